@@ -1,0 +1,12 @@
+//! newsdex: a search engine for news archives.
+//!
+//! The library owns everything; `main.rs` only parses arguments and maps errors to exit codes.
+pub mod cli;
+pub mod entities;
+pub mod error;
+pub mod index;
+pub mod ingest;
+pub mod search;
+pub mod server;
+
+pub use error::{Error, Result};
