@@ -26,7 +26,9 @@ pub enum Error {
     #[error("another process is writing the index at {0}; wait for it to finish")]
     Locked(PathBuf),
     /// The index on disk was written by something we cannot read.
-    #[error("the index at {path} cannot be opened: {reason} (repair with `newsdex index --rebuild DIR`)")]
+    #[error(
+        "the index at {path} cannot be opened: {reason} (repair with `newsdex index --rebuild DIR`)"
+    )]
     Incompatible { path: PathBuf, reason: String },
     #[error("{path}: {source}")]
     Io {

@@ -1,10 +1,374 @@
-//! Command line: clap arguments, validated into plans, and the printers. Placeholder.
-use clap::Parser;
+//! Command line: clap arguments parsed once, validated into plans, handed to the library; output
+//! goes through the printers in [`print`]. Only this module and `main.rs` talk to the terminal.
+pub mod print;
+
+use std::io::{IsTerminal, Read};
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::entities::EntityKind;
+use crate::index::NewsIndex;
+use crate::index::writer::{self, IndexPlan};
+use crate::ingest::ParseOptions;
+use crate::search::{self, Engine, MatchMode, SearchRequest, Sort};
+use crate::{Error, Result};
 
 #[derive(Debug, Parser)]
-#[command(name = "newsdex", version, about = "Search engine for news archives")]
-pub struct Args {}
+#[command(name = "newsdex", version, about = "Search engine for news archives", long_about = None)]
+pub struct Args {
+    #[command(subcommand)]
+    pub command: Command,
+}
 
-pub fn run(_args: Args) -> crate::Result<i32> {
+#[derive(Debug, clap::Args, Clone)]
+pub struct IndexLocation {
+    /// Index folder [default: ./.newsdex]
+    #[arg(long = "index", env = "NEWSDEX_INDEX", global = true)]
+    pub index: Option<PathBuf>,
+}
+
+impl IndexLocation {
+    fn path(&self) -> PathBuf {
+        self.index
+            .clone()
+            .unwrap_or_else(crate::index::default_location)
+    }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Index the articles in one or more folders (re-running replaces what changed)
+    Index(IndexArgs),
+    /// Search the index
+    Search(SearchArgs),
+    /// Figures about the index
+    Stats(StatsArgs),
+    /// Named entities of one article's text, or tag a CoNLL file
+    Entities(EntitiesArgs),
+    /// Serve the HTTP API and the web page
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct IndexArgs {
+    /// Folders of articles
+    #[arg(required = true)]
+    pub dirs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub location: IndexLocation,
+    /// Source for articles that name none
+    #[arg(long)]
+    pub source: Option<String>,
+    /// Map a field from the files' own key: --field body=content_original (repeatable)
+    #[arg(long = "field", value_name = "FIELD=KEY")]
+    pub fields: Vec<String>,
+    /// Start the index from scratch
+    #[arg(long)]
+    pub rebuild: bool,
+    /// Writer memory budget in MB
+    #[arg(long, default_value_t = 256)]
+    pub memory: usize,
+    /// Largest article accepted, in bytes
+    #[arg(long, default_value_t = 8 * 1024 * 1024)]
+    pub max_article_bytes: u64,
+    /// Do not extract named entities (faster)
+    #[arg(long)]
+    pub no_entities: bool,
+    /// List every skipped file and warning
+    #[arg(long, short)]
+    pub verbose: bool,
+    /// Print nothing but errors
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Print the summary as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SearchArgs {
+    /// The query: words, "exact phrases", -not, OR, (groups), prefix*, field:value, date:RANGE
+    #[arg(default_value = "")]
+    pub query: String,
+    #[command(flatten)]
+    pub location: IndexLocation,
+    /// Only these sources (repeatable)
+    #[arg(long)]
+    pub source: Vec<String>,
+    /// Only these sections (repeatable)
+    #[arg(long)]
+    pub section: Vec<String>,
+    /// Only articles mentioning this person (repeatable)
+    #[arg(long)]
+    pub person: Vec<String>,
+    /// Only articles mentioning this organisation (repeatable)
+    #[arg(long)]
+    pub org: Vec<String>,
+    /// Only articles mentioning this place (repeatable)
+    #[arg(long)]
+    pub place: Vec<String>,
+    /// Published on or after (YYYY, YYYY-MM or YYYY-MM-DD)
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Published on or before (YYYY, YYYY-MM or YYYY-MM-DD)
+    #[arg(long)]
+    pub until: Option<String>,
+    #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
+    pub sort: SortArg,
+    /// Whether all words must match or any
+    #[arg(long = "match", value_enum, default_value_t = MatchArg::All)]
+    pub match_mode: MatchArg,
+    #[arg(long, default_value_t = 10)]
+    pub limit: usize,
+    #[arg(long, default_value_t = 0)]
+    pub offset: usize,
+    /// Facets to count: source,section,person,org,place,misc
+    #[arg(long, default_value = "source,person,org,place")]
+    pub facet: String,
+    /// Print one JSON object
+    #[arg(long)]
+    pub json: bool,
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SortArg {
+    Relevance,
+    Newest,
+    Oldest,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum MatchArg {
+    All,
+    Any,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct StatsArgs {
+    #[command(flatten)]
+    pub location: IndexLocation,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct EntitiesArgs {
+    /// A text file, or - for standard input
+    pub file: Option<PathBuf>,
+    /// Tag a CoNLL column file: every line back with one more column, the predicted IOB2 tag
+    #[arg(long, conflicts_with = "file")]
+    pub conll: Option<PathBuf>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub location: IndexLocation,
+    /// Address to listen on
+    #[arg(long, default_value = "127.0.0.1:7700")]
+    pub addr: String,
+}
+
+/// Run a parsed command; the returned number is the exit code.
+pub fn run(args: Args) -> Result<i32> {
+    match args.command {
+        Command::Index(a) => run_index(a),
+        Command::Search(a) => run_search(a),
+        Command::Stats(a) => run_stats(a),
+        Command::Entities(a) => run_entities(a),
+        Command::Serve(a) => run_serve(a),
+    }
+}
+
+fn parse_field_map(pairs: &[String]) -> Result<Vec<(String, String)>> {
+    const OURS: &[&str] = &[
+        "headline",
+        "body",
+        "source",
+        "date",
+        "authors",
+        "author",
+        "url",
+        "standfirst",
+    ];
+    pairs
+        .iter()
+        .map(|p| {
+            let (ours, theirs) = p
+                .split_once('=')
+                .filter(|(a, b)| !a.is_empty() && !b.is_empty())
+                .ok_or_else(|| {
+                    Error::Usage(format!(
+                        "--field {p}: expected FIELD=KEY, e.g. body=content_original"
+                    ))
+                })?;
+            if !OURS.contains(&ours) {
+                return Err(Error::Usage(format!(
+                    "--field {p}: unknown field '{ours}' (fields: {})",
+                    OURS.join(", ")
+                )));
+            }
+            Ok((ours.to_string(), theirs.to_string()))
+        })
+        .collect()
+}
+
+fn run_index(a: IndexArgs) -> Result<i32> {
+    for dir in &a.dirs {
+        if !dir.is_dir() {
+            return Err(Error::Usage(format!("{}: not a folder", dir.display())));
+        }
+    }
+    let path = a.location.path();
+    let index = if a.rebuild {
+        NewsIndex::recreate(&path)?
+    } else {
+        NewsIndex::open_or_create(&path)?
+    };
+    let plan = IndexPlan {
+        roots: a.dirs.clone(),
+        parse: ParseOptions {
+            default_source: a.source.clone(),
+            field_map: parse_field_map(&a.fields)?,
+            max_article_bytes: a.max_article_bytes,
+        },
+        memory_bytes: a.memory.max(16) * 1024 * 1024,
+        entities: !a.no_entities,
+    };
+    let summary = writer::run(&index, &plan)?;
+    if a.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&summary).map_err(|e| Error::Other(e.to_string()))?
+        );
+    } else if !a.quiet {
+        print::index_summary(&summary, a.verbose, &index.path);
+    }
+    Ok(0)
+}
+
+fn parse_day(flag: &str, value: &Option<String>, last: bool) -> Result<Option<chrono::NaiveDate>> {
+    let Some(v) = value else { return Ok(None) };
+    let (first, end) = search::query::date_span(v.trim()).ok_or_else(|| {
+        Error::Usage(format!(
+            "{flag} {v}: not a date (use YYYY, YYYY-MM or YYYY-MM-DD)"
+        ))
+    })?;
+    Ok(Some(if last { end } else { first }))
+}
+
+pub fn search_request(a: &SearchArgs) -> Result<SearchRequest> {
+    let mut entities = Vec::new();
+    for (kind, names) in [
+        (EntityKind::Person, &a.person),
+        (EntityKind::Org, &a.org),
+        (EntityKind::Place, &a.place),
+    ] {
+        entities.extend(names.iter().map(|n| (kind, n.trim().to_string())));
+    }
+    Ok(SearchRequest {
+        query: a.query.clone(),
+        match_mode: match a.match_mode {
+            MatchArg::All => MatchMode::All,
+            MatchArg::Any => MatchMode::Any,
+        },
+        sources: a.source.clone(),
+        sections: a.section.clone(),
+        entities,
+        since: parse_day("--since", &a.since, false)?,
+        until: parse_day("--until", &a.until, true)?,
+        sort: match a.sort {
+            SortArg::Relevance => Sort::Relevance,
+            SortArg::Newest => Sort::Newest,
+            SortArg::Oldest => Sort::Oldest,
+        },
+        limit: a.limit.min(search::MAX_LIMIT),
+        offset: a.offset,
+        facets: search::parse_facets(&a.facet)?,
+        facet_size: 10,
+    })
+}
+
+fn run_search(a: SearchArgs) -> Result<i32> {
+    let request = search_request(&a)?;
+    let engine = Engine::open(NewsIndex::open(&a.location.path())?)?;
+    let results = engine.search(&request)?;
+    if a.json {
+        print::json(&results)?;
+    } else {
+        let color = match a.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                std::io::stdout().is_terminal()
+                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            }
+        };
+        print::search_results(&results, color)?;
+    }
+    Ok(0)
+}
+
+fn run_stats(a: StatsArgs) -> Result<i32> {
+    let engine = Engine::open(NewsIndex::open(&a.location.path())?)?;
+    let stats = engine.stats()?;
+    if a.json {
+        print::json(&stats)?;
+    } else {
+        print::stats(&stats)?;
+    }
+    Ok(0)
+}
+
+fn read_input(file: &Option<PathBuf>) -> Result<String> {
+    match file.as_deref() {
+        None => Err(Error::Usage(
+            "entities: give a FILE, - for standard input, or --conll FILE".into(),
+        )),
+        Some(p) if p.as_os_str() == "-" => {
+            let mut s = String::new();
+            std::io::stdin()
+                .read_to_string(&mut s)
+                .map_err(|e| Error::io("<stdin>", e))?;
+            Ok(s)
+        }
+        Some(p) => {
+            let bytes = std::fs::read(p).map_err(|e| Error::io(p, e))?;
+            Ok(String::from_utf8_lossy(&bytes).into_owned())
+        }
+    }
+}
+
+fn run_entities(a: EntitiesArgs) -> Result<i32> {
+    if let Some(conll) = &a.conll {
+        let input = std::fs::read_to_string(conll).map_err(|e| Error::io(conll, e))?;
+        print::raw(&crate::entities::tag_conll(&input))?;
+        return Ok(0);
+    }
+    let text = read_input(&a.file)?;
+    let mentions = crate::entities::extract(&text);
+    if a.json {
+        print::json(&mentions)?;
+    } else {
+        print::mentions(&mentions)?;
+    }
+    Ok(0)
+}
+
+fn run_serve(a: ServeArgs) -> Result<i32> {
+    let engine = Engine::open(NewsIndex::open(&a.location.path())?)?;
+    crate::server::serve(engine, &a.addr)?;
     Ok(0)
 }

@@ -43,7 +43,10 @@ pub enum Warning {
     /// A record (1-based line or array index) that could not be parsed; the rest of the file is kept.
     BadRecord { record: usize, reason: String },
     /// A date value that is not a real date; the article is kept with no date.
-    BadDate { record: Option<usize>, value: String },
+    BadDate {
+        record: Option<usize>,
+        value: String,
+    },
 }
 
 /// Per-run options for the parsers.
@@ -122,10 +125,7 @@ pub fn parse_file(root: &Path, item: &WalkItem, opts: &ParseOptions) -> Result<P
     let mut lines = text.lines().filter(|l| !l.trim().is_empty());
     let headline = lines.next().ok_or(SkipReason::Empty)?.trim().to_string();
     let body = lines.collect::<Vec<_>>().join("\n\n");
-    let section = item
-        .rel
-        .split_once('/')
-        .map(|(first, _)| first.to_string());
+    let section = item.rel.split_once('/').map(|(first, _)| first.to_string());
     Ok(Parsed {
         articles: vec![Article {
             id: article_id(root, &item.rel),

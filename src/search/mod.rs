@@ -1,1 +1,392 @@
-//! search
+//! Search: queries in, [`SearchResults`] out. Builds the tantivy query, collects hits, snippets and
+//! facet counts. Never prints: the CLI and the server render what this returns.
+pub mod build;
+pub mod facets;
+pub mod query;
+pub mod snippet;
+
+use std::collections::BTreeMap;
+use std::ops::Bound;
+use std::time::Instant;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, TermQuery};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DateTime, DocAddress, IndexReader, Order, Searcher, TantivyDocument, Term};
+
+use crate::entities::EntityKind;
+use crate::index::document::{StoredArticle, from_document};
+use crate::index::schema::column;
+use crate::index::{Fields, NewsIndex};
+use crate::{Error, Result};
+pub use facets::FacetCount;
+pub use query::MatchMode;
+use snippet::{Marked, SnippetGenerator};
+
+/// Result order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sort {
+    #[default]
+    Relevance,
+    Newest,
+    Oldest,
+}
+
+/// A facet the user can ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Facet {
+    Source,
+    Section,
+    Person,
+    Org,
+    Place,
+    Misc,
+}
+
+impl Facet {
+    pub const DEFAULT: [Facet; 4] = [Facet::Source, Facet::Person, Facet::Org, Facet::Place];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Facet::Source => "source",
+            Facet::Section => "section",
+            Facet::Person => "person",
+            Facet::Org => "org",
+            Facet::Place => "place",
+            Facet::Misc => "misc",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Facet> {
+        [
+            Facet::Source,
+            Facet::Section,
+            Facet::Person,
+            Facet::Org,
+            Facet::Place,
+            Facet::Misc,
+        ]
+        .into_iter()
+        .find(|f| f.name() == s.trim().to_ascii_lowercase())
+    }
+
+    fn column(self) -> &'static str {
+        match self {
+            Facet::Source => column::SOURCE,
+            Facet::Section => column::SECTION,
+            Facet::Person => Fields::entity_column(EntityKind::Person),
+            Facet::Org => Fields::entity_column(EntityKind::Org),
+            Facet::Place => Fields::entity_column(EntityKind::Place),
+            Facet::Misc => Fields::entity_column(EntityKind::Misc),
+        }
+    }
+}
+
+/// A search, validated: what the CLI and the HTTP API both build.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchRequest {
+    pub query: String,
+    pub match_mode: MatchMode,
+    pub sources: Vec<String>,
+    pub sections: Vec<String>,
+    /// Exact canonical names per entity kind; several of one kind must all be present.
+    pub entities: Vec<(EntityKind, String)>,
+    pub since: Option<NaiveDate>,
+    pub until: Option<NaiveDate>,
+    pub sort: Sort,
+    pub limit: usize,
+    pub offset: usize,
+    pub facets: Vec<Facet>,
+    pub facet_size: usize,
+}
+
+impl Default for SearchRequest {
+    fn default() -> Self {
+        SearchRequest {
+            query: String::new(),
+            match_mode: MatchMode::All,
+            sources: vec![],
+            sections: vec![],
+            entities: vec![],
+            since: None,
+            until: None,
+            sort: Sort::Relevance,
+            limit: 10,
+            offset: 0,
+            facets: Facet::DEFAULT.to_vec(),
+            facet_size: 10,
+        }
+    }
+}
+
+/// One result.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Hit {
+    pub id: String,
+    pub path: String,
+    pub headline: String,
+    pub source: String,
+    pub section: Option<String>,
+    pub date: Option<NaiveDate>,
+    pub authors: Vec<String>,
+    pub url: Option<String>,
+    pub score: f32,
+    pub snippet: String,
+    /// `[start, end)` character offsets into `snippet`.
+    pub highlights: Vec<[usize; 2]>,
+    /// `[start, end)` character offsets into `headline`.
+    pub headline_highlights: Vec<[usize; 2]>,
+    pub entities: BTreeMap<EntityKind, Vec<String>>,
+}
+
+/// What a search returns; serialises to the CLI's `--json` and the API's body.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SearchResults {
+    pub query: String,
+    pub total: u64,
+    pub offset: usize,
+    pub limit: usize,
+    pub took_ms: f64,
+    pub hits: Vec<Hit>,
+    pub facets: BTreeMap<String, Vec<FacetCount>>,
+}
+
+/// Index-wide figures for `newsdex stats`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Stats {
+    pub documents: u64,
+    pub sources: Vec<FacetCount>,
+    pub sections: Vec<FacetCount>,
+    pub oldest: Option<NaiveDate>,
+    pub newest: Option<NaiveDate>,
+    pub index_bytes: u64,
+}
+
+/// The one searcher of a program: an opened index and its reader.
+pub struct Engine {
+    pub index: NewsIndex,
+    reader: IndexReader,
+}
+
+/// Largest page the engine serves, whatever the caller asks.
+pub const MAX_LIMIT: usize = 1000;
+
+impl Engine {
+    pub fn open(index: NewsIndex) -> Result<Engine> {
+        let reader = index.reader()?;
+        Ok(Engine { index, reader })
+    }
+
+    pub fn fields(&self) -> &Fields {
+        &self.index.fields
+    }
+
+    /// Pick up commits made since the reader last looked.
+    pub fn refresh(&self) -> Result<()> {
+        Ok(self.reader.reload()?)
+    }
+
+    pub fn search(&self, req: &SearchRequest) -> Result<SearchResults> {
+        let started = Instant::now();
+        let fields = self.fields();
+        let tree = query::parse(&req.query, req.match_mode)?;
+        let mut builder = build::Builder::new(fields);
+        let text_query = builder.build(&tree);
+        let full = self.with_filters(text_query, req);
+        let searcher = self.reader.searcher();
+        let limit = req.limit.min(MAX_LIMIT);
+        let facet_collector = facets::FacetCollector::new(
+            req.facets.iter().map(|f| f.column().to_string()).collect(),
+        );
+        let top = TopDocs::with_limit(limit.max(1)).and_offset(req.offset);
+        let (docs, total, counts): (Vec<(f32, DocAddress)>, usize, _) = match req.sort {
+            Sort::Relevance => {
+                searcher.search(&full, &(top.order_by_score(), Count, facet_collector))?
+            }
+            Sort::Newest | Sort::Oldest => {
+                let order = if req.sort == Sort::Newest {
+                    Order::Desc
+                } else {
+                    Order::Asc
+                };
+                let (docs, total, counts) = searcher.search(
+                    &full,
+                    &(
+                        top.order_by_fast_field::<DateTime>(column::DATE, order),
+                        Count,
+                        facet_collector,
+                    ),
+                )?;
+                (
+                    docs.into_iter().map(|(_, a)| (0.0, a)).collect(),
+                    total,
+                    counts,
+                )
+            }
+        };
+        let docs = if limit == 0 { Vec::new() } else { docs };
+        let mut snippets = SnippetGenerator::new(builder.highlights);
+        let hits = docs
+            .into_iter()
+            .map(|(score, addr)| self.hit(&searcher, addr, score, &mut snippets))
+            .collect::<Result<Vec<_>>>()?;
+        let facets = req
+            .facets
+            .iter()
+            .zip(counts)
+            .map(|(f, c)| (f.name().to_string(), facets::top(c, req.facet_size)))
+            .collect();
+        Ok(SearchResults {
+            query: req.query.clone(),
+            total: total as u64,
+            offset: req.offset,
+            limit,
+            took_ms: started.elapsed().as_secs_f64() * 1000.0,
+            hits,
+            facets,
+        })
+    }
+
+    fn with_filters(&self, text: Option<Box<dyn Query>>, req: &SearchRequest) -> Box<dyn Query> {
+        let fields = self.fields();
+        let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        if let Some(q) = text {
+            must.push((Occur::Must, q));
+        }
+        let any_of = |field, values: &[String], keyword: bool| -> Box<dyn Query> {
+            let subs = values
+                .iter()
+                .map(|v| {
+                    let value = if keyword {
+                        crate::index::analyzers::normalize_keyword(v)
+                    } else {
+                        v.clone()
+                    };
+                    let q: Box<dyn Query> = Box::new(TermQuery::new(
+                        Term::from_field_text(field, &value),
+                        IndexRecordOption::Basic,
+                    ));
+                    (Occur::Should, q)
+                })
+                .collect();
+            Box::new(BooleanQuery::new(subs))
+        };
+        if !req.sources.is_empty() {
+            must.push((Occur::Must, any_of(fields.source_key, &req.sources, true)));
+        }
+        if !req.sections.is_empty() {
+            must.push((Occur::Must, any_of(fields.section_key, &req.sections, true)));
+        }
+        for (kind, name) in &req.entities {
+            must.push((
+                Occur::Must,
+                any_of(
+                    fields.entity_field(*kind),
+                    std::slice::from_ref(name),
+                    false,
+                ),
+            ));
+        }
+        if req.since.is_some() || req.until.is_some() {
+            let lower = req.since.map_or(Bound::Unbounded, Bound::Included);
+            let upper = req.until.map_or(Bound::Unbounded, Bound::Included);
+            must.push((
+                Occur::Must,
+                build::date_range_query(fields.date, lower, upper),
+            ));
+        }
+        match must.len() {
+            0 => Box::new(AllQuery),
+            1 if must[0].0 == Occur::Must => must.pop().map(|m| m.1).unwrap_or(Box::new(AllQuery)),
+            _ => Box::new(BooleanQuery::new(must)),
+        }
+    }
+
+    fn hit(
+        &self,
+        searcher: &Searcher,
+        addr: DocAddress,
+        score: f32,
+        snippets: &mut SnippetGenerator,
+    ) -> Result<Hit> {
+        let doc: TantivyDocument = searcher.doc(addr)?;
+        let article = from_document(self.fields(), &doc);
+        let Marked {
+            text: headline,
+            highlights: headline_highlights,
+        } = snippets.headline(&article.headline);
+        let body = snippets.body(&article.full_body());
+        Ok(Hit {
+            id: article.id,
+            path: article.path,
+            headline,
+            source: article.source,
+            section: article.section,
+            date: article.date,
+            authors: article.authors,
+            url: article.url,
+            score,
+            snippet: body.text,
+            highlights: body.highlights,
+            headline_highlights,
+            entities: article.entities,
+        })
+    }
+
+    /// One stored article by id.
+    pub fn article(&self, id: &str) -> Result<Option<StoredArticle>> {
+        let searcher = self.reader.searcher();
+        let term = Term::from_field_text(self.fields().id, id);
+        let q = TermQuery::new(term, IndexRecordOption::Basic);
+        let found = searcher.search(&q, &TopDocs::with_limit(1).order_by_score())?;
+        let Some((_, addr)) = found.first() else {
+            return Ok(None);
+        };
+        let doc: TantivyDocument = searcher.doc(*addr)?;
+        Ok(Some(from_document(self.fields(), &doc)))
+    }
+
+    pub fn stats(&self) -> Result<Stats> {
+        let searcher = self.reader.searcher();
+        let collector =
+            facets::FacetCollector::new(vec![column::SOURCE.into(), column::SECTION.into()]);
+        let mut counts = searcher.search(&AllQuery, &collector)?.into_iter();
+        let sources = facets::top(counts.next().unwrap_or_default(), usize::MAX);
+        let sections = facets::top(counts.next().unwrap_or_default(), usize::MAX);
+        let date_at = |order| -> Result<Option<NaiveDate>> {
+            let top = TopDocs::with_limit(1).order_by_fast_field::<DateTime>(column::DATE, order);
+            let found = searcher.search(&AllQuery, &top)?;
+            Ok(found
+                .first()
+                .and_then(|(d, _)| *d)
+                .and_then(crate::index::document::from_tantivy_date))
+        };
+        Ok(Stats {
+            documents: searcher.num_docs(),
+            sources,
+            sections,
+            oldest: date_at(Order::Asc)?,
+            newest: date_at(Order::Desc)?,
+            index_bytes: self.index.disk_bytes(),
+        })
+    }
+}
+
+/// Check a facet list string like "source,person".
+pub fn parse_facets(list: &str) -> Result<Vec<Facet>> {
+    list.split(',')
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| {
+            Facet::parse(s).ok_or_else(|| {
+                Error::Usage(format!(
+                    "unknown facet '{}' (facets: source, section, person, org, place, misc)",
+                    s.trim()
+                ))
+            })
+        })
+        .collect()
+}

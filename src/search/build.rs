@@ -1,0 +1,285 @@
+//! Query tree -> tantivy query, plus the list of what matched for the snippet generator.
+//!
+//! Unquoted words go to the stemmed fields, phrases and prefixes to the exact fields; scoped leaves
+//! go to their one field. Negated leaves are never added to the highlight list.
+use std::ops::Bound;
+
+use tantivy::Term;
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, EmptyQuery, Occur as TOccur, PhrasePrefixQuery,
+    PhraseQuery, Query, RangeQuery, RegexQuery, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::tokenizer::TextAnalyzer;
+
+use super::query::{Node, Occur, Scope};
+use crate::index::Fields;
+use crate::index::analyzers::{self, normalize_keyword};
+use crate::index::document::to_tantivy_date;
+
+/// Headline matches count this much more than body matches.
+pub const HEADLINE_BOOST: f32 = 2.0;
+
+/// A positive leaf of the query, in the form the snippet generator matches tokens with.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Highlight {
+    /// A stemmed term.
+    Stem { scope: Scope, term: String },
+    /// Exact terms in order, with slop.
+    Phrase {
+        scope: Scope,
+        terms: Vec<String>,
+        slop: u32,
+    },
+    /// Exact terms whose last one is a prefix.
+    Prefix { scope: Scope, terms: Vec<String> },
+}
+
+impl Highlight {
+    pub fn scope(&self) -> Scope {
+        match self {
+            Highlight::Stem { scope, .. }
+            | Highlight::Phrase { scope, .. }
+            | Highlight::Prefix { scope, .. } => *scope,
+        }
+    }
+}
+
+pub struct Builder<'a> {
+    fields: &'a Fields,
+    stem: TextAnalyzer,
+    exact: TextAnalyzer,
+    pub highlights: Vec<Highlight>,
+}
+
+impl<'a> Builder<'a> {
+    pub fn new(fields: &'a Fields) -> Self {
+        Builder {
+            fields,
+            stem: analyzers::stemmed(),
+            exact: analyzers::exact(),
+            highlights: Vec::new(),
+        }
+    }
+
+    /// Build the query for a tree; `None` means "matches everything" (an empty query).
+    pub fn build(&mut self, node: &Node) -> Option<Box<dyn Query>> {
+        self.node(node, true)
+    }
+
+    fn node(&mut self, node: &Node, positive: bool) -> Option<Box<dyn Query>> {
+        match node {
+            Node::Word { scope, text } => self.word(*scope, text, positive),
+            Node::Prefix { scope, text } => self.prefix(*scope, text, positive),
+            Node::Phrase { scope, text, slop } => self.phrase(*scope, text, *slop, positive),
+            Node::DateRange { lower, upper } => Some(self.date_range(*lower, *upper)),
+            Node::Group(clauses) => self.group(clauses, positive),
+        }
+    }
+
+    fn group(&mut self, clauses: &[(Occur, Node)], positive: bool) -> Option<Box<dyn Query>> {
+        let mut subs: Vec<(TOccur, Box<dyn Query>)> = Vec::new();
+        for (occur, child) in clauses {
+            let child_positive = positive && *occur != Occur::MustNot;
+            if let Some(q) = self.node(child, child_positive) {
+                let o = match occur {
+                    Occur::Must => TOccur::Must,
+                    Occur::Should => TOccur::Should,
+                    Occur::MustNot => TOccur::MustNot,
+                };
+                subs.push((o, q));
+            }
+        }
+        if subs.is_empty() {
+            return None;
+        }
+        if subs.iter().all(|(o, _)| *o == TOccur::MustNot) {
+            subs.push((TOccur::Must, Box::new(AllQuery)));
+        }
+        Some(Box::new(BooleanQuery::new(subs)))
+    }
+
+    fn word(&mut self, scope: Scope, text: &str, positive: bool) -> Option<Box<dyn Query>> {
+        match scope {
+            Scope::Text | Scope::Headline | Scope::Body => {}
+            _ => return self.phrase(scope, text, 0, positive),
+        }
+        let terms = analyzers::terms(&mut self.stem, text);
+        match terms.as_slice() {
+            [] => None,
+            [term] => {
+                if positive {
+                    self.highlights.push(Highlight::Stem {
+                        scope,
+                        term: term.clone(),
+                    });
+                }
+                let (h, b) = (self.fields.headline, self.fields.body);
+                Some(self.per_text_field(scope, h, b, |field| {
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(field, term),
+                        IndexRecordOption::WithFreqs,
+                    ))
+                }))
+            }
+            // "covid-19" or "U.S." are several tokens: they must stay together.
+            _ => self.phrase(scope, text, 0, positive),
+        }
+    }
+
+    fn phrase(
+        &mut self,
+        scope: Scope,
+        text: &str,
+        slop: u32,
+        positive: bool,
+    ) -> Option<Box<dyn Query>> {
+        if let Some(field) = self.keyword_field(scope) {
+            let value = normalize_keyword(text);
+            return Some(Box::new(TermQuery::new(
+                Term::from_field_text(field, &value),
+                IndexRecordOption::Basic,
+            )));
+        }
+        let terms = analyzers::terms(&mut self.exact, text);
+        if terms.is_empty() {
+            return None;
+        }
+        if positive {
+            self.highlights.push(Highlight::Phrase {
+                scope,
+                terms: terms.clone(),
+                slop,
+            });
+        }
+        let make = |field: Field| -> Box<dyn Query> {
+            if terms.len() == 1 {
+                return Box::new(TermQuery::new(
+                    Term::from_field_text(field, &terms[0]),
+                    IndexRecordOption::WithFreqs,
+                ));
+            }
+            let ts = terms
+                .iter()
+                .enumerate()
+                .map(|(i, t)| (i, Term::from_field_text(field, t)))
+                .collect();
+            Box::new(PhraseQuery::new_with_offset_and_slop(ts, slop))
+        };
+        Some(self.exact_fields(scope, make))
+    }
+
+    fn prefix(&mut self, scope: Scope, text: &str, positive: bool) -> Option<Box<dyn Query>> {
+        if self.keyword_field(scope).is_some() {
+            return self.phrase(scope, text, 0, positive);
+        }
+        let terms = analyzers::terms(&mut self.exact, text);
+        if terms.is_empty() {
+            return None;
+        }
+        if positive {
+            self.highlights.push(Highlight::Prefix {
+                scope,
+                terms: terms.clone(),
+            });
+        }
+        let make = |field: Field| -> Box<dyn Query> {
+            if terms.len() == 1 {
+                // Tokens are alphanumeric after analysis, so they need no regex escaping.
+                let pattern = format!("{}.*", escape_regex(&terms[0]));
+                return match RegexQuery::from_pattern(&pattern, field) {
+                    Ok(q) => Box::new(q),
+                    Err(_) => Box::new(EmptyQuery),
+                };
+            }
+            let ts = terms
+                .iter()
+                .map(|t| Term::from_field_text(field, t))
+                .collect();
+            Box::new(PhrasePrefixQuery::new(ts))
+        };
+        Some(self.exact_fields(scope, make))
+    }
+
+    fn keyword_field(&self, scope: Scope) -> Option<Field> {
+        match scope {
+            Scope::Source => Some(self.fields.source_key),
+            Scope::Section => Some(self.fields.section_key),
+            _ => None,
+        }
+    }
+
+    /// Apply `make` to the exact field(s) a scope covers.
+    fn exact_fields(&self, scope: Scope, make: impl Fn(Field) -> Box<dyn Query>) -> Box<dyn Query> {
+        let f = self.fields;
+        match scope {
+            Scope::Author => make(f.authors),
+            Scope::Entity(kind) => make(f.entity_text_field(kind)),
+            _ => self.per_text_field(scope, f.headline_exact, f.body_exact, make),
+        }
+    }
+
+    /// Headline (boosted) and/or body versions of one query.
+    fn per_text_field(
+        &self,
+        scope: Scope,
+        headline: Field,
+        body: Field,
+        make: impl Fn(Field) -> Box<dyn Query>,
+    ) -> Box<dyn Query> {
+        match scope {
+            Scope::Headline => make(headline),
+            Scope::Body => make(body),
+            _ => Box::new(BooleanQuery::new(vec![
+                (
+                    TOccur::Should,
+                    Box::new(BoostQuery::new(make(headline), HEADLINE_BOOST)) as Box<dyn Query>,
+                ),
+                (TOccur::Should, make(body)),
+            ])),
+        }
+    }
+
+    fn date_range(
+        &self,
+        lower: Bound<chrono::NaiveDate>,
+        upper: Bound<chrono::NaiveDate>,
+    ) -> Box<dyn Query> {
+        date_range_query(self.fields.date, lower, upper)
+    }
+}
+
+/// Articles dated within the bounds (whole days).
+pub fn date_range_query(
+    field: Field,
+    lower: Bound<chrono::NaiveDate>,
+    upper: Bound<chrono::NaiveDate>,
+) -> Box<dyn Query> {
+    if matches!((lower, upper), (Bound::Unbounded, Bound::Unbounded)) {
+        return Box::new(AllQuery);
+    }
+    let term = |d: chrono::NaiveDate| Term::from_field_date(field, to_tantivy_date(d));
+    // Dates are stored at midnight, so a whole-day bound is one day's midnight.
+    let lower = match lower {
+        Bound::Included(d) => Bound::Included(term(d)),
+        Bound::Excluded(d) => Bound::Excluded(term(d)),
+        Bound::Unbounded => Bound::Unbounded,
+    };
+    let upper = match upper {
+        Bound::Included(d) => Bound::Included(term(d)),
+        Bound::Excluded(d) => Bound::Excluded(term(d)),
+        Bound::Unbounded => Bound::Unbounded,
+    };
+    Box::new(RangeQuery::new(lower, upper))
+}
+
+fn escape_regex(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if !c.is_alphanumeric() {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}

@@ -1,0 +1,450 @@
+//! Snippets: up to three short fragments around what the query really matched, with highlight
+//! offsets in characters.
+//!
+//! A phrase highlights its occurrences only, a prefix highlights the words it expanded to, and
+//! negated words are never in the highlight list, so what is marked is what made the article match.
+use serde::Serialize;
+use tantivy::tokenizer::TextAnalyzer;
+
+use super::build::Highlight;
+use crate::index::analyzers;
+
+/// Target length of one fragment, in characters.
+pub const FRAGMENT_CHARS: usize = 160;
+pub const MAX_FRAGMENTS: usize = 3;
+pub const JOINER: &str = " … ";
+
+/// A text with `[start, end)` character ranges to highlight.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Marked {
+    pub text: String,
+    pub highlights: Vec<[usize; 2]>,
+}
+
+/// Which part of an article is being matched: scoped highlights apply to one part only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    Headline,
+    Body,
+}
+
+/// One snippet generator per query: it owns its analyzers so each hit reuses them.
+pub struct SnippetGenerator {
+    highlights: Vec<Highlight>,
+    stem: TextAnalyzer,
+    exact: TextAnalyzer,
+}
+
+/// A match: char range and which highlight produced it.
+#[derive(Debug, Clone, Copy)]
+struct Hit {
+    start: usize,
+    end: usize,
+    which: usize,
+}
+
+impl SnippetGenerator {
+    pub fn new(highlights: Vec<Highlight>) -> Self {
+        SnippetGenerator {
+            highlights,
+            stem: analyzers::stemmed(),
+            exact: analyzers::exact(),
+        }
+    }
+
+    /// The headline with its matches marked.
+    pub fn headline(&mut self, headline: &str) -> Marked {
+        let hits = self.find(headline, Part::Headline);
+        let chars: Vec<char> = headline.chars().collect();
+        let (text, highlights) = render(&chars, 0, chars.len(), &hits);
+        Marked { text, highlights }
+    }
+
+    /// Up to three fragments of the body around its best matches; the opening if nothing matched.
+    pub fn body(&mut self, body: &str) -> Marked {
+        let hits = self.find(body, Part::Body);
+        let chars: Vec<char> = body.chars().collect();
+        let windows = choose_windows(&chars, &hits);
+        let mut out = Marked::default();
+        for (i, (start, end)) in windows.into_iter().enumerate() {
+            if i > 0 {
+                out.text.push_str(JOINER);
+            }
+            let base = out.text.chars().count();
+            let (text, highlights) = render(&chars, start, end, &hits);
+            out.text.push_str(&text);
+            out.highlights
+                .extend(highlights.into_iter().map(|[s, e]| [s + base, e + base]));
+        }
+        out
+    }
+
+    fn find(&mut self, text: &str, part: Part) -> Vec<Hit> {
+        let active: Vec<usize> = (0..self.highlights.len())
+            .filter(|&i| {
+                let scope = self.highlights[i].scope();
+                match part {
+                    Part::Headline => scope.covers_headline(),
+                    Part::Body => scope.covers_body(),
+                }
+            })
+            .collect();
+        if active.is_empty() || text.is_empty() {
+            return Vec::new();
+        }
+        let exact = analyzers::tokens(&mut self.exact, text);
+        let needs_stems = active
+            .iter()
+            .any(|&i| matches!(self.highlights[i], Highlight::Stem { .. }));
+        let stems = if needs_stems {
+            analyzers::tokens(&mut self.stem, text)
+        } else {
+            Vec::new()
+        };
+        let offsets = CharOffsets::new(text);
+        let span = |from: usize, to: usize, which: usize| Hit {
+            start: offsets.char_at(exact[from].offset_from),
+            end: offsets.char_at(exact[to].offset_to),
+            which,
+        };
+        let mut hits = Vec::new();
+        for &which in &active {
+            match &self.highlights[which] {
+                Highlight::Stem { term, .. } => {
+                    for t in stems.iter().filter(|t| &t.text == term) {
+                        hits.push(Hit {
+                            start: offsets.char_at(t.offset_from),
+                            end: offsets.char_at(t.offset_to),
+                            which,
+                        });
+                    }
+                }
+                Highlight::Phrase { terms, slop, .. } => {
+                    for (from, positions) in phrase_matches(&exact, terms, *slop) {
+                        if *slop == 0 {
+                            hits.push(span(from, positions[positions.len() - 1], which));
+                        } else {
+                            hits.extend(positions.iter().map(|&p| span(p, p, which)));
+                        }
+                    }
+                }
+                Highlight::Prefix { terms, .. } => {
+                    let n = terms.len();
+                    for i in 0..exact.len().saturating_sub(n - 1) {
+                        let head_ok = (0..n - 1).all(|k| exact[i + k].text == terms[k]);
+                        if head_ok && exact[i + n - 1].text.starts_with(&terms[n - 1]) {
+                            hits.push(span(i, i + n - 1, which));
+                        }
+                    }
+                }
+            }
+        }
+        hits.sort_by_key(|h| (h.start, std::cmp::Reverse(h.end)));
+        // Drop hits nested inside an earlier one so highlights never overlap.
+        let mut merged: Vec<Hit> = Vec::with_capacity(hits.len());
+        for h in hits {
+            match merged.last_mut() {
+                Some(last) if h.start < last.end => last.end = last.end.max(h.end),
+                _ => merged.push(h),
+            }
+        }
+        merged
+    }
+}
+
+/// Occurrences of `terms` in order, each term at most `slop` extra tokens after the previous one
+/// in total: (first token index, token index of each term).
+fn phrase_matches(
+    tokens: &[tantivy::tokenizer::Token],
+    terms: &[String],
+    slop: u32,
+) -> Vec<(usize, Vec<usize>)> {
+    let mut out = Vec::new();
+    let slop = slop as usize;
+    for start in 0..tokens.len() {
+        if tokens[start].text != terms[0] {
+            continue;
+        }
+        let mut positions = vec![start];
+        let mut budget = slop;
+        let mut at = start;
+        for term in &terms[1..] {
+            let found = (at + 1..=(at + 1 + budget).min(tokens.len().saturating_sub(1)))
+                .find(|&j| j < tokens.len() && &tokens[j].text == term);
+            match found {
+                Some(j) => {
+                    budget -= j - at - 1;
+                    at = j;
+                    positions.push(j);
+                }
+                None => break,
+            }
+        }
+        if positions.len() == terms.len() {
+            out.push((start, positions));
+        }
+    }
+    out
+}
+
+/// Byte offset -> char offset, for texts where tokens report bytes.
+struct CharOffsets {
+    /// Byte offset of every char, plus the text length.
+    starts: Vec<usize>,
+}
+
+impl CharOffsets {
+    fn new(text: &str) -> Self {
+        let mut starts: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
+        starts.push(text.len());
+        CharOffsets { starts }
+    }
+
+    fn char_at(&self, byte: usize) -> usize {
+        match self.starts.binary_search(&byte) {
+            Ok(i) | Err(i) => i,
+        }
+    }
+}
+
+/// Pick up to three non-overlapping windows covering the most distinct matches, in text order.
+fn choose_windows(chars: &[char], hits: &[Hit]) -> Vec<(usize, usize)> {
+    if hits.is_empty() {
+        return vec![window_from(chars, 0, 0)];
+    }
+    let mut covered = vec![false; hits.len()];
+    let mut chosen: Vec<(usize, usize)> = Vec::new();
+    while chosen.len() < MAX_FRAGMENTS {
+        let mut best: Option<((usize, usize), (usize, usize))> = None;
+        for (i, h) in hits.iter().enumerate() {
+            if covered[i] {
+                continue;
+            }
+            let w = window_around(chars, h.start, h.end);
+            if chosen.iter().any(|c| c.0 < w.1 && w.0 < c.1) {
+                continue;
+            }
+            let inside: Vec<&Hit> = hits
+                .iter()
+                .zip(&covered)
+                .filter(|(x, c)| !**c && x.start >= w.0 && x.end <= w.1)
+                .map(|(x, _)| x)
+                .collect();
+            let mut distinct: Vec<usize> = inside.iter().map(|x| x.which).collect();
+            distinct.sort_unstable();
+            distinct.dedup();
+            let score = (distinct.len(), inside.len());
+            if best.is_none_or(|(s, _)| score > s) {
+                best = Some((score, w));
+            }
+        }
+        let Some((_, w)) = best else { break };
+        for (i, h) in hits.iter().enumerate() {
+            if h.start < w.1 && h.end > w.0 {
+                covered[i] = true;
+            }
+        }
+        chosen.push(w);
+    }
+    chosen.sort_unstable();
+    chosen
+}
+
+/// A window of about FRAGMENT_CHARS containing `[start, end)`: from the sentence start when that is
+/// close enough, else from a word boundary a little before the match.
+fn window_around(chars: &[char], start: usize, end: usize) -> (usize, usize) {
+    let room = FRAGMENT_CHARS.saturating_sub(end - start);
+    let lead_max = (room / 2).max(20).min(room.max(1));
+    let sentence = sentence_start(chars, start);
+    let from = if start - sentence <= lead_max.max(room * 2 / 3) {
+        sentence
+    } else {
+        word_start_after(chars, start.saturating_sub(lead_max), start)
+    };
+    window_from(chars, from, end)
+}
+
+/// A window starting at `from`, ending at a sentence or word boundary near FRAGMENT_CHARS, and
+/// never before `must_reach`.
+fn window_from(chars: &[char], from: usize, must_reach: usize) -> (usize, usize) {
+    let from = skip_space(chars, from);
+    let limit = (from + FRAGMENT_CHARS).min(chars.len());
+    if limit == chars.len() {
+        return (from, trim_end(chars, from, limit));
+    }
+    let floor = must_reach.max(from + FRAGMENT_CHARS * 2 / 3);
+    // Prefer ending a sentence, then a word.
+    let sentence_end = (floor..limit)
+        .rev()
+        .find(|&i| is_sentence_end(chars, i))
+        .map(|i| i + 1);
+    let end = sentence_end.unwrap_or_else(|| {
+        (must_reach.max(from + 1)..=limit)
+            .rev()
+            .find(|&i| i == chars.len() || chars[i].is_whitespace())
+            .unwrap_or(limit.max(must_reach))
+    });
+    (from, trim_end(chars, from, end.max(must_reach)))
+}
+
+fn is_sentence_end(chars: &[char], i: usize) -> bool {
+    matches!(chars[i], '.' | '!' | '?')
+        && chars
+            .get(i + 1)
+            .is_none_or(|c| c.is_whitespace() || *c == '"' || *c == '\u{201d}')
+}
+
+fn sentence_start(chars: &[char], at: usize) -> usize {
+    let mut i = at;
+    while i > 0 {
+        let prev = chars[i - 1];
+        if prev == '\n' || (prev.is_whitespace() && i >= 2 && is_sentence_end(chars, i - 2)) {
+            return i;
+        }
+        i -= 1;
+    }
+    0
+}
+
+fn word_start_after(chars: &[char], from: usize, limit: usize) -> usize {
+    if from == 0 {
+        return 0;
+    }
+    (from..limit)
+        .find(|&i| chars[i - 1].is_whitespace() && !chars[i].is_whitespace())
+        .unwrap_or(limit)
+}
+
+fn skip_space(chars: &[char], mut i: usize) -> usize {
+    while i < chars.len() && chars[i].is_whitespace() {
+        i += 1;
+    }
+    i
+}
+
+fn trim_end(chars: &[char], from: usize, mut end: usize) -> usize {
+    while end > from && chars[end - 1].is_whitespace() {
+        end -= 1;
+    }
+    end
+}
+
+/// The text of `[from, to)` with whitespace runs folded to one space, and the hits inside it
+/// as character ranges of the folded text.
+fn render(chars: &[char], from: usize, to: usize, hits: &[Hit]) -> (String, Vec<[usize; 2]>) {
+    let mut out = String::new();
+    let mut map = Vec::with_capacity(to - from + 1);
+    let mut len = 0usize;
+    let mut in_space = false;
+    for &c in &chars[from..to] {
+        map.push(len);
+        if c.is_whitespace() {
+            if !in_space {
+                out.push(' ');
+                len += 1;
+            }
+            in_space = true;
+        } else {
+            out.push(c);
+            len += 1;
+            in_space = false;
+        }
+    }
+    map.push(len);
+    let highlights = hits
+        .iter()
+        .filter(|h| h.start >= from && h.end <= to && h.end > h.start)
+        .map(|h| [map[h.start - from], map[h.end - from]])
+        .collect();
+    (out, highlights)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::query::Scope;
+
+    fn marked_words(m: &Marked) -> Vec<String> {
+        let chars: Vec<char> = m.text.chars().collect();
+        m.highlights
+            .iter()
+            .map(|[s, e]| chars[*s..*e].iter().collect())
+            .collect()
+    }
+
+    fn phrase(words: &[&str]) -> Highlight {
+        Highlight::Phrase {
+            scope: Scope::Text,
+            terms: words.iter().map(|s| s.to_string()).collect(),
+            slop: 0,
+        }
+    }
+
+    #[test]
+    fn phrase_highlights_only_the_phrase() {
+        let body = "The bank raised rates. Officials at the Bank of England said more. A bank in England disagreed.";
+        let mut g = SnippetGenerator::new(vec![phrase(&["bank", "of", "england"])]);
+        let m = g.body(body);
+        assert_eq!(marked_words(&m), vec!["Bank of England"]);
+    }
+
+    #[test]
+    fn stems_and_prefixes_are_highlighted() {
+        let body =
+            "Inflation rose. The inflationary spiral worried economists; rates were inflated.";
+        let mut g = SnippetGenerator::new(vec![Highlight::Prefix {
+            scope: Scope::Text,
+            terms: vec!["infla".into()],
+        }]);
+        assert_eq!(
+            marked_words(&g.body(body)),
+            vec!["Inflation", "inflationary", "inflated"]
+        );
+        let mut g = SnippetGenerator::new(vec![Highlight::Stem {
+            scope: Scope::Text,
+            term: "econom".into(),
+        }]);
+        assert_eq!(marked_words(&g.body(body)), vec!["economists"]);
+    }
+
+    #[test]
+    fn fragments_are_bounded_in_characters_on_multibyte_text() {
+        let sentence =
+            "Ce café près de la gare était plein à craquer ce matin-là, disaient les habitués. ";
+        let body = format!("{}{}", sentence.repeat(20), "Le marché a ouvert. ");
+        let mut g = SnippetGenerator::new(vec![Highlight::Stem {
+            scope: Scope::Text,
+            term: "cafe".into(),
+        }]);
+        let m = g.body(&body);
+        let fragments: Vec<&str> = m.text.split(JOINER).collect();
+        assert!(fragments.len() <= MAX_FRAGMENTS);
+        for f in &fragments {
+            assert!(
+                f.chars().count() <= FRAGMENT_CHARS + 20,
+                "fragment too long: {f}"
+            );
+        }
+        assert!(marked_words(&m).iter().all(|w| w == "café"));
+    }
+
+    #[test]
+    fn no_match_gives_the_opening() {
+        let body = "First sentence here. Second one follows.";
+        let mut g = SnippetGenerator::new(vec![]);
+        let m = g.body(body);
+        assert_eq!(m.text, body);
+        assert!(m.highlights.is_empty());
+    }
+
+    #[test]
+    fn slop_phrase_marks_each_word() {
+        let body = "The central bank of the Republic of England announced.";
+        let mut g = SnippetGenerator::new(vec![Highlight::Phrase {
+            scope: Scope::Text,
+            terms: vec!["bank".into(), "england".into()],
+            slop: 4,
+        }]);
+        assert_eq!(marked_words(&g.body(body)), vec!["bank", "England"]);
+    }
+}
