@@ -27,11 +27,21 @@ pub struct Article {
     pub standfirst: Option<String>,
     pub body: String,
     pub source: Option<String>,
+    #[serde(serialize_with = "serialize_date")]
     pub date: Option<NaiveDate>,
     pub authors: Vec<String>,
     pub url: Option<String>,
     /// First folder under the root, since archives are often filed by section.
     pub section: Option<String>,
+}
+
+/// Dates serialise as `YYYY-MM-DD` (or null). Done by hand because chrono is built without its
+/// `serde` feature.
+fn serialize_date<S: serde::Serializer>(d: &Option<NaiveDate>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => s.collect_str(&d.format("%Y-%m-%d")),
+        None => s.serialize_none(),
+    }
 }
 
 /// Why a whole file produced no articles.
