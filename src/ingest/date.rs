@@ -130,13 +130,16 @@ fn parse_non_empty(s: &str) -> Result<NaiveDate, DateError> {
             return Ok(dt.date());
         }
     }
+    // Before the table: chrono's `%Y` would read the "24" of "9/29/24" as the year 24.
+    if let Some(d) = parse_two_digit_us(s) {
+        return Ok(d);
+    }
     for f in DATE_FORMATS {
         if let Ok(d) = NaiveDate::parse_from_str(s, f) {
             return Ok(d);
         }
     }
-    parse_two_digit_us(s)
-        .or_else(|| parse_day_first_abbrev(s))
+    parse_day_first_abbrev(s)
         .or_else(|| parse_month_first_abbrev(s))
         .ok_or(DateError::Unrecognised)
 }

@@ -3,7 +3,7 @@
 //! Archives mix encodings (the BBC corpus has a Latin-1 file among UTF-8 ones), and dropping or
 //! mangling an article because of its encoding loses data silently, so every parser gets its text
 //! through here and only genuinely binary or empty files are refused.
-use encoding_rs::{Encoding, UTF_16BE, UTF_16LE};
+use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, WINDOWS_1252};
 
 use super::SkipReason;
 
@@ -35,12 +35,26 @@ fn decode_with(enc: &'static Encoding, bytes: &[u8]) -> String {
     enc.decode_without_bom_handling(bytes).0.into_owned()
 }
 
+/// Below this many non-ASCII bytes a detector has too little evidence to beat the prior.
+const MIN_EVIDENCE: usize = 16;
+
 /// Guess a legacy encoding for bytes that are not valid UTF-8.
+///
+/// With only a handful of non-ASCII bytes (the BBC file has one `£`) detectors pick Central
+/// European code pages about as often as Western ones; Windows-1252 (a superset of Latin-1 for
+/// printable text) is by far the likeliest for English-language news, so it wins unless the
+/// detector is confident and has real evidence.
 fn detect(bytes: &[u8]) -> &'static Encoding {
     let mut detector = chardetng::EncodingDetector::new();
     detector.feed(bytes, true);
     // UTF-8 was already ruled out; forbidding it makes the guess a real single-byte encoding.
-    detector.guess(None, false)
+    let (guess, confident) = detector.guess_assess(None, false);
+    let evidence = bytes.iter().filter(|b| !b.is_ascii()).count();
+    if confident && evidence >= MIN_EVIDENCE {
+        guess
+    } else {
+        WINDOWS_1252
+    }
 }
 
 /// BOM-less UTF-16 is recognisable because ASCII-range text puts a NUL in every other byte.
@@ -91,6 +105,13 @@ mod tests {
         let text = decode(bytes).unwrap();
         assert!(text.contains("Señor café"), "{text}");
         assert!(text.contains('£'));
+    }
+
+    #[test]
+    fn lone_pound_sign_is_windows_1252() {
+        // The BBC corpus case: one 0xA3 byte in otherwise ASCII English text.
+        let text = decode(b"Mutu, a \xA315.8m signing from Parma last season, was sacked.").unwrap();
+        assert!(text.contains("a £15.8m signing"), "{text}");
     }
 
     #[test]

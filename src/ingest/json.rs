@@ -30,16 +30,16 @@ pub fn parse_json(text: &str, opts: &ParseOptions) -> Result<Extracted, SkipReas
     }
 }
 
-/// A `.jsonl` / `.ndjson` file. A file with no parseable line that is valid JSON as a whole (a
-/// pretty-printed array saved with the wrong extension) is read as JSON instead.
+/// A `.jsonl` / `.ndjson` file. A multi-line file that is valid JSON as a whole (a
+/// pretty-printed array saved with the wrong extension) is read as JSON instead: real JSON Lines
+/// with two or more records never parse as one value.
 pub fn parse_jsonl(text: &str, opts: &ParseOptions) -> Result<Extracted, SkipReason> {
-    let out = parse_lines(text, opts);
-    if out.records.is_empty() {
+    if text.lines().filter(|l| !l.trim().is_empty()).count() > 1 {
         if let Ok(v) = serde_json::from_str::<Value>(text) {
             return from_value(v, opts);
         }
     }
-    Ok(out)
+    Ok(parse_lines(text, opts))
 }
 
 fn looks_like_lines(text: &str) -> bool {

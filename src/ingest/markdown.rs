@@ -378,7 +378,7 @@ mod tests {
     fn inline_stripping() {
         assert_eq!(strip_inline("**bold** and _it_ and snake_case and `code`"), "bold and it and snake_case and code");
         assert_eq!(strip_inline("5 * 3 and ~~gone~~ \\*lit\\*"), "5 * 3 and gone *lit*");
-        assert_eq!(strip_inline("see [the [nested] doc][ref] or <https://x.test>"), "see the nested doc or https://x.test");
+        assert_eq!(strip_inline("see [the [nested] doc][ref] or <https://x.test>"), "see the [nested] doc or https://x.test");
         assert_eq!(strip_inline("[unclosed link"), "[unclosed link");
     }
 

@@ -49,24 +49,18 @@ pub fn parse_txt(text: &str, warnings: &mut Vec<Warning>) -> Result<Article, Ski
 /// publication date. An unlabelled paragraph counts only if it parses, so prose is never taken;
 /// a labelled one that does not parse is a bad date (warned, and removed from the body).
 fn take_dateline(paras: &mut Vec<String>, warnings: &mut Vec<Warning>) -> Option<chrono::NaiveDate> {
-    let first = paras.first()?;
-    if paras.len() < 2 || first.chars().count() > 60 {
+    if paras.len() < 2 {
         return None;
     }
-    let (labelled, value) = match first.split_once(':') {
-        Some((label, v)) if DATE_LABELS.contains(&label.trim().to_lowercase().as_str()) => (true, v.trim()),
-        _ => (false, first.as_str()),
-    };
-    match date::parse_date(value) {
+    let (labelled, value) = dateline_value(paras.first()?)?;
+    let value = value.to_string();
+    match date::parse_date(&value) {
         Ok(Some(d)) => {
             paras.remove(0);
             Some(d)
         }
         Err(_) if labelled => {
-            warnings.push(Warning::BadDate {
-                record: None,
-                value: value.to_string(),
-            });
+            warnings.push(Warning::BadDate { record: None, value });
             paras.remove(0);
             None
         }
@@ -83,7 +77,7 @@ fn split_standfirst<'a>(rest: &'a [&'a str]) -> (Option<String>, &'a [&'a str]) 
     let blank = |i: usize| rest.get(i).is_some_and(|l| l.trim().is_empty());
     let candidate = |line: &str| {
         let n = line.trim().chars().count();
-        n > 0 && n <= MAX_STANDFIRST_CHARS && !line.trim_end().ends_with(':')
+        n > 0 && n <= MAX_STANDFIRST_CHARS && !line.trim_end().ends_with(':') && !is_byline(line) && !is_dateline(line)
     };
 
     // Directly under the headline.
@@ -107,20 +101,38 @@ fn split_standfirst<'a>(rest: &'a [&'a str]) -> (Option<String>, &'a [&'a str]) 
     (None, rest)
 }
 
-/// A first paragraph "By Name" (short, no sentence punctuation) is a byline, not body text.
+/// "By Name and Name": short, no sentence punctuation, capitalised names.
+fn is_byline(line: &str) -> bool {
+    let line = line.trim();
+    line.len() <= 100
+        && line.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("by "))
+        && !line.ends_with(['.', '!', '?'])
+        && line[3..].split_whitespace().all(|w| starts_upper(w) || is_particle(w) || w.ends_with(','))
+}
+
+/// A first paragraph that is a byline is authors, not body text.
 fn take_byline(paras: &mut Vec<String>) -> Vec<String> {
-    let Some(first) = paras.first() else {
-        return Vec::new();
-    };
-    let is_byline = first.len() <= 100
-        && first.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("by "))
-        && !first.ends_with(['.', '!', '?'])
-        && paras.len() > 1
-        && first[3..].split_whitespace().all(|w| starts_upper(w) || is_particle(w) || w.ends_with(','));
-    if !is_byline {
-        return Vec::new();
+    match paras.first() {
+        Some(first) if paras.len() > 1 && is_byline(first) => split_authors(&paras.remove(0)),
+        _ => Vec::new(),
     }
-    split_authors(&paras.remove(0))
+}
+
+/// A line that is only a date, or a labelled date ("Published: ..."), whether or not it parses.
+fn is_dateline(line: &str) -> bool {
+    dateline_value(line).is_some()
+}
+
+/// The date text of a dateline: the value after a known label, or the whole line if it parses.
+fn dateline_value(line: &str) -> Option<(bool, &str)> {
+    let line = line.trim();
+    if line.chars().count() > 60 {
+        return None;
+    }
+    match line.split_once(':') {
+        Some((label, v)) if DATE_LABELS.contains(&label.trim().to_lowercase().as_str()) => Some((true, v.trim())),
+        _ => matches!(date::parse_date(line), Ok(Some(_))).then_some((false, line)),
+    }
 }
 
 /// A last paragraph that names the publication ("Reuters", "The Harbour Gazette") becomes the
@@ -274,9 +286,9 @@ mod tests {
 
     #[test]
     fn whitespace_collapsed_and_crlf_handled() {
-        let a = parse_txt("  Big   news \r\n\r\nOne  two\r\nthree\r\n\r\nFour\r\n").unwrap();
+        let a = parse_txt("  Big   news \r\n\r\nOne  two\r\nthree\r\n\r\nfour  more.\r\n").unwrap();
         assert_eq!(a.headline, "Big news");
-        assert_eq!(a.body, "One two three\n\nFour");
+        assert_eq!(a.body, "One two three\n\nfour more.");
     }
 
     #[test]
