@@ -154,7 +154,9 @@ fn normalise(s: &str) -> String {
             break;
         }
     }
-    s.replace("Sept ", "Sep ").replace("Sept.", "Sep").replace(". ", " ")
+    s.replace("Sept ", "Sep ")
+        .replace("Sept.", "Sep")
+        .replace(". ", " ")
 }
 
 /// All-digit strings: `YYYYMMDD` when it is a valid day, else a Unix timestamp.
@@ -163,12 +165,16 @@ fn parse_numeric(s: &str) -> Option<Result<NaiveDate, DateError>> {
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    if s.len() == 8 {
-        if let Ok(d) = NaiveDate::parse_from_str(s, "%Y%m%d") {
-            return Some(check_range(d));
-        }
+    if s.len() == 8
+        && let Ok(d) = NaiveDate::parse_from_str(s, "%Y%m%d")
+    {
+        return Some(check_range(d));
     }
-    Some(s.parse::<i64>().map_err(|_| DateError::OutOfRange).and_then(from_unix))
+    Some(
+        s.parse::<i64>()
+            .map_err(|_| DateError::OutOfRange)
+            .and_then(from_unix),
+    )
 }
 
 /// `M/D/YY` with a two-digit year: 00-68 are 2000s and 69-99 are 1900s, the POSIX convention.
@@ -186,10 +192,7 @@ fn parse_two_digit_us(s: &str) -> Option<NaiveDate> {
 /// "29 Sep 2024" and "Sunday 29 Sep 2024": the abbreviated month is matched by hand because
 /// chrono's `%b` also accepts only three letters while newsrooms write "Sept".
 fn parse_day_first_abbrev(s: &str) -> Option<NaiveDate> {
-    let words: Vec<&str> = s
-        .split(|c: char| c == ' ' || c == ',')
-        .filter(|w| !w.is_empty())
-        .collect();
+    let words: Vec<&str> = s.split([' ', ',']).filter(|w| !w.is_empty()).collect();
     let tail = words.len().checked_sub(3).map(|i| &words[i..])?;
     let day = tail[0].parse().ok()?;
     let month = month_number(tail[1])?;
@@ -199,13 +202,13 @@ fn parse_day_first_abbrev(s: &str) -> Option<NaiveDate> {
 
 /// "Sep 29, 2024" and "Sunday, Sep 29 2024".
 fn parse_month_first_abbrev(s: &str) -> Option<NaiveDate> {
-    let words: Vec<&str> = s
-        .split(|c: char| c == ' ' || c == ',')
-        .filter(|w| !w.is_empty())
-        .collect();
+    let words: Vec<&str> = s.split([' ', ',']).filter(|w| !w.is_empty()).collect();
     let tail = words.len().checked_sub(3).map(|i| &words[i..])?;
     let month = month_number(tail[0])?;
-    let day = tail[1].trim_end_matches(['s', 't', 'n', 'd', 'r', 'h']).parse().ok()?;
+    let day = tail[1]
+        .trim_end_matches(['s', 't', 'n', 'd', 'r', 'h'])
+        .parse()
+        .ok()?;
     let year = tail[2].parse().ok()?;
     NaiveDate::from_ymd_opt(year, month, day)
 }

@@ -110,24 +110,37 @@ mod tests {
     #[test]
     fn lone_pound_sign_is_windows_1252() {
         // The BBC corpus case: one 0xA3 byte in otherwise ASCII English text.
-        let text = decode(b"Mutu, a \xA315.8m signing from Parma last season, was sacked.").unwrap();
+        let text =
+            decode(b"Mutu, a \xA315.8m signing from Parma last season, was sacked.").unwrap();
         assert!(text.contains("a £15.8m signing"), "{text}");
     }
 
     #[test]
     fn utf16_with_bom_both_orders() {
-        assert_eq!(decode(&utf16("Héllo wörld", true, true)).unwrap(), "Héllo wörld");
-        assert_eq!(decode(&utf16("Héllo wörld", false, true)).unwrap(), "Héllo wörld");
+        assert_eq!(
+            decode(&utf16("Héllo wörld", true, true)).unwrap(),
+            "Héllo wörld"
+        );
+        assert_eq!(
+            decode(&utf16("Héllo wörld", false, true)).unwrap(),
+            "Héllo wörld"
+        );
     }
 
     #[test]
     fn utf16_without_bom_is_sniffed() {
-        assert_eq!(decode(&utf16("Plain headline", true, false)).unwrap(), "Plain headline");
+        assert_eq!(
+            decode(&utf16("Plain headline", true, false)).unwrap(),
+            "Plain headline"
+        );
     }
 
     #[test]
     fn binary_and_empty_are_refused() {
-        assert_eq!(decode(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\x01\x02"), Err(SkipReason::Binary));
+        assert_eq!(
+            decode(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\x01\x02"),
+            Err(SkipReason::Binary)
+        );
         assert_eq!(decode(b""), Err(SkipReason::Empty));
         assert_eq!(decode(b"  \n\t\r\n"), Err(SkipReason::Empty));
         assert_eq!(decode(b"\xEF\xBB\xBF \n"), Err(SkipReason::Empty));

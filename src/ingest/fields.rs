@@ -89,7 +89,8 @@ pub struct TypeErrors(Vec<String>);
 
 impl TypeErrors {
     fn note(&mut self, key: &str, v: &Value, wanted: &str) {
-        self.0.push(format!("field {key:?} is {}, expected {wanted}", kind(v)));
+        self.0
+            .push(format!("field {key:?} is {}, expected {wanted}", kind(v)));
     }
 }
 
@@ -107,15 +108,28 @@ pub fn kind(v: &Value) -> &'static str {
 
 /// Find the value for `field`: user mappings first, then aliases; nulls and blank strings are
 /// skipped so a later alias with real content can still win.
-fn lookup<'a>(obj: &'a Map<String, Value>, field: Field, opts: &ParseOptions) -> Option<(String, &'a Value)> {
+fn lookup<'a>(
+    obj: &'a Map<String, Value>,
+    field: Field,
+    opts: &ParseOptions,
+) -> Option<(String, &'a Value)> {
     let mapped = opts
         .field_map
         .iter()
-        .filter(|(ours, _)| field.names().iter().any(|n| n.eq_ignore_ascii_case(ours.trim())))
+        .filter(|(ours, _)| {
+            field
+                .names()
+                .iter()
+                .any(|n| n.eq_ignore_ascii_case(ours.trim()))
+        })
         .map(|(_, theirs)| theirs.trim());
     mapped
         .chain(field.aliases().iter().copied())
-        .find_map(|key| get_path(obj, key).filter(|v| !is_blank(v)).map(|v| (key.to_string(), v)))
+        .find_map(|key| {
+            get_path(obj, key)
+                .filter(|v| !is_blank(v))
+                .map(|v| (key.to_string(), v))
+        })
 }
 
 /// Case-insensitive key lookup; a dotted key (`source.name`) descends into objects.
@@ -131,8 +145,11 @@ fn get_path<'a>(obj: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
 }
 
 fn get_ci<'a>(obj: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
-    obj.get(key)
-        .or_else(|| obj.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v))
+    obj.get(key).or_else(|| {
+        obj.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v)
+    })
 }
 
 fn is_blank(v: &Value) -> bool {
@@ -145,7 +162,12 @@ fn is_blank(v: &Value) -> bool {
 }
 
 /// A single-line text field (headline, standfirst, url).
-pub fn line_field(obj: &Map<String, Value>, field: Field, opts: &ParseOptions, errs: &mut TypeErrors) -> Option<String> {
+pub fn line_field(
+    obj: &Map<String, Value>,
+    field: Field,
+    opts: &ParseOptions,
+    errs: &mut TypeErrors,
+) -> Option<String> {
     let (key, v) = lookup(obj, field, opts)?;
     match v {
         Value::String(s) => non_empty(s),
@@ -158,7 +180,11 @@ pub fn line_field(obj: &Map<String, Value>, field: Field, opts: &ParseOptions, e
 }
 
 /// The body: a string, or an array of paragraph strings.
-pub fn body_field(obj: &Map<String, Value>, opts: &ParseOptions, errs: &mut TypeErrors) -> Option<String> {
+pub fn body_field(
+    obj: &Map<String, Value>,
+    opts: &ParseOptions,
+    errs: &mut TypeErrors,
+) -> Option<String> {
     let (key, v) = lookup(obj, Field::Body, opts)?;
     let text = match v {
         Value::String(s) => s.clone(),
@@ -323,7 +349,10 @@ mod tests {
         };
         let v = json!({"title": "T", "content": "tokenized , copy .", "content_original": "Original copy."});
         assert_eq!(build(v.clone(), &opts).0.unwrap().body, "Original copy.");
-        assert_eq!(build(v, &ParseOptions::default()).0.unwrap().body, "tokenized , copy .");
+        assert_eq!(
+            build(v, &ParseOptions::default()).0.unwrap().body,
+            "tokenized , copy ."
+        );
     }
 
     #[test]
@@ -333,18 +362,27 @@ mod tests {
             ..Default::default()
         };
         let v = json!({"title": "T", "body": "B", "meta": {"outlet": "Meridian Wire"}});
-        assert_eq!(build(v, &opts).0.unwrap().source.as_deref(), Some("Meridian Wire"));
+        assert_eq!(
+            build(v, &opts).0.unwrap().source.as_deref(),
+            Some("Meridian Wire")
+        );
     }
 
     #[test]
     fn authors_as_objects_and_arrays() {
         let v = json!({"title": "T", "authors": [{"name": "A One"}, "B Two", 7]});
-        assert_eq!(build(v, &ParseOptions::default()).0.unwrap().authors, vec!["A One", "B Two"]);
+        assert_eq!(
+            build(v, &ParseOptions::default()).0.unwrap().authors,
+            vec!["A One", "B Two"]
+        );
     }
 
     #[test]
     fn bad_date_warns_and_keeps_article() {
-        let (a, w) = build(json!({"title": "T", "date": "0001-01-01"}), &ParseOptions::default());
+        let (a, w) = build(
+            json!({"title": "T", "date": "0001-01-01"}),
+            &ParseOptions::default(),
+        );
         assert_eq!(a.unwrap().date, None);
         assert_eq!(
             w,
@@ -360,13 +398,22 @@ mod tests {
 
     #[test]
     fn numeric_timestamp_date() {
-        let (a, _) = build(json!({"title": "T", "timestamp": 1727604000000_i64}), &ParseOptions::default());
-        assert_eq!(a.unwrap().date, chrono::NaiveDate::from_ymd_opt(2024, 9, 29));
+        let (a, _) = build(
+            json!({"title": "T", "timestamp": 1727604000000_i64}),
+            &ParseOptions::default(),
+        );
+        assert_eq!(
+            a.unwrap().date,
+            chrono::NaiveDate::from_ymd_opt(2024, 9, 29)
+        );
     }
 
     #[test]
     fn wrong_types_reject_with_reason() {
-        let (a, _) = build(json!({"title": 42, "body": {"x": 1}}), &ParseOptions::default());
+        let (a, _) = build(
+            json!({"title": 42, "body": {"x": 1}}),
+            &ParseOptions::default(),
+        );
         let r = a.unwrap_err();
         assert!(!r.no_text);
         assert!(r.reason.contains("\"title\" is a number"), "{}", r.reason);
@@ -376,7 +423,10 @@ mod tests {
 
     #[test]
     fn headline_derived_from_body() {
-        let (a, _) = build(json!({"text": "Floods closed the bridge. Crews worked overnight."}), &ParseOptions::default());
+        let (a, _) = build(
+            json!({"text": "Floods closed the bridge. Crews worked overnight."}),
+            &ParseOptions::default(),
+        );
         assert_eq!(a.unwrap().headline, "Floods closed the bridge.");
     }
 }

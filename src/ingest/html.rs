@@ -14,21 +14,48 @@ use super::{Article, Warning, date};
 
 /// Elements whose content is never article text.
 const SKIPPED: &[&str] = &[
-    "script", "style", "noscript", "nav", "footer", "header", "aside", "form", "template", "svg", "iframe", "button",
-    "select", "head",
+    "script", "style", "noscript", "nav", "footer", "header", "aside", "form", "template", "svg",
+    "iframe", "button", "select", "head",
 ];
 
 /// Elements that start a new paragraph.
 const BLOCKS: &[&str] = &[
-    "p", "div", "section", "article", "main", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd",
-    "blockquote", "pre", "figure", "figcaption", "table", "tr", "br", "hr", "body",
+    "p",
+    "div",
+    "section",
+    "article",
+    "main",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "ul",
+    "ol",
+    "dl",
+    "dt",
+    "dd",
+    "blockquote",
+    "pre",
+    "figure",
+    "figcaption",
+    "table",
+    "tr",
+    "br",
+    "hr",
+    "body",
 ];
 
 pub fn parse_html(text: &str, warnings: &mut Vec<Warning>) -> Article {
     let doc = Html::parse_document(text);
     let meta = collect_meta(&doc);
     let ld = json_ld(&doc);
-    let get = |keys: &[&str]| keys.iter().find_map(|k| meta.get(*k).and_then(|v| non_empty(v)));
+    let get = |keys: &[&str]| {
+        keys.iter()
+            .find_map(|k| meta.get(*k).and_then(|v| non_empty(v)))
+    };
 
     let headline = get(&["og:title", "twitter:title"])
         .or_else(|| first_text(&doc, "h1"))
@@ -37,8 +64,17 @@ pub fn parse_html(text: &str, warnings: &mut Vec<Warning>) -> Article {
     let body = body_text(&doc, headline.as_deref());
     let headline = headline.unwrap_or_else(|| headline_from_body(&body));
 
-    let source = get(&["og:site_name", "publisher", "application-name", "dc.publisher"])
-        .or_else(|| ld.as_ref().and_then(|o| o.get("publisher")).and_then(name_of));
+    let source = get(&[
+        "og:site_name",
+        "publisher",
+        "application-name",
+        "dc.publisher",
+    ])
+    .or_else(|| {
+        ld.as_ref()
+            .and_then(|o| o.get("publisher"))
+            .and_then(name_of)
+    });
     let raw_date = get(&[
         "article:published_time",
         "date",
@@ -55,7 +91,10 @@ pub fn parse_html(text: &str, warnings: &mut Vec<Warning>) -> Article {
     let date = raw_date.and_then(|raw| match date::parse_date(&raw) {
         Ok(d) => d,
         Err(_) => {
-            warnings.push(Warning::BadDate { record: None, value: raw });
+            warnings.push(Warning::BadDate {
+                record: None,
+                value: raw,
+            });
             None
         }
     });
@@ -87,8 +126,12 @@ fn collect_meta(doc: &Html) -> HashMap<String, String> {
         let Some(content) = v.attr("content") else {
             continue;
         };
-        for key in ["property", "name", "itemprop"].iter().filter_map(|a| v.attr(a)) {
-            map.entry(key.trim().to_ascii_lowercase()).or_insert_with(|| content.to_string());
+        for key in ["property", "name", "itemprop"]
+            .iter()
+            .filter_map(|a| v.attr(a))
+        {
+            map.entry(key.trim().to_ascii_lowercase())
+                .or_insert_with(|| content.to_string());
         }
     }
     map
@@ -96,12 +139,14 @@ fn collect_meta(doc: &Html) -> HashMap<String, String> {
 
 fn first_text(doc: &Html, css: &str) -> Option<String> {
     let sel = selector(css)?;
-    doc.select(&sel).find_map(|el| non_empty(&el.text().collect::<String>()))
+    doc.select(&sel)
+        .find_map(|el| non_empty(&el.text().collect::<String>()))
 }
 
 fn attr_of_first(doc: &Html, css: &str, attr: &str) -> Option<String> {
     let sel = selector(css)?;
-    doc.select(&sel).find_map(|el| el.value().attr(attr).and_then(non_empty))
+    doc.select(&sel)
+        .find_map(|el| el.value().attr(attr).and_then(non_empty))
 }
 
 /// The first JSON-LD object describing an article (or anything with a headline).
@@ -147,7 +192,11 @@ fn name_of(v: &Value) -> Option<String> {
     }
 }
 
-fn authors(doc: &Html, meta: &HashMap<String, String>, ld: &Option<serde_json::Map<String, Value>>) -> Vec<String> {
+fn authors(
+    doc: &Html,
+    meta: &HashMap<String, String>,
+    ld: &Option<serde_json::Map<String, Value>>,
+) -> Vec<String> {
     let not_url = |s: &&String| !s.starts_with("http://") && !s.starts_with("https://");
     if let Some(m) = ["author", "article:author", "dc.creator"]
         .iter()
@@ -162,7 +211,9 @@ fn authors(doc: &Html, meta: &HashMap<String, String>, ld: &Option<serde_json::M
     if let Some(a) = ld.as_ref().and_then(|o| o.get("author")) {
         let names: Vec<String> = match a {
             Value::Array(items) => items.iter().filter_map(name_of).collect(),
-            other => name_of(other).map(|n| split_authors(&n)).unwrap_or_default(),
+            other => name_of(other)
+                .map(|n| split_authors(&n))
+                .unwrap_or_default(),
         };
         if !names.is_empty() {
             return names;
@@ -173,10 +224,10 @@ fn authors(doc: &Html, meta: &HashMap<String, String>, ld: &Option<serde_json::M
     };
     let mut names: Vec<String> = Vec::new();
     for el in doc.select(&sel) {
-        if let Some(n) = non_empty(&el.text().collect::<String>()) {
-            if !names.contains(&n) {
-                names.push(n);
-            }
+        if let Some(n) = non_empty(&el.text().collect::<String>())
+            && !names.contains(&n)
+        {
+            names.push(n);
         }
     }
     names
@@ -233,7 +284,11 @@ fn element_text(root: ElementRef<'_>, headline: Option<&str>) -> String {
         stack.extend(node.children().rev().map(|c| (c, false)));
     }
     push_para(&mut paras, &mut current);
-    paras.iter().map(|p| tidy_punctuation(p)).collect::<Vec<_>>().join("\n\n")
+    paras
+        .iter()
+        .map(|p| tidy_punctuation(p))
+        .collect::<Vec<_>>()
+        .join("\n\n")
 }
 
 fn should_skip(el: ElementRef<'_>, name: &str, headline: Option<&str>) -> bool {
@@ -341,7 +396,8 @@ mod tests {
 
     #[test]
     fn bad_meta_date_warns() {
-        let (a, w) = parse(r#"<head><meta name="date" content="2024-02-30"></head><body><p>x</p></body>"#);
+        let (a, w) =
+            parse(r#"<head><meta name="date" content="2024-02-30"></head><body><p>x</p></body>"#);
         assert_eq!(a.date, None);
         assert_eq!(
             w,

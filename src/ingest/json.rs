@@ -10,7 +10,15 @@ use super::{Extracted, ParseOptions, SkipReason, Warning};
 
 /// Keys under which wrapper objects commonly hold their article array.
 const CONTAINER_KEYS: &[&str] = &[
-    "articles", "data", "items", "results", "records", "stories", "posts", "entries", "documents",
+    "articles",
+    "data",
+    "items",
+    "results",
+    "records",
+    "stories",
+    "posts",
+    "entries",
+    "documents",
 ];
 
 /// A `.json` file. Falls back to JSON Lines when the file is really one object per line (the
@@ -34,10 +42,10 @@ pub fn parse_json(text: &str, opts: &ParseOptions) -> Result<Extracted, SkipReas
 /// pretty-printed array saved with the wrong extension) is read as JSON instead: real JSON Lines
 /// with two or more records never parse as one value.
 pub fn parse_jsonl(text: &str, opts: &ParseOptions) -> Result<Extracted, SkipReason> {
-    if text.lines().filter(|l| !l.trim().is_empty()).count() > 1 {
-        if let Ok(v) = serde_json::from_str::<Value>(text) {
-            return from_value(v, opts);
-        }
+    if text.lines().filter(|l| !l.trim().is_empty()).count() > 1
+        && let Ok(v) = serde_json::from_str::<Value>(text)
+    {
+        return from_value(v, opts);
     }
     Ok(parse_lines(text, opts))
 }
@@ -60,7 +68,11 @@ fn parse_lines(text: &str, opts: &ParseOptions) -> Extracted {
             continue;
         }
         if opts.max_article_bytes > 0 && line.len() as u64 > opts.max_article_bytes {
-            let reason = format!("too large ({} bytes, limit {})", line.len(), opts.max_article_bytes);
+            let reason = format!(
+                "too large ({} bytes, limit {})",
+                line.len(),
+                opts.max_article_bytes
+            );
             out.warnings.push(Warning::BadRecord { record, reason });
             continue;
         }
@@ -148,14 +160,26 @@ mod tests {
 
     #[test]
     fn array_records_are_numbered_from_one() {
-        let out = parse_json(r#"[{"title": "A", "text": "x"}, {"title": "B", "text": "y"}]"#, &opts()).unwrap();
-        let got: Vec<_> = out.records.iter().map(|(n, a)| (*n, a.headline.as_str())).collect();
+        let out = parse_json(
+            r#"[{"title": "A", "text": "x"}, {"title": "B", "text": "y"}]"#,
+            &opts(),
+        )
+        .unwrap();
+        let got: Vec<_> = out
+            .records
+            .iter()
+            .map(|(n, a)| (*n, a.headline.as_str()))
+            .collect();
         assert_eq!(got, vec![(Some(1), "A"), (Some(2), "B")]);
     }
 
     #[test]
     fn wrapper_object_array() {
-        let out = parse_json(r#"{"status": "ok", "Articles": [{"title": "A"}, 5, {"title": "C"}]}"#, &opts()).unwrap();
+        let out = parse_json(
+            r#"{"status": "ok", "Articles": [{"title": "A"}, 5, {"title": "C"}]}"#,
+            &opts(),
+        )
+        .unwrap();
         assert_eq!(out.records.len(), 2);
         assert_eq!(out.records[1].0, Some(3));
         assert_eq!(
@@ -172,22 +196,36 @@ mod tests {
         let err = parse_json(r#""just a string""#, &opts()).unwrap_err();
         assert_eq!(
             err,
-            SkipReason::Malformed("top-level JSON is a string, expected an object or an array".into())
+            SkipReason::Malformed(
+                "top-level JSON is a string, expected an object or an array".into()
+            )
         );
-        assert!(matches!(parse_json("{not json", &opts()), Err(SkipReason::Malformed(_))));
+        assert!(matches!(
+            parse_json("{not json", &opts()),
+            Err(SkipReason::Malformed(_))
+        ));
     }
 
     #[test]
     fn single_object_without_text_is_no_text() {
-        assert_eq!(parse_json(r#"{"source": "X"}"#, &opts()).unwrap_err(), SkipReason::NoText);
-        assert!(matches!(parse_json(r#"{"title": 1}"#, &opts()), Err(SkipReason::Malformed(r)) if r.contains("number")));
+        assert_eq!(
+            parse_json(r#"{"source": "X"}"#, &opts()).unwrap_err(),
+            SkipReason::NoText
+        );
+        assert!(
+            matches!(parse_json(r#"{"title": 1}"#, &opts()), Err(SkipReason::Malformed(r)) if r.contains("number"))
+        );
     }
 
     #[test]
     fn jsonl_keeps_good_lines_and_reports_bad_by_line() {
         let text = "{\"title\": \"One\", \"body\": \"a\"}\n\n{\"title\": \"Two\", \"body\": \n{\"title\": \"Three\"}\n[1]\n{\"date\": \"x\"}\n";
         let out = parse_jsonl(text, &opts()).unwrap();
-        let got: Vec<_> = out.records.iter().map(|(n, a)| (*n, a.headline.as_str())).collect();
+        let got: Vec<_> = out
+            .records
+            .iter()
+            .map(|(n, a)| (*n, a.headline.as_str()))
+            .collect();
         assert_eq!(got, vec![(Some(1), "One"), (Some(4), "Three")]);
         let bad: Vec<usize> = out
             .warnings
@@ -209,7 +247,9 @@ mod tests {
         let long = format!("{{\"title\": \"{}\"}}", "x".repeat(60));
         let out = parse_jsonl(&format!("{{\"title\": \"ok\"}}\n{long}\n"), &o).unwrap();
         assert_eq!(out.records.len(), 1);
-        assert!(matches!(&out.warnings[0], Warning::BadRecord { record: 2, reason } if reason.starts_with("too large")));
+        assert!(
+            matches!(&out.warnings[0], Warning::BadRecord { record: 2, reason } if reason.starts_with("too large"))
+        );
     }
 
     #[test]
@@ -221,7 +261,8 @@ mod tests {
 
     #[test]
     fn jsonl_holding_an_array_falls_back() {
-        let out = parse_jsonl("[\n {\"title\": \"A\"},\n {\"title\": \"B\"}\n]\n", &opts()).unwrap();
+        let out =
+            parse_jsonl("[\n {\"title\": \"A\"},\n {\"title\": \"B\"}\n]\n", &opts()).unwrap();
         assert_eq!(out.records.len(), 2);
     }
 }

@@ -42,7 +42,10 @@ enum FrontMatter {
 
 /// Split off front matter. Unparseable front matter is reported (record 1) and ignored, and the
 /// text after it is still the body.
-fn split_front_matter<'a>(text: &'a str, warnings: &mut Vec<Warning>) -> (Map<String, Value>, &'a str) {
+fn split_front_matter<'a>(
+    text: &'a str,
+    warnings: &mut Vec<Warning>,
+) -> (Map<String, Value>, &'a str) {
     let Some((kind, inner, rest)) = find_front_matter(text) else {
         return (Map::new(), text);
     };
@@ -57,7 +60,10 @@ fn split_front_matter<'a>(text: &'a str, warnings: &mut Vec<Warning>) -> (Map<St
         Ok(Value::Object(map)) => (map, rest),
         Ok(Value::Null) => (Map::new(), rest),
         Ok(other) => {
-            let reason = format!("front matter is {}, expected a mapping", fields::kind(&other));
+            let reason = format!(
+                "front matter is {}, expected a mapping",
+                fields::kind(&other)
+            );
             warnings.push(Warning::BadRecord { record: 1, reason });
             (Map::new(), rest)
         }
@@ -97,7 +103,9 @@ fn toml_to_json(v: toml::Value) -> Value {
         toml::Value::Boolean(b) => Value::Bool(b),
         toml::Value::Datetime(d) => Value::String(d.to_string()),
         toml::Value::Array(a) => Value::Array(a.into_iter().map(toml_to_json).collect()),
-        toml::Value::Table(t) => Value::Object(t.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect()),
+        toml::Value::Table(t) => {
+            Value::Object(t.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect())
+        }
     }
 }
 
@@ -186,17 +194,22 @@ fn block_content(t: &str) -> (bool, &str) {
         }
     }
     let digits = t.chars().take_while(char::is_ascii_digit).count();
-    if digits > 0 {
-        if let Some(rest) = t[digits..].strip_prefix(". ").or_else(|| t[digits..].strip_prefix(") ")) {
-            return (true, rest);
-        }
+    if digits > 0
+        && let Some(rest) = t[digits..]
+            .strip_prefix(". ")
+            .or_else(|| t[digits..].strip_prefix(") "))
+    {
+        return (true, rest);
     }
     (false, t)
 }
 
 fn is_rule(t: &str) -> bool {
     let compact: String = t.chars().filter(|c| !c.is_whitespace()).collect();
-    compact.len() >= 3 && ['-', '*', '_'].iter().any(|&m| compact.chars().all(|c| c == m))
+    compact.len() >= 3
+        && ['-', '*', '_']
+            .iter()
+            .any(|&m| compact.chars().all(|c| c == m))
 }
 
 fn is_reference_definition(t: &str) -> bool {
@@ -251,8 +264,11 @@ fn strip_inline(line: &str) -> String {
             '*' | '_' | '~' => {
                 let run = chars[i..].iter().take_while(|&&x| x == c).count();
                 let after = chars.get(i + run).copied();
-                let spaced = prev.is_none_or(char::is_whitespace) && after.is_none_or(char::is_whitespace);
-                let intraword = c == '_' && prev.is_some_and(char::is_alphanumeric) && after.is_some_and(char::is_alphanumeric);
+                let spaced =
+                    prev.is_none_or(char::is_whitespace) && after.is_none_or(char::is_whitespace);
+                let intraword = c == '_'
+                    && prev.is_some_and(char::is_alphanumeric)
+                    && after.is_some_and(char::is_alphanumeric);
                 let keep = spaced || intraword || (c == '~' && run < 2);
                 if keep {
                     out.extend(&chars[i..i + run]);
@@ -304,7 +320,9 @@ fn matching(chars: &[char], open: usize, o: char, c: char) -> Option<usize> {
 fn autolink_at(chars: &[char], open: usize) -> Option<(String, usize)> {
     let close = chars[open..].iter().position(|&c| c == '>')? + open;
     let inner: String = chars[open + 1..close].iter().collect();
-    let is_url = (inner.starts_with("http://") || inner.starts_with("https://") || inner.starts_with("mailto:"))
+    let is_url = (inner.starts_with("http://")
+        || inner.starts_with("https://")
+        || inner.starts_with("mailto:"))
         && !inner.contains(char::is_whitespace);
     is_url.then_some((inner, close + 1))
 }
@@ -347,7 +365,9 @@ mod tests {
 
     #[test]
     fn heading_is_headline_without_front_matter() {
-        let (a, _) = parse("Intro line\n\n# The *Real* Headline #\n\nText with a [link](https://x.test/a) and ![a chart](c.png).\n");
+        let (a, _) = parse(
+            "Intro line\n\n# The *Real* Headline #\n\nText with a [link](https://x.test/a) and ![a chart](c.png).\n",
+        );
         assert_eq!(a.headline, "The Real Headline");
         assert_eq!(a.body, "Intro line\n\nText with a link and a chart.");
     }
@@ -356,7 +376,9 @@ mod tests {
     fn bad_front_matter_warns_and_keeps_body() {
         let (a, w) = parse("---\ntitle: [unclosed\n---\nBody here.\n");
         assert_eq!(w.len(), 1);
-        assert!(matches!(&w[0], Warning::BadRecord { record: 1, reason } if reason.starts_with("front matter")));
+        assert!(
+            matches!(&w[0], Warning::BadRecord { record: 1, reason } if reason.starts_with("front matter"))
+        );
         assert_eq!(a.body, "Body here.");
         assert_eq!(a.headline, "Body here.");
     }
@@ -376,15 +398,26 @@ mod tests {
 
     #[test]
     fn inline_stripping() {
-        assert_eq!(strip_inline("**bold** and _it_ and snake_case and `code`"), "bold and it and snake_case and code");
-        assert_eq!(strip_inline("5 * 3 and ~~gone~~ \\*lit\\*"), "5 * 3 and gone *lit*");
-        assert_eq!(strip_inline("see [the [nested] doc][ref] or <https://x.test>"), "see the [nested] doc or https://x.test");
+        assert_eq!(
+            strip_inline("**bold** and _it_ and snake_case and `code`"),
+            "bold and it and snake_case and code"
+        );
+        assert_eq!(
+            strip_inline("5 * 3 and ~~gone~~ \\*lit\\*"),
+            "5 * 3 and gone *lit*"
+        );
+        assert_eq!(
+            strip_inline("see [the [nested] doc][ref] or <https://x.test>"),
+            "see the [nested] doc or https://x.test"
+        );
         assert_eq!(strip_inline("[unclosed link"), "[unclosed link");
     }
 
     #[test]
     fn blocks_lists_quotes_code() {
-        let body = strip_markdown("## Sub\n\n> quoted\n> text\n\n- one\n- two\n\n```\nlet x = 1;\n```\n\n---\n[ref]: https://x.test\n");
+        let body = strip_markdown(
+            "## Sub\n\n> quoted\n> text\n\n- one\n- two\n\n```\nlet x = 1;\n```\n\n---\n[ref]: https://x.test\n",
+        );
         assert_eq!(body, "Sub\n\nquoted text\n\none\n\ntwo\n\nlet x = 1;");
     }
 }

@@ -62,7 +62,10 @@ pub enum Warning {
     /// A record (1-based line or array index) that could not be parsed; the rest of the file is kept.
     BadRecord { record: usize, reason: String },
     /// A date value that is not a real date; the article is kept with no date.
-    BadDate { record: Option<usize>, value: String },
+    BadDate {
+        record: Option<usize>,
+        value: String,
+    },
 }
 
 /// Per-run options for the parsers.
@@ -179,7 +182,10 @@ impl Extracted {
 pub fn parse_file(root: &Path, item: &WalkItem, opts: &ParseOptions) -> Result<Parsed, SkipReason> {
     let format = Format::from_path(&item.path).ok_or(SkipReason::UnsupportedExtension)?;
     let meta = std::fs::metadata(&item.path).map_err(|e| SkipReason::Unreadable(e.to_string()))?;
-    if opts.max_article_bytes > 0 && format.size_limit_applies_to_file() && meta.len() > opts.max_article_bytes {
+    if opts.max_article_bytes > 0
+        && format.size_limit_applies_to_file()
+        && meta.len() > opts.max_article_bytes
+    {
         return Err(SkipReason::TooLarge);
     }
     let bytes = std::fs::read(&item.path).map_err(|e| SkipReason::Unreadable(e.to_string()))?;
@@ -226,7 +232,12 @@ fn extract(format: Format, text: &str, opts: &ParseOptions) -> Result<Extracted,
 
 /// Give each extracted article its path, id, section and source defaults. A single-article file
 /// whose article has no text at all is skipped as `NoText`.
-fn finish(root: &Path, rel: &str, extracted: Extracted, opts: &ParseOptions) -> Result<Parsed, SkipReason> {
+fn finish(
+    root: &Path,
+    rel: &str,
+    extracted: Extracted,
+    opts: &ParseOptions,
+) -> Result<Parsed, SkipReason> {
     let Extracted { records, warnings } = extracted;
     let section = section_of(rel);
     let default_source = opts.default_source.as_deref().and_then(text::non_empty);
@@ -247,7 +258,11 @@ fn finish(root: &Path, rel: &str, extracted: Extracted, opts: &ParseOptions) -> 
         };
         a.id = article_id(root, &a.path);
         a.section = section.clone();
-        a.source = a.source.as_deref().and_then(text::non_empty).or_else(|| default_source.clone());
+        a.source = a
+            .source
+            .as_deref()
+            .and_then(text::non_empty)
+            .or_else(|| default_source.clone());
         articles.push(a);
     }
     Ok(Parsed { articles, warnings })

@@ -37,9 +37,15 @@ fn txt_file_gets_path_id_section_and_source() {
     assert_eq!(a.path, "politics/fares.txt");
     assert_eq!(a.id, article_id(dir.path(), "politics/fares.txt"));
     assert_eq!(a.section.as_deref(), Some("politics"));
-    assert_eq!(a.standfirst.as_deref(), Some("A second year without rises."));
+    assert_eq!(
+        a.standfirst.as_deref(),
+        Some("A second year without rises.")
+    );
     assert_eq!(a.source.as_deref(), Some("Northfield Courier"));
-    assert_eq!(a.body, "The council voted on Monday to keep bus fares unchanged.\n\nMore detail here.");
+    assert_eq!(
+        a.body,
+        "The council voted on Monday to keep bus fares unchanged.\n\nMore detail here."
+    );
 }
 
 #[test]
@@ -49,7 +55,13 @@ fn root_level_file_has_no_section_and_default_source_applies() {
         default_source: Some("  Meridian   Wire ".into()),
         ..Default::default()
     };
-    let p = parse(dir.path(), "a.txt", b"Headline\n\nOnly one paragraph.\n", &opts).expect("parses");
+    let p = parse(
+        dir.path(),
+        "a.txt",
+        b"Headline\n\nOnly one paragraph.\n",
+        &opts,
+    )
+    .expect("parses");
     assert_eq!(p.articles[0].section, None);
     assert_eq!(p.articles[0].source.as_deref(), Some("Meridian Wire"));
 }
@@ -61,14 +73,24 @@ fn article_source_beats_default_source() {
         default_source: Some("Default".into()),
         ..Default::default()
     };
-    let p = parse(dir.path(), "a.json", br#"{"title": "T", "source": "Capital Ledger"}"#, &opts).expect("parses");
+    let p = parse(
+        dir.path(),
+        "a.json",
+        br#"{"title": "T", "source": "Capital Ledger"}"#,
+        &opts,
+    )
+    .expect("parses");
     assert_eq!(p.articles[0].source.as_deref(), Some("Capital Ledger"));
 }
 
 #[test]
 fn latin1_txt_file_is_decoded() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let a = one(dir.path(), "x.txt", b"Caf\xE9 owner wins award\n\nSe\xF1ora Ruiz opened the caf\xE9 in 1998.\n");
+    let a = one(
+        dir.path(),
+        "x.txt",
+        b"Caf\xE9 owner wins award\n\nSe\xF1ora Ruiz opened the caf\xE9 in 1998.\n",
+    );
     assert_eq!(a.headline, "Café owner wins award");
     assert!(a.body.contains("Señora Ruiz opened the café"), "{}", a.body);
 }
@@ -90,26 +112,62 @@ fn skip_reasons() {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
     let o = ParseOptions::default();
-    assert_eq!(parse(d, "notes.csv", b"a,b\n", &o).err(), Some(SkipReason::UnsupportedExtension));
-    assert_eq!(parse(d, "noext", b"hello", &o).err(), Some(SkipReason::UnsupportedExtension));
-    assert_eq!(parse(d, "empty.txt", b"", &o).err(), Some(SkipReason::Empty));
-    assert_eq!(parse(d, "blank.md", b" \n\n\t", &o).err(), Some(SkipReason::Empty));
-    assert_eq!(parse(d, "img.txt", b"GIF89a\0\0\x01\x02\0", &o).err(), Some(SkipReason::Binary));
+    assert_eq!(
+        parse(d, "notes.csv", b"a,b\n", &o).err(),
+        Some(SkipReason::UnsupportedExtension)
+    );
+    assert_eq!(
+        parse(d, "noext", b"hello", &o).err(),
+        Some(SkipReason::UnsupportedExtension)
+    );
+    assert_eq!(
+        parse(d, "empty.txt", b"", &o).err(),
+        Some(SkipReason::Empty)
+    );
+    assert_eq!(
+        parse(d, "blank.md", b" \n\n\t", &o).err(),
+        Some(SkipReason::Empty)
+    );
+    assert_eq!(
+        parse(d, "img.txt", b"GIF89a\0\0\x01\x02\0", &o).err(),
+        Some(SkipReason::Binary)
+    );
     let limited = ParseOptions {
         max_article_bytes: 10,
         ..Default::default()
     };
     assert_eq!(
-        parse(d, "big.txt", b"Headline\n\nA body longer than ten bytes.\n", &limited).err(),
+        parse(
+            d,
+            "big.txt",
+            b"Headline\n\nA body longer than ten bytes.\n",
+            &limited
+        )
+        .err(),
         Some(SkipReason::TooLarge)
     );
     let missing = WalkItem {
         path: d.join("missing.txt"),
         rel: "missing.txt".into(),
     };
-    assert!(matches!(parse_file(d, &missing, &o), Err(SkipReason::Unreadable(_))));
-    assert!(matches!(parse(d, "s.json", b"\"str\"", &o), Err(SkipReason::Malformed(_))));
-    assert_eq!(parse(d, "e.html", b"<html><body><script>x()</script></body></html>", &o).err(), Some(SkipReason::NoText));
+    assert!(matches!(
+        parse_file(d, &missing, &o),
+        Err(SkipReason::Unreadable(_))
+    ));
+    assert!(matches!(
+        parse(d, "s.json", b"\"str\"", &o),
+        Err(SkipReason::Malformed(_))
+    ));
+    assert_eq!(
+        parse(
+            d,
+            "e.html",
+            b"<html><body><script>x()</script></body></html>",
+            &o
+        )
+        .err(),
+        Some(SkipReason::NoText)
+    );
 }
 
 #[test]
@@ -124,8 +182,14 @@ fn jsonl_paths_use_line_numbers_and_size_limit_is_per_record() {
     let paths: Vec<&str> = p.articles.iter().map(|a| a.path.as_str()).collect();
     assert_eq!(paths, vec!["world/feed.jsonl#1", "world/feed.jsonl#3"]);
     assert_ne!(p.articles[0].id, p.articles[1].id);
-    assert_eq!(p.articles[1].id, article_id(dir.path(), "world/feed.jsonl#3"));
-    assert!(matches!(&p.warnings[..], [Warning::BadRecord { record: 2, .. }]));
+    assert_eq!(
+        p.articles[1].id,
+        article_id(dir.path(), "world/feed.jsonl#3")
+    );
+    assert!(matches!(
+        &p.warnings[..],
+        [Warning::BadRecord { record: 2, .. }]
+    ));
 }
 
 #[test]
@@ -154,8 +218,15 @@ fn json_array_file_paths() {
 #[test]
 fn markdown_and_html_files() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let md = one(dir.path(), "s/a.markdown", b"+++\ntitle = \"T\"\npublisher = \"P\"\n+++\nBody *here*.\n");
-    assert_eq!((md.headline.as_str(), md.source.as_deref(), md.body.as_str()), ("T", Some("P"), "Body here."));
+    let md = one(
+        dir.path(),
+        "s/a.markdown",
+        b"+++\ntitle = \"T\"\npublisher = \"P\"\n+++\nBody *here*.\n",
+    );
+    assert_eq!(
+        (md.headline.as_str(), md.source.as_deref(), md.body.as_str()),
+        ("T", Some("P"), "Body here.")
+    );
     let html = one(
         dir.path(),
         "s/a.HTM",
@@ -178,7 +249,15 @@ fn ids_are_stable_and_distinct() {
 fn walk_skips_hidden_files_and_folders_and_sorts() {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
-    for rel in ["b.txt", "a/z.txt", "a/y.md", ".hidden.txt", ".git/config", "a/.secret/x.txt", "notes.csv"] {
+    for rel in [
+        "b.txt",
+        "a/z.txt",
+        "a/y.md",
+        ".hidden.txt",
+        ".git/config",
+        "a/.secret/x.txt",
+        "notes.csv",
+    ] {
         write(d, rel, b"x");
     }
     let rels: Vec<String> = walk(d).filter_map(Result::ok).map(|i| i.rel).collect();
@@ -187,14 +266,22 @@ fn walk_skips_hidden_files_and_folders_and_sorts() {
 
 #[test]
 fn format_from_extension() {
-    assert_eq!(Format::from_path(Path::new("a.NDJSON")), Some(Format::JsonLines));
-    assert_eq!(Format::from_path(Path::new("a.markdown")), Some(Format::Markdown));
+    assert_eq!(
+        Format::from_path(Path::new("a.NDJSON")),
+        Some(Format::JsonLines)
+    );
+    assert_eq!(
+        Format::from_path(Path::new("a.markdown")),
+        Some(Format::Markdown)
+    );
     assert_eq!(Format::from_path(Path::new("a.pdf")), None);
 }
 
 /// The shared corpora live next to the worktrees; tests using them skip when absent.
 fn shared(rel: &str) -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared").join(rel);
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared")
+        .join(rel);
     if p.exists() {
         Some(p)
     } else {
@@ -221,17 +308,31 @@ fn bbc_corpus_parses_without_skips() {
         }
     }
     assert_eq!(articles.len(), 2225);
-    let mutu = articles.iter().find(|a| a.path == "sport/199.txt").expect("sport/199.txt");
+    let mutu = articles
+        .iter()
+        .find(|a| a.path == "sport/199.txt")
+        .expect("sport/199.txt");
     assert_eq!(mutu.headline, "Chelsea sack Mutu");
-    assert!(mutu.body.contains("a £15.8m signing from Parma"), "{}", mutu.body);
+    assert!(
+        mutu.body.contains("a £15.8m signing from Parma"),
+        "{}",
+        mutu.body
+    );
     assert_eq!(mutu.section.as_deref(), Some("sport"));
-    assert!(articles.iter().all(|a| !a.headline.is_empty() && !a.body.is_empty()));
+    assert!(
+        articles
+            .iter()
+            .all(|a| !a.headline.is_empty() && !a.body.is_empty())
+    );
     // BBC files have no source lines or standfirsts; a few false positives are tolerable but a
     // heuristic that fires often is broken.
     let sources = articles.iter().filter(|a| a.source.is_some()).count();
     let standfirsts = articles.iter().filter(|a| a.standfirst.is_some()).count();
     assert!(sources <= 5, "{sources} BBC articles got a source line");
-    assert!(standfirsts <= 22, "{standfirsts} BBC articles got a standfirst");
+    assert!(
+        standfirsts <= 22,
+        "{standfirsts} BBC articles got a standfirst"
+    );
 }
 
 #[test]
@@ -251,8 +352,16 @@ fn huffpost_sample_parses_as_lines() {
     assert!(a.headline.starts_with("Over 4 Million Americans"));
     assert_eq!(a.date, NaiveDate::from_ymd_opt(2022, 9, 23));
     assert_eq!(a.authors, vec!["Carla K. Johnson", "AP"]);
-    assert!(a.standfirst.as_deref().is_some_and(|s| s.starts_with("Health experts")));
-    assert!(a.url.as_deref().is_some_and(|u| u.starts_with("https://www.huffpost.com/")));
+    assert!(
+        a.standfirst
+            .as_deref()
+            .is_some_and(|s| s.starts_with("Health experts"))
+    );
+    assert!(
+        a.url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://www.huffpost.com/"))
+    );
 }
 
 #[test]
@@ -303,15 +412,39 @@ fn sample_corpus_parses() {
         }
     }
     assert!(articles.len() >= 48, "{}", articles.len());
-    let sources: std::collections::BTreeSet<_> = articles.iter().filter_map(|a| a.source.clone()).collect();
+    let sources: std::collections::BTreeSet<_> =
+        articles.iter().filter_map(|a| a.source.clone()).collect();
     assert!(sources.len() >= 6, "{sources:?}");
-    assert!(articles.iter().all(|a| a.source.is_some()), "every sample names its outlet");
-    assert!(skips.iter().any(|(_, e)| *e == SkipReason::Empty), "{skips:?}");
-    assert!(skips.iter().any(|(_, e)| *e == SkipReason::UnsupportedExtension), "{skips:?}");
+    assert!(
+        articles.iter().all(|a| a.source.is_some()),
+        "every sample names its outlet"
+    );
+    assert!(
+        skips.iter().any(|(_, e)| *e == SkipReason::Empty),
+        "{skips:?}"
+    );
+    assert!(
+        skips
+            .iter()
+            .any(|(_, e)| *e == SkipReason::UnsupportedExtension),
+        "{skips:?}"
+    );
     assert_eq!(skips.len(), 2, "{skips:?}");
-    assert!(warnings.iter().any(|w| matches!(w, Warning::BadDate { .. })));
-    assert!(warnings.iter().any(|w| matches!(w, Warning::BadRecord { .. })));
-    assert!(articles.iter().any(|a| a.headline == "<img src=x onerror=alert(1)>"));
+    assert!(
+        warnings
+            .iter()
+            .any(|w| matches!(w, Warning::BadDate { .. }))
+    );
+    assert!(
+        warnings
+            .iter()
+            .any(|w| matches!(w, Warning::BadRecord { .. }))
+    );
+    assert!(
+        articles
+            .iter()
+            .any(|a| a.headline == "<img src=x onerror=alert(1)>")
+    );
     assert!(articles.iter().any(|a| a.body.contains("ñ")));
     assert!(articles.iter().filter(|a| a.date.is_some()).count() >= articles.len() - 1);
 }

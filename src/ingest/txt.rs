@@ -12,7 +12,9 @@ const MAX_STANDFIRST_CHARS: usize = 200;
 const MAX_SOURCE_CHARS: usize = 60;
 const MAX_SOURCE_WORDS: usize = 6;
 /// Lowercase words allowed inside a publication name ("The Bank of England Gazette").
-const NAME_PARTICLES: &[&str] = &["of", "the", "and", "for", "on", "in", "at", "de", "la", "le", "du", "&", "-", "—"];
+const NAME_PARTICLES: &[&str] = &[
+    "of", "the", "and", "for", "on", "in", "at", "de", "la", "le", "du", "&", "-", "—",
+];
 
 /// Labels that mark a dateline paragraph ("Published: 4 March 2025").
 const DATE_LABELS: &[&str] = &["published", "date", "updated", "posted"];
@@ -48,7 +50,10 @@ pub fn parse_txt(text: &str, warnings: &mut Vec<Warning>) -> Result<Article, Ski
 /// A first paragraph that is only a date, optionally labelled ("Published: ..."), is the
 /// publication date. An unlabelled paragraph counts only if it parses, so prose is never taken;
 /// a labelled one that does not parse is a bad date (warned, and removed from the body).
-fn take_dateline(paras: &mut Vec<String>, warnings: &mut Vec<Warning>) -> Option<chrono::NaiveDate> {
+fn take_dateline(
+    paras: &mut Vec<String>,
+    warnings: &mut Vec<Warning>,
+) -> Option<chrono::NaiveDate> {
     if paras.len() < 2 {
         return None;
     }
@@ -60,7 +65,10 @@ fn take_dateline(paras: &mut Vec<String>, warnings: &mut Vec<Warning>) -> Option
             Some(d)
         }
         Err(_) if labelled => {
-            warnings.push(Warning::BadDate { record: None, value });
+            warnings.push(Warning::BadDate {
+                record: None,
+                value,
+            });
             paras.remove(0);
             None
         }
@@ -73,11 +81,18 @@ fn take_dateline(paras: &mut Vec<String>, warnings: &mut Vec<Warning>) -> Option
 /// not end like a sentence. Both need body text after them. BBC-style one-sentence ledes end
 /// with a full stop after a blank line, so they stay in the body.
 fn split_standfirst<'a>(rest: &'a [&'a str]) -> (Option<String>, &'a [&'a str]) {
-    let has_body_after = |from: usize| rest.get(from..).is_some_and(|r| r.iter().any(|l| !l.trim().is_empty()));
+    let has_body_after = |from: usize| {
+        rest.get(from..)
+            .is_some_and(|r| r.iter().any(|l| !l.trim().is_empty()))
+    };
     let blank = |i: usize| rest.get(i).is_some_and(|l| l.trim().is_empty());
     let candidate = |line: &str| {
         let n = line.trim().chars().count();
-        n > 0 && n <= MAX_STANDFIRST_CHARS && !line.trim_end().ends_with(':') && !is_byline(line) && !is_dateline(line)
+        n > 0
+            && n <= MAX_STANDFIRST_CHARS
+            && !line.trim_end().ends_with(':')
+            && !is_byline(line)
+            && !is_dateline(line)
     };
 
     // Directly under the headline.
@@ -94,8 +109,15 @@ fn split_standfirst<'a>(rest: &'a [&'a str]) -> (Option<String>, &'a [&'a str]) 
         return (None, rest);
     };
     let line = rest[i];
-    let ends_like_sentence = line.trim_end().ends_with(['.', '!', '?', '"', '\'', '”', '’', ')', ',', ';', '…']);
-    if candidate(line) && !ends_like_sentence && blank(i + 1) && has_body_after(i + 2) && line.split_whitespace().count() >= 3 {
+    let ends_like_sentence = line
+        .trim_end()
+        .ends_with(['.', '!', '?', '"', '\'', '”', '’', ')', ',', ';', '…']);
+    if candidate(line)
+        && !ends_like_sentence
+        && blank(i + 1)
+        && has_body_after(i + 2)
+        && line.split_whitespace().count() >= 3
+    {
         return (non_empty(line), &rest[i + 1..]);
     }
     (None, rest)
@@ -107,7 +129,9 @@ fn is_byline(line: &str) -> bool {
     line.len() <= 100
         && line.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("by "))
         && !line.ends_with(['.', '!', '?'])
-        && line[3..].split_whitespace().all(|w| starts_upper(w) || is_particle(w) || w.ends_with(','))
+        && line[3..]
+            .split_whitespace()
+            .all(|w| starts_upper(w) || is_particle(w) || w.ends_with(','))
 }
 
 /// A first paragraph that is a byline is authors, not body text.
@@ -130,7 +154,9 @@ fn dateline_value(line: &str) -> Option<(bool, &str)> {
         return None;
     }
     match line.split_once(':') {
-        Some((label, v)) if DATE_LABELS.contains(&label.trim().to_lowercase().as_str()) => Some((true, v.trim())),
+        Some((label, v)) if DATE_LABELS.contains(&label.trim().to_lowercase().as_str()) => {
+            Some((true, v.trim()))
+        }
         _ => matches!(date::parse_date(line), Ok(Some(_))).then_some((false, line)),
     }
 }
@@ -162,7 +188,8 @@ fn strip_source_prefix(line: &str) -> &str {
 
 fn looks_like_publication(name: &str) -> bool {
     let words: Vec<&str> = name.split_whitespace().collect();
-    if words.is_empty() || words.len() > MAX_SOURCE_WORDS || name.chars().count() > MAX_SOURCE_CHARS {
+    if words.is_empty() || words.len() > MAX_SOURCE_WORDS || name.chars().count() > MAX_SOURCE_CHARS
+    {
         return false;
     }
     if name.ends_with(['.', '!', '?', ':', ';', '"', '\'', ',', '”', '’', ')', '…']) {
@@ -170,7 +197,17 @@ fn looks_like_publication(name: &str) -> bool {
     }
     let first = words[0].to_lowercase();
     if name.chars().any(|c| c.is_ascii_digit() || c == '©')
-        || ["copyright", "all", "ends", "end", "more", "continued", "photo", "image"].contains(&first.as_str())
+        || [
+            "copyright",
+            "all",
+            "ends",
+            "end",
+            "more",
+            "continued",
+            "photo",
+            "image",
+        ]
+        .contains(&first.as_str())
     {
         return false;
     }
@@ -180,7 +217,9 @@ fn looks_like_publication(name: &str) -> bool {
 }
 
 fn starts_upper(word: &str) -> bool {
-    word.chars().find(|c| c.is_alphabetic()).is_some_and(char::is_uppercase)
+    word.chars()
+        .find(|c| c.is_alphabetic())
+        .is_some_and(char::is_uppercase)
 }
 
 fn is_particle(word: &str) -> bool {
@@ -209,9 +248,14 @@ mod tests {
 
     #[test]
     fn standfirst_directly_under_headline() {
-        let text = format!("Budget delayed\nCouncillors want more time to study the figures.\n\n{BODY}\n\nThe Harbour Gazette\n");
+        let text = format!(
+            "Budget delayed\nCouncillors want more time to study the figures.\n\n{BODY}\n\nThe Harbour Gazette\n"
+        );
         let a = parse_txt(&text).unwrap();
-        assert_eq!(a.standfirst.as_deref(), Some("Councillors want more time to study the figures."));
+        assert_eq!(
+            a.standfirst.as_deref(),
+            Some("Councillors want more time to study the figures.")
+        );
         assert_eq!(a.source.as_deref(), Some("The Harbour Gazette"));
         assert!(a.body.starts_with("The council met"));
         assert!(a.body.ends_with("the vote."));
@@ -219,9 +263,14 @@ mod tests {
 
     #[test]
     fn unpunctuated_short_paragraph_is_standfirst() {
-        let text = format!("Budget delayed\n\nCouncillors want more time to study the figures\n\n{BODY}\n");
+        let text = format!(
+            "Budget delayed\n\nCouncillors want more time to study the figures\n\n{BODY}\n"
+        );
         let a = parse_txt(&text).unwrap();
-        assert_eq!(a.standfirst.as_deref(), Some("Councillors want more time to study the figures"));
+        assert_eq!(
+            a.standfirst.as_deref(),
+            Some("Councillors want more time to study the figures")
+        );
         assert!(a.body.starts_with("The council met"));
     }
 
@@ -243,10 +292,20 @@ mod tests {
 
     #[test]
     fn source_line_positive_cases() {
-        for src in ["Reuters", "The Wall Street Journal", "Capital Ledger", "Source: Meridian Wire", "— Northfield Courier"] {
+        for src in [
+            "Reuters",
+            "The Wall Street Journal",
+            "Capital Ledger",
+            "Source: Meridian Wire",
+            "— Northfield Courier",
+        ] {
             let a = parse_txt(&format!("H\n\n{BODY}\n\n{src}\n")).unwrap();
             assert!(a.source.is_some(), "{src} not detected");
-            assert!(!a.body.contains(src.trim_start_matches("Source: ").trim_start_matches("— ")), "{src}");
+            assert!(
+                !a.body
+                    .contains(src.trim_start_matches("Source: ").trim_start_matches("— ")),
+                "{src}"
+            );
         }
         let a = parse_txt(&format!("H\n\n{BODY}\n\nSource: Meridian Wire\n")).unwrap();
         assert_eq!(a.source.as_deref(), Some("Meridian Wire"));
@@ -296,7 +355,10 @@ mod tests {
         let a = parse_txt(&format!("H\n\n12 March 2025\n\nBy Ana Ruiz\n\n{BODY}\n")).unwrap();
         assert_eq!(a.date, chrono::NaiveDate::from_ymd_opt(2025, 3, 12));
         assert_eq!(a.authors, vec!["Ana Ruiz"]);
-        let a = parse_txt(&format!("H\n\nBy Ana Ruiz\n\nPublished: 2024-06-01\n\n{BODY}\n")).unwrap();
+        let a = parse_txt(&format!(
+            "H\n\nBy Ana Ruiz\n\nPublished: 2024-06-01\n\n{BODY}\n"
+        ))
+        .unwrap();
         assert_eq!(a.date, chrono::NaiveDate::from_ymd_opt(2024, 6, 1));
         assert!(a.body.starts_with("The council met"));
     }
@@ -304,9 +366,16 @@ mod tests {
     #[test]
     fn bad_labelled_dateline_warns() {
         let mut w = Vec::new();
-        let a = super::parse_txt(&format!("H\n\nPublished: 2024-13-01\n\n{BODY}\n"), &mut w).unwrap();
+        let a =
+            super::parse_txt(&format!("H\n\nPublished: 2024-13-01\n\n{BODY}\n"), &mut w).unwrap();
         assert_eq!(a.date, None);
-        assert_eq!(w, vec![Warning::BadDate { record: None, value: "2024-13-01".into() }]);
+        assert_eq!(
+            w,
+            vec![Warning::BadDate {
+                record: None,
+                value: "2024-13-01".into()
+            }]
+        );
         assert!(a.body.starts_with("The council met"));
     }
 
