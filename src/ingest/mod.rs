@@ -2,6 +2,15 @@
 //!
 //! This module knows nothing of tantivy: it yields plain articles plus the reasons files were
 //! skipped, so the index writer, the tests and any future consumer share one notion of "an article".
+pub mod date;
+mod decode;
+mod fields;
+mod html;
+mod json;
+mod markdown;
+mod text;
+mod txt;
+
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
@@ -18,11 +27,21 @@ pub struct Article {
     pub standfirst: Option<String>,
     pub body: String,
     pub source: Option<String>,
+    #[serde(serialize_with = "serialize_date")]
     pub date: Option<NaiveDate>,
     pub authors: Vec<String>,
     pub url: Option<String>,
     /// First folder under the root, since archives are often filed by section.
     pub section: Option<String>,
+}
+
+/// Dates serialise as `YYYY-MM-DD` (or null). Done by hand because chrono is built without its
+/// `serde` feature.
+fn serialize_date<S: serde::Serializer>(d: &Option<NaiveDate>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => s.collect_str(&d.format("%Y-%m-%d")),
+        None => s.serialize_none(),
+    }
 }
 
 /// Why a whole file produced no articles.
@@ -67,7 +86,8 @@ pub struct Parsed {
     pub warnings: Vec<Warning>,
 }
 
-/// Hidden files and folders and unsupported extensions are not returned by [`walk`].
+/// One file found by [`walk`]. Hidden files and folders are never returned; files of any
+/// extension are, so the caller can count unsupported ones via [`parse_file`].
 pub struct WalkItem {
     pub path: PathBuf,
     /// Path relative to the root, `/`-separated.
@@ -110,32 +130,150 @@ pub fn article_id(root: &Path, rel: &str) -> String {
     format!("{:016x}", xxhash_rust::xxh3::xxh3_64(key.as_bytes()))
 }
 
-/// Parse one file into articles. Minimal plain-text parser; the per-format parsers replace it.
+/// The article formats, chosen by file extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Markdown,
+    Json,
+    JsonLines,
+    Html,
+}
+
+impl Format {
+    /// The format for a path's extension (case-insensitive), `None` if unsupported.
+    pub fn from_path(path: &Path) -> Option<Format> {
+        let ext = path.extension()?.to_string_lossy().to_ascii_lowercase();
+        match ext.as_str() {
+            "txt" | "text" => Some(Format::Text),
+            "md" | "markdown" => Some(Format::Markdown),
+            "json" => Some(Format::Json),
+            "jsonl" | "ndjson" => Some(Format::JsonLines),
+            "html" | "htm" | "xhtml" => Some(Format::Html),
+            _ => None,
+        }
+    }
+
+    /// JSON Lines files are limited per record, not as a whole.
+    fn size_limit_applies_to_file(self) -> bool {
+        self != Format::JsonLines
+    }
+}
+
+/// What a format parser found: articles with their record number (`None` for single-article
+/// files), plus warnings. Ids, paths, sections and default sources are filled in afterwards so
+/// every format treats them identically.
+#[derive(Debug, Default)]
+pub(crate) struct Extracted {
+    pub records: Vec<(Option<usize>, Article)>,
+    pub warnings: Vec<Warning>,
+}
+
+impl Extracted {
+    fn single(article: Article, warnings: Vec<Warning>) -> Extracted {
+        Extracted {
+            records: vec![(None, article)],
+            warnings,
+        }
+    }
+}
+
+/// Parse one file into articles with the parser for its extension.
 pub fn parse_file(root: &Path, item: &WalkItem, opts: &ParseOptions) -> Result<Parsed, SkipReason> {
-    let ext = item
-        .path
-        .extension()
-        .map(|e| e.to_string_lossy().to_ascii_lowercase())
-        .unwrap_or_default();
-    if ext != "txt" {
-        return Err(SkipReason::UnsupportedExtension);
+    let format = Format::from_path(&item.path).ok_or(SkipReason::UnsupportedExtension)?;
+    let meta = std::fs::metadata(&item.path).map_err(|e| SkipReason::Unreadable(e.to_string()))?;
+    if opts.max_article_bytes > 0
+        && format.size_limit_applies_to_file()
+        && meta.len() > opts.max_article_bytes
+    {
+        return Err(SkipReason::TooLarge);
     }
     let bytes = std::fs::read(&item.path).map_err(|e| SkipReason::Unreadable(e.to_string()))?;
-    let text = String::from_utf8_lossy(&bytes);
-    let mut lines = text.lines().filter(|l| !l.trim().is_empty());
-    let headline = lines.next().ok_or(SkipReason::Empty)?.trim().to_string();
-    let body = lines.collect::<Vec<_>>().join("\n\n");
-    let section = item.rel.split_once('/').map(|(first, _)| first.to_string());
-    Ok(Parsed {
-        articles: vec![Article {
-            id: article_id(root, &item.rel),
-            path: item.rel.clone(),
-            headline,
-            body,
-            source: opts.default_source.clone(),
-            section,
-            ..Default::default()
-        }],
-        warnings: vec![],
-    })
+    parse_bytes(root, &item.rel, format, &bytes, opts)
 }
+
+/// Parse file content already in memory; `rel` is the root-relative path (for ids and sections).
+/// The size limit is the caller's business except per-record limits inside JSON Lines.
+pub fn parse_bytes(
+    root: &Path,
+    rel: &str,
+    format: Format,
+    bytes: &[u8],
+    opts: &ParseOptions,
+) -> Result<Parsed, SkipReason> {
+    let text = decode::decode(bytes)?;
+    // One line-ending convention for every parser (old Mac files use bare CR).
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    let extracted = extract(format, &text, opts)?;
+    finish(root, rel, extracted, opts)
+}
+
+fn extract(format: Format, text: &str, opts: &ParseOptions) -> Result<Extracted, SkipReason> {
+    match format {
+        Format::Text => {
+            let mut warnings = Vec::new();
+            let a = txt::parse_txt(text, &mut warnings)?;
+            Ok(Extracted::single(a, warnings))
+        }
+        Format::Markdown => {
+            let mut warnings = Vec::new();
+            let a = markdown::parse_markdown(text, opts, &mut warnings);
+            Ok(Extracted::single(a, warnings))
+        }
+        Format::Json => json::parse_json(text, opts),
+        Format::JsonLines => json::parse_jsonl(text, opts),
+        Format::Html => {
+            let mut warnings = Vec::new();
+            let a = html::parse_html(text, &mut warnings);
+            Ok(Extracted::single(a, warnings))
+        }
+    }
+}
+
+/// Give each extracted article its path, id, section and source defaults. A single-article file
+/// whose article has no text at all is skipped as `NoText`.
+fn finish(
+    root: &Path,
+    rel: &str,
+    extracted: Extracted,
+    opts: &ParseOptions,
+) -> Result<Parsed, SkipReason> {
+    let Extracted { records, warnings } = extracted;
+    let section = section_of(rel);
+    let default_source = opts.default_source.as_deref().and_then(text::non_empty);
+    let mut articles = Vec::with_capacity(records.len());
+    for (record, mut a) in records {
+        if a.headline.trim().is_empty() && a.body.trim().is_empty() {
+            if record.is_none() {
+                return Err(SkipReason::NoText);
+            }
+            continue;
+        }
+        if a.headline.trim().is_empty() {
+            a.headline = text::headline_from_body(&a.body);
+        }
+        a.path = match record {
+            Some(n) => format!("{rel}#{n}"),
+            None => rel.to_string(),
+        };
+        a.id = article_id(root, &a.path);
+        a.section = section.clone();
+        a.source = a
+            .source
+            .as_deref()
+            .and_then(text::non_empty)
+            .or_else(|| default_source.clone());
+        articles.push(a);
+    }
+    Ok(Parsed { articles, warnings })
+}
+
+/// The first folder under the root; files directly in the root have no section.
+fn section_of(rel: &str) -> Option<String> {
+    rel.split_once('/')
+        .map(|(first, _)| first.to_string())
+        .filter(|s| !s.is_empty())
+}
+
+#[cfg(test)]
+mod tests;
