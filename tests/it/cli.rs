@@ -42,7 +42,11 @@ fn quoted_phrase_matches_exactly_and_nothing_near() {
     for hit in &r.hits {
         assert!(!hit.marked().is_empty(), "{} has no highlight", hit.path);
         for m in hit.marked() {
-            assert_eq!(m.to_lowercase(), "bank of england", "only the phrase is marked");
+            assert_eq!(
+                m.to_lowercase(),
+                "bank of england",
+                "only the phrase is marked"
+            );
         }
     }
 }
@@ -50,7 +54,13 @@ fn quoted_phrase_matches_exactly_and_nothing_near() {
 #[test]
 fn phrase_hit_count_equals_a_brute_force_scan() {
     let f = archive();
-    for phrase in ["bank of england", "the central bank", "banks of england", "bank england", "café"] {
+    for phrase in [
+        "bank of england",
+        "the central bank",
+        "banks of england",
+        "bank england",
+        "café",
+    ] {
         let expected = walk_count(&f.docs(), |text| contains_phrase(text, phrase));
         let r = f.search(&[&format!("\"{phrase}\"")]);
         assert_eq!(r.total as usize, expected, "phrase {phrase:?}");
@@ -83,18 +93,34 @@ fn prefix_query_expands_and_is_highlighted() {
     let mut paths: Vec<&str> = r.hits.iter().map(|h| h.path.as_str()).collect();
     paths.sort();
     assert_eq!(paths, ["economy/boe.txt", "economy/inflation.txt"]);
-    let hit = r.hits.iter().find(|h| h.path == "economy/inflation.txt").unwrap();
+    let hit = r
+        .hits
+        .iter()
+        .find(|h| h.path == "economy/inflation.txt")
+        .unwrap();
     assert_eq!(hit.headline_marked(), ["Inflationary"]);
-    assert!(hit.marked().iter().all(|m| m.to_lowercase().starts_with("infla")));
+    assert!(
+        hit.marked()
+            .iter()
+            .all(|m| m.to_lowercase().starts_with("infla"))
+    );
 }
 
 #[test]
 fn negated_words_exclude_and_are_never_highlighted() {
     let f = archive();
     let r = f.search(&["bank -inflation"]);
-    assert!(r.hits.iter().all(|h| h.path != "economy/boe.txt" && h.path != "economy/inflation.txt"));
+    assert!(
+        r.hits
+            .iter()
+            .all(|h| h.path != "economy/boe.txt" && h.path != "economy/inflation.txt")
+    );
     for hit in &r.hits {
-        assert!(hit.marked().iter().all(|m| !m.to_lowercase().contains("inflation")));
+        assert!(
+            hit.marked()
+                .iter()
+                .all(|m| !m.to_lowercase().contains("inflation"))
+        );
     }
     assert!(r.total >= 1);
 }
@@ -115,7 +141,10 @@ fn source_facets_sum_to_total_and_filter_by_source() {
     assert_eq!(r.total, 6);
     let sum: u64 = r.facets["source"].iter().map(|c| c.count).sum();
     assert_eq!(sum, r.total);
-    let wire = r.facets["source"].iter().find(|c| c.value == "Meridian Wire").unwrap();
+    let wire = r.facets["source"]
+        .iter()
+        .find(|c| c.value == "Meridian Wire")
+        .unwrap();
     assert_eq!(wire.count, 2);
     let sections: u64 = r.facets["section"].iter().map(|c| c.count).sum();
     assert_eq!(sections, 6);
@@ -148,7 +177,11 @@ fn reindexing_replaces_and_never_duplicates() {
     assert_eq!(after.total, before);
     let r = f.search(&["headline:cuts"]);
     assert_eq!(r.total, 1);
-    assert_eq!(f.search(&["headline:holds"]).total, 0, "the old version is gone");
+    assert_eq!(
+        f.search(&["headline:holds"]).total,
+        0,
+        "the old version is gone"
+    );
 }
 
 #[test]
@@ -193,7 +226,11 @@ fn headline_matches_rank_above_body_matches() {
 #[test]
 fn date_filters_and_sorting() {
     let f = Fixture::new();
-    for (name, date) in [("a", "2024-01-15"), ("b", "2024-06-01"), ("c", "2025-02-20")] {
+    for (name, date) in [
+        ("a", "2024-01-15"),
+        ("b", "2024-06-01"),
+        ("c", "2025-02-20"),
+    ] {
         f.write(
             &format!("{name}.md"),
             format!("---\ntitle: Tide report {name}\ndate: {date}\nsource: Coastline Radio News\n---\n\nThe tide was high today.\n"),
@@ -209,15 +246,27 @@ fn date_filters_and_sorting() {
     let r = f.search(&["date:2024"]);
     assert_eq!(r.total, 2);
     let r = f.search(&["date:[2024-06-01 TO *]", "--sort", "oldest"]);
-    assert_eq!(r.hits.iter().map(|h| h.date.clone().unwrap()).collect::<Vec<_>>(), ["2024-06-01", "2025-02-20"]);
+    assert_eq!(
+        r.hits
+            .iter()
+            .map(|h| h.date.clone().unwrap())
+            .collect::<Vec<_>>(),
+        ["2024-06-01", "2025-02-20"]
+    );
 }
 
 #[test]
 fn bad_files_are_reported_with_their_path_and_the_rest_indexed() {
     let f = Fixture::new();
-    f.write("good.txt", "Ferry service resumes\n\nThe ferry runs again from Monday.\n");
+    f.write(
+        "good.txt",
+        "Ferry service resumes\n\nThe ferry runs again from Monday.\n",
+    );
     f.write("empty.txt", "");
-    f.write("latin1.txt", b"Caf\xe9 prices rise\n\nThe caf\xe9 on the pier raised prices.\n".to_vec());
+    f.write(
+        "latin1.txt",
+        b"Caf\xe9 prices rise\n\nThe caf\xe9 on the pier raised prices.\n".to_vec(),
+    );
     f.write(
         "feed.jsonl",
         "{\"title\": \"Storm warning issued\", \"body\": \"A storm is expected tonight.\"}\n{not json\n{\"title\": \"Roads closed\", \"body\": \"Snow closed two roads.\"}\n",
@@ -247,7 +296,11 @@ fn snippets_are_bounded_in_characters_on_multibyte_text() {
         assert!(frag.chars().count() <= 180, "{frag}");
     }
     assert!(hit.marked().iter().all(|m| m == "pêcheurs"));
-    assert!(hit.highlights.iter().all(|[_, e]| *e <= hit.snippet.chars().count()));
+    assert!(
+        hit.highlights
+            .iter()
+            .all(|[_, e]| *e <= hit.snippet.chars().count())
+    );
 }
 
 #[test]
@@ -257,7 +310,12 @@ fn stats_reports_documents_and_sources() {
     assert!(out.status.success());
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["documents"], 6);
-    let sum: u64 = v["sources"].as_array().unwrap().iter().map(|s| s["count"].as_u64().unwrap()).sum();
+    let sum: u64 = v["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["count"].as_u64().unwrap())
+        .sum();
     assert_eq!(sum, 6);
     assert!(v["index_bytes"].as_u64().unwrap() > 0);
 }

@@ -11,8 +11,18 @@ fn bbc_indexes_every_article_and_phrase_counts_match_a_brute_force_scan() {
     // which is indexed like any text file, so the expected count is every .txt file.
     let bbc = shared.join("corpora/bbc/bbc");
     let f = Fixture::new();
-    let out = f.run(&["index", bbc.to_str().unwrap(), "--source", "BBC", "--no-entities"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = f.run(&[
+        "index",
+        bbc.to_str().unwrap(),
+        "--source",
+        "BBC",
+        "--no-entities",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let all = f.search(&["", "--facet", "source,section", "--limit", "0"]);
     assert_eq!(all.total, 2226, "2,225 articles and the README");
     let sections: u64 = all.facets["section"].iter().map(|c| c.count).sum();
@@ -21,7 +31,11 @@ fn bbc_indexes_every_article_and_phrase_counts_match_a_brute_force_scan() {
     let texts: Vec<String> = walkdir::WalkDir::new(&bbc)
         .into_iter()
         .filter_map(|e| e.ok())
-        .filter(|e| e.path().extension().is_some_and(|x| x.eq_ignore_ascii_case("txt")))
+        .filter(|e| {
+            e.path()
+                .extension()
+                .is_some_and(|x| x.eq_ignore_ascii_case("txt"))
+        })
         .map(|e| {
             let bytes = std::fs::read(e.path()).unwrap();
             match String::from_utf8(bytes.clone()) {
@@ -46,7 +60,13 @@ fn bbc_indexes_every_article_and_phrase_counts_match_a_brute_force_scan() {
         "of the year",
     ] {
         let expected = texts.iter().filter(|t| contains_phrase(t, phrase)).count() as u64;
-        let r = f.search(&[&format!("\"{phrase}\""), "--limit", "0", "--facet", "source"]);
+        let r = f.search(&[
+            &format!("\"{phrase}\""),
+            "--limit",
+            "0",
+            "--facet",
+            "source",
+        ]);
         assert_eq!(r.total, expected, "phrase {phrase:?}");
     }
 }
