@@ -265,7 +265,7 @@ fn bad_files_are_reported_with_their_path_and_the_rest_indexed() {
     f.write("empty.txt", "");
     f.write(
         "latin1.txt",
-        b"Caf\xe9 prices rise\n\nThe caf\xe9 on the pier raised prices.\n".to_vec(),
+        b"Caf\xe9 prices rise\n\nThe caf\xe9 on the pier raised prices.\n",
     );
     f.write(
         "feed.jsonl",
