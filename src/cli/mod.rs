@@ -1,6 +1,7 @@
 //! Command line: clap arguments parsed once, validated into plans, handed to the library; output
 //! goes through the printers in [`print`]. Only this module and `main.rs` talk to the terminal.
 pub mod print;
+mod progress;
 
 use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
@@ -55,6 +56,16 @@ pub enum Command {
     Entities(EntitiesArgs),
     /// Serve the HTTP API and the web page
     Serve(ServeArgs),
+    /// Verify the index: checksums, manifest, document counts
+    Check(CheckArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub location: IndexLocation,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -91,6 +102,15 @@ pub struct IndexArgs {
     /// Print the summary as JSON
     #[arg(long)]
     pub json: bool,
+    /// Commit at least every this many seconds (a crash loses at most one interval)
+    #[arg(long, default_value_t = 10.0)]
+    pub commit_interval: f64,
+    /// Commit after this many new articles
+    #[arg(long, default_value_t = 100_000)]
+    pub commit_articles: usize,
+    /// Parsing threads [default: one per core]
+    #[arg(long)]
+    pub threads: Option<usize>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -189,6 +209,7 @@ pub fn run(args: Args) -> Result<i32> {
         Command::Stats(a) => run_stats(a),
         Command::Entities(a) => run_entities(a),
         Command::Serve(a) => run_serve(a),
+        Command::Check(a) => run_check(a),
     }
 }
 
@@ -237,24 +258,33 @@ fn run_index(a: IndexArgs) -> Result<i32> {
     } else {
         NewsIndex::open_or_create(&path)?
     };
-    let plan = IndexPlan {
-        roots: a.dirs.clone(),
-        parse: ParseOptions {
-            default_source: a.source.clone(),
-            field_map: parse_field_map(&a.fields)?,
-            max_article_bytes: a.max_article_bytes,
-        },
-        memory_bytes: a.memory.max(16) * 1024 * 1024,
-        entities: !a.no_entities,
+    let mut plan = IndexPlan::new(a.dirs.clone());
+    plan.parse = ParseOptions {
+        default_source: a.source.clone(),
+        field_map: parse_field_map(&a.fields)?,
+        max_article_bytes: a.max_article_bytes,
     };
-    let summary = writer::run(&index, &plan)?;
+    plan.memory_bytes = a.memory.max(16) * 1024 * 1024;
+    plan.entities = !a.no_entities;
+    plan.commit_interval = std::time::Duration::from_secs_f64(a.commit_interval.max(0.0));
+    plan.commit_articles = a.commit_articles.max(1);
+    if let Some(t) = a.threads {
+        plan.threads = t.max(1);
+    }
+    let stop = std::sync::Arc::clone(&plan.stop);
+    // Ctrl-C and SIGTERM ask the run to commit what it has and stop; a second one is not special.
+    let _ = ctrlc::set_handler(move || stop.store(true, std::sync::atomic::Ordering::SeqCst));
+    let show_bar = !a.quiet && !a.json && std::io::stderr().is_terminal();
+    let observer = progress::Bar::new(show_bar);
+    let summary = writer::run(&index, &plan, &observer)?;
+    observer.finish();
     if a.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&summary).map_err(|e| Error::Other(e.to_string()))?
-        );
+        print::json(&summary)?;
     } else if !a.quiet {
         print::index_summary(&summary, a.verbose, &index.path);
+    }
+    if summary.interrupted {
+        return Ok(130);
     }
     Ok(0)
 }
@@ -365,6 +395,16 @@ fn run_entities(a: EntitiesArgs) -> Result<i32> {
         print::mentions(&mentions)?;
     }
     Ok(0)
+}
+
+fn run_check(a: CheckArgs) -> Result<i32> {
+    let report = crate::index::check::check(&a.location.path())?;
+    if a.json {
+        print::json(&report)?;
+    } else {
+        print::check(&report)?;
+    }
+    Ok(if report.ok { 0 } else { 1 })
 }
 
 fn run_serve(a: ServeArgs) -> Result<i32> {

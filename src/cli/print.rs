@@ -187,15 +187,29 @@ pub fn index_summary(s: &Summary, verbose: bool, index: &Path) {
     }
     let _ = writeln!(
         e,
-        "indexed {} articles from {} files ({} new, {} replaced) in {:.2} s; {} documents in {}",
+        "indexed {} articles from {} files ({} new, {} replaced) in {:.2} s; {} files unchanged; {} documents in {}",
         s.articles_added + s.articles_replaced,
         s.files_indexed,
         s.articles_added,
         s.articles_replaced,
         s.seconds,
+        s.files_unchanged,
         s.documents_total,
         index.display()
     );
+    if s.files_removed > 0 || s.articles_removed > 0 {
+        let _ = writeln!(
+            e,
+            "removed {} articles ({} files gone from disk)",
+            s.articles_removed, s.files_removed
+        );
+    }
+    if s.interrupted {
+        let _ = writeln!(
+            e,
+            "interrupted: what was done is committed; run the same command again to finish"
+        );
+    }
     let skipped = s.skipped_by_reason();
     if !skipped.is_empty() {
         let list: Vec<String> = skipped.iter().map(|(k, v)| format!("{v} {k}")).collect();
@@ -218,5 +232,23 @@ pub fn index_summary(s: &Summary, verbose: bool, index: &Path) {
             s.bad_records(),
             s.bad_dates()
         );
+    }
+}
+
+pub fn check(r: &crate::index::check::CheckReport) -> Result<()> {
+    let stdout = std::io::stdout();
+    let mut w = stdout.lock();
+    writeln!(
+        w,
+        "{} documents; manifest: {} files, {} articles",
+        r.documents, r.manifest_files, r.manifest_articles
+    )
+    .map_err(out_err)?;
+    for p in &r.problems {
+        writeln!(w, "problem: {p}").map_err(out_err)?;
+    }
+    match &r.advice {
+        Some(a) => writeln!(w, "index has problems: {a}").map_err(out_err),
+        None => writeln!(w, "index is healthy").map_err(out_err),
     }
 }

@@ -1,7 +1,9 @@
 //! The index on disk: schema, analyzers, opening and creating, and the writer that turns articles
 //! into documents. Everything that knows tantivy's storage lives here.
 pub mod analyzers;
+pub mod check;
 pub mod document;
+pub mod manifest;
 pub mod schema;
 pub mod writer;
 

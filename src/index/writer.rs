@@ -1,15 +1,23 @@
-//! The index writer: walks roots, parses each file, tags entities, and replaces the file's
+//! The index writer: walks roots, parses changed files on worker threads, and replaces each file's
 //! articles in the index. One bad file is counted and skipped; it never stops the run.
-use std::collections::BTreeMap;
+//!
+//! Commits happen at intervals (by time and by article count) and on interruption; the manifest
+//! of each commit only names files whose articles that commit holds, so a killed run loses at most
+//! one interval and the next run finishes the job without duplicates.
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, sync_channel};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use serde::Serialize;
-use tantivy::{IndexWriter, Term};
+use tantivy::{IndexWriter, TantivyDocument, Term};
 
-use super::NewsIndex;
 use super::document::{entity_set, searchable_body, to_document};
-use crate::ingest::{self, ParseOptions, SkipReason, WalkItem, Warning};
+use super::manifest::{self, FileEntry, Manifest};
+use super::{Fields, NewsIndex};
+use crate::ingest::{self, Format, ParseOptions, SkipReason, WalkItem, Warning};
 use crate::{Error, Result};
 
 /// Everything `newsdex index` was asked to do, validated.
@@ -20,7 +28,44 @@ pub struct IndexPlan {
     /// Writer memory budget in bytes.
     pub memory_bytes: usize,
     pub entities: bool,
+    /// Commit at least this often.
+    pub commit_interval: Duration,
+    /// ...and after this many new articles.
+    pub commit_articles: usize,
+    /// Set from outside (a signal handler) to stop after committing what is done.
+    pub stop: Arc<AtomicBool>,
+    /// Parsing threads.
+    pub threads: usize,
 }
+
+impl IndexPlan {
+    pub fn new(roots: Vec<PathBuf>) -> Self {
+        IndexPlan {
+            roots,
+            parse: ParseOptions::default(),
+            memory_bytes: DEFAULT_MEMORY,
+            entities: true,
+            commit_interval: Duration::from_secs(10),
+            commit_articles: 100_000,
+            stop: Arc::new(AtomicBool::new(false)),
+            threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
+        }
+    }
+}
+
+/// Default writer budget: enough for tantivy's threads, small enough for a laptop.
+pub const DEFAULT_MEMORY: usize = 256 * 1024 * 1024;
+
+/// Told about progress; the CLI draws a bar with it. The library never prints.
+pub trait Observer: Sync {
+    fn files_to_parse(&self, _total: usize) {}
+    fn file_done(&self, _articles: usize) {}
+    fn committed(&self, _documents: u64) {}
+}
+
+/// An observer that ignores everything.
+pub struct Silent;
+impl Observer for Silent {}
 
 /// A file that yielded nothing, and why.
 #[derive(Debug, Clone, Serialize)]
@@ -40,13 +85,21 @@ pub struct FileWarning {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Summary {
     pub files_seen: usize,
+    /// Files parsed and written this run (new or changed).
     pub files_indexed: usize,
+    /// Files left alone because they had not changed.
+    pub files_unchanged: usize,
+    /// Files gone from disk whose articles were removed.
+    pub files_removed: usize,
     /// Articles new to the index.
     pub articles_added: usize,
     /// Articles that replaced an earlier version of themselves.
     pub articles_replaced: usize,
+    pub articles_removed: usize,
     pub skipped: Vec<Skipped>,
     pub warnings: Vec<FileWarning>,
+    pub commits: usize,
+    pub interrupted: bool,
     pub seconds: f64,
     pub documents_total: u64,
 }
@@ -93,93 +146,332 @@ pub fn file_key(root: &Path, rel: &str) -> String {
     ingest::article_id(root, rel)
 }
 
+/// A file to (re)parse, with what the manifest knew of it.
+struct Job {
+    item: WalkItem,
+    key: String,
+    size: u64,
+    mtime_ns: u128,
+    known_hash: Option<u64>,
+}
+
+enum Outcome {
+    /// Same bytes as the manifest says: only the modification time moved.
+    SameContent,
+    Parsed {
+        docs: Vec<TantivyDocument>,
+        warnings: Vec<Warning>,
+    },
+    Skipped(SkipReason),
+}
+
+struct Done {
+    job: Job,
+    hash: u64,
+    outcome: Outcome,
+}
+
 /// Run the plan against an opened index.
-pub fn run(index: &NewsIndex, plan: &IndexPlan) -> Result<Summary> {
+pub fn run(index: &NewsIndex, plan: &IndexPlan, observer: &dyn Observer) -> Result<Summary> {
     let started = Instant::now();
-    let mut writer: IndexWriter = index.index.writer(plan.memory_bytes).map_err(|e| match e {
+    let writer: IndexWriter = index.index.writer(plan.memory_bytes).map_err(|e| match e {
         tantivy::TantivyError::LockFailure(..) => Error::Locked(index.path.clone()),
         other => Error::Tantivy(other),
     })?;
-    let reader = index.reader()?;
-    let searcher = reader.searcher();
-    let mut summary = Summary::default();
+    // Files a killed writer left behind are not referenced by any commit: drop them.
+    let _ = writer.garbage_collect_files().wait();
+    let (manifest, generation) = Manifest::load(&index.path, &index.index)?;
+    Manifest::remove_others(&index.path, generation);
+    let mut run = Run {
+        index,
+        writer,
+        manifest,
+        generation,
+        summary: Summary::default(),
+        last_commit: Instant::now(),
+        since_commit: 0,
+        dirty: false,
+        plan,
+        observer,
+    };
     for root in &plan.roots {
         let root = std::fs::canonicalize(root).map_err(|e| Error::io(root, e))?;
-        for item in ingest::walk(&root) {
-            summary.files_seen += 1;
-            let item = match item {
-                Ok(item) => item,
-                Err((path, reason)) => {
-                    summary.skipped.push(Skipped {
-                        path: path.display().to_string(),
-                        reason,
-                    });
-                    continue;
-                }
-            };
-            index_file(
-                index,
-                &mut writer,
-                &searcher,
-                &root,
-                &item,
-                plan,
-                &mut summary,
-            )?;
+        run.index_root(&root)?;
+        if plan.stop.load(Ordering::SeqCst) {
+            run.summary.interrupted = true;
+            break;
         }
     }
-    writer.commit()?;
-    reader.reload()?;
-    summary.documents_total = reader.searcher().num_docs();
+    run.commit()?;
+    let mut summary = run.summary;
+    summary.documents_total = index.reader()?.searcher().num_docs();
     summary.seconds = started.elapsed().as_secs_f64();
     Ok(summary)
 }
 
-fn index_file(
-    index: &NewsIndex,
-    writer: &mut IndexWriter,
-    searcher: &tantivy::Searcher,
-    root: &Path,
-    item: &WalkItem,
-    plan: &IndexPlan,
-    summary: &mut Summary,
-) -> Result<()> {
-    let parsed = match ingest::parse_file(root, item, &plan.parse) {
-        Ok(parsed) => parsed,
-        Err(reason) => {
-            summary.skipped.push(Skipped {
-                path: item.rel.clone(),
-                reason,
-            });
-            return Ok(());
-        }
-    };
-    for warning in parsed.warnings {
-        summary.warnings.push(FileWarning {
-            path: item.rel.clone(),
-            warning,
-        });
-    }
-    let fields = &index.fields;
-    let key = file_key(root, &item.rel);
-    let key_term = Term::from_field_text(fields.file, &key);
-    let previous = searcher.doc_freq(&key_term)? as usize;
-    writer.delete_term(key_term);
-    let count = parsed.articles.len();
-    for article in &parsed.articles {
-        let entities = if plan.entities {
-            let text = format!("{}\n\n{}", article.headline, searchable_body(article));
-            entity_set(&crate::entities::extract(&text))
-        } else {
-            Default::default()
-        };
-        writer.add_document(to_document(fields, &key, article, &entities))?;
-    }
-    summary.files_indexed += 1;
-    summary.articles_replaced += previous.min(count);
-    summary.articles_added += count.saturating_sub(previous);
-    Ok(())
+struct Run<'a> {
+    index: &'a NewsIndex,
+    writer: IndexWriter,
+    manifest: Manifest,
+    generation: u64,
+    summary: Summary,
+    last_commit: Instant,
+    since_commit: usize,
+    dirty: bool,
+    plan: &'a IndexPlan,
+    observer: &'a dyn Observer,
 }
 
-/// Default writer budget: enough for tantivy's threads, small enough for a laptop.
-pub const DEFAULT_MEMORY: usize = 256 * 1024 * 1024;
+impl Run<'_> {
+    fn index_root(&mut self, root: &Path) -> Result<()> {
+        let root_name = root.display().to_string();
+        let mut seen = HashSet::new();
+        let mut jobs = Vec::new();
+        for item in ingest::walk(root) {
+            self.summary.files_seen += 1;
+            let item = match item {
+                Ok(item) => item,
+                Err((path, reason)) => {
+                    self.skip(path.display().to_string(), reason);
+                    continue;
+                }
+            };
+            let key = file_key(root, &item.rel);
+            seen.insert(key.clone());
+            if Format::from_path(&item.path).is_none() {
+                self.skip(item.rel, SkipReason::UnsupportedExtension);
+                continue;
+            }
+            let Ok(meta) = std::fs::metadata(&item.path) else {
+                self.skip(
+                    item.rel,
+                    SkipReason::Unreadable("vanished while indexing".into()),
+                );
+                continue;
+            };
+            let mtime_ns = meta
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos());
+            let known = self.manifest.files.get(&key);
+            if known.is_some_and(|e| e.size == meta.len() && e.mtime_ns == mtime_ns) {
+                self.summary.files_unchanged += 1;
+                continue;
+            }
+            jobs.push(Job {
+                known_hash: known.map(|e| e.hash),
+                item,
+                key,
+                size: meta.len(),
+                mtime_ns,
+            });
+        }
+        self.observer.files_to_parse(jobs.len());
+        self.process(root, &root_name, jobs)?;
+        if !self.plan.stop.load(Ordering::SeqCst) {
+            self.prune(&root_name, &seen);
+        }
+        Ok(())
+    }
+
+    /// Parse jobs on worker threads and apply the results here, in one writer.
+    fn process(&mut self, root: &Path, root_name: &str, jobs: Vec<Job>) -> Result<()> {
+        let threads = self.plan.threads.max(1);
+        let fields = self.index.fields.clone();
+        let plan = self.plan;
+        std::thread::scope(|scope| -> Result<()> {
+            let (job_tx, job_rx) = sync_channel::<Job>(threads * 4);
+            let (done_tx, done_rx) = sync_channel::<Done>(threads * 4);
+            let job_rx = Arc::new(Mutex::new(job_rx));
+            for _ in 0..threads {
+                let job_rx = Arc::clone(&job_rx);
+                let done_tx = done_tx.clone();
+                let fields = &fields;
+                scope.spawn(move || worker(&job_rx, &done_tx, root, fields, plan));
+            }
+            drop(done_tx);
+            let stop = Arc::clone(&plan.stop);
+            scope.spawn(move || {
+                for job in jobs {
+                    if stop.load(Ordering::SeqCst) || job_tx.send(job).is_err() {
+                        break;
+                    }
+                }
+            });
+            for done in done_rx {
+                self.apply(root_name, done)?;
+                self.maybe_commit()?;
+            }
+            Ok(())
+        })
+    }
+
+    fn apply(&mut self, root_name: &str, done: Done) -> Result<()> {
+        let Done { job, hash, outcome } = done;
+        let previous = self
+            .manifest
+            .files
+            .get(&job.key)
+            .map_or(0, |e| e.articles as usize);
+        let entry = |articles: usize| FileEntry {
+            root: root_name.to_string(),
+            rel: job.item.rel.clone(),
+            size: job.size,
+            mtime_ns: job.mtime_ns,
+            hash,
+            articles: articles as u32,
+        };
+        match outcome {
+            Outcome::SameContent => {
+                self.summary.files_unchanged += 1;
+                self.manifest.files.insert(job.key.clone(), entry(previous));
+                self.dirty = true;
+                self.observer.file_done(0);
+            }
+            Outcome::Skipped(reason) => {
+                // A file that was fine before keeps its articles: a read error is no reason to lose them.
+                self.skip(job.item.rel.clone(), reason);
+                self.observer.file_done(0);
+            }
+            Outcome::Parsed { docs, warnings } => {
+                let count = docs.len();
+                self.writer
+                    .delete_term(Term::from_field_text(self.index.fields.file, &job.key));
+                for doc in docs {
+                    self.writer.add_document(doc)?;
+                }
+                for warning in warnings {
+                    self.summary.warnings.push(FileWarning {
+                        path: job.item.rel.clone(),
+                        warning,
+                    });
+                }
+                self.summary.files_indexed += 1;
+                self.summary.articles_replaced += previous.min(count);
+                self.summary.articles_added += count.saturating_sub(previous);
+                self.summary.articles_removed += previous.saturating_sub(count);
+                self.manifest.files.insert(job.key.clone(), entry(count));
+                self.since_commit += count.max(1);
+                self.dirty = true;
+                self.observer.file_done(count);
+            }
+        }
+        Ok(())
+    }
+
+    /// Remove the articles of this root's files that are no longer on disk.
+    fn prune(&mut self, root_name: &str, seen: &HashSet<String>) {
+        let gone: Vec<String> = self
+            .manifest
+            .files
+            .iter()
+            .filter(|(key, e)| e.root == root_name && !seen.contains(*key))
+            .map(|(key, _)| key.clone())
+            .collect();
+        for key in gone {
+            if let Some(entry) = self.manifest.files.remove(&key) {
+                self.writer
+                    .delete_term(Term::from_field_text(self.index.fields.file, &key));
+                self.summary.files_removed += 1;
+                self.summary.articles_removed += entry.articles as usize;
+                self.dirty = true;
+            }
+        }
+    }
+
+    fn skip(&mut self, path: String, reason: SkipReason) {
+        self.summary.skipped.push(Skipped { path, reason });
+    }
+
+    fn maybe_commit(&mut self) -> Result<()> {
+        if self.since_commit >= self.plan.commit_articles
+            || self.last_commit.elapsed() >= self.plan.commit_interval
+        {
+            self.commit()?;
+        }
+        Ok(())
+    }
+
+    /// Manifest first, then the commit that names it.
+    fn commit(&mut self) -> Result<()> {
+        if !self.dirty {
+            return Ok(());
+        }
+        let next = self.generation + 1;
+        self.manifest.save(&self.index.path, next)?;
+        let mut prepared = self.writer.prepare_commit()?;
+        prepared.set_payload(&manifest::payload(next));
+        prepared.commit()?;
+        Manifest::remove_others(&self.index.path, next);
+        self.generation = next;
+        self.summary.commits += 1;
+        self.since_commit = 0;
+        self.dirty = false;
+        self.last_commit = Instant::now();
+        self.observer.committed(self.manifest.article_count());
+        Ok(())
+    }
+}
+
+fn worker(
+    jobs: &Mutex<Receiver<Job>>,
+    done: &std::sync::mpsc::SyncSender<Done>,
+    root: &Path,
+    fields: &Fields,
+    plan: &IndexPlan,
+) {
+    loop {
+        let job = match jobs.lock() {
+            Ok(rx) => rx.recv(),
+            Err(_) => return,
+        };
+        let Ok(job) = job else { return };
+        let (hash, outcome) = parse_job(&job, root, fields, plan);
+        if done.send(Done { job, hash, outcome }).is_err() {
+            return;
+        }
+    }
+}
+
+fn parse_job(job: &Job, root: &Path, fields: &Fields, plan: &IndexPlan) -> (u64, Outcome) {
+    let Some(format) = Format::from_path(&job.item.path) else {
+        return (0, Outcome::Skipped(SkipReason::UnsupportedExtension));
+    };
+    let limit = plan.parse.max_article_bytes;
+    if limit > 0 && format != Format::JsonLines && job.size > limit {
+        return (0, Outcome::Skipped(SkipReason::TooLarge));
+    }
+    let bytes = match std::fs::read(&job.item.path) {
+        Ok(b) => b,
+        Err(e) => return (0, Outcome::Skipped(SkipReason::Unreadable(e.to_string()))),
+    };
+    let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
+    if job.known_hash == Some(hash) {
+        return (hash, Outcome::SameContent);
+    }
+    let parsed = match ingest::parse_bytes(root, &job.item.rel, format, &bytes, &plan.parse) {
+        Ok(p) => p,
+        Err(reason) => return (hash, Outcome::Skipped(reason)),
+    };
+    let docs = parsed
+        .articles
+        .iter()
+        .map(|article| {
+            let entities = if plan.entities {
+                let text = format!("{}\n\n{}", article.headline, searchable_body(article));
+                entity_set(&crate::entities::extract(&text))
+            } else {
+                Default::default()
+            };
+            to_document(fields, &job.key, article, &entities)
+        })
+        .collect();
+    (
+        hash,
+        Outcome::Parsed {
+            docs,
+            warnings: parsed.warnings,
+        },
+    )
+}

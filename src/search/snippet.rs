@@ -400,9 +400,10 @@ mod tests {
             marked_words(&g.body(body)),
             vec!["Inflation", "inflationary", "inflated"]
         );
+        let term = analyzers::terms(&mut analyzers::stemmed(), "economist")[0].clone();
         let mut g = SnippetGenerator::new(vec![Highlight::Stem {
             scope: Scope::Text,
-            term: "econom".into(),
+            term,
         }]);
         assert_eq!(marked_words(&g.body(body)), vec!["economists"]);
     }
