@@ -84,20 +84,26 @@ impl SegmentCollector for SegmentFacets {
     fn harvest(self) -> Counts {
         self.columns
             .into_iter()
-            .map(|slot| {
-                let mut named = HashMap::new();
-                if let Some((column, counts)) = slot {
-                    let mut buf = String::new();
-                    for (ord, count) in counts.into_iter().enumerate() {
-                        if count > 0 && column.ord_to_str(ord as u64, &mut buf).unwrap_or(false) {
-                            named.insert(buf.clone(), count as u64);
-                        }
-                    }
-                }
-                named
-            })
+            .map(|slot| slot.map(name_counts).unwrap_or_default())
             .collect()
     }
+}
+
+/// Name the ordinals that were seen, in one sorted pass over the dictionary (looking ordinals up
+/// one by one costs a block decode each).
+fn name_counts((column, counts): (StrColumn, Vec<u32>)) -> HashMap<String, u64> {
+    let ords: Vec<u64> = (0..counts.len() as u64)
+        .filter(|&o| counts[o as usize] > 0)
+        .collect();
+    let mut named = HashMap::with_capacity(ords.len());
+    let mut next = ords.iter();
+    let _ = column.dictionary().sorted_ords_to_term_cb(&ords, |bytes| {
+        if let Some(&ord) = next.next() {
+            let value = String::from_utf8_lossy(bytes).into_owned();
+            named.insert(value, counts[ord as usize] as u64);
+        }
+    });
+    named
 }
 
 /// The `size` most frequent values, ties broken by name so output is stable.

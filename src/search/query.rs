@@ -581,7 +581,11 @@ pub fn date_span(s: &str) -> Option<(NaiveDate, NaiveDate)> {
             let day = NaiveDate::from_ymd_opt(num(y)? as i32, num(m)?, num(d)?)?;
             Some((day, day))
         }
-        _ => None,
+        // Anything else a user might type ("29 Sep 2024", "9/29/24") is one day.
+        _ => {
+            let day = crate::ingest::date::parse_date(s).ok().flatten()?;
+            Some((day, day))
+        }
     }
 }
 

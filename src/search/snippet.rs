@@ -3,6 +3,8 @@
 //!
 //! A phrase highlights its occurrences only, a prefix highlights the words it expanded to, and
 //! negated words are never in the highlight list, so what is marked is what made the article match.
+use std::collections::HashMap;
+
 use serde::Serialize;
 use tantivy::tokenizer::TextAnalyzer;
 
@@ -33,6 +35,8 @@ pub struct SnippetGenerator {
     highlights: Vec<Highlight>,
     stem: TextAnalyzer,
     exact: TextAnalyzer,
+    /// Stems of words already seen: stemming is the costly part of matching, and words repeat.
+    stems: HashMap<String, String>,
 }
 
 /// A match: char range and which highlight produced it.
@@ -49,6 +53,7 @@ impl SnippetGenerator {
             highlights,
             stem: analyzers::stemmed(),
             exact: analyzers::exact(),
+            stems: HashMap::new(),
         }
     }
 
@@ -93,14 +98,6 @@ impl SnippetGenerator {
             return Vec::new();
         }
         let exact = analyzers::tokens(&mut self.exact, text);
-        let needs_stems = active
-            .iter()
-            .any(|&i| matches!(self.highlights[i], Highlight::Stem { .. }));
-        let stems = if needs_stems {
-            analyzers::tokens(&mut self.stem, text)
-        } else {
-            Vec::new()
-        };
         let offsets = CharOffsets::new(text);
         let span = |from: usize, to: usize, which: usize| Hit {
             start: offsets.char_at(exact[from].offset_from),
@@ -111,12 +108,16 @@ impl SnippetGenerator {
         for &which in &active {
             match &self.highlights[which] {
                 Highlight::Stem { term, .. } => {
-                    for t in stems.iter().filter(|t| &t.text == term) {
-                        hits.push(Hit {
-                            start: offsets.char_at(t.offset_from),
-                            end: offsets.char_at(t.offset_to),
-                            which,
-                        });
+                    for t in &exact {
+                        if could_stem_to(&t.text, term)
+                            && stem_of(&mut self.stem, &mut self.stems, &t.text) == term
+                        {
+                            hits.push(Hit {
+                                start: offsets.char_at(t.offset_from),
+                                end: offsets.char_at(t.offset_to),
+                                which,
+                            });
+                        }
                     }
                 }
                 Highlight::Phrase { terms, slop, .. } => {
@@ -150,6 +151,27 @@ impl SnippetGenerator {
         }
         merged
     }
+}
+
+/// English stems keep the word's first letter and are never longer than the word, so most words
+/// can be ruled out without running the stemmer.
+fn could_stem_to(word: &str, stem: &str) -> bool {
+    word.len() >= stem.len() && word.as_bytes().first() == stem.as_bytes().first()
+}
+
+fn stem_of<'c>(
+    analyzer: &mut TextAnalyzer,
+    cache: &'c mut HashMap<String, String>,
+    word: &str,
+) -> &'c str {
+    if !cache.contains_key(word) {
+        let stem = analyzers::terms(analyzer, word)
+            .into_iter()
+            .next()
+            .unwrap_or_default();
+        cache.insert(word.to_string(), stem);
+    }
+    cache.get(word).map_or("", String::as_str)
 }
 
 /// Occurrences of `terms` in order, each term at most `slop` extra tokens after the previous one
