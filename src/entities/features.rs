@@ -9,9 +9,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
 
-use xxhash_rust::xxh3::xxh3_64;
-
-use super::lexicon::{G_BITS, Lexicon, MAX_PHRASE};
+use super::lexicon::{G_BITS, Lexicon, MAX_PHRASE, gaz_start, mix, word_hash};
 
 /// One document as the tagger sees it: tokens and sentences as token ranges.
 pub struct Doc<'a> {
@@ -34,7 +32,8 @@ impl Feats {
 
 /// What later feature groups need to know about a token.
 pub struct TokInfo {
-    pub lower: String,
+    /// `word_hash` of the lower-cased token.
+    pub lower: u64,
     /// Has an upper-case letter.
     pub cap: bool,
 }
@@ -61,8 +60,10 @@ pub fn normalize(tok: &str) -> Cow<'_, str> {
     Cow::Owned(s)
 }
 
-fn shape(word: &str, short: bool) -> String {
-    let mut s = String::with_capacity(8);
+/// Word shape: letters become X/x, digits d, other characters stay; runs are cut at 4, or
+/// (short shape) collapsed to one.
+fn shape_into(word: &str, short: bool, s: &mut String) {
+    s.clear();
     let mut last = '\0';
     let mut run = 0;
     for c in word.chars() {
@@ -86,6 +87,12 @@ fn shape(word: &str, short: bool) -> String {
         last = k;
         s.push(k);
     }
+}
+
+#[cfg(test)]
+fn shape(word: &str, short: bool) -> String {
+    let mut s = String::new();
+    shape_into(word, short, &mut s);
     s
 }
 
@@ -97,74 +104,170 @@ fn title_case(lower: &str) -> String {
     }
 }
 
-/// Hashes feature parts into bucket numbers.
-pub struct Hasher {
-    buf: Vec<u8>,
-    mask: u32,
+/// Turns feature templates and their parts (token hashes or small integers) into bucket numbers.
+pub struct Sink {
+    pub out: Vec<u32>,
+    shift: u32,
 }
 
-impl Hasher {
-    pub fn new(bits: u32) -> Self {
-        Hasher {
-            buf: Vec::with_capacity(64),
-            mask: (1u32 << bits) - 1,
+const TEMPLATE_SEED: u64 = 0x2545_f491_4f6c_dd1d;
+
+#[inline]
+fn small(v: u64) -> u64 {
+    mix(TEMPLATE_SEED, v)
+}
+
+impl Sink {
+    pub fn new(bits: u32, capacity: usize) -> Self {
+        Sink {
+            out: Vec::with_capacity(capacity),
+            shift: 64 - bits,
         }
     }
 
-    fn add(&mut self, out: &mut Vec<u32>, tmpl: u8, parts: &[&[u8]]) {
-        self.buf.clear();
-        self.buf.push(tmpl);
-        for (k, p) in parts.iter().enumerate() {
-            if k > 0 {
-                self.buf.push(0xff);
-            }
-            self.buf.extend_from_slice(p);
-        }
-        out.push((xxh3_64(&self.buf) as u32) & self.mask);
+    #[inline]
+    fn push(&mut self, key: u64) {
+        let x = key.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        self.out.push((x >> self.shift) as u32);
+    }
+
+    #[inline]
+    fn f0(&mut self, tmpl: u64) {
+        self.push(small(tmpl));
+    }
+
+    #[inline]
+    fn f1(&mut self, tmpl: u64, a: u64) {
+        self.push(mix(small(tmpl), a));
+    }
+
+    #[inline]
+    fn f2(&mut self, tmpl: u64, a: u64, b: u64) {
+        self.push(mix(mix(small(tmpl), a), b));
+    }
+
+    #[inline]
+    fn f3(&mut self, tmpl: u64, a: u64, b: u64, c: u64) {
+        self.push(mix(mix(mix(small(tmpl), a), b), c));
     }
 }
 
 #[derive(Default, Clone, Copy)]
-struct DocStat<'a> {
+struct DocStat {
     lower_count: u32,
     cap_mid_count: u32,
-    /// The word as written in an ordinary (not all-caps) sentence, not sentence-initially.
-    mixed_form: Option<&'a str>,
+    /// A token where the word is written in an ordinary (not all-caps) sentence, mid-sentence.
+    mixed_form: Option<u32>,
 }
 
-fn cluster_feats(h: &mut Hasher, out: &mut Vec<u32>, tmpl: u8, path: u32, depths: &[u32]) {
+/// Hasher for keys that already are good 64-bit hashes.
+#[derive(Default)]
+pub struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = mix(self.0, b as u64);
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
+    }
+}
+
+pub type KeyMap<V> = HashMap<u64, V, std::hash::BuildHasherDefault<KeyHasher>>;
+
+fn cluster_feats(sink: &mut Sink, tmpl: u64, path: u32, depths: &[u32]) {
     if path == 0 {
         return;
     }
     let depth = 31 - path.leading_zeros();
     for &d in depths {
         let p = if depth > d { path >> (depth - d) } else { path };
-        h.add(out, tmpl, &[&[d as u8], &p.to_le_bytes()]);
+        sink.f2(tmpl, d as u64, p as u64);
         if depth <= d {
             break;
         }
     }
 }
 
+/// Small lower-case words that may sit inside a gazetteer phrase ("Isle of Man").
+fn is_connector(lower: &str) -> bool {
+    matches!(
+        lower,
+        "of" | "and"
+            | "de"
+            | "la"
+            | "le"
+            | "del"
+            | "da"
+            | "do"
+            | "dos"
+            | "das"
+            | "du"
+            | "des"
+            | "the"
+            | "on"
+            | "upon"
+            | "am"
+            | "an"
+            | "der"
+            | "van"
+            | "von"
+            | "al"
+            | "el"
+            | "&"
+    )
+}
+
 /// Stage-independent features of every token of a document.
 pub fn base_features(lex: &Lexicon, doc: &Doc, bits: u32) -> (Vec<TokInfo>, Feats) {
     let n = doc.tokens.len();
     let norms: Vec<Cow<str>> = doc.tokens.iter().map(|t| normalize(t)).collect();
-    let lowers: Vec<String> = norms.iter().map(|t| t.to_lowercase()).collect();
-    let caps: Vec<bool> = norms
-        .iter()
-        .map(|t| t.chars().any(|c| c.is_uppercase()))
-        .collect();
+    let mut hw = Vec::with_capacity(n);
+    let mut hl = Vec::with_capacity(n);
+    let mut hshape = Vec::with_capacity(n);
+    let mut hss = Vec::with_capacity(n);
+    let mut caps = Vec::with_capacity(n);
+    let mut has_lower = Vec::with_capacity(n);
+    let mut lowers: Vec<Cow<str>> = Vec::with_capacity(n);
+    let mut buf = String::with_capacity(32);
+    for t in &norms {
+        let cap = t.chars().any(|c| c.is_uppercase());
+        let low = t.chars().any(|c| c.is_lowercase());
+        let h = word_hash(t);
+        let lower: Cow<str> = if cap || !t.is_ascii() {
+            Cow::Owned(t.to_lowercase())
+        } else {
+            Cow::Borrowed(t.as_ref())
+        };
+        hl.push(if lower.as_ref() == t.as_ref() {
+            h
+        } else {
+            word_hash(&lower)
+        });
+        hw.push(h);
+        shape_into(t, false, &mut buf);
+        hshape.push(word_hash(&buf));
+        shape_into(t, true, &mut buf);
+        hss.push(word_hash(&buf));
+        caps.push(cap);
+        has_lower.push(low);
+        lowers.push(lower);
+    }
     let mut sent_allcaps = vec![false; n];
     let mut sent_first = vec![false; n];
-    let mut stats: HashMap<&str, DocStat> = HashMap::new();
+    let mut stats: KeyMap<DocStat> = KeyMap::default();
     for s in &doc.sents {
         let mut upper_words = 0;
         let mut lower_words = 0;
-        for t in &norms[s.clone()] {
-            if t.chars().any(|c| c.is_lowercase()) {
+        for i in s.clone() {
+            if has_lower[i] {
                 lower_words += 1;
-            } else if t.chars().filter(|c| c.is_uppercase()).count() >= 2 {
+            } else if norms[i].chars().filter(|c| c.is_uppercase()).count() >= 2 {
                 upper_words += 1;
             }
         }
@@ -176,36 +279,40 @@ pub fn base_features(lex: &Lexicon, doc: &Doc, bits: u32) -> (Vec<TokInfo>, Feat
             sent_first[s.start] = true;
         }
         for i in s.clone() {
-            let st = stats.entry(lowers[i].as_str()).or_default();
+            let st = stats.entry(hl[i]).or_default();
             if !caps[i] {
                 st.lower_count += 1;
             } else if !allcaps && i != s.start && !is_quote(&norms[i - 1]) {
                 st.cap_mid_count += 1;
                 if st.mixed_form.is_none() {
-                    st.mixed_form = Some(&norms[i]);
+                    st.mixed_form = Some(i as u32);
                 }
             }
         }
     }
-    // Gazetteer matches: every phrase of up to MAX_PHRASE tokens that starts capitalised.
+    // Gazetteer matches: single words anywhere, phrases of up to MAX_PHRASE tokens that start
+    // capitalised and continue with capitalised words or connectors.
     let mut gaz_b = vec![0u32; n];
     let mut gaz_i = vec![0u32; n];
     let mut gaz1 = vec![0u32; n];
-    let mut phrase = String::with_capacity(64);
     for s in &doc.sents {
         for i in s.clone() {
-            let g = lex.gazetteer(&lowers[i]);
+            let mut key = gaz_start(hl[i]);
+            let g = lex.gazetteer_key(key);
             gaz1[i] = g;
             gaz_b[i] |= g;
             if !caps[i] {
                 continue;
             }
-            phrase.clear();
-            phrase.push_str(&lowers[i]);
             for j in i + 1..(i + MAX_PHRASE).min(s.end) {
-                phrase.push(' ');
-                phrase.push_str(&lowers[j]);
-                let g = lex.gazetteer(&phrase);
+                if !caps[j]
+                    && !norms[j].starts_with(|c: char| c.is_numeric())
+                    && !is_connector(&lowers[j])
+                {
+                    break;
+                }
+                key = mix(key, hl[j]);
+                let g = lex.gazetteer_key(key);
                 if g != 0 {
                     gaz_b[i] |= g;
                     for k in gaz_i.iter_mut().take(j + 1).skip(i + 1) {
@@ -217,34 +324,32 @@ pub fn base_features(lex: &Lexicon, doc: &Doc, bits: u32) -> (Vec<TokInfo>, Feat
     }
     let clusters: Vec<u32> = (0..n)
         .map(|i| {
-            let c = lex.cluster(&norms[i]);
+            let c = lex.cluster_of_hash(hw[i]);
             if c != 0 {
                 return c;
             }
-            if caps[i] && !norms[i].chars().any(|c| c.is_lowercase()) {
+            if caps[i] && !has_lower[i] {
                 let c = lex.cluster(&title_case(&lowers[i]));
                 if c != 0 {
                     return c;
                 }
             }
-            lex.cluster(&lowers[i])
+            if hl[i] != hw[i] {
+                lex.cluster_of_hash(hl[i])
+            } else {
+                0
+            }
         })
         .collect();
-    let shapes: Vec<String> = norms.iter().map(|t| shape(t, true)).collect();
 
-    let mut h = Hasher::new(bits);
-    let mut f = Feats {
-        feats: Vec::with_capacity(n * 64),
-        offs: Vec::with_capacity(n + 1),
-    };
-    f.offs.push(0);
+    let mut sink = Sink::new(bits, n * 48);
+    let mut offs = Vec::with_capacity(n + 1);
+    offs.push(0u32);
+    const BOS: u64 = 0x51;
+    const EOS: u64 = 0x52;
     for s in &doc.sents {
         for i in s.clone() {
-            let out = &mut f.feats;
-            let w = norms[i].as_ref();
-            let l = lowers[i].as_str();
-            let ss = shapes[i].as_str();
-            let ctx: u8 = if sent_allcaps[i] {
+            let ctx: u64 = if sent_allcaps[i] {
                 2
             } else if sent_first[i] {
                 1
@@ -253,104 +358,115 @@ pub fn base_features(lex: &Lexicon, doc: &Doc, bits: u32) -> (Vec<TokInfo>, Feat
             };
             let at = |k: isize| -> Option<usize> {
                 let j = i as isize + k;
-                if j >= s.start as isize && j < s.end as isize {
-                    Some(j as usize)
-                } else {
-                    None
-                }
+                (j >= s.start as isize && j < s.end as isize).then_some(j as usize)
             };
-            let lw = |k: isize| at(k).map_or(if k < 0 { "<s>" } else { "</s>" }, |j| &lowers[j]);
-            let sh = |k: isize| at(k).map_or("#", |j| shapes[j].as_str());
-            h.add(out, 0, &[]);
-            h.add(out, 1, &[w.as_bytes()]);
-            h.add(out, 2, &[l.as_bytes()]);
-            h.add(out, 3, &[shape(w, false).as_bytes()]);
-            h.add(out, 4, &[ss.as_bytes(), &[ctx]]);
-            let chars: Vec<char> = w.chars().collect();
-            let mut tmp = String::new();
-            for k in 1..=4.min(chars.len()) {
-                tmp.clear();
-                tmp.extend(&chars[..k]);
-                h.add(out, 5, &[tmp.as_bytes()]);
-                tmp.clear();
-                tmp.extend(&chars[chars.len() - k..]);
-                h.add(out, 6, &[tmp.as_bytes()]);
+            let lw = |k: isize| at(k).map_or(if k < 0 { BOS } else { EOS }, |j| hl[j]);
+            let sh = |k: isize| at(k).map_or(if k < 0 { BOS } else { EOS }, |j| hss[j]);
+            let l = hl[i];
+            let ss = hss[i];
+            sink.f0(0);
+            sink.f1(1, hw[i]);
+            sink.f1(2, l);
+            sink.f1(3, hshape[i]);
+            sink.f2(4, ss, ctx);
+            // Prefixes and suffixes of up to 4 characters.
+            let w = norms[i].as_ref();
+            let mut ends = w
+                .char_indices()
+                .map(|(b, _)| b)
+                .skip(1)
+                .chain(std::iter::once(w.len()));
+            for k in 1..=4u64 {
+                match ends.next() {
+                    Some(e) => sink.f2(5, k, word_hash(&w[..e])),
+                    None => break,
+                }
             }
-            h.add(out, 7, &[lw(-1).as_bytes()]);
-            h.add(out, 8, &[lw(1).as_bytes()]);
-            h.add(out, 9, &[lw(-2).as_bytes()]);
-            h.add(out, 10, &[lw(2).as_bytes()]);
-            h.add(out, 11, &[lw(-1).as_bytes(), l.as_bytes()]);
-            h.add(out, 12, &[l.as_bytes(), lw(1).as_bytes()]);
-            h.add(
-                out,
-                13,
-                &[sh(-1).as_bytes(), ss.as_bytes(), sh(1).as_bytes()],
-            );
-            h.add(out, 14, &[sh(-1).as_bytes(), ss.as_bytes()]);
-            h.add(out, 15, &[ss.as_bytes(), sh(1).as_bytes()]);
-            h.add(out, 16, &[lw(-1).as_bytes(), ss.as_bytes()]);
-            h.add(out, 17, &[ss.as_bytes(), lw(1).as_bytes()]);
+            let mut starts = w.char_indices().rev().map(|(b, _)| b);
+            for k in 1..=4u64 {
+                match starts.next() {
+                    Some(b) => sink.f2(6, k, word_hash(&w[b..])),
+                    None => break,
+                }
+            }
+            sink.f1(7, lw(-1));
+            sink.f1(8, lw(1));
+            sink.f1(9, lw(-2));
+            sink.f1(10, lw(2));
+            sink.f2(11, lw(-1), l);
+            sink.f2(12, l, lw(1));
+            sink.f3(13, sh(-1), ss, sh(1));
+            sink.f2(14, sh(-1), ss);
+            sink.f2(15, ss, sh(1));
+            sink.f2(16, lw(-1), ss);
+            sink.f2(17, ss, lw(1));
             // Gazetteers, conjoined with capitalisation because "will" and "Will" differ.
-            let cap = [caps[i] as u8];
+            let cap = caps[i] as u64;
             for b in 0..G_BITS {
                 let bit = 1 << b;
                 if gaz_b[i] & bit != 0 {
-                    h.add(out, 20, &[&[b as u8], &cap]);
+                    sink.f2(20, b as u64, cap);
                 }
                 if gaz_i[i] & bit != 0 {
-                    h.add(out, 21, &[&[b as u8], &cap]);
+                    sink.f2(21, b as u64, cap);
                 }
                 if let Some(j) = at(-1) {
                     if gaz1[j] & bit != 0 {
-                        h.add(out, 22, &[&[b as u8], &[caps[j] as u8]]);
+                        sink.f2(22, b as u64, caps[j] as u64);
                     }
                 }
                 if let Some(j) = at(1) {
                     if gaz1[j] & bit != 0 {
-                        h.add(out, 23, &[&[b as u8], &[caps[j] as u8]]);
+                        sink.f2(23, b as u64, caps[j] as u64);
                     }
                 }
             }
             if gaz_b[i] | gaz_i[i] == 0 && caps[i] {
-                h.add(out, 24, &[&[ctx]]);
+                sink.f1(24, ctx);
             }
             // Word clusters of the token and its neighbours.
-            cluster_feats(&mut h, out, 30, clusters[i], &[4, 6, 10, 20]);
+            cluster_feats(&mut sink, 30, clusters[i], &[4, 6, 10, 20]);
             if let Some(j) = at(-1) {
-                cluster_feats(&mut h, out, 31, clusters[j], &[4, 8]);
+                cluster_feats(&mut sink, 31, clusters[j], &[4, 8]);
             }
             if let Some(j) = at(1) {
-                cluster_feats(&mut h, out, 32, clusters[j], &[4, 8]);
+                cluster_feats(&mut sink, 32, clusters[j], &[4, 8]);
             }
             if clusters[i] == 0 {
-                h.add(out, 33, &[&cap]);
+                sink.f1(33, cap);
             }
             // Document context: is this word capitalised mid-sentence, or written in lower case,
             // elsewhere in the article? Decides sentence-initial and headline words.
             if caps[i] {
-                let st = stats.get(l).copied().unwrap_or_default();
+                let st = stats.get(&l).copied().unwrap_or_default();
                 let own_mid = ctx == 0 && i != s.start;
                 let mid = st.cap_mid_count.saturating_sub(own_mid as u32) > 0;
                 let low = st.lower_count > 0;
-                h.add(out, 40, &[&[ctx, mid as u8, low as u8]]);
+                sink.f3(40, ctx, mid as u64, low as u64);
                 if ctx == 2 {
-                    if let Some(form) = st.mixed_form {
-                        h.add(out, 41, &[form.as_bytes()]);
-                        h.add(out, 42, &[shape(form, true).as_bytes()]);
-                        cluster_feats(&mut h, out, 43, lex.cluster(form), &[4, 8, 20]);
+                    if let Some(m) = st.mixed_form {
+                        let m = m as usize;
+                        sink.f1(41, hw[m]);
+                        sink.f1(42, hss[m]);
+                        cluster_feats(&mut sink, 43, clusters[m], &[4, 8, 20]);
                     }
                 }
             }
-            f.offs.push(f.feats.len() as u32);
+            offs.push(sink.out.len() as u32);
         }
     }
-    let infos = lowers
+    let infos = hl
         .into_iter()
         .zip(caps)
         .map(|(lower, cap)| TokInfo { lower, cap })
         .collect();
-    (infos, f)
+    (
+        infos,
+        Feats {
+            feats: sink.out,
+            offs,
+        },
+    )
 }
 
 fn is_quote(t: &str) -> bool {
@@ -403,50 +519,46 @@ fn majority(counts: &[u32; 5]) -> Option<(u8, bool)> {
 pub fn stage2_features(infos: &[TokInfo], doc: &Doc, tags1: &[u8], bits: u32) -> Feats {
     let n = infos.len();
     let sp = spans(tags1, &doc.sents);
-    let mut word_types: HashMap<&str, [u32; 5]> = HashMap::new();
+    let mut word_types: KeyMap<[u32; 5]> = KeyMap::default();
     for i in 0..n {
         if infos[i].cap {
-            word_types.entry(&infos[i].lower).or_default()[tag_type(tags1[i]) as usize] += 1;
+            word_types.entry(infos[i].lower).or_default()[tag_type(tags1[i]) as usize] += 1;
         }
     }
-    let mut super_types: HashMap<&str, [u32; 5]> = HashMap::new();
-    let mut span_types: HashMap<String, [u32; 5]> = HashMap::new();
+    let mut super_types: KeyMap<[u32; 5]> = KeyMap::default();
+    let mut span_types: KeyMap<[u32; 5]> = KeyMap::default();
     let mut span_of = vec![usize::MAX; n];
     let mut span_keys = Vec::with_capacity(sp.len());
     for (k, &(a, b, ty)) in sp.iter().enumerate() {
-        let key: Vec<&str> = (a..b).map(|i| infos[i].lower.as_str()).collect();
-        let key = key.join(" ");
-        span_types.entry(key.clone()).or_default()[ty as usize] += 1;
+        let key = (a..b).fold(0x5ba2, |acc, i| mix(acc, infos[i].lower));
+        span_types.entry(key).or_default()[ty as usize] += 1;
         span_keys.push(key);
         for i in a..b {
             span_of[i] = k;
             if b - a > 1 {
-                super_types.entry(&infos[i].lower).or_default()[ty as usize] += 1;
+                super_types.entry(infos[i].lower).or_default()[ty as usize] += 1;
             }
         }
     }
-    let mut h = Hasher::new(bits);
-    let mut f = Feats {
-        feats: Vec::with_capacity(n * 8),
-        offs: Vec::with_capacity(n + 1),
-    };
-    f.offs.push(0);
+    let mut sink = Sink::new(bits, n * 8);
+    let mut offs = Vec::with_capacity(n + 1);
+    offs.push(0u32);
     for s in &doc.sents {
         for i in s.clone() {
-            let out = &mut f.feats;
-            let prev = if i > s.start { tags1[i - 1] } else { 9 };
-            let next = if i + 1 < s.end { tags1[i + 1] } else { 9 };
-            h.add(out, 100, &[&[tags1[i]]]);
-            h.add(out, 101, &[&[prev, tags1[i]]]);
-            h.add(out, 102, &[&[tags1[i], next]]);
+            let prev = if i > s.start { tags1[i - 1] } else { 9 } as u64;
+            let next = if i + 1 < s.end { tags1[i + 1] } else { 9 } as u64;
+            let own_tag = tags1[i] as u64;
+            sink.f1(100, own_tag);
+            sink.f2(101, prev, own_tag);
+            sink.f2(102, own_tag, next);
             if infos[i].cap {
                 let own = tag_type(tags1[i]) as usize;
-                let mut wt = word_types[infos[i].lower.as_str()];
+                let mut wt = word_types[&infos[i].lower];
                 wt[own] -= 1;
                 if let Some((ty, unanimous)) = majority(&wt) {
-                    h.add(out, 103, &[&[ty, unanimous as u8]]);
+                    sink.f2(103, ty as u64, unanimous as u64);
                 }
-                if let Some(st) = super_types.get(infos[i].lower.as_str()) {
+                if let Some(st) = super_types.get(&infos[i].lower) {
                     let mut st = *st;
                     if let Some(&(a, b, ty)) = sp.get(span_of[i]) {
                         if b - a > 1 {
@@ -458,7 +570,7 @@ pub fn stage2_features(infos: &[TokInfo], doc: &Doc, tags1: &[u8], bits: u32) ->
                             let (a, b, _) = sp[span_of[i]];
                             b - a == 1
                         };
-                        h.add(out, 104, &[&[ty, single as u8]]);
+                        sink.f2(104, ty as u64, single as u64);
                     }
                 }
                 if span_of[i] != usize::MAX {
@@ -466,14 +578,17 @@ pub fn stage2_features(infos: &[TokInfo], doc: &Doc, tags1: &[u8], bits: u32) ->
                     let mut et = span_types[&span_keys[span_of[i]]];
                     et[ty as usize] -= 1;
                     if let Some((ety, _)) = majority(&et) {
-                        h.add(out, 105, &[&[ety]]);
+                        sink.f1(105, ety as u64);
                     }
                 }
             }
-            f.offs.push(f.feats.len() as u32);
+            offs.push(sink.out.len() as u32);
         }
     }
-    f
+    Feats {
+        feats: sink.out,
+        offs,
+    }
 }
 
 #[cfg(test)]

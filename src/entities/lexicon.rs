@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use xxhash_rust::xxh3::xxh3_64_with_seed;
+use xxhash_rust::xxh3::xxh3_64;
 
 use super::tokenize::tokenize;
 
@@ -29,8 +29,29 @@ pub const G_BITS: u32 = 13;
 /// Longest gazetteer phrase, in tokens, that the matcher tries.
 pub const MAX_PHRASE: usize = 5;
 
-const SEED_GAZ: u64 = 0x6761_7a00;
-const SEED_CLUSTER: u64 = 0x636c_7573;
+const SEED_GAZ: u64 = 0x6761_7a00_1234_5678;
+const SEED_CLUSTER: u64 = 0x636c_7573_8765_4321;
+
+/// Hash of one token's text; every other key is built from these, so run time hashes each token
+/// once and derives phrase and feature keys by mixing integers.
+#[inline]
+pub fn word_hash(s: &str) -> u64 {
+    xxh3_64(s.as_bytes())
+}
+
+/// Combine a running key with one more part (order-sensitive).
+#[inline]
+pub fn mix(a: u64, b: u64) -> u64 {
+    let x = (a ^ b.rotate_left(25)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    x ^ (x >> 29)
+}
+
+/// Key of a gazetteer phrase from its tokens' lower-case hashes: start with `gaz_start`, then
+/// `mix` in each further token.
+#[inline]
+pub fn gaz_start(first: u64) -> u64 {
+    mix(SEED_GAZ, first)
+}
 
 /// Word/phrase -> gazetteer flags, and cased word -> cluster path.
 /// A cluster path is the bit string of the word's leaf in the cluster tree, below a leading 1 bit
@@ -62,10 +83,13 @@ impl Lexicon {
             vals: vec![0; cap],
         };
         for (k, &v) in gaz {
-            lex.insert(xxh3_64_with_seed(k.as_bytes(), SEED_GAZ), v);
+            let mut parts = k.split(' ').map(word_hash);
+            let first = parts.next().unwrap_or(0);
+            let key = parts.fold(gaz_start(first), mix);
+            lex.insert(key, v);
         }
         for (k, &v) in clusters {
-            lex.insert(xxh3_64_with_seed(k.as_bytes(), SEED_CLUSTER), v);
+            lex.insert(mix(SEED_CLUSTER, word_hash(k)), v);
         }
         lex
     }
@@ -103,14 +127,28 @@ impl Lexicon {
         }
     }
 
+    /// Gazetteer flags of a phrase key (see `gaz_start`).
+    #[inline]
+    pub fn gazetteer_key(&self, key: u64) -> u32 {
+        self.get(key)
+    }
+
     /// Gazetteer flags of a lower-cased phrase whose tokens are joined by single spaces.
     pub fn gazetteer(&self, lower_phrase: &str) -> u32 {
-        self.get(xxh3_64_with_seed(lower_phrase.as_bytes(), SEED_GAZ))
+        let mut parts = lower_phrase.split(' ').map(word_hash);
+        let first = parts.next().unwrap_or(0);
+        self.get(parts.fold(gaz_start(first), mix))
+    }
+
+    /// Cluster path of a word from its `word_hash`, 0 when unknown.
+    #[inline]
+    pub fn cluster_of_hash(&self, h: u64) -> u32 {
+        self.get(mix(SEED_CLUSTER, h))
     }
 
     /// Cluster path of a word as written, 0 when unknown.
     pub fn cluster(&self, word: &str) -> u32 {
-        self.get(xxh3_64_with_seed(word.as_bytes(), SEED_CLUSTER))
+        self.cluster_of_hash(word_hash(word))
     }
 }
 

@@ -102,23 +102,27 @@ pub fn viterbi(em: &[[f32; NTAGS]], trans: &[f32; NTRANS], out: &mut Vec<u8>) {
     }
 }
 
-/// Quantised sparse weight rows.
+/// Quantised sparse weight rows of both stages: a row holds the 9 stage-1 scores and, when there
+/// is a second stage, its 9 scores, so one lookup per feature serves both passes.
 #[derive(Debug, Clone)]
-pub struct SparseWeights {
+pub struct Table {
     pub bits: u32,
-    pub scale: f32,
-    pub trans: [f32; NTRANS],
+    /// 9 (stage 1 only) or 18 (both stages).
+    pub width: usize,
+    pub scale: [f32; 2],
+    pub trans: [[f32; NTRANS]; 2],
     pub present: Vec<u64>,
     pub rank: Vec<u32>,
     pub rows: Vec<i16>,
 }
 
-impl Default for SparseWeights {
+impl Default for Table {
     fn default() -> Self {
-        SparseWeights {
+        Table {
             bits: 0,
-            scale: 1.0,
-            trans: [0.0; NTRANS],
+            width: NTAGS,
+            scale: [1.0; 2],
+            trans: [[0.0; NTRANS]; 2],
             present: vec![0],
             rank: vec![0],
             rows: Vec::new(),
@@ -126,32 +130,48 @@ impl Default for SparseWeights {
     }
 }
 
-impl SparseWeights {
-    /// Quantise a dense table (`rows * NTAGS` floats); rows that round to all-zero are dropped.
-    pub fn from_dense(bits: u32, dense: &[f32], trans: &[f32; NTRANS]) -> Self {
-        let maxabs = dense.iter().fold(0f32, |m, &v| m.max(v.abs())).max(1e-9);
-        let scale = maxabs / 32000.0;
+/// Dense weights of one stage as training leaves them.
+pub struct DenseStage<'a> {
+    pub w: &'a [f32],
+    pub trans: &'a [f32; NTRANS],
+}
+
+impl Table {
+    /// Quantise dense tables (`2^bits * NTAGS` floats each); all-zero rows are dropped.
+    pub fn from_dense(bits: u32, s1: &DenseStage, s2: Option<&DenseStage>) -> Self {
+        let scale_of = |w: &[f32]| w.iter().fold(0f32, |m, &v| m.max(v.abs())).max(1e-9) / 32000.0;
+        let scale = [scale_of(s1.w), s2.map_or(1.0, |s| scale_of(s.w))];
+        let width = if s2.is_some() { 2 * NTAGS } else { NTAGS };
         let nrows = 1usize << bits;
         let mut present = vec![0u64; nrows.div_ceil(64)];
         let mut rows = Vec::new();
+        let mut q = vec![0i16; width];
         for r in 0..nrows {
-            let row = &dense[r * NTAGS..(r + 1) * NTAGS];
-            let q: Vec<i16> = row.iter().map(|&v| (v / scale).round() as i16).collect();
+            let span = r * NTAGS..(r + 1) * NTAGS;
+            for (k, &v) in s1.w[span.clone()].iter().enumerate() {
+                q[k] = (v / scale[0]).round() as i16;
+            }
+            if let Some(s2) = s2 {
+                for (k, &v) in s2.w[span].iter().enumerate() {
+                    q[NTAGS + k] = (v / scale[1]).round() as i16;
+                }
+            }
             if q.iter().any(|&v| v != 0) {
                 present[r / 64] |= 1 << (r % 64);
                 rows.extend_from_slice(&q);
             }
         }
-        let mut w = SparseWeights {
+        let mut t = Table {
             bits,
+            width,
             scale,
-            trans: *trans,
+            trans: [*s1.trans, s2.map_or([0.0; NTRANS], |s| *s.trans)],
             present,
             rank: Vec::new(),
             rows,
         };
-        w.build_rank();
-        w
+        t.build_rank();
+        t
     }
 
     fn build_rank(&mut self) {
@@ -168,28 +188,23 @@ impl SparseWeights {
     }
 
     pub fn row_count(&self) -> usize {
-        self.rows.len() / NTAGS
+        self.rows.len() / self.width
     }
-}
 
-impl Weights for SparseWeights {
+    pub fn has_stage2(&self) -> bool {
+        self.width == 2 * NTAGS
+    }
+
     #[inline]
-    fn add_row(&self, f: u32, acc: &mut [f32; NTAGS]) {
+    fn row(&self, f: u32) -> Option<&[i16]> {
         let f = f as usize;
-        let word = self.present[f >> 6];
+        let word = *self.present.get(f >> 6)?;
         let bit = 1u64 << (f & 63);
         if word & bit == 0 {
-            return;
+            return None;
         }
         let idx = self.rank[f >> 6] as usize + (word & (bit - 1)).count_ones() as usize;
-        let row = &self.rows[idx * NTAGS..idx * NTAGS + NTAGS];
-        for (a, &v) in acc.iter_mut().zip(row) {
-            *a += v as f32 * self.scale;
-        }
-    }
-
-    fn trans(&self) -> &[f32; NTRANS] {
-        &self.trans
+        Some(&self.rows[idx * self.width..(idx + 1) * self.width])
     }
 }
 
@@ -198,8 +213,7 @@ impl Weights for SparseWeights {
 pub struct Model {
     pub bits: u32,
     pub lexicon: Lexicon,
-    pub stage1: SparseWeights,
-    pub stage2: Option<SparseWeights>,
+    pub table: Table,
     /// Alias key (see `lexicon::alias_key`) -> canonical place name.
     pub place_aliases: HashMap<String, String>,
     /// Title keys (see `lexicon::alias_key`).
@@ -234,14 +248,58 @@ impl Model {
     /// BIO tag ids for every token of a document.
     pub fn tag_doc(&self, doc: &Doc) -> Vec<u8> {
         let (infos, base) = base_features(&self.lexicon, doc, self.bits);
-        let mut scratch = Scratch::default();
-        let mut tags = Vec::new();
-        decode_doc(&self.stage1, doc, &[&base], &mut scratch, &mut tags);
-        if let Some(s2) = &self.stage2 {
-            let extra = stage2_features(&infos, doc, &tags, self.bits);
-            let mut tags2 = Vec::new();
-            decode_doc(s2, doc, &[&base, &extra], &mut scratch, &mut tags2);
-            return tags2;
+        let n = doc.tokens.len();
+        let t = &self.table;
+        let two = t.has_stage2();
+        // One pass over the base features scores both stages.
+        let mut em1 = Vec::with_capacity(n);
+        let mut em2 = Vec::with_capacity(if two { n } else { 0 });
+        for i in 0..n {
+            let mut acc = [0i32; 2 * NTAGS];
+            for &f in base.of(i) {
+                if let Some(row) = t.row(f) {
+                    for (a, &v) in acc.iter_mut().zip(row) {
+                        *a += v as i32;
+                    }
+                }
+            }
+            let mut e1 = [0f32; NTAGS];
+            let mut e2 = [0f32; NTAGS];
+            for k in 0..NTAGS {
+                e1[k] = acc[k] as f32 * t.scale[0];
+                e2[k] = acc[NTAGS + k] as f32 * t.scale[1];
+            }
+            em1.push(e1);
+            if two {
+                em2.push(e2);
+            }
+        }
+        let mut tags = vec![0u8; n];
+        let mut path = Vec::new();
+        for s in &doc.sents {
+            viterbi(&em1[s.clone()], &t.trans[0], &mut path);
+            tags[s.clone()].copy_from_slice(&path);
+        }
+        if !two {
+            return tags;
+        }
+        let extra = stage2_features(&infos, doc, &tags, self.bits);
+        for (i, e) in em2.iter_mut().enumerate() {
+            let mut acc = [0i32; NTAGS];
+            for &f in extra.of(i) {
+                if let Some(row) = t.row(f) {
+                    for (a, &v) in acc.iter_mut().zip(&row[NTAGS..]) {
+                        *a += v as i32;
+                    }
+                }
+            }
+            for k in 0..NTAGS {
+                e[k] += acc[k] as f32 * t.scale[1];
+            }
+        }
+        for s in &doc.sents {
+            viterbi(&em2[s.clone()], &t.trans[1], &mut path);
+            tags[s.clone()].copy_from_slice(&path);
         }
         tags
     }
@@ -253,14 +311,7 @@ impl Model {
         let (k, v) = self.lexicon.parts();
         w.u32s(k);
         w.u32s(v);
-        w.weights(&self.stage1);
-        match &self.stage2 {
-            Some(s2) => {
-                w.u32(1);
-                w.weights(s2);
-            }
-            None => w.u32(0),
-        }
+        w.table(&self.table);
         let mut aliases: Vec<(&String, &String)> = self.place_aliases.iter().collect();
         aliases.sort();
         w.u32(aliases.len() as u32);
@@ -285,12 +336,7 @@ impl Model {
         let bits = r.u32()?;
         let keys = r.u32s()?;
         let vals = r.u32s()?;
-        let stage1 = r.weights()?;
-        let stage2 = if r.u32()? == 1 {
-            Some(r.weights()?)
-        } else {
-            None
-        };
+        let table = r.table()?;
         let na = r.u32()? as usize;
         let mut place_aliases = HashMap::with_capacity(na);
         for _ in 0..na {
@@ -306,15 +352,14 @@ impl Model {
         Some(Model {
             bits,
             lexicon: Lexicon::from_parts(keys, vals),
-            stage1,
-            stage2,
+            table,
             place_aliases,
             titles,
         })
     }
 }
 
-const MAGIC: &[u8] = b"NEWSDEX-NER-1\n";
+const MAGIC: &[u8] = b"NEWSDEX-NER-2\n";
 
 struct Writer(Vec<u8>);
 
@@ -332,10 +377,13 @@ impl Writer {
         self.u32(s.len() as u32);
         self.0.extend_from_slice(s.as_bytes());
     }
-    fn weights(&mut self, w: &SparseWeights) {
+    fn table(&mut self, w: &Table) {
         self.u32(w.bits);
-        self.0.extend_from_slice(&w.scale.to_le_bytes());
-        for t in &w.trans {
+        self.u32(w.width as u32);
+        for s in w.scale {
+            self.0.extend_from_slice(&s.to_le_bytes());
+        }
+        for t in w.trans.iter().flatten() {
             self.0.extend_from_slice(&t.to_le_bytes());
         }
         self.u32(w.present.len() as u32);
@@ -379,11 +427,15 @@ impl<'a> Reader<'a> {
         let n = self.u32()? as usize;
         String::from_utf8(self.take(n)?.to_vec()).ok()
     }
-    fn weights(&mut self) -> Option<SparseWeights> {
+    fn table(&mut self) -> Option<Table> {
         let bits = self.u32()?;
-        let scale = self.f32()?;
-        let mut trans = [0f32; NTRANS];
-        for t in trans.iter_mut() {
+        let width = self.u32()? as usize;
+        if width != NTAGS && width != 2 * NTAGS {
+            return None;
+        }
+        let scale = [self.f32()?, self.f32()?];
+        let mut trans = [[0f32; NTRANS]; 2];
+        for t in trans.iter_mut().flatten() {
             *t = self.f32()?;
         }
         let np = self.u32()? as usize;
@@ -401,8 +453,9 @@ impl<'a> Reader<'a> {
         if present.len() != (1usize << bits).div_ceil(64) {
             return None;
         }
-        let mut w = SparseWeights {
+        let mut w = Table {
             bits,
+            width,
             scale,
             trans,
             present,
@@ -414,7 +467,7 @@ impl<'a> Reader<'a> {
             .iter()
             .map(|x| x.count_ones() as usize)
             .sum::<usize>()
-            * NTAGS
+            * width
             != w.rows.len()
         {
             return None;
@@ -455,26 +508,28 @@ mod tests {
     }
 
     #[test]
-    fn sparse_roundtrip() {
+    fn table_roundtrip() {
         let bits = 8;
         let mut dense = vec![0f32; (1 << bits) * NTAGS];
         dense[5 * NTAGS + 3] = 2.5;
         dense[200 * NTAGS] = -1.0;
-        let w = SparseWeights::from_dense(bits, &dense, &[0.0; NTRANS]);
-        assert_eq!(w.row_count(), 2);
-        let mut acc = [0f32; NTAGS];
-        w.add_row(5, &mut acc);
-        assert!((acc[3] - 2.5).abs() < 1e-3);
-        w.add_row(200, &mut acc);
-        assert!((acc[0] + 1.0).abs() < 1e-3);
+        let trans = [0f32; NTRANS];
+        let s1 = DenseStage {
+            w: &dense,
+            trans: &trans,
+        };
+        let t = Table::from_dense(bits, &s1, None);
+        assert_eq!(t.row_count(), 2);
+        let row = t.row(5).expect("row 5");
+        assert!((row[3] as f32 * t.scale[0] - 2.5).abs() < 1e-3);
+        assert!(t.row(6).is_none());
         let m = Model {
             bits,
-            stage1: w,
+            table: t,
             ..Default::default()
         };
         let back = Model::from_bytes(&m.to_bytes()).expect("parse");
-        let mut acc2 = [0f32; NTAGS];
-        back.stage1.add_row(5, &mut acc2);
-        assert!((acc2[3] - 2.5).abs() < 1e-3);
+        let row = back.table.row(200).expect("row 200");
+        assert!((row[0] as f32 * back.table.scale[0] + 1.0).abs() < 1e-3);
     }
 }

@@ -15,7 +15,7 @@ use anyhow::{Context, Result, bail};
 use super::conll::{ConllDoc, Score, read_conll, score_docs};
 use super::features::{Feats, TokInfo, base_features, stage2_features};
 use super::lexicon::{Lexicon, compile_gazetteers};
-use super::model::{Model, NTAGS, NTRANS, Scratch, SparseWeights, Weights, decode_doc};
+use super::model::{DenseStage, Model, NTAGS, NTRANS, Scratch, Table, Weights, decode_doc};
 
 /// Options of the training command.
 #[derive(Debug, Clone)]
@@ -347,8 +347,7 @@ pub fn run(opts: &TrainOptions) -> Result<()> {
     let mut model = Model {
         bits,
         lexicon: lex,
-        stage1: SparseWeights::default(),
-        stage2: None,
+        table: Table::default(),
         place_aliases: gaz.place_aliases.iter().cloned().collect(),
         titles: gaz.titles.iter().cloned().collect(),
     };
@@ -411,16 +410,24 @@ pub fn run(opts: &TrainOptions) -> Result<()> {
                 .map(|&v| if v.abs() < prune { 0.0 } else { v })
                 .collect()
         };
-        model.stage1 = SparseWeights::from_dense(bits, &pruned(&s1), &s1.trans);
-        model.stage2 = s2_dense
-            .as_ref()
-            .map(|d| SparseWeights::from_dense(bits, &pruned(d), &d.trans));
+        let w1 = pruned(&s1);
+        let w2 = s2_dense.as_ref().map(|d| (pruned(d), d.trans));
+        model.table = Table::from_dense(
+            bits,
+            &DenseStage {
+                w: &w1,
+                trans: &s1.trans,
+            },
+            w2.as_ref()
+                .map(|(w, trans)| DenseStage { w, trans })
+                .as_ref(),
+        );
         let bytes = model.to_bytes();
         eprintln!(
-            "model: {} bytes (prune {prune}), stage1 rows {}, stage2 rows {}",
+            "model: {} bytes (prune {prune}), {} rows of {}",
             bytes.len(),
-            model.stage1.row_count(),
-            model.stage2.as_ref().map_or(0, |s| s.row_count())
+            model.table.row_count(),
+            model.table.width
         );
         if bytes.len() <= opts.max_bytes {
             // Check the quantised model scores like the float one before writing it.
