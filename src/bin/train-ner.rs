@@ -8,19 +8,19 @@ use anyhow::Context;
 use clap::Parser;
 use newsdex::entities::model::{Model, embedded_bytes};
 use newsdex::entities::train::{TrainOptions, run};
-use newsdex::entities::{extract_with, tag_conll_with};
+use newsdex::entities::{canonical_entities, extract, extract_with, tag_conll_with};
 
 #[derive(Parser, Debug)]
 #[command(about = "Train the newsdex named-entity tagger")]
 struct Args {
     /// CoNLL training file (token first column, tag last).
-    #[arg(long, required_unless_present_any = ["predict", "bench"])]
+    #[arg(long, required_unless_present_any = ["predict", "bench", "extract"])]
     train: Option<PathBuf>,
     /// CoNLL dev file, used only to pick the number of epochs.
-    #[arg(long, required_unless_present_any = ["predict", "bench"])]
+    #[arg(long, required_unless_present_any = ["predict", "bench", "extract"])]
     dev: Option<PathBuf>,
     /// Gazetteer folder (see its PROVENANCE.txt).
-    #[arg(long, required_unless_present_any = ["predict", "bench"])]
+    #[arg(long, required_unless_present_any = ["predict", "bench", "extract"])]
     gazetteers: Option<PathBuf>,
     /// Instead of training: tag this CoNLL file with the model at --out and print it.
     #[arg(long)]
@@ -29,6 +29,10 @@ struct Args {
     /// compiled into the binary.
     #[arg(long)]
     bench: Option<PathBuf>,
+    /// Instead of training: print the mentions and canonical entities of a raw text file, using
+    /// the model compiled into the binary.
+    #[arg(long)]
+    extract: Option<PathBuf>,
     /// Output model file.
     #[arg(long, default_value = "models/ner.bin")]
     out: PathBuf,
@@ -63,6 +67,23 @@ fn main() -> anyhow::Result<()> {
         let model = Model::from_bytes(&bytes).context("not a model file")?;
         let text = std::fs::read_to_string(input)?;
         print!("{}", tag_conll_with(&model, &text));
+        return Ok(());
+    }
+    if let Some(input) = &a.extract {
+        let text = std::fs::read_to_string(input)?;
+        for m in extract(&text) {
+            println!(
+                "{:>6}..{:<6} {:<6} {:<30} -> {}",
+                m.start,
+                m.end,
+                m.kind.as_str(),
+                m.text,
+                m.canonical
+            );
+        }
+        for (kind, names) in canonical_entities(&text) {
+            println!("{}: {}", kind.as_str(), names.join(" | "));
+        }
         return Ok(());
     }
     if let Some(input) = &a.bench {

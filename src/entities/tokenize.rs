@@ -36,18 +36,18 @@ const ABBREVIATIONS: &[&str] = &[
     "sr.", "inc.", "corp.", "co.", "ltd.", "bros.", "plc.", "llc.", "assn.", "dept.", "univ.",
     "jan.", "feb.", "mar.", "apr.", "jun.", "jul.", "aug.", "sep.", "sept.", "oct.", "nov.",
     "dec.", "mon.", "tue.", "tues.", "wed.", "thu.", "thur.", "thurs.", "fri.", "sat.", "sun.",
-    "vs.", "v.", "etc.", "no.", "nos.", "vol.", "approx.", "est.", "fig.", "ave.", "blvd.", "rd.",
-    "calif.", "fla.", "mass.", "penn.", "conn.", "wash.", "ore.", "ill.", "mich.", "minn.", "wis.",
-    "ariz.", "colo.", "okla.", "tenn.", "ky.", "ala.", "ga.", "va.", "md.", "mo.", "ark.", "miss.",
-    "nev.", "neb.", "kan.", "del.", "vt.", "n.h.", "n.j.", "n.y.", "n.c.", "s.c.", "e.g.", "i.e.",
-    "a.m.", "p.m.", "ph.d.", "u.s.", "u.k.", "u.n.", "e.u.", "d.c.",
+    "vs.", "v.", "etc.", "vol.", "approx.", "est.", "fig.", "ave.", "blvd.", "rd.", "calif.",
+    "fla.", "mass.", "penn.", "conn.", "wash.", "ore.", "ill.", "mich.", "minn.", "wis.", "ariz.",
+    "colo.", "okla.", "tenn.", "ky.", "ala.", "ga.", "va.", "md.", "mo.", "ark.", "miss.", "nev.",
+    "neb.", "kan.", "del.", "vt.", "n.h.", "n.j.", "n.y.", "n.c.", "s.c.", "e.g.", "i.e.", "a.m.",
+    "p.m.", "ph.d.", "u.s.", "u.k.", "u.n.", "e.u.", "d.c.",
 ];
 
 /// Abbreviations that are always followed by a name, so they never end a sentence.
 const TITLE_ABBREVIATIONS: &[&str] = &[
     "mr.", "mrs.", "ms.", "dr.", "prof.", "sen.", "rep.", "gov.", "gen.", "col.", "lt.", "sgt.",
     "capt.", "cmdr.", "adm.", "maj.", "cpl.", "pvt.", "lieut.", "supt.", "insp.", "det.", "rev.",
-    "fr.", "msgr.", "hon.", "st.", "mt.", "ft.", "no.", "vs.", "v.",
+    "fr.", "msgr.", "hon.", "st.", "mt.", "ft.", "vs.", "v.",
 ];
 
 /// Words that usually begin a sentence: after an abbreviation such as "U.S." they mark a boundary.
