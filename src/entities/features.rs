@@ -194,6 +194,15 @@ fn cluster_feats(sink: &mut Sink, tmpl: u64, path: u32, depths: &[u32]) {
     }
 }
 
+/// Words that title-cased headlines leave in lower case.
+fn is_function_word(lower: &str) -> bool {
+    matches!(
+        lower,
+        "a" | "an" | "the" | "of" | "in" | "on" | "at" | "to" | "for" | "and" | "or" | "but"
+            | "by" | "with" | "from" | "as" | "vs" | "vs." | "is" | "'s"
+    )
+}
+
 /// Small lower-case words that may sit inside a gazetteer phrase ("Isle of Man").
 fn is_connector(lower: &str) -> bool {
     matches!(
@@ -271,7 +280,28 @@ pub fn base_features(lex: &Lexicon, doc: &Doc, bits: u32) -> (Vec<TokInfo>, Feat
                 upper_words += 1;
             }
         }
-        let allcaps = lower_words == 0 && upper_words > 0;
+        // Title-cased headlines ("Bomb Suspect Changed After Trip Abroad") lose the same
+        // information as all-caps ones, so they are treated alike.
+        // Tables and name lists (digits, brackets, commas) are not headlines.
+        let mut title_words = 0;
+        let mut plain_words = 0;
+        let mut commas = 0;
+        let mut tabular = false;
+        for i in s.clone() {
+            let t = norms[i].as_ref();
+            commas += (t == ",") as usize;
+            tabular |= t == "(" || t.starts_with(|c: char| c.is_ascii_digit());
+            if !norms[i].starts_with(|c: char| c.is_alphabetic()) || is_function_word(&lowers[i]) {
+                continue;
+            }
+            if caps[i] {
+                title_words += 1;
+            } else {
+                plain_words += 1;
+            }
+        }
+        let titlecase = title_words >= 4 && plain_words == 0 && commas <= 1 && !tabular;
+        let allcaps = (lower_words == 0 && upper_words > 0) || titlecase;
         for i in s.clone() {
             sent_allcaps[i] = allcaps;
         }
