@@ -1,0 +1,168 @@
+//! `train-ner`: trains the named-entity tagger from CoNLL files, gazetteers and (optionally)
+//! unlabelled news text, and writes the model file that the library embeds.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::Parser;
+use newsdex::entities::model::{Model, embedded_bytes};
+use newsdex::entities::train::{TrainOptions, run};
+use newsdex::entities::{canonical_entities, extract, extract_with, tag_conll_with};
+
+#[derive(Parser, Debug)]
+#[command(about = "Train the newsdex named-entity tagger")]
+struct Args {
+    /// CoNLL training file (token first column, tag last).
+    #[arg(long, required_unless_present_any = ["predict", "bench", "extract"])]
+    train: Option<PathBuf>,
+    /// CoNLL dev file, used only to pick the number of epochs.
+    #[arg(long, required_unless_present_any = ["predict", "bench", "extract"])]
+    dev: Option<PathBuf>,
+    /// Gazetteer folder (see its PROVENANCE.txt).
+    #[arg(long, required_unless_present_any = ["predict", "bench", "extract"])]
+    gazetteers: Option<PathBuf>,
+    /// Instead of training: tag this CoNLL file with the model at --out and print it.
+    #[arg(long)]
+    predict: Option<PathBuf>,
+    /// Instead of training: time model loading and tagging of this CoNLL file with the model
+    /// compiled into the binary.
+    #[arg(long)]
+    bench: Option<PathBuf>,
+    /// Instead of training: print the mentions and canonical entities of a raw text file, using
+    /// the model compiled into the binary.
+    #[arg(long)]
+    extract: Option<PathBuf>,
+    /// Output model file.
+    #[arg(long, default_value = "models/ner.bin")]
+    out: PathBuf,
+    /// Unlabelled text for word clusters: files or folders (.txt, .json, .jsonl, .csv); repeatable.
+    #[arg(long)]
+    corpus: Vec<PathBuf>,
+    /// Cache file for learned clusters (reused when present).
+    #[arg(long)]
+    clusters_cache: Option<PathBuf>,
+    /// log2 of the number of feature buckets.
+    #[arg(long, default_value_t = 21)]
+    bits: u32,
+    #[arg(long, default_value_t = 20)]
+    max_epochs: usize,
+    /// Cross-validation folds for the stage-2 training tags.
+    #[arg(long, default_value_t = 5)]
+    folds: usize,
+    #[arg(long, default_value_t = 20_260_101)]
+    seed: u64,
+    /// Train the first stage only.
+    #[arg(long)]
+    no_stage2: bool,
+    /// Upper bound of the model file size in bytes.
+    #[arg(long, default_value_t = 19_500_000)]
+    max_bytes: usize,
+}
+
+fn main() -> anyhow::Result<()> {
+    let a = Args::parse();
+    if let Some(input) = &a.predict {
+        let bytes = std::fs::read(&a.out)?;
+        let model = Model::from_bytes(&bytes).context("not a model file")?;
+        let text = std::fs::read_to_string(input)?;
+        print!("{}", tag_conll_with(&model, &text));
+        return Ok(());
+    }
+    if let Some(input) = &a.extract {
+        let text = std::fs::read_to_string(input)?;
+        for m in extract(&text) {
+            println!(
+                "{:>6}..{:<6} {:<6} {:<30} -> {}",
+                m.start,
+                m.end,
+                m.kind.as_str(),
+                m.text,
+                m.canonical
+            );
+        }
+        for (kind, names) in canonical_entities(&text) {
+            println!("{}: {}", kind.as_str(), names.join(" | "));
+        }
+        return Ok(());
+    }
+    if let Some(input) = &a.bench {
+        return bench(input);
+    }
+    run(&TrainOptions {
+        train: a.train.unwrap_or_default(),
+        dev: a.dev.unwrap_or_default(),
+        gazetteers: a.gazetteers.unwrap_or_default(),
+        out: a.out,
+        corpus: a.corpus,
+        clusters_cache: a.clusters_cache,
+        bits: a.bits,
+        max_epochs: a.max_epochs,
+        folds: a.folds,
+        seed: a.seed,
+        stage2: !a.no_stage2,
+        max_bytes: a.max_bytes,
+    })
+}
+
+/// Report model load time, tagging speed on a CoNLL file (tokens given) and extraction speed on
+/// the same words as raw text (tokenizer and canonical names included).
+fn bench(input: &std::path::Path) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(input)?;
+    let t0 = Instant::now();
+    let model = Model::from_bytes(embedded_bytes()).context("no model compiled in")?;
+    let load = t0.elapsed();
+    println!(
+        "model: {} bytes, load {:.2} ms",
+        embedded_bytes().len(),
+        load.as_secs_f64() * 1e3
+    );
+    let tokens = text
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with("-DOCSTART-"))
+        .count();
+    let mut best = f64::MAX;
+    for _ in 0..3 {
+        let t = Instant::now();
+        let out = tag_conll_with(&model, &text);
+        std::hint::black_box(out);
+        best = best.min(t.elapsed().as_secs_f64());
+    }
+    println!(
+        "tag_conll: {tokens} tokens in {:.3} s = {:.0} tokens/s",
+        best,
+        tokens as f64 / best
+    );
+    // The same documents as raw text, one sentence per line.
+    let docs: Vec<String> = text
+        .split("-DOCSTART-")
+        .map(|d| {
+            d.split("\n\n")
+                .map(|s| {
+                    s.lines()
+                        .filter_map(|l| l.split_whitespace().next())
+                        .filter(|w| *w != "-X-")
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .collect();
+    let mut best = f64::MAX;
+    let mut mentions = 0;
+    for _ in 0..3 {
+        let t = Instant::now();
+        mentions = docs
+            .iter()
+            .map(|d| extract_with(&model, d).len())
+            .sum::<usize>();
+        best = best.min(t.elapsed().as_secs_f64());
+    }
+    println!(
+        "extract (raw text): {mentions} mentions, {:.3} s = {:.0} tokens/s",
+        best,
+        tokens as f64 / best
+    );
+    Ok(())
+}

@@ -1,0 +1,313 @@
+//! From tagged tokens to the mentions and names a newsroom would list: titles and possessives are
+//! cut off, junk (lone titles, weekdays, sentence openers) is dropped, and each mention gets the
+//! canonical name of its entity within the article: the fullest mention that contains it
+//! ("Nasrallah" -> "Hassan Nasrallah"), an organisation's full name for its acronym, or the
+//! gazetteer's common name for a place alias ("U.S." -> "United States").
+
+use std::collections::HashMap;
+
+use super::lexicon::alias_key;
+use super::model::Model;
+use super::tokenize::Token;
+use super::{EntityKind, Mention};
+
+/// Words that are never a whole entity on their own, whatever the tagger says.
+const JUNK: &[&str] = &[
+    "despite",
+    "the",
+    "a",
+    "an",
+    "but",
+    "and",
+    "or",
+    "however",
+    "today",
+    "yesterday",
+    "tomorrow",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "january",
+    "february",
+    "march",
+    "april",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "i",
+    "we",
+    "he",
+    "she",
+    "it",
+    "they",
+    "you",
+    "this",
+    "that",
+    "these",
+    "those",
+    "after",
+    "before",
+    "while",
+    "as",
+    "if",
+    "in",
+    "on",
+    "at",
+    "of",
+    "for",
+    "with",
+    "by",
+    "to",
+    "from",
+    "his",
+    "her",
+    "their",
+    "our",
+    "my",
+    "there",
+    "here",
+    "when",
+    "what",
+    "who",
+    "why",
+    "how",
+    "where",
+    "said",
+    "says",
+    "read",
+    "more",
+    "photo",
+    "video",
+    "update",
+    "breaking",
+    "news",
+    "associated press",
+    "reuters",
+    "ap",
+    "afp",
+];
+
+/// Words that do not count as initials of an organisation name ("Bank of England" -> "BOE" and
+/// "BoE" both work without them).
+const ACRONYM_SKIP: &[&str] = &["of", "the", "and", "for", "&", "de", "du", "la", "le", "in"];
+
+fn kind_of(ty: u8) -> EntityKind {
+    match ty {
+        1 => EntityKind::Person,
+        2 => EntityKind::Org,
+        3 => EntityKind::Place,
+        _ => EntityKind::Misc,
+    }
+}
+
+fn is_possessive(t: &str) -> bool {
+    matches!(t, "'s" | "’s" | "'" | "’" | "'S" | "’S")
+}
+
+struct Raw {
+    kind: EntityKind,
+    /// Token range of the mention as tagged (possessive removed).
+    a: usize,
+    b: usize,
+    /// Token range of the name proper (titles removed).
+    na: usize,
+    nb: usize,
+}
+
+/// Build mentions with canonical names from tokens and their entity spans `(start, end, type)`.
+pub fn mentions(
+    model: &Model,
+    text: &str,
+    tokens: &[Token],
+    spans: &[(usize, usize, u8)],
+) -> Vec<Mention> {
+    let lower: Vec<String> = tokens
+        .iter()
+        .map(|t| alias_key(&super::features::normalize(t.text(text))))
+        .collect();
+    let mut raws: Vec<Raw> = Vec::new();
+    for &(a, mut b, ty) in spans {
+        while b > a && is_possessive(tokens[b - 1].text(text)) {
+            b -= 1;
+        }
+        let mut na = a;
+        // Strip leading titles, trying multi-word titles ("prime minister") first.
+        'strip: while na < b {
+            for len in (1..=3).rev() {
+                if na + len < b {
+                    let key = lower[na..na + len].join(" ");
+                    if model.titles.contains(&key) || key == "the" {
+                        na += len;
+                        continue 'strip;
+                    }
+                }
+            }
+            break;
+        }
+        let nb = b;
+        if na >= nb {
+            continue;
+        }
+        let words = &lower[na..nb];
+        let has_alpha = words.iter().any(|w| w.chars().any(|c| c.is_alphabetic()));
+        let has_upper = (na..nb).any(|i| tokens[i].text(text).chars().any(|c| c.is_uppercase()));
+        let all_junk = words
+            .iter()
+            .all(|w| JUNK.contains(&w.as_str()) || model.titles.contains(w));
+        let whole_junk = JUNK.contains(&words.join(" ").as_str());
+        if !has_alpha || !has_upper || all_junk || whole_junk {
+            continue;
+        }
+        if nb - na == 1 && words[0].chars().count() < 2 {
+            continue;
+        }
+        raws.push(Raw {
+            kind: kind_of(ty),
+            a,
+            b,
+            na,
+            nb,
+        });
+    }
+    let surface = |a: usize, b: usize| -> String {
+        let s = &text[tokens[a].start..tokens[b - 1].end];
+        s.split_whitespace().collect::<Vec<_>>().join(" ")
+    };
+    let all_caps = |a: usize, b: usize| {
+        !(a..b).any(|i| tokens[i].text(text).chars().any(|c| c.is_lowercase()))
+    };
+    // Canonical target of each mention: index of the fullest mention it belongs to.
+    let n = raws.len();
+    let mut target: Vec<usize> = (0..n).collect();
+    let rank = |k: usize| {
+        let r = &raws[k];
+        (r.nb - r.na, !all_caps(r.na, r.nb), std::cmp::Reverse(k))
+    };
+    for i in 0..n {
+        let ri = &raws[i];
+        let short = &lower[ri.na..ri.nb];
+        let mut best = i;
+        for (j, rj) in raws.iter().enumerate() {
+            let long = &lower[rj.na..rj.nb];
+            if long.len() < short.len() {
+                continue;
+            }
+            let same_kind = rj.kind == ri.kind;
+            // A lone word tagged ORG or MISC that is part of a person's full name is that person:
+            // taggers often miss the type of a repeated surname.
+            let cross = !same_kind
+                && rj.kind == EntityKind::Person
+                && short.len() == 1
+                && long.len() > 1
+                && matches!(ri.kind, EntityKind::Org | EntityKind::Misc);
+            if !same_kind && !cross {
+                continue;
+            }
+            let contained = long.windows(short.len()).any(|w| w == short);
+            let acronym = ri.kind == EntityKind::Org
+                && same_kind
+                && short.len() == 1
+                && long.len() > 1
+                && is_acronym_of(tokens[ri.na].text(text), &lower[rj.na..rj.nb]);
+            let matches = match ri.kind {
+                EntityKind::Misc => long == short,
+                _ => contained || acronym,
+            };
+            if matches && rank(j) > rank(best) {
+                best = j;
+            }
+        }
+        target[i] = best;
+    }
+    // Majority kind per canonical entity, so one name is not listed under two kinds.
+    let mut votes: HashMap<usize, [usize; 4]> = HashMap::new();
+    for i in 0..n {
+        votes.entry(target[i]).or_default()[raws[i].kind as usize] += 1;
+    }
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        let t = target[i];
+        let r = &raws[t];
+        let v = votes[&t];
+        let kind = if v[raws[t].kind as usize] * 2 >= v.iter().sum::<usize>() {
+            raws[t].kind
+        } else {
+            EntityKind::ALL[(0..4)
+                .max_by_key(|&k| (v[k], std::cmp::Reverse(k)))
+                .unwrap_or(0)]
+        };
+        let mut canonical = surface(r.na, r.nb);
+        if kind == EntityKind::Place {
+            if let Some(c) = model.place_aliases.get(&alias_key(&canonical)) {
+                canonical = c.clone();
+            }
+        }
+        if all_caps(r.na, r.nb) && canonical.chars().count() > 4 {
+            canonical = title_case_words(&canonical);
+        }
+        let ri = &raws[i];
+        out.push(Mention {
+            kind,
+            text: surface(ri.a, ri.b),
+            canonical,
+            start: tokens[ri.a].char_start,
+            end: tokens[ri.b - 1].char_end,
+        });
+    }
+    out
+}
+
+/// "BARACK OBAMA" -> "Barack Obama", for names seen only in all-caps headlines.
+fn title_case_words(s: &str) -> String {
+    s.split(' ')
+        .map(|w| {
+            let mut cs = w.chars();
+            match cs.next() {
+                Some(f) => f
+                    .to_uppercase()
+                    .chain(cs.flat_map(|c| c.to_lowercase()))
+                    .collect(),
+                None => String::new(),
+            }
+        })
+        .collect::<Vec<String>>()
+        .join(" ")
+}
+
+fn is_acronym_of(short: &str, long: &[String]) -> bool {
+    let letters: String = short
+        .chars()
+        .filter(|c| c.is_alphabetic())
+        .flat_map(|c| c.to_lowercase())
+        .collect();
+    if letters.len() < 2 || !short.chars().any(|c| c.is_uppercase()) {
+        return false;
+    }
+    let initials: String = long
+        .iter()
+        .filter(|w| !ACRONYM_SKIP.contains(&w.as_str()))
+        .filter_map(|w| w.chars().next())
+        .collect();
+    let with_skips: String = long.iter().filter_map(|w| w.chars().next()).collect();
+    letters == initials || letters == with_skips
+}

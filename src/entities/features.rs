@@ -1,0 +1,642 @@
+//! Feature extraction for the tagger, shared by training and run time so both see exactly the same
+//! features. Features are strings in spirit ("w-1=the") but are hashed straight into bucket numbers
+//! of a fixed-size weight table, which keeps the model small and avoids a feature dictionary.
+//! Three groups: the token and its ±2 window (forms, shapes, affixes, gazetteers, clusters);
+//! document context that needs no tags (how the same word is cased elsewhere in the article); and,
+//! for the second stage, what the first-stage tagger said about the same word elsewhere.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::ops::Range;
+
+use super::lexicon::{G_BITS, Lexicon, MAX_PHRASE, gaz_start, mix, word_hash};
+
+/// One document as the tagger sees it: tokens and sentences as token ranges.
+pub struct Doc<'a> {
+    pub tokens: Vec<&'a str>,
+    pub sents: Vec<Range<usize>>,
+}
+
+/// Per-token features, flattened: token `i` owns `feats[offs[i]..offs[i + 1]]`.
+#[derive(Default, Clone)]
+pub struct Feats {
+    pub feats: Vec<u32>,
+    pub offs: Vec<u32>,
+}
+
+impl Feats {
+    pub fn of(&self, i: usize) -> &[u32] {
+        &self.feats[self.offs[i] as usize..self.offs[i + 1] as usize]
+    }
+}
+
+/// What later feature groups need to know about a token.
+pub struct TokInfo {
+    /// `word_hash` of the lower-cased token.
+    pub lower: u64,
+    /// Has an upper-case letter.
+    pub cap: bool,
+}
+
+/// Fold typographic variants to the ASCII forms of the training data.
+pub fn normalize(tok: &str) -> Cow<'_, str> {
+    if tok.is_ascii() {
+        return match tok {
+            "``" | "''" => Cow::Borrowed("\""),
+            "--" | "---" => Cow::Borrowed("-"),
+            _ => Cow::Borrowed(tok),
+        };
+    }
+    let mut s = String::with_capacity(tok.len());
+    for c in tok.chars() {
+        match c {
+            '’' | '‘' | '‛' | '`' => s.push('\''),
+            '“' | '”' | '„' | '«' | '»' => s.push('"'),
+            '—' | '–' | '―' | '‒' => s.push('-'),
+            '…' => s.push_str("..."),
+            _ => s.push(c),
+        }
+    }
+    Cow::Owned(s)
+}
+
+/// Word shape: letters become X/x, digits d, other characters stay; runs are cut at 4, or
+/// (short shape) collapsed to one.
+fn shape_into(word: &str, short: bool, s: &mut String) {
+    s.clear();
+    let mut last = '\0';
+    let mut run = 0;
+    for c in word.chars() {
+        let k = if c.is_uppercase() {
+            'X'
+        } else if c.is_lowercase() {
+            'x'
+        } else if c.is_numeric() {
+            'd'
+        } else {
+            c
+        };
+        if k == last {
+            run += 1;
+            if short || run > 3 {
+                continue;
+            }
+        } else {
+            run = 0;
+        }
+        last = k;
+        s.push(k);
+    }
+}
+
+#[cfg(test)]
+fn shape(word: &str, short: bool) -> String {
+    let mut s = String::new();
+    shape_into(word, short, &mut s);
+    s
+}
+
+fn title_case(lower: &str) -> String {
+    let mut cs = lower.chars();
+    match cs.next() {
+        Some(f) => f.to_uppercase().chain(cs).collect(),
+        None => String::new(),
+    }
+}
+
+/// Turns feature templates and their parts (token hashes or small integers) into bucket numbers.
+pub struct Sink {
+    pub out: Vec<u32>,
+    shift: u32,
+}
+
+const TEMPLATE_SEED: u64 = 0x2545_f491_4f6c_dd1d;
+
+#[inline]
+fn small(v: u64) -> u64 {
+    mix(TEMPLATE_SEED, v)
+}
+
+impl Sink {
+    pub fn new(bits: u32, capacity: usize) -> Self {
+        Sink {
+            out: Vec::with_capacity(capacity),
+            shift: 64 - bits,
+        }
+    }
+
+    #[inline]
+    fn push(&mut self, key: u64) {
+        let x = key.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        self.out.push((x >> self.shift) as u32);
+    }
+
+    #[inline]
+    fn f0(&mut self, tmpl: u64) {
+        self.push(small(tmpl));
+    }
+
+    #[inline]
+    fn f1(&mut self, tmpl: u64, a: u64) {
+        self.push(mix(small(tmpl), a));
+    }
+
+    #[inline]
+    fn f2(&mut self, tmpl: u64, a: u64, b: u64) {
+        self.push(mix(mix(small(tmpl), a), b));
+    }
+
+    #[inline]
+    fn f3(&mut self, tmpl: u64, a: u64, b: u64, c: u64) {
+        self.push(mix(mix(mix(small(tmpl), a), b), c));
+    }
+}
+
+#[derive(Default, Clone, Copy)]
+struct DocStat {
+    lower_count: u32,
+    cap_mid_count: u32,
+    /// A token where the word is written in an ordinary (not all-caps) sentence, mid-sentence.
+    mixed_form: Option<u32>,
+}
+
+/// Hasher for keys that already are good 64-bit hashes.
+#[derive(Default)]
+pub struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = mix(self.0, b as u64);
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
+    }
+}
+
+pub type KeyMap<V> = HashMap<u64, V, std::hash::BuildHasherDefault<KeyHasher>>;
+
+fn cluster_feats(sink: &mut Sink, tmpl: u64, path: u32, depths: &[u32]) {
+    if path == 0 {
+        return;
+    }
+    let depth = 31 - path.leading_zeros();
+    for &d in depths {
+        let p = if depth > d { path >> (depth - d) } else { path };
+        sink.f2(tmpl, d as u64, p as u64);
+        if depth <= d {
+            break;
+        }
+    }
+}
+
+/// Words that title-cased headlines leave in lower case.
+fn is_function_word(lower: &str) -> bool {
+    matches!(
+        lower,
+        "a" | "an" | "the" | "of" | "in" | "on" | "at" | "to" | "for" | "and" | "or" | "but"
+            | "by" | "with" | "from" | "as" | "vs" | "vs." | "is" | "'s"
+    )
+}
+
+/// Small lower-case words that may sit inside a gazetteer phrase ("Isle of Man").
+fn is_connector(lower: &str) -> bool {
+    matches!(
+        lower,
+        "of" | "and"
+            | "de"
+            | "la"
+            | "le"
+            | "del"
+            | "da"
+            | "do"
+            | "dos"
+            | "das"
+            | "du"
+            | "des"
+            | "the"
+            | "on"
+            | "upon"
+            | "am"
+            | "an"
+            | "der"
+            | "van"
+            | "von"
+            | "al"
+            | "el"
+            | "&"
+    )
+}
+
+/// Stage-independent features of every token of a document.
+pub fn base_features(lex: &Lexicon, doc: &Doc, bits: u32) -> (Vec<TokInfo>, Feats) {
+    let n = doc.tokens.len();
+    let norms: Vec<Cow<str>> = doc.tokens.iter().map(|t| normalize(t)).collect();
+    let mut hw = Vec::with_capacity(n);
+    let mut hl = Vec::with_capacity(n);
+    let mut hshape = Vec::with_capacity(n);
+    let mut hss = Vec::with_capacity(n);
+    let mut caps = Vec::with_capacity(n);
+    let mut has_lower = Vec::with_capacity(n);
+    let mut lowers: Vec<Cow<str>> = Vec::with_capacity(n);
+    let mut buf = String::with_capacity(32);
+    for t in &norms {
+        let cap = t.chars().any(|c| c.is_uppercase());
+        let low = t.chars().any(|c| c.is_lowercase());
+        let h = word_hash(t);
+        let lower: Cow<str> = if cap || !t.is_ascii() {
+            Cow::Owned(t.to_lowercase())
+        } else {
+            Cow::Borrowed(t.as_ref())
+        };
+        hl.push(if lower.as_ref() == t.as_ref() {
+            h
+        } else {
+            word_hash(&lower)
+        });
+        hw.push(h);
+        shape_into(t, false, &mut buf);
+        hshape.push(word_hash(&buf));
+        shape_into(t, true, &mut buf);
+        hss.push(word_hash(&buf));
+        caps.push(cap);
+        has_lower.push(low);
+        lowers.push(lower);
+    }
+    let mut sent_allcaps = vec![false; n];
+    let mut sent_first = vec![false; n];
+    let mut stats: KeyMap<DocStat> = KeyMap::default();
+    for s in &doc.sents {
+        let mut upper_words = 0;
+        let mut lower_words = 0;
+        for i in s.clone() {
+            if has_lower[i] {
+                lower_words += 1;
+            } else if norms[i].chars().filter(|c| c.is_uppercase()).count() >= 2 {
+                upper_words += 1;
+            }
+        }
+        // Title-cased headlines ("Bomb Suspect Changed After Trip Abroad") lose the same
+        // information as all-caps ones, so they are treated alike.
+        // Tables and name lists (digits, brackets, commas) are not headlines.
+        let mut title_words = 0;
+        let mut plain_words = 0;
+        let mut commas = 0;
+        let mut tabular = false;
+        for i in s.clone() {
+            let t = norms[i].as_ref();
+            commas += (t == ",") as usize;
+            tabular |= t == "(" || t.starts_with(|c: char| c.is_ascii_digit());
+            if !norms[i].starts_with(|c: char| c.is_alphabetic()) || is_function_word(&lowers[i]) {
+                continue;
+            }
+            if caps[i] {
+                title_words += 1;
+            } else {
+                plain_words += 1;
+            }
+        }
+        let titlecase = title_words >= 4 && plain_words == 0 && commas <= 1 && !tabular;
+        let allcaps = (lower_words == 0 && upper_words > 0) || titlecase;
+        for i in s.clone() {
+            sent_allcaps[i] = allcaps;
+        }
+        if !s.is_empty() {
+            sent_first[s.start] = true;
+        }
+        for i in s.clone() {
+            let st = stats.entry(hl[i]).or_default();
+            if !caps[i] {
+                st.lower_count += 1;
+            } else if !allcaps && i != s.start && !is_quote(&norms[i - 1]) {
+                st.cap_mid_count += 1;
+                if st.mixed_form.is_none() {
+                    st.mixed_form = Some(i as u32);
+                }
+            }
+        }
+    }
+    // Gazetteer matches: single words anywhere, phrases of up to MAX_PHRASE tokens that start
+    // capitalised and continue with capitalised words or connectors.
+    let mut gaz_b = vec![0u32; n];
+    let mut gaz_i = vec![0u32; n];
+    let mut gaz1 = vec![0u32; n];
+    for s in &doc.sents {
+        for i in s.clone() {
+            let mut key = gaz_start(hl[i]);
+            let g = lex.gazetteer_key(key);
+            gaz1[i] = g;
+            gaz_b[i] |= g;
+            if !caps[i] {
+                continue;
+            }
+            for j in i + 1..(i + MAX_PHRASE).min(s.end) {
+                if !caps[j]
+                    && !norms[j].starts_with(|c: char| c.is_numeric())
+                    && !is_connector(&lowers[j])
+                {
+                    break;
+                }
+                key = mix(key, hl[j]);
+                let g = lex.gazetteer_key(key);
+                if g != 0 {
+                    gaz_b[i] |= g;
+                    for k in gaz_i.iter_mut().take(j + 1).skip(i + 1) {
+                        *k |= g;
+                    }
+                }
+            }
+        }
+    }
+    let clusters: Vec<u32> = (0..n)
+        .map(|i| {
+            let c = lex.cluster_of_hash(hw[i]);
+            if c != 0 {
+                return c;
+            }
+            if caps[i] && !has_lower[i] {
+                let c = lex.cluster(&title_case(&lowers[i]));
+                if c != 0 {
+                    return c;
+                }
+            }
+            if hl[i] != hw[i] {
+                lex.cluster_of_hash(hl[i])
+            } else {
+                0
+            }
+        })
+        .collect();
+
+    let mut sink = Sink::new(bits, n * 48);
+    let mut offs = Vec::with_capacity(n + 1);
+    offs.push(0u32);
+    const BOS: u64 = 0x51;
+    const EOS: u64 = 0x52;
+    for s in &doc.sents {
+        for i in s.clone() {
+            let ctx: u64 = if sent_allcaps[i] {
+                2
+            } else if sent_first[i] {
+                1
+            } else {
+                0
+            };
+            let at = |k: isize| -> Option<usize> {
+                let j = i as isize + k;
+                (j >= s.start as isize && j < s.end as isize).then_some(j as usize)
+            };
+            let lw = |k: isize| at(k).map_or(if k < 0 { BOS } else { EOS }, |j| hl[j]);
+            let sh = |k: isize| at(k).map_or(if k < 0 { BOS } else { EOS }, |j| hss[j]);
+            let l = hl[i];
+            let ss = hss[i];
+            sink.f0(0);
+            sink.f1(1, hw[i]);
+            sink.f1(2, l);
+            sink.f1(3, hshape[i]);
+            sink.f2(4, ss, ctx);
+            // Prefixes and suffixes of up to 4 characters.
+            let w = norms[i].as_ref();
+            let mut ends = w
+                .char_indices()
+                .map(|(b, _)| b)
+                .skip(1)
+                .chain(std::iter::once(w.len()));
+            for k in 1..=4u64 {
+                match ends.next() {
+                    Some(e) => sink.f2(5, k, word_hash(&w[..e])),
+                    None => break,
+                }
+            }
+            let mut starts = w.char_indices().rev().map(|(b, _)| b);
+            for k in 1..=4u64 {
+                match starts.next() {
+                    Some(b) => sink.f2(6, k, word_hash(&w[b..])),
+                    None => break,
+                }
+            }
+            sink.f1(7, lw(-1));
+            sink.f1(8, lw(1));
+            sink.f1(9, lw(-2));
+            sink.f1(10, lw(2));
+            sink.f2(11, lw(-1), l);
+            sink.f2(12, l, lw(1));
+            sink.f3(13, sh(-1), ss, sh(1));
+            sink.f2(14, sh(-1), ss);
+            sink.f2(15, ss, sh(1));
+            sink.f2(16, lw(-1), ss);
+            sink.f2(17, ss, lw(1));
+            // Gazetteers, conjoined with capitalisation because "will" and "Will" differ.
+            let cap = caps[i] as u64;
+            for b in 0..G_BITS {
+                let bit = 1 << b;
+                if gaz_b[i] & bit != 0 {
+                    sink.f2(20, b as u64, cap);
+                }
+                if gaz_i[i] & bit != 0 {
+                    sink.f2(21, b as u64, cap);
+                }
+                if let Some(j) = at(-1) {
+                    if gaz1[j] & bit != 0 {
+                        sink.f2(22, b as u64, caps[j] as u64);
+                    }
+                }
+                if let Some(j) = at(1) {
+                    if gaz1[j] & bit != 0 {
+                        sink.f2(23, b as u64, caps[j] as u64);
+                    }
+                }
+            }
+            if gaz_b[i] | gaz_i[i] == 0 && caps[i] {
+                sink.f1(24, ctx);
+            }
+            // Word clusters of the token and its neighbours.
+            cluster_feats(&mut sink, 30, clusters[i], &[4, 6, 10, 20]);
+            if let Some(j) = at(-1) {
+                cluster_feats(&mut sink, 31, clusters[j], &[4, 8]);
+            }
+            if let Some(j) = at(1) {
+                cluster_feats(&mut sink, 32, clusters[j], &[4, 8]);
+            }
+            if clusters[i] == 0 {
+                sink.f1(33, cap);
+            }
+            // Document context: is this word capitalised mid-sentence, or written in lower case,
+            // elsewhere in the article? Decides sentence-initial and headline words.
+            if caps[i] {
+                let st = stats.get(&l).copied().unwrap_or_default();
+                let own_mid = ctx == 0 && i != s.start;
+                let mid = st.cap_mid_count.saturating_sub(own_mid as u32) > 0;
+                let low = st.lower_count > 0;
+                sink.f3(40, ctx, mid as u64, low as u64);
+                if ctx == 2 {
+                    if let Some(m) = st.mixed_form {
+                        let m = m as usize;
+                        sink.f1(41, hw[m]);
+                        sink.f1(42, hss[m]);
+                        cluster_feats(&mut sink, 43, clusters[m], &[4, 8, 20]);
+                    }
+                }
+            }
+            offs.push(sink.out.len() as u32);
+        }
+    }
+    let infos = hl
+        .into_iter()
+        .zip(caps)
+        .map(|(lower, cap)| TokInfo { lower, cap })
+        .collect();
+    (
+        infos,
+        Feats {
+            feats: sink.out,
+            offs,
+        },
+    )
+}
+
+fn is_quote(t: &str) -> bool {
+    matches!(t, "\"" | "'" | "(" | "-")
+}
+
+/// Entity type of a tag: 0 for O, 1..=4 for PER, ORG, LOC, MISC.
+pub fn tag_type(t: u8) -> u8 {
+    t.div_ceil(2)
+}
+
+/// Entity spans `(start, end, type)` of a valid BIO tag sequence over a document.
+pub fn spans(tags: &[u8], sents: &[Range<usize>]) -> Vec<(usize, usize, u8)> {
+    let mut out = Vec::new();
+    for s in sents {
+        let mut i = s.start;
+        while i < s.end {
+            let t = tags[i];
+            if t == 0 {
+                i += 1;
+                continue;
+            }
+            let ty = tag_type(t);
+            let mut j = i + 1;
+            while j < s.end && tags[j] == ty * 2 {
+                j += 1;
+            }
+            out.push((i, j, ty));
+            i = j;
+        }
+    }
+    out
+}
+
+fn majority(counts: &[u32; 5]) -> Option<(u8, bool)> {
+    let total: u32 = counts.iter().sum();
+    if total == 0 {
+        return None;
+    }
+    let (best, &c) = counts
+        .iter()
+        .enumerate()
+        .max_by_key(|&(k, &c)| (c, std::cmp::Reverse(k)))
+        .unwrap();
+    Some((best as u8, c == total))
+}
+
+/// Second-stage features: the first stage's tags of this token's neighbours and what it said
+/// about the same word or name elsewhere in the document.
+pub fn stage2_features(infos: &[TokInfo], doc: &Doc, tags1: &[u8], bits: u32) -> Feats {
+    let n = infos.len();
+    let sp = spans(tags1, &doc.sents);
+    let mut word_types: KeyMap<[u32; 5]> = KeyMap::default();
+    for i in 0..n {
+        if infos[i].cap {
+            word_types.entry(infos[i].lower).or_default()[tag_type(tags1[i]) as usize] += 1;
+        }
+    }
+    let mut super_types: KeyMap<[u32; 5]> = KeyMap::default();
+    let mut span_types: KeyMap<[u32; 5]> = KeyMap::default();
+    let mut span_of = vec![usize::MAX; n];
+    let mut span_keys = Vec::with_capacity(sp.len());
+    for (k, &(a, b, ty)) in sp.iter().enumerate() {
+        let key = (a..b).fold(0x5ba2, |acc, i| mix(acc, infos[i].lower));
+        span_types.entry(key).or_default()[ty as usize] += 1;
+        span_keys.push(key);
+        for i in a..b {
+            span_of[i] = k;
+            if b - a > 1 {
+                super_types.entry(infos[i].lower).or_default()[ty as usize] += 1;
+            }
+        }
+    }
+    let mut sink = Sink::new(bits, n * 8);
+    let mut offs = Vec::with_capacity(n + 1);
+    offs.push(0u32);
+    for s in &doc.sents {
+        for i in s.clone() {
+            let prev = if i > s.start { tags1[i - 1] } else { 9 } as u64;
+            let next = if i + 1 < s.end { tags1[i + 1] } else { 9 } as u64;
+            let own_tag = tags1[i] as u64;
+            sink.f1(100, own_tag);
+            sink.f2(101, prev, own_tag);
+            sink.f2(102, own_tag, next);
+            if infos[i].cap {
+                let own = tag_type(tags1[i]) as usize;
+                let mut wt = word_types[&infos[i].lower];
+                wt[own] -= 1;
+                if let Some((ty, unanimous)) = majority(&wt) {
+                    sink.f2(103, ty as u64, unanimous as u64);
+                }
+                if let Some(st) = super_types.get(&infos[i].lower) {
+                    let mut st = *st;
+                    if let Some(&(a, b, ty)) = sp.get(span_of[i]) {
+                        if b - a > 1 {
+                            st[ty as usize] -= 1;
+                        }
+                    }
+                    if let Some((ty, _)) = majority(&st) {
+                        let single = span_of[i] == usize::MAX || {
+                            let (a, b, _) = sp[span_of[i]];
+                            b - a == 1
+                        };
+                        sink.f2(104, ty as u64, single as u64);
+                    }
+                }
+                if span_of[i] != usize::MAX {
+                    let (_, _, ty) = sp[span_of[i]];
+                    let mut et = span_types[&span_keys[span_of[i]]];
+                    et[ty as usize] -= 1;
+                    if let Some((ety, _)) = majority(&et) {
+                        sink.f1(105, ety as u64);
+                    }
+                }
+            }
+            offs.push(sink.out.len() as u32);
+        }
+    }
+    Feats {
+        feats: sink.out,
+        offs,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shapes() {
+        assert_eq!(shape("Obama", true), "Xx");
+        assert_eq!(shape("Obama", false), "Xxxxx");
+        assert_eq!(shape("1996-08-22", true), "d-d-d");
+        assert_eq!(shape("U.S.", true), "X.X.");
+    }
+
+    #[test]
+    fn span_extraction() {
+        // B-PER I-PER O B-LOC B-LOC
+        let tags = [1, 2, 0, 5, 5];
+        assert_eq!(spans(&tags, &[0..5]), vec![(0, 2, 1), (3, 4, 3), (4, 5, 3)]);
+    }
+}

@@ -1,0 +1,535 @@
+//! The trained tagger: weight tables, Viterbi decoding, the model file format and the copy of the
+//! model that is compiled into the binary. Weights are hashed-feature rows of 9 tag scores,
+//! quantised to i16 and stored sparsely (a bitmap says which rows exist, a rank table finds them),
+//! because most buckets of the hash space are never touched and a dense table would not fit the
+//! 20 MB budget. The file format is a plain little-endian layout of our own so that loading is a
+//! few memory copies rather than a per-element deserialiser.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use super::features::{Doc, Feats, base_features, stage2_features};
+use super::lexicon::Lexicon;
+
+pub const NTAGS: usize = 9;
+pub const TAG_NAMES: [&str; NTAGS] = [
+    "O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC",
+];
+/// Transition table: row `prev` (9 = sentence start) x column `cur`.
+pub const NTRANS: usize = (NTAGS + 1) * NTAGS;
+
+pub fn tag_id(name: &str) -> Option<u8> {
+    TAG_NAMES.iter().position(|t| *t == name).map(|p| p as u8)
+}
+
+/// BIO validity: an I- tag only continues an entity of its own type.
+pub fn allowed(prev: usize, cur: usize) -> bool {
+    if cur == 0 || cur % 2 == 1 {
+        return true;
+    }
+    prev == cur || prev + 1 == cur
+}
+
+/// Anything that gives the 9 tag scores of a feature bucket.
+pub trait Weights {
+    fn add_row(&self, f: u32, acc: &mut [f32; NTAGS]);
+    fn trans(&self) -> &[f32; NTRANS];
+}
+
+/// Emission scores of each token of `range`, summed over one or two feature lists.
+pub fn emissions<W: Weights>(
+    w: &W,
+    range: std::ops::Range<usize>,
+    feats: &[&Feats],
+    out: &mut Vec<[f32; NTAGS]>,
+) {
+    out.clear();
+    for i in range {
+        let mut acc = [0f32; NTAGS];
+        for fs in feats {
+            for &f in fs.of(i) {
+                w.add_row(f, &mut acc);
+            }
+        }
+        out.push(acc);
+    }
+}
+
+/// Best valid BIO sequence under emission and transition scores.
+pub fn viterbi(em: &[[f32; NTAGS]], trans: &[f32; NTRANS], out: &mut Vec<u8>) {
+    out.clear();
+    let n = em.len();
+    if n == 0 {
+        return;
+    }
+    let mut back = vec![[0u8; NTAGS]; n];
+    let mut score = [f32::NEG_INFINITY; NTAGS];
+    for (t, s) in score.iter_mut().enumerate() {
+        if allowed(NTAGS, t) && !(t > 0 && t % 2 == 0) {
+            *s = em[0][t] + trans[NTAGS * NTAGS + t];
+        }
+    }
+    for i in 1..n {
+        let mut next = [f32::NEG_INFINITY; NTAGS];
+        for cur in 0..NTAGS {
+            let mut best = f32::NEG_INFINITY;
+            let mut arg = 0u8;
+            for (prev, &ps) in score.iter().enumerate() {
+                if !allowed(prev, cur) {
+                    continue;
+                }
+                let v = ps + trans[prev * NTAGS + cur];
+                if v > best {
+                    best = v;
+                    arg = prev as u8;
+                }
+            }
+            next[cur] = best + em[i][cur];
+            back[i][cur] = arg;
+        }
+        score = next;
+    }
+    let mut best = 0;
+    for t in 1..NTAGS {
+        if score[t] > score[best] {
+            best = t;
+        }
+    }
+    out.resize(n, 0);
+    out[n - 1] = best as u8;
+    for i in (1..n).rev() {
+        out[i - 1] = back[i][out[i] as usize];
+    }
+}
+
+/// Quantised sparse weight rows of both stages: a row holds the 9 stage-1 scores and, when there
+/// is a second stage, its 9 scores, so one lookup per feature serves both passes.
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub bits: u32,
+    /// 9 (stage 1 only) or 18 (both stages).
+    pub width: usize,
+    pub scale: [f32; 2],
+    pub trans: [[f32; NTRANS]; 2],
+    pub present: Vec<u64>,
+    pub rank: Vec<u32>,
+    pub rows: Vec<i16>,
+}
+
+impl Default for Table {
+    fn default() -> Self {
+        Table {
+            bits: 0,
+            width: NTAGS,
+            scale: [1.0; 2],
+            trans: [[0.0; NTRANS]; 2],
+            present: vec![0],
+            rank: vec![0],
+            rows: Vec::new(),
+        }
+    }
+}
+
+/// Dense weights of one stage as training leaves them.
+pub struct DenseStage<'a> {
+    pub w: &'a [f32],
+    pub trans: &'a [f32; NTRANS],
+}
+
+impl Table {
+    /// Quantise dense tables (`2^bits * NTAGS` floats each); all-zero rows are dropped.
+    pub fn from_dense(bits: u32, s1: &DenseStage, s2: Option<&DenseStage>) -> Self {
+        let scale_of = |w: &[f32]| w.iter().fold(0f32, |m, &v| m.max(v.abs())).max(1e-9) / 32000.0;
+        let scale = [scale_of(s1.w), s2.map_or(1.0, |s| scale_of(s.w))];
+        let width = if s2.is_some() { 2 * NTAGS } else { NTAGS };
+        let nrows = 1usize << bits;
+        let mut present = vec![0u64; nrows.div_ceil(64)];
+        let mut rows = Vec::new();
+        let mut q = vec![0i16; width];
+        for r in 0..nrows {
+            let span = r * NTAGS..(r + 1) * NTAGS;
+            for (k, &v) in s1.w[span.clone()].iter().enumerate() {
+                q[k] = (v / scale[0]).round() as i16;
+            }
+            if let Some(s2) = s2 {
+                for (k, &v) in s2.w[span].iter().enumerate() {
+                    q[NTAGS + k] = (v / scale[1]).round() as i16;
+                }
+            }
+            if q.iter().any(|&v| v != 0) {
+                present[r / 64] |= 1 << (r % 64);
+                rows.extend_from_slice(&q);
+            }
+        }
+        let mut t = Table {
+            bits,
+            width,
+            scale,
+            trans: [*s1.trans, s2.map_or([0.0; NTRANS], |s| *s.trans)],
+            present,
+            rank: Vec::new(),
+            rows,
+        };
+        t.build_rank();
+        t
+    }
+
+    fn build_rank(&mut self) {
+        let mut r = 0u32;
+        self.rank = self
+            .present
+            .iter()
+            .map(|w| {
+                let here = r;
+                r += w.count_ones();
+                here
+            })
+            .collect();
+    }
+
+    pub fn row_count(&self) -> usize {
+        self.rows.len() / self.width
+    }
+
+    pub fn has_stage2(&self) -> bool {
+        self.width == 2 * NTAGS
+    }
+
+    #[inline]
+    fn row(&self, f: u32) -> Option<&[i16]> {
+        let f = f as usize;
+        let word = *self.present.get(f >> 6)?;
+        let bit = 1u64 << (f & 63);
+        if word & bit == 0 {
+            return None;
+        }
+        let idx = self.rank[f >> 6] as usize + (word & (bit - 1)).count_ones() as usize;
+        Some(&self.rows[idx * self.width..(idx + 1) * self.width])
+    }
+}
+
+/// A complete tagger.
+#[derive(Debug, Clone, Default)]
+pub struct Model {
+    pub bits: u32,
+    pub lexicon: Lexicon,
+    pub table: Table,
+    /// Alias key (see `lexicon::alias_key`) -> canonical place name.
+    pub place_aliases: HashMap<String, String>,
+    /// Title keys (see `lexicon::alias_key`).
+    pub titles: std::collections::HashSet<String>,
+}
+
+/// Scratch buffers reused across sentences.
+#[derive(Default)]
+pub struct Scratch {
+    em: Vec<[f32; NTAGS]>,
+    path: Vec<u8>,
+}
+
+/// Tag every token of a document with one weight table; `extra` are additional features.
+pub fn decode_doc<W: Weights>(
+    w: &W,
+    doc: &Doc,
+    feats: &[&Feats],
+    scratch: &mut Scratch,
+    tags: &mut Vec<u8>,
+) {
+    tags.clear();
+    tags.resize(doc.tokens.len(), 0);
+    for s in &doc.sents {
+        emissions(w, s.clone(), feats, &mut scratch.em);
+        viterbi(&scratch.em, w.trans(), &mut scratch.path);
+        tags[s.clone()].copy_from_slice(&scratch.path);
+    }
+}
+
+impl Model {
+    /// BIO tag ids for every token of a document.
+    pub fn tag_doc(&self, doc: &Doc) -> Vec<u8> {
+        let (infos, base) = base_features(&self.lexicon, doc, self.bits);
+        let n = doc.tokens.len();
+        let t = &self.table;
+        let two = t.has_stage2();
+        // One pass over the base features scores both stages.
+        let mut em1 = Vec::with_capacity(n);
+        let mut em2 = Vec::with_capacity(if two { n } else { 0 });
+        for i in 0..n {
+            let mut acc = [0i32; 2 * NTAGS];
+            for &f in base.of(i) {
+                if let Some(row) = t.row(f) {
+                    for (a, &v) in acc.iter_mut().zip(row) {
+                        *a += v as i32;
+                    }
+                }
+            }
+            let mut e1 = [0f32; NTAGS];
+            let mut e2 = [0f32; NTAGS];
+            for k in 0..NTAGS {
+                e1[k] = acc[k] as f32 * t.scale[0];
+                e2[k] = acc[NTAGS + k] as f32 * t.scale[1];
+            }
+            em1.push(e1);
+            if two {
+                em2.push(e2);
+            }
+        }
+        let mut tags = vec![0u8; n];
+        let mut path = Vec::new();
+        for s in &doc.sents {
+            viterbi(&em1[s.clone()], &t.trans[0], &mut path);
+            tags[s.clone()].copy_from_slice(&path);
+        }
+        if !two {
+            return tags;
+        }
+        let extra = stage2_features(&infos, doc, &tags, self.bits);
+        for (i, e) in em2.iter_mut().enumerate() {
+            let mut acc = [0i32; NTAGS];
+            for &f in extra.of(i) {
+                if let Some(row) = t.row(f) {
+                    for (a, &v) in acc.iter_mut().zip(&row[NTAGS..]) {
+                        *a += v as i32;
+                    }
+                }
+            }
+            for k in 0..NTAGS {
+                e[k] += acc[k] as f32 * t.scale[1];
+            }
+        }
+        for s in &doc.sents {
+            viterbi(&em2[s.clone()], &t.trans[1], &mut path);
+            tags[s.clone()].copy_from_slice(&path);
+        }
+        tags
+    }
+
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut w = Writer(Vec::new());
+        w.0.extend_from_slice(MAGIC);
+        w.u32(self.bits);
+        let (k, v) = self.lexicon.parts();
+        w.u32s(k);
+        w.u32s(v);
+        w.table(&self.table);
+        let mut aliases: Vec<(&String, &String)> = self.place_aliases.iter().collect();
+        aliases.sort();
+        w.u32(aliases.len() as u32);
+        for (a, c) in aliases {
+            w.str(a);
+            w.str(c);
+        }
+        let mut titles: Vec<&String> = self.titles.iter().collect();
+        titles.sort();
+        w.u32(titles.len() as u32);
+        for t in titles {
+            w.str(t);
+        }
+        w.0
+    }
+
+    pub fn from_bytes(bytes: &[u8]) -> Option<Model> {
+        let mut r = Reader { b: bytes, pos: 0 };
+        if r.take(MAGIC.len())? != MAGIC {
+            return None;
+        }
+        let bits = r.u32()?;
+        let keys = r.u32s()?;
+        let vals = r.u32s()?;
+        let table = r.table()?;
+        let na = r.u32()? as usize;
+        let mut place_aliases = HashMap::with_capacity(na);
+        for _ in 0..na {
+            let a = r.str()?;
+            let c = r.str()?;
+            place_aliases.insert(a, c);
+        }
+        let nt = r.u32()? as usize;
+        let mut titles = std::collections::HashSet::with_capacity(nt);
+        for _ in 0..nt {
+            titles.insert(r.str()?);
+        }
+        Some(Model {
+            bits,
+            lexicon: Lexicon::from_parts(keys, vals),
+            table,
+            place_aliases,
+            titles,
+        })
+    }
+}
+
+const MAGIC: &[u8] = b"NEWSDEX-NER-2\n";
+
+struct Writer(Vec<u8>);
+
+impl Writer {
+    fn u32(&mut self, v: u32) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+    fn u32s(&mut self, v: &[u32]) {
+        self.u32(v.len() as u32);
+        for x in v {
+            self.0.extend_from_slice(&x.to_le_bytes());
+        }
+    }
+    fn str(&mut self, s: &str) {
+        self.u32(s.len() as u32);
+        self.0.extend_from_slice(s.as_bytes());
+    }
+    fn table(&mut self, w: &Table) {
+        self.u32(w.bits);
+        self.u32(w.width as u32);
+        for s in w.scale {
+            self.0.extend_from_slice(&s.to_le_bytes());
+        }
+        for t in w.trans.iter().flatten() {
+            self.0.extend_from_slice(&t.to_le_bytes());
+        }
+        self.u32(w.present.len() as u32);
+        for x in &w.present {
+            self.0.extend_from_slice(&x.to_le_bytes());
+        }
+        self.u32(w.rows.len() as u32);
+        for x in &w.rows {
+            self.0.extend_from_slice(&x.to_le_bytes());
+        }
+    }
+}
+
+struct Reader<'a> {
+    b: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        let s = self.b.get(self.pos..self.pos.checked_add(n)?)?;
+        self.pos += n;
+        Some(s)
+    }
+    fn u32(&mut self) -> Option<u32> {
+        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
+    }
+    fn f32(&mut self) -> Option<f32> {
+        Some(f32::from_le_bytes(self.take(4)?.try_into().ok()?))
+    }
+    fn u32s(&mut self) -> Option<Vec<u32>> {
+        let n = self.u32()? as usize;
+        let raw = self.take(n.checked_mul(4)?)?;
+        Some(
+            raw.chunks_exact(4)
+                .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                .collect(),
+        )
+    }
+    fn str(&mut self) -> Option<String> {
+        let n = self.u32()? as usize;
+        String::from_utf8(self.take(n)?.to_vec()).ok()
+    }
+    fn table(&mut self) -> Option<Table> {
+        let bits = self.u32()?;
+        let width = self.u32()? as usize;
+        if width != NTAGS && width != 2 * NTAGS {
+            return None;
+        }
+        let scale = [self.f32()?, self.f32()?];
+        let mut trans = [[0f32; NTRANS]; 2];
+        for t in trans.iter_mut().flatten() {
+            *t = self.f32()?;
+        }
+        let np = self.u32()? as usize;
+        let raw = self.take(np.checked_mul(8)?)?;
+        let present: Vec<u64> = raw
+            .chunks_exact(8)
+            .map(|c| u64::from_le_bytes(c.try_into().unwrap_or([0; 8])))
+            .collect();
+        let nr = self.u32()? as usize;
+        let raw = self.take(nr.checked_mul(2)?)?;
+        let rows: Vec<i16> = raw
+            .chunks_exact(2)
+            .map(|c| i16::from_le_bytes([c[0], c[1]]))
+            .collect();
+        if present.len() != (1usize << bits).div_ceil(64) {
+            return None;
+        }
+        let mut w = Table {
+            bits,
+            width,
+            scale,
+            trans,
+            present,
+            rank: Vec::new(),
+            rows,
+        };
+        w.build_rank();
+        if w.present
+            .iter()
+            .map(|x| x.count_ones() as usize)
+            .sum::<usize>()
+            * width
+            != w.rows.len()
+        {
+            return None;
+        }
+        Some(w)
+    }
+}
+
+static EMBEDDED: &[u8] = include_bytes!("../../models/ner.bin");
+static MODEL: OnceLock<Option<Model>> = OnceLock::new();
+
+/// The bytes of the model compiled into the binary.
+pub fn embedded_bytes() -> &'static [u8] {
+    EMBEDDED
+}
+
+/// The model compiled into the binary, parsed on first use. `None` only if the build carries no
+/// trained model (an empty `models/ner.bin`), in which case entity extraction finds nothing.
+pub fn embedded() -> Option<&'static Model> {
+    MODEL.get_or_init(|| Model::from_bytes(EMBEDDED)).as_ref()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn viterbi_respects_bio() {
+        // Emissions prefer I-PER at the start, which is invalid; the decoder must pick B-PER.
+        let mut em = vec![[0f32; NTAGS]; 2];
+        em[0][2] = 5.0;
+        em[0][1] = 1.0;
+        em[1][2] = 5.0;
+        let trans = [0f32; NTRANS];
+        let mut out = Vec::new();
+        viterbi(&em, &trans, &mut out);
+        assert_eq!(out, vec![1, 2]);
+    }
+
+    #[test]
+    fn table_roundtrip() {
+        let bits = 8;
+        let mut dense = vec![0f32; (1 << bits) * NTAGS];
+        dense[5 * NTAGS + 3] = 2.5;
+        dense[200 * NTAGS] = -1.0;
+        let trans = [0f32; NTRANS];
+        let s1 = DenseStage {
+            w: &dense,
+            trans: &trans,
+        };
+        let t = Table::from_dense(bits, &s1, None);
+        assert_eq!(t.row_count(), 2);
+        let row = t.row(5).expect("row 5");
+        assert!((row[3] as f32 * t.scale[0] - 2.5).abs() < 1e-3);
+        assert!(t.row(6).is_none());
+        let m = Model {
+            bits,
+            table: t,
+            ..Default::default()
+        };
+        let back = Model::from_bytes(&m.to_bytes()).expect("parse");
+        let row = back.table.row(200).expect("row 200");
+        assert!((row[0] as f32 * back.table.scale[0] + 1.0).abs() < 1e-3);
+    }
+}
