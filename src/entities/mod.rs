@@ -285,18 +285,3 @@ mod tests {
         assert!(score.f1() > 92.5, "dev F1 {}", score.report());
     }
 }
-
-/// Tag a CoNLL column file: every token line gains a predicted IOB2 tag. Placeholder: all `O`.
-pub fn tag_conll(input: &str) -> String {
-    let mut out = String::with_capacity(input.len() + input.len() / 4);
-    for line in input.lines() {
-        if line.trim().is_empty() || line.starts_with("-DOCSTART-") {
-            out.push_str(line);
-        } else {
-            out.push_str(line);
-            out.push_str(" O");
-        }
-        out.push('\n');
-    }
-    out
-}
