@@ -198,8 +198,25 @@ fn cluster_feats(sink: &mut Sink, tmpl: u64, path: u32, depths: &[u32]) {
 fn is_function_word(lower: &str) -> bool {
     matches!(
         lower,
-        "a" | "an" | "the" | "of" | "in" | "on" | "at" | "to" | "for" | "and" | "or" | "but"
-            | "by" | "with" | "from" | "as" | "vs" | "vs." | "is" | "'s"
+        "a" | "an"
+            | "the"
+            | "of"
+            | "in"
+            | "on"
+            | "at"
+            | "to"
+            | "for"
+            | "and"
+            | "or"
+            | "but"
+            | "by"
+            | "with"
+            | "from"
+            | "as"
+            | "vs"
+            | "vs."
+            | "is"
+            | "'s"
     )
 }
 

@@ -1,8 +1,10 @@
 //! Facet counts over the whole result set, read from fast string columns by ordinal.
 //!
-//! Counting ordinals per segment and naming them once at the end keeps the per-hit cost to an
-//! array increment, so facets stay cheap on result sets of hundreds of thousands of articles.
-use std::collections::HashMap;
+//! Counting is an array increment per matching document and value. Naming is the costly part
+//! (a dictionary lookup per value, and entity columns hold tens of thousands of names), so the
+//! top values are found with a threshold algorithm: name only each segment's leading values,
+//! count those exactly everywhere, and stop once no unnamed value could still make the list.
+use std::collections::HashSet;
 
 use serde::Serialize;
 use tantivy::collector::{Collector, SegmentCollector};
@@ -16,25 +18,31 @@ pub struct FacetCount {
     pub count: u64,
 }
 
-/// Counts the values of several string columns for every matching document.
+/// Counts the values of several string columns for every matching document and keeps the `size`
+/// most frequent of each (all of them with `usize::MAX`).
 pub struct FacetCollector {
     columns: Vec<String>,
+    size: usize,
 }
 
 impl FacetCollector {
-    pub fn new(columns: Vec<String>) -> Self {
-        FacetCollector { columns }
+    pub fn new(columns: Vec<String>, size: usize) -> Self {
+        FacetCollector { columns, size }
     }
 }
 
-pub struct SegmentFacets {
-    columns: Vec<Option<(StrColumn, Vec<u32>)>>,
+/// Per-segment ordinal counts of one column.
+pub struct SegmentCounts {
+    column: StrColumn,
+    counts: Vec<u32>,
 }
 
-type Counts = Vec<HashMap<String, u64>>;
+pub struct SegmentFacets {
+    columns: Vec<Option<SegmentCounts>>,
+}
 
 impl Collector for FacetCollector {
-    type Fruit = Counts;
+    type Fruit = Vec<Vec<FacetCount>>;
     type Child = SegmentFacets;
 
     fn for_segment(
@@ -45,9 +53,9 @@ impl Collector for FacetCollector {
         let mut columns = Vec::with_capacity(self.columns.len());
         for name in &self.columns {
             let column = segment.fast_fields().str(name)?;
-            columns.push(column.map(|c| {
-                let n = c.num_terms();
-                (c, vec![0u32; n])
+            columns.push(column.map(|column| {
+                let counts = vec![0u32; column.num_terms()];
+                SegmentCounts { column, counts }
             }));
         }
         Ok(SegmentFacets { columns })
@@ -57,62 +65,96 @@ impl Collector for FacetCollector {
         false
     }
 
-    fn merge_fruits(&self, fruits: Vec<Counts>) -> tantivy::Result<Counts> {
-        let mut merged: Counts = vec![HashMap::new(); self.columns.len()];
-        for fruit in fruits {
-            for (into, from) in merged.iter_mut().zip(fruit) {
-                for (value, count) in from {
-                    *into.entry(value).or_insert(0) += count;
-                }
+    fn merge_fruits(
+        &self,
+        fruits: Vec<Vec<Option<SegmentCounts>>>,
+    ) -> tantivy::Result<Vec<Vec<FacetCount>>> {
+        let mut per_column: Vec<Vec<SegmentCounts>> =
+            (0..self.columns.len()).map(|_| Vec::new()).collect();
+        for segment in fruits {
+            for (slot, counts) in per_column.iter_mut().zip(segment) {
+                slot.extend(counts);
             }
         }
-        Ok(merged)
+        Ok(per_column
+            .into_iter()
+            .map(|segments| top_values(&segments, self.size))
+            .collect())
     }
 }
 
 impl SegmentCollector for SegmentFacets {
-    type Fruit = Counts;
+    type Fruit = Vec<Option<SegmentCounts>>;
 
     fn collect(&mut self, doc: DocId, _score: Score) {
-        for (column, counts) in self.columns.iter_mut().flatten() {
-            for ord in column.term_ords(doc) {
-                counts[ord as usize] += 1;
+        for seg in self.columns.iter_mut().flatten() {
+            for ord in seg.column.term_ords(doc) {
+                seg.counts[ord as usize] += 1;
             }
         }
     }
 
-    fn harvest(self) -> Counts {
+    fn harvest(self) -> Self::Fruit {
         self.columns
-            .into_iter()
-            .map(|slot| slot.map(name_counts).unwrap_or_default())
-            .collect()
     }
 }
 
-/// Name the ordinals that were seen, in one sorted pass over the dictionary (looking ordinals up
-/// one by one costs a block decode each).
-fn name_counts((column, counts): (StrColumn, Vec<u32>)) -> HashMap<String, u64> {
-    let ords: Vec<u64> = (0..counts.len() as u64)
-        .filter(|&o| counts[o as usize] > 0)
-        .collect();
-    let mut named = HashMap::with_capacity(ords.len());
-    let mut next = ords.iter();
-    let _ = column.dictionary().sorted_ords_to_term_cb(&ords, |bytes| {
-        if let Some(&ord) = next.next() {
-            let value = String::from_utf8_lossy(bytes).into_owned();
-            named.insert(value, counts[ord as usize] as u64);
-        }
-    });
-    named
+/// Most frequent first, then by name, so output is stable.
+fn rank(all: &mut Vec<FacetCount>, size: usize) {
+    all.sort_unstable_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+    all.truncate(size);
 }
 
-/// The `size` most frequent values, ties broken by name so output is stable.
-pub fn top(counts: HashMap<String, u64>, size: usize) -> Vec<FacetCount> {
-    let mut all: Vec<FacetCount> = counts
-        .into_iter()
-        .map(|(value, count)| FacetCount { value, count })
+/// The exact top `size` values over all segments.
+fn top_values(segments: &[SegmentCounts], size: usize) -> Vec<FacetCount> {
+    let leaders: Vec<Vec<u64>> = segments.iter().map(ords_by_count).collect();
+    let mut depth = size.saturating_mul(2).max(16);
+    loop {
+        let exhaustive = leaders.iter().all(|l| l.len() <= depth);
+        // Name each segment's leading values; the best unnamed value of a segment is a bound on
+        // what any unnamed value can have there.
+        let mut candidates: HashSet<Vec<u8>> = HashSet::new();
+        let mut bound: u64 = 0;
+        for (seg, lead) in segments.iter().zip(&leaders) {
+            let take = lead.len().min(depth);
+            let mut ords = lead[..take].to_vec();
+            ords.sort_unstable();
+            let _ = seg
+                .column
+                .dictionary()
+                .sorted_ords_to_term_cb(&ords, |bytes| {
+                    candidates.insert(bytes.to_vec());
+                });
+            bound += lead.get(take).map_or(0, |&o| seg.counts[o as usize] as u64);
+        }
+        let mut ranked: Vec<FacetCount> = candidates
+            .into_iter()
+            .map(|bytes| FacetCount {
+                count: segments.iter().map(|s| count_of(s, &bytes)).sum(),
+                value: String::from_utf8_lossy(&bytes).into_owned(),
+            })
+            .collect();
+        rank(&mut ranked, size);
+        let settled = ranked.len() >= size && ranked.last().is_some_and(|last| last.count > bound);
+        if exhaustive || settled {
+            return ranked;
+        }
+        depth = depth.saturating_mul(4);
+    }
+}
+
+/// A segment's non-zero ordinals, most frequent first.
+fn ords_by_count(seg: &SegmentCounts) -> Vec<u64> {
+    let mut ords: Vec<u64> = (0..seg.counts.len() as u64)
+        .filter(|&o| seg.counts[o as usize] > 0)
         .collect();
-    all.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
-    all.truncate(size);
-    all
+    ords.sort_unstable_by(|a, b| seg.counts[*b as usize].cmp(&seg.counts[*a as usize]));
+    ords
+}
+
+fn count_of(seg: &SegmentCounts, value: &[u8]) -> u64 {
+    match seg.column.dictionary().term_ord(value) {
+        Ok(Some(ord)) => seg.counts.get(ord as usize).copied().unwrap_or(0) as u64,
+        _ => 0,
+    }
 }

@@ -201,6 +201,7 @@ impl Engine {
         let limit = req.limit.min(MAX_LIMIT);
         let facet_collector = facets::FacetCollector::new(
             req.facets.iter().map(|f| f.column().to_string()).collect(),
+            req.facet_size,
         );
         let top = TopDocs::with_limit(limit.max(1)).and_offset(req.offset);
         let (docs, total, counts): (Vec<(f32, DocAddress)>, usize, _) = match req.sort {
@@ -238,7 +239,7 @@ impl Engine {
             .facets
             .iter()
             .zip(counts)
-            .map(|(f, c)| (f.name().to_string(), facets::top(c, req.facet_size)))
+            .map(|(f, c)| (f.name().to_string(), c))
             .collect();
         Ok(SearchResults {
             query: req.query.clone(),
@@ -352,11 +353,13 @@ impl Engine {
 
     pub fn stats(&self) -> Result<Stats> {
         let searcher = self.reader.searcher();
-        let collector =
-            facets::FacetCollector::new(vec![column::SOURCE.into(), column::SECTION.into()]);
+        let collector = facets::FacetCollector::new(
+            vec![column::SOURCE.into(), column::SECTION.into()],
+            usize::MAX,
+        );
         let mut counts = searcher.search(&AllQuery, &collector)?.into_iter();
-        let sources = facets::top(counts.next().unwrap_or_default(), usize::MAX);
-        let sections = facets::top(counts.next().unwrap_or_default(), usize::MAX);
+        let sources = counts.next().unwrap_or_default();
+        let sections = counts.next().unwrap_or_default();
         let date_at = |order| -> Result<Option<NaiveDate>> {
             let top = TopDocs::with_limit(1).order_by_fast_field::<DateTime>(column::DATE, order);
             let found = searcher.search(&AllQuery, &top)?;
