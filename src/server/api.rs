@@ -8,7 +8,7 @@ use tokio::time::Instant;
 
 use super::params::{self, Pairs};
 use super::related::{self, RelatedHit};
-use super::{ApiError, AppState, SEARCH_TIMEOUT, Shared};
+use super::{ApiError, AppState, Shared};
 use crate::entities::{self, Mention};
 use crate::index::document::StoredArticle;
 use crate::search::{SearchResults, Stats};
@@ -125,12 +125,12 @@ fn article_view(article: StoredArticle) -> ArticleView {
 /// Run engine work on the blocking pool, under the concurrency cap and one deadline for queueing
 /// and running together. The permit travels into the blocking task, so a search that outlives its
 /// deadline still counts against the cap until it really ends.
-async fn blocking<T, F>(state: &AppState, work: F) -> Result<T, ApiError>
+pub(super) async fn blocking<T, F>(state: &AppState, work: F) -> Result<T, ApiError>
 where
     T: Send + 'static,
     F: FnOnce(&Shared) -> Result<T, ApiError> + Send + 'static,
 {
-    let deadline = Instant::now() + SEARCH_TIMEOUT;
+    let deadline = Instant::now() + state.0.limits.search_timeout;
     let too_slow = || ApiError::unavailable("the search took too long; try a narrower query");
     let permits = state.0.permits.clone();
     let permit = tokio::time::timeout_at(deadline, permits.acquire_owned())
@@ -146,5 +146,50 @@ where
         Err(_) => Err(too_slow()),
         Ok(Err(join)) => Err(ApiError::internal(join)),
         Ok(Ok(result)) => result,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use axum::http::StatusCode;
+
+    use super::*;
+    use crate::index::NewsIndex;
+    use crate::search::Engine;
+    use crate::server::Limits;
+
+    fn state(dir: &std::path::Path, timeout_ms: u64, max_concurrent: usize) -> AppState {
+        let index = NewsIndex::open_or_create(dir).unwrap();
+        let limits = Limits {
+            search_timeout: Duration::from_millis(timeout_ms),
+            max_concurrent,
+        };
+        AppState::new(Engine::open(index).unwrap(), limits).unwrap()
+    }
+
+    fn slow(ms: u64) -> impl FnOnce(&Shared) -> Result<u64, ApiError> + Send + 'static {
+        move |_| {
+            std::thread::sleep(Duration::from_millis(ms));
+            Ok(ms)
+        }
+    }
+
+    #[tokio::test]
+    async fn slow_work_gets_a_503_and_keeps_its_permit() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = state(dir.path(), 150, 1);
+        assert_eq!(blocking(&state, slow(10)).await, Ok(10));
+        let late = blocking(&state, slow(600)).await.unwrap_err();
+        assert_eq!(late.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(late.message.contains("too long"), "{}", late.message);
+        // The abandoned search still runs and still holds the only permit: the next caller waits
+        // its whole deadline for a turn and is told the server is busy.
+        let queued = blocking(&state, slow(10)).await.unwrap_err();
+        assert_eq!(queued.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(queued.message.contains("busy"), "{}", queued.message);
+        tokio::time::sleep(Duration::from_millis(600)).await;
+        assert_eq!(blocking(&state, slow(10)).await, Ok(10));
     }
 }

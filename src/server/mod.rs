@@ -28,12 +28,28 @@ use crate::{Error, Result};
 
 pub use error::ApiError;
 
-/// How long one search may take, queueing included, before the client gets a 503.
-pub const SEARCH_TIMEOUT: Duration = Duration::from_secs(5);
-/// Whole-request ceiling: a backstop behind [`SEARCH_TIMEOUT`] for anything else that stalls.
+/// Whole-request ceiling: a backstop behind [`Limits::search_timeout`] for anything that stalls.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
 /// The API takes no bodies; anything larger than this is refused before it is read.
 const MAX_BODY_BYTES: usize = 16 * 1024;
+
+/// How hard the server lets clients push the engine.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// How long one search may take, queueing included, before the client gets a 503.
+    pub search_timeout: Duration,
+    /// Searches running at once; more wait for a turn (within `search_timeout`).
+    pub max_concurrent: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            search_timeout: Duration::from_secs(5),
+            max_concurrent: max_concurrent_searches(),
+        }
+    }
+}
 
 /// What every handler shares: the engine, a second reader for related-article queries (the engine
 /// does not lend out its searcher), and the cap on concurrent blocking searches.
@@ -41,6 +57,7 @@ pub struct Shared {
     pub engine: Engine,
     related_reader: IndexReader,
     permits: Arc<Semaphore>,
+    limits: Limits,
 }
 
 /// Cheap to clone: handlers each get a handle on the one [`Shared`].
@@ -48,12 +65,13 @@ pub struct Shared {
 pub struct AppState(Arc<Shared>);
 
 impl AppState {
-    pub fn new(engine: Engine) -> Result<AppState> {
+    pub fn new(engine: Engine, limits: Limits) -> Result<AppState> {
         let related_reader = engine.index.reader()?;
         Ok(AppState(Arc::new(Shared {
             engine,
             related_reader,
-            permits: Arc::new(Semaphore::new(max_concurrent_searches())),
+            permits: Arc::new(Semaphore::new(limits.max_concurrent.max(1))),
+            limits,
         })))
     }
 }
@@ -99,7 +117,7 @@ pub async fn run(engine: Engine, listener: TcpListener) -> Result<()> {
         .map_err(|e| Error::Other(format!("listening socket: {e}")))?;
     // The first line is a contract: tests and scripts read the port from it.
     println!("listening on http://{local}");
-    let app = router(AppState::new(engine)?);
+    let app = router(AppState::new(engine, Limits::default())?);
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use super::server::{Corpus, HOSTILE_HEADLINE, Server, request};
+use super::server::{Corpus, HOSTILE_HEADLINE, Server, enc, request};
 
 const BROWSERS: &[&str] = &[
     "/usr/bin/chromium",
@@ -342,16 +342,43 @@ fn page_searches_filters_and_shows_hostile_text_as_text() {
         "related coverage",
         "return document.querySelectorAll('#related li').length > 0",
     );
-    let title = browser.run("return document.querySelector('#article h1').textContent");
+    browser.screenshot("serve-article.png");
+    let hostile = server.json(&format!("/api/search?q={}", enc("headline:onerror")));
+    let hostile_id = hostile["hits"][0]["id"].as_str().expect("hostile id");
+    browser.go(&format!("{base}/?article={hostile_id}"));
+    browser.wait_until(
+        "the hostile article",
+        "return !!document.querySelector('#article h1') && document.querySelectorAll('#article .body p').length > 0",
+    );
+    assert_eq!(
+        browser.run("return document.querySelector('#article h1').textContent"),
+        json!(HOSTILE_HEADLINE)
+    );
+    let body = browser.run("return document.querySelector('#article .body').textContent");
     assert!(
-        title == json!(HOSTILE_HEADLINE) || title == json!("Ceasefire holds for a second day"),
-        "{title}"
+        body.as_str()
+            .unwrap()
+            .contains("<script>window.pwned=2</script>"),
+        "{body}"
+    );
+    assert_eq!(
+        browser.run("return document.querySelectorAll('#article img, #article script').length"),
+        json!(0)
     );
     assert_eq!(
         browser.run("return typeof window.pwned"),
         json!("undefined")
     );
-    browser.screenshot("serve-article.png");
+
+    // A malformed query shows the server's message and points at the problem.
+    browser.go(&format!("{base}/?q={}", enc("ceasefire \"unclosed")));
+    browser.wait_until(
+        "the query error",
+        "return document.getElementById('status').classList.contains('error')",
+    );
+    let caret = browser.run("return document.querySelector('#status .caret').textContent");
+    assert_eq!(caret, json!("ceasefire \"unclosed\n          ^"));
+    browser.screenshot("serve-error.png");
 
     browser.resize(390, 844);
     browser.go(&format!("{base}/?q=ceasefire"));

@@ -181,6 +181,7 @@ function setStatus(text, kind) {
   clear(status);
   status.className = "status" + (kind ? " " + kind : "");
   if (text) status.append(text);
+  status.hidden = !text && !kind;
   return status;
 }
 
@@ -223,7 +224,14 @@ async function runSearch() {
 
 function renderStatus(results) {
   const n = results.total;
-  const words = n === 0 ? "No articles found" : n.toLocaleString() + (n === 1 ? " article" : " articles");
+  if (n === 0) {
+    const hint = current.q || LIST_KEYS.some((k) => current[k].length) || current.since || current.until
+      ? " — try fewer words, another spelling, or remove a filter."
+      : " — the index is empty.";
+    setStatus("No articles found" + hint + " (" + results.took_ms.toFixed(1) + " ms)");
+    return;
+  }
+  const words = n.toLocaleString() + (n === 1 ? " article" : " articles");
   const from = results.offset + 1;
   const to = results.offset + results.hits.length;
   const range = results.hits.length > 0 && n > results.hits.length ? " — showing " + from + "–" + to : "";
