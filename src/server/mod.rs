@@ -4,6 +4,16 @@
 //! so it runs on tokio's blocking pool behind a semaphore and a deadline: a slow query costs one
 //! blocking thread, never the async workers that answer everything else. The engine's reader
 //! follows commits on its own, so a concurrently running `newsdex index` shows up without restart.
+//!
+//! Routes (all `GET`; errors are `{"error": "...", "position": N}` with 400, 404, 414 or 503):
+//! - `/api/search?q=&source=&section=&person=&org=&place=&misc=&since=&until=&sort=&match=&limit=&offset=&facet=&facet_size=`:
+//!   the CLI's `--json` body. Filters repeat (alternatives within one name); `facet` repeats or
+//!   takes a comma list; `limit` is at most 100.
+//! - `/api/articles/{id}`: the stored article plus `text` (headline, blank line, body),
+//!   `body_start` and entity `mentions` with char offsets into `text`.
+//! - `/api/articles/{id}/related?limit=`: `{"id", "hits": [{id, headline, source, date, score}]}`.
+//! - `/api/stats`: the CLI's `stats --json` body.
+//! - `/`, `/app.js`, `/app.css`: the page; its URL uses the search parameters above plus `article`.
 mod api;
 mod assets;
 mod error;
