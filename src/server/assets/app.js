@@ -476,7 +476,7 @@ function toggleHelp() {
 function init() {
   $("search-form").addEventListener("submit", submitSearch);
   $("sort").addEventListener("change", () => navigate({ sort: $("sort").value, offset: "", article: "" }));
-  $("match-any").addEventListener("change", () => navigate({ match: $("match-any").checked ? "any" : "", offset: "" }));
+  $("match-any").addEventListener("change", () => navigate({ match: $("match-any").checked ? "any" : "", offset: "", article: "" }));
   $("since").addEventListener("change", () => dateChanged("since"));
   $("until").addEventListener("change", () => dateChanged("until"));
   $("help-toggle").addEventListener("click", toggleHelp);
@@ -491,6 +491,14 @@ function init() {
     current = readState("");
     history.pushState(null, "", "/");
     render();
+  });
+  // "/" jumps to the search box, as on most search pages.
+  document.addEventListener("keydown", (event) => {
+    const typing = /^(INPUT|SELECT|TEXTAREA)$/.test(document.activeElement.tagName);
+    if (event.key === "/" && !typing) {
+      event.preventDefault();
+      $("q").focus();
+    }
   });
   render();
 }
