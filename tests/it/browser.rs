@@ -236,6 +236,33 @@ fn base64_decode(text: &str) -> Vec<u8> {
     out
 }
 
+/// An article text with emoji before its mentions, and mentions located by char offsets the way
+/// the API reports them.
+fn sample_mentions() -> (String, usize, Value) {
+    let headline = "Zürich 🎉 summit";
+    let text = format!("{headline}\n\n🎉 Angela Merkel met 🎉🎉 Macron.\n\nLater, in Paris.");
+    let chars: Vec<char> = text.chars().collect();
+    let find = |needle: &str| {
+        let n: Vec<char> = needle.chars().collect();
+        let start = chars
+            .windows(n.len())
+            .position(|w| w == n.as_slice())
+            .expect("needle in text");
+        (start, start + n.len())
+    };
+    let mention = |needle: &str, kind: &str, canonical: &str| {
+        let (start, end) = find(needle);
+        json!({"kind": kind, "text": needle, "canonical": canonical, "start": start, "end": end})
+    };
+    let mentions = json!([
+        mention("Zürich", "place", "Zürich"),
+        mention("Angela Merkel", "person", "Angela Merkel"),
+        mention("Macron", "person", "Emmanuel Macron"),
+        mention("Paris", "place", "Paris"),
+    ]);
+    (text, headline.chars().count() + 2, mentions)
+}
+
 #[test]
 fn page_searches_filters_and_shows_hostile_text_as_text() {
     let (Some(chromium), Some(chromedriver)) = (first_existing(BROWSERS), first_existing(DRIVERS))
@@ -369,6 +396,33 @@ fn page_searches_filters_and_shows_hostile_text_as_text() {
         browser.run("return typeof window.pwned"),
         json!("undefined")
     );
+
+    // Entity marks land on the right characters when astral code points come first. The tagger is
+    // not in the index yet, so the page's own renderer is fed a mention list directly.
+    let (text, body_start, mentions) = sample_mentions();
+    let script = format!(
+        "const view = document.getElementById('article'); clear(view); \
+         renderArticle(view, {{id: 'x', headline: '', source: 'Test', date: null, authors: [], \
+         entities: {{}}, text: {text}, body_start: {body_start}, mentions: {mentions}}}); \
+         return Array.from(view.querySelectorAll('mark.ent')).map(m => [m.textContent, m.className, m.title]);",
+        text = json!(text),
+        mentions = mentions,
+    );
+    let marks = browser.run(&script);
+    assert_eq!(
+        marks,
+        json!([
+            ["Zürich", "ent ent-place", "place: Zürich"],
+            ["Angela Merkel", "ent ent-person", "person: Angela Merkel"],
+            ["Macron", "ent ent-person", "person: Emmanuel Macron"],
+            ["Paris", "ent ent-place", "place: Paris"]
+        ])
+    );
+    assert_eq!(
+        browser.run("return document.querySelectorAll('#article .body p').length"),
+        json!(2)
+    );
+    browser.screenshot("serve-entities.png");
 
     // A malformed query shows the server's message and points at the problem.
     browser.go(&format!("{base}/?q={}", enc("ceasefire \"unclosed")));
