@@ -441,5 +441,21 @@ fn page_searches_filters_and_shows_hostile_text_as_text() {
         "return document.querySelectorAll('#results .hit').length === 4",
     );
     browser.screenshot("serve-phone.png");
+    // On a phone the filters fold away behind a toggle.
+    assert_eq!(
+        browser.run("return getComputedStyle(document.getElementById('filters-body')).display"),
+        json!("none")
+    );
+    browser.click("#filters-toggle");
+    browser.wait_until(
+        "the folded filters to open",
+        "return getComputedStyle(document.getElementById('filters-body')).display !== 'none' && document.querySelectorAll('a.facet').length > 0",
+    );
+    browser.click("#help-toggle");
+    browser.wait_until(
+        "the syntax help",
+        "return !document.getElementById('help').hidden",
+    );
+    browser.screenshot("serve-phone-help.png");
     eprintln!("screenshot: {}", shot.display());
 }
