@@ -27,6 +27,9 @@ pub struct RelatedHit {
 
 /// Shared entities count for more than shared words: a name in common is a strong sign of one story.
 const ENTITY_BOOST: f32 = 2.0;
+/// Hits scoring under this share of the best one share little more than a common word with the
+/// article; listing them as related coverage would mislead.
+const RELATIVE_FLOOR: f32 = 0.2;
 /// Most distinctive terms taken from the article.
 const MAX_QUERY_TERMS: usize = 30;
 /// Function words the stemmed analyzer keeps; as query terms they would match everything.
@@ -47,7 +50,9 @@ pub fn related(
 ) -> Result<Vec<RelatedHit>> {
     let query = related_query(fields, searcher.num_docs(), article);
     let top = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?;
+    let floor = top.first().map_or(0.0, |(best, _)| best * RELATIVE_FLOOR);
     top.into_iter()
+        .take_while(|(score, _)| *score >= floor)
         .map(|(score, addr)| {
             let doc: TantivyDocument = searcher.doc(addr)?;
             let found = from_document(fields, &doc);
