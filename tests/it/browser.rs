@@ -424,6 +424,31 @@ fn page_searches_filters_and_shows_hostile_text_as_text() {
     );
     browser.screenshot("serve-entities.png");
 
+    // Paging, sorting and dates all live in the URL under the API's names.
+    browser.go(&format!("{base}/?limit=2"));
+    browser.wait_until(
+        "the first page of two",
+        "return document.querySelectorAll('#results .hit').length === 2 && !!document.querySelector('#pager a[rel=next]')",
+    );
+    browser.click("#pager a[rel=next]");
+    browser.wait_until(
+        "the second page",
+        "return location.search.includes('offset=2') && document.querySelector('#pager .page-of').textContent === 'Page 2 of 3'",
+    );
+    browser.run(
+        "const s = document.getElementById('sort'); s.value = 'oldest'; s.dispatchEvent(new Event('change')); return true",
+    );
+    browser.wait_until(
+        "sorting to reset the page",
+        "return location.search === '?sort=oldest&limit=2' && document.querySelector('#pager .page-of').textContent === 'Page 1 of 3'",
+    );
+    browser.type_into("#since", "1999");
+    browser.run("document.getElementById('since').dispatchEvent(new Event('change')); return true");
+    browser.wait_until(
+        "the date filter",
+        "return location.search.includes('since=1999') && document.getElementById('status').textContent.startsWith('No articles found')",
+    );
+
     // A malformed query shows the server's message and points at the problem.
     browser.go(&format!("{base}/?q={}", enc("ceasefire \"unclosed")));
     browser.wait_until(
