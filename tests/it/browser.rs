@@ -66,7 +66,8 @@ impl Browser {
         ];
         let caps = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
-            "goog:chromeOptions": {"binary": chromium.to_string_lossy(), "args": args}
+            "goog:chromeOptions": {"binary": chromium.to_string_lossy(), "args": args},
+            "goog:loggingPrefs": {"browser": "ALL"}
         }}});
         let mut browser = Browser {
             driver,
@@ -169,6 +170,17 @@ impl Browser {
         let path = artifacts().join(name);
         std::fs::write(&path, png).expect("write screenshot");
         path
+    }
+
+    /// Console messages at SEVERE level since the last call: script errors and CSP violations.
+    fn console_errors(&self) -> Vec<String> {
+        let log = self.session_call("POST", "/se/log", Some(json!({ "type": "browser" })));
+        log.as_array()
+            .into_iter()
+            .flatten()
+            .filter(|entry| entry["level"] == "SEVERE")
+            .map(|entry| entry["message"].as_str().unwrap_or_default().to_string())
+            .collect()
     }
 
     fn resize(&self, width: u32, height: u32) {
@@ -482,5 +494,13 @@ fn page_searches_filters_and_shows_hostile_text_as_text() {
         "return !document.getElementById('help').hidden",
     );
     browser.screenshot("serve-phone-help.png");
+    // The malformed query's 400 is the one error the console may show; nothing else may fail,
+    // and in particular the Content-Security-Policy must block nothing the page itself needs.
+    let (expected, errors): (Vec<String>, Vec<String>) = browser
+        .console_errors()
+        .into_iter()
+        .partition(|e| e.contains("400 (Bad Request)"));
+    assert!(!expected.is_empty(), "the console log was not captured");
+    assert!(errors.is_empty(), "console errors: {errors:#?}");
     eprintln!("screenshot: {}", shot.display());
 }
