@@ -1,7 +1,7 @@
 //! The JSON API handlers: `/api/search`, `/api/articles/{id}`, `/api/articles/{id}/related` and
 //! `/api/stats`. Each validates its parameters, then hands the engine work to [`blocking`].
 use axum::Json;
-use axum::extract::rejection::QueryRejection;
+use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use serde::Serialize;
 use tokio::time::Instant;
@@ -50,9 +50,10 @@ pub async fn search(
 
 pub async fn article(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    id: Result<Path<String>, PathRejection>,
     query: Result<Query<Pairs>, QueryRejection>,
 ) -> Result<Json<ArticleView>, ApiError> {
+    let id = article_id(id)?;
     params::no_params(&pairs(query)?)?;
     let view = blocking(&state, move |shared| {
         let article = find(shared, &id)?;
@@ -64,9 +65,10 @@ pub async fn article(
 
 pub async fn related(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    id: Result<Path<String>, PathRejection>,
     query: Result<Query<Pairs>, QueryRejection>,
 ) -> Result<Json<Related>, ApiError> {
+    let id = article_id(id)?;
     let limit = params::related_limit(&pairs(query)?)?;
     let found = blocking(&state, move |shared| {
         let article = find(shared, &id)?;
@@ -101,12 +103,20 @@ fn pairs(query: Result<Query<Pairs>, QueryRejection>) -> Result<Pairs, ApiError>
         .map_err(|e| ApiError::bad_request(format!("malformed query string: {}", e.body_text())))
 }
 
+/// An id that does not even decode (bad UTF-8) names no article.
+fn article_id(id: Result<Path<String>, PathRejection>) -> Result<String, ApiError> {
+    id.map(|Path(id)| id).map_err(|_| no_such_article())
+}
+
+fn no_such_article() -> ApiError {
+    ApiError::not_found("no article with that id")
+}
+
 fn find(shared: &Shared, id: &str) -> Result<StoredArticle, ApiError> {
-    let missing = || ApiError::not_found("no article with that id");
     if id.is_empty() || id.chars().count() > MAX_ID_CHARS {
-        return Err(missing());
+        return Err(no_such_article());
     }
-    shared.engine.article(id)?.ok_or_else(missing)
+    shared.engine.article(id)?.ok_or_else(no_such_article)
 }
 
 fn article_view(article: StoredArticle) -> ArticleView {
