@@ -96,6 +96,14 @@ pub async fn not_found() -> ApiError {
     ApiError::not_found("no such API endpoint")
 }
 
+/// Everything here is read-only: anything but GET (and HEAD) is refused in the same JSON shape.
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        axum::http::StatusCode::METHOD_NOT_ALLOWED,
+        "only GET is supported",
+    )
+}
+
 /// Query strings that do not even decode are the client's fault, and get the same JSON 400.
 fn pairs(query: Result<Query<Pairs>, QueryRejection>) -> Result<Pairs, ApiError> {
     query

@@ -103,6 +103,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/{*rest}", get(api::not_found))
         .merge(assets::routes())
         .fallback(assets::not_found)
+        .method_not_allowed_fallback(api::method_not_allowed)
         .with_state(state)
         .layer(axum::middleware::from_fn(assets::reject_long_uri))
         .layer(axum::middleware::map_response(assets::security_headers))

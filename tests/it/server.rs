@@ -471,6 +471,9 @@ fn bad_requests_get_json_errors() {
     assert_eq!(missing.status, 404);
     assert!(missing.json()["error"].is_string());
     assert_eq!(server.get("/api/articles/nope/related").status, 404);
+    let post = request(&server.addr, "POST", "/api/search", Some("{}"));
+    assert_eq!(post.status, 405);
+    assert_eq!(post.json()["error"], "only GET is supported");
     let undecodable = server.get("/api/articles/%FF");
     assert_eq!(undecodable.status, 404);
     assert!(undecodable.json()["error"].is_string());
