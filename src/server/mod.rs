@@ -126,9 +126,9 @@ pub async fn run(engine: Engine, listener: TcpListener) -> Result<()> {
     let local: SocketAddr = listener
         .local_addr()
         .map_err(|e| Error::Other(format!("listening socket: {e}")))?;
+    let app = router(AppState::new(engine, Limits::default())?);
     // The first line is a contract: tests and scripts read the port from it.
     println!("listening on http://{local}");
-    let app = router(AppState::new(engine, Limits::default())?);
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await
