@@ -1,7 +1,175 @@
-//! HTTP API and the embedded web page. Placeholder until the server lands.
+//! `newsdex serve`: the HTTP JSON API and the embedded web page, on axum and tokio.
+//!
+//! One [`Engine`] serves the whole process. Search work is blocking (tantivy reads mmapped files),
+//! so it runs on tokio's blocking pool behind a semaphore and a deadline: a slow query costs one
+//! blocking thread, never the async workers that answer everything else. The engine's reader
+//! follows commits on its own, so a concurrently running `newsdex index` shows up without restart.
+//!
+//! Routes (all `GET`; errors are `{"error": "...", "position": N}` with 400, 404, 414 or 503):
+//! - `/api/search?q=&source=&section=&person=&org=&place=&misc=&since=&until=&sort=&match=&limit=&offset=&facet=&facet_size=`:
+//!   the CLI's `--json` body. Filters repeat (alternatives within one name); `facet` repeats or
+//!   takes a comma list; `limit` is at most 100.
+//! - `/api/articles/{id}`: the stored article plus `text` (headline, blank line, body),
+//!   `body_start` and entity `mentions` with char offsets into `text`.
+//! - `/api/articles/{id}/related?limit=`: `{"id", "hits": [{id, headline, source, date, score}]}`.
+//! - `/api/stats`: the CLI's `stats --json` body.
+//! - `/`, `/app.js`, `/app.css`: the page; its URL uses the search parameters above plus `article`.
+mod api;
+mod assets;
+mod error;
+mod params;
+mod related;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::routing::get;
+use tantivy::IndexReader;
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+
 use crate::search::Engine;
 use crate::{Error, Result};
 
-pub fn serve(_engine: Engine, addr: &str) -> Result<()> {
-    Err(Error::Other(format!("serve on {addr}: not built yet")))
+pub use error::ApiError;
+
+/// Whole-request ceiling: a backstop behind [`Limits::search_timeout`] for anything that stalls.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
+/// The API takes no bodies; anything larger than this is refused before it is read.
+const MAX_BODY_BYTES: usize = 16 * 1024;
+
+/// How hard the server lets clients push the engine.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// How long one search may take, queueing included, before the client gets a 503.
+    pub search_timeout: Duration,
+    /// Searches running at once; more wait for a turn (within `search_timeout`).
+    pub max_concurrent: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            search_timeout: Duration::from_secs(5),
+            max_concurrent: max_concurrent_searches(),
+        }
+    }
+}
+
+/// What every handler shares: the engine, a second reader for related-article queries (the engine
+/// does not lend out its searcher), and the cap on concurrent blocking searches.
+pub struct Shared {
+    pub engine: Engine,
+    related_reader: IndexReader,
+    permits: Arc<Semaphore>,
+    limits: Limits,
+}
+
+/// Cheap to clone: handlers each get a handle on the one [`Shared`].
+#[derive(Clone)]
+pub struct AppState(Arc<Shared>);
+
+impl AppState {
+    pub fn new(engine: Engine, limits: Limits) -> Result<AppState> {
+        let related_reader = engine.index.reader()?;
+        Ok(AppState(Arc::new(Shared {
+            engine,
+            related_reader,
+            permits: Arc::new(Semaphore::new(limits.max_concurrent.max(1))),
+            limits,
+        })))
+    }
+}
+
+/// Searches are CPU-bound: a couple per core keeps the cores busy while one waits on the disk,
+/// and anything beyond that only queues inside the blocking pool.
+fn max_concurrent_searches() -> usize {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    (cores * 2).max(4)
+}
+
+/// The whole application: API routes, the page and its assets, and the protective layers.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/api/search", get(api::search))
+        .route("/api/stats", get(api::stats))
+        .route("/api/articles/{id}", get(api::article))
+        .route("/api/articles/{id}/related", get(api::related))
+        .route("/api/{*rest}", get(api::not_found))
+        .merge(assets::routes())
+        .fallback(assets::not_found)
+        .method_not_allowed_fallback(api::method_not_allowed)
+        .with_state(state)
+        .layer(axum::middleware::from_fn(assets::reject_long_uri))
+        .layer(axum::middleware::map_response(assets::security_headers))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            REQUEST_TIMEOUT,
+        ))
+}
+
+/// Bind the listening socket (port 0 picks a free one) without serving yet.
+pub async fn bind(addr: &str) -> Result<TcpListener> {
+    TcpListener::bind(addr)
+        .await
+        .map_err(|e| Error::Usage(format!("cannot listen on {addr}: {e}")))
+}
+
+/// Serve until Ctrl-C or SIGTERM, then finish the requests in flight and return.
+pub async fn run(engine: Engine, listener: TcpListener) -> Result<()> {
+    let local: SocketAddr = listener
+        .local_addr()
+        .map_err(|e| Error::Other(format!("listening socket: {e}")))?;
+    let app = router(AppState::new(engine, Limits::default())?);
+    // The first line is a contract: tests and scripts read the port from it.
+    println!("listening on http://{local}");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| Error::Other(format!("server: {e}")))?;
+    eprintln!("newsdex: server stopped");
+    Ok(())
+}
+
+/// Entry point for the CLI: its own runtime, so the rest of the program stays synchronous.
+pub fn serve(engine: Engine, addr: &str) -> Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Other(format!("cannot start the async runtime: {e}")))?;
+    runtime.block_on(async {
+        let listener = bind(addr).await?;
+        run(engine, listener).await
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        // If the handler cannot be installed we simply never shut down gracefully.
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut sig) => {
+                sig.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    eprintln!("newsdex: shutting down, finishing requests in flight");
 }

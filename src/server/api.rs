@@ -1,0 +1,213 @@
+//! The JSON API handlers: `/api/search`, `/api/articles/{id}`, `/api/articles/{id}/related` and
+//! `/api/stats`. Each validates its parameters, then hands the engine work to [`blocking`].
+use axum::Json;
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use serde::Serialize;
+use tokio::time::Instant;
+
+use super::params::{self, Pairs};
+use super::related::{self, RelatedHit};
+use super::{ApiError, AppState, Shared};
+use crate::entities::{self, Mention};
+use crate::index::document::StoredArticle;
+use crate::search::{SearchResults, Stats};
+
+/// Ids are short hashes; anything far longer cannot exist and is not worth a lookup.
+const MAX_ID_CHARS: usize = 200;
+
+/// An article with its entity mentions, for the article view.
+#[derive(Debug, Serialize)]
+pub struct ArticleView {
+    #[serde(flatten)]
+    pub article: StoredArticle,
+    /// Headline, a blank line, then standfirst and body: the exact text `mentions` index into.
+    pub text: String,
+    /// Character offset in `text` where the body (standfirst first) begins.
+    pub body_start: usize,
+    /// Offsets are Unicode scalar values (chars), `[start, end)`, into `text`.
+    pub mentions: Vec<Mention>,
+}
+
+/// The articles most like one article.
+#[derive(Debug, Serialize)]
+pub struct Related {
+    pub id: String,
+    pub hits: Vec<RelatedHit>,
+}
+
+pub async fn search(
+    State(state): State<AppState>,
+    query: Result<Query<Pairs>, QueryRejection>,
+) -> Result<Json<SearchResults>, ApiError> {
+    let request = params::search_request(&pairs(query)?)?;
+    let results = blocking(&state, move |shared| {
+        shared.engine.search(&request).map_err(ApiError::from)
+    })
+    .await?;
+    Ok(Json(results))
+}
+
+pub async fn article(
+    State(state): State<AppState>,
+    id: Result<Path<String>, PathRejection>,
+    query: Result<Query<Pairs>, QueryRejection>,
+) -> Result<Json<ArticleView>, ApiError> {
+    let id = article_id(id)?;
+    params::no_params(&pairs(query)?)?;
+    let view = blocking(&state, move |shared| {
+        let article = find(shared, &id)?;
+        Ok(article_view(article))
+    })
+    .await?;
+    Ok(Json(view))
+}
+
+pub async fn related(
+    State(state): State<AppState>,
+    id: Result<Path<String>, PathRejection>,
+    query: Result<Query<Pairs>, QueryRejection>,
+) -> Result<Json<Related>, ApiError> {
+    let id = article_id(id)?;
+    let limit = params::related_limit(&pairs(query)?)?;
+    let found = blocking(&state, move |shared| {
+        let article = find(shared, &id)?;
+        let searcher = shared.related_reader.searcher();
+        let hits = related::related(shared.engine.fields(), &searcher, &article, limit)?;
+        Ok(Related { id, hits })
+    })
+    .await?;
+    Ok(Json(found))
+}
+
+pub async fn stats(
+    State(state): State<AppState>,
+    query: Result<Query<Pairs>, QueryRejection>,
+) -> Result<Json<Stats>, ApiError> {
+    params::no_params(&pairs(query)?)?;
+    let stats = blocking(&state, |shared| {
+        shared.engine.stats().map_err(ApiError::from)
+    })
+    .await?;
+    Ok(Json(stats))
+}
+
+pub async fn not_found() -> ApiError {
+    ApiError::not_found("no such API endpoint")
+}
+
+/// Everything here is read-only: anything but GET (and HEAD) is refused in the same JSON shape.
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        axum::http::StatusCode::METHOD_NOT_ALLOWED,
+        "only GET is supported",
+    )
+}
+
+/// Query strings that do not even decode are the client's fault, and get the same JSON 400.
+fn pairs(query: Result<Query<Pairs>, QueryRejection>) -> Result<Pairs, ApiError> {
+    query
+        .map(|Query(p)| p)
+        .map_err(|e| ApiError::bad_request(format!("malformed query string: {}", e.body_text())))
+}
+
+/// An id that does not even decode (bad UTF-8) names no article.
+fn article_id(id: Result<Path<String>, PathRejection>) -> Result<String, ApiError> {
+    id.map(|Path(id)| id).map_err(|_| no_such_article())
+}
+
+fn no_such_article() -> ApiError {
+    ApiError::not_found("no article with that id")
+}
+
+fn find(shared: &Shared, id: &str) -> Result<StoredArticle, ApiError> {
+    if id.is_empty() || id.chars().count() > MAX_ID_CHARS {
+        return Err(no_such_article());
+    }
+    shared.engine.article(id)?.ok_or_else(no_such_article)
+}
+
+fn article_view(article: StoredArticle) -> ArticleView {
+    let head = format!("{}\n\n", article.headline);
+    let body_start = head.chars().count();
+    let text = head + &article.full_body();
+    let mentions = entities::extract(&text);
+    ArticleView {
+        article,
+        text,
+        body_start,
+        mentions,
+    }
+}
+
+/// Run engine work on the blocking pool, under the concurrency cap and one deadline for queueing
+/// and running together. The permit travels into the blocking task, so a search that outlives its
+/// deadline still counts against the cap until it really ends.
+pub(super) async fn blocking<T, F>(state: &AppState, work: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&Shared) -> Result<T, ApiError> + Send + 'static,
+{
+    let deadline = Instant::now() + state.0.limits.search_timeout;
+    let too_slow = || ApiError::unavailable("the search took too long; try a narrower query");
+    let permits = state.0.permits.clone();
+    let permit = tokio::time::timeout_at(deadline, permits.acquire_owned())
+        .await
+        .map_err(|_| ApiError::unavailable("the server is busy; try again shortly"))?
+        .map_err(ApiError::internal)?;
+    let shared = state.0.clone();
+    let task = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        work(&shared)
+    });
+    match tokio::time::timeout_at(deadline, task).await {
+        Err(_) => Err(too_slow()),
+        Ok(Err(join)) => Err(ApiError::internal(join)),
+        Ok(Ok(result)) => result,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use axum::http::StatusCode;
+
+    use super::*;
+    use crate::index::NewsIndex;
+    use crate::search::Engine;
+    use crate::server::Limits;
+
+    fn state(dir: &std::path::Path, timeout_ms: u64, max_concurrent: usize) -> AppState {
+        let index = NewsIndex::open_or_create(dir).unwrap();
+        let limits = Limits {
+            search_timeout: Duration::from_millis(timeout_ms),
+            max_concurrent,
+        };
+        AppState::new(Engine::open(index).unwrap(), limits).unwrap()
+    }
+
+    fn slow(ms: u64) -> impl FnOnce(&Shared) -> Result<u64, ApiError> + Send + 'static {
+        move |_| {
+            std::thread::sleep(Duration::from_millis(ms));
+            Ok(ms)
+        }
+    }
+
+    #[tokio::test]
+    async fn slow_work_gets_a_503_and_keeps_its_permit() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = state(dir.path(), 150, 1);
+        assert_eq!(blocking(&state, slow(10)).await, Ok(10));
+        let late = blocking(&state, slow(600)).await.unwrap_err();
+        assert_eq!(late.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(late.message.contains("too long"), "{}", late.message);
+        // The abandoned search still runs and still holds the only permit: the next caller waits
+        // its whole deadline for a turn and is told the server is busy.
+        let queued = blocking(&state, slow(10)).await.unwrap_err();
+        assert_eq!(queued.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(queued.message.contains("busy"), "{}", queued.message);
+        tokio::time::sleep(Duration::from_millis(600)).await;
+        assert_eq!(blocking(&state, slow(10)).await, Ok(10));
+    }
+}

@@ -1,0 +1,506 @@
+// newsdex web page: search, facets, paging and the article view over the JSON API.
+//
+// The URL is the whole state, with the API's own parameter names, so any view can be bookmarked,
+// shared and restored by back/forward. Article text is untrusted: every node is built with
+// createElement and textContent, never from markup. Offsets from the API count Unicode scalar
+// values, while JS strings count UTF-16 units, so texts are indexed as Array.from(text).
+"use strict";
+
+const LIST_KEYS = ["source", "section", "person", "org", "place", "misc"];
+const SINGLE_KEYS = ["q", "since", "until", "sort", "match", "limit", "offset"];
+const FACETS = [
+  ["source", "Sources"],
+  ["section", "Sections"],
+  ["person", "People"],
+  ["org", "Organisations"],
+  ["place", "Places"],
+];
+const PAGE_SIZE = 10;
+const DATE_RE = /^\d{4}(-\d{2}(-\d{2})?)?$/;
+
+const $ = (id) => document.getElementById(id);
+
+// ---------- state <-> URL ----------
+
+function readState(search) {
+  const params = new URLSearchParams(search);
+  const state = { article: params.get("article") || "" };
+  for (const key of SINGLE_KEYS) state[key] = params.get(key) || "";
+  for (const key of LIST_KEYS) state[key] = params.getAll(key).filter((v) => v !== "");
+  return state;
+}
+
+// Stable order and no defaults, so equal states give equal URLs.
+function searchParams(state) {
+  const params = new URLSearchParams();
+  for (const key of SINGLE_KEYS) {
+    const value = state[key];
+    if (!value) continue;
+    if (key === "sort" && value === "relevance") continue;
+    if (key === "match" && value === "all") continue;
+    if (key === "offset" && value === "0") continue;
+    params.set(key, value);
+  }
+  for (const key of LIST_KEYS) for (const v of state[key]) params.append(key, v);
+  return params;
+}
+
+function pageUrl(state) {
+  const params = searchParams(state);
+  if (state.article) params.set("article", state.article);
+  const text = params.toString();
+  return text ? "/?" + text : "/";
+}
+
+let current = readState(location.search);
+
+function navigate(change) {
+  current = Object.assign({}, current, change);
+  history.pushState(null, "", pageUrl(current));
+  render();
+}
+
+window.addEventListener("popstate", () => {
+  current = readState(location.search);
+  render();
+});
+
+// ---------- small DOM helpers ----------
+
+function el(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs || {})) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name === "class") node.className = value;
+    else if (name === "text") node.textContent = value;
+    else node.setAttribute(name, value);
+  }
+  for (const child of children) {
+    if (child === null || child === undefined) continue;
+    node.append(typeof child === "string" ? document.createTextNode(child) : child);
+  }
+  return node;
+}
+
+function clear(node) {
+  while (node.firstChild) node.removeChild(node.firstChild);
+}
+
+// Append cps[from, to) to parent, wrapping each span (absolute code-point offsets) in its own
+// element. Spans must be sorted; overlapping ones are skipped rather than nested.
+function appendMarked(parent, cps, from, to, spans) {
+  let at = from;
+  for (const span of spans) {
+    const start = Math.max(span.start, from);
+    const end = Math.min(span.end, to);
+    if (end <= start || start < at) continue;
+    if (start > at) parent.append(cps.slice(at, start).join(""));
+    const mark = el(span.tag || "mark", { class: span.className, title: span.title });
+    mark.textContent = cps.slice(start, end).join("");
+    parent.append(mark);
+    at = end;
+  }
+  if (at < to) parent.append(cps.slice(at, to).join(""));
+}
+
+function highlighted(tag, attrs, text, ranges) {
+  const node = el(tag, attrs);
+  const cps = Array.from(text || "");
+  const spans = (ranges || [])
+    .map(([start, end]) => ({ start, end }))
+    .sort((a, b) => a.start - b.start);
+  appendMarked(node, cps, 0, cps.length, spans);
+  return node;
+}
+
+function formatDate(date) {
+  if (!date) return "";
+  const d = new Date(date + "T00:00:00Z");
+  if (isNaN(d)) return date;
+  return d.toLocaleDateString(undefined, { year: "numeric", month: "short", day: "numeric", timeZone: "UTC" });
+}
+
+function metaLine(parts) {
+  return el("p", { class: "meta" }, parts.filter(Boolean).join(" · "));
+}
+
+// A link that opens another page state; plain clicks stay in the page, modified clicks open tabs.
+function stateLink(text, change, attrs) {
+  const target = Object.assign({}, current, change);
+  const a = el("a", Object.assign({ href: pageUrl(target) }, attrs || {}), text);
+  a.addEventListener("click", (event) => {
+    if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    event.preventDefault();
+    navigate(change);
+  });
+  return a;
+}
+
+// ---------- API ----------
+
+let generation = 0;
+
+async function api(path) {
+  const response = await fetch(path, { headers: { Accept: "application/json" } });
+  let body = null;
+  try {
+    body = await response.json();
+  } catch (_) {
+    body = { error: "the server sent an unreadable answer (" + response.status + ")" };
+  }
+  if (!response.ok) {
+    const err = new Error((body && body.error) || "request failed (" + response.status + ")");
+    err.position = body && typeof body.position === "number" ? body.position : null;
+    throw err;
+  }
+  return body;
+}
+
+// ---------- rendering ----------
+
+function syncControls() {
+  $("q").value = current.q;
+  $("sort").value = current.sort || "relevance";
+  $("since").value = current.since;
+  $("until").value = current.until;
+  $("match-any").checked = current.match === "any";
+  document.title = current.q ? current.q + " · newsdex" : "newsdex";
+}
+
+function render() {
+  syncControls();
+  if (current.article) {
+    showArticle(current.article);
+  } else {
+    runSearch();
+  }
+}
+
+function setStatus(text, kind) {
+  const status = $("status");
+  clear(status);
+  status.className = "status" + (kind ? " " + kind : "");
+  if (text) status.append(text);
+  status.hidden = !text && !kind;
+  return status;
+}
+
+function showQueryError(err) {
+  const status = setStatus("", "error");
+  status.append(el("p", { text: err.message }));
+  if (err.position !== null && err.position !== undefined && current.q) {
+    const cps = Array.from(current.q);
+    const caret = " ".repeat(Math.min(err.position, cps.length)) + "^";
+    status.append(el("pre", { class: "caret", text: current.q + "\n" + caret }));
+  }
+}
+
+async function runSearch() {
+  const mine = ++generation;
+  $("article").hidden = true;
+  $("results").hidden = false;
+  $("pager").hidden = false;
+  setStatus("Searching…", "busy");
+  const params = searchParams(current);
+  for (const [name] of FACETS) params.append("facet", name);
+  if (!params.has("limit")) params.set("limit", String(PAGE_SIZE));
+  let results;
+  try {
+    results = await api("/api/search?" + params.toString());
+  } catch (err) {
+    if (mine !== generation) return;
+    clear($("results"));
+    clear($("pager"));
+    renderFacets(null);
+    showQueryError(err);
+    return;
+  }
+  if (mine !== generation) return;
+  renderStatus(results);
+  renderResults(results);
+  renderPager(results);
+  renderFacets(results.facets);
+}
+
+function renderStatus(results) {
+  const n = results.total;
+  if (n === 0) {
+    const hint = current.q || LIST_KEYS.some((k) => current[k].length) || current.since || current.until
+      ? " — try fewer words, another spelling, or remove a filter."
+      : " — the index is empty.";
+    setStatus("No articles found" + hint + " (" + results.took_ms.toFixed(1) + " ms)");
+    return;
+  }
+  const words = n.toLocaleString() + (n === 1 ? " article" : " articles");
+  const from = results.offset + 1;
+  const to = results.offset + results.hits.length;
+  const range = results.hits.length > 0 && n > results.hits.length ? " — showing " + from + "–" + to : "";
+  setStatus(words + range + " (" + results.took_ms.toFixed(1) + " ms)");
+}
+
+function renderResults(results) {
+  const list = $("results");
+  clear(list);
+  for (const hit of results.hits) {
+    const item = el("li", { class: "hit" });
+    const heading = el("h2");
+    const link = stateLink("", { article: hit.id }, { class: "hit-link" });
+    link.append(highlighted("span", {}, hit.headline || "(no headline)", hit.headline_highlights));
+    heading.append(link);
+    item.append(heading);
+    item.append(metaLine([hit.source, formatDate(hit.date), hit.section, (hit.authors || []).join(", ")]));
+    if (hit.snippet) item.append(highlighted("p", { class: "snippet" }, hit.snippet, hit.highlights));
+    list.append(item);
+  }
+}
+
+function renderPager(results) {
+  const pager = $("pager");
+  clear(pager);
+  const size = results.limit || PAGE_SIZE;
+  if (results.total <= size) return;
+  const page = Math.floor(results.offset / size) + 1;
+  const pages = Math.ceil(results.total / size);
+  const at = (p) => ({ offset: String((p - 1) * size) });
+  if (page > 1) pager.append(stateLink("← Previous", at(page - 1), { class: "button", rel: "prev" }));
+  pager.append(el("span", { class: "page-of", text: "Page " + page + " of " + pages.toLocaleString() }));
+  if (page < pages) pager.append(stateLink("Next →", at(page + 1), { class: "button", rel: "next" }));
+}
+
+// Clicking a value adds it as a filter; clicking a selected one removes it. Selected values stay
+// listed even when they fall out of the top counts, so they can always be removed.
+function toggleFilter(key, value) {
+  const values = current[key].includes(value)
+    ? current[key].filter((v) => v !== value)
+    : current[key].concat([value]);
+  return { [key]: values, offset: "" };
+}
+
+function renderFacets(facets) {
+  const box = $("facets");
+  clear(box);
+  renderActive();
+  if (!facets) return;
+  for (const [key, label] of FACETS) {
+    const counts = (facets[key] || []).slice();
+    for (const v of current[key]) {
+      if (!counts.some((c) => c.value === v)) counts.push({ value: v, count: null });
+    }
+    if (counts.length === 0) continue;
+    const list = el("ul", { class: "facet-list" });
+    for (const { value, count } of counts) {
+      const on = current[key].includes(value);
+      const link = stateLink("", toggleFilter(key, value), {
+        class: "facet" + (on ? " on" : ""),
+        "aria-pressed": on ? "true" : "false",
+        "data-facet": key,
+        "data-value": value,
+        title: on ? "Remove this filter" : "Only " + value,
+      });
+      link.append(el("span", { class: "facet-value", text: value }));
+      if (count !== null) link.append(el("span", { class: "count", text: count.toLocaleString() }));
+      list.append(el("li", {}, link));
+    }
+    box.append(el("section", { class: "facet-group" }, el("h3", { text: label }), list));
+  }
+}
+
+function renderActive() {
+  const box = $("active");
+  clear(box);
+  $("filters-toggle").textContent = "Filters";
+  const chips = [];
+  for (const key of LIST_KEYS) {
+    for (const value of current[key]) {
+      chips.push(stateLink(key + ": " + value + " ×", toggleFilter(key, value), { class: "chip", title: "Remove filter" }));
+    }
+  }
+  if (current.since || current.until) {
+    const span = (current.since || "…") + " – " + (current.until || "…");
+    chips.push(stateLink("date: " + span + " ×", { since: "", until: "", offset: "" }, { class: "chip" }));
+  }
+  if (chips.length === 0) return;
+  const reset = {};
+  for (const key of LIST_KEYS) reset[key] = [];
+  Object.assign(reset, { since: "", until: "", offset: "" });
+  chips.push(stateLink("Clear all", reset, { class: "chip clear" }));
+  box.append(...chips);
+  $("filters-toggle").textContent = "Filters (" + (chips.length - 1) + ")";
+}
+
+// ---------- article view ----------
+
+const KIND_LABEL = { person: "People", org: "Organisations", place: "Places", misc: "Other names" };
+
+async function showArticle(id) {
+  const mine = ++generation;
+  const view = $("article");
+  $("results").hidden = true;
+  $("pager").hidden = true;
+  view.hidden = false;
+  clear(view);
+  setStatus("Loading article…", "busy");
+  let article;
+  try {
+    article = await api("/api/articles/" + encodeURIComponent(id));
+  } catch (err) {
+    if (mine !== generation) return;
+    setStatus(err.message, "error");
+    view.append(stateLink("← Back to results", { article: "" }, { class: "back" }));
+    return;
+  }
+  if (mine !== generation) return;
+  setStatus("");
+  renderFacets(null);
+  renderArticle(view, article);
+  loadRelated(view, id, mine);
+}
+
+function mentionSpans(mentions) {
+  return (mentions || [])
+    .map((m) => ({
+      start: m.start,
+      end: m.end,
+      className: "ent ent-" + m.kind,
+      title: m.kind + ": " + m.canonical,
+    }))
+    .sort((a, b) => a.start - b.start);
+}
+
+// Paragraph ranges of cps[from, to): blank lines (or single newlines) separate paragraphs.
+function paragraphs(cps, from, to) {
+  const out = [];
+  let start = from;
+  for (let i = from; i <= to; i++) {
+    if (i === to || cps[i] === "\n") {
+      if (i > start && cps.slice(start, i).join("").trim() !== "") out.push([start, i]);
+      start = i + 1;
+    }
+  }
+  return out;
+}
+
+function renderArticle(view, article) {
+  const cps = Array.from(article.text);
+  const spans = mentionSpans(article.mentions);
+  view.append(stateLink("← Back to results", { article: "" }, { class: "back" }));
+  const title = el("h1");
+  appendMarked(title, cps, 0, Math.max(0, article.body_start - 2), spans);
+  view.append(title);
+  view.append(metaLine([article.source, formatDate(article.date), article.section, (article.authors || []).join(", ")]));
+  if (article.url && /^https?:\/\//i.test(article.url)) {
+    view.append(el("p", { class: "meta" }, el("a", { href: article.url, rel: "noopener noreferrer nofollow", target: "_blank", text: "Original article" })));
+  }
+  const body = el("div", { class: "body" });
+  for (const [start, end] of paragraphs(cps, article.body_start, cps.length)) {
+    const p = el("p");
+    appendMarked(p, cps, start, end, spans);
+    body.append(p);
+  }
+  view.append(body);
+  view.append(entityBox(article.entities || {}));
+  view.append(el("section", { class: "related", id: "related" }, el("h2", { text: "Related coverage" }), el("p", { class: "meta", text: "Loading…" })));
+}
+
+function entityBox(entities) {
+  const box = el("section", { class: "entities" });
+  for (const kind of ["person", "org", "place", "misc"]) {
+    const names = entities[kind] || [];
+    if (names.length === 0) continue;
+    const list = el("ul", { class: "chips" });
+    for (const name of names) {
+      const change = { article: "", q: "", offset: "" };
+      for (const key of LIST_KEYS) change[key] = [];
+      change[kind] = [name];
+      list.append(el("li", {}, stateLink(name, change, { class: "chip ent-" + kind, title: "Articles mentioning " + name })));
+    }
+    box.append(el("h3", { text: KIND_LABEL[kind] }), list);
+  }
+  return box;
+}
+
+async function loadRelated(view, id, mine) {
+  let related;
+  try {
+    related = await api("/api/articles/" + encodeURIComponent(id) + "/related");
+  } catch (err) {
+    related = { hits: [], error: err.message };
+  }
+  if (mine !== generation) return;
+  const box = $("related");
+  if (!box) return;
+  clear(box);
+  box.append(el("h2", { text: "Related coverage" }));
+  if (related.error) {
+    box.append(el("p", { class: "meta", text: related.error }));
+    return;
+  }
+  if (related.hits.length === 0) {
+    box.append(el("p", { class: "meta", text: "Nothing similar in the archive." }));
+    return;
+  }
+  const list = el("ul", { class: "related-list" });
+  for (const hit of related.hits) {
+    list.append(el("li", {},
+      stateLink(hit.headline || "(no headline)", { article: hit.id }),
+      metaLine([hit.source, formatDate(hit.date)])));
+  }
+  box.append(list);
+}
+
+// ---------- controls ----------
+
+function submitSearch(event) {
+  event.preventDefault();
+  navigate({ q: $("q").value.trim(), offset: "", article: "" });
+}
+
+function dateChanged(key) {
+  const input = $(key);
+  const value = input.value.trim();
+  if (value !== "" && !DATE_RE.test(value)) {
+    input.setCustomValidity("Use YYYY, YYYY-MM or YYYY-MM-DD");
+    input.reportValidity();
+    return;
+  }
+  input.setCustomValidity("");
+  navigate({ [key]: value, offset: "", article: "" });
+}
+
+function toggleHelp() {
+  const help = $("help");
+  help.hidden = !help.hidden;
+  $("help-toggle").setAttribute("aria-expanded", help.hidden ? "false" : "true");
+}
+
+function init() {
+  $("search-form").addEventListener("submit", submitSearch);
+  $("sort").addEventListener("change", () => navigate({ sort: $("sort").value, offset: "", article: "" }));
+  $("match-any").addEventListener("change", () => navigate({ match: $("match-any").checked ? "any" : "", offset: "", article: "" }));
+  $("since").addEventListener("change", () => dateChanged("since"));
+  $("until").addEventListener("change", () => dateChanged("until"));
+  $("help-toggle").addEventListener("click", toggleHelp);
+  $("filters-toggle").addEventListener("click", () => {
+    const body = $("filters-body");
+    const open = body.classList.toggle("open");
+    $("filters-toggle").setAttribute("aria-expanded", open ? "true" : "false");
+  });
+  $("home").addEventListener("click", (event) => {
+    if (event.button !== 0 || event.metaKey || event.ctrlKey) return;
+    event.preventDefault();
+    current = readState("");
+    history.pushState(null, "", "/");
+    render();
+  });
+  // "/" jumps to the search box, as on most search pages.
+  document.addEventListener("keydown", (event) => {
+    const typing = /^(INPUT|SELECT|TEXTAREA)$/.test(document.activeElement.tagName);
+    if (event.key === "/" && !typing) {
+      event.preventDefault();
+      $("q").focus();
+    }
+  });
+  render();
+}
+
+document.addEventListener("DOMContentLoaded", init);

@@ -1,0 +1,76 @@
+//! The API's error responses: one JSON shape, `{"error": "...", "position": N}`, for every failure,
+//! and the mapping from the library's [`crate::Error`] to HTTP status codes.
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+/// An error as the client sees it: a status and a message meant for a person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub message: String,
+    /// Character position in `q` of a query syntax error.
+    pub position: Option<usize>,
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    error: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    position: Option<usize>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            message: message.into(),
+            position: None,
+        }
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, message)
+    }
+
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, message)
+    }
+
+    pub fn unavailable(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, message)
+    }
+
+    /// Internal failures are logged in full but shown to the client only in outline.
+    pub fn internal(detail: impl std::fmt::Display) -> Self {
+        eprintln!("newsdex: internal error: {detail}");
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
+    }
+}
+
+impl From<crate::Error> for ApiError {
+    fn from(err: crate::Error) -> Self {
+        match err {
+            crate::Error::Usage(message) => ApiError::bad_request(message),
+            crate::Error::Query {
+                position, message, ..
+            } => ApiError {
+                status: StatusCode::BAD_REQUEST,
+                message: format!("query error at position {position}: {message}"),
+                position: Some(position),
+            },
+            other => ApiError::internal(other),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = Body {
+            error: &self.message,
+            position: self.position,
+        };
+        (self.status, Json(body)).into_response()
+    }
+}

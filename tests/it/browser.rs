@@ -1,0 +1,506 @@
+//! The web page in a real headless Chromium, driven through chromedriver's W3C WebDriver API:
+//! type a query, see results, click a facet, see the filter in the URL and the results, open an
+//! article. The article whose headline is markup must show as text and run nothing. Skips with a
+//! message when no browser is installed. Screenshots go to `target/test-artifacts/`.
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use super::server::{Corpus, HOSTILE_HEADLINE, Server, enc, request};
+
+const BROWSERS: &[&str] = &[
+    "/usr/bin/chromium",
+    "/usr/bin/chromium-browser",
+    "/usr/bin/google-chrome",
+];
+const DRIVERS: &[&str] = &["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"];
+
+fn first_existing(paths: &[&str]) -> Option<PathBuf> {
+    paths.iter().map(PathBuf::from).find(|p| p.exists())
+}
+
+fn artifacts() -> PathBuf {
+    let target = option_env!("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
+    let dir = target.join("test-artifacts");
+    std::fs::create_dir_all(&dir).expect("create target/test-artifacts");
+    dir
+}
+
+/// A chromedriver process and one browser session in it; both end when dropped.
+struct Browser {
+    driver: Child,
+    addr: String,
+    session: String,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    fn start(chromium: &Path, chromedriver: &Path) -> Browser {
+        let port = free_port();
+        let driver = Command::new(chromedriver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver");
+        let addr = format!("127.0.0.1:{port}");
+        wait_for_driver(&addr);
+        let profile = tempfile::tempdir().expect("profile dir");
+        let args = vec![
+            "--headless".to_string(),
+            "--no-sandbox".into(),
+            "--disable-gpu".into(),
+            "--disable-quic".into(),
+            "--no-first-run".into(),
+            "--disable-background-networking".into(),
+            "--disable-component-update".into(),
+            "--disable-sync".into(),
+            "--disable-dev-shm-usage".into(),
+            "--window-size=1280,900".into(),
+            format!("--user-data-dir={}", profile.path().display()),
+        ];
+        let caps = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {"binary": chromium.to_string_lossy(), "args": args},
+            "goog:loggingPrefs": {"browser": "ALL"}
+        }}});
+        let mut browser = Browser {
+            driver,
+            addr,
+            session: String::new(),
+            _profile: profile,
+        };
+        let created = browser.call("POST", "/session", Some(caps));
+        browser.session = created["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no session: {created}"))
+            .to_string();
+        browser
+    }
+
+    /// One WebDriver command; panics with the driver's message on error.
+    fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        let text = body.map(|b| b.to_string());
+        let reply = request(&self.addr, method, path, text.as_deref());
+        let value: Value = serde_json::from_str(&reply.body)
+            .unwrap_or_else(|e| panic!("webdriver {path}: {e}: {}", reply.body));
+        assert_eq!(reply.status, 200, "webdriver {method} {path}: {value}");
+        value["value"].clone()
+    }
+
+    fn session_call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        self.call(method, &format!("/session/{}{path}", self.session), body)
+    }
+
+    fn go(&self, url: &str) {
+        self.session_call("POST", "/url", Some(json!({ "url": url })));
+    }
+
+    fn url(&self) -> String {
+        self.session_call("GET", "/url", None)
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    fn run(&self, script: &str) -> Value {
+        self.session_call(
+            "POST",
+            "/execute/sync",
+            Some(json!({ "script": script, "args": [] })),
+        )
+    }
+
+    fn find(&self, css: &str) -> String {
+        let found = self.session_call(
+            "POST",
+            "/element",
+            Some(json!({ "using": "css selector", "value": css })),
+        );
+        // The W3C element reference is an object with one opaque key.
+        found
+            .as_object()
+            .and_then(|o| o.values().next())
+            .and_then(Value::as_str)
+            .unwrap_or_else(|| panic!("no element {css}: {found}"))
+            .to_string()
+    }
+
+    fn click(&self, css: &str) {
+        let element = self.find(css);
+        self.session_call(
+            "POST",
+            &format!("/element/{element}/click"),
+            Some(json!({})),
+        );
+    }
+
+    fn type_into(&self, css: &str, text: &str) {
+        let element = self.find(css);
+        self.session_call(
+            "POST",
+            &format!("/element/{element}/value"),
+            Some(json!({ "text": text })),
+        );
+    }
+
+    /// Poll a script until it returns true, up to 10 s.
+    fn wait_until(&self, what: &str, script: &str) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if self.run(script) == Value::Bool(true) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!(
+            "timed out waiting for {what}; page status: {}",
+            self.run("return document.getElementById('status').textContent")
+        );
+    }
+
+    fn screenshot(&self, name: &str) -> PathBuf {
+        let data = self.session_call("GET", "/screenshot", None);
+        let png = base64_decode(data.as_str().expect("base64 screenshot"));
+        let path = artifacts().join(name);
+        std::fs::write(&path, png).expect("write screenshot");
+        path
+    }
+
+    /// Console messages at SEVERE level since the last call: script errors and CSP violations.
+    fn console_errors(&self) -> Vec<String> {
+        let log = self.session_call("POST", "/se/log", Some(json!({ "type": "browser" })));
+        log.as_array()
+            .into_iter()
+            .flatten()
+            .filter(|entry| entry["level"] == "SEVERE")
+            .map(|entry| entry["message"].as_str().unwrap_or_default().to_string())
+            .collect()
+    }
+
+    fn resize(&self, width: u32, height: u32) {
+        self.session_call(
+            "POST",
+            "/window/rect",
+            Some(json!({ "width": width, "height": height })),
+        );
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        if !self.session.is_empty() {
+            let path = format!("/session/{}", self.session);
+            let _ = std::panic::catch_unwind(|| request(&self.addr, "DELETE", &path, None));
+        }
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+fn wait_for_driver(addr: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        if std::net::TcpStream::connect(addr).is_ok() {
+            let status = request(addr, "GET", "/status", None);
+            if status.body.contains("\"ready\":true") {
+                return;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("chromedriver did not become ready on {addr}");
+}
+
+fn base64_decode(text: &str) -> Vec<u8> {
+    let value = |c: u8| -> Option<u32> {
+        Some(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        } as u32)
+    };
+    let digits: Vec<u32> = text.bytes().filter_map(value).collect();
+    let mut out = Vec::with_capacity(digits.len() * 3 / 4);
+    for group in digits.chunks(4) {
+        let n = group
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (i, d)| acc | d << (18 - 6 * i));
+        let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
+        out.extend_from_slice(&bytes[..group.len().saturating_sub(1)]);
+    }
+    out
+}
+
+/// An article text with emoji before its mentions, and mentions located by char offsets the way
+/// the API reports them.
+fn sample_mentions() -> (String, usize, Value) {
+    let headline = "Zürich 🎉 summit";
+    let text = format!("{headline}\n\n🎉 Angela Merkel met 🎉🎉 Macron.\n\nLater, in Paris.");
+    let chars: Vec<char> = text.chars().collect();
+    let find = |needle: &str| {
+        let n: Vec<char> = needle.chars().collect();
+        let start = chars
+            .windows(n.len())
+            .position(|w| w == n.as_slice())
+            .expect("needle in text");
+        (start, start + n.len())
+    };
+    let mention = |needle: &str, kind: &str, canonical: &str| {
+        let (start, end) = find(needle);
+        json!({"kind": kind, "text": needle, "canonical": canonical, "start": start, "end": end})
+    };
+    let mentions = json!([
+        mention("Zürich", "place", "Zürich"),
+        mention("Angela Merkel", "person", "Angela Merkel"),
+        mention("Macron", "person", "Emmanuel Macron"),
+        mention("Paris", "place", "Paris"),
+    ]);
+    (text, headline.chars().count() + 2, mentions)
+}
+
+#[test]
+fn page_searches_filters_and_shows_hostile_text_as_text() {
+    let (Some(chromium), Some(chromedriver)) = (first_existing(BROWSERS), first_existing(DRIVERS))
+    else {
+        eprintln!(
+            "SKIP browser test: no Chromium and chromedriver installed (apt-get install chromium chromium-driver)"
+        );
+        return;
+    };
+    let corpus = Corpus::new();
+    let server = Server::start(&corpus.index_path());
+    let browser = Browser::start(&chromium, &chromedriver);
+    let base = format!("http://{}", server.addr);
+
+    browser.go(&format!("{base}/"));
+    browser.wait_until(
+        "the first page of everything",
+        "return document.querySelectorAll('#results .hit').length > 0",
+    );
+
+    browser.type_into("#q", "ceasefire");
+    browser.click("#go");
+    browser.wait_until(
+        "ceasefire results",
+        "return location.search === '?q=ceasefire' && document.querySelectorAll('#results .hit').length === 4",
+    );
+    let marks = browser.run(
+        "return Array.from(document.querySelectorAll('#results mark')).map(m => m.textContent.toLowerCase())",
+    );
+    assert!(
+        marks.as_array().unwrap().iter().any(|m| m == "ceasefire"),
+        "{marks}"
+    );
+
+    // The hostile headline is shown as the characters it is, and nothing it carries ran.
+    let headlines = browser.run(
+        "return Array.from(document.querySelectorAll('#results .hit h2')).map(h => h.textContent)",
+    );
+    assert!(
+        headlines
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h == HOSTILE_HEADLINE),
+        "{headlines}"
+    );
+    assert_eq!(
+        browser.run("return document.querySelectorAll('#results img, #results script').length"),
+        json!(0)
+    );
+    assert_eq!(
+        browser.run("return typeof window.pwned"),
+        json!("undefined")
+    );
+
+    browser.screenshot("serve-results.png");
+
+    browser.click("a.facet[data-facet='source'][data-value='Reuters']");
+    browser.wait_until(
+        "the Reuters filter",
+        "return location.search.includes('source=Reuters') && document.querySelectorAll('#results .hit').length === 2",
+    );
+    let url = browser.url();
+    assert!(
+        url.contains("q=ceasefire") && url.contains("source=Reuters"),
+        "{url}"
+    );
+    let metas = browser.run(
+        "return Array.from(document.querySelectorAll('#results .hit .meta')).map(m => m.textContent)",
+    );
+    assert!(
+        metas
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m.as_str().unwrap().starts_with("Reuters")),
+        "{metas}"
+    );
+    assert_eq!(
+        browser.run("return document.querySelector(\"a.facet[data-value='Reuters']\").getAttribute('aria-pressed')"),
+        json!("true")
+    );
+    let shot = browser.screenshot("serve.png");
+
+    // Back restores the unfiltered search from the URL alone.
+    browser.session_call("POST", "/back", Some(json!({})));
+    browser.wait_until(
+        "the unfiltered results after Back",
+        "return !location.search.includes('source=') && document.querySelectorAll('#results .hit').length === 4",
+    );
+
+    // A URL opens its view directly; the article view shows the hostile headline as text too.
+    browser.go(&format!("{base}/?q=ceasefire&source=Associated+Press"));
+    browser.wait_until(
+        "the URL's own search",
+        "return document.querySelectorAll('#results .hit').length === 2",
+    );
+    browser.click("#results .hit h2 a");
+    browser.wait_until(
+        "the article view",
+        "return location.search.includes('article=') && !!document.querySelector('#article h1') && !document.getElementById('article').hidden",
+    );
+    browser.wait_until(
+        "related coverage",
+        "return document.querySelectorAll('#related li').length > 0",
+    );
+    browser.screenshot("serve-article.png");
+    let hostile = server.json(&format!("/api/search?q={}", enc("headline:onerror")));
+    let hostile_id = hostile["hits"][0]["id"].as_str().expect("hostile id");
+    browser.go(&format!("{base}/?article={hostile_id}"));
+    browser.wait_until(
+        "the hostile article",
+        "return !!document.querySelector('#article h1') && document.querySelectorAll('#article .body p').length > 0",
+    );
+    assert_eq!(
+        browser.run("return document.querySelector('#article h1').textContent"),
+        json!(HOSTILE_HEADLINE)
+    );
+    let body = browser.run("return document.querySelector('#article .body').textContent");
+    assert!(
+        body.as_str()
+            .unwrap()
+            .contains("<script>window.pwned=2</script>"),
+        "{body}"
+    );
+    assert_eq!(
+        browser.run("return document.querySelectorAll('#article img, #article script').length"),
+        json!(0)
+    );
+    assert_eq!(
+        browser.run("return typeof window.pwned"),
+        json!("undefined")
+    );
+
+    // Entity marks land on the right characters when astral code points come first. The tagger is
+    // not in the index yet, so the page's own renderer is fed a mention list directly.
+    let (text, body_start, mentions) = sample_mentions();
+    let script = format!(
+        "const view = document.getElementById('article'); clear(view); \
+         renderArticle(view, {{id: 'x', headline: '', source: 'Test', date: null, authors: [], \
+         entities: {{}}, text: {text}, body_start: {body_start}, mentions: {mentions}}}); \
+         return Array.from(view.querySelectorAll('mark.ent')).map(m => [m.textContent, m.className, m.title]);",
+        text = json!(text),
+        mentions = mentions,
+    );
+    let marks = browser.run(&script);
+    assert_eq!(
+        marks,
+        json!([
+            ["Zürich", "ent ent-place", "place: Zürich"],
+            ["Angela Merkel", "ent ent-person", "person: Angela Merkel"],
+            ["Macron", "ent ent-person", "person: Emmanuel Macron"],
+            ["Paris", "ent ent-place", "place: Paris"]
+        ])
+    );
+    assert_eq!(
+        browser.run("return document.querySelectorAll('#article .body p').length"),
+        json!(2)
+    );
+    browser.screenshot("serve-entities.png");
+
+    // Paging, sorting and dates all live in the URL under the API's names.
+    browser.go(&format!("{base}/?limit=2"));
+    browser.wait_until(
+        "the first page of two",
+        "return document.querySelectorAll('#results .hit').length === 2 && !!document.querySelector('#pager a[rel=next]')",
+    );
+    browser.click("#pager a[rel=next]");
+    browser.wait_until(
+        "the second page",
+        "return location.search.includes('offset=2') && document.querySelector('#pager .page-of').textContent === 'Page 2 of 3'",
+    );
+    browser.run(
+        "const s = document.getElementById('sort'); s.value = 'oldest'; s.dispatchEvent(new Event('change')); return true",
+    );
+    browser.wait_until(
+        "sorting to reset the page",
+        "return location.search === '?sort=oldest&limit=2' && document.querySelector('#pager .page-of').textContent === 'Page 1 of 3'",
+    );
+    browser.type_into("#since", "1999");
+    browser.run("document.getElementById('since').dispatchEvent(new Event('change')); return true");
+    browser.wait_until(
+        "the date filter",
+        "return location.search.includes('since=1999') && document.getElementById('status').textContent.startsWith('No articles found')",
+    );
+
+    // A malformed query shows the server's message and points at the problem.
+    browser.go(&format!("{base}/?q={}", enc("ceasefire \"unclosed")));
+    browser.wait_until(
+        "the query error",
+        "return document.getElementById('status').classList.contains('error')",
+    );
+    let caret = browser.run("return document.querySelector('#status .caret').textContent");
+    assert_eq!(caret, json!("ceasefire \"unclosed\n          ^"));
+    browser.screenshot("serve-error.png");
+
+    browser.resize(390, 844);
+    browser.go(&format!("{base}/?q=ceasefire"));
+    browser.wait_until(
+        "results on a phone-sized window",
+        "return document.querySelectorAll('#results .hit').length === 4",
+    );
+    browser.screenshot("serve-phone.png");
+    // On a phone the filters fold away behind a toggle.
+    assert_eq!(
+        browser.run("return getComputedStyle(document.getElementById('filters-body')).display"),
+        json!("none")
+    );
+    browser.click("#filters-toggle");
+    browser.wait_until(
+        "the folded filters to open",
+        "return getComputedStyle(document.getElementById('filters-body')).display !== 'none' && document.querySelectorAll('a.facet').length > 0",
+    );
+    browser.click("#help-toggle");
+    browser.wait_until(
+        "the syntax help",
+        "return !document.getElementById('help').hidden",
+    );
+    browser.screenshot("serve-phone-help.png");
+    // The malformed query's 400 is the one error the console may show; nothing else may fail,
+    // and in particular the Content-Security-Policy must block nothing the page itself needs.
+    let (expected, errors): (Vec<String>, Vec<String>) = browser
+        .console_errors()
+        .into_iter()
+        .partition(|e| e.contains("400 (Bad Request)"));
+    assert!(!expected.is_empty(), "the console log was not captured");
+    assert!(errors.is_empty(), "console errors: {errors:#?}");
+    eprintln!("screenshot: {}", shot.display());
+}

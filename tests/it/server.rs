@@ -1,0 +1,620 @@
+//! `newsdex serve` end to end: the real binary indexes real files, serves on an ephemeral loopback
+//! port, and is asked over real HTTP. The helpers here (corpus, server guard, a small HTTP client)
+//! are shared with the browser test.
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_newsdex");
+
+/// A headline that is markup: the page must show these characters and run nothing.
+pub const HOSTILE_HEADLINE: &str = "<img src=x onerror=alert(1)>";
+
+/// Test articles: (publication, section, file name, headline, body). Publications are also the
+/// last line of each file, the way archives sign articles.
+const ARTICLES: &[(&str, &str, &str, &str, &str)] = &[
+    (
+        "Reuters",
+        "world",
+        "cairo.txt",
+        "Ceasefire talks resume in Cairo",
+        "Negotiators returned to Cairo on Monday as mediators pressed both sides to extend the ceasefire.\n\nDiplomats said the ceasefire talks would focus on prisoner exchanges and aid convoys.",
+    ),
+    (
+        "Reuters",
+        "business",
+        "rates.txt",
+        "Central bank raises interest rates again",
+        "The central bank raised interest rates by a quarter point, citing stubborn inflation.\n\nEconomists expect further rate rises before the summer.",
+    ),
+    (
+        "Reuters",
+        "world",
+        "zurich.txt",
+        "Café owners in Zürich 🎉 welcome ceasefire news",
+        "Café owners in Zürich said the ceasefire brought customers back to the old town.",
+    ),
+    (
+        "Associated Press",
+        "world",
+        "holds.txt",
+        "Ceasefire holds for a second day",
+        "The ceasefire held for a second day as negotiators in Cairo discussed prisoner exchanges and aid convoys.\n\nResidents returned to markets.",
+    ),
+    (
+        "Associated Press",
+        "sport",
+        "final.txt",
+        "Football club wins the cup final",
+        "The home side won the cup final after extra time in front of a record crowd.",
+    ),
+    (
+        "Associated Press",
+        "world",
+        "hostile.txt",
+        HOSTILE_HEADLINE,
+        "A ceasefire report whose text carries markup <img src=y onerror=\"window.pwned=1\"> and <script>window.pwned=2</script> that must stay text.",
+    ),
+];
+
+/// A temporary folder with articles in it and an index built from them by the real binary.
+pub struct Corpus {
+    pub dir: tempfile::TempDir,
+}
+
+impl Corpus {
+    pub fn new() -> Corpus {
+        let corpus = Corpus {
+            dir: tempfile::tempdir().expect("temp dir"),
+        };
+        for source in ["Reuters", "Associated Press"] {
+            let root = corpus.source_root(source);
+            for (_, section, name, headline, body) in ARTICLES.iter().filter(|a| a.0 == source) {
+                write_article(&root.join(section).join(name), headline, body, source);
+            }
+            corpus.index(&root, source);
+        }
+        corpus
+    }
+
+    pub fn index_path(&self) -> PathBuf {
+        self.dir.path().join("idx")
+    }
+
+    fn source_root(&self, source: &str) -> PathBuf {
+        self.dir.path().join(source.replace(' ', "-"))
+    }
+
+    /// Index a folder of one publication's articles into the corpus index.
+    pub fn index(&self, root: &Path, source: &str) {
+        let out = Command::new(BIN)
+            .arg("index")
+            .arg(root)
+            .arg("--index")
+            .arg(self.index_path())
+            .args(["--source", source, "--quiet"])
+            .output()
+            .expect("run newsdex index");
+        assert!(
+            out.status.success(),
+            "newsdex index failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// Add one article in a folder of its own and index it, as a second `newsdex index` would.
+    pub fn add(&self, folder: &str, headline: &str, body: &str, source: &str) {
+        let root = self.dir.path().join(folder);
+        write_article(&root.join("late.txt"), headline, body, source);
+        self.index(&root, source);
+    }
+
+    pub fn total(&self) -> usize {
+        ARTICLES.len()
+    }
+
+    pub fn count_from(&self, source: &str) -> usize {
+        ARTICLES.iter().filter(|a| a.0 == source).count()
+    }
+}
+
+fn write_article(path: &Path, headline: &str, body: &str, source: &str) {
+    std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+    std::fs::write(path, format!("{headline}\n\n{body}\n\n{source}\n")).expect("write article");
+}
+
+/// A running `newsdex serve`, killed when dropped.
+pub struct Server {
+    child: Child,
+    pub addr: String,
+}
+
+impl Server {
+    pub fn start(index: &Path) -> Server {
+        let mut child = Command::new(BIN)
+            .arg("serve")
+            .arg("--index")
+            .arg(index)
+            .args(["--addr", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start newsdex serve");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut first = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut first)
+            .expect("read the listening line");
+        let addr = first
+            .trim()
+            .strip_prefix("listening on http://")
+            .unwrap_or_else(|| panic!("unexpected first line from serve: {first:?}"))
+            .to_string();
+        Server { child, addr }
+    }
+
+    pub fn get(&self, path: &str) -> Reply {
+        request(&self.addr, "GET", path, None)
+    }
+
+    pub fn json(&self, path: &str) -> Value {
+        let reply = self.get(path);
+        assert_eq!(reply.status, 200, "GET {path}: {}", reply.body);
+        reply.json()
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Wait for the process to end by itself, up to `limit`.
+    pub fn wait_exit(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
+        let deadline = Instant::now() + limit;
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        None
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// An HTTP response, read whole.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+/// One HTTP/1.1 exchange over a fresh loopback connection, closed after the reply.
+pub fn request(addr: &str, method: &str, path: &str, body: Option<&str>) -> Reply {
+    let mut stream = TcpStream::connect(addr).unwrap_or_else(|e| panic!("connect {addr}: {e}"));
+    stream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .expect("timeout");
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nAccept: application/json\r\n"
+    );
+    if let Some(b) = body {
+        head.push_str(&format!(
+            "Content-Type: application/json\r\nContent-Length: {}\r\n",
+            b.len()
+        ));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).expect("send");
+    if let Some(b) = body {
+        stream.write_all(b.as_bytes()).expect("send body");
+    }
+    read_reply(&mut stream)
+}
+
+/// Read one response: headers, then a body delimited by Content-Length, chunked encoding, or the
+/// end of the connection. Not every server honours `Connection: close` (chromedriver keeps the
+/// socket open), so the length must be respected rather than waiting for EOF.
+fn read_reply(stream: &mut TcpStream) -> Reply {
+    let mut raw = Vec::new();
+    let mut buf = [0u8; 16 * 1024];
+    let split = loop {
+        if let Some(at) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
+            break at;
+        }
+        let n = stream.read(&mut buf).expect("read reply");
+        assert!(n > 0, "connection closed before the headers ended");
+        raw.extend_from_slice(&buf[..n]);
+    };
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|s| s.parse().ok())
+        .expect("status line");
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
+        .collect();
+    let find = |name: &str| {
+        headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.clone())
+    };
+    let mut body = raw[split + 4..].to_vec();
+    let chunked = find("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked"));
+    if let Some(len) = find("content-length").and_then(|v| v.parse::<usize>().ok()) {
+        while body.len() < len {
+            let n = stream.read(&mut buf).expect("read body");
+            assert!(n > 0, "connection closed inside the body");
+            body.extend_from_slice(&buf[..n]);
+        }
+        body.truncate(len);
+    } else if chunked {
+        while !body.ends_with(b"0\r\n\r\n") {
+            let n = stream.read(&mut buf).expect("read chunks");
+            if n == 0 {
+                break;
+            }
+            body.extend_from_slice(&buf[..n]);
+        }
+        body = dechunk(&body);
+    } else {
+        stream.read_to_end(&mut body).expect("read to close");
+    }
+    Reply {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    }
+}
+
+fn dechunk(mut data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let Some(eol) = data.windows(2).position(|w| w == b"\r\n") else {
+            return out;
+        };
+        let size_text = String::from_utf8_lossy(&data[..eol]);
+        let size = usize::from_str_radix(size_text.split(';').next().unwrap_or("0").trim(), 16)
+            .unwrap_or(0);
+        if size == 0 || data.len() < eol + 2 + size {
+            return out;
+        }
+        out.extend_from_slice(&data[eol + 2..eol + 2 + size]);
+        data = &data[(eol + 4 + size).min(data.len())..];
+    }
+}
+
+/// Percent-encode one query-string component.
+pub fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn headlines(results: &Value) -> Vec<String> {
+    results["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .map(|h| h["headline"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+fn first_id(server: &Server, query: &str) -> String {
+    let results = server.json(&format!("/api/search?q={}", enc(query)));
+    results["hits"][0]["id"]
+        .as_str()
+        .expect("an id")
+        .to_string()
+}
+
+#[test]
+fn search_returns_hits_with_highlights_in_code_points() {
+    let corpus = Corpus::new();
+    let server = Server::start(&corpus.index_path());
+    let results = server.json("/api/search?q=ceasefire&limit=10");
+    assert_eq!(results["total"], 4, "{results}");
+    assert_eq!(results["query"], "ceasefire");
+    for hit in results["hits"].as_array().unwrap() {
+        let snippet: Vec<char> = hit["snippet"].as_str().unwrap().chars().collect();
+        let marks = hit["highlights"].as_array().unwrap();
+        assert!(!marks.is_empty(), "no highlight in {hit}");
+        for m in marks {
+            let (a, b) = (
+                m[0].as_u64().unwrap() as usize,
+                m[1].as_u64().unwrap() as usize,
+            );
+            let marked: String = snippet[a..b].iter().collect();
+            assert!(marked.to_lowercase().starts_with("ceasefire"), "{marked:?}");
+        }
+    }
+    // The headline with an emoji before the match: offsets must count code points.
+    let zurich = server.json("/api/search?q=headline%3Aceasefire+Z%C3%BCrich");
+    let hit = &zurich["hits"][0];
+    let headline: Vec<char> = hit["headline"].as_str().unwrap().chars().collect();
+    let marked: Vec<String> = hit["headline_highlights"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            let (a, b) = (
+                m[0].as_u64().unwrap() as usize,
+                m[1].as_u64().unwrap() as usize,
+            );
+            headline[a..b].iter().collect()
+        })
+        .collect();
+    assert!(marked.contains(&"ceasefire".to_string()), "{marked:?}");
+    assert!(marked.contains(&"Zürich".to_string()), "{marked:?}");
+}
+
+#[test]
+fn filters_and_facets_agree_with_totals() {
+    let corpus = Corpus::new();
+    let server = Server::start(&corpus.index_path());
+
+    let all = server.json("/api/search?facet=source&facet=section");
+    assert_eq!(all["total"], corpus.total());
+    let sources = all["facets"]["source"].as_array().unwrap();
+    let sum: u64 = sources.iter().map(|f| f["count"].as_u64().unwrap()).sum();
+    assert_eq!(sum, corpus.total() as u64, "{sources:?}");
+    let sections = all["facets"]["section"].as_array().unwrap();
+    assert!(
+        sections.iter().any(|f| f["value"] == "world"),
+        "{sections:?}"
+    );
+
+    let reuters = server.json("/api/search?q=ceasefire&source=Reuters");
+    assert_eq!(reuters["total"], 2, "{reuters}");
+    assert!(
+        reuters["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|h| h["source"] == "Reuters")
+    );
+    let facet = &reuters["facets"]["source"];
+    assert_eq!(facet[0]["value"], "Reuters");
+    assert_eq!(facet[0]["count"], 2);
+
+    // Repeated values of one filter are alternatives.
+    let both = server.json(&format!(
+        "/api/search?source=Reuters&source={}",
+        enc("Associated Press")
+    ));
+    assert_eq!(both["total"], corpus.total());
+    let ap_only = server.json(&format!("/api/search?source={}", enc("associated press")));
+    assert_eq!(ap_only["total"], corpus.count_from("Associated Press"));
+
+    let section = server.json("/api/search?section=world&q=ceasefire");
+    assert_eq!(section["total"], 4);
+
+    let paged = server.json("/api/search?limit=2&offset=2&sort=newest");
+    assert_eq!(paged["hits"].as_array().unwrap().len(), 2);
+    assert_eq!(paged["offset"], 2);
+    assert_eq!(paged["limit"], 2);
+}
+
+#[test]
+fn bad_requests_get_json_errors() {
+    let corpus = Corpus::new();
+    let server = Server::start(&corpus.index_path());
+
+    let unclosed = server.get(&format!("/api/search?q={}", enc("ceasefire \"unclosed")));
+    assert_eq!(unclosed.status, 400, "{}", unclosed.body);
+    let body = unclosed.json();
+    assert_eq!(body["position"], 10, "{body}");
+    assert!(body["error"].as_str().unwrap().contains("quote"), "{body}");
+    assert!(
+        unclosed
+            .header("content-type")
+            .unwrap()
+            .starts_with("application/json")
+    );
+
+    for (path, names) in [
+        ("/api/search?limit=abc", "limit"),
+        ("/api/search?limit=101", "limit"),
+        ("/api/search?offset=x", "offset"),
+        ("/api/search?sort=sideways", "sort"),
+        ("/api/search?since=yesterday", "since"),
+        ("/api/search?facet=colour", "colour"),
+        ("/api/search?sources=Reuters", "sources"),
+        ("/api/search?q=a&q=b", "q"),
+        ("/api/stats?x=1", "x"),
+        ("/api/articles/abc/related?limit=0", "limit"),
+    ] {
+        let reply = server.get(path);
+        assert_eq!(reply.status, 400, "{path}: {}", reply.body);
+        let message = reply.json()["error"].as_str().unwrap().to_string();
+        assert!(message.contains(names), "{path}: {message}");
+    }
+
+    let long = "a".repeat(1001);
+    assert_eq!(server.get(&format!("/api/search?q={long}")).status, 400);
+    let huge = "a".repeat(20_000);
+    assert_eq!(server.get(&format!("/api/search?q={huge}")).status, 414);
+
+    let missing = server.get("/api/articles/0000000000000000");
+    assert_eq!(missing.status, 404);
+    assert!(missing.json()["error"].is_string());
+    assert_eq!(server.get("/api/articles/nope/related").status, 404);
+    let post = request(&server.addr, "POST", "/api/search", Some("{}"));
+    assert_eq!(post.status, 405);
+    assert_eq!(post.json()["error"], "only GET is supported");
+    let undecodable = server.get("/api/articles/%FF");
+    assert_eq!(undecodable.status, 404);
+    assert!(undecodable.json()["error"].is_string());
+    assert_eq!(server.get("/api/nothing").status, 404);
+    assert_eq!(
+        server.get("/api/nothing").json()["error"],
+        "no such API endpoint"
+    );
+}
+
+#[test]
+fn article_endpoint_returns_text_and_mention_offsets() {
+    let corpus = Corpus::new();
+    let server = Server::start(&corpus.index_path());
+    let id = first_id(&server, "headline:Zürich");
+    let article = server.json(&format!("/api/articles/{id}"));
+    assert_eq!(article["id"], id.as_str());
+    assert_eq!(article["source"], "Reuters");
+    assert_eq!(article["section"], "world");
+    let headline = article["headline"].as_str().unwrap();
+    assert_eq!(headline, "Café owners in Zürich 🎉 welcome ceasefire news");
+    let text = article["text"].as_str().unwrap();
+    assert!(text.starts_with(&format!("{headline}\n\n")));
+    let body_start = article["body_start"].as_u64().unwrap() as usize;
+    assert_eq!(body_start, headline.chars().count() + 2);
+    assert!(article["body"].as_str().unwrap().contains("old town"));
+    let text_chars: Vec<char> = text.chars().collect();
+    for m in article["mentions"].as_array().expect("mentions list") {
+        let (a, b) = (
+            m["start"].as_u64().unwrap() as usize,
+            m["end"].as_u64().unwrap() as usize,
+        );
+        assert_eq!(text_chars[a..b].iter().collect::<String>(), m["text"]);
+    }
+}
+
+#[test]
+fn related_finds_the_same_story_elsewhere() {
+    let corpus = Corpus::new();
+    let server = Server::start(&corpus.index_path());
+    let id = first_id(&server, "headline:\"talks resume\"");
+    let related = server.json(&format!("/api/articles/{id}/related?limit=3"));
+    let hits = related["hits"].as_array().unwrap();
+    assert!(!hits.is_empty(), "{related}");
+    assert!(hits.len() <= 3);
+    assert!(hits.iter().all(|h| h["id"] != id.as_str()), "{related}");
+    assert_eq!(
+        hits[0]["headline"], "Ceasefire holds for a second day",
+        "{related}"
+    );
+    for key in ["id", "headline", "source", "date", "score"] {
+        assert!(hits[0].get(key).is_some(), "{key} missing: {}", hits[0]);
+    }
+}
+
+#[test]
+fn stats_and_page_assets() {
+    let corpus = Corpus::new();
+    let server = Server::start(&corpus.index_path());
+    let stats = server.json("/api/stats");
+    assert_eq!(stats["documents"], corpus.total());
+    assert_eq!(stats["sources"].as_array().unwrap().len(), 2);
+
+    let page = server.get("/?q=ceasefire&source=Reuters");
+    assert_eq!(page.status, 200);
+    assert!(
+        page.header("content-type")
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(page.body.contains("/app.js"));
+    let csp = page.header("content-security-policy").expect("CSP header");
+    assert!(csp.contains("default-src 'self'"), "{csp}");
+    assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"));
+    let script = server.get("/app.js");
+    assert!(
+        script
+            .header("content-type")
+            .unwrap()
+            .starts_with("text/javascript")
+    );
+    assert!(
+        !script.body.contains("innerHTML"),
+        "the page must not parse markup"
+    );
+    assert!(server.get("/app.css").body.contains("@media"));
+
+    // Only embedded files exist: no path reaches the disk.
+    for path in [
+        "/../Cargo.toml",
+        "/%2e%2e/%2e%2e/etc/passwd",
+        "/app.js/../../etc/passwd",
+        "/assets/app.js",
+        "/src/server/mod.rs",
+    ] {
+        let reply = server.get(path);
+        assert_eq!(reply.status, 404, "{path}: {}", reply.body);
+        assert!(!reply.body.contains("root:"), "{path}");
+    }
+}
+
+#[test]
+fn commits_made_while_serving_appear() {
+    let corpus = Corpus::new();
+    let server = Server::start(&corpus.index_path());
+    let before = server.json("/api/search?q=zeppelin");
+    assert_eq!(before["total"], 0);
+    corpus.add(
+        "late",
+        "Zeppelin lands at the airfield",
+        "A restored zeppelin landed at the airfield on Sunday.",
+        "Reuters",
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let now = server.json("/api/search?q=zeppelin");
+        if now["total"] == 1 {
+            assert_eq!(headlines(&now), vec!["Zeppelin lands at the airfield"]);
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the new article did not appear within 10 s"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert_eq!(server.json("/api/stats")["documents"], corpus.total() + 1);
+}
+
+#[test]
+fn sigterm_stops_the_server_cleanly() {
+    let corpus = Corpus::new();
+    let mut server = Server::start(&corpus.index_path());
+    assert_eq!(server.get("/api/stats").status, 200);
+    let killed = Command::new("kill")
+        .args(["-TERM", &server.pid().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(killed.success());
+    let status = server
+        .wait_exit(Duration::from_secs(10))
+        .expect("the server did not stop on SIGTERM");
+    assert!(status.success(), "{status:?}");
+}
