@@ -12,7 +12,7 @@ use std::time::Instant;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, TermQuery};
+use tantivy::query::{AllQuery, BooleanQuery, EmptyQuery, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DateTime, DocAddress, IndexReader, Order, Searcher, TantivyDocument, Term};
 
@@ -185,6 +185,11 @@ impl Engine {
         &self.index.fields
     }
 
+    /// A searcher over the latest commit the reader has seen, for queries beyond [`Engine::search`].
+    pub fn searcher(&self) -> Searcher {
+        self.reader.searcher()
+    }
+
     /// Pick up commits made since the reader last looked.
     pub fn refresh(&self) -> Result<()> {
         Ok(self.reader.reload()?)
@@ -195,7 +200,11 @@ impl Engine {
         let fields = self.fields();
         let tree = query::parse(&req.query, req.match_mode)?;
         let mut builder = build::Builder::new(fields);
-        let text_query = builder.build(&tree);
+        let text_query = match builder.build(&tree) {
+            // Words that all vanish in analysis ("???") match nothing; only a blank query browses.
+            None if !req.query.trim().is_empty() => Some(Box::new(EmptyQuery) as Box<dyn Query>),
+            q => q,
+        };
         let full = self.with_filters(text_query, req);
         let searcher = self.reader.searcher();
         let limit = req.limit.min(MAX_LIMIT);

@@ -72,7 +72,7 @@ pub async fn related(
     let limit = params::related_limit(&pairs(query)?)?;
     let found = blocking(&state, move |shared| {
         let article = find(shared, &id)?;
-        let searcher = shared.related_reader.searcher();
+        let searcher = shared.engine.searcher();
         let hits = related::related(shared.engine.fields(), &searcher, &article, limit)?;
         Ok(Related { id, hits })
     })

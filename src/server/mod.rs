@@ -27,7 +27,6 @@ use std::time::Duration;
 use axum::Router;
 use axum::http::StatusCode;
 use axum::routing::get;
-use tantivy::IndexReader;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -61,11 +60,10 @@ impl Default for Limits {
     }
 }
 
-/// What every handler shares: the engine, a second reader for related-article queries (the engine
-/// does not lend out its searcher), and the cap on concurrent blocking searches.
+/// What every handler shares: the engine (and its one reader) and the cap on concurrent blocking
+/// searches.
 pub struct Shared {
     pub engine: Engine,
-    related_reader: IndexReader,
     permits: Arc<Semaphore>,
     limits: Limits,
 }
@@ -76,10 +74,8 @@ pub struct AppState(Arc<Shared>);
 
 impl AppState {
     pub fn new(engine: Engine, limits: Limits) -> Result<AppState> {
-        let related_reader = engine.index.reader()?;
         Ok(AppState(Arc::new(Shared {
             engine,
-            related_reader,
             permits: Arc::new(Semaphore::new(limits.max_concurrent.max(1))),
             limits,
         })))

@@ -332,3 +332,10 @@ fn index_env_var_sets_the_location() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["total"], 1);
 }
+
+#[test]
+fn a_query_of_only_punctuation_matches_nothing_but_a_blank_query_browses() {
+    let f = archive();
+    assert_eq!(f.search(&["?? !!"]).total, 0);
+    assert_eq!(f.search(&[" "]).total, 6);
+}

@@ -1,5 +1,7 @@
 //! The integration tests: one binary that runs the real `newsdex` on real files in temp folders.
+mod browser;
 mod cli;
 mod common;
 mod incremental;
+mod server;
 mod shared_corpora;
