@@ -5,6 +5,7 @@
 //! of each commit only names files whose articles that commit holds, so a killed run loses at most
 //! one interval and the next run finishes the job without duplicates.
 use std::collections::{BTreeMap, HashSet};
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, sync_channel};
@@ -165,11 +166,18 @@ enum Outcome {
     Skipped(SkipReason),
 }
 
+/// One piece of a file's result. Small files come in one piece; large JSON Lines files come in
+/// slices so that memory stays bounded, the first slice deleting the file's old articles.
 struct Done {
-    job: Job,
+    job: Arc<Job>,
     hash: u64,
     outcome: Outcome,
+    first: bool,
+    last: bool,
 }
+
+/// JSON Lines files larger than this are read and indexed in slices of about this size.
+const SLICE_BYTES: usize = 4 * 1024 * 1024;
 
 /// Run the plan against an opened index.
 pub fn run(index: &NewsIndex, plan: &IndexPlan, observer: &dyn Observer) -> Result<Summary> {
@@ -191,6 +199,7 @@ pub fn run(index: &NewsIndex, plan: &IndexPlan, observer: &dyn Observer) -> Resu
         last_commit: Instant::now(),
         since_commit: 0,
         dirty: false,
+        partial: Default::default(),
         plan,
         observer,
     };
@@ -228,6 +237,8 @@ struct Run<'a> {
     last_commit: Instant,
     since_commit: usize,
     dirty: bool,
+    /// Articles added so far for files that arrive in slices.
+    partial: std::collections::HashMap<String, usize>,
     plan: &'a IndexPlan,
     observer: &'a dyn Observer,
 }
@@ -318,7 +329,13 @@ impl Run<'_> {
     }
 
     fn apply(&mut self, root_name: &str, done: Done) -> Result<()> {
-        let Done { job, hash, outcome } = done;
+        let Done {
+            job,
+            hash,
+            outcome,
+            first,
+            last,
+        } = done;
         let previous = self
             .manifest
             .files
@@ -342,12 +359,15 @@ impl Run<'_> {
             Outcome::Skipped(reason) => {
                 // A file that was fine before keeps its articles: a read error is no reason to lose them.
                 self.skip(job.item.rel.clone(), reason);
+                self.partial.remove(&job.key);
                 self.observer.file_done(0);
             }
             Outcome::Parsed { docs, warnings } => {
+                if first {
+                    self.writer
+                        .delete_term(Term::from_field_text(self.index.fields.file, &job.key));
+                }
                 let count = docs.len();
-                self.writer
-                    .delete_term(Term::from_field_text(self.index.fields.file, &job.key));
                 for doc in docs {
                     self.writer.add_document(doc)?;
                 }
@@ -357,14 +377,21 @@ impl Run<'_> {
                         warning,
                     });
                 }
-                self.summary.files_indexed += 1;
-                self.summary.articles_replaced += previous.min(count);
-                self.summary.articles_added += count.saturating_sub(previous);
-                self.summary.articles_removed += previous.saturating_sub(count);
-                self.manifest.files.insert(job.key.clone(), entry(count));
                 self.since_commit += count.max(1);
                 self.dirty = true;
-                self.observer.file_done(count);
+                let so_far = self.partial.remove(&job.key).unwrap_or(0) + count;
+                if !last {
+                    // The manifest learns of the file only with its last slice, so a commit in
+                    // between never claims a file whose articles are not all in.
+                    self.partial.insert(job.key.clone(), so_far);
+                    return Ok(());
+                }
+                self.summary.files_indexed += 1;
+                self.summary.articles_replaced += previous.min(so_far);
+                self.summary.articles_added += so_far.saturating_sub(previous);
+                self.summary.articles_removed += previous.saturating_sub(so_far);
+                self.manifest.files.insert(job.key.clone(), entry(so_far));
+                self.observer.file_done(so_far);
             }
         }
         Ok(())
@@ -437,11 +464,50 @@ fn worker(
             Err(_) => return,
         };
         let Ok(job) = job else { return };
-        let (hash, outcome) = parse_job(&job, root, fields, plan);
-        if done.send(Done { job, hash, outcome }).is_err() {
+        let job = Arc::new(job);
+        let mut send = |hash: u64, outcome: Outcome, first: bool, last: bool| {
+            let job = Arc::clone(&job);
+            done.send(Done {
+                job,
+                hash,
+                outcome,
+                first,
+                last,
+            })
+            .is_ok()
+        };
+        let streamed = Format::from_path(&job.item.path) == Some(Format::JsonLines)
+            && job.size > SLICE_BYTES as u64;
+        let ok = if streamed {
+            parse_sliced(&job, root, fields, plan, &mut send)
+        } else {
+            let (hash, outcome) = parse_job(&job, root, fields, plan);
+            send(hash, outcome, true, true)
+        };
+        if !ok {
             return;
         }
     }
+}
+
+fn documents(
+    articles: &[ingest::Article],
+    key: &str,
+    fields: &Fields,
+    plan: &IndexPlan,
+) -> Vec<TantivyDocument> {
+    articles
+        .iter()
+        .map(|article| {
+            let entities = if plan.entities {
+                let text = format!("{}\n\n{}", article.headline, searchable_body(article));
+                entity_set(&crate::entities::extract(&text))
+            } else {
+                Default::default()
+            };
+            to_document(fields, key, article, &entities)
+        })
+        .collect()
 }
 
 fn parse_job(job: &Job, root: &Path, fields: &Fields, plan: &IndexPlan) -> (u64, Outcome) {
@@ -460,28 +526,115 @@ fn parse_job(job: &Job, root: &Path, fields: &Fields, plan: &IndexPlan) -> (u64,
     if job.known_hash == Some(hash) {
         return (hash, Outcome::SameContent);
     }
-    let parsed = match ingest::parse_bytes(root, &job.item.rel, format, &bytes, &plan.parse) {
-        Ok(p) => p,
-        Err(reason) => return (hash, Outcome::Skipped(reason)),
+    match ingest::parse_bytes(root, &job.item.rel, format, &bytes, &plan.parse) {
+        Ok(parsed) => (
+            hash,
+            Outcome::Parsed {
+                docs: documents(&parsed.articles, &job.key, fields, plan),
+                warnings: parsed.warnings,
+            },
+        ),
+        Err(reason) => (hash, Outcome::Skipped(reason)),
+    }
+}
+
+/// Hash a large JSON Lines file in one streaming pass, then parse it slice by slice, each slice
+/// a run of whole lines. Returns false when the receiver is gone.
+fn parse_sliced(
+    job: &Job,
+    root: &Path,
+    fields: &Fields,
+    plan: &IndexPlan,
+    send: &mut dyn FnMut(u64, Outcome, bool, bool) -> bool,
+) -> bool {
+    let unreadable = |e: std::io::Error| Outcome::Skipped(SkipReason::Unreadable(e.to_string()));
+    let hash = match hash_file(&job.item.path) {
+        Ok(h) => h,
+        Err(e) => return send(0, unreadable(e), true, true),
     };
-    let docs = parsed
-        .articles
-        .iter()
-        .map(|article| {
-            let entities = if plan.entities {
-                let text = format!("{}\n\n{}", article.headline, searchable_body(article));
-                entity_set(&crate::entities::extract(&text))
-            } else {
-                Default::default()
-            };
-            to_document(fields, &job.key, article, &entities)
-        })
-        .collect();
-    (
-        hash,
-        Outcome::Parsed {
-            docs,
+    if job.known_hash == Some(hash) {
+        return send(hash, Outcome::SameContent, true, true);
+    }
+    let file = match std::fs::File::open(&job.item.path) {
+        Ok(f) => f,
+        Err(e) => return send(hash, unreadable(e), true, true),
+    };
+    let mut reader = BufReader::with_capacity(1 << 20, file);
+    let mut slice = Vec::with_capacity(SLICE_BYTES + (1 << 16));
+    let mut first_line = 1;
+    let mut lines_in_slice = 0;
+    let mut first = true;
+    loop {
+        let before = slice.len();
+        let read = match reader.read_until(b'\n', &mut slice) {
+            Ok(n) => n,
+            Err(e) => return send(hash, unreadable(e), first, true),
+        };
+        if read > 0 && slice.len() > before {
+            lines_in_slice += 1;
+        }
+        let at_end = read == 0;
+        if slice.len() < SLICE_BYTES && !at_end {
+            continue;
+        }
+        let outcome = if slice.iter().all(u8::is_ascii_whitespace) {
+            Outcome::Parsed {
+                docs: Vec::new(),
+                warnings: Vec::new(),
+            }
+        } else {
+            parse_slice(job, root, fields, plan, &slice, first_line, lines_in_slice)
+        };
+        if !send(hash, outcome, first, at_end) {
+            return false;
+        }
+        if at_end {
+            return true;
+        }
+        first = false;
+        first_line += lines_in_slice;
+        lines_in_slice = 0;
+        slice.clear();
+    }
+}
+
+fn parse_slice(
+    job: &Job,
+    root: &Path,
+    fields: &Fields,
+    plan: &IndexPlan,
+    slice: &[u8],
+    first_line: usize,
+    lines: usize,
+) -> Outcome {
+    match ingest::parse_jsonl_chunk(root, &job.item.rel, slice, first_line, &plan.parse) {
+        Ok(parsed) => Outcome::Parsed {
+            docs: documents(&parsed.articles, &job.key, fields, plan),
             warnings: parsed.warnings,
         },
-    )
+        Err(reason) => Outcome::Parsed {
+            docs: Vec::new(),
+            warnings: vec![Warning::BadRecord {
+                record: first_line,
+                reason: format!(
+                    "lines {first_line}-{}: {}",
+                    first_line + lines.saturating_sub(1),
+                    skip_label(&reason)
+                ),
+            }],
+        },
+    }
+}
+
+fn hash_file(path: &Path) -> std::io::Result<u64> {
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    let mut file = std::fs::File::open(path)?;
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            return Ok(hasher.digest());
+        }
+        hasher.update(&buf[..n]);
+    }
 }

@@ -58,6 +58,11 @@ fn looks_like_lines(text: &str) -> bool {
     first_is_object && lines.next().is_some()
 }
 
+/// Lines only, never the whole text as one JSON value: for slices of a larger file.
+pub(crate) fn parse_lines_only(text: &str, opts: &ParseOptions) -> Extracted {
+    parse_lines(text, opts)
+}
+
 /// One record per non-blank line, numbered by line so warnings point at the editor line.
 fn parse_lines(text: &str, opts: &ParseOptions) -> Extracted {
     let mut out = Extracted::default();

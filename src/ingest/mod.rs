@@ -208,6 +208,33 @@ pub fn parse_bytes(
     finish(root, rel, extracted, opts)
 }
 
+/// Parse a slice of a JSON Lines file that starts at line `first_line` (1-based), keeping the
+/// record numbers (and so the ids) the records have in the whole file. The indexer streams large
+/// files this way so memory does not grow with the file. A slice with no good line yields no
+/// articles, only its warnings.
+pub fn parse_jsonl_chunk(
+    root: &Path,
+    rel: &str,
+    bytes: &[u8],
+    first_line: usize,
+    opts: &ParseOptions,
+) -> Result<Parsed, SkipReason> {
+    let text = decode::decode(bytes)?;
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    let mut extracted = json::parse_lines_only(&text, opts);
+    let shift = first_line.saturating_sub(1);
+    for (record, _) in &mut extracted.records {
+        *record = record.map(|r| r + shift);
+    }
+    for w in &mut extracted.warnings {
+        match w {
+            Warning::BadRecord { record, .. } => *record += shift,
+            Warning::BadDate { record, .. } => *record = record.map(|r| r + shift),
+        }
+    }
+    finish(root, rel, extracted, opts)
+}
+
 fn extract(format: Format, text: &str, opts: &ParseOptions) -> Result<Extracted, SkipReason> {
     match format {
         Format::Text => {

@@ -348,3 +348,37 @@ fn hostile_input_is_indexed_or_skipped_with_a_reason_never_a_panic() {
     let check = f.run(&["check"]);
     assert!(check.status.success());
 }
+
+#[test]
+fn a_large_json_lines_file_is_streamed_with_true_record_numbers() {
+    let f = Fixture::new();
+    let mut text = String::new();
+    let lines = 30_000;
+    for n in 1..=lines {
+        if n == 25_000 {
+            text.push_str("{broken line\n");
+            continue;
+        }
+        text.push_str(&format!(
+            "{{\"title\": \"Wire item {n}\", \"body\": \"Body of record number{n} with some padding text to make the line longer than usual.\", \"source\": \"Meridian Wire\"}}\n"
+        ));
+    }
+    assert!(
+        text.len() > 4 * 1024 * 1024,
+        "big enough to be read in slices"
+    );
+    f.write("wire.jsonl", &text);
+    let out = f.index_docs(&["--json", "--no-entities"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["documents_total"], lines - 1);
+    let warnings = v["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 1);
+    assert_eq!(warnings[0]["warning"]["BadRecord"]["record"], 25_000);
+    let r = f.search(&["number29999"]);
+    assert_eq!(r.total, 1);
+    assert_eq!(r.hits[0].path, "wire.jsonl#29999");
+    let again = f.index_docs(&["--json", "--no-entities"]);
+    let v: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
+    assert_eq!(v["files_unchanged"], 1);
+    assert_eq!(v["documents_total"], lines - 1);
+}
