@@ -198,6 +198,10 @@ pub fn mentions(
     };
     // Canonical target of each mention: index of the fullest mention it belongs to.
     let n = raws.len();
+    let common: Vec<bool> = raws
+        .iter()
+        .map(|r| r.nb - r.na == 1 && model.lexicon.cluster(&lower[r.na]) != 0)
+        .collect();
     let mut target: Vec<usize> = (0..n).collect();
     let rank = |k: usize| {
         let r = &raws[k];
@@ -223,14 +227,19 @@ pub fn mentions(
             if !same_kind && !cross {
                 continue;
             }
-            let contained = long.windows(short.len()).any(|w| w == short);
+            // A lone common word ("House", "Commission") is too vague to merge into a longer
+            // organisation name; people's short names (surnames) are safe to merge.
+            let vague = ri.kind == EntityKind::Org && short.len() == 1 && common[i];
+            let contained = !vague && long.windows(short.len()).any(|w| w == short);
             let acronym = ri.kind == EntityKind::Org
                 && same_kind
                 && short.len() == 1
                 && long.len() > 1
                 && is_acronym_of(tokens[ri.na].text(text), &lower[rj.na..rj.nb]);
             let matches = match ri.kind {
-                EntityKind::Misc => long == short,
+                // Places merge only through aliases: "York" is not "New York", nor "Korea"
+                // "South Korea".
+                EntityKind::Misc | EntityKind::Place => long == short,
                 _ => contained || acronym,
             };
             if matches && rank(j) > rank(best) {
@@ -257,10 +266,10 @@ pub fn mentions(
                 .unwrap_or(0)]
         };
         let mut canonical = surface(r.na, r.nb);
-        if kind == EntityKind::Place {
-            if let Some(c) = model.place_aliases.get(&alias_key(&canonical)) {
-                canonical = c.clone();
-            }
+        if kind == EntityKind::Place
+            && let Some(c) = model.place_aliases.get(&alias_key(&canonical))
+        {
+            canonical = c.clone();
         }
         if all_caps(r.na, r.nb) && canonical.chars().count() > 4 {
             canonical = title_case_words(&canonical);

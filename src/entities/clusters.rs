@@ -31,20 +31,20 @@ pub fn load_or_learn(
     cache: Option<&Path>,
     seed: u64,
 ) -> Result<HashMap<String, u32>> {
-    if let Some(c) = cache {
-        if c.exists() {
-            let text = std::fs::read_to_string(c)?;
-            let mut m = HashMap::new();
-            for line in text.lines() {
-                if let Some((w, p)) = line.split_once('\t') {
-                    if let Ok(p) = u32::from_str_radix(p, 2) {
-                        m.insert(w.to_string(), p);
-                    }
-                }
+    if let Some(c) = cache
+        && c.exists()
+    {
+        let text = std::fs::read_to_string(c)?;
+        let mut m = HashMap::new();
+        for line in text.lines() {
+            if let Some((w, p)) = line.split_once('\t')
+                && let Ok(p) = u32::from_str_radix(p, 2)
+            {
+                m.insert(w.to_string(), p);
             }
-            eprintln!("clusters: read {} words from {}", m.len(), c.display());
-            return Ok(m);
         }
+        eprintln!("clusters: read {} words from {}", m.len(), c.display());
+        return Ok(m);
     }
     let m = learn(corpus, seed)?;
     if let Some(c) = cache {

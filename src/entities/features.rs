@@ -198,8 +198,25 @@ fn cluster_feats(sink: &mut Sink, tmpl: u64, path: u32, depths: &[u32]) {
 fn is_function_word(lower: &str) -> bool {
     matches!(
         lower,
-        "a" | "an" | "the" | "of" | "in" | "on" | "at" | "to" | "for" | "and" | "or" | "but"
-            | "by" | "with" | "from" | "as" | "vs" | "vs." | "is" | "'s"
+        "a" | "an"
+            | "the"
+            | "of"
+            | "in"
+            | "on"
+            | "at"
+            | "to"
+            | "for"
+            | "and"
+            | "or"
+            | "but"
+            | "by"
+            | "with"
+            | "from"
+            | "as"
+            | "vs"
+            | "vs."
+            | "is"
+            | "'s"
     )
 }
 
@@ -440,15 +457,15 @@ pub fn base_features(lex: &Lexicon, doc: &Doc, bits: u32) -> (Vec<TokInfo>, Feat
                 if gaz_i[i] & bit != 0 {
                     sink.f2(21, b as u64, cap);
                 }
-                if let Some(j) = at(-1) {
-                    if gaz1[j] & bit != 0 {
-                        sink.f2(22, b as u64, caps[j] as u64);
-                    }
+                if let Some(j) = at(-1)
+                    && gaz1[j] & bit != 0
+                {
+                    sink.f2(22, b as u64, caps[j] as u64);
                 }
-                if let Some(j) = at(1) {
-                    if gaz1[j] & bit != 0 {
-                        sink.f2(23, b as u64, caps[j] as u64);
-                    }
+                if let Some(j) = at(1)
+                    && gaz1[j] & bit != 0
+                {
+                    sink.f2(23, b as u64, caps[j] as u64);
                 }
             }
             if gaz_b[i] | gaz_i[i] == 0 && caps[i] {
@@ -473,13 +490,13 @@ pub fn base_features(lex: &Lexicon, doc: &Doc, bits: u32) -> (Vec<TokInfo>, Feat
                 let mid = st.cap_mid_count.saturating_sub(own_mid as u32) > 0;
                 let low = st.lower_count > 0;
                 sink.f3(40, ctx, mid as u64, low as u64);
-                if ctx == 2 {
-                    if let Some(m) = st.mixed_form {
-                        let m = m as usize;
-                        sink.f1(41, hw[m]);
-                        sink.f1(42, hss[m]);
-                        cluster_feats(&mut sink, 43, clusters[m], &[4, 8, 20]);
-                    }
+                if ctx == 2
+                    && let Some(m) = st.mixed_form
+                {
+                    let m = m as usize;
+                    sink.f1(41, hw[m]);
+                    sink.f1(42, hss[m]);
+                    cluster_feats(&mut sink, 43, clusters[m], &[4, 8, 20]);
                 }
             }
             offs.push(sink.out.len() as u32);
@@ -590,10 +607,10 @@ pub fn stage2_features(infos: &[TokInfo], doc: &Doc, tags1: &[u8], bits: u32) ->
                 }
                 if let Some(st) = super_types.get(&infos[i].lower) {
                     let mut st = *st;
-                    if let Some(&(a, b, ty)) = sp.get(span_of[i]) {
-                        if b - a > 1 {
-                            st[ty as usize] -= 1;
-                        }
+                    if let Some(&(a, b, ty)) = sp.get(span_of[i])
+                        && b - a > 1
+                    {
+                        st[ty as usize] -= 1;
                     }
                     if let Some((ty, _)) = majority(&st) {
                         let single = span_of[i] == usize::MAX || {
@@ -637,6 +654,7 @@ mod tests {
     fn span_extraction() {
         // B-PER I-PER O B-LOC B-LOC
         let tags = [1, 2, 0, 5, 5];
-        assert_eq!(spans(&tags, &[0..5]), vec![(0, 2, 1), (3, 4, 3), (4, 5, 3)]);
+        let sents = [0..3, 3..5];
+        assert_eq!(spans(&tags, &sents), vec![(0, 2, 1), (3, 4, 3), (4, 5, 3)]);
     }
 }

@@ -302,10 +302,10 @@ const BUILTIN_TITLES: &[&str] = &[
 pub fn compile_gazetteers(dir: &Path) -> Gazetteers {
     let mut g = Gazetteers::default();
     let add = |phrases: &mut HashMap<String, u32>, name: &str, flag: u32| {
-        if let Some(k) = phrase_key(name) {
-            if k.chars().any(|c| c.is_alphabetic()) {
-                *phrases.entry(k).or_insert(0) |= flag;
-            }
+        if let Some(k) = phrase_key(name)
+            && k.chars().any(|c| c.is_alphabetic())
+        {
+            *phrases.entry(k).or_insert(0) |= flag;
         }
     };
     let mut aliases: HashMap<String, String> = HashMap::new();

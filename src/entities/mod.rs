@@ -112,7 +112,7 @@ pub fn group_canonical(mentions: &[Mention]) -> BTreeMap<EntityKind, Vec<String>
         .into_iter()
         .map(|(k, mut v)| {
             // Stable sort keeps first-seen order among equal counts.
-            v.sort_by(|a, b| b.1.cmp(&a.1));
+            v.sort_by_key(|e| std::cmp::Reverse(e.1));
             (k, v.into_iter().map(|(n, _)| n).collect())
         })
         .collect()
