@@ -36,6 +36,8 @@ pub struct TokInfo {
     pub lower: u64,
     /// Has an upper-case letter.
     pub cap: bool,
+    /// 0 ordinary, 1 sentence-initial, 2 in an all-caps or title-case headline.
+    pub ctx: u8,
 }
 
 /// Fold typographic variants to the ASCII forms of the training data.
@@ -505,7 +507,18 @@ pub fn base_features(lex: &Lexicon, doc: &Doc, bits: u32) -> (Vec<TokInfo>, Feat
     let infos = hl
         .into_iter()
         .zip(caps)
-        .map(|(lower, cap)| TokInfo { lower, cap })
+        .enumerate()
+        .map(|(i, (lower, cap))| TokInfo {
+            lower,
+            cap,
+            ctx: if sent_allcaps[i] {
+                2
+            } else if sent_first[i] {
+                1
+            } else {
+                0
+            },
+        })
         .collect();
     (
         infos,
@@ -604,6 +617,9 @@ pub fn stage2_features(infos: &[TokInfo], doc: &Doc, tags1: &[u8], bits: u32) ->
                 wt[own] -= 1;
                 if let Some((ty, unanimous)) = majority(&wt) {
                     sink.f2(103, ty as u64, unanimous as u64);
+                    // Evidence from elsewhere matters most where this token's own casing says
+                    // little: at sentence start and in headlines.
+                    sink.f3(106, ty as u64, unanimous as u64, infos[i].ctx as u64);
                 }
                 if let Some(st) = super_types.get(&infos[i].lower) {
                     let mut st = *st;
