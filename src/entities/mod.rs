@@ -89,7 +89,7 @@ pub fn extract_with(model: &model::Model, text: &str) -> Vec<Mention> {
     };
     let tags = model.tag_doc(&doc);
     let spans = features::spans(&tags, &doc.sents);
-    canonical::mentions(model, text, &tk.tokens, &spans)
+    canonical::mentions(model, text, &tk.tokens, &doc.sents, &spans)
 }
 
 /// The distinct canonical names of one article per kind, most mentioned first (ties: first seen).
@@ -232,6 +232,18 @@ mod tests {
         }
         let people = names(text, EntityKind::Person);
         assert_eq!(people, vec!["Keir Starmer"]);
+    }
+
+    #[test]
+    fn empty_and_odd_input() {
+        assert!(extract("").is_empty());
+        assert!(extract("   \n\n  ").is_empty());
+        assert!(extract("!!! ... ??? --").is_empty());
+        let ms = extract("Photo: Charles Dharapak/AP\nApparently Obama said nothing.");
+        assert!(!ms.iter().any(|m| m.text.contains('/')), "{ms:?}");
+        for m in &ms {
+            assert!(!m.canonical.starts_with("Apparently"), "{m:?}");
+        }
     }
 
     #[test]
