@@ -148,10 +148,13 @@ pub fn mentions(
             sentence_start[s.start] = true;
         }
     }
-    let lower: Vec<String> = tokens
-        .iter()
-        .map(|t| alias_key(&super::features::normalize(t.text(text))))
-        .collect();
+    // Comparison keys only for tokens inside entity spans; the rest of the text is never compared.
+    let mut lower: Vec<String> = vec![String::new(); tokens.len()];
+    for &(a, b, _) in spans {
+        for (key, t) in lower[a..b].iter_mut().zip(&tokens[a..b]) {
+            *key = alias_key(&super::features::normalize(t.text(text)));
+        }
+    }
     let mut raws: Vec<Raw> = Vec::new();
     for &(a, mut b, ty) in spans {
         while b > a && is_possessive(tokens[b - 1].text(text)) {

@@ -82,6 +82,11 @@ impl Lexicon {
             keys: vec![0; cap],
             vals: vec![0; cap],
         };
+        // Sorted insertion makes the table layout, and so the model file, identical across runs.
+        let mut gaz: Vec<(&String, &u32)> = gaz.iter().collect();
+        gaz.sort();
+        let mut clusters: Vec<(&String, &u32)> = clusters.iter().collect();
+        clusters.sort();
         for (k, &v) in gaz {
             let mut parts = k.split(' ').map(word_hash);
             let first = parts.next().unwrap_or(0);
