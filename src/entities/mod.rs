@@ -1,5 +1,16 @@
 //! Named entities: the project's own tokenizer, features, trained tagger, gazetteers and canonical
 //! names. Used by the index writer (entity fields and facets) and by `newsdex entities`.
+//!
+//! Entry points: [`extract`] (mentions with character offsets and canonical names),
+//! [`canonical_entities`] (distinct names per kind, for facets) and [`tag_conll`] (CoNLL files,
+//! for scoring). The tagger is a two-stage averaged perceptron with Viterbi decoding over BIO
+//! tags; its model (`models/ner.bin`, made by the `train-ner` command, see `models/README.md`)
+//! is compiled into the binary and parsed once on first use.
+//!
+//! Modules: `tokenize` (raw text -> sentences and tokens), `features` (hashed features),
+//! `lexicon` (gazetteers and clusters inside the model), `model` (weights, Viterbi, file format),
+//! `canonical` (mentions -> newsroom names), `conll` (CoNLL I/O and scoring), and, for training
+//! only, `train` and `clusters`.
 use std::collections::BTreeMap;
 
 use serde::Serialize;

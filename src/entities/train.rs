@@ -211,7 +211,6 @@ fn train_stage(
         }
     }
     let mut rng = Rng::new(seed);
-    let mut scratch = Scratch::default();
     let mut em = Vec::new();
     let mut path = Vec::new();
     let mut best: Option<(Dense, usize, Score)> = None;
@@ -251,7 +250,6 @@ fn train_stage(
             }
             p.c += 1.0;
         }
-        let _ = &mut scratch;
         match dev {
             Some((dev_docs, gold)) => {
                 let avg = p.averaged();
