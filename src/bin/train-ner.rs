@@ -43,7 +43,7 @@ struct Args {
     #[arg(long)]
     clusters_cache: Option<PathBuf>,
     /// log2 of the number of feature buckets.
-    #[arg(long, default_value_t = 21)]
+    #[arg(long, default_value_t = 22)]
     bits: u32,
     #[arg(long, default_value_t = 20)]
     max_epochs: usize,

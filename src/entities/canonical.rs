@@ -139,12 +139,22 @@ pub fn mentions(
     model: &Model,
     text: &str,
     tokens: &[Token],
+    sentences: &[std::ops::Range<usize>],
     spans: &[(usize, usize, u8)],
 ) -> Vec<Mention> {
-    let lower: Vec<String> = tokens
-        .iter()
-        .map(|t| alias_key(&super::features::normalize(t.text(text))))
-        .collect();
+    let mut sentence_start = vec![false; tokens.len()];
+    for s in sentences {
+        if s.start < tokens.len() {
+            sentence_start[s.start] = true;
+        }
+    }
+    // Comparison keys only for tokens inside entity spans; the rest of the text is never compared.
+    let mut lower: Vec<String> = vec![String::new(); tokens.len()];
+    for &(a, b, _) in spans {
+        for (key, t) in lower[a..b].iter_mut().zip(&tokens[a..b]) {
+            *key = alias_key(&super::features::normalize(t.text(text)));
+        }
+    }
     let mut raws: Vec<Raw> = Vec::new();
     for &(a, mut b, ty) in spans {
         while b > a && is_possessive(tokens[b - 1].text(text)) {
@@ -164,6 +174,11 @@ pub fn mentions(
             }
             break;
         }
+        // A capitalised ordinary word opening the sentence ("Apparently Trump said") is not part
+        // of the name: the word is frequent in lower case and is no first name.
+        if na + 1 < b && sentence_start[na] && is_common_word(model, &lower[na]) {
+            na += 1;
+        }
         let nb = b;
         if na >= nb {
             continue;
@@ -179,6 +194,18 @@ pub fn mentions(
             continue;
         }
         if nb - na == 1 && words[0].chars().count() < 2 {
+            continue;
+        }
+        // Photo credits ("Charles Dharapak/AP"), web addresses and party-state tags ("D-Texas").
+        let first = tokens[na].text(text);
+        let credit_or_tag = (na..nb).any(|i| {
+            let t = tokens[i].text(text);
+            t.contains('/') || t.contains('@') || t.starts_with("http")
+        }) || (matches!(first.get(..2), Some("D-" | "R-" | "I-"))
+            && first
+                .get(2..)
+                .is_some_and(|rest| rest.starts_with(|c: char| c.is_uppercase())));
+        if credit_or_tag {
             continue;
         }
         raws.push(Raw {
@@ -198,16 +225,61 @@ pub fn mentions(
     };
     // Canonical target of each mention: index of the fullest mention it belongs to.
     let n = raws.len();
+    let common: Vec<bool> = raws
+        .iter()
+        .map(|r| r.nb - r.na == 1 && model.lexicon.cluster(&lower[r.na]) != 0)
+        .collect();
     let mut target: Vec<usize> = (0..n).collect();
     let rank = |k: usize| {
         let r = &raws[k];
         (r.nb - r.na, !all_caps(r.na, r.nb), std::cmp::Reverse(k))
     };
+    // Candidate fuller names are looked up through an index of distinct names by word and by
+    // initials, so a very long text does not cost mentions x mentions comparisons.
+    let mut first_of: HashMap<(EntityKind, String), usize> = HashMap::new();
+    let mut by_word: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut by_initials: HashMap<String, Vec<usize>> = HashMap::new();
+    for (j, rj) in raws.iter().enumerate() {
+        let key = (rj.kind, lower[rj.na..rj.nb].join(" "));
+        if first_of.contains_key(&key) {
+            continue;
+        }
+        first_of.insert(key, j);
+        let words = &lower[rj.na..rj.nb];
+        for (k, w) in words.iter().enumerate() {
+            if !words[..k].contains(w) {
+                by_word.entry(w.as_str()).or_default().push(j);
+            }
+        }
+        if rj.kind == EntityKind::Org && words.len() > 1 {
+            for initials in initials_of(words) {
+                by_initials.entry(initials).or_default().push(j);
+            }
+        }
+    }
+    let mut memo: HashMap<(EntityKind, String), usize> = HashMap::new();
     for i in 0..n {
         let ri = &raws[i];
         let short = &lower[ri.na..ri.nb];
-        let mut best = i;
-        for (j, rj) in raws.iter().enumerate() {
+        let memo_key = (ri.kind, short.join(" "));
+        if let Some(&t) = memo.get(&memo_key) {
+            target[i] = t;
+            continue;
+        }
+        let mut best = first_of[&memo_key];
+        let letters = acronym_letters(tokens[ri.na].text(text));
+        let by_acronym = if ri.kind == EntityKind::Org && short.len() == 1 {
+            letters.as_ref().and_then(|l| by_initials.get(l))
+        } else {
+            None
+        };
+        let candidates = by_word
+            .get(short[0].as_str())
+            .into_iter()
+            .flatten()
+            .chain(by_acronym.into_iter().flatten());
+        for &j in candidates {
+            let rj = &raws[j];
             let long = &lower[rj.na..rj.nb];
             if long.len() < short.len() {
                 continue;
@@ -223,32 +295,42 @@ pub fn mentions(
             if !same_kind && !cross {
                 continue;
             }
-            let contained = long.windows(short.len()).any(|w| w == short);
+            // A lone common word ("House", "Commission") is too vague to merge into a longer
+            // organisation name; people's short names (surnames) are safe to merge.
+            let vague = ri.kind == EntityKind::Org && short.len() == 1 && common[i];
+            let contained = !vague && long.windows(short.len()).any(|w| w == short);
             let acronym = ri.kind == EntityKind::Org
                 && same_kind
                 && short.len() == 1
                 && long.len() > 1
-                && is_acronym_of(tokens[ri.na].text(text), &lower[rj.na..rj.nb]);
+                && letters
+                    .as_ref()
+                    .is_some_and(|l| initials_of(long).contains(l));
             let matches = match ri.kind {
-                EntityKind::Misc => long == short,
+                // Places merge only through aliases: "York" is not "New York", nor "Korea"
+                // "South Korea".
+                EntityKind::Misc | EntityKind::Place => long == short,
                 _ => contained || acronym,
             };
             if matches && rank(j) > rank(best) {
                 best = j;
             }
         }
+        memo.insert(memo_key, best);
         target[i] = best;
     }
-    // Majority kind per canonical entity, so one name is not listed under two kinds.
-    let mut votes: HashMap<usize, [usize; 4]> = HashMap::new();
+    // Majority kind per canonical name, so one name is not listed under two kinds: the tagger
+    // may call a lone "Obama" a place once among five person mentions.
+    let name_key = |t: usize| lower[raws[t].na..raws[t].nb].join(" ");
+    let mut votes: HashMap<String, [usize; 4]> = HashMap::new();
     for i in 0..n {
-        votes.entry(target[i]).or_default()[raws[i].kind as usize] += 1;
+        votes.entry(name_key(target[i])).or_default()[raws[i].kind as usize] += 1;
     }
     let mut out = Vec::with_capacity(n);
     for i in 0..n {
         let t = target[i];
         let r = &raws[t];
-        let v = votes[&t];
+        let v = votes[&name_key(t)];
         let kind = if v[raws[t].kind as usize] * 2 >= v.iter().sum::<usize>() {
             raws[t].kind
         } else {
@@ -257,10 +339,10 @@ pub fn mentions(
                 .unwrap_or(0)]
         };
         let mut canonical = surface(r.na, r.nb);
-        if kind == EntityKind::Place {
-            if let Some(c) = model.place_aliases.get(&alias_key(&canonical)) {
-                canonical = c.clone();
-            }
+        if kind == EntityKind::Place
+            && let Some(c) = model.place_aliases.get(&alias_key(&canonical))
+        {
+            canonical = c.clone();
         }
         if all_caps(r.na, r.nb) && canonical.chars().count() > 4 {
             canonical = title_case_words(&canonical);
@@ -275,6 +357,13 @@ pub fn mentions(
         });
     }
     out
+}
+
+/// A word seen often in lower case in news text that is neither a first name nor a place.
+fn is_common_word(model: &Model, lower: &str) -> bool {
+    use super::lexicon::{G_CITY, G_COUNTRY, G_FIRST_NAME, G_US_STATE};
+    model.lexicon.cluster(lower) != 0
+        && model.lexicon.gazetteer(lower) & (G_FIRST_NAME | G_COUNTRY | G_CITY | G_US_STATE) == 0
 }
 
 /// "BARACK OBAMA" -> "Barack Obama", for names seen only in all-caps headlines.
@@ -294,20 +383,23 @@ fn title_case_words(s: &str) -> String {
         .join(" ")
 }
 
-fn is_acronym_of(short: &str, long: &[String]) -> bool {
+/// The letters of a written acronym ("IMF", "BoE" -> "imf", "boe"), if it looks like one.
+fn acronym_letters(short: &str) -> Option<String> {
     let letters: String = short
         .chars()
         .filter(|c| c.is_alphabetic())
         .flat_map(|c| c.to_lowercase())
         .collect();
-    if letters.len() < 2 || !short.chars().any(|c| c.is_uppercase()) {
-        return false;
-    }
-    let initials: String = long
+    (letters.chars().count() >= 2 && short.chars().any(|c| c.is_uppercase())).then_some(letters)
+}
+
+/// Initials of a name, without and with the small words ("Bank of England" -> "be", "boe").
+fn initials_of(words: &[String]) -> [String; 2] {
+    let skip: String = words
         .iter()
         .filter(|w| !ACRONYM_SKIP.contains(&w.as_str()))
         .filter_map(|w| w.chars().next())
         .collect();
-    let with_skips: String = long.iter().filter_map(|w| w.chars().next()).collect();
-    letters == initials || letters == with_skips
+    let all: String = words.iter().filter_map(|w| w.chars().next()).collect();
+    [skip, all]
 }

@@ -31,20 +31,20 @@ pub fn load_or_learn(
     cache: Option<&Path>,
     seed: u64,
 ) -> Result<HashMap<String, u32>> {
-    if let Some(c) = cache {
-        if c.exists() {
-            let text = std::fs::read_to_string(c)?;
-            let mut m = HashMap::new();
-            for line in text.lines() {
-                if let Some((w, p)) = line.split_once('\t') {
-                    if let Ok(p) = u32::from_str_radix(p, 2) {
-                        m.insert(w.to_string(), p);
-                    }
-                }
+    if let Some(c) = cache
+        && c.exists()
+    {
+        let text = std::fs::read_to_string(c)?;
+        let mut m = HashMap::new();
+        for line in text.lines() {
+            if let Some((w, p)) = line.split_once('\t')
+                && let Ok(p) = u32::from_str_radix(p, 2)
+            {
+                m.insert(w.to_string(), p);
             }
-            eprintln!("clusters: read {} words from {}", m.len(), c.display());
-            return Ok(m);
         }
+        eprintln!("clusters: read {} words from {}", m.len(), c.display());
+        return Ok(m);
     }
     let m = learn(corpus, seed)?;
     if let Some(c) = cache {
@@ -302,50 +302,62 @@ fn centroid(vectors: &[Vec<(u32, f32)>], members: &[u32], dims: usize) -> Vec<f3
     c
 }
 
-/// Split `members` in two with spherical 2-means.
+/// Split `members` in two with spherical 2-means, best of a few random starts. Starts pair a
+/// random member with a random member from the less similar half, which avoids both identical
+/// seeds and the outliers a farthest-point start would pick.
 fn bisect(
     vectors: &[Vec<(u32, f32)>],
     members: &[u32],
     dims: usize,
     rng: &mut Rng,
 ) -> (Vec<u32>, Vec<u32>) {
-    // Seeds: a random member, then the member least like it.
-    let first = members[rng.below(members.len())];
-    let mut c1 = vec![0f32; dims];
-    for &(i, x) in &vectors[first as usize] {
-        c1[i as usize] = x;
-    }
-    let far = members
-        .iter()
-        .copied()
-        .min_by(|&a, &b| {
-            dot(&vectors[a as usize], &c1)
-                .partial_cmp(&dot(&vectors[b as usize], &c1))
-                .unwrap_or(std::cmp::Ordering::Equal)
-        })
-        .unwrap_or(first);
-    let mut c2 = vec![0f32; dims];
-    for &(i, x) in &vectors[far as usize] {
-        c2[i as usize] = x;
-    }
-    let mut a = Vec::new();
-    let mut b = Vec::new();
-    for _ in 0..6 {
-        a.clear();
-        b.clear();
-        for &m in members {
-            let v = &vectors[m as usize];
-            if dot(v, &c1) >= dot(v, &c2) {
-                a.push(m);
-            } else {
-                b.push(m);
+    let mut best: Option<(f32, Vec<u32>, Vec<u32>)> = None;
+    for _ in 0..3 {
+        let first = members[rng.below(members.len())];
+        let mut c1 = vec![0f32; dims];
+        for &(i, x) in &vectors[first as usize] {
+            c1[i as usize] = x;
+        }
+        let mut sims: Vec<(f32, u32)> = members
+            .iter()
+            .map(|&m| (dot(&vectors[m as usize], &c1), m))
+            .collect();
+        sims.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap_or(std::cmp::Ordering::Equal));
+        let second = sims[rng.below(sims.len().div_ceil(2))].1;
+        let mut c2 = vec![0f32; dims];
+        for &(i, x) in &vectors[second as usize] {
+            c2[i as usize] = x;
+        }
+        let mut a = Vec::new();
+        let mut b = Vec::new();
+        let mut objective = 0f32;
+        for _ in 0..8 {
+            a.clear();
+            b.clear();
+            objective = 0.0;
+            for &m in members {
+                let v = &vectors[m as usize];
+                let (d1, d2) = (dot(v, &c1), dot(v, &c2));
+                if d1 >= d2 {
+                    a.push(m);
+                    objective += d1;
+                } else {
+                    b.push(m);
+                    objective += d2;
+                }
             }
+            if a.is_empty() || b.is_empty() {
+                break;
+            }
+            c1 = centroid(vectors, &a, dims);
+            c2 = centroid(vectors, &b, dims);
         }
-        if a.is_empty() || b.is_empty() {
-            break;
+        if !a.is_empty() && !b.is_empty() && best.as_ref().is_none_or(|x| objective > x.0) {
+            best = Some((objective, a, b));
         }
-        c1 = centroid(vectors, &a, dims);
-        c2 = centroid(vectors, &b, dims);
     }
-    (a, b)
+    match best {
+        Some((_, a, b)) => (a, b),
+        None => (members.to_vec(), Vec::new()),
+    }
 }

@@ -146,10 +146,10 @@ pub fn chunks(tags: &[&str]) -> Vec<(usize, usize, String)> {
         let (p, ty) = split(t);
         let starts = p == 'B' || p == 'S' || (p == 'I' && (prev.0 == 'O' || prev.1 != ty));
         let ends_prev = prev.0 != 'O' && (p == 'O' || p == 'B' || p == 'S' || prev.1 != ty);
-        if ends_prev || starts {
-            if let Some((s, pt)) = cur.take() {
-                out.push((s, i, pt));
-            }
+        if (ends_prev || starts)
+            && let Some((s, pt)) = cur.take()
+        {
+            out.push((s, i, pt));
         }
         if starts {
             cur = Some((i, ty.clone()));

@@ -36,6 +36,8 @@ pub struct TokInfo {
     pub lower: u64,
     /// Has an upper-case letter.
     pub cap: bool,
+    /// 0 ordinary, 1 sentence-initial, 2 in an all-caps or title-case headline.
+    pub ctx: u8,
 }
 
 /// Fold typographic variants to the ASCII forms of the training data.
@@ -457,15 +459,15 @@ pub fn base_features(lex: &Lexicon, doc: &Doc, bits: u32) -> (Vec<TokInfo>, Feat
                 if gaz_i[i] & bit != 0 {
                     sink.f2(21, b as u64, cap);
                 }
-                if let Some(j) = at(-1) {
-                    if gaz1[j] & bit != 0 {
-                        sink.f2(22, b as u64, caps[j] as u64);
-                    }
+                if let Some(j) = at(-1)
+                    && gaz1[j] & bit != 0
+                {
+                    sink.f2(22, b as u64, caps[j] as u64);
                 }
-                if let Some(j) = at(1) {
-                    if gaz1[j] & bit != 0 {
-                        sink.f2(23, b as u64, caps[j] as u64);
-                    }
+                if let Some(j) = at(1)
+                    && gaz1[j] & bit != 0
+                {
+                    sink.f2(23, b as u64, caps[j] as u64);
                 }
             }
             if gaz_b[i] | gaz_i[i] == 0 && caps[i] {
@@ -490,13 +492,13 @@ pub fn base_features(lex: &Lexicon, doc: &Doc, bits: u32) -> (Vec<TokInfo>, Feat
                 let mid = st.cap_mid_count.saturating_sub(own_mid as u32) > 0;
                 let low = st.lower_count > 0;
                 sink.f3(40, ctx, mid as u64, low as u64);
-                if ctx == 2 {
-                    if let Some(m) = st.mixed_form {
-                        let m = m as usize;
-                        sink.f1(41, hw[m]);
-                        sink.f1(42, hss[m]);
-                        cluster_feats(&mut sink, 43, clusters[m], &[4, 8, 20]);
-                    }
+                if ctx == 2
+                    && let Some(m) = st.mixed_form
+                {
+                    let m = m as usize;
+                    sink.f1(41, hw[m]);
+                    sink.f1(42, hss[m]);
+                    cluster_feats(&mut sink, 43, clusters[m], &[4, 8, 20]);
                 }
             }
             offs.push(sink.out.len() as u32);
@@ -505,7 +507,18 @@ pub fn base_features(lex: &Lexicon, doc: &Doc, bits: u32) -> (Vec<TokInfo>, Feat
     let infos = hl
         .into_iter()
         .zip(caps)
-        .map(|(lower, cap)| TokInfo { lower, cap })
+        .enumerate()
+        .map(|(i, (lower, cap))| TokInfo {
+            lower,
+            cap,
+            ctx: if sent_allcaps[i] {
+                2
+            } else if sent_first[i] {
+                1
+            } else {
+                0
+            },
+        })
         .collect();
     (
         infos,
@@ -604,13 +617,16 @@ pub fn stage2_features(infos: &[TokInfo], doc: &Doc, tags1: &[u8], bits: u32) ->
                 wt[own] -= 1;
                 if let Some((ty, unanimous)) = majority(&wt) {
                     sink.f2(103, ty as u64, unanimous as u64);
+                    // Evidence from elsewhere matters most where this token's own casing says
+                    // little: at sentence start and in headlines.
+                    sink.f3(106, ty as u64, unanimous as u64, infos[i].ctx as u64);
                 }
                 if let Some(st) = super_types.get(&infos[i].lower) {
                     let mut st = *st;
-                    if let Some(&(a, b, ty)) = sp.get(span_of[i]) {
-                        if b - a > 1 {
-                            st[ty as usize] -= 1;
-                        }
+                    if let Some(&(a, b, ty)) = sp.get(span_of[i])
+                        && b - a > 1
+                    {
+                        st[ty as usize] -= 1;
                     }
                     if let Some((ty, _)) = majority(&st) {
                         let single = span_of[i] == usize::MAX || {
@@ -654,6 +670,7 @@ mod tests {
     fn span_extraction() {
         // B-PER I-PER O B-LOC B-LOC
         let tags = [1, 2, 0, 5, 5];
-        assert_eq!(spans(&tags, &[0..5]), vec![(0, 2, 1), (3, 4, 3), (4, 5, 3)]);
+        let sents = [0..3, 3..5];
+        assert_eq!(spans(&tags, &sents), vec![(0, 2, 1), (3, 4, 3), (4, 5, 3)]);
     }
 }

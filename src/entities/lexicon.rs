@@ -82,6 +82,11 @@ impl Lexicon {
             keys: vec![0; cap],
             vals: vec![0; cap],
         };
+        // Sorted insertion makes the table layout, and so the model file, identical across runs.
+        let mut gaz: Vec<(&String, &u32)> = gaz.iter().collect();
+        gaz.sort();
+        let mut clusters: Vec<(&String, &u32)> = clusters.iter().collect();
+        clusters.sort();
         for (k, &v) in gaz {
             let mut parts = k.split(' ').map(word_hash);
             let first = parts.next().unwrap_or(0);
@@ -302,10 +307,10 @@ const BUILTIN_TITLES: &[&str] = &[
 pub fn compile_gazetteers(dir: &Path) -> Gazetteers {
     let mut g = Gazetteers::default();
     let add = |phrases: &mut HashMap<String, u32>, name: &str, flag: u32| {
-        if let Some(k) = phrase_key(name) {
-            if k.chars().any(|c| c.is_alphabetic()) {
-                *phrases.entry(k).or_insert(0) |= flag;
-            }
+        if let Some(k) = phrase_key(name)
+            && k.chars().any(|c| c.is_alphabetic())
+        {
+            *phrases.entry(k).or_insert(0) |= flag;
         }
     };
     let mut aliases: HashMap<String, String> = HashMap::new();

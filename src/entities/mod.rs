@@ -1,5 +1,16 @@
 //! Named entities: the project's own tokenizer, features, trained tagger, gazetteers and canonical
 //! names. Used by the index writer (entity fields and facets) and by `newsdex entities`.
+//!
+//! Entry points: [`extract`] (mentions with character offsets and canonical names),
+//! [`canonical_entities`] (distinct names per kind, for facets) and [`tag_conll`] (CoNLL files,
+//! for scoring). The tagger is a two-stage averaged perceptron with Viterbi decoding over BIO
+//! tags; its model (`models/ner.bin`, made by the `train-ner` command, see `models/README.md`)
+//! is compiled into the binary and parsed once on first use.
+//!
+//! Modules: `tokenize` (raw text -> sentences and tokens), `features` (hashed features),
+//! `lexicon` (gazetteers and clusters inside the model), `model` (weights, Viterbi, file format),
+//! `canonical` (mentions -> newsroom names), `conll` (CoNLL I/O and scoring), and, for training
+//! only, `train` and `clusters`.
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -91,7 +102,7 @@ pub fn extract_with(model: &model::Model, text: &str) -> Vec<Mention> {
     };
     let tags = model.tag_doc(&doc);
     let spans = features::spans(&tags, &doc.sents);
-    canonical::mentions(model, text, &tk.tokens, &spans)
+    canonical::mentions(model, text, &tk.tokens, &doc.sents, &spans)
 }
 
 /// The distinct canonical names of one article per kind, most mentioned first (ties: first seen).
@@ -114,7 +125,7 @@ pub fn group_canonical(mentions: &[Mention]) -> BTreeMap<EntityKind, Vec<String>
         .into_iter()
         .map(|(k, mut v)| {
             // Stable sort keeps first-seen order among equal counts.
-            v.sort_by(|a, b| b.1.cmp(&a.1));
+            v.sort_by_key(|e| std::cmp::Reverse(e.1));
             (k, v.into_iter().map(|(n, _)| n).collect())
         })
         .collect()
@@ -234,6 +245,18 @@ mod tests {
         }
         let people = names(text, EntityKind::Person);
         assert_eq!(people, vec!["Keir Starmer"]);
+    }
+
+    #[test]
+    fn empty_and_odd_input() {
+        assert!(extract("").is_empty());
+        assert!(extract("   \n\n  ").is_empty());
+        assert!(extract("!!! ... ??? --").is_empty());
+        let ms = extract("Photo: Charles Dharapak/AP\nApparently Obama said nothing.");
+        assert!(!ms.iter().any(|m| m.text.contains('/')), "{ms:?}");
+        for m in &ms {
+            assert!(!m.canonical.starts_with("Apparently"), "{m:?}");
+        }
     }
 
     #[test]

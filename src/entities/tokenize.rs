@@ -138,10 +138,9 @@ pub fn tokenize(text: &str) -> Tokenized {
     let mut out = Tokenized::default();
     // Chunks between whitespace, with the number of newlines seen before each chunk.
     let mut chunk_start: Option<(usize, usize)> = None;
-    let mut char_idx = 0usize;
     let mut newline_before = false;
     let mut sent_start = 0usize;
-    for (b, c) in text.char_indices() {
+    for (char_idx, (b, c)) in text.char_indices().enumerate() {
         if c.is_whitespace() {
             if let Some((bs, cs)) = chunk_start.take() {
                 split_chunk(text, bs, b, cs, &mut out.tokens);
@@ -158,7 +157,6 @@ pub fn tokenize(text: &str) -> Tokenized {
             }
             chunk_start = Some((b, char_idx));
         }
-        char_idx += 1;
     }
     if let Some((bs, cs)) = chunk_start.take() {
         split_chunk(text, bs, text.len(), cs, &mut out.tokens);
@@ -184,12 +182,11 @@ fn split_sentences(text: &str, tokens: &[Token], line: Range<usize>, out: &mut V
     let mut i = line.start;
     while i < line.end {
         let t = tokens[i].text(text);
-        let lower = t.to_lowercase();
         let terminal = matches!(t, "." | "!" | "?" | "..." | "…");
         let abbrev_end = !terminal
             && t.ends_with('.')
             && t.len() > 2
-            && !TITLE_ABBREVIATIONS.contains(&lower.as_str());
+            && !TITLE_ABBREVIATIONS.contains(&t.to_lowercase().as_str());
         if terminal || abbrev_end {
             let mut j = i + 1;
             while j < line.end && is_closing_token(tokens[j].text(text)) {

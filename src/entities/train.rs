@@ -43,7 +43,7 @@ impl Rng {
     pub fn new(seed: u64) -> Self {
         Rng(seed.max(1))
     }
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
@@ -51,12 +51,12 @@ impl Rng {
     }
     pub fn shuffle<T>(&mut self, v: &mut [T]) {
         for i in (1..v.len()).rev() {
-            let j = (self.next() % (i as u64 + 1)) as usize;
+            let j = (self.next_u64() % (i as u64 + 1)) as usize;
             v.swap(i, j);
         }
     }
     pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
+        (self.next_u64() % n as u64) as usize
     }
 }
 
@@ -211,7 +211,6 @@ fn train_stage(
         }
     }
     let mut rng = Rng::new(seed);
-    let mut scratch = Scratch::default();
     let mut em = Vec::new();
     let mut path = Vec::new();
     let mut best: Option<(Dense, usize, Score)> = None;
@@ -251,7 +250,6 @@ fn train_stage(
             }
             p.c += 1.0;
         }
-        let _ = &mut scratch;
         match dev {
             Some((dev_docs, gold)) => {
                 let avg = p.averaged();
