@@ -400,9 +400,6 @@ fn sample_corpus_parses() {
     let mut skips = Vec::new();
     let mut warnings = Vec::new();
     for item in walk(&root).filter_map(Result::ok) {
-        if item.rel == "README.md" {
-            continue;
-        }
         match parse_file(&root, &item, &opts) {
             Ok(p) => {
                 articles.extend(p.articles);

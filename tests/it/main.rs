@@ -2,6 +2,7 @@
 mod browser;
 mod cli;
 mod common;
+mod entities;
 mod incremental;
 mod server;
 mod shared_corpora;
