@@ -4,7 +4,7 @@
 //! (a dictionary lookup per value, and entity columns hold tens of thousands of names), so the
 //! top values are found with a threshold algorithm: name only each segment's leading values,
 //! count those exactly everywhere, and stop once no unnamed value could still make the list.
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 use tantivy::collector::{Collector, SegmentCollector};
@@ -113,25 +113,36 @@ fn top_values(segments: &[SegmentCounts], size: usize) -> Vec<FacetCount> {
         let exhaustive = leaders.iter().all(|l| l.len() <= depth);
         // Name each segment's leading values; the best unnamed value of a segment is a bound on
         // what any unnamed value can have there.
-        let mut candidates: HashSet<Vec<u8>> = HashSet::new();
+        let mut known: Vec<HashMap<Vec<u8>, u64>> = Vec::with_capacity(segments.len());
         let mut bound: u64 = 0;
         for (seg, lead) in segments.iter().zip(&leaders) {
             let take = lead.len().min(depth);
             let mut ords = lead[..take].to_vec();
             ords.sort_unstable();
+            let mut named = HashMap::with_capacity(take);
+            let mut next = ords.iter();
             let _ = seg
                 .column
                 .dictionary()
                 .sorted_ords_to_term_cb(&ords, |bytes| {
-                    candidates.insert(bytes.to_vec());
+                    if let Some(&ord) = next.next() {
+                        named.insert(bytes.to_vec(), seg.counts[ord as usize] as u64);
+                    }
                 });
+            known.push(named);
             bound += lead.get(take).map_or(0, |&o| seg.counts[o as usize] as u64);
         }
+        let candidates: HashSet<&Vec<u8>> = known.iter().flat_map(|k| k.keys()).collect();
+        // A value's count in a segment is known where that segment named it, looked up elsewhere.
         let mut ranked: Vec<FacetCount> = candidates
             .into_iter()
             .map(|bytes| FacetCount {
-                count: segments.iter().map(|s| count_of(s, &bytes)).sum(),
-                value: String::from_utf8_lossy(&bytes).into_owned(),
+                count: segments
+                    .iter()
+                    .zip(&known)
+                    .map(|(s, k)| k.get(bytes).copied().unwrap_or_else(|| count_of(s, bytes)))
+                    .sum(),
+                value: String::from_utf8_lossy(bytes).into_owned(),
             })
             .collect();
         rank(&mut ranked, size);

@@ -59,7 +59,7 @@ impl SnippetGenerator {
 
     /// The headline with its matches marked.
     pub fn headline(&mut self, headline: &str) -> Marked {
-        let hits = self.find(headline, Part::Headline);
+        let (hits, _) = self.find(headline, Part::Headline);
         let chars: Vec<char> = headline.chars().collect();
         let (text, highlights) = render(&chars, 0, chars.len(), &hits);
         Marked { text, highlights }
@@ -67,7 +67,9 @@ impl SnippetGenerator {
 
     /// Up to three fragments of the body around its best matches; the opening if nothing matched.
     pub fn body(&mut self, body: &str) -> Marked {
-        let hits = self.find(body, Part::Body);
+        let (hits, scanned) = self.find(body, Part::Body);
+        // Fragments reach at most one fragment past the last match scanned.
+        let body = &body[..prefix_end(body, scanned + 4 * FRAGMENT_CHARS)];
         let chars: Vec<char> = body.chars().collect();
         let windows = choose_windows(&chars, &hits);
         let mut out = Marked::default();
@@ -84,7 +86,8 @@ impl SnippetGenerator {
         out
     }
 
-    fn find(&mut self, text: &str, part: Part) -> Vec<Hit> {
+    /// The matches in `text`, and how many bytes of it were scanned to find them.
+    fn find(&mut self, text: &str, part: Part) -> (Vec<Hit>, usize) {
         let active: Vec<usize> = (0..self.highlights.len())
             .filter(|&i| {
                 let scope = self.highlights[i].scope();
@@ -95,17 +98,36 @@ impl SnippetGenerator {
             })
             .collect();
         if active.is_empty() || text.is_empty() {
-            return Vec::new();
+            return (Vec::new(), 0);
         }
+        // Long bodies are scanned from the start in growing prefixes, stopping once every part of
+        // the query has matched and there is enough for the fragments: the best windows are
+        // found early in almost every article, and scanning 50 KB per hit is the costly part.
+        let mut scanned = SCAN_START_BYTES;
+        loop {
+            let end = prefix_end(text, scanned);
+            let offsets = CharOffsets::new(&text[..end]);
+            let hits = self.find_in(&text[..end], &active, &offsets);
+            let mut distinct: Vec<usize> = hits.iter().map(|h| h.which).collect();
+            distinct.sort_unstable();
+            distinct.dedup();
+            let enough = distinct.len() == active.len() && hits.len() >= MAX_FRAGMENTS;
+            if end == text.len() || enough {
+                return (hits, end);
+            }
+            scanned = scanned.saturating_mul(4);
+        }
+    }
+
+    fn find_in(&mut self, text: &str, active: &[usize], offsets: &CharOffsets) -> Vec<Hit> {
         let exact = analyzers::tokens(&mut self.exact, text);
-        let offsets = CharOffsets::new(text);
         let span = |from: usize, to: usize, which: usize| Hit {
             start: offsets.char_at(exact[from].offset_from),
             end: offsets.char_at(exact[to].offset_to),
             which,
         };
         let mut hits = Vec::new();
-        for &which in &active {
+        for &which in active {
             match &self.highlights[which] {
                 Highlight::Stem { term, .. } => {
                     for t in &exact {
@@ -151,6 +173,20 @@ impl SnippetGenerator {
         }
         merged
     }
+}
+
+/// How much of a body the first scan for matches reads.
+const SCAN_START_BYTES: usize = 8 * 1024;
+
+/// A byte position at or after `at` where a prefix can end without cutting a word.
+fn prefix_end(text: &str, at: usize) -> usize {
+    if at >= text.len() {
+        return text.len();
+    }
+    text[at..]
+        .char_indices()
+        .find(|(_, c)| c.is_whitespace())
+        .map_or(text.len(), |(i, _)| at + i)
 }
 
 /// English stems keep the word's first letter and are never longer than the word, so most words
