@@ -44,7 +44,8 @@ fn fixture() -> &'static Fixture {
         let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus");
         let index = NewsIndex::open_or_create(dir.path()).expect("create index");
         writer::run(&index, &IndexPlan::new(vec![corpus]), &Silent).expect("index corpus/");
-        let engine = Engine::open(NewsIndex::open(dir.path()).expect("open index")).expect("engine");
+        let engine =
+            Engine::open(NewsIndex::open(dir.path()).expect("open index")).expect("engine");
         Fixture { _dir: dir, engine }
     })
 }
