@@ -90,7 +90,7 @@ fn highlights() -> Vec<Highlight> {
 
 /// A body the length of a long feature (about 6 KB), so fragment choice has work to do.
 fn long_body() -> String {
-    vec![ARTICLE; 6].join("\n\n")
+    [ARTICLE; 6].join("\n\n")
 }
 
 #[divan::bench]
