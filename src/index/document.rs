@@ -29,9 +29,15 @@ pub fn entity_set(mentions: &[Mention]) -> EntitySet {
 
 /// The text the entity tagger and the snippet generator read: headline, standfirst, body.
 pub fn searchable_body(article: &Article) -> String {
-    match &article.standfirst {
-        Some(s) if !s.is_empty() => format!("{s}\n\n{}", article.body),
-        _ => article.body.clone(),
+    with_standfirst(article.standfirst.as_deref(), &article.body)
+}
+
+/// Standfirst and body as one text: what is indexed, tagged and shown in snippets, one way for
+/// parsed and stored articles alike so offsets agree.
+fn with_standfirst(standfirst: Option<&str>, body: &str) -> String {
+    match standfirst {
+        Some(s) if !s.is_empty() => format!("{s}\n\n{body}"),
+        _ => body.to_string(),
     }
 }
 
@@ -142,9 +148,6 @@ pub fn from_document(fields: &Fields, doc: &TantivyDocument) -> StoredArticle {
 impl StoredArticle {
     /// Standfirst and body as one text, the way snippets and entity offsets see it.
     pub fn full_body(&self) -> String {
-        match &self.standfirst {
-            Some(s) if !s.is_empty() => format!("{s}\n\n{}", self.body),
-            _ => self.body.clone(),
-        }
+        with_standfirst(self.standfirst.as_deref(), &self.body)
     }
 }
