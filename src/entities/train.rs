@@ -72,13 +72,19 @@ struct Perceptron {
 impl Weights for Perceptron {
     #[inline]
     fn add_row(&self, f: u32, acc: &mut [f32; NTAGS]) {
-        let row = &self.w[f as usize * NTAGS..f as usize * NTAGS + NTAGS];
-        for (a, &v) in acc.iter_mut().zip(row) {
-            *a += v;
-        }
+        add_dense_row(&self.w, f, acc);
     }
     fn trans(&self) -> &[f32; NTRANS] {
         &self.trans
+    }
+}
+
+/// Add feature `f`'s row of a dense `features x tags` table to the tag scores.
+#[inline]
+fn add_dense_row(w: &[f32], f: u32, acc: &mut [f32; NTAGS]) {
+    let row = &w[f as usize * NTAGS..f as usize * NTAGS + NTAGS];
+    for (a, &v) in acc.iter_mut().zip(row) {
+        *a += v;
     }
 }
 
@@ -91,10 +97,7 @@ pub struct Dense {
 impl Weights for Dense {
     #[inline]
     fn add_row(&self, f: u32, acc: &mut [f32; NTAGS]) {
-        let row = &self.w[f as usize * NTAGS..f as usize * NTAGS + NTAGS];
-        for (a, &v) in acc.iter_mut().zip(row) {
-            *a += v;
-        }
+        add_dense_row(&self.w, f, acc);
     }
     fn trans(&self) -> &[f32; NTRANS] {
         &self.trans

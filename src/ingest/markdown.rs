@@ -230,26 +230,19 @@ fn strip_inline(line: &str) -> String {
                 out.extend(next);
                 i += 2;
             }
-            '!' if next == Some('[') => match link_at(&chars, i + 1) {
-                Some((text, end)) => {
-                    out.push_str(&strip_inline(&text));
-                    i = end;
+            // An image keeps its alt text the way a link keeps its text.
+            '!' | '[' if c == '[' || next == Some('[') => {
+                match link_at(&chars, i + usize::from(c == '!')) {
+                    Some((text, end)) => {
+                        out.push_str(&strip_inline(&text));
+                        i = end;
+                    }
+                    None => {
+                        out.push(c);
+                        i += 1;
+                    }
                 }
-                None => {
-                    out.push(c);
-                    i += 1;
-                }
-            },
-            '[' => match link_at(&chars, i) {
-                Some((text, end)) => {
-                    out.push_str(&strip_inline(&text));
-                    i = end;
-                }
-                None => {
-                    out.push(c);
-                    i += 1;
-                }
-            },
+            }
             '<' => match autolink_at(&chars, i) {
                 Some((url, end)) => {
                     out.push_str(&url);

@@ -49,6 +49,14 @@ pub enum Facet {
 
 impl Facet {
     pub const DEFAULT: [Facet; 4] = [Facet::Source, Facet::Person, Facet::Org, Facet::Place];
+    pub const ALL: [Facet; 6] = [
+        Facet::Source,
+        Facet::Section,
+        Facet::Person,
+        Facet::Org,
+        Facet::Place,
+        Facet::Misc,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -62,16 +70,9 @@ impl Facet {
     }
 
     pub fn parse(s: &str) -> Option<Facet> {
-        [
-            Facet::Source,
-            Facet::Section,
-            Facet::Person,
-            Facet::Org,
-            Facet::Place,
-            Facet::Misc,
-        ]
-        .into_iter()
-        .find(|f| f.name() == s.trim().to_ascii_lowercase())
+        Facet::ALL
+            .into_iter()
+            .find(|f| f.name() == s.trim().to_ascii_lowercase())
     }
 
     fn column(self) -> &'static str {
