@@ -179,9 +179,13 @@ impl SnippetGenerator {
 const SCAN_START_BYTES: usize = 8 * 1024;
 
 /// A byte position at or after `at` where a prefix can end without cutting a word.
-fn prefix_end(text: &str, at: usize) -> usize {
+fn prefix_end(text: &str, mut at: usize) -> usize {
     if at >= text.len() {
         return text.len();
+    }
+    // The scan sizes are byte counts and may land inside a multi-byte character.
+    while !text.is_char_boundary(at) {
+        at += 1;
     }
     text[at..]
         .char_indices()
@@ -505,5 +509,16 @@ mod tests {
             slop: 4,
         }]);
         assert_eq!(marked_words(&g.body(body)), vec!["bank", "England"]);
+    }
+
+    #[test]
+    fn regression_scan_boundary_inside_multibyte_char() {
+        // Byte 8192, where the first scan stops, falls inside a curly quote; the only match comes
+        // after it, so the scan must grow past that point without slicing the character.
+        let mut body = "x".repeat(SCAN_START_BYTES - 2);
+        body.push_str("\u{201d} and later the tariff talks resumed.");
+        assert!(!body.is_char_boundary(SCAN_START_BYTES));
+        let mut g = SnippetGenerator::new(vec![phrase(&["tariff", "talks"])]);
+        assert_eq!(marked_words(&g.body(&body)), vec!["tariff talks"]);
     }
 }
