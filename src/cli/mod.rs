@@ -408,7 +408,7 @@ fn run_check(a: CheckArgs) -> Result<i32> {
 }
 
 fn run_serve(a: ServeArgs) -> Result<i32> {
-    let engine = Engine::open(NewsIndex::open(&a.location.path())?)?;
+    let engine = Engine::open_long_lived(NewsIndex::open(&a.location.path())?)?;
     crate::server::serve(engine, &a.addr)?;
     Ok(0)
 }

@@ -1,15 +1,22 @@
 //! Facet counts over the whole result set, read from fast string columns by ordinal.
 //!
-//! Counting is an array increment per matching document and value. Naming is the costly part
-//! (a dictionary lookup per value, and entity columns hold tens of thousands of names), so the
-//! top values are found with a threshold algorithm: name only each segment's leading values,
-//! count those exactly everywhere, and stop once no unnamed value could still make the list.
+//! Counting is an array increment per matching document and value; each segment also notes which
+//! ordinals it touched, so nothing later scans the (tens of thousands of) values nobody matched.
+//! Naming is the costly part, because every segment numbers its values in its own dictionary.
+//! Two ways to pay for it:
+//! - A long-lived engine (the server) merges the dictionaries once per reader generation into
+//!   [`GlobalOrdinals`], after which a query's counts are summed and named with array lookups only.
+//! - A one-shot process (the CLI) cannot amortise that merge, so it finds the top values with a
+//!   threshold algorithm: name only each segment's leading values, count those exactly everywhere,
+//!   and stop once no unnamed value could still make the list.
+use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::StrColumn;
-use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
+use tantivy::{DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
 
 /// One facet value and how many matching articles have it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -18,27 +25,206 @@ pub struct FacetCount {
     pub count: u64,
 }
 
+/// One column's values across all segments of a searcher, in byte order, with every document's
+/// values already translated to positions in that order (what search servers call global
+/// ordinals). Counting a document is then a few array increments, with no column decoding.
+#[derive(Debug, Default)]
+pub struct GlobalOrdinals {
+    names: Vec<String>,
+    /// Indexed by segment ordinal.
+    segments: Vec<SegmentValues>,
+    /// Zeroed count arrays of `names.len()`, reused so a query allocates nothing that large.
+    pool: Mutex<Vec<Vec<u32>>>,
+}
+
+/// Document `d`'s global ordinals are `ords[starts[d]..starts[d + 1]]`.
+#[derive(Debug, Default)]
+struct SegmentValues {
+    starts: Vec<u32>,
+    ords: Vec<u32>,
+}
+
+impl SegmentValues {
+    fn of(&self, doc: DocId) -> &[u32] {
+        let d = doc as usize;
+        match (self.starts.get(d), self.starts.get(d + 1)) {
+            (Some(&from), Some(&to)) => &self.ords[from as usize..to as usize],
+            _ => &[],
+        }
+    }
+}
+
+impl GlobalOrdinals {
+    /// Merge the dictionaries of `column` in every segment of `searcher` and translate every
+    /// document's values.
+    pub fn build(searcher: &Searcher, column: &str) -> tantivy::Result<GlobalOrdinals> {
+        let mut columns = Vec::new();
+        let mut per_segment: Vec<Vec<Vec<u8>>> = Vec::new();
+        for segment in searcher.segment_readers() {
+            let col = segment.fast_fields().str(column)?;
+            let mut terms = Vec::new();
+            if let Some(col) = &col {
+                let mut stream = col.dictionary().stream()?;
+                while stream.advance() {
+                    terms.push(stream.key().to_vec());
+                }
+            }
+            per_segment.push(terms);
+            columns.push((col, segment.max_doc()));
+        }
+        let mut all: Vec<&[u8]> = per_segment.iter().flatten().map(Vec::as_slice).collect();
+        all.sort_unstable();
+        all.dedup();
+        let segments: Vec<SegmentValues> = per_segment
+            .iter()
+            .zip(&columns)
+            .map(|(terms, (col, max_doc))| {
+                let map = to_global(&all, terms);
+                let mut values = SegmentValues::default();
+                if let Some(col) = col {
+                    values.starts.reserve(*max_doc as usize + 1);
+                    for doc in 0..*max_doc {
+                        values.starts.push(values.ords.len() as u32);
+                        values
+                            .ords
+                            .extend(col.term_ords(doc).map(|o| map[o as usize]));
+                    }
+                    values.starts.push(values.ords.len() as u32);
+                }
+                values
+            })
+            .collect();
+        let names = all
+            .iter()
+            .map(|b| String::from_utf8_lossy(b).into_owned())
+            .collect();
+        Ok(GlobalOrdinals {
+            names,
+            segments,
+            pool: Mutex::new(Vec::new()),
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    fn take_counts(&self) -> Vec<u32> {
+        let pooled = self.pool.lock().ok().and_then(|mut p| p.pop());
+        pooled.unwrap_or_else(|| vec![0; self.names.len()])
+    }
+
+    /// Give back a count array; only `touched` entries can be non-zero.
+    fn give_back(&self, mut counts: Vec<u32>, touched: &[u32]) {
+        for &g in touched {
+            counts[g as usize] = 0;
+        }
+        if let Ok(mut pool) = self.pool.lock() {
+            pool.push(counts);
+        }
+    }
+}
+
+/// Positions of a segment's (sorted) terms in the merged (sorted) list: one merge walk.
+fn to_global(all: &[&[u8]], terms: &[Vec<u8>]) -> Vec<u32> {
+    let mut at = 0usize;
+    terms
+        .iter()
+        .map(|t| {
+            while all[at] != t.as_slice() {
+                at += 1;
+            }
+            at as u32
+        })
+        .collect()
+}
+
 /// Counts the values of several string columns for every matching document and keeps the `size`
 /// most frequent of each (all of them with `usize::MAX`).
 pub struct FacetCollector {
     columns: Vec<String>,
+    /// Per column, merged dictionaries when the caller has them.
+    globals: Vec<Option<Arc<GlobalOrdinals>>>,
     size: usize,
 }
 
 impl FacetCollector {
     pub fn new(columns: Vec<String>, size: usize) -> Self {
-        FacetCollector { columns, size }
+        let globals = vec![None; columns.len()];
+        FacetCollector {
+            columns,
+            globals,
+            size,
+        }
+    }
+
+    /// Use merged dictionaries (one per column, same order) instead of per-query naming.
+    pub fn with_globals(mut self, globals: Vec<Option<Arc<GlobalOrdinals>>>) -> Self {
+        self.globals = globals;
+        self.globals.resize(self.columns.len(), None);
+        self
     }
 }
 
-/// Per-segment ordinal counts of one column.
-pub struct SegmentCounts {
+/// One segment's counts of one column.
+pub enum SegmentCounts {
+    /// By the segment's own ordinals, named through its dictionary afterwards.
+    Local(LocalCounts),
+    /// By global ordinals, into a pooled array the size of the merged dictionary.
+    Global(GlobalCounts),
+}
+
+pub struct LocalCounts {
     column: StrColumn,
     counts: Vec<u32>,
+    /// Ordinals with a non-zero count, each once.
+    touched: Vec<u32>,
+}
+
+pub struct GlobalCounts {
+    global: Arc<GlobalOrdinals>,
+    segment: usize,
+    counts: Vec<u32>,
+    touched: Vec<u32>,
 }
 
 pub struct SegmentFacets {
     columns: Vec<Option<SegmentCounts>>,
+}
+
+impl FacetCollector {
+    fn segment_counts(
+        &self,
+        name: &str,
+        global: Option<&Arc<GlobalOrdinals>>,
+        segment_ord: SegmentOrdinal,
+        segment: &SegmentReader,
+    ) -> tantivy::Result<Option<SegmentCounts>> {
+        if let Some(global) = global {
+            if (segment_ord as usize) >= global.segments.len() {
+                return Err(tantivy::TantivyError::InternalError(
+                    "facet dictionaries were built for another reader".into(),
+                ));
+            }
+            return Ok(Some(SegmentCounts::Global(GlobalCounts {
+                counts: global.take_counts(),
+                global: global.clone(),
+                segment: segment_ord as usize,
+                touched: Vec::new(),
+            })));
+        }
+        Ok(segment.fast_fields().str(name)?.map(|column| {
+            SegmentCounts::Local(LocalCounts {
+                counts: vec![0u32; column.num_terms()],
+                column,
+                touched: Vec::new(),
+            })
+        }))
+    }
 }
 
 impl Collector for FacetCollector {
@@ -47,17 +233,15 @@ impl Collector for FacetCollector {
 
     fn for_segment(
         &self,
-        _ord: SegmentOrdinal,
+        segment_ord: SegmentOrdinal,
         segment: &SegmentReader,
     ) -> tantivy::Result<SegmentFacets> {
-        let mut columns = Vec::with_capacity(self.columns.len());
-        for name in &self.columns {
-            let column = segment.fast_fields().str(name)?;
-            columns.push(column.map(|column| {
-                let counts = vec![0u32; column.num_terms()];
-                SegmentCounts { column, counts }
-            }));
-        }
+        let columns = self
+            .columns
+            .iter()
+            .zip(&self.globals)
+            .map(|(name, global)| self.segment_counts(name, global.as_ref(), segment_ord, segment))
+            .collect::<tantivy::Result<_>>()?;
         Ok(SegmentFacets { columns })
     }
 
@@ -69,16 +253,27 @@ impl Collector for FacetCollector {
         &self,
         fruits: Vec<Vec<Option<SegmentCounts>>>,
     ) -> tantivy::Result<Vec<Vec<FacetCount>>> {
-        let mut per_column: Vec<Vec<SegmentCounts>> =
-            (0..self.columns.len()).map(|_| Vec::new()).collect();
+        let mut locals: Vec<Vec<LocalCounts>> = (0..self.columns.len()).map(|_| vec![]).collect();
+        let mut globals: Vec<Vec<GlobalCounts>> = (0..self.columns.len()).map(|_| vec![]).collect();
         for segment in fruits {
-            for (slot, counts) in per_column.iter_mut().zip(segment) {
-                slot.extend(counts);
+            for (i, counts) in segment.into_iter().enumerate() {
+                match counts {
+                    Some(SegmentCounts::Local(c)) => locals[i].push(c),
+                    Some(SegmentCounts::Global(c)) => globals[i].push(c),
+                    None => {}
+                }
             }
         }
-        Ok(per_column
+        Ok(locals
             .into_iter()
-            .map(|segments| top_values(&segments, self.size))
+            .zip(globals)
+            .map(|(local, global)| {
+                if global.is_empty() {
+                    top_values(&local, self.size)
+                } else {
+                    top_global(global, self.size)
+                }
+            })
             .collect())
     }
 }
@@ -88,8 +283,17 @@ impl SegmentCollector for SegmentFacets {
 
     fn collect(&mut self, doc: DocId, _score: Score) {
         for seg in self.columns.iter_mut().flatten() {
-            for ord in seg.column.term_ords(doc) {
-                seg.counts[ord as usize] += 1;
+            match seg {
+                SegmentCounts::Local(c) => {
+                    for ord in c.column.term_ords(doc) {
+                        bump(&mut c.counts, &mut c.touched, ord as u32);
+                    }
+                }
+                SegmentCounts::Global(c) => {
+                    for &g in c.global.segments[c.segment].of(doc) {
+                        bump(&mut c.counts, &mut c.touched, g);
+                    }
+                }
             }
         }
     }
@@ -99,25 +303,86 @@ impl SegmentCollector for SegmentFacets {
     }
 }
 
+#[inline]
+fn bump(counts: &mut [u32], touched: &mut Vec<u32>, ord: u32) {
+    let count = &mut counts[ord as usize];
+    if *count == 0 {
+        touched.push(ord);
+    }
+    *count += 1;
+}
+
 /// Most frequent first, then by name, so output is stable.
+fn by_count_then_name(a: &FacetCount, b: &FacetCount) -> Ordering {
+    b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value))
+}
+
 fn rank(all: &mut Vec<FacetCount>, size: usize) {
-    all.sort_unstable_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+    all.sort_unstable_by(by_count_then_name);
     all.truncate(size);
 }
 
-/// The exact top `size` values over all segments.
-fn top_values(segments: &[SegmentCounts], size: usize) -> Vec<FacetCount> {
-    let leaders: Vec<Vec<u64>> = segments.iter().map(ords_by_count).collect();
+/// The `n` first items of `items` under `cmp`, sorted; the rest is left in any order.
+fn top_n<T>(items: &mut Vec<T>, n: usize, cmp: impl Fn(&T, &T) -> Ordering) {
+    if n == 0 {
+        items.clear();
+        return;
+    }
+    if items.len() > n {
+        items.select_nth_unstable_by(n - 1, &cmp);
+        items.truncate(n);
+    }
+    items.sort_unstable_by(cmp);
+}
+
+/// The exact top `size` values, summed and named through merged dictionaries.
+fn top_global(segments: Vec<GlobalCounts>, size: usize) -> Vec<FacetCount> {
+    let mut segments = segments.into_iter();
+    let Some(mut sum) = segments.next() else {
+        return Vec::new();
+    };
+    for seg in segments {
+        for &g in &seg.touched {
+            let n = seg.counts[g as usize];
+            if sum.counts[g as usize] == 0 {
+                sum.touched.push(g);
+            }
+            sum.counts[g as usize] += n;
+        }
+        seg.global.give_back(seg.counts, &seg.touched);
+    }
+    let counts = &sum.counts;
+    let mut top = sum.touched.clone();
+    // Global ordinals follow byte order, which is the order of names: ties break the same way.
+    top_n(&mut top, size, |a, b| {
+        counts[*b as usize]
+            .cmp(&counts[*a as usize])
+            .then_with(|| a.cmp(b))
+    });
+    let ranked = top
+        .into_iter()
+        .map(|g| FacetCount {
+            value: sum.global.names[g as usize].clone(),
+            count: counts[g as usize] as u64,
+        })
+        .collect();
+    sum.global.give_back(sum.counts, &sum.touched);
+    ranked
+}
+
+/// The exact top `size` values over all segments, naming as few values as possible.
+fn top_values(segments: &[LocalCounts], size: usize) -> Vec<FacetCount> {
     let mut depth = size.saturating_mul(2).max(16);
     loop {
-        let exhaustive = leaders.iter().all(|l| l.len() <= depth);
+        let exhaustive = segments.iter().all(|s| s.touched.len() <= depth);
         // Name each segment's leading values; the best unnamed value of a segment is a bound on
         // what any unnamed value can have there.
         let mut known: Vec<HashMap<Vec<u8>, u64>> = Vec::with_capacity(segments.len());
         let mut bound: u64 = 0;
-        for (seg, lead) in segments.iter().zip(&leaders) {
+        for seg in segments {
+            let lead = leading_ords(seg, depth.saturating_add(1));
             let take = lead.len().min(depth);
-            let mut ords = lead[..take].to_vec();
+            let mut ords: Vec<u64> = lead[..take].iter().map(|&o| o as u64).collect();
             ords.sort_unstable();
             let mut named = HashMap::with_capacity(take);
             let mut next = ords.iter();
@@ -154,16 +419,16 @@ fn top_values(segments: &[SegmentCounts], size: usize) -> Vec<FacetCount> {
     }
 }
 
-/// A segment's non-zero ordinals, most frequent first.
-fn ords_by_count(seg: &SegmentCounts) -> Vec<u64> {
-    let mut ords: Vec<u64> = (0..seg.counts.len() as u64)
-        .filter(|&o| seg.counts[o as usize] > 0)
-        .collect();
-    ords.sort_unstable_by(|a, b| seg.counts[*b as usize].cmp(&seg.counts[*a as usize]));
+/// A segment's `n` most frequent ordinals, most frequent first.
+fn leading_ords(seg: &LocalCounts, n: usize) -> Vec<u32> {
+    let mut ords = seg.touched.clone();
+    top_n(&mut ords, n, |a, b| {
+        seg.counts[*b as usize].cmp(&seg.counts[*a as usize])
+    });
     ords
 }
 
-fn count_of(seg: &SegmentCounts, value: &[u8]) -> u64 {
+fn count_of(seg: &LocalCounts, value: &[u8]) -> u64 {
     match seg.column.dictionary().term_ord(value) {
         Ok(Some(ord)) => seg.counts.get(ord as usize).copied().unwrap_or(0) as u64,
         _ => 0,

@@ -5,8 +5,9 @@ pub mod facets;
 pub mod query;
 pub mod snippet;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use chrono::NaiveDate;
@@ -22,6 +23,7 @@ use crate::index::schema::column;
 use crate::index::{Fields, NewsIndex};
 use crate::{Error, Result};
 pub use facets::FacetCount;
+use facets::GlobalOrdinals;
 pub use query::MatchMode;
 use snippet::{Marked, SnippetGenerator};
 
@@ -171,15 +173,81 @@ pub struct Stats {
 pub struct Engine {
     pub index: NewsIndex,
     reader: IndexReader,
+    /// Merged facet dictionaries, kept only by engines that answer many queries.
+    ordinals: Option<Mutex<OrdinalCache>>,
+}
+
+/// Global ordinals of the newest reader generation seen, built per column on first use.
+#[derive(Default)]
+struct OrdinalCache {
+    generation: u64,
+    columns: HashMap<&'static str, Arc<GlobalOrdinals>>,
 }
 
 /// Largest page the engine serves, whatever the caller asks.
 pub const MAX_LIMIT: usize = 1000;
 
 impl Engine {
+    /// An engine for a few queries (the CLI): nothing is cached across queries.
     pub fn open(index: NewsIndex) -> Result<Engine> {
         let reader = index.reader()?;
-        Ok(Engine { index, reader })
+        Ok(Engine {
+            index,
+            reader,
+            ordinals: None,
+        })
+    }
+
+    /// An engine for many queries (the server): facet dictionaries are merged once per commit
+    /// seen, which makes every later facet count a matter of array lookups.
+    pub fn open_long_lived(index: NewsIndex) -> Result<Engine> {
+        let mut engine = Engine::open(index)?;
+        engine.ordinals = Some(Mutex::new(OrdinalCache::default()));
+        Ok(engine)
+    }
+
+    /// Build what the first queries would otherwise wait for.
+    pub fn warm(&self) -> Result<()> {
+        self.global_ordinals(&self.reader.searcher(), &Facet::ALL)?;
+        Ok(())
+    }
+
+    /// Merged dictionaries for `facets` under `searcher`, or `None`s for a short-lived engine.
+    fn global_ordinals(
+        &self,
+        searcher: &Searcher,
+        facets: &[Facet],
+    ) -> Result<Vec<Option<Arc<GlobalOrdinals>>>> {
+        let Some(cache) = &self.ordinals else {
+            return Ok(vec![None; facets.len()]);
+        };
+        let generation = searcher.generation().generation_id();
+        let mut cache = cache
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if generation > cache.generation {
+            *cache = OrdinalCache {
+                generation,
+                columns: HashMap::new(),
+            };
+        }
+        let mut out = Vec::with_capacity(facets.len());
+        for facet in facets {
+            let column = facet.column();
+            let built = match cache.columns.get(column) {
+                Some(g) if generation == cache.generation => g.clone(),
+                _ => {
+                    let g = Arc::new(GlobalOrdinals::build(searcher, column)?);
+                    // A query still on an older searcher gets its own, uncached copy.
+                    if generation == cache.generation {
+                        cache.columns.insert(column, g.clone());
+                    }
+                    g
+                }
+            };
+            out.push(Some(built));
+        }
+        Ok(out)
     }
 
     pub fn fields(&self) -> &Fields {
@@ -212,7 +280,8 @@ impl Engine {
         let facet_collector = facets::FacetCollector::new(
             req.facets.iter().map(|f| f.column().to_string()).collect(),
             req.facet_size,
-        );
+        )
+        .with_globals(self.global_ordinals(&searcher, &req.facets)?);
         let top = TopDocs::with_limit(limit.max(1)).and_offset(req.offset);
         let (docs, total, counts): (Vec<(f32, DocAddress)>, usize, _) = match req.sort {
             Sort::Relevance => {

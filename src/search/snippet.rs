@@ -9,7 +9,7 @@ use serde::Serialize;
 use tantivy::tokenizer::TextAnalyzer;
 
 use super::build::Highlight;
-use crate::index::analyzers;
+use crate::index::analyzers::{self, ExactTokens};
 
 /// Target length of one fragment, in characters.
 pub const FRAGMENT_CHARS: usize = 160;
@@ -37,6 +37,8 @@ pub struct SnippetGenerator {
     exact: TextAnalyzer,
     /// Stems of words already seen: stemming is the costly part of matching, and words repeat.
     stems: HashMap<String, String>,
+    /// Tokens of the text being matched, reused across hits.
+    tokens: ExactTokens,
 }
 
 /// A match: char range and which highlight produced it.
@@ -54,6 +56,7 @@ impl SnippetGenerator {
             stem: analyzers::stemmed(),
             exact: analyzers::exact(),
             stems: HashMap::new(),
+            tokens: ExactTokens::default(),
         }
     }
 
@@ -102,48 +105,51 @@ impl SnippetGenerator {
         }
         // Long bodies are scanned from the start in growing prefixes, stopping once every part of
         // the query has matched and there is enough for the fragments: the best windows are
-        // found early in almost every article, and scanning 50 KB per hit is the costly part.
+        // found early in almost every article, and analysing 50 KB per hit is the costly part.
+        // Each round analyses only the new part; matching reruns over all tokens, which is cheap.
+        self.tokens.clear();
+        let mut done = 0;
         let mut scanned = SCAN_START_BYTES;
         loop {
             let end = prefix_end(text, scanned);
-            let offsets = CharOffsets::new(&text[..end]);
-            let hits = self.find_in(&text[..end], &active, &offsets);
+            self.tokens.extend(&mut self.exact, &text[done..end], done);
+            done = end;
+            let mut hits = self.find_in(&active);
             let mut distinct: Vec<usize> = hits.iter().map(|h| h.which).collect();
             distinct.sort_unstable();
             distinct.dedup();
             let enough = distinct.len() == active.len() && hits.len() >= MAX_FRAGMENTS;
             if end == text.len() || enough {
+                to_char_offsets(&text[..end], &mut hits);
                 return (hits, end);
             }
             scanned = scanned.saturating_mul(4);
         }
     }
 
-    fn find_in(&mut self, text: &str, active: &[usize], offsets: &CharOffsets) -> Vec<Hit> {
-        let exact = analyzers::tokens(&mut self.exact, text);
+    /// Matches among the tokens analysed so far, as byte ranges.
+    fn find_in(&mut self, active: &[usize]) -> Vec<Hit> {
+        let exact = &self.tokens;
         let span = |from: usize, to: usize, which: usize| Hit {
-            start: offsets.char_at(exact[from].offset_from),
-            end: offsets.char_at(exact[to].offset_to),
+            start: exact.offsets(from)[0],
+            end: exact.offsets(to)[1],
             which,
         };
         let mut hits = Vec::new();
         for &which in active {
             match &self.highlights[which] {
                 Highlight::Stem { term, .. } => {
-                    for t in &exact {
-                        if could_stem_to(&t.text, term)
-                            && stem_of(&mut self.stem, &mut self.stems, &t.text) == term
+                    for i in 0..exact.len() {
+                        let word = exact.text(i);
+                        if could_stem_to(word, term)
+                            && stem_of(&mut self.stem, &mut self.stems, word) == term
                         {
-                            hits.push(Hit {
-                                start: offsets.char_at(t.offset_from),
-                                end: offsets.char_at(t.offset_to),
-                                which,
-                            });
+                            hits.push(span(i, i, which));
                         }
                     }
                 }
                 Highlight::Phrase { terms, slop, .. } => {
-                    for (from, positions) in phrase_matches(&exact, terms, *slop) {
+                    for (from, positions) in phrase_matches(exact, terms, *slop) {
                         if *slop == 0 {
                             hits.push(span(from, positions[positions.len() - 1], which));
                         } else {
@@ -154,8 +160,8 @@ impl SnippetGenerator {
                 Highlight::Prefix { terms, .. } => {
                     let n = terms.len();
                     for i in 0..exact.len().saturating_sub(n - 1) {
-                        let head_ok = (0..n - 1).all(|k| exact[i + k].text == terms[k]);
-                        if head_ok && exact[i + n - 1].text.starts_with(&terms[n - 1]) {
+                        let head_ok = (0..n - 1).all(|k| exact.text(i + k) == terms[k]);
+                        if head_ok && exact.text(i + n - 1).starts_with(&terms[n - 1]) {
                             hits.push(span(i, i + n - 1, which));
                         }
                     }
@@ -216,15 +222,11 @@ fn stem_of<'c>(
 
 /// Occurrences of `terms` in order, each term at most `slop` extra tokens after the previous one
 /// in total: (first token index, token index of each term).
-fn phrase_matches(
-    tokens: &[tantivy::tokenizer::Token],
-    terms: &[String],
-    slop: u32,
-) -> Vec<(usize, Vec<usize>)> {
+fn phrase_matches(tokens: &ExactTokens, terms: &[String], slop: u32) -> Vec<(usize, Vec<usize>)> {
     let mut out = Vec::new();
     let slop = slop as usize;
     for start in 0..tokens.len() {
-        if tokens[start].text != terms[0] {
+        if tokens.text(start) != terms[0] {
             continue;
         }
         let mut positions = vec![start];
@@ -232,7 +234,7 @@ fn phrase_matches(
         let mut at = start;
         for term in &terms[1..] {
             let found = (at + 1..=(at + 1 + budget).min(tokens.len().saturating_sub(1)))
-                .find(|&j| j < tokens.len() && &tokens[j].text == term);
+                .find(|&j| j < tokens.len() && tokens.text(j) == term);
             match found {
                 Some(j) => {
                     budget -= j - at - 1;
@@ -249,23 +251,26 @@ fn phrase_matches(
     out
 }
 
-/// Byte offset -> char offset, for texts where tokens report bytes.
-struct CharOffsets {
-    /// Byte offset of every char, plus the text length.
-    starts: Vec<usize>,
-}
-
-impl CharOffsets {
-    fn new(text: &str) -> Self {
-        let mut starts: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
-        starts.push(text.len());
-        CharOffsets { starts }
+/// Turn the byte ranges of `hits` into character ranges of `text`, counting characters once
+/// between successive offsets rather than indexing every character of the text.
+fn to_char_offsets(text: &str, hits: &mut [Hit]) {
+    if text.is_ascii() {
+        return;
     }
-
-    fn char_at(&self, byte: usize) -> usize {
-        match self.starts.binary_search(&byte) {
-            Ok(i) | Err(i) => i,
-        }
+    let mut points: Vec<usize> = hits.iter().flat_map(|h| [h.start, h.end]).collect();
+    points.sort_unstable();
+    points.dedup();
+    let mut chars = Vec::with_capacity(points.len());
+    let (mut prev, mut count) = (0, 0);
+    for &p in &points {
+        count += text[prev..p].chars().count();
+        chars.push(count);
+        prev = p;
+    }
+    let char_of = |byte: usize| points.binary_search(&byte).map_or(0, |i| chars[i]);
+    for h in hits {
+        h.start = char_of(h.start);
+        h.end = char_of(h.end);
     }
 }
 

@@ -122,7 +122,15 @@ pub async fn run(engine: Engine, listener: TcpListener) -> Result<()> {
     let local: SocketAddr = listener
         .local_addr()
         .map_err(|e| Error::Other(format!("listening socket: {e}")))?;
-    let app = router(AppState::new(engine, Limits::default())?);
+    let state = AppState::new(engine, Limits::default())?;
+    // Facet dictionaries are merged in the background so the first searches need not wait.
+    let warming = state.clone();
+    tokio::task::spawn_blocking(move || {
+        if let Err(e) = warming.0.engine.warm() {
+            eprintln!("newsdex: could not prepare facet counts ahead: {e}");
+        }
+    });
+    let app = router(state);
     // The first line is a contract: tests and scripts read the port from it.
     println!("listening on http://{local}");
     axum::serve(listener, app)

@@ -427,6 +427,129 @@ fn filters_and_facets_agree_with_totals() {
     assert_eq!(paged["limit"], 2);
 }
 
+/// Facet counts by hand from every hit: articles per value, for source and the entity kinds.
+fn hand_facets(results: &Value) -> std::collections::BTreeMap<String, Vec<(String, u64)>> {
+    let mut counts: std::collections::BTreeMap<String, std::collections::HashMap<String, u64>> =
+        Default::default();
+    for hit in results["hits"].as_array().unwrap() {
+        let source = hit["source"].as_str().unwrap().to_string();
+        *counts
+            .entry("source".into())
+            .or_default()
+            .entry(source)
+            .or_default() += 1;
+        for kind in ["person", "org", "place"] {
+            for name in hit["entities"][kind].as_array().into_iter().flatten() {
+                let name = name.as_str().unwrap().to_string();
+                *counts
+                    .entry(kind.into())
+                    .or_default()
+                    .entry(name)
+                    .or_default() += 1;
+            }
+        }
+    }
+    counts
+        .into_iter()
+        .map(|(facet, values)| {
+            let mut values: Vec<(String, u64)> = values.into_iter().collect();
+            values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            (facet, values)
+        })
+        .collect()
+}
+
+fn facet_list(results: &Value, facet: &str) -> Vec<(String, u64)> {
+    results["facets"][facet]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| {
+            (
+                f["value"].as_str().unwrap().to_string(),
+                f["count"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// The server counts facets through dictionaries merged across segments, the CLI through
+/// per-segment dictionaries; over an index of several commits both must equal a hand count.
+#[test]
+fn merged_facet_dictionaries_count_like_the_cli_and_by_hand() {
+    let corpus = Corpus::new();
+    corpus.add(
+        "late",
+        "Cairo talks draw envoys from Reuters bureau",
+        "Envoys met in Cairo and Geneva on Tuesday; Ahmed Hassan of the United Nations spoke.",
+        "Reuters",
+    );
+    corpus.add(
+        "later",
+        "Geneva talks resume as Cairo waits",
+        "Maria Lopez of the Red Cross said in Geneva that Ahmed Hassan would return to Cairo.",
+        "Associated Press",
+    );
+    let server = Server::start(&corpus.index_path());
+    for query in ["", "ceasefire", "cairo OR rates", "talks"] {
+        let wide = server.json(&format!(
+            "/api/search?limit=100&facet_size=100&facet=source,person,org,place&q={}",
+            enc(query)
+        ));
+        let total = wide["total"].as_u64().unwrap();
+        assert!(total > 0 && total <= 100, "{query:?}: {wide}");
+        let hand = hand_facets(&wide);
+        if query.is_empty() {
+            for facet in ["source", "person", "place"] {
+                assert!(
+                    hand.get(facet).is_some_and(|v| v.len() > 1),
+                    "{facet}: {hand:?}"
+                );
+            }
+        }
+        for facet in ["source", "person", "org", "place"] {
+            let expected = hand.get(facet).cloned().unwrap_or_default();
+            assert_eq!(facet_list(&wide, facet), expected, "{facet} for {query:?}");
+        }
+        let top = server.json(&format!(
+            "/api/search?facet=source,person,org,place&q={}",
+            enc(query)
+        ));
+        let cli = Command::new(BIN)
+            .args([
+                "search",
+                query,
+                "--json",
+                "--facet",
+                "source,person,org,place",
+            ])
+            .arg("--index")
+            .arg(corpus.index_path())
+            .output()
+            .expect("run newsdex search");
+        let cli: Value = serde_json::from_slice(&cli.stdout).expect("CLI json");
+        for facet in ["source", "person", "org", "place"] {
+            let expected: Vec<(String, u64)> = hand
+                .get(facet)
+                .cloned()
+                .unwrap_or_default()
+                .into_iter()
+                .take(10)
+                .collect();
+            assert_eq!(
+                facet_list(&top, facet),
+                expected,
+                "server {facet} for {query:?}"
+            );
+            assert_eq!(
+                facet_list(&cli, facet),
+                expected,
+                "CLI {facet} for {query:?}"
+            );
+        }
+    }
+}
+
 #[test]
 fn bad_requests_get_json_errors() {
     let corpus = Corpus::new();
