@@ -3,7 +3,7 @@ use std::collections::BTreeMap;
 
 use chrono::{NaiveDate, NaiveTime};
 use serde::Serialize;
-use tantivy::schema::Value;
+use tantivy::schema::{Document, Field, OwnedValue, Value};
 use tantivy::{DateTime, TantivyDocument};
 
 use super::Fields;
@@ -41,45 +41,107 @@ fn with_standfirst(standfirst: Option<&str>, body: &str) -> String {
     }
 }
 
+/// An article as tantivy indexes it. Each text is held once and named by every field that takes
+/// it (`headline` and `headline_exact`, `body`, `body_exact` and often `text`), where a
+/// [`TantivyDocument`] would copy it per field: three copies of every body, thousands of which
+/// wait in the writer's queue at once.
+#[derive(Debug, Default)]
+pub struct ArticleDoc {
+    values: Vec<OwnedValue>,
+    /// (field, index into `values`), in the order the fields were added.
+    fields: Vec<(Field, usize)>,
+}
+
+impl ArticleDoc {
+    fn add(&mut self, value: OwnedValue, fields: &[Field]) {
+        let at = self.values.len();
+        self.values.push(value);
+        self.fields.extend(fields.iter().map(|&f| (f, at)));
+    }
+
+    fn add_text(&mut self, text: String, fields: &[Field]) {
+        self.add(OwnedValue::Str(text), fields);
+    }
+}
+
+impl Document for ArticleDoc {
+    type Value<'a> = &'a OwnedValue;
+    type FieldsValuesIter<'a> = ArticleDocIter<'a>;
+
+    fn iter_fields_and_values(&self) -> ArticleDocIter<'_> {
+        ArticleDocIter { doc: self, next: 0 }
+    }
+}
+
+pub struct ArticleDocIter<'a> {
+    doc: &'a ArticleDoc,
+    next: usize,
+}
+
+impl<'a> Iterator for ArticleDocIter<'a> {
+    type Item = (Field, &'a OwnedValue);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let &(field, at) = self.doc.fields.get(self.next)?;
+        self.next += 1;
+        Some((field, &self.doc.values[at]))
+    }
+}
+
+/// The document for `article`, taking its strings rather than copying them.
 pub fn to_document(
     fields: &Fields,
     file_key: &str,
-    article: &Article,
+    article: Article,
     entities: &EntitySet,
-) -> TantivyDocument {
-    let mut doc = TantivyDocument::default();
-    doc.add_text(fields.id, &article.id);
-    doc.add_text(fields.file, file_key);
-    doc.add_text(fields.path, &article.path);
-    doc.add_text(fields.headline, &article.headline);
-    doc.add_text(fields.headline_exact, &article.headline);
-    if let Some(standfirst) = article.standfirst.as_deref().filter(|s| !s.is_empty()) {
-        doc.add_text(fields.standfirst, standfirst);
+) -> ArticleDoc {
+    let Article {
+        id,
+        path,
+        headline,
+        standfirst,
+        body,
+        source,
+        date,
+        authors,
+        url,
+        section,
+    } = article;
+    let mut doc = ArticleDoc::default();
+    doc.add_text(id, &[fields.id]);
+    doc.add_text(file_key.to_string(), &[fields.file]);
+    doc.add_text(path, &[fields.path]);
+    doc.add_text(headline, &[fields.headline, fields.headline_exact]);
+    match standfirst.filter(|s| !s.is_empty()) {
+        Some(standfirst) => {
+            let full = with_standfirst(Some(&standfirst), &body);
+            doc.add_text(standfirst, &[fields.standfirst]);
+            doc.add_text(full, &[fields.body, fields.body_exact]);
+            doc.add_text(body, &[fields.text]);
+        }
+        // Without a standfirst the indexed text is the body itself: one string for all three.
+        None => doc.add_text(body, &[fields.body, fields.body_exact, fields.text]),
     }
-    let full = searchable_body(article);
-    doc.add_text(fields.body, &full);
-    doc.add_text(fields.body_exact, &full);
-    doc.add_text(fields.text, &article.body);
-    let source = article.source.as_deref().unwrap_or(UNKNOWN_SOURCE);
-    doc.add_text(fields.source, source);
-    doc.add_text(fields.source_key, source);
-    if let Some(section) = &article.section {
-        doc.add_text(fields.section, section);
-        doc.add_text(fields.section_key, section);
+    let source = source.unwrap_or_else(|| UNKNOWN_SOURCE.to_string());
+    doc.add_text(source, &[fields.source, fields.source_key]);
+    if let Some(section) = section {
+        doc.add_text(section, &[fields.section, fields.section_key]);
     }
-    if let Some(date) = article.date {
-        doc.add_date(fields.date, to_tantivy_date(date));
+    if let Some(date) = date {
+        doc.add(OwnedValue::Date(to_tantivy_date(date)), &[fields.date]);
     }
-    for author in &article.authors {
-        doc.add_text(fields.authors, author);
+    for author in authors {
+        doc.add_text(author, &[fields.authors]);
     }
-    if let Some(url) = &article.url {
-        doc.add_text(fields.url, url);
+    if let Some(url) = url {
+        doc.add_text(url, &[fields.url]);
     }
     for (kind, names) in entities {
         for name in names {
-            doc.add_text(fields.entity_field(*kind), name);
-            doc.add_text(fields.entity_text_field(*kind), name);
+            doc.add_text(
+                name.clone(),
+                &[fields.entity_field(*kind), fields.entity_text_field(*kind)],
+            );
         }
     }
     doc

@@ -19,16 +19,26 @@ pub fn decode(bytes: &[u8]) -> Result<String, SkipReason> {
     } else if bytes.iter().take(SNIFF_LEN).any(|&b| b == 0) {
         return Err(SkipReason::Binary);
     } else {
+        // Valid UTF-8 (nearly every file) is taken as it is; detection runs only on the rest.
         match std::str::from_utf8(bytes) {
             Ok(s) => s.to_owned(),
             Err(_) => decode_with(detect(bytes), bytes),
         }
     };
-    let text = text.trim_start_matches('\u{feff}').to_owned();
+    let text = strip_boms(text);
     if text.trim().is_empty() {
         return Err(SkipReason::Empty);
     }
     Ok(text)
+}
+
+/// Drop leading BOM characters (a file saved twice with a BOM keeps one in its text), in place.
+fn strip_boms(mut text: String) -> String {
+    let boms = text.len() - text.trim_start_matches('\u{feff}').len();
+    if boms > 0 {
+        text.drain(..boms);
+    }
+    text
 }
 
 fn decode_with(enc: &'static Encoding, bytes: &[u8]) -> String {

@@ -186,19 +186,20 @@ pub fn body_field(
     errs: &mut TypeErrors,
 ) -> Option<String> {
     let (key, v) = lookup(obj, Field::Body, opts)?;
-    let text = match v {
-        Value::String(s) => s.clone(),
-        Value::Array(items) => items
-            .iter()
-            .filter_map(Value::as_str)
-            .collect::<Vec<_>>()
-            .join("\n\n"),
+    let body = match v {
+        Value::String(s) => normalize_body(s),
+        Value::Array(items) => normalize_body(
+            &items
+                .iter()
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+                .join("\n\n"),
+        ),
         other => {
             errs.note(&key, other, "text");
             return None;
         }
     };
-    let body = normalize_body(&text);
     (!body.is_empty()).then_some(body)
 }
 

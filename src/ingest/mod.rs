@@ -201,9 +201,7 @@ pub fn parse_bytes(
     bytes: &[u8],
     opts: &ParseOptions,
 ) -> Result<Parsed, SkipReason> {
-    let text = decode::decode(bytes)?;
-    // One line-ending convention for every parser (old Mac files use bare CR).
-    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    let text = unix_newlines(decode::decode(bytes)?);
     let extracted = extract(format, &text, opts)?;
     finish(root, rel, extracted, opts)
 }
@@ -219,8 +217,7 @@ pub fn parse_jsonl_chunk(
     first_line: usize,
     opts: &ParseOptions,
 ) -> Result<Parsed, SkipReason> {
-    let text = decode::decode(bytes)?;
-    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    let text = unix_newlines(decode::decode(bytes)?);
     let mut extracted = json::parse_lines_only(&text, opts);
     let shift = first_line.saturating_sub(1);
     for (record, _) in &mut extracted.records {
@@ -233,6 +230,16 @@ pub fn parse_jsonl_chunk(
         }
     }
     finish(root, rel, extracted, opts)
+}
+
+/// One line-ending convention for every parser (old Mac files use bare CR). Most files have no
+/// CR at all and are passed through without a copy.
+fn unix_newlines(text: String) -> String {
+    if text.contains('\r') {
+        text.replace("\r\n", "\n").replace('\r', "\n")
+    } else {
+        text
+    }
 }
 
 fn extract(format: Format, text: &str, opts: &ParseOptions) -> Result<Extracted, SkipReason> {

@@ -8,7 +8,19 @@ const MAX_DERIVED_HEADLINE: usize = 120;
 
 /// Collapse every run of whitespace (including newlines) into one space and trim the ends.
 pub fn collapse_ws(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut out = String::with_capacity(s.len());
+    push_collapsed(&mut out, s);
+    out
+}
+
+/// Append `s` with whitespace collapsed (as [`collapse_ws`]), without an intermediate string.
+fn push_collapsed(out: &mut String, s: &str) {
+    for (i, word) in s.split_whitespace().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
 }
 
 /// `None` when the collapsed text is empty, so absent and blank fields look the same downstream.
@@ -23,29 +35,45 @@ pub fn non_empty(s: &str) -> Option<String> {
 /// blank line at all but several lines (common in scraped JSON) uses one line per paragraph,
 /// because joining those would glue unrelated paragraphs together.
 pub fn split_paragraphs(text: &str) -> Vec<String> {
+    let mut paras = Vec::new();
+    each_paragraph(text, |lines| {
+        let mut para = String::new();
+        push_lines(&mut para, lines);
+        paras.push(para);
+    });
+    paras
+}
+
+/// Call `f` with the (never blank) lines of each paragraph of `text`, as [`split_paragraphs`]
+/// finds them, so callers can build their output without a string per paragraph.
+fn each_paragraph<'t>(text: &'t str, mut f: impl FnMut(&[&'t str])) {
     let lines: Vec<&str> = text.lines().collect();
-    let first = lines.iter().position(|l| !l.trim().is_empty());
-    let last = lines.iter().rposition(|l| !l.trim().is_empty());
+    let blank = |l: &&str| l.trim().is_empty();
+    let first = lines.iter().position(|l| !blank(l));
+    let last = lines.iter().rposition(|l| !blank(l));
     let (Some(first), Some(last)) = (first, last) else {
-        return Vec::new();
+        return;
     };
     let lines = &lines[first..=last];
-    let has_blank = lines.iter().any(|l| l.trim().is_empty());
-    if !has_blank {
-        return lines.iter().filter_map(|l| non_empty(l)).collect();
-    }
-    let mut paras = Vec::new();
-    let mut current = String::new();
-    for line in lines {
-        if line.trim().is_empty() {
-            push_para(&mut paras, &mut current);
-        } else {
-            current.push(' ');
-            current.push_str(line);
+    if !lines.iter().any(blank) {
+        for line in lines {
+            f(std::slice::from_ref(line));
         }
+        return;
     }
-    push_para(&mut paras, &mut current);
-    paras
+    for para in lines.split(blank).filter(|p| !p.is_empty()) {
+        f(para);
+    }
+}
+
+/// Append the lines of one paragraph, whitespace collapsed, joined by single spaces.
+fn push_lines(out: &mut String, lines: &[&str]) {
+    for (i, line) in lines.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        push_collapsed(out, line);
+    }
 }
 
 /// Move `current` (collapsed) into `paras` if it holds any text.
@@ -56,9 +84,17 @@ pub fn push_para(paras: &mut Vec<String>, current: &mut String) {
     current.clear();
 }
 
-/// Normalise a body held in one string (JSON, front-matter markdown) into the canonical shape.
+/// Normalise a body held in one string (JSON, front-matter markdown) into the canonical shape:
+/// the paragraphs of [`split_paragraphs`] joined by blank lines, written into one string.
 pub fn normalize_body(text: &str) -> String {
-    split_paragraphs(text).join("\n\n")
+    let mut out = String::with_capacity(text.len());
+    each_paragraph(text, |lines| {
+        if !out.is_empty() {
+            out.push_str("\n\n");
+        }
+        push_lines(&mut out, lines);
+    });
+    out
 }
 
 /// A headline for a record that has a body but no title: its first sentence or line, cut at a
