@@ -1,6 +1,6 @@
 //! Micro-benchmarks of the hot paths through the library API: entity tagging (warm and cold
-//! word caches), one search (hits,
-//! snippets, facets) on an index of the sample `corpus/`, and snippet generation on its own.
+//! word caches), one search (hits, snippets, facets) on an index of the sample `corpus/`, and
+//! snippet generation on its own.
 //!
 //! `cargo bench` runs them all; `cargo bench -- search` only the searches. The side-by-side
 //! comparison with other engines is `scripts/bench`; these numbers are for spotting regressions.
