@@ -1,5 +1,6 @@
-//! Micro-benchmarks of the hot paths through the library API: entity tagging, one search (hits,
-//! snippets, facets) on an index of the sample `corpus/`, and snippet generation on its own.
+//! Micro-benchmarks of the hot paths through the library API: entity tagging (warm and cold
+//! word caches), one search (hits, snippets, facets) on an index of the sample `corpus/`, and
+//! snippet generation on its own.
 //!
 //! `cargo bench` runs them all; `cargo bench -- search` only the searches. The side-by-side
 //! comparison with other engines is `scripts/bench`; these numbers are for spotting regressions.
@@ -50,11 +51,21 @@ fn fixture() -> &'static Fixture {
     })
 }
 
+/// Extraction as the indexer runs it: the thread's tagger, its word cache warm.
 #[divan::bench]
 fn entities_extract(bencher: Bencher) {
     bencher
         .counter(BytesCount::of_str(ARTICLE))
         .bench(|| newsdex::entities::extract(black_box(ARTICLE)));
+}
+
+/// Extraction with empty caches: every word of the article is new to the tagger.
+#[divan::bench]
+fn entities_extract_cold(bencher: Bencher) {
+    let model = newsdex::entities::model::embedded().expect("a trained model is compiled in");
+    bencher
+        .counter(BytesCount::of_str(ARTICLE))
+        .bench(|| newsdex::entities::extract_with(model, black_box(ARTICLE)));
 }
 
 #[divan::bench(args = [

@@ -107,8 +107,8 @@ fn title_case(lower: &str) -> String {
 }
 
 /// Turns feature templates and their parts (token hashes or small integers) into bucket numbers.
-pub struct Sink {
-    pub out: Vec<u32>,
+#[derive(Debug, Clone, Copy)]
+pub struct Buckets {
     shift: u32,
 }
 
@@ -119,43 +119,84 @@ fn small(v: u64) -> u64 {
     mix(TEMPLATE_SEED, v)
 }
 
+impl Buckets {
+    pub fn new(bits: u32) -> Self {
+        Buckets { shift: 64 - bits }
+    }
+
+    #[inline]
+    fn of(self, key: u64) -> u32 {
+        let x = key.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        (x >> self.shift) as u32
+    }
+
+    #[inline]
+    pub fn f0(self, tmpl: u64) -> u32 {
+        self.of(small(tmpl))
+    }
+
+    #[inline]
+    pub fn f1(self, tmpl: u64, a: u64) -> u32 {
+        self.of(mix(small(tmpl), a))
+    }
+
+    #[inline]
+    pub fn f2(self, tmpl: u64, a: u64, b: u64) -> u32 {
+        self.of(mix(mix(small(tmpl), a), b))
+    }
+
+    #[inline]
+    pub fn f3(self, tmpl: u64, a: u64, b: u64, c: u64) -> u32 {
+        self.of(mix(mix(mix(small(tmpl), a), b), c))
+    }
+}
+
+/// Collects the bucket numbers of features in the order they are emitted.
+pub struct Sink {
+    pub out: Vec<u32>,
+    b: Buckets,
+}
+
 impl Sink {
     pub fn new(bits: u32, capacity: usize) -> Self {
         Sink {
             out: Vec::with_capacity(capacity),
-            shift: 64 - bits,
+            b: Buckets::new(bits),
+        }
+    }
+
+    /// A sink writing into `out`, emptied first, so callers can keep one buffer.
+    pub fn reuse(bits: u32, mut out: Vec<u32>) -> Self {
+        out.clear();
+        Sink {
+            out,
+            b: Buckets::new(bits),
         }
     }
 
     #[inline]
-    fn push(&mut self, key: u64) {
-        let x = key.wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        self.out.push((x >> self.shift) as u32);
+    pub fn f0(&mut self, tmpl: u64) {
+        self.out.push(self.b.f0(tmpl));
     }
 
     #[inline]
-    fn f0(&mut self, tmpl: u64) {
-        self.push(small(tmpl));
+    pub fn f1(&mut self, tmpl: u64, a: u64) {
+        self.out.push(self.b.f1(tmpl, a));
     }
 
     #[inline]
-    fn f1(&mut self, tmpl: u64, a: u64) {
-        self.push(mix(small(tmpl), a));
+    pub fn f2(&mut self, tmpl: u64, a: u64, b: u64) {
+        self.out.push(self.b.f2(tmpl, a, b));
     }
 
     #[inline]
-    fn f2(&mut self, tmpl: u64, a: u64, b: u64) {
-        self.push(mix(mix(small(tmpl), a), b));
-    }
-
-    #[inline]
-    fn f3(&mut self, tmpl: u64, a: u64, b: u64, c: u64) {
-        self.push(mix(mix(mix(small(tmpl), a), b), c));
+    pub fn f3(&mut self, tmpl: u64, a: u64, b: u64, c: u64) {
+        self.out.push(self.b.f3(tmpl, a, b, c));
     }
 }
 
 #[derive(Default, Clone, Copy)]
-struct DocStat {
+pub struct DocStat {
     lower_count: u32,
     cap_mid_count: u32,
     /// A token where the word is written in an ordinary (not all-caps) sentence, mid-sentence.
@@ -182,7 +223,7 @@ impl std::hash::Hasher for KeyHasher {
 
 pub type KeyMap<V> = HashMap<u64, V, std::hash::BuildHasherDefault<KeyHasher>>;
 
-fn cluster_feats(sink: &mut Sink, tmpl: u64, path: u32, depths: &[u32]) {
+pub fn cluster_feats(sink: &mut Sink, tmpl: u64, path: u32, depths: &[u32]) {
     if path == 0 {
         return;
     }
@@ -251,87 +292,158 @@ fn is_connector(lower: &str) -> bool {
     )
 }
 
-/// Stage-independent features of every token of a document.
-pub fn base_features(lex: &Lexicon, doc: &Doc, bits: u32) -> (Vec<TokInfo>, Feats) {
-    let n = doc.tokens.len();
-    let norms: Vec<Cow<str>> = doc.tokens.iter().map(|t| normalize(t)).collect();
-    let mut hw = Vec::with_capacity(n);
-    let mut hl = Vec::with_capacity(n);
-    let mut hshape = Vec::with_capacity(n);
-    let mut hss = Vec::with_capacity(n);
-    let mut caps = Vec::with_capacity(n);
-    let mut has_lower = Vec::with_capacity(n);
-    let mut lowers: Vec<Cow<str>> = Vec::with_capacity(n);
-    let mut buf = String::with_capacity(32);
-    for t in &norms {
+/// What the features need to know about one token's text alone, whatever its neighbours: hashes
+/// of its forms and shapes, its cluster and single-word gazetteer flags, and the character
+/// classes that the sentence and phrase rules test. Training computes it per token; the run-time
+/// tagger once per word type (`tagger`), so both must take it from here.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WordFacts {
+    /// `word_hash` of the normalised token.
+    pub hw: u64,
+    /// `word_hash` of its lower-case form.
+    pub hl: u64,
+    pub hshape: u64,
+    /// Hash of the short shape.
+    pub hss: u64,
+    /// Cluster path, 0 when unknown.
+    pub cluster: u32,
+    /// Gazetteer flags of the word on its own.
+    pub gaz1: u32,
+    /// Has an upper-case letter.
+    pub cap: bool,
+    /// Has a lower-case letter.
+    pub has_lower: bool,
+    /// Has two or more upper-case letters.
+    pub upper2: bool,
+    pub comma: bool,
+    /// "(" or starting with a digit: marks tables and lists rather than headlines.
+    pub tabular: bool,
+    pub alpha_start: bool,
+    pub num_start: bool,
+    pub function_word: bool,
+    pub connector: bool,
+    pub quote: bool,
+}
+
+impl WordFacts {
+    /// Facts of a normalised token (see `normalize`); `buf` is scratch space for shapes.
+    pub fn of(lex: &Lexicon, t: &str, buf: &mut String) -> Self {
         let cap = t.chars().any(|c| c.is_uppercase());
-        let low = t.chars().any(|c| c.is_lowercase());
-        let h = word_hash(t);
+        let has_lower = t.chars().any(|c| c.is_lowercase());
+        let hw = word_hash(t);
         let lower: Cow<str> = if cap || !t.is_ascii() {
             Cow::Owned(t.to_lowercase())
         } else {
-            Cow::Borrowed(t.as_ref())
+            Cow::Borrowed(t)
         };
-        hl.push(if lower.as_ref() == t.as_ref() {
-            h
+        let hl = if lower.as_ref() == t {
+            hw
         } else {
             word_hash(&lower)
-        });
-        hw.push(h);
-        shape_into(t, false, &mut buf);
-        hshape.push(word_hash(&buf));
-        shape_into(t, true, &mut buf);
-        hss.push(word_hash(&buf));
-        caps.push(cap);
-        has_lower.push(low);
-        lowers.push(lower);
+        };
+        shape_into(t, false, buf);
+        let hshape = word_hash(buf);
+        shape_into(t, true, buf);
+        let hss = word_hash(buf);
+        WordFacts {
+            hw,
+            hl,
+            hshape,
+            hss,
+            cluster: word_cluster(lex, hw, hl, cap && !has_lower, &lower),
+            gaz1: lex.gazetteer_key(gaz_start(hl)),
+            cap,
+            has_lower,
+            upper2: t.chars().filter(|c| c.is_uppercase()).count() >= 2,
+            comma: t == ",",
+            tabular: t == "(" || t.starts_with(|c: char| c.is_ascii_digit()),
+            alpha_start: t.starts_with(|c: char| c.is_alphabetic()),
+            num_start: t.starts_with(|c: char| c.is_numeric()),
+            function_word: is_function_word(&lower),
+            connector: is_connector(&lower),
+            quote: is_quote(t),
+        }
     }
-    let mut sent_allcaps = vec![false; n];
-    let mut sent_first = vec![false; n];
-    let mut stats: KeyMap<DocStat> = KeyMap::default();
-    for s in &doc.sents {
-        let mut upper_words = 0;
-        let mut lower_words = 0;
-        for i in s.clone() {
-            if has_lower[i] {
-                lower_words += 1;
-            } else if norms[i].chars().filter(|c| c.is_uppercase()).count() >= 2 {
-                upper_words += 1;
-            }
+}
+
+/// Cluster of a word as written, else (all-caps words) of its title-case form, else of its lower
+/// case form.
+fn word_cluster(lex: &Lexicon, hw: u64, hl: u64, all_caps: bool, lower: &str) -> u32 {
+    let c = lex.cluster_of_hash(hw);
+    if c != 0 {
+        return c;
+    }
+    if all_caps {
+        let c = lex.cluster(&title_case(lower));
+        if c != 0 {
+            return c;
         }
-        // Title-cased headlines ("Bomb Suspect Changed After Trip Abroad") lose the same
-        // information as all-caps ones, so they are treated alike.
-        // Tables and name lists (digits, brackets, commas) are not headlines.
-        let mut title_words = 0;
-        let mut plain_words = 0;
-        let mut commas = 0;
-        let mut tabular = false;
-        for i in s.clone() {
-            let t = norms[i].as_ref();
-            commas += (t == ",") as usize;
-            tabular |= t == "(" || t.starts_with(|c: char| c.is_ascii_digit());
-            if !norms[i].starts_with(|c: char| c.is_alphabetic()) || is_function_word(&lowers[i]) {
-                continue;
-            }
-            if caps[i] {
-                title_words += 1;
-            } else {
-                plain_words += 1;
-            }
+    }
+    if hl != hw { lex.cluster_of_hash(hl) } else { 0 }
+}
+
+/// Sentence context of every token: 0 ordinary, 1 sentence-initial, 2 in an all-caps or
+/// title-case headline (see `TokInfo::ctx`).
+pub fn sentence_contexts(facts: &[WordFacts], sents: &[Range<usize>], ctx: &mut Vec<u8>) {
+    ctx.clear();
+    ctx.resize(facts.len(), 0);
+    for s in sents {
+        let headline = is_headline(&facts[s.clone()]);
+        for c in &mut ctx[s.clone()] {
+            *c = if headline { 2 } else { 0 };
         }
-        let titlecase = title_words >= 4 && plain_words == 0 && commas <= 1 && !tabular;
-        let allcaps = (lower_words == 0 && upper_words > 0) || titlecase;
-        for i in s.clone() {
-            sent_allcaps[i] = allcaps;
+        if !s.is_empty() && !headline {
+            ctx[s.start] = 1;
         }
-        if !s.is_empty() {
-            sent_first[s.start] = true;
+    }
+}
+
+/// An all-caps sentence, or a title-cased one: title-cased headlines ("Bomb Suspect Changed After
+/// Trip Abroad") lose the same information as all-caps ones, so they are treated alike. Tables
+/// and name lists (digits, brackets, commas) are not headlines.
+fn is_headline(sent: &[WordFacts]) -> bool {
+    let mut upper_words = 0;
+    let mut lower_words = 0;
+    let mut title_words = 0;
+    let mut plain_words = 0;
+    let mut commas = 0;
+    let mut tabular = false;
+    for f in sent {
+        if f.has_lower {
+            lower_words += 1;
+        } else if f.upper2 {
+            upper_words += 1;
         }
+        commas += f.comma as usize;
+        tabular |= f.tabular;
+        if !f.alpha_start || f.function_word {
+            continue;
+        }
+        if f.cap {
+            title_words += 1;
+        } else {
+            plain_words += 1;
+        }
+    }
+    let titlecase = title_words >= 4 && plain_words == 0 && commas <= 1 && !tabular;
+    (lower_words == 0 && upper_words > 0) || titlecase
+}
+
+/// How each word (by lower-case hash) is written across the document: in lower case, and
+/// capitalised in mid-sentence of ordinary text.
+pub fn doc_stats(
+    facts: &[WordFacts],
+    sents: &[Range<usize>],
+    ctx: &[u8],
+    stats: &mut KeyMap<DocStat>,
+) {
+    stats.clear();
+    for s in sents {
         for i in s.clone() {
-            let st = stats.entry(hl[i]).or_default();
-            if !caps[i] {
+            let st = stats.entry(facts[i].hl).or_default();
+            if !facts[i].cap {
                 st.lower_count += 1;
-            } else if !allcaps && i != s.start && !is_quote(&norms[i - 1]) {
+            } else if ctx[i] != 2 && i != s.start && !facts[i - 1].quote {
                 st.cap_mid_count += 1;
                 if st.mixed_form.is_none() {
                     st.mixed_form = Some(i as u32);
@@ -339,105 +451,114 @@ pub fn base_features(lex: &Lexicon, doc: &Doc, bits: u32) -> (Vec<TokInfo>, Feat
             }
         }
     }
-    // Gazetteer matches: single words anywhere, phrases of up to MAX_PHRASE tokens that start
-    // capitalised and continue with capitalised words or connectors.
-    let mut gaz_b = vec![0u32; n];
-    let mut gaz_i = vec![0u32; n];
-    let mut gaz1 = vec![0u32; n];
-    for s in &doc.sents {
+}
+
+/// Gazetteer matches: single words anywhere (`gaz_b` starts as each word's own flags), phrases of
+/// up to MAX_PHRASE tokens that start capitalised and continue with capitalised words, numbers or
+/// connectors. A phrase's flags go to its first token (`gaz_b`) and to the rest (`gaz_i`).
+pub fn phrase_gazetteers(
+    lex: &Lexicon,
+    facts: &[WordFacts],
+    sents: &[Range<usize>],
+    gaz_b: &mut Vec<u32>,
+    gaz_i: &mut Vec<u32>,
+) {
+    gaz_b.clear();
+    gaz_b.extend(facts.iter().map(|f| f.gaz1));
+    gaz_i.clear();
+    gaz_i.resize(facts.len(), 0);
+    for s in sents {
         for i in s.clone() {
-            let mut key = gaz_start(hl[i]);
-            let g = lex.gazetteer_key(key);
-            gaz1[i] = g;
-            gaz_b[i] |= g;
-            if !caps[i] {
+            if !facts[i].cap {
                 continue;
             }
+            let mut key = gaz_start(facts[i].hl);
             for j in i + 1..(i + MAX_PHRASE).min(s.end) {
-                if !caps[j]
-                    && !norms[j].starts_with(|c: char| c.is_numeric())
-                    && !is_connector(&lowers[j])
-                {
+                let f = &facts[j];
+                if !f.cap && !f.num_start && !f.connector {
                     break;
                 }
-                key = mix(key, hl[j]);
+                key = mix(key, f.hl);
                 let g = lex.gazetteer_key(key);
                 if g != 0 {
                     gaz_b[i] |= g;
-                    for k in gaz_i.iter_mut().take(j + 1).skip(i + 1) {
+                    for k in &mut gaz_i[i + 1..=j] {
                         *k |= g;
                     }
                 }
             }
         }
     }
-    let clusters: Vec<u32> = (0..n)
-        .map(|i| {
-            let c = lex.cluster_of_hash(hw[i]);
-            if c != 0 {
-                return c;
-            }
-            if caps[i] && !has_lower[i] {
-                let c = lex.cluster(&title_case(&lowers[i]));
-                if c != 0 {
-                    return c;
-                }
-            }
-            if hl[i] != hw[i] {
-                lex.cluster_of_hash(hl[i])
-            } else {
-                0
-            }
-        })
+}
+
+/// Prefixes and suffixes of up to 4 characters.
+pub fn affix_features(sink: &mut Sink, w: &str) {
+    let mut ends = w
+        .char_indices()
+        .map(|(b, _)| b)
+        .skip(1)
+        .chain(std::iter::once(w.len()));
+    for k in 1..=4u64 {
+        match ends.next() {
+            Some(e) => sink.f2(5, k, word_hash(&w[..e])),
+            None => break,
+        }
+    }
+    let mut starts = w.char_indices().rev().map(|(b, _)| b);
+    for k in 1..=4u64 {
+        match starts.next() {
+            Some(b) => sink.f2(6, k, word_hash(&w[b..])),
+            None => break,
+        }
+    }
+}
+
+/// Beginning and end of sentence, in place of a neighbour's hash.
+pub const BOS: u64 = 0x51;
+pub const EOS: u64 = 0x52;
+
+/// Stage-independent features of every token of a document.
+pub fn base_features(lex: &Lexicon, doc: &Doc, bits: u32) -> (Vec<TokInfo>, Feats) {
+    let n = doc.tokens.len();
+    let norms: Vec<Cow<str>> = doc.tokens.iter().map(|t| normalize(t)).collect();
+    let mut buf = String::with_capacity(32);
+    let facts: Vec<WordFacts> = norms
+        .iter()
+        .map(|t| WordFacts::of(lex, t, &mut buf))
         .collect();
+    let mut ctxs = Vec::new();
+    sentence_contexts(&facts, &doc.sents, &mut ctxs);
+    let mut stats: KeyMap<DocStat> = KeyMap::default();
+    doc_stats(&facts, &doc.sents, &ctxs, &mut stats);
+    let (mut gaz_b, mut gaz_i) = (Vec::new(), Vec::new());
+    phrase_gazetteers(lex, &facts, &doc.sents, &mut gaz_b, &mut gaz_i);
+    let hw = |i: usize| facts[i].hw;
+    let hl = |i: usize| facts[i].hl;
+    let hss = |i: usize| facts[i].hss;
+    let caps = |i: usize| facts[i].cap;
+    let clusters = |i: usize| facts[i].cluster;
+    let gaz1 = |i: usize| facts[i].gaz1;
 
     let mut sink = Sink::new(bits, n * 48);
     let mut offs = Vec::with_capacity(n + 1);
     offs.push(0u32);
-    const BOS: u64 = 0x51;
-    const EOS: u64 = 0x52;
     for s in &doc.sents {
         for i in s.clone() {
-            let ctx: u64 = if sent_allcaps[i] {
-                2
-            } else if sent_first[i] {
-                1
-            } else {
-                0
-            };
+            let ctx = ctxs[i] as u64;
             let at = |k: isize| -> Option<usize> {
                 let j = i as isize + k;
                 (j >= s.start as isize && j < s.end as isize).then_some(j as usize)
             };
-            let lw = |k: isize| at(k).map_or(if k < 0 { BOS } else { EOS }, |j| hl[j]);
-            let sh = |k: isize| at(k).map_or(if k < 0 { BOS } else { EOS }, |j| hss[j]);
-            let l = hl[i];
-            let ss = hss[i];
+            let lw = |k: isize| at(k).map_or(if k < 0 { BOS } else { EOS }, hl);
+            let sh = |k: isize| at(k).map_or(if k < 0 { BOS } else { EOS }, hss);
+            let l = hl(i);
+            let ss = hss(i);
             sink.f0(0);
-            sink.f1(1, hw[i]);
+            sink.f1(1, hw(i));
             sink.f1(2, l);
-            sink.f1(3, hshape[i]);
+            sink.f1(3, facts[i].hshape);
             sink.f2(4, ss, ctx);
-            // Prefixes and suffixes of up to 4 characters.
-            let w = norms[i].as_ref();
-            let mut ends = w
-                .char_indices()
-                .map(|(b, _)| b)
-                .skip(1)
-                .chain(std::iter::once(w.len()));
-            for k in 1..=4u64 {
-                match ends.next() {
-                    Some(e) => sink.f2(5, k, word_hash(&w[..e])),
-                    None => break,
-                }
-            }
-            let mut starts = w.char_indices().rev().map(|(b, _)| b);
-            for k in 1..=4u64 {
-                match starts.next() {
-                    Some(b) => sink.f2(6, k, word_hash(&w[b..])),
-                    None => break,
-                }
-            }
+            affix_features(&mut sink, &norms[i]);
             sink.f1(7, lw(-1));
             sink.f1(8, lw(1));
             sink.f1(9, lw(-2));
@@ -450,7 +571,7 @@ pub fn base_features(lex: &Lexicon, doc: &Doc, bits: u32) -> (Vec<TokInfo>, Feat
             sink.f2(16, lw(-1), ss);
             sink.f2(17, ss, lw(1));
             // Gazetteers, conjoined with capitalisation because "will" and "Will" differ.
-            let cap = caps[i] as u64;
+            let cap = caps(i) as u64;
             for b in 0..G_BITS {
                 let bit = 1 << b;
                 if gaz_b[i] & bit != 0 {
@@ -460,64 +581,44 @@ pub fn base_features(lex: &Lexicon, doc: &Doc, bits: u32) -> (Vec<TokInfo>, Feat
                     sink.f2(21, b as u64, cap);
                 }
                 if let Some(j) = at(-1)
-                    && gaz1[j] & bit != 0
+                    && gaz1(j) & bit != 0
                 {
-                    sink.f2(22, b as u64, caps[j] as u64);
+                    sink.f2(22, b as u64, caps(j) as u64);
                 }
                 if let Some(j) = at(1)
-                    && gaz1[j] & bit != 0
+                    && gaz1(j) & bit != 0
                 {
-                    sink.f2(23, b as u64, caps[j] as u64);
+                    sink.f2(23, b as u64, caps(j) as u64);
                 }
             }
-            if gaz_b[i] | gaz_i[i] == 0 && caps[i] {
+            if gaz_b[i] | gaz_i[i] == 0 && caps(i) {
                 sink.f1(24, ctx);
             }
             // Word clusters of the token and its neighbours.
-            cluster_feats(&mut sink, 30, clusters[i], &[4, 6, 10, 20]);
+            cluster_feats(&mut sink, 30, clusters(i), &[4, 6, 10, 20]);
             if let Some(j) = at(-1) {
-                cluster_feats(&mut sink, 31, clusters[j], &[4, 8]);
+                cluster_feats(&mut sink, 31, clusters(j), &[4, 8]);
             }
             if let Some(j) = at(1) {
-                cluster_feats(&mut sink, 32, clusters[j], &[4, 8]);
+                cluster_feats(&mut sink, 32, clusters(j), &[4, 8]);
             }
-            if clusters[i] == 0 {
+            if clusters(i) == 0 {
                 sink.f1(33, cap);
             }
-            // Document context: is this word capitalised mid-sentence, or written in lower case,
-            // elsewhere in the article? Decides sentence-initial and headline words.
-            if caps[i] {
-                let st = stats.get(&l).copied().unwrap_or_default();
-                let own_mid = ctx == 0 && i != s.start;
-                let mid = st.cap_mid_count.saturating_sub(own_mid as u32) > 0;
-                let low = st.lower_count > 0;
-                sink.f3(40, ctx, mid as u64, low as u64);
-                if ctx == 2
-                    && let Some(m) = st.mixed_form
-                {
-                    let m = m as usize;
-                    sink.f1(41, hw[m]);
-                    sink.f1(42, hss[m]);
-                    cluster_feats(&mut sink, 43, clusters[m], &[4, 8, 20]);
-                }
+            if caps(i) {
+                let own_first = i == s.start;
+                doc_context_features(&mut sink, &facts, &stats, l, ctxs[i], own_first);
             }
             offs.push(sink.out.len() as u32);
         }
     }
-    let infos = hl
-        .into_iter()
-        .zip(caps)
-        .enumerate()
-        .map(|(i, (lower, cap))| TokInfo {
-            lower,
-            cap,
-            ctx: if sent_allcaps[i] {
-                2
-            } else if sent_first[i] {
-                1
-            } else {
-                0
-            },
+    let infos = facts
+        .iter()
+        .zip(&ctxs)
+        .map(|(f, &ctx)| TokInfo {
+            lower: f.hl,
+            cap: f.cap,
+            ctx,
         })
         .collect();
     (
@@ -527,6 +628,31 @@ pub fn base_features(lex: &Lexicon, doc: &Doc, bits: u32) -> (Vec<TokInfo>, Feat
             offs,
         },
     )
+}
+
+/// Document context of a capitalised token: is this word capitalised mid-sentence, or written in
+/// lower case, elsewhere in the article? Decides sentence-initial and headline words.
+pub fn doc_context_features(
+    sink: &mut Sink,
+    facts: &[WordFacts],
+    stats: &KeyMap<DocStat>,
+    lower: u64,
+    ctx: u8,
+    sentence_first: bool,
+) {
+    let st = stats.get(&lower).copied().unwrap_or_default();
+    let own_mid = ctx == 0 && !sentence_first;
+    let mid = st.cap_mid_count.saturating_sub(own_mid as u32) > 0;
+    let low = st.lower_count > 0;
+    sink.f3(40, ctx as u64, mid as u64, low as u64);
+    if ctx == 2
+        && let Some(m) = st.mixed_form
+    {
+        let m = &facts[m as usize];
+        sink.f1(41, m.hw);
+        sink.f1(42, m.hss);
+        cluster_feats(sink, 43, m.cluster, &[4, 8, 20]);
+    }
 }
 
 fn is_quote(t: &str) -> bool {

@@ -5,10 +5,13 @@
 //! [`canonical_entities`] (distinct names per kind, for facets) and [`tag_conll`] (CoNLL files,
 //! for scoring). The tagger is a two-stage averaged perceptron with Viterbi decoding over BIO
 //! tags; its model (`models/ner.bin`, made by the `train-ner` command, see `models/README.md`)
-//! is compiled into the binary and parsed once on first use.
+//! is compiled into the binary and parsed once on first use. Run time tags through
+//! [`tagger::Tagger`], which caches per-word work across articles and gives exactly the tags of
+//! the plain `Model::tag_doc` that training uses.
 //!
 //! Modules: `tokenize` (raw text -> sentences and tokens), `features` (hashed features),
 //! `lexicon` (gazetteers and clusters inside the model), `model` (weights, Viterbi, file format),
+//! `tagger` (fast run-time tagging with per-word-type caches),
 //! `canonical` (mentions -> newsroom names), `conll` (CoNLL I/O and scoring), and, for training
 //! only, `train` and `clusters`.
 use std::collections::BTreeMap;
@@ -21,6 +24,7 @@ pub mod conll;
 pub mod features;
 pub mod lexicon;
 pub mod model;
+pub mod tagger;
 pub mod tokenize;
 pub mod train;
 
@@ -80,8 +84,16 @@ pub fn tag_conll(input: &str) -> String {
 /// `tag_conll` with an explicit model.
 pub fn tag_conll_with(model: &model::Model, input: &str) -> String {
     let docs = conll::read_conll(input);
-    let predicted: Vec<Vec<u8>> = docs.iter().map(|d| model.tag_doc(&d.as_doc())).collect();
+    let mut tagger = tagger::Tagger::new(model);
+    let predicted: Vec<Vec<u8>> = docs.iter().map(|d| tagger.tag_doc(&d.as_doc())).collect();
     conll::write_tagged(input, &docs, &predicted)
+}
+
+thread_local! {
+    /// One tagger per thread for the embedded model, so its word cache serves every article the
+    /// thread extracts from (the indexer's workers call `extract` once per article).
+    static TAGGER: std::cell::RefCell<Option<tagger::Tagger<'static>>> =
+        const { std::cell::RefCell::new(None) };
 }
 
 /// Extract the entity mentions of one article's text, each with its canonical name within the
@@ -90,19 +102,17 @@ pub fn extract(text: &str) -> Vec<Mention> {
     let Some(model) = model::embedded() else {
         return Vec::new();
     };
-    extract_with(model, text)
+    TAGGER.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        slot.get_or_insert_with(|| tagger::Tagger::new(model))
+            .extract(text)
+    })
 }
 
-/// `extract` with an explicit model (tests, benchmarks, alternative models).
+/// `extract` with an explicit model (tests, benchmarks, alternative models). It starts with empty
+/// caches; to tag many texts with one model, keep a [`tagger::Tagger`] instead.
 pub fn extract_with(model: &model::Model, text: &str) -> Vec<Mention> {
-    let tk = tokenize::tokenize(text);
-    let doc = features::Doc {
-        tokens: tk.tokens.iter().map(|t| t.text(text)).collect(),
-        sents: tk.sentences.clone(),
-    };
-    let tags = model.tag_doc(&doc);
-    let spans = features::spans(&tags, &doc.sents);
-    canonical::mentions(model, text, &tk.tokens, &doc.sents, &spans)
+    tagger::Tagger::new(model).extract(text)
 }
 
 /// The distinct canonical names of one article per kind, most mentioned first (ties: first seen).

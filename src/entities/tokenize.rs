@@ -135,7 +135,11 @@ const CLITICS: &[&str] = &["'s", "’s", "'re", "'ve", "'ll", "'d", "'m", "n't",
 
 /// Split text into tokens and sentences.
 pub fn tokenize(text: &str) -> Tokenized {
-    let mut out = Tokenized::default();
+    let mut out = Tokenized {
+        tokens: Vec::with_capacity(text.len() / 5),
+        sentences: Vec::new(),
+    };
+    let mut chars = Vec::with_capacity(32);
     // Chunks between whitespace, with the number of newlines seen before each chunk.
     let mut chunk_start: Option<(usize, usize)> = None;
     let mut newline_before = false;
@@ -143,7 +147,7 @@ pub fn tokenize(text: &str) -> Tokenized {
     for (char_idx, (b, c)) in text.char_indices().enumerate() {
         if c.is_whitespace() {
             if let Some((bs, cs)) = chunk_start.take() {
-                split_chunk(text, bs, b, cs, &mut out.tokens);
+                split_chunk(text, bs, b, cs, &mut chars, &mut out.tokens);
             }
             if c == '\n' {
                 newline_before = true;
@@ -159,7 +163,7 @@ pub fn tokenize(text: &str) -> Tokenized {
         }
     }
     if let Some((bs, cs)) = chunk_start.take() {
-        split_chunk(text, bs, text.len(), cs, &mut out.tokens);
+        split_chunk(text, bs, text.len(), cs, &mut chars, &mut out.tokens);
     }
     close_sentence(&mut out, &mut sent_start);
     // Split the line-level sentences further at sentence-final punctuation.
@@ -222,9 +226,20 @@ fn is_closing_token(t: &str) -> bool {
 }
 
 /// Split one whitespace-delimited chunk `text[bs..be]` (starting at character `cs`) into tokens.
-fn split_chunk(text: &str, bs: usize, be: usize, cs: usize, out: &mut Vec<Token>) {
+/// `chars` is scratch space, kept by the caller so that a text is split without allocating for
+/// every chunk.
+fn split_chunk(
+    text: &str,
+    bs: usize,
+    be: usize,
+    cs: usize,
+    chars: &mut Vec<(usize, char)>,
+    out: &mut Vec<Token>,
+) {
     let chunk = &text[bs..be];
-    let chars: Vec<(usize, char)> = chunk.char_indices().map(|(b, c)| (b + bs, c)).collect();
+    chars.clear();
+    chars.extend(chunk.char_indices().map(|(b, c)| (b + bs, c)));
+    let chars: &[(usize, char)] = chars;
     let n = chars.len();
     let byte_at = |i: usize| if i < n { chars[i].0 } else { be };
     let mut push = |from: usize, to: usize, out: &mut Vec<Token>| {
@@ -298,7 +313,7 @@ fn split_chunk(text: &str, bs: usize, be: usize, cs: usize, out: &mut Vec<Token>
         let c = chars[i].1;
         let double_hyphen = c == '-' && i + 1 < hi && chars[i + 1].1 == '-';
         if is_dash(c) || double_hyphen {
-            push_word(&chars, seg, i, &mut push, out);
+            push_word(chars, seg, i, &mut push, out);
             let mut j = i + 1;
             while j < hi && chars[j].1 == c {
                 j += 1;
@@ -310,7 +325,7 @@ fn split_chunk(text: &str, bs: usize, be: usize, cs: usize, out: &mut Vec<Token>
             i += 1;
         }
     }
-    push_word(&chars, seg, hi, &mut push, out);
+    push_word(chars, seg, hi, &mut push, out);
     for &(a, b) in tail.iter().rev() {
         push(a, b, out);
     }

@@ -1,0 +1,572 @@
+//! The run-time tagger: the same model, features and decoding as `Model::tag_doc`, and exactly
+//! the same tags, but with the work that depends only on a word's text done once per word type
+//! instead of once per token.
+//!
+//! Most of a token's ~40 features depend on one word alone: its own forms, shape, affixes,
+//! cluster and gazetteer flags, and its form or cluster as seen by the tokens up to two places
+//! away. Each such feature is a hashed lookup into a multi-megabyte weight table, mostly a cache
+//! miss. Because emission scores are sums of integer rows, the rows of those features can be
+//! summed once per word type and kept: a token then costs a few additions of cached rows plus the
+//! features that really depend on its neighbours (word pairs, shape windows, phrases, document
+//! context). Integer addition is associative, so the cached sums give bit-identical scores.
+//!
+//! A `Tagger` owns its caches and scratch buffers and is meant to live across many documents:
+//! `extract` keeps one per thread for the embedded model. Memory is bounded by clearing a cache
+//! between documents once it holds `WORD_CAP` word types (about 450 bytes each with the index,
+//! so about 7 MB) or `SHAPE_CAP` shape windows (about 2 MB). On news text 8k word types were
+//! about 5% slower than 32k, which cost four times the memory.
+
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
+use std::ops::Range;
+
+use xxhash_rust::xxh3::xxh3_64;
+
+use super::features::{
+    BOS, Buckets, Doc, DocStat, EOS, KeyHasher, KeyMap, Sink, TokInfo, WordFacts, affix_features,
+    cluster_feats, doc_context_features, normalize, phrase_gazetteers, sentence_contexts, spans,
+    stage2_features,
+};
+use super::lexicon::G_BITS;
+use super::model::{Model, NTAGS, NTRANS, masked, viterbi_into};
+use super::{Mention, canonical, tokenize};
+
+/// Scores of both stages, as summed integers before scaling.
+const W: usize = 2 * NTAGS;
+type Row = [i32; W];
+
+/// Word types kept before the word cache is cleared.
+pub const WORD_CAP: usize = 1 << 14;
+/// Shape windows kept before the shape cache is cleared.
+pub const SHAPE_CAP: usize = 1 << 14;
+
+/// The roles in which a word's own features are summed: as the token itself and as each
+/// neighbour in the ±2 window.
+const SELF: usize = 0;
+const PREV2: usize = 1;
+const PREV1: usize = 2;
+const NEXT1: usize = 3;
+const NEXT2: usize = 4;
+const ROLES: usize = 5;
+
+#[inline]
+fn add(acc: &mut Row, row: &Row) {
+    for (a, &v) in acc.iter_mut().zip(row) {
+        *a += v;
+    }
+}
+
+fn sum_rows(model: &Model, feats: &[u32]) -> Row {
+    let mut acc = [0i32; W];
+    for &f in feats {
+        model.table.add_to(f, &mut acc);
+    }
+    acc
+}
+
+/// One word type: its facts and the summed rows of its word-only features in each role.
+struct WordType {
+    facts: WordFacts,
+    rows: [Row; ROLES],
+}
+
+/// Longest token, in bytes, that the word cache keeps; longer ones (rare: URLs, long compounds)
+/// are recomputed each time.
+const KEY_BYTES: usize = 23;
+
+/// A token's text stored inline, so that finding a word type compares bytes in the hash table
+/// itself instead of following a pointer.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct WordKey {
+    len: u8,
+    bytes: [u8; KEY_BYTES],
+}
+
+impl WordKey {
+    fn of(tok: &str) -> Option<WordKey> {
+        let len = tok.len();
+        if len > KEY_BYTES {
+            return None;
+        }
+        let mut bytes = [0u8; KEY_BYTES];
+        bytes[..len].copy_from_slice(tok.as_bytes());
+        Some(WordKey {
+            len: len as u8,
+            bytes,
+        })
+    }
+}
+
+impl std::hash::Hash for WordKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_u64(xxh3_64(&self.bytes[..self.len as usize]));
+    }
+}
+
+/// Word types by their text as written.
+#[derive(Default)]
+struct WordCache {
+    index: HashMap<WordKey, u32, BuildHasherDefault<KeyHasher>>,
+    types: Vec<WordType>,
+}
+
+impl WordCache {
+    fn clear(&mut self) {
+        self.index.clear();
+        self.types.clear();
+    }
+
+    /// The id of a token's word type, adding it if new.
+    fn id(&mut self, model: &Model, b: Buckets, tok: &str, scratch: &mut TypeScratch) -> u32 {
+        let key = WordKey::of(tok);
+        if let Some(id) = key.and_then(|k| self.index.get(&k)) {
+            return *id;
+        }
+        let id = self.types.len() as u32;
+        let (facts, rows) = word_rows(model, b, tok, scratch);
+        self.types.push(WordType { facts, rows });
+        if let Some(k) = key {
+            self.index.insert(k, id);
+        }
+        id
+    }
+}
+
+#[derive(Default)]
+struct TypeScratch {
+    buf: String,
+    feats: Vec<u32>,
+}
+
+/// Facts and role rows of one word (see `base_features` for the templates).
+fn word_rows(
+    model: &Model,
+    b: Buckets,
+    tok: &str,
+    scratch: &mut TypeScratch,
+) -> (WordFacts, [Row; ROLES]) {
+    let norm = normalize(tok);
+    let f = WordFacts::of(&model.lexicon, &norm, &mut scratch.buf);
+    let cap = f.cap as u64;
+    let mut sink = Sink::reuse(model.bits, std::mem::take(&mut scratch.feats));
+    let mut rows = [[0i32; W]; ROLES];
+    sink.f0(0);
+    sink.f1(1, f.hw);
+    sink.f1(2, f.hl);
+    sink.f1(3, f.hshape);
+    affix_features(&mut sink, &norm);
+    for bit in 0..G_BITS {
+        if f.gaz1 & (1 << bit) != 0 {
+            sink.f2(20, bit as u64, cap);
+        }
+    }
+    cluster_feats(&mut sink, 30, f.cluster, &[4, 6, 10, 20]);
+    if f.cluster == 0 {
+        sink.f1(33, cap);
+    }
+    rows[SELF] = sum_rows(model, &sink.out);
+    rows[PREV2] = sum_rows(model, &[b.f1(9, f.hl)]);
+    rows[NEXT2] = sum_rows(model, &[b.f1(10, f.hl)]);
+    for (role, win, gaz, clus) in [(PREV1, 7, 22, 31), (NEXT1, 8, 23, 32)] {
+        sink.out.clear();
+        sink.f1(win, f.hl);
+        for bit in 0..G_BITS {
+            if f.gaz1 & (1 << bit) != 0 {
+                sink.f2(gaz, bit as u64, cap);
+            }
+        }
+        cluster_feats(&mut sink, clus, f.cluster, &[4, 8]);
+        rows[role] = sum_rows(model, &sink.out);
+    }
+    scratch.feats = sink.out;
+    (f, rows)
+}
+
+/// The short shapes of a token's window and its sentence context: the key of the shape features
+/// (templates 4, 13, 14, 15), which take few distinct values.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct ShapeKey {
+    prev: u64,
+    own: u64,
+    next: u64,
+    ctx: u8,
+}
+
+impl ShapeKey {
+    fn hash(&self) -> u64 {
+        let h = super::lexicon::mix(self.prev, self.own);
+        super::lexicon::mix(super::lexicon::mix(h, self.next), self.ctx as u64)
+    }
+}
+
+/// Per-document buffers, kept to avoid reallocating them for every article.
+#[derive(Default)]
+struct DocScratch {
+    ids: Vec<u32>,
+    facts: Vec<WordFacts>,
+    ctx: Vec<u8>,
+    gaz_b: Vec<u32>,
+    gaz_i: Vec<u32>,
+    stats: KeyMap<DocStat>,
+    acc: Vec<Row>,
+    em: Vec<[f32; NTAGS]>,
+    back: Vec<[u8; NTAGS]>,
+    path: Vec<u8>,
+    feats: Vec<u32>,
+}
+
+/// A tagger for one model with caches that persist across documents. See the module comment.
+pub struct Tagger<'m> {
+    model: &'m Model,
+    b: Buckets,
+    trans: [[f32; NTRANS]; 2],
+    /// Rows of the sentence boundary in each neighbour role.
+    edge: [Row; ROLES],
+    words: WordCache,
+    shapes: KeyMap<(ShapeKey, Row)>,
+    word_cap: usize,
+    shape_cap: usize,
+    types: TypeScratch,
+    doc: DocScratch,
+}
+
+impl<'m> Tagger<'m> {
+    pub fn new(model: &'m Model) -> Self {
+        Self::with_capacity(model, WORD_CAP, SHAPE_CAP)
+    }
+
+    /// A tagger whose caches are cleared once they hold `word_cap` word types or `shape_cap`
+    /// shape windows (tests use tiny ones).
+    pub fn with_capacity(model: &'m Model, word_cap: usize, shape_cap: usize) -> Self {
+        let b = Buckets::new(model.bits);
+        let mut edge = [[0i32; W]; ROLES];
+        edge[PREV2] = sum_rows(model, &[b.f1(9, BOS)]);
+        edge[PREV1] = sum_rows(model, &[b.f1(7, BOS)]);
+        edge[NEXT1] = sum_rows(model, &[b.f1(8, EOS)]);
+        edge[NEXT2] = sum_rows(model, &[b.f1(10, EOS)]);
+        Tagger {
+            model,
+            b,
+            trans: [masked(&model.table.trans[0]), masked(&model.table.trans[1])],
+            edge,
+            words: WordCache::default(),
+            shapes: KeyMap::default(),
+            word_cap: word_cap.max(1),
+            shape_cap: shape_cap.max(1),
+            types: TypeScratch::default(),
+            doc: DocScratch::default(),
+        }
+    }
+
+    pub fn model(&self) -> &'m Model {
+        self.model
+    }
+
+    /// Entity mentions of one article's text (see `entities::extract`).
+    pub fn extract(&mut self, text: &str) -> Vec<Mention> {
+        let tk = tokenize::tokenize(text);
+        let doc = Doc {
+            tokens: tk.tokens.iter().map(|t| t.text(text)).collect(),
+            sents: tk.sentences,
+        };
+        let tags = self.tag_doc(&doc);
+        let spans = spans(&tags, &doc.sents);
+        canonical::mentions(self.model, text, &tk.tokens, &doc.sents, &spans)
+    }
+
+    /// BIO tag ids for every token of a document; identical to `Model::tag_doc`.
+    pub fn tag_doc(&mut self, doc: &Doc) -> Vec<u8> {
+        if self.words.types.len() >= self.word_cap {
+            self.words.clear();
+        }
+        if self.shapes.len() >= self.shape_cap {
+            self.shapes.clear();
+        }
+        self.word_types(doc);
+        let lex = &self.model.lexicon;
+        let d = &mut self.doc;
+        sentence_contexts(&d.facts, &doc.sents, &mut d.ctx);
+        super::features::doc_stats(&d.facts, &doc.sents, &d.ctx, &mut d.stats);
+        phrase_gazetteers(lex, &d.facts, &doc.sents, &mut d.gaz_b, &mut d.gaz_i);
+        self.base_rows(doc);
+        let n = doc.tokens.len();
+        let t = &self.model.table;
+        let mut tags = vec![0u8; n];
+        self.decode(doc, 0, &mut tags);
+        if !t.has_stage2() {
+            return tags;
+        }
+        let infos: Vec<TokInfo> = (0..n)
+            .map(|i| TokInfo {
+                lower: self.doc.facts[i].hl,
+                cap: self.doc.facts[i].cap,
+                ctx: self.doc.ctx[i],
+            })
+            .collect();
+        let extra = stage2_features(&infos, doc, &tags, self.model.bits);
+        for (i, acc) in self.doc.acc.iter_mut().enumerate() {
+            let mut e = [0i32; W];
+            for &f in extra.of(i) {
+                t.add_to(f, &mut e);
+            }
+            // Stage-two rows sit in the second half; keep the base sum separate, as the plain
+            // decoder scales the two sums separately.
+            acc[..NTAGS].copy_from_slice(&e[NTAGS..]);
+        }
+        self.decode(doc, 1, &mut tags);
+        tags
+    }
+
+    /// Look up (or add) the word type of every token and copy its facts.
+    fn word_types(&mut self, doc: &Doc) {
+        let d = &mut self.doc;
+        d.ids.clear();
+        d.facts.clear();
+        for tok in &doc.tokens {
+            let id = self.words.id(self.model, self.b, tok, &mut self.types);
+            d.ids.push(id);
+            d.facts.push(self.words.types[id as usize].facts);
+        }
+    }
+
+    /// Summed base-feature rows of every token, both stages.
+    fn base_rows(&mut self, doc: &Doc) {
+        let n = doc.tokens.len();
+        let mut acc = std::mem::take(&mut self.doc.acc);
+        acc.clear();
+        acc.resize(n, [0i32; W]);
+        for s in &doc.sents {
+            for i in s.clone() {
+                acc[i] = self.token_row(s, i);
+            }
+        }
+        self.doc.acc = acc;
+    }
+
+    /// Summed base-feature rows of token `i` of sentence `s`.
+    fn token_row(&mut self, s: &Range<usize>, i: usize) -> Row {
+        let mut acc = self.window_rows(s, i);
+        let key = self.pair_rows(s, i, &mut acc);
+        add(&mut acc, &self.shape_row(key));
+        self.context_rows(s, i, &mut acc);
+        acc
+    }
+
+    /// The cached rows of the token's word type and of its neighbours' types in their roles.
+    fn window_rows(&self, s: &Range<usize>, i: usize) -> Row {
+        let types = &self.words.types;
+        let ids = &self.doc.ids;
+        let mut acc = types[ids[i] as usize].rows[SELF];
+        for (k, role) in [(-2, PREV2), (-1, PREV1), (1, NEXT1), (2, NEXT2)] {
+            let j = i as isize + k;
+            let row = if j >= s.start as isize && j < s.end as isize {
+                &types[ids[j as usize] as usize].rows[role]
+            } else {
+                &self.edge[role]
+            };
+            add(&mut acc, row);
+        }
+        acc
+    }
+
+    /// Add the word-pair features (templates 11, 12, 16, 17), which are too many to cache, and
+    /// return the key of the token's shape features.
+    fn pair_rows(&self, s: &Range<usize>, i: usize, acc: &mut Row) -> ShapeKey {
+        let facts = &self.doc.facts;
+        let f = &facts[i];
+        let (prev, next) = (
+            (i > s.start).then(|| &facts[i - 1]),
+            (i + 1 < s.end).then(|| &facts[i + 1]),
+        );
+        let lw_prev = prev.map_or(BOS, |p| p.hl);
+        let lw_next = next.map_or(EOS, |n| n.hl);
+        let b = self.b;
+        let t = &self.model.table;
+        t.add_to(b.f2(11, lw_prev, f.hl), acc);
+        t.add_to(b.f2(12, f.hl, lw_next), acc);
+        t.add_to(b.f2(16, lw_prev, f.hss), acc);
+        t.add_to(b.f2(17, f.hss, lw_next), acc);
+        ShapeKey {
+            prev: prev.map_or(BOS, |p| p.hss),
+            own: f.hss,
+            next: next.map_or(EOS, |n| n.hss),
+            ctx: self.doc.ctx[i],
+        }
+    }
+
+    /// Add the features that depend on more than the ±2 window: gazetteer phrases around the
+    /// token and, for capitalised tokens, the rest of the document (see `base_features`).
+    fn context_rows(&mut self, s: &Range<usize>, i: usize, acc: &mut Row) {
+        let d = &mut self.doc;
+        let f = &d.facts[i];
+        // The word's own gazetteer flags are in its cached row; only phrase flags are added.
+        let gaz_b = d.gaz_b[i] & !f.gaz1;
+        let gaz_i = d.gaz_i[i];
+        if gaz_b | gaz_i == 0 && !f.cap {
+            return;
+        }
+        let cap = f.cap as u64;
+        let ctx = d.ctx[i];
+        let mut sink = Sink::reuse(self.model.bits, std::mem::take(&mut d.feats));
+        for bit in 0..G_BITS {
+            if gaz_b & (1 << bit) != 0 {
+                sink.f2(20, bit as u64, cap);
+            }
+            if gaz_i & (1 << bit) != 0 {
+                sink.f2(21, bit as u64, cap);
+            }
+        }
+        if f.cap {
+            if d.gaz_b[i] | gaz_i == 0 {
+                sink.f1(24, ctx as u64);
+            }
+            doc_context_features(&mut sink, &d.facts, &d.stats, f.hl, ctx, i == s.start);
+        }
+        for &f in &sink.out {
+            self.model.table.add_to(f, acc);
+        }
+        d.feats = sink.out;
+    }
+
+    /// Summed rows of the shape features of one window (templates 4, 13, 14, 15).
+    fn shape_row(&mut self, key: ShapeKey) -> Row {
+        let h = key.hash();
+        if let Some((k, row)) = self.shapes.get(&h)
+            && *k == key
+        {
+            return *row;
+        }
+        let b = self.b;
+        let row = sum_rows(
+            self.model,
+            &[
+                b.f2(4, key.own, key.ctx as u64),
+                b.f3(13, key.prev, key.own, key.next),
+                b.f2(14, key.prev, key.own),
+                b.f2(15, key.own, key.next),
+            ],
+        );
+        self.shapes.entry(h).or_insert((key, row));
+        row
+    }
+
+    /// Scale the summed rows of `stage` into emissions and decode every sentence into `tags`.
+    fn decode(&mut self, doc: &Doc, stage: usize, tags: &mut [u8]) {
+        let d = &mut self.doc;
+        let scale = self.model.table.scale;
+        for s in &doc.sents {
+            d.em.clear();
+            for acc in &d.acc[s.clone()] {
+                let mut e = [0f32; NTAGS];
+                for k in 0..NTAGS {
+                    e[k] = if stage == 0 {
+                        acc[k] as f32 * scale[0]
+                    } else {
+                        acc[NTAGS + k] as f32 * scale[1] + acc[k] as f32 * scale[1]
+                    };
+                }
+                d.em.push(e);
+            }
+            viterbi_into(&d.em, &self.trans[stage], &mut d.back, &mut d.path);
+            tags[s.clone()].copy_from_slice(&d.path);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::entities::model::embedded;
+
+    /// Varied news text: every file of the sample `corpus/` read as raw text (so JSON, HTML and
+    /// CSV markup come along too), plus shapes of input that exercise the odd paths.
+    fn texts() -> Vec<String> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+        let mut paths = Vec::new();
+        let mut dirs = vec![root];
+        while let Some(dir) = dirs.pop() {
+            for e in std::fs::read_dir(&dir).expect("corpus/ is readable") {
+                let p = e.expect("a folder entry").path();
+                if p.is_dir() {
+                    dirs.push(p);
+                } else {
+                    paths.push(p);
+                }
+            }
+        }
+        paths.sort();
+        let mut out: Vec<String> = paths
+            .iter()
+            .map(|p| String::from_utf8_lossy(&std::fs::read(p).expect("readable")).into_owned())
+            .collect();
+        assert!(out.len() >= 10, "corpus/ has sample articles");
+        out.push(
+            "BIDEN MEETS MERKEL IN BERLIN\nAngela Merkel and Joe Biden met in Berlin on Monday. \
+             Merkel said “the U.S. and Germany” agree.\nBerlin Wall Anniversary Draws Crowds To \
+             Brandenburg Gate\nA supercalifragilisticexpialidocious-sounding Hyphenated-Compound \
+             came from https://example.org/a/very/long/path?with=query and Isle of Man officials."
+                .to_string(),
+        );
+        out.push(String::new());
+        out.push("Paris".to_string());
+        out
+    }
+
+    fn doc_of(text: &str) -> (Vec<&str>, Vec<Range<usize>>) {
+        let tk = tokenize::tokenize(text);
+        (
+            tk.tokens.iter().map(|t| t.text(text)).collect(),
+            tk.sentences,
+        )
+    }
+
+    /// The cached path must give exactly the plain decoder's tags, with warm caches, with caches
+    /// cleared between documents, and with every text tagged twice by one tagger.
+    #[test]
+    fn same_tags_as_the_plain_decoder() {
+        let model = embedded().expect("a trained model is compiled in");
+        let texts = texts();
+        let mut tokens = 0;
+        for (words, shapes) in [(WORD_CAP, SHAPE_CAP), (7, 3), (1, 1)] {
+            let mut tagger = Tagger::with_capacity(model, words, shapes);
+            for _round in 0..2 {
+                for text in &texts {
+                    let (toks, sents) = doc_of(text);
+                    tokens += toks.len();
+                    let doc = Doc {
+                        tokens: toks,
+                        sents,
+                    };
+                    assert_eq!(tagger.tag_doc(&doc), model.tag_doc(&doc), "{text:.80}");
+                }
+            }
+        }
+        assert!(tokens > 10_000, "{tokens} tokens compared");
+    }
+
+    /// The same over the CoNLL dev set (Reuters, with its all-caps headlines), when the shared
+    /// data is beside the checkout.
+    #[test]
+    fn same_tags_as_the_plain_decoder_on_conll() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/ner/conll2003/valid.txt");
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            eprintln!("skipping: {} not found", path.display());
+            return;
+        };
+        let model = embedded().expect("a trained model is compiled in");
+        let mut tagger = Tagger::new(model);
+        for d in crate::entities::conll::read_conll(&text) {
+            let doc = d.as_doc();
+            assert_eq!(tagger.tag_doc(&doc), model.tag_doc(&doc));
+        }
+    }
+
+    #[test]
+    fn word_keys_hold_short_tokens_only() {
+        assert!(WordKey::of("Merkel").is_some());
+        assert!(WordKey::of(&"x".repeat(KEY_BYTES)).is_some());
+        assert!(WordKey::of(&"x".repeat(KEY_BYTES + 1)).is_none());
+        assert!(WordKey::of("ab") != WordKey::of("ab\0"));
+    }
+}
