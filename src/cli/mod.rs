@@ -199,6 +199,9 @@ pub struct ServeArgs {
     /// Address to listen on
     #[arg(long, default_value = "127.0.0.1:7700")]
     pub addr: String,
+    /// Search again for every request instead of answering repeats from recent results
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 /// Run a parsed command; the returned number is the exit code.
@@ -408,7 +411,7 @@ fn run_check(a: CheckArgs) -> Result<i32> {
 }
 
 fn run_serve(a: ServeArgs) -> Result<i32> {
-    let engine = Engine::open_long_lived(NewsIndex::open(&a.location.path())?)?;
+    let engine = Engine::open_long_lived(NewsIndex::open(&a.location.path())?, !a.no_cache)?;
     crate::server::serve(engine, &a.addr)?;
     Ok(0)
 }

@@ -154,6 +154,9 @@ pub struct SearchResults {
     pub offset: usize,
     pub limit: usize,
     pub took_ms: f64,
+    /// Served from the engine's recent results rather than searched again.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cached: bool,
     pub hits: Vec<Hit>,
     pub facets: BTreeMap<String, Vec<FacetCount>>,
 }
@@ -175,6 +178,56 @@ pub struct Engine {
     reader: IndexReader,
     /// Merged facet dictionaries, kept only by engines that answer many queries.
     ordinals: Option<Mutex<OrdinalCache>>,
+    /// Recent results, kept only by engines that answer many queries.
+    results: Option<Mutex<ResultCache>>,
+}
+
+/// How many recent searches a long-lived engine remembers (a few MB at most).
+const CACHED_RESULTS: usize = 256;
+
+/// Results of recent searches under one reader generation: a page reloaded, a facet unticked
+/// or a popular query asked again is answered without searching. Any commit empties it.
+#[derive(Default)]
+struct ResultCache {
+    generation: u64,
+    tick: u64,
+    entries: HashMap<String, (u64, SearchResults)>,
+}
+
+impl ResultCache {
+    fn get(&mut self, generation: u64, key: &str) -> Option<SearchResults> {
+        if generation != self.generation {
+            return None;
+        }
+        self.tick += 1;
+        let tick = self.tick;
+        self.entries.get_mut(key).map(|(used, results)| {
+            *used = tick;
+            results.clone()
+        })
+    }
+
+    fn put(&mut self, generation: u64, key: String, results: &SearchResults) {
+        if generation < self.generation {
+            return;
+        }
+        if generation > self.generation {
+            self.generation = generation;
+            self.entries.clear();
+        }
+        if self.entries.len() >= CACHED_RESULTS {
+            let oldest = self
+                .entries
+                .iter()
+                .min_by_key(|(_, (used, _))| *used)
+                .map(|(k, _)| k.clone());
+            if let Some(oldest) = oldest {
+                self.entries.remove(&oldest);
+            }
+        }
+        self.tick += 1;
+        self.entries.insert(key, (self.tick, results.clone()));
+    }
 }
 
 /// Global ordinals of the newest reader generation seen, built per column on first use.
@@ -195,14 +248,19 @@ impl Engine {
             index,
             reader,
             ordinals: None,
+            results: None,
         })
     }
 
     /// An engine for many queries (the server): facet dictionaries are merged once per commit
     /// seen, which makes every later facet count a matter of array lookups.
-    pub fn open_long_lived(index: NewsIndex) -> Result<Engine> {
+    /// It also remembers recent results until the next commit, unless `remember` is false.
+    pub fn open_long_lived(index: NewsIndex, remember: bool) -> Result<Engine> {
         let mut engine = Engine::open(index)?;
         engine.ordinals = Some(Mutex::new(OrdinalCache::default()));
+        if remember {
+            engine.results = Some(Mutex::new(ResultCache::default()));
+        }
         Ok(engine)
     }
 
@@ -266,6 +324,33 @@ impl Engine {
 
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResults> {
         let started = Instant::now();
+        let searcher = self.reader.searcher();
+        let Some(cache) = &self.results else {
+            return self.search_with(&searcher, req, started);
+        };
+        let generation = searcher.generation().generation_id();
+        let key = serde_json::to_string(req).map_err(|e| Error::Other(e.to_string()))?;
+        let lock = || {
+            cache
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+        };
+        if let Some(mut results) = lock().get(generation, &key) {
+            results.cached = true;
+            results.took_ms = started.elapsed().as_secs_f64() * 1000.0;
+            return Ok(results);
+        }
+        let results = self.search_with(&searcher, req, started)?;
+        lock().put(generation, key, &results);
+        Ok(results)
+    }
+
+    fn search_with(
+        &self,
+        searcher: &Searcher,
+        req: &SearchRequest,
+        started: Instant,
+    ) -> Result<SearchResults> {
         let fields = self.fields();
         let tree = query::parse(&req.query, req.match_mode)?;
         let mut builder = build::Builder::new(fields);
@@ -275,13 +360,12 @@ impl Engine {
             q => q,
         };
         let full = self.with_filters(text_query, req);
-        let searcher = self.reader.searcher();
         let limit = req.limit.min(MAX_LIMIT);
         let facet_collector = facets::FacetCollector::new(
             req.facets.iter().map(|f| f.column().to_string()).collect(),
             req.facet_size,
         )
-        .with_globals(self.global_ordinals(&searcher, &req.facets)?);
+        .with_globals(self.global_ordinals(searcher, &req.facets)?);
         let top = TopDocs::with_limit(limit.max(1)).and_offset(req.offset);
         let (docs, total, counts): (Vec<(f32, DocAddress)>, usize, _) = match req.sort {
             Sort::Relevance => {
@@ -312,7 +396,7 @@ impl Engine {
         let mut snippets = SnippetGenerator::new(builder.highlights);
         let hits = docs
             .into_iter()
-            .map(|(score, addr)| self.hit(&searcher, addr, score, &mut snippets))
+            .map(|(score, addr)| self.hit(searcher, addr, score, &mut snippets))
             .collect::<Result<Vec<_>>>()?;
         let facets = req
             .facets
@@ -326,6 +410,7 @@ impl Engine {
             offset: req.offset,
             limit,
             took_ms: started.elapsed().as_secs_f64() * 1000.0,
+            cached: false,
             hits,
             facets,
         })

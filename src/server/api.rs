@@ -184,7 +184,7 @@ mod tests {
             search_timeout: Duration::from_millis(timeout_ms),
             max_concurrent,
         };
-        AppState::new(Engine::open_long_lived(index).unwrap(), limits).unwrap()
+        AppState::new(Engine::open_long_lived(index, true).unwrap(), limits).unwrap()
     }
 
     fn slow(ms: u64) -> impl FnOnce(&Shared) -> Result<u64, ApiError> + Send + 'static {

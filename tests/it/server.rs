@@ -704,6 +704,12 @@ fn commits_made_while_serving_appear() {
     let server = Server::start(&corpus.index_path());
     let before = server.json("/api/search?q=zeppelin");
     assert_eq!(before["total"], 0);
+    assert!(before.get("cached").is_none(), "{before}");
+    // Asked again before any commit, the answer comes from the server's recent results...
+    let again = server.json("/api/search?q=zeppelin");
+    assert_eq!(again["cached"], true, "{again}");
+    assert_eq!(again["total"], 0);
+    // ...which a commit must invalidate (checked by the loop below).
     corpus.add(
         "late",
         "Zeppelin lands at the airfield",
