@@ -58,40 +58,26 @@ impl GlobalOrdinals {
     /// Merge the dictionaries of `column` in every segment of `searcher` and translate every
     /// document's values.
     pub fn build(searcher: &Searcher, column: &str) -> tantivy::Result<GlobalOrdinals> {
-        let mut columns = Vec::new();
-        let mut per_segment: Vec<Vec<Vec<u8>>> = Vec::new();
+        let mut segments = Vec::new();
         for segment in searcher.segment_readers() {
             let col = segment.fast_fields().str(column)?;
-            let mut terms = Vec::new();
-            if let Some(col) = &col {
-                let mut stream = col.dictionary().stream()?;
-                while stream.advance() {
-                    terms.push(stream.key().to_vec());
-                }
-            }
-            per_segment.push(terms);
-            columns.push((col, segment.max_doc()));
+            let terms = match &col {
+                Some(col) => dictionary_terms(col)?,
+                None => Vec::new(),
+            };
+            segments.push((col, segment.max_doc(), terms));
         }
-        let mut all: Vec<&[u8]> = per_segment.iter().flatten().map(Vec::as_slice).collect();
+        let mut all: Vec<&[u8]> = segments
+            .iter()
+            .flat_map(|(_, _, terms)| terms.iter().map(Vec::as_slice))
+            .collect();
         all.sort_unstable();
         all.dedup();
-        let segments: Vec<SegmentValues> = per_segment
+        let segments = segments
             .iter()
-            .zip(&columns)
-            .map(|(terms, (col, max_doc))| {
-                let map = to_global(&all, terms);
-                let mut values = SegmentValues::default();
-                if let Some(col) = col {
-                    values.starts.reserve(*max_doc as usize + 1);
-                    for doc in 0..*max_doc {
-                        values.starts.push(values.ords.len() as u32);
-                        values
-                            .ords
-                            .extend(col.term_ords(doc).map(|o| map[o as usize]));
-                    }
-                    values.starts.push(values.ords.len() as u32);
-                }
-                values
+            .map(|(col, max_doc, terms)| match col {
+                Some(col) => translate(col, *max_doc, &to_global(&all, terms)),
+                None => SegmentValues::default(),
             })
             .collect();
         let names = all
@@ -103,14 +89,6 @@ impl GlobalOrdinals {
             segments,
             pool: Mutex::new(Vec::new()),
         })
-    }
-
-    pub fn len(&self) -> usize {
-        self.names.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.names.is_empty()
     }
 
     fn take_counts(&self) -> Vec<u32> {
@@ -127,6 +105,30 @@ impl GlobalOrdinals {
             pool.push(counts);
         }
     }
+}
+
+/// A segment dictionary's terms, in its (byte) order.
+fn dictionary_terms(col: &StrColumn) -> std::io::Result<Vec<Vec<u8>>> {
+    let mut terms = Vec::new();
+    let mut stream = col.dictionary().stream()?;
+    while stream.advance() {
+        terms.push(stream.key().to_vec());
+    }
+    Ok(terms)
+}
+
+/// Every document's values of one segment, as global ordinals through `map`.
+fn translate(col: &StrColumn, max_doc: DocId, map: &[u32]) -> SegmentValues {
+    let mut values = SegmentValues::default();
+    values.starts.reserve(max_doc as usize + 1);
+    for doc in 0..max_doc {
+        values.starts.push(values.ords.len() as u32);
+        values
+            .ords
+            .extend(col.term_ords(doc).map(|o| map[o as usize]));
+    }
+    values.starts.push(values.ords.len() as u32);
+    values
 }
 
 /// Positions of a segment's (sorted) terms in the merged (sorted) list: one merge walk.

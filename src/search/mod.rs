@@ -7,7 +7,7 @@ pub mod snippet;
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
 use chrono::NaiveDate;
@@ -237,6 +237,11 @@ struct OrdinalCache {
     columns: HashMap<&'static str, Arc<GlobalOrdinals>>,
 }
 
+/// A cache whose holder panicked is still a valid cache: every update leaves it consistent.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 /// Largest page the engine serves, whatever the caller asks.
 pub const MAX_LIMIT: usize = 1000;
 
@@ -280,9 +285,7 @@ impl Engine {
             return Ok(vec![None; facets.len()]);
         };
         let generation = searcher.generation().generation_id();
-        let mut cache = cache
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut cache = lock(cache);
         if generation > cache.generation {
             *cache = OrdinalCache {
                 generation,
@@ -330,18 +333,13 @@ impl Engine {
         };
         let generation = searcher.generation().generation_id();
         let key = serde_json::to_string(req).map_err(|e| Error::Other(e.to_string()))?;
-        let lock = || {
-            cache
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner())
-        };
-        if let Some(mut results) = lock().get(generation, &key) {
+        if let Some(mut results) = lock(cache).get(generation, &key) {
             results.cached = true;
             results.took_ms = started.elapsed().as_secs_f64() * 1000.0;
             return Ok(results);
         }
         let results = self.search_with(&searcher, req, started)?;
-        lock().put(generation, key, &results);
+        lock(cache).put(generation, key, &results);
         Ok(results)
     }
 
