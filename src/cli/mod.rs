@@ -81,6 +81,9 @@ pub struct IndexArgs {
     /// Map a field from the files' own key: --field body=content_original (repeatable)
     #[arg(long = "field", value_name = "FIELD=KEY")]
     pub fields: Vec<String>,
+    /// Treat source FROM as TO in every later search; saved with the index (repeatable)
+    #[arg(long = "source-alias", value_name = "FROM=TO")]
+    pub source_aliases: Vec<String>,
     /// Start the index from scratch
     #[arg(long)]
     pub rebuild: bool,
@@ -123,6 +126,9 @@ pub struct SearchArgs {
     /// Only these sources (repeatable)
     #[arg(long)]
     pub source: Vec<String>,
+    /// Treat source FROM as TO in this search, on top of the index's saved aliases (repeatable)
+    #[arg(long = "source-alias", value_name = "FROM=TO")]
+    pub source_aliases: Vec<String>,
     /// Only these sections (repeatable)
     #[arg(long)]
     pub section: Vec<String>,
@@ -156,6 +162,13 @@ pub struct SearchArgs {
     /// Print one JSON object
     #[arg(long)]
     pub json: bool,
+    /// Show how the query was understood and what each hit's score is made of
+    #[arg(long)]
+    pub explain: bool,
+    /// Ranking settings for experiments: KEY=VALUE,... (k1, b, headline, body, fb_docs,
+    /// fb_terms, fb_weight, stop_from)
+    #[arg(long, hide = true, default_value = "")]
+    pub ranking: String,
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
 }
@@ -261,6 +274,8 @@ fn run_index(a: IndexArgs) -> Result<i32> {
     } else {
         NewsIndex::open_or_create(&path)?
     };
+    let aliases = parse_source_aliases(&a.source_aliases)?;
+    crate::search::sources::Aliases::save(&index.path, &aliases)?;
     let mut plan = IndexPlan::new(a.dirs.clone());
     plan.parse = ParseOptions {
         default_source: a.source.clone(),
@@ -331,7 +346,17 @@ pub fn search_request(a: &SearchArgs) -> Result<SearchRequest> {
         offset: a.offset,
         facets: search::parse_facets(&a.facet)?,
         facet_size: 10,
+        ranking: search::Ranking::parse(&a.ranking)?,
+        source_aliases: parse_source_aliases(&a.source_aliases)?,
+        explain: a.explain,
     })
+}
+
+fn parse_source_aliases(specs: &[String]) -> Result<Vec<(String, String)>> {
+    specs
+        .iter()
+        .map(|s| crate::ingest::source::parse_alias(s).map_err(|e| Error::Usage(format!("--source-alias: {e}"))))
+        .collect()
 }
 
 fn run_search(a: SearchArgs) -> Result<i32> {

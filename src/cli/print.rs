@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::entities::Mention;
 use crate::index::writer::{Summary, skip_label};
-use crate::search::{SearchResults, Stats};
+use crate::search::{QueryExplanation, SearchResults, Stats};
 use crate::{Error, Result};
 
 fn out_err(e: std::io::Error) -> Error {
@@ -96,7 +96,13 @@ pub fn search_results(r: &SearchResults, color: bool) -> Result<()> {
             )
             .map_err(out_err)?;
         }
+        if let Some(e) = &hit.explanation {
+            explanation_tree(&mut w, e, 5)?;
+        }
         writeln!(w).map_err(out_err)?;
+    }
+    if let Some(q) = &r.explanation {
+        understood(&mut w, q, color)?;
     }
     for (name, counts) in &r.facets {
         if counts.is_empty() {
@@ -122,6 +128,53 @@ pub fn search_results(r: &SearchResults, color: bool) -> Result<()> {
         r.took_ms
     )
     .map_err(out_err)
+}
+
+/// How the query was read, one leaf a line.
+fn understood(w: &mut impl Write, q: &QueryExplanation, color: bool) -> Result<()> {
+    writeln!(w, "{}", paint("Query understood as:", HEADLINE, color)).map_err(out_err)?;
+    for leaf in &q.leaves {
+        let what = match &leaf.dropped {
+            Some(why) => format!("dropped: {why}"),
+            None => format!("-> {} in {}", leaf.terms.join(" "), leaf.fields.join(", ")),
+        };
+        writeln!(
+            w,
+            "  {:?} {:?} ({:?}) {what}",
+            leaf.text, leaf.kind, leaf.role
+        )
+        .map_err(out_err)?;
+    }
+    if !q.expansion.is_empty() {
+        let words: Vec<String> = q
+            .expansion
+            .iter()
+            .map(|e| format!("{} {:.3}", e.term, e.weight))
+            .collect();
+        writeln!(
+            w,
+            "  re-scored with feedback words: {}",
+            words.join(", ")
+        )
+        .map_err(out_err)?;
+    }
+    Ok(())
+}
+
+/// A score explanation tree, indented, each node's value first.
+fn explanation_tree(w: &mut impl Write, node: &serde_json::Value, indent: usize) -> Result<()> {
+    let value = node.get("value").and_then(|v| v.as_f64()).unwrap_or(0.0);
+    let description = node
+        .get("description")
+        .and_then(|v| v.as_str())
+        .unwrap_or("");
+    writeln!(w, "{:indent$}{value:.4} {description}", "").map_err(out_err)?;
+    if let Some(details) = node.get("details").and_then(|d| d.as_array()) {
+        for d in details {
+            explanation_tree(w, d, indent + 2)?;
+        }
+    }
+    Ok(())
 }
 
 pub fn stats(s: &Stats) -> Result<()> {
@@ -225,13 +278,24 @@ pub fn index_summary(s: &Summary, verbose: bool, index: &Path) {
             }
         );
     }
-    if s.bad_records() > 0 || s.bad_dates() > 0 {
+    if s.bad_records() > 0 || s.bad_dates() > 0 || s.unparsed_dates() > 0 {
         let _ = writeln!(
             e,
-            "kept with problems: {} bad records skipped, {} impossible dates stored as no date",
+            "kept with problems: {} bad records skipped; stored as no date: {} unparsed dates, {} impossible dates",
             s.bad_records(),
+            s.unparsed_dates(),
             s.bad_dates()
         );
+    }
+    if verbose {
+        for (label, examples) in [
+            ("unparsed", s.date_examples(false)),
+            ("impossible", s.date_examples(true)),
+        ] {
+            if !examples.is_empty() {
+                let _ = writeln!(e, "{label} dates, for example: {}", examples.join(" | "));
+            }
+        }
     }
 }
 

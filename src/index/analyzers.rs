@@ -5,7 +5,7 @@
 use tantivy::Index;
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer,
-    Stemmer, TextAnalyzer, Token,
+    Stemmer, StopWordFilter, TextAnalyzer, Token,
 };
 
 /// Stemmed English, lower-cased, accent-folded: unquoted words.
@@ -39,6 +39,21 @@ pub fn keyword() -> TextAnalyzer {
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
         .build()
+}
+
+/// One lower-cased word in, nothing out if it is an English stop word (tantivy's list, the one
+/// Lucene uses): for query words that carry no topic, never for indexing, so phrases keep them.
+pub fn stop_words() -> TextAnalyzer {
+    let builder = TextAnalyzer::builder(RawTokenizer::default()).filter(LowerCaser);
+    match StopWordFilter::new(Language::English) {
+        Some(stop) => builder.filter(stop).build(),
+        None => builder.build(),
+    }
+}
+
+/// Whether a word is an English stop word.
+pub fn is_stop_word(stop: &mut TextAnalyzer, word: &str) -> bool {
+    terms(stop, word).is_empty()
 }
 
 pub fn register(index: &Index) {

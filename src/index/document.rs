@@ -99,6 +99,7 @@ pub fn to_document(
         id,
         path,
         headline,
+        headline_derived,
         standfirst,
         body,
         source,
@@ -111,7 +112,11 @@ pub fn to_document(
     doc.add_text(id, &[fields.id]);
     doc.add_text(file_key.to_string(), &[fields.file]);
     doc.add_text(path, &[fields.path]);
-    doc.add_text(headline, &[fields.headline, fields.headline_exact]);
+    if headline_derived {
+        doc.add_text(headline, &[fields.derived_headline]);
+    } else {
+        doc.add_text(headline, &[fields.headline, fields.headline_exact]);
+    }
     match standfirst.filter(|s| !s.is_empty()) {
         Some(standfirst) => {
             let full = with_standfirst(Some(&standfirst), &body);
@@ -123,7 +128,8 @@ pub fn to_document(
         None => doc.add_text(body, &[fields.body, fields.body_exact, fields.text]),
     }
     let source = source.unwrap_or_else(|| UNKNOWN_SOURCE.to_string());
-    doc.add_text(source, &[fields.source, fields.source_key]);
+    doc.add_text(crate::ingest::source::key(&source), &[fields.source_key]);
+    doc.add_text(source, &[fields.source]);
     if let Some(section) = section {
         doc.add_text(section, &[fields.section, fields.section_key]);
     }
@@ -161,6 +167,8 @@ pub struct StoredArticle {
     pub id: String,
     pub path: String,
     pub headline: String,
+    /// The headline was made from the body for display; it is not indexed.
+    pub headline_derived: bool,
     pub standfirst: Option<String>,
     pub body: String,
     pub source: String,
@@ -192,7 +200,10 @@ pub fn from_document(fields: &Fields, doc: &TantivyDocument) -> StoredArticle {
     StoredArticle {
         id: first_str(doc, fields.id).unwrap_or_default(),
         path: first_str(doc, fields.path).unwrap_or_default(),
-        headline: first_str(doc, fields.headline).unwrap_or_default(),
+        headline: first_str(doc, fields.headline)
+            .or_else(|| first_str(doc, fields.derived_headline))
+            .unwrap_or_default(),
+        headline_derived: doc.get_first(fields.headline).is_none(),
         standfirst: first_str(doc, fields.standfirst),
         body: first_str(doc, fields.text).unwrap_or_default(),
         source: first_str(doc, fields.source).unwrap_or_else(|| UNKNOWN_SOURCE.into()),

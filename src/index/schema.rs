@@ -20,6 +20,8 @@ pub struct Fields {
     pub path: Field,
     pub headline: Field,
     pub headline_exact: Field,
+    /// A headline made from the body's first words: stored for display, never indexed.
+    pub derived_headline: Field,
     pub standfirst: Field,
     /// Standfirst and body, stemmed, for ranking (not stored: `text` holds the body as written).
     pub body: Field,
@@ -46,7 +48,7 @@ pub mod column {
 }
 
 /// Bumped whenever the schema or analyzers change incompatibly.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 fn text(analyzer: &str, record: IndexRecordOption) -> TextOptions {
     TextOptions::default().set_indexing_options(
@@ -74,6 +76,7 @@ impl Fields {
             "headline_exact",
             text(EXACT, IndexRecordOption::WithFreqsAndPositions),
         );
+        b.add_text_field("derived_headline", STORED);
         b.add_text_field("standfirst", STORED);
         b.add_text_field("body", text(STEMMED, IndexRecordOption::WithFreqs));
         b.add_text_field(
@@ -118,6 +121,7 @@ impl Fields {
             path: f("path")?,
             headline: f("headline")?,
             headline_exact: f("headline_exact")?,
+            derived_headline: f("derived_headline")?,
             standfirst: f("standfirst")?,
             body: f("body")?,
             body_exact: f("body_exact")?,

@@ -115,10 +115,36 @@ impl Summary {
         counts
     }
 
+    /// Dates understood but impossible (no such day, implausible year).
     pub fn bad_dates(&self) -> usize {
         self.warnings
             .iter()
             .filter(|w| matches!(w.warning, Warning::BadDate { .. }))
+            .count()
+    }
+
+    /// Up to five distinct rejected date values with their files, impossible or unparsed ones.
+    pub fn date_examples(&self, impossible: bool) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for w in &self.warnings {
+            let value = match (&w.warning, impossible) {
+                (Warning::BadDate { value, .. }, true)
+                | (Warning::UnparsedDate { value, .. }, false) => value,
+                _ => continue,
+            };
+            let shown = format!("{value:?} in {}", w.path);
+            if out.len() < 5 && !out.iter().any(|o| o.starts_with(&format!("{value:?} "))) {
+                out.push(shown);
+            }
+        }
+        out
+    }
+
+    /// Date values in no format newsdex reads.
+    pub fn unparsed_dates(&self) -> usize {
+        self.warnings
+            .iter()
+            .filter(|w| matches!(w.warning, Warning::UnparsedDate { .. }))
             .count()
     }
 

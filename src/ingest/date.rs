@@ -4,6 +4,12 @@
 //! anything unrecognised or impossible is an error (the caller records a warning and keeps the
 //! article undated) and nothing is ever guessed. The search module reuses [`parse_date`] for its
 //! command-line bounds so both sides agree on what a date string means.
+//!
+//! Two entry points differ in trust. [`parse_date`] reads metadata values, where a bare number is
+//! a Unix time (if it is a plausible one) or `YYYYMMDD`. [`parse_dateline`] reads a line of plain
+//! text, where a bare number is a figure from a table, and accepts only a line that is a date
+//! and nothing else (a weekday in front and a time and zone after it are allowed).
+use chrono::format::ParseErrorKind;
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc};
 
 /// Earliest plausible publication year; before it a value is a placeholder (`0001-01-01`) or a
@@ -19,19 +25,34 @@ fn max_year() -> i32 {
 /// as milliseconds they are after March 1973.
 const MILLIS_THRESHOLD: i64 = 100_000_000_000;
 
+/// Smallest plausible Unix time in seconds (March 1973): a smaller number in a date field is a
+/// count or an id, not a time, and would otherwise date an article to 1970.
+const MIN_UNIX_SECONDS: i64 = 100_000_000;
+
 /// Why a date string was rejected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DateError {
-    /// Not in any format we read (or not a real calendar day, like Feb 30 or month 13).
+    /// Not in any format we read.
     Unrecognised,
-    /// A real calendar day outside the plausible range of publication years.
+    /// In a format we read, but no such day (Feb 30, month 13).
+    Impossible,
+    /// A real calendar day (or Unix time) outside the plausible range of publication dates.
     OutOfRange,
+}
+
+impl DateError {
+    /// Whether the value was understood as a date at all: unparsed values and impossible ones
+    /// are reported apart, since the first often means a format to add and the second bad data.
+    pub fn understood(self) -> bool {
+        self != DateError::Unrecognised
+    }
 }
 
 impl std::fmt::Display for DateError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             DateError::Unrecognised => write!(f, "not a recognised date"),
+            DateError::Impossible => write!(f, "no such day"),
             DateError::OutOfRange => {
                 write!(f, "date outside the years {MIN_YEAR}-{}", max_year())
             }
@@ -84,8 +105,37 @@ pub fn parse_date(s: &str) -> Result<Option<NaiveDate>, DateError> {
     parse_non_empty(s).and_then(check_range).map(Some)
 }
 
-/// A Unix timestamp in seconds or milliseconds (told apart by magnitude) as a UTC day.
+/// A line of plain text that is a date and nothing else, as a UTC day. `Ok(None)` when the line
+/// is not shaped like a date (prose, a figure, a table row): such a line is simply not a dateline.
+/// `Err` when it is shaped like one but is not a plausible real day.
+pub fn parse_dateline(line: &str) -> Result<Option<NaiveDate>, DateError> {
+    let line = line.trim();
+    if line.is_empty() || !line.chars().any(|c| c.is_ascii_digit()) {
+        return Ok(None);
+    }
+    // A bare number ("5507", "1987", even "19870226") is a figure, never a date, in free text.
+    let unsigned = line.trim_start_matches(['-', '+']);
+    if unsigned.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(None);
+    }
+    match parse_non_empty(line).and_then(check_range) {
+        Ok(d) => Ok(Some(d)),
+        Err(DateError::Unrecognised) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// A Unix timestamp in seconds or milliseconds (told apart by magnitude) as a UTC day. Only
+/// metadata holds these; a value before March 1973 is not taken for one.
 pub fn from_unix(n: i64) -> Result<NaiveDate, DateError> {
+    let seconds = if n.abs() >= MILLIS_THRESHOLD {
+        n / 1000
+    } else {
+        n
+    };
+    if seconds < MIN_UNIX_SECONDS {
+        return Err(DateError::OutOfRange);
+    }
     let dt = if n.abs() >= MILLIS_THRESHOLD {
         DateTime::<Utc>::from_timestamp_millis(n)
     } else {
@@ -122,30 +172,44 @@ fn parse_non_empty(s: &str) -> Result<NaiveDate, DateError> {
     if let Ok(dt) = DateTime::parse_from_rfc2822(s) {
         return Ok(dt.with_timezone(&Utc).date_naive());
     }
+    let original = s;
     let normal = normalise(s);
     let s = normal.as_str();
+    // Set when a format matched the shape but the values make no real day.
+    let mut impossible = false;
+    let mut note = |e: chrono::ParseError| {
+        impossible |= matches!(e.kind(), ParseErrorKind::OutOfRange | ParseErrorKind::Impossible);
+    };
     for f in OFFSET_FORMATS {
-        if let Ok(dt) = DateTime::parse_from_str(s, f) {
-            return Ok(dt.with_timezone(&Utc).date_naive());
+        match DateTime::parse_from_str(s, f) {
+            Ok(dt) => return Ok(dt.with_timezone(&Utc).date_naive()),
+            Err(e) => note(e),
         }
     }
     for f in NAIVE_DATETIME_FORMATS {
-        if let Ok(dt) = NaiveDateTime::parse_from_str(s, f) {
-            return Ok(dt.date());
+        match NaiveDateTime::parse_from_str(s, f) {
+            Ok(dt) => return Ok(dt.date()),
+            Err(e) => note(e),
         }
     }
     // Before the table: chrono's `%Y` would read the "24" of "9/29/24" as the year 24.
-    if let Some(d) = parse_two_digit_us(s) {
-        return Ok(d);
+    match parse_two_digit_us(s) {
+        Some(Some(d)) => return Ok(d),
+        Some(None) => return Err(DateError::Impossible),
+        None => {}
     }
     for f in DATE_FORMATS {
-        if let Ok(d) = NaiveDate::parse_from_str(s, f) {
-            return Ok(d);
+        match NaiveDate::parse_from_str(s, f) {
+            Ok(d) => return Ok(d),
+            Err(e) => note(e),
         }
     }
-    parse_day_first_abbrev(s)
-        .or_else(|| parse_month_first_abbrev(s))
-        .ok_or(DateError::Unrecognised)
+    match month_name_date(original) {
+        Some(Some(d)) => Ok(d),
+        Some(None) => Err(DateError::Impossible),
+        None if impossible => Err(DateError::Impossible),
+        None => Err(DateError::Unrecognised),
+    }
 }
 
 /// Uppercase `Z`/`UTC` suffixes become an offset, and stray periods after abbreviated months
@@ -171,8 +235,9 @@ fn parse_numeric(s: &str) -> Option<Result<NaiveDate, DateError>> {
     }
     if s.len() == 8
         && let Ok(d) = NaiveDate::parse_from_str(s, "%Y%m%d")
+        && check_range(d).is_ok()
     {
-        return Some(check_range(d));
+        return Some(Ok(d));
     }
     Some(
         s.parse::<i64>()
@@ -181,51 +246,197 @@ fn parse_numeric(s: &str) -> Option<Result<NaiveDate, DateError>> {
     )
 }
 
-/// `M/D/YY` with a two-digit year: 00-68 are 2000s and 69-99 are 1900s, the POSIX convention.
-fn parse_two_digit_us(s: &str) -> Option<NaiveDate> {
+/// `M/D/YY`: `None` if not that shape, `Some(None)` if that shape but no such day.
+fn parse_two_digit_us(s: &str) -> Option<Option<NaiveDate>> {
     let mut parts = s.split('/');
     let (m, d, y) = (parts.next()?, parts.next()?, parts.next()?);
     if parts.next().is_some() || y.len() != 2 {
         return None;
     }
     let (m, d, y): (u32, u32, i32) = (m.parse().ok()?, d.parse().ok()?, y.parse().ok()?);
-    let year = if y < 69 { 2000 + y } else { 1900 + y };
-    NaiveDate::from_ymd_opt(year, m, d)
+    Some(NaiveDate::from_ymd_opt(two_digit_year(y), m, d))
 }
 
-/// "29 Sep 2024" and "Sunday 29 Sep 2024": the abbreviated month is matched by hand because
-/// chrono's `%b` also accepts only three letters while newsrooms write "Sept".
-fn parse_day_first_abbrev(s: &str) -> Option<NaiveDate> {
+/// 00-68 are 2000s and 69-99 are 1900s, the POSIX convention.
+fn two_digit_year(y: i32) -> i32 {
+    if y < 69 { 2000 + y } else { 1900 + y }
+}
+
+/// Dates with a month name, the whole string and nothing else: an optional weekday, then
+/// `29 Sep 2024`, `Sep 29, 2024`, `29-SEP-2024` or `29-SEP-24`, then optionally a time
+/// (`15:01:01.79`, `07:47 PM`) and a zone (`EST`, `UTC`, `+0200`). Unlike machine timestamps,
+/// which are moved to UTC, a date written out for readers keeps the day it names: "November 19,
+/// 2019, 07:47 PM EST" is a story of November 19 wherever the reader is. Time and zone are
+/// checked, so "April 4, 1987 results" is not a date.
+/// Month names are matched by hand because chrono's `%b` takes exactly three letters while
+/// newsrooms write "Sept". `None` if not that shape, `Some(None)` if that shape but no such day.
+fn month_name_date(s: &str) -> Option<Option<NaiveDate>> {
     let words: Vec<&str> = s.split([' ', ',']).filter(|w| !w.is_empty()).collect();
-    let tail = words.len().checked_sub(3).map(|i| &words[i..])?;
-    let day = tail[0].parse().ok()?;
-    let month = month_number(tail[1])?;
-    let year = tail[2].parse().ok()?;
-    NaiveDate::from_ymd_opt(year, month, day)
+    let mut rest = words.as_slice();
+    if rest.first().is_some_and(|w| is_weekday(w)) {
+        rest = &rest[1..];
+    }
+    let ((y, m, d), used) = day_month_year(rest)?;
+    time_and_zone(&rest[used..])?;
+    Some(NaiveDate::from_ymd_opt(y, m, d))
 }
 
-/// "Sep 29, 2024" and "Sunday, Sep 29 2024".
-fn parse_month_first_abbrev(s: &str) -> Option<NaiveDate> {
-    let words: Vec<&str> = s.split([' ', ',']).filter(|w| !w.is_empty()).collect();
-    let tail = words.len().checked_sub(3).map(|i| &words[i..])?;
-    let month = month_number(tail[0])?;
-    let day = tail[1]
-        .trim_end_matches(['s', 't', 'n', 'd', 'r', 'h'])
-        .parse()
-        .ok()?;
-    let year = tail[2].parse().ok()?;
-    NaiveDate::from_ymd_opt(year, month, day)
+/// Year, month, day from the start of `words`, and how many words they took.
+fn day_month_year(words: &[&str]) -> Option<((i32, u32, u32), usize)> {
+    let num = |w: &str| w.parse::<u32>().ok();
+    let year = |w: &str| -> Option<i32> {
+        match w.len() {
+            4 => w.parse().ok(),
+            2 => w.parse().ok().map(two_digit_year),
+            _ => None,
+        }
+    };
+    let first = *words.first()?;
+    // 26-FEB-1987, 26-FEB-87
+    let parts: Vec<&str> = first.split('-').collect();
+    if let [d, m, y] = parts.as_slice() {
+        return Some(((year(y)?, month_number(m)?, num(d)?), 1));
+    }
+    let ordinal = |w: &str| num(w.trim_end_matches(['s', 't', 'n', 'd', 'r', 'h']));
+    // 29 Sep 2024
+    if let (Some(d), Some(m), Some(y)) = (
+        num(first),
+        words.get(1).and_then(|w| month_number(w)),
+        words.get(2).filter(|w| w.len() == 4).and_then(|w| year(w)),
+    ) {
+        return Some(((y, m, d), 3));
+    }
+    // Sep 29, 2024
+    let m = month_number(first)?;
+    let d = ordinal(words.get(1)?)?;
+    let y = words.get(2).filter(|w| w.len() == 4).and_then(|w| year(w))?;
+    Some(((y, m, d), 3))
 }
 
+/// An optional time and zone after a date: (minute of the day, zone offset in minutes), or
+/// `None` if the words are anything else.
+fn time_and_zone(words: &[&str]) -> Option<(i32, i32)> {
+    let mut minute = 0;
+    let mut rest = words;
+    let mut has_time = false;
+    if let Some(t) = rest.first().and_then(|w| clock(w)) {
+        minute = t;
+        has_time = true;
+        rest = &rest[1..];
+        match rest.first().map(|w| w.to_ascii_lowercase()) {
+            Some(m) if m == "am" || m == "a.m." => {
+                minute = twelve_hour(minute, false)?;
+                rest = &rest[1..];
+            }
+            Some(m) if m == "pm" || m == "p.m." => {
+                minute = twelve_hour(minute, true)?;
+                rest = &rest[1..];
+            }
+            _ => {}
+        }
+    }
+    let offset = match rest {
+        [] => 0,
+        [zone] if has_time => zone_offset(zone)?,
+        _ => return None,
+    };
+    Some((minute, offset))
+}
+
+/// `HH:MM`, `HH:MM:SS` or `HH:MM:SS.ff` as the minute of the day.
+fn clock(word: &str) -> Option<i32> {
+    let mut parts = word.split(':');
+    let h: i32 = parts.next()?.parse().ok()?;
+    let m: i32 = parts.next()?.parse().ok()?;
+    if let Some(sec) = parts.next() {
+        let whole = sec.split('.').next()?;
+        let s: u32 = whole.parse().ok()?;
+        if s > 60 || sec.split('.').nth(1).is_some_and(|f| !f.bytes().all(|b| b.is_ascii_digit())) {
+            return None;
+        }
+    }
+    if parts.next().is_some() || !(0..24).contains(&h) || !(0..60).contains(&m) {
+        return None;
+    }
+    Some(h * 60 + m)
+}
+
+fn twelve_hour(minute: i32, pm: bool) -> Option<i32> {
+    let (h, m) = (minute / 60, minute % 60);
+    if !(1..=12).contains(&h) {
+        return None;
+    }
+    let h = match (h, pm) {
+        (12, false) => 0,
+        (12, true) => 12,
+        (h, true) => h + 12,
+        (h, false) => h,
+    };
+    Some(h * 60 + m)
+}
+
+/// A zone's offset from UTC in minutes: `UTC`/`GMT`/`Z`, the North American abbreviations news
+/// wires use, or a numeric `+HHMM`/`-HH:MM`.
+fn zone_offset(zone: &str) -> Option<i32> {
+    let hours = match zone.to_ascii_uppercase().as_str() {
+        "UTC" | "GMT" | "Z" | "+0000" => 0,
+        "EST" => -5,
+        "EDT" => -4,
+        "CST" => -6,
+        "CDT" => -5,
+        "MST" => -7,
+        "MDT" => -6,
+        "PST" => -8,
+        "PDT" => -7,
+        _ => {
+            let sign = match zone.as_bytes().first()? {
+                b'+' => 1,
+                b'-' => -1,
+                _ => return None,
+            };
+            let digits: String = zone[1..].chars().filter(|c| *c != ':').collect();
+            if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            let h: i32 = digits[..2].parse().ok()?;
+            let m: i32 = digits[2..].parse().ok()?;
+            return Some(sign * (h * 60 + m));
+        }
+    };
+    Some(hours * 60)
+}
+
+fn is_weekday(word: &str) -> bool {
+    const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+    let w = word.trim_end_matches(['.', ',']).to_ascii_lowercase();
+    w.len() >= 3
+        && DAYS.iter().any(|d| w.starts_with(d))
+        && w.chars().all(|c| c.is_ascii_alphabetic())
+        && (w.len() == 3 || w.ends_with("day") || w.len() <= 5)
+}
+
+/// A month's number from its name or an abbreviation of it ("Sep", "Sept.", "SEPT"), never from
+/// a longer word that merely starts like one ("Marketing").
 fn month_number(word: &str) -> Option<u32> {
     const MONTHS: [&str; 12] = [
-        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
     ];
     let w = word.trim_end_matches('.').to_ascii_lowercase();
     if w.len() < 3 {
         return None;
     }
-    let idx = MONTHS.iter().position(|m| w.starts_with(m))?;
+    let idx = MONTHS.iter().position(|m| m.starts_with(&w))?;
     u32::try_from(idx + 1).ok()
 }
 
@@ -319,13 +530,55 @@ mod tests {
         assert_eq!(parse_date("0001-01-01"), Err(DateError::OutOfRange));
         assert_eq!(parse_date("1799-12-31"), Err(DateError::OutOfRange));
         assert_eq!(parse_date("2101-01-01"), Err(DateError::OutOfRange));
-        assert_eq!(parse_date("2024-13-01"), Err(DateError::Unrecognised));
-        assert_eq!(parse_date("2024-02-30"), Err(DateError::Unrecognised));
-        assert_eq!(parse_date("2/30/24"), Err(DateError::Unrecognised));
-        assert_eq!(parse_date("13/1/2024"), Err(DateError::Unrecognised));
+        assert_eq!(parse_date("2024-13-01"), Err(DateError::Impossible));
+        assert_eq!(parse_date("2024-02-30"), Err(DateError::Impossible));
+        assert_eq!(parse_date("2/30/24"), Err(DateError::Impossible));
+        assert_eq!(parse_date("13/1/2024"), Err(DateError::Impossible));
+        assert_eq!(parse_date("30-FEB-1987"), Err(DateError::Impossible));
         assert_eq!(parse_date("yesterday"), Err(DateError::Unrecognised));
         assert_eq!(from_unix_f64(f64::NAN), Err(DateError::OutOfRange));
         assert!(from_unix(i64::MAX).is_err());
+    }
+
+    #[test]
+    fn wire_and_written_out_formats() {
+        assert_eq!(ok("26-FEB-1987 15:01:01.79"), ymd(1987, 2, 26));
+        assert_eq!(ok("26-FEB-1987"), ymd(1987, 2, 26));
+        assert_eq!(ok("3-MAR-87"), ymd(1987, 3, 3));
+        assert_eq!(ok("03-mar-05"), ymd(2005, 3, 3));
+        assert_eq!(ok("19870305"), ymd(1987, 3, 5));
+        assert_eq!(ok("Mar 6, 1987"), ymd(1987, 3, 6));
+        assert_eq!(ok("March 7, 1987 10:15"), ymd(1987, 3, 7));
+        assert_eq!(ok("March 7, 1987 10:15 AM"), ymd(1987, 3, 7));
+        // The written day, not the UTC one (00:47 on the 20th).
+        assert_eq!(ok("November 19, 2019, 07:47 PM EST"), ymd(2019, 11, 19));
+        assert_eq!(ok("Nov 19, 2019 19:47 UTC"), ymd(2019, 11, 19));
+        assert_eq!(ok("Tuesday, Nov 19, 2019 7:47 pm +0100"), ymd(2019, 11, 19));
+        assert_eq!(parse_date("November 19, 2019, 13:47 PM"), Err(DateError::Unrecognised));
+    }
+
+    #[test]
+    fn unix_times_must_be_plausible() {
+        assert_eq!(parse_date("5507"), Err(DateError::OutOfRange));
+        assert_eq!(from_unix(5507), Err(DateError::OutOfRange));
+        assert_eq!(from_unix(99_999_999), Err(DateError::OutOfRange));
+        assert_eq!(from_unix(100_000_000).ok(), ymd(1973, 3, 3));
+    }
+
+    #[test]
+    fn datelines_are_whole_lines_never_numbers_or_phrases() {
+        assert_eq!(parse_dateline("5507"), Ok(None));
+        assert_eq!(parse_dateline("1987"), Ok(None));
+        assert_eq!(parse_dateline("19870226"), Ok(None));
+        assert_eq!(parse_dateline("1727604000"), Ok(None));
+        assert_eq!(parse_dateline("53 weeks to April 4, 1987"), Ok(None));
+        assert_eq!(parse_dateline("Shr 1.20 dlrs vs 1.05 dlrs"), Ok(None));
+        assert_eq!(parse_dateline("April 4, 1987 results"), Ok(None));
+        assert_eq!(parse_dateline("March was wet."), Ok(None));
+        assert_eq!(parse_dateline("April 4, 1987"), Ok(ymd(1987, 4, 4)));
+        assert_eq!(parse_dateline("26-FEB-1987 15:01:01.79"), Ok(ymd(1987, 2, 26)));
+        assert_eq!(parse_dateline("Sunday 29 Sep 2024"), Ok(ymd(2024, 9, 29)));
+        assert_eq!(parse_dateline("2024-02-30"), Err(DateError::Impossible));
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! and the user's `--field our=theirs` mappings are consulted before them.
 use serde_json::{Map, Value};
 
-use super::text::{collapse_ws, headline_from_body, non_empty, normalize_body, split_authors};
+use super::text::{collapse_ws, non_empty, normalize_body, split_authors};
 use super::{Article, ParseOptions, Warning, date};
 
 /// The article fields a record can supply.
@@ -233,7 +233,7 @@ pub fn authors_field(obj: &Map<String, Value>, opts: &ParseOptions) -> Vec<Strin
     }
 }
 
-/// The date, with a `BadDate` warning for values that are present but not a plausible date.
+/// The date, with a warning for values that are present but not a plausible date.
 pub fn date_field(
     obj: &Map<String, Value>,
     opts: &ParseOptions,
@@ -253,12 +253,12 @@ pub fn date_field(
         },
         _ => Err(date::DateError::Unrecognised),
     };
-    parsed.unwrap_or_else(|_| {
+    parsed.unwrap_or_else(|err| {
         let value = match v {
             Value::String(s) => collapse_ws(s),
             other => other.to_string(),
         };
-        warnings.push(Warning::BadDate { record, value });
+        warnings.push(Warning::date(record, value, err));
         None
     })
 }
@@ -292,7 +292,7 @@ pub fn article_from_map(
         });
     }
     let body = body.unwrap_or_default();
-    let headline = headline.unwrap_or_else(|| headline_from_body(&body));
+    let headline = headline.unwrap_or_default();
     Ok(Article {
         headline,
         standfirst: line_field(obj, Field::Standfirst, opts, &mut errs),
@@ -423,11 +423,11 @@ mod tests {
     }
 
     #[test]
-    fn headline_derived_from_body() {
+    fn missing_headline_is_left_for_the_shared_fallback() {
         let (a, _) = build(
             json!({"text": "Floods closed the bridge. Crews worked overnight."}),
             &ParseOptions::default(),
         );
-        assert_eq!(a.unwrap().headline, "Floods closed the bridge.");
+        assert_eq!(a.unwrap().headline, "");
     }
 }

@@ -7,7 +7,7 @@
 use serde_json::{Map, Value};
 
 use super::fields::{self, Field, TypeErrors};
-use super::text::{collapse_ws, headline_from_body, split_paragraphs};
+use super::text::{collapse_ws, split_paragraphs};
 use super::{Article, ParseOptions, Warning};
 
 pub fn parse_markdown(text: &str, opts: &ParseOptions, warnings: &mut Vec<Warning>) -> Article {
@@ -19,9 +19,7 @@ pub fn parse_markdown(text: &str, opts: &ParseOptions, warnings: &mut Vec<Warnin
         None => take_first_h1(body_src),
     };
     let body = strip_markdown(&body_src);
-    let headline = fm_headline
-        .or(heading)
-        .unwrap_or_else(|| headline_from_body(&body));
+    let headline = fm_headline.or(heading).unwrap_or_default();
     Article {
         headline,
         standfirst: fields::line_field(&meta, Field::Standfirst, opts, &mut errs),

@@ -8,6 +8,7 @@ mod fields;
 mod html;
 mod json;
 mod markdown;
+pub mod source;
 mod text;
 mod txt;
 
@@ -24,6 +25,9 @@ pub struct Article {
     /// Path relative to the indexed root, with `#N` (1-based) for records of multi-article files.
     pub path: String,
     pub headline: String,
+    /// The headline was made from the body's first words (the record had none): shown in
+    /// result lists, never indexed as a headline, or those words would count twice.
+    pub headline_derived: bool,
     pub standfirst: Option<String>,
     pub body: String,
     pub source: Option<String>,
@@ -61,11 +65,28 @@ pub enum SkipReason {
 pub enum Warning {
     /// A record (1-based line or array index) that could not be parsed; the rest of the file is kept.
     BadRecord { record: usize, reason: String },
-    /// A date value that is not a real date; the article is kept with no date.
+    /// An impossible date: shaped like a date but no such day, or outside the plausible years;
+    /// the article is kept with no date.
     BadDate {
         record: Option<usize>,
         value: String,
     },
+    /// A date value in no format we read; the article is kept with no date.
+    UnparsedDate {
+        record: Option<usize>,
+        value: String,
+    },
+}
+
+impl Warning {
+    /// The warning for a date value rejected with `err`: unparsed and impossible apart.
+    pub fn date(record: Option<usize>, value: String, err: date::DateError) -> Warning {
+        if err.understood() {
+            Warning::BadDate { record, value }
+        } else {
+            Warning::UnparsedDate { record, value }
+        }
+    }
 }
 
 /// Per-run options for the parsers.
@@ -226,7 +247,9 @@ pub fn parse_jsonl_chunk(
     for w in &mut extracted.warnings {
         match w {
             Warning::BadRecord { record, .. } => *record += shift,
-            Warning::BadDate { record, .. } => *record = record.map(|r| r + shift),
+            Warning::BadDate { record, .. } | Warning::UnparsedDate { record, .. } => {
+                *record = record.map(|r| r + shift)
+            }
         }
     }
     finish(root, rel, extracted, opts)
@@ -274,7 +297,7 @@ fn finish(
 ) -> Result<Parsed, SkipReason> {
     let Extracted { records, warnings } = extracted;
     let section = section_of(rel);
-    let default_source = opts.default_source.as_deref().and_then(text::non_empty);
+    let default_source = opts.default_source.as_deref().and_then(source::clean);
     let mut articles = Vec::with_capacity(records.len());
     for (record, mut a) in records {
         if a.headline.trim().is_empty() && a.body.trim().is_empty() {
@@ -283,8 +306,11 @@ fn finish(
             }
             continue;
         }
-        if a.headline.trim().is_empty() {
-            a.headline = text::headline_from_body(&a.body);
+        let derived = text::headline_from_body(&a.body);
+        // Some parsers derive their own fallback headline: one equal to ours is a derivation too.
+        if a.headline.trim().is_empty() || (!derived.is_empty() && a.headline == derived) {
+            a.headline = derived;
+            a.headline_derived = true;
         }
         a.path = match record {
             Some(n) => format!("{rel}#{n}"),
@@ -295,7 +321,7 @@ fn finish(
         a.source = a
             .source
             .as_deref()
-            .and_then(text::non_empty)
+            .and_then(source::clean)
             .or_else(|| default_source.clone());
         articles.push(a);
     }

@@ -445,3 +445,22 @@ fn sample_corpus_parses() {
     assert!(articles.iter().any(|a| a.body.contains("ñ")));
     assert!(articles.iter().filter(|a| a.date.is_some()).count() >= articles.len() - 1);
 }
+
+#[test]
+fn missing_headline_is_derived_and_marked_for_display_only() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let a = one(
+        dir.path(),
+        "a.json",
+        br#"{"body": "Floods closed the bridge. Crews worked overnight."}"#,
+    );
+    assert_eq!(a.headline, "Floods closed the bridge.");
+    assert!(a.headline_derived);
+    let b = one(
+        dir.path(),
+        "b.json",
+        br#"{"title": "Bridge shut", "body": "Floods closed the bridge."}"#,
+    );
+    assert_eq!(b.headline, "Bridge shut");
+    assert!(!b.headline_derived);
+}

@@ -4,7 +4,7 @@
 //! leaving text in the body: a wrongly promoted standfirst or source hides real body text, and a
 //! missed one merely leaves a line in the body.
 use super::text::{collapse_ws, non_empty, split_authors, split_paragraphs};
-use super::{Article, SkipReason, Warning, date};
+use super::{Article, SkipReason, Warning, date, source};
 
 /// Longest line accepted as a standfirst.
 const MAX_STANDFIRST_CHARS: usize = 200;
@@ -27,6 +27,7 @@ pub fn parse_txt(text: &str, warnings: &mut Vec<Warning>) -> Result<Article, Ski
     let headline = collapse_ws(lines[head_idx]);
     let rest = &lines[head_idx + 1..];
 
+    let (signoff, rest) = take_signoff_line(rest);
     let (standfirst, rest) = split_standfirst(rest);
     let mut paras = split_paragraphs(&rest.join("\n"));
     // Byline and dateline may come in either order before the body.
@@ -35,7 +36,7 @@ pub fn parse_txt(text: &str, warnings: &mut Vec<Warning>) -> Result<Article, Ski
     if authors.is_empty() {
         authors = take_byline(&mut paras);
     }
-    let source = take_source_line(&mut paras);
+    let source = signoff.or_else(|| take_source_line(&mut paras));
     Ok(Article {
         headline,
         standfirst,
@@ -59,16 +60,19 @@ fn take_dateline(
     }
     let (labelled, value) = dateline_value(paras.first()?)?;
     let value = value.to_string();
-    match date::parse_date(&value) {
+    match date::parse_dateline(&value) {
         Ok(Some(d)) => {
             paras.remove(0);
             Some(d)
         }
-        Err(_) if labelled => {
-            warnings.push(Warning::BadDate {
-                record: None,
-                value,
-            });
+        // A labelled line is a dateline whatever its value: warn, and keep it out of the body.
+        Ok(None) if labelled => {
+            warnings.push(Warning::date(None, value, date::DateError::Unrecognised));
+            paras.remove(0);
+            None
+        }
+        Err(err) if labelled => {
+            warnings.push(Warning::date(None, value, err));
             paras.remove(0);
             None
         }
@@ -157,7 +161,7 @@ fn dateline_value(line: &str) -> Option<(bool, &str)> {
         Some((label, v)) if DATE_LABELS.contains(&label.trim().to_lowercase().as_str()) => {
             Some((true, v.trim()))
         }
-        _ => matches!(date::parse_date(line), Ok(Some(_))).then_some((false, line)),
+        _ => matches!(date::parse_dateline(line), Ok(Some(_))).then_some((false, line)),
     }
 }
 
@@ -168,14 +172,44 @@ fn take_source_line(paras: &mut Vec<String>) -> Option<String> {
     if paras.len() < 2 {
         return None;
     }
-    let last = paras.last()?;
-    let name = strip_source_prefix(last);
-    if !looks_like_publication(name) {
-        return None;
-    }
-    let name = collapse_ws(name);
+    let name = signoff_name(paras.last()?)?;
     paras.pop();
     Some(name)
+}
+
+/// A sign-off on a line of its own directly under the last sentence (no blank line between):
+/// the line above must end a sentence, so a name that merely wraps onto the last line
+/// ("...said the chief of\nNorthfield Council") stays in the body. A name run into the last
+/// sentence on the same line is never taken.
+fn take_signoff_line<'a>(rest: &'a [&'a str]) -> (Option<String>, &'a [&'a str]) {
+    let Some(last) = rest.iter().rposition(|l| !l.trim().is_empty()) else {
+        return (None, rest);
+    };
+    let above = last.checked_sub(1).map(|i| rest[i].trim_end());
+    let ends_sentence = above.is_some_and(|l| {
+        !l.is_empty() && l.ends_with(['.', '!', '?', '"', '”', '’', '\''])
+    });
+    if !ends_sentence {
+        return (None, rest);
+    }
+    match signoff_name(rest[last]) {
+        Some(name) => (Some(name), &rest[..last]),
+        None => (None, rest),
+    }
+}
+
+/// The publication a standalone closing line names, cleaned, if it looks like one.
+fn signoff_name(line: &str) -> Option<String> {
+    let raw = strip_source_prefix(line);
+    let name = source::clean(raw)?;
+    // A full stop after a one- or two-word name is a sign-off's ("Reuters."); after more words
+    // it ends a sentence fragment.
+    let trimmed = raw.trim_end_matches(|c: char| c.is_control() || c.is_whitespace());
+    let dot_only = trimmed.ends_with('.') && !trimmed.ends_with("..");
+    if dot_only && name.split_whitespace().count() > 2 {
+        return None;
+    }
+    looks_like_publication(&name).then_some(name)
 }
 
 fn strip_source_prefix(line: &str) -> &str {

@@ -1,7 +1,9 @@
-//! Query tree -> tantivy query, plus the list of what matched for the snippet generator.
+//! Query tree -> tantivy query, plus the list of what matched for the snippet generator and an
+//! account of how each part of the query was understood (for `--explain`).
 //!
-//! Unquoted words go to the stemmed fields, phrases and prefixes to the exact fields; scoped leaves
-//! go to their one field. Negated leaves are never added to the highlight list.
+//! Unquoted words go to the stemmed fields, scored by BM25F over headline and body together;
+//! phrases and prefixes go to the exact fields; scoped leaves go to their one field. Negated
+//! leaves are never added to the highlight list.
 use std::ops::Bound;
 
 use tantivy::Term;
@@ -12,7 +14,12 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
 
+use serde::{Deserialize, Serialize};
+
+use super::bm25f::{Bm25fParams, Bm25fQuery};
 use super::query::{Node, Occur, Scope};
+use super::sources::SourceTable;
+use crate::ingest::source::key as source_key;
 use crate::index::Fields;
 use crate::index::analyzers::{self, normalize_keyword};
 use crate::index::document::to_tantivy_date;
@@ -45,21 +52,114 @@ impl Highlight {
     }
 }
 
+/// How one leaf of the query was taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LeafKind {
+    Word,
+    Phrase,
+    Prefix,
+    /// A whole-value match on source or section.
+    Keyword,
+    Date,
+}
+
+/// Whether a leaf must, may or must not match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Required,
+    Optional,
+    Excluded,
+}
+
+/// One leaf of the query as the engine understood it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Understood {
+    /// The text as typed.
+    pub text: String,
+    pub kind: LeafKind,
+    pub role: Role,
+    /// What analysis made of it: stems for words, exact tokens for phrases and prefixes.
+    pub terms: Vec<String>,
+    /// The index fields searched.
+    pub fields: Vec<String>,
+    /// Why the leaf takes no part in the search, when it does not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dropped: Option<String>,
+}
+
 pub struct Builder<'a> {
     fields: &'a Fields,
     stem: TextAnalyzer,
     exact: TextAnalyzer,
+    stop: TextAnalyzer,
+    bm25f: Bm25fParams,
+    /// Drop optional stop words (long natural-language queries).
+    pub drop_stop_words: bool,
+    /// The role of the clause being built.
+    role: Role,
     pub highlights: Vec<Highlight>,
+    pub understood: Vec<Understood>,
+    /// Positive words scored with BM25F, counted for feedback's weighting.
+    pub scored_words: usize,
+    /// The index's sources under the search's aliases, for `source:`.
+    pub sources: Option<&'a SourceTable>,
 }
 
 impl<'a> Builder<'a> {
-    pub fn new(fields: &'a Fields) -> Self {
+    pub fn new(fields: &'a Fields, bm25f: Bm25fParams) -> Self {
         Builder {
             fields,
             stem: analyzers::stemmed(),
             exact: analyzers::exact(),
+            stop: analyzers::stop_words(),
+            bm25f,
+            drop_stop_words: false,
+            role: Role::Required,
             highlights: Vec::new(),
+            understood: Vec::new(),
+            scored_words: 0,
+            sources: None,
         }
+    }
+
+    fn field_names(&self, fields: &[Field]) -> Vec<String> {
+        fields
+            .iter()
+            .map(|f| self.fields.schema.get_field_name(*f).to_string())
+            .collect()
+    }
+
+    fn text_fields(&self, scope: Scope, headline: Field, body: Field) -> Vec<Field> {
+        match scope {
+            Scope::Headline => vec![headline],
+            Scope::Body => vec![body],
+            _ => vec![headline, body],
+        }
+    }
+
+    fn note(&mut self, text: &str, kind: LeafKind, terms: Vec<String>, fields: &[Field]) {
+        let fields = self.field_names(fields);
+        self.understood.push(Understood {
+            text: text.to_string(),
+            kind,
+            role: self.role,
+            terms,
+            fields,
+            dropped: None,
+        });
+    }
+
+    fn note_dropped(&mut self, text: &str, kind: LeafKind, terms: Vec<String>, why: &str) {
+        self.understood.push(Understood {
+            text: text.to_string(),
+            kind,
+            role: self.role,
+            terms,
+            fields: Vec::new(),
+            dropped: Some(why.to_string()),
+        });
     }
 
     /// Build the query for a tree; `None` means "matches everything" (an empty query).
@@ -72,16 +172,34 @@ impl<'a> Builder<'a> {
             Node::Word { scope, text } => self.word(*scope, text, positive),
             Node::Prefix { scope, text } => self.prefix(*scope, text, positive),
             Node::Phrase { scope, text, slop } => self.phrase(*scope, text, *slop, positive),
-            Node::DateRange { lower, upper } => Some(self.date_range(*lower, *upper)),
+            Node::DateRange { lower, upper } => {
+                self.understood.push(Understood {
+                    text: format!("{lower:?} .. {upper:?}"),
+                    kind: LeafKind::Date,
+                    role: self.role,
+                    terms: Vec::new(),
+                    fields: self.field_names(&[self.fields.date]),
+                    dropped: None,
+                });
+                Some(self.date_range(*lower, *upper))
+            }
             Node::Group(clauses) => self.group(clauses, positive),
         }
     }
 
     fn group(&mut self, clauses: &[(Occur, Node)], positive: bool) -> Option<Box<dyn Query>> {
         let mut subs: Vec<(TOccur, Box<dyn Query>)> = Vec::new();
+        let outer = self.role;
         for (occur, child) in clauses {
             let child_positive = positive && *occur != Occur::MustNot;
-            if let Some(q) = self.node(child, child_positive) {
+            self.role = match (outer, occur) {
+                (Role::Excluded, _) | (_, Occur::MustNot) => Role::Excluded,
+                (_, Occur::Must) => Role::Required,
+                (_, Occur::Should) => Role::Optional,
+            };
+            let built = self.node(child, child_positive);
+            self.role = outer;
+            if let Some(q) = built {
                 let o = match occur {
                     Occur::Must => TOccur::Must,
                     Occur::Should => TOccur::Should,
@@ -106,8 +224,23 @@ impl<'a> Builder<'a> {
         }
         let terms = analyzers::terms(&mut self.stem, text);
         match terms.as_slice() {
-            [] => None,
+            [] => {
+                self.note_dropped(text, LeafKind::Word, terms, "no letters or digits to search");
+                None
+            }
             [term] => {
+                if self.drop_stop_words
+                    && self.role == Role::Optional
+                    && analyzers::is_stop_word(&mut self.stop, text)
+                {
+                    self.note_dropped(
+                        text,
+                        LeafKind::Word,
+                        terms.clone(),
+                        "stop word in a long optional-word query",
+                    );
+                    return None;
+                }
                 if positive {
                     self.highlights.push(Highlight::Stem {
                         scope,
@@ -115,6 +248,14 @@ impl<'a> Builder<'a> {
                     });
                 }
                 let (h, b) = (self.fields.headline, self.fields.body);
+                let searched = self.text_fields(scope, h, b);
+                self.note(text, LeafKind::Word, terms.clone(), &searched);
+                if scope == Scope::Text {
+                    if positive {
+                        self.scored_words += 1;
+                    }
+                    return Some(Box::new(Bm25fQuery::new(h, b, term, self.bm25f)));
+                }
                 Some(self.per_text_field(scope, h, b, |field| {
                     Box::new(TermQuery::new(
                         Term::from_field_text(field, term),
@@ -135,16 +276,31 @@ impl<'a> Builder<'a> {
         positive: bool,
     ) -> Option<Box<dyn Query>> {
         if let Some(field) = self.keyword_field(scope) {
-            let value = normalize_keyword(text);
-            return Some(Box::new(TermQuery::new(
-                Term::from_field_text(field, &value),
-                IndexRecordOption::Basic,
-            )));
+            let values = match (scope, self.sources) {
+                (Scope::Source, Some(table)) => table.keys_for(text),
+                (Scope::Source, None) => vec![source_key(text)],
+                _ => vec![normalize_keyword(text)],
+            };
+            self.note(text, LeafKind::Keyword, values.clone(), &[field]);
+            let subs = values
+                .iter()
+                .map(|v| {
+                    let q: Box<dyn Query> = Box::new(TermQuery::new(
+                        Term::from_field_text(field, v),
+                        IndexRecordOption::Basic,
+                    ));
+                    (TOccur::Should, q)
+                })
+                .collect();
+            return Some(Box::new(BooleanQuery::new(subs)));
         }
         let terms = analyzers::terms(&mut self.exact, text);
         if terms.is_empty() {
+            self.note_dropped(text, LeafKind::Phrase, terms, "no letters or digits to search");
             return None;
         }
+        let searched = self.exact_field_list(scope);
+        self.note(text, LeafKind::Phrase, terms.clone(), &searched);
         if positive {
             self.highlights.push(Highlight::Phrase {
                 scope,
@@ -175,8 +331,11 @@ impl<'a> Builder<'a> {
         }
         let terms = analyzers::terms(&mut self.exact, text);
         if terms.is_empty() {
+            self.note_dropped(text, LeafKind::Prefix, terms, "no letters or digits to search");
             return None;
         }
+        let searched = self.exact_field_list(scope);
+        self.note(text, LeafKind::Prefix, terms.clone(), &searched);
         if positive {
             self.highlights.push(Highlight::Prefix {
                 scope,
@@ -206,6 +365,16 @@ impl<'a> Builder<'a> {
             Scope::Source => Some(self.fields.source_key),
             Scope::Section => Some(self.fields.section_key),
             _ => None,
+        }
+    }
+
+    /// The exact field(s) a scope covers.
+    fn exact_field_list(&self, scope: Scope) -> Vec<Field> {
+        let f = self.fields;
+        match scope {
+            Scope::Author => vec![f.authors],
+            Scope::Entity(kind) => vec![f.entity_text_field(kind)],
+            _ => self.text_fields(scope, f.headline_exact, f.body_exact),
         }
     }
 

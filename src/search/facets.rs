@@ -151,16 +151,23 @@ pub struct FacetCollector {
     columns: Vec<String>,
     /// Per column, merged dictionaries when the caller has them.
     globals: Vec<Option<Arc<GlobalOrdinals>>>,
-    size: usize,
+    /// Per column, how many values to keep.
+    sizes: Vec<usize>,
 }
 
 impl FacetCollector {
     pub fn new(columns: Vec<String>, size: usize) -> Self {
+        Self::new_sized(columns.into_iter().map(|c| (c, size)).collect())
+    }
+
+    /// Columns each with their own number of values to keep.
+    pub fn new_sized(columns: Vec<(String, usize)>) -> Self {
+        let (columns, sizes): (Vec<String>, Vec<usize>) = columns.into_iter().unzip();
         let globals = vec![None; columns.len()];
         FacetCollector {
             columns,
             globals,
-            size,
+            sizes,
         }
     }
 
@@ -269,11 +276,12 @@ impl Collector for FacetCollector {
         Ok(locals
             .into_iter()
             .zip(globals)
-            .map(|(local, global)| {
+            .zip(&self.sizes)
+            .map(|((local, global), &size)| {
                 if global.is_empty() {
-                    top_values(&local, self.size)
+                    top_values(&local, size)
                 } else {
-                    top_global(global, self.size)
+                    top_global(global, size)
                 }
             })
             .collect())

@@ -1,9 +1,13 @@
 //! Search: queries in, [`SearchResults`] out. Builds the tantivy query, collects hits, snippets and
 //! facet counts. Never prints: the CLI and the server render what this returns.
+pub mod bm25f;
 pub mod build;
 pub mod facets;
+pub mod feedback;
 pub mod query;
+pub mod ranking;
 pub mod snippet;
+pub mod sources;
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
@@ -25,6 +29,7 @@ use crate::{Error, Result};
 pub use facets::FacetCount;
 use facets::GlobalOrdinals;
 pub use query::MatchMode;
+pub use ranking::Ranking;
 use snippet::{Marked, SnippetGenerator};
 
 /// Result order.
@@ -105,6 +110,11 @@ pub struct SearchRequest {
     pub offset: usize,
     pub facets: Vec<Facet>,
     pub facet_size: usize,
+    pub ranking: Ranking,
+    /// `FROM=TO` source aliases of this search, on top of those saved with the index.
+    pub source_aliases: Vec<(String, String)>,
+    /// Report how the query was understood and what each hit's score is made of.
+    pub explain: bool,
 }
 
 impl Default for SearchRequest {
@@ -122,8 +132,20 @@ impl Default for SearchRequest {
             offset: 0,
             facets: Facet::DEFAULT.to_vec(),
             facet_size: 10,
+            ranking: Ranking::default(),
+            source_aliases: Vec::new(),
+            explain: false,
         }
     }
+}
+
+/// How a query was understood (`--explain`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct QueryExplanation {
+    pub match_mode: MatchMode,
+    pub leaves: Vec<build::Understood>,
+    /// Words pseudo-relevance feedback added to re-score the hits, with their weights.
+    pub expansion: Vec<feedback::Expansion>,
 }
 
 /// One result.
@@ -144,6 +166,9 @@ pub struct Hit {
     /// `[start, end)` character offsets into `headline`.
     pub headline_highlights: Vec<[usize; 2]>,
     pub entities: BTreeMap<EntityKind, Vec<String>>,
+    /// The parts of the score, as a tree (`--explain` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explanation: Option<serde_json::Value>,
 }
 
 /// What a search returns; serialises to the CLI's `--json` and the API's body.
@@ -159,6 +184,8 @@ pub struct SearchResults {
     pub cached: bool,
     pub hits: Vec<Hit>,
     pub facets: BTreeMap<String, Vec<FacetCount>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explanation: Option<QueryExplanation>,
 }
 
 /// Index-wide figures for `newsdex stats`.
@@ -351,17 +378,32 @@ impl Engine {
     ) -> Result<SearchResults> {
         let fields = self.fields();
         let tree = query::parse(&req.query, req.match_mode)?;
-        let mut builder = build::Builder::new(fields);
+        let sources = self.source_table(searcher, req)?;
+        let mut builder = build::Builder::new(fields, req.ranking.bm25f);
+        builder.drop_stop_words = drops_stop_words(&tree, req);
+        builder.sources = Some(&sources);
         let text_query = match builder.build(&tree) {
             // Words that all vanish in analysis ("???") match nothing; only a blank query browses.
             None if !req.query.trim().is_empty() => Some(Box::new(EmptyQuery) as Box<dyn Query>),
             q => q,
         };
-        let full = self.with_filters(text_query, req);
+        let (text_query, expansion) =
+            self.with_feedback(searcher, text_query, &builder, req, &sources)?;
+        let full = self.with_filters(text_query, req, &sources);
         let limit = req.limit.min(MAX_LIMIT);
-        let facet_collector = facets::FacetCollector::new(
-            req.facets.iter().map(|f| f.column().to_string()).collect(),
-            req.facet_size,
+        // Source spellings merge after counting, so every spelling must be counted.
+        let facet_collector = facets::FacetCollector::new_sized(
+            req.facets
+                .iter()
+                .map(|f| {
+                    let size = if *f == Facet::Source {
+                        usize::MAX
+                    } else {
+                        req.facet_size
+                    };
+                    (f.column().to_string(), size)
+                })
+                .collect(),
         )
         .with_globals(self.global_ordinals(searcher, &req.facets)?);
         let top = TopDocs::with_limit(limit.max(1)).and_offset(req.offset);
@@ -392,15 +434,33 @@ impl Engine {
         };
         let docs = if limit == 0 { Vec::new() } else { docs };
         let mut snippets = SnippetGenerator::new(builder.highlights);
-        let hits = docs
-            .into_iter()
-            .map(|(score, addr)| self.hit(searcher, addr, score, &mut snippets))
+        let mut hits = docs
+            .iter()
+            .map(|&(score, addr)| self.hit(searcher, addr, score, &mut snippets))
             .collect::<Result<Vec<_>>>()?;
+        if req.explain && req.sort == Sort::Relevance {
+            for (hit, (_, addr)) in hits.iter_mut().zip(&docs) {
+                let e = full.explain(searcher, *addr)?;
+                hit.explanation = serde_json::to_value(&e).ok();
+            }
+        }
+        let explanation = req.explain.then(|| QueryExplanation {
+            match_mode: req.match_mode,
+            leaves: builder.understood.clone(),
+            expansion,
+        });
         let facets = req
             .facets
             .iter()
             .zip(counts)
-            .map(|(f, c)| (f.name().to_string(), c))
+            .map(|(f, c)| {
+                let c = if *f == Facet::Source {
+                    sources.merge_counts(c, req.facet_size)
+                } else {
+                    c
+                };
+                (f.name().to_string(), c)
+            })
             .collect();
         Ok(SearchResults {
             query: req.query.clone(),
@@ -411,10 +471,69 @@ impl Engine {
             cached: false,
             hits,
             facets,
+            explanation,
         })
     }
 
-    fn with_filters(&self, text: Option<Box<dyn Query>>, req: &SearchRequest) -> Box<dyn Query> {
+    /// RM3 for optional-word searches ranked by relevance: the first pass's best hits suggest
+    /// words that re-score (never widen) the query. Returns the query to run and the words added.
+    fn with_feedback(
+        &self,
+        searcher: &Searcher,
+        text: Option<Box<dyn Query>>,
+        builder: &build::Builder<'_>,
+        req: &SearchRequest,
+        sources: &sources::SourceTable,
+    ) -> Result<(Option<Box<dyn Query>>, Vec<feedback::Expansion>)> {
+        let params = req.ranking.feedback;
+        let wanted = params.enabled()
+            && req.match_mode == MatchMode::Any
+            && req.sort == Sort::Relevance
+            && builder.scored_words > 0;
+        let text = match text {
+            Some(text) if wanted => text,
+            other => return Ok((other, Vec::new())),
+        };
+        let first = self.with_filters(Some(text.box_clone()), req, sources);
+        let top = searcher.search(&first, &TopDocs::with_limit(params.docs).order_by_score())?;
+        let mut texts = Vec::with_capacity(top.len());
+        for (score, addr) in &top {
+            let doc: TantivyDocument = searcher.doc(*addr)?;
+            let a = from_document(self.fields(), &doc);
+            let headline = if a.headline_derived { "" } else { &a.headline };
+            texts.push((*score, format!("{headline}\n\n{}", a.full_body())));
+        }
+        let samples: Vec<feedback::Sample<'_>> = texts
+            .iter()
+            .map(|(score, text)| feedback::Sample { score: *score, text })
+            .collect();
+        let expansion = feedback::relevance_model(&samples, params.terms);
+        let query = feedback::expand(
+            text,
+            builder.scored_words,
+            &expansion,
+            self.fields(),
+            req.ranking.bm25f,
+            &params,
+        );
+        Ok((Some(query), expansion))
+    }
+
+    /// The index's sources under the saved aliases and the request's own.
+    fn source_table(&self, searcher: &Searcher, req: &SearchRequest) -> Result<sources::SourceTable> {
+        let mut aliases = sources::Aliases::load(&self.index.path)?;
+        for (from, to) in &req.source_aliases {
+            aliases.add(from, to);
+        }
+        sources::SourceTable::new(searcher, self.fields().source_key, aliases)
+    }
+
+    fn with_filters(
+        &self,
+        text: Option<Box<dyn Query>>,
+        req: &SearchRequest,
+        sources: &sources::SourceTable,
+    ) -> Box<dyn Query> {
         let fields = self.fields();
         let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         if let Some(q) = text {
@@ -439,7 +558,8 @@ impl Engine {
             Box::new(BooleanQuery::new(subs))
         };
         if !req.sources.is_empty() {
-            must.push((Occur::Must, any_of(fields.source_key, &req.sources, true)));
+            let keys: Vec<String> = req.sources.iter().flat_map(|s| sources.keys_for(s)).collect();
+            must.push((Occur::Must, any_of(fields.source_key, &keys, false)));
         }
         if !req.sections.is_empty() {
             must.push((Occur::Must, any_of(fields.section_key, &req.sections, true)));
@@ -497,6 +617,7 @@ impl Engine {
             highlights: body.highlights,
             headline_highlights,
             entities: article.entities,
+            explanation: None,
         })
     }
 
@@ -539,6 +660,21 @@ impl Engine {
             index_bytes: self.index.disk_bytes(),
         })
     }
+}
+
+/// Whether a query is a long enough run of optional words for its stop words to be noise; a
+/// query of stop words alone keeps them all.
+fn drops_stop_words(tree: &query::Node, req: &SearchRequest) -> bool {
+    let from = req.ranking.stop_words_from;
+    if req.match_mode != MatchMode::Any || from == 0 {
+        return false;
+    }
+    let words = query::optional_words(tree);
+    let mut stop = crate::index::analyzers::stop_words();
+    words.len() >= from
+        && words
+            .iter()
+            .any(|w| !crate::index::analyzers::is_stop_word(&mut stop, w))
 }
 
 /// Check a facet list string like "source,person".

@@ -491,6 +491,25 @@ impl Parser<'_> {
     }
 }
 
+/// The unquoted words of a query that are optional (`Should`) at the top level or in a group.
+pub fn optional_words(node: &Node) -> Vec<&str> {
+    let mut out = Vec::new();
+    if let Node::Word { text, .. } = node {
+        out.push(text.as_str());
+    }
+    if let Node::Group(clauses) = node {
+        for (occur, child) in clauses {
+            match (occur, child) {
+                (Occur::Should, Node::Word { text, .. }) => out.push(text.as_str()),
+                (Occur::MustNot, _) => {}
+                (_, child @ Node::Group(_)) => out.extend(optional_words(child)),
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
 fn word_node(scope: Scope, word: String) -> Node {
     match word.strip_suffix('*') {
         Some(stem) if !stem.is_empty() && !stem.ends_with('*') => Node::Prefix {

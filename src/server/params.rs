@@ -72,6 +72,10 @@ pub fn search_request(pairs: &[(String, String)]) -> Result<SearchRequest, ApiEr
                 seen.once("offset")?;
                 req.offset = number(key, value, 0, MAX_OFFSET)?.unwrap_or(0);
             }
+            "explain" => {
+                seen.once("explain")?;
+                req.explain = flag(key, value)?;
+            }
             "facet_size" => {
                 seen.once("facet_size")?;
                 req.facet_size = number(key, value, 1, MAX_FACET_SIZE)?.unwrap_or(req.facet_size);
@@ -207,6 +211,18 @@ fn match_mode(value: &str) -> Result<MatchMode, ApiError> {
         "any" => Ok(MatchMode::Any),
         _ => Err(ApiError::bad_request(format!(
             "match={value}: use all or any"
+        ))),
+    }
+}
+
+/// `true`/`false` (also `1`/`0`); empty means true, as in `?explain`.
+fn flag(key: &str, value: &str) -> Result<bool, ApiError> {
+    match value.to_ascii_lowercase().as_str() {
+        "" | "true" | "1" => Ok(true),
+        "false" | "0" => Ok(false),
+        _ => Err(ApiError::bad_request(format!(
+            "{key}={}: use true or false",
+            value.chars().take(20).collect::<String>()
         ))),
     }
 }

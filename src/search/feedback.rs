@@ -1,0 +1,157 @@
+//! Pseudo-relevance feedback (RM3): the best few results of a query suggest more words for it.
+//!
+//! A long request written in prose ("papers on the design of compilers for small machines") and
+//! the articles that answer it often share few words. RM3 takes the top documents of the first
+//! search as a sample of what is wanted, builds a word distribution from them (each document's
+//! word frequencies, weighted by its share of the top scores), and adds its most likely words to
+//! the query, interpolated with the original. The expansion only re-scores: the articles that
+//! match, and so totals and facets, are those of the query as typed.
+use std::collections::HashMap;
+
+use serde::Serialize;
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query};
+use tantivy::tokenizer::TextAnalyzer;
+
+use super::bm25f::{Bm25fParams, Bm25fQuery};
+use crate::index::Fields;
+use crate::index::analyzers;
+
+/// RM3's parameters. `docs == 0` turns feedback off.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct FeedbackParams {
+    /// Top documents taken as relevant.
+    pub docs: usize,
+    /// Expansion words added.
+    pub terms: usize,
+    /// Weight of the original query against the expansion, in (0, 1].
+    pub original_weight: f32,
+}
+
+impl Default for FeedbackParams {
+    fn default() -> Self {
+        FeedbackParams {
+            docs: 10,
+            terms: 20,
+            original_weight: 0.5,
+        }
+    }
+}
+
+impl FeedbackParams {
+    pub fn enabled(&self) -> bool {
+        self.docs > 0 && self.terms > 0 && self.original_weight < 1.0
+    }
+}
+
+/// One feedback document: its first-pass score and its text.
+pub struct Sample<'a> {
+    pub score: f32,
+    pub text: &'a str,
+}
+
+/// An expansion word and its probability under the relevance model (the words sum to 1).
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct Expansion {
+    pub term: String,
+    pub weight: f32,
+}
+
+/// Whether an analysed term carries no topic of its own: a stop word, a number, a single letter.
+pub fn is_noise(term: &str, stop: &mut TextAnalyzer) -> bool {
+    term.chars().count() < 2
+        || term.chars().all(|c| c.is_ascii_digit())
+        || analyzers::terms(stop, term).is_empty()
+}
+
+/// The relevance model of the samples: the `terms` likeliest words, weights summing to 1.
+pub fn relevance_model(samples: &[Sample<'_>], terms: usize) -> Vec<Expansion> {
+    let total: f32 = samples.iter().map(|s| s.score.max(0.0)).sum();
+    if total <= 0.0 {
+        return Vec::new();
+    }
+    let mut stem = analyzers::stemmed();
+    let mut stop = analyzers::stop_words();
+    let mut model: HashMap<String, f32> = HashMap::new();
+    for s in samples {
+        let words = analyzers::terms(&mut stem, s.text);
+        if words.is_empty() {
+            continue;
+        }
+        let share = s.score.max(0.0) / total / words.len() as f32;
+        for w in words {
+            *model.entry(w).or_insert(0.0) += share;
+        }
+    }
+    let mut ranked: Vec<(String, f32)> = model
+        .into_iter()
+        .filter(|(w, _)| !is_noise(w, &mut stop))
+        .collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    ranked.truncate(terms);
+    let sum: f32 = ranked.iter().map(|r| r.1).sum();
+    ranked
+        .into_iter()
+        .map(|(term, w)| Expansion {
+            term,
+            weight: w / sum,
+        })
+        .collect()
+}
+
+/// The original query, re-scored with the expansion: it still decides what matches. The
+/// original's words each weigh 1 in it, so an expansion word's boost is its share of the
+/// expansion's weight in the query as a whole.
+pub fn expand(
+    original: Box<dyn Query>,
+    query_words: usize,
+    expansion: &[Expansion],
+    fields: &Fields,
+    bm25f: Bm25fParams,
+    params: &FeedbackParams,
+) -> Box<dyn Query> {
+    if expansion.is_empty() {
+        return original;
+    }
+    let lambda = params.original_weight.clamp(0.0, 1.0);
+    let scale = (1.0 - lambda) * query_words.max(1) as f32;
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+        vec![(Occur::Must, Box::new(BoostQuery::new(original, lambda)))];
+    for e in expansion {
+        let word = Bm25fQuery::new(fields.headline, fields.body, &e.term, bm25f);
+        clauses.push((
+            Occur::Should,
+            Box::new(BoostQuery::new(Box::new(word), scale * e.weight)),
+        ));
+    }
+    Box::new(BooleanQuery::new(clauses))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relevance_model_weights_documents_by_score_and_drops_noise() {
+        let samples = [
+            Sample {
+                score: 3.0,
+                text: "compilers compile the programs of 1970",
+            },
+            Sample {
+                score: 1.0,
+                text: "parsing programs",
+            },
+        ];
+        let model = relevance_model(&samples, 10);
+        let weight = |t: &str| model.iter().find(|e| e.term == t).map(|e| e.weight);
+        // "compil" is 2 of 6 words in a document holding 3/4 of the score: 0.75 * 2/6 = 0.25;
+        // "program" is 0.75 * 1/6 + 0.25 * 1/2 = 0.25; "pars" is 0.125. Normalised over the
+        // kept words (0.625), with "the", "of" and "1970" dropped as noise.
+        assert!((weight("compil").unwrap() - 0.4).abs() < 1e-5);
+        assert!((weight("program").unwrap() - 0.4).abs() < 1e-5);
+        assert!((weight("pars").unwrap() - 0.2).abs() < 1e-5);
+        assert_eq!(weight("the"), None);
+        assert_eq!(weight("1970"), None);
+        assert_eq!(model.len(), 3);
+    }
+}
