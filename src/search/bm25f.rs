@@ -30,6 +30,10 @@ pub struct Bm25fParams {
     pub b: f32,
     pub headline_weight: f32,
     pub body_weight: f32,
+    /// Normalise each field's frequency by that field's length (Robertson and Zaragoza's
+    /// BM25F) instead of the document's length once; `headline_b` is then the headline's `b`.
+    pub per_field: bool,
+    pub headline_b: f32,
 }
 
 impl Default for Bm25fParams {
@@ -39,6 +43,8 @@ impl Default for Bm25fParams {
             b: 0.75,
             headline_weight: 3.0,
             body_weight: 1.0,
+            per_field: false,
+            headline_b: 0.75,
         }
     }
 }
@@ -50,6 +56,8 @@ pub struct Stats {
     pub doc_freq: u64,
     /// Average headline + body length in tokens.
     pub avg_len: f32,
+    pub avg_headline: f32,
+    pub avg_body: f32,
 }
 
 /// What one document holds of one word.
@@ -67,9 +75,15 @@ pub fn idf(docs: u64, doc_freq: u64) -> f32 {
 }
 
 impl Bm25fParams {
-    /// The weighted term frequency before saturation.
-    pub fn weighted_tf(&self, c: &Counts) -> f32 {
-        self.headline_weight * c.tf_headline as f32 + self.body_weight * c.tf_body as f32
+    /// The weighted term frequency before saturation (per-field normalised in that mode).
+    pub fn weighted_tf(&self, c: &Counts, stats: &Stats) -> f32 {
+        let (h, b) = (c.tf_headline as f32, c.tf_body as f32);
+        if !self.per_field {
+            return self.headline_weight * h + self.body_weight * b;
+        }
+        let norm = |b_: f32, len: u32, avg: f32| 1.0 - b_ + b_ * len as f32 / avg.max(f32::MIN_POSITIVE);
+        self.headline_weight * h / norm(self.headline_b, c.len_headline, stats.avg_headline)
+            + self.body_weight * b / norm(self.b, c.len_body, stats.avg_body)
     }
 
     /// The length normalisation of a document.
@@ -80,11 +94,15 @@ impl Bm25fParams {
 
     /// The formula in the module comment, without the boost.
     pub fn score(&self, stats: &Stats, c: &Counts) -> f32 {
-        let tf = self.weighted_tf(c);
+        let tf = self.weighted_tf(c, stats);
         if tf <= 0.0 {
             return 0.0;
         }
-        let norm = self.length_norm(c, stats.avg_len);
+        let norm = if self.per_field {
+            1.0
+        } else {
+            self.length_norm(c, stats.avg_len)
+        };
         idf(stats.docs, stats.doc_freq) * tf * (self.k1 + 1.0) / (tf + self.k1 * norm)
     }
 }
@@ -121,27 +139,26 @@ impl Bm25fQuery {
     /// Collection statistics of this word under `searcher`.
     pub fn stats(&self, searcher: &Searcher) -> tantivy::Result<Stats> {
         let mut docs = 0u64;
-        let mut tokens = 0u64;
+        let mut tokens = [0u64; 2];
         let mut doc_freq = 0u64;
         for reader in searcher.segment_readers() {
             docs += u64::from(reader.max_doc());
             let h = reader.inverted_index(self.headline.field())?;
             let b = reader.inverted_index(self.body.field())?;
-            tokens += h.total_num_tokens() + b.total_num_tokens();
+            tokens[0] += h.total_num_tokens();
+            tokens[1] += b.total_num_tokens();
             doc_freq += union_len(
                 h.read_postings(&self.headline, IndexRecordOption::Basic)?,
                 b.read_postings(&self.body, IndexRecordOption::Basic)?,
             );
         }
-        let avg_len = if docs == 0 {
-            1.0
-        } else {
-            tokens as f32 / docs as f32
-        };
+        let avg = |t: u64| if docs == 0 { 1.0 } else { t as f32 / docs as f32 };
         Ok(Stats {
             docs,
             doc_freq,
-            avg_len,
+            avg_len: avg(tokens[0] + tokens[1]),
+            avg_headline: avg(tokens[0]),
+            avg_body: avg(tokens[1]),
         })
     }
 }
@@ -317,7 +334,7 @@ impl Bm25fScorer {
         e.add_const("documents with the word", stats.doc_freq as f32);
         e.add_const("headline tf", c.tf_headline as f32);
         e.add_const("body tf", c.tf_body as f32);
-        e.add_const("weighted tf", self.params.weighted_tf(&c));
+        e.add_const("weighted tf", self.params.weighted_tf(&c, &stats));
         e.add_const("length (headline + body)", (c.len_headline + c.len_body) as f32);
         e.add_const("average length", stats.avg_len);
         e
@@ -368,12 +385,10 @@ mod tests {
             b: 0.75,
             headline_weight: 3.0,
             body_weight: 1.0,
+            per_field: false,
+            headline_b: 0.75,
         };
-        let stats = Stats {
-            docs: 10,
-            doc_freq: 2,
-            avg_len: 20.0,
-        };
+        let stats = STATS;
         let counts = Counts {
             tf_headline: 1,
             tf_body: 2,
@@ -381,7 +396,7 @@ mod tests {
             len_body: 35,
         };
         assert!((idf(10, 2) - 1.481605).abs() < 1e-5);
-        assert!((params.weighted_tf(&counts) - 5.0).abs() < 1e-6);
+        assert!((params.weighted_tf(&counts, &stats) - 5.0).abs() < 1e-6);
         assert!((params.length_norm(&counts, 20.0) - 1.75).abs() < 1e-6);
         let score = params.score(&stats, &counts);
         assert!((score - 2.295445).abs() < 1e-5, "{score}");
@@ -395,13 +410,40 @@ mod tests {
         assert!((params.score(&stats, &all_body) - score).abs() < 1e-6);
     }
 
+    const STATS: Stats = Stats {
+        docs: 10,
+        doc_freq: 2,
+        avg_len: 20.0,
+        avg_headline: 4.0,
+        avg_body: 16.0,
+    };
+
+    /// The per-field variant on the same document, headline b = 0.5, body b = 0.75, average
+    /// headline 4 and body 16 tokens:
+    ///   tf    = 3 * 1 / (0.5 + 0.5 * 5/4) + 1 * 2 / (0.25 + 0.75 * 35/16)
+    ///         = 3 / 1.125 + 2 / 1.890625                               = 3.724518
+    ///   score = 1.481605 * 3.724518 * 2.2 / (3.724518 + 1.2)           = 2.465252
+    #[test]
+    fn per_field_variant_matches_a_hand_computed_example() {
+        let params = Bm25fParams {
+            per_field: true,
+            headline_b: 0.5,
+            ..Bm25fParams::default()
+        };
+        let counts = Counts {
+            tf_headline: 1,
+            tf_body: 2,
+            len_headline: 5,
+            len_body: 35,
+        };
+        assert!((params.weighted_tf(&counts, &STATS) - 3.724518).abs() < 1e-5);
+        let score = params.score(&STATS, &counts);
+        assert!((score - 2.465252).abs() < 1e-5, "{score}");
+    }
+
     #[test]
     fn absent_word_scores_nothing() {
-        let stats = Stats {
-            docs: 10,
-            doc_freq: 2,
-            avg_len: 20.0,
-        };
+        let stats = STATS;
         let counts = Counts {
             tf_headline: 0,
             tf_body: 0,

@@ -25,6 +25,9 @@ pub struct FeedbackParams {
     pub terms: usize,
     /// Weight of the original query against the expansion, in (0, 1].
     pub original_weight: f32,
+    /// Rank candidate words by their relevance-model probability times their idf, so that words
+    /// common to the whole collection ("use", "system") are not taken for the topic.
+    pub idf_weighted: bool,
 }
 
 impl Default for FeedbackParams {
@@ -33,6 +36,7 @@ impl Default for FeedbackParams {
             docs: 10,
             terms: 20,
             original_weight: 0.5,
+            idf_weighted: true,
         }
     }
 }
@@ -64,7 +68,12 @@ pub fn is_noise(term: &str, stop: &mut TextAnalyzer) -> bool {
 }
 
 /// The relevance model of the samples: the `terms` likeliest words, weights summing to 1.
-pub fn relevance_model(samples: &[Sample<'_>], terms: usize) -> Vec<Expansion> {
+/// `idf` (when given) multiplies each candidate's probability before ranking and weighting.
+pub fn relevance_model(
+    samples: &[Sample<'_>],
+    terms: usize,
+    idf: Option<&dyn Fn(&str) -> f32>,
+) -> Vec<Expansion> {
     let total: f32 = samples.iter().map(|s| s.score.max(0.0)).sum();
     if total <= 0.0 {
         return Vec::new();
@@ -85,6 +94,11 @@ pub fn relevance_model(samples: &[Sample<'_>], terms: usize) -> Vec<Expansion> {
     let mut ranked: Vec<(String, f32)> = model
         .into_iter()
         .filter(|(w, _)| !is_noise(w, &mut stop))
+        .map(|(w, p)| {
+            let p = idf.map_or(p, |f| p * f(&w));
+            (w, p)
+        })
+        .filter(|(_, p)| *p > 0.0)
         .collect();
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     ranked.truncate(terms);
@@ -142,7 +156,7 @@ mod tests {
                 text: "parsing programs",
             },
         ];
-        let model = relevance_model(&samples, 10);
+        let model = relevance_model(&samples, 10, None);
         let weight = |t: &str| model.iter().find(|e| e.term == t).map(|e| e.weight);
         // "compil" is 2 of 6 words in a document holding 3/4 of the score: 0.75 * 2/6 = 0.25;
         // "program" is 0.75 * 1/6 + 0.25 * 1/2 = 0.25; "pars" is 0.125. Normalised over the
@@ -153,5 +167,10 @@ mod tests {
         assert_eq!(weight("the"), None);
         assert_eq!(weight("1970"), None);
         assert_eq!(model.len(), 3);
+        // With an idf that makes "program" worthless it is not an expansion at all.
+        let idf = |t: &str| if t == "program" { 0.0 } else { 1.0 };
+        let model = relevance_model(&samples, 10, Some(&idf));
+        assert_eq!(model.len(), 2);
+        assert!((model[0].weight - 0.25 / 0.375).abs() < 1e-5);
     }
 }

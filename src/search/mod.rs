@@ -507,7 +507,21 @@ impl Engine {
             .iter()
             .map(|(score, text)| feedback::Sample { score: *score, text })
             .collect();
-        let expansion = feedback::relevance_model(&samples, params.terms);
+        let docs = searcher.num_docs();
+        let idf = |term: &str| -> f32 {
+            let f = self.fields();
+            let df = [f.headline, f.body]
+                .iter()
+                .map(|field| searcher.doc_freq(&Term::from_field_text(*field, term)).unwrap_or(0))
+                .max()
+                .unwrap_or(0);
+            bm25f::idf(docs, df)
+        };
+        let expansion = feedback::relevance_model(
+            &samples,
+            params.terms,
+            params.idf_weighted.then_some(&idf as &dyn Fn(&str) -> f32),
+        );
         let query = feedback::expand(
             text,
             builder.scored_words,

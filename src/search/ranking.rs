@@ -27,7 +27,8 @@ impl Default for Ranking {
     }
 }
 
-const KEYS: &str = "k1, b, headline, body, fb_docs, fb_terms, fb_weight, stop_from";
+const KEYS: &str =
+    "k1, b, headline, body, per_field, headline_b, fb_docs, fb_terms, fb_weight, fb_idf, stop_from";
 
 impl Ranking {
     /// Apply `key=value` pairs separated by commas to the defaults.
@@ -46,9 +47,12 @@ impl Ranking {
                 "b" => r.bm25f.b = num.min(1.0),
                 "headline" => r.bm25f.headline_weight = num,
                 "body" => r.bm25f.body_weight = num,
+                "per_field" => r.bm25f.per_field = num > 0.0,
+                "headline_b" => r.bm25f.headline_b = num.min(1.0),
                 "fb_docs" => r.feedback.docs = num as usize,
                 "fb_terms" => r.feedback.terms = num as usize,
                 "fb_weight" => r.feedback.original_weight = num.min(1.0),
+                "fb_idf" => r.feedback.idf_weighted = num > 0.0,
                 "stop_from" => r.stop_words_from = num as usize,
                 other => {
                     return Err(Error::Usage(format!(
