@@ -3,15 +3,21 @@
 //! Summing an independent BM25 per field saturates each field on its own, so a word present in
 //! both a headline and a body counts almost twice, and a short headline's length normalisation
 //! swamps everything else. Here the word's frequencies in the two fields are weighted and added
-//! first, the document's length is normalised once (headline plus body, against the collection's
-//! average), and only then is the sum saturated:
+//! first, and only then is the sum saturated, once. By default (Robertson and Zaragoza's BM25F)
+//! each field's frequency is normalised by that field's length against its average:
 //!
 //! ```text
-//! tf    = w_h * tf_headline + w_b * tf_body
-//! norm  = 1 - b + b * (len_headline + len_body) / avg(len_headline + len_body)
-//! score = boost * idf * tf * (k1 + 1) / (tf + k1 * norm)
+//! tf    = w_h * tf_h / (1 - b_h + b_h * len_h / avg_h) + w_b * tf_b / (1 - b + b * len_b / avg_b)
+//! score = boost * idf * tf * (k1 + 1) / (tf + k1)
 //! idf   = ln(1 + (N - df + 0.5) / (df + 0.5)),  df = documents with the word in either field
 //! ```
+//!
+//! The other variant (`per_field = false`, what SQLite FTS5's bm25 does) adds raw weighted
+//! frequencies and normalises the document's whole length once:
+//! `tf = w_h * tf_h + w_b * tf_b`, `score = idf * tf * (k1 + 1) / (tf + k1 * norm)` with
+//! `norm = 1 - b + b * (len_h + len_b) / avg(len_h + len_b)`. Per-field normalisation won on
+//! both judged collections (BENCHMARKS.md): a title-only record is then not treated as a
+//! very short document whose every word is prominent.
 //!
 //! Lengths come from tantivy's field norms (exact up to 40 tokens, coarser above), which is
 //! what its own BM25 uses.
@@ -43,7 +49,7 @@ impl Default for Bm25fParams {
             b: 0.75,
             headline_weight: 3.0,
             body_weight: 1.0,
-            per_field: false,
+            per_field: true,
             headline_b: 0.75,
         }
     }
@@ -335,8 +341,10 @@ impl Bm25fScorer {
         e.add_const("headline tf", c.tf_headline as f32);
         e.add_const("body tf", c.tf_body as f32);
         e.add_const("weighted tf", self.params.weighted_tf(&c, &stats));
-        e.add_const("length (headline + body)", (c.len_headline + c.len_body) as f32);
-        e.add_const("average length", stats.avg_len);
+        e.add_const("headline length", c.len_headline as f32);
+        e.add_const("average headline length", stats.avg_headline);
+        e.add_const("body length", c.len_body as f32);
+        e.add_const("average body length", stats.avg_body);
         e
     }
 }

@@ -28,6 +28,9 @@ pub struct FeedbackParams {
     /// Rank candidate words by their relevance-model probability times their idf, so that words
     /// common to the whole collection ("use", "system") are not taken for the topic.
     pub idf_weighted: bool,
+    /// Add the samples' mean length to each sample's length when turning its counts into
+    /// probabilities, so a five-word title does not outweigh a whole abstract.
+    pub smoothed: bool,
 }
 
 impl Default for FeedbackParams {
@@ -37,6 +40,7 @@ impl Default for FeedbackParams {
             terms: 20,
             original_weight: 0.5,
             idf_weighted: true,
+            smoothed: true,
         }
     }
 }
@@ -73,6 +77,7 @@ pub fn relevance_model(
     samples: &[Sample<'_>],
     terms: usize,
     idf: Option<&dyn Fn(&str) -> f32>,
+    smoothed: bool,
 ) -> Vec<Expansion> {
     let total: f32 = samples.iter().map(|s| s.score.max(0.0)).sum();
     if total <= 0.0 {
@@ -81,12 +86,20 @@ pub fn relevance_model(
     let mut stem = analyzers::stemmed();
     let mut stop = analyzers::stop_words();
     let mut model: HashMap<String, f32> = HashMap::new();
-    for s in samples {
-        let words = analyzers::terms(&mut stem, s.text);
+    let analysed: Vec<Vec<String>> = samples
+        .iter()
+        .map(|s| analyzers::terms(&mut stem, s.text))
+        .collect();
+    let mean_len = if smoothed {
+        analysed.iter().map(Vec::len).sum::<usize>() as f32 / analysed.len().max(1) as f32
+    } else {
+        0.0
+    };
+    for (s, words) in samples.iter().zip(analysed) {
         if words.is_empty() {
             continue;
         }
-        let share = s.score.max(0.0) / total / words.len() as f32;
+        let share = s.score.max(0.0) / total / (words.len() as f32 + mean_len);
         for w in words {
             *model.entry(w).or_insert(0.0) += share;
         }
@@ -156,7 +169,7 @@ mod tests {
                 text: "parsing programs",
             },
         ];
-        let model = relevance_model(&samples, 10, None);
+        let model = relevance_model(&samples, 10, None, false);
         let weight = |t: &str| model.iter().find(|e| e.term == t).map(|e| e.weight);
         // "compil" is 2 of 6 words in a document holding 3/4 of the score: 0.75 * 2/6 = 0.25;
         // "program" is 0.75 * 1/6 + 0.25 * 1/2 = 0.25; "pars" is 0.125. Normalised over the
@@ -169,7 +182,7 @@ mod tests {
         assert_eq!(model.len(), 3);
         // With an idf that makes "program" worthless it is not an expansion at all.
         let idf = |t: &str| if t == "program" { 0.0 } else { 1.0 };
-        let model = relevance_model(&samples, 10, Some(&idf));
+        let model = relevance_model(&samples, 10, Some(&idf), false);
         assert_eq!(model.len(), 2);
         assert!((model[0].weight - 0.25 / 0.375).abs() < 1e-5);
     }

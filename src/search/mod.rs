@@ -521,6 +521,7 @@ impl Engine {
             &samples,
             params.terms,
             params.idf_weighted.then_some(&idf as &dyn Fn(&str) -> f32),
+            params.smoothed,
         );
         let query = feedback::expand(
             text,

@@ -28,7 +28,7 @@ impl Default for Ranking {
 }
 
 const KEYS: &str =
-    "k1, b, headline, body, per_field, headline_b, fb_docs, fb_terms, fb_weight, fb_idf, stop_from";
+    "k1, b, headline, body, per_field, headline_b, fb_docs, fb_terms, fb_weight, fb_idf, fb_smooth, stop_from";
 
 impl Ranking {
     /// Apply `key=value` pairs separated by commas to the defaults.
@@ -53,6 +53,7 @@ impl Ranking {
                 "fb_terms" => r.feedback.terms = num as usize,
                 "fb_weight" => r.feedback.original_weight = num.min(1.0),
                 "fb_idf" => r.feedback.idf_weighted = num > 0.0,
+                "fb_smooth" => r.feedback.smoothed = num > 0.0,
                 "stop_from" => r.stop_words_from = num as usize,
                 other => {
                     return Err(Error::Usage(format!(
