@@ -355,7 +355,10 @@ pub fn search_request(a: &SearchArgs) -> Result<SearchRequest> {
 fn parse_source_aliases(specs: &[String]) -> Result<Vec<(String, String)>> {
     specs
         .iter()
-        .map(|s| crate::ingest::source::parse_alias(s).map_err(|e| Error::Usage(format!("--source-alias: {e}"))))
+        .map(|s| {
+            crate::ingest::source::parse_alias(s)
+                .map_err(|e| Error::Usage(format!("--source-alias: {e}")))
+        })
         .collect()
 }
 

@@ -151,14 +151,18 @@ fn understood(w: &mut impl Write, q: &QueryExplanation, color: bool) -> Result<(
             .iter()
             .map(|e| format!("{} {:.3}", e.term, e.weight))
             .collect();
-        writeln!(
-            w,
-            "  re-scored with feedback words: {}",
-            words.join(", ")
-        )
-        .map_err(out_err)?;
+        writeln!(w, "  re-scored with feedback words: {}", words.join(", ")).map_err(out_err)?;
     }
     Ok(())
+}
+
+/// Whole numbers without decimals, others to three places.
+fn trim_float(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e9 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v:.3}")
+    }
 }
 
 /// A score explanation tree, indented, each node's value first.
@@ -168,11 +172,33 @@ fn explanation_tree(w: &mut impl Write, node: &serde_json::Value, indent: usize)
         .get("description")
         .and_then(|v| v.as_str())
         .unwrap_or("");
+    let details = node
+        .get("details")
+        .and_then(|d| d.as_array())
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    // A node whose parts are all plain figures (a word's idf, frequencies, lengths) fits on
+    // one line.
+    if !details.is_empty() && details.iter().all(|d| d.get("details").is_none()) {
+        let figures: Vec<String> = details
+            .iter()
+            .map(|d| {
+                let v = d.get("value").and_then(|v| v.as_f64()).unwrap_or(0.0);
+                let name = d.get("description").and_then(|v| v.as_str()).unwrap_or("");
+                format!("{name} {}", trim_float(v))
+            })
+            .collect();
+        return writeln!(
+            w,
+            "{:indent$}{value:.4} {description}: {}",
+            "",
+            figures.join(", ")
+        )
+        .map_err(out_err);
+    }
     writeln!(w, "{:indent$}{value:.4} {description}", "").map_err(out_err)?;
-    if let Some(details) = node.get("details").and_then(|d| d.as_array()) {
-        for d in details {
-            explanation_tree(w, d, indent + 2)?;
-        }
+    for d in details {
+        explanation_tree(w, d, indent + 2)?;
     }
     Ok(())
 }

@@ -9,7 +9,6 @@
 //! a Unix time (if it is a plausible one) or `YYYYMMDD`. [`parse_dateline`] reads a line of plain
 //! text, where a bare number is a figure from a table, and accepts only a line that is a date
 //! and nothing else (a weekday in front and a time and zone after it are allowed).
-use chrono::format::ParseErrorKind;
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc};
 
 /// Earliest plausible publication year; before it a value is a placeholder (`0001-01-01`) or a
@@ -175,41 +174,47 @@ fn parse_non_empty(s: &str) -> Result<NaiveDate, DateError> {
     let original = s;
     let normal = normalise(s);
     let s = normal.as_str();
-    // Set when a format matched the shape but the values make no real day.
-    let mut impossible = false;
-    let mut note = |e: chrono::ParseError| {
-        impossible |= matches!(e.kind(), ParseErrorKind::OutOfRange | ParseErrorKind::Impossible);
-    };
     for f in OFFSET_FORMATS {
-        match DateTime::parse_from_str(s, f) {
-            Ok(dt) => return Ok(dt.with_timezone(&Utc).date_naive()),
-            Err(e) => note(e),
+        if let Ok(dt) = DateTime::parse_from_str(s, f) {
+            return Ok(dt.with_timezone(&Utc).date_naive());
         }
     }
     for f in NAIVE_DATETIME_FORMATS {
-        match NaiveDateTime::parse_from_str(s, f) {
-            Ok(dt) => return Ok(dt.date()),
-            Err(e) => note(e),
+        if let Ok(dt) = NaiveDateTime::parse_from_str(s, f) {
+            return Ok(dt.date());
         }
     }
     // Before the table: chrono's `%Y` would read the "24" of "9/29/24" as the year 24.
-    match parse_two_digit_us(s) {
-        Some(Some(d)) => return Ok(d),
-        Some(None) => return Err(DateError::Impossible),
-        None => {}
+    let two_digit = parse_two_digit_us(s);
+    if let Some(Some(d)) = two_digit {
+        return Ok(d);
     }
     for f in DATE_FORMATS {
-        match NaiveDate::parse_from_str(s, f) {
-            Ok(d) => return Ok(d),
-            Err(e) => note(e),
+        if let Ok(d) = NaiveDate::parse_from_str(s, f) {
+            return Ok(d);
         }
     }
     match month_name_date(original) {
         Some(Some(d)) => Ok(d),
         Some(None) => Err(DateError::Impossible),
-        None if impossible => Err(DateError::Impossible),
+        None if two_digit.is_some() || numeric_date_shape(s) => Err(DateError::Impossible),
         None => Err(DateError::Unrecognised),
     }
+}
+
+/// Whether a string starts with three digit groups joined by one separator (`2024-13-01`,
+/// `13/45/2024`, `2024.02.30`), optionally followed by a time: the shape of a numeric date, so
+/// one that parsed to no day is impossible rather than unrecognised.
+fn numeric_date_shape(s: &str) -> bool {
+    let date = s.split([' ', 'T']).next().unwrap_or("");
+    let Some(sep) = date.chars().find(|c| matches!(c, '-' | '/' | '.')) else {
+        return false;
+    };
+    let parts: Vec<&str> = date.split(sep).collect();
+    parts.len() == 3
+        && parts
+            .iter()
+            .all(|p| (1..=4).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Uppercase `Z`/`UTC` suffixes become an offset, and stray periods after abbreviated months
@@ -309,7 +314,10 @@ fn day_month_year(words: &[&str]) -> Option<((i32, u32, u32), usize)> {
     // Sep 29, 2024
     let m = month_number(first)?;
     let d = ordinal(words.get(1)?)?;
-    let y = words.get(2).filter(|w| w.len() == 4).and_then(|w| year(w))?;
+    let y = words
+        .get(2)
+        .filter(|w| w.len() == 4)
+        .and_then(|w| year(w))?;
     Some(((y, m, d), 3))
 }
 
@@ -351,7 +359,12 @@ fn clock(word: &str) -> Option<i32> {
     if let Some(sec) = parts.next() {
         let whole = sec.split('.').next()?;
         let s: u32 = whole.parse().ok()?;
-        if s > 60 || sec.split('.').nth(1).is_some_and(|f| !f.bytes().all(|b| b.is_ascii_digit())) {
+        if s > 60
+            || sec
+                .split('.')
+                .nth(1)
+                .is_some_and(|f| !f.bytes().all(|b| b.is_ascii_digit()))
+        {
             return None;
         }
     }
@@ -554,7 +567,10 @@ mod tests {
         assert_eq!(ok("November 19, 2019, 07:47 PM EST"), ymd(2019, 11, 19));
         assert_eq!(ok("Nov 19, 2019 19:47 UTC"), ymd(2019, 11, 19));
         assert_eq!(ok("Tuesday, Nov 19, 2019 7:47 pm +0100"), ymd(2019, 11, 19));
-        assert_eq!(parse_date("November 19, 2019, 13:47 PM"), Err(DateError::Unrecognised));
+        assert_eq!(
+            parse_date("November 19, 2019, 13:47 PM"),
+            Err(DateError::Unrecognised)
+        );
     }
 
     #[test]
@@ -573,10 +589,14 @@ mod tests {
         assert_eq!(parse_dateline("1727604000"), Ok(None));
         assert_eq!(parse_dateline("53 weeks to April 4, 1987"), Ok(None));
         assert_eq!(parse_dateline("Shr 1.20 dlrs vs 1.05 dlrs"), Ok(None));
+        assert_eq!(parse_dateline("Net 12.4 mln"), Ok(None));
         assert_eq!(parse_dateline("April 4, 1987 results"), Ok(None));
         assert_eq!(parse_dateline("March was wet."), Ok(None));
         assert_eq!(parse_dateline("April 4, 1987"), Ok(ymd(1987, 4, 4)));
-        assert_eq!(parse_dateline("26-FEB-1987 15:01:01.79"), Ok(ymd(1987, 2, 26)));
+        assert_eq!(
+            parse_dateline("26-FEB-1987 15:01:01.79"),
+            Ok(ymd(1987, 2, 26))
+        );
         assert_eq!(parse_dateline("Sunday 29 Sep 2024"), Ok(ymd(2024, 9, 29)));
         assert_eq!(parse_dateline("2024-02-30"), Err(DateError::Impossible));
     }

@@ -186,9 +186,8 @@ fn take_signoff_line<'a>(rest: &'a [&'a str]) -> (Option<String>, &'a [&'a str])
         return (None, rest);
     };
     let above = last.checked_sub(1).map(|i| rest[i].trim_end());
-    let ends_sentence = above.is_some_and(|l| {
-        !l.is_empty() && l.ends_with(['.', '!', '?', '"', '”', '’', '\''])
-    });
+    let ends_sentence =
+        above.is_some_and(|l| !l.is_empty() && l.ends_with(['.', '!', '?', '"', '”', '’', '\'']));
     if !ends_sentence {
         return (None, rest);
     }

@@ -87,7 +87,8 @@ impl Bm25fParams {
         if !self.per_field {
             return self.headline_weight * h + self.body_weight * b;
         }
-        let norm = |b_: f32, len: u32, avg: f32| 1.0 - b_ + b_ * len as f32 / avg.max(f32::MIN_POSITIVE);
+        let norm =
+            |b_: f32, len: u32, avg: f32| 1.0 - b_ + b_ * len as f32 / avg.max(f32::MIN_POSITIVE);
         self.headline_weight * h / norm(self.headline_b, c.len_headline, stats.avg_headline)
             + self.body_weight * b / norm(self.b, c.len_body, stats.avg_body)
     }
@@ -158,7 +159,13 @@ impl Bm25fQuery {
                 b.read_postings(&self.body, IndexRecordOption::Basic)?,
             );
         }
-        let avg = |t: u64| if docs == 0 { 1.0 } else { t as f32 / docs as f32 };
+        let avg = |t: u64| {
+            if docs == 0 {
+                1.0
+            } else {
+                t as f32 / docs as f32
+            }
+        };
         Ok(Stats {
             docs,
             doc_freq,
@@ -175,7 +182,11 @@ fn union_len(a: Option<SegmentPostings>, b: Option<SegmentPostings>) -> u64 {
         (None, None) => 0,
         (Some(p), None) | (None, Some(p)) => u64::from(p.doc_freq()),
         (Some(a), Some(b)) => {
-            let mut u = Union { a: Some(a), b: Some(b), doc: 0 };
+            let mut u = Union {
+                a: Some(a),
+                b: Some(b),
+                doc: 0,
+            };
             u.doc = u.current();
             let mut n = 0;
             while u.doc != TERMINATED {

@@ -19,10 +19,10 @@ use serde::{Deserialize, Serialize};
 use super::bm25f::{Bm25fParams, Bm25fQuery};
 use super::query::{Node, Occur, Scope};
 use super::sources::SourceTable;
-use crate::ingest::source::key as source_key;
 use crate::index::Fields;
 use crate::index::analyzers::{self, normalize_keyword};
 use crate::index::document::to_tantivy_date;
+use crate::ingest::source::key as source_key;
 
 /// Headline matches count this much more than body matches.
 pub const HEADLINE_BOOST: f32 = 2.0;
@@ -225,7 +225,12 @@ impl<'a> Builder<'a> {
         let terms = analyzers::terms(&mut self.stem, text);
         match terms.as_slice() {
             [] => {
-                self.note_dropped(text, LeafKind::Word, terms, "no letters or digits to search");
+                self.note_dropped(
+                    text,
+                    LeafKind::Word,
+                    terms,
+                    "no letters or digits to search",
+                );
                 None
             }
             [term] => {
@@ -296,7 +301,12 @@ impl<'a> Builder<'a> {
         }
         let terms = analyzers::terms(&mut self.exact, text);
         if terms.is_empty() {
-            self.note_dropped(text, LeafKind::Phrase, terms, "no letters or digits to search");
+            self.note_dropped(
+                text,
+                LeafKind::Phrase,
+                terms,
+                "no letters or digits to search",
+            );
             return None;
         }
         let searched = self.exact_field_list(scope);
@@ -331,7 +341,12 @@ impl<'a> Builder<'a> {
         }
         let terms = analyzers::terms(&mut self.exact, text);
         if terms.is_empty() {
-            self.note_dropped(text, LeafKind::Prefix, terms, "no letters or digits to search");
+            self.note_dropped(
+                text,
+                LeafKind::Prefix,
+                terms,
+                "no letters or digits to search",
+            );
             return None;
         }
         let searched = self.exact_field_list(scope);

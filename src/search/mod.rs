@@ -505,14 +505,21 @@ impl Engine {
         }
         let samples: Vec<feedback::Sample<'_>> = texts
             .iter()
-            .map(|(score, text)| feedback::Sample { score: *score, text })
+            .map(|(score, text)| feedback::Sample {
+                score: *score,
+                text,
+            })
             .collect();
         let docs = searcher.num_docs();
         let idf = |term: &str| -> f32 {
             let f = self.fields();
             let df = [f.headline, f.body]
                 .iter()
-                .map(|field| searcher.doc_freq(&Term::from_field_text(*field, term)).unwrap_or(0))
+                .map(|field| {
+                    searcher
+                        .doc_freq(&Term::from_field_text(*field, term))
+                        .unwrap_or(0)
+                })
                 .max()
                 .unwrap_or(0);
             bm25f::idf(docs, df)
@@ -535,7 +542,11 @@ impl Engine {
     }
 
     /// The index's sources under the saved aliases and the request's own.
-    fn source_table(&self, searcher: &Searcher, req: &SearchRequest) -> Result<sources::SourceTable> {
+    fn source_table(
+        &self,
+        searcher: &Searcher,
+        req: &SearchRequest,
+    ) -> Result<sources::SourceTable> {
         let mut aliases = sources::Aliases::load(&self.index.path)?;
         for (from, to) in &req.source_aliases {
             aliases.add(from, to);
@@ -573,7 +584,11 @@ impl Engine {
             Box::new(BooleanQuery::new(subs))
         };
         if !req.sources.is_empty() {
-            let keys: Vec<String> = req.sources.iter().flat_map(|s| sources.keys_for(s)).collect();
+            let keys: Vec<String> = req
+                .sources
+                .iter()
+                .flat_map(|s| sources.keys_for(s))
+                .collect();
             must.push((Occur::Must, any_of(fields.source_key, &keys, false)));
         }
         if !req.sections.is_empty() {

@@ -27,8 +27,7 @@ impl Default for Ranking {
     }
 }
 
-const KEYS: &str =
-    "k1, b, headline, body, per_field, headline_b, fb_docs, fb_terms, fb_weight, fb_idf, fb_smooth, stop_from";
+const KEYS: &str = "k1, b, headline, body, per_field, headline_b, fb_docs, fb_terms, fb_weight, fb_idf, fb_smooth, stop_from";
 
 impl Ranking {
     /// Apply `key=value` pairs separated by commas to the defaults.
@@ -36,11 +35,19 @@ impl Ranking {
         let mut r = Ranking::default();
         for pair in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             let (key, value) = pair.split_once('=').ok_or_else(|| {
-                Error::Usage(format!("ranking setting '{pair}' is not KEY=VALUE ({KEYS})"))
+                Error::Usage(format!(
+                    "ranking setting '{pair}' is not KEY=VALUE ({KEYS})"
+                ))
             })?;
-            let num = value.trim().parse::<f32>().ok().filter(|v| v.is_finite() && *v >= 0.0);
+            let num = value
+                .trim()
+                .parse::<f32>()
+                .ok()
+                .filter(|v| v.is_finite() && *v >= 0.0);
             let num = num.ok_or_else(|| {
-                Error::Usage(format!("ranking setting '{key}' needs a number >= 0, not '{value}'"))
+                Error::Usage(format!(
+                    "ranking setting '{key}' needs a number >= 0, not '{value}'"
+                ))
             })?;
             match key.trim() {
                 "k1" => r.bm25f.k1 = num,

@@ -46,9 +46,8 @@ impl Aliases {
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
-            let (from, to) = source::parse_alias(line).map_err(|e| {
-                Error::Usage(format!("{} line {}: {e}", path.display(), n + 1))
-            })?;
+            let (from, to) = source::parse_alias(line)
+                .map_err(|e| Error::Usage(format!("{} line {}: {e}", path.display(), n + 1)))?;
             aliases.add(&from, &to);
         }
         Ok(aliases)
@@ -110,11 +109,18 @@ pub struct SourceTable {
 }
 
 impl SourceTable {
-    pub fn new(searcher: &Searcher, key_field: tantivy::schema::Field, aliases: Aliases) -> Result<Self> {
+    pub fn new(
+        searcher: &Searcher,
+        key_field: tantivy::schema::Field,
+        aliases: Aliases,
+    ) -> Result<Self> {
         let mut keys = Vec::new();
         for reader in searcher.segment_readers() {
             let index = reader.inverted_index(key_field)?;
-            let mut stream = index.terms().stream().map_err(|e| Error::Other(e.to_string()))?;
+            let mut stream = index
+                .terms()
+                .stream()
+                .map_err(|e| Error::Other(e.to_string()))?;
             while stream.advance() {
                 keys.push(String::from_utf8_lossy(stream.key()).into_owned());
             }
@@ -169,7 +175,11 @@ impl SourceTable {
 /// The spelling most articles carry; ties go to the first in byte order, so output is stable.
 fn most_common(mut spellings: Vec<FacetCount>) -> String {
     spellings.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
-    spellings.into_iter().next().map(|c| c.value).unwrap_or_default()
+    spellings
+        .into_iter()
+        .next()
+        .map(|c| c.value)
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -2,7 +2,10 @@
 mod browser;
 mod cli;
 mod common;
+mod dates;
 mod entities;
 mod incremental;
+mod ranking;
 mod server;
 mod shared_corpora;
+mod sources;

@@ -1,0 +1,98 @@
+//! Source names through the real binary: sign-off spellings folded into one facet value, and
+//! aliases applied at query time without re-indexing.
+use std::path::Path;
+
+use crate::common::{FacetCount, Fixture};
+
+fn fixture_folder(name: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// Copy a fixture folder into the temp docs folder (tests never write into the repository).
+fn copy_fixtures(f: &Fixture, name: &str) {
+    for entry in std::fs::read_dir(fixture_folder(name)).expect("fixture folder") {
+        let entry = entry.unwrap();
+        let bytes = std::fs::read(entry.path()).unwrap();
+        f.write(entry.file_name().to_str().unwrap(), bytes);
+    }
+}
+
+#[test]
+fn one_outlets_sign_off_in_six_spellings_is_one_facet_value() {
+    let f = Fixture::new();
+    copy_fixtures(&f, "signoffs");
+    f.index_docs(&["--no-entities"]);
+    let r = f.search(&["--facet", "source", "--limit", "20"]);
+    assert_eq!(r.total, 7);
+    assert_eq!(
+        r.facets["source"],
+        vec![
+            FacetCount {
+                value: "Meridian Wire".into(),
+                count: 6
+            },
+            FacetCount {
+                value: "unknown".into(),
+                count: 1
+            },
+        ]
+    );
+    // A name run into the last sentence is not a sign-off: it stays in the body.
+    let glued = r.hits.iter().find(|h| h.path == "g-glued.txt").unwrap();
+    assert_eq!(glued.source, "unknown");
+    let recognised = r.hits.iter().find(|h| h.path == "d-caret.txt").unwrap();
+    assert!(
+        !recognised.snippet.contains("Meridian"),
+        "{}",
+        recognised.snippet
+    );
+    // Any spelling filters to all six.
+    assert_eq!(f.search(&["--source", "MERIDIAN WIRE."]).total, 6);
+    assert_eq!(f.search(&["source:\"meridian wire\""]).total, 6);
+}
+
+#[test]
+fn alias_merges_two_outlets_at_query_time() {
+    let f = Fixture::new();
+    copy_fixtures(&f, "aliases");
+    f.index_docs(&["--no-entities"]);
+    let before = f.search(&["--facet", "source", "gales"]);
+    assert_eq!(before.facets["source"].len(), 3);
+    // Per search.
+    let r = f.search(&[
+        "--facet",
+        "source",
+        "--source-alias",
+        "Fox Online News=Fox News",
+        "gales",
+    ]);
+    assert_eq!(
+        r.facets["source"][0],
+        FacetCount {
+            value: "Fox News".into(),
+            count: 3
+        }
+    );
+    // Saved with the index by `index --source-alias`, which re-reads no files.
+    let out = f.index_docs(&["--source-alias", "Fox Online News=Fox News", "--json"]);
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["files_indexed"], 0);
+    let r = f.search(&["--facet", "source", "gales"]);
+    assert_eq!(r.facets["source"].len(), 2);
+    assert_eq!(r.facets["source"][0].count, 3);
+    assert_eq!(f.search(&["--source", "Fox News"]).total, 3);
+    assert_eq!(f.search(&["source:\"fox online news\""]).total, 3);
+    assert_eq!(f.search(&["--source", "Northfield Courier"]).total, 1);
+}
+
+#[test]
+fn malformed_alias_is_a_usage_error() {
+    let f = Fixture::new();
+    copy_fixtures(&f, "aliases");
+    f.index_docs(&["--no-entities"]);
+    let out = f.run(&["search", "--source-alias", "Fox News", "gales"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("FROM=TO"));
+}
