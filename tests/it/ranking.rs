@@ -6,7 +6,6 @@ use crate::common::Fixture;
 
 #[derive(Debug, Deserialize)]
 struct Explained {
-    total: u64,
     hits: Vec<ExplainedHit>,
     explanation: QueryExplanation,
 }
@@ -14,8 +13,6 @@ struct Explained {
 #[derive(Debug, Deserialize)]
 struct ExplainedHit {
     path: String,
-    headline: String,
-    score: f32,
     explanation: Node,
 }
 
