@@ -484,7 +484,7 @@ impl Engine {
         builder: &build::Builder<'_>,
         req: &SearchRequest,
         sources: &sources::SourceTable,
-    ) -> Result<(Option<Box<dyn Query>>, Vec<feedback::Expansion>)> {
+    ) -> Result<Expanded> {
         let params = req.ranking.feedback;
         let wanted = params.enabled()
             && req.match_mode == MatchMode::Any
@@ -691,6 +691,9 @@ impl Engine {
         })
     }
 }
+
+/// A text query after feedback, and the words feedback added.
+type Expanded = (Option<Box<dyn Query>>, Vec<feedback::Expansion>);
 
 /// Whether a query is a long enough run of optional words for its stop words to be noise; a
 /// query of stop words alone keeps them all.

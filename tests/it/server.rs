@@ -747,3 +747,26 @@ fn sigterm_stops_the_server_cleanly() {
         .expect("the server did not stop on SIGTERM");
     assert!(status.success(), "{status:?}");
 }
+
+#[test]
+fn explain_true_reports_the_query_and_each_hits_score() {
+    let corpus = Corpus::new();
+    let server = Server::start(&corpus.index_path());
+    let plain = server.json("/api/search?q=ceasefire+talks");
+    assert!(plain.get("explanation").is_none(), "{plain}");
+    let r = server.json("/api/search?q=ceasefire+talks&explain=true");
+    assert_eq!(r["total"], plain["total"]);
+    let leaves = r["explanation"]["leaves"].as_array().unwrap();
+    assert_eq!(leaves[0]["text"], "ceasefire");
+    assert_eq!(leaves[1]["terms"][0], "talk");
+    assert_eq!(leaves[1]["role"], "required");
+    for hit in r["hits"].as_array().unwrap() {
+        let value = hit["explanation"]["value"].as_f64().unwrap();
+        assert!(
+            (value - hit["score"].as_f64().unwrap()).abs() < 1e-3,
+            "{hit}"
+        );
+    }
+    let bad = server.get("/api/search?q=x&explain=maybe");
+    assert_eq!(bad.status, 400);
+}
