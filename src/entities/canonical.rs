@@ -107,6 +107,10 @@ const JUNK: &[&str] = &[
     "afp",
 ];
 
+/// How far (in emission score) the tagger's choice for a lone generic word must beat "not an
+/// entity" for the word to stay a mention without a longer name to lean on.
+pub const CONFIDENT_MARGIN: f32 = 4.0;
+
 /// Words that do not count as initials of an organisation name ("Bank of England" -> "BOE" and
 /// "BoE" both work without them).
 const ACRONYM_SKIP: &[&str] = &["of", "the", "and", "for", "&", "de", "du", "la", "le", "in"];
@@ -141,7 +145,9 @@ pub fn mentions(
     tokens: &[Token],
     sentences: &[std::ops::Range<usize>],
     spans: &[(usize, usize, u8)],
+    margins: &[f32],
 ) -> Vec<Mention> {
+    let off_prose = super::layout::excluded(model, text, tokens);
     let mut sentence_start = vec![false; tokens.len()];
     for s in sentences {
         if s.start < tokens.len() {
@@ -157,6 +163,9 @@ pub fn mentions(
     }
     let mut raws: Vec<Raw> = Vec::new();
     for &(a, mut b, ty) in spans {
+        if off_prose[a..b].iter().any(|&x| x) {
+            continue;
+        }
         while b > a && is_possessive(tokens[b - 1].text(text)) {
             b -= 1;
         }
@@ -225,9 +234,14 @@ pub fn mentions(
     };
     // Canonical target of each mention: index of the fullest mention it belongs to.
     let n = raws.len();
-    let common: Vec<bool> = raws
+    // A lone generic word: one usually written in lower case ("Bank", "Commission").
+    let generic: Vec<bool> = raws
         .iter()
-        .map(|r| r.nb - r.na == 1 && model.lexicon.cluster(&lower[r.na]) != 0)
+        .map(|r| {
+            r.nb - r.na == 1
+                && super::casing::usual(&model.lexicon, tokens[r.na].text(text)) == Some(true)
+                && is_common_word(model, &lower[r.na])
+        })
         .collect();
     let mut target: Vec<usize> = (0..n).collect();
     let rank = |k: usize| {
@@ -295,10 +309,15 @@ pub fn mentions(
             if !same_kind && !cross {
                 continue;
             }
-            // A lone common word ("House", "Commission") is too vague to merge into a longer
-            // organisation name; people's short names (surnames) are safe to merge.
-            let vague = ri.kind == EntityKind::Org && short.len() == 1 && common[i];
-            let contained = !vague && long.windows(short.len()).any(|w| w == short);
+            // A lone generic word takes a longer name of the same kind only where it is that
+            // name's head: its last word ("the Commission" after "the European Commission") or
+            // the word before "of" ("the Bank" after "the Bank of Japan"). Elsewhere in a name
+            // ("Bank" in "World Bank Group") it is too vague to merge.
+            let contained = if generic[i] {
+                same_kind && long.len() > 1 && is_head_word(long, &short[0])
+            } else {
+                long.windows(short.len()).any(|w| w == short)
+            };
             let acronym = ri.kind == EntityKind::Org
                 && same_kind
                 && short.len() == 1
@@ -307,6 +326,7 @@ pub fn mentions(
                     .as_ref()
                     .is_some_and(|l| initials_of(long).contains(l));
             let matches = match ri.kind {
+                _ if generic[i] => contained,
                 // Places merge only through aliases: "York" is not "New York", nor "Korea"
                 // "South Korea".
                 EntityKind::Misc | EntityKind::Place => long == short,
@@ -319,6 +339,19 @@ pub fn mentions(
         memo.insert(memo_key, best);
         target[i] = best;
     }
+    // A lone generic word that names nothing longer in the article is dropped unless the tagger
+    // was confident of it somewhere.
+    let mut confidence = vec![f32::NEG_INFINITY; n];
+    for i in 0..n {
+        let m = margins.get(raws[i].a).copied().unwrap_or(f32::INFINITY);
+        confidence[target[i]] = confidence[target[i]].max(m);
+    }
+    let keep: Vec<bool> = (0..n)
+        .map(|i| {
+            let t = target[i];
+            !(generic[t] && raws[t].nb - raws[t].na == 1 && confidence[t] < CONFIDENT_MARGIN)
+        })
+        .collect();
     // Majority kind per canonical name, so one name is not listed under two kinds: the tagger
     // may call a lone "Obama" a place once among five person mentions.
     let name_key = |t: usize| lower[raws[t].na..raws[t].nb].join(" ");
@@ -328,6 +361,9 @@ pub fn mentions(
     }
     let mut out = Vec::with_capacity(n);
     for i in 0..n {
+        if !keep[i] {
+            continue;
+        }
         let t = target[i];
         let r = &raws[t];
         let v = votes[&name_key(t)];
@@ -357,6 +393,16 @@ pub fn mentions(
         });
     }
     out
+}
+
+/// Is `word` the head of the multi-word name `long`: its last word, or the word before its
+/// first "of"?
+fn is_head_word(long: &[String], word: &str) -> bool {
+    long.last().is_some_and(|w| w == word)
+        || long
+            .iter()
+            .position(|w| w == "of")
+            .is_some_and(|k| k > 0 && long[k - 1] == word)
 }
 
 /// A word seen often in lower case in news text that is neither a first name nor a place.
