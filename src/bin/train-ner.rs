@@ -75,6 +75,9 @@ struct Args {
     /// Share of training documents also trained on written in capitals.
     #[arg(long, default_value_t = 0.0)]
     caps_copies: f32,
+    /// Use the word clusters of this model file instead of the learned ones.
+    #[arg(long)]
+    clusters_from: Option<PathBuf>,
     #[arg(long, default_value_t = 20_260_101)]
     seed: u64,
     /// Train the first stage only.
@@ -149,6 +152,7 @@ fn main() -> anyhow::Result<()> {
         word_dropout: a.word_dropout,
         min_count: a.min_count,
         caps_copies: a.caps_copies,
+        clusters_from: a.clusters_from,
     })
 }
 

@@ -2,7 +2,11 @@
 //! cut off, junk (lone titles, weekdays, sentence openers) is dropped, and each mention gets the
 //! canonical name of its entity within the article: the fullest mention that contains it
 //! ("Nasrallah" -> "Hassan Nasrallah"), an organisation's full name for its acronym, or the
-//! gazetteer's common name for a place alias ("U.S." -> "United States").
+//! gazetteer's common name for a place alias ("U.S." -> "United States"). Mentions on table rows
+//! and sign-off lines (`layout`) are dropped. A lone generic word, one usually written in lower
+//! case ("Bank", "Commission"), takes the longer name of the same kind that it heads in the
+//! article ("the Bank" after "the Bank of Japan"), and is dropped when there is none unless the
+//! tagger was confident of it.
 
 use std::collections::HashMap;
 
@@ -108,7 +112,8 @@ const JUNK: &[&str] = &[
 ];
 
 /// How far (in emission score) the tagger's choice for a lone generic word must beat "not an
-/// entity" for the word to stay a mention without a longer name to lean on.
+/// entity" for the word to stay a mention without a longer name to lean on. `train-ner` chooses
+/// it on the cross-validated predictions of the training set and prints it.
 pub const CONFIDENT_MARGIN: f32 = 4.0;
 
 /// Words that do not count as initials of an organisation name ("Bank of England" -> "BOE" and
@@ -237,11 +242,7 @@ pub fn mentions(
     // A lone generic word: one usually written in lower case ("Bank", "Commission").
     let generic: Vec<bool> = raws
         .iter()
-        .map(|r| {
-            r.nb - r.na == 1
-                && super::casing::usual(&model.lexicon, tokens[r.na].text(text)) == Some(true)
-                && is_common_word(model, &lower[r.na])
-        })
+        .map(|r| r.nb - r.na == 1 && is_generic_word(model, tokens[r.na].text(text)))
         .collect();
     let mut target: Vec<usize> = (0..n).collect();
     let rank = |k: usize| {
@@ -395,9 +396,16 @@ pub fn mentions(
     out
 }
 
+/// A generic word: usually written in lower case in news text ("bank", "commission"), and
+/// neither a first name nor a place. On its own it names something only through a longer name.
+pub fn is_generic_word(model: &Model, tok: &str) -> bool {
+    super::casing::usual(&model.lexicon, tok) == Some(true)
+        && is_common_word(model, &alias_key(&super::features::normalize(tok)))
+}
+
 /// Is `word` the head of the multi-word name `long`: its last word, or the word before its
 /// first "of"?
-fn is_head_word(long: &[String], word: &str) -> bool {
+pub fn is_head_word(long: &[String], word: &str) -> bool {
     long.last().is_some_and(|w| w == word)
         || long
             .iter()

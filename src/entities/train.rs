@@ -12,8 +12,10 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 
+use super::canonical::{is_generic_word, is_head_word};
 use super::conll::{ConllDoc, Score, read_conll, score_docs};
-use super::features::{Feats, TokInfo, base_features, stage2_features};
+use super::features::{Feats, TokInfo, base_features, spans, stage2_features};
+use super::lexicon::alias_key;
 use super::lexicon::{Lexicon, compile_gazetteers};
 use super::model::{DenseStage, Model, NTAGS, NTRANS, Scratch, Table, Weights, decode_doc};
 
@@ -45,6 +47,38 @@ pub struct TrainOptions {
     pub min_count: u32,
     /// Share of training documents also trained on in capitals.
     pub caps_copies: f32,
+    /// Use the cluster hierarchy of this model file instead of the learned one (casings are
+    /// still learned).
+    pub clusters_from: Option<PathBuf>,
+}
+
+/// The cluster paths an existing model holds for the words of the learned vocabulary (as
+/// written and in lower, title and upper case): its hierarchy, learned from other text or from
+/// another start, in place of the newly learned one.
+fn clusters_of_model(
+    path: &std::path::Path,
+    learned: &super::clusters::Learned,
+) -> Result<std::collections::HashMap<String, u32>> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let m = Model::from_bytes(&bytes).context("not a model file")?;
+    let mut out = std::collections::HashMap::new();
+    let mut title = String::new();
+    for w in learned.clusters.keys().chain(learned.casing.keys()) {
+        let lower = w.to_lowercase();
+        title.clear();
+        let mut cs = lower.chars();
+        if let Some(f) = cs.next() {
+            title.extend(f.to_uppercase());
+            title.extend(cs);
+        }
+        for form in [w.clone(), lower.clone(), title.clone(), w.to_uppercase()] {
+            let p = m.lexicon.cluster(&form);
+            if p != 0 {
+                out.insert(form, p);
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// How training treats features: which to leave out and how often to hide word identity.
@@ -382,6 +416,8 @@ fn capitalised(doc: &ConllDoc) -> ConllDoc {
 /// every training document from the model of the fold that did not see it.
 struct CvRun {
     tags: Vec<Vec<Vec<u8>>>,
+    /// Per epoch, document and token: how far the chosen tag's emission beats "O".
+    margins: Vec<Vec<Vec<f32>>>,
 }
 
 impl CvRun {
@@ -424,6 +460,7 @@ fn cross_validate(
 ) -> CvRun {
     let n = train.len();
     let mut tags = vec![vec![Vec::new(); n]; epochs];
+    let mut margins = vec![vec![Vec::new(); n]; epochs];
     for fold in 0..k {
         eprintln!("stage {}, fold {}/{k}", 1 + stage2 as usize, fold + 1);
         let idx: Vec<usize> = (0..n).filter(|&d| fold_of[d] != fold).collect();
@@ -437,21 +474,83 @@ fn cross_validate(
             seed + fold as u64 + 1,
             reg,
             |e, w| {
-                let mut scratch = Scratch::default();
+                let (mut em, mut path) = (Vec::new(), Vec::new());
                 for &d in &held {
                     let p = &train[d];
-                    decode_doc(
-                        w,
-                        &p.doc.as_doc(),
-                        &feats_of(p, stage2),
-                        &mut scratch,
-                        &mut tags[e - 1][d],
-                    );
+                    let n_tok = p.doc.tokens.len();
+                    let (t, m) = (&mut tags[e - 1][d], &mut margins[e - 1][d]);
+                    t.resize(n_tok, 0);
+                    m.resize(n_tok, 0.0);
+                    for s in &p.doc.sents {
+                        super::model::emissions(w, s.clone(), &feats_of(p, stage2), &mut em);
+                        super::model::viterbi(&em, w.trans(), &mut path);
+                        for (k, &q) in path.iter().enumerate() {
+                            t[s.start + k] = q;
+                            m[s.start + k] = em[k][q as usize] - em[k][0];
+                        }
+                    }
                 }
             },
         );
     }
-    CvRun { tags }
+    CvRun { tags, margins }
+}
+
+/// The margin below which a lone generic word is dropped (see `canonical`), chosen on the
+/// cross-validated predictions: each candidate is applied to the held-out tags and scored.
+fn choose_confident_margin(
+    model: &Model,
+    train: &[Prepared],
+    tags: &[Vec<u8>],
+    margins: &[Vec<f32>],
+    scored: usize,
+) -> f32 {
+    let gold = gold_of(&train[..scored]);
+    let mut best = (f32::NEG_INFINITY, score_docs(&gold, &tags[..scored]));
+    eprintln!("  lone generic words kept always: {}", best.1.report());
+    for t in [0.0f32, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0] {
+        let pred: Vec<Vec<u8>> = (0..scored)
+            .map(|d| drop_lone_generic(model, &train[d].doc, &tags[d], &margins[d], t))
+            .collect();
+        let sc = score_docs(&gold, &pred);
+        eprintln!("  lone generic words need margin {t}: {}", sc.report());
+        if sc.f1() > best.1.f1() {
+            best = (t, sc);
+        }
+    }
+    best.0
+}
+
+/// Tags with the lone generic words below `margin` set to O, unless they head a longer name of
+/// the same type in the document (the rule `canonical` applies to mentions).
+fn drop_lone_generic(
+    model: &Model,
+    doc: &ConllDoc,
+    tags: &[u8],
+    margins: &[f32],
+    margin: f32,
+) -> Vec<u8> {
+    let sp = spans(tags, &doc.sents);
+    let lower = |i: usize| alias_key(&doc.tokens[i]);
+    let longer: Vec<(u8, Vec<String>)> = sp
+        .iter()
+        .filter(|&&(a, b, _)| b - a > 1)
+        .map(|&(a, b, ty)| (ty, (a..b).map(lower).collect()))
+        .collect();
+    let mut out = tags.to_vec();
+    for &(a, b, ty) in &sp {
+        if b - a != 1 || margins[a] >= margin || !is_generic_word(model, &doc.tokens[a]) {
+            continue;
+        }
+        let w = lower(a);
+        if !longer
+            .iter()
+            .any(|(t, long)| *t == ty && is_head_word(long, &w))
+        {
+            out[a] = 0;
+        }
+    }
+    out
 }
 
 /// Run the whole training and write the model file: cross-validation on the training set picks
@@ -506,7 +605,7 @@ pub fn run(opts: &TrainOptions) -> Result<()> {
             m.lexicon
         }
         None => {
-            let learned = if opts.corpus.is_empty() {
+            let mut learned = if opts.corpus.is_empty() {
                 super::clusters::Learned::default()
             } else {
                 super::clusters::load_or_learn(
@@ -520,12 +619,20 @@ pub fn run(opts: &TrainOptions) -> Result<()> {
                 learned.clusters.len(),
                 learned.casing.len()
             );
-            let no_casing = std::collections::HashMap::new();
+            let none = std::collections::HashMap::new();
             let casing = if opts.no_casing {
-                &no_casing
+                &none
             } else {
                 &learned.casing
             };
+            if let Some(path) = &opts.clusters_from {
+                learned.clusters = clusters_of_model(path, &learned)?;
+                eprintln!(
+                    "clusters of {}: {} words",
+                    path.display(),
+                    learned.clusters.len()
+                );
+            }
             Lexicon::build(&gaz.phrases, &learned.clusters, casing)
         }
     };
@@ -602,6 +709,14 @@ pub fn run(opts: &TrainOptions) -> Result<()> {
         );
         let (s2_epochs, cv2_score) = cv2.best(&train_gold, n_written);
         eprintln!("stage 2 cv best: epoch {s2_epochs}, {}", cv2_score.report());
+        let t = choose_confident_margin(
+            &model,
+            &train,
+            &cv2.tags[s2_epochs - 1],
+            &cv2.margins[s2_epochs - 1],
+            n_written,
+        );
+        println!("confident margin for lone generic words (cv): {t}");
         if cv2_score.f1() > cv_score.f1() {
             eprintln!("stage 2, all training data");
             s2_dense = Some(train_stage(
