@@ -114,7 +114,7 @@ const JUNK: &[&str] = &[
 /// How far (in emission score) the tagger's choice for a lone generic word must beat "not an
 /// entity" for the word to stay a mention without a longer name to lean on. `train-ner` chooses
 /// it on the cross-validated predictions of the training set and prints it.
-pub const CONFIDENT_MARGIN: f32 = 4.0;
+pub const CONFIDENT_MARGIN: f32 = 16.0;
 
 /// Words that do not count as initials of an organisation name ("Bank of England" -> "BOE" and
 /// "BoE" both work without them).

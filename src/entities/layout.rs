@@ -74,23 +74,13 @@ fn is_table_word(model: &Model, t: &str) -> bool {
 }
 
 /// A row of a numeric table: at least two numbers, a quarter or more of its words, and every
-/// other word a table word.
+/// other word a table word. Numbers are counted first, so prose lines cost no lookups.
 fn is_table_row(model: &Model, text: &str, line: &[Token]) -> bool {
-    let mut numbers = 0;
-    let mut words = 0;
-    for tok in line {
-        let t = tok.text(text);
-        if !has_alnum(t) {
-            continue;
-        }
-        words += 1;
-        if is_number(t) {
-            numbers += 1;
-        } else if !is_table_word(model, t) {
-            return false;
-        }
-    }
-    numbers >= 2 && numbers * 4 >= words
+    let words = || line.iter().map(|t| t.text(text)).filter(|t| has_alnum(t));
+    let (n_words, numbers) = words().fold((0, 0), |(w, n), t| (w + 1, n + is_number(t) as usize));
+    numbers >= 2
+        && numbers * 4 >= n_words
+        && words().all(|t| is_number(t) || is_table_word(model, t))
 }
 
 /// A closing sign-off or source line: a few words, no digits, no closing punctuation.
