@@ -109,8 +109,19 @@ pub fn restore(lex: &Lexicon, doc: &Doc) -> Vec<(usize, String)> {
     out
 }
 
+/// Run `f` on the document as the tagger should see it: `doc` itself, or its case-restored view
+/// when it has sentences in capitals.
+pub fn with_view<R>(lex: &Lexicon, doc: &Doc, f: impl FnOnce(&Doc) -> R) -> R {
+    let forms = restore(lex, doc);
+    if forms.is_empty() {
+        f(doc)
+    } else {
+        f(&view(doc, &forms))
+    }
+}
+
 /// The document as the tagger should see it, given `restore`'s forms.
-pub fn view<'b>(doc: &Doc<'b>, forms: &'b [(usize, String)]) -> Doc<'b> {
+fn view<'b>(doc: &Doc<'b>, forms: &'b [(usize, String)]) -> Doc<'b> {
     let mut tokens = doc.tokens.clone();
     for (i, f) in forms {
         tokens[*i] = f.as_str();

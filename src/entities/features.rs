@@ -520,14 +520,10 @@ pub const EOS: u64 = 0x52;
 /// Stage-independent features of every token of a document, sentences in capitals seen through
 /// their case-restored view (`casing`).
 pub fn base_features(lex: &Lexicon, doc: &Doc, bits: u32) -> (Vec<TokInfo>, Feats) {
-    let forms = super::casing::restore(lex, doc);
-    let restored;
-    let doc = if forms.is_empty() {
-        doc
-    } else {
-        restored = super::casing::view(doc, &forms);
-        &restored
-    };
+    super::casing::with_view(lex, doc, |doc| base_features_of_view(lex, doc, bits))
+}
+
+fn base_features_of_view(lex: &Lexicon, doc: &Doc, bits: u32) -> (Vec<TokInfo>, Feats) {
     let n = doc.tokens.len();
     let norms: Vec<Cow<str>> = doc.tokens.iter().map(|t| normalize(t)).collect();
     let mut buf = String::with_capacity(32);

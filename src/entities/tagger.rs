@@ -285,14 +285,12 @@ impl<'m> Tagger<'m> {
 
     /// BIO tag ids for every token of a document; identical to `Model::tag_doc`.
     pub fn tag_doc(&mut self, doc: &Doc) -> Vec<u8> {
-        let forms = super::casing::restore(&self.model.lexicon, doc);
-        let restored;
-        let doc = if forms.is_empty() {
-            doc
-        } else {
-            restored = super::casing::view(doc, &forms);
-            &restored
-        };
+        let model = self.model;
+        super::casing::with_view(&model.lexicon, doc, |doc| self.tag_view(doc))
+    }
+
+    /// `tag_doc` on the document as the tagger sees it (see `casing`).
+    fn tag_view(&mut self, doc: &Doc) -> Vec<u8> {
         if self.words.types.len() >= self.word_cap {
             self.words.clear();
         }
