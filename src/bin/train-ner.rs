@@ -9,7 +9,7 @@ use clap::Parser;
 use newsdex::entities::model::{Model, embedded_bytes};
 use newsdex::entities::tagger::Tagger;
 use newsdex::entities::train::{TrainOptions, run};
-use newsdex::entities::{canonical_entities, extract, tag_conll_with};
+use newsdex::entities::{group_canonical, tag_conll_with};
 
 #[derive(Parser, Debug)]
 #[command(about = "Train the newsdex named-entity tagger")]
@@ -17,7 +17,7 @@ struct Args {
     /// CoNLL training file (token first column, tag last).
     #[arg(long, required_unless_present_any = ["predict", "bench", "bench_texts", "extract"])]
     train: Option<PathBuf>,
-    /// CoNLL dev file, used only to pick the number of epochs.
+    /// CoNLL dev file, scored once at the end (never used for choices).
     #[arg(long, required_unless_present_any = ["predict", "bench", "bench_texts", "extract"])]
     dev: Option<PathBuf>,
     /// Gazetteer folder (see its PROVENANCE.txt).
@@ -38,6 +38,10 @@ struct Args {
     /// the model compiled into the binary.
     #[arg(long)]
     extract: Option<PathBuf>,
+    /// With --extract, --bench or --bench-texts: use this model file instead of the one compiled
+    /// into the binary (to compare models side by side without rebuilding).
+    #[arg(long)]
+    model: Option<PathBuf>,
     /// Output model file.
     #[arg(long, default_value = "models/ner.bin")]
     out: PathBuf,
@@ -52,9 +56,28 @@ struct Args {
     bits: u32,
     #[arg(long, default_value_t = 20)]
     max_epochs: usize,
-    /// Cross-validation folds for the stage-2 training tags.
+    /// Cross-validation folds on the training set (epochs, CV F1, stage-2 training tags).
     #[arg(long, default_value_t = 5)]
     folds: usize,
+    /// Take gazetteers and clusters from this existing model file (to score its design by the
+    /// same cross-validation).
+    #[arg(long)]
+    lexicon_from: Option<PathBuf>,
+    /// Leave the learned word casings out (no case-restored view of sentences in capitals).
+    #[arg(long)]
+    no_casing: bool,
+    /// Probability of hiding a token's own word identity in a training step.
+    #[arg(long, default_value_t = 0.0)]
+    word_dropout: f32,
+    /// Leave out features seen fewer times than this in the training set.
+    #[arg(long, default_value_t = 1)]
+    min_count: u32,
+    /// Share of training documents also trained on written in capitals.
+    #[arg(long, default_value_t = 0.0)]
+    caps_copies: f32,
+    /// Use the word clusters of this model file instead of the learned ones.
+    #[arg(long)]
+    clusters_from: Option<PathBuf>,
     #[arg(long, default_value_t = 20_260_101)]
     seed: u64,
     /// Train the first stage only.
@@ -74,9 +97,23 @@ fn main() -> anyhow::Result<()> {
         print!("{}", tag_conll_with(&model, &text));
         return Ok(());
     }
+    let file_model = match &a.model {
+        Some(p) => {
+            let bytes = std::fs::read(p).with_context(|| format!("reading {}", p.display()))?;
+            Some(Model::from_bytes(&bytes).context("not a model file")?)
+        }
+        None => None,
+    };
+    let model = || -> anyhow::Result<&Model> {
+        match &file_model {
+            Some(m) => Ok(m),
+            None => newsdex::entities::model::embedded().context("no model compiled in"),
+        }
+    };
     if let Some(input) = &a.extract {
         let text = std::fs::read_to_string(input)?;
-        for m in extract(&text) {
+        let mentions = Tagger::new(model()?).extract(&text);
+        for m in &mentions {
             println!(
                 "{:>6}..{:<6} {:<6} {:<30} -> {}",
                 m.start,
@@ -86,16 +123,16 @@ fn main() -> anyhow::Result<()> {
                 m.canonical
             );
         }
-        for (kind, names) in canonical_entities(&text) {
+        for (kind, names) in group_canonical(&mentions) {
             println!("{}: {}", kind.as_str(), names.join(" | "));
         }
         return Ok(());
     }
     if let Some(input) = &a.bench {
-        return bench(input);
+        return bench(model()?, input);
     }
     if let Some(dir) = &a.bench_texts {
-        return bench_texts(dir);
+        return bench_texts(model()?, dir);
     }
     run(&TrainOptions {
         train: a.train.unwrap_or_default(),
@@ -110,21 +147,29 @@ fn main() -> anyhow::Result<()> {
         seed: a.seed,
         stage2: !a.no_stage2,
         max_bytes: a.max_bytes,
+        lexicon_from: a.lexicon_from,
+        no_casing: a.no_casing,
+        word_dropout: a.word_dropout,
+        min_count: a.min_count,
+        caps_copies: a.caps_copies,
+        clusters_from: a.clusters_from,
     })
 }
 
 /// Report model load time, tagging speed on a CoNLL file (tokens given) and extraction speed on
 /// the same words as raw text (tokenizer and canonical names included).
-fn bench(input: &std::path::Path) -> anyhow::Result<()> {
+fn bench(model: &Model, input: &std::path::Path) -> anyhow::Result<()> {
     let text = std::fs::read_to_string(input)?;
     let t0 = Instant::now();
-    let model = Model::from_bytes(embedded_bytes()).context("no model compiled in")?;
+    let embedded = Model::from_bytes(embedded_bytes()).context("no model compiled in")?;
     let load = t0.elapsed();
     println!(
-        "model: {} bytes, load {:.2} ms",
+        "embedded model: {} bytes, load {:.2} ms; benchmarked model: {} table rows",
         embedded_bytes().len(),
-        load.as_secs_f64() * 1e3
+        load.as_secs_f64() * 1e3,
+        model.table.row_count()
     );
+    drop(embedded);
     let tokens = text
         .lines()
         .filter(|l| !l.trim().is_empty() && !l.starts_with("-DOCSTART-"))
@@ -132,7 +177,7 @@ fn bench(input: &std::path::Path) -> anyhow::Result<()> {
     let mut best = f64::MAX;
     for _ in 0..3 {
         let t = Instant::now();
-        let out = tag_conll_with(&model, &text);
+        let out = tag_conll_with(model, &text);
         std::hint::black_box(out);
         best = best.min(t.elapsed().as_secs_f64());
     }
@@ -161,7 +206,7 @@ fn bench(input: &std::path::Path) -> anyhow::Result<()> {
     let mut mentions = 0;
     for _ in 0..3 {
         // A fresh tagger per round: its caches warm up within the round, as in one indexing run.
-        let mut tagger = Tagger::new(&model);
+        let mut tagger = Tagger::new(model);
         let t = Instant::now();
         mentions = docs.iter().map(|d| tagger.extract(d).len()).sum::<usize>();
         best = best.min(t.elapsed().as_secs_f64());
@@ -176,7 +221,7 @@ fn bench(input: &std::path::Path) -> anyhow::Result<()> {
 
 /// Extraction speed on real articles (one raw-text file each), as the indexer runs it: one
 /// `extract` call per article on one thread, the thread's tagger reused across articles.
-fn bench_texts(dir: &std::path::Path) -> anyhow::Result<()> {
+fn bench_texts(model: &Model, dir: &std::path::Path) -> anyhow::Result<()> {
     let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)?
         .map(|e| e.map(|e| e.path()))
         .collect::<Result<_, _>>()?;
@@ -186,9 +231,10 @@ fn bench_texts(dir: &std::path::Path) -> anyhow::Result<()> {
         .map(|p| std::fs::read(p).map(|b| String::from_utf8_lossy(&b).into_owned()))
         .collect::<Result<_, _>>()?;
     let bytes: usize = texts.iter().map(|t| t.len()).sum();
+    let mut tagger = Tagger::new(model);
     for round in 1..=5 {
         let t = Instant::now();
-        let mentions: usize = texts.iter().map(|t| extract(t).len()).sum();
+        let mentions: usize = texts.iter().map(|t| tagger.extract(t).len()).sum();
         let secs = t.elapsed().as_secs_f64();
         println!(
             "round {round}: {} articles, {mentions} mentions, {:.3} s = {:.1} MB/s",

@@ -2,7 +2,11 @@
 //! cut off, junk (lone titles, weekdays, sentence openers) is dropped, and each mention gets the
 //! canonical name of its entity within the article: the fullest mention that contains it
 //! ("Nasrallah" -> "Hassan Nasrallah"), an organisation's full name for its acronym, or the
-//! gazetteer's common name for a place alias ("U.S." -> "United States").
+//! gazetteer's common name for a place alias ("U.S." -> "United States"). Mentions on table rows
+//! and sign-off lines (`layout`) are dropped. A lone generic word, one usually written in lower
+//! case ("Bank", "Commission"), takes the longer name of the same kind that it heads in the
+//! article ("the Bank" after "the Bank of Japan"), and is dropped when there is none unless the
+//! tagger was confident of it.
 
 use std::collections::HashMap;
 
@@ -107,6 +111,11 @@ const JUNK: &[&str] = &[
     "afp",
 ];
 
+/// How far (in emission score) the tagger's choice for a lone generic word must beat "not an
+/// entity" for the word to stay a mention without a longer name to lean on. `train-ner` chooses
+/// it on the cross-validated predictions of the training set and prints it.
+pub const CONFIDENT_MARGIN: f32 = 16.0;
+
 /// Words that do not count as initials of an organisation name ("Bank of England" -> "BOE" and
 /// "BoE" both work without them).
 const ACRONYM_SKIP: &[&str] = &["of", "the", "and", "for", "&", "de", "du", "la", "le", "in"];
@@ -141,7 +150,9 @@ pub fn mentions(
     tokens: &[Token],
     sentences: &[std::ops::Range<usize>],
     spans: &[(usize, usize, u8)],
+    margins: &[f32],
 ) -> Vec<Mention> {
+    let off_prose = super::layout::excluded(model, text, tokens);
     let mut sentence_start = vec![false; tokens.len()];
     for s in sentences {
         if s.start < tokens.len() {
@@ -157,6 +168,9 @@ pub fn mentions(
     }
     let mut raws: Vec<Raw> = Vec::new();
     for &(a, mut b, ty) in spans {
+        if off_prose[a..b].iter().any(|&x| x) {
+            continue;
+        }
         while b > a && is_possessive(tokens[b - 1].text(text)) {
             b -= 1;
         }
@@ -225,9 +239,10 @@ pub fn mentions(
     };
     // Canonical target of each mention: index of the fullest mention it belongs to.
     let n = raws.len();
-    let common: Vec<bool> = raws
+    // A lone generic word: one usually written in lower case ("Bank", "Commission").
+    let generic: Vec<bool> = raws
         .iter()
-        .map(|r| r.nb - r.na == 1 && model.lexicon.cluster(&lower[r.na]) != 0)
+        .map(|r| r.nb - r.na == 1 && is_generic_word(model, tokens[r.na].text(text)))
         .collect();
     let mut target: Vec<usize> = (0..n).collect();
     let rank = |k: usize| {
@@ -295,10 +310,15 @@ pub fn mentions(
             if !same_kind && !cross {
                 continue;
             }
-            // A lone common word ("House", "Commission") is too vague to merge into a longer
-            // organisation name; people's short names (surnames) are safe to merge.
-            let vague = ri.kind == EntityKind::Org && short.len() == 1 && common[i];
-            let contained = !vague && long.windows(short.len()).any(|w| w == short);
+            // A lone generic word takes a longer name of the same kind only where it is that
+            // name's head: its last word ("the Commission" after "the European Commission") or
+            // the word before "of" ("the Bank" after "the Bank of Japan"). Elsewhere in a name
+            // ("Bank" in "World Bank Group") it is too vague to merge.
+            let contained = if generic[i] {
+                same_kind && long.len() > 1 && is_head_word(long, &short[0])
+            } else {
+                long.windows(short.len()).any(|w| w == short)
+            };
             let acronym = ri.kind == EntityKind::Org
                 && same_kind
                 && short.len() == 1
@@ -307,6 +327,7 @@ pub fn mentions(
                     .as_ref()
                     .is_some_and(|l| initials_of(long).contains(l));
             let matches = match ri.kind {
+                _ if generic[i] => contained,
                 // Places merge only through aliases: "York" is not "New York", nor "Korea"
                 // "South Korea".
                 EntityKind::Misc | EntityKind::Place => long == short,
@@ -319,6 +340,19 @@ pub fn mentions(
         memo.insert(memo_key, best);
         target[i] = best;
     }
+    // A lone generic word that names nothing longer in the article is dropped unless the tagger
+    // was confident of it somewhere.
+    let mut confidence = vec![f32::NEG_INFINITY; n];
+    for i in 0..n {
+        let m = margins.get(raws[i].a).copied().unwrap_or(f32::INFINITY);
+        confidence[target[i]] = confidence[target[i]].max(m);
+    }
+    let keep: Vec<bool> = (0..n)
+        .map(|i| {
+            let t = target[i];
+            !(generic[t] && raws[t].nb - raws[t].na == 1 && confidence[t] < CONFIDENT_MARGIN)
+        })
+        .collect();
     // Majority kind per canonical name, so one name is not listed under two kinds: the tagger
     // may call a lone "Obama" a place once among five person mentions.
     let name_key = |t: usize| lower[raws[t].na..raws[t].nb].join(" ");
@@ -328,6 +362,9 @@ pub fn mentions(
     }
     let mut out = Vec::with_capacity(n);
     for i in 0..n {
+        if !keep[i] {
+            continue;
+        }
         let t = target[i];
         let r = &raws[t];
         let v = votes[&name_key(t)];
@@ -357,6 +394,23 @@ pub fn mentions(
         });
     }
     out
+}
+
+/// A generic word: usually written in lower case in news text ("bank", "commission"), and
+/// neither a first name nor a place. On its own it names something only through a longer name.
+pub fn is_generic_word(model: &Model, tok: &str) -> bool {
+    super::casing::usual(&model.lexicon, tok) == Some(true)
+        && is_common_word(model, &alias_key(&super::features::normalize(tok)))
+}
+
+/// Is `word` the head of the multi-word name `long`: its last word, or the word before its
+/// first "of"?
+pub fn is_head_word(long: &[String], word: &str) -> bool {
+    long.last().is_some_and(|w| w == word)
+        || long
+            .iter()
+            .position(|w| w == "of")
+            .is_some_and(|k| k > 0 && long[k - 1] == word)
 }
 
 /// A word seen often in lower case in news text that is neither a first name nor a place.

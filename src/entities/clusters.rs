@@ -25,68 +25,123 @@ const MIN_COUNT: u32 = 5;
 const MAX_DEPTH: u32 = 20;
 const MIN_SPLIT: usize = 24;
 
-/// Clusters from the cache file if it exists, else learned from `corpus` (and cached).
-pub fn load_or_learn(
-    corpus: &[PathBuf],
-    cache: Option<&Path>,
-    seed: u64,
-) -> Result<HashMap<String, u32>> {
-    if let Some(c) = cache
-        && c.exists()
-    {
-        let text = std::fs::read_to_string(c)?;
-        let mut m = HashMap::new();
-        for line in text.lines() {
-            if let Some((w, p)) = line.split_once('\t')
-                && let Ok(p) = u32::from_str_radix(p, 2)
-            {
-                m.insert(w.to_string(), p);
-            }
-        }
-        eprintln!("clusters: read {} words from {}", m.len(), c.display());
-        return Ok(m);
-    }
-    let m = learn(corpus, seed)?;
-    if let Some(c) = cache {
-        let mut f = std::io::BufWriter::new(std::fs::File::create(c)?);
-        let mut v: Vec<(&String, &u32)> = m.iter().collect();
-        v.sort();
-        for (w, p) in v {
-            writeln!(f, "{w}\t{p:b}")?;
+/// What the unlabelled corpus teaches the lexicon: cluster paths of words as written, and the
+/// usual casing of lower-case words (`casing::mask_of`).
+#[derive(Debug, Default)]
+pub struct Learned {
+    pub clusters: HashMap<String, u32>,
+    pub casing: HashMap<String, u32>,
+}
+
+fn read_table(path: &Path) -> Result<HashMap<String, u32>> {
+    let text = std::fs::read_to_string(path)?;
+    let mut m = HashMap::new();
+    for line in text.lines() {
+        if let Some((w, p)) = line.split_once('\t')
+            && let Ok(p) = u32::from_str_radix(p, 2)
+        {
+            m.insert(w.to_string(), p);
         }
     }
     Ok(m)
 }
 
-/// Collect the text of one corpus file: plain text, a JSON object, or JSON Lines.
+fn write_table(path: &Path, m: &HashMap<String, u32>) -> Result<()> {
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path)?);
+    let mut v: Vec<(&String, &u32)> = m.iter().collect();
+    v.sort();
+    for (w, p) in v {
+        writeln!(f, "{w}\t{p:b}")?;
+    }
+    Ok(())
+}
+
+/// The casing table sits beside the cluster cache, under the same name plus `.casing`.
+fn casing_path(cache: &Path) -> PathBuf {
+    let mut s = cache.as_os_str().to_owned();
+    s.push(".casing");
+    PathBuf::from(s)
+}
+
+/// Clusters and casings from the cache files if both exist, else learned from `corpus` (and
+/// cached).
+pub fn load_or_learn(corpus: &[PathBuf], cache: Option<&Path>, seed: u64) -> Result<Learned> {
+    if let Some(c) = cache
+        && c.exists()
+        && casing_path(c).exists()
+    {
+        let clusters = read_table(c)?;
+        let casing = read_table(&casing_path(c))?;
+        eprintln!(
+            "clusters: read {} words and {} casings from {}",
+            clusters.len(),
+            casing.len(),
+            c.display()
+        );
+        return Ok(Learned { clusters, casing });
+    }
+    let m = learn(corpus, seed)?;
+    if let Some(c) = cache {
+        write_table(c, &m.clusters)?;
+        write_table(&casing_path(c), &m.casing)?;
+    }
+    Ok(m)
+}
+
+/// Collect the text of one corpus file: plain text, a JSON object, JSON Lines, or tab-separated
+/// headline rows (the title in the second column). Headlines are taken too; sentences written in
+/// title case or capitals are skipped later, whatever file they come from.
 fn texts_of(path: &Path, out: &mut Vec<String>) -> Result<()> {
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
     let text = String::from_utf8_lossy(&bytes);
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-    if ext == "json" || ext == "jsonl" {
-        let pick = |v: &serde_json::Value, out: &mut Vec<String>| {
-            // Body text only: headlines are title-cased, which would blur what capitals mean.
-            for key in ["content_original", "short_description", "body", "text"] {
-                if let Some(s) = v.get(key).and_then(|s| s.as_str()) {
-                    out.push(s.to_string());
+    match ext {
+        "json" | "jsonl" => {
+            let pick = |v: &serde_json::Value, out: &mut Vec<String>| {
+                for key in [
+                    "title",
+                    "headline",
+                    "content_original",
+                    "short_description",
+                    "body",
+                    "text",
+                ] {
+                    if let Some(s) = v.get(key).and_then(|s| s.as_str()) {
+                        out.push(s.to_string());
+                    }
                 }
-            }
-        };
-        if let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) {
-            pick(&v, out);
-        } else {
-            for line in text.lines() {
-                if let Ok(v) = serde_json::from_str::<serde_json::Value>(line) {
-                    pick(&v, out);
+            };
+            if let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) {
+                pick(&v, out);
+            } else {
+                for line in text.lines() {
+                    if let Ok(v) = serde_json::from_str::<serde_json::Value>(line) {
+                        pick(&v, out);
+                    }
                 }
             }
         }
-    } else if ext == "txt" {
-        // Folder-of-articles layout: first line is the headline.
-        let body: String = text.lines().skip(1).collect::<Vec<_>>().join("\n");
-        out.push(body);
+        "csv" | "tsv" => {
+            for line in text.lines() {
+                if let Some(title) = line.split('\t').nth(1) {
+                    out.push(title.to_string());
+                }
+            }
+        }
+        "txt" => out.push(text.into_owned()),
+        _ => {}
     }
     Ok(())
+}
+
+/// A sentence of ordinary running text: some word (other than a small function word) starts in
+/// lower case. Title-cased and all-capital headlines say nothing about how words are cased.
+fn is_running_text(words: &[String]) -> bool {
+    words.iter().any(|w| {
+        w.starts_with(|c: char| c.is_lowercase())
+            && w.chars().count() > 3
+            && w.chars().all(|c| c.is_alphabetic() || c == '-')
+    })
 }
 
 fn walk(path: &Path, files: &mut Vec<PathBuf>) {
@@ -104,8 +159,8 @@ fn walk(path: &Path, files: &mut Vec<PathBuf>) {
     }
 }
 
-/// Learn clusters from the corpus files or folders.
-pub fn learn(corpus: &[PathBuf], seed: u64) -> Result<HashMap<String, u32>> {
+/// Learn clusters and casings from the corpus files or folders.
+pub fn learn(corpus: &[PathBuf], seed: u64) -> Result<Learned> {
     let t0 = Instant::now();
     let mut files = Vec::new();
     for p in corpus {
@@ -115,34 +170,56 @@ pub fn learn(corpus: &[PathBuf], seed: u64) -> Result<HashMap<String, u32>> {
     let mut ids: HashMap<String, u32> = HashMap::new();
     let mut words: Vec<String> = Vec::new();
     let mut counts: Vec<u32> = Vec::new();
+    // Mid-sentence occurrences, where capitals mean a name rather than a sentence start.
+    let mut mid_counts: Vec<u32> = Vec::new();
     let mut seq: Vec<u32> = Vec::new();
     const BREAK: u32 = u32::MAX;
     let mut texts = Vec::new();
+    let mut sent: Vec<String> = Vec::new();
     for f in &files {
         texts.clear();
         texts_of(f, &mut texts)?;
         for t in &texts {
             let tk = tokenize(t);
             for s in &tk.sentences {
-                for tok in &tk.tokens[s.clone()] {
-                    let w = normalize(tok.text(t));
-                    let id = match ids.get(w.as_ref()) {
+                sent.clear();
+                sent.extend(
+                    tk.tokens[s.clone()]
+                        .iter()
+                        .map(|tok| normalize(tok.text(t)).into_owned()),
+                );
+                if !is_running_text(&sent) {
+                    continue;
+                }
+                for (k, w) in sent.iter().enumerate() {
+                    let id = match ids.get(w.as_str()) {
                         Some(&id) => id,
                         None => {
                             let id = words.len() as u32;
-                            ids.insert(w.to_string(), id);
-                            words.push(w.to_string());
+                            ids.insert(w.clone(), id);
+                            words.push(w.clone());
                             counts.push(0);
+                            mid_counts.push(0);
                             id
                         }
                     };
                     counts[id as usize] += 1;
+                    let opener = k == 0
+                        || matches!(
+                            sent[k - 1].as_str(),
+                            "\"" | "'" | "(" | "-" | ":" | "[" | "." | "?" | "!"
+                        );
+                    if !opener {
+                        mid_counts[id as usize] += 1;
+                    }
                     seq.push(id);
                 }
                 seq.push(BREAK);
             }
         }
     }
+    let casing = casings(&words, &mid_counts);
+    eprintln!("clusters: {} casings", casing.len());
     eprintln!(
         "clusters: {} files, {} tokens, {} types ({:.1}s)",
         files.len(),
@@ -279,11 +356,43 @@ pub fn learn(corpus: &[PathBuf], seed: u64) -> Result<HashMap<String, u32>> {
         "clusters: {leaves} leaves ({:.1}s)",
         t0.elapsed().as_secs_f64()
     );
-    Ok(vocab
+    let clusters = vocab
         .iter()
         .enumerate()
         .map(|(k, &w)| (words[w as usize].clone(), paths[k]))
-        .collect())
+        .collect();
+    Ok(Learned { clusters, casing })
+}
+
+/// Lower-case words kept in the casing table (most frequent first).
+const CASING_VOCAB: usize = 120_000;
+
+/// The most frequent mid-sentence form of every frequent lower-case word, as a casing mask.
+fn casings(words: &[String], mid_counts: &[u32]) -> HashMap<String, u32> {
+    // lower-case form -> (total, best count, best word id)
+    let mut by_lower: HashMap<String, (u64, u32, u32)> = HashMap::new();
+    for (id, (w, &c)) in words.iter().zip(mid_counts).enumerate() {
+        if c == 0 || !w.chars().any(|ch| ch.is_alphabetic()) {
+            continue;
+        }
+        let e = by_lower
+            .entry(w.to_lowercase())
+            .or_insert((0, 0, id as u32));
+        e.0 += c as u64;
+        if c > e.1 || (c == e.1 && words[id] < words[e.2 as usize]) {
+            e.1 = c;
+            e.2 = id as u32;
+        }
+    }
+    let mut v: Vec<(String, (u64, u32, u32))> = by_lower
+        .into_iter()
+        .filter(|(_, e)| e.0 >= MIN_COUNT as u64)
+        .collect();
+    v.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(a.0.cmp(&b.0)));
+    v.truncate(CASING_VOCAB);
+    v.into_iter()
+        .map(|(lower, e)| (lower, super::casing::mask_of(&words[e.2 as usize])))
+        .collect()
 }
 
 fn dot(v: &[(u32, f32)], c: &[f32]) -> f32 {

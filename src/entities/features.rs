@@ -517,8 +517,13 @@ pub fn affix_features(sink: &mut Sink, w: &str) {
 pub const BOS: u64 = 0x51;
 pub const EOS: u64 = 0x52;
 
-/// Stage-independent features of every token of a document.
+/// Stage-independent features of every token of a document, sentences in capitals seen through
+/// their case-restored view (`casing`).
 pub fn base_features(lex: &Lexicon, doc: &Doc, bits: u32) -> (Vec<TokInfo>, Feats) {
+    super::casing::with_view(lex, doc, |doc| base_features_of_view(lex, doc, bits))
+}
+
+fn base_features_of_view(lex: &Lexicon, doc: &Doc, bits: u32) -> (Vec<TokInfo>, Feats) {
     let n = doc.tokens.len();
     let norms: Vec<Cow<str>> = doc.tokens.iter().map(|t| normalize(t)).collect();
     let mut buf = String::with_capacity(32);

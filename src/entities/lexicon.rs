@@ -31,6 +31,9 @@ pub const MAX_PHRASE: usize = 5;
 
 const SEED_GAZ: u64 = 0x6761_7a00_1234_5678;
 const SEED_CLUSTER: u64 = 0x636c_7573_8765_4321;
+const SEED_CASING: u64 = 0x6361_7365_2468_1357;
+/// The casing key under which `build` marks that the table holds casings at all.
+const CASING_MARK: u64 = 0x6d61_726b;
 
 /// Hash of one token's text; every other key is built from these, so run time hashes each token
 /// once and derives phrase and feature keys by mixing integers.
@@ -60,6 +63,8 @@ pub fn gaz_start(first: u64) -> u64 {
 pub struct Lexicon {
     keys: Vec<u32>,
     vals: Vec<u32>,
+    /// Whether the table holds word casings (see `casing`).
+    has_casing: bool,
 }
 
 fn split_hash(h: u64) -> (u32, usize) {
@@ -68,19 +73,31 @@ fn split_hash(h: u64) -> (u32, usize) {
 
 impl Lexicon {
     pub fn from_parts(keys: Vec<u32>, vals: Vec<u32>) -> Self {
-        Lexicon { keys, vals }
+        let mut lex = Lexicon {
+            keys,
+            vals,
+            has_casing: false,
+        };
+        lex.has_casing = lex.get(mix(SEED_CASING, CASING_MARK)) != 0;
+        lex
     }
 
     pub fn parts(&self) -> (&[u32], &[u32]) {
         (&self.keys, &self.vals)
     }
 
-    pub fn build(gaz: &HashMap<String, u32>, clusters: &HashMap<String, u32>) -> Self {
-        let n = gaz.len() + clusters.len();
+    /// `casing` maps lower-case words to their usual casing (`casing::mask_of`).
+    pub fn build(
+        gaz: &HashMap<String, u32>,
+        clusters: &HashMap<String, u32>,
+        casing: &HashMap<String, u32>,
+    ) -> Self {
+        let n = gaz.len() + clusters.len() + casing.len() + 1;
         let cap = (n * 3 / 2 + 16).next_power_of_two();
         let mut lex = Lexicon {
             keys: vec![0; cap],
             vals: vec![0; cap],
+            has_casing: false,
         };
         // Sorted insertion makes the table layout, and so the model file, identical across runs.
         let mut gaz: Vec<(&String, &u32)> = gaz.iter().collect();
@@ -95,6 +112,15 @@ impl Lexicon {
         }
         for (k, &v) in clusters {
             lex.insert(mix(SEED_CLUSTER, word_hash(k)), v);
+        }
+        let mut casing: Vec<(&String, &u32)> = casing.iter().collect();
+        casing.sort();
+        if !casing.is_empty() {
+            lex.insert(mix(SEED_CASING, CASING_MARK), 1);
+            lex.has_casing = true;
+        }
+        for (k, &v) in casing {
+            lex.insert(mix(SEED_CASING, word_hash(k)), v);
         }
         lex
     }
@@ -149,6 +175,17 @@ impl Lexicon {
     #[inline]
     pub fn cluster_of_hash(&self, h: u64) -> u32 {
         self.get(mix(SEED_CLUSTER, h))
+    }
+
+    /// Usual casing of a lower-case word from its `word_hash` (`casing::mask_of`), 0 when unknown.
+    #[inline]
+    pub fn casing(&self, lower_hash: u64) -> u32 {
+        self.get(mix(SEED_CASING, lower_hash))
+    }
+
+    /// Whether the table holds word casings (models made before casings were learned do not).
+    pub fn has_casing(&self) -> bool {
+        self.has_casing
     }
 
     /// Cluster path of a word as written, 0 when unknown.
@@ -488,7 +525,7 @@ mod tests {
         gaz.insert("paris".to_string(), G_CITY | G_CAPITAL);
         let mut cl = HashMap::new();
         cl.insert("Paris".to_string(), 0b1011);
-        let lex = Lexicon::build(&gaz, &cl);
+        let lex = Lexicon::build(&gaz, &cl, &HashMap::new());
         assert_eq!(lex.gazetteer("new york"), G_CITY);
         assert_eq!(lex.gazetteer("paris"), G_CITY | G_CAPITAL);
         assert_eq!(lex.gazetteer("london"), 0);

@@ -213,6 +213,8 @@ struct DocScratch {
     back: Vec<[u8; NTAGS]>,
     path: Vec<u8>,
     feats: Vec<u32>,
+    /// Per token, how far the chosen tag's emission beats "O" in the last decoding pass.
+    margins: Vec<f32>,
 }
 
 /// A tagger for one model with caches that persist across documents. See the module comment.
@@ -271,11 +273,24 @@ impl<'m> Tagger<'m> {
         };
         let tags = self.tag_doc(&doc);
         let spans = spans(&tags, &doc.sents);
-        canonical::mentions(self.model, text, &tk.tokens, &doc.sents, &spans)
+        canonical::mentions(
+            self.model,
+            text,
+            &tk.tokens,
+            &doc.sents,
+            &spans,
+            &self.doc.margins,
+        )
     }
 
     /// BIO tag ids for every token of a document; identical to `Model::tag_doc`.
     pub fn tag_doc(&mut self, doc: &Doc) -> Vec<u8> {
+        let model = self.model;
+        super::casing::with_view(&model.lexicon, doc, |doc| self.tag_view(doc))
+    }
+
+    /// `tag_doc` on the document as the tagger sees it (see `casing`).
+    fn tag_view(&mut self, doc: &Doc) -> Vec<u8> {
         if self.words.types.len() >= self.word_cap {
             self.words.clear();
         }
@@ -453,6 +468,8 @@ impl<'m> Tagger<'m> {
     /// Scale the summed rows of `stage` into emissions and decode every sentence into `tags`.
     fn decode(&mut self, doc: &Doc, stage: usize, tags: &mut [u8]) {
         let d = &mut self.doc;
+        d.margins.clear();
+        d.margins.resize(doc.tokens.len(), 0.0);
         let scale = self.model.table.scale;
         for s in &doc.sents {
             d.em.clear();
@@ -469,6 +486,9 @@ impl<'m> Tagger<'m> {
             }
             viterbi_into(&d.em, &self.trans[stage], &mut d.back, &mut d.path);
             tags[s.clone()].copy_from_slice(&d.path);
+            for (k, &t) in d.path.iter().enumerate() {
+                d.margins[s.start + k] = d.em[k][t as usize] - d.em[k][0];
+            }
         }
     }
 }

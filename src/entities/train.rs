@@ -1,19 +1,21 @@
 //! Training of the tagger (used by the `train-ner` command): an averaged structured perceptron
 //! over hashed features, trained in two stages. Stage 1 uses token, window, gazetteer, cluster and
 //! casing features; stage 2 adds what stage 1 predicted for the same words elsewhere in the
-//! document. Stage-2 training data gets its stage-1 tags by cross-validation (jackknifing), so
-//! stage 2 learns how far to trust an imperfect first pass rather than a perfect one. The dev set
-//! only picks the number of epochs; it is never trained on. Everything is deterministic given
-//! the seed.
+//! document. Every design choice is measured by k-fold cross-validation on the training set: the
+//! folds' held-out scores pick each stage's number of epochs and give the reported CV F1, and the
+//! same held-out stage-1 tags are stage 2's training input (jackknifing), so stage 2 learns how
+//! far to trust an imperfect first pass rather than a perfect one. The dev set is scored once, at
+//! the end, and never trained or tuned on. Everything is deterministic given the seed.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 
+use super::canonical::{is_generic_word, is_head_word};
 use super::conll::{ConllDoc, Score, read_conll, score_docs};
-use super::features::{Feats, TokInfo, base_features, stage2_features};
+use super::features::{Feats, TokInfo, base_features, spans, stage2_features};
+use super::lexicon::alias_key;
 use super::lexicon::{Lexicon, compile_gazetteers};
 use super::model::{DenseStage, Model, NTAGS, NTRANS, Scratch, Table, Weights, decode_doc};
 
@@ -34,6 +36,55 @@ pub struct TrainOptions {
     pub seed: u64,
     pub stage2: bool,
     pub max_bytes: usize,
+    /// Take gazetteers and clusters from this model file instead of building them (to measure
+    /// an existing model's design under the same cross-validation).
+    pub lexicon_from: Option<PathBuf>,
+    /// Leave the learned casings out of the lexicon (no case-restored view).
+    pub no_casing: bool,
+    /// Probability of hiding a token's own word-identity features in a training step.
+    pub word_dropout: f32,
+    /// Features (buckets) seen fewer times than this in the training set are not used.
+    pub min_count: u32,
+    /// Share of training documents also trained on in capitals.
+    pub caps_copies: f32,
+    /// Use the cluster hierarchy of this model file instead of the learned one (casings are
+    /// still learned).
+    pub clusters_from: Option<PathBuf>,
+}
+
+/// The cluster paths an existing model holds for the words of the learned vocabulary (as
+/// written and in lower, title and upper case): its hierarchy, learned from other text or from
+/// another start, in place of the newly learned one.
+fn clusters_of_model(
+    path: &std::path::Path,
+    learned: &super::clusters::Learned,
+) -> Result<std::collections::HashMap<String, u32>> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let m = Model::from_bytes(&bytes).context("not a model file")?;
+    let mut out = std::collections::HashMap::new();
+    let mut title = String::new();
+    for w in learned.clusters.keys().chain(learned.casing.keys()) {
+        let lower = w.to_lowercase();
+        title.clear();
+        let mut cs = lower.chars();
+        if let Some(f) = cs.next() {
+            title.extend(f.to_uppercase());
+            title.extend(cs);
+        }
+        for form in [w.clone(), lower.clone(), title.clone(), w.to_uppercase()] {
+            let p = m.lexicon.cluster(&form);
+            if p != 0 {
+                out.insert(form, p);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// How training treats features: which to leave out and how often to hide word identity.
+#[derive(Debug, Clone, Copy)]
+struct Regularise {
+    word_dropout: f32,
 }
 
 /// Small deterministic PRNG (xorshift64*), so runs repeat exactly.
@@ -166,6 +217,57 @@ fn prepare(docs: Vec<ConllDoc>, lex: &Lexicon, bits: u32) -> Vec<Prepared> {
         .collect()
 }
 
+/// Where a token's own word-identity features (the word as written and in lower case) sit in
+/// its base feature list: `base_features` emits them right after the bias.
+const WORD_IDENTITY: std::ops::Range<usize> = 1..3;
+
+/// A token's features, without its word identity when `hide`.
+fn visible(row: &[u32], hide: bool) -> impl Iterator<Item = &u32> {
+    let (a, b) = if hide {
+        (
+            WORD_IDENTITY.start.min(row.len()),
+            WORD_IDENTITY.end.min(row.len()),
+        )
+    } else {
+        (0, 0)
+    };
+    row[..a].iter().chain(&row[b..])
+}
+
+/// Occurrences of every bucket in a set of feature lists, saturating.
+fn bucket_counts<'a>(bits: u32, feats: impl Iterator<Item = &'a Feats>) -> Vec<u16> {
+    let mut counts = vec![0u16; 1 << bits];
+    for f in feats {
+        for &b in &f.feats {
+            counts[b as usize] = counts[b as usize].saturating_add(1);
+        }
+    }
+    counts
+}
+
+/// Drop the features seen fewer than `min` times: weights learned from one or two examples fit
+/// those examples rather than the task. The first `keep` features of every token stay, so word
+/// identity keeps its place for word dropout.
+fn prune_rare(feats: &mut Feats, counts: &[u16], min: u32, keep: usize) {
+    let mut out = Vec::with_capacity(feats.feats.len());
+    let mut offs = Vec::with_capacity(feats.offs.len());
+    offs.push(0u32);
+    for i in 0..feats.offs.len() - 1 {
+        let row = feats.of(i);
+        let k = keep.min(row.len());
+        out.extend_from_slice(&row[..k]);
+        out.extend(
+            row[k..]
+                .iter()
+                .copied()
+                .filter(|&b| counts[b as usize] as u32 >= min),
+        );
+        offs.push(out.len() as u32);
+    }
+    feats.feats = out;
+    feats.offs = offs;
+}
+
 fn feats_of(p: &Prepared, stage2: bool) -> Vec<&Feats> {
     if stage2 {
         vec![&p.base, &p.extra]
@@ -195,17 +297,20 @@ fn gold_of(docs: &[Prepared]) -> Vec<ConllDoc> {
     docs.iter().map(|p| p.doc.clone()).collect()
 }
 
-/// Train one stage on `train[idx]`. With a dev set, keeps the best epoch (stopping after
-/// `patience` epochs without gain); without, runs exactly `epochs`.
+/// Train one stage on `train[idx]` for `epochs` epochs. After every epoch `each_epoch` gets the
+/// averaged weights so far (cross-validation scores held-out folds with them); the final averaged
+/// weights are returned.
+#[allow(clippy::too_many_arguments)]
 fn train_stage(
     bits: u32,
     train: &[Prepared],
     idx: &[usize],
-    dev: Option<(&[Prepared], &[ConllDoc])>,
     stage2: bool,
     epochs: usize,
     seed: u64,
-) -> (Dense, usize, Score) {
+    reg: Regularise,
+    mut each_epoch: impl FnMut(usize, &Dense),
+) -> Dense {
     let mut p = Perceptron::new(bits);
     let mut units: Vec<(usize, usize)> = Vec::new();
     for &d in idx {
@@ -216,8 +321,8 @@ fn train_stage(
     let mut rng = Rng::new(seed);
     let mut em = Vec::new();
     let mut path = Vec::new();
-    let mut best: Option<(Dense, usize, Score)> = None;
-    let mut since_best = 0;
+    let mut hidden: Vec<bool> = Vec::new();
+    let threshold = (reg.word_dropout.clamp(0.0, 1.0) as f64 * u64::MAX as f64) as u64;
     for epoch in 1..=epochs {
         let t0 = Instant::now();
         rng.shuffle(&mut units);
@@ -226,7 +331,24 @@ fn train_stage(
             let doc = &train[d];
             let range = doc.doc.sents[s].clone();
             let feats = feats_of(doc, stage2);
-            super::model::emissions(&p, range.clone(), &feats, &mut em);
+            // Word dropout: now and then a token must be tagged without its own identity, from
+            // its shape, clusters, gazetteers and context, as an unseen name would be.
+            hidden.clear();
+            hidden.extend(
+                range
+                    .clone()
+                    .map(|_| threshold > 0 && rng.next_u64() < threshold),
+            );
+            em.clear();
+            for (k, i) in range.clone().enumerate() {
+                let mut acc = [0f32; NTAGS];
+                for (g, fs) in feats.iter().enumerate() {
+                    for &f in visible(fs.of(i), g == 0 && hidden[k]) {
+                        p.add_row(f, &mut acc);
+                    }
+                }
+                em.push(acc);
+            }
             super::model::viterbi(&em, &p.trans, &mut path);
             let gold = &doc.doc.tags[range.clone()];
             if path.as_slice() != gold {
@@ -236,8 +358,8 @@ fn train_stage(
                 for (k, i) in range.enumerate() {
                     let (g, q) = (gold[k], path[k]);
                     if g != q {
-                        for fs in &feats {
-                            for &f in fs.of(i) {
+                        for (gi, fs) in feats.iter().enumerate() {
+                            for &f in visible(fs.of(i), gi == 0 && hidden[k]) {
                                 p.bump(f, g, 1.0);
                                 p.bump(f, q, -1.0);
                             }
@@ -253,38 +375,17 @@ fn train_stage(
             }
             p.c += 1.0;
         }
-        match dev {
-            Some((dev_docs, gold)) => {
-                let avg = p.averaged();
-                let pred = tag_all(&avg, dev_docs, stage2);
-                let sc = score_docs(gold, &pred);
-                eprintln!(
-                    "  epoch {epoch}: {errors} wrong sentences, dev {} ({:.1}s)",
-                    sc.report(),
-                    t0.elapsed().as_secs_f64()
-                );
-                if best.as_ref().is_none_or(|b| sc.f1() > b.2.f1()) {
-                    best = Some((avg, epoch, sc));
-                    since_best = 0;
-                } else {
-                    since_best += 1;
-                    if since_best >= 3 {
-                        break;
-                    }
-                }
-            }
-            None => {
-                eprintln!(
-                    "  epoch {epoch}: {errors} wrong sentences ({:.1}s)",
-                    t0.elapsed().as_secs_f64()
-                );
-            }
+        eprintln!(
+            "  epoch {epoch}: {errors} wrong sentences ({:.1}s)",
+            t0.elapsed().as_secs_f64()
+        );
+        if epoch < epochs {
+            each_epoch(epoch, &p.averaged());
         }
     }
-    match best {
-        Some(b) => b,
-        None => (p.averaged(), epochs, Score::default()),
-    }
+    let last = p.averaged();
+    each_epoch(epochs, &last);
+    last
 }
 
 fn set_stage2_feats(docs: &mut [Prepared], tags1: &[Vec<u8>], bits: u32) {
@@ -293,7 +394,168 @@ fn set_stage2_feats(docs: &mut [Prepared], tags1: &[Vec<u8>], bits: u32) {
     }
 }
 
-/// Run the whole training and write the model file.
+/// The documents (a `share` of them, chosen by the seed) that are also trained on written all in
+/// capitals, as wires and headlines are: the model then learns to tag the case-restored view,
+/// with its mistakes, and not only text whose casing is right.
+fn capitalised_copies(docs: &[ConllDoc], share: f32, seed: u64) -> Vec<usize> {
+    let mut rng = Rng::new(seed ^ 0xca95);
+    let cut = (share.clamp(0.0, 1.0) as f64 * u64::MAX as f64) as u64;
+    (0..docs.len())
+        .filter(|_| share > 0.0 && rng.next_u64() <= cut)
+        .collect()
+}
+
+fn capitalised(doc: &ConllDoc) -> ConllDoc {
+    ConllDoc {
+        tokens: doc.tokens.iter().map(|t| t.to_uppercase()).collect(),
+        ..doc.clone()
+    }
+}
+
+/// Held-out predictions of a k-fold cross-validation of one stage: for every epoch, the tags of
+/// every training document from the model of the fold that did not see it.
+struct CvRun {
+    tags: Vec<Vec<Vec<u8>>>,
+    /// Per epoch, document and token: how far the chosen tag's emission beats "O".
+    margins: Vec<Vec<Vec<f32>>>,
+}
+
+impl CvRun {
+    /// The epoch with the best pooled held-out F1 on the first `scored` documents (the
+    /// training set as written; capitalised copies follow them), and that score.
+    fn best(&self, gold: &[ConllDoc], scored: usize) -> (usize, Score) {
+        let mut best = (1, Score::default());
+        for (e, tags) in self.tags.iter().enumerate() {
+            let sc = score_docs(&gold[..scored], &tags[..scored]);
+            if gold.len() > scored {
+                let caps = score_docs(&gold[scored..], &tags[scored..]);
+                eprintln!(
+                    "  cv epoch {}: {} (capitalised copies {})",
+                    e + 1,
+                    sc.report(),
+                    caps.report()
+                );
+            } else {
+                eprintln!("  cv epoch {}: {}", e + 1, sc.report());
+            }
+            if e == 0 || sc.f1() > best.1.f1() {
+                best = (e + 1, sc);
+            }
+        }
+        best
+    }
+}
+
+/// k-fold cross-validation of one stage over the training set, `epochs` epochs per fold.
+#[allow(clippy::too_many_arguments)]
+fn cross_validate(
+    bits: u32,
+    train: &[Prepared],
+    fold_of: &[usize],
+    k: usize,
+    stage2: bool,
+    epochs: usize,
+    seed: u64,
+    reg: Regularise,
+) -> CvRun {
+    let n = train.len();
+    let mut tags = vec![vec![Vec::new(); n]; epochs];
+    let mut margins = vec![vec![Vec::new(); n]; epochs];
+    for fold in 0..k {
+        eprintln!("stage {}, fold {}/{k}", 1 + stage2 as usize, fold + 1);
+        let idx: Vec<usize> = (0..n).filter(|&d| fold_of[d] != fold).collect();
+        let held: Vec<usize> = (0..n).filter(|&d| fold_of[d] == fold).collect();
+        train_stage(
+            bits,
+            train,
+            &idx,
+            stage2,
+            epochs,
+            seed + fold as u64 + 1,
+            reg,
+            |e, w| {
+                let (mut em, mut path) = (Vec::new(), Vec::new());
+                for &d in &held {
+                    let p = &train[d];
+                    let n_tok = p.doc.tokens.len();
+                    let (t, m) = (&mut tags[e - 1][d], &mut margins[e - 1][d]);
+                    t.resize(n_tok, 0);
+                    m.resize(n_tok, 0.0);
+                    for s in &p.doc.sents {
+                        super::model::emissions(w, s.clone(), &feats_of(p, stage2), &mut em);
+                        super::model::viterbi(&em, w.trans(), &mut path);
+                        for (k, &q) in path.iter().enumerate() {
+                            t[s.start + k] = q;
+                            m[s.start + k] = em[k][q as usize] - em[k][0];
+                        }
+                    }
+                }
+            },
+        );
+    }
+    CvRun { tags, margins }
+}
+
+/// The margin below which a lone generic word is dropped (see `canonical`), chosen on the
+/// cross-validated predictions: each candidate is applied to the held-out tags and scored.
+fn choose_confident_margin(
+    model: &Model,
+    train: &[Prepared],
+    tags: &[Vec<u8>],
+    margins: &[Vec<f32>],
+    scored: usize,
+) -> f32 {
+    let gold = gold_of(&train[..scored]);
+    let mut best = (f32::NEG_INFINITY, score_docs(&gold, &tags[..scored]));
+    eprintln!("  lone generic words kept always: {}", best.1.report());
+    for t in [0.0f32, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0] {
+        let pred: Vec<Vec<u8>> = (0..scored)
+            .map(|d| drop_lone_generic(model, &train[d].doc, &tags[d], &margins[d], t))
+            .collect();
+        let sc = score_docs(&gold, &pred);
+        eprintln!("  lone generic words need margin {t}: {}", sc.report());
+        if sc.f1() > best.1.f1() {
+            best = (t, sc);
+        }
+    }
+    best.0
+}
+
+/// Tags with the lone generic words below `margin` set to O, unless they head a longer name of
+/// the same type in the document (the rule `canonical` applies to mentions).
+fn drop_lone_generic(
+    model: &Model,
+    doc: &ConllDoc,
+    tags: &[u8],
+    margins: &[f32],
+    margin: f32,
+) -> Vec<u8> {
+    let sp = spans(tags, &doc.sents);
+    let lower = |i: usize| alias_key(&doc.tokens[i]);
+    let longer: Vec<(u8, Vec<String>)> = sp
+        .iter()
+        .filter(|&&(a, b, _)| b - a > 1)
+        .map(|&(a, b, ty)| (ty, (a..b).map(lower).collect()))
+        .collect();
+    let mut out = tags.to_vec();
+    for &(a, b, ty) in &sp {
+        if b - a != 1 || margins[a] >= margin || !is_generic_word(model, &doc.tokens[a]) {
+            continue;
+        }
+        let w = lower(a);
+        if !longer
+            .iter()
+            .any(|(t, long)| *t == ty && is_head_word(long, &w))
+        {
+            out[a] = 0;
+        }
+    }
+    out
+}
+
+/// Run the whole training and write the model file: cross-validation on the training set picks
+/// each stage's epochs (and gives the reported CV F1), the final model is trained on the whole
+/// training set, and the dev set is scored once at the end.
 pub fn run(opts: &TrainOptions) -> Result<()> {
     let t_start = Instant::now();
     let read = |p: &PathBuf| -> Result<Vec<ConllDoc>> {
@@ -301,10 +563,20 @@ pub fn run(opts: &TrainOptions) -> Result<()> {
             std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
         Ok(read_conll(&text))
     };
-    let train_docs = read(&opts.train)?;
+    let mut train_docs = read(&opts.train)?;
     let dev_docs = read(&opts.dev)?;
     if train_docs.is_empty() {
         bail!("no training documents in {}", opts.train.display());
+    }
+    let k = opts.folds.max(2);
+    let n_written = train_docs.len();
+    // Each document's fold; a capitalised copy shares its original's, so no fold is scored on
+    // a copy of text its model was trained on.
+    let mut fold_of: Vec<usize> = (0..n_written).map(|d| d % k).collect();
+    let copies = capitalised_copies(&train_docs, opts.caps_copies, opts.seed);
+    for d in copies {
+        train_docs.push(capitalised(&train_docs[d]));
+        fold_of.push(fold_of[d]);
     }
     eprintln!(
         "train: {} docs, {} tokens; dev: {} docs, {} tokens",
@@ -320,31 +592,95 @@ pub fn run(opts: &TrainOptions) -> Result<()> {
         gaz.place_aliases.len(),
         gaz.titles.len()
     );
-    let clusters: HashMap<String, u32> = if opts.corpus.is_empty() {
-        HashMap::new()
-    } else {
-        super::clusters::load_or_learn(&opts.corpus, opts.clusters_cache.as_deref(), opts.seed)?
+    let lex = match &opts.lexicon_from {
+        Some(path) => {
+            let bytes =
+                std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+            let m = Model::from_bytes(&bytes).context("not a model file")?;
+            eprintln!(
+                "lexicon of {} (casings: {})",
+                path.display(),
+                m.lexicon.has_casing()
+            );
+            m.lexicon
+        }
+        None => {
+            let mut learned = if opts.corpus.is_empty() {
+                super::clusters::Learned::default()
+            } else {
+                super::clusters::load_or_learn(
+                    &opts.corpus,
+                    opts.clusters_cache.as_deref(),
+                    opts.seed,
+                )?
+            };
+            eprintln!(
+                "clusters: {} words, {} casings",
+                learned.clusters.len(),
+                learned.casing.len()
+            );
+            let none = std::collections::HashMap::new();
+            let casing = if opts.no_casing {
+                &none
+            } else {
+                &learned.casing
+            };
+            if let Some(path) = &opts.clusters_from {
+                learned.clusters = clusters_of_model(path, &learned)?;
+                eprintln!(
+                    "clusters of {}: {} words",
+                    path.display(),
+                    learned.clusters.len()
+                );
+            }
+            Lexicon::build(&gaz.phrases, &learned.clusters, casing)
+        }
     };
-    eprintln!("clusters: {} words", clusters.len());
-    let lex = Lexicon::build(&gaz.phrases, &clusters);
     let bits = opts.bits;
     let mut train = prepare(train_docs, &lex, bits);
     let mut dev = prepare(dev_docs, &lex, bits);
+    if opts.min_count > 1 {
+        let counts = bucket_counts(bits, train.iter().map(|p| &p.base));
+        for p in train.iter_mut() {
+            prune_rare(&mut p.base, &counts, opts.min_count, WORD_IDENTITY.end);
+        }
+        eprintln!(
+            "features seen fewer than {} times left out: {} kept",
+            opts.min_count,
+            train.iter().map(|p| p.base.feats.len()).sum::<usize>()
+        );
+    }
+    let train_gold = gold_of(&train);
     let dev_gold = gold_of(&dev);
     eprintln!("features ready ({:.1}s)", t_start.elapsed().as_secs_f64());
 
-    let all: Vec<usize> = (0..train.len()).collect();
-    eprintln!("stage 1");
-    let (s1, s1_epochs, s1_score) = train_stage(
+    let reg = Regularise {
+        word_dropout: opts.word_dropout,
+    };
+    let cv1 = cross_validate(
         bits,
         &train,
-        &all,
-        Some((&dev, &dev_gold)),
+        &fold_of,
+        k,
         false,
         opts.max_epochs,
         opts.seed,
+        reg,
     );
-    eprintln!("stage 1 best: epoch {s1_epochs}, dev {}", s1_score.report());
+    let (s1_epochs, cv1_score) = cv1.best(&train_gold, n_written);
+    eprintln!("stage 1 cv best: epoch {s1_epochs}, {}", cv1_score.report());
+    let all: Vec<usize> = (0..train.len()).collect();
+    eprintln!("stage 1, all training data");
+    let s1 = train_stage(
+        bits,
+        &train,
+        &all,
+        false,
+        s1_epochs,
+        opts.seed,
+        reg,
+        |_, _| {},
+    );
     let mut model = Model {
         bits,
         lexicon: lex,
@@ -352,57 +688,56 @@ pub fn run(opts: &TrainOptions) -> Result<()> {
         place_aliases: gaz.place_aliases.iter().cloned().collect(),
         titles: gaz.titles.iter().cloned().collect(),
     };
-    let mut final_score = s1_score;
+    let mut cv_score = cv1_score;
     let mut s2_dense = None;
     if opts.stage2 {
-        // Jackknife: each fold's stage-1 tags come from a model that never saw that fold.
-        let k = opts.folds.max(2);
-        let mut tags1: Vec<Vec<u8>> = vec![Vec::new(); train.len()];
-        for fold in 0..k {
-            eprintln!("stage 1, fold {}/{k}", fold + 1);
-            let idx: Vec<usize> = all.iter().copied().filter(|d| d % k != fold).collect();
-            let (w, _, _) = train_stage(
-                bits,
-                &train,
-                &idx,
-                None,
-                false,
-                s1_epochs,
-                opts.seed + fold as u64 + 1,
-            );
-            let held: Vec<usize> = all.iter().copied().filter(|d| d % k == fold).collect();
-            let mut scratch = Scratch::default();
-            for d in held {
-                decode_doc(
-                    &w,
-                    &train[d].doc.as_doc(),
-                    &[&train[d].base],
-                    &mut scratch,
-                    &mut tags1[d],
-                );
-            }
-        }
-        set_stage2_feats(&mut train, &tags1, bits);
+        // The held-out stage-1 tags of the chosen epoch are the jackknifed input of stage 2: each
+        // document's come from a model that never saw it, as at run time.
+        let tags1 = &cv1.tags[s1_epochs - 1];
+        set_stage2_feats(&mut train, tags1, bits);
         let dev_tags1 = tag_all(&s1, &dev, false);
         set_stage2_feats(&mut dev, &dev_tags1, bits);
-        eprintln!("stage 2");
-        let (s2, s2_epochs, s2_score) = train_stage(
+        let cv2 = cross_validate(
             bits,
             &train,
-            &all,
-            Some((&dev, &dev_gold)),
+            &fold_of,
+            k,
             true,
             opts.max_epochs,
             opts.seed + 100,
+            reg,
         );
-        eprintln!("stage 2 best: epoch {s2_epochs}, dev {}", s2_score.report());
-        if s2_score.f1() > final_score.f1() {
-            final_score = s2_score;
-            s2_dense = Some(s2);
+        let (s2_epochs, cv2_score) = cv2.best(&train_gold, n_written);
+        eprintln!("stage 2 cv best: epoch {s2_epochs}, {}", cv2_score.report());
+        let t = choose_confident_margin(
+            &model,
+            &train,
+            &cv2.tags[s2_epochs - 1],
+            &cv2.margins[s2_epochs - 1],
+            n_written,
+        );
+        println!("confident margin for lone generic words (cv): {t}");
+        if cv2_score.f1() > cv_score.f1() {
+            eprintln!("stage 2, all training data");
+            s2_dense = Some(train_stage(
+                bits,
+                &train,
+                &all,
+                true,
+                s2_epochs,
+                opts.seed + 100,
+                reg,
+                |_, _| {},
+            ));
+            cv_score = cv2_score;
         } else {
-            eprintln!("stage 2 does not help; keeping stage 1 only");
+            eprintln!("stage 2 does not help in cross-validation; keeping stage 1 only");
         }
     }
+    let float_dev = match &s2_dense {
+        Some(s2) => score_docs(&dev_gold, &tag_all(s2, &dev, true)),
+        None => score_docs(&dev_gold, &tag_all(&s1, &dev, false)),
+    };
     // Quantise, pruning the smallest weights until the file fits the budget.
     let mut prune = 0f32;
     loop {
@@ -431,17 +766,18 @@ pub fn run(opts: &TrainOptions) -> Result<()> {
             model.table.width
         );
         if bytes.len() <= opts.max_bytes {
-            // Check the quantised model scores like the float one before writing it.
+            // Score the quantised model, as shipped, on the dev set: the one look at it.
             let check = Model::from_bytes(&bytes).context("re-reading the model")?;
             let pred: Vec<Vec<u8>> = dev_gold
                 .iter()
                 .map(|d| check.tag_doc(&d.as_doc()))
                 .collect();
             let sc = score_docs(&dev_gold, &pred);
-            eprintln!(
-                "quantised model dev {} (float {})",
+            println!("cv F1 ({k}-fold, training set): {}", cv_score.report());
+            println!(
+                "dev F1 (quantised model): {} (float {})",
                 sc.report(),
-                final_score.report()
+                float_dev.report()
             );
             if let Some(dir) = opts.out.parent() {
                 std::fs::create_dir_all(dir).ok();
