@@ -2,6 +2,7 @@
 mod browser;
 mod cli;
 mod common;
+mod documents;
 mod entities;
 mod incremental;
 mod server;
