@@ -100,12 +100,15 @@ fn pdf(pages: &[Vec<Text<'_>>], info: &[(&str, &str)]) -> Vec<u8> {
     }
     write!(
         out,
-        "trailer\n<< /Size {} /Root 1 0 R /Info 4 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+        "trailer\n<< /Size {} /Root 1 0 R /Info 4 0 R /ID [<{ID}> <{ID}>] >>\nstartxref\n{xref}\n%%EOF\n",
         objects.len() + 1
     )
     .unwrap();
     out
 }
+
+/// The file identifier PDF writers put in the trailer (encryption keys are derived from it).
+const ID: &str = "6e657773646578207465737420706466";
 
 fn escape_pdf(s: &str) -> String {
     s.replace('\\', "\\\\")

@@ -41,7 +41,6 @@ const NEVER_TEXT: &[&str] = &[
     "audio",
     "picture",
     "math",
-    "form",
 ];
 
 /// ARIA roles of page furniture.
@@ -133,9 +132,7 @@ const FURNITURE_HINTS: &[&str] = &[
     "gallery",
     "slideshow",
     "carousel",
-    "video",
     "player",
-    "embed",
     "paywall",
     "overlay",
     "toc",
@@ -146,7 +143,7 @@ const AD_WORDS: &[&str] = &["ad", "ads", "adv", "advert", "dfp", "gpt", "sticky"
 
 /// Fragments of class and id values that name the article itself.
 const ARTICLE_HINTS: &[&str] = &[
-    "article", "body", "content", "entry", "main", "post", "story", "text", "blog", "hentry",
+    "article", "body", "content", "entry", "main", "post", "story", "blog", "hentry",
 ];
 
 /// Paragraph units shorter than this (in non-space characters) do not vote for a container.
@@ -180,6 +177,8 @@ struct Stats {
     images: u32,
     list_items: u32,
     paragraphs: u32,
+    /// Block quotations: quoted posts and statements are content even inside an "embed" box.
+    quotes: u32,
 }
 
 struct Extractor<'a> {
@@ -197,7 +196,13 @@ pub fn main_text(doc: &Html, headline: Option<&str>) -> String {
     ex.drop_furniture_by_name();
     ex.measure();
     let roots = ex.article_roots();
-    ex.emit(&roots, headline.map(collapse_ws).as_deref())
+    // A page too small to hold a paragraph of prose is kept whole, less the markup that is never
+    // text: there is nothing to tell article from furniture by.
+    let (roots, clean) = match roots.is_empty() {
+        true => (vec![ex.body_index()], false),
+        false => (roots, true),
+    };
+    ex.emit(&roots, clean, headline.map(collapse_ws).as_deref())
 }
 
 impl<'a> Extractor<'a> {
@@ -249,12 +254,12 @@ impl<'a> Extractor<'a> {
         self.dropped[i..end].iter_mut().for_each(|d| *d = true);
     }
 
-    /// Markup that is never prose, whatever the page: scripts, forms, hidden and ARIA furniture.
+    /// Markup that is never prose, whatever the page: scripts, styles, media, ARIA furniture.
     fn drop_never_text(&mut self) {
         let mut i = 0;
         while i < self.items.len() {
             if let Some(e) = self.element(i)
-                && (NEVER_TEXT.contains(&e.name()) || is_hidden(e) || has_furniture_role(e))
+                && (NEVER_TEXT.contains(&e.name()) || has_furniture_role(e))
             {
                 self.drop_subtree(i);
                 i = self.items[i].end;
@@ -264,8 +269,9 @@ impl<'a> Extractor<'a> {
         }
     }
 
-    /// Blocks whose class or id names furniture, unless they hold most of the page's prose
-    /// (a wrapper called `story-with-comments` is still the story).
+    /// Blocks whose class or id names furniture, and hidden blocks, unless they hold most of the
+    /// page's prose (a wrapper called `story-with-comments` is still the story, and a hidden box
+    /// left unclosed swallows the rest of the page when the markup is repaired).
     fn drop_furniture_by_name(&mut self) {
         let page_units = self.stats[0].unit_text.max(1);
         let mut i = 0;
@@ -273,8 +279,9 @@ impl<'a> Extractor<'a> {
             if !self.dropped[i]
                 && let Some(e) = self.element(i)
                 && !matches!(e.name(), "html" | "body" | "article" | "main")
-                && name_weight(e) < 0
+                && (name_weight(e) < 0 || is_hidden(e))
                 && self.stats[i].unit_text * 2 < page_units
+                && !self.is_quote_box(i)
             {
                 self.drop_subtree(i);
                 i = self.items[i].end;
@@ -282,6 +289,13 @@ impl<'a> Extractor<'a> {
             }
             i += 1;
         }
+    }
+
+    /// A box around a quoted post or statement (an embedded tweet): a few paragraphs, mostly
+    /// inside block quotations. Social and embed classes on it do not make it furniture.
+    fn is_quote_box(&self, i: usize) -> bool {
+        let s = &self.stats[i];
+        s.quotes > 0 && s.paragraphs <= s.quotes * 3 + 2
     }
 
     /// A paragraph unit: an element holding prose of its own rather than only other blocks.
@@ -314,6 +328,7 @@ impl<'a> Extractor<'a> {
                 "img" => s.images += 1,
                 "li" => s.list_items += 1,
                 "p" => s.paragraphs += 1,
+                "blockquote" => s.quotes += 1,
                 _ => {}
             }
             if self.is_unit(i, &s) {
@@ -330,6 +345,7 @@ impl<'a> Extractor<'a> {
             ps.images += s.images;
             ps.list_items += s.list_items;
             ps.paragraphs += s.paragraphs;
+            ps.quotes += s.quotes;
             ps.unit_text += s.unit_text;
             if inline_child {
                 ps.inline += s.inline;
@@ -360,7 +376,12 @@ impl<'a> Extractor<'a> {
                 continue;
             }
             let vote = 1.0 + s.inline_commas as f32 + (s.inline as f32 / 100.0).min(3.0);
-            let mut ancestor = self.items[i].parent;
+            // A block holding loose text is its own paragraph's container, as if the text were
+            // wrapped in a `<p>` inside it.
+            let mut ancestor = match self.tag(i) {
+                "p" | "pre" | "blockquote" => self.items[i].parent,
+                _ => Some(i),
+            };
             let mut level = 0;
             while let Some(a) = ancestor {
                 if level > 4 {
@@ -390,14 +411,14 @@ impl<'a> Extractor<'a> {
     }
 
     /// The best-scoring container plus the siblings that continue it (articles split into
-    /// several blocks around an advertisement). Falls back to the whole body.
+    /// several blocks around an advertisement). Empty when nothing on the page reads as prose.
     fn article_roots(&self) -> Vec<usize> {
         let scores = self.scores();
         let best = (0..self.items.len())
             .filter(|&i| self.element(i).is_some() && scores[i] > 0.0)
             .max_by(|&a, &b| scores[a].total_cmp(&scores[b]));
         let Some(mut top) = best else {
-            return vec![self.body_index()];
+            return Vec::new();
         };
         // A container that is the only real content of its parent is the same block.
         while let Some(p) = self.items[top].parent {
@@ -423,10 +444,22 @@ impl<'a> Extractor<'a> {
                         let same_class = top_class.is_some()
                             && self.element(c).and_then(|e| e.attr("class")) == top_class;
                         let bonus = if same_class { scores[top] * 0.2 } else { 0.0 };
-                        scores[c] + bonus >= threshold || self.is_loose_paragraph(c)
+                        scores[c] + bonus >= threshold
+                            || self.is_loose_paragraph(c)
+                            || self.continues_article(c, top)
                     })
             })
             .collect()
+    }
+
+    /// A block beside the article holding a good share of its amount of prose with few links:
+    /// stories split into sections around figures or advertisements.
+    fn continues_article(&self, i: usize, top: usize) -> bool {
+        let units = self.stats[i].unit_text;
+        units >= 200
+            && units * 4 >= self.stats[top].unit_text
+            && self.link_density(i) < 0.25
+            && self.element(i).is_some_and(|e| name_weight(e) >= 0)
     }
 
     /// A `<p>` beside the article block that reads like part of it.
@@ -472,9 +505,12 @@ impl<'a> Extractor<'a> {
         let weight = name_weight(e);
         match e.name() {
             "p" => density > 0.5,
-            "div" | "section" | "ul" | "ol" | "table" | "dl" | "span" | "figure" | "center" => {
-                let sparse_text = s.text < 25 && s.paragraphs == 0;
-                let gallery = s.images > 1 && (s.paragraphs as f32) < s.images as f32 * 0.5;
+            "div" | "section" | "ul" | "ol" | "table" | "dl" | "span" | "figure" | "center"
+            | "form" => {
+                let sparse_text = s.text < 25 && s.paragraphs == 0 && !self.ends_sentence(i);
+                let gallery = s.images > 1
+                    && (s.paragraphs as f32) < s.images as f32 * 0.5
+                    && s.text < 100 * s.images;
                 let list_heavy =
                     !matches!(e.name(), "ul" | "ol") && s.list_items > s.paragraphs + 2;
                 let linky = density > 0.5 || (density > 0.25 && weight < 25);
@@ -484,8 +520,19 @@ impl<'a> Extractor<'a> {
         }
     }
 
+    /// True when a block's text ends like a sentence: short prose, not a label.
+    fn ends_sentence(&self, i: usize) -> bool {
+        let last = (i..self.items[i].end)
+            .rev()
+            .find_map(|j| match self.items[j].kind {
+                Kind::Text(t) if !t.trim().is_empty() && !self.dropped[j] => Some(t.trim_end()),
+                _ => None,
+            });
+        last.is_some_and(|t| t.ends_with(['.', '!', '?', '…', '"', '”', '»', ')']))
+    }
+
     /// The text of the chosen blocks as paragraphs.
-    fn emit(&self, roots: &[usize], headline: Option<&str>) -> String {
+    fn emit(&self, roots: &[usize], clean: bool, headline: Option<&str>) -> String {
         let article_units: u32 = roots.iter().map(|&r| self.stats[r].unit_text).sum();
         let mut paras = Vec::new();
         let mut current = String::new();
@@ -499,7 +546,7 @@ impl<'a> Extractor<'a> {
                     push_para(&mut paras, &mut current);
                 }
                 if self.dropped[i]
-                    || (i != root && self.is_clutter(i, article_units))
+                    || (clean && i != root && self.is_clutter(i, article_units))
                     || self.is_headline(i, headline)
                 {
                     i = self.items[i].end;
@@ -529,6 +576,7 @@ impl<'a> Extractor<'a> {
         }
         paras
             .iter()
+            .filter(|p| !is_dateline(p) && !is_label(p))
             .map(|p| tidy_punctuation(p))
             .collect::<Vec<_>>()
             .join("\n\n")
@@ -547,6 +595,30 @@ impl<'a> Extractor<'a> {
         }
         collapse_ws(&text) == h
     }
+}
+
+/// A short line that only dates the page ("Updated: Sat 8:31 PM, Feb 17, 2018"): a year or a
+/// clock time, few words, and no full stop at the end as a sentence would have.
+fn is_dateline(p: &str) -> bool {
+    if p.chars().count() > 80 || p.ends_with('.') || p.split_whitespace().count() > 12 {
+        return false;
+    }
+    let bytes = p.as_bytes();
+    let year = bytes.windows(4).enumerate().any(|(i, w)| {
+        let digits =
+            w.iter().all(u8::is_ascii_digit) && (w.starts_with(b"19") || w.starts_with(b"20"));
+        let alone = |j: Option<&u8>| j.is_none_or(|b| !b.is_ascii_digit());
+        digits && alone(i.checked_sub(1).and_then(|j| bytes.get(j))) && alone(bytes.get(i + 4))
+    });
+    let clock = bytes
+        .windows(3)
+        .any(|w| w[0].is_ascii_digit() && w[1] == b':' && w[2].is_ascii_digit());
+    year || clock
+}
+
+/// A field label left without its value ("Posted:", "Tags:").
+fn is_label(p: &str) -> bool {
+    p.ends_with(':') && p.split_whitespace().count() <= 3
 }
 
 /// Score for the kind of element: sections and divs hold articles, lists and headings do not.

@@ -14,7 +14,7 @@ use chrono::NaiveDate;
 use scraper::{ElementRef, Html, Selector};
 use serde_json::{Map, Value};
 
-use super::text::{collapse_ws, headline_from_body, non_empty, split_authors};
+use super::text::{collapse_ws, headline_from_body, non_empty, normalize_body, split_authors};
 use super::{Article, Warning, date};
 
 /// `<meta>` names that carry a publication date, most specific first.
@@ -50,7 +50,7 @@ pub fn parse_html(text: &str, warnings: &mut Vec<Warning>) -> Article {
         .or_else(|| first_text(&doc, "h1"))
         .or_else(|| first_text(&doc, "title"))
         .or_else(|| ld_str(&ld, "headline"));
-    let body = extract::main_text(&doc, headline.as_deref());
+    let body = structured_body(&ld, extract::main_text(&doc, headline.as_deref()));
     let headline = headline.unwrap_or_else(|| headline_from_body(&body));
     let standfirst = get(&["og:description", "description", "twitter:description"])
         .filter(|s| !repeats_body(s, &body));
@@ -79,6 +79,24 @@ pub fn parse_html(text: &str, warnings: &mut Vec<Warning>) -> Article {
         url,
         ..Default::default()
     }
+}
+
+/// The page's JSON-LD `articleBody` instead of the text found in the markup when it is more than
+/// twice as long: the page then renders its story by script (the markup holds a teaser), and the
+/// structured copy is the only full text. A shorter structured copy is usually a cut summary.
+fn structured_body(ld: &Option<Map<String, Value>>, found: String) -> String {
+    let Some(text) = ld
+        .as_ref()
+        .and_then(|o| o.get("articleBody"))
+        .and_then(Value::as_str)
+    else {
+        return found;
+    };
+    let looks_like_markup = text.contains("</") || text.contains("<p");
+    if looks_like_markup || text.chars().count() <= 2 * found.chars().count() {
+        return found;
+    }
+    normalize_body(text)
 }
 
 /// The page's own address: `<link rel=canonical>`, then `og:url`, then JSON-LD's `url`.
