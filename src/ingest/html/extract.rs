@@ -444,22 +444,10 @@ impl<'a> Extractor<'a> {
                         let same_class = top_class.is_some()
                             && self.element(c).and_then(|e| e.attr("class")) == top_class;
                         let bonus = if same_class { scores[top] * 0.2 } else { 0.0 };
-                        scores[c] + bonus >= threshold
-                            || self.is_loose_paragraph(c)
-                            || self.continues_article(c, top)
+                        scores[c] + bonus >= threshold || self.is_loose_paragraph(c)
                     })
             })
             .collect()
-    }
-
-    /// A block beside the article holding a good share of its amount of prose with few links:
-    /// stories split into sections around figures or advertisements.
-    fn continues_article(&self, i: usize, top: usize) -> bool {
-        let units = self.stats[i].unit_text;
-        units >= 200
-            && units * 4 >= self.stats[top].unit_text
-            && self.link_density(i) < 0.25
-            && self.element(i).is_some_and(|e| name_weight(e) >= 0)
     }
 
     /// A `<p>` beside the article block that reads like part of it.
@@ -498,7 +486,7 @@ impl<'a> Extractor<'a> {
             return false;
         };
         let s = &self.stats[i];
-        if s.unit_text * 2 > article_units {
+        if s.unit_text * 2 > article_units || self.is_quote_box(i) {
             return false;
         }
         let density = self.link_density(i);
