@@ -247,7 +247,9 @@ impl OutputDev for Collector {
         text: &str,
     ) -> Result<(), OutputError> {
         self.glyphs += 1;
-        if self.glyphs > MAX_GLYPHS || (self.glyphs % 4096 == 0 && Instant::now() > self.deadline) {
+        if self.glyphs > MAX_GLYPHS
+            || (self.glyphs.is_multiple_of(4096) && Instant::now() > self.deadline)
+        {
             return self.stop();
         }
         // The glyph's origin, flipped so y grows down the page, and its size as the side of the

@@ -96,7 +96,7 @@ fn pdf(pages: &[Vec<Text<'_>>], info: &[(&str, &str)]) -> Vec<u8> {
     let xref = out.len();
     write!(out, "xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).unwrap();
     for o in offsets {
-        write!(out, "{o:010} 00000 n \n").unwrap();
+        writeln!(out, "{o:010} 00000 n ").unwrap();
     }
     write!(
         out,
@@ -301,9 +301,7 @@ fn docx_file() -> Vec<u8> {
     let body = [
         para(Some("Heading1"), "Statement on the lighthouse keepers"),
         para(None, "The keepers of the northern lighthouse will stay on."),
-        format!(
-            "<w:p><w:r><w:t>Funding was </w:t></w:r><w:r><w:rPr><w:b/></w:rPr><w:t>agreed</w:t></w:r><w:r><w:t> for ten winters &amp; summers.</w:t></w:r></w:p>"
-        ),
+        "<w:p><w:r><w:t>Funding was </w:t></w:r><w:r><w:rPr><w:b/></w:rPr><w:t>agreed</w:t></w:r><w:r><w:t> for ten winters &amp; summers.</w:t></w:r></w:p>".to_string(),
     ]
     .concat();
     let document = format!(
