@@ -103,15 +103,22 @@ fn required(archive: &mut Archive<'_>, name: &str) -> Result<String, SkipReason>
     part(archive, name)?.ok_or_else(|| SkipReason::Malformed(format!("no {name} in the archive")))
 }
 
+/// The document properties from their part, empty when the archive has none.
+fn properties_part(archive: &mut Archive<'_>, name: &str) -> Result<Properties, SkipReason> {
+    match part(archive, name)? {
+        Some(xml) => properties(&xml),
+        None => Ok(Properties::default()),
+    }
+}
+
 fn read_docx(bytes: &[u8]) -> Result<Article, SkipReason> {
     let mut archive = open(bytes)?;
     let body = required(&mut archive, "word/document.xml")?;
     let paras = docx_paragraphs(&body)?;
-    let props = match part(&mut archive, "docProps/core.xml")? {
-        Some(xml) => properties(&xml)?,
-        None => Properties::default(),
-    };
-    Ok(article(paras, props))
+    Ok(article(
+        paras,
+        properties_part(&mut archive, "docProps/core.xml")?,
+    ))
 }
 
 fn read_odt(bytes: &[u8]) -> Result<Article, SkipReason> {
@@ -121,11 +128,7 @@ fn read_odt(bytes: &[u8]) -> Result<Article, SkipReason> {
     }
     let body = required(&mut archive, "content.xml")?;
     let paras = odt_paragraphs(&body)?;
-    let props = match part(&mut archive, "meta.xml")? {
-        Some(xml) => properties(&xml)?,
-        None => Properties::default(),
-    };
-    Ok(article(paras, props))
+    Ok(article(paras, properties_part(&mut archive, "meta.xml")?))
 }
 
 fn xml_error(e: impl std::fmt::Display) -> SkipReason {
