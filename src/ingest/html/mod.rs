@@ -53,7 +53,7 @@ pub fn parse_html(text: &str, warnings: &mut Vec<Warning>) -> Article {
     let body = structured_body(&ld, extract::main_text(&doc, headline.as_deref()));
     let headline = headline.unwrap_or_else(|| headline_from_body(&body));
     let standfirst = get(&["og:description", "description", "twitter:description"])
-        .filter(|s| !repeats_body(s, &body));
+        .filter(|s| !repeats_body(s, &body) && shown_on_page(&doc, s));
 
     let source = get(&[
         "og:site_name",
@@ -194,16 +194,50 @@ fn date_in_url(url: &str) -> Option<NaiveDate> {
     })
 }
 
+/// Lowercased words joined by single spaces, so texts compare whatever their markup and punctuation.
+fn words(s: &str) -> String {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// True when the page shows its description to readers (a standfirst under the headline). A
+/// description that lives only in `<meta>` is a summary written for search engines and social
+/// cards, often in other words than the story; taking it as the standfirst would index text the
+/// article does not contain.
+fn shown_on_page(doc: &Html, description: &str) -> bool {
+    let d = words(description.trim_end_matches(['.', '…', ' ']));
+    if d.is_empty() {
+        return false;
+    }
+    let mut visible = String::new();
+    let mut stack = vec![doc.tree.root()];
+    while let Some(node) = stack.pop() {
+        match node.value() {
+            scraper::Node::Element(e)
+                if matches!(
+                    e.name(),
+                    "head" | "script" | "style" | "noscript" | "template"
+                ) =>
+            {
+                continue;
+            }
+            scraper::Node::Text(t) => {
+                visible.push_str(t);
+                visible.push(' ');
+            }
+            _ => {}
+        }
+        stack.extend(node.children().rev());
+    }
+    words(&visible).contains(&d)
+}
+
 /// True when a description only repeats the opening of the body (many sites fill it with the
 /// first paragraph); keeping both would store the lede twice and double its phrase counts.
 fn repeats_body(description: &str, body: &str) -> bool {
-    let words = |s: &str| {
-        s.split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .map(str::to_lowercase)
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
     let d = words(description.trim_end_matches(['.', '…', ' ']));
     // A cut description ends in a partial word.
     let d = if description.trim_end().ends_with(['…', '.']) && description.contains("...") {
@@ -391,7 +425,7 @@ mod tests {
 <style>.x { color: red }</style>
 </head><body>
 <nav>Home | Politics | Sport</nav>
-<header><h1>Harbour bridge reopens</h1></header>
+<header><h1>Harbour bridge reopens</h1><p class="dek">Repairs finished early.</p></header>
 <article>
 <h1>Harbour bridge reopens</h1>
 <p>The bridge   reopened on <em>Tuesday</em>, two weeks early.</p>
@@ -401,6 +435,14 @@ mod tests {
 </article>
 <footer>Copyright The Harbour Gazette</footer>
 </body></html>"#;
+
+    #[test]
+    fn description_only_in_meta_is_not_a_standfirst() {
+        let html = r#"<head><meta name="description" content="Read our latest coverage of the harbour."></head><body><article><p>The council approved the harbour budget on Monday, after a long debate.</p></article></body>"#;
+        let (a, _) = parse(html);
+        assert_eq!(a.standfirst, None);
+        assert!(a.body.contains("approved the harbour budget"), "{}", a.body);
+    }
 
     #[test]
     fn full_page_metadata_and_body() {
