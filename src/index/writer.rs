@@ -165,6 +165,8 @@ pub fn skip_label(reason: &SkipReason) -> &'static str {
         SkipReason::Unreadable(_) => "unreadable",
         SkipReason::Malformed(_) => "malformed",
         SkipReason::NoText => "no text",
+        SkipReason::Encrypted => "encrypted",
+        SkipReason::NoTextLayer => "no text layer",
     }
 }
 

@@ -2,12 +2,15 @@
 //!
 //! This module knows nothing of tantivy: it yields plain articles plus the reasons files were
 //! skipped, so the index writer, the tests and any future consumer share one notion of "an article".
+mod bounded;
 pub mod date;
 mod decode;
 mod fields;
 mod html;
 mod json;
 mod markdown;
+mod office;
+mod pdf;
 pub mod source;
 mod text;
 mod txt;
@@ -58,6 +61,10 @@ pub enum SkipReason {
     Unreadable(String),
     Malformed(String),
     NoText,
+    /// A document that needs a password to be read.
+    Encrypted,
+    /// A PDF whose pages are images only (a scan): nothing to index without OCR.
+    NoTextLayer,
 }
 
 /// A problem inside a file whose other content was kept (a bad JSON line, an impossible date).
@@ -159,6 +166,11 @@ pub enum Format {
     Json,
     JsonLines,
     Html,
+    Pdf,
+    /// Word (Office Open XML) documents.
+    Docx,
+    /// OpenDocument text.
+    Odt,
 }
 
 impl Format {
@@ -171,6 +183,9 @@ impl Format {
             "json" => Some(Format::Json),
             "jsonl" | "ndjson" => Some(Format::JsonLines),
             "html" | "htm" | "xhtml" => Some(Format::Html),
+            "pdf" => Some(Format::Pdf),
+            "docx" => Some(Format::Docx),
+            "odt" => Some(Format::Odt),
             _ => None,
         }
     }
@@ -222,8 +237,7 @@ pub fn parse_bytes(
     bytes: &[u8],
     opts: &ParseOptions,
 ) -> Result<Parsed, SkipReason> {
-    let text = unix_newlines(decode::decode(bytes)?);
-    let extracted = extract(format, &text, opts)?;
+    let extracted = extract(format, bytes, opts)?;
     finish(root, rel, extracted, opts)
 }
 
@@ -265,26 +279,22 @@ fn unix_newlines(text: String) -> String {
     }
 }
 
-fn extract(format: Format, text: &str, opts: &ParseOptions) -> Result<Extracted, SkipReason> {
-    match format {
-        Format::Text => {
-            let mut warnings = Vec::new();
-            let a = txt::parse_txt(text, &mut warnings)?;
-            Ok(Extracted::single(a, warnings))
-        }
-        Format::Markdown => {
-            let mut warnings = Vec::new();
-            let a = markdown::parse_markdown(text, opts, &mut warnings);
-            Ok(Extracted::single(a, warnings))
-        }
-        Format::Json => json::parse_json(text, opts),
-        Format::JsonLines => json::parse_jsonl(text, opts),
-        Format::Html => {
-            let mut warnings = Vec::new();
-            let a = html::parse_html(text, &mut warnings);
-            Ok(Extracted::single(a, warnings))
-        }
-    }
+/// Run the parser for `format`. Text formats are decoded first; PDF and office documents are
+/// containers whose parsers read the bytes themselves.
+fn extract(format: Format, bytes: &[u8], opts: &ParseOptions) -> Result<Extracted, SkipReason> {
+    let text = || decode::decode(bytes).map(unix_newlines);
+    let mut warnings = Vec::new();
+    let article = match format {
+        Format::Json => return json::parse_json(&text()?, opts),
+        Format::JsonLines => return json::parse_jsonl(&text()?, opts),
+        Format::Text => txt::parse_txt(&text()?, &mut warnings)?,
+        Format::Markdown => markdown::parse_markdown(&text()?, opts, &mut warnings),
+        Format::Html => html::parse_html(&text()?, &mut warnings),
+        Format::Pdf => pdf::parse_pdf(bytes)?,
+        Format::Docx => office::parse_docx(bytes)?,
+        Format::Odt => office::parse_odt(bytes)?,
+    };
+    Ok(Extracted::single(article, warnings))
 }
 
 /// Give each extracted article its path, id, section and source defaults. A single-article file

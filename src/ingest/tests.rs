@@ -274,7 +274,10 @@ fn format_from_extension() {
         Format::from_path(Path::new("a.markdown")),
         Some(Format::Markdown)
     );
-    assert_eq!(Format::from_path(Path::new("a.pdf")), None);
+    assert_eq!(Format::from_path(Path::new("a.PDF")), Some(Format::Pdf));
+    assert_eq!(Format::from_path(Path::new("a.docx")), Some(Format::Docx));
+    assert_eq!(Format::from_path(Path::new("a.odt")), Some(Format::Odt));
+    assert_eq!(Format::from_path(Path::new("a.doc")), None);
 }
 
 /// The shared corpora live next to the worktrees; tests using them skip when absent.

@@ -3,6 +3,7 @@ mod browser;
 mod cli;
 mod common;
 mod dates;
+mod documents;
 mod entities;
 mod incremental;
 mod ranking;

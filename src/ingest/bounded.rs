@@ -1,0 +1,118 @@
+//! Bounded work for parsers of binary containers (PDF, office documents).
+//!
+//! Their parsing crates walk structures that a broken or hostile file controls: object graphs,
+//! compressed streams, fonts. A bug there must cost one file, not the run, so such a parse runs on
+//! its own thread with a wall-clock budget, and a panic inside it becomes a reported skip. The
+//! panic message is kept off the terminal (it would read like a crash of newsdex) by a hook that
+//! stays quiet only on these threads.
+use std::cell::Cell;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::{Once, mpsc};
+use std::time::Duration;
+
+use super::SkipReason;
+
+thread_local! {
+    static QUIET_PANICS: Cell<bool> = const { Cell::new(false) };
+}
+
+static INSTALL_HOOK: Once = Once::new();
+
+/// Route panics on bounded threads past the default hook, which would print them.
+fn install_quiet_hook() {
+    INSTALL_HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET_PANICS.with(Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+}
+
+/// Run `work` on a thread of its own; a panic or a run past `budget` is a `Malformed` skip whose
+/// reason says which. A thread over budget is left to finish on its own: there is no safe way to
+/// stop it, and its result is simply never read.
+pub fn run<T, F>(what: &str, budget: Duration, work: F) -> Result<T, SkipReason>
+where
+    T: Send + 'static,
+    F: FnOnce() -> Result<T, SkipReason> + Send + 'static,
+{
+    install_quiet_hook();
+    let (tx, rx) = mpsc::channel();
+    let spawned = std::thread::Builder::new()
+        .name(format!("newsdex-{what}"))
+        .spawn(move || {
+            QUIET_PANICS.with(|q| q.set(true));
+            let result = catch_unwind(AssertUnwindSafe(work));
+            let _ = tx.send(result);
+        });
+    if let Err(e) = spawned {
+        return Err(SkipReason::Unreadable(format!(
+            "could not start a parser thread: {e}"
+        )));
+    }
+    match rx.recv_timeout(budget) {
+        Ok(Ok(result)) => result,
+        Ok(Err(panic)) => Err(SkipReason::Malformed(format!(
+            "the {what} parser failed on this file ({})",
+            panic_text(panic.as_ref())
+        ))),
+        Err(mpsc::RecvTimeoutError::Timeout) => Err(SkipReason::Malformed(format!(
+            "{what} parsing took longer than {} s",
+            budget.as_secs()
+        ))),
+        Err(mpsc::RecvTimeoutError::Disconnected) => Err(SkipReason::Malformed(format!(
+            "the {what} parser stopped without a result"
+        ))),
+    }
+}
+
+fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
+    let text = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "internal error".into());
+    text.lines()
+        .next()
+        .unwrap_or("")
+        .chars()
+        .take(160)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn panic_becomes_malformed_skip() {
+        let r: Result<(), _> = run("test", Duration::from_secs(5), || {
+            panic!("index out of range")
+        });
+        assert_eq!(
+            r,
+            Err(SkipReason::Malformed(
+                "the test parser failed on this file (index out of range)".into()
+            ))
+        );
+    }
+
+    #[test]
+    fn overrun_becomes_malformed_skip() {
+        let r: Result<(), _> = run("test", Duration::from_millis(50), || {
+            std::thread::sleep(Duration::from_millis(400));
+            Ok(())
+        });
+        assert!(
+            matches!(&r, Err(SkipReason::Malformed(m)) if m.contains("took longer")),
+            "{r:?}"
+        );
+    }
+
+    #[test]
+    fn result_passes_through() {
+        assert_eq!(run("test", Duration::from_secs(5), || Ok(7)), Ok(7));
+    }
+}

@@ -1,0 +1,409 @@
+//! PDF, Word and OpenDocument files through the real binary. Every fixture is written here at
+//! test time (a small PDF writer, zip archives of XML we write), so nothing binary is committed
+//! and each file's content is known exactly.
+use std::io::Write;
+
+use serde::Deserialize;
+
+use crate::common::{Fixture, contains_phrase};
+
+#[derive(Debug, Deserialize)]
+struct Summary {
+    files_indexed: usize,
+    skipped: Vec<Skipped>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Skipped {
+    path: String,
+    reason: serde_json::Value,
+}
+
+fn index_json(f: &Fixture) -> Summary {
+    let out = f.index_docs(&["--json", "--no-entities"]);
+    serde_json::from_slice(&out.stdout).expect("index --json prints one object")
+}
+
+/// One line of text placed on a PDF page.
+struct Text<'a> {
+    x: f64,
+    y: f64,
+    size: f64,
+    text: &'a str,
+}
+
+fn t(x: f64, y: f64, size: f64, text: &str) -> Text<'_> {
+    Text { x, y, size, text }
+}
+
+/// A minimal, valid PDF: US Letter pages of Helvetica text, an information dictionary with the
+/// given entries, and a correct cross-reference table.
+fn pdf(pages: &[Vec<Text<'_>>], info: &[(&str, &str)]) -> Vec<u8> {
+    let n = pages.len();
+    // Objects: 1 catalog, 2 pages, 3 font, 4 info, then page + content for each page.
+    let mut objects: Vec<String> = vec![
+        "<< /Type /Catalog /Pages 2 0 R >>".into(),
+        format!(
+            "<< /Type /Pages /Count {n} /Kids [{}] >>",
+            (0..n)
+                .map(|i| format!("{} 0 R", 5 + 2 * i))
+                .collect::<Vec<_>>()
+                .join(" ")
+        ),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".into(),
+        format!(
+            "<< {} >>",
+            info.iter()
+                .map(|(k, v)| format!("/{k} ({})", escape_pdf(v)))
+                .collect::<Vec<_>>()
+                .join(" ")
+        ),
+    ];
+    for (i, page) in pages.iter().enumerate() {
+        let content: String = page
+            .iter()
+            .map(|l| {
+                format!(
+                    "BT /F1 {} Tf {} {} Td ({}) Tj ET\n",
+                    l.size,
+                    l.x,
+                    l.y,
+                    escape_pdf(l.text)
+                )
+            })
+            .collect();
+        // A page without text still draws something, as a scan's page draws its image.
+        let content = if content.is_empty() {
+            "0 0 m 100 100 l S\n".to_string()
+        } else {
+            content
+        };
+        objects.push(format!(
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents {} 0 R >>",
+            6 + 2 * i
+        ));
+        objects.push(format!(
+            "<< /Length {} >>\nstream\n{content}endstream",
+            content.len()
+        ));
+    }
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        write!(out, "{} 0 obj\n{body}\nendobj\n", i + 1).unwrap();
+    }
+    let xref = out.len();
+    write!(out, "xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).unwrap();
+    for o in offsets {
+        writeln!(out, "{o:010} 00000 n ").unwrap();
+    }
+    write!(
+        out,
+        "trailer\n<< /Size {} /Root 1 0 R /Info 4 0 R /ID [<{ID}> <{ID}>] >>\nstartxref\n{xref}\n%%EOF\n",
+        objects.len() + 1
+    )
+    .unwrap();
+    out
+}
+
+/// The file identifier PDF writers put in the trailer (encryption keys are derived from it).
+const ID: &str = "6e657773646578207465737420706466";
+
+fn escape_pdf(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('(', "\\(")
+        .replace(')', "\\)")
+}
+
+/// Two pages set in two columns with a running header and a page-numbered footer; the left
+/// column's text runs on into the right column, with a word hyphenated across a line break.
+fn report_pdf() -> Vec<u8> {
+    let page = |n: usize, left: [&'static str; 4], right: [&'static str; 4]| {
+        let mut lines = vec![
+            t(72.0, 760.0, 9.0, "Harbour Authority Annual Review"),
+            t(300.0, 40.0, 9.0, if n == 1 { "Page 1" } else { "Page 2" }),
+        ];
+        for (i, l) in left.iter().enumerate() {
+            lines.push(t(50.0, 700.0 - 14.0 * i as f64, 11.0, l));
+        }
+        for (i, r) in right.iter().enumerate() {
+            lines.push(t(320.0, 700.0 - 14.0 * i as f64, 11.0, r));
+        }
+        lines
+    };
+    let mut first = page(
+        1,
+        [
+            "The harbour handled more ships",
+            "than in any year before, and the",
+            "inter-",
+            "national quays stayed open.",
+        ],
+        [
+            "Dredging of the eastern channel",
+            "finished in spring, which let the",
+            "larger container vessels berth at",
+            "night for the first time.",
+        ],
+    );
+    first.insert(0, t(50.0, 730.0, 20.0, "Record year at the eastern quays"));
+    let second = page(
+        2,
+        [
+            "The board published its quarterly",
+            "tonnage figures every month, with",
+            "grain exports up by a fifth and",
+            "timber steady.",
+        ],
+        [
+            "Pilots asked for a second tug to",
+            "be stationed at the breakwater so",
+            "that storms no longer close the",
+            "approach for days.",
+        ],
+    );
+    pdf(
+        &[first, second],
+        &[
+            ("Author", "Ines Carvalho"),
+            ("CreationDate", "D:20240314093000Z"),
+        ],
+    )
+}
+
+#[test]
+fn pdf_reads_columns_in_order_joins_hyphens_and_drops_running_lines() {
+    let f = Fixture::new();
+    f.write("review.pdf", report_pdf());
+    let s = index_json(&f);
+    assert_eq!(s.files_indexed, 1, "{:?}", s.skipped);
+    let all = f.search(&["", "--limit", "5"]);
+    assert_eq!(all.total, 1);
+    let hit = &all.hits[0];
+    assert_eq!(hit.headline, "Record year at the eastern quays");
+    assert_eq!(hit.date.as_deref(), Some("2024-03-14"));
+    assert_eq!(hit.authors, ["Ines Carvalho"]);
+    // Hyphenated across a line break, and a phrase that crosses a line break.
+    assert_eq!(f.search(&["\"international quays\""]).total, 1);
+    assert_eq!(f.search(&["\"quarterly tonnage figures\""]).total, 1);
+    // The left column runs on into the right one, not into the right column's first line.
+    assert_eq!(f.search(&["\"stayed open dredging\""]).total, 1);
+    assert_eq!(f.search(&["\"ships finished\""]).total, 0);
+    // The running header is not article text; the page numbers neither.
+    assert_eq!(f.search(&["authority"]).total, 0);
+    let body = f.search(&["\"second tug\""]);
+    assert_eq!(body.total, 1);
+    assert!(contains_phrase(&body.hits[0].snippet, "second tug"));
+}
+
+#[test]
+fn pdf_title_from_metadata_wins_over_first_heading() {
+    let f = Fixture::new();
+    f.write(
+        "notice.pdf",
+        pdf(
+            &[vec![
+                t(72.0, 720.0, 18.0, "Notice"),
+                t(72.0, 690.0, 11.0, "The ferry timetable changes on Monday."),
+            ]],
+            &[("Title", "Ferry timetable changes")],
+        ),
+    );
+    index_json(&f);
+    let r = f.search(&["ferry"]);
+    assert_eq!(r.total, 1);
+    assert_eq!(r.hits[0].headline, "Ferry timetable changes");
+}
+
+fn reason_of<'a>(s: &'a Summary, name: &str) -> &'a serde_json::Value {
+    &s.skipped
+        .iter()
+        .find(|k| k.path.ends_with(name))
+        .unwrap_or_else(|| panic!("{name} not reported as skipped: {:?}", s.skipped))
+        .reason
+}
+
+#[test]
+fn broken_encrypted_and_scanned_documents_are_reported_skips() {
+    let f = Fixture::new();
+    let good = report_pdf();
+    f.write("good.pdf", &good);
+    f.write("truncated.pdf", &good[..good.len() / 2]);
+    f.write(
+        "garbage.pdf",
+        b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 9 0 R",
+    );
+    f.write("scan.pdf", pdf(&[vec![]], &[("Title", "Scanned letter")]));
+    f.write("locked.pdf", encrypted_pdf());
+    f.write("cut.docx", &docx_file()[..200]);
+    f.write("not-a-zip.odt", b"plain text pretending to be a document");
+    let s = index_json(&f);
+    assert_eq!(s.files_indexed, 1, "{:?}", s.skipped);
+    assert_eq!(reason_of(&s, "scan.pdf"), "NoTextLayer");
+    assert_eq!(reason_of(&s, "locked.pdf"), "Encrypted");
+    for broken in ["truncated.pdf", "garbage.pdf", "cut.docx", "not-a-zip.odt"] {
+        let reason = reason_of(&s, broken);
+        assert!(
+            reason
+                .get("Malformed")
+                .is_some_and(|m| !m.as_str().unwrap_or("").is_empty()),
+            "{broken}: {reason}"
+        );
+    }
+    assert_eq!(
+        f.search(&["\"second tug\""]).total,
+        1,
+        "the good file is indexed"
+    );
+}
+
+/// The report, encrypted with a user password (RC4, 128-bit), as PDF writers do.
+fn encrypted_pdf() -> Vec<u8> {
+    use pdf_extract::encryption::{EncryptionState, EncryptionVersion, Permissions};
+    let mut doc = pdf_extract::Document::load_mem(&report_pdf()).unwrap();
+    let state = EncryptionState::try_from(EncryptionVersion::V2 {
+        document: &doc,
+        owner_password: "owner",
+        user_password: "secret",
+        key_length: 128,
+        permissions: Permissions::default(),
+    })
+    .unwrap();
+    doc.encrypt(&state).unwrap();
+    let mut out = Vec::new();
+    doc.save_to(&mut out).unwrap();
+    out
+}
+
+fn zip_file(entries: &[(&str, &str)]) -> Vec<u8> {
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, content) in entries {
+        let method = if *name == "mimetype" {
+            zip::CompressionMethod::Stored
+        } else {
+            zip::CompressionMethod::Deflated
+        };
+        let opts = zip::write::SimpleFileOptions::default().compression_method(method);
+        w.start_file(*name, opts).unwrap();
+        w.write_all(content.as_bytes()).unwrap();
+    }
+    w.finish().unwrap().into_inner()
+}
+
+fn docx_file() -> Vec<u8> {
+    let para = |style: Option<&str>, text: &str| {
+        let ppr = style
+            .map(|s| format!("<w:pPr><w:pStyle w:val=\"{s}\"/></w:pPr>"))
+            .unwrap_or_default();
+        format!("<w:p>{ppr}<w:r><w:t xml:space=\"preserve\">{text}</w:t></w:r></w:p>")
+    };
+    let body = [
+        para(Some("Heading1"), "Statement on the lighthouse keepers"),
+        para(None, "The keepers of the northern lighthouse will stay on."),
+        "<w:p><w:r><w:t>Funding was </w:t></w:r><w:r><w:rPr><w:b/></w:rPr><w:t>agreed</w:t></w:r><w:r><w:t> for ten winters &amp; summers.</w:t></w:r></w:p>".to_string(),
+    ]
+    .concat();
+    let document = format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>{body}</w:body></w:document>"#
+    );
+    let core = r#"<?xml version="1.0" encoding="UTF-8"?><cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><dc:creator>Tomas Lindqvist</dc:creator><dcterms:created xsi:type="dcterms:W3CDTF">2023-11-20T10:00:00Z</dcterms:created></cp:coreProperties>"#;
+    let types = r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>"#;
+    zip_file(&[
+        ("[Content_Types].xml", types),
+        ("word/document.xml", &document),
+        ("docProps/core.xml", core),
+    ])
+}
+
+fn odt_file(encrypted: bool) -> Vec<u8> {
+    let content = r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:text><text:h text:outline-level="1">Orchard cooperative minutes</text:h><text:p>The orchard cooperative chose a new <text:span>cider press</text:span> supplier.</text:p><text:p>Members voted<text:s/>by a show of hands.</text:p></office:text></office:body></office:document-content>"#;
+    let meta = r#"<?xml version="1.0" encoding="UTF-8"?><office:document-meta xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><office:meta><dc:title>Cooperative minutes, June</dc:title><meta:initial-creator>Maja Brandt</meta:initial-creator><meta:creation-date>2022-06-30T18:00:00</meta:creation-date></office:meta></office:document-meta>"#;
+    let manifest = if encrypted {
+        r#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"><manifest:encryption-data manifest:checksum-type="SHA1"/></manifest:file-entry></manifest:manifest>"#
+    } else {
+        r#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.text"/></manifest:manifest>"#
+    };
+    zip_file(&[
+        ("mimetype", "application/vnd.oasis.opendocument.text"),
+        ("META-INF/manifest.xml", manifest),
+        ("content.xml", content),
+        ("meta.xml", meta),
+    ])
+}
+
+#[test]
+fn docx_and_odt_paragraphs_and_properties() {
+    let f = Fixture::new();
+    f.write("statement.docx", docx_file());
+    f.write("minutes.odt", odt_file(false));
+    f.write("sealed.odt", odt_file(true));
+    let s = index_json(&f);
+    assert_eq!(s.files_indexed, 2, "{:?}", s.skipped);
+    assert_eq!(reason_of(&s, "sealed.odt"), "Encrypted");
+
+    let docx = f.search(&["lighthouse"]);
+    assert_eq!(docx.total, 1);
+    let hit = &docx.hits[0];
+    assert_eq!(hit.headline, "Statement on the lighthouse keepers");
+    assert_eq!(hit.authors, ["Tomas Lindqvist"]);
+    assert_eq!(hit.date.as_deref(), Some("2023-11-20"));
+    assert_eq!(
+        f.search(&["\"funding was agreed for ten winters\""]).total,
+        1
+    );
+
+    let odt = f.search(&["orchard"]);
+    assert_eq!(odt.total, 1);
+    let hit = &odt.hits[0];
+    assert_eq!(hit.headline, "Cooperative minutes, June");
+    assert_eq!(hit.authors, ["Maja Brandt"]);
+    assert_eq!(hit.date.as_deref(), Some("2022-06-30"));
+    assert_eq!(f.search(&["\"new cider press supplier\""]).total, 1);
+    assert_eq!(f.search(&["\"voted by a show\""]).total, 1);
+}
+
+#[test]
+fn a_folder_of_every_format_finds_each_article_by_its_own_words() {
+    let f = Fixture::new();
+    f.write(
+        "wire/plain.txt",
+        "Glacier survey delayed\n\nThe glacier survey was delayed by fog.\n",
+    );
+    f.write(
+        "wire/notes.md",
+        "# Beekeepers meet\n\nThe beekeepers met in the village hall.\n",
+    );
+    f.write(
+        "feeds/one.json",
+        r#"{"title": "Tramline extended", "body": "The tramline reaches the stadium."}"#,
+    );
+    f.write(
+        "feeds/many.jsonl",
+        "{\"title\": \"Observatory opens\", \"body\": \"The observatory opened its dome.\"}\n",
+    );
+    f.write(
+        "web/page.html",
+        "<html><head><title>Vineyard harvest</title></head><body><nav>Home News</nav><article><p>The vineyard harvest began early this year, pickers said.</p></article></body></html>",
+    );
+    f.write("docs/review.pdf", report_pdf());
+    f.write("docs/statement.docx", docx_file());
+    f.write("docs/minutes.odt", odt_file(false));
+    let s = index_json(&f);
+    assert_eq!(s.files_indexed, 8, "{:?}", s.skipped);
+    for (word, path) in [
+        ("glacier", "wire/plain.txt"),
+        ("beekeepers", "wire/notes.md"),
+        ("tramline", "feeds/one.json"),
+        ("observatory", "feeds/many.jsonl#1"),
+        ("vineyard", "web/page.html"),
+        ("dredging", "docs/review.pdf"),
+        ("keepers", "docs/statement.docx"),
+        ("cider", "docs/minutes.odt"),
+    ] {
+        let r = f.search(&[word]);
+        let paths: Vec<&str> = r.hits.iter().map(|h| h.path.as_str()).collect();
+        assert_eq!(paths, [path], "{word}");
+    }
+    assert_eq!(f.search(&["home"]).total, 0, "page navigation is not text");
+}
