@@ -2,7 +2,10 @@
 mod browser;
 mod cli;
 mod common;
+mod config;
+mod conventions;
 mod entities;
 mod incremental;
+mod messages;
 mod server;
 mod shared_corpora;
