@@ -4,8 +4,9 @@
 //! Each kind of problem is one arm in `words` (and in `record` for warnings), so a new kind of
 //! problem is a line or two here.
 use std::fmt;
+use std::path::Path;
 
-use super::{SkipReason, Warning};
+use super::{Format, SkipReason, Warning};
 use crate::error::plain_detail;
 
 /// How one problem reads.
@@ -26,7 +27,7 @@ impl SkipReason {
                 ("unsupported_extension", "unsupported extension", None)
             }
             SkipReason::Empty => ("empty", "empty", None),
-            SkipReason::Binary => ("binary", "binary, not text", None),
+            SkipReason::Binary => ("binary", "binary", None),
             SkipReason::TooLarge => ("too_large", "larger than --max-article-bytes", None),
             SkipReason::Unreadable(d) => ("unreadable", "unreadable", Some(d.as_str())),
             SkipReason::Malformed(d) => ("malformed", "malformed", Some(d.as_str())),
@@ -48,9 +49,7 @@ impl Warning {
     pub fn words(&self) -> Words<'_> {
         let (code, label, detail) = match self {
             Warning::BadRecord { reason, .. } => ("bad_record", "record not parsed", reason),
-            Warning::BadDate { value, .. } => {
-                ("bad_date", "date not understood, kept without one", value)
-            }
+            Warning::BadDate { value, .. } => ("bad_date", "date not understood", value),
         };
         Words {
             code,
@@ -94,11 +93,16 @@ impl fmt::Display for Warning {
     }
 }
 
-/// Where a problem is: the file, and `#N` for a record of a multi-article file, as in article paths.
+/// Where a problem is: the file, and `#N` for a record of a file of records (JSON, JSON Lines),
+/// as in article paths. Other formats hold one article, whose parts are not numbered for readers.
 pub fn location(path: &str, record: Option<usize>) -> String {
+    let of_records = matches!(
+        Format::from_path(Path::new(path)),
+        Some(Format::Json | Format::JsonLines)
+    );
     match record {
-        Some(n) => format!("{path}#{n}"),
-        None => path.to_string(),
+        Some(n) if of_records => format!("{path}#{n}"),
+        _ => path.to_string(),
     }
 }
 
@@ -127,7 +131,7 @@ mod tests {
         };
         assert_eq!(
             w.to_string(),
-            "date not understood, kept without one (November 19, 2019, 07:47 PM EST)"
+            "date not understood (November 19, 2019, 07:47 PM EST)"
         );
         assert_eq!(w.record(), None);
         let r = Warning::BadRecord {
@@ -135,6 +139,7 @@ mod tests {
             reason: "expected value".into(),
         };
         assert_eq!(location("feed.jsonl", r.record()), "feed.jsonl#3");
+        assert_eq!(location("front-matter.md", Some(1)), "front-matter.md");
         assert_eq!(r.words().code, "bad_record");
     }
 }
