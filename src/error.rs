@@ -82,8 +82,7 @@ impl Error {
     /// less room left than `room_needed` bytes is taken to be the same thing.
     pub fn while_writing_index(self, index: &Path, room_needed: u64) -> Error {
         let low_space = || fs4::available_space(index).is_ok_and(|free| free < room_needed);
-        let full = self.is_storage_full()
-            || (matches!(self, Error::Tantivy(_) | Error::Io { .. }) && low_space());
+        let full = self.is_storage_full() || (matches!(self, Error::Tantivy(_)) && low_space());
         if full {
             Error::DiskFull(index.to_path_buf())
         } else {
