@@ -6,4 +6,8 @@ use newsdex::ingest::Format;
 #[path = "../shared/article_checks.rs"]
 mod article_checks;
 
-fuzz_target!(|data: &[u8]| article_checks::parse_and_check(Format::Json, "world/fuzzed.json", data));
+fuzz_target!(|data: &[u8]| article_checks::parse_and_check(
+    Format::Json,
+    "world/fuzzed.json",
+    data
+));

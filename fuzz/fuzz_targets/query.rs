@@ -17,6 +17,9 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     if let Some((first, last)) = date_span(query.trim()) {
-        assert!(first <= last, "{query:?}: span {first}..{last} runs backwards");
+        assert!(
+            first <= last,
+            "{query:?}: span {first}..{last} runs backwards"
+        );
     }
 });

@@ -12,7 +12,10 @@ fn check(m: &Marked) {
     let chars = m.text.chars().count();
     let mut last = 0;
     for &[start, end] in &m.highlights {
-        assert!(start < end && end <= chars, "{start}..{end} in {chars} chars");
+        assert!(
+            start < end && end <= chars,
+            "{start}..{end} in {chars} chars"
+        );
         assert!(start >= last, "highlights overlap or go backwards");
         last = end;
     }

@@ -9,7 +9,11 @@ pub fn parse_and_check(format: Format, rel: &str, data: &[u8]) {
     let opts = ParseOptions::default();
     if let Ok(parsed) = parse_bytes(root, rel, format, data, &opts) {
         for a in &parsed.articles {
-            assert!(a.path.starts_with(rel), "path {:?} is not under {rel:?}", a.path);
+            assert!(
+                a.path.starts_with(rel),
+                "path {:?} is not under {rel:?}",
+                a.path
+            );
             assert_eq!(a.id.len(), 16, "id {:?}", a.id);
             assert!(
                 !(a.headline.trim().is_empty() && a.body.trim().is_empty()),
