@@ -1,7 +1,10 @@
 //! The library's typed error: every failure a user can cause or meet, with what to do about it.
 //!
 //! `main.rs` maps these to exit codes; nothing else in the library uses `anyhow`.
-use std::path::PathBuf;
+//! Operating-system errors are told in words with the path they happened on, and a full disk is
+//! named as such, whichever layer noticed it.
+use std::io::ErrorKind;
+use std::path::{Path, PathBuf};
 
 /// Result with the library's error type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -30,7 +33,14 @@ pub enum Error {
         "the index at {path} cannot be opened: {reason} (repair with `newsdex index --rebuild DIR`)"
     )]
     Incompatible { path: PathBuf, reason: String },
-    #[error("{path}: {source}")]
+    /// The disk holding the index filled up while it was written. Commits are atomic, so the
+    /// index is left as its last commit had it.
+    #[error(
+        "no space left on device while writing the index in {}; nothing committed was lost; free space and run again",
+        .0.display()
+    )]
+    DiskFull(PathBuf),
+    #[error("{}: {}", .path.display(), plain_detail(&.source.to_string()))]
     Io {
         path: PathBuf,
         #[source]
@@ -61,6 +71,37 @@ impl Error {
         }
     }
 
+    /// Standard output was closed by its reader (`newsdex search | head`): not a failure.
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, Error::Io { source, .. } if source.kind() == ErrorKind::BrokenPipe)
+    }
+
+    /// This error, met while writing the index at `index`, as the user needs to hear it. A full
+    /// disk reaches us as an I/O error when we or tantivy saw it directly; when one of tantivy's
+    /// worker threads saw it, only "writer killed" comes back, so a writer failure on a disk with
+    /// less room left than `room_needed` bytes is taken to be the same thing.
+    pub fn while_writing_index(self, index: &Path, room_needed: u64) -> Error {
+        let low_space = || fs4::available_space(index).is_ok_and(|free| free < room_needed);
+        let full = self.is_storage_full() || (matches!(self, Error::Tantivy(_)) && low_space());
+        if full {
+            Error::DiskFull(index.to_path_buf())
+        } else {
+            self
+        }
+    }
+
+    fn is_storage_full(&self) -> bool {
+        use tantivy::TantivyError as T;
+        use tantivy::directory::error::OpenWriteError as W;
+        let full = |e: &std::io::Error| e.kind() == ErrorKind::StorageFull;
+        match self {
+            Error::Io { source, .. } => full(source),
+            Error::Tantivy(T::IoError(e)) => full(e),
+            Error::Tantivy(T::OpenWriteError(W::IoError { io_error, .. })) => full(io_error),
+            _ => false,
+        }
+    }
+
     /// The process exit code for this error: 2 usage/query, 3 locked, 1 anything else.
     pub fn exit_code(&self) -> i32 {
         match self {
@@ -68,5 +109,24 @@ impl Error {
             Error::Locked(_) => 3,
             _ => 1,
         }
+    }
+}
+
+/// A detail as a person reads it: on one line, and an operating system's message without its
+/// error number ("Permission denied (os error 13)" is "permission denied"). Other details, such
+/// as the value that was not a date, are kept as written.
+pub fn plain_detail(detail: &str) -> String {
+    let one_line = detail.split_whitespace().collect::<Vec<_>>().join(" ");
+    let Some(at) = one_line
+        .rfind(" (os error ")
+        .filter(|_| one_line.ends_with(')'))
+    else {
+        return one_line;
+    };
+    let message = &one_line[..at];
+    let mut chars = message.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => String::new(),
     }
 }

@@ -1,5 +1,7 @@
 //! Command line: clap arguments parsed once, validated into plans, handed to the library; output
 //! goes through the printers in [`print`]. Only this module and `main.rs` talk to the terminal.
+pub mod config;
+mod manual;
 pub mod print;
 mod progress;
 
@@ -16,7 +18,15 @@ use crate::search::{self, Engine, MatchMode, SearchRequest, Sort};
 use crate::{Error, Result};
 
 #[derive(Debug, Parser)]
-#[command(name = "newsdex", version, about = "Search engine for news archives", long_about = None)]
+#[command(
+    name = "newsdex",
+    version,
+    about = "Search engine for news archives",
+    long_about = "Search engine for news archives: index a folder of articles (txt, md, json, \
+                  jsonl, html), then search it with phrases, filters, snippets and facets.",
+    after_help = "Settings: flags beat environment variables, which beat the config file \
+                  (see `newsdex config`)."
+)]
 pub struct Args {
     #[command(subcommand)]
     pub command: Command,
@@ -24,16 +34,19 @@ pub struct Args {
 
 #[derive(Debug, clap::Args, Clone)]
 pub struct IndexLocation {
-    /// Index folder [default: ./.newsdex]
-    #[arg(long = "index", env = "NEWSDEX_INDEX", global = true)]
+    /// Index folder [default: $NEWSDEX_INDEX, else `index` in the config file, else ./.newsdex]
+    #[arg(long = "index", value_name = "DIR", global = true)]
     pub index: Option<PathBuf>,
 }
 
 impl IndexLocation {
-    fn path(&self) -> PathBuf {
-        self.index
-            .clone()
-            .unwrap_or_else(crate::index::default_location)
+    /// The index folder after flags, environment and the config file have had their say.
+    fn path(&self) -> Result<PathBuf> {
+        let flags = config::Flags {
+            index: self.index.clone(),
+            ..Default::default()
+        };
+        Ok(config::Settings::load(&flags)?.index.value)
     }
 }
 
@@ -58,27 +71,91 @@ pub enum Command {
     Serve(ServeArgs),
     /// Verify the index: checksums, manifest, document counts
     Check(CheckArgs),
+    /// Show the effective settings and where each came from
+    Config(ConfigArgs),
+    /// Print a shell completion script
+    #[command(after_help = COMPLETIONS_EXAMPLES)]
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), for newsdex or one of its commands
+    #[command(after_help = MAN_EXAMPLES)]
+    Man(ManArgs),
 }
+
+const INDEX_EXAMPLES: &str = "\
+Examples:
+  newsdex index corpus                         index the sample articles into ./.newsdex
+  newsdex index ~/archive --index ~/news.idx   index another folder into an index of its own
+  newsdex index feeds --source \"Meridian Wire\" --field body=content_original
+  newsdex index ~/archive --verbose            list every skipped file and warning
+  newsdex index ~/archive --json | jq .files_indexed";
+
+const SEARCH_EXAMPLES: &str = "\
+Examples:
+  newsdex search '\"bank of england\"'              an exact phrase
+  newsdex search 'inflation -forecast' --source \"Capital Ledger\"
+  newsdex search 'headline:rovers' --sort newest --facet source,section
+  newsdex search 'date:2024-05 (flood OR storm)' --limit 20 --offset 20
+  newsdex search vasquez --person \"Elena Vasquez\" --json";
+
+const COMPLETIONS_EXAMPLES: &str = "\
+Install:
+  bash:       newsdex completions bash > ~/.local/share/bash-completion/completions/newsdex
+  zsh:        newsdex completions zsh > ~/.zfunc/_newsdex   (with fpath+=(~/.zfunc) in ~/.zshrc)
+  fish:       newsdex completions fish > ~/.config/fish/completions/newsdex.fish
+  powershell: newsdex completions powershell >> $PROFILE";
+
+const MAN_EXAMPLES: &str = "\
+Install:
+  newsdex man > ~/.local/share/man/man1/newsdex.1
+  newsdex man search > ~/.local/share/man/man1/newsdex-search.1";
 
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
     #[command(flatten)]
     pub location: IndexLocation,
+    /// Print the report as one JSON object
     #[arg(long)]
     pub json: bool,
 }
 
 #[derive(Debug, clap::Args)]
+pub struct ConfigArgs {
+    #[command(flatten)]
+    pub location: IndexLocation,
+    /// Map a field from the files' own key, as `index --field` would (repeatable)
+    #[arg(long = "field", value_name = "FIELD=KEY")]
+    pub fields: Vec<String>,
+    /// Print the settings as one JSON object
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ManArgs {
+    /// A command whose page to print, e.g. search [default: the page for newsdex itself]
+    pub command: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+#[command(after_help = INDEX_EXAMPLES)]
 pub struct IndexArgs {
     /// Folders of articles
     #[arg(required = true)]
     pub dirs: Vec<PathBuf>,
     #[command(flatten)]
     pub location: IndexLocation,
-    /// Source for articles that name none
-    #[arg(long)]
+    /// Source for articles that name none [default: the host of the article's URL, else "unknown"]
+    #[arg(long, value_name = "NAME")]
     pub source: Option<String>,
-    /// Map a field from the files' own key: --field body=content_original (repeatable)
+    /// Map a field from the files' own key: --field body=content_original (repeatable; adds to
+    /// and overrides the config file's [fields])
     #[arg(long = "field", value_name = "FIELD=KEY")]
     pub fields: Vec<String>,
     /// Treat source FROM as TO in every later search; saved with the index (repeatable)
@@ -88,10 +165,10 @@ pub struct IndexArgs {
     #[arg(long)]
     pub rebuild: bool,
     /// Writer memory budget in MB
-    #[arg(long, default_value_t = 256)]
+    #[arg(long, value_name = "MB", default_value_t = 256)]
     pub memory: usize,
     /// Largest article accepted, in bytes
-    #[arg(long, default_value_t = 8 * 1024 * 1024)]
+    #[arg(long, value_name = "BYTES", default_value_t = 8 * 1024 * 1024)]
     pub max_article_bytes: u64,
     /// Do not extract named entities (faster)
     #[arg(long)]
@@ -102,21 +179,22 @@ pub struct IndexArgs {
     /// Print nothing but errors
     #[arg(long, short)]
     pub quiet: bool,
-    /// Print the summary as JSON
+    /// Print the summary as one JSON object on standard output
     #[arg(long)]
     pub json: bool,
     /// Commit at least every this many seconds (a crash loses at most one interval)
-    #[arg(long, default_value_t = 10.0)]
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
     pub commit_interval: f64,
     /// Commit after this many new articles
-    #[arg(long, default_value_t = 100_000)]
+    #[arg(long, value_name = "N", default_value_t = 100_000)]
     pub commit_articles: usize,
     /// Parsing threads [default: one per core]
-    #[arg(long)]
+    #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
 }
 
 #[derive(Debug, clap::Args)]
+#[command(after_help = SEARCH_EXAMPLES)]
 pub struct SearchArgs {
     /// The query: words, "exact phrases", -not, OR, (groups), prefix*, field:value, date:RANGE
     #[arg(default_value = "")]
@@ -147,17 +225,20 @@ pub struct SearchArgs {
     /// Published on or before (YYYY, YYYY-MM or YYYY-MM-DD)
     #[arg(long)]
     pub until: Option<String>,
+    /// Order of the results
     #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
     pub sort: SortArg,
     /// Whether all words must match or any
     #[arg(long = "match", value_enum, default_value_t = MatchArg::All)]
     pub match_mode: MatchArg,
-    #[arg(long, default_value_t = 10)]
+    /// Number of results to show (at most 1000)
+    #[arg(long, value_name = "N", default_value_t = 10)]
     pub limit: usize,
-    #[arg(long, default_value_t = 0)]
+    /// Number of results to pass over first, for paging: --offset 10 shows the second page
+    #[arg(long, value_name = "N", default_value_t = 0)]
     pub offset: usize,
     /// Facets to count: source,section,person,org,place,misc
-    #[arg(long, default_value = "source,person,org,place")]
+    #[arg(long, value_name = "LIST", default_value = "source,person,org,place")]
     pub facet: String,
     /// Print one JSON object
     #[arg(long)]
@@ -169,20 +250,26 @@ pub struct SearchArgs {
     /// fb_terms, fb_weight, stop_from)
     #[arg(long, hide = true, default_value = "")]
     pub ranking: String,
+    /// Highlight matches in colour (auto: on a terminal, unless NO_COLOR is set)
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum SortArg {
+    /// Best match first
     Relevance,
+    /// Latest publication date first
     Newest,
+    /// Earliest publication date first
     Oldest,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum MatchArg {
+    /// Every word must be in the article
     All,
+    /// One word suffices; more words rank higher
     Any,
 }
 
@@ -190,6 +277,7 @@ pub enum MatchArg {
 pub struct StatsArgs {
     #[command(flatten)]
     pub location: IndexLocation,
+    /// Print the figures as one JSON object
     #[arg(long)]
     pub json: bool,
 }
@@ -199,8 +287,9 @@ pub struct EntitiesArgs {
     /// A text file, or - for standard input
     pub file: Option<PathBuf>,
     /// Tag a CoNLL column file: every line back with one more column, the predicted IOB2 tag
-    #[arg(long, conflicts_with = "file")]
+    #[arg(long, value_name = "FILE", conflicts_with = "file")]
     pub conll: Option<PathBuf>,
+    /// Print the mentions as one JSON array
     #[arg(long)]
     pub json: bool,
 }
@@ -210,7 +299,7 @@ pub struct ServeArgs {
     #[command(flatten)]
     pub location: IndexLocation,
     /// Address to listen on
-    #[arg(long, default_value = "127.0.0.1:7700")]
+    #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:7700")]
     pub addr: String,
     /// Search again for every request instead of answering repeats from recent results
     #[arg(long)]
@@ -226,40 +315,10 @@ pub fn run(args: Args) -> Result<i32> {
         Command::Entities(a) => run_entities(a),
         Command::Serve(a) => run_serve(a),
         Command::Check(a) => run_check(a),
+        Command::Config(a) => run_config(a),
+        Command::Completions(a) => print::raw(&manual::completions(a.shell)).map(|()| 0),
+        Command::Man(a) => print::raw(&manual::man_page(a.command.as_deref())?).map(|()| 0),
     }
-}
-
-fn parse_field_map(pairs: &[String]) -> Result<Vec<(String, String)>> {
-    const OURS: &[&str] = &[
-        "headline",
-        "body",
-        "source",
-        "date",
-        "authors",
-        "author",
-        "url",
-        "standfirst",
-    ];
-    pairs
-        .iter()
-        .map(|p| {
-            let (ours, theirs) = p
-                .split_once('=')
-                .filter(|(a, b)| !a.is_empty() && !b.is_empty())
-                .ok_or_else(|| {
-                    Error::Usage(format!(
-                        "--field {p}: expected FIELD=KEY, e.g. body=content_original"
-                    ))
-                })?;
-            if !OURS.contains(&ours) {
-                return Err(Error::Usage(format!(
-                    "--field {p}: unknown field '{ours}' (fields: {})",
-                    OURS.join(", ")
-                )));
-            }
-            Ok((ours.to_string(), theirs.to_string()))
-        })
-        .collect()
 }
 
 fn run_index(a: IndexArgs) -> Result<i32> {
@@ -268,18 +327,16 @@ fn run_index(a: IndexArgs) -> Result<i32> {
             return Err(Error::Usage(format!("{}: not a folder", dir.display())));
         }
     }
-    let path = a.location.path();
-    let index = if a.rebuild {
-        NewsIndex::recreate(&path)?
-    } else {
-        NewsIndex::open_or_create(&path)?
-    };
+    let settings = config::Settings::load(&config::Flags {
+        index: a.location.index.clone(),
+        fields: a.fields.clone(),
+    })?;
+    let path = settings.index.value.clone();
     let aliases = parse_source_aliases(&a.source_aliases)?;
-    crate::search::sources::Aliases::save(&index.path, &aliases)?;
     let mut plan = IndexPlan::new(a.dirs.clone());
     plan.parse = ParseOptions {
         default_source: a.source.clone(),
-        field_map: parse_field_map(&a.fields)?,
+        field_map: settings.field_map(),
         max_article_bytes: a.max_article_bytes,
     };
     plan.memory_bytes = a.memory.max(16) * 1024 * 1024;
@@ -294,17 +351,30 @@ fn run_index(a: IndexArgs) -> Result<i32> {
     let _ = ctrlc::set_handler(move || stop.store(true, std::sync::atomic::Ordering::SeqCst));
     let show_bar = !a.quiet && !a.json && std::io::stderr().is_terminal();
     let observer = progress::Bar::new(show_bar);
-    let summary = writer::run(&index, &plan, &observer)?;
+    let written = open_for_writing(&path, a.rebuild).and_then(|index| {
+        crate::search::sources::Aliases::save(&index.path, &aliases)?;
+        writer::run(&index, &plan, &observer)
+    });
     observer.finish();
+    // A writer may need up to its memory budget on disk for one segment.
+    let summary = written.map_err(|e| e.while_writing_index(&path, plan.memory_bytes as u64))?;
     if a.json {
-        print::json(&summary)?;
+        print::index_json(&summary, &path)?;
     } else if !a.quiet {
-        print::index_summary(&summary, a.verbose, &index.path);
+        print::index_summary(&summary, a.verbose, &path);
     }
     if summary.interrupted {
         return Ok(130);
     }
     Ok(0)
+}
+
+fn open_for_writing(path: &std::path::Path, rebuild: bool) -> Result<NewsIndex> {
+    if rebuild {
+        NewsIndex::recreate(path)
+    } else {
+        NewsIndex::open_or_create(path)
+    }
 }
 
 fn parse_day(flag: &str, value: &Option<String>, last: bool) -> Result<Option<chrono::NaiveDate>> {
@@ -347,9 +417,26 @@ pub fn search_request(a: &SearchArgs) -> Result<SearchRequest> {
         facets: search::parse_facets(&a.facet)?,
         facet_size: 10,
         ranking: search::Ranking::parse(&a.ranking)?,
-        source_aliases: parse_source_aliases(&a.source_aliases)?,
+        source_aliases: request_aliases(a)?,
         explain: a.explain,
     })
+}
+
+/// The config file's source aliases with this search's `--source-alias` flags over them.
+fn request_aliases(a: &SearchArgs) -> Result<Vec<(String, String)>> {
+    let settings = config::Settings::load(&config::Flags {
+        index: a.location.index.clone(),
+        ..Default::default()
+    })?;
+    let flags: Vec<config::SourceAlias> = parse_source_aliases(&a.source_aliases)?
+        .into_iter()
+        .map(|(alias, canonical)| config::SourceAlias { alias, canonical })
+        .collect();
+    Ok(settings
+        .source_aliases_with(&flags)
+        .into_iter()
+        .map(|s| (s.alias, s.canonical))
+        .collect())
 }
 
 fn parse_source_aliases(specs: &[String]) -> Result<Vec<(String, String)>> {
@@ -364,7 +451,7 @@ fn parse_source_aliases(specs: &[String]) -> Result<Vec<(String, String)>> {
 
 fn run_search(a: SearchArgs) -> Result<i32> {
     let request = search_request(&a)?;
-    let engine = Engine::open(NewsIndex::open(&a.location.path())?)?;
+    let engine = Engine::open(NewsIndex::open(&a.location.path()?)?)?;
     let results = engine.search(&request)?;
     if a.json {
         print::json(&results)?;
@@ -383,7 +470,7 @@ fn run_search(a: SearchArgs) -> Result<i32> {
 }
 
 fn run_stats(a: StatsArgs) -> Result<i32> {
-    let engine = Engine::open(NewsIndex::open(&a.location.path())?)?;
+    let engine = Engine::open(NewsIndex::open(&a.location.path()?)?)?;
     let stats = engine.stats()?;
     if a.json {
         print::json(&stats)?;
@@ -429,7 +516,7 @@ fn run_entities(a: EntitiesArgs) -> Result<i32> {
 }
 
 fn run_check(a: CheckArgs) -> Result<i32> {
-    let report = crate::index::check::check(&a.location.path())?;
+    let report = crate::index::check::check(&a.location.path()?)?;
     if a.json {
         print::json(&report)?;
     } else {
@@ -438,8 +525,21 @@ fn run_check(a: CheckArgs) -> Result<i32> {
     Ok(if report.ok { 0 } else { 1 })
 }
 
+fn run_config(a: ConfigArgs) -> Result<i32> {
+    let settings = config::Settings::load(&config::Flags {
+        index: a.location.index,
+        fields: a.fields,
+    })?;
+    if a.json {
+        print::json(&settings)?;
+    } else {
+        print::settings(&settings)?;
+    }
+    Ok(0)
+}
+
 fn run_serve(a: ServeArgs) -> Result<i32> {
-    let engine = Engine::open_long_lived(NewsIndex::open(&a.location.path())?, !a.no_cache)?;
+    let engine = Engine::open_long_lived(NewsIndex::open(&a.location.path()?)?, !a.no_cache)?;
     crate::server::serve(engine, &a.addr)?;
     Ok(0)
 }

@@ -1,12 +1,15 @@
 //! Printers: every byte newsdex writes to standard output goes through here, human or JSON.
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 
 use anstyle::{AnsiColor, Style};
 use serde::Serialize;
 
+use super::config::{Setting, Settings};
 use crate::entities::Mention;
-use crate::index::writer::{Summary, skip_label};
+use crate::index::writer::Summary;
+use crate::ingest::{Words, location};
 use crate::search::{QueryExplanation, SearchResults, Stats};
 use crate::{Error, Result};
 
@@ -18,7 +21,7 @@ fn out_err(e: std::io::Error) -> Error {
 pub fn json<T: Serialize>(value: &T) -> Result<()> {
     let stdout = std::io::stdout();
     let mut lock = stdout.lock();
-    serde_json::to_writer(&mut lock, value).map_err(|e| Error::Other(e.to_string()))?;
+    serde_json::to_writer(&mut lock, value).map_err(|e| out_err(e.into()))?;
     writeln!(lock).map_err(out_err)
 }
 
@@ -241,46 +244,150 @@ pub fn mentions(ms: &[Mention]) -> Result<()> {
     Ok(())
 }
 
+/// `n noun` with the noun in the right number: "1 article", "2 articles".
+fn count(n: impl Into<u64>, one: &str, many: &str) -> String {
+    let n = n.into();
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// One skipped file or warning, in the forms a person and a script read.
+#[derive(Debug, Serialize)]
+struct Problem {
+    path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    record: Option<usize>,
+    /// Stable code for scripts, e.g. `too_large`.
+    code: &'static str,
+    /// Short phrase for people, e.g. "too large".
+    reason: &'static str,
+    detail: Option<String>,
+    /// The whole line as `--verbose` prints it: `path: reason (detail)`.
+    message: String,
+}
+
+impl Problem {
+    fn new(path: &str, record: Option<usize>, words: Words<'_>) -> Self {
+        Problem {
+            path: path.to_string(),
+            record,
+            code: words.code,
+            reason: words.label,
+            detail: words.detail.map(str::to_string),
+            message: format!("{}: {words}", location(path, record)),
+        }
+    }
+}
+
+/// An index run's summary as scripts read it.
+#[derive(Debug, Serialize)]
+struct IndexReport<'a> {
+    index: &'a Path,
+    files_seen: usize,
+    files_indexed: usize,
+    files_unchanged: usize,
+    files_removed: usize,
+    articles_added: usize,
+    articles_replaced: usize,
+    articles_removed: usize,
+    documents_total: u64,
+    commits: usize,
+    interrupted: bool,
+    seconds: f64,
+    /// Skipped files by reason.
+    skipped_by_reason: BTreeMap<&'static str, usize>,
+    /// Warnings by reason.
+    warnings_by_reason: BTreeMap<&'static str, usize>,
+    skipped: Vec<Problem>,
+    warnings: Vec<Problem>,
+}
+
+fn skipped(s: &Summary) -> Vec<Problem> {
+    s.skipped
+        .iter()
+        .map(|k| Problem::new(&k.path, None, k.reason.words()))
+        .collect()
+}
+
+fn warnings(s: &Summary) -> Vec<Problem> {
+    s.warnings
+        .iter()
+        .map(|w| Problem::new(&w.path, w.warning.record(), w.warning.words()))
+        .collect()
+}
+
+/// How many problems there are of each reason.
+fn by_reason(problems: &[Problem]) -> BTreeMap<&'static str, usize> {
+    let mut counts = BTreeMap::new();
+    for p in problems {
+        *counts.entry(p.reason).or_insert(0) += 1;
+    }
+    counts
+}
+
+/// The summary of an index run as one JSON object on standard output.
+pub fn index_json(s: &Summary, index: &Path) -> Result<()> {
+    let (skipped, warnings) = (skipped(s), warnings(s));
+    json(&IndexReport {
+        index,
+        files_seen: s.files_seen,
+        files_indexed: s.files_indexed,
+        files_unchanged: s.files_unchanged,
+        files_removed: s.files_removed,
+        articles_added: s.articles_added,
+        articles_replaced: s.articles_replaced,
+        articles_removed: s.articles_removed,
+        documents_total: s.documents_total,
+        commits: s.commits,
+        interrupted: s.interrupted,
+        seconds: s.seconds,
+        skipped_by_reason: by_reason(&skipped),
+        warnings_by_reason: by_reason(&warnings),
+        skipped,
+        warnings,
+    })
+}
+
+/// "malformed: 2, empty: 1", most frequent first.
+fn grouped(problems: &[Problem]) -> String {
+    let mut counts: Vec<(&str, usize)> = by_reason(problems).into_iter().collect();
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let list: Vec<String> = counts.iter().map(|(r, n)| format!("{r}: {n}")).collect();
+    list.join(", ")
+}
+
 /// The end-of-run summary on standard error, so standard output stays clean for scripts.
 pub fn index_summary(s: &Summary, verbose: bool, index: &Path) {
     let mut e = std::io::stderr().lock();
+    let (skipped, warnings) = (skipped(s), warnings(s));
     if verbose {
-        for skip in &s.skipped {
-            let detail = match &skip.reason {
-                crate::ingest::SkipReason::Unreadable(d)
-                | crate::ingest::SkipReason::Malformed(d) => {
-                    format!(": {d}")
-                }
-                _ => String::new(),
-            };
-            let _ = writeln!(
-                e,
-                "skipped {} ({}{detail})",
-                skip.path,
-                skip_label(&skip.reason)
-            );
-        }
-        for w in &s.warnings {
-            let _ = writeln!(e, "warning {}: {:?}", w.path, w.warning);
+        for (title, list) in [("skipped", &skipped), ("warning", &warnings)] {
+            for p in list {
+                let _ = writeln!(e, "{title}: {}", p.message);
+            }
         }
     }
     let _ = writeln!(
         e,
-        "indexed {} articles from {} files ({} new, {} replaced) in {:.2} s; {} files unchanged; {} documents in {}",
-        s.articles_added + s.articles_replaced,
-        s.files_indexed,
+        "indexed {} from {} ({} new, {} replaced) in {:.2} s; {} unchanged; {} in {}",
+        count(
+            s.articles_added as u64 + s.articles_replaced as u64,
+            "article",
+            "articles"
+        ),
+        count(s.files_indexed as u64, "file", "files"),
         s.articles_added,
         s.articles_replaced,
         s.seconds,
-        s.files_unchanged,
-        s.documents_total,
+        count(s.files_unchanged as u64, "file", "files"),
+        count(s.documents_total, "document", "documents"),
         index.display()
     );
     if s.files_removed > 0 || s.articles_removed > 0 {
         let _ = writeln!(
             e,
-            "removed {} articles ({} files gone from disk)",
-            s.articles_removed, s.files_removed
+            "removed {} ({} gone from disk)",
+            count(s.articles_removed as u64, "article", "articles"),
+            count(s.files_removed as u64, "file", "files"),
         );
     }
     if s.interrupted {
@@ -289,28 +396,25 @@ pub fn index_summary(s: &Summary, verbose: bool, index: &Path) {
             "interrupted: what was done is committed; run the same command again to finish"
         );
     }
-    let skipped = s.skipped_by_reason();
+    let hint = if verbose {
+        ""
+    } else {
+        "; --verbose lists them"
+    };
     if !skipped.is_empty() {
-        let list: Vec<String> = skipped.iter().map(|(k, v)| format!("{v} {k}")).collect();
         let _ = writeln!(
             e,
-            "skipped {} files: {}{}",
-            s.skipped.len(),
-            list.join(", "),
-            if verbose {
-                ""
-            } else {
-                " (--verbose lists them)"
-            }
+            "skipped {} ({}{hint})",
+            count(skipped.len() as u64, "file", "files"),
+            grouped(&skipped)
         );
     }
-    if s.bad_records() > 0 || s.bad_dates() > 0 || s.unparsed_dates() > 0 {
+    if !warnings.is_empty() {
         let _ = writeln!(
             e,
-            "kept with problems: {} bad records skipped; stored as no date: {} unparsed dates, {} impossible dates",
-            s.bad_records(),
-            s.unparsed_dates(),
-            s.bad_dates()
+            "{} in files otherwise indexed ({}{hint})",
+            count(warnings.len() as u64, "warning", "warnings"),
+            grouped(&warnings)
         );
     }
     if verbose {
@@ -323,6 +427,57 @@ pub fn index_summary(s: &Summary, verbose: bool, index: &Path) {
             }
         }
     }
+}
+
+/// The effective settings, one a line, each with where it came from.
+pub fn settings(s: &Settings) -> Result<()> {
+    fn entry<T>(name: String, value: String, setting: &Setting<T>) -> (String, String) {
+        (format!("{name} = {value}"), setting.origin.to_string())
+    }
+    let none = || "(none)".to_string();
+    let mut lines = vec![
+        entry(
+            "index".into(),
+            s.index.value.display().to_string(),
+            &s.index,
+        ),
+        entry(
+            "engine_url".into(),
+            s.engine_url.value.clone().unwrap_or_else(none),
+            &s.engine_url,
+        ),
+    ];
+    if s.fields.is_empty() {
+        lines.push(("fields = (none)".into(), "default".into()));
+    }
+    for f in &s.fields {
+        let name = format!("fields.{}", f.value.field);
+        lines.push(entry(name, f.value.key.clone(), f));
+    }
+    if s.source_aliases.is_empty() {
+        lines.push(("source_aliases = (none)".into(), "default".into()));
+    }
+    for a in &s.source_aliases {
+        let name = format!("source_aliases.{:?}", a.value.alias);
+        lines.push(entry(name, a.value.canonical.clone(), a));
+    }
+    let file = match &s.config_file.path {
+        Some(p) if s.config_file.found => p.display().to_string(),
+        Some(p) => format!("{} (not present)", p.display()),
+        None => none(),
+    };
+    let width = lines
+        .iter()
+        .map(|(l, _)| l.chars().count())
+        .max()
+        .unwrap_or(0);
+    let stdout = std::io::stdout();
+    let mut w = stdout.lock();
+    writeln!(w, "config file: {file}").map_err(out_err)?;
+    for (line, origin) in lines {
+        writeln!(w, "{line:<width$}  ({origin})").map_err(out_err)?;
+    }
+    Ok(())
 }
 
 pub fn check(r: &crate::index::check::CheckReport) -> Result<()> {

@@ -48,7 +48,7 @@ fn split_front_matter<'a>(
         return (Map::new(), text);
     };
     let parsed = match kind {
-        FrontMatter::Yaml => serde_yaml::from_str::<Value>(inner).map_err(|e| e.to_string()),
+        FrontMatter::Yaml => parse_yaml(inner),
         FrontMatter::Toml => inner
             .parse::<toml::Table>()
             .map(|t| toml_to_json(toml::Value::Table(t)))
@@ -71,6 +71,18 @@ fn split_front_matter<'a>(
             (Map::new(), rest)
         }
     }
+}
+
+/// YAML front matter as JSON values. Only `true` and `false` are booleans (as in YAML 1.2), so
+/// `title: No` stays a title; the parser's budgets bound what alias bombs can cost.
+fn parse_yaml(inner: &str) -> Result<Value, String> {
+    if inner.trim().is_empty() {
+        return Ok(Value::Null);
+    }
+    let mut options = serde_saphyr::Options::default();
+    options.strict_booleans = true;
+    options.with_snippet = false;
+    serde_saphyr::from_str_with_options::<Value>(inner, options).map_err(|e| e.to_string())
 }
 
 /// (kind, front matter text, rest) when the file opens with a fenced block.

@@ -11,6 +11,7 @@ mod json;
 mod markdown;
 mod office;
 mod pdf;
+mod problems;
 pub mod source;
 mod text;
 mod txt;
@@ -19,6 +20,8 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use serde::Serialize;
+
+pub use problems::{Words, location};
 
 /// One news article as parsed from disk, before indexing.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -332,10 +335,22 @@ fn finish(
             .source
             .as_deref()
             .and_then(source::clean)
-            .or_else(|| default_source.clone());
+            .or_else(|| default_source.clone())
+            .or_else(|| a.url.as_deref().and_then(source_from_url));
         articles.push(a);
     }
     Ok(Parsed { articles, warnings })
+}
+
+/// The outlet a URL names, for articles that name none: its host without `www.`
+/// (`https://www.harbour-gazette.example/a` is `harbour-gazette.example`). Hosts that are
+/// addresses or single names (`127.0.0.1`, `localhost`) name no outlet.
+pub fn source_from_url(url: &str) -> Option<String> {
+    let uri: http::Uri = url.trim().parse().ok()?;
+    let host = uri.host()?.trim_end_matches('.').to_ascii_lowercase();
+    let host = host.strip_prefix("www.").unwrap_or(&host);
+    let is_address = host.starts_with('[') || host.parse::<std::net::IpAddr>().is_ok();
+    (host.contains('.') && !is_address).then(|| host.to_string())
 }
 
 /// The first folder under the root; files directly in the root have no section.

@@ -7,7 +7,10 @@ use serde::Deserialize;
 
 pub fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_newsdex"));
-    c.env_remove("NEWSDEX_INDEX").env("NO_COLOR", "1");
+    // No config file of the user's may change what a test sees.
+    c.env_remove("NEWSDEX_INDEX")
+        .env("NEWSDEX_CONFIG", "")
+        .env("NO_COLOR", "1");
     c
 }
 

@@ -2,10 +2,13 @@
 mod browser;
 mod cli;
 mod common;
+mod config;
+mod conventions;
 mod dates;
 mod documents;
 mod entities;
 mod incremental;
+mod messages;
 mod ranking;
 mod server;
 mod shared_corpora;

@@ -143,19 +143,16 @@ fn page_date(
         match date::parse_date(&raw) {
             Ok(Some(d)) => return Some(d),
             Ok(None) => {}
-            Err(_) => {
-                bad.get_or_insert(raw);
+            Err(e) => {
+                bad.get_or_insert((raw, e));
             }
         }
     }
     if let Some(d) = url.and_then(date_in_url) {
         return Some(d);
     }
-    if let Some(value) = bad {
-        warnings.push(Warning::BadDate {
-            record: None,
-            value,
-        });
+    if let Some((value, err)) = bad {
+        warnings.push(Warning::date(None, value, err));
     }
     None
 }
