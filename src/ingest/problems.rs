@@ -128,15 +128,18 @@ mod tests {
 
     #[test]
     fn warnings_carry_their_value_and_record() {
-        let w = Warning::BadDate {
+        let w = Warning::UnparsedDate {
             record: None,
-            value: "November 19, 2019, 07:47 PM EST".into(),
+            value: "sometime last spring".into(),
         };
-        assert_eq!(
-            w.to_string(),
-            "date not understood (November 19, 2019, 07:47 PM EST)"
-        );
+        assert_eq!(w.to_string(), "date not understood (sometime last spring)");
         assert_eq!(w.record(), None);
+        let w = Warning::BadDate {
+            record: Some(2),
+            value: "2023-02-29".into(),
+        };
+        assert_eq!(w.to_string(), "impossible date (2023-02-29)");
+        assert_eq!(w.record(), Some(2));
         let r = Warning::BadRecord {
             record: 3,
             reason: "expected value".into(),

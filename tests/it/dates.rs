@@ -64,7 +64,7 @@ fn dates_come_only_from_datelines_and_metadata() {
     // The summary tells unparsed from impossible, and --verbose shows examples of each.
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("1 unparsed dates, 2 impossible dates"),
+        stderr.contains("(impossible date: 2, date not understood: 1)"),
         "{stderr}"
     );
     assert!(

@@ -16,7 +16,8 @@ struct Summary {
 #[derive(Debug, Deserialize)]
 struct Skipped {
     path: String,
-    reason: serde_json::Value,
+    code: String,
+    detail: Option<String>,
 }
 
 fn index_json(f: &Fixture) -> Summary {
@@ -216,12 +217,15 @@ fn pdf_title_from_metadata_wins_over_first_heading() {
     assert_eq!(r.hits[0].headline, "Ferry timetable changes");
 }
 
-fn reason_of<'a>(s: &'a Summary, name: &str) -> &'a serde_json::Value {
-    &s.skipped
+fn skip_of<'a>(s: &'a Summary, name: &str) -> &'a Skipped {
+    s.skipped
         .iter()
         .find(|k| k.path.ends_with(name))
         .unwrap_or_else(|| panic!("{name} not reported as skipped: {:?}", s.skipped))
-        .reason
+}
+
+fn reason_of<'a>(s: &'a Summary, name: &str) -> &'a str {
+    &skip_of(s, name).code
 }
 
 #[test]
@@ -240,15 +244,14 @@ fn broken_encrypted_and_scanned_documents_are_reported_skips() {
     f.write("not-a-zip.odt", b"plain text pretending to be a document");
     let s = index_json(&f);
     assert_eq!(s.files_indexed, 1, "{:?}", s.skipped);
-    assert_eq!(reason_of(&s, "scan.pdf"), "NoTextLayer");
-    assert_eq!(reason_of(&s, "locked.pdf"), "Encrypted");
+    assert_eq!(reason_of(&s, "scan.pdf"), "no_text_layer");
+    assert_eq!(reason_of(&s, "locked.pdf"), "encrypted");
     for broken in ["truncated.pdf", "garbage.pdf", "cut.docx", "not-a-zip.odt"] {
-        let reason = reason_of(&s, broken);
+        let skip = skip_of(&s, broken);
+        assert_eq!(skip.code, "malformed", "{broken}: {skip:?}");
         assert!(
-            reason
-                .get("Malformed")
-                .is_some_and(|m| !m.as_str().unwrap_or("").is_empty()),
-            "{broken}: {reason}"
+            skip.detail.as_deref().is_some_and(|d| !d.is_empty()),
+            "{broken}: {skip:?}"
         );
     }
     assert_eq!(
@@ -340,7 +343,7 @@ fn docx_and_odt_paragraphs_and_properties() {
     f.write("sealed.odt", odt_file(true));
     let s = index_json(&f);
     assert_eq!(s.files_indexed, 2, "{:?}", s.skipped);
-    assert_eq!(reason_of(&s, "sealed.odt"), "Encrypted");
+    assert_eq!(reason_of(&s, "sealed.odt"), "encrypted");
 
     let docx = f.search(&["lighthouse"]);
     assert_eq!(docx.total, 1);
