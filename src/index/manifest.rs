@@ -70,7 +70,7 @@ impl Manifest {
         };
         let path = dir.join(file_name(generation));
         let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
-        let manifest = bincode::deserialize(&bytes).map_err(|e| Error::Incompatible {
+        let manifest = postcard::from_bytes(&bytes).map_err(|e| Error::Incompatible {
             path: path.clone(),
             reason: format!("the manifest is unreadable: {e}"),
         })?;
@@ -81,7 +81,7 @@ impl Manifest {
     pub fn save(&self, dir: &Path, generation: u64) -> Result<PathBuf> {
         let path = dir.join(file_name(generation));
         let tmp = dir.join(format!("{}.tmp", file_name(generation)));
-        let bytes = bincode::serialize(self).map_err(|e| Error::Other(e.to_string()))?;
+        let bytes = postcard::to_stdvec(self).map_err(|e| Error::Other(e.to_string()))?;
         let mut f = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
         f.write_all(&bytes).map_err(|e| Error::io(&tmp, e))?;
         f.sync_all().map_err(|e| Error::io(&tmp, e))?;
