@@ -4,7 +4,7 @@
 //! Commits happen at intervals (by time and by article count) and on interruption; the manifest
 //! of each commit only names files whose articles that commit holds, so a killed run loses at most
 //! one interval and the next run finishes the job without duplicates.
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -106,23 +106,6 @@ pub struct Summary {
 }
 
 impl Summary {
-    /// Skips counted by reason, for the one-line summary.
-    pub fn skipped_by_reason(&self) -> BTreeMap<String, usize> {
-        let mut counts = BTreeMap::new();
-        for s in &self.skipped {
-            *counts.entry(skip_label(&s.reason).to_string()).or_insert(0) += 1;
-        }
-        counts
-    }
-
-    /// Dates understood but impossible (no such day, implausible year).
-    pub fn bad_dates(&self) -> usize {
-        self.warnings
-            .iter()
-            .filter(|w| matches!(w.warning, Warning::BadDate { .. }))
-            .count()
-    }
-
     /// Up to five distinct rejected date values with their files, impossible or unparsed ones.
     pub fn date_examples(&self, impossible: bool) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
@@ -138,35 +121,6 @@ impl Summary {
             }
         }
         out
-    }
-
-    /// Date values in no format newsdex reads.
-    pub fn unparsed_dates(&self) -> usize {
-        self.warnings
-            .iter()
-            .filter(|w| matches!(w.warning, Warning::UnparsedDate { .. }))
-            .count()
-    }
-
-    pub fn bad_records(&self) -> usize {
-        self.warnings
-            .iter()
-            .filter(|w| matches!(w.warning, Warning::BadRecord { .. }))
-            .count()
-    }
-}
-
-pub fn skip_label(reason: &SkipReason) -> &'static str {
-    match reason {
-        SkipReason::UnsupportedExtension => "unsupported extension",
-        SkipReason::Empty => "empty",
-        SkipReason::Binary => "binary",
-        SkipReason::TooLarge => "too large",
-        SkipReason::Unreadable(_) => "unreadable",
-        SkipReason::Malformed(_) => "malformed",
-        SkipReason::NoText => "no text",
-        SkipReason::Encrypted => "encrypted",
-        SkipReason::NoTextLayer => "no text layer",
     }
 }
 
@@ -649,7 +603,7 @@ fn parse_slice(
                 reason: format!(
                     "lines {first_line}-{}: {}",
                     first_line + lines.saturating_sub(1),
-                    skip_label(&reason)
+                    reason.label()
                 ),
             }],
         },

@@ -124,6 +124,19 @@ impl Hit {
     }
 }
 
+/// Copy a folder of `tests/fixtures` into the fixture's docs folder (tests never write into the
+/// repository).
+pub fn copy_fixtures(f: &Fixture, name: &str) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
+    for entry in std::fs::read_dir(dir).expect("fixture folder") {
+        let entry = entry.unwrap();
+        let bytes = std::fs::read(entry.path()).unwrap();
+        f.write(entry.file_name().to_str().unwrap(), bytes);
+    }
+}
+
 pub fn slices(text: &str, ranges: &[[usize; 2]]) -> Vec<String> {
     let chars: Vec<char> = text.chars().collect();
     ranges

@@ -1,19 +1,6 @@
 //! Dates through the real binary: only datelines in plain text, the wire formats in metadata,
 //! and unparsed and impossible dates counted apart.
-use std::path::Path;
-
-use crate::common::Fixture;
-
-fn copy_fixtures(f: &Fixture, name: &str) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name);
-    for entry in std::fs::read_dir(dir).expect("fixture folder") {
-        let entry = entry.unwrap();
-        let bytes = std::fs::read(entry.path()).unwrap();
-        f.write(entry.file_name().to_str().unwrap(), bytes);
-    }
-}
+use crate::common::{Fixture, copy_fixtures};
 
 fn date_of(r: &crate::common::Results, path: &str) -> Option<String> {
     r.hits

@@ -1,23 +1,6 @@
 //! Source names through the real binary: sign-off spellings folded into one facet value, and
 //! aliases applied at query time without re-indexing.
-use std::path::Path;
-
-use crate::common::{FacetCount, Fixture};
-
-fn fixture_folder(name: &str) -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-}
-
-/// Copy a fixture folder into the temp docs folder (tests never write into the repository).
-fn copy_fixtures(f: &Fixture, name: &str) {
-    for entry in std::fs::read_dir(fixture_folder(name)).expect("fixture folder") {
-        let entry = entry.unwrap();
-        let bytes = std::fs::read(entry.path()).unwrap();
-        f.write(entry.file_name().to_str().unwrap(), bytes);
-    }
-}
+use crate::common::{FacetCount, Fixture, copy_fixtures};
 
 #[test]
 fn one_outlets_sign_off_in_six_spellings_is_one_facet_value() {
