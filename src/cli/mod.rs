@@ -23,7 +23,8 @@ use crate::{Error, Result};
     version,
     about = "Search engine for news archives",
     long_about = "Search engine for news archives: index a folder of articles (txt, md, json, \
-                  jsonl, html), then search it with phrases, filters, snippets and facets.",
+                  jsonl, html, pdf, docx, odt), then search it with phrases, filters, snippets \
+                  and facets.",
     after_help = "Settings: flags beat environment variables, which beat the config file \
                   (see `newsdex config`)."
 )]
