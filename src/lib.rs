@@ -4,6 +4,7 @@
 pub mod cli;
 pub mod entities;
 pub mod error;
+pub mod export;
 pub mod index;
 pub mod ingest;
 pub mod search;

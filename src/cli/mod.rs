@@ -1,6 +1,7 @@
 //! Command line: clap arguments parsed once, validated into plans, handed to the library; output
 //! goes through the printers in [`print`]. Only this module and `main.rs` talk to the terminal.
 pub mod config;
+pub mod export;
 mod manual;
 pub mod print;
 mod progress;
@@ -64,6 +65,8 @@ pub enum Command {
     Index(IndexArgs),
     /// Search the index
     Search(SearchArgs),
+    /// Write every hit of a search as CSV or JSON Lines
+    Export(export::ExportArgs),
     /// Figures about the index
     Stats(StatsArgs),
     /// Named entities of one article's text, or tag a CoNLL file
@@ -202,6 +205,31 @@ pub struct SearchArgs {
     pub query: String,
     #[command(flatten)]
     pub location: IndexLocation,
+    #[command(flatten)]
+    pub filters: Filters,
+    /// Number of results to show (at most 1000)
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub limit: usize,
+    /// Number of results to pass over first, for paging: --offset 10 shows the second page
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub offset: usize,
+    /// Facets to count: source,section,person,org,place,misc
+    #[arg(long, value_name = "LIST", default_value = "source,person,org,place")]
+    pub facet: String,
+    /// Print one JSON object
+    #[arg(long)]
+    pub json: bool,
+    /// Show how the query was understood and what each hit's score is made of
+    #[arg(long)]
+    pub explain: bool,
+    /// Highlight matches in colour (auto: on a terminal, unless NO_COLOR is set)
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+/// What narrows and orders a search: shared by `search` and `export`.
+#[derive(Debug, clap::Args)]
+pub struct Filters {
     /// Only these sources (repeatable)
     #[arg(long)]
     pub source: Vec<String>,
@@ -232,28 +260,10 @@ pub struct SearchArgs {
     /// Whether all words must match or any
     #[arg(long = "match", value_enum, default_value_t = MatchArg::All)]
     pub match_mode: MatchArg,
-    /// Number of results to show (at most 1000)
-    #[arg(long, value_name = "N", default_value_t = 10)]
-    pub limit: usize,
-    /// Number of results to pass over first, for paging: --offset 10 shows the second page
-    #[arg(long, value_name = "N", default_value_t = 0)]
-    pub offset: usize,
-    /// Facets to count: source,section,person,org,place,misc
-    #[arg(long, value_name = "LIST", default_value = "source,person,org,place")]
-    pub facet: String,
-    /// Print one JSON object
-    #[arg(long)]
-    pub json: bool,
-    /// Show how the query was understood and what each hit's score is made of
-    #[arg(long)]
-    pub explain: bool,
     /// Ranking settings for experiments: KEY=VALUE,... (k1, b, headline, body, fb_docs,
     /// fb_terms, fb_weight, stop_from)
     #[arg(long, hide = true, default_value = "")]
     pub ranking: String,
-    /// Highlight matches in colour (auto: on a terminal, unless NO_COLOR is set)
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
-    pub color: ColorChoice,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -312,6 +322,7 @@ pub fn run(args: Args) -> Result<i32> {
     match args.command {
         Command::Index(a) => run_index(a),
         Command::Search(a) => run_search(a),
+        Command::Export(a) => export::run_export(a),
         Command::Stats(a) => run_stats(a),
         Command::Entities(a) => run_entities(a),
         Command::Serve(a) => run_serve(a),
@@ -389,6 +400,20 @@ fn parse_day(flag: &str, value: &Option<String>, last: bool) -> Result<Option<ch
 }
 
 pub fn search_request(a: &SearchArgs) -> Result<SearchRequest> {
+    let mut request = filtered_request(&a.query, &a.filters, &a.location)?;
+    request.limit = a.limit.min(search::MAX_LIMIT);
+    request.offset = a.offset;
+    request.facets = search::parse_facets(&a.facet)?;
+    request.explain = a.explain;
+    Ok(request)
+}
+
+/// A request for `query` under `filters`, with the default page and facets.
+pub fn filtered_request(
+    query: &str,
+    a: &Filters,
+    location: &IndexLocation,
+) -> Result<SearchRequest> {
     let mut entities = Vec::new();
     for (kind, names) in [
         (EntityKind::Person, &a.person),
@@ -398,7 +423,7 @@ pub fn search_request(a: &SearchArgs) -> Result<SearchRequest> {
         entities.extend(names.iter().map(|n| (kind, n.trim().to_string())));
     }
     Ok(SearchRequest {
-        query: a.query.clone(),
+        query: query.to_string(),
         match_mode: match a.match_mode {
             MatchArg::All => MatchMode::All,
             MatchArg::Any => MatchMode::Any,
@@ -413,20 +438,16 @@ pub fn search_request(a: &SearchArgs) -> Result<SearchRequest> {
             SortArg::Newest => Sort::Newest,
             SortArg::Oldest => Sort::Oldest,
         },
-        limit: a.limit.min(search::MAX_LIMIT),
-        offset: a.offset,
-        facets: search::parse_facets(&a.facet)?,
-        facet_size: 10,
         ranking: search::Ranking::parse(&a.ranking)?,
-        source_aliases: request_aliases(a)?,
-        explain: a.explain,
+        source_aliases: request_aliases(a, location)?,
+        ..SearchRequest::default()
     })
 }
 
 /// The config file's source aliases with this search's `--source-alias` flags over them.
-fn request_aliases(a: &SearchArgs) -> Result<Vec<(String, String)>> {
+fn request_aliases(a: &Filters, location: &IndexLocation) -> Result<Vec<(String, String)>> {
     let settings = config::Settings::load(&config::Flags {
-        index: a.location.index.clone(),
+        index: location.index.clone(),
         ..Default::default()
     })?;
     let flags: Vec<config::SourceAlias> = parse_source_aliases(&a.source_aliases)?

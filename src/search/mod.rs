@@ -2,6 +2,7 @@
 //! facet counts. Never prints: the CLI and the server render what this returns.
 pub mod bm25f;
 pub mod build;
+pub mod export;
 pub mod facets;
 pub mod feedback;
 pub mod query;
@@ -30,7 +31,7 @@ pub use facets::FacetCount;
 use facets::GlobalOrdinals;
 pub use query::MatchMode;
 pub use ranking::Ranking;
-use snippet::{Marked, SnippetGenerator};
+use snippet::SnippetGenerator;
 
 /// Result order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -186,6 +187,24 @@ pub struct SearchResults {
     pub facets: BTreeMap<String, Vec<FacetCount>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub explanation: Option<QueryExplanation>,
+}
+
+/// How [`Engine::export`] reads its hits.
+#[derive(Debug, Clone, Copy)]
+pub struct ExportOptions {
+    /// Make a snippet for every hit (costs a pass over each body).
+    pub snippets: bool,
+    /// Hits read per pass over the query: memory is bounded by this, not by the hit count.
+    pub page: usize,
+}
+
+impl Default for ExportOptions {
+    fn default() -> Self {
+        ExportOptions {
+            snippets: false,
+            page: 5000,
+        }
+    }
 }
 
 /// Index-wide figures for `newsdex stats`.
@@ -376,20 +395,13 @@ impl Engine {
         req: &SearchRequest,
         started: Instant,
     ) -> Result<SearchResults> {
-        let fields = self.fields();
-        let tree = query::parse(&req.query, req.match_mode)?;
-        let sources = self.source_table(searcher, req)?;
-        let mut builder = build::Builder::new(fields, req.ranking.bm25f);
-        builder.drop_stop_words = drops_stop_words(&tree, req);
-        builder.sources = Some(&sources);
-        let text_query = match builder.build(&tree) {
-            // Words that all vanish in analysis ("???") match nothing; only a blank query browses.
-            None if !req.query.trim().is_empty() => Some(Box::new(EmptyQuery) as Box<dyn Query>),
-            q => q,
-        };
-        let (text_query, expansion) =
-            self.with_feedback(searcher, text_query, &builder, req, &sources)?;
-        let full = self.with_filters(text_query, req, &sources);
+        let Prepared {
+            query: full,
+            highlights,
+            understood,
+            expansion,
+            sources,
+        } = self.prepare(searcher, req)?;
         let limit = req.limit.min(MAX_LIMIT);
         // Source spellings merge after counting, so every spelling must be counted.
         let facet_collector = facets::FacetCollector::new_sized(
@@ -433,10 +445,10 @@ impl Engine {
             }
         };
         let docs = if limit == 0 { Vec::new() } else { docs };
-        let mut snippets = SnippetGenerator::new(builder.highlights);
+        let mut snippets = SnippetGenerator::new(highlights);
         let mut hits = docs
             .iter()
-            .map(|&(score, addr)| self.hit(searcher, addr, score, &mut snippets))
+            .map(|&(score, addr)| self.hit(searcher, addr, score, Some(&mut snippets)))
             .collect::<Result<Vec<_>>>()?;
         if req.explain && req.sort == Sort::Relevance {
             for (hit, (_, addr)) in hits.iter_mut().zip(&docs) {
@@ -446,7 +458,7 @@ impl Engine {
         }
         let explanation = req.explain.then(|| QueryExplanation {
             match_mode: req.match_mode,
-            leaves: builder.understood.clone(),
+            leaves: understood,
             expansion,
         });
         let facets = req
@@ -472,6 +484,32 @@ impl Engine {
             hits,
             facets,
             explanation,
+        })
+    }
+
+    /// The whole query of a request (text, feedback, filters) and what rendering hits needs.
+    fn prepare(&self, searcher: &Searcher, req: &SearchRequest) -> Result<Prepared> {
+        let tree = query::parse(&req.query, req.match_mode)?;
+        let sources = self.source_table(searcher, req)?;
+        let mut builder = build::Builder::new(self.fields(), req.ranking.bm25f);
+        builder.drop_stop_words = drops_stop_words(&tree, req);
+        builder.sources = Some(&sources);
+        let text_query = match builder.build(&tree) {
+            // Words that all vanish in analysis ("???") match nothing; only a blank query browses.
+            None if !req.query.trim().is_empty() => Some(Box::new(EmptyQuery) as Box<dyn Query>),
+            q => q,
+        };
+        let (text_query, expansion) =
+            self.with_feedback(searcher, text_query, &builder, req, &sources)?;
+        let query = self.with_filters(text_query, req, &sources);
+        let highlights = std::mem::take(&mut builder.highlights);
+        let understood = std::mem::take(&mut builder.understood);
+        Ok(Prepared {
+            query,
+            highlights,
+            understood,
+            expansion,
+            sources,
         })
     }
 
@@ -624,15 +662,18 @@ impl Engine {
         searcher: &Searcher,
         addr: DocAddress,
         score: f32,
-        snippets: &mut SnippetGenerator,
+        snippets: Option<&mut SnippetGenerator>,
     ) -> Result<Hit> {
         let doc: TantivyDocument = searcher.doc(addr)?;
         let article = from_document(self.fields(), &doc);
-        let Marked {
-            text: headline,
-            highlights: headline_highlights,
-        } = snippets.headline(&article.headline);
-        let body = snippets.body(&article.full_body());
+        let (headline, headline_highlights, snippet, highlights) = match snippets {
+            Some(snippets) => {
+                let head = snippets.headline(&article.headline);
+                let body = snippets.body(&article.full_body());
+                (head.text, head.highlights, body.text, body.highlights)
+            }
+            None => (article.headline, Vec::new(), String::new(), Vec::new()),
+        };
         Ok(Hit {
             id: article.id,
             path: article.path,
@@ -643,12 +684,48 @@ impl Engine {
             authors: article.authors,
             url: article.url,
             score,
-            snippet: body.text,
-            highlights: body.highlights,
+            snippet,
+            highlights,
             headline_highlights,
             entities: article.entities,
             explanation: None,
         })
+    }
+
+    /// Every hit of `req` (its limit and offset aside) in its order, handed to `each` one at a
+    /// time; returns how many there were. Snippets are made only when asked for.
+    pub fn export(
+        &self,
+        req: &SearchRequest,
+        options: ExportOptions,
+        each: &mut dyn FnMut(Hit) -> Result<()>,
+    ) -> Result<u64> {
+        let searcher = self.reader.searcher();
+        let prepared = self.prepare(&searcher, req)?;
+        let mut snippets = options
+            .snippets
+            .then(|| SnippetGenerator::new(prepared.highlights.clone()));
+        let size = options.page.max(1);
+        let mut after = None;
+        let mut count = 0u64;
+        loop {
+            let page = export::Page {
+                order: req.sort,
+                after,
+                size,
+            };
+            let positions = searcher.search(&prepared.query, &page)?;
+            for position in &positions {
+                let addr = DocAddress::new(position.segment, position.doc);
+                let score = position.score(req.sort);
+                each(self.hit(&searcher, addr, score, snippets.as_mut())?)?;
+                count += 1;
+            }
+            match positions.last() {
+                Some(last) if positions.len() >= size => after = Some(*last),
+                _ => return Ok(count),
+            }
+        }
     }
 
     /// One stored article by id.
@@ -690,6 +767,15 @@ impl Engine {
             index_bytes: self.index.disk_bytes(),
         })
     }
+}
+
+/// A request made ready to run: the query, and what snippets and `--explain` need.
+struct Prepared {
+    query: Box<dyn Query>,
+    highlights: Vec<build::Highlight>,
+    understood: Vec<build::Understood>,
+    expansion: Vec<feedback::Expansion>,
+    sources: sources::SourceTable,
 }
 
 /// A text query after feedback, and the words feedback added.

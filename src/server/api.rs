@@ -4,6 +4,7 @@ use axum::Json;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use serde::Serialize;
+use tokio::sync::OwnedSemaphorePermit;
 use tokio::time::Instant;
 
 use super::params::{self, Pairs};
@@ -105,7 +106,7 @@ pub async fn method_not_allowed() -> ApiError {
 }
 
 /// Query strings that do not even decode are the client's fault, and get the same JSON 400.
-fn pairs(query: Result<Query<Pairs>, QueryRejection>) -> Result<Pairs, ApiError> {
+pub(super) fn pairs(query: Result<Query<Pairs>, QueryRejection>) -> Result<Pairs, ApiError> {
     query
         .map(|Query(p)| p)
         .map_err(|e| ApiError::bad_request(format!("malformed query string: {}", e.body_text())))
@@ -140,6 +141,15 @@ fn article_view(article: StoredArticle) -> ArticleView {
     }
 }
 
+/// A turn among the concurrent searches, waited for up to the search deadline.
+pub(super) async fn permit(state: &AppState) -> Result<OwnedSemaphorePermit, ApiError> {
+    let deadline = Instant::now() + state.0.limits.search_timeout;
+    tokio::time::timeout_at(deadline, state.0.permits.clone().acquire_owned())
+        .await
+        .map_err(|_| ApiError::unavailable("the server is busy; try again shortly"))?
+        .map_err(ApiError::internal)
+}
+
 /// Run engine work on the blocking pool, under the concurrency cap and one deadline for queueing
 /// and running together. The permit travels into the blocking task, so a search that outlives its
 /// deadline still counts against the cap until it really ends.
@@ -150,11 +160,7 @@ where
 {
     let deadline = Instant::now() + state.0.limits.search_timeout;
     let too_slow = || ApiError::unavailable("the search took too long; try a narrower query");
-    let permits = state.0.permits.clone();
-    let permit = tokio::time::timeout_at(deadline, permits.acquire_owned())
-        .await
-        .map_err(|_| ApiError::unavailable("the server is busy; try again shortly"))?
-        .map_err(ApiError::internal)?;
+    let permit = permit(state).await?;
     let shared = state.0.clone();
     let task = tokio::task::spawn_blocking(move || {
         let _permit = permit;

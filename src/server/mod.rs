@@ -9,6 +9,8 @@
 //! - `/api/search?q=&source=&section=&person=&org=&place=&misc=&since=&until=&sort=&match=&limit=&offset=&facet=&facet_size=`:
 //!   the CLI's `--json` body. Filters repeat (alternatives within one name); `facet` repeats or
 //!   takes a comma list; `limit` is at most 100.
+//! - `/api/export?` + the search parameters + `format=csv|jsonl&fields=&bom=`: every hit, streamed
+//!   (`limit`, `offset` and `facet` are ignored: an export has every hit and no facets).
 //! - `/api/articles/{id}`: the stored article plus `text` (headline, blank line, body),
 //!   `body_start` and entity `mentions` with char offsets into `text`.
 //! - `/api/articles/{id}/related?limit=`: `{"id", "hits": [{id, headline, source, date, score}]}`.
@@ -17,6 +19,7 @@
 mod api;
 mod assets;
 mod error;
+mod export;
 mod params;
 mod related;
 
@@ -93,6 +96,7 @@ fn max_concurrent_searches() -> usize {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/api/search", get(api::search))
+        .route("/api/export", get(export::export))
         .route("/api/stats", get(api::stats))
         .route("/api/articles/{id}", get(api::article))
         .route("/api/articles/{id}/related", get(api::related))

@@ -216,7 +216,7 @@ fn match_mode(value: &str) -> Result<MatchMode, ApiError> {
 }
 
 /// `true`/`false` (also `1`/`0`); empty means true, as in `?explain`.
-fn flag(key: &str, value: &str) -> Result<bool, ApiError> {
+pub fn flag(key: &str, value: &str) -> Result<bool, ApiError> {
     match value.to_ascii_lowercase().as_str() {
         "" | "true" | "1" => Ok(true),
         "false" | "0" => Ok(false),

@@ -1,0 +1,120 @@
+//! `GET /api/export`: every hit of a search streamed as CSV or JSON Lines.
+//!
+//! The export runs on the blocking pool and hands the body over in chunks through a bounded
+//! channel, so a slow client slows the export down instead of making the server buffer it, and a
+//! client that goes away stops it (the next send fails, which ends the export as a closed pipe).
+use std::io::Write;
+
+use axum::body::{Body, Bytes};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use tokio::sync::mpsc;
+
+use super::params::{self, Pairs};
+use super::{ApiError, AppState};
+use crate::export::{Column, Exporter, Format, Layout};
+use crate::search::{ExportOptions, SearchRequest, query};
+
+/// Bytes gathered before a chunk is handed to the connection.
+const CHUNK_BYTES: usize = 64 * 1024;
+/// Chunks waiting for a slow client before the export itself waits.
+const CHUNKS_IN_FLIGHT: usize = 8;
+
+pub async fn export(
+    State(state): State<AppState>,
+    query: Result<Query<Pairs>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let pairs = super::api::pairs(query)?;
+    let (request, layout) = export_request(&pairs)?;
+    // A malformed query is the client's 400, told before any row is sent.
+    query::parse(&request.query, request.match_mode)?;
+    let permit = super::api::permit(&state).await?;
+    let (tx, mut rx) = mpsc::channel::<std::io::Result<Bytes>>(CHUNKS_IN_FLIGHT);
+    let shared = state.0.clone();
+    let format = layout.format;
+    tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        let mut out = ChunkWriter {
+            tx: tx.clone(),
+            buf: Vec::with_capacity(CHUNK_BYTES),
+        };
+        let options = ExportOptions {
+            snippets: layout.wants_snippets(),
+            ..ExportOptions::default()
+        };
+        let result = Exporter::new(&mut out, &layout).and_then(|mut exporter| {
+            shared
+                .engine
+                .export(&request, options, &mut |hit| exporter.write(&hit))?;
+            exporter.finish().map(|_| ())
+        });
+        let result = result.and_then(|()| out.flush().map_err(|e| crate::Error::io("export", e)));
+        if let Err(e) = result
+            && !e.is_broken_pipe()
+        {
+            eprintln!("newsdex: export stopped: {e}");
+            // The status line has gone out: a body that ends in error is how the client hears it.
+            let _ = tx.blocking_send(Err(std::io::Error::other(e.to_string())));
+        }
+    });
+    let stream = futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx));
+    let filename = format!("attachment; filename=\"newsdex-export.{}\"", format.extension());
+    Ok((
+        [
+            (header::CONTENT_TYPE, format.media_type().to_string()),
+            (header::CONTENT_DISPOSITION, filename),
+        ],
+        Body::from_stream(stream),
+    )
+        .into_response())
+}
+
+/// The search parameters of `/api/search` (paging and facets aside: an export has every hit and
+/// no facets) plus `format`, `fields` and `bom`.
+fn export_request(pairs: &[(String, String)]) -> Result<(SearchRequest, Layout), ApiError> {
+    let mut layout = Layout::default();
+    let mut search = Vec::new();
+    for (key, value) in pairs {
+        match key.as_str() {
+            "format" => layout.format = Format::parse(value)?,
+            "fields" => layout.columns = Column::parse_list(value)?,
+            "bom" => layout.bom = params::flag(key, value.trim())?,
+            "limit" | "offset" | "facet" | "facet_size" | "explain" => {}
+            _ => search.push((key.clone(), value.clone())),
+        }
+    }
+    let mut request = params::search_request(&search)?;
+    request.facets.clear();
+    Ok((request, layout))
+}
+
+/// Buffers rows into chunks and sends each down the channel, waiting while the channel is full.
+struct ChunkWriter {
+    tx: mpsc::Sender<std::io::Result<Bytes>>,
+    buf: Vec<u8>,
+}
+
+impl Write for ChunkWriter {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.buf.extend_from_slice(data);
+        if self.buf.len() >= CHUNK_BYTES {
+            self.flush()?;
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let chunk = Bytes::from(std::mem::replace(
+            &mut self.buf,
+            Vec::with_capacity(CHUNK_BYTES),
+        ));
+        self.tx.blocking_send(Ok(chunk)).map_err(|_| {
+            std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the client went away")
+        })
+    }
+}
