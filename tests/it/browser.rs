@@ -275,6 +275,29 @@ fn sample_mentions() -> (String, usize, Value) {
     (text, headline.chars().count() + 2, mentions)
 }
 
+/// The Download link exports the search on screen (filters kept, paging dropped): fetched by the
+/// page itself and parsed back as CSV, it holds exactly the filtered hits.
+fn check_download_of_filtered_search(browser: &Browser) {
+    let href = browser.run("return document.getElementById('download-csv').href");
+    let href = href.as_str().expect("a download link");
+    assert!(
+        href.contains("/api/export?")
+            && href.contains("q=ceasefire")
+            && href.contains("source=Reuters")
+            && href.contains("format=csv"),
+        "{href}"
+    );
+    let text = browser.run(
+        "const x = new XMLHttpRequest(); x.open('GET', document.getElementById('download-csv').href, false); x.send(); return x.responseText",
+    );
+    let mut reader = csv::Reader::from_reader(text.as_str().expect("CSV text").as_bytes());
+    let sources: Vec<String> = reader
+        .records()
+        .map(|r| r.expect("a CSV record")[3].to_string())
+        .collect();
+    assert_eq!(sources, ["Reuters", "Reuters"], "{text}");
+}
+
 #[test]
 fn page_searches_filters_and_shows_hostile_text_as_text() {
     let (Some(chromium), Some(chromedriver)) = (first_existing(BROWSERS), first_existing(DRIVERS))
@@ -358,6 +381,7 @@ fn page_searches_filters_and_shows_hostile_text_as_text() {
         json!("true")
     );
     let shot = browser.screenshot("serve.png");
+    check_download_of_filtered_search(&browser);
 
     // Back restores the unfiltered search from the URL alone.
     browser.session_call("POST", "/back", Some(json!({})));

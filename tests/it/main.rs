@@ -7,6 +7,7 @@ mod conventions;
 mod dates;
 mod documents;
 mod entities;
+mod export;
 mod incremental;
 mod messages;
 mod ranking;

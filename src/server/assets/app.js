@@ -211,12 +211,14 @@ async function runSearch() {
     if (mine !== generation) return;
     clear($("results"));
     clear($("pager"));
+    $("download").hidden = true;
     renderFacets(null);
     showQueryError(err);
     return;
   }
   if (mine !== generation) return;
   renderStatus(results);
+  renderDownload(results);
   renderResults(results);
   renderPager(results);
   renderFacets(results.facets);
@@ -236,6 +238,21 @@ function renderStatus(results) {
   const to = results.offset + results.hits.length;
   const range = results.hits.length > 0 && n > results.hits.length ? " — showing " + from + "–" + to : "";
   setStatus(words + range + " (" + results.took_ms.toFixed(1) + " ms)");
+}
+
+// The links export the whole result set of the current search, not the page shown.
+function exportUrl(format) {
+  const params = searchParams(current);
+  params.delete("limit");
+  params.delete("offset");
+  params.set("format", format);
+  return "/api/export?" + params.toString();
+}
+
+function renderDownload(results) {
+  $("download").hidden = results.total === 0;
+  $("download-csv").href = exportUrl("csv");
+  $("download-jsonl").href = exportUrl("jsonl");
 }
 
 function renderResults(results) {
