@@ -9,6 +9,7 @@ use std::sync::OnceLock;
 
 use divan::counter::BytesCount;
 use divan::{Bencher, black_box};
+use newsdex::backend;
 use newsdex::index::NewsIndex;
 use newsdex::index::writer::{self, IndexPlan, Silent};
 use newsdex::search::build::Highlight;
@@ -43,8 +44,13 @@ fn fixture() -> &'static Fixture {
     FIXTURE.get_or_init(|| {
         let dir = tempfile::tempdir().expect("temporary folder");
         let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus");
-        let index = NewsIndex::open_or_create(dir.path()).expect("create index");
-        writer::run(&index, &IndexPlan::new(vec![corpus]), &Silent).expect("index corpus/");
+        let location = backend::Location::Dir(dir.path().to_path_buf());
+        let options = backend::WriteOptions {
+            rebuild: false,
+            memory_bytes: 64 * 1024 * 1024,
+        };
+        let mut store = backend::open_store(&location, options).expect("create index");
+        writer::run(store.as_mut(), &IndexPlan::new(vec![corpus]), &Silent).expect("index corpus/");
         let engine =
             Engine::open(NewsIndex::open(dir.path()).expect("open index")).expect("engine");
         Fixture { _dir: dir, engine }

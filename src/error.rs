@@ -46,6 +46,9 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A search engine reached over the network failed or refused; `url` has no password.
+    #[error("{url}: {message}")]
+    Engine { url: String, message: String },
     #[error("index error: {0}")]
     Tantivy(#[from] tantivy::TantivyError),
     #[error("{0}")]

@@ -136,9 +136,10 @@ impl Column {
             Column::Authors => hit.authors.join("; "),
             Column::Url => hit.url.clone().unwrap_or_default(),
             Column::Score => format!("{:.4}", hit.score),
-            Column::Entity(kind) => hit.entities.get(&kind).map_or_else(String::new, |names| {
-                names.join("; ")
-            }),
+            Column::Entity(kind) => hit
+                .entities
+                .get(&kind)
+                .map_or_else(String::new, |names| names.join("; ")),
             Column::Snippet => hit.snippet.clone(),
         }
     }
@@ -231,9 +232,7 @@ impl<W: Write> Exporter<W> {
     /// Flush what is buffered and hand the output back.
     pub fn finish(self) -> Result<W> {
         match self.sink {
-            Sink::Csv(csv) => csv
-                .into_inner()
-                .map_err(|e| output_error(e.into_error())),
+            Sink::Csv(csv) => csv.into_inner().map_err(|e| output_error(e.into_error())),
             Sink::Jsonl(mut out) => {
                 out.flush().map_err(output_error)?;
                 Ok(out)

@@ -1,6 +1,7 @@
 //! newsdex: a search engine for news archives.
 //!
 //! The library owns everything; `main.rs` only parses arguments and maps errors to exit codes.
+pub mod backend;
 pub mod cli;
 pub mod entities;
 pub mod error;

@@ -7,9 +7,8 @@ use std::path::{Path, PathBuf};
 use clap::ValueEnum;
 
 use super::{Filters, IndexLocation};
+use crate::backend::{self, Backend, ExportOptions, SearchRequest, Usage};
 use crate::export::{Column, Exporter, Format, Layout};
-use crate::index::NewsIndex;
-use crate::search::{Engine, ExportOptions};
 use crate::{Error, Result};
 
 pub const EXPORT_EXAMPLES: &str = "\
@@ -71,14 +70,20 @@ pub fn run_export(a: ExportArgs) -> Result<i32> {
         snippets: layout.wants_snippets(),
         page: a.page_size.max(1),
     };
-    let engine = Engine::open(NewsIndex::open(&a.location.path()?)?)?;
+    let engine = backend::open(&a.location.location()?, Usage::OneShot)?;
     match &a.output {
         None => {
             let stdout = std::io::stdout().lock();
-            write_all(&engine, &request, options, BufWriter::new(stdout), &layout)?;
+            write_all(
+                engine.as_ref(),
+                &request,
+                options,
+                BufWriter::new(stdout),
+                &layout,
+            )?;
         }
         Some(path) => {
-            let count = write_file(&engine, &request, options, path, &layout)?;
+            let count = write_file(engine.as_ref(), &request, options, path, &layout)?;
             let s = if count == 1 { "" } else { "s" };
             eprintln!("exported {count} article{s} to {}", path.display());
         }
@@ -87,8 +92,8 @@ pub fn run_export(a: ExportArgs) -> Result<i32> {
 }
 
 fn write_all<W: Write>(
-    engine: &Engine,
-    request: &crate::search::SearchRequest,
+    engine: &dyn Backend,
+    request: &SearchRequest,
     options: ExportOptions,
     out: W,
     layout: &Layout,
@@ -102,8 +107,8 @@ fn write_all<W: Write>(
 /// Rows go to a file beside the target that replaces it only once complete, so a failed export
 /// never leaves a truncated file that looks finished.
 fn write_file(
-    engine: &Engine,
-    request: &crate::search::SearchRequest,
+    engine: &dyn Backend,
+    request: &SearchRequest,
     options: ExportOptions,
     path: &Path,
     layout: &Layout,

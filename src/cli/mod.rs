@@ -11,11 +11,11 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::backend::{self, Location, Usage, WriteOptions};
 use crate::entities::EntityKind;
-use crate::index::NewsIndex;
 use crate::index::writer::{self, IndexPlan};
 use crate::ingest::ParseOptions;
-use crate::search::{self, Engine, MatchMode, SearchRequest, Sort};
+use crate::search::{self, MatchMode, SearchRequest, Sort};
 use crate::{Error, Result};
 
 #[derive(Debug, Parser)]
@@ -49,6 +49,11 @@ impl IndexLocation {
             ..Default::default()
         };
         Ok(config::Settings::load(&flags)?.index.value)
+    }
+
+    /// The engine the command talks to.
+    fn location(&self) -> Result<Location> {
+        Ok(Location::Dir(self.path()?))
     }
 }
 
@@ -343,7 +348,7 @@ fn run_index(a: IndexArgs) -> Result<i32> {
         index: a.location.index.clone(),
         fields: a.fields.clone(),
     })?;
-    let path = settings.index.value.clone();
+    let location = Location::Dir(settings.index.value.clone());
     let aliases = parse_source_aliases(&a.source_aliases)?;
     let mut plan = IndexPlan::new(a.dirs.clone());
     plan.parse = ParseOptions {
@@ -363,30 +368,26 @@ fn run_index(a: IndexArgs) -> Result<i32> {
     let _ = ctrlc::set_handler(move || stop.store(true, std::sync::atomic::Ordering::SeqCst));
     let show_bar = !a.quiet && !a.json && std::io::stderr().is_terminal();
     let observer = progress::Bar::new(show_bar);
-    let written = open_for_writing(&path, a.rebuild).and_then(|index| {
-        crate::search::sources::Aliases::save(&index.path, &aliases)?;
-        writer::run(&index, &plan, &observer)
+    let options = WriteOptions {
+        rebuild: a.rebuild,
+        memory_bytes: plan.memory_bytes,
+    };
+    let written = backend::open_store(&location, options).and_then(|mut store| {
+        store.save_source_aliases(&aliases)?;
+        writer::run(store.as_mut(), &plan, &observer)
     });
     observer.finish();
-    // A writer may need up to its memory budget on disk for one segment.
-    let summary = written.map_err(|e| e.while_writing_index(&path, plan.memory_bytes as u64))?;
+    let summary = written?;
+    let shown = location.describe();
     if a.json {
-        print::index_json(&summary, &path)?;
+        print::index_json(&summary, &shown)?;
     } else if !a.quiet {
-        print::index_summary(&summary, a.verbose, &path);
+        print::index_summary(&summary, a.verbose, &shown);
     }
     if summary.interrupted {
         return Ok(130);
     }
     Ok(0)
-}
-
-fn open_for_writing(path: &std::path::Path, rebuild: bool) -> Result<NewsIndex> {
-    if rebuild {
-        NewsIndex::recreate(path)
-    } else {
-        NewsIndex::open_or_create(path)
-    }
 }
 
 fn parse_day(flag: &str, value: &Option<String>, last: bool) -> Result<Option<chrono::NaiveDate>> {
@@ -473,7 +474,7 @@ fn parse_source_aliases(specs: &[String]) -> Result<Vec<(String, String)>> {
 
 fn run_search(a: SearchArgs) -> Result<i32> {
     let request = search_request(&a)?;
-    let engine = Engine::open(NewsIndex::open(&a.location.path()?)?)?;
+    let engine = backend::open(&a.location.location()?, Usage::OneShot)?;
     let results = engine.search(&request)?;
     if a.json {
         print::json(&results)?;
@@ -492,7 +493,7 @@ fn run_search(a: SearchArgs) -> Result<i32> {
 }
 
 fn run_stats(a: StatsArgs) -> Result<i32> {
-    let engine = Engine::open(NewsIndex::open(&a.location.path()?)?)?;
+    let engine = backend::open(&a.location.location()?, Usage::OneShot)?;
     let stats = engine.stats()?;
     if a.json {
         print::json(&stats)?;
@@ -538,7 +539,7 @@ fn run_entities(a: EntitiesArgs) -> Result<i32> {
 }
 
 fn run_check(a: CheckArgs) -> Result<i32> {
-    let report = crate::index::check::check(&a.location.path()?)?;
+    let report = backend::open(&a.location.location()?, Usage::OneShot)?.check()?;
     if a.json {
         print::json(&report)?;
     } else {
@@ -561,7 +562,10 @@ fn run_config(a: ConfigArgs) -> Result<i32> {
 }
 
 fn run_serve(a: ServeArgs) -> Result<i32> {
-    let engine = Engine::open_long_lived(NewsIndex::open(&a.location.path()?)?, !a.no_cache)?;
+    let usage = Usage::LongLived {
+        cache_results: !a.no_cache,
+    };
+    let engine = backend::open(&a.location.location()?, usage)?;
     crate::server::serve(engine, &a.addr)?;
     Ok(0)
 }

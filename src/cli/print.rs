@@ -1,7 +1,6 @@
 //! Printers: every byte newsdex writes to standard output goes through here, human or JSON.
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::Path;
 
 use anstyle::{AnsiColor, Style};
 use serde::Serialize;
@@ -281,7 +280,7 @@ impl Problem {
 /// An index run's summary as scripts read it.
 #[derive(Debug, Serialize)]
 struct IndexReport<'a> {
-    index: &'a Path,
+    index: &'a str,
     files_seen: usize,
     files_indexed: usize,
     files_unchanged: usize,
@@ -325,7 +324,7 @@ fn by_reason(problems: &[Problem]) -> BTreeMap<&'static str, usize> {
 }
 
 /// The summary of an index run as one JSON object on standard output.
-pub fn index_json(s: &Summary, index: &Path) -> Result<()> {
+pub fn index_json(s: &Summary, index: &str) -> Result<()> {
     let (skipped, warnings) = (skipped(s), warnings(s));
     json(&IndexReport {
         index,
@@ -356,7 +355,7 @@ fn grouped(problems: &[Problem]) -> String {
 }
 
 /// The end-of-run summary on standard error, so standard output stays clean for scripts.
-pub fn index_summary(s: &Summary, verbose: bool, index: &Path) {
+pub fn index_summary(s: &Summary, verbose: bool, index: &str) {
     let mut e = std::io::stderr().lock();
     let (skipped, warnings) = (skipped(s), warnings(s));
     if verbose {
@@ -380,7 +379,7 @@ pub fn index_summary(s: &Summary, verbose: bool, index: &Path) {
         s.seconds,
         count(s.files_unchanged as u64, "file", "files"),
         count(s.documents_total, "document", "documents"),
-        index.display()
+        index
     );
     if s.files_removed > 0 || s.articles_removed > 0 {
         let _ = writeln!(

@@ -5,6 +5,7 @@ pub mod check;
 pub mod document;
 pub mod manifest;
 pub mod schema;
+pub mod store;
 pub mod writer;
 
 use std::path::{Path, PathBuf};

@@ -42,9 +42,40 @@ pub struct Fields {
 
 /// Names of fast columns, for collectors that read them by name.
 pub mod column {
+    pub const SOURCE: &str = super::name::SOURCE;
+    pub const SECTION: &str = super::name::SECTION;
+    pub const DATE: &str = super::name::DATE;
+}
+
+/// Field names, shared by the embedded schema and the OpenSearch mapping (which keeps the exact
+/// analysis of headline, body and entity names as subfields rather than fields of their own).
+pub mod name {
+    pub const ID: &str = "id";
+    pub const FILE: &str = "file";
+    /// Content hash of the article's file when it was written (OpenSearch only: a file's old
+    /// articles are the ones under its key with another hash).
+    pub const FILE_HASH: &str = "file_hash";
+    pub const PATH: &str = "path";
+    pub const HEADLINE: &str = "headline";
+    pub const HEADLINE_EXACT: &str = "headline_exact";
+    pub const DERIVED_HEADLINE: &str = "derived_headline";
+    pub const STANDFIRST: &str = "standfirst";
+    pub const BODY: &str = "body";
+    pub const BODY_EXACT: &str = "body_exact";
+    pub const TEXT: &str = "text";
     pub const SOURCE: &str = "source";
+    pub const SOURCE_KEY: &str = "source_key";
     pub const SECTION: &str = "section";
+    pub const SECTION_KEY: &str = "section_key";
     pub const DATE: &str = "date";
+    pub const AUTHORS: &str = "authors";
+    pub const URL: &str = "url";
+    /// Suffix of an entity kind's tokenized field (`person_text`).
+    pub const ENTITY_TEXT_SUFFIX: &str = "_text";
+    /// The exact-analysis subfield of a text field in the OpenSearch mapping (`headline.exact`).
+    pub const EXACT_SUBFIELD: &str = "exact";
+    /// The tokenized subfield of an entity field in the OpenSearch mapping (`person.text`).
+    pub const TEXT_SUBFIELD: &str = "text";
 }
 
 /// Bumped whenever the schema or analyzers change incompatibly.
@@ -65,39 +96,39 @@ fn keyword() -> TextOptions {
 impl Fields {
     pub fn build_schema() -> Schema {
         let mut b = Schema::builder();
-        b.add_text_field("id", STRING | STORED);
-        b.add_text_field("file", STRING);
-        b.add_text_field("path", STRING | STORED);
+        b.add_text_field(name::ID, STRING | STORED);
+        b.add_text_field(name::FILE, STRING);
+        b.add_text_field(name::PATH, STRING | STORED);
         b.add_text_field(
-            "headline",
+            name::HEADLINE,
             text(STEMMED, IndexRecordOption::WithFreqs) | STORED,
         );
         b.add_text_field(
-            "headline_exact",
+            name::HEADLINE_EXACT,
             text(EXACT, IndexRecordOption::WithFreqsAndPositions),
         );
-        b.add_text_field("derived_headline", STORED);
-        b.add_text_field("standfirst", STORED);
-        b.add_text_field("body", text(STEMMED, IndexRecordOption::WithFreqs));
+        b.add_text_field(name::DERIVED_HEADLINE, STORED);
+        b.add_text_field(name::STANDFIRST, STORED);
+        b.add_text_field(name::BODY, text(STEMMED, IndexRecordOption::WithFreqs));
         b.add_text_field(
-            "body_exact",
+            name::BODY_EXACT,
             text(EXACT, IndexRecordOption::WithFreqsAndPositions),
         );
-        b.add_text_field("text", STORED);
-        b.add_text_field("source", STRING | STORED | FAST);
-        b.add_text_field("source_key", keyword());
-        b.add_text_field("section", STRING | STORED | FAST);
-        b.add_text_field("section_key", keyword());
-        b.add_date_field("date", INDEXED | STORED | FAST);
+        b.add_text_field(name::TEXT, STORED);
+        b.add_text_field(name::SOURCE, STRING | STORED | FAST);
+        b.add_text_field(name::SOURCE_KEY, keyword());
+        b.add_text_field(name::SECTION, STRING | STORED | FAST);
+        b.add_text_field(name::SECTION_KEY, keyword());
+        b.add_date_field(name::DATE, INDEXED | STORED | FAST);
         b.add_text_field(
-            "authors",
+            name::AUTHORS,
             text(EXACT, IndexRecordOption::WithFreqsAndPositions) | STORED,
         );
-        b.add_text_field("url", STORED);
+        b.add_text_field(name::URL, STORED);
         for kind in EntityKind::ALL {
             b.add_text_field(kind.as_str(), STRING | STORED | FAST);
             b.add_text_field(
-                &format!("{}_text", kind.as_str()),
+                &format!("{}{}", kind.as_str(), name::ENTITY_TEXT_SUFFIX),
                 text(EXACT, IndexRecordOption::WithFreqsAndPositions),
             );
         }
@@ -116,25 +147,25 @@ impl Fields {
         };
         Ok(Fields {
             schema: schema.clone(),
-            id: f("id")?,
-            file: f("file")?,
-            path: f("path")?,
-            headline: f("headline")?,
-            headline_exact: f("headline_exact")?,
-            derived_headline: f("derived_headline")?,
-            standfirst: f("standfirst")?,
-            body: f("body")?,
-            body_exact: f("body_exact")?,
-            text: f("text")?,
-            source: f("source")?,
-            source_key: f("source_key")?,
-            section: f("section")?,
-            section_key: f("section_key")?,
-            date: f("date")?,
-            authors: f("authors")?,
-            url: f("url")?,
+            id: f(name::ID)?,
+            file: f(name::FILE)?,
+            path: f(name::PATH)?,
+            headline: f(name::HEADLINE)?,
+            headline_exact: f(name::HEADLINE_EXACT)?,
+            derived_headline: f(name::DERIVED_HEADLINE)?,
+            standfirst: f(name::STANDFIRST)?,
+            body: f(name::BODY)?,
+            body_exact: f(name::BODY_EXACT)?,
+            text: f(name::TEXT)?,
+            source: f(name::SOURCE)?,
+            source_key: f(name::SOURCE_KEY)?,
+            section: f(name::SECTION)?,
+            section_key: f(name::SECTION_KEY)?,
+            date: f(name::DATE)?,
+            authors: f(name::AUTHORS)?,
+            url: f(name::URL)?,
             entity: entity("")?,
-            entity_text: entity("_text")?,
+            entity_text: entity(name::ENTITY_TEXT_SUFFIX)?,
         })
     }
 

@@ -1,5 +1,6 @@
-//! The index writer: walks roots, parses changed files on worker threads, and replaces each file's
-//! articles in the index. One bad file is counted and skipped; it never stops the run.
+//! The index run: walks roots, parses changed files on worker threads, and replaces each file's
+//! articles through a [`Store`], whichever engine it writes to. One bad file is counted and
+//! skipped; it never stops the run.
 //!
 //! Commits happen at intervals (by time and by article count) and on interruption; the manifest
 //! of each commit only names files whose articles that commit holds, so a killed run loses at most
@@ -13,11 +14,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use serde::Serialize;
-use tantivy::{IndexWriter, Term};
 
-use super::document::{ArticleDoc, entity_set, searchable_body, to_document};
-use super::manifest::{self, FileEntry, Manifest};
-use super::{Fields, NewsIndex};
+use super::document::{entity_set, searchable_body};
+use super::manifest::{FileEntry, Manifest};
+use crate::backend::{Piece, Prepared, Store};
 use crate::ingest::{self, Format, ParseOptions, SkipReason, WalkItem, Warning};
 use crate::{Error, Result};
 
@@ -142,7 +142,7 @@ enum Outcome {
     /// Same bytes as the manifest says: only the modification time moved.
     SameContent,
     Parsed {
-        docs: Vec<ArticleDoc>,
+        docs: Vec<Prepared>,
         warnings: Vec<Warning>,
     },
     Skipped(SkipReason),
@@ -161,24 +161,13 @@ struct Done {
 /// JSON Lines files larger than this are read and indexed in slices of about this size.
 const SLICE_BYTES: usize = 4 * 1024 * 1024;
 
-/// Run the plan against an opened index.
-pub fn run(index: &NewsIndex, plan: &IndexPlan, observer: &dyn Observer) -> Result<Summary> {
+/// Run the plan against an opened store.
+pub fn run(store: &mut dyn Store, plan: &IndexPlan, observer: &dyn Observer) -> Result<Summary> {
     let started = Instant::now();
-    stems::register(&index.index);
-    let writer: IndexWriter<ArticleDoc> =
-        index.index.writer(plan.memory_bytes).map_err(|e| match e {
-            tantivy::TantivyError::LockFailure(..) => Error::Locked(index.path.clone()),
-            other => Error::Tantivy(other),
-        })?;
-    // Files a killed writer left behind are not referenced by any commit: drop them.
-    let _ = writer.garbage_collect_files().wait();
-    let (manifest, generation) = Manifest::load(&index.path, &index.index)?;
-    Manifest::remove_others(&index.path, generation);
+    let manifest = store.manifest()?;
     let mut run = Run {
-        index,
-        writer,
+        store,
         manifest,
-        generation,
         summary: Summary::default(),
         last_commit: Instant::now(),
         since_commit: 0,
@@ -197,26 +186,16 @@ pub fn run(index: &NewsIndex, plan: &IndexPlan, observer: &dyn Observer) -> Resu
     }
     run.commit()?;
     let Run {
-        writer,
-        mut summary,
-        ..
+        store, mut summary, ..
     } = run;
-    // Let background merges finish: fewer segments make every later query cheaper.
-    if !summary.interrupted {
-        writer.wait_merging_threads()?;
-    }
-    let reader = index.reader()?;
-    reader.reload()?;
-    summary.documents_total = reader.searcher().num_docs();
+    summary.documents_total = store.finish(summary.interrupted)?;
     summary.seconds = started.elapsed().as_secs_f64();
     Ok(summary)
 }
 
 struct Run<'a> {
-    index: &'a NewsIndex,
-    writer: IndexWriter<ArticleDoc>,
+    store: &'a mut dyn Store,
     manifest: Manifest,
-    generation: u64,
     summary: Summary,
     last_commit: Instant,
     since_commit: usize,
@@ -275,7 +254,7 @@ impl Run<'_> {
         self.observer.files_to_parse(jobs.len());
         self.process(root, &root_name, jobs)?;
         if !self.plan.stop.load(Ordering::SeqCst) {
-            self.prune(&root_name, &seen);
+            self.prune(&root_name, &seen)?;
         }
         Ok(())
     }
@@ -283,7 +262,6 @@ impl Run<'_> {
     /// Parse jobs on worker threads and apply the results here, in one writer.
     fn process(&mut self, root: &Path, root_name: &str, jobs: Vec<Job>) -> Result<()> {
         let threads = self.plan.threads.max(1);
-        let fields = self.index.fields.clone();
         let plan = self.plan;
         std::thread::scope(|scope| -> Result<()> {
             let (job_tx, job_rx) = sync_channel::<Job>(threads * 4);
@@ -292,8 +270,7 @@ impl Run<'_> {
             for _ in 0..threads {
                 let job_rx = Arc::clone(&job_rx);
                 let done_tx = done_tx.clone();
-                let fields = &fields;
-                scope.spawn(move || worker(&job_rx, &done_tx, root, fields, plan));
+                scope.spawn(move || worker(&job_rx, &done_tx, root, plan));
             }
             drop(done_tx);
             let stop = Arc::clone(&plan.stop);
@@ -347,14 +324,14 @@ impl Run<'_> {
                 self.observer.file_done(0);
             }
             Outcome::Parsed { docs, warnings } => {
-                if first {
-                    self.writer
-                        .delete_term(Term::from_field_text(self.index.fields.file, &job.key));
-                }
                 let count = docs.len();
-                for doc in docs {
-                    self.writer.add_document(doc)?;
-                }
+                self.store.write(Piece {
+                    file: job.key.clone(),
+                    hash,
+                    first,
+                    last,
+                    articles: docs,
+                })?;
                 for warning in warnings {
                     self.summary.warnings.push(FileWarning {
                         path: job.item.rel.clone(),
@@ -382,7 +359,7 @@ impl Run<'_> {
     }
 
     /// Remove the articles of this root's files that are no longer on disk.
-    fn prune(&mut self, root_name: &str, seen: &HashSet<String>) {
+    fn prune(&mut self, root_name: &str, seen: &HashSet<String>) -> Result<()> {
         let gone: Vec<String> = self
             .manifest
             .files
@@ -392,12 +369,30 @@ impl Run<'_> {
             .collect();
         for key in gone {
             if let Some(entry) = self.manifest.files.remove(&key) {
-                self.writer
-                    .delete_term(Term::from_field_text(self.index.fields.file, &key));
+                self.store.delete_file(&key)?;
                 self.summary.files_removed += 1;
                 self.summary.articles_removed += entry.articles as usize;
                 self.dirty = true;
             }
+        }
+        Ok(())
+    }
+
+    /// Articles the engine refused become warnings on their files.
+    fn note_rejected(&mut self) {
+        for r in self.store.rejected() {
+            let path = self
+                .manifest
+                .files
+                .get(&r.file)
+                .map_or_else(|| r.file.clone(), |e| e.rel.clone());
+            self.summary.warnings.push(FileWarning {
+                path,
+                warning: Warning::BadRecord {
+                    record: r.record,
+                    reason: format!("the search engine refused the article: {}", r.reason),
+                },
+            });
         }
     }
 
@@ -414,18 +409,12 @@ impl Run<'_> {
         Ok(())
     }
 
-    /// Manifest first, then the commit that names it.
     fn commit(&mut self) -> Result<()> {
         if !self.dirty {
             return Ok(());
         }
-        let next = self.generation + 1;
-        self.manifest.save(&self.index.path, next)?;
-        let mut prepared = self.writer.prepare_commit()?;
-        prepared.set_payload(&manifest::payload(next));
-        prepared.commit()?;
-        Manifest::remove_others(&self.index.path, next);
-        self.generation = next;
+        self.store.commit(&self.manifest)?;
+        self.note_rejected();
         self.summary.commits += 1;
         self.since_commit = 0;
         self.dirty = false;
@@ -439,7 +428,6 @@ fn worker(
     jobs: &Mutex<Receiver<Job>>,
     done: &std::sync::mpsc::SyncSender<Done>,
     root: &Path,
-    fields: &Fields,
     plan: &IndexPlan,
 ) {
     loop {
@@ -463,9 +451,9 @@ fn worker(
         let streamed = Format::from_path(&job.item.path) == Some(Format::JsonLines)
             && job.size > SLICE_BYTES as u64;
         let ok = if streamed {
-            parse_sliced(&job, root, fields, plan, &mut send)
+            parse_sliced(&job, root, plan, &mut send)
         } else {
-            let (hash, outcome) = parse_job(&job, root, fields, plan);
+            let (hash, outcome) = parse_job(&job, root, plan);
             send(hash, outcome, true, true)
         };
         if !ok {
@@ -474,12 +462,8 @@ fn worker(
     }
 }
 
-fn documents(
-    articles: Vec<ingest::Article>,
-    key: &str,
-    fields: &Fields,
-    plan: &IndexPlan,
-) -> Vec<ArticleDoc> {
+/// Articles with their named entities (when the plan asks for them).
+fn documents(articles: Vec<ingest::Article>, plan: &IndexPlan) -> Vec<Prepared> {
     articles
         .into_iter()
         .map(|article| {
@@ -489,12 +473,12 @@ fn documents(
             } else {
                 Default::default()
             };
-            to_document(fields, key, article, &entities)
+            Prepared { article, entities }
         })
         .collect()
 }
 
-fn parse_job(job: &Job, root: &Path, fields: &Fields, plan: &IndexPlan) -> (u64, Outcome) {
+fn parse_job(job: &Job, root: &Path, plan: &IndexPlan) -> (u64, Outcome) {
     let Some(format) = Format::from_path(&job.item.path) else {
         return (0, Outcome::Skipped(SkipReason::UnsupportedExtension));
     };
@@ -514,7 +498,7 @@ fn parse_job(job: &Job, root: &Path, fields: &Fields, plan: &IndexPlan) -> (u64,
         Ok(parsed) => (
             hash,
             Outcome::Parsed {
-                docs: documents(parsed.articles, &job.key, fields, plan),
+                docs: documents(parsed.articles, plan),
                 warnings: parsed.warnings,
             },
         ),
@@ -527,7 +511,6 @@ fn parse_job(job: &Job, root: &Path, fields: &Fields, plan: &IndexPlan) -> (u64,
 fn parse_sliced(
     job: &Job,
     root: &Path,
-    fields: &Fields,
     plan: &IndexPlan,
     send: &mut dyn FnMut(u64, Outcome, bool, bool) -> bool,
 ) -> bool {
@@ -567,7 +550,7 @@ fn parse_sliced(
                 warnings: Vec::new(),
             }
         } else {
-            parse_slice(job, root, fields, plan, &slice, first_line, lines_in_slice)
+            parse_slice(job, root, plan, &slice, first_line, lines_in_slice)
         };
         if !send(hash, outcome, first, at_end) {
             return false;
@@ -585,7 +568,6 @@ fn parse_sliced(
 fn parse_slice(
     job: &Job,
     root: &Path,
-    fields: &Fields,
     plan: &IndexPlan,
     slice: &[u8],
     first_line: usize,
@@ -593,7 +575,7 @@ fn parse_slice(
 ) -> Outcome {
     match ingest::parse_jsonl_chunk(root, &job.item.rel, slice, first_line, &plan.parse) {
         Ok(parsed) => Outcome::Parsed {
-            docs: documents(parsed.articles, &job.key, fields, plan),
+            docs: documents(parsed.articles, plan),
             warnings: parsed.warnings,
         },
         Err(reason) => Outcome::Parsed {
@@ -620,223 +602,5 @@ fn hash_file(path: &Path) -> std::io::Result<u64> {
             return Ok(hasher.digest());
         }
         hasher.update(&buf[..n]);
-    }
-}
-
-/// The stemmed analyzer the writer indexes with: the registered one with a memo in front of the
-/// stemmer. Snowball stemming was a fifth of all indexing CPU, and news text repeats a small
-/// vocabulary, so each indexing thread remembers the stems it has computed. The tokens are the
-/// same by construction (the exact pipeline, then the same stemmer on each token, which depends on
-/// the token's text alone), and a test holds the two analyzers to identical streams.
-mod stems {
-    use std::collections::HashMap;
-    use std::hash::{BuildHasher, Hasher};
-
-    use tantivy::Index;
-    use tantivy::tokenizer::{
-        BoxTokenStream, Language, RawTokenizer, Stemmer, TextAnalyzer, Token, TokenFilter,
-        TokenStream, Tokenizer,
-    };
-
-    use crate::index::analyzers::{self, STEMMED};
-
-    /// Past this many distinct words a thread starts its memo afresh, bounding its memory
-    /// (a few MB) on archives with huge vocabularies.
-    const MAX_WORDS: usize = 200_000;
-
-    /// Register the memoised analyzer under the stemmed analyzer's name on this index handle.
-    /// Only the writer's handle is affected; queries through it would get the same tokens anyway.
-    pub fn register(index: &Index) {
-        index.tokenizers().register(STEMMED, analyzer());
-    }
-
-    pub fn analyzer() -> TextAnalyzer {
-        TextAnalyzer::builder(Analyzed(analyzers::exact()))
-            .filter(MemoStem)
-            .build()
-    }
-
-    /// A whole analyzer used as the tokenizer of another, so the exact pipeline is written once.
-    #[derive(Clone)]
-    struct Analyzed(TextAnalyzer);
-
-    impl Tokenizer for Analyzed {
-        type TokenStream<'a> = BoxTokenStream<'a>;
-
-        fn token_stream<'a>(&'a mut self, text: &'a str) -> BoxTokenStream<'a> {
-            self.0.token_stream(text)
-        }
-    }
-
-    #[derive(Clone)]
-    struct MemoStem;
-
-    impl TokenFilter for MemoStem {
-        type Tokenizer<T: Tokenizer> = MemoStemFilter<T>;
-
-        fn transform<T: Tokenizer>(self, inner: T) -> MemoStemFilter<T> {
-            MemoStemFilter {
-                inner,
-                stemmer: TextAnalyzer::builder(RawTokenizer::default())
-                    .filter(Stemmer::new(Language::English))
-                    .build(),
-                memo: HashMap::default(),
-            }
-        }
-    }
-
-    #[derive(Clone)]
-    struct MemoStemFilter<T> {
-        inner: T,
-        /// Stems one whole word: the raw tokenizer passes it through unchanged.
-        stemmer: TextAnalyzer,
-        memo: HashMap<Box<str>, Box<str>, FxBuild>,
-    }
-
-    impl<T: Tokenizer> Tokenizer for MemoStemFilter<T> {
-        type TokenStream<'a> = MemoStemStream<'a, T::TokenStream<'a>>;
-
-        fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-            if self.memo.len() > MAX_WORDS {
-                self.memo.clear();
-            }
-            MemoStemStream {
-                tail: self.inner.token_stream(text),
-                stemmer: &mut self.stemmer,
-                memo: &mut self.memo,
-            }
-        }
-    }
-
-    struct MemoStemStream<'a, T> {
-        tail: T,
-        stemmer: &'a mut TextAnalyzer,
-        memo: &'a mut HashMap<Box<str>, Box<str>, FxBuild>,
-    }
-
-    impl<T: TokenStream> TokenStream for MemoStemStream<'_, T> {
-        fn advance(&mut self) -> bool {
-            if !self.tail.advance() {
-                return false;
-            }
-            let token = self.tail.token_mut();
-            if let Some(stem) = self.memo.get(token.text.as_str()) {
-                if **stem != *token.text {
-                    token.text.clear();
-                    token.text.push_str(stem);
-                }
-                return true;
-            }
-            let mut stream = self.stemmer.token_stream(&token.text);
-            let stem = if stream.advance() {
-                std::mem::take(&mut stream.token_mut().text)
-            } else {
-                token.text.clone()
-            };
-            drop(stream);
-            self.memo
-                .insert(token.text.as_str().into(), stem.as_str().into());
-            token.text = stem;
-            true
-        }
-
-        fn token(&self) -> &Token {
-            self.tail.token()
-        }
-
-        fn token_mut(&mut self) -> &mut Token {
-            self.tail.token_mut()
-        }
-    }
-
-    /// A multiply-rotate hash (as in rustc's FxHash): words are short and not adversarial, and
-    /// the default SipHash would cost a good part of what the memo saves.
-    #[derive(Clone, Copy, Default)]
-    struct FxBuild;
-
-    impl BuildHasher for FxBuild {
-        type Hasher = Fx;
-
-        fn build_hasher(&self) -> Fx {
-            Fx(0)
-        }
-    }
-
-    struct Fx(u64);
-
-    const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-
-    impl Fx {
-        fn mix(&mut self, word: u64) {
-            self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(SEED);
-        }
-    }
-
-    impl Hasher for Fx {
-        fn write(&mut self, bytes: &[u8]) {
-            let mut chunks = bytes.chunks_exact(8);
-            for chunk in &mut chunks {
-                let mut word = [0u8; 8];
-                word.copy_from_slice(chunk);
-                self.mix(u64::from_le_bytes(word));
-            }
-            let rest = chunks.remainder();
-            if !rest.is_empty() {
-                let mut word = [0u8; 8];
-                word[..rest.len()].copy_from_slice(rest);
-                self.mix(u64::from_le_bytes(word) ^ ((rest.len() as u64) << 59));
-            }
-        }
-
-        fn write_u8(&mut self, byte: u8) {
-            self.mix(u64::from(byte));
-        }
-
-        fn finish(&self) -> u64 {
-            self.0
-        }
-    }
-
-    #[cfg(test)]
-    mod tests {
-        use super::*;
-
-        fn stream(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Token> {
-            analyzers::tokens(analyzer, text)
-        }
-
-        #[test]
-        fn memoised_stems_equal_the_registered_analyzer() {
-            let texts = [
-                "The running runners ran; Café owners' naïve résumés — généralement!",
-                "Running RUNNING running runs. Re-running don't won't U.S. officials said",
-                "Ünïcödé ﬁnance ﬂights 東京 عربي İstanbul straße STRASSE œuvre",
-                &"x".repeat(70),
-                "",
-                "   \n\n  ",
-                "connection connections connected connecting connective 2024-03-05 $1.5bn",
-            ];
-            let mut plain = analyzers::stemmed();
-            let mut memo = analyzer();
-            // Twice over, so the second pass is answered from the memo.
-            for _ in 0..2 {
-                for text in texts {
-                    assert_eq!(stream(&mut memo, text), stream(&mut plain, text), "{text}");
-                }
-            }
-        }
-
-        #[test]
-        fn memo_is_bounded() {
-            let mut memo = analyzer();
-            let text: String = (0..MAX_WORDS + 10).map(|i| format!("w{i} ")).collect();
-            assert_eq!(stream(&mut memo, &text).len(), MAX_WORDS + 10);
-            // The next stream starts with a cleared memo and still stems correctly.
-            let got: Vec<String> = stream(&mut memo, "running")
-                .into_iter()
-                .map(|t| t.text)
-                .collect();
-            assert_eq!(got, vec!["run"]);
-        }
     }
 }

@@ -7,6 +7,7 @@ pub mod facets;
 pub mod feedback;
 pub mod query;
 pub mod ranking;
+pub mod related;
 pub mod snippet;
 pub mod sources;
 
@@ -766,6 +767,49 @@ impl Engine {
             newest: date_at(Order::Desc)?,
             index_bytes: self.index.disk_bytes(),
         })
+    }
+}
+
+impl crate::backend::Backend for Engine {
+    fn location(&self) -> String {
+        self.index.path.display().to_string()
+    }
+
+    fn search(&self, req: &SearchRequest) -> Result<SearchResults> {
+        Engine::search(self, req)
+    }
+
+    fn article(&self, id: &str) -> Result<Option<StoredArticle>> {
+        Engine::article(self, id)
+    }
+
+    fn related(
+        &self,
+        article: &StoredArticle,
+        limit: usize,
+    ) -> Result<Vec<crate::backend::RelatedHit>> {
+        related::related(self.fields(), &self.searcher(), article, limit)
+    }
+
+    fn stats(&self) -> Result<Stats> {
+        Engine::stats(self)
+    }
+
+    fn check(&self) -> Result<crate::index::check::CheckReport> {
+        crate::index::check::check(&self.index.path)
+    }
+
+    fn warm(&self) -> Result<()> {
+        Engine::warm(self)
+    }
+
+    fn export(
+        &self,
+        req: &SearchRequest,
+        options: ExportOptions,
+        each: &mut dyn FnMut(Hit) -> Result<()>,
+    ) -> Result<u64> {
+        Engine::export(self, req, options, each)
     }
 }
 

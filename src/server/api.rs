@@ -8,8 +8,8 @@ use tokio::sync::OwnedSemaphorePermit;
 use tokio::time::Instant;
 
 use super::params::{self, Pairs};
-use super::related::{self, RelatedHit};
 use super::{ApiError, AppState, Shared};
+use crate::backend::RelatedHit;
 use crate::entities::{self, Mention};
 use crate::index::document::StoredArticle;
 use crate::search::{SearchResults, Stats};
@@ -73,8 +73,7 @@ pub async fn related(
     let limit = params::related_limit(&pairs(query)?)?;
     let found = blocking(&state, move |shared| {
         let article = find(shared, &id)?;
-        let searcher = shared.engine.searcher();
-        let hits = related::related(shared.engine.fields(), &searcher, &article, limit)?;
+        let hits = shared.engine.related(&article, limit)?;
         Ok(Related { id, hits })
     })
     .await?;
@@ -190,7 +189,8 @@ mod tests {
             search_timeout: Duration::from_millis(timeout_ms),
             max_concurrent,
         };
-        AppState::new(Engine::open_long_lived(index, true).unwrap(), limits).unwrap()
+        let engine = Engine::open_long_lived(index, true).unwrap();
+        AppState::new(std::sync::Arc::new(engine), limits).unwrap()
     }
 
     fn slow(ms: u64) -> impl FnOnce(&Shared) -> Result<u64, ApiError> + Send + 'static {

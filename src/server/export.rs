@@ -14,8 +14,9 @@ use tokio::sync::mpsc;
 
 use super::params::{self, Pairs};
 use super::{ApiError, AppState};
+use crate::backend::{ExportOptions, SearchRequest};
 use crate::export::{Column, Exporter, Format, Layout};
-use crate::search::{ExportOptions, SearchRequest, query};
+use crate::search::query;
 
 /// Bytes gathered before a chunk is handed to the connection.
 const CHUNK_BYTES: usize = 64 * 1024;
@@ -60,7 +61,10 @@ pub async fn export(
         }
     });
     let stream = futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx));
-    let filename = format!("attachment; filename=\"newsdex-export.{}\"", format.extension());
+    let filename = format!(
+        "attachment; filename=\"newsdex-export.{}\"",
+        format.extension()
+    );
     Ok((
         [
             (header::CONTENT_TYPE, format.media_type().to_string()),

@@ -1,9 +1,9 @@
 //! `newsdex serve`: the HTTP JSON API and the embedded web page, on axum and tokio.
 //!
-//! One [`Engine`] serves the whole process. Search work is blocking (tantivy reads mmapped files),
-//! so it runs on tokio's blocking pool behind a semaphore and a deadline: a slow query costs one
-//! blocking thread, never the async workers that answer everything else. The engine's reader
-//! follows commits on its own, so a concurrently running `newsdex index` shows up without restart.
+//! One [`Backend`] serves the whole process, whichever engine it is. Search work is blocking
+//! (tantivy reads mmapped files, OpenSearch answers over HTTP), so it runs on tokio's blocking pool behind a semaphore and a deadline: a slow query costs one
+//! blocking thread, never the async workers that answer everything else. Both engines
+//! follow commits on their own, so a concurrently running `newsdex index` shows up without restart.
 //!
 //! Routes (all `GET`; errors are `{"error": "...", "position": N}` with 400, 404, 414 or 503):
 //! - `/api/search?q=&source=&section=&person=&org=&place=&misc=&since=&until=&sort=&match=&limit=&offset=&facet=&facet_size=`:
@@ -21,7 +21,6 @@ mod assets;
 mod error;
 mod export;
 mod params;
-mod related;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -35,7 +34,7 @@ use tokio::sync::Semaphore;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
-use crate::search::Engine;
+use crate::backend::Backend;
 use crate::{Error, Result};
 
 pub use error::ApiError;
@@ -63,10 +62,10 @@ impl Default for Limits {
     }
 }
 
-/// What every handler shares: the engine (and its one reader) and the cap on concurrent blocking
+/// What every handler shares: the engine and the cap on concurrent blocking
 /// searches.
 pub struct Shared {
-    pub engine: Engine,
+    pub engine: Arc<dyn Backend>,
     permits: Arc<Semaphore>,
     limits: Limits,
 }
@@ -76,7 +75,7 @@ pub struct Shared {
 pub struct AppState(Arc<Shared>);
 
 impl AppState {
-    pub fn new(engine: Engine, limits: Limits) -> Result<AppState> {
+    pub fn new(engine: Arc<dyn Backend>, limits: Limits) -> Result<AppState> {
         Ok(AppState(Arc::new(Shared {
             engine,
             permits: Arc::new(Semaphore::new(limits.max_concurrent.max(1))),
@@ -122,7 +121,7 @@ pub async fn bind(addr: &str) -> Result<TcpListener> {
 }
 
 /// Serve until Ctrl-C or SIGTERM, then finish the requests in flight and return.
-pub async fn run(engine: Engine, listener: TcpListener) -> Result<()> {
+pub async fn run(engine: Arc<dyn Backend>, listener: TcpListener) -> Result<()> {
     let local: SocketAddr = listener
         .local_addr()
         .map_err(|e| Error::Other(format!("listening socket: {e}")))?;
@@ -146,7 +145,7 @@ pub async fn run(engine: Engine, listener: TcpListener) -> Result<()> {
 }
 
 /// Entry point for the CLI: its own runtime, so the rest of the program stays synchronous.
-pub fn serve(engine: Engine, addr: &str) -> Result<()> {
+pub fn serve(engine: Arc<dyn Backend>, addr: &str) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

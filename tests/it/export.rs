@@ -120,8 +120,16 @@ fn export_has_every_hit_once_in_rank_order_with_the_search_fields() {
         assert!(rows.windows(2).all(|w| w[0].score >= w[1].score));
     }
     let quoted = csv_rows(&export(&f, &["harbour levy", "--page-size", "40"]));
-    assert!(quoted.iter().any(|r| r.headline.contains("\"a fair deal\"")));
-    assert!(quoted.iter().any(|r| r.headline.starts_with("Café owners in Zürich")));
+    assert!(
+        quoted
+            .iter()
+            .any(|r| r.headline.contains("\"a fair deal\""))
+    );
+    assert!(
+        quoted
+            .iter()
+            .any(|r| r.headline.starts_with("Café owners in Zürich"))
+    );
 }
 
 #[test]
@@ -142,8 +150,15 @@ fn export_in_date_order_as_jsonl_with_snippets_to_a_file() {
         "--output",
         path.to_str().unwrap(),
     ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(out.stdout.is_empty(), "rows go to the file, not standard output");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stdout.is_empty(),
+        "rows go to the file, not standard output"
+    );
     let text = std::fs::read_to_string(&path).unwrap();
     let rows: Vec<JsonRow> = text
         .lines()
@@ -156,7 +171,11 @@ fn export_in_date_order_as_jsonl_with_snippets_to_a_file() {
     assert_eq!(dates.len(), ARTICLES);
     assert!(dates.windows(2).all(|w| w[0] <= w[1]), "oldest first");
     let search = all_hits(&f, "", "oldest");
-    let searched: Vec<&str> = search.hits.iter().filter_map(|h| h.date.as_deref()).collect();
+    let searched: Vec<&str> = search
+        .hits
+        .iter()
+        .filter_map(|h| h.date.as_deref())
+        .collect();
     assert_eq!(dates, searched);
     assert!(rows.iter().all(|r| !r.snippet.is_empty()));
     assert!(rows.iter().any(|r| r.authors == ["Tom Reed", "Li Wei"]));
@@ -183,7 +202,12 @@ fn api_export_streams_the_same_rows_as_the_search() {
     let search = server.json("/api/search?q=ceasefire&limit=100");
     let reply = server.get("/api/export?q=ceasefire&format=csv&limit=1&offset=3");
     assert_eq!(reply.status, 200, "{}", reply.body);
-    assert!(reply.header("content-type").unwrap().starts_with("text/csv"));
+    assert!(
+        reply
+            .header("content-type")
+            .unwrap()
+            .starts_with("text/csv")
+    );
     assert!(
         reply
             .header("content-disposition")
@@ -207,7 +231,11 @@ fn api_export_streams_the_same_rows_as_the_search() {
         .collect();
     let reuters = server.json("/api/search?q=ceasefire&source=Reuters");
     assert_eq!(lines.len() as u64, reuters["total"].as_u64().unwrap());
-    assert!(lines.iter().all(|l| l.snippet.to_lowercase().contains("ceasefire")));
+    assert!(
+        lines
+            .iter()
+            .all(|l| l.snippet.to_lowercase().contains("ceasefire"))
+    );
     let bad = server.get("/api/export?q=%22unclosed");
     assert_eq!(bad.status, 400);
     assert!(bad.json()["position"].is_u64(), "{}", bad.body);

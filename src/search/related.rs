@@ -1,29 +1,17 @@
-//! Related coverage: the articles most like one article, for the article view.
-//!
-//! Lives in the server because only the page needs it. Words alone find articles on the same topic;
+//! Related coverage in the embedded index: the articles most like one article, for the article
+//! view. Words alone find articles on the same topic;
 //! shared named entities find the same story told by another outlet, so both take part: a
 //! more-like-this query over the stemmed headline and body, and a boosted clause per entity the
 //! article names. The article itself is excluded by id.
-use chrono::NaiveDate;
-use serde::Serialize;
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, MoreLikeThisQuery, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, OwnedValue};
 use tantivy::{Searcher, TantivyDocument, Term};
 
 use crate::Result;
+use crate::backend::RelatedHit;
 use crate::index::Fields;
 use crate::index::document::{StoredArticle, from_document};
-
-/// One related article, as the page lists it.
-#[derive(Debug, Clone, Serialize)]
-pub struct RelatedHit {
-    pub id: String,
-    pub headline: String,
-    pub source: String,
-    pub date: Option<NaiveDate>,
-    pub score: f32,
-}
 
 /// Shared entities count for more than shared words: a name in common is a strong sign of one story.
 const ENTITY_BOOST: f32 = 2.0;

@@ -1,0 +1,350 @@
+//! The embedded engine's [`Store`]: one tantivy writer over an index folder, with the manifest
+//! kept beside the segments and named in each commit's payload.
+//!
+//! A file's articles share a `file` term, so replacing a file is one delete of that term followed
+//! by its new documents, and both land in the same commit.
+use std::path::Path;
+
+use tantivy::{IndexWriter, Term};
+
+use super::NewsIndex;
+use super::document::{ArticleDoc, to_document};
+use super::manifest::{self, Manifest};
+use crate::backend::{Piece, Store, WriteOptions};
+use crate::{Error, Result};
+
+pub struct TantivyStore {
+    index: NewsIndex,
+    /// Taken by [`Store::finish`], which waits for its merges.
+    writer: Option<IndexWriter<ArticleDoc>>,
+    generation: u64,
+    memory_bytes: usize,
+}
+
+impl TantivyStore {
+    /// Open the index folder for writing, creating it when absent (or anew with `rebuild`).
+    pub fn open(path: &Path, options: WriteOptions) -> Result<TantivyStore> {
+        let room = options.memory_bytes as u64;
+        let opened = if options.rebuild {
+            NewsIndex::recreate(path)
+        } else {
+            NewsIndex::open_or_create(path)
+        };
+        let index = opened.map_err(|e| e.while_writing_index(path, room))?;
+        stems::register(&index.index);
+        let writer: IndexWriter<ArticleDoc> =
+            index
+                .index
+                .writer(options.memory_bytes)
+                .map_err(|e| match e {
+                    tantivy::TantivyError::LockFailure(..) => Error::Locked(index.path.clone()),
+                    other => Error::Tantivy(other).while_writing_index(path, room),
+                })?;
+        // Files a killed writer left behind are not referenced by any commit: drop them.
+        let _ = writer.garbage_collect_files().wait();
+        Ok(TantivyStore {
+            index,
+            writer: Some(writer),
+            generation: 0,
+            memory_bytes: options.memory_bytes,
+        })
+    }
+
+    fn writer(&mut self) -> Result<&mut IndexWriter<ArticleDoc>> {
+        self.writer
+            .as_mut()
+            .ok_or_else(|| Error::Other("the index run has already finished".into()))
+    }
+
+    /// Errors as the user needs to hear them: a full disk is named as such.
+    fn told(&self, e: Error) -> Error {
+        e.while_writing_index(&self.index.path, self.memory_bytes as u64)
+    }
+}
+
+impl Store for TantivyStore {
+    fn location(&self) -> String {
+        self.index.path.display().to_string()
+    }
+
+    fn manifest(&mut self) -> Result<Manifest> {
+        let (manifest, generation) = Manifest::load(&self.index.path, &self.index.index)?;
+        Manifest::remove_others(&self.index.path, generation);
+        self.generation = generation;
+        Ok(manifest)
+    }
+
+    fn save_source_aliases(&mut self, aliases: &[(String, String)]) -> Result<()> {
+        crate::search::sources::Aliases::save(&self.index.path, aliases)
+    }
+
+    fn write(&mut self, piece: Piece) -> Result<()> {
+        let fields = self.index.fields.clone();
+        let writer = self.writer()?;
+        if piece.first {
+            writer.delete_term(Term::from_field_text(fields.file, &piece.file));
+        }
+        let mut added = Ok(());
+        for p in piece.articles {
+            let doc = to_document(&fields, &piece.file, p.article, &p.entities);
+            if let Err(e) = writer.add_document(doc) {
+                added = Err(Error::Tantivy(e));
+                break;
+            }
+        }
+        added.map_err(|e| self.told(e))
+    }
+
+    fn delete_file(&mut self, file: &str) -> Result<()> {
+        let term = Term::from_field_text(self.index.fields.file, file);
+        self.writer()?.delete_term(term);
+        Ok(())
+    }
+
+    /// Manifest first, then the commit that names it.
+    fn commit(&mut self, manifest: &Manifest) -> Result<()> {
+        let next = self.generation + 1;
+        manifest
+            .save(&self.index.path, next)
+            .map_err(|e| self.told(e))?;
+        let room = self.memory_bytes as u64;
+        let path = self.index.path.clone();
+        let told = |e: tantivy::TantivyError| Error::Tantivy(e).while_writing_index(&path, room);
+        let mut prepared = self.writer()?.prepare_commit().map_err(told)?;
+        prepared.set_payload(&manifest::payload(next));
+        prepared.commit().map_err(told)?;
+        Manifest::remove_others(&self.index.path, next);
+        self.generation = next;
+        Ok(())
+    }
+
+    fn finish(&mut self, interrupted: bool) -> Result<u64> {
+        // Let background merges finish: fewer segments make every later query cheaper.
+        if let Some(writer) = self.writer.take()
+            && !interrupted
+        {
+            writer.wait_merging_threads()?;
+        }
+        let reader = self.index.reader()?;
+        reader.reload()?;
+        Ok(reader.searcher().num_docs())
+    }
+}
+
+/// The stemmed analyzer the writer indexes with: the registered one with a memo in front of the
+/// stemmer. Snowball stemming was a fifth of all indexing CPU, and news text repeats a small
+/// vocabulary, so each indexing thread remembers the stems it has computed. The tokens are the
+/// same by construction (the exact pipeline, then the same stemmer on each token, which depends on
+/// the token's text alone), and a test holds the two analyzers to identical streams.
+mod stems {
+    use std::collections::HashMap;
+    use std::hash::{BuildHasher, Hasher};
+
+    use tantivy::Index;
+    use tantivy::tokenizer::{
+        BoxTokenStream, Language, RawTokenizer, Stemmer, TextAnalyzer, Token, TokenFilter,
+        TokenStream, Tokenizer,
+    };
+
+    use crate::index::analyzers::{self, STEMMED};
+
+    /// Past this many distinct words a thread starts its memo afresh, bounding its memory
+    /// (a few MB) on archives with huge vocabularies.
+    const MAX_WORDS: usize = 200_000;
+
+    /// Register the memoised analyzer under the stemmed analyzer's name on this index handle.
+    /// Only the writer's handle is affected; queries through it would get the same tokens anyway.
+    pub fn register(index: &Index) {
+        index.tokenizers().register(STEMMED, analyzer());
+    }
+
+    pub fn analyzer() -> TextAnalyzer {
+        TextAnalyzer::builder(Analyzed(analyzers::exact()))
+            .filter(MemoStem)
+            .build()
+    }
+
+    /// A whole analyzer used as the tokenizer of another, so the exact pipeline is written once.
+    #[derive(Clone)]
+    struct Analyzed(TextAnalyzer);
+
+    impl Tokenizer for Analyzed {
+        type TokenStream<'a> = BoxTokenStream<'a>;
+
+        fn token_stream<'a>(&'a mut self, text: &'a str) -> BoxTokenStream<'a> {
+            self.0.token_stream(text)
+        }
+    }
+
+    #[derive(Clone)]
+    struct MemoStem;
+
+    impl TokenFilter for MemoStem {
+        type Tokenizer<T: Tokenizer> = MemoStemFilter<T>;
+
+        fn transform<T: Tokenizer>(self, inner: T) -> MemoStemFilter<T> {
+            MemoStemFilter {
+                inner,
+                stemmer: TextAnalyzer::builder(RawTokenizer::default())
+                    .filter(Stemmer::new(Language::English))
+                    .build(),
+                memo: HashMap::default(),
+            }
+        }
+    }
+
+    #[derive(Clone)]
+    struct MemoStemFilter<T> {
+        inner: T,
+        /// Stems one whole word: the raw tokenizer passes it through unchanged.
+        stemmer: TextAnalyzer,
+        memo: HashMap<Box<str>, Box<str>, FxBuild>,
+    }
+
+    impl<T: Tokenizer> Tokenizer for MemoStemFilter<T> {
+        type TokenStream<'a> = MemoStemStream<'a, T::TokenStream<'a>>;
+
+        fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+            if self.memo.len() > MAX_WORDS {
+                self.memo.clear();
+            }
+            MemoStemStream {
+                tail: self.inner.token_stream(text),
+                stemmer: &mut self.stemmer,
+                memo: &mut self.memo,
+            }
+        }
+    }
+
+    struct MemoStemStream<'a, T> {
+        tail: T,
+        stemmer: &'a mut TextAnalyzer,
+        memo: &'a mut HashMap<Box<str>, Box<str>, FxBuild>,
+    }
+
+    impl<T: TokenStream> TokenStream for MemoStemStream<'_, T> {
+        fn advance(&mut self) -> bool {
+            if !self.tail.advance() {
+                return false;
+            }
+            let token = self.tail.token_mut();
+            if let Some(stem) = self.memo.get(token.text.as_str()) {
+                if **stem != *token.text {
+                    token.text.clear();
+                    token.text.push_str(stem);
+                }
+                return true;
+            }
+            let mut stream = self.stemmer.token_stream(&token.text);
+            let stem = if stream.advance() {
+                std::mem::take(&mut stream.token_mut().text)
+            } else {
+                token.text.clone()
+            };
+            drop(stream);
+            self.memo
+                .insert(token.text.as_str().into(), stem.as_str().into());
+            token.text = stem;
+            true
+        }
+
+        fn token(&self) -> &Token {
+            self.tail.token()
+        }
+
+        fn token_mut(&mut self) -> &mut Token {
+            self.tail.token_mut()
+        }
+    }
+
+    /// A multiply-rotate hash (as in rustc's FxHash): words are short and not adversarial, and
+    /// the default SipHash would cost a good part of what the memo saves.
+    #[derive(Clone, Copy, Default)]
+    struct FxBuild;
+
+    impl BuildHasher for FxBuild {
+        type Hasher = Fx;
+
+        fn build_hasher(&self) -> Fx {
+            Fx(0)
+        }
+    }
+
+    struct Fx(u64);
+
+    const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+    impl Fx {
+        fn mix(&mut self, word: u64) {
+            self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(SEED);
+        }
+    }
+
+    impl Hasher for Fx {
+        fn write(&mut self, bytes: &[u8]) {
+            let mut chunks = bytes.chunks_exact(8);
+            for chunk in &mut chunks {
+                let mut word = [0u8; 8];
+                word.copy_from_slice(chunk);
+                self.mix(u64::from_le_bytes(word));
+            }
+            let rest = chunks.remainder();
+            if !rest.is_empty() {
+                let mut word = [0u8; 8];
+                word[..rest.len()].copy_from_slice(rest);
+                self.mix(u64::from_le_bytes(word) ^ ((rest.len() as u64) << 59));
+            }
+        }
+
+        fn write_u8(&mut self, byte: u8) {
+            self.mix(u64::from(byte));
+        }
+
+        fn finish(&self) -> u64 {
+            self.0
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        fn stream(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Token> {
+            analyzers::tokens(analyzer, text)
+        }
+
+        #[test]
+        fn memoised_stems_equal_the_registered_analyzer() {
+            let texts = [
+                "The running runners ran; Café owners' naïve résumés — généralement!",
+                "Running RUNNING running runs. Re-running don't won't U.S. officials said",
+                "Ünïcödé ﬁnance ﬂights 東京 عربي İstanbul straße STRASSE œuvre",
+                &"x".repeat(70),
+                "",
+                "   \n\n  ",
+                "connection connections connected connecting connective 2024-03-05 $1.5bn",
+            ];
+            let mut plain = analyzers::stemmed();
+            let mut memo = analyzer();
+            // Twice over, so the second pass is answered from the memo.
+            for _ in 0..2 {
+                for text in texts {
+                    assert_eq!(stream(&mut memo, text), stream(&mut plain, text), "{text}");
+                }
+            }
+        }
+
+        #[test]
+        fn memo_is_bounded() {
+            let mut memo = analyzer();
+            let text: String = (0..MAX_WORDS + 10).map(|i| format!("w{i} ")).collect();
+            assert_eq!(stream(&mut memo, &text).len(), MAX_WORDS + 10);
+            // The next stream starts with a cleared memo and still stems correctly.
+            let got: Vec<String> = stream(&mut memo, "running")
+                .into_iter()
+                .map(|t| t.text)
+                .collect();
+            assert_eq!(got, vec!["run"]);
+        }
+    }
+}
