@@ -104,7 +104,8 @@ Examples:
   newsdex search 'inflation -forecast' --source \"Capital Ledger\"
   newsdex search 'headline:rovers' --sort newest --facet source,section
   newsdex search 'date:2024-05 (flood OR storm)' --limit 20 --offset 20
-  newsdex search vasquez --person \"Elena Vasquez\" --json";
+  newsdex search vasquez --person \"Elena Vasquez\" --json
+  newsdex search flood --facet date --interval month    a timeline of the coverage";
 
 const COMPLETIONS_EXAMPLES: &str = "\
 Install:
@@ -218,9 +219,12 @@ pub struct SearchArgs {
     /// Number of results to pass over first, for paging: --offset 10 shows the second page
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub offset: usize,
-    /// Facets to count: source,section,person,org,place,misc
+    /// Facets to count: source,section,person,org,place,misc, and date for a timeline
     #[arg(long, value_name = "LIST", default_value = "source,person,org,place")]
     pub facet: String,
+    /// Timeline bucket width for --facet date: auto, day, week, month or year
+    #[arg(long, value_name = "WIDTH", default_value = "auto")]
+    pub interval: String,
     /// Print one JSON object
     #[arg(long)]
     pub json: bool,
@@ -405,6 +409,8 @@ pub fn search_request(a: &SearchArgs) -> Result<SearchRequest> {
     request.limit = a.limit.min(search::MAX_LIMIT);
     request.offset = a.offset;
     request.facets = search::parse_facets(&a.facet)?;
+    let interval = search::timeline::Interval::parse(&a.interval)?;
+    request.timeline = search::asks_for_timeline(&a.facet).then_some(interval);
     request.explain = a.explain;
     Ok(request)
 }

@@ -106,6 +106,9 @@ pub fn search_results(r: &SearchResults, color: bool) -> Result<()> {
     if let Some(q) = &r.explanation {
         understood(&mut w, q, color)?;
     }
+    if let Some(t) = &r.timeline {
+        timeline(&mut w, t, color)?;
+    }
     for (name, counts) in &r.facets {
         if counts.is_empty() {
             continue;
@@ -128,6 +131,30 @@ pub fn search_results(r: &SearchResults, color: bool) -> Result<()> {
         if r.total == 1 { "" } else { "s" },
         shown,
         r.took_ms
+    )
+    .map_err(out_err)
+}
+
+/// The timeline as a sparkline between its first and last bucket, then its busiest bucket.
+fn timeline(w: &mut impl Write, t: &crate::search::timeline::Timeline, color: bool) -> Result<()> {
+    let (Some(first), Some(last)) = (t.buckets.first(), t.buckets.last()) else {
+        return Ok(());
+    };
+    let peak = t.buckets.iter().max_by_key(|b| b.count).unwrap_or(first);
+    let undated = match t.undated {
+        0 => String::new(),
+        n => format!(", {n} undated"),
+    };
+    writeln!(
+        w,
+        "{}: {} {} {} (by {}, most {} in {}{undated})",
+        paint("date", HEADLINE, color),
+        first.label,
+        crate::search::timeline::sparkline(t),
+        last.label,
+        t.interval.name(),
+        peak.count,
+        peak.label
     )
     .map_err(out_err)
 }

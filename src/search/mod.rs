@@ -10,6 +10,7 @@ pub mod ranking;
 pub mod related;
 pub mod snippet;
 pub mod sources;
+pub mod timeline;
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
@@ -117,6 +118,8 @@ pub struct SearchRequest {
     pub source_aliases: Vec<(String, String)>,
     /// Report how the query was understood and what each hit's score is made of.
     pub explain: bool,
+    /// Count the results per publication day, week, month or year (`--facet date`).
+    pub timeline: Option<timeline::Interval>,
 }
 
 impl Default for SearchRequest {
@@ -137,6 +140,7 @@ impl Default for SearchRequest {
             ranking: Ranking::default(),
             source_aliases: Vec::new(),
             explain: false,
+            timeline: None,
         }
     }
 }
@@ -188,6 +192,9 @@ pub struct SearchResults {
     pub facets: BTreeMap<String, Vec<FacetCount>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub explanation: Option<QueryExplanation>,
+    /// Results per publication period, over the whole result set (`--facet date`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeline: Option<timeline::Timeline>,
 }
 
 /// How [`Engine::export`] reads its hits.
@@ -420,28 +427,34 @@ impl Engine {
         )
         .with_globals(self.global_ordinals(searcher, &req.facets)?);
         let top = TopDocs::with_limit(limit.max(1)).and_offset(req.offset);
-        let (docs, total, counts): (Vec<(f32, DocAddress)>, usize, _) = match req.sort {
-            Sort::Relevance => {
-                searcher.search(&full, &(top.order_by_score(), Count, facet_collector))?
-            }
+        let dates = req
+            .timeline
+            .map(|interval| timeline::TimelineCollector { interval });
+        let (docs, total, counts, dates): (Vec<(f32, DocAddress)>, usize, _, _) = match req.sort {
+            Sort::Relevance => searcher.search(
+                &full,
+                &(top.order_by_score(), Count, facet_collector, dates),
+            )?,
             Sort::Newest | Sort::Oldest => {
                 let order = if req.sort == Sort::Newest {
                     Order::Desc
                 } else {
                     Order::Asc
                 };
-                let (docs, total, counts) = searcher.search(
+                let (docs, total, counts, dates) = searcher.search(
                     &full,
                     &(
                         top.order_by_fast_field::<DateTime>(column::DATE, order),
                         Count,
                         facet_collector,
+                        dates,
                     ),
                 )?;
                 (
                     docs.into_iter().map(|(_, a)| (0.0, a)).collect(),
                     total,
                     counts,
+                    dates,
                 )
             }
         };
@@ -485,6 +498,7 @@ impl Engine {
             hits,
             facets,
             explanation,
+            timeline: dates,
         })
     }
 
@@ -840,17 +854,27 @@ fn drops_stop_words(tree: &query::Node, req: &SearchRequest) -> bool {
             .any(|w| !crate::index::analyzers::is_stop_word(&mut stop, w))
 }
 
-/// Check a facet list string like "source,person".
+/// The name that asks for a timeline in a facet list (`--facet source,date`).
+pub const DATE_FACET: &str = "date";
+
+/// Check a facet list string like "source,person". `date` is accepted and left to
+/// [`asks_for_timeline`]: it is a histogram, not a list of values.
 pub fn parse_facets(list: &str) -> Result<Vec<Facet>> {
     list.split(',')
-        .filter(|s| !s.trim().is_empty())
+        .filter(|s| !s.trim().is_empty() && !s.trim().eq_ignore_ascii_case(DATE_FACET))
         .map(|s| {
             Facet::parse(s).ok_or_else(|| {
                 Error::Usage(format!(
-                    "unknown facet '{}' (facets: source, section, person, org, place, misc)",
+                    "unknown facet '{}' (facets: source, section, person, org, place, misc, date)",
                     s.trim()
                 ))
             })
         })
         .collect()
+}
+
+/// Whether a facet list names `date`.
+pub fn asks_for_timeline(list: &str) -> bool {
+    list.split(',')
+        .any(|s| s.trim().eq_ignore_ascii_case(DATE_FACET))
 }

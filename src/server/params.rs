@@ -28,6 +28,8 @@ pub fn search_request(pairs: &[(String, String)]) -> Result<SearchRequest, ApiEr
     let mut req = SearchRequest::default();
     let mut seen = Singles::default();
     let mut facets: Option<Vec<search::Facet>> = None;
+    let mut timeline = false;
+    let mut interval = search::timeline::Interval::Auto;
     let mut filters = 0usize;
     for (key, value) in pairs {
         let value = value.trim();
@@ -80,7 +82,12 @@ pub fn search_request(pairs: &[(String, String)]) -> Result<SearchRequest, ApiEr
                 seen.once("facet_size")?;
                 req.facet_size = number(key, value, 1, MAX_FACET_SIZE)?.unwrap_or(req.facet_size);
             }
+            "interval" => {
+                seen.once("interval")?;
+                interval = search::timeline::Interval::parse(value)?;
+            }
             "facet" => {
+                timeline |= search::asks_for_timeline(value);
                 let list = search::parse_facets(value)?;
                 let all = facets.get_or_insert_with(Vec::new);
                 for facet in list {
@@ -95,6 +102,7 @@ pub fn search_request(pairs: &[(String, String)]) -> Result<SearchRequest, ApiEr
     if let Some(f) = facets {
         req.facets = f;
     }
+    req.timeline = timeline.then_some(interval);
     if let (Some(since), Some(until)) = (req.since, req.until)
         && since > until
     {

@@ -203,6 +203,7 @@ async function runSearch() {
   setStatus("Searching…", "busy");
   const params = searchParams(current);
   for (const [name] of FACETS) params.append("facet", name);
+  params.append("facet", "date");
   if (!params.has("limit")) params.set("limit", String(PAGE_SIZE));
   let results;
   try {
@@ -212,12 +213,14 @@ async function runSearch() {
     clear($("results"));
     clear($("pager"));
     $("download").hidden = true;
+    renderTimeline(null);
     renderFacets(null);
     showQueryError(err);
     return;
   }
   if (mine !== generation) return;
   renderStatus(results);
+  renderTimeline(results.timeline);
   renderDownload(results);
   renderResults(results);
   renderPager(results);
@@ -238,6 +241,52 @@ function renderStatus(results) {
   const to = results.offset + results.hits.length;
   const range = results.hits.length > 0 && n > results.hits.length ? " — showing " + from + "–" + to : "";
   setStatus(words + range + " (" + results.took_ms.toFixed(1) + " ms)");
+}
+
+// ---------- timeline ----------
+
+const SVG_NS = "http://www.w3.org/2000/svg";
+
+function svg(tag, attrs) {
+  const node = document.createElementNS(SVG_NS, tag);
+  for (const [name, value] of Object.entries(attrs || {})) node.setAttribute(name, String(value));
+  return node;
+}
+
+// One bar per period, heights scaled to the busiest; a bar is a link that narrows the dates to its
+// period, so clicking filters and the URL keeps it.
+function renderTimeline(timeline) {
+  const box = $("timeline");
+  clear(box);
+  const buckets = (timeline && timeline.buckets) || [];
+  box.hidden = buckets.length < 2;
+  if (box.hidden) return;
+  const most = Math.max(1, ...buckets.map((b) => b.count));
+  const width = 600, height = 80, gap = buckets.length > 60 ? 0 : 1;
+  const step = width / buckets.length;
+  const chart = svg("svg", { viewBox: "0 0 " + width + " " + (height + 2), role: "img",
+    "aria-label": "Articles per " + timeline.interval, preserveAspectRatio: "none" });
+  buckets.forEach((b, i) => {
+    const h = b.count === 0 ? 0 : Math.max(2, (b.count / most) * height);
+    const change = { since: b.start, until: b.end, offset: "" };
+    const link = svg("a", { href: pageUrl(Object.assign({}, current, change)), class: "bar",
+      "data-start": b.start, "data-end": b.end, "data-count": b.count });
+    const title = svg("title");
+    title.textContent = b.label + ": " + b.count.toLocaleString() + (b.count === 1 ? " article" : " articles");
+    link.append(title);
+    link.append(svg("rect", { x: i * step, y: 0, width: Math.max(step - gap, 0.5), height: height + 2, class: "hit-area" }));
+    link.append(svg("rect", { x: i * step, y: height + 2 - h, width: Math.max(step - gap, 0.5), height: h }));
+    link.addEventListener("click", (event) => {
+      if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+      event.preventDefault();
+      navigate(change);
+    });
+    chart.append(link);
+  });
+  const first = buckets[0], last = buckets[buckets.length - 1];
+  const caption = el("figcaption", {}, first.label + " – " + last.label + " · per " + timeline.interval +
+    (timeline.undated ? " · " + timeline.undated.toLocaleString() + " undated" : "") + " · click a bar to narrow the dates");
+  box.append(chart, caption);
 }
 
 // The links export the whole result set of the current search, not the page shown.
@@ -354,6 +403,8 @@ async function showArticle(id) {
   const view = $("article");
   $("results").hidden = true;
   $("pager").hidden = true;
+  $("timeline").hidden = true;
+  $("download").hidden = true;
   view.hidden = false;
   clear(view);
   setStatus("Loading article…", "busy");
