@@ -60,8 +60,7 @@ impl Interval {
     /// The finest interval that keeps `first..=last` within [`AUTO_BUCKETS`] buckets.
     fn for_span(first: NaiveDate, last: NaiveDate) -> Interval {
         let days = (last - first).num_days() + 1;
-        let months = i64::from(last.year() - first.year()) * 12
-            + i64::from(last.month())
+        let months = i64::from(last.year() - first.year()) * 12 + i64::from(last.month())
             - i64::from(first.month())
             + 1;
         if days <= AUTO_BUCKETS {
@@ -146,7 +145,11 @@ impl Collector for TimelineCollector {
     type Fruit = Timeline;
     type Child = SegmentDays;
 
-    fn for_segment(&self, _: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<SegmentDays> {
+    fn for_segment(
+        &self,
+        _: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<SegmentDays> {
         Ok(SegmentDays {
             dates: reader.fast_fields().date(column::DATE)?,
             days: HashMap::new(),
@@ -281,11 +284,23 @@ mod tests {
 
     #[test]
     fn weeks_start_on_monday_and_years_on_new_year() {
-        let t = histogram(&days(&[("2024-05-19", 1), ("2024-05-20", 1)]), Interval::Week, 0);
-        assert_eq!(t.buckets.len(), 2, "Sunday and Monday are in different weeks");
+        let t = histogram(
+            &days(&[("2024-05-19", 1), ("2024-05-20", 1)]),
+            Interval::Week,
+            0,
+        );
+        assert_eq!(
+            t.buckets.len(),
+            2,
+            "Sunday and Monday are in different weeks"
+        );
         assert_eq!(t.buckets[0].start, day("2024-05-13"));
         assert_eq!(t.buckets[0].label, "2024-W20");
-        let y = histogram(&days(&[("2023-07-01", 1), ("2025-02-01", 2)]), Interval::Year, 0);
+        let y = histogram(
+            &days(&[("2023-07-01", 1), ("2025-02-01", 2)]),
+            Interval::Year,
+            0,
+        );
         let labels: Vec<&str> = y.buckets.iter().map(|b| b.label.as_str()).collect();
         assert_eq!(labels, ["2023", "2024", "2025"]);
         assert_eq!(y.buckets[2].end, day("2025-12-31"));

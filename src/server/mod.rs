@@ -6,7 +6,7 @@
 //! follow commits on their own, so a concurrently running `newsdex index` shows up without restart.
 //!
 //! Routes (all `GET`; errors are `{"error": "...", "position": N}` with 400, 404, 414 or 503):
-//! - `/api/search?q=&source=&section=&person=&org=&place=&misc=&since=&until=&sort=&match=&limit=&offset=&facet=&facet_size=`:
+//! - `/api/search?q=&source=&section=&person=&org=&place=&misc=&since=&until=&sort=&match=&limit=&offset=&facet=&facet_size=&interval=`:
 //!   the CLI's `--json` body. Filters repeat (alternatives within one name); `facet` repeats or
 //!   takes a comma list; `limit` is at most 100.
 //! - `/api/export?` + the search parameters + `format=csv|jsonl&fields=&bom=`: every hit, streamed

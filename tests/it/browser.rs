@@ -528,3 +528,80 @@ fn page_searches_filters_and_shows_hostile_text_as_text() {
     assert!(errors.is_empty(), "console errors: {errors:#?}");
     eprintln!("screenshot: {}", shot.display());
 }
+
+/// The timeline above the results: one bar per month of a year of dated articles; clicking a bar
+/// narrows the dates to its month, in the URL and in the results, and the chart redraws for it.
+#[test]
+fn timeline_bar_click_filters_the_dates() {
+    let (Some(chromium), Some(chromedriver)) = (first_existing(BROWSERS), first_existing(DRIVERS))
+    else {
+        eprintln!(
+            "SKIP browser test: no Chromium and chromedriver installed (apt-get install chromium chromium-driver)"
+        );
+        return;
+    };
+    let archive = super::export::archive();
+    let server = Server::start(&archive.index());
+    let browser = Browser::start(&chromium, &chromedriver);
+    let base = format!("http://{}", server.addr);
+    browser.go(&format!("{base}/?q=harbour+levy"));
+    browser.wait_until(
+        "a weekly timeline",
+        "return document.querySelectorAll('#timeline .bar').length > 40 && !document.getElementById('timeline').hidden",
+    );
+    browser.screenshot("serve-timeline.png");
+    let bars = browser.run(
+        "return Array.from(document.querySelectorAll('#timeline .bar')).map(b => Number(b.dataset.count))",
+    );
+    let api = server.json("/api/search?q=harbour+levy&facet=date&limit=0");
+    let counts: Vec<u64> = api["timeline"]["buckets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["count"].as_u64().unwrap())
+        .collect();
+    assert_eq!(bars, json!(counts), "the chart draws the API's counts");
+
+    // The busiest bar, by its index in the chart.
+    let busiest = counts
+        .iter()
+        .enumerate()
+        .max_by_key(|(_, c)| **c)
+        .map(|(i, _)| i + 1)
+        .unwrap();
+    let (start, end, count) = {
+        let b = &api["timeline"]["buckets"][busiest - 1];
+        (
+            b["start"].as_str().unwrap().to_string(),
+            b["end"].as_str().unwrap().to_string(),
+            b["count"].as_u64().unwrap(),
+        )
+    };
+    browser.click(&format!("#timeline .bar:nth-of-type({busiest})"));
+    browser.wait_until(
+        "the bar's dates in the URL",
+        &format!(
+            "return location.search.includes('since={start}') && location.search.includes('until={end}')"
+        ),
+    );
+    let shown = count.min(10);
+    browser.wait_until(
+        "the bar's articles",
+        &format!(
+            "return document.querySelectorAll('#results .hit').length === {shown} && document.getElementById('status').textContent.startsWith('{count} article')"
+        ),
+    );
+    let dates = browser.run(
+        "return Array.from(document.querySelectorAll('#results .hit .meta')).map(m => m.textContent)",
+    );
+    assert_eq!(dates.as_array().unwrap().len() as u64, shown);
+    let narrowed = server.json(&format!(
+        "/api/search?q=harbour+levy&since={start}&until={end}&limit=100"
+    ));
+    assert_eq!(narrowed["total"].as_u64().unwrap(), count);
+    for hit in narrowed["hits"].as_array().unwrap() {
+        let d = hit["date"].as_str().unwrap();
+        assert!(d >= start.as_str() && d <= end.as_str(), "{d}");
+    }
+    browser.screenshot("serve-timeline-narrowed.png");
+}

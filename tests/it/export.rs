@@ -11,7 +11,7 @@ use crate::server::{Corpus, Server};
 /// the characters CSV must quote (commas, quotes, line breaks) and accents.
 const ARTICLES: usize = 230;
 
-fn archive() -> Fixture {
+pub fn archive() -> Fixture {
     let f = Fixture::new();
     let mut lines = String::new();
     for i in 0..ARTICLES {

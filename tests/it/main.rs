@@ -14,3 +14,4 @@ mod ranking;
 mod server;
 mod shared_corpora;
 mod sources;
+mod timeline;
