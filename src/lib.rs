@@ -2,6 +2,7 @@
 //!
 //! The library owns everything; `main.rs` only parses arguments and maps errors to exit codes.
 pub mod backend;
+pub mod batch;
 pub mod cli;
 pub mod entities;
 pub mod error;

@@ -105,7 +105,8 @@ Examples:
   newsdex search 'headline:rovers' --sort newest --facet source,section
   newsdex search 'date:2024-05 (flood OR storm)' --limit 20 --offset 20
   newsdex search vasquez --person \"Elena Vasquez\" --json
-  newsdex search flood --facet date --interval month    a timeline of the coverage";
+  newsdex search flood --facet date --interval month    a timeline of the coverage
+  newsdex search --batch names.txt --per-source --format csv > counts.csv";
 
 const COMPLETIONS_EXAMPLES: &str = "\
 Install:
@@ -234,6 +235,23 @@ pub struct SearchArgs {
     /// Highlight matches in colour (auto: on a terminal, unless NO_COLOR is set)
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Run every query in FILE (one a line, # comments) and print each one's hit count
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["explain", "offset"])]
+    pub batch: Option<PathBuf>,
+    /// With --batch: count each query's hits per source too
+    #[arg(long, requires = "batch")]
+    pub per_source: bool,
+    /// With --batch: print a table, or CSV (--json prints JSON)
+    #[arg(long, value_enum, default_value_t = BatchFormat::Table, requires = "batch")]
+    pub format: BatchFormat,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum BatchFormat {
+    /// Aligned columns for reading
+    Table,
+    /// Comma-separated values with a header row, one column per source
+    Csv,
 }
 
 /// What narrows and orders a search: shared by `search` and `export`.
@@ -479,6 +497,9 @@ fn parse_source_aliases(specs: &[String]) -> Result<Vec<(String, String)>> {
 }
 
 fn run_search(a: SearchArgs) -> Result<i32> {
+    if let Some(file) = &a.batch {
+        return run_batch(&a, file);
+    }
     let request = search_request(&a)?;
     let engine = backend::open(&a.location.location()?, Usage::OneShot)?;
     let results = engine.search(&request)?;
@@ -496,6 +517,33 @@ fn run_search(a: SearchArgs) -> Result<i32> {
         print::search_results(&results, color)?;
     }
     Ok(0)
+}
+
+/// Every query of a list under the search's filters; a bad line is reported and the rest run.
+fn run_batch(a: &SearchArgs, file: &std::path::Path) -> Result<i32> {
+    if !a.query.is_empty() {
+        return Err(Error::Usage(
+            "give either a query or --batch FILE, not both".into(),
+        ));
+    }
+    let bytes = std::fs::read(file).map_err(|e| Error::io(file, e))?;
+    let lines = crate::batch::parse(&String::from_utf8_lossy(&bytes))?;
+    let base = search_request(a)?;
+    let engine = backend::open(&a.location.location()?, Usage::OneShot)?;
+    let report = crate::batch::run(engine.as_ref(), &base, &lines, a.per_source);
+    for row in &report.rows {
+        if let Some(e) = &row.error {
+            eprintln!("newsdex: {}:{}: {e}", file.display(), row.line);
+        }
+    }
+    if a.json {
+        print::json(&report)?;
+    } else if a.format == BatchFormat::Csv {
+        crate::batch::write_csv(&report, std::io::stdout().lock())?;
+    } else {
+        print::batch_table(&report)?;
+    }
+    Ok(if report.failed > 0 { 2 } else { 0 })
 }
 
 fn run_stats(a: StatsArgs) -> Result<i32> {

@@ -159,6 +159,44 @@ fn timeline(w: &mut impl Write, t: &crate::search::timeline::Timeline, color: bo
     .map_err(out_err)
 }
 
+/// A batch as aligned columns: line, hits, query, then the sources when counted.
+pub fn batch_table(report: &crate::batch::Report) -> Result<()> {
+    let stdout = std::io::stdout();
+    let mut w = stdout.lock();
+    let width = report
+        .rows
+        .iter()
+        .map(|r| r.query.chars().count())
+        .max()
+        .unwrap_or(5)
+        .clamp(5, 60);
+    writeln!(w, "{:>5}  {:>8}  query", "line", "hits").map_err(out_err)?;
+    for row in &report.rows {
+        let hits = match (row.total, &row.error) {
+            (Some(t), _) => t.to_string(),
+            (None, _) => "error".to_string(),
+        };
+        let sources: Vec<String> = row
+            .sources
+            .iter()
+            .map(|s| format!("{} {}", s.value, s.count))
+            .collect();
+        let tail = match (&row.error, sources.is_empty()) {
+            (Some(e), _) => format!("  {e}"),
+            (None, false) => format!("  {}", sources.join(", ")),
+            (None, true) => String::new(),
+        };
+        let line = format!("{:>5}  {:>8}  {:<width$}{tail}", row.line, hits, row.query);
+        writeln!(w, "{}", line.trim_end()).map_err(out_err)?;
+    }
+    let failed = match report.failed {
+        0 => String::new(),
+        n => format!(", {n} failed"),
+    };
+    let n = report.rows.len();
+    writeln!(w, "{n} quer{}{failed}", if n == 1 { "y" } else { "ies" }).map_err(out_err)
+}
+
 /// How the query was read, one leaf a line.
 fn understood(w: &mut impl Write, q: &QueryExplanation, color: bool) -> Result<()> {
     writeln!(w, "{}", paint("Query understood as:", HEADLINE, color)).map_err(out_err)?;
