@@ -105,7 +105,10 @@ pub fn run_line(engine: &dyn Backend, base: &SearchRequest, line: &Line, per_sou
     match engine.search(&request_for(base, line, per_source)) {
         Ok(mut results) => {
             row.total = Some(results.total);
-            row.sources = results.facets.remove(Facet::Source.name()).unwrap_or_default();
+            row.sources = results
+                .facets
+                .remove(Facet::Source.name())
+                .unwrap_or_default();
         }
         Err(Error::Query {
             position, message, ..
@@ -170,11 +173,16 @@ mod tests {
 
     #[test]
     fn comments_and_blank_lines_are_skipped_and_numbers_kept() {
-        let lines = parse("# names\nElena Vasquez\n\n  \"Bank of England\"  \n#x\nfloods\r\n").unwrap();
+        let lines =
+            parse("# names\nElena Vasquez\n\n  \"Bank of England\"  \n#x\nfloods\r\n").unwrap();
         let got: Vec<(usize, &str)> = lines.iter().map(|l| (l.number, l.query.as_str())).collect();
         assert_eq!(
             got,
-            [(2, "Elena Vasquez"), (4, "\"Bank of England\""), (6, "floods")]
+            [
+                (2, "Elena Vasquez"),
+                (4, "\"Bank of England\""),
+                (6, "floods")
+            ]
         );
     }
 

@@ -96,11 +96,11 @@ pub async fn not_found() -> ApiError {
     ApiError::not_found("no such API endpoint")
 }
 
-/// Everything here is read-only: anything but GET (and HEAD) is refused in the same JSON shape.
+/// Everything here is read-only: a method a route does not take is refused in the same JSON shape.
 pub async fn method_not_allowed() -> ApiError {
     ApiError::new(
         axum::http::StatusCode::METHOD_NOT_ALLOWED,
-        "only GET is supported",
+        "method not allowed (the API takes GET, and POST for /api/batch)",
     )
 }
 

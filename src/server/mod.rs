@@ -5,12 +5,14 @@
 //! blocking thread, never the async workers that answer everything else. Both engines
 //! follow commits on their own, so a concurrently running `newsdex index` shows up without restart.
 //!
-//! Routes (all `GET`; errors are `{"error": "...", "position": N}` with 400, 404, 414 or 503):
+//! Routes (`GET` but for the batch; errors are `{"error": "...", "position": N}` with 400, 404, 414 or 503):
 //! - `/api/search?q=&source=&section=&person=&org=&place=&misc=&since=&until=&sort=&match=&limit=&offset=&facet=&facet_size=&interval=`:
 //!   the CLI's `--json` body. Filters repeat (alternatives within one name); `facet` repeats or
 //!   takes a comma list; `limit` is at most 100.
 //! - `/api/export?` + the search parameters + `format=csv|jsonl&fields=&bom=`: every hit, streamed
 //!   (`limit`, `offset` and `facet` are ignored: an export has every hit and no facets).
+//! - `POST /api/batch?` + the search filters, body `{"text": "one query a line", "per_source": bool}`:
+//!   `{"rows": [{line, query, total, sources, error, position}], "failed"}`.
 //! - `/api/articles/{id}`: the stored article plus `text` (headline, blank line, body),
 //!   `body_start` and entity `mentions` with char offsets into `text`.
 //! - `/api/articles/{id}/related?limit=`: `{"id", "hits": [{id, headline, source, date, score}]}`.
@@ -18,6 +20,7 @@
 //! - `/`, `/app.js`, `/app.css`: the page; its URL uses the search parameters above plus `article`.
 mod api;
 mod assets;
+mod batch;
 mod error;
 mod export;
 mod params;
@@ -28,7 +31,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::http::StatusCode;
-use axum::routing::get;
+use axum::routing::{get, post};
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -96,6 +99,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/api/search", get(api::search))
         .route("/api/export", get(export::export))
+        .route("/api/batch", post(batch::batch))
         .route("/api/stats", get(api::stats))
         .route("/api/articles/{id}", get(api::article))
         .route("/api/articles/{id}/related", get(api::related))

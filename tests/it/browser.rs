@@ -604,4 +604,30 @@ fn timeline_bar_click_filters_the_dates() {
         assert!(d >= start.as_str() && d <= end.as_str(), "{d}");
     }
     browser.screenshot("serve-timeline-narrowed.png");
+
+    // Batch search under the narrowed dates: each row counts and links to its own search.
+    browser.click("#batch-toggle");
+    browser.type_into(
+        "#batch-text",
+        "harbour levy\n# skipped\nregatta\n\"open quote",
+    );
+    browser.click("#batch-run");
+    browser.wait_until(
+        "the batch table",
+        "return document.querySelectorAll('#batch-results .batch-row').length === 3",
+    );
+    let first = browser.run(
+        "const r = document.querySelector('#batch-results .batch-row'); return [r.children[2].textContent, r.querySelector('a').getAttribute('href')]",
+    );
+    assert_eq!(first[0], json!(count.to_string()), "{first}");
+    let href = first[1].as_str().unwrap();
+    assert!(
+        href.contains("q=harbour+levy") && href.contains(&format!("since={start}")),
+        "{href}"
+    );
+    assert_eq!(
+        browser.run("return document.querySelectorAll('#batch-results .batch-row.failed').length"),
+        json!(1)
+    );
+    browser.screenshot("serve-batch.png");
 }

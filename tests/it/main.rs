@@ -1,4 +1,5 @@
 //! The integration tests: one binary that runs the real `newsdex` on real files in temp folders.
+mod batch;
 mod browser;
 mod cli;
 mod common;

@@ -140,8 +140,14 @@ function stateLink(text, change, attrs) {
 
 let generation = 0;
 
-async function api(path) {
-  const response = await fetch(path, { headers: { Accept: "application/json" } });
+async function api(path, body) {
+  const options = { headers: { Accept: "application/json" } };
+  if (body !== undefined) {
+    options.method = "POST";
+    options.headers["Content-Type"] = "application/json";
+    options.body = JSON.stringify(body);
+  }
+  const response = await fetch(path, options);
   let body = null;
   try {
     body = await response.json();
@@ -541,7 +547,62 @@ function toggleHelp() {
   $("help-toggle").setAttribute("aria-expanded", help.hidden ? "false" : "true");
 }
 
+// ---------- batch search ----------
+
+function toggleBatch() {
+  const box = $("batch");
+  box.hidden = !box.hidden;
+  $("batch-toggle").setAttribute("aria-expanded", box.hidden ? "false" : "true");
+}
+
+// An uploaded list is read into the text box, where it can be checked and edited before running.
+function batchFileChosen() {
+  const file = $("batch-file").files[0];
+  if (!file) return;
+  const reader = new FileReader();
+  reader.onload = () => { $("batch-text").value = String(reader.result); };
+  reader.readAsText(file);
+}
+
+// The list runs under the filters on screen; each row links to its own search with them.
+async function runBatch(event) {
+  event.preventDefault();
+  const out = $("batch-results");
+  clear(out);
+  out.append(el("p", { class: "status busy", text: "Running…" }));
+  const params = searchParams(current);
+  for (const key of ["q", "limit", "offset", "sort"]) params.delete(key);
+  let report;
+  try {
+    report = await api("/api/batch?" + params.toString(),
+      { text: $("batch-text").value, per_source: $("batch-per-source").checked });
+  } catch (err) {
+    clear(out);
+    out.append(el("p", { class: "status error", text: err.message }));
+    return;
+  }
+  clear(out);
+  const table = el("table", { class: "batch-table" });
+  table.append(el("thead", {}, el("tr", {}, el("th", { text: "Line" }), el("th", { text: "Query" }),
+    el("th", { text: "Hits" }), el("th", { text: "By source" }))));
+  const body = el("tbody");
+  for (const row of report.rows) {
+    const tr = el("tr", { class: row.error ? "batch-row failed" : "batch-row" });
+    const link = stateLink(row.query, { q: row.query, offset: "", article: "" }, { class: "batch-query" });
+    const hits = row.error ? el("td", { class: "error", text: row.error }) : el("td", { class: "num", text: row.total.toLocaleString() });
+    const sources = (row.sources || []).map((s) => s.value + " " + s.count).join(", ");
+    tr.append(el("td", { class: "num", text: String(row.line) }), el("td", {}, link), hits, el("td", { text: sources }));
+    body.append(tr);
+  }
+  table.append(body);
+  const n = report.rows.length;
+  out.append(el("p", { class: "meta", text: n + (n === 1 ? " query" : " queries") + (report.failed ? ", " + report.failed + " failed" : "") }), table);
+}
+
 function init() {
+  $("batch-toggle").addEventListener("click", toggleBatch);
+  $("batch-form").addEventListener("submit", runBatch);
+  $("batch-file").addEventListener("change", batchFileChosen);
   $("search-form").addEventListener("submit", submitSearch);
   $("sort").addEventListener("change", () => navigate({ sort: $("sort").value, offset: "", article: "" }));
   $("match-any").addEventListener("change", () => navigate({ match: $("match-any").checked ? "any" : "", offset: "", article: "" }));
