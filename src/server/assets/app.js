@@ -140,12 +140,12 @@ function stateLink(text, change, attrs) {
 
 let generation = 0;
 
-async function api(path, body) {
+async function api(path, payload) {
   const options = { headers: { Accept: "application/json" } };
-  if (body !== undefined) {
+  if (payload !== undefined) {
     options.method = "POST";
     options.headers["Content-Type"] = "application/json";
-    options.body = JSON.stringify(body);
+    options.body = JSON.stringify(payload);
   }
   const response = await fetch(path, options);
   let body = null;
