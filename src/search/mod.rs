@@ -470,7 +470,7 @@ impl Engine {
                 hit.explanation = serde_json::to_value(&e).ok();
             }
         }
-        let explanation = req.explain.then(|| QueryExplanation {
+        let explanation = req.explain.then_some(QueryExplanation {
             match_mode: req.match_mode,
             leaves: understood,
             expansion,
