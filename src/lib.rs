@@ -7,6 +7,7 @@ pub mod entities;
 pub mod error;
 pub mod index;
 pub mod ingest;
+pub mod opensearch;
 pub mod search;
 pub mod server;
 

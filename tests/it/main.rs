@@ -9,6 +9,7 @@ mod documents;
 mod entities;
 mod incremental;
 mod messages;
+mod opensearch;
 mod ranking;
 mod server;
 mod shared_corpora;
