@@ -43,8 +43,17 @@ fn fixture() -> &'static Fixture {
     FIXTURE.get_or_init(|| {
         let dir = tempfile::tempdir().expect("temporary folder");
         let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus");
-        let index = NewsIndex::open_or_create(dir.path()).expect("create index");
-        writer::run(&index, &IndexPlan::new(vec![corpus]), &Silent).expect("index corpus/");
+        let options = newsdex::backend::WriteOptions {
+            rebuild: false,
+            memory_bytes: newsdex::index::writer::DEFAULT_MEMORY,
+        };
+        let mut store = newsdex::backend::open_store(
+            &newsdex::backend::Location::Dir(dir.path().to_path_buf()),
+            options,
+        )
+        .expect("create index");
+        writer::run(store.as_mut(), &IndexPlan::new(vec![corpus]), &Silent).expect("index corpus/");
+        drop(store);
         let engine =
             Engine::open(NewsIndex::open(dir.path()).expect("open index")).expect("engine");
         Fixture { _dir: dir, engine }

@@ -149,7 +149,9 @@ impl Client {
                     pause *= 2;
                 }
                 Err(e) => {
-                    return Err(self.error(format!("cannot reach the cluster: {}", unreachable(&e))));
+                    return Err(
+                        self.error(format!("cannot reach the cluster: {}", unreachable(&e)))
+                    );
                 }
             }
         }
