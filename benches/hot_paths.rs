@@ -9,7 +9,6 @@ use std::sync::OnceLock;
 
 use divan::counter::BytesCount;
 use divan::{Bencher, black_box};
-use newsdex::backend;
 use newsdex::index::NewsIndex;
 use newsdex::index::writer::{self, IndexPlan, Silent};
 use newsdex::search::build::Highlight;
@@ -44,13 +43,17 @@ fn fixture() -> &'static Fixture {
     FIXTURE.get_or_init(|| {
         let dir = tempfile::tempdir().expect("temporary folder");
         let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus");
-        let location = backend::Location::Dir(dir.path().to_path_buf());
-        let options = backend::WriteOptions {
+        let options = newsdex::backend::WriteOptions {
             rebuild: false,
-            memory_bytes: 64 * 1024 * 1024,
+            memory_bytes: newsdex::index::writer::DEFAULT_MEMORY,
         };
-        let mut store = backend::open_store(&location, options).expect("create index");
+        let mut store = newsdex::backend::open_store(
+            &newsdex::backend::Location::Dir(dir.path().to_path_buf()),
+            options,
+        )
+        .expect("create index");
         writer::run(store.as_mut(), &IndexPlan::new(vec![corpus]), &Silent).expect("index corpus/");
+        drop(store);
         let engine =
             Engine::open(NewsIndex::open(dir.path()).expect("open index")).expect("engine");
         Fixture { _dir: dir, engine }

@@ -9,6 +9,7 @@ pub mod error;
 pub mod export;
 pub mod index;
 pub mod ingest;
+pub mod opensearch;
 pub mod search;
 pub mod server;
 

@@ -143,6 +143,8 @@ pub trait Store: Send {
 pub enum Location {
     /// The embedded index in a folder.
     Dir(PathBuf),
+    /// An index in an OpenSearch cluster.
+    OpenSearch(crate::opensearch::EngineUrl),
 }
 
 impl Location {
@@ -150,6 +152,7 @@ impl Location {
     pub fn describe(&self) -> String {
         match self {
             Location::Dir(p) => p.display().to_string(),
+            Location::OpenSearch(url) => url.masked(),
         }
     }
 }
@@ -174,6 +177,9 @@ pub fn open(location: &Location, usage: Usage) -> Result<Arc<dyn Backend>> {
             };
             Ok(Arc::new(engine))
         }
+        Location::OpenSearch(url) => {
+            Ok(Arc::new(crate::opensearch::OpenSearch::open(url.clone())?))
+        }
     }
 }
 
@@ -192,5 +198,12 @@ pub fn open_store(location: &Location, options: WriteOptions) -> Result<Box<dyn 
         Location::Dir(path) => Ok(Box::new(crate::index::store::TantivyStore::open(
             path, options,
         )?)),
+        Location::OpenSearch(url) => {
+            let engine =
+                crate::opensearch::OpenSearch::open_for_writing(url.clone(), options.rebuild)?;
+            Ok(Box::new(crate::opensearch::store::OpenSearchStore::new(
+                engine,
+            )))
+        }
     }
 }

@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::backend::Location;
+use crate::opensearch::EngineUrl;
 use crate::{Error, Result};
 
 /// Environment variable naming the config file (empty: read none).
@@ -17,7 +19,7 @@ pub const CONFIG_ENV: &str = "NEWSDEX_CONFIG";
 /// Environment variable for the index location.
 pub const INDEX_ENV: &str = "NEWSDEX_INDEX";
 /// Environment variable for the engine URL.
-pub const ENGINE_ENV: &str = "NEWSDEX_ENGINE_URL";
+pub const ENGINE_ENV: &str = "NEWSDEX_ENGINE";
 
 /// What the config file may hold. Unknown keys are errors, so a typo does not pass silently.
 #[derive(Debug, Default, Deserialize)]
@@ -91,7 +93,7 @@ pub struct ConfigFile {
 pub struct Settings {
     pub config_file: ConfigFile,
     pub index: Setting<PathBuf>,
-    /// Where a search engine serving the index is reached. Kept and shown; no command uses it yet.
+    /// An OpenSearch index to use instead of the folder (`opensearch+http://host:port/index`).
     pub engine_url: Setting<Option<String>>,
     pub fields: Vec<Setting<FieldMapping>>,
     pub source_aliases: Vec<Setting<SourceAlias>>,
@@ -101,6 +103,8 @@ pub struct Settings {
 #[derive(Debug, Clone, Default)]
 pub struct Flags {
     pub index: Option<PathBuf>,
+    /// `--engine URL`.
+    pub engine: Option<String>,
     /// `--field FIELD=KEY`, as typed.
     pub fields: Vec<String>,
 }
@@ -135,7 +139,9 @@ impl Settings {
             Setting::new(crate::index::default_location(), Origin::Default)
         };
 
-        let engine_url = if let Some(u) = env(ENGINE_ENV) {
+        let engine_url = if let Some(u) = &flags.engine {
+            Setting::new(Some(u.clone()), Origin::Flag("--engine"))
+        } else if let Some(u) = env(ENGINE_ENV) {
             Setting::new(
                 Some(u.to_string_lossy().into_owned()),
                 Origin::Env(ENGINE_ENV),
@@ -148,6 +154,7 @@ impl Settings {
         if let Some(u) = &engine_url.value {
             check_url(u).map_err(|m| match engine_url.origin {
                 Origin::ConfigFile => config_error(m),
+                Origin::Flag(flag) => Error::Usage(format!("{flag}: {m}")),
                 _ => Error::Usage(format!("${ENGINE_ENV}: {m}")),
             })?;
         }
@@ -186,6 +193,17 @@ impl Settings {
             fields,
             source_aliases,
         })
+    }
+
+    /// The engine commands use: the engine URL or the index folder, whichever was given the
+    /// more specific way (flag, then environment, then config file); the URL wins a tie.
+    pub fn location(&self) -> Result<Location> {
+        match &self.engine_url.value {
+            Some(url) if rank(&self.engine_url.origin) >= rank(&self.index.origin) => {
+                Ok(Location::OpenSearch(EngineUrl::parse(url)?))
+            }
+            _ => Ok(Location::Dir(self.index.value.clone())),
+        }
     }
 
     /// The field mappings for the parsers, as (our field, their key).
@@ -234,16 +252,17 @@ fn expand_home(p: &Path) -> PathBuf {
     }
 }
 
-fn check_url(url: &str) -> Result<(), String> {
-    let uri: http::Uri = url
-        .parse()
-        .map_err(|e| format!("engine URL {url:?} is not a URL ({e})"))?;
-    match (uri.scheme_str(), uri.host()) {
-        (Some("http" | "https"), Some(_)) => Ok(()),
-        _ => Err(format!(
-            "engine URL {url:?} must be http:// or https:// with a host"
-        )),
+fn rank(origin: &Origin) -> u8 {
+    match origin {
+        Origin::Default => 0,
+        Origin::ConfigFile => 1,
+        Origin::Env(_) => 2,
+        Origin::Flag(_) => 3,
     }
+}
+
+fn check_url(url: &str) -> Result<(), String> {
+    EngineUrl::parse(url).map(|_| ()).map_err(|e| e.to_string())
 }
 
 /// Our fields a mapping may name.

@@ -39,21 +39,26 @@ pub struct IndexLocation {
     /// Index folder [default: $NEWSDEX_INDEX, else `index` in the config file, else ./.newsdex]
     #[arg(long = "index", value_name = "DIR", global = true)]
     pub index: Option<PathBuf>,
+    /// Use an OpenSearch index instead of a folder: opensearch+http://HOST:PORT/INDEX
+    /// (https, user:password@ and ?shards=N&replicas=N allowed) [default: $NEWSDEX_ENGINE, else
+    /// `engine_url` in the config file]
+    #[arg(long = "engine", value_name = "URL", global = true)]
+    pub engine: Option<String>,
 }
 
 impl IndexLocation {
     /// The index folder after flags, environment and the config file have had their say.
-    fn path(&self) -> Result<PathBuf> {
-        let flags = config::Flags {
+    fn settings(&self) -> Result<config::Settings> {
+        config::Settings::load(&config::Flags {
             index: self.index.clone(),
+            engine: self.engine.clone(),
             ..Default::default()
-        };
-        Ok(config::Settings::load(&flags)?.index.value)
+        })
     }
 
     /// The engine the command talks to.
     fn location(&self) -> Result<Location> {
-        Ok(Location::Dir(self.path()?))
+        self.settings()?.location()
     }
 }
 
@@ -368,9 +373,10 @@ fn run_index(a: IndexArgs) -> Result<i32> {
     }
     let settings = config::Settings::load(&config::Flags {
         index: a.location.index.clone(),
+        engine: a.location.engine.clone(),
         fields: a.fields.clone(),
     })?;
-    let location = Location::Dir(settings.index.value.clone());
+    let location = settings.location()?;
     let aliases = parse_source_aliases(&a.source_aliases)?;
     let mut plan = IndexPlan::new(a.dirs.clone());
     plan.parse = ParseOptions {
@@ -605,6 +611,7 @@ fn run_check(a: CheckArgs) -> Result<i32> {
 fn run_config(a: ConfigArgs) -> Result<i32> {
     let settings = config::Settings::load(&config::Flags {
         index: a.location.index,
+        engine: a.location.engine,
         fields: a.fields,
     })?;
     if a.json {

@@ -85,7 +85,8 @@ impl Facet {
             .find(|f| f.name() == s.trim().to_ascii_lowercase())
     }
 
-    fn column(self) -> &'static str {
+    /// The index field (a fast column here, a keyword field in OpenSearch) the facet counts.
+    pub fn column(self) -> &'static str {
         match self {
             Facet::Source => column::SOURCE,
             Facet::Section => column::SECTION,
@@ -841,7 +842,7 @@ type Expanded = (Option<Box<dyn Query>>, Vec<feedback::Expansion>);
 
 /// Whether a query is a long enough run of optional words for its stop words to be noise; a
 /// query of stop words alone keeps them all.
-fn drops_stop_words(tree: &query::Node, req: &SearchRequest) -> bool {
+pub(crate) fn drops_stop_words(tree: &query::Node, req: &SearchRequest) -> bool {
     let from = req.ranking.stop_words_from;
     if req.match_mode != MatchMode::Any || from == 0 {
         return false;

@@ -14,14 +14,14 @@ use crate::index::Fields;
 use crate::index::document::{StoredArticle, from_document};
 
 /// Shared entities count for more than shared words: a name in common is a strong sign of one story.
-const ENTITY_BOOST: f32 = 2.0;
+pub const ENTITY_BOOST: f32 = 2.0;
 /// Hits scoring under this share of the best one share little more than a common word with the
 /// article; listing them as related coverage would mislead.
-const RELATIVE_FLOOR: f32 = 0.2;
+pub const RELATIVE_FLOOR: f32 = 0.2;
 /// Most distinctive terms taken from the article.
-const MAX_QUERY_TERMS: usize = 30;
+pub const MAX_QUERY_TERMS: usize = 30;
 /// Function words the stemmed analyzer keeps; as query terms they would match everything.
-const STOP_WORDS: &[&str] = &[
+pub const STOP_WORDS: &[&str] = &[
     "a", "an", "and", "are", "as", "at", "be", "been", "but", "by", "for", "from", "had", "has",
     "have", "he", "her", "his", "i", "in", "is", "it", "its", "not", "of", "on", "or", "s", "said",
     "she", "that", "the", "their", "there", "they", "this", "to", "wa", "was", "we", "were",

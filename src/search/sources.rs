@@ -40,6 +40,11 @@ impl Aliases {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Aliases::default()),
             Err(e) => return Err(Error::io(path, e)),
         };
+        Self::parse(&text, &path.display().to_string())
+    }
+
+    /// Aliases from `FROM=TO` lines (`#` comments); errors name `origin` and the line.
+    pub fn parse(text: &str, origin: &str) -> Result<Aliases> {
         let mut aliases = Aliases::default();
         for (n, line) in text.lines().enumerate() {
             let line = line.trim();
@@ -47,7 +52,7 @@ impl Aliases {
                 continue;
             }
             let (from, to) = source::parse_alias(line)
-                .map_err(|e| Error::Usage(format!("{} line {}: {e}", path.display(), n + 1)))?;
+                .map_err(|e| Error::Usage(format!("{origin} line {}: {e}", n + 1)))?;
             aliases.add(&from, &to);
         }
         Ok(aliases)
@@ -128,6 +133,13 @@ impl SourceTable {
         keys.sort_unstable();
         keys.dedup();
         Ok(SourceTable { aliases, keys })
+    }
+
+    /// A table over a known list of source keys (an engine that lists them its own way).
+    pub fn from_keys(mut keys: Vec<String>, aliases: Aliases) -> Self {
+        keys.sort_unstable();
+        keys.dedup();
+        SourceTable { aliases, keys }
     }
 
     /// Every indexed key that names the same outlet as `value` (the value's own key included).

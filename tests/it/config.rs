@@ -44,7 +44,7 @@ struct SourceAlias {
 fn newsdex(home: &Path) -> Command {
     let mut c = bin();
     c.env_remove("NEWSDEX_CONFIG")
-        .env_remove("NEWSDEX_ENGINE_URL")
+        .env_remove("NEWSDEX_ENGINE")
         .env("XDG_CONFIG_HOME", home)
         .current_dir(home);
     c
@@ -87,7 +87,7 @@ fn config_file_then_environment_then_flags() {
     write_config(
         home,
         &format!(
-            "index = {:?}\nengine_url = \"http://127.0.0.1:7700\"\n\n[fields]\nbody = \"content_original\"\n\n[source_aliases]\n\"Meridian Wire Service\" = \"Meridian Wire\"\n",
+            "index = {:?}\nengine_url = \"opensearch+http://127.0.0.1:7700/news\"\n\n[fields]\nbody = \"content_original\"\n\n[source_aliases]\n\"Meridian Wire Service\" = \"Meridian Wire\"\n",
             from_file.display()
         ),
     );
@@ -101,7 +101,10 @@ fn config_file_then_environment_then_flags() {
     );
     assert_eq!(Path::new(&s.index.value), from_file);
     assert_eq!(s.index.origin, "config_file");
-    assert_eq!(s.engine_url.value.as_deref(), Some("http://127.0.0.1:7700"));
+    assert_eq!(
+        s.engine_url.value.as_deref(),
+        Some("opensearch+http://127.0.0.1:7700/news")
+    );
     assert_eq!(s.engine_url.origin, "config_file");
     assert_eq!(
         s.fields[0].value,
@@ -120,16 +123,15 @@ fn config_file_then_environment_then_flags() {
 
     // The environment beats the file.
     let from_env = home.join("from-env-idx");
-    let s = settings(
-        newsdex(home)
-            .env("NEWSDEX_INDEX", &from_env)
-            .env("NEWSDEX_ENGINE_URL", "https://search.example:9200"),
-    );
+    let s = settings(newsdex(home).env("NEWSDEX_INDEX", &from_env).env(
+        "NEWSDEX_ENGINE",
+        "opensearch+https://search.example:9200/news",
+    ));
     assert_eq!(Path::new(&s.index.value), from_env);
     assert_eq!(s.index.origin, serde_json::json!({"env": "NEWSDEX_INDEX"}));
     assert_eq!(
         s.engine_url.value.as_deref(),
-        Some("https://search.example:9200")
+        Some("opensearch+https://search.example:9200/news")
     );
 
     // A flag beats both.
@@ -235,9 +237,16 @@ fn a_missing_file_means_defaults_and_a_bad_one_is_named() {
 
     // $NEWSDEX_CONFIG names another file; empty means none.
     let other = home.join("other.toml");
-    std::fs::write(&other, "engine_url = \"http://127.0.0.1:7701\"\n").unwrap();
+    std::fs::write(
+        &other,
+        "engine_url = \"opensearch+http://127.0.0.1:7701/news\"\n",
+    )
+    .unwrap();
     let s = settings(newsdex(home).env("NEWSDEX_CONFIG", &other));
-    assert_eq!(s.engine_url.value.as_deref(), Some("http://127.0.0.1:7701"));
+    assert_eq!(
+        s.engine_url.value.as_deref(),
+        Some("opensearch+http://127.0.0.1:7701/news")
+    );
     let s = settings(newsdex(home).env("NEWSDEX_CONFIG", ""));
     assert!(!s.config_file.found && s.config_file.path.is_none());
 }

@@ -11,6 +11,7 @@ mod entities;
 mod export;
 mod incremental;
 mod messages;
+mod opensearch;
 mod ranking;
 mod server;
 mod shared_corpora;

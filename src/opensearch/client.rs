@@ -1,0 +1,189 @@
+//! HTTP to the cluster: one blocking agent, JSON in and out, retries with backoff where the
+//! cluster asks for them (429, 5xx) or a node did not answer, and errors that name the engine URL
+//! with its password masked.
+use std::time::Duration;
+
+use serde_json::Value;
+
+use super::url::EngineUrl;
+use crate::{Error, Result};
+
+/// How many times a request is tried when the cluster is busy or briefly unreachable.
+const ATTEMPTS: u32 = 5;
+/// Unreachable is usually down, not busy: fewer tries so a wrong URL is told quickly.
+const CONNECT_ATTEMPTS: u32 = 2;
+/// First pause between tries; doubled each time.
+const BACKOFF: Duration = Duration::from_millis(200);
+/// Largest response read (a page of 100 long articles with aggregations stays far below).
+const MAX_RESPONSE_BYTES: u64 = 512 * 1024 * 1024;
+/// One request may take this long; bulk writes and deletes on a loaded cluster are the slowest.
+const TIMEOUT: Duration = Duration::from_secs(120);
+
+pub use http::Method;
+
+pub struct Client {
+    agent: ureq::Agent,
+    pub url: EngineUrl,
+    auth: Option<String>,
+}
+
+/// A reply the cluster gave, successful or not.
+pub struct Reply {
+    pub status: u16,
+    pub body: Value,
+}
+
+impl Reply {
+    pub fn ok(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+}
+
+impl Client {
+    pub fn new(url: EngineUrl) -> Client {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(TIMEOUT))
+            .timeout_connect(Some(Duration::from_secs(5)))
+            .build()
+            .into();
+        let auth = url.credentials.as_ref().map(|(user, password)| {
+            use base64::Engine as _;
+            let token =
+                base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+            format!("Basic {token}")
+        });
+        Client { agent, url, auth }
+    }
+
+    /// A request whose non-2xx reply is an error.
+    pub fn call(&self, method: Method, path: &str, body: Option<&Value>) -> Result<Value> {
+        let bytes = body.map(|b| b.to_string().into_bytes());
+        let reply = self.send(method, path, bytes, "application/json")?;
+        if reply.ok() {
+            Ok(reply.body)
+        } else {
+            Err(self.refused(path, &reply))
+        }
+    }
+
+    /// A request whose reply, whatever its status, is the caller's to judge.
+    pub fn call_any(&self, method: Method, path: &str, body: Option<&Value>) -> Result<Reply> {
+        let bytes = body.map(|b| b.to_string().into_bytes());
+        self.send(method, path, bytes, "application/json")
+    }
+
+    /// A `_bulk` request (newline-delimited JSON), `query` its query string or "".
+    pub fn bulk_to(&self, ndjson: Vec<u8>, query: &str) -> Result<Value> {
+        let path = format!("/_bulk{query}");
+        let reply = self.send(Method::POST, &path, Some(ndjson), "application/x-ndjson")?;
+        if reply.ok() {
+            Ok(reply.body)
+        } else {
+            Err(self.refused("/_bulk", &reply))
+        }
+    }
+
+    /// The error for a reply the cluster refused, with its own reason.
+    pub fn refused(&self, path: &str, reply: &Reply) -> Error {
+        self.error(format!(
+            "{path} was refused with status {}: {}",
+            reply.status,
+            reason(&reply.body)
+        ))
+    }
+
+    /// An error about this engine, naming it.
+    pub fn error(&self, message: impl std::fmt::Display) -> Error {
+        Error::Engine {
+            url: self.url.masked(),
+            message: message.to_string(),
+        }
+    }
+
+    fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Vec<u8>>,
+        content_type: &str,
+    ) -> Result<Reply> {
+        let uri = format!("{}{path}", self.url.base);
+        let mut pause = BACKOFF;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let mut builder = http::Request::builder()
+                .method(method.clone())
+                .uri(&uri)
+                .header("Content-Type", content_type);
+            if let Some(auth) = &self.auth {
+                builder = builder.header("Authorization", auth);
+            }
+            let request = builder
+                .body(body.clone().unwrap_or_default())
+                .map_err(|e| self.error(format!("{path}: {e}")))?;
+            match self.agent.run(request) {
+                Ok(response) => {
+                    let status = response.status().as_u16();
+                    let retry = status == 429 || status >= 500;
+                    if retry && attempt < ATTEMPTS {
+                        std::thread::sleep(pause);
+                        pause *= 2;
+                        continue;
+                    }
+                    let bytes = response
+                        .into_body()
+                        .with_config()
+                        .limit(MAX_RESPONSE_BYTES)
+                        .read_to_vec()
+                        .map_err(|e| self.error(format!("reading the reply to {path}: {e}")))?;
+                    let body = serde_json::from_slice(&bytes).unwrap_or_else(|_| {
+                        Value::String(String::from_utf8_lossy(&bytes).chars().take(300).collect())
+                    });
+                    return Ok(Reply { status, body });
+                }
+                Err(e) if attempt < CONNECT_ATTEMPTS => {
+                    let _ = e;
+                    std::thread::sleep(pause);
+                    pause *= 2;
+                }
+                Err(e) => {
+                    return Err(
+                        self.error(format!("cannot reach the cluster: {}", unreachable(&e)))
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// ureq's transport error in words a user acts on.
+fn unreachable(e: &ureq::Error) -> String {
+    let text = e.to_string();
+    let lower = text.to_ascii_lowercase();
+    if lower.contains("refused") {
+        "connection refused (is OpenSearch running there?)".into()
+    } else if lower.contains("dns") || lower.contains("resolve") || lower.contains("host not found")
+    {
+        format!("the host name does not resolve ({text})")
+    } else {
+        text
+    }
+}
+
+/// OpenSearch's own reason from an error body.
+pub fn reason(body: &Value) -> String {
+    let error = &body["error"];
+    let root = &error["root_cause"][0];
+    let pick = |v: &Value| {
+        v["reason"].as_str().map(|r| match v["type"].as_str() {
+            Some(t) => format!("{t}: {r}"),
+            None => r.to_string(),
+        })
+    };
+    pick(root)
+        .or_else(|| pick(error))
+        .or_else(|| error.as_str().map(str::to_string))
+        .unwrap_or_else(|| body.to_string().chars().take(300).collect())
+}

@@ -1,0 +1,584 @@
+//! The OpenSearch engine against a real cluster over real HTTP: the same fixture folders indexed
+//! into both engines give the same totals, facet counts, phrase hit sets and snippets; re-runs and
+//! a killed run end with a clean run's articles; a cluster that is not there is told plainly.
+//!
+//! Needs `NEWSDEX_TEST_OPENSEARCH=http://127.0.0.1:PORT` (what `scripts/opensearch-cluster start`
+//! prints; `.ci/run` sets it). Without it the cluster tests skip with a message; the unreachable
+//! cluster test needs no cluster and always runs.
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::process::{Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde::Deserialize;
+
+use crate::common::{Fixture, Results, bin};
+
+const CLUSTER_ENV: &str = "NEWSDEX_TEST_OPENSEARCH";
+
+/// The cluster's base URL, or `None` (after saying why) when the tests should skip.
+fn cluster(test: &str) -> Option<String> {
+    match std::env::var(CLUSTER_ENV) {
+        Ok(url) if !url.trim().is_empty() => Some(url.trim().trim_end_matches('/').to_string()),
+        _ => {
+            eprintln!(
+                "skipped {test}: no OpenSearch cluster (set {CLUSTER_ENV}=http://HOST:PORT; \
+                 scripts/opensearch-cluster start runs one, it needs java and mvn)"
+            );
+            None
+        }
+    }
+}
+
+/// An engine URL for an index of this test alone; the index is dropped when the value is.
+struct Remote {
+    base: String,
+    index: String,
+}
+
+impl Remote {
+    fn new(base: &str, test: &str) -> Remote {
+        let index = format!("newsdex-test-{test}-{}", std::process::id());
+        let r = Remote {
+            base: base.to_string(),
+            index,
+        };
+        r.drop_indices();
+        r
+    }
+
+    fn url(&self) -> String {
+        let host = self.base.trim_start_matches("http://");
+        format!("opensearch+http://{host}/{}", self.index)
+    }
+
+    fn drop_indices(&self) {
+        let agent = ureq::Agent::new_with_defaults();
+        for index in [self.index.clone(), format!("{}-newsdex-meta", self.index)] {
+            let _ = agent.delete(format!("{}/{index}", self.base)).call();
+        }
+    }
+}
+
+impl Drop for Remote {
+    fn drop(&mut self) {
+        self.drop_indices();
+    }
+}
+
+fn ok(out: Output, what: &str) -> Output {
+    assert!(
+        out.status.success(),
+        "{what} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// `newsdex ARGS --engine URL` (the fixture's `--index` is given too: the engine flag wins).
+fn remote_run(f: &Fixture, remote: &Remote, args: &[&str]) -> Output {
+    f.run(&[args, &["--engine", &remote.url()]].concat())
+}
+
+fn remote_search(f: &Fixture, remote: &Remote, args: &[&str]) -> Results {
+    let out = ok(
+        remote_run(f, remote, &[&["search", "--json"], args].concat()),
+        "remote search",
+    );
+    serde_json::from_slice(&out.stdout).expect("one JSON object")
+}
+
+#[derive(Debug, Deserialize)]
+struct Summary {
+    files_indexed: usize,
+    articles_removed: usize,
+    documents_total: u64,
+    warnings: Vec<serde_json::Value>,
+}
+
+fn summary(out: &Output) -> Summary {
+    serde_json::from_slice(&out.stdout).expect("index --json prints one object")
+}
+
+#[derive(Debug, Deserialize)]
+struct Stats {
+    documents: u64,
+    sources: Vec<crate::common::FacetCount>,
+    sections: Vec<crate::common::FacetCount>,
+    oldest: Option<String>,
+    newest: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Check {
+    ok: bool,
+    documents: u64,
+    manifest_articles: u64,
+}
+
+/// Copy the sample corpus (nested folders) into the fixture's docs folder.
+fn copy_corpus(f: &Fixture) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    for entry in walk(&root) {
+        let rel = entry
+            .strip_prefix(&root)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_string();
+        f.write(&rel, std::fs::read(&entry).unwrap());
+    }
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let p = entry.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// Every article id a search for everything returns, page by page.
+fn all_ids(search: impl Fn(&[&str]) -> Results) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    loop {
+        let r = search(&["", "--limit", "1000", "--offset", &offset.to_string()]);
+        let n = r.hits.len();
+        out.extend(r.hits.into_iter().map(|h| h.id));
+        if n < 1000 {
+            return out;
+        }
+        offset += n;
+    }
+}
+
+const QUERIES: &[&str] = &[
+    "\"interest rates\"",
+    "\"bank of england\"",
+    "\"city council\"",
+    "\"the\"",
+    "council",
+    "inflation",
+    "rovers OR united",
+    "flood -storm",
+    "infla*",
+    "\"prime minis*\"",
+    "headline:match",
+    "date:2024",
+    "\"said the\"~2",
+    "body:election source:\"meridian wire\"",
+];
+
+#[test]
+fn engines_agree_on_totals_facets_phrase_hits_and_snippets() {
+    let Some(base) = cluster("engines_agree") else {
+        return;
+    };
+    let remote = Remote::new(&base, "agree");
+    let f = Fixture::new();
+    copy_corpus(&f);
+    let local_run = summary(&f.index_docs(&["--json"]));
+    let remote_out = ok(
+        remote_run(
+            &f,
+            &remote,
+            &["index", f.docs().to_str().unwrap(), "--json"],
+        ),
+        "remote index",
+    );
+    let remote_summary = summary(&remote_out);
+    assert!(remote_summary.documents_total > 20, "{remote_summary:?}");
+    assert_eq!(remote_summary.documents_total, local_run.documents_total);
+    // The corpus's own problems, and no article the cluster refused.
+    assert_eq!(remote_summary.warnings, local_run.warnings);
+
+    let facets = ["--facet", "source,section,person,org,place,misc"];
+    let mut nonzero = 0;
+    for q in QUERIES {
+        let args = [&[*q, "--limit", "1000"], &facets[..]].concat();
+        let local = f.search(&args);
+        let far = remote_search(&f, &remote, &args);
+        assert_eq!(far.total, local.total, "total of {q}");
+        assert_eq!(far.facets, local.facets, "facets of {q}");
+        let ids = |r: &Results| r.hits.iter().map(|h| h.id.clone()).collect::<BTreeSet<_>>();
+        assert_eq!(ids(&far), ids(&local), "hit set of {q}");
+        // The same article gets the same snippet and highlights from both engines.
+        let by_id: BTreeMap<&str, _> = local.hits.iter().map(|h| (h.id.as_str(), h)).collect();
+        for h in &far.hits {
+            let l = by_id[h.id.as_str()];
+            assert_eq!(
+                (
+                    &h.headline,
+                    &h.snippet,
+                    &h.highlights,
+                    &h.headline_highlights
+                ),
+                (
+                    &l.headline,
+                    &l.snippet,
+                    &l.highlights,
+                    &l.headline_highlights
+                ),
+                "snippet of {} for {q}",
+                h.id
+            );
+            assert_eq!(h.entities, l.entities, "entities of {}", h.id);
+        }
+        nonzero += usize::from(local.total > 0);
+    }
+    assert!(
+        nonzero >= 10,
+        "most queries should find something: {nonzero}"
+    );
+
+    // Filters, date order and paging.
+    for args in [
+        vec![
+            "",
+            "--source",
+            "Meridian Wire",
+            "--limit",
+            "5",
+            "--offset",
+            "3",
+        ],
+        vec![
+            "", "--since", "2024-03", "--until", "2024-06", "--sort", "oldest",
+        ],
+    ] {
+        let local = f.search(&args);
+        let far = remote_search(&f, &remote, &args);
+        assert_eq!(far.total, local.total, "{args:?}");
+        assert_eq!(far.hits.len(), local.hits.len(), "{args:?}");
+    }
+
+    let stats =
+        |out: Output| -> Stats { serde_json::from_slice(&ok(out, "stats").stdout).unwrap() };
+    let (l, r) = (
+        stats(f.run(&["stats", "--json"])),
+        stats(remote_run(&f, &remote, &["stats", "--json"])),
+    );
+    assert_eq!(
+        (r.documents, &r.sources, &r.sections, &r.oldest, &r.newest),
+        (l.documents, &l.sources, &l.sections, &l.oldest, &l.newest)
+    );
+}
+
+fn article(n: usize, topic: &str) -> String {
+    format!(
+        "Report {n} on the {topic}\n\nThe {topic} story number {n} went on today as officials answered questions.\n\nMeridian Wire\n"
+    )
+}
+
+fn records(n: usize) -> String {
+    (0..n)
+        .map(|i| {
+            format!(
+                "{{\"headline\": \"Feed item {i}\", \"body\": \"Feed body {i} about the harbour.\", \"source\": \"Feed Desk\"}}\n"
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn reruns_after_add_change_and_delete_hold_the_embedded_article_set() {
+    let Some(base) = cluster("reruns") else {
+        return;
+    };
+    let remote = Remote::new(&base, "reruns");
+    let f = Fixture::new();
+    for n in 0..6 {
+        f.write(&format!("a/{n}.txt"), article(n, "harbour"));
+    }
+    f.write("feed.jsonl", records(5));
+    let both = |expect_removed: Option<usize>| {
+        let local = summary(&f.index_docs(&["--json", "--no-entities"]));
+        let far = summary(&ok(
+            remote_run(
+                &f,
+                &remote,
+                &[
+                    "index",
+                    f.docs().to_str().unwrap(),
+                    "--json",
+                    "--no-entities",
+                ],
+            ),
+            "remote index",
+        ));
+        assert_eq!(far.documents_total, local.documents_total);
+        assert_eq!(far.files_indexed, local.files_indexed);
+        if let Some(removed) = expect_removed {
+            assert_eq!(far.articles_removed, removed);
+        }
+        let l = all_ids(|a| f.search(a));
+        let r = all_ids(|a| remote_search(&f, &remote, a));
+        assert_eq!(r.len(), BTreeSet::from_iter(&r).len(), "no duplicates");
+        assert_eq!(BTreeSet::from_iter(&r), BTreeSet::from_iter(&l));
+        r.len()
+    };
+    assert_eq!(both(None), 11);
+    // Nothing changed: nothing is written again.
+    let again = summary(&ok(
+        remote_run(
+            &f,
+            &remote,
+            &["index", f.docs().to_str().unwrap(), "--json"],
+        ),
+        "remote index",
+    ));
+    assert_eq!(again.files_indexed, 0);
+
+    // Add one file, change one, shrink the feed from five records to two, delete one file.
+    f.write("a/new.txt", article(99, "festival"));
+    std::thread::sleep(Duration::from_millis(20));
+    f.write("a/0.txt", article(0, "budget"));
+    f.write("feed.jsonl", records(2));
+    std::fs::remove_file(f.docs().join("a/5.txt")).unwrap();
+    assert_eq!(both(Some(4)), 8);
+    let found = remote_search(&f, &remote, &["budget"]);
+    assert_eq!(found.total, 1);
+    assert_eq!(remote_search(&f, &remote, &["\"feed item 4\""]).total, 0);
+
+    let check: Check =
+        serde_json::from_slice(&remote_run(&f, &remote, &["check", "--json"]).stdout).unwrap();
+    assert!(
+        check.ok && check.documents == 8 && check.manifest_articles == 8,
+        "{check:?}"
+    );
+}
+
+#[test]
+fn sigkill_mid_run_then_a_rerun_gives_the_clean_runs_article_set() {
+    let Some(base) = cluster("sigkill") else {
+        return;
+    };
+    let remote = Remote::new(&base, "sigkill");
+    let f = Fixture::new();
+    let files = 3_000;
+    for n in 0..files {
+        f.write(&format!("s{}/{n}.txt", n % 10), article(n, "rail"));
+    }
+    let mut child = bin()
+        .args([
+            "index",
+            f.docs().to_str().unwrap(),
+            "--engine",
+            &remote.url(),
+        ])
+        .args([
+            "--no-entities",
+            "--threads",
+            "1",
+            "--commit-interval",
+            "0.2",
+            "--quiet",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn newsdex index");
+    // Kill it once the cluster holds some of the articles but not all.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        assert!(
+            Instant::now() < deadline,
+            "no articles in the cluster within 120 s"
+        );
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the run ended before it could be killed"
+        );
+        let out = remote_run(&f, &remote, &["search", "--json", "", "--limit", "0"]);
+        if out.status.success() {
+            let r: Results = serde_json::from_slice(&out.stdout).unwrap();
+            if r.total > 0 {
+                break;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.kill().expect("SIGKILL");
+    child.wait().unwrap();
+
+    let resumed = summary(&ok(
+        remote_run(
+            &f,
+            &remote,
+            &[
+                "index",
+                f.docs().to_str().unwrap(),
+                "--json",
+                "--no-entities",
+            ],
+        ),
+        "re-run",
+    ));
+    assert_eq!(resumed.documents_total, files as u64);
+    f.index_docs(&["--no-entities", "--quiet"]);
+    let r = all_ids(|a| remote_search(&f, &remote, a));
+    let l = all_ids(|a| f.search(a));
+    assert_eq!(r.len(), files, "no duplicates, nothing missing");
+    assert_eq!(BTreeSet::from_iter(&r), BTreeSet::from_iter(&l));
+}
+
+#[test]
+fn index_of_another_mapping_version_is_refused_with_rebuild_advice() {
+    let Some(base) = cluster("mapping_version") else {
+        return;
+    };
+    let remote = Remote::new(&base, "version");
+    let agent = ureq::Agent::new_with_defaults();
+    agent
+        .put(format!("{base}/{}", remote.index))
+        .header("Content-Type", "application/json")
+        .send(r#"{"mappings": {"_meta": {"newsdex_mapping_version": 999}}}"#)
+        .expect("create an index of another version");
+    let f = Fixture::new();
+    let out = remote_run(&f, &remote, &["search", "anything"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("version 999") && err.contains("rebuild"),
+        "{err}"
+    );
+
+    f.write("one.txt", article(1, "school"));
+    let rebuilt = remote_run(
+        &f,
+        &remote,
+        &["index", f.docs().to_str().unwrap(), "--rebuild", "--json"],
+    );
+    assert_eq!(summary(&ok(rebuilt, "rebuild")).documents_total, 1);
+}
+
+/// A port nothing listens on.
+fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+#[test]
+fn unreachable_cluster_is_named_with_the_password_masked_and_exit_code_1() {
+    let f = Fixture::new();
+    f.write("one.txt", article(1, "school"));
+    let port = closed_port();
+    let url = format!("opensearch+http://ann:hunter2@127.0.0.1:{port}/news");
+    for args in [
+        vec!["search", "harbour"],
+        vec!["index", f.docs().to_str().unwrap()],
+        vec!["stats"],
+        vec!["check"],
+    ] {
+        let out = f.run(&[&args[..], &["--engine", &url]].concat());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(
+            err.contains(&format!("opensearch+http://ann:***@127.0.0.1:{port}/news")),
+            "{args:?}: {err}"
+        );
+        assert!(err.contains("connection refused"), "{err}");
+        assert!(
+            !err.contains("hunter2") && !err.contains("panicked"),
+            "{err}"
+        );
+    }
+    // The same from the environment variable.
+    let out = bin()
+        .args(["search", "harbour"])
+        .env("NEWSDEX_ENGINE", &url)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("hunter2"));
+}
+
+#[test]
+fn a_malformed_engine_url_is_a_usage_error_naming_it() {
+    let f = Fixture::new();
+    let out = f.run(&[
+        "search",
+        "x",
+        "--engine",
+        "opensearch+http://ann:hunter2@h:9200/Bad/Name",
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("index name") && !err.contains("hunter2"),
+        "{err}"
+    );
+}
+
+/// The timeline's buckets and a batch's counts are the same from both engines; an export from
+/// the cluster says plainly that this engine cannot export yet.
+#[test]
+fn engines_agree_on_timelines_and_batch_counts() {
+    let Some(base) = cluster("engines_agree_on_timelines") else {
+        return;
+    };
+    let remote = Remote::new(&base, "timeline");
+    let f = Fixture::new();
+    copy_corpus(&f);
+    f.index_docs(&["--quiet"]);
+    ok(
+        remote_run(
+            &f,
+            &remote,
+            &["index", f.docs().to_str().unwrap(), "--quiet"],
+        ),
+        "remote index",
+    );
+    for interval in ["month", "week", "auto"] {
+        let args = [
+            "",
+            "--facet",
+            "date",
+            "--interval",
+            interval,
+            "--limit",
+            "0",
+            "--json",
+        ];
+        let local = ok(f.run(&[&["search"], &args[..]].concat()), "local search");
+        let remote_out = ok(
+            remote_run(&f, &remote, &[&["search"], &args[..]].concat()),
+            "remote search",
+        );
+        let timeline = |out: &Output| -> serde_json::Value {
+            serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["timeline"].clone()
+        };
+        assert!(timeline(&local)["buckets"].as_array().unwrap().len() > 1);
+        assert_eq!(timeline(&local), timeline(&remote_out), "by {interval}");
+    }
+    let list = f.dir.path().join("list.txt");
+    std::fs::write(&list, "bank\n# c\nVasquez\n\"open\n").unwrap();
+    let args = [
+        "search",
+        "--batch",
+        list.to_str().unwrap(),
+        "--per-source",
+        "--json",
+    ];
+    let local = f.run(&args);
+    let remote_out = remote_run(&f, &remote, &args);
+    assert_eq!(local.status.code(), Some(2));
+    assert_eq!(remote_out.status.code(), Some(2));
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&local.stdout).unwrap(),
+        serde_json::from_slice::<serde_json::Value>(&remote_out.stdout).unwrap()
+    );
+    let export = remote_run(&f, &remote, &["export", "bank"]);
+    assert!(!export.status.success());
+    assert!(
+        String::from_utf8_lossy(&export.stderr).contains("not supported by the engine"),
+        "{}",
+        String::from_utf8_lossy(&export.stderr)
+    );
+}
