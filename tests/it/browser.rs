@@ -22,6 +22,17 @@ fn first_existing(paths: &[&str]) -> Option<PathBuf> {
     paths.iter().map(PathBuf::from).find(|p| p.exists())
 }
 
+/// Chromium and its driver, or `None` after saying the browser tests skip.
+fn installed_browser() -> Option<(PathBuf, PathBuf)> {
+    let found = first_existing(BROWSERS).zip(first_existing(DRIVERS));
+    if found.is_none() {
+        eprintln!(
+            "SKIP browser test: no Chromium and chromedriver installed (apt-get install chromium chromium-driver)"
+        );
+    }
+    found
+}
+
 fn artifacts() -> PathBuf {
     let target = option_env!("CARGO_TARGET_DIR")
         .map(PathBuf::from)
@@ -300,11 +311,7 @@ fn check_download_of_filtered_search(browser: &Browser) {
 
 #[test]
 fn page_searches_filters_and_shows_hostile_text_as_text() {
-    let (Some(chromium), Some(chromedriver)) = (first_existing(BROWSERS), first_existing(DRIVERS))
-    else {
-        eprintln!(
-            "SKIP browser test: no Chromium and chromedriver installed (apt-get install chromium chromium-driver)"
-        );
+    let Some((chromium, chromedriver)) = installed_browser() else {
         return;
     };
     let corpus = Corpus::new();
@@ -533,11 +540,7 @@ fn page_searches_filters_and_shows_hostile_text_as_text() {
 /// narrows the dates to its month, in the URL and in the results, and the chart redraws for it.
 #[test]
 fn timeline_bar_click_filters_the_dates() {
-    let (Some(chromium), Some(chromedriver)) = (first_existing(BROWSERS), first_existing(DRIVERS))
-    else {
-        eprintln!(
-            "SKIP browser test: no Chromium and chromedriver installed (apt-get install chromium chromium-driver)"
-        );
+    let Some((chromium, chromedriver)) = installed_browser() else {
         return;
     };
     let archive = super::export::archive();
