@@ -4,7 +4,10 @@
 //! ordinary running text of the unlabelled news corpus (stored in the model's lexicon as a mask
 //! of upper-case letter positions), unknown words are read as names (title case), and the first
 //! word is capitalised as in any sentence. Only the tagger's view changes: tokens keep their
-//! places, so mentions keep the offsets and text of the original.
+//! places, so mentions keep the offsets and text of the original. The restored view still loses
+//! what casing told apart ("US" the country, "us" the pronoun), so models carry a second weight
+//! table for these sentences, trained on text in capitals seen through this same view; this
+//! module also says which sentences it tags (`caps_sentences`).
 
 use std::ops::Range;
 
