@@ -212,13 +212,14 @@ mod tests {
             tokens: vec!["EU", "SAYS", "NO", "Merkel", "said", "no"],
             sents: vec![0..3, 3..6],
         };
-        assert_eq!(caps_sentences(&doc), vec![0..3]);
+        let caps = caps_sentences(&doc);
+        assert_eq!((caps.len(), caps[0].clone()), (1, 0..3));
         let mut tags = [0u8, 0, 0, 1, 0, 0];
         merge_caps(&doc, &[3, 0, 0, 2, 0, 2], &mut tags);
         assert_eq!(tags, [3, 0, 0, 1, 0, 0]);
         let mixed = Doc {
             tokens: vec!["Merkel", "said", "no"],
-            sents: vec![0..3],
+            sents: std::iter::once(0..3).collect(),
         };
         assert!(caps_sentences(&mixed).is_empty());
     }
