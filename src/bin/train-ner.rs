@@ -80,6 +80,10 @@ struct Args {
     clusters_from: Option<PathBuf>,
     #[arg(long, default_value_t = 20_260_101)]
     seed: u64,
+    /// Also train the capitals table, the weights that tag sentences in capitals, on the training
+    /// set together with a copy of it in capitals.
+    #[arg(long)]
+    caps_table: bool,
     /// Train the first stage only.
     #[arg(long)]
     no_stage2: bool,
@@ -153,6 +157,7 @@ fn main() -> anyhow::Result<()> {
         min_count: a.min_count,
         caps_copies: a.caps_copies,
         clusters_from: a.clusters_from,
+        caps_table: a.caps_table,
     })
 }
 

@@ -4,7 +4,12 @@
 //! ordinary running text of the unlabelled news corpus (stored in the model's lexicon as a mask
 //! of upper-case letter positions), unknown words are read as names (title case), and the first
 //! word is capitalised as in any sentence. Only the tagger's view changes: tokens keep their
-//! places, so mentions keep the offsets and text of the original.
+//! places, so mentions keep the offsets and text of the original. The restored view still loses
+//! what casing told apart ("US" the country, "us" the pronoun), so models carry a second weight
+//! table for these sentences, trained on text in capitals seen through this same view; this
+//! module also says which sentences it tags (`caps_sentences`).
+
+use std::ops::Range;
 
 use super::features::{Doc, normalize};
 use super::lexicon::{Lexicon, word_hash};
@@ -132,6 +137,23 @@ fn view<'b>(doc: &Doc<'b>, forms: &'b [(usize, String)]) -> Doc<'b> {
     }
 }
 
+/// The sentences in capitals of a document as written: the ones the capitals table tags.
+pub fn caps_sentences(doc: &Doc) -> Vec<Range<usize>> {
+    doc.sents
+        .iter()
+        .filter(|s| is_all_caps(&doc.tokens[(*s).clone()]))
+        .cloned()
+        .collect()
+}
+
+/// Give every sentence in capitals its tags from `caps` (the same document tagged by the
+/// capitals table); the other sentences keep theirs.
+pub fn merge_caps(doc: &Doc, caps: &[u8], out: &mut [u8]) {
+    for s in caps_sentences(doc) {
+        out[s.clone()].copy_from_slice(&caps[s]);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,6 +204,24 @@ mod tests {
             sents: vec![0..1, 1..2],
         };
         assert!(restore(&lex, &doc).is_empty());
+    }
+
+    #[test]
+    fn only_sentences_in_capitals_take_the_capitals_tags() {
+        let doc = Doc {
+            tokens: vec!["EU", "SAYS", "NO", "Merkel", "said", "no"],
+            sents: vec![0..3, 3..6],
+        };
+        let caps = caps_sentences(&doc);
+        assert_eq!((caps.len(), caps[0].clone()), (1, 0..3));
+        let mut tags = [0u8, 0, 0, 1, 0, 0];
+        merge_caps(&doc, &[3, 0, 0, 2, 0, 2], &mut tags);
+        assert_eq!(tags, [3, 0, 0, 1, 0, 0]);
+        let mixed = Doc {
+            tokens: vec!["Merkel", "said", "no"],
+            sents: std::iter::once(0..3).collect(),
+        };
+        assert!(caps_sentences(&mixed).is_empty());
     }
 
     #[test]

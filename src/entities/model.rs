@@ -6,6 +6,7 @@
 //! few memory copies rather than a per-element deserialiser.
 
 use std::collections::HashMap;
+use std::ops::Range;
 use std::sync::OnceLock;
 
 use super::features::{Doc, Feats, base_features, stage2_features};
@@ -257,6 +258,10 @@ pub struct Model {
     pub bits: u32,
     pub lexicon: Lexicon,
     pub table: Table,
+    /// Weights for sentences in capitals (see `casing`), trained on the training set together
+    /// with a copy of it in capitals; `None` in models made before it existed, which tag such
+    /// sentences with `table`.
+    pub caps: Option<Table>,
     /// Alias key (see `lexicon::alias_key`) -> canonical place name.
     pub place_aliases: HashMap<String, String>,
     /// Title keys (see `lexicon::alias_key`).
@@ -288,61 +293,46 @@ pub fn decode_doc<W: Weights>(
 }
 
 impl Model {
-    /// BIO tag ids for every token of a document.
+    /// BIO tag ids for every token of a document. With a capitals table, sentences in capitals
+    /// (see `casing::caps_sentences`) are tagged by it: its first stage tags them, its second
+    /// stage reads those tags together with the main first stage's tags of the other sentences
+    /// (the same document context as in its training) and gives their final tags.
     pub fn tag_doc(&self, doc: &Doc) -> Vec<u8> {
+        let caps_sents = match &self.caps {
+            Some(_) => super::casing::caps_sentences(doc),
+            None => Vec::new(),
+        };
         let (infos, base) = base_features(&self.lexicon, doc, self.bits);
         let n = doc.tokens.len();
         let t = &self.table;
-        let two = t.has_stage2();
-        // One pass over the base features scores both stages.
-        let mut em1 = Vec::with_capacity(n);
-        let mut em2 = Vec::with_capacity(if two { n } else { 0 });
-        for i in 0..n {
-            let mut acc = [0i32; 2 * NTAGS];
-            for &f in base.of(i) {
-                if let Some(row) = t.row(f) {
-                    for (a, &v) in acc.iter_mut().zip(row) {
-                        *a += v as i32;
-                    }
-                }
-            }
-            let mut e1 = [0f32; NTAGS];
-            let mut e2 = [0f32; NTAGS];
-            for k in 0..NTAGS {
-                e1[k] = acc[k] as f32 * t.scale[0];
-                e2[k] = acc[NTAGS + k] as f32 * t.scale[1];
-            }
-            em1.push(e1);
-            if two {
-                em2.push(e2);
-            }
-        }
+        let (em1, mut em2) = base_emissions(t, &base, n, &doc.sents);
         let mut tags = vec![0u8; n];
-        let mut path = Vec::new();
-        for s in &doc.sents {
-            viterbi(&em1[s.clone()], &t.trans[0], &mut path);
-            tags[s.clone()].copy_from_slice(&path);
+        decode_sents(&em1, &t.trans[0], &doc.sents, &mut tags);
+        // The stage-1 tags the capitals table's second stage reads.
+        let mut context = tags.clone();
+        let caps = match &self.caps {
+            Some(c) if !caps_sents.is_empty() => {
+                let (cem1, cem2) = base_emissions(c, &base, n, &caps_sents);
+                decode_sents(&cem1, &c.trans[0], &caps_sents, &mut context);
+                Some((c, cem2))
+            }
+            _ => None,
+        };
+        if t.has_stage2() {
+            let extra = stage2_features(&infos, doc, &tags, self.bits);
+            add_stage2(t, &extra, &doc.sents, &mut em2);
+            decode_sents(&em2, &t.trans[1], &doc.sents, &mut tags);
         }
-        if !two {
-            return tags;
-        }
-        let extra = stage2_features(&infos, doc, &tags, self.bits);
-        for (i, e) in em2.iter_mut().enumerate() {
-            let mut acc = [0i32; NTAGS];
-            for &f in extra.of(i) {
-                if let Some(row) = t.row(f) {
-                    for (a, &v) in acc.iter_mut().zip(&row[NTAGS..]) {
-                        *a += v as i32;
-                    }
+        if let Some((c, mut cem2)) = caps {
+            if c.has_stage2() {
+                let extra = stage2_features(&infos, doc, &context, self.bits);
+                add_stage2(c, &extra, &caps_sents, &mut cem2);
+                decode_sents(&cem2, &c.trans[1], &caps_sents, &mut tags);
+            } else {
+                for s in &caps_sents {
+                    tags[s.clone()].copy_from_slice(&context[s.clone()]);
                 }
             }
-            for k in 0..NTAGS {
-                e[k] += acc[k] as f32 * t.scale[1];
-            }
-        }
-        for s in &doc.sents {
-            viterbi(&em2[s.clone()], &t.trans[1], &mut path);
-            tags[s.clone()].copy_from_slice(&path);
         }
         tags
     }
@@ -368,6 +358,9 @@ impl Model {
         for t in titles {
             w.str(t);
         }
+        if let Some(caps) = &self.caps {
+            w.table(caps);
+        }
         w.0
     }
 
@@ -392,13 +385,70 @@ impl Model {
         for _ in 0..nt {
             titles.insert(r.str()?);
         }
+        // The capitals table comes last, so files without one still read.
+        let caps = if r.pos < r.b.len() {
+            Some(r.table()?).filter(|c| c.bits == table.bits)
+        } else {
+            None
+        };
         Some(Model {
             bits,
             lexicon: Lexicon::from_parts(keys, vals),
             table,
+            caps,
             place_aliases,
             titles,
         })
+    }
+}
+
+/// Emissions of the base features under one table for the tokens of `sents` (zero elsewhere),
+/// for both stages: one lookup per feature serves both.
+fn base_emissions(
+    t: &Table,
+    base: &Feats,
+    n: usize,
+    sents: &[Range<usize>],
+) -> (Vec<[f32; NTAGS]>, Vec<[f32; NTAGS]>) {
+    let mut em1 = vec![[0f32; NTAGS]; n];
+    let mut em2 = vec![[0f32; NTAGS]; n];
+    for i in sents.iter().flat_map(|s| s.clone()) {
+        let mut acc = [0i32; 2 * NTAGS];
+        for &f in base.of(i) {
+            t.add_to(f, &mut acc);
+        }
+        for k in 0..NTAGS {
+            em1[i][k] = acc[k] as f32 * t.scale[0];
+            em2[i][k] = acc[NTAGS + k] as f32 * t.scale[1];
+        }
+    }
+    (em1, em2)
+}
+
+/// Add the second-stage features' emissions under `t` for the tokens of `sents`.
+fn add_stage2(t: &Table, extra: &Feats, sents: &[Range<usize>], em2: &mut [[f32; NTAGS]]) {
+    for i in sents.iter().flat_map(|s| s.clone()) {
+        let mut acc = [0i32; 2 * NTAGS];
+        for &f in extra.of(i) {
+            t.add_to(f, &mut acc);
+        }
+        for k in 0..NTAGS {
+            em2[i][k] += acc[NTAGS + k] as f32 * t.scale[1];
+        }
+    }
+}
+
+/// Decode the sentences `sents` into their places in `tags`.
+fn decode_sents(
+    em: &[[f32; NTAGS]],
+    trans: &[f32; NTRANS],
+    sents: &[Range<usize>],
+    tags: &mut [u8],
+) {
+    let mut path = Vec::new();
+    for s in sents {
+        viterbi(&em[s.clone()], trans, &mut path);
+        tags[s.clone()].copy_from_slice(&path);
     }
 }
 
@@ -638,5 +688,33 @@ mod tests {
         let back = Model::from_bytes(&m.to_bytes()).expect("parse");
         let row = back.table.row(200).expect("row 200");
         assert!((row[0] as f32 * back.table.scale[0] + 1.0).abs() < 1e-3);
+        assert!(
+            back.caps.is_none(),
+            "a file without a capitals table reads as such"
+        );
+        let mut caps_dense = vec![0f32; (1 << bits) * NTAGS];
+        caps_dense[7 * NTAGS + 1] = 4.0;
+        let caps = Table::from_dense(
+            bits,
+            &DenseStage {
+                w: &caps_dense,
+                trans: &trans,
+            },
+            None,
+        );
+        let with_caps = Model {
+            caps: Some(caps),
+            ..back
+        };
+        let bytes = with_caps.to_bytes();
+        let again = Model::from_bytes(&bytes).expect("parse with capitals table");
+        let caps = again.caps.as_ref().expect("capitals table kept");
+        assert_eq!(caps.row_count(), 1);
+        assert!((caps.row(7).expect("row 7")[1] as f32 * caps.scale[0] - 4.0).abs() < 1e-3);
+        assert!(again.table.row(7).is_none(), "the tables stay apart");
+        assert!(
+            Model::from_bytes(&bytes[..bytes.len() - 3]).is_none(),
+            "a cut file fails"
+        );
     }
 }

@@ -7,12 +7,14 @@
 //! far to trust an imperfect first pass rather than a perfect one. The dev set is scored once, at
 //! the end, and never trained or tuned on. Everything is deterministic given the seed.
 
+use std::ops::Range;
 use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 
 use super::canonical::{is_generic_word, is_head_word};
+use super::casing::{caps_sentences, merge_caps};
 use super::conll::{ConllDoc, Score, read_conll, score_docs};
 use super::features::{Feats, TokInfo, base_features, spans, stage2_features};
 use super::lexicon::alias_key;
@@ -50,6 +52,9 @@ pub struct TrainOptions {
     /// Use the cluster hierarchy of this model file instead of the learned one (casings are
     /// still learned).
     pub clusters_from: Option<PathBuf>,
+    /// Also train the capitals table: weights for sentences in capitals, learned from the
+    /// training set together with a copy of it in capitals.
+    pub caps_table: bool,
 }
 
 /// The cluster paths an existing model holds for the words of the learned vocabulary (as
@@ -421,19 +426,25 @@ struct CvRun {
 }
 
 impl CvRun {
-    /// The epoch with the best pooled held-out F1 on the first `scored` documents (the
-    /// training set as written; capitalised copies follow them), and that score.
-    fn best(&self, gold: &[ConllDoc], scored: usize) -> (usize, Score) {
+    /// The epoch with the best pooled held-out F1 on the documents `scored` (the training set
+    /// as written, or its capitalised copies that follow it), and that score.
+    fn best(&self, gold: &[ConllDoc], scored: Range<usize>) -> (usize, Score) {
         let mut best = (1, Score::default());
+        // The other documents: the copies after the written ones, or the written ones before.
+        let others = if scored.start == 0 {
+            scored.end..gold.len()
+        } else {
+            0..scored.start
+        };
         for (e, tags) in self.tags.iter().enumerate() {
-            let sc = score_docs(&gold[..scored], &tags[..scored]);
-            if gold.len() > scored {
-                let caps = score_docs(&gold[scored..], &tags[scored..]);
+            let sc = score_docs(&gold[scored.clone()], &tags[scored.clone()]);
+            if !others.is_empty() {
+                let rest = score_docs(&gold[others.clone()], &tags[others.clone()]);
                 eprintln!(
-                    "  cv epoch {}: {} (capitalised copies {})",
+                    "  cv epoch {}: {} (other documents {})",
                     e + 1,
                     sc.report(),
-                    caps.report()
+                    rest.report()
                 );
             } else {
                 eprintln!("  cv epoch {}: {}", e + 1, sc.report());
@@ -553,6 +564,180 @@ fn drop_lone_generic(
     out
 }
 
+/// Both stages of one weight table as training leaves them, with their cross-validation.
+struct Stages {
+    s1: Dense,
+    /// `None` when stage 2 is off or does not beat stage 1 in cross-validation.
+    s2: Option<Dense>,
+    /// Pooled held-out F1 of the chosen stage and epochs on the scored documents.
+    cv: Score,
+    /// Held-out tags and margins (see `CvRun`) of the chosen stage and epochs, per document.
+    tags: Vec<Vec<u8>>,
+    margins: Vec<Vec<f32>>,
+    /// Held-out tags of the chosen stage-1 epoch, per document.
+    tags1: Vec<Vec<u8>>,
+}
+
+/// Cross-validate and train both stages on `train`, the epochs of each chosen by the held-out
+/// F1 of the documents `scored`. Stage 2 reads `context(d, tags)` of every document's held-out
+/// stage-1 tags (the tags themselves for the main table), and every document is left with
+/// those stage-2 features.
+#[allow(clippy::too_many_arguments)]
+fn train_stages(
+    opts: &TrainOptions,
+    train: &mut [Prepared],
+    fold_of: &[usize],
+    k: usize,
+    scored: Range<usize>,
+    seed: u64,
+    reg: Regularise,
+    context: &dyn Fn(usize, &[u8]) -> Vec<u8>,
+) -> Stages {
+    let bits = opts.bits;
+    let gold = gold_of(train);
+    let cv1 = cross_validate(bits, train, fold_of, k, false, opts.max_epochs, seed, reg);
+    let (s1_epochs, cv1_score) = cv1.best(&gold, scored.clone());
+    eprintln!("stage 1 cv best: epoch {s1_epochs}, {}", cv1_score.report());
+    let all: Vec<usize> = (0..train.len()).collect();
+    eprintln!("stage 1, all training data");
+    let s1 = train_stage(bits, train, &all, false, s1_epochs, seed, reg, |_, _| {});
+    let mut out = Stages {
+        s1,
+        s2: None,
+        cv: cv1_score,
+        tags: cv1.tags[s1_epochs - 1].clone(),
+        margins: cv1.margins[s1_epochs - 1].clone(),
+        tags1: cv1.tags[s1_epochs - 1].clone(),
+    };
+    if !opts.stage2 {
+        return out;
+    }
+    // The held-out stage-1 tags of the chosen epoch are the jackknifed input of stage 2: each
+    // document's come from a model that never saw it, as at run time.
+    let tags1: Vec<Vec<u8>> = out
+        .tags1
+        .iter()
+        .enumerate()
+        .map(|(d, t)| context(d, t))
+        .collect();
+    set_stage2_feats(train, &tags1, bits);
+    let seed2 = seed + 100;
+    let cv2 = cross_validate(bits, train, fold_of, k, true, opts.max_epochs, seed2, reg);
+    let (s2_epochs, cv2_score) = cv2.best(&gold, scored);
+    eprintln!("stage 2 cv best: epoch {s2_epochs}, {}", cv2_score.report());
+    if cv2_score.f1() <= out.cv.f1() {
+        eprintln!("stage 2 does not help in cross-validation; keeping stage 1 only");
+        return out;
+    }
+    eprintln!("stage 2, all training data");
+    out.s2 = Some(train_stage(
+        bits,
+        train,
+        &all,
+        true,
+        s2_epochs,
+        seed2,
+        reg,
+        |_, _| {},
+    ));
+    out.cv = cv2_score;
+    out.tags = cv2.tags[s2_epochs - 1].clone();
+    out.margins = cv2.margins[s2_epochs - 1].clone();
+    out
+}
+
+/// Dev F1 of the unquantised weights (for comparison with the quantised model's).
+fn float_dev_score(st: &Stages, dev: &mut [Prepared], bits: u32) -> Score {
+    let gold = gold_of(dev);
+    let tags1 = tag_all(&st.s1, dev, false);
+    match &st.s2 {
+        Some(s2) => {
+            set_stage2_feats(dev, &tags1, bits);
+            score_docs(&gold, &tag_all(s2, dev, true))
+        }
+        None => score_docs(&gold, &tags1),
+    }
+}
+
+/// The capitals table and its cross-validation, with the gold tags it was scored on.
+struct CapsTable {
+    s1: Dense,
+    s2: Option<Dense>,
+    /// Held-out tags: of the written training documents first, then of their copies in capitals.
+    tags: Vec<Vec<u8>>,
+    gold: Vec<ConllDoc>,
+}
+
+/// Train the weights for sentences in capitals on the written training documents together with
+/// a copy of each in capitals (the first `n` of `train` are the written ones; a copy shares its
+/// original's fold), epochs chosen by the held-out F1 of the copies. Its second stage reads, as
+/// at run time, its own first stage's tags of the sentences in capitals and the main table's
+/// (`main`, held out) of the others.
+#[allow(clippy::too_many_arguments)]
+fn train_caps_table(
+    opts: &TrainOptions,
+    lex: &Lexicon,
+    main: &Stages,
+    train: &[Prepared],
+    n: usize,
+    fold_of: &[usize],
+    k: usize,
+    reg: Regularise,
+) -> CapsTable {
+    let mut docs: Vec<ConllDoc> = train[..n].iter().map(|p| p.doc.clone()).collect();
+    docs.extend(train[..n].iter().map(|p| capitalised(&p.doc)));
+    let folds: Vec<usize> = (0..2 * n).map(|d| fold_of[d % n]).collect();
+    eprintln!("capitals table: {} documents", docs.len());
+    let caps_sents: Vec<Vec<Range<usize>>> =
+        docs.iter().map(|d| caps_sentences(&d.as_doc())).collect();
+    let mut caps_train = prepare(docs, lex, opts.bits);
+    let context = |d: usize, own: &[u8]| {
+        let mut tags = main.tags1[d % n].clone();
+        for s in &caps_sents[d] {
+            tags[s.clone()].copy_from_slice(&own[s.clone()]);
+        }
+        tags
+    };
+    let seed = opts.seed + 200;
+    let st = train_stages(
+        opts,
+        &mut caps_train,
+        &folds,
+        k,
+        n..2 * n,
+        seed,
+        reg,
+        &context,
+    );
+    CapsTable {
+        s1: st.s1,
+        s2: st.s2,
+        tags: st.tags,
+        gold: gold_of(&caps_train),
+    }
+}
+
+/// Quantise one table's stages after `pruned` has zeroed its smallest weights.
+fn quantised(
+    bits: u32,
+    s1: &Dense,
+    s2: Option<&Dense>,
+    pruned: &dyn Fn(&Dense) -> Vec<f32>,
+) -> Table {
+    let w1 = pruned(s1);
+    let w2 = s2.map(|d| (pruned(d), d.trans));
+    Table::from_dense(
+        bits,
+        &DenseStage {
+            w: &w1,
+            trans: &s1.trans,
+        },
+        w2.as_ref()
+            .map(|(w, trans)| DenseStage { w, trans })
+            .as_ref(),
+    )
+}
+
 /// Run the whole training and write the model file: cross-validation on the training set picks
 /// each stage's epochs (and gives the reported CV F1), the final model is trained on the whole
 /// training set, and the dev set is scored once at the end.
@@ -657,87 +842,54 @@ pub fn run(opts: &TrainOptions) -> Result<()> {
     let reg = Regularise {
         word_dropout: opts.word_dropout,
     };
-    let cv1 = cross_validate(
-        bits,
-        &train,
-        &fold_of,
-        k,
-        false,
-        opts.max_epochs,
-        opts.seed,
-        reg,
-    );
-    let (s1_epochs, cv1_score) = cv1.best(&train_gold, n_written);
-    eprintln!("stage 1 cv best: epoch {s1_epochs}, {}", cv1_score.report());
-    let all: Vec<usize> = (0..train.len()).collect();
-    eprintln!("stage 1, all training data");
-    let s1 = train_stage(
-        bits,
-        &train,
-        &all,
-        false,
-        s1_epochs,
-        opts.seed,
-        reg,
-        |_, _| {},
-    );
     let mut model = Model {
         bits,
         lexicon: lex,
         table: Table::default(),
+        caps: None,
         place_aliases: gaz.place_aliases.iter().cloned().collect(),
         titles: gaz.titles.iter().cloned().collect(),
     };
-    let mut cv_score = cv1_score;
-    let mut s2_dense = None;
-    if opts.stage2 {
-        // The held-out stage-1 tags of the chosen epoch are the jackknifed input of stage 2: each
-        // document's come from a model that never saw it, as at run time.
-        let tags1 = &cv1.tags[s1_epochs - 1];
-        set_stage2_feats(&mut train, tags1, bits);
-        let dev_tags1 = tag_all(&s1, &dev, false);
-        set_stage2_feats(&mut dev, &dev_tags1, bits);
-        let cv2 = cross_validate(
-            bits,
+    let cv_all = 0..n_written;
+    let own = |_: usize, t: &[u8]| t.to_vec();
+    let main = train_stages(opts, &mut train, &fold_of, k, cv_all, opts.seed, reg, &own);
+    if main.s2.is_some() {
+        let t = choose_confident_margin(&model, &train, &main.tags, &main.margins, n_written);
+        println!("confident margin for lone generic words (cv): {t}");
+    }
+    let float_dev = float_dev_score(&main, &mut dev, bits);
+    let mut cv_score = main.cv.clone();
+    let caps = if opts.caps_table {
+        let caps = train_caps_table(
+            opts,
+            &model.lexicon,
+            &main,
             &train,
+            n_written,
             &fold_of,
             k,
-            true,
-            opts.max_epochs,
-            opts.seed + 100,
             reg,
         );
-        let (s2_epochs, cv2_score) = cv2.best(&train_gold, n_written);
-        eprintln!("stage 2 cv best: epoch {s2_epochs}, {}", cv2_score.report());
-        let t = choose_confident_margin(
-            &model,
-            &train,
-            &cv2.tags[s2_epochs - 1],
-            &cv2.margins[s2_epochs - 1],
-            n_written,
+        // The system as it runs: sentences in capitals tagged by the capitals table.
+        let merged: Vec<Vec<u8>> = (0..n_written)
+            .map(|d| {
+                let mut tags = main.tags[d].clone();
+                merge_caps(&train[d].doc.as_doc(), &caps.tags[d], &mut tags);
+                tags
+            })
+            .collect();
+        cv_score = score_docs(&train_gold[..n_written], &merged);
+        let in_caps = score_docs(&caps.gold[n_written..], &caps.tags[n_written..]);
+        println!(
+            "cv F1 of the training set in capitals, capitals table ({k}-fold): {}",
+            in_caps.report()
         );
-        println!("confident margin for lone generic words (cv): {t}");
-        if cv2_score.f1() > cv_score.f1() {
-            eprintln!("stage 2, all training data");
-            s2_dense = Some(train_stage(
-                bits,
-                &train,
-                &all,
-                true,
-                s2_epochs,
-                opts.seed + 100,
-                reg,
-                |_, _| {},
-            ));
-            cv_score = cv2_score;
-        } else {
-            eprintln!("stage 2 does not help in cross-validation; keeping stage 1 only");
-        }
-    }
-    let float_dev = match &s2_dense {
-        Some(s2) => score_docs(&dev_gold, &tag_all(s2, &dev, true)),
-        None => score_docs(&dev_gold, &tag_all(&s1, &dev, false)),
+        Some(caps)
+    } else {
+        None
     };
+    let s1 = &main.s1;
+    let s2_dense = main.s2.as_ref();
     // Quantise, pruning the smallest weights until the file fits the budget.
     let mut prune = 0f32;
     loop {
@@ -746,18 +898,10 @@ pub fn run(opts: &TrainOptions) -> Result<()> {
                 .map(|&v| if v.abs() < prune { 0.0 } else { v })
                 .collect()
         };
-        let w1 = pruned(&s1);
-        let w2 = s2_dense.as_ref().map(|d| (pruned(d), d.trans));
-        model.table = Table::from_dense(
-            bits,
-            &DenseStage {
-                w: &w1,
-                trans: &s1.trans,
-            },
-            w2.as_ref()
-                .map(|(w, trans)| DenseStage { w, trans })
-                .as_ref(),
-        );
+        model.table = quantised(bits, s1, s2_dense, &pruned);
+        model.caps = caps
+            .as_ref()
+            .map(|c| quantised(bits, &c.s1, c.s2.as_ref(), &pruned));
         let bytes = model.to_bytes();
         eprintln!(
             "model: {} bytes (prune {prune}), {} rows of {}",
@@ -778,6 +922,15 @@ pub fn run(opts: &TrainOptions) -> Result<()> {
                 "dev F1 (quantised model): {} (float {})",
                 sc.report(),
                 float_dev.report()
+            );
+            let dev_caps: Vec<ConllDoc> = dev_gold.iter().map(capitalised).collect();
+            let pred: Vec<Vec<u8>> = dev_caps
+                .iter()
+                .map(|d| check.tag_doc(&d.as_doc()))
+                .collect();
+            println!(
+                "dev F1 in capitals (quantised model): {}",
+                score_docs(&dev_caps, &pred).report()
             );
             if let Some(dir) = opts.out.parent() {
                 std::fs::create_dir_all(dir).ok();

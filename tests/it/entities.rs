@@ -245,21 +245,21 @@ fn conll_dev_set_scores_above_the_floor() {
     }
 }
 
-/// Headlines and wires in capitals are tagged from a case-restored view. The dev set written all
-/// in capitals scored 66.3 F1 before that view and 83.5 with it (93.1 in mixed case); the floor
-/// keeps that gain. Closing the remaining gap to mixed case is still open.
+/// Headlines and wires in capitals are tagged from a case-restored view by weights trained for
+/// text in capitals. The dev set written all in capitals must score within 3 points of the same
+/// text in mixed case (it scored 66.3 with neither, 83.5 with the view alone).
 #[test]
-fn dev_set_in_capitals_is_tagged_from_restored_case() {
+fn dev_set_in_capitals_scores_near_mixed_case() {
     let Some(mixed) = dev_f1(|t| t.to_string()) else {
         return;
     };
     let caps = dev_f1(|t| t.to_uppercase()).unwrap();
     eprintln!("dev F1 mixed case {mixed}, capitals {caps}");
     assert!(
-        caps > CAPS_F1_FLOOR,
+        mixed - caps <= 3.0 && caps > CAPS_F1_FLOOR,
         "capitals {caps} vs mixed case {mixed}"
     );
 }
 
-const DEV_F1_FLOOR: f64 = 92.8;
-const CAPS_F1_FLOOR: f64 = 82.5;
+const DEV_F1_FLOOR: f64 = 93.0;
+const CAPS_F1_FLOOR: f64 = 90.3;
