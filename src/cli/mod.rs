@@ -43,11 +43,15 @@ pub struct IndexLocation {
 impl IndexLocation {
     /// The index folder after flags, environment and the config file have had their say.
     fn path(&self) -> Result<PathBuf> {
-        let flags = config::Flags {
+        Ok(self.settings()?.index.value)
+    }
+
+    /// The effective settings for a command that takes only the index location as a flag.
+    fn settings(&self) -> Result<config::Settings> {
+        config::Settings::load(&config::Flags {
             index: self.index.clone(),
             ..Default::default()
-        };
-        Ok(config::Settings::load(&flags)?.index.value)
+        })
     }
 }
 
@@ -425,10 +429,7 @@ pub fn search_request(a: &SearchArgs) -> Result<SearchRequest> {
 
 /// The config file's source aliases with this search's `--source-alias` flags over them.
 fn request_aliases(a: &SearchArgs) -> Result<Vec<(String, String)>> {
-    let settings = config::Settings::load(&config::Flags {
-        index: a.location.index.clone(),
-        ..Default::default()
-    })?;
+    let settings = a.location.settings()?;
     let flags: Vec<config::SourceAlias> = parse_source_aliases(&a.source_aliases)?
         .into_iter()
         .map(|(alias, canonical)| config::SourceAlias { alias, canonical })
@@ -540,7 +541,14 @@ fn run_config(a: ConfigArgs) -> Result<i32> {
 }
 
 fn run_serve(a: ServeArgs) -> Result<i32> {
-    let engine = Engine::open_long_lived(NewsIndex::open(&a.location.path()?)?, !a.no_cache)?;
+    let settings = a.location.settings()?;
+    let aliases = settings
+        .source_aliases_with(&[])
+        .into_iter()
+        .map(|s| (s.alias, s.canonical))
+        .collect();
+    let engine = Engine::open_long_lived(NewsIndex::open(&settings.index.value)?, !a.no_cache)?
+        .with_source_aliases(aliases);
     crate::server::serve(engine, &a.addr)?;
     Ok(0)
 }

@@ -207,6 +207,9 @@ pub struct Engine {
     ordinals: Option<Mutex<OrdinalCache>>,
     /// Recent results, kept only by engines that answer many queries.
     results: Option<Mutex<ResultCache>>,
+    /// `FROM=TO` source aliases for every search (the server's from the config file), over the
+    /// index's saved aliases and under a request's own.
+    source_aliases: Vec<(String, String)>,
 }
 
 /// How many recent searches a long-lived engine remembers (a few MB at most).
@@ -281,7 +284,14 @@ impl Engine {
             reader,
             ordinals: None,
             results: None,
+            source_aliases: Vec::new(),
         })
+    }
+
+    /// The engine with source aliases that apply to every search it answers.
+    pub fn with_source_aliases(mut self, aliases: Vec<(String, String)>) -> Engine {
+        self.source_aliases = aliases;
+        self
     }
 
     /// An engine for many queries (the server): facet dictionaries are merged once per commit
@@ -541,14 +551,14 @@ impl Engine {
         Ok((Some(query), expansion))
     }
 
-    /// The index's sources under the saved aliases and the request's own.
+    /// The index's sources under the saved aliases, the engine's and the request's own.
     fn source_table(
         &self,
         searcher: &Searcher,
         req: &SearchRequest,
     ) -> Result<sources::SourceTable> {
         let mut aliases = sources::Aliases::load(&self.index.path)?;
-        for (from, to) in &req.source_aliases {
+        for (from, to) in self.source_aliases.iter().chain(&req.source_aliases) {
             aliases.add(from, to);
         }
         sources::SourceTable::new(searcher, self.fields().source_key, aliases)

@@ -228,20 +228,34 @@ fn reason_of<'a>(s: &'a Summary, name: &str) -> &'a str {
     &skip_of(s, name).code
 }
 
+/// A good PDF and one of each way a PDF, DOCX or ODT file goes wrong, under `dir` in the
+/// fixture's docs folder. Binary documents are written by the tests, not kept in the repository.
+pub fn write_broken_documents(f: &Fixture, dir: &str) {
+    let at = |name: &str| format!("{dir}{name}");
+    let good = report_pdf();
+    f.write(&at("good.pdf"), &good);
+    f.write(&at("truncated.pdf"), &good[..good.len() / 2]);
+    f.write(
+        &at("garbage.pdf"),
+        b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 9 0 R",
+    );
+    f.write(
+        &at("scan.pdf"),
+        pdf(&[vec![]], &[("Title", "Scanned letter")]),
+    );
+    f.write(&at("locked.pdf"), encrypted_pdf());
+    f.write(&at("cut.docx"), &docx_file()[..200]);
+    f.write(
+        &at("not-a-zip.odt"),
+        b"plain text pretending to be a document",
+    );
+    f.write(&at("locked.odt"), odt_file(true));
+}
+
 #[test]
 fn broken_encrypted_and_scanned_documents_are_reported_skips() {
     let f = Fixture::new();
-    let good = report_pdf();
-    f.write("good.pdf", &good);
-    f.write("truncated.pdf", &good[..good.len() / 2]);
-    f.write(
-        "garbage.pdf",
-        b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 9 0 R",
-    );
-    f.write("scan.pdf", pdf(&[vec![]], &[("Title", "Scanned letter")]));
-    f.write("locked.pdf", encrypted_pdf());
-    f.write("cut.docx", &docx_file()[..200]);
-    f.write("not-a-zip.odt", b"plain text pretending to be a document");
+    write_broken_documents(&f, "");
     let s = index_json(&f);
     assert_eq!(s.files_indexed, 1, "{:?}", s.skipped);
     assert_eq!(reason_of(&s, "scan.pdf"), "no_text_layer");
