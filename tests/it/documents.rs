@@ -275,6 +275,31 @@ fn broken_encrypted_and_scanned_documents_are_reported_skips() {
     );
 }
 
+/// A page that names itself as its parent and lacks `/Resources`: the PDF library looked the
+/// resources up that chain for ever, a core kept busy long after the file's time budget ran out.
+#[test]
+fn pdf_page_that_is_its_own_parent_is_a_malformed_skip_not_an_endless_walk() {
+    let f = Fixture::new();
+    let good = String::from_utf8(report_pdf()).unwrap();
+    // Same-length edits keep the cross-reference offsets right.
+    let looped = good
+        .replacen("/Type /Page /Parent 2 0 R", "/Type /Page /Parent 5 0 R", 1)
+        .replacen("/Resources", "/Resourcex", 1);
+    assert_eq!(looped.len(), good.len());
+    f.write("looped.pdf", looped);
+    f.write("good.pdf", good);
+    let s = index_json(&f);
+    assert_eq!(s.files_indexed, 1, "{:?}", s.skipped);
+    let skip = skip_of(&s, "looped.pdf");
+    assert_eq!(skip.code, "malformed", "{skip:?}");
+    assert!(
+        skip.detail
+            .as_deref()
+            .is_some_and(|d| d.contains("page tree loops")),
+        "{skip:?}"
+    );
+}
+
 /// The report, encrypted with a user password (RC4, 128-bit), as PDF writers do.
 fn encrypted_pdf() -> Vec<u8> {
     use pdf_extract::encryption::{EncryptionState, EncryptionVersion, Permissions};
