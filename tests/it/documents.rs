@@ -250,6 +250,34 @@ pub fn write_broken_documents(f: &Fixture, dir: &str) {
         b"plain text pretending to be a document",
     );
     f.write(&at("locked.odt"), odt_file(true));
+    f.write(&at("bad-operands.pdf"), bad_operands_pdf());
+}
+
+/// A text-showing operator given a stray number: the PDF library panics on it with a message
+/// that is its own debug structure. Same-length edit, so the offsets stay right.
+fn bad_operands_pdf() -> Vec<u8> {
+    let good = String::from_utf8(pdf(&[vec![t(50.0, 700.0, 11.0, "XX")]], &[])).unwrap();
+    let bad = good.replacen("(XX) Tj", "9(X) Tj", 1);
+    assert_ne!(bad, good);
+    bad.into_bytes()
+}
+
+/// A panic inside the PDF library once reached the skip reason as its debug text
+/// ("unexpected Tj operand Operation { operator: ... }").
+#[test]
+fn pdf_library_panic_is_a_skip_told_in_words_not_its_debug_text() {
+    let f = Fixture::new();
+    f.write("bad-operands.pdf", bad_operands_pdf());
+    let out = f.index_docs(&["--verbose", "--no-entities"]);
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        text.contains("skipped: bad-operands.pdf: malformed (the PDF parser failed on this file)"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("{ ") && !text.contains("Operation"),
+        "{text}"
+    );
 }
 
 #[test]
