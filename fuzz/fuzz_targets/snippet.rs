@@ -4,6 +4,7 @@
 use libfuzzer_sys::fuzz_target;
 use newsdex::index::Fields;
 use newsdex::search::MatchMode;
+use newsdex::search::bm25f::Bm25fParams;
 use newsdex::search::build::Builder;
 use newsdex::search::query::parse;
 use newsdex::search::snippet::{Marked, SnippetGenerator};
@@ -28,7 +29,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let fields = Fields::from_schema(&Fields::build_schema()).expect("schema");
-    let mut builder = Builder::new(&fields);
+    let mut builder = Builder::new(&fields, Bm25fParams::default());
     let _ = builder.build(&node);
     let mut snippets = SnippetGenerator::new(builder.highlights);
     let headline = body.lines().next().unwrap_or("");

@@ -183,6 +183,68 @@ pub fn open(location: &Location, usage: Usage) -> Result<Arc<dyn Backend>> {
     }
 }
 
+/// `engine` with `aliases` (`FROM=TO`, the config file's) applied to every search and export it
+/// answers, over the index's saved aliases and under each request's own.
+pub fn with_source_aliases(
+    engine: Arc<dyn Backend>,
+    aliases: Vec<(String, String)>,
+) -> Arc<dyn Backend> {
+    if aliases.is_empty() {
+        return engine;
+    }
+    Arc::new(WithSourceAliases { engine, aliases })
+}
+
+struct WithSourceAliases {
+    engine: Arc<dyn Backend>,
+    aliases: Vec<(String, String)>,
+}
+
+impl WithSourceAliases {
+    fn request(&self, req: &SearchRequest) -> SearchRequest {
+        let mut req = req.clone();
+        req.source_aliases = self
+            .aliases
+            .iter()
+            .chain(&req.source_aliases)
+            .cloned()
+            .collect();
+        req
+    }
+}
+
+impl Backend for WithSourceAliases {
+    fn location(&self) -> String {
+        self.engine.location()
+    }
+    fn search(&self, req: &SearchRequest) -> Result<SearchResults> {
+        self.engine.search(&self.request(req))
+    }
+    fn article(&self, id: &str) -> Result<Option<StoredArticle>> {
+        self.engine.article(id)
+    }
+    fn related(&self, article: &StoredArticle, limit: usize) -> Result<Vec<RelatedHit>> {
+        self.engine.related(article, limit)
+    }
+    fn stats(&self) -> Result<Stats> {
+        self.engine.stats()
+    }
+    fn check(&self) -> Result<CheckReport> {
+        self.engine.check()
+    }
+    fn export(
+        &self,
+        req: &SearchRequest,
+        options: ExportOptions,
+        each: &mut dyn FnMut(Hit) -> Result<()>,
+    ) -> Result<u64> {
+        self.engine.export(&self.request(req), options, each)
+    }
+    fn warm(&self) -> Result<()> {
+        self.engine.warm()
+    }
+}
+
 /// What an index run needs to open its store.
 #[derive(Debug, Clone, Copy)]
 pub struct WriteOptions {

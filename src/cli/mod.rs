@@ -626,7 +626,14 @@ fn run_serve(a: ServeArgs) -> Result<i32> {
     let usage = Usage::LongLived {
         cache_results: !a.no_cache,
     };
-    let engine = backend::open(&a.location.location()?, usage)?;
+    let settings = a.location.settings()?;
+    let aliases = settings
+        .source_aliases_with(&[])
+        .into_iter()
+        .map(|s| (s.alias, s.canonical))
+        .collect();
+    let engine =
+        backend::with_source_aliases(backend::open(&settings.location()?, usage)?, aliases);
     crate::server::serve(engine, &a.addr)?;
     Ok(0)
 }

@@ -9,6 +9,7 @@
 //! columns top to bottom, left before right; hyphenated breaks mended; lines repeated at the top
 //! or bottom of most pages dropped. A file with no text layer (a scan) is a reported skip, as is
 //! an encrypted or broken one; the parse runs bounded in time so no file can stall a run.
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -43,6 +44,7 @@ fn read(bytes: &[u8]) -> Result<Article, SkipReason> {
     if doc.is_encrypted() {
         return Err(SkipReason::Encrypted);
     }
+    check_page_tree(&doc)?;
     let info = Info::of(&doc);
     let mut pages = Collector::new(Instant::now() + TIME_BUDGET);
     let outcome = pdf_extract::output_doc(&doc, &mut pages);
@@ -58,6 +60,29 @@ fn read(bytes: &[u8]) -> Result<Article, SkipReason> {
         return Err(SkipReason::NoTextLayer);
     }
     Ok(article(info, pages))
+}
+
+/// pdf-extract looks a page's inherited attributes (resources, media box) up its `/Parent`
+/// chain without remembering where it has been, so a page tree that loops would keep a core
+/// busy long after the file's time budget had run out. Such a tree is broken, whatever the loop.
+fn check_page_tree(doc: &Document) -> Result<(), SkipReason> {
+    for (number, page) in doc.get_pages() {
+        let mut seen = HashSet::new();
+        let mut at = Some(page);
+        while let Some(id) = at {
+            if !seen.insert(id) {
+                return Err(SkipReason::Malformed(format!(
+                    "the page tree loops above page {number}"
+                )));
+            }
+            at = doc
+                .get_dictionary(id)
+                .and_then(|d| d.get(b"Parent"))
+                .and_then(Object::as_reference)
+                .ok();
+        }
+    }
+    Ok(())
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> bool {

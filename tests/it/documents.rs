@@ -228,20 +228,62 @@ fn reason_of<'a>(s: &'a Summary, name: &str) -> &'a str {
     &skip_of(s, name).code
 }
 
+/// A good PDF and one of each way a PDF, DOCX or ODT file goes wrong, under `dir` in the
+/// fixture's docs folder. Binary documents are written by the tests, not kept in the repository.
+pub fn write_broken_documents(f: &Fixture, dir: &str) {
+    let at = |name: &str| format!("{dir}{name}");
+    let good = report_pdf();
+    f.write(&at("good.pdf"), &good);
+    f.write(&at("truncated.pdf"), &good[..good.len() / 2]);
+    f.write(
+        &at("garbage.pdf"),
+        b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 9 0 R",
+    );
+    f.write(
+        &at("scan.pdf"),
+        pdf(&[vec![]], &[("Title", "Scanned letter")]),
+    );
+    f.write(&at("locked.pdf"), encrypted_pdf());
+    f.write(&at("cut.docx"), &docx_file()[..200]);
+    f.write(
+        &at("not-a-zip.odt"),
+        b"plain text pretending to be a document",
+    );
+    f.write(&at("locked.odt"), odt_file(true));
+    f.write(&at("bad-operands.pdf"), bad_operands_pdf());
+}
+
+/// A text-showing operator given a stray number: the PDF library panics on it with a message
+/// that is its own debug structure. Same-length edit, so the offsets stay right.
+fn bad_operands_pdf() -> Vec<u8> {
+    let good = String::from_utf8(pdf(&[vec![t(50.0, 700.0, 11.0, "XX")]], &[])).unwrap();
+    let bad = good.replacen("(XX) Tj", "9(X) Tj", 1);
+    assert_ne!(bad, good);
+    bad.into_bytes()
+}
+
+/// A panic inside the PDF library once reached the skip reason as its debug text
+/// ("unexpected Tj operand Operation { operator: ... }").
+#[test]
+fn pdf_library_panic_is_a_skip_told_in_words_not_its_debug_text() {
+    let f = Fixture::new();
+    f.write("bad-operands.pdf", bad_operands_pdf());
+    let out = f.index_docs(&["--verbose", "--no-entities"]);
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        text.contains("skipped: bad-operands.pdf: malformed (the PDF parser failed on this file)"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("{ ") && !text.contains("Operation"),
+        "{text}"
+    );
+}
+
 #[test]
 fn broken_encrypted_and_scanned_documents_are_reported_skips() {
     let f = Fixture::new();
-    let good = report_pdf();
-    f.write("good.pdf", &good);
-    f.write("truncated.pdf", &good[..good.len() / 2]);
-    f.write(
-        "garbage.pdf",
-        b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 9 0 R",
-    );
-    f.write("scan.pdf", pdf(&[vec![]], &[("Title", "Scanned letter")]));
-    f.write("locked.pdf", encrypted_pdf());
-    f.write("cut.docx", &docx_file()[..200]);
-    f.write("not-a-zip.odt", b"plain text pretending to be a document");
+    write_broken_documents(&f, "");
     let s = index_json(&f);
     assert_eq!(s.files_indexed, 1, "{:?}", s.skipped);
     assert_eq!(reason_of(&s, "scan.pdf"), "no_text_layer");
@@ -258,6 +300,31 @@ fn broken_encrypted_and_scanned_documents_are_reported_skips() {
         f.search(&["\"second tug\""]).total,
         1,
         "the good file is indexed"
+    );
+}
+
+/// A page that names itself as its parent and lacks `/Resources`: the PDF library looked the
+/// resources up that chain for ever, a core kept busy long after the file's time budget ran out.
+#[test]
+fn pdf_page_that_is_its_own_parent_is_a_malformed_skip_not_an_endless_walk() {
+    let f = Fixture::new();
+    let good = String::from_utf8(report_pdf()).unwrap();
+    // Same-length edits keep the cross-reference offsets right.
+    let looped = good
+        .replacen("/Type /Page /Parent 2 0 R", "/Type /Page /Parent 5 0 R", 1)
+        .replacen("/Resources", "/Resourcex", 1);
+    assert_eq!(looped.len(), good.len());
+    f.write("looped.pdf", looped);
+    f.write("good.pdf", good);
+    let s = index_json(&f);
+    assert_eq!(s.files_indexed, 1, "{:?}", s.skipped);
+    let skip = skip_of(&s, "looped.pdf");
+    assert_eq!(skip.code, "malformed", "{skip:?}");
+    assert!(
+        skip.detail
+            .as_deref()
+            .is_some_and(|d| d.contains("page tree loops")),
+        "{skip:?}"
     );
 }
 

@@ -25,13 +25,15 @@ fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
-/// The sample corpus and the problem fixtures, side by side, with a symlink loop.
+/// The sample corpus, the problem fixtures and the binary documents the tests write, side by
+/// side, with a symlink loop.
 fn every_fixture() -> Fixture {
     let f = Fixture::new();
     copy_tree(&repo("corpus"), &f.docs().join("corpus"));
     copy_tree(&repo("tests/fixtures"), &f.docs().join("fixtures"));
     #[cfg(unix)]
     std::os::unix::fs::symlink(f.docs(), f.docs().join("fixtures/loop")).unwrap();
+    crate::documents::write_broken_documents(&f, "documents/");
     f
 }
 
@@ -82,6 +84,14 @@ fn no_debug_formatting_in_the_human_output_of_any_fixture() {
         "warning: fixtures/problems/impossible-date.md: impossible date (2023-02-29)",
         "warning: fixtures/problems/wire/feed.jsonl#4: date not understood (sometime last spring)",
         "warning: fixtures/problems/broken-front-matter.md: record not parsed (front matter: ",
+        "skipped: documents/locked.pdf: encrypted",
+        "skipped: documents/locked.odt: encrypted",
+        "skipped: documents/scan.pdf: no text layer",
+        "skipped: documents/truncated.pdf: malformed (",
+        "skipped: documents/garbage.pdf: malformed (",
+        "skipped: documents/cut.docx: malformed (",
+        "skipped: documents/not-a-zip.odt: malformed (",
+        "skipped: documents/bad-operands.pdf: malformed (the PDF parser failed on this file)",
     ] {
         assert!(text.contains(line), "missing {line:?} in:\n{text}");
     }
@@ -101,7 +111,8 @@ fn no_debug_formatting_in_the_human_output_of_any_fixture() {
         .find(|l| l.starts_with("skipped ") && l.contains(" files ("))
         .unwrap_or_else(|| panic!("no grouped skip line in:\n{text}"));
     assert!(skipped.contains("unsupported extension: 2"), "{skipped}");
-    assert!(skipped.contains("malformed: 1"), "{skipped}");
+    assert!(skipped.contains("malformed: 6"), "{skipped}");
+    assert!(skipped.contains("encrypted: 2"), "{skipped}");
 }
 
 #[test]

@@ -135,7 +135,12 @@ pub struct Server {
 
 impl Server {
     pub fn start(index: &Path) -> Server {
-        let mut child = Command::new(BIN)
+        Server::start_with(index, crate::common::bin())
+    }
+
+    /// `newsdex serve` on the index through `cmd`, a `newsdex` command with its environment set.
+    pub fn start_with(index: &Path, mut cmd: Command) -> Server {
+        let mut child = cmd
             .arg("serve")
             .arg("--index")
             .arg(index)

@@ -1,6 +1,7 @@
 //! Source names through the real binary: sign-off spellings folded into one facet value, and
 //! aliases applied at query time without re-indexing.
-use crate::common::{FacetCount, Fixture, copy_fixtures};
+use crate::common::{FacetCount, Fixture, Results, bin, copy_fixtures};
+use crate::server::{Server, enc};
 
 #[test]
 fn one_outlets_sign_off_in_six_spellings_is_one_facet_value() {
@@ -78,4 +79,54 @@ fn malformed_alias_is_a_usage_error() {
     let out = f.run(&["search", "--source-alias", "Fox News", "gales"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("FROM=TO"));
+}
+
+/// The config file's `[source_aliases]` once reached `newsdex search` but not the server.
+#[test]
+fn config_file_source_aliases_apply_to_search_and_serve() {
+    let f = Fixture::new();
+    copy_fixtures(&f, "aliases");
+    f.index_docs(&["--no-entities"]);
+    let config = f.dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        "[source_aliases]\n\"Fox Online News\" = \"Fox News\"\n",
+    )
+    .unwrap();
+    let fox = FacetCount {
+        value: "Fox News".into(),
+        count: 3,
+    };
+
+    let out = bin()
+        .env("NEWSDEX_CONFIG", &config)
+        .args(["search", "--json", "--facet", "source", "--index"])
+        .arg(f.index())
+        .arg("gales")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let cli: Results = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(cli.facets["source"].len(), 2, "{:?}", cli.facets);
+    assert_eq!(cli.facets["source"][0], fox);
+
+    let mut cmd = bin();
+    cmd.env("NEWSDEX_CONFIG", &config);
+    let server = Server::start_with(&f.index(), cmd);
+    let served = |path: &str| -> Results {
+        let reply = server.get(path);
+        assert_eq!(reply.status, 200, "GET {path}: {}", reply.body);
+        serde_json::from_str(&reply.body).unwrap()
+    };
+    let r = served("/api/search?q=gales&facet=source");
+    assert_eq!(r.facets["source"].len(), 2, "{:?}", r.facets);
+    assert_eq!(r.facets["source"][0], fox);
+    assert_eq!(served("/api/search?q=gales&source=Fox%20News").total, 3);
+    let q = enc("source:\"fox online news\"");
+    assert_eq!(served(&format!("/api/search?q={q}")).total, 3);
+    assert_eq!(served("/api/search?source=Northfield%20Courier").total, 1);
 }
