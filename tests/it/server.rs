@@ -61,15 +61,28 @@ const ARTICLES: &[(&str, &str, &str, &str, &str)] = &[
     ),
 ];
 
-/// A temporary folder with articles in it and an index built from them by the real binary.
+/// A temporary folder with articles in it and an index built from them by the real binary: an
+/// embedded index in the folder, or an index in an OpenSearch cluster.
 pub struct Corpus {
     pub dir: tempfile::TempDir,
+    /// `--engine URL`, when the articles go to OpenSearch.
+    engine: Option<String>,
 }
 
 impl Corpus {
     pub fn new() -> Corpus {
+        Self::build(None)
+    }
+
+    /// The same articles in the OpenSearch index at `engine` (an engine URL).
+    pub fn on_engine(engine: &str) -> Corpus {
+        Self::build(Some(engine.to_string()))
+    }
+
+    fn build(engine: Option<String>) -> Corpus {
         let corpus = Corpus {
             dir: tempfile::tempdir().expect("temp dir"),
+            engine,
         };
         for source in ["Reuters", "Associated Press"] {
             let root = corpus.source_root(source);
@@ -85,6 +98,14 @@ impl Corpus {
         self.dir.path().join("idx")
     }
 
+    /// The flags that point a command at this corpus's index.
+    pub fn location(&self) -> Vec<std::ffi::OsString> {
+        match &self.engine {
+            Some(url) => vec!["--engine".into(), url.into()],
+            None => vec!["--index".into(), self.index_path().into()],
+        }
+    }
+
     fn source_root(&self, source: &str) -> PathBuf {
         self.dir.path().join(source.replace(' ', "-"))
     }
@@ -94,8 +115,7 @@ impl Corpus {
         let out = Command::new(BIN)
             .arg("index")
             .arg(root)
-            .arg("--index")
-            .arg(self.index_path())
+            .args(self.location())
             .args(["--source", source, "--quiet"])
             .output()
             .expect("run newsdex index");
@@ -135,10 +155,14 @@ pub struct Server {
 
 impl Server {
     pub fn start(index: &Path) -> Server {
+        Self::start_on(&["--index".into(), index.into()])
+    }
+
+    /// Serve the index that `location` flags name (`--index DIR` or `--engine URL`).
+    pub fn start_on(location: &[std::ffi::OsString]) -> Server {
         let mut child = Command::new(BIN)
             .arg("serve")
-            .arg("--index")
-            .arg(index)
+            .args(location)
             .args(["--addr", "127.0.0.1:0"])
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
