@@ -78,6 +78,24 @@ pub mod name {
     pub const TEXT_SUBFIELD: &str = "text";
 }
 
+/// Field names of the OpenSearch companion index, which holds the manifest (one document per
+/// file) and the index's saved settings.
+pub mod meta {
+    pub const KIND: &str = "kind";
+    pub const KEY: &str = "key";
+    pub const ROOT: &str = "root";
+    pub const REL: &str = "rel";
+    pub const SIZE: &str = "size";
+    pub const MTIME_NS: &str = "mtime_ns";
+    pub const HASH: &str = "hash";
+    pub const ARTICLES: &str = "articles";
+    pub const SOURCE_ALIASES: &str = "source_aliases";
+    /// `kind` of a manifest entry.
+    pub const FILE_KIND: &str = "file";
+    /// `kind` and `_id` of the document with the index's saved settings.
+    pub const SETTINGS_ID: &str = "settings";
+}
+
 /// Bumped whenever the schema or analyzers change incompatibly.
 pub const SCHEMA_VERSION: u32 = 2;
 

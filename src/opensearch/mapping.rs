@@ -9,6 +9,7 @@
 use serde_json::{Value, json};
 
 use crate::entities::EntityKind;
+pub use crate::index::schema::meta;
 use crate::index::schema::name;
 
 /// Bumped whenever the mapping or analysis changes incompatibly.
@@ -143,17 +144,6 @@ pub fn meta_index() -> Value {
             }
         }
     })
-}
-
-/// Field names of the companion index's documents.
-pub mod meta {
-    pub const KIND: &str = "kind";
-    pub const KEY: &str = "key";
-    pub const ROOT: &str = "root";
-    /// `kind` of a manifest entry.
-    pub const FILE_KIND: &str = "file";
-    /// `_id` of the document with the index's saved settings (source aliases).
-    pub const SETTINGS_ID: &str = "settings";
 }
 
 /// The mapping version an existing index declares, from `GET /{index}/_mapping`.

@@ -209,7 +209,7 @@ impl OpenSearch {
 
     /// The source aliases saved with the index, one `FROM=TO` a line.
     fn saved_aliases(&self) -> Result<Vec<String>> {
-        Ok(self.settings_doc()?["source_aliases"]
+        Ok(self.settings_doc()?[meta::SOURCE_ALIASES]
             .as_array()
             .map(|a| {
                 a.iter()
@@ -235,7 +235,7 @@ impl OpenSearch {
             self.url().meta_index(),
             meta::SETTINGS_ID
         );
-        let body = json!({ meta::KIND: "settings", "source_aliases": lines });
+        let body = json!({ meta::KIND: meta::SETTINGS_ID, meta::SOURCE_ALIASES: lines });
         self.client
             .call(Method::PUT, &path, Some(&body))
             .map(|_| ())

@@ -188,11 +188,11 @@ fn entry_source(key: &str, e: &FileEntry) -> Value {
         meta::KIND: meta::FILE_KIND,
         meta::KEY: key,
         meta::ROOT: e.root,
-        "rel": e.rel,
-        "size": e.size.to_string(),
-        "mtime_ns": e.mtime_ns.to_string(),
-        "hash": e.hash.to_string(),
-        "articles": e.articles,
+        meta::REL: e.rel,
+        meta::SIZE: e.size.to_string(),
+        meta::MTIME_NS: e.mtime_ns.to_string(),
+        meta::HASH: e.hash.to_string(),
+        meta::ARTICLES: e.articles,
     })
 }
 
@@ -203,11 +203,11 @@ pub fn entry_from(source: &Value) -> Option<(String, FileEntry)> {
         source[meta::KEY].as_str()?.to_string(),
         FileEntry {
             root: source[meta::ROOT].as_str()?.to_string(),
-            rel: source["rel"].as_str()?.to_string(),
-            size: num("size")? as u64,
-            mtime_ns: num("mtime_ns")?,
-            hash: num("hash")? as u64,
-            articles: source["articles"].as_u64()? as u32,
+            rel: source[meta::REL].as_str()?.to_string(),
+            size: num(meta::SIZE)? as u64,
+            mtime_ns: num(meta::MTIME_NS)?,
+            hash: num(meta::HASH)? as u64,
+            articles: source[meta::ARTICLES].as_u64()? as u32,
         },
     ))
 }

@@ -316,7 +316,27 @@ fn page_searches_filters_and_shows_hostile_text_as_text() {
     };
     let corpus = Corpus::new();
     let server = Server::start(&corpus.index_path());
-    let browser = Browser::start(&chromium, &chromedriver);
+    the_page_works(&server, &chromium, &chromedriver);
+}
+
+/// The same page and the same checks, served from an index in an OpenSearch cluster.
+#[test]
+fn page_works_the_same_on_the_opensearch_engine() {
+    let (Some(chromium), Some(chromedriver)) = (first_existing(BROWSERS), first_existing(DRIVERS))
+    else {
+        eprintln!("SKIP browser test on OpenSearch: no Chromium and chromedriver installed");
+        return;
+    };
+    let Some(remote) = super::opensearch::Remote::for_test("browser") else {
+        return;
+    };
+    let corpus = Corpus::on_engine(&remote.url());
+    let server = Server::start_on(&corpus.location());
+    the_page_works(&server, &chromium, &chromedriver);
+}
+
+fn the_page_works(server: &Server, chromium: &Path, chromedriver: &Path) {
+    let browser = Browser::start(chromium, chromedriver);
     let base = format!("http://{}", server.addr);
 
     browser.go(&format!("{base}/"));

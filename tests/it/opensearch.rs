@@ -31,12 +31,17 @@ fn cluster(test: &str) -> Option<String> {
 }
 
 /// An engine URL for an index of this test alone; the index is dropped when the value is.
-struct Remote {
+pub struct Remote {
     base: String,
     index: String,
 }
 
 impl Remote {
+    /// A fresh index on the test cluster, or `None` (said why) without one.
+    pub fn for_test(test: &str) -> Option<Remote> {
+        cluster(test).map(|base| Remote::new(&base, test))
+    }
+
     fn new(base: &str, test: &str) -> Remote {
         let index = format!("newsdex-test-{test}-{}", std::process::id());
         let r = Remote {
@@ -47,7 +52,7 @@ impl Remote {
         r
     }
 
-    fn url(&self) -> String {
+    pub fn url(&self) -> String {
         let host = self.base.trim_start_matches("http://");
         format!("opensearch+http://{host}/{}", self.index)
     }
@@ -581,4 +586,51 @@ fn engines_agree_on_timelines_and_batch_counts() {
         "{}",
         String::from_utf8_lossy(&export.stderr)
     );
+}
+
+#[test]
+fn the_api_serves_the_opensearch_index_like_the_cli() {
+    let Some(remote) = Remote::for_test("api") else {
+        return;
+    };
+    let corpus = crate::server::Corpus::on_engine(&remote.url());
+    let server = crate::server::Server::start_on(&corpus.location());
+    let f = Fixture::new();
+    let cli = remote_search(&f, &remote, &["ceasefire", "--facet", "source,section"]);
+    let api = server.json("/api/search?q=ceasefire&facet=source,section");
+    assert_eq!(api["total"].as_u64(), Some(cli.total));
+    assert_eq!(cli.total, 4);
+    let ids: Vec<&str> = api["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        cli.hits.iter().map(|h| h.id.as_str()).collect::<Vec<_>>()
+    );
+    let article = server.json(&format!("/api/articles/{}", ids[0]));
+    assert_eq!(article["id"].as_str(), Some(ids[0]));
+    assert!(
+        article["text"]
+            .as_str()
+            .unwrap()
+            .to_lowercase()
+            .contains("ceasefire")
+    );
+    let related = server.json(&format!("/api/articles/{}/related", ids[0]));
+    let related: Vec<&str> = related["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        !related.is_empty() && !related.contains(&ids[0]),
+        "{related:?}"
+    );
+    assert_eq!(server.get("/api/articles/no-such-id").status, 404);
+    let stats = server.json("/api/stats");
+    assert_eq!(stats["documents"].as_u64(), Some(corpus.total() as u64));
 }
