@@ -30,7 +30,7 @@ use crate::search::facets::FacetCount;
 use crate::search::snippet::{Marked, SnippetGenerator};
 use crate::search::sources::{Aliases, SourceTable};
 use crate::search::timeline::{self, Interval, Timeline};
-use crate::search::{self, Facet, Hit, Sort, query};
+use crate::search::{self, ExportOptions, Facet, Hit, Sort, query};
 use crate::{Error, Result};
 use client::{Client, Method};
 use mapping::meta;
@@ -409,13 +409,24 @@ fn sort_of(sort: Sort) -> Value {
     }
 }
 
-fn hit(source: &Value, score: f32, snippets: &mut SnippetGenerator) -> Hit {
+/// A returned document as a hit; with no snippet generator (an export without snippets), the
+/// headline as stored and no snippet, as the embedded engine gives them.
+fn hit(source: &Value, score: f32, snippets: Option<&mut SnippetGenerator>) -> Hit {
     let article = document::from_source(source);
-    let Marked {
-        text: headline,
-        highlights: headline_highlights,
-    } = snippets.headline(&article.headline);
-    let body = snippets.body(&article.full_body());
+    let (headline, headline_highlights, body) = match snippets {
+        Some(snippets) => {
+            let Marked { text, highlights } = snippets.headline(&article.headline);
+            (text, highlights, snippets.body(&article.full_body()))
+        }
+        None => (
+            article.headline.clone(),
+            Vec::new(),
+            Marked {
+                text: String::new(),
+                highlights: Vec::new(),
+            },
+        ),
+    };
     Hit {
         id: article.id,
         path: article.path,
@@ -434,13 +445,15 @@ fn hit(source: &Value, score: f32, snippets: &mut SnippetGenerator) -> Hit {
     }
 }
 
-impl Backend for OpenSearch {
-    fn location(&self) -> String {
-        self.url().masked()
-    }
+/// A request translated for the cluster: its query, what snippets mark, the sources it knows.
+struct Prepared {
+    query: Value,
+    highlights: Vec<crate::search::build::Highlight>,
+    table: SourceTable,
+}
 
-    fn search(&self, req: &SearchRequest) -> Result<SearchResults> {
-        let started = Instant::now();
+impl OpenSearch {
+    fn prepare(&self, req: &SearchRequest) -> Result<Prepared> {
         let tree = query::parse(&req.query, req.match_mode)?;
         let aliases = self.aliases(req)?;
         let keys = if !req.sources.is_empty() || dsl::mentions_source(&tree) {
@@ -460,6 +473,73 @@ impl Backend for OpenSearch {
             "must": [text.unwrap_or_else(|| json!({ "match_all": {} }))],
             "filter": dsl::filters(req, Some(&table)),
         }});
+        let highlights = std::mem::take(&mut translator.highlights);
+        drop(translator);
+        Ok(Prepared {
+            query,
+            highlights,
+            table,
+        })
+    }
+}
+
+impl Backend for OpenSearch {
+    fn location(&self) -> String {
+        self.url().masked()
+    }
+
+    /// Pages of `options.page` hits walked with `search_after` on the result order (the id breaks
+    /// ties), so every hit comes exactly once however many there are.
+    fn export(
+        &self,
+        req: &SearchRequest,
+        options: ExportOptions,
+        each: &mut dyn FnMut(Hit) -> Result<()>,
+    ) -> Result<u64> {
+        let Prepared {
+            query, highlights, ..
+        } = self.prepare(req)?;
+        let mut snippets = options.snippets.then(|| SnippetGenerator::new(highlights));
+        let sort = sort_of(req.sort);
+        let size = options.page.clamp(1, RESULT_WINDOW);
+        let mut after: Option<Value> = None;
+        let mut count = 0u64;
+        loop {
+            let mut body = json!({
+                "size": size, "query": query, "sort": sort,
+                "_source": document::returned_fields(), "track_total_hits": false,
+            });
+            if let Some(a) = after.take() {
+                body["search_after"] = a;
+            }
+            let reply = self.search_raw(self.index(), &body)?;
+            let found = reply["hits"]["hits"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            for h in &found {
+                let score = if req.sort == Sort::Relevance {
+                    h["_score"].as_f64().unwrap_or(0.0) as f32
+                } else {
+                    0.0
+                };
+                each(hit(&h["_source"], score, snippets.as_mut()))?;
+                count += 1;
+            }
+            match found.last() {
+                Some(last) if found.len() >= size => after = Some(last["sort"].clone()),
+                _ => return Ok(count),
+            }
+        }
+    }
+
+    fn search(&self, req: &SearchRequest) -> Result<SearchResults> {
+        let started = Instant::now();
+        let Prepared {
+            query,
+            highlights,
+            table,
+        } = self.prepare(req)?;
         let limit = req.limit.min(search::MAX_LIMIT);
         let deep = req.offset + limit > RESULT_WINDOW;
         let sort = sort_of(req.sort);
@@ -505,7 +585,7 @@ impl Backend for OpenSearch {
                 .cloned()
                 .unwrap_or_default()
         };
-        let mut snippets = SnippetGenerator::new(translator.highlights);
+        let mut snippets = SnippetGenerator::new(highlights);
         let hits = found
             .iter()
             .map(|h| {
@@ -514,7 +594,7 @@ impl Backend for OpenSearch {
                 } else {
                     0.0
                 };
-                hit(&h["_source"], score, &mut snippets)
+                hit(&h["_source"], score, Some(&mut snippets))
             })
             .collect();
         let mut facets = BTreeMap::new();
