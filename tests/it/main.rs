@@ -12,6 +12,7 @@ mod export;
 mod incremental;
 mod messages;
 mod opensearch;
+mod opensearch_failover;
 mod ranking;
 mod server;
 mod shared_corpora;

@@ -71,7 +71,7 @@ impl Drop for Remote {
     }
 }
 
-fn ok(out: Output, what: &str) -> Output {
+pub fn ok(out: Output, what: &str) -> Output {
     assert!(
         out.status.success(),
         "{what} failed: {}",
@@ -94,14 +94,14 @@ fn remote_search(f: &Fixture, remote: &Remote, args: &[&str]) -> Results {
 }
 
 #[derive(Debug, Deserialize)]
-struct Summary {
-    files_indexed: usize,
-    articles_removed: usize,
-    documents_total: u64,
-    warnings: Vec<serde_json::Value>,
+pub struct Summary {
+    pub files_indexed: usize,
+    pub articles_removed: usize,
+    pub documents_total: u64,
+    pub warnings: Vec<serde_json::Value>,
 }
 
-fn summary(out: &Output) -> Summary {
+pub fn summary(out: &Output) -> Summary {
     serde_json::from_slice(&out.stdout).expect("index --json prints one object")
 }
 
@@ -149,7 +149,7 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
 }
 
 /// Every article id a search for everything returns, page by page.
-fn all_ids(search: impl Fn(&[&str]) -> Results) -> Vec<String> {
+pub fn all_ids(search: impl Fn(&[&str]) -> Results) -> Vec<String> {
     let mut out = Vec::new();
     let mut offset = 0;
     loop {
@@ -275,7 +275,7 @@ fn engines_agree_on_totals_facets_phrase_hits_and_snippets() {
     );
 }
 
-fn article(n: usize, topic: &str) -> String {
+pub fn article(n: usize, topic: &str) -> String {
     format!(
         "Report {n} on the {topic}\n\nThe {topic} story number {n} went on today as officials answered questions.\n\nMeridian Wire\n"
     )
