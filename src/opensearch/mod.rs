@@ -27,7 +27,7 @@ use crate::backend::{
 };
 use crate::index::schema::name;
 use crate::search::facets::FacetCount;
-use crate::search::snippet::{Marked, SnippetGenerator};
+use crate::search::snippet::SnippetGenerator;
 use crate::search::sources::{Aliases, SourceTable};
 use crate::search::timeline::{self, Interval, Timeline};
 use crate::search::{self, ExportOptions, Facet, Hit, Sort, query};
@@ -409,40 +409,14 @@ fn sort_of(sort: Sort) -> Value {
     }
 }
 
-/// A returned document as a hit; with no snippet generator (an export without snippets), the
-/// headline as stored and no snippet, as the embedded engine gives them.
-fn hit(source: &Value, score: f32, snippets: Option<&mut SnippetGenerator>) -> Hit {
-    let article = document::from_source(source);
-    let (headline, headline_highlights, body) = match snippets {
-        Some(snippets) => {
-            let Marked { text, highlights } = snippets.headline(&article.headline);
-            (text, highlights, snippets.body(&article.full_body()))
-        }
-        None => (
-            article.headline.clone(),
-            Vec::new(),
-            Marked {
-                text: String::new(),
-                highlights: Vec::new(),
-            },
-        ),
+/// A returned document as a hit, scored as the result order says.
+fn hit(found: &Value, sort: Sort, snippets: Option<&mut SnippetGenerator>) -> Hit {
+    let score = if sort == Sort::Relevance {
+        found["_score"].as_f64().unwrap_or(0.0) as f32
+    } else {
+        0.0
     };
-    Hit {
-        id: article.id,
-        path: article.path,
-        headline,
-        source: article.source,
-        section: article.section,
-        date: article.date,
-        authors: article.authors,
-        url: article.url,
-        score,
-        snippet: body.text,
-        highlights: body.highlights,
-        headline_highlights,
-        entities: article.entities,
-        explanation: None,
-    }
+    Hit::from_article(document::from_source(&found["_source"]), score, snippets)
 }
 
 /// A request translated for the cluster: its query, what snippets mark, the sources it knows.
@@ -518,12 +492,7 @@ impl Backend for OpenSearch {
                 .cloned()
                 .unwrap_or_default();
             for h in &found {
-                let score = if req.sort == Sort::Relevance {
-                    h["_score"].as_f64().unwrap_or(0.0) as f32
-                } else {
-                    0.0
-                };
-                each(hit(&h["_source"], score, snippets.as_mut()))?;
+                each(hit(h, req.sort, snippets.as_mut()))?;
                 count += 1;
             }
             match found.last() {
@@ -588,14 +557,7 @@ impl Backend for OpenSearch {
         let mut snippets = SnippetGenerator::new(highlights);
         let hits = found
             .iter()
-            .map(|h| {
-                let score = if req.sort == Sort::Relevance {
-                    h["_score"].as_f64().unwrap_or(0.0) as f32
-                } else {
-                    0.0
-                };
-                hit(&h["_source"], score, Some(&mut snippets))
-            })
+            .map(|h| hit(h, req.sort, Some(&mut snippets)))
             .collect();
         let mut facets = BTreeMap::new();
         for facet in &req.facets {

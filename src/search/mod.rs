@@ -179,6 +179,41 @@ pub struct Hit {
 }
 
 /// What a search returns; serialises to the CLI's `--json` and the API's body.
+impl Hit {
+    /// A stored article as a hit, with its headline and body marked by `snippets`; without a
+    /// generator (an export without snippets), the headline as stored and no snippet.
+    pub fn from_article(
+        article: StoredArticle,
+        score: f32,
+        snippets: Option<&mut SnippetGenerator>,
+    ) -> Hit {
+        let (headline, headline_highlights, snippet, highlights) = match snippets {
+            Some(snippets) => {
+                let head = snippets.headline(&article.headline);
+                let body = snippets.body(&article.full_body());
+                (head.text, head.highlights, body.text, body.highlights)
+            }
+            None => (article.headline, Vec::new(), String::new(), Vec::new()),
+        };
+        Hit {
+            id: article.id,
+            path: article.path,
+            headline,
+            source: article.source,
+            section: article.section,
+            date: article.date,
+            authors: article.authors,
+            url: article.url,
+            score,
+            snippet,
+            highlights,
+            headline_highlights,
+            entities: article.entities,
+            explanation: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SearchResults {
     pub query: String,
@@ -681,31 +716,11 @@ impl Engine {
         snippets: Option<&mut SnippetGenerator>,
     ) -> Result<Hit> {
         let doc: TantivyDocument = searcher.doc(addr)?;
-        let article = from_document(self.fields(), &doc);
-        let (headline, headline_highlights, snippet, highlights) = match snippets {
-            Some(snippets) => {
-                let head = snippets.headline(&article.headline);
-                let body = snippets.body(&article.full_body());
-                (head.text, head.highlights, body.text, body.highlights)
-            }
-            None => (article.headline, Vec::new(), String::new(), Vec::new()),
-        };
-        Ok(Hit {
-            id: article.id,
-            path: article.path,
-            headline,
-            source: article.source,
-            section: article.section,
-            date: article.date,
-            authors: article.authors,
-            url: article.url,
+        Ok(Hit::from_article(
+            from_document(self.fields(), &doc),
             score,
-            snippet,
-            highlights,
-            headline_highlights,
-            entities: article.entities,
-            explanation: None,
-        })
+            snippets,
+        ))
     }
 
     /// Every hit of `req` (its limit and offset aside) in its order, handed to `each` one at a
