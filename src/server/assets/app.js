@@ -69,7 +69,8 @@ let current = readState(location.pathname, location.search);
 
 // The state a change leads to. An entity's page is left by any change that does not name one.
 function changed(change) {
-  return Object.assign({}, current, { entity: "", kind: "" }, change);
+  const from = change.entity ? readState("/", "") : current;
+  return Object.assign({}, from, { entity: "", kind: "" }, change);
 }
 
 function navigate(change) {
