@@ -765,6 +765,38 @@ fn entity_page_opens_from_a_facet_link() {
             "{hrefs:?}"
         );
     }
+    // A bar of her timeline opens her articles of that period.
+    browser.go(&format!("{base}/entity?name=Helena+Marsh&kind=person"));
+    browser.wait_until(
+        "her timeline",
+        "return document.querySelectorAll('#entity-timeline .bar').length > 1",
+    );
+    let bars = drawn_bars(&browser, "#entity-timeline");
+    let first = bars
+        .iter()
+        .position(|&c| c > 0)
+        .expect("a bar with articles")
+        + 1;
+    let (since, until) = browser
+        .run(&format!(
+            "const b = document.querySelector('#entity-timeline .bar:nth-of-type({first})'); return [b.dataset.start, b.dataset.end]"
+        ))
+        .as_array()
+        .map(|a| (a[0].as_str().unwrap().to_string(), a[1].as_str().unwrap().to_string()))
+        .unwrap();
+    browser.click(&format!("#entity-timeline .bar:nth-of-type({first})"));
+    browser.wait_until(
+        "the bar's articles",
+        &format!(
+            "return location.pathname === '/' && location.search.includes('since={since}') && document.querySelectorAll('#results .hit').length === {}",
+            bars[first - 1]
+        ),
+    );
+    let url = browser.url();
+    assert!(
+        url.contains("person=Helena+Marsh") && url.contains(&format!("until={until}")),
+        "{url}"
+    );
     let errors = browser.console_errors();
     assert!(errors.is_empty(), "console errors: {errors:#?}");
 }
