@@ -5,6 +5,7 @@ pub mod export;
 mod manual;
 pub mod print;
 mod progress;
+pub mod rules;
 
 use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
@@ -79,7 +80,7 @@ pub enum Command {
     Export(export::ExportArgs),
     /// Figures about the index
     Stats(StatsArgs),
-    /// Named entities of one article's text, or tag a CoNLL file
+    /// Named entities of one article's text, tag a CoNLL file, or edit the index's entity rules
     Entities(EntitiesArgs),
     /// Serve the HTTP API and the web page
     Serve(ServeArgs),
@@ -326,7 +327,11 @@ pub struct StatsArgs {
 }
 
 #[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct EntitiesArgs {
+    /// The entity rules kept with an index: list, add an alias, retype, block, remove
+    #[command(subcommand)]
+    pub rules: Option<rules::RulesCommand>,
     /// A text file, or - for standard input
     pub file: Option<PathBuf>,
     /// Tag a CoNLL column file: every line back with one more column, the predicted IOB2 tag
@@ -583,6 +588,9 @@ fn read_input(file: &Option<PathBuf>) -> Result<String> {
 }
 
 fn run_entities(a: EntitiesArgs) -> Result<i32> {
+    if let Some(command) = a.rules {
+        return rules::run(command);
+    }
     if let Some(conll) = &a.conll {
         let input = std::fs::read_to_string(conll).map_err(|e| Error::io(conll, e))?;
         print::raw(&crate::entities::tag_conll(&input))?;
