@@ -265,7 +265,10 @@ pub fn edit_rules(engine: &dyn Backend, edit: Edit) -> Result<Edited> {
     if kind.is_none() && found.len() > 1 && !is_removal {
         let listed: Vec<String> = found
             .iter()
-            .map(|(k, n)| format!("{} ({n} articles)", k.as_str()))
+            .map(|(k, n)| {
+                let articles = if *n == 1 { "article" } else { "articles" };
+                format!("{} ({n} {articles})", k.as_str())
+            })
             .collect();
         return Err(Error::Usage(format!(
             "{name:?} is found as {}: say which with --kind (kind in the API)",

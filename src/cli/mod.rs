@@ -352,6 +352,15 @@ pub struct ServeArgs {
     /// Search again for every request instead of answering repeats from recent results
     #[arg(long)]
     pub no_cache: bool,
+    /// Allow entity-rule edits from requests carrying `Authorization: Bearer TOKEN` (needed for
+    /// any edit when --addr is not a loopback address)
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "NEWSDEX_EDIT_TOKEN",
+        hide_env_values = true
+    )]
+    pub edit_token: Option<String>,
 }
 
 /// Run a parsed command; the returned number is the exit code.
@@ -642,6 +651,6 @@ fn run_serve(a: ServeArgs) -> Result<i32> {
         .collect();
     let engine =
         backend::with_source_aliases(backend::open(&settings.location()?, usage)?, aliases);
-    crate::server::serve(engine, &a.addr)?;
+    crate::server::serve(engine, &a.addr, a.edit_token)?;
     Ok(0)
 }
