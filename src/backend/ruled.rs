@@ -85,9 +85,12 @@ impl Ruled {
                 .collect();
             shown.truncate(req.facet_size);
             for group in groups.iter().filter(|g| g.target.0 == kind) {
-                let floor = (shown.len() >= req.facet_size)
-                    .then(|| shown.last().map_or(0, |c| c.count))
-                    .unwrap_or(0);
+                // Below the last value of a full list, a merged value cannot make the list.
+                let floor = if shown.len() >= req.facet_size {
+                    shown.last().map_or(0, |c| c.count)
+                } else {
+                    0
+                };
                 if upper_bound(group, &lists, asked) < floor.max(1) {
                     continue;
                 }

@@ -654,3 +654,41 @@ fn timeline_bar_click_filters_the_dates() {
     );
     browser.screenshot("serve-batch.png");
 }
+
+#[test]
+fn entity_rule_block_from_the_page_takes_the_name_out_of_the_facets() {
+    let Some((chromium, chromedriver)) = installed_browser() else {
+        return;
+    };
+    let fixture = crate::common::Fixture::new();
+    crate::common::copy_fixtures(&fixture, "rules");
+    fixture.index_docs(&["--quiet"]);
+    let server = Server::start(&fixture.index());
+    let browser = Browser::start(&chromium, &chromedriver);
+    browser.go(&format!("http://{}/?q=", server.addr));
+    let kestrel =
+        "#facets .facet-item:has(.facet[data-facet='org'][data-value='Kestrel Pictures'])";
+    browser.wait_until(
+        "the photo credit among the organisations",
+        &format!("return document.querySelector(\"{kestrel}\") !== null"),
+    );
+    browser.click(&format!("{kestrel} .facet-correct"));
+    browser.wait_until(
+        "the corrections form",
+        "return document.querySelector('.rule-actions .rule-block') !== null",
+    );
+    browser.click(".rule-actions .rule-block");
+    browser.wait_until(
+        "the name gone from the facets",
+        "return document.querySelector(\"#facets .facet[data-value='Kestrel Pictures']\") === null \
+         && document.querySelector(\"#facets .facet[data-value='Harbour Board']\") !== null",
+    );
+    browser.screenshot("serve-rules.png");
+    let rules = server.json("/api/entities/rules");
+    assert_eq!(
+        rules["block"],
+        json!([{ "name": "Kestrel Pictures", "kind": "org" }])
+    );
+    let errors = browser.console_errors();
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+}
