@@ -467,3 +467,80 @@ fn a_name_found_as_two_kinds_needs_a_kind() {
     assert_eq!(count_of(&facet(&f, "person", &[]), "Meadow Lane"), None);
     assert_eq!(count_of(&facet(&f, "place", &[]), "Meadow Lane"), Some(1));
 }
+
+/// The same rules on an OpenSearch index of the same articles give the embedded engine's answers,
+/// and survive `index --rebuild` there too.
+#[test]
+fn opensearch_engine_applies_the_rules_like_the_embedded_one() {
+    let Some(remote) = crate::opensearch::Remote::for_test("rules") else {
+        return;
+    };
+    let f = fixture();
+    let engine = remote.url();
+    let on_remote = |args: &[&str]| -> Vec<String> {
+        [args, &["--engine", engine.as_str()]]
+            .concat()
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
+    };
+    let run_remote = |args: &[&str]| {
+        let args = on_remote(args);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        ok(&f, &args)
+    };
+    let docs = f.docs();
+    run_remote(&["index", docs.to_str().unwrap(), "--quiet"]);
+    let edits: &[&[&str]] = &[
+        &["entities", "add-alias", CLLR, PRIYA],
+        &["entities", "add-alias", "Millbrook Town", "Millbrook", "--kind", "place"],
+        &["entities", "retype", "Meadow Lane", "place"],
+        &["entities", "block", "Kestrel Pictures"],
+    ];
+    for edit in edits {
+        ok(&f, edit);
+        run_remote(edit);
+    }
+    let queries: &[&[&str]] = &[
+        &["", "--facet", "person,org,place"],
+        &["harbour", "--facet", "person,org,place"],
+        &["person:priya"],
+        &["place:meadow"],
+        &["org:kestrel"],
+        &["", "--person", CLLR],
+        &["", "--place", "Meadow Lane"],
+    ];
+    let answer = |json: &str| -> (u64, Vec<(String, Vec<(String, u64)>)>, Vec<Vec<String>>) {
+        let r: crate::common::Results = serde_json::from_str(json).expect("search JSON");
+        let facets = r
+            .facets
+            .iter()
+            .map(|(k, v)| (k.clone(), v.iter().map(|c| (c.value.clone(), c.count)).collect()))
+            .collect();
+        let mut people: Vec<Vec<String>> = r
+            .hits
+            .iter()
+            .map(|h| h.entities.get("person").cloned().unwrap_or_default())
+            .collect();
+        people.sort();
+        (r.total, facets, people)
+    };
+    let compare = |when: &str| {
+        for q in queries {
+            let args = [&["search", "--json", "--limit", "10"], *q].concat();
+            let embedded = answer(&ok(&f, &args));
+            let remote = answer(&run_remote(&args));
+            assert_eq!(embedded, remote, "{when}: {q:?}");
+        }
+    };
+    compare("after the edits");
+    let facets = answer(&run_remote(&["search", "--json", "", "--facet", "person"])).1;
+    assert_eq!(
+        facets[0].1.iter().find(|(v, _)| v == PRIYA).map(|(_, c)| *c),
+        Some(3)
+    );
+    run_remote(&["index", docs.to_str().unwrap(), "--quiet", "--rebuild"]);
+    compare("after --rebuild on the cluster");
+    let listed: Rules = serde_json::from_str(&run_remote(&["entities", "rules", "--json"])).unwrap();
+    assert_eq!(listed, rules(&f));
+}
