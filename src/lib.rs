@@ -5,6 +5,7 @@ pub mod backend;
 pub mod batch;
 pub mod cli;
 pub mod entities;
+pub mod entity_page;
 pub mod error;
 pub mod export;
 pub mod index;

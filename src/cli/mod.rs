@@ -82,6 +82,10 @@ pub enum Command {
     Stats(StatsArgs),
     /// Named entities of one article's text, tag a CoNLL file, or edit the index's entity rules
     Entities(EntitiesArgs),
+    /// One person, organisation, place or other name: coverage over time, sources, names
+    /// mentioned alongside it, latest articles
+    #[command(after_help = ENTITY_EXAMPLES)]
+    Entity(EntityArgs),
     /// Serve the HTTP API and the web page
     Serve(ServeArgs),
     /// Verify the index: checksums, manifest, document counts
@@ -113,6 +117,13 @@ Examples:
   newsdex search vasquez --person \"Elena Vasquez\" --json
   newsdex search flood --facet date --interval month    a timeline of the coverage
   newsdex search --batch names.txt --per-source --format csv > counts.csv";
+
+const ENTITY_EXAMPLES: &str = "\
+Examples:
+  newsdex entity \"Elena Vasquez\"                   her page: timeline, sources, co-mentions
+  newsdex entity \"Bank of England\" --kind org --interval year
+  newsdex entity vasquez                            an unknown name lists the names that match
+  newsdex entity \"Meridian Bank\" --json | jq .co_mentions.person";
 
 const COMPLETIONS_EXAMPLES: &str = "\
 Install:
@@ -343,6 +354,48 @@ pub struct EntitiesArgs {
 }
 
 #[derive(Debug, clap::Args)]
+pub struct EntityArgs {
+    /// The name as the index holds it ("Elena Vasquez"); another case is found too
+    pub name: String,
+    #[command(flatten)]
+    pub location: IndexLocation,
+    /// The kind of name [default: the kind most articles give it]
+    #[arg(long, value_enum)]
+    pub kind: Option<KindArg>,
+    /// Latest articles to list
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub latest: usize,
+    /// Sources and names mentioned alongside to list (per kind)
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub top: usize,
+    /// Timeline bucket width: auto, day, week, month or year
+    #[arg(long, value_name = "WIDTH", default_value = "auto")]
+    pub interval: String,
+    /// Print one JSON object
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum KindArg {
+    Person,
+    Org,
+    Place,
+    Misc,
+}
+
+impl From<KindArg> for EntityKind {
+    fn from(k: KindArg) -> EntityKind {
+        match k {
+            KindArg::Person => EntityKind::Person,
+            KindArg::Org => EntityKind::Org,
+            KindArg::Place => EntityKind::Place,
+            KindArg::Misc => EntityKind::Misc,
+        }
+    }
+}
+
+#[derive(Debug, clap::Args)]
 pub struct ServeArgs {
     #[command(flatten)]
     pub location: IndexLocation,
@@ -371,6 +424,7 @@ pub fn run(args: Args) -> Result<i32> {
         Command::Export(a) => export::run_export(a),
         Command::Stats(a) => run_stats(a),
         Command::Entities(a) => run_entities(a),
+        Command::Entity(a) => run_entity(a),
         Command::Serve(a) => run_serve(a),
         Command::Check(a) => run_check(a),
         Command::Config(a) => run_config(a),
@@ -491,16 +545,28 @@ pub fn filtered_request(
 
 /// The config file's source aliases with this search's `--source-alias` flags over them.
 fn request_aliases(a: &Filters, location: &IndexLocation) -> Result<Vec<(String, String)>> {
-    let settings = config::Settings::load(&config::Flags {
-        index: location.index.clone(),
-        ..Default::default()
-    })?;
     let flags: Vec<config::SourceAlias> = parse_source_aliases(&a.source_aliases)?
         .into_iter()
         .map(|(alias, canonical)| config::SourceAlias { alias, canonical })
         .collect();
+    aliases_over_config(location, &flags)
+}
+
+/// The config file's source aliases, for commands without `--source-alias`.
+fn config_source_aliases(location: &IndexLocation) -> Result<Vec<(String, String)>> {
+    aliases_over_config(location, &[])
+}
+
+fn aliases_over_config(
+    location: &IndexLocation,
+    flags: &[config::SourceAlias],
+) -> Result<Vec<(String, String)>> {
+    let settings = config::Settings::load(&config::Flags {
+        index: location.index.clone(),
+        ..Default::default()
+    })?;
     Ok(settings
-        .source_aliases_with(&flags)
+        .source_aliases_with(flags)
         .into_iter()
         .map(|s| (s.alias, s.canonical))
         .collect())
@@ -611,6 +677,30 @@ fn run_entities(a: EntitiesArgs) -> Result<i32> {
         print::json(&mentions)?;
     } else {
         print::mentions(&mentions)?;
+    }
+    Ok(0)
+}
+
+/// An entity's page; a name no article carries is said plainly and, like a search without hits,
+/// is no error.
+fn run_entity(a: EntityArgs) -> Result<i32> {
+    let mut query = crate::entity_page::EntityQuery::new(&a.name, a.kind.map(EntityKind::from));
+    if query.name.is_empty() {
+        return Err(Error::Usage("entity: give a name".into()));
+    }
+    query.latest = a.latest.min(search::MAX_LIMIT);
+    query.top = a.top.clamp(1, search::MAX_LIMIT);
+    query.interval = search::timeline::Interval::parse(&a.interval)?;
+    let base = SearchRequest {
+        source_aliases: config_source_aliases(&a.location)?,
+        ..SearchRequest::default()
+    };
+    let engine = backend::open(&a.location.location()?, Usage::OneShot)?;
+    let found = crate::entity_page::lookup(engine.as_ref(), &base, &query)?;
+    if a.json {
+        print::json(&found)?;
+    } else {
+        print::entity(&found)?;
     }
     Ok(0)
 }

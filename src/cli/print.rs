@@ -6,7 +6,8 @@ use anstyle::{AnsiColor, Style};
 use serde::Serialize;
 
 use super::config::{Setting, Settings};
-use crate::entities::Mention;
+use crate::entities::{EntityKind, Mention};
+use crate::entity_page::{EntityLookup, UnknownEntity};
 use crate::index::writer::Summary;
 use crate::ingest::{Words, location};
 use crate::search::{QueryExplanation, SearchResults, Stats};
@@ -288,6 +289,114 @@ pub fn stats(s: &Stats) -> Result<()> {
         writeln!(w, "  … and {} more", s.sources.len() - 20).map_err(out_err)?;
     }
     Ok(())
+}
+
+/// An entity's page: a heading line, the timeline, sources and names alongside, other spellings,
+/// then the latest articles; or, for a name no article carries, the names that match it.
+pub fn entity(found: &EntityLookup) -> Result<()> {
+    let stdout = std::io::stdout();
+    let mut w = stdout.lock();
+    let page = match found {
+        EntityLookup::Found(page) => page,
+        EntityLookup::Unknown(u) => return unknown_entity(&mut w, u),
+    };
+    let others: Vec<String> = page
+        .other_kinds
+        .iter()
+        .map(|k| format!("{} in {}", k.kind.as_str(), articles(k.articles)))
+        .collect();
+    let also = match others.is_empty() {
+        true => String::new(),
+        false => format!(" · also {}", others.join(", ")),
+    };
+    writeln!(
+        w,
+        "{} ({}) · {}{also}",
+        page.name,
+        page.kind.as_str(),
+        articles(page.articles)
+    )
+    .map_err(out_err)?;
+    timeline(&mut w, &page.timeline, false)?;
+    counts_line(&mut w, "sources", &page.sources)?;
+    for (kind, counts) in &page.co_mentions {
+        counts_line(&mut w, kind_label(*kind), counts)?;
+    }
+    if !page.merged_names.is_empty() {
+        let names: Vec<String> = page
+            .merged_names
+            .iter()
+            .map(|m| format!("{} ({})", m.name, m.articles))
+            .collect();
+        writeln!(
+            w,
+            "also written: {} (in the {} latest articles)",
+            names.join(", "),
+            page.merged_names_from
+        )
+        .map_err(out_err)?;
+    }
+    writeln!(w, "latest:").map_err(out_err)?;
+    for a in &page.latest {
+        let date = a.date.map_or_else(|| "no date".into(), |d| d.to_string());
+        writeln!(w, "  {date:<10}  {} · {} · {}", a.headline, a.source, a.id).map_err(out_err)?;
+    }
+    Ok(())
+}
+
+fn unknown_entity(w: &mut impl Write, u: &UnknownEntity) -> Result<()> {
+    let kind = u
+        .kind
+        .map_or(String::new(), |k| format!(" as {}", k.as_str()));
+    if u.suggestions.is_empty() {
+        return writeln!(w, "no article mentions \"{}\"{kind}", u.name).map_err(out_err);
+    }
+    writeln!(
+        w,
+        "no article mentions \"{}\"{kind}; names with its words:",
+        u.name
+    )
+    .map_err(out_err)?;
+    for s in &u.suggestions {
+        writeln!(
+            w,
+            "  {} ({}, {})",
+            s.name,
+            s.kind.as_str(),
+            articles(s.articles)
+        )
+        .map_err(out_err)?;
+    }
+    Ok(())
+}
+
+fn articles(n: u64) -> String {
+    format!("{n} article{}", if n == 1 { "" } else { "s" })
+}
+
+fn kind_label(kind: EntityKind) -> &'static str {
+    match kind {
+        EntityKind::Person => "people",
+        EntityKind::Org => "organisations",
+        EntityKind::Place => "places",
+        EntityKind::Misc => "other names",
+    }
+}
+
+/// `label: value (count), ...`, or nothing for an empty list.
+fn counts_line(
+    w: &mut impl Write,
+    label: &str,
+    counts: &[crate::search::FacetCount],
+) -> Result<()> {
+    if counts.is_empty() {
+        return Ok(());
+    }
+    let list: Vec<String> = counts
+        .iter()
+        .map(|c| format!("{} ({})", c.value, c.count))
+        .collect();
+    writeln!(w, "{label}: {}", list.join(", ")).map_err(out_err)
 }
 
 pub fn mentions(ms: &[Mention]) -> Result<()> {

@@ -32,6 +32,17 @@ pub fn searchable_body(article: &Article) -> String {
     with_standfirst(article.standfirst.as_deref(), &article.body)
 }
 
+/// The text the entity tagger reads: headline, a blank line, standfirst and body. One way for
+/// parsed and stored articles, so a stored article tagged again gives the names it was indexed
+/// with.
+pub fn tagged_text(article: &Article) -> String {
+    headline_and_body(&article.headline, &searchable_body(article))
+}
+
+fn headline_and_body(headline: &str, body: &str) -> String {
+    format!("{headline}\n\n{body}")
+}
+
 /// Standfirst and body as one text: what is indexed, tagged and shown in snippets, one way for
 /// parsed and stored articles alike so offsets agree.
 fn with_standfirst(standfirst: Option<&str>, body: &str) -> String {
@@ -222,5 +233,10 @@ impl StoredArticle {
     /// Standfirst and body as one text, the way snippets and entity offsets see it.
     pub fn full_body(&self) -> String {
         with_standfirst(self.standfirst.as_deref(), &self.body)
+    }
+
+    /// The text the indexer tagged for this article's entities (see [`tagged_text`]).
+    pub fn tagged_text(&self) -> String {
+        headline_and_body(&self.headline, &self.full_body())
     }
 }

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use serde::Serialize;
 
-use super::document::{entity_set, searchable_body};
+use super::document::{entity_set, tagged_text};
 use super::manifest::{FileEntry, Manifest};
 use crate::backend::{Piece, Prepared, Store};
 use crate::ingest::{self, Format, ParseOptions, SkipReason, WalkItem, Warning};
@@ -468,8 +468,7 @@ fn documents(articles: Vec<ingest::Article>, plan: &IndexPlan) -> Vec<Prepared> 
         .into_iter()
         .map(|article| {
             let entities = if plan.entities {
-                let text = format!("{}\n\n{}", article.headline, searchable_body(&article));
-                entity_set(&crate::entities::extract(&text))
+                entity_set(&crate::entities::extract(&tagged_text(&article)))
             } else {
                 Default::default()
             };

@@ -1,5 +1,5 @@
-//! The JSON API handlers: `/api/search`, `/api/articles/{id}`, `/api/articles/{id}/related` and
-//! `/api/stats`. Each validates its parameters, then hands the engine work to [`blocking`].
+//! The JSON API handlers: `/api/search`, `/api/articles/{id}`, `/api/articles/{id}/related`,
+//! `/api/entity` and `/api/stats`. Each validates its parameters, then hands the engine work to [`blocking`].
 use axum::Json;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
@@ -12,8 +12,9 @@ use super::{ApiError, AppState, Shared};
 use crate::backend::RelatedHit;
 use crate::entities::rules::EntityRules;
 use crate::entities::{self, Mention};
+use crate::entity_page::{self, EntityLookup};
 use crate::index::document::StoredArticle;
-use crate::search::{SearchResults, Stats};
+use crate::search::{SearchRequest, SearchResults, Stats};
 
 /// Ids are short hashes; anything far longer cannot exist and is not worth a lookup.
 const MAX_ID_CHARS: usize = 200;
@@ -77,6 +78,21 @@ pub async fn related(
         let article = find(shared, &id)?;
         let hits = shared.engine.related(&article, limit)?;
         Ok(Related { id, hits })
+    })
+    .await?;
+    Ok(Json(found))
+}
+
+/// An entity's page, under the server's source aliases; a name no article carries is a 200 with
+/// `"articles": 0` and suggestions, as a search without hits is.
+pub async fn entity(
+    State(state): State<AppState>,
+    query: Result<Query<Pairs>, QueryRejection>,
+) -> Result<Json<EntityLookup>, ApiError> {
+    let query = params::entity_query(&pairs(query)?)?;
+    let found = blocking(&state, move |shared| {
+        entity_page::lookup(shared.engine.as_ref(), &SearchRequest::default(), &query)
+            .map_err(ApiError::from)
     })
     .await?;
     Ok(Json(found))

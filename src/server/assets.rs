@@ -28,6 +28,8 @@ const MAX_URI_BYTES: usize = 8 * 1024;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(index))
+        // The page draws an entity's view itself, from its own URL.
+        .route("/entity", get(index))
         .route("/app.js", get(script))
         .route("/app.css", get(style))
 }

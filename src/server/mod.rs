@@ -16,10 +16,12 @@
 //! - `/api/articles/{id}`: the stored article plus `text` (headline, blank line, body),
 //!   `body_start` and entity `mentions` with char offsets into `text`.
 //! - `/api/articles/{id}/related?limit=`: `{"id", "hits": [{id, headline, source, date, score}]}`.
+//! - `/api/entity?name=&kind=&interval=&latest=&top=`: the CLI's `entity --json` body.
 //! - `/api/stats`: the CLI's `stats --json` body.
 //! - `/api/entities/rules` and `POST /api/entities/rules/{alias,retype,block,remove}`: the entity
 //!   rules kept with the index (see [`rules`] for who may edit them).
 //! - `/`, `/app.js`, `/app.css`: the page; its URL uses the search parameters above plus `article`.
+//!   `/entity?name=&kind=` is the same page showing an entity.
 mod api;
 mod assets;
 mod batch;
@@ -123,6 +125,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/entities/rules/retype", post(rules::retype))
         .route("/api/entities/rules/block", post(rules::block))
         .route("/api/entities/rules/remove", post(rules::remove))
+        .route("/api/entity", get(api::entity))
         .route("/api/articles/{id}", get(api::article))
         .route("/api/articles/{id}/related", get(api::related))
         .route("/api/{*rest}", get(api::not_found))

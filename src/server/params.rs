@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 
 use super::ApiError;
 use crate::entities::EntityKind;
+use crate::entity_page::EntityQuery;
 use crate::search::{self, MatchMode, SearchRequest, Sort};
 
 /// Longest query accepted, in characters.
@@ -127,6 +128,62 @@ pub fn related_limit(pairs: &[(String, String)]) -> Result<usize, ApiError> {
         }
     }
     Ok(limit)
+}
+
+/// Most latest articles, sources or co-mentioned names an entity page lists.
+const MAX_ENTITY_LIST: usize = 100;
+
+/// `/api/entity` parameters: `name` (required), `kind`, `interval`, `latest`, `top`.
+pub fn entity_query(pairs: &[(String, String)]) -> Result<EntityQuery, ApiError> {
+    let mut query = EntityQuery::new("", None);
+    let mut seen = Singles::default();
+    for (key, value) in pairs {
+        let value = value.trim();
+        match key.as_str() {
+            "name" => {
+                seen.once("name")?;
+                query.name = filter_value(key, value)?;
+            }
+            "kind" => {
+                seen.once("kind")?;
+                query.kind = entity_kind(value)?;
+            }
+            "interval" => {
+                seen.once("interval")?;
+                query.interval = search::timeline::Interval::parse(value)?;
+            }
+            "latest" => {
+                seen.once("latest")?;
+                query.latest = number(key, value, 0, MAX_ENTITY_LIST)?.unwrap_or(query.latest);
+            }
+            "top" => {
+                seen.once("top")?;
+                query.top = number(key, value, 1, MAX_ENTITY_LIST)?.unwrap_or(query.top);
+            }
+            other => return Err(unknown(other)),
+        }
+    }
+    if query.name.is_empty() {
+        return Err(ApiError::bad_request("name: give the entity's name"));
+    }
+    Ok(query)
+}
+
+/// An entity kind by its name; empty means "any".
+fn entity_kind(value: &str) -> Result<Option<EntityKind>, ApiError> {
+    if value.is_empty() {
+        return Ok(None);
+    }
+    EntityKind::ALL
+        .into_iter()
+        .find(|k| k.as_str() == value.to_ascii_lowercase())
+        .map(Some)
+        .ok_or_else(|| {
+            ApiError::bad_request(format!(
+                "kind={}: use person, org, place or misc",
+                value.chars().take(20).collect::<String>()
+            ))
+        })
 }
 
 /// Endpoints without parameters still refuse unknown ones, for the same reason as search.
@@ -329,6 +386,36 @@ mod tests {
                 search::Facet::Person,
                 search::Facet::Section
             ]
+        );
+    }
+
+    #[test]
+    fn entity_parameters_need_a_name_and_a_known_kind() {
+        let q = entity_query(&pairs(&[
+            ("name", " Elena Vasquez "),
+            ("kind", "Person"),
+            ("top", "3"),
+        ]))
+        .unwrap();
+        assert_eq!(q.name, "Elena Vasquez");
+        assert_eq!(q.kind, Some(EntityKind::Person));
+        assert_eq!(q.top, 3);
+        assert_eq!(q.latest, 10);
+        for bad in [
+            vec![("kind", "person")],
+            vec![("name", "x"), ("kind", "company")],
+            vec![("name", "x"), ("top", "0")],
+            vec![("name", "x"), ("q", "y")],
+            vec![("name", "x"), ("name", "y")],
+        ] {
+            let err = entity_query(&pairs(&bad)).unwrap_err();
+            assert_eq!(err.status, StatusCode::BAD_REQUEST, "{bad:?}");
+        }
+        assert!(
+            entity_query(&pairs(&[("name", "x"), ("kind", "")]))
+                .unwrap()
+                .kind
+                .is_none()
         );
     }
 

@@ -692,3 +692,108 @@ fn entity_rule_block_from_the_page_takes_the_name_out_of_the_facets() {
     let errors = browser.console_errors();
     assert!(errors.is_empty(), "console errors: {errors:?}");
 }
+
+/// An entity's page opened from a facet link: the URL names it, the page shows its timeline,
+/// sources, co-mentioned names and latest articles as the API counts them; a co-mentioned name
+/// opens its own page, a source opens the search filtered by both, and every hit's names link
+/// to their pages.
+#[test]
+fn entity_page_opens_from_a_facet_link() {
+    let Some((chromium, chromedriver)) = installed_browser() else {
+        return;
+    };
+    let fixture = super::entity::indexed();
+    let server = Server::start(&fixture.index());
+    let browser = Browser::start(&chromium, &chromedriver);
+    let base = format!("http://{}", server.addr);
+    browser.go(&format!("{base}/?q=council"));
+    browser.wait_until(
+        "the person facet's page links",
+        "return document.querySelector(\"a.entity-link[data-entity='Helena Marsh']\") !== null",
+    );
+    browser.click("a.entity-link[data-entity='Helena Marsh'][data-kind='person']");
+    browser.wait_until(
+        "the entity page",
+        "return location.pathname === '/entity' && document.querySelectorAll('#entity-latest li').length === 6",
+    );
+    assert_eq!(
+        browser.url(),
+        format!("{base}/entity?name=Helena+Marsh&kind=person")
+    );
+    assert_eq!(
+        browser.run("return document.querySelector('#entity h1').textContent"),
+        json!("Helena Marsh")
+    );
+    assert_eq!(
+        browser.run("return document.getElementById('entity-facts').textContent"),
+        json!("person · 6 articles")
+    );
+    let api = server.json("/api/entity?name=Helena+Marsh&kind=person");
+    let bars = browser.run(
+        "return Array.from(document.querySelectorAll('#entity-timeline .bar')).map(b => Number(b.dataset.count))",
+    );
+    let counts: Vec<u64> = api["timeline"]["buckets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["count"].as_u64().unwrap())
+        .collect();
+    assert_eq!(bars, json!(counts), "the chart draws the page's timeline");
+    assert_eq!(
+        browser.run(
+            "return Array.from(document.querySelectorAll('#entity-sources li')).map(li => li.textContent)"
+        ),
+        json!(["Meridian Wire3", "Harbour Gazette2", "Capital Ledger1"])
+    );
+    assert_eq!(
+        browser.run("return Array.from(document.querySelectorAll('#entity-merged li')).map(li => li.textContent)"),
+        json!(["Marsh"])
+    );
+    browser.screenshot("serve-entity.png");
+
+    // A co-mentioned name opens its own page.
+    browser.click(".co-mentions[data-kind='person'] a[data-entity='Tom Fielding']");
+    browser.wait_until(
+        "Tom Fielding's page",
+        "return document.querySelector('#entity h1') !== null && document.querySelector('#entity h1').textContent === 'Tom Fielding' && document.querySelectorAll('#entity-latest li').length === 3",
+    );
+    assert!(
+        browser
+            .url()
+            .ends_with("/entity?name=Tom+Fielding&kind=person")
+    );
+    // Back to hers, then a source: the search filtered by both.
+    browser.run("history.back()");
+    browser.wait_until(
+        "her page again",
+        "return document.querySelector('#entity h1') !== null && document.querySelector('#entity h1').textContent === 'Helena Marsh' && document.querySelectorAll('#entity-sources a').length === 3",
+    );
+    browser.click("#entity-sources a[data-source='Meridian Wire']");
+    browser.wait_until(
+        "her articles in one source",
+        "return location.pathname === '/' && document.querySelectorAll('#results .hit').length === 3",
+    );
+    let url = browser.url();
+    assert!(
+        url.contains("source=Meridian+Wire") && url.contains("person=Helena+Marsh"),
+        "{url}"
+    );
+    // Every hit lists its names, each a link to its page.
+    let linked = browser.run(
+        "return Array.from(document.querySelectorAll('#results .hit')).map(h => Array.from(h.querySelectorAll('.hit-entities a')).map(a => a.getAttribute('href')))",
+    );
+    for hit in linked.as_array().unwrap() {
+        let hrefs: Vec<&str> = hit
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h.as_str().unwrap())
+            .collect();
+        assert!(
+            hrefs.contains(&"/entity?name=Helena+Marsh&kind=person"),
+            "{hrefs:?}"
+        );
+    }
+    let errors = browser.console_errors();
+    assert!(errors.is_empty(), "console errors: {errors:#?}");
+}

@@ -8,6 +8,7 @@ mod conventions;
 mod dates;
 mod documents;
 mod entities;
+mod entity;
 mod export;
 mod incremental;
 mod messages;

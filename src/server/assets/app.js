@@ -1,7 +1,7 @@
 // newsdex web page: search, facets, paging and the article view over the JSON API.
 //
 // The URL is the whole state, with the API's own parameter names, so any view can be bookmarked,
-// shared and restored by back/forward. Article text is untrusted: every node is built with
+// shared and restored by back/forward; an entity's page lives at /entity?name=&kind=. Article text is untrusted: every node is built with
 // createElement and textContent, never from markup. Offsets from the API count Unicode scalar
 // values, while JS strings count UTF-16 units, so texts are indexed as Array.from(text).
 "use strict";
@@ -15,6 +15,7 @@ const FACETS = [
   ["org", "Organisations"],
   ["place", "Places"],
 ];
+const ENTITY_KINDS = ["person", "org", "place", "misc"];
 const PAGE_SIZE = 10;
 const DATE_RE = /^\d{4}(-\d{2}(-\d{2})?)?$/;
 
@@ -22,11 +23,16 @@ const $ = (id) => document.getElementById(id);
 
 // ---------- state <-> URL ----------
 
-function readState(search) {
+function readState(path, search) {
   const params = new URLSearchParams(search);
-  const state = { article: params.get("article") || "" };
-  for (const key of SINGLE_KEYS) state[key] = params.get(key) || "";
-  for (const key of LIST_KEYS) state[key] = params.getAll(key).filter((v) => v !== "");
+  const onEntity = path === "/entity";
+  const state = {
+    article: params.get("article") || "",
+    entity: onEntity ? params.get("name") || "" : "",
+    kind: onEntity ? params.get("kind") || "" : "",
+  };
+  for (const key of SINGLE_KEYS) state[key] = onEntity ? "" : params.get(key) || "";
+  for (const key of LIST_KEYS) state[key] = onEntity ? [] : params.getAll(key).filter((v) => v !== "");
   return state;
 }
 
@@ -45,23 +51,36 @@ function searchParams(state) {
   return params;
 }
 
+function entityUrl(name, kind) {
+  const params = new URLSearchParams({ name });
+  if (kind) params.set("kind", kind);
+  return "/entity?" + params.toString();
+}
+
 function pageUrl(state) {
+  if (state.entity) return entityUrl(state.entity, state.kind);
   const params = searchParams(state);
   if (state.article) params.set("article", state.article);
   const text = params.toString();
   return text ? "/?" + text : "/";
 }
 
-let current = readState(location.search);
+let current = readState(location.pathname, location.search);
+
+// The state a change leads to. An entity's page is left by any change that does not name one.
+function changed(change) {
+  const from = change.entity ? readState("/", "") : current;
+  return Object.assign({}, from, { entity: "", kind: "" }, change);
+}
 
 function navigate(change) {
-  current = Object.assign({}, current, change);
+  current = changed(change);
   history.pushState(null, "", pageUrl(current));
   render();
 }
 
 window.addEventListener("popstate", () => {
-  current = readState(location.search);
+  current = readState(location.pathname, location.search);
   render();
 });
 
@@ -126,7 +145,7 @@ function metaLine(parts) {
 
 // A link that opens another page state; plain clicks stay in the page, modified clicks open tabs.
 function stateLink(text, change, attrs) {
-  const target = Object.assign({}, current, change);
+  const target = changed(change);
   const a = el("a", Object.assign({ href: pageUrl(target) }, attrs || {}), text);
   a.addEventListener("click", (event) => {
     if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
@@ -175,7 +194,10 @@ function syncControls() {
 
 function render() {
   syncControls();
-  if (current.article) {
+  $("entity").hidden = !current.entity;
+  if (current.entity) {
+    showEntity(current.entity, current.kind);
+  } else if (current.article) {
     showArticle(current.article);
   } else {
     runSearch();
@@ -204,6 +226,7 @@ function showQueryError(err) {
 async function runSearch() {
   const mine = ++generation;
   $("article").hidden = true;
+  $("sidebar").hidden = false;
   $("results").hidden = false;
   $("pager").hidden = false;
   setStatus("Searching…", "busy");
@@ -261,8 +284,7 @@ function svg(tag, attrs) {
 
 // One bar per period, heights scaled to the busiest; a bar is a link that narrows the dates to its
 // period, so clicking filters and the URL keeps it.
-function renderTimeline(timeline) {
-  const box = $("timeline");
+function renderTimeline(timeline, box = $("timeline"), base = {}) {
   clear(box);
   const buckets = (timeline && timeline.buckets) || [];
   box.hidden = buckets.length < 2;
@@ -274,8 +296,8 @@ function renderTimeline(timeline) {
     "aria-label": "Articles per " + timeline.interval, preserveAspectRatio: "none" });
   buckets.forEach((b, i) => {
     const h = b.count === 0 ? 0 : Math.max(2, (b.count / most) * height);
-    const change = { since: b.start, until: b.end, offset: "" };
-    const link = svg("a", { href: pageUrl(Object.assign({}, current, change)), class: "bar",
+    const change = Object.assign({}, base, { since: b.start, until: b.end, offset: "" });
+    const link = svg("a", { href: pageUrl(changed(change)), class: "bar",
       "data-start": b.start, "data-end": b.end, "data-count": b.count });
     const title = svg("title");
     title.textContent = b.label + ": " + b.count.toLocaleString() + (b.count === 1 ? " article" : " articles");
@@ -322,8 +344,26 @@ function renderResults(results) {
     item.append(heading);
     item.append(metaLine([hit.source, formatDate(hit.date), hit.section, (hit.authors || []).join(", ")]));
     if (hit.snippet) item.append(highlighted("p", { class: "snippet" }, hit.snippet, hit.highlights));
+    const names = hitEntities(hit.entities || {});
+    if (names) item.append(names);
     list.append(item);
   }
+}
+
+// Every name a hit carries, each a link to its page.
+function hitEntities(entities) {
+  const list = el("ul", { class: "chips hit-entities" });
+  for (const kind of ["person", "org", "place", "misc"]) {
+    for (const name of entities[kind] || []) {
+      list.append(el("li", {}, entityLink(name, kind, { class: "chip ent-" + kind })));
+    }
+  }
+  return list.childElementCount ? list : null;
+}
+
+function entityLink(name, kind, attrs) {
+  return stateLink(name, { entity: name, kind: kind, article: "" },
+    Object.assign({ "data-entity": name, "data-kind": kind, title: "Page of " + name }, attrs || {}));
 }
 
 function renderPager(results) {
@@ -371,9 +411,11 @@ function renderFacets(facets) {
       });
       link.append(el("span", { class: "facet-value", text: value }));
       if (count !== null) link.append(el("span", { class: "count", text: count.toLocaleString() }));
-      const item = el("li", { class: "facet-item" }, link);
-      if (ENTITY_KINDS.includes(key)) item.append(correctButton(item, key, value));
-      list.append(item);
+      const page = ENTITY_KINDS.includes(key)
+        ? entityLink(value, key, { class: "entity-link", "aria-label": "Page of " + value })
+        : null;
+      if (page) page.textContent = "›";
+      list.append(el("li", {}, link, page));
     }
     box.append(el("section", { class: "facet-group" }, el("h3", { text: label }), list));
   }
@@ -517,6 +559,7 @@ const KIND_LABEL = { person: "People", org: "Organisations", place: "Places", mi
 async function showArticle(id) {
   const mine = ++generation;
   const view = $("article");
+  $("sidebar").hidden = false;
   $("results").hidden = true;
   $("pager").hidden = true;
   $("timeline").hidden = true;
@@ -632,6 +675,120 @@ async function loadRelated(view, id, mine) {
   box.append(list);
 }
 
+// ---------- entity page ----------
+
+// A search over the articles carrying the entity, with `extra` filters on top.
+function entitySearch(name, kind, extra) {
+  const change = { q: "", offset: "", article: "", since: "", until: "", sort: "newest" };
+  for (const key of LIST_KEYS) change[key] = [];
+  if (LIST_KEYS.includes(kind)) change[kind] = [name];
+  return Object.assign(change, extra || {});
+}
+
+async function showEntity(name, kind) {
+  const mine = ++generation;
+  const view = $("entity");
+  for (const id of ["results", "pager", "timeline", "download", "article", "sidebar"]) $(id).hidden = true;
+  clear(view);
+  document.title = name + " · newsdex";
+  setStatus("Loading…", "busy");
+  const params = new URLSearchParams({ name });
+  if (kind) params.set("kind", kind);
+  let page;
+  try {
+    page = await api("/api/entity?" + params.toString());
+  } catch (err) {
+    if (mine !== generation) return;
+    setStatus(err.message, "error");
+    return;
+  }
+  if (mine !== generation) return;
+  setStatus("");
+  if (page.articles === 0) {
+    renderUnknownEntity(view, page);
+  } else {
+    renderEntity(view, page);
+  }
+}
+
+function renderUnknownEntity(view, page) {
+  view.append(el("h1", { text: page.name }));
+  view.append(el("p", { class: "status", text: "No article mentions this name" + (page.kind ? " as " + KIND_NAME[page.kind] : "") + "." }));
+  if (page.suggestions.length === 0) return;
+  const list = el("ul", { class: "entity-list suggestions" });
+  for (const s of page.suggestions) {
+    list.append(el("li", {}, entityLink(s.name, s.kind), el("span", { class: "count", text: " " + KIND_NAME[s.kind] + " · " + articlesText(s.articles) })));
+  }
+  view.append(el("h2", { text: "Names with these words" }), list);
+}
+
+const KIND_NAME = { person: "person", org: "organisation", place: "place", misc: "other name" };
+
+function articlesText(n) {
+  return n.toLocaleString() + (n === 1 ? " article" : " articles");
+}
+
+function renderEntity(view, page) {
+  const head = el("header", { class: "entity-head" });
+  head.append(el("h1", { text: page.name }));
+  const facts = [KIND_NAME[page.kind], articlesText(page.articles)];
+  head.append(el("p", { class: "meta", id: "entity-facts", text: facts.join(" · ") }));
+  if (page.other_kinds.length) {
+    const also = el("p", { class: "meta" }, "Also filed as ");
+    page.other_kinds.forEach((k, i) => {
+      if (i) also.append(", ");
+      also.append(entityLink(KIND_NAME[k.kind], k.kind, { "data-entity": page.name }), " (" + articlesText(k.articles) + ")");
+    });
+    head.append(also);
+  }
+  head.append(el("p", {}, stateLink("Search these articles →", entitySearch(page.name, page.kind), { id: "entity-search" })));
+  // The place for corrections to this entity (alias, retype, block), kept with the index.
+  head.append(el("div", { id: "entity-actions", class: "entity-actions" }));
+  view.append(head);
+
+  const chart = el("figure", { id: "entity-timeline", class: "timeline" });
+  view.append(chart);
+  renderTimeline(page.timeline, chart, entitySearch(page.name, page.kind));
+  if (chart.hidden && page.timeline.buckets.length === 1) {
+    chart.hidden = false;
+    chart.append(el("p", { class: "meta", text: "All in " + page.timeline.buckets[0].label }));
+  }
+
+  const grid = el("div", { class: "entity-grid" });
+  const sources = el("ul", { class: "entity-list", id: "entity-sources" });
+  for (const c of page.sources) {
+    sources.append(el("li", {}, stateLink(c.value, entitySearch(page.name, page.kind, { source: [c.value] }), { "data-source": c.value }),
+      el("span", { class: "count", text: c.count.toLocaleString() })));
+  }
+  grid.append(el("section", { class: "entity-box" }, el("h2", { text: "Sources" }), sources));
+  for (const kind of ENTITY_KINDS) {
+    const counts = page.co_mentions[kind] || [];
+    if (counts.length === 0) continue;
+    const list = el("ul", { class: "entity-list co-mentions", "data-kind": kind });
+    for (const c of counts) {
+      list.append(el("li", {}, entityLink(c.value, kind, { class: "ent-" + kind }), el("span", { class: "count", text: c.count.toLocaleString() })));
+    }
+    grid.append(el("section", { class: "entity-box" }, el("h2", { text: "With " + KIND_LABEL[kind].toLowerCase() }), list));
+  }
+  view.append(grid);
+
+  if (page.merged_names.length) {
+    const names = el("ul", { class: "chips", id: "entity-merged" });
+    for (const m of page.merged_names) {
+      names.append(el("li", { class: "chip", title: articlesText(m.articles) }, m.name));
+    }
+    view.append(el("section", { class: "entity-box" },
+      el("h2", { text: "Also written" }), names,
+      el("p", { class: "meta", text: "in the " + page.merged_names_from + " latest articles" })));
+  }
+
+  const latest = el("ul", { class: "related-list", id: "entity-latest" });
+  for (const a of page.latest) {
+    latest.append(el("li", {}, stateLink(a.headline || "(no headline)", { article: a.id }), metaLine([a.source, formatDate(a.date), a.section])));
+  }
+  view.append(el("section", { class: "related" }, el("h2", { text: "Latest articles" }), latest));
+}
+
 // ---------- controls ----------
 
 function submitSearch(event) {
@@ -727,7 +884,7 @@ function init() {
   $("home").addEventListener("click", (event) => {
     if (event.button !== 0 || event.metaKey || event.ctrlKey) return;
     event.preventDefault();
-    current = readState("");
+    current = readState("/", "");
     history.pushState(null, "", "/");
     render();
   });
