@@ -493,7 +493,14 @@ fn opensearch_engine_applies_the_rules_like_the_embedded_one() {
     run_remote(&["index", docs.to_str().unwrap(), "--quiet"]);
     let edits: &[&[&str]] = &[
         &["entities", "add-alias", CLLR, PRIYA],
-        &["entities", "add-alias", "Millbrook Town", "Millbrook", "--kind", "place"],
+        &[
+            "entities",
+            "add-alias",
+            "Millbrook Town",
+            "Millbrook",
+            "--kind",
+            "place",
+        ],
         &["entities", "retype", "Meadow Lane", "place"],
         &["entities", "block", "Kestrel Pictures"],
     ];
@@ -515,7 +522,12 @@ fn opensearch_engine_applies_the_rules_like_the_embedded_one() {
         let facets = r
             .facets
             .iter()
-            .map(|(k, v)| (k.clone(), v.iter().map(|c| (c.value.clone(), c.count)).collect()))
+            .map(|(k, v)| {
+                (
+                    k.clone(),
+                    v.iter().map(|c| (c.value.clone(), c.count)).collect(),
+                )
+            })
             .collect();
         let mut people: Vec<Vec<String>> = r
             .hits
@@ -536,11 +548,16 @@ fn opensearch_engine_applies_the_rules_like_the_embedded_one() {
     compare("after the edits");
     let facets = answer(&run_remote(&["search", "--json", "", "--facet", "person"])).1;
     assert_eq!(
-        facets[0].1.iter().find(|(v, _)| v == PRIYA).map(|(_, c)| *c),
+        facets[0]
+            .1
+            .iter()
+            .find(|(v, _)| v == PRIYA)
+            .map(|(_, c)| *c),
         Some(3)
     );
     run_remote(&["index", docs.to_str().unwrap(), "--quiet", "--rebuild"]);
     compare("after --rebuild on the cluster");
-    let listed: Rules = serde_json::from_str(&run_remote(&["entities", "rules", "--json"])).unwrap();
+    let listed: Rules =
+        serde_json::from_str(&run_remote(&["entities", "rules", "--json"])).unwrap();
     assert_eq!(listed, rules(&f));
 }

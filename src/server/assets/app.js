@@ -427,7 +427,6 @@ function renderFacets(facets) {
 // also decides who may edit (open on loopback, a token elsewhere), and its refusals are shown as
 // they come.
 
-const ENTITY_KINDS = ["person", "org", "place", "misc"];
 let editToken = sessionStorage.getItem("newsdex-edit-token") || "";
 
 async function postRule(action, payload) {
@@ -507,26 +506,6 @@ function ruleActions(kind, name, done) {
     status,
   );
   return form;
-}
-
-// The small button beside an entity facet value that opens its corrections under it.
-function correctButton(item, kind, value) {
-  const b = el("button", {
-    type: "button",
-    class: "facet-correct quiet",
-    title: "Correct this name",
-    "aria-label": "Correct " + value,
-    text: "✎",
-  });
-  b.addEventListener("click", () => {
-    const open = item.querySelector(".rule-actions");
-    if (open) {
-      open.remove();
-      return;
-    }
-    item.append(ruleActions(kind, value, () => runSearch()));
-  });
-  return b;
 }
 
 function renderActive() {
@@ -742,8 +721,14 @@ function renderEntity(view, page) {
     head.append(also);
   }
   head.append(el("p", {}, stateLink("Search these articles →", entitySearch(page.name, page.kind), { id: "entity-search" })));
-  // The place for corrections to this entity (alias, retype, block), kept with the index.
-  head.append(el("div", { id: "entity-actions", class: "entity-actions" }));
+  // Corrections to this entity (alias, retype, block), kept with the index: after one, the page
+  // shows the entity as the rules now do (the merged name's page, the new kind, or nothing).
+  head.append(el("div", { id: "entity-actions", class: "entity-actions" },
+    ruleActions(page.kind, page.name, (action, payload) => {
+      if (action === "alias") navigate({ entity: payload.to, kind: page.kind });
+      else if (action === "retype") navigate({ entity: page.name, kind: payload.to });
+      else render();
+    })));
   view.append(head);
 
   const chart = el("figure", { id: "entity-timeline", class: "timeline" });
@@ -775,7 +760,9 @@ function renderEntity(view, page) {
   if (page.merged_names.length) {
     const names = el("ul", { class: "chips", id: "entity-merged" });
     for (const m of page.merged_names) {
-      names.append(el("li", { class: "chip", title: articlesText(m.articles) }, m.name));
+      const chip = el("li", { class: "chip" + (m.by === "rule" ? " by-rule" : ""), title: articlesText(m.articles) }, m.name);
+      if (m.by === "rule") chip.append(undoRule(m));
+      names.append(chip);
     }
     view.append(el("section", { class: "entity-box" },
       el("h2", { text: "Also written" }), names,
@@ -787,6 +774,26 @@ function renderEntity(view, page) {
     latest.append(el("li", {}, stateLink(a.headline || "(no headline)", { article: a.id }), metaLine([a.source, formatDate(a.date), a.section])));
   }
   view.append(el("section", { class: "related" }, el("h2", { text: "Latest articles" }), latest));
+}
+
+// The button that takes a name a rule merged into this page out again.
+function undoRule(merged) {
+  const b = el("button", {
+    type: "button",
+    class: "quiet rule-undo",
+    title: "Remove the rule that merges " + merged.name + " here",
+    "aria-label": "Unmerge " + merged.name,
+    text: "×",
+  });
+  b.addEventListener("click", async () => {
+    try {
+      await postRule("remove", { name: merged.name, kind: merged.kind });
+      render();
+    } catch (err) {
+      setStatus(err.message, "error");
+    }
+  });
+  return b;
 }
 
 // ---------- controls ----------
