@@ -561,3 +561,52 @@ fn opensearch_engine_applies_the_rules_like_the_embedded_one() {
         serde_json::from_str(&run_remote(&["entities", "rules", "--json"])).unwrap();
     assert_eq!(listed, rules(&f));
 }
+
+/// `newsdex entity NAME --json`, parsed.
+fn entity_page(f: &Fixture, name: &str, kind: &str) -> serde_json::Value {
+    serde_json::from_str(&ok(f, &["entity", name, "--kind", kind, "--json"])).expect("page JSON")
+}
+
+#[test]
+fn entity_pages_show_aliases_as_merged_names_and_lose_blocked_names() {
+    let f = fixture();
+    ok(&f, &["entities", "add-alias", CLLR, PRIYA]);
+    ok(&f, &["entities", "block", "Kestrel Pictures"]);
+
+    // The councillor's page is Priya Ramaswamy's: her three articles, the alias among the names
+    // merged into her, with the two articles that carry it.
+    for asked in [PRIYA, CLLR] {
+        let page = entity_page(&f, asked, "person");
+        assert_eq!(page["name"], PRIYA, "{asked}");
+        assert_eq!(page["articles"], 3, "{asked}");
+        let by_rule: Vec<&serde_json::Value> = page["merged_names"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["by"] == "rule")
+            .collect();
+        assert_eq!(by_rule.len(), 1, "{page}");
+        assert_eq!(by_rule[0]["name"], CLLR);
+        assert_eq!(by_rule[0]["articles"], 2);
+        // Co-mentions follow the rules too: the blocked credit is gone, the board stays.
+        let orgs: Vec<&str> = page["co_mentions"]["org"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["value"].as_str().unwrap())
+            .collect();
+        assert!(orgs.contains(&"Harbour Board"), "{orgs:?}");
+        assert!(!orgs.contains(&"Kestrel Pictures"), "{orgs:?}");
+    }
+    // The blocked name has no page.
+    let blocked = entity_page(&f, "Kestrel Pictures", "org");
+    assert_eq!(blocked["articles"], 0, "{blocked}");
+    // A retyped name's page is under its new kind.
+    ok(&f, &["entities", "retype", "Meadow Lane", "place"]);
+    let street = entity_page(&f, "Meadow Lane", "place");
+    assert_eq!(
+        (street["kind"].as_str(), street["articles"].as_u64()),
+        (Some("place"), Some(1))
+    );
+    assert_eq!(entity_page(&f, "Meadow Lane", "person")["articles"], 0);
+}
