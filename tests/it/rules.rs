@@ -468,6 +468,9 @@ fn a_name_found_as_two_kinds_needs_a_kind() {
     assert_eq!(count_of(&facet(&f, "place", &[]), "Meadow Lane"), Some(1));
 }
 
+/// A search as the engines are compared on: total, facet values with counts, hits' people.
+type Answer = (u64, Vec<(String, Vec<(String, u64)>)>, Vec<Vec<String>>);
+
 /// The same rules on an OpenSearch index of the same articles give the embedded engine's answers,
 /// and survive `index --rebuild` there too.
 #[test]
@@ -517,7 +520,7 @@ fn opensearch_engine_applies_the_rules_like_the_embedded_one() {
         &["", "--person", CLLR],
         &["", "--place", "Meadow Lane"],
     ];
-    let answer = |json: &str| -> (u64, Vec<(String, Vec<(String, u64)>)>, Vec<Vec<String>>) {
+    let answer = |json: &str| -> Answer {
         let r: crate::common::Results = serde_json::from_str(json).expect("search JSON");
         let facets = r
             .facets
@@ -546,6 +549,21 @@ fn opensearch_engine_applies_the_rules_like_the_embedded_one() {
         }
     };
     compare("after the edits");
+    let page_of = |json: &str| {
+        let page: serde_json::Value = serde_json::from_str(json).expect("page JSON");
+        [
+            page["name"].clone(),
+            page["articles"].clone(),
+            page["merged_names"].clone(),
+            page["co_mentions"].clone(),
+        ]
+    };
+    let page_args = ["entity", CLLR, "--kind", "person", "--json"];
+    assert_eq!(
+        page_of(&ok(&f, &page_args)),
+        page_of(&run_remote(&page_args)),
+        "entity pages"
+    );
     let facets = answer(&run_remote(&["search", "--json", "", "--facet", "person"])).1;
     assert_eq!(
         facets[0]
