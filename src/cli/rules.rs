@@ -1,33 +1,14 @@
 //! `newsdex entities rules|add-alias|retype|block|remove`: the entity rules kept with an index,
 //! listed and edited from the command line (the library does the editing; this only parses and
 //! prints).
-use clap::{Subcommand, ValueEnum};
+use clap::Subcommand;
 
-use super::IndexLocation;
 use super::print;
+use super::{IndexLocation, KindArg};
 use crate::Result;
 use crate::backend::{self, Usage};
 use crate::entities::EntityKind;
 use crate::entities::rules::{Edit, EntityRules};
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum KindArg {
-    Person,
-    Org,
-    Place,
-    Misc,
-}
-
-impl From<KindArg> for EntityKind {
-    fn from(k: KindArg) -> EntityKind {
-        match k {
-            KindArg::Person => EntityKind::Person,
-            KindArg::Org => EntityKind::Org,
-            KindArg::Place => EntityKind::Place,
-            KindArg::Misc => EntityKind::Misc,
-        }
-    }
-}
 
 #[derive(Debug, Subcommand)]
 pub enum RulesCommand {
@@ -58,14 +39,8 @@ pub struct AliasArgs {
     pub from: String,
     /// The name to show instead
     pub to: String,
-    /// Only where FROM was found as this kind (needed when it is found as several)
-    #[arg(long, value_enum)]
-    pub kind: Option<KindArg>,
     #[command(flatten)]
-    pub location: IndexLocation,
-    /// Print the rules after the change as one JSON object
-    #[arg(long)]
-    pub json: bool,
+    pub options: EditOptions,
 }
 
 #[derive(Debug, clap::Args)]
@@ -75,21 +50,22 @@ pub struct RetypeArgs {
     /// Its right kind
     #[arg(value_enum)]
     pub to: KindArg,
-    /// Only where NAME was found as this kind (needed when it is found as several)
-    #[arg(long, value_enum)]
-    pub kind: Option<KindArg>,
     #[command(flatten)]
-    pub location: IndexLocation,
-    /// Print the rules after the change as one JSON object
-    #[arg(long)]
-    pub json: bool,
+    pub options: EditOptions,
 }
 
 #[derive(Debug, clap::Args)]
 pub struct NameArgs {
     /// The name as the index (or an alias) shows it
     pub name: String,
-    /// Only where NAME was found as this kind (needed when it is found as several)
+    #[command(flatten)]
+    pub options: EditOptions,
+}
+
+/// What every edit takes besides its names.
+#[derive(Debug, clap::Args)]
+pub struct EditOptions {
+    /// Only where the name was found as this kind (needed when it is found as several)
     #[arg(long, value_enum)]
     pub kind: Option<KindArg>,
     #[command(flatten)]
@@ -100,50 +76,46 @@ pub struct NameArgs {
 }
 
 pub fn run(command: RulesCommand) -> Result<i32> {
-    let kind = |k: Option<KindArg>| k.map(EntityKind::from);
-    let (edit, location, json) = match command {
+    let kind = |o: &EditOptions| o.kind.map(EntityKind::from);
+    let (edit, options) = match command {
         RulesCommand::Rules(a) => return list(&a),
         RulesCommand::AddAlias(a) => (
             Edit::AddAlias {
+                kind: kind(&a.options),
                 from: a.from,
                 to: a.to,
-                kind: kind(a.kind),
             },
-            a.location,
-            a.json,
+            a.options,
         ),
         RulesCommand::Retype(a) => (
             Edit::Retype {
+                kind: kind(&a.options),
                 name: a.name,
                 to: a.to.into(),
-                kind: kind(a.kind),
             },
-            a.location,
-            a.json,
+            a.options,
         ),
         RulesCommand::Block(a) => (
             Edit::Block {
+                kind: kind(&a.options),
                 name: a.name,
-                kind: kind(a.kind),
             },
-            a.location,
-            a.json,
+            a.options,
         ),
         RulesCommand::Remove(a) => (
             Edit::Remove {
+                kind: kind(&a.options),
                 name: a.name,
-                kind: kind(a.kind),
             },
-            a.location,
-            a.json,
+            a.options,
         ),
     };
-    let engine = backend::open(&location.location()?, Usage::OneShot)?;
+    let engine = backend::open(&options.location.location()?, Usage::OneShot)?;
     let edited = backend::edit_rules(engine.as_ref(), edit)?;
     if let Some(note) = &edited.note {
         eprintln!("newsdex: {note}");
     }
-    if json {
+    if options.json {
         print::json(&edited.rules)?;
     } else {
         print::raw(&describe(&edited.rules, &engine.location()))?;

@@ -216,18 +216,13 @@ impl Translator<'_> {
         built: Value,
         matches: impl Fn(&[String]) -> bool,
     ) -> Value {
-        let (Scope::Entity(kind), Some(rules)) = (scope, self.entity_rules) else {
+        let Some((excluded, included)) =
+            names::leaf_change(self.entity_rules, scope, &mut self.exact, matches)
+        else {
             return built;
         };
-        let exact = &mut self.exact;
-        let change = rules.leaf_change(kind, &mut |name| matches(&analyzers::terms(exact, name)));
-        if change.exclude.is_empty() && change.include.is_empty() {
-            return built;
-        }
-        let excluded: Vec<(EntityKind, String)> =
-            change.exclude.into_iter().map(|n| (kind, n)).collect();
         let kept = json!({ "bool": { "must": [built], "must_not": [entity_terms(&excluded)] } });
-        json!({ "bool": { "should": [kept, entity_terms(&change.include)], "minimum_should_match": 1 } })
+        json!({ "bool": { "should": [kept, entity_terms(&included)], "minimum_should_match": 1 } })
     }
 }
 

@@ -391,26 +391,18 @@ impl<'a> Builder<'a> {
         built: Box<dyn Query>,
         matches: impl Fn(&[String]) -> bool,
     ) -> Box<dyn Query> {
-        let (Scope::Entity(kind), Some(rules)) = (scope, self.entity_rules) else {
+        let Some((excluded, included)) =
+            names::leaf_change(self.entity_rules, scope, &mut self.exact, matches)
+        else {
             return built;
         };
-        if rules.is_empty() {
-            return built;
-        }
-        let exact = &mut self.exact;
-        let change = rules.leaf_change(kind, &mut |name| matches(&analyzers::terms(exact, name)));
-        if change.exclude.is_empty() && change.include.is_empty() {
-            return built;
-        }
-        let excluded: Vec<(EntityKind, String)> =
-            change.exclude.into_iter().map(|n| (kind, n)).collect();
         let kept: Box<dyn Query> = Box::new(BooleanQuery::new(vec![
             (TOccur::Must, built),
             (TOccur::MustNot, entity_terms(self.fields, &excluded)),
         ]));
         Box::new(BooleanQuery::new(vec![
             (TOccur::Should, kept),
-            (TOccur::Should, entity_terms(self.fields, &change.include)),
+            (TOccur::Should, entity_terms(self.fields, &included)),
         ]))
     }
 
@@ -517,6 +509,35 @@ pub fn entity_terms(fields: &Fields, names: &[(EntityKind, String)]) -> Box<dyn 
 /// Whether one entity name's exact tokens hold a query leaf's, tested name by name (the rules
 /// decide per name what a leaf matches, where the index decides per article).
 pub mod names {
+    use tantivy::tokenizer::TextAnalyzer;
+
+    use crate::entities::rules::{Entity, EntityRules};
+    use crate::index::analyzers;
+    use crate::search::query::Scope;
+
+    /// What an entity leaf on `scope` must stop matching (names of its kind) and start matching
+    /// (names of any kind) under `rules`, each name's exact tokens (by `exact`) tested with
+    /// `matches`; `None` when the rules change nothing for it.
+    pub fn leaf_change(
+        rules: Option<&EntityRules>,
+        scope: Scope,
+        exact: &mut TextAnalyzer,
+        matches: impl Fn(&[String]) -> bool,
+    ) -> Option<(Vec<Entity>, Vec<Entity>)> {
+        let (Scope::Entity(kind), Some(rules)) = (scope, rules) else {
+            return None;
+        };
+        if rules.is_empty() {
+            return None;
+        }
+        let change = rules.leaf_change(kind, &mut |name| matches(&analyzers::terms(exact, name)));
+        if change.exclude.is_empty() && change.include.is_empty() {
+            return None;
+        }
+        let excluded = change.exclude.into_iter().map(|n| (kind, n)).collect();
+        Some((excluded, change.include))
+    }
+
     /// `terms` in order, at most `slop` extra tokens between the first and the last.
     pub fn phrase_in(terms: &[String], slop: u32, name: &[String]) -> bool {
         if terms.is_empty() {

@@ -175,11 +175,8 @@ pub async fn block(
     b: Result<Json<NameBody>, JsonRejection>,
 ) -> Result<Json<Edited>, ApiError> {
     let b = body(b, r#"{"name": "...", "kind": "org"}"#)?;
-    let e = Edit::Block {
-        name: b.name,
-        kind: b.kind,
-    };
-    edit(&state, &headers, e).await
+    let (name, kind) = (b.name, b.kind);
+    edit(&state, &headers, Edit::Block { name, kind }).await
 }
 
 pub async fn remove(
@@ -188,11 +185,8 @@ pub async fn remove(
     b: Result<Json<NameBody>, JsonRejection>,
 ) -> Result<Json<Edited>, ApiError> {
     let b = body(b, r#"{"name": "...", "kind": "org"}"#)?;
-    let e = Edit::Remove {
-        name: b.name,
-        kind: b.kind,
-    };
-    edit(&state, &headers, e).await
+    let (name, kind) = (b.name, b.kind);
+    edit(&state, &headers, Edit::Remove { name, kind }).await
 }
 
 #[cfg(test)]
