@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::Result;
 use crate::backend::Backend;
+use crate::entities::rules::EntityRules;
 use crate::entities::{self, EntityKind};
 use crate::search::timeline::{Interval, Timeline};
 use crate::search::{Facet, FacetCount, SearchRequest, Sort};
@@ -66,21 +67,26 @@ pub struct ArticleRef {
     pub date: Option<NaiveDate>,
 }
 
-/// Where a merged name comes from: the articles' own words, or (later) a rule.
+/// Where a merged name comes from: the articles' own words, or an entity rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum MergedBy {
     /// The tagger found these words in the article and resolved them to the canonical name.
     Text,
+    /// An indexed name the entity rules show as this one (an alias, or a name moved to this kind).
+    Rule,
 }
 
 /// A name written in articles that stands for the entity.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MergedName {
     pub name: String,
-    /// Articles (among those read) that wrote it.
+    /// Articles (among those read) that wrote it; for a rule's name, every article carrying it.
     pub articles: u64,
     pub by: MergedBy,
+    /// The kind the index has the name as, for a rule's name (the rule to undo is about it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<EntityKind>,
 }
 
 /// The page of one entity.
@@ -168,7 +174,15 @@ pub fn lookup(
         }
     };
     let chosen = counts.remove(at);
-    let page = page(engine, base, query, &name, chosen, counts)?;
+    // A name the rules merge into another is shown as that one, whichever was asked for.
+    let rules = engine.entity_rules()?;
+    let name = rules.aliased(chosen.kind, &name);
+    let mut page = page(engine, base, query, &name, chosen, counts)?;
+    let by_rules = merged_by_rules(engine, base, &rules, page.kind, &name)?;
+    // A rule's name the articles also wrote is listed once, as the rule's (it can be undone).
+    page.merged_names
+        .retain(|m| !by_rules.iter().any(|r| r.name == m.name));
+    page.merged_names = by_rules.into_iter().chain(page.merged_names).collect();
     Ok(EntityLookup::Found(Box::new(page)))
 }
 
@@ -326,7 +340,8 @@ fn page(
         .collect();
     let ids: Vec<String> = results.hits.iter().map(|h| h.id.clone()).collect();
     let read = &ids[..ids.len().min(MERGED_NAMES_ARTICLES)];
-    let merged_names = merged_names(engine, read, kind, name)?;
+    let rules = engine.entity_rules()?;
+    let merged_names = merged_names(engine, read, kind, name, &rules)?;
     let latest = results
         .hits
         .into_iter()
@@ -362,6 +377,7 @@ fn merged_names(
     ids: &[String],
     kind: EntityKind,
     name: &str,
+    rules: &EntityRules,
 ) -> Result<Vec<MergedName>> {
     let mut counts: BTreeMap<String, u64> = BTreeMap::new();
     for id in ids {
@@ -370,7 +386,10 @@ fn merged_names(
         };
         let mut seen: Vec<String> = Vec::new();
         for m in entities::extract(&article.tagged_text()) {
-            if m.kind == kind && m.canonical == name && m.text != name && !seen.contains(&m.text) {
+            // Words resolved to a name a rule merges here are this entity's words too.
+            let shown = rules.resolve(m.kind, &m.canonical);
+            let ours = shown.is_some_and(|(k, n)| k == kind && n == name);
+            if ours && m.text != name && !seen.contains(&m.text) {
                 seen.push(m.text);
             }
         }
@@ -384,8 +403,47 @@ fn merged_names(
             name,
             articles,
             by: MergedBy::Text,
+            kind: None,
         })
         .collect();
+    out.sort_by_key(|m| std::cmp::Reverse(m.articles));
+    Ok(out)
+}
+
+/// The indexed names the rules show as `name` (other than itself as indexed), each with the
+/// articles under `base` that carry it.
+fn merged_by_rules(
+    engine: &dyn Backend,
+    base: &SearchRequest,
+    rules: &EntityRules,
+    kind: EntityKind,
+    name: &str,
+) -> Result<Vec<MergedName>> {
+    let mut out = Vec::new();
+    for (k, n) in rules.members(kind, name) {
+        if k == kind && n == name {
+            continue;
+        }
+        let req = SearchRequest {
+            query: String::new(),
+            entity_any: vec![vec![(k, n.clone())]],
+            limit: 0,
+            offset: 0,
+            facets: Vec::new(),
+            timeline: None,
+            explain: false,
+            ..base.clone()
+        };
+        let articles = engine.search(&req)?.total;
+        if articles > 0 {
+            out.push(MergedName {
+                name: n,
+                articles,
+                by: MergedBy::Rule,
+                kind: Some(k),
+            });
+        }
+    }
     out.sort_by_key(|m| std::cmp::Reverse(m.articles));
     Ok(out)
 }

@@ -14,7 +14,11 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+mod ruled;
+pub use ruled::{Edited, edit_rules, kinds_of, resolve_request, with_entity_rules};
+
 use crate::Result;
+use crate::entities::rules::EntityRules;
 pub use crate::index::check::CheckReport;
 pub use crate::index::document::{EntitySet, StoredArticle};
 pub use crate::index::manifest::{FileEntry, Manifest};
@@ -59,6 +63,12 @@ pub trait Backend: Send + Sync {
     fn warm(&self) -> Result<()> {
         Ok(())
     }
+
+    /// The entity rules kept with the index (none when it has none).
+    fn entity_rules(&self) -> Result<EntityRules>;
+
+    /// Replace the entity rules kept with the index.
+    fn save_entity_rules(&self, rules: &EntityRules) -> Result<()>;
 }
 
 /// One related article, as the page lists it.
@@ -164,8 +174,13 @@ pub enum Usage {
     LongLived { cache_results: bool },
 }
 
-/// Open the engine at `location` for reading.
+/// Open the engine at `location` for reading, its entity rules applied to every answer.
 pub fn open(location: &Location, usage: Usage) -> Result<Arc<dyn Backend>> {
+    Ok(with_entity_rules(open_engine(location, usage)?))
+}
+
+/// The engine at `location` as it indexed the articles, without the entity rules.
+pub fn open_engine(location: &Location, usage: Usage) -> Result<Arc<dyn Backend>> {
     match location {
         Location::Dir(path) => {
             let index = crate::index::NewsIndex::open(path)?;
@@ -242,6 +257,12 @@ impl Backend for WithSourceAliases {
     }
     fn warm(&self) -> Result<()> {
         self.engine.warm()
+    }
+    fn entity_rules(&self) -> Result<EntityRules> {
+        self.engine.entity_rules()
+    }
+    fn save_entity_rules(&self, rules: &EntityRules) -> Result<()> {
+        self.engine.save_entity_rules(rules)
     }
 }
 

@@ -5,6 +5,7 @@ pub mod export;
 mod manual;
 pub mod print;
 mod progress;
+pub mod rules;
 
 use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
@@ -79,7 +80,7 @@ pub enum Command {
     Export(export::ExportArgs),
     /// Figures about the index
     Stats(StatsArgs),
-    /// Named entities of one article's text, or tag a CoNLL file
+    /// Named entities of one article's text, tag a CoNLL file, or edit the index's entity rules
     Entities(EntitiesArgs),
     /// One person, organisation, place or other name: coverage over time, sources, names
     /// mentioned alongside it, latest articles
@@ -337,7 +338,11 @@ pub struct StatsArgs {
 }
 
 #[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct EntitiesArgs {
+    /// The entity rules kept with an index: list, add an alias, retype, block, remove
+    #[command(subcommand)]
+    pub rules: Option<rules::RulesCommand>,
     /// A text file, or - for standard input
     pub file: Option<PathBuf>,
     /// Tag a CoNLL column file: every line back with one more column, the predicted IOB2 tag
@@ -400,6 +405,15 @@ pub struct ServeArgs {
     /// Search again for every request instead of answering repeats from recent results
     #[arg(long)]
     pub no_cache: bool,
+    /// Allow entity-rule edits from requests carrying `Authorization: Bearer TOKEN` (needed for
+    /// any edit when --addr is not a loopback address)
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "NEWSDEX_EDIT_TOKEN",
+        hide_env_values = true
+    )]
+    pub edit_token: Option<String>,
 }
 
 /// Run a parsed command; the returned number is the exit code.
@@ -649,6 +663,9 @@ fn read_input(file: &Option<PathBuf>) -> Result<String> {
 }
 
 fn run_entities(a: EntitiesArgs) -> Result<i32> {
+    if let Some(command) = a.rules {
+        return rules::run(command);
+    }
     if let Some(conll) = &a.conll {
         let input = std::fs::read_to_string(conll).map_err(|e| Error::io(conll, e))?;
         print::raw(&crate::entities::tag_conll(&input))?;
@@ -724,6 +741,6 @@ fn run_serve(a: ServeArgs) -> Result<i32> {
         .collect();
     let engine =
         backend::with_source_aliases(backend::open(&settings.location()?, usage)?, aliases);
-    crate::server::serve(engine, &a.addr)?;
+    crate::server::serve(engine, &a.addr, a.edit_token)?;
     Ok(0)
 }

@@ -326,7 +326,12 @@ pub fn entity(found: &EntityLookup) -> Result<()> {
         let names: Vec<String> = page
             .merged_names
             .iter()
-            .map(|m| format!("{} ({})", m.name, m.articles))
+            .map(|m| match m.by {
+                crate::entity_page::MergedBy::Rule => {
+                    format!("{} ({}, by a rule)", m.name, m.articles)
+                }
+                crate::entity_page::MergedBy::Text => format!("{} ({})", m.name, m.articles),
+            })
             .collect();
         writeln!(
             w,

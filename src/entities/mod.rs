@@ -14,7 +14,7 @@
 //! `lexicon` (gazetteers and clusters inside the model), `model` (weights, Viterbi, file format),
 //! `tagger` (fast run-time tagging with per-word-type caches), `layout` (table rows and
 //! sign-off lines, never tagged),
-//! `canonical` (mentions -> newsroom names), `conll` (CoNLL I/O and scoring), and, for training
+//! `canonical` (mentions -> newsroom names), `rules` (the corrections kept with an index), `conll` (CoNLL I/O and scoring), and, for training
 //! only, `train` and `clusters`.
 use std::collections::BTreeMap;
 
@@ -28,6 +28,7 @@ pub mod features;
 pub mod layout;
 pub mod lexicon;
 pub mod model;
+pub mod rules;
 pub mod tagger;
 pub mod tokenize;
 pub mod train;

@@ -4,6 +4,7 @@ pub mod analyzers;
 pub mod check;
 pub mod document;
 pub mod manifest;
+pub mod rules;
 pub mod schema;
 pub mod store;
 pub mod writer;
@@ -60,11 +61,18 @@ impl NewsIndex {
     }
 
     /// Remove everything in the index folder and start anew (`--rebuild`).
+    /// The entity rules are kept: they describe the names, not the articles that carry them.
     pub fn recreate(path: &Path) -> Result<NewsIndex> {
+        let mut kept = None;
         if path.join("meta.json").exists() || path.join(MARKER).exists() {
+            kept = rules::read(path)?;
             std::fs::remove_dir_all(path).map_err(|e| Error::io(path, e))?;
         }
-        Self::open_or_create(path)
+        let index = Self::open_or_create(path)?;
+        if let Some(text) = kept {
+            rules::write(path, &text)?;
+        }
+        Ok(index)
     }
 
     fn wrap(index: Index, path: &Path) -> Result<NewsIndex> {

@@ -90,6 +90,8 @@ pub mod meta {
     pub const HASH: &str = "hash";
     pub const ARTICLES: &str = "articles";
     pub const SOURCE_ALIASES: &str = "source_aliases";
+    /// The entity rules, as the text of the rules file.
+    pub const ENTITY_RULES: &str = "entity_rules";
     /// `kind` of a manifest entry.
     pub const FILE_KIND: &str = "file";
     /// `kind` and `_id` of the document with the index's saved settings.

@@ -13,10 +13,12 @@ use serde_json::{Value, json};
 use tantivy::tokenizer::TextAnalyzer;
 
 use crate::backend::SearchRequest;
+use crate::entities::EntityKind;
+use crate::entities::rules::EntityRules;
 use crate::index::analyzers::{self, normalize_keyword};
 use crate::index::schema::name;
 use crate::ingest::source::key as source_key;
-use crate::search::build::{HEADLINE_BOOST, Highlight};
+use crate::search::build::{HEADLINE_BOOST, Highlight, names};
 use crate::search::query::{Node, Occur, Scope};
 use crate::search::sources::SourceTable;
 
@@ -32,6 +34,8 @@ pub struct Translator<'a> {
     headline_weight: f32,
     pub drop_stop_words: bool,
     pub sources: Option<&'a SourceTable>,
+    /// The index's entity rules, for `person:` style leaves.
+    pub entity_rules: Option<&'a EntityRules>,
     pub highlights: Vec<Highlight>,
     /// Inside an optional clause (stop words may be dropped there).
     optional: bool,
@@ -47,6 +51,7 @@ impl<'a> Translator<'a> {
                 / req.ranking.bm25f.body_weight.max(1e-3),
             drop_stop_words: false,
             sources: None,
+            entity_rules: None,
             highlights: Vec::new(),
             optional: false,
         }
@@ -173,7 +178,8 @@ impl<'a> Translator<'a> {
                 .collect();
             json!({ "span_near": { "clauses": clauses, "slop": slop, "in_order": true } })
         };
-        Some(exact_fields(scope, make))
+        let built = exact_fields(scope, make);
+        Some(self.under_rules(scope, built, |name| names::phrase_in(&terms, slop, name)))
     }
 
     fn prefix(&mut self, scope: Scope, text: &str, positive: bool) -> Option<Value> {
@@ -197,8 +203,39 @@ impl<'a> Translator<'a> {
             // The embedded phrase prefix expands the last word to at most 50 terms too.
             json!({ "match_phrase_prefix": { field: { "query": terms.join(" "), "max_expansions": 50 } } })
         };
-        Some(exact_fields(scope, make))
+        let built = exact_fields(scope, make);
+        Some(self.under_rules(scope, built, |name| names::prefix_in(&terms, name)))
     }
+}
+
+impl Translator<'_> {
+    /// An entity leaf as the rules show names (the embedded builder's rule, in the DSL).
+    fn under_rules(
+        &mut self,
+        scope: Scope,
+        built: Value,
+        matches: impl Fn(&[String]) -> bool,
+    ) -> Value {
+        let Some((excluded, included)) =
+            names::leaf_change(self.entity_rules, scope, &mut self.exact, matches)
+        else {
+            return built;
+        };
+        let kept = json!({ "bool": { "must": [built], "must_not": [entity_terms(&excluded)] } });
+        json!({ "bool": { "should": [kept, entity_terms(&included)], "minimum_should_match": 1 } })
+    }
+}
+
+/// Articles with any of the indexed entities `names`; none for an empty list.
+pub fn entity_terms(names: &[(EntityKind, String)]) -> Value {
+    let should: Vec<Value> = names
+        .iter()
+        .map(|(kind, name)| json!({ "term": { kind.as_str(): name } }))
+        .collect();
+    if should.is_empty() {
+        return json!({ "match_none": {} });
+    }
+    json!({ "bool": { "should": should, "minimum_should_match": 1 } })
 }
 
 /// Headline (weighted) and/or body versions of one leaf.
@@ -282,6 +319,9 @@ pub fn filters(req: &SearchRequest, sources: Option<&SourceTable>) -> Vec<Value>
     }
     for (kind, entity) in &req.entities {
         out.push(json!({ "term": { kind.as_str(): entity } }));
+    }
+    for names in &req.entity_any {
+        out.push(entity_terms(names));
     }
     if req.since.is_some() || req.until.is_some() {
         let lower = req.since.map_or(Bound::Unbounded, Bound::Included);

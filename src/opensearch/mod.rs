@@ -25,6 +25,7 @@ use serde_json::{Value, json};
 use crate::backend::{
     Backend, CheckReport, Manifest, RelatedHit, SearchRequest, SearchResults, Stats, StoredArticle,
 };
+use crate::entities::rules::EntityRules;
 use crate::index::schema::name;
 use crate::search::facets::FacetCount;
 use crate::search::snippet::SnippetGenerator;
@@ -85,6 +86,12 @@ impl OpenSearch {
     pub fn open_for_writing(url: EngineUrl, rebuild: bool) -> Result<OpenSearch> {
         let engine = Self::connect(url);
         let (articles, companion) = (engine.index().to_string(), engine.url().meta_index());
+        // The entity rules describe names, not articles: a rebuild keeps them.
+        let kept_rules = if rebuild {
+            engine.saved_rules_text().ok().flatten()
+        } else {
+            None
+        };
         if rebuild {
             for index in [&articles, &companion] {
                 let reply = engine
@@ -98,6 +105,9 @@ impl OpenSearch {
         let layout = engine.url().layout;
         engine.ensure(&articles, &mapping::article_index(layout))?;
         engine.ensure(&companion, &mapping::meta_index())?;
+        if let Some(text) = kept_rules {
+            engine.save_setting(meta::ENTITY_RULES, json!(text))?;
+        }
         Ok(engine)
     }
 
@@ -230,15 +240,30 @@ impl OpenSearch {
                 lines.push(line);
             }
         }
+        self.save_setting(meta::SOURCE_ALIASES, json!(lines))
+    }
+
+    /// Set one field of the saved settings, keeping the others.
+    fn save_setting(&self, key: &str, value: Value) -> Result<()> {
+        let mut doc = self.settings_doc()?;
+        if !doc.is_object() {
+            doc = json!({});
+        }
+        doc[meta::KIND] = json!(meta::SETTINGS_ID);
+        doc[key] = value;
         let path = format!(
             "/{}/_doc/{}?refresh=wait_for",
             self.url().meta_index(),
             meta::SETTINGS_ID
         );
-        let body = json!({ meta::KIND: meta::SETTINGS_ID, meta::SOURCE_ALIASES: lines });
-        self.client
-            .call(Method::PUT, &path, Some(&body))
-            .map(|_| ())
+        self.client.call(Method::PUT, &path, Some(&doc)).map(|_| ())
+    }
+
+    /// The entity rules file's text kept in the settings, if any.
+    fn saved_rules_text(&self) -> Result<Option<String>> {
+        Ok(self.settings_doc()?[meta::ENTITY_RULES]
+            .as_str()
+            .map(str::to_string))
     }
 
     /// Saved aliases with the request's own on top.
@@ -439,6 +464,7 @@ impl OpenSearch {
         let mut translator = dsl::Translator::new(req);
         translator.drop_stop_words = search::drops_stop_words(&tree, req);
         translator.sources = Some(&table);
+        translator.entity_rules = Some(&req.entity_rules);
         let text = match translator.build(&tree) {
             None if !req.query.trim().is_empty() => Some(json!({ "match_none": {} })),
             q => q,
@@ -460,6 +486,19 @@ impl OpenSearch {
 impl Backend for OpenSearch {
     fn location(&self) -> String {
         self.url().masked()
+    }
+
+    fn entity_rules(&self) -> Result<EntityRules> {
+        match self.saved_rules_text()? {
+            Some(text) => {
+                EntityRules::parse(&text, &format!("{} entity rules", self.url().masked()))
+            }
+            None => Ok(EntityRules::default()),
+        }
+    }
+
+    fn save_entity_rules(&self, rules: &EntityRules) -> Result<()> {
+        self.save_setting(meta::ENTITY_RULES, json!(rules.to_toml()))
     }
 
     /// Pages of `options.page` hits walked with `search_after` on the result order (the id breaks

@@ -19,6 +19,8 @@ use serde::{Deserialize, Serialize};
 use super::bm25f::{Bm25fParams, Bm25fQuery};
 use super::query::{Node, Occur, Scope};
 use super::sources::SourceTable;
+use crate::entities::EntityKind;
+use crate::entities::rules::EntityRules;
 use crate::index::Fields;
 use crate::index::analyzers::{self, normalize_keyword};
 use crate::index::document::to_tantivy_date;
@@ -105,6 +107,8 @@ pub struct Builder<'a> {
     pub scored_words: usize,
     /// The index's sources under the search's aliases, for `source:`.
     pub sources: Option<&'a SourceTable>,
+    /// The index's entity rules, for `person:` style leaves.
+    pub entity_rules: Option<&'a EntityRules>,
 }
 
 impl<'a> Builder<'a> {
@@ -121,6 +125,7 @@ impl<'a> Builder<'a> {
             understood: Vec::new(),
             scored_words: 0,
             sources: None,
+            entity_rules: None,
         }
     }
 
@@ -332,7 +337,8 @@ impl<'a> Builder<'a> {
                 .collect();
             Box::new(PhraseQuery::new_with_offset_and_slop(ts, slop))
         };
-        Some(self.exact_fields(scope, make))
+        let built = self.exact_fields(scope, make);
+        Some(self.under_rules(scope, built, |name| names::phrase_in(&terms, slop, name)))
     }
 
     fn prefix(&mut self, scope: Scope, text: &str, positive: bool) -> Option<Box<dyn Query>> {
@@ -372,7 +378,32 @@ impl<'a> Builder<'a> {
                 .collect();
             Box::new(PhrasePrefixQuery::new(ts))
         };
-        Some(self.exact_fields(scope, make))
+        let built = self.exact_fields(scope, make);
+        Some(self.under_rules(scope, built, |name| names::prefix_in(&terms, name)))
+    }
+
+    /// An entity leaf as the rules show names: without the articles it matched only through a
+    /// name now shown as something it does not match, with those whose names are now shown as
+    /// something it matches. `matches` tests one name's exact tokens.
+    fn under_rules(
+        &mut self,
+        scope: Scope,
+        built: Box<dyn Query>,
+        matches: impl Fn(&[String]) -> bool,
+    ) -> Box<dyn Query> {
+        let Some((excluded, included)) =
+            names::leaf_change(self.entity_rules, scope, &mut self.exact, matches)
+        else {
+            return built;
+        };
+        let kept: Box<dyn Query> = Box::new(BooleanQuery::new(vec![
+            (TOccur::Must, built),
+            (TOccur::MustNot, entity_terms(self.fields, &excluded)),
+        ]));
+        Box::new(BooleanQuery::new(vec![
+            (TOccur::Should, kept),
+            (TOccur::Should, entity_terms(self.fields, &included)),
+        ]))
     }
 
     fn keyword_field(&self, scope: Scope) -> Option<Field> {
@@ -455,6 +486,91 @@ pub fn date_range_query(
         Bound::Unbounded => Bound::Unbounded,
     };
     Box::new(RangeQuery::new(lower, upper))
+}
+
+/// Articles with any of the indexed entities `names`; none for an empty list.
+pub fn entity_terms(fields: &Fields, names: &[(EntityKind, String)]) -> Box<dyn Query> {
+    if names.is_empty() {
+        return Box::new(EmptyQuery);
+    }
+    let subs = names
+        .iter()
+        .map(|(kind, name)| {
+            let q: Box<dyn Query> = Box::new(TermQuery::new(
+                Term::from_field_text(fields.entity_field(*kind), name),
+                IndexRecordOption::Basic,
+            ));
+            (TOccur::Should, q)
+        })
+        .collect();
+    Box::new(BooleanQuery::new(subs))
+}
+
+/// Whether one entity name's exact tokens hold a query leaf's, tested name by name (the rules
+/// decide per name what a leaf matches, where the index decides per article).
+pub mod names {
+    use tantivy::tokenizer::TextAnalyzer;
+
+    use crate::entities::rules::{Entity, EntityRules};
+    use crate::index::analyzers;
+    use crate::search::query::Scope;
+
+    /// What an entity leaf on `scope` must stop matching (names of its kind) and start matching
+    /// (names of any kind) under `rules`, each name's exact tokens (by `exact`) tested with
+    /// `matches`; `None` when the rules change nothing for it.
+    pub fn leaf_change(
+        rules: Option<&EntityRules>,
+        scope: Scope,
+        exact: &mut TextAnalyzer,
+        matches: impl Fn(&[String]) -> bool,
+    ) -> Option<(Vec<Entity>, Vec<Entity>)> {
+        let (Scope::Entity(kind), Some(rules)) = (scope, rules) else {
+            return None;
+        };
+        if rules.is_empty() {
+            return None;
+        }
+        let change = rules.leaf_change(kind, &mut |name| matches(&analyzers::terms(exact, name)));
+        if change.exclude.is_empty() && change.include.is_empty() {
+            return None;
+        }
+        let excluded = change.exclude.into_iter().map(|n| (kind, n)).collect();
+        Some((excluded, change.include))
+    }
+
+    /// `terms` in order, at most `slop` extra tokens between the first and the last.
+    pub fn phrase_in(terms: &[String], slop: u32, name: &[String]) -> bool {
+        if terms.is_empty() {
+            return false;
+        }
+        (0..name.len()).any(|start| {
+            let mut at = start;
+            let mut gaps = 0usize;
+            for (i, t) in terms.iter().enumerate() {
+                loop {
+                    match name.get(at) {
+                        Some(n) if n == t => break,
+                        Some(_) if i > 0 && gaps < slop as usize => {
+                            gaps += 1;
+                            at += 1;
+                        }
+                        _ => return false,
+                    }
+                }
+                at += 1;
+            }
+            true
+        })
+    }
+
+    /// `terms` in order, side by side, the last one a prefix of its token.
+    pub fn prefix_in(terms: &[String], name: &[String]) -> bool {
+        let Some((last, first)) = terms.split_last() else {
+            return false;
+        };
+        name.windows(terms.len())
+            .any(|w| w[..first.len()] == *first && w[first.len()].starts_with(last.as_str()))
+    }
 }
 
 fn escape_regex(s: &str) -> String {

@@ -25,6 +25,7 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{DateTime, DocAddress, IndexReader, Order, Searcher, TantivyDocument, Term};
 
 use crate::entities::EntityKind;
+use crate::entities::rules::EntityRules;
 use crate::index::document::{StoredArticle, from_document};
 use crate::index::schema::column;
 use crate::index::{Fields, NewsIndex};
@@ -107,6 +108,13 @@ pub struct SearchRequest {
     pub sections: Vec<String>,
     /// Exact canonical names per entity kind; several of one kind must all be present.
     pub entities: Vec<(EntityKind, String)>,
+    /// Entity filters as the rules resolve them: each list is one filter, met by any of its
+    /// indexed names (an empty list by none); every list must be met.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub entity_any: Vec<Vec<(EntityKind, String)>>,
+    /// The index's entity rules, for `person:` style leaves (set by the rules layer).
+    #[serde(default, skip_serializing_if = "EntityRules::is_empty")]
+    pub entity_rules: EntityRules,
     pub since: Option<NaiveDate>,
     pub until: Option<NaiveDate>,
     pub sort: Sort,
@@ -131,6 +139,8 @@ impl Default for SearchRequest {
             sources: vec![],
             sections: vec![],
             entities: vec![],
+            entity_any: vec![],
+            entity_rules: EntityRules::default(),
             since: None,
             until: None,
             sort: Sort::Relevance,
@@ -545,6 +555,7 @@ impl Engine {
         let mut builder = build::Builder::new(self.fields(), req.ranking.bm25f);
         builder.drop_stop_words = drops_stop_words(&tree, req);
         builder.sources = Some(&sources);
+        builder.entity_rules = Some(&req.entity_rules);
         let text_query = match builder.build(&tree) {
             // Words that all vanish in analysis ("???") match nothing; only a blank query browses.
             None if !req.query.trim().is_empty() => Some(Box::new(EmptyQuery) as Box<dyn Query>),
@@ -693,6 +704,9 @@ impl Engine {
                 ),
             ));
         }
+        for names in &req.entity_any {
+            must.push((Occur::Must, build::entity_terms(fields, names)));
+        }
         if req.since.is_some() || req.until.is_some() {
             let lower = req.since.map_or(Bound::Unbounded, Bound::Included);
             let upper = req.until.map_or(Bound::Unbounded, Bound::Included);
@@ -831,6 +845,14 @@ impl crate::backend::Backend for Engine {
 
     fn warm(&self) -> Result<()> {
         Engine::warm(self)
+    }
+
+    fn entity_rules(&self) -> Result<EntityRules> {
+        crate::index::rules::load(&self.index.path)
+    }
+
+    fn save_entity_rules(&self, rules: &EntityRules) -> Result<()> {
+        crate::index::rules::save(&self.index.path, rules)
     }
 
     fn export(

@@ -10,6 +10,7 @@ use tokio::time::Instant;
 use super::params::{self, Pairs};
 use super::{ApiError, AppState, Shared};
 use crate::backend::RelatedHit;
+use crate::entities::rules::EntityRules;
 use crate::entities::{self, Mention};
 use crate::entity_page::{self, EntityLookup};
 use crate::index::document::StoredArticle;
@@ -59,7 +60,8 @@ pub async fn article(
     params::no_params(&pairs(query)?)?;
     let view = blocking(&state, move |shared| {
         let article = find(shared, &id)?;
-        Ok(article_view(article))
+        let rules = shared.engine.entity_rules()?;
+        Ok(article_view(article, &rules))
     })
     .await?;
     Ok(Json(view))
@@ -116,7 +118,7 @@ pub async fn not_found() -> ApiError {
 pub async fn method_not_allowed() -> ApiError {
     ApiError::new(
         axum::http::StatusCode::METHOD_NOT_ALLOWED,
-        "method not allowed (the API takes GET, and POST for /api/batch)",
+        "method not allowed (the API takes GET, and POST for /api/batch and /api/entities/rules/...)",
     )
 }
 
@@ -143,11 +145,20 @@ fn find(shared: &Shared, id: &str) -> Result<StoredArticle, ApiError> {
     shared.engine.article(id)?.ok_or_else(no_such_article)
 }
 
-fn article_view(article: StoredArticle) -> ArticleView {
+/// Mentions are found again in the text, so the rules are applied to them as to the stored names.
+fn article_view(article: StoredArticle, rules: &EntityRules) -> ArticleView {
     let head = format!("{}\n\n", article.headline);
     let body_start = head.chars().count();
     let text = head + &article.full_body();
-    let mentions = entities::extract(&text);
+    let mentions = entities::extract(&text)
+        .into_iter()
+        .filter_map(|mut m| {
+            let (kind, canonical) = rules.resolve(m.kind, &m.canonical)?;
+            m.kind = kind;
+            m.canonical = canonical;
+            Some(m)
+        })
+        .collect();
     ArticleView {
         article,
         text,

@@ -5,7 +5,7 @@
 //! blocking thread, never the async workers that answer everything else. Both engines
 //! follow commits on their own, so a concurrently running `newsdex index` shows up without restart.
 //!
-//! Routes (`GET` but for the batch; errors are `{"error": "...", "position": N}` with 400, 404, 414 or 503):
+//! Routes (`GET` but for the batch and rule edits; errors are `{"error": "...", "position": N}` with 400, 404, 414 or 503):
 //! - `/api/search?q=&source=&section=&person=&org=&place=&misc=&since=&until=&sort=&match=&limit=&offset=&facet=&facet_size=&interval=`:
 //!   the CLI's `--json` body. Filters repeat (alternatives within one name); `facet` repeats or
 //!   takes a comma list; `limit` is at most 100.
@@ -18,6 +18,8 @@
 //! - `/api/articles/{id}/related?limit=`: `{"id", "hits": [{id, headline, source, date, score}]}`.
 //! - `/api/entity?name=&kind=&interval=&latest=&top=`: the CLI's `entity --json` body.
 //! - `/api/stats`: the CLI's `stats --json` body.
+//! - `/api/entities/rules` and `POST /api/entities/rules/{alias,retype,block,remove}`: the entity
+//!   rules kept with the index (see [`rules`] for who may edit them).
 //! - `/`, `/app.js`, `/app.css`: the page; its URL uses the search parameters above plus `article`.
 //!   `/entity?name=&kind=` is the same page showing an entity.
 mod api;
@@ -26,6 +28,7 @@ mod batch;
 mod error;
 mod export;
 mod params;
+pub mod rules;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -73,6 +76,8 @@ pub struct Shared {
     pub engine: Arc<dyn Backend>,
     permits: Arc<Semaphore>,
     limits: Limits,
+    /// Who may edit the entity rules.
+    edits: rules::Edits,
 }
 
 /// Cheap to clone: handlers each get a handle on the one [`Shared`].
@@ -85,7 +90,19 @@ impl AppState {
             engine,
             permits: Arc::new(Semaphore::new(limits.max_concurrent.max(1))),
             limits,
+            edits: rules::Edits::Open,
         })))
+    }
+
+    /// The same state with entity-rule edits guarded by `edits`.
+    pub fn with_edits(self, edits: rules::Edits) -> AppState {
+        let shared = Arc::try_unwrap(self.0).unwrap_or_else(|arc| Shared {
+            engine: arc.engine.clone(),
+            permits: arc.permits.clone(),
+            limits: arc.limits,
+            edits: arc.edits.clone(),
+        });
+        AppState(Arc::new(Shared { edits, ..shared }))
     }
 }
 
@@ -103,6 +120,11 @@ pub fn router(state: AppState) -> Router {
         .route("/api/export", get(export::export))
         .route("/api/batch", post(batch::batch))
         .route("/api/stats", get(api::stats))
+        .route("/api/entities/rules", get(rules::list))
+        .route("/api/entities/rules/alias", post(rules::alias))
+        .route("/api/entities/rules/retype", post(rules::retype))
+        .route("/api/entities/rules/block", post(rules::block))
+        .route("/api/entities/rules/remove", post(rules::remove))
         .route("/api/entity", get(api::entity))
         .route("/api/articles/{id}", get(api::article))
         .route("/api/articles/{id}/related", get(api::related))
@@ -128,11 +150,22 @@ pub async fn bind(addr: &str) -> Result<TcpListener> {
 }
 
 /// Serve until Ctrl-C or SIGTERM, then finish the requests in flight and return.
-pub async fn run(engine: Arc<dyn Backend>, listener: TcpListener) -> Result<()> {
+/// Entity-rule edits are open on loopback; elsewhere they need `edit_token`.
+pub async fn run(
+    engine: Arc<dyn Backend>,
+    listener: TcpListener,
+    edit_token: Option<String>,
+) -> Result<()> {
     let local: SocketAddr = listener
         .local_addr()
         .map_err(|e| Error::Other(format!("listening socket: {e}")))?;
-    let state = AppState::new(engine, Limits::default())?;
+    let edits = rules::Edits::for_address(&local, edit_token);
+    if edits == rules::Edits::Refused {
+        eprintln!(
+            "newsdex: listening beyond loopback: entity rules are read-only (give --edit-token to allow edits)"
+        );
+    }
+    let state = AppState::new(engine, Limits::default())?.with_edits(edits);
     // Facet dictionaries are merged in the background so the first searches need not wait.
     let warming = state.clone();
     tokio::task::spawn_blocking(move || {
@@ -152,14 +185,14 @@ pub async fn run(engine: Arc<dyn Backend>, listener: TcpListener) -> Result<()> 
 }
 
 /// Entry point for the CLI: its own runtime, so the rest of the program stays synchronous.
-pub fn serve(engine: Arc<dyn Backend>, addr: &str) -> Result<()> {
+pub fn serve(engine: Arc<dyn Backend>, addr: &str, edit_token: Option<String>) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| Error::Other(format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(async {
         let listener = bind(addr).await?;
-        run(engine, listener).await
+        run(engine, listener, edit_token).await
     })
 }
 

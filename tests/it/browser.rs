@@ -669,6 +669,77 @@ fn timeline_bar_click_filters_the_dates() {
     browser.screenshot("serve-batch.png");
 }
 
+/// Corrections made on an entity's page: merging one name into another leads to the merged
+/// page, which counts the articles of both once each and lists the merged name; blocking a name
+/// takes it off its page and out of the facets.
+#[test]
+fn entity_page_actions_merge_and_block_names() {
+    let Some((chromium, chromedriver)) = installed_browser() else {
+        return;
+    };
+    let fixture = crate::common::Fixture::new();
+    crate::common::copy_fixtures(&fixture, "rules");
+    fixture.index_docs(&["--quiet"]);
+    let server = Server::start(&fixture.index());
+    let browser = Browser::start(&chromium, &chromedriver);
+    let base = format!("http://{}", server.addr);
+    let heading = |name: &str| {
+        format!(
+            "return document.querySelector('#entity h1') !== null && document.querySelector('#entity h1').textContent === '{name}'"
+        )
+    };
+
+    browser.go(&format!("{base}/entity?name=Cllr+P.+Ramaswamy&kind=person"));
+    browser.wait_until("the councillor's page", &heading("Cllr P. Ramaswamy"));
+    assert_eq!(
+        browser.run("return document.getElementById('entity-facts').textContent"),
+        json!("person · 2 articles")
+    );
+    browser.type_into("#entity-actions .rule-alias-to", "Priya Ramaswamy");
+    browser.click("#entity-actions .rule-alias");
+    browser.wait_until(
+        "the merged page",
+        &format!(
+            "{} && document.getElementById('entity-facts').textContent === 'person · 3 articles'",
+            heading("Priya Ramaswamy")
+        ),
+    );
+    assert_eq!(
+        browser.url(),
+        format!("{base}/entity?name=Priya+Ramaswamy&kind=person")
+    );
+    let merged = browser.run(
+        "return Array.from(document.querySelectorAll('#entity-merged li.by-rule')).map(li => li.firstChild.textContent)",
+    );
+    assert_eq!(merged, json!(["Cllr P. Ramaswamy"]));
+    browser.screenshot("serve-rules.png");
+
+    browser.go(&format!("{base}/entity?name=Kestrel+Pictures&kind=org"));
+    browser.wait_until("the photo credit's page", &heading("Kestrel Pictures"));
+    browser.click("#entity-actions .rule-block");
+    browser.wait_until(
+        "the page of nothing",
+        "return document.querySelector('#entity .status') !== null && document.querySelector('#entity .status').textContent.startsWith('No article mentions')",
+    );
+    browser.go(&format!("{base}/?q="));
+    browser.wait_until(
+        "the facets without it",
+        "return document.querySelector(\"#facets .facet[data-value='Harbour Board']\") !== null \
+         && document.querySelector(\"#facets .facet[data-value='Kestrel Pictures']\") === null",
+    );
+    let rules = server.json("/api/entities/rules");
+    assert_eq!(
+        rules["block"],
+        json!([{ "name": "Kestrel Pictures", "kind": "org" }])
+    );
+    assert_eq!(
+        rules["alias"],
+        json!([{ "from": "Cllr P. Ramaswamy", "to": "Priya Ramaswamy", "kind": "person" }])
+    );
+    let errors = browser.console_errors();
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+}
+
 /// An entity's page opened from a facet link: the URL names it, the page shows its timeline,
 /// sources, co-mentioned names and latest articles as the API counts them; a co-mentioned name
 /// opens its own page, a source opens the search filtered by both, and every hit's names link

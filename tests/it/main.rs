@@ -15,6 +15,7 @@ mod messages;
 mod opensearch;
 mod opensearch_failover;
 mod ranking;
+mod rules;
 mod server;
 mod shared_corpora;
 mod sources;

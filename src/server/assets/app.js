@@ -421,6 +421,93 @@ function renderFacets(facets) {
   }
 }
 
+// ---------- entity rules ----------
+// Corrections to the names the tagger found: merge one into another, move it to another kind,
+// block it. The server keeps them with the index and applies them to every search at once; it
+// also decides who may edit (open on loopback, a token elsewhere), and its refusals are shown as
+// they come.
+
+let editToken = sessionStorage.getItem("newsdex-edit-token") || "";
+
+async function postRule(action, payload) {
+  const headers = { Accept: "application/json", "Content-Type": "application/json" };
+  if (editToken) headers.Authorization = "Bearer " + editToken;
+  const response = await fetch("/api/entities/rules/" + action, {
+    method: "POST",
+    headers,
+    body: JSON.stringify(payload),
+  });
+  if (response.status === 401) {
+    const token = window.prompt("This server needs its edit token to change entity rules:");
+    if (token) {
+      editToken = token;
+      sessionStorage.setItem("newsdex-edit-token", token);
+      return postRule(action, payload);
+    }
+  }
+  let body = null;
+  try {
+    body = await response.json();
+  } catch (_) {
+    body = { error: "the server sent an unreadable answer (" + response.status + ")" };
+  }
+  if (!response.ok) throw new Error((body && body.error) || "request failed (" + response.status + ")");
+  return body;
+}
+
+// A form with the three corrections for one entity; `done` runs after a saved change.
+function ruleActions(kind, name, done) {
+  const form = el("form", { class: "rule-actions", "data-kind": kind, "data-name": name });
+  const status = el("p", { class: "rule-status", role: "status" });
+  const target = el("input", {
+    type: "text",
+    class: "rule-alias-to",
+    placeholder: "the name to show instead",
+    "aria-label": "Merge " + name + " into",
+    maxlength: "300",
+  });
+  const kinds = el("select", { class: "rule-kind", "aria-label": "New kind for " + name });
+  for (const k of ENTITY_KINDS.filter((k) => k !== kind)) kinds.append(el("option", { value: k, text: k }));
+  const run = async (action, payload, said) => {
+    status.className = "rule-status";
+    status.textContent = "Saving…";
+    try {
+      const reply = await postRule(action, payload);
+      status.textContent = said + (reply.note ? " (" + reply.note + ")" : "");
+      done(action, payload);
+    } catch (err) {
+      status.className = "rule-status error";
+      status.textContent = err.message;
+    }
+  };
+  const button = (cls, text, handler) => {
+    const b = el("button", { type: "button", class: cls, text });
+    b.addEventListener("click", handler);
+    return b;
+  };
+  form.addEventListener("submit", (event) => event.preventDefault());
+  form.append(
+    el("p", { class: "rule-title", text: "Correct “" + name + "” (" + kind + ")" }),
+    el("div", { class: "rule-row" }, target, button("rule-alias", "Merge", () => {
+      const to = target.value.trim();
+      if (!to) {
+        status.className = "rule-status error";
+        status.textContent = "Type the name to show instead.";
+        return;
+      }
+      run("alias", { from: name, to, kind }, name + " now shows as " + to);
+    })),
+    el("div", { class: "rule-row" }, kinds, button("rule-retype", "Change kind", () => {
+      run("retype", { name, to: kinds.value, kind }, name + " is now " + kinds.value);
+    })),
+    el("div", { class: "rule-row" }, button("rule-block", "Block this name", () => {
+      run("block", { name, kind }, name + " is blocked");
+    })),
+    status,
+  );
+  return form;
+}
+
 function renderActive() {
   const box = $("active");
   clear(box);
@@ -636,8 +723,14 @@ function renderEntity(view, page) {
     head.append(also);
   }
   head.append(el("p", {}, stateLink("Search these articles →", entitySearch(page.name, page.kind), { id: "entity-search" })));
-  // The place for corrections to this entity (alias, retype, block), kept with the index.
-  head.append(el("div", { id: "entity-actions", class: "entity-actions" }));
+  // Corrections to this entity (alias, retype, block), kept with the index: after one, the page
+  // shows the entity as the rules now do (the merged name's page, the new kind, or nothing).
+  head.append(el("div", { id: "entity-actions", class: "entity-actions" },
+    ruleActions(page.kind, page.name, (action, payload) => {
+      if (action === "alias") navigate({ entity: payload.to, kind: page.kind });
+      else if (action === "retype") navigate({ entity: page.name, kind: payload.to });
+      else render();
+    })));
   view.append(head);
 
   const chart = el("figure", { id: "entity-timeline", class: "timeline" });
@@ -669,7 +762,9 @@ function renderEntity(view, page) {
   if (page.merged_names.length) {
     const names = el("ul", { class: "chips", id: "entity-merged" });
     for (const m of page.merged_names) {
-      names.append(el("li", { class: "chip", title: articlesText(m.articles) }, m.name));
+      const chip = el("li", { class: "chip" + (m.by === "rule" ? " by-rule" : ""), title: articlesText(m.articles) }, m.name);
+      if (m.by === "rule") chip.append(undoRule(m));
+      names.append(chip);
     }
     view.append(el("section", { class: "entity-box" },
       el("h2", { text: "Also written" }), names,
@@ -681,6 +776,26 @@ function renderEntity(view, page) {
     latest.append(el("li", {}, stateLink(a.headline || "(no headline)", { article: a.id }), metaLine([a.source, formatDate(a.date), a.section])));
   }
   view.append(el("section", { class: "related" }, el("h2", { text: "Latest articles" }), latest));
+}
+
+// The button that takes a name a rule merged into this page out again.
+function undoRule(merged) {
+  const b = el("button", {
+    type: "button",
+    class: "quiet rule-undo",
+    title: "Remove the rule that merges " + merged.name + " here",
+    "aria-label": "Unmerge " + merged.name,
+    text: "×",
+  });
+  b.addEventListener("click", async () => {
+    try {
+      await postRule("remove", { name: merged.name, kind: merged.kind });
+      render();
+    } catch (err) {
+      setStatus(err.message, "error");
+    }
+  });
+  return b;
 }
 
 // ---------- controls ----------

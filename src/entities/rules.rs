@@ -1,0 +1,531 @@
+//! Entity rules: the corrections a newsroom makes to what the tagger found, kept with the index.
+//!
+//! Three kinds of rule, each naming entities exactly as they are indexed (canonical names):
+//! an alias merges one name into another ("Obama" shows as "Barack Obama"), a retype moves a name
+//! to another kind, a block removes a name. They are applied when a search is answered, never
+//! written into articles, so an edit takes effect at once, needs no re-parsing, and survives any
+//! re-index of the articles. The rules are a plain TOML file so they can be edited by hand, kept
+//! under version control and shared between archives; [`EntityRules::parse`] names the file and
+//! line of any mistake.
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use super::EntityKind;
+use crate::{Error, Result};
+
+/// The rules file in an index folder.
+pub const RULES_FILE: &str = "entity-rules.toml";
+
+/// Longest chain of aliases followed (A -> B -> C...), so a cycle written by hand cannot loop.
+const MAX_HOPS: usize = 16;
+
+/// An entity as a facet shows it: its kind and canonical name.
+pub type Entity = (EntityKind, String);
+
+/// Every rule kept with an index.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EntityRules {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alias: Vec<Alias>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub retype: Vec<Retype>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub block: Vec<Block>,
+}
+
+/// `from` is shown, filtered and counted as `to`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Alias {
+    pub from: String,
+    pub to: String,
+    /// Only names found as this kind (all kinds when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<EntityKind>,
+}
+
+/// `name` (after aliases) is of kind `to`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Retype {
+    pub name: String,
+    pub to: EntityKind,
+    /// Only names found as this kind (all kinds when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<EntityKind>,
+}
+
+/// `name` (as found, or as an alias makes it) is not an entity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Block {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<EntityKind>,
+}
+
+/// How an `entity:` style query leaf must change under the rules: names of its own kind that
+/// it matched but that now show as something it does not match, and indexed names that now
+/// show as something it matches.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LeafChange {
+    pub exclude: Vec<String>,
+    pub include: Vec<Entity>,
+}
+
+/// One merged value: what shows, and every indexed name that shows as it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group {
+    pub target: Entity,
+    pub members: Vec<Entity>,
+}
+
+/// One change to the rules, as the CLI and the API ask for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum Edit {
+    /// Show `from` as `to`.
+    AddAlias {
+        from: String,
+        to: String,
+        #[serde(default)]
+        kind: Option<EntityKind>,
+    },
+    /// Show `name` (found as `kind`, or as any kind) as of kind `to`.
+    Retype {
+        name: String,
+        to: EntityKind,
+        #[serde(default)]
+        kind: Option<EntityKind>,
+    },
+    /// Show `name` (found as `kind`, or as any kind) nowhere.
+    Block {
+        name: String,
+        #[serde(default)]
+        kind: Option<EntityKind>,
+    },
+    /// Drop every rule about `name`.
+    Remove {
+        name: String,
+        #[serde(default)]
+        kind: Option<EntityKind>,
+    },
+}
+
+impl Edit {
+    /// The name the edit is about, as the index has it, and the kind it was narrowed to.
+    pub fn subject(&self) -> (&str, Option<EntityKind>) {
+        match self {
+            Edit::AddAlias { from, kind, .. } => (from, *kind),
+            Edit::Retype { name, kind, .. }
+            | Edit::Block { name, kind }
+            | Edit::Remove { name, kind } => (name, *kind),
+        }
+    }
+
+    /// The same edit narrowed to one kind.
+    pub fn with_kind(mut self, k: EntityKind) -> Edit {
+        match &mut self {
+            Edit::AddAlias { kind, .. }
+            | Edit::Retype { kind, .. }
+            | Edit::Block { kind, .. }
+            | Edit::Remove { kind, .. } => *kind = Some(k),
+        }
+        self
+    }
+}
+
+const HEADER: &str = "\
+# newsdex entity rules: names exactly as the index has them (see `newsdex entities rules`).
+# [[alias]] from/to[/kind] merges names, [[retype]] name/to[/from] changes a kind,
+# [[block]] name[/kind] removes a name. Kinds: person, org, place, misc.
+";
+
+fn applies(rule_kind: Option<EntityKind>, kind: EntityKind) -> bool {
+    rule_kind.is_none_or(|k| k == kind)
+}
+
+impl EntityRules {
+    pub fn is_empty(&self) -> bool {
+        self.alias.is_empty() && self.retype.is_empty() && self.block.is_empty()
+    }
+
+    /// Rules from TOML text; a mistake is an error naming `origin` and the line.
+    pub fn parse(text: &str, origin: &str) -> Result<EntityRules> {
+        let rules: EntityRules = toml::from_str(text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+            let message = e.message().trim().to_string();
+            Error::Usage(match line {
+                Some(n) => format!("{origin} line {n}: {message}"),
+                None => format!("{origin}: {message}"),
+            })
+        })?;
+        rules
+            .validate()
+            .map_err(|e| Error::Usage(format!("{origin}: {e}")))?;
+        Ok(rules)
+    }
+
+    /// The rules as the file keeps them.
+    pub fn to_toml(&self) -> String {
+        let body = toml::to_string(self).unwrap_or_default();
+        format!("{HEADER}\n{body}")
+    }
+
+    fn validate(&self) -> std::result::Result<(), String> {
+        let blank = |s: &str| s.trim().is_empty();
+        for a in &self.alias {
+            if blank(&a.from) || blank(&a.to) {
+                return Err("an alias needs both `from` and `to`".into());
+            }
+            if a.from == a.to {
+                return Err(format!("alias {:?} names itself", a.from));
+            }
+        }
+        if self.retype.iter().any(|r| blank(&r.name)) || self.block.iter().any(|b| blank(&b.name)) {
+            return Err("a rule has an empty name".into());
+        }
+        Ok(())
+    }
+
+    /// Apply one edit.
+    pub fn edit(&mut self, edit: &Edit) -> Result<()> {
+        match edit {
+            Edit::AddAlias { from, to, kind } => self.add_alias(from, to, *kind),
+            Edit::Retype { name, to, kind } => self.add_retype(name, *to, *kind),
+            Edit::Block { name, kind } => self.add_block(name, *kind),
+            Edit::Remove { name, kind } => match self.remove(name, *kind) {
+                0 => Err(Error::Usage(format!("no rule is about {:?}", name.trim()))),
+                _ => Ok(()),
+            },
+        }
+    }
+
+    /// How many rules there are.
+    pub fn len(&self) -> usize {
+        self.alias.len() + self.retype.len() + self.block.len()
+    }
+
+    /// Add (or replace) the alias of `from` in `kind`. Refused when it would make a cycle.
+    pub fn add_alias(&mut self, from: &str, to: &str, kind: Option<EntityKind>) -> Result<()> {
+        let (from, to) = (from.trim().to_string(), to.trim().to_string());
+        let rule = Alias { from, to, kind };
+        let mut next = self.clone();
+        next.alias
+            .retain(|a| !(a.from == rule.from && a.kind == rule.kind));
+        next.alias.push(rule.clone());
+        next.validate().map_err(Error::Usage)?;
+        for k in EntityKind::ALL {
+            if applies(kind, k) && next.alias_chain(k, &rule.to).contains(&rule.from) {
+                return Err(Error::Usage(format!(
+                    "{:?} already leads to {:?}: the alias would go round in a circle",
+                    rule.to, rule.from
+                )));
+            }
+        }
+        *self = next;
+        Ok(())
+    }
+
+    /// Add (or replace) the kind of `name` found as `from`.
+    pub fn add_retype(
+        &mut self,
+        name: &str,
+        to: EntityKind,
+        from: Option<EntityKind>,
+    ) -> Result<()> {
+        let name = name.trim().to_string();
+        if from == Some(to) {
+            return Err(Error::Usage(format!("{name:?} is already {}", to.as_str())));
+        }
+        self.retype.retain(|r| !(r.name == name && r.from == from));
+        self.retype.push(Retype { name, to, from });
+        self.validate().map_err(Error::Usage)
+    }
+
+    pub fn add_block(&mut self, name: &str, kind: Option<EntityKind>) -> Result<()> {
+        let name = name.trim().to_string();
+        self.block.retain(|b| !(b.name == name && b.kind == kind));
+        self.block.push(Block { name, kind });
+        self.validate().map_err(Error::Usage)
+    }
+
+    /// Remove every rule about `name` (an alias from it, its retype, its block), only those of
+    /// `kind` when given. Returns how many went.
+    pub fn remove(&mut self, name: &str, kind: Option<EntityKind>) -> usize {
+        let name = name.trim();
+        let same = |k: Option<EntityKind>| kind.is_none() || k == kind;
+        let before = self.alias.len() + self.retype.len() + self.block.len();
+        self.alias.retain(|a| !(a.from == name && same(a.kind)));
+        self.retype.retain(|r| !(r.name == name && same(r.from)));
+        self.block.retain(|b| !(b.name == name && same(b.kind)));
+        before - (self.alias.len() + self.retype.len() + self.block.len())
+    }
+
+    fn alias_of(&self, kind: EntityKind, name: &str) -> Option<&str> {
+        // The last rule written wins when several could apply (a kind-specific one after a
+        // general one, say), as a later line of the file would be expected to.
+        self.alias
+            .iter()
+            .rev()
+            .find(|a| a.from == name && applies(a.kind, kind))
+            .map(|a| a.to.as_str())
+    }
+
+    /// `name` and every name the aliases lead it to, in order.
+    fn alias_chain(&self, kind: EntityKind, name: &str) -> Vec<String> {
+        let mut chain = vec![name.to_string()];
+        for _ in 0..MAX_HOPS {
+            let last = chain.last().map(String::as_str).unwrap_or(name);
+            match self.alias_of(kind, last) {
+                Some(next) if !chain.iter().any(|c| c == next) => chain.push(next.to_string()),
+                _ => break,
+            }
+        }
+        chain
+    }
+
+    fn blocked(&self, kind: EntityKind, name: &str) -> bool {
+        self.block
+            .iter()
+            .any(|b| b.name == name && applies(b.kind, kind))
+    }
+
+    fn kind_of(&self, kind: EntityKind, name: &str) -> EntityKind {
+        self.retype
+            .iter()
+            .rev()
+            .find(|r| r.name == name && applies(r.from, kind))
+            .map_or(kind, |r| r.to)
+    }
+
+    /// The name an alias makes of `name` found as `kind` (itself when none applies).
+    pub fn aliased(&self, kind: EntityKind, name: &str) -> String {
+        self.alias_chain(kind, name)
+            .pop()
+            .unwrap_or_else(|| name.to_string())
+    }
+
+    /// What an indexed entity shows as; `None` when it is blocked.
+    pub fn resolve(&self, kind: EntityKind, name: &str) -> Option<Entity> {
+        let chain = self.alias_chain(kind, name);
+        if chain.iter().any(|n| self.blocked(kind, n)) {
+            return None;
+        }
+        let target = chain.last().cloned().unwrap_or_else(|| name.to_string());
+        Some((self.kind_of(kind, &target), target))
+    }
+
+    /// Every name some rule mentions, in any role.
+    fn names(&self) -> BTreeSet<&str> {
+        let aliases = self
+            .alias
+            .iter()
+            .flat_map(|a| [a.from.as_str(), a.to.as_str()]);
+        let retypes = self.retype.iter().map(|r| r.name.as_str());
+        let blocks = self.block.iter().map(|b| b.name.as_str());
+        aliases.chain(retypes).chain(blocks).collect()
+    }
+
+    /// Indexed entities whose look the rules may change: every name a rule mentions, in every kind.
+    fn candidates(&self) -> impl Iterator<Item = Entity> + '_ {
+        self.names()
+            .into_iter()
+            .flat_map(|n| EntityKind::ALL.into_iter().map(move |k| (k, n.to_string())))
+    }
+
+    /// Indexed entities the rules change (merged into another, moved, blocked) or merge others
+    /// into, per kind: the facet values that cannot be counted as they are indexed.
+    pub fn affected(&self) -> BTreeMap<EntityKind, BTreeSet<String>> {
+        let mut out: BTreeMap<EntityKind, BTreeSet<String>> = BTreeMap::new();
+        for group in self.groups() {
+            for (k, n) in group.members {
+                out.entry(k).or_default().insert(n);
+            }
+        }
+        for (k, n) in self.candidates() {
+            if self.resolve(k, &n).is_none() {
+                out.entry(k).or_default().insert(n);
+            }
+        }
+        out
+    }
+
+    /// Every merged or moved value with the indexed names that show as it (those whose members
+    /// are more than the value itself as indexed).
+    pub fn groups(&self) -> Vec<Group> {
+        let mut by_target: BTreeMap<Entity, BTreeSet<Entity>> = BTreeMap::new();
+        for raw in self.candidates() {
+            if let Some(target) = self.resolve(raw.0, &raw.1)
+                && target != raw
+            {
+                by_target.entry(target).or_default().insert(raw);
+            }
+        }
+        by_target
+            .into_iter()
+            .map(|(target, mut members)| {
+                if self.resolve(target.0, &target.1).as_ref() == Some(&target) {
+                    members.insert(target.clone());
+                }
+                Group {
+                    target,
+                    members: members.into_iter().collect(),
+                }
+            })
+            .collect()
+    }
+
+    /// What a filter on `name` of `kind` must match: the indexed names that show as it (the
+    /// name's alias first). Empty when nothing can (a blocked or moved name).
+    pub fn members(&self, kind: EntityKind, name: &str) -> Vec<Entity> {
+        let target = (kind, self.aliased(kind, name));
+        let mut out: BTreeSet<Entity> = self
+            .candidates()
+            .filter(|(k, n)| self.resolve(*k, n).as_ref() == Some(&target))
+            .collect();
+        if self.resolve(target.0, &target.1).as_ref() == Some(&target) {
+            out.insert(target);
+        }
+        out.into_iter().collect()
+    }
+
+    /// An article's entities as the rules show them: names merged (each once, in first-seen
+    /// order), moved to their kind, blocked ones gone.
+    pub fn apply(
+        &self,
+        entities: &BTreeMap<EntityKind, Vec<String>>,
+    ) -> BTreeMap<EntityKind, Vec<String>> {
+        let mut out: BTreeMap<EntityKind, Vec<String>> =
+            entities.keys().map(|k| (*k, Vec::new())).collect();
+        for (kind, names) in entities {
+            for name in names {
+                if let Some((k, n)) = self.resolve(*kind, name) {
+                    let list = out.entry(k).or_default();
+                    if !list.contains(&n) {
+                        list.push(n);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// How a query leaf on `kind` that matches names by `matches` must change.
+    pub fn leaf_change(
+        &self,
+        kind: EntityKind,
+        matches: &mut dyn FnMut(&str) -> bool,
+    ) -> LeafChange {
+        let mut change = LeafChange::default();
+        for (k, n) in self.candidates() {
+            let target = self.resolve(k, &n);
+            if target.as_ref() == Some(&(k, n.clone())) {
+                continue;
+            }
+            let matched_before = k == kind && matches(&n);
+            let matched_now = target
+                .as_ref()
+                .is_some_and(|(tk, tn)| *tk == kind && matches(tn));
+            if matched_before && !matched_now {
+                change.exclude.push(n);
+            } else if matched_now && !matched_before {
+                change.include.push((k, n));
+            }
+        }
+        change
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use EntityKind::*;
+
+    fn rules(text: &str) -> EntityRules {
+        EntityRules::parse(text, "rules.toml").unwrap()
+    }
+
+    #[test]
+    fn aliases_chain_and_blocks_follow_them() {
+        let r = rules(
+            "[[alias]]\nfrom = \"Obama\"\nto = \"Barack H. Obama\"\n\
+             [[alias]]\nfrom = \"Barack H. Obama\"\nto = \"Barack Obama\"\n\
+             [[block]]\nname = \"Staff Reporter\"\n",
+        );
+        assert_eq!(
+            r.resolve(Person, "Obama"),
+            Some((Person, "Barack Obama".into()))
+        );
+        assert_eq!(r.resolve(Org, "Staff Reporter"), None);
+        let members = r.members(Person, "Obama");
+        assert_eq!(members.len(), 3, "{members:?}");
+    }
+
+    #[test]
+    fn retype_moves_a_name_only_from_its_kind() {
+        let r = rules("[[retype]]\nname = \"Jordan\"\nto = \"place\"\nfrom = \"person\"\n");
+        assert_eq!(r.resolve(Person, "Jordan"), Some((Place, "Jordan".into())));
+        assert_eq!(r.resolve(Org, "Jordan"), Some((Org, "Jordan".into())));
+        assert!(r.members(Person, "Jordan").is_empty());
+        assert_eq!(
+            r.members(Place, "Jordan"),
+            vec![(Person, "Jordan".into()), (Place, "Jordan".into())]
+        );
+    }
+
+    #[test]
+    fn an_article_with_both_names_shows_one() {
+        let mut r = EntityRules::default();
+        r.add_alias("Obama", "Barack Obama", None).unwrap();
+        let mut e = BTreeMap::new();
+        e.insert(
+            Person,
+            vec!["Barack Obama".to_string(), "Obama".to_string()],
+        );
+        assert_eq!(r.apply(&e)[&Person], vec!["Barack Obama".to_string()]);
+    }
+
+    #[test]
+    fn cycles_are_refused() {
+        let mut r = EntityRules::default();
+        r.add_alias("A", "B", None).unwrap();
+        assert!(r.add_alias("B", "A", None).is_err());
+        assert!(r.add_alias("A", "A", None).is_err());
+    }
+
+    #[test]
+    fn mistakes_name_the_line() {
+        let text =
+            "[[alias]]\nfrom = \"A\"\nto = \"B\"\n\n[[block]]\nname = \"C\"\nkind = \"planet\"\n";
+        let e = EntityRules::parse(text, "x/entity-rules.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("x/entity-rules.toml line 7:"), "{e}");
+        assert!(e.contains("planet"), "{e}");
+    }
+
+    #[test]
+    fn the_file_round_trips() {
+        let mut r = EntityRules::default();
+        r.add_alias("Obama", "Barack Obama", Some(Person)).unwrap();
+        r.add_retype("Jordan", Place, None).unwrap();
+        r.add_block("Getty Images", None).unwrap();
+        assert_eq!(EntityRules::parse(&r.to_toml(), "t").unwrap(), r);
+        assert_eq!(r.remove("Jordan", None), 1);
+        assert_eq!(r.retype.len(), 0);
+    }
+
+    #[test]
+    fn leaf_change_moves_matches_between_kinds() {
+        let r = rules("[[retype]]\nname = \"Jordan\"\nto = \"place\"\n");
+        let change = r.leaf_change(Person, &mut |n| n.contains("Jordan"));
+        assert_eq!(change.exclude, vec!["Jordan".to_string()]);
+        let change = r.leaf_change(Place, &mut |n| n.contains("Jordan"));
+        assert!(change.include.contains(&(Person, "Jordan".to_string())));
+    }
+}

@@ -1,0 +1,43 @@
+//! The embedded engine's copy of the entity rules: a TOML file in the index folder, beside the
+//! segments but outside them, so it outlives every re-index and `--rebuild` (which keeps it).
+//!
+//! Saving writes a temporary file and renames it over the old one, so a reader never sees half a
+//! file and a crash leaves the previous rules.
+use std::path::{Path, PathBuf};
+
+use crate::entities::rules::{EntityRules, RULES_FILE};
+use crate::{Error, Result};
+
+pub fn path(index: &Path) -> PathBuf {
+    index.join(RULES_FILE)
+}
+
+/// The file's text, if there is one.
+pub fn read(index: &Path) -> Result<Option<String>> {
+    let path = path(index);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Ok(Some(text)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::io(path, e)),
+    }
+}
+
+/// The rules kept in an index folder (none without a file); a mistake names the file and line.
+pub fn load(index: &Path) -> Result<EntityRules> {
+    match read(index)? {
+        Some(text) => EntityRules::parse(&text, &path(index).display().to_string()),
+        None => Ok(EntityRules::default()),
+    }
+}
+
+pub fn save(index: &Path, rules: &EntityRules) -> Result<()> {
+    write(index, &rules.to_toml())
+}
+
+/// Put `text` in place as the rules file.
+pub fn write(index: &Path, text: &str) -> Result<()> {
+    let path = path(index);
+    let partial = index.join(format!("{RULES_FILE}.partial"));
+    std::fs::write(&partial, text).map_err(|e| Error::io(&partial, e))?;
+    std::fs::rename(&partial, &path).map_err(|e| Error::io(&path, e))
+}
