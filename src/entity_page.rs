@@ -249,10 +249,8 @@ fn similar_names(
     base: &SearchRequest,
     name: &str,
 ) -> Result<Vec<Suggestion>> {
-    // The query language has no escapes: quotes in a name could only end the phrase early.
-    let words = name.replace('"', " ");
     let mut exact = crate::index::analyzers::exact();
-    let wanted = crate::index::analyzers::terms(&mut exact, &words);
+    let wanted = crate::index::analyzers::terms(&mut exact, name);
     if wanted.is_empty() {
         return Ok(Vec::new());
     }
@@ -260,7 +258,9 @@ fn similar_names(
     for kind in EntityKind::ALL {
         let facet = facet_of(kind);
         let req = SearchRequest {
-            query: format!("{}:\"{}\"", kind.as_str(), words.trim()),
+            // The name's words as analysed: no quote or operator of the name can reach the
+            // query parser.
+            query: format!("{}:\"{}\"", kind.as_str(), wanted.join(" ")),
             limit: 0,
             offset: 0,
             facets: vec![facet],

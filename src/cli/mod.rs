@@ -120,7 +120,7 @@ Examples:
 
 const ENTITY_EXAMPLES: &str = "\
 Examples:
-  newsdex entity \"Elena Vasquez\"                   her page: timeline, sources, co-mentions
+  newsdex entity \"Elena Vasquez\"                 her page: timeline, sources, co-mentions
   newsdex entity \"Bank of England\" --kind org --interval year
   newsdex entity vasquez                            an unknown name lists the names that match
   newsdex entity \"Meridian Bank\" --json | jq .co_mentions.person";

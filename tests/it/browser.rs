@@ -556,6 +556,24 @@ fn the_page_works(server: &Server, chromium: &Path, chromedriver: &Path) {
     eprintln!("screenshot: {}", shot.display());
 }
 
+/// The counts of the bars a chart inside `box_css` draws, in order.
+fn drawn_bars(browser: &Browser, box_css: &str) -> Vec<u64> {
+    let bars = browser.run(&format!(
+        "return Array.from(document.querySelectorAll('{box_css} .bar')).map(b => Number(b.dataset.count))"
+    ));
+    serde_json::from_value(bars).expect("bar counts")
+}
+
+/// The bucket counts of a timeline in the API's JSON.
+fn bucket_counts(timeline: &Value) -> Vec<u64> {
+    timeline["buckets"]
+        .as_array()
+        .expect("buckets")
+        .iter()
+        .map(|b| b["count"].as_u64().expect("a count"))
+        .collect()
+}
+
 /// The timeline above the results: one bar per month of a year of dated articles; clicking a bar
 /// narrows the dates to its month, in the URL and in the results, and the chart redraws for it.
 #[test]
@@ -573,17 +591,13 @@ fn timeline_bar_click_filters_the_dates() {
         "return document.querySelectorAll('#timeline .bar').length > 40 && !document.getElementById('timeline').hidden",
     );
     browser.screenshot("serve-timeline.png");
-    let bars = browser.run(
-        "return Array.from(document.querySelectorAll('#timeline .bar')).map(b => Number(b.dataset.count))",
-    );
     let api = server.json("/api/search?q=harbour+levy&facet=date&limit=0");
-    let counts: Vec<u64> = api["timeline"]["buckets"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|b| b["count"].as_u64().unwrap())
-        .collect();
-    assert_eq!(bars, json!(counts), "the chart draws the API's counts");
+    let counts = bucket_counts(&api["timeline"]);
+    assert_eq!(
+        drawn_bars(&browser, "#timeline"),
+        counts,
+        "the chart draws the API's counts"
+    );
 
     // The busiest bar, by its index in the chart.
     let busiest = counts
@@ -762,16 +776,11 @@ fn entity_page_opens_from_a_facet_link() {
         json!("person · 6 articles")
     );
     let api = server.json("/api/entity?name=Helena+Marsh&kind=person");
-    let bars = browser.run(
-        "return Array.from(document.querySelectorAll('#entity-timeline .bar')).map(b => Number(b.dataset.count))",
+    assert_eq!(
+        drawn_bars(&browser, "#entity-timeline"),
+        bucket_counts(&api["timeline"]),
+        "the chart draws the page's timeline"
     );
-    let counts: Vec<u64> = api["timeline"]["buckets"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|b| b["count"].as_u64().unwrap())
-        .collect();
-    assert_eq!(bars, json!(counts), "the chart draws the page's timeline");
     assert_eq!(
         browser.run(
             "return Array.from(document.querySelectorAll('#entity-sources li')).map(li => li.textContent)"
@@ -827,6 +836,38 @@ fn entity_page_opens_from_a_facet_link() {
             "{hrefs:?}"
         );
     }
+    // A bar of her timeline opens her articles of that period.
+    browser.go(&format!("{base}/entity?name=Helena+Marsh&kind=person"));
+    browser.wait_until(
+        "her timeline",
+        "return document.querySelectorAll('#entity-timeline .bar').length > 1",
+    );
+    let bars = drawn_bars(&browser, "#entity-timeline");
+    let first = bars
+        .iter()
+        .position(|&c| c > 0)
+        .expect("a bar with articles")
+        + 1;
+    let (since, until) = browser
+        .run(&format!(
+            "const b = document.querySelector('#entity-timeline .bar:nth-of-type({first})'); return [b.dataset.start, b.dataset.end]"
+        ))
+        .as_array()
+        .map(|a| (a[0].as_str().unwrap().to_string(), a[1].as_str().unwrap().to_string()))
+        .unwrap();
+    browser.click(&format!("#entity-timeline .bar:nth-of-type({first})"));
+    browser.wait_until(
+        "the bar's articles",
+        &format!(
+            "return location.pathname === '/' && location.search.includes('since={since}') && document.querySelectorAll('#results .hit').length === {}",
+            bars[first - 1]
+        ),
+    );
+    let url = browser.url();
+    assert!(
+        url.contains("person=Helena+Marsh") && url.contains(&format!("until={until}")),
+        "{url}"
+    );
     let errors = browser.console_errors();
     assert!(errors.is_empty(), "console errors: {errors:#?}");
 }

@@ -252,6 +252,13 @@ fn unknown_name_says_so_offers_names_with_its_words_and_exits_zero() {
     // Another case of a name that exists is that name.
     let lower = page(&f, &["helena MARSH", "--interval", "month"]);
     check_marsh(&lower);
+    // Quotes and operators in a name are words to look for, never query syntax.
+    let odd = ok(f.run(&["entity", "\"Marsh (OR* -"]), "entity with quotes");
+    assert!(
+        String::from_utf8_lossy(&odd.stdout).starts_with("no article mentions \"\"Marsh (OR* -\""),
+        "{}",
+        String::from_utf8_lossy(&odd.stdout)
+    );
     let bad = f.run(&["entity", "Bristol", "--kind", "company"]);
     assert_eq!(bad.status.code(), Some(2));
 }

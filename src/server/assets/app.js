@@ -618,7 +618,9 @@ function entityBox(entities) {
       const change = { article: "", q: "", offset: "" };
       for (const key of LIST_KEYS) change[key] = [];
       change[kind] = [name];
-      list.append(el("li", {}, stateLink(name, change, { class: "chip ent-" + kind, title: "Articles mentioning " + name })));
+      const page = entityLink(name, kind, { class: "entity-link", "aria-label": "Page of " + name });
+      page.textContent = "›";
+      list.append(el("li", {}, stateLink(name, change, { class: "chip ent-" + kind, title: "Articles mentioning " + name }), page));
     }
     box.append(el("h3", { text: KIND_LABEL[kind] }), list);
   }
