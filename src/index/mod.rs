@@ -27,6 +27,34 @@ struct Marker {
     schema_version: u32,
 }
 
+/// Files in the index folder that are the newsroom's settings rather than the index: a rebuild
+/// leaves them where they are, so no moment exists at which they are gone.
+const KEPT_ON_REBUILD: [&str; 2] = [
+    crate::entities::rules::RULES_FILE,
+    crate::search::sources::ALIAS_FILE,
+];
+
+/// Remove everything the engine wrote in `path`, leaving the settings files in place.
+fn clear_keeping_settings(path: &Path) -> Result<()> {
+    let entries = std::fs::read_dir(path).map_err(|e| Error::io(path, e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io(path, e))?;
+        let name = entry.file_name();
+        if KEPT_ON_REBUILD.iter().any(|k| name == *k) {
+            continue;
+        }
+        let file = entry.path();
+        let kind = entry.file_type().map_err(|e| Error::io(&file, e))?;
+        let removed = if kind.is_dir() {
+            std::fs::remove_dir_all(&file)
+        } else {
+            std::fs::remove_file(&file)
+        };
+        removed.map_err(|e| Error::io(&file, e))?;
+    }
+    Ok(())
+}
+
 /// An opened index with its field handles and analyzers registered.
 pub struct NewsIndex {
     pub index: Index,
@@ -63,16 +91,10 @@ impl NewsIndex {
     /// Remove everything in the index folder and start anew (`--rebuild`).
     /// The entity rules are kept: they describe the names, not the articles that carry them.
     pub fn recreate(path: &Path) -> Result<NewsIndex> {
-        let mut kept = None;
         if path.join("meta.json").exists() || path.join(MARKER).exists() {
-            kept = rules::read(path)?;
-            std::fs::remove_dir_all(path).map_err(|e| Error::io(path, e))?;
+            clear_keeping_settings(path)?;
         }
-        let index = Self::open_or_create(path)?;
-        if let Some(text) = kept {
-            rules::write(path, &text)?;
-        }
-        Ok(index)
+        Self::open_or_create(path)
     }
 
     fn wrap(index: Index, path: &Path) -> Result<NewsIndex> {

@@ -71,6 +71,23 @@ fn alias_merges_two_outlets_at_query_time() {
     assert_eq!(f.search(&["--source", "Northfield Courier"]).total, 1);
 }
 
+/// `index --rebuild` once deleted the index folder with the saved aliases in it.
+#[test]
+fn saved_source_aliases_survive_rebuild() {
+    let f = Fixture::new();
+    copy_fixtures(&f, "aliases");
+    f.index_docs(&[
+        "--no-entities",
+        "--source-alias",
+        "Fox Online News=Fox News",
+    ]);
+    assert_eq!(f.search(&["--source", "Fox News"]).total, 3);
+    f.index_docs(&["--no-entities", "--rebuild"]);
+    let r = f.search(&["--facet", "source", "gales"]);
+    assert_eq!(r.facets["source"].len(), 2);
+    assert_eq!(f.search(&["--source", "Fox News"]).total, 3);
+}
+
 #[test]
 fn malformed_alias_is_a_usage_error() {
     let f = Fixture::new();
