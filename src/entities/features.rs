@@ -237,50 +237,6 @@ pub fn cluster_feats(sink: &mut Sink, tmpl: u64, path: u32, depths: &[u32]) {
     }
 }
 
-/// The top `depth` bits of a cluster path (the path itself when it is shorter; 0 unknown).
-fn cluster_prefix(path: u32, depth: u32) -> u64 {
-    if path == 0 {
-        return 0;
-    }
-    let d = 31 - path.leading_zeros();
-    (if d > depth { path >> (d - depth) } else { path }) as u64
-}
-
-/// How many features `wide_window` gives a token.
-pub const WIDE_WINDOW: usize = 5;
-
-/// Features of the token's wider window, too many to cache per word type (the tagger adds
-/// them per token): the two words before and the two after as pairs ("Bank of" before a
-/// name), the word in its sentence position (sentence-initial "Will" is not the name), and the
-/// token's short shape next to the coarse cluster of each neighbour (a capitalised word after
-/// a word of the "said/told" kind).
-pub fn wide_window(
-    b: Buckets,
-    facts: &[WordFacts],
-    s: &Range<usize>,
-    i: usize,
-    ctx: u8,
-) -> [u32; WIDE_WINDOW] {
-    let at = |k: isize| -> Option<&WordFacts> {
-        let j = i as isize + k;
-        (j >= s.start as isize && j < s.end as isize).then(|| &facts[j as usize])
-    };
-    let lw = |k: isize| at(k).map_or(if k < 0 { BOS } else { EOS }, |f| f.hl);
-    let cl = |k: isize| {
-        at(k).map_or(if k < 0 { BOS } else { EOS }, |f| {
-            cluster_prefix(f.cluster, 8)
-        })
-    };
-    let f = &facts[i];
-    [
-        b.f2(18, lw(-2), lw(-1)),
-        b.f2(19, lw(1), lw(2)),
-        b.f2(25, f.hl, ctx as u64),
-        b.f2(26, f.hss, cl(-1)),
-        b.f2(27, f.hss, cl(1)),
-    ]
-}
-
 /// Words that title-cased headlines leave in lower case.
 fn is_function_word(lower: &str) -> bool {
     matches!(
@@ -619,8 +575,6 @@ fn base_features_of_view(lex: &Lexicon, doc: &Doc, bits: u32) -> (Vec<TokInfo>, 
             sink.f2(15, ss, sh(1));
             sink.f2(16, lw(-1), ss);
             sink.f2(17, ss, lw(1));
-            let wide = wide_window(sink.b, &facts, s, i, ctxs[i]);
-            sink.out.extend_from_slice(&wide);
             // Gazetteers, conjoined with capitalisation because "will" and "Will" differ.
             let cap = caps(i) as u64;
             for b in 0..G_BITS {
@@ -807,8 +761,8 @@ fn acronym_key(tok: &str, ctx: u8) -> Option<u64> {
 
 /// What the first stage said about a document's words and names: per word (lower-case hash),
 /// the types it was tagged with, its types and positions inside longer names, and its first
-/// and latest tagged occurrences; per name, its types; per set of initials, the types of the
-/// longer names they abbreviate.
+/// capitalised occurrence; per name, its types; per set of initials, the types of the longer
+/// names they abbreviate.
 struct DocEvidence {
     spans: Vec<(usize, usize, u8)>,
     /// Per token, its span in `spans`, or `usize::MAX`.
@@ -992,6 +946,31 @@ mod tests {
         assert_eq!(shape("Obama", false), "Xxxxx");
         assert_eq!(shape("1996-08-22", true), "d-d-d");
         assert_eq!(shape("U.S.", true), "X.X.");
+    }
+
+    #[test]
+    fn acronyms_match_the_initials_of_names_in_any_casing() {
+        let key = |ws: &[&str]| initials_key(ws.iter().copied());
+        let plo = key(&["Palestine", "Liberation", "Organisation"]);
+        assert!(plo.is_some());
+        assert_eq!(acronym_key("PLO", 0), plo);
+        assert_eq!(key(&["PALESTINE", "LIBERATION", "ORGANISATION"]), plo);
+        assert_eq!(acronym_key("U.N.", 1), key(&["United", "Nations"]));
+        assert_eq!(acronym_key("BOJ", 0), key(&["Bank", "of", "Japan"]));
+        assert_ne!(acronym_key("BOE", 0), key(&["Bank", "of", "Japan"]));
+        // Headline words are all in capitals and say nothing; nor do mixed-case words.
+        assert_eq!(acronym_key("PLO", 2), None);
+        assert_eq!(acronym_key("Plo", 0), None);
+        assert_eq!(key(&["Japan"]), None);
+    }
+
+    #[test]
+    fn positions_in_names() {
+        assert_eq!(
+            (0..3).map(|i| position_in(0, 3, i)).collect::<Vec<_>>(),
+            [0, 1, 2]
+        );
+        assert_eq!(position_in(4, 6, 5), 2);
     }
 
     #[test]

@@ -27,7 +27,7 @@ use xxhash_rust::xxh3::xxh3_64;
 use super::features::{
     BOS, Buckets, Doc, DocStat, EOS, Feats, KeyHasher, KeyMap, Sink, TokInfo, WordFacts,
     affix_features, cluster_feats, doc_context_features, normalize, phrase_gazetteers,
-    sentence_contexts, spans, stage2_features, wide_window,
+    sentence_contexts, spans, stage2_features,
 };
 use super::lexicon::G_BITS;
 use super::model::{Model, NTAGS, NTRANS, Table, masked, viterbi_into};
@@ -339,9 +339,6 @@ impl<'m> Scorer<'m> {
         t.add_to(b.f2(12, f.hl, lw_next), acc);
         t.add_to(b.f2(16, lw_prev, f.hss), acc);
         t.add_to(b.f2(17, f.hss, lw_next), acc);
-        for w in wide_window(b, facts, s, i, d.ctx[i]) {
-            t.add_to(w, acc);
-        }
         ShapeKey {
             prev: prev.map_or(BOS, |p| p.hss),
             own: f.hss,
