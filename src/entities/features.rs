@@ -808,12 +808,12 @@ impl DocEvidence {
             {
                 ev.initials.entry(ik).or_default()[ty as usize] += 1;
             }
-            for i in a..b {
-                ev.span_of[i] = k;
-                if b - a > 1 {
-                    ev.super_types.entry(infos[i].lower).or_default()[ty as usize] += 1;
+            ev.span_of[a..b].fill(k);
+            if b - a > 1 {
+                for (i, info) in infos.iter().enumerate().take(b).skip(a) {
+                    ev.super_types.entry(info.lower).or_default()[ty as usize] += 1;
                     let pos = ty as usize * 3 + position_in(a, b, i);
-                    ev.super_pos.entry(infos[i].lower).or_default()[pos - 3] += 1;
+                    ev.super_pos.entry(info.lower).or_default()[pos - 3] += 1;
                 }
             }
         }
