@@ -705,76 +705,155 @@ fn majority(counts: &[u32; 5]) -> Option<(u8, bool)> {
     Some((best as u8, c == total))
 }
 
-/// Second-stage features: the first stage's tags of this token's neighbours and what it said
-/// about the same word or name elsewhere in the document.
-pub fn stage2_features(infos: &[TokInfo], doc: &Doc, tags1: &[u8], bits: u32) -> Feats {
-    let n = infos.len();
-    let sp = spans(tags1, &doc.sents);
-    let mut word_types: KeyMap<[u32; 5]> = KeyMap::default();
-    for i in 0..n {
-        if infos[i].cap {
-            word_types.entry(infos[i].lower).or_default()[tag_type(tags1[i]) as usize] += 1;
-        }
+/// Where a token sits in a multi-token name: 0 first, 1 inside, 2 last.
+fn position_in(a: usize, b: usize, i: usize) -> usize {
+    if i == a {
+        0
+    } else if i + 1 == b {
+        2
+    } else {
+        1
     }
-    let mut super_types: KeyMap<[u32; 5]> = KeyMap::default();
-    let mut span_types: KeyMap<[u32; 5]> = KeyMap::default();
-    let mut span_of = vec![usize::MAX; n];
-    let mut span_keys = Vec::with_capacity(sp.len());
-    for (k, &(a, b, ty)) in sp.iter().enumerate() {
-        let key = (a..b).fold(0x5ba2, |acc, i| mix(acc, infos[i].lower));
-        span_types.entry(key).or_default()[ty as usize] += 1;
-        span_keys.push(key);
-        for i in a..b {
-            span_of[i] = k;
-            if b - a > 1 {
-                super_types.entry(infos[i].lower).or_default()[ty as usize] += 1;
+}
+
+/// Key of a name's initials ("Palestine Liberation Organisation" -> PLO): the first letter of
+/// each word that is not a connector, upper-cased, so the key does not depend on the casing of
+/// the sentence it was written in.
+fn initials_key<'a>(words: impl Iterator<Item = &'a str>) -> Option<u64> {
+    let mut key = 0xac40u64;
+    let mut len = 0;
+    for w in words {
+        let Some(c) = w.chars().next() else { continue };
+        if !c.is_alphabetic() {
+            return None;
+        }
+        if is_connector(&w.to_lowercase()) {
+            continue;
+        }
+        for u in c.to_uppercase() {
+            key = mix(key, u as u64);
+        }
+        len += 1;
+    }
+    (len >= 2).then_some(key)
+}
+
+/// The initials key of a token written as an acronym (two to six capital letters, dots
+/// allowed: "PLO", "U.N."), outside headlines, where every word is in capitals.
+fn acronym_key(tok: &str, ctx: u8) -> Option<u64> {
+    if ctx == 2 {
+        return None;
+    }
+    let mut key = 0xac40u64;
+    let mut len = 0;
+    for c in tok.chars() {
+        if c == '.' {
+            continue;
+        }
+        if !c.is_uppercase() {
+            return None;
+        }
+        key = mix(key, c as u64);
+        len += 1;
+    }
+    (2..=6).contains(&len).then_some(key)
+}
+
+/// What the first stage said about a document's words and names: per word (lower-case hash),
+/// the types it was tagged with, its types and positions inside longer names, and its first
+/// capitalised occurrence; per name, its types; per set of initials, the types of the longer
+/// names they abbreviate.
+struct DocEvidence {
+    spans: Vec<(usize, usize, u8)>,
+    /// Per token, its span in `spans`, or `usize::MAX`.
+    span_of: Vec<usize>,
+    span_keys: Vec<u64>,
+    word_types: KeyMap<[u32; 5]>,
+    super_types: KeyMap<[u32; 5]>,
+    /// Per word, counts of (type, position) in multi-token names, as `type * 3 + position`.
+    super_pos: KeyMap<[u32; 12]>,
+    span_types: KeyMap<[u32; 5]>,
+    initials: KeyMap<[u32; 5]>,
+    /// Per word, the first capitalised occurrence.
+    first: KeyMap<usize>,
+}
+
+impl DocEvidence {
+    fn of(infos: &[TokInfo], doc: &Doc, tags1: &[u8]) -> Self {
+        let n = infos.len();
+        let sp = spans(tags1, &doc.sents);
+        let mut ev = DocEvidence {
+            span_of: vec![usize::MAX; n],
+            span_keys: Vec::with_capacity(sp.len()),
+            word_types: KeyMap::default(),
+            super_types: KeyMap::default(),
+            super_pos: KeyMap::default(),
+            span_types: KeyMap::default(),
+            initials: KeyMap::default(),
+            first: KeyMap::default(),
+            spans: Vec::new(),
+        };
+        for (i, info) in infos.iter().enumerate() {
+            if info.cap {
+                ev.word_types.entry(info.lower).or_default()[tag_type(tags1[i]) as usize] += 1;
+                ev.first.entry(info.lower).or_insert(i);
             }
         }
+        for (k, &(a, b, ty)) in sp.iter().enumerate() {
+            let key = (a..b).fold(0x5ba2, |acc, i| mix(acc, infos[i].lower));
+            ev.span_types.entry(key).or_default()[ty as usize] += 1;
+            ev.span_keys.push(key);
+            if b - a > 1
+                && let Some(ik) = initials_key(doc.tokens[a..b].iter().copied())
+            {
+                ev.initials.entry(ik).or_default()[ty as usize] += 1;
+            }
+            ev.span_of[a..b].fill(k);
+            if b - a > 1 {
+                for (i, info) in infos.iter().enumerate().take(b).skip(a) {
+                    ev.super_types.entry(info.lower).or_default()[ty as usize] += 1;
+                    let pos = ty as usize * 3 + position_in(a, b, i);
+                    ev.super_pos.entry(info.lower).or_default()[pos - 3] += 1;
+                }
+            }
+        }
+        ev.spans = sp;
+        ev
     }
-    let mut sink = Sink::new(bits, n * 8);
+
+    /// The token's own span, when it has one.
+    fn span(&self, i: usize) -> Option<(usize, usize, u8)> {
+        self.spans.get(self.span_of[i]).copied()
+    }
+}
+
+/// Second-stage features: the first stage's tags of this token's neighbours and what it said
+/// about the same word or name elsewhere in the document (Ratinov and Roth 2009's non-local
+/// features: the same word's other tags, its first mention, its place in longer names).
+pub fn stage2_features(infos: &[TokInfo], doc: &Doc, tags1: &[u8], bits: u32) -> Feats {
+    let n = infos.len();
+    let ev = DocEvidence::of(infos, doc, tags1);
+    let mut sink = Sink::new(bits, n * 12);
     let mut offs = Vec::with_capacity(n + 1);
     offs.push(0u32);
     for s in &doc.sents {
         for i in s.clone() {
-            let prev = if i > s.start { tags1[i - 1] } else { 9 } as u64;
-            let next = if i + 1 < s.end { tags1[i + 1] } else { 9 } as u64;
+            let tag_at = |k: isize| {
+                let j = i as isize + k;
+                if j >= s.start as isize && j < s.end as isize {
+                    tags1[j as usize] as u64
+                } else {
+                    9
+                }
+            };
             let own_tag = tags1[i] as u64;
             sink.f1(100, own_tag);
-            sink.f2(101, prev, own_tag);
-            sink.f2(102, own_tag, next);
+            sink.f2(101, tag_at(-1), own_tag);
+            sink.f2(102, own_tag, tag_at(1));
+            sink.f3(107, tag_at(-2), tag_at(-1), own_tag);
+            sink.f3(108, own_tag, tag_at(1), tag_at(2));
             if infos[i].cap {
-                let own = tag_type(tags1[i]) as usize;
-                let mut wt = word_types[&infos[i].lower];
-                wt[own] -= 1;
-                if let Some((ty, unanimous)) = majority(&wt) {
-                    sink.f2(103, ty as u64, unanimous as u64);
-                    // Evidence from elsewhere matters most where this token's own casing says
-                    // little: at sentence start and in headlines.
-                    sink.f3(106, ty as u64, unanimous as u64, infos[i].ctx as u64);
-                }
-                if let Some(st) = super_types.get(&infos[i].lower) {
-                    let mut st = *st;
-                    if let Some(&(a, b, ty)) = sp.get(span_of[i])
-                        && b - a > 1
-                    {
-                        st[ty as usize] -= 1;
-                    }
-                    if let Some((ty, _)) = majority(&st) {
-                        let single = span_of[i] == usize::MAX || {
-                            let (a, b, _) = sp[span_of[i]];
-                            b - a == 1
-                        };
-                        sink.f2(104, ty as u64, single as u64);
-                    }
-                }
-                if span_of[i] != usize::MAX {
-                    let (_, _, ty) = sp[span_of[i]];
-                    let mut et = span_types[&span_keys[span_of[i]]];
-                    et[ty as usize] -= 1;
-                    if let Some((ety, _)) = majority(&et) {
-                        sink.f1(105, ety as u64);
-                    }
-                }
+                nonlocal_features(&mut sink, infos, doc, tags1, &ev, i);
             }
             offs.push(sink.out.len() as u32);
         }
@@ -783,6 +862,78 @@ pub fn stage2_features(infos: &[TokInfo], doc: &Doc, tags1: &[u8], bits: u32) ->
         feats: sink.out,
         offs,
     }
+}
+
+/// The document-level evidence about capitalised token `i`, its own tags left out of it.
+fn nonlocal_features(
+    sink: &mut Sink,
+    infos: &[TokInfo],
+    doc: &Doc,
+    tags1: &[u8],
+    ev: &DocEvidence,
+    i: usize,
+) {
+    let info = &infos[i];
+    let own = tag_type(tags1[i]) as usize;
+    let own_tag = tags1[i] as u64;
+    let mut wt = ev.word_types[&info.lower];
+    wt[own] -= 1;
+    if let Some((ty, unanimous)) = majority(&wt) {
+        sink.f2(103, ty as u64, unanimous as u64);
+        // Evidence from elsewhere matters most where this token's own casing says little: at
+        // sentence start and in headlines.
+        sink.f3(106, ty as u64, unanimous as u64, info.ctx as u64);
+        sink.f2(110, own_tag, ty as u64);
+    }
+    let own_long = ev.span(i).filter(|&(a, b, _)| b - a > 1);
+    if let Some(st) = ev.super_types.get(&info.lower) {
+        let mut st = *st;
+        let mut sp = ev.super_pos[&info.lower];
+        if let Some((a, b, ty)) = own_long {
+            st[ty as usize] -= 1;
+            sp[ty as usize * 3 + position_in(a, b, i) - 3] -= 1;
+        }
+        if let Some((ty, _)) = majority(&st) {
+            sink.f2(104, ty as u64, own_long.is_none() as u64);
+        }
+        if let Some((k, _)) = best_of(&sp) {
+            sink.f2(111, k as u64, own_long.is_none() as u64);
+        }
+    }
+    if let Some((_, _, ty)) = ev.span(i) {
+        let mut et = ev.span_types[&ev.span_keys[ev.span_of[i]]];
+        et[ty as usize] -= 1;
+        if let Some((ety, _)) = majority(&et) {
+            sink.f1(105, ety as u64);
+        }
+    }
+    // The first mention of a name is usually its fullest and most plainly written one.
+    let first = ev.first[&info.lower];
+    if first != i {
+        let long = ev.span(first).is_some_and(|(a, b, _)| b - a > 1);
+        sink.f3(
+            112,
+            tag_type(tags1[first]) as u64,
+            long as u64,
+            infos[first].ctx as u64,
+        );
+    }
+    if let Some(key) = acronym_key(doc.tokens[i], info.ctx)
+        && let Some(it) = ev.initials.get(&key)
+        && let Some((ty, _)) = majority(it)
+    {
+        sink.f1(113, ty as u64);
+    }
+}
+
+/// The index of the largest count, the first on ties, if any count is non-zero.
+fn best_of(counts: &[u32]) -> Option<(usize, u32)> {
+    counts
+        .iter()
+        .enumerate()
+        .filter(|&(_, &c)| c > 0)
+        .max_by_key(|&(k, &c)| (c, std::cmp::Reverse(k)))
+        .map(|(k, &c)| (k, c))
 }
 
 #[cfg(test)]
@@ -795,6 +946,33 @@ mod tests {
         assert_eq!(shape("Obama", false), "Xxxxx");
         assert_eq!(shape("1996-08-22", true), "d-d-d");
         assert_eq!(shape("U.S.", true), "X.X.");
+    }
+
+    #[test]
+    fn acronyms_match_the_initials_of_names_in_any_casing() {
+        let key = |ws: &[&str]| initials_key(ws.iter().copied());
+        let plo = key(&["Palestine", "Liberation", "Organisation"]);
+        assert!(plo.is_some());
+        assert_eq!(acronym_key("PLO", 0), plo);
+        assert_eq!(key(&["PALESTINE", "LIBERATION", "ORGANISATION"]), plo);
+        assert_eq!(acronym_key("U.N.", 1), key(&["United", "Nations"]));
+        // Connectors have no letter in the initials.
+        let opec = key(&["Organisation", "of", "Petroleum", "Exporting", "Countries"]);
+        assert_eq!(acronym_key("OPEC", 0), opec);
+        assert_ne!(acronym_key("IMF", 0), key(&["World", "Bank"]));
+        // Headline words are all in capitals and say nothing; nor do mixed-case words.
+        assert_eq!(acronym_key("PLO", 2), None);
+        assert_eq!(acronym_key("Plo", 0), None);
+        assert_eq!(key(&["Japan"]), None);
+    }
+
+    #[test]
+    fn positions_in_names() {
+        assert_eq!(
+            (0..3).map(|i| position_in(0, 3, i)).collect::<Vec<_>>(),
+            [0, 1, 2]
+        );
+        assert_eq!(position_in(4, 6, 5), 2);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use super::features::{Doc, Feats, base_features, stage2_features};
+use super::features::{Doc, Feats, TokInfo, base_features, stage2_features};
 use super::lexicon::Lexicon;
 
 pub const NTAGS: usize = 9;
@@ -319,13 +319,13 @@ impl Model {
             _ => None,
         };
         if t.has_stage2() {
-            let extra = stage2_features(&infos, doc, &tags, self.bits);
+            let extra = self.stage2_features(&infos, doc, &tags);
             add_stage2(t, &extra, &doc.sents, &mut em2);
             decode_sents(&em2, &t.trans[1], &doc.sents, &mut tags);
         }
         if let Some((c, mut cem2)) = caps {
             if c.has_stage2() {
-                let extra = stage2_features(&infos, doc, &context, self.bits);
+                let extra = self.stage2_features(&infos, doc, &context);
                 add_stage2(c, &extra, &caps_sents, &mut cem2);
                 decode_sents(&cem2, &c.trans[1], &caps_sents, &mut tags);
             } else {
@@ -335,6 +335,13 @@ impl Model {
             }
         }
         tags
+    }
+
+    /// Stage-two features read, as the base features are, through the case-restored view.
+    fn stage2_features(&self, infos: &[TokInfo], doc: &Doc, tags1: &[u8]) -> Feats {
+        super::casing::with_view(&self.lexicon, doc, |v| {
+            stage2_features(infos, v, tags1, self.bits)
+        })
     }
 
     pub fn to_bytes(&self) -> Vec<u8> {

@@ -14,7 +14,7 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 
 use super::canonical::{is_generic_word, is_head_word};
-use super::casing::{caps_sentences, merge_caps};
+use super::casing::{caps_sentences, merge_caps, with_view};
 use super::conll::{ConllDoc, Score, read_conll, score_docs};
 use super::features::{Feats, TokInfo, base_features, spans, stage2_features};
 use super::lexicon::alias_key;
@@ -393,9 +393,14 @@ fn train_stage(
     last
 }
 
-fn set_stage2_feats(docs: &mut [Prepared], tags1: &[Vec<u8>], bits: u32) {
+/// Stage-two features of every document from its stage-one tags, read through the same
+/// case-restored view as at run time.
+fn set_stage2_feats(lex: &Lexicon, docs: &mut [Prepared], tags1: &[Vec<u8>], bits: u32) {
     for (p, t) in docs.iter_mut().zip(tags1) {
-        p.extra = stage2_features(&p.infos, &p.doc.as_doc(), t, bits);
+        let extra = with_view(lex, &p.doc.as_doc(), |v| {
+            stage2_features(&p.infos, v, t, bits)
+        });
+        p.extra = extra;
     }
 }
 
@@ -585,6 +590,7 @@ struct Stages {
 #[allow(clippy::too_many_arguments)]
 fn train_stages(
     opts: &TrainOptions,
+    lex: &Lexicon,
     train: &mut [Prepared],
     fold_of: &[usize],
     k: usize,
@@ -620,7 +626,7 @@ fn train_stages(
         .enumerate()
         .map(|(d, t)| context(d, t))
         .collect();
-    set_stage2_feats(train, &tags1, bits);
+    set_stage2_feats(lex, train, &tags1, bits);
     let seed2 = seed + 100;
     let cv2 = cross_validate(bits, train, fold_of, k, true, opts.max_epochs, seed2, reg);
     let (s2_epochs, cv2_score) = cv2.best(&gold, scored);
@@ -647,12 +653,12 @@ fn train_stages(
 }
 
 /// Dev F1 of the unquantised weights (for comparison with the quantised model's).
-fn float_dev_score(st: &Stages, dev: &mut [Prepared], bits: u32) -> Score {
+fn float_dev_score(lex: &Lexicon, st: &Stages, dev: &mut [Prepared], bits: u32) -> Score {
     let gold = gold_of(dev);
     let tags1 = tag_all(&st.s1, dev, false);
     match &st.s2 {
         Some(s2) => {
-            set_stage2_feats(dev, &tags1, bits);
+            set_stage2_feats(lex, dev, &tags1, bits);
             score_docs(&gold, &tag_all(s2, dev, true))
         }
         None => score_docs(&gold, &tags1),
@@ -701,6 +707,7 @@ fn train_caps_table(
     let seed = opts.seed + 200;
     let st = train_stages(
         opts,
+        lex,
         &mut caps_train,
         &folds,
         k,
@@ -852,12 +859,22 @@ pub fn run(opts: &TrainOptions) -> Result<()> {
     };
     let cv_all = 0..n_written;
     let own = |_: usize, t: &[u8]| t.to_vec();
-    let main = train_stages(opts, &mut train, &fold_of, k, cv_all, opts.seed, reg, &own);
+    let main = train_stages(
+        opts,
+        &model.lexicon,
+        &mut train,
+        &fold_of,
+        k,
+        cv_all,
+        opts.seed,
+        reg,
+        &own,
+    );
     if main.s2.is_some() {
         let t = choose_confident_margin(&model, &train, &main.tags, &main.margins, n_written);
         println!("confident margin for lone generic words (cv): {t}");
     }
-    let float_dev = float_dev_score(&main, &mut dev, bits);
+    let float_dev = float_dev_score(&model.lexicon, &main, &mut dev, bits);
     let mut cv_score = main.cv.clone();
     let caps = if opts.caps_table {
         let caps = train_caps_table(
