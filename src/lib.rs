@@ -4,6 +4,7 @@
 pub mod backend;
 pub mod batch;
 pub mod cli;
+pub mod copies;
 pub mod entities;
 pub mod error;
 pub mod export;

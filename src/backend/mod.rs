@@ -15,6 +15,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::Result;
+use crate::copies::{GroupId, Member, Signature};
 pub use crate::index::check::CheckReport;
 pub use crate::index::document::{EntitySet, StoredArticle};
 pub use crate::index::manifest::{FileEntry, Manifest};
@@ -76,6 +77,8 @@ pub struct RelatedHit {
 pub struct Prepared {
     pub article: Article,
     pub entities: EntitySet,
+    /// The body's copy signature (none for a body too short to judge).
+    pub signature: Option<Signature>,
 }
 
 /// One piece of a file's articles. Small files come in one piece; large JSON Lines files in
@@ -133,6 +136,14 @@ pub trait Store: Send {
         Vec::new()
     }
 
+    /// Every stored article's copy signature and group (articles without a signature left out),
+    /// as of the last commit.
+    fn copy_members(&mut self) -> Result<Vec<Member>>;
+
+    /// Give the articles named by [`Member::handle`]s their new groups (none: ungrouped);
+    /// durable with the next commit.
+    fn set_copy_groups(&mut self, changes: Vec<(String, Option<GroupId>)>) -> Result<()>;
+
     /// End the run (after its last commit) and return how many articles the index holds.
     /// An interrupted run should return quickly rather than tidy up.
     fn finish(&mut self, interrupted: bool) -> Result<u64>;
@@ -164,8 +175,15 @@ pub enum Usage {
     LongLived { cache_results: bool },
 }
 
-/// Open the engine at `location` for reading.
+/// Open the engine at `location` for reading; its searches collapse copies of one story when
+/// asked to (see [`crate::copies::collapse`]).
 pub fn open(location: &Location, usage: Usage) -> Result<Arc<dyn Backend>> {
+    Ok(crate::copies::collapse::collapsing(open_engine(
+        location, usage,
+    )?))
+}
+
+fn open_engine(location: &Location, usage: Usage) -> Result<Arc<dyn Backend>> {
     match location {
         Location::Dir(path) => {
             let index = crate::index::NewsIndex::open(path)?;

@@ -237,6 +237,9 @@ pub struct SearchArgs {
     /// Show how the query was understood and what each hit's score is made of
     #[arg(long)]
     pub explain: bool,
+    /// List every copy of a story as a hit of its own (by default a story's copies are one hit)
+    #[arg(long)]
+    pub no_collapse: bool,
     /// Highlight matches in colour (auto: on a terminal, unless NO_COLOR is set)
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
@@ -292,6 +295,9 @@ pub struct Filters {
     /// Whether all words must match or any
     #[arg(long = "match", value_enum, default_value_t = MatchArg::All)]
     pub match_mode: MatchArg,
+    /// Only articles of this group of copies of one story (a hit's `group`; repeatable)
+    #[arg(long, value_name = "ID")]
+    pub group: Vec<String>,
     /// Ranking settings for experiments: KEY=VALUE,... (k1, b, headline, body, fb_docs,
     /// fb_terms, fb_weight, stop_from)
     #[arg(long, hide = true, default_value = "")]
@@ -436,6 +442,7 @@ pub fn search_request(a: &SearchArgs) -> Result<SearchRequest> {
     let interval = search::timeline::Interval::parse(&a.interval)?;
     request.timeline = search::asks_for_timeline(&a.facet).then_some(interval);
     request.explain = a.explain;
+    request.collapse = !a.no_collapse;
     Ok(request)
 }
 
@@ -471,6 +478,11 @@ pub fn filtered_request(
         },
         ranking: search::Ranking::parse(&a.ranking)?,
         source_aliases: request_aliases(a, location)?,
+        groups: a
+            .group
+            .iter()
+            .map(|g| crate::copies::GroupId(g.trim().to_string()))
+            .collect(),
         ..SearchRequest::default()
     })
 }

@@ -103,6 +103,9 @@ pub struct Summary {
     pub interrupted: bool,
     pub seconds: f64,
     pub documents_total: u64,
+    /// Groups of copies of one story in the whole index after the run, and the articles in them.
+    pub copy_groups: usize,
+    pub articles_in_copy_groups: usize,
 }
 
 impl Summary {
@@ -185,6 +188,9 @@ pub fn run(store: &mut dyn Store, plan: &IndexPlan, observer: &dyn Observer) -> 
         }
     }
     run.commit()?;
+    if !run.summary.interrupted {
+        run.regroup()?;
+    }
     let Run {
         store, mut summary, ..
     } = run;
@@ -409,6 +415,20 @@ impl Run<'_> {
         Ok(())
     }
 
+    /// Bring every article's copy group up to date with what the index now holds. Runs even
+    /// when nothing changed, so a run killed between its last commit and this step is made
+    /// whole by the next one.
+    fn regroup(&mut self) -> Result<()> {
+        let done = crate::copies::regroup(self.store)?;
+        self.summary.copy_groups = done.groups;
+        self.summary.articles_in_copy_groups = done.grouped_articles;
+        if done.changed > 0 {
+            self.dirty = true;
+            self.commit()?;
+        }
+        Ok(())
+    }
+
     fn commit(&mut self) -> Result<()> {
         if !self.dirty {
             return Ok(());
@@ -467,13 +487,19 @@ fn documents(articles: Vec<ingest::Article>, plan: &IndexPlan) -> Vec<Prepared> 
     articles
         .into_iter()
         .map(|article| {
+            let body = searchable_body(&article);
+            let signature = crate::copies::Signature::of(&article.id, &body);
             let entities = if plan.entities {
-                let text = format!("{}\n\n{}", article.headline, searchable_body(&article));
+                let text = format!("{}\n\n{body}", article.headline);
                 entity_set(&crate::entities::extract(&text))
             } else {
                 Default::default()
             };
-            Prepared { article, entities }
+            Prepared {
+                article,
+                entities,
+                signature,
+            }
         })
         .collect()
 }

@@ -308,6 +308,37 @@ impl Store for OpenSearchStore {
         self.save_manifest(manifest)
     }
 
+    fn copy_members(&mut self) -> Result<Vec<crate::copies::Member>> {
+        self.engine.copy_members()
+    }
+
+    /// Partial updates of the group field alone, in bulk requests of [`BULK_ITEMS`].
+    fn set_copy_groups(
+        &mut self,
+        changes: Vec<(String, Option<crate::copies::GroupId>)>,
+    ) -> Result<()> {
+        let index = self.engine.url().index.clone();
+        for chunk in changes.chunks(BULK_ITEMS) {
+            let mut body = Vec::new();
+            for (id, group) in chunk {
+                line(
+                    &mut body,
+                    &json!({ "update": { "_index": index, "_id": id } }),
+                );
+                let group = group.as_ref().map(|g| g.0.clone());
+                line(&mut body, &json!({ "doc": { name::COPY_GROUP: group } }));
+            }
+            let reply = self.client().bulk_to(body, "")?;
+            if reply["errors"].as_bool() == Some(true) {
+                let failed = first_item_error(&reply).unwrap_or_default();
+                return Err(self
+                    .client()
+                    .error(format!("copy groups could not be saved: {failed}")));
+            }
+        }
+        Ok(())
+    }
+
     fn rejected(&mut self) -> Vec<Rejected> {
         std::mem::take(&mut self.rejected)
     }

@@ -78,6 +78,23 @@ pub fn search_request(pairs: &[(String, String)]) -> Result<SearchRequest, ApiEr
                 seen.once("explain")?;
                 req.explain = flag(key, value)?;
             }
+            "collapse" => {
+                seen.once("collapse")?;
+                req.collapse = flag(key, value)?;
+            }
+            "group" => {
+                if value.is_empty() {
+                    continue;
+                }
+                filters += 1;
+                if filters > MAX_FILTERS {
+                    return Err(ApiError::bad_request(format!(
+                        "too many filters (at most {MAX_FILTERS})"
+                    )));
+                }
+                req.groups
+                    .push(crate::copies::GroupId(filter_value(key, value)?));
+            }
             "facet_size" => {
                 seen.once("facet_size")?;
                 req.facet_size = number(key, value, 1, MAX_FACET_SIZE)?.unwrap_or(req.facet_size);
