@@ -189,6 +189,9 @@ pub struct IndexArgs {
     /// Do not extract named entities (faster)
     #[arg(long)]
     pub no_entities: bool,
+    /// Skip copy detection for this run's articles (they join no group of copies)
+    #[arg(long)]
+    pub no_copies: bool,
     /// List every skipped file and warning
     #[arg(long, short)]
     pub verbose: bool,
@@ -392,6 +395,7 @@ fn run_index(a: IndexArgs) -> Result<i32> {
     };
     plan.memory_bytes = a.memory.max(16) * 1024 * 1024;
     plan.entities = !a.no_entities;
+    plan.copies = !a.no_copies;
     plan.commit_interval = std::time::Duration::from_secs_f64(a.commit_interval.max(0.0));
     plan.commit_articles = a.commit_articles.max(1);
     if let Some(t) = a.threads {

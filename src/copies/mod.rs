@@ -59,8 +59,9 @@ impl GroupId {
 }
 
 /// Multipliers and offsets of the [`HASHES`] hash functions, fixed forever: stored signatures
-/// must stay comparable with new ones.
-const PERMUTATIONS: [(u64, u64); HASHES] = permutations();
+/// must stay comparable with new ones. Kept as two arrays so the inner loop vectorises.
+static MULTIPLIERS: [u64; HASHES] = permutations().0;
+static OFFSETS: [u64; HASHES] = permutations().1;
 
 const fn splitmix(state: u64) -> (u64, u64) {
     let next = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
@@ -70,19 +71,20 @@ const fn splitmix(state: u64) -> (u64, u64) {
     (next, z ^ (z >> 31))
 }
 
-const fn permutations() -> [(u64, u64); HASHES] {
-    let mut out = [(0u64, 0u64); HASHES];
+const fn permutations() -> ([u64; HASHES], [u64; HASHES]) {
+    let (mut a, mut b) = ([0u64; HASHES], [0u64; HASHES]);
     let mut state = 0x6E65_7773_6465_7821;
     let mut i = 0;
     while i < HASHES {
-        let (s, a) = splitmix(state);
-        let (s, b) = splitmix(s);
+        let (s, x) = splitmix(state);
+        let (s, y) = splitmix(s);
         state = s;
         // Odd multipliers make each function a bijection of the 64-bit shingle hash.
-        out[i] = (a | 1, b);
+        a[i] = x | 1;
+        b[i] = y;
         i += 1;
     }
-    out
+    (a, b)
 }
 
 /// A word's hash: letters and digits only, case folded, so punctuation and capitals edited by a
@@ -141,9 +143,9 @@ impl Signature {
         }
         let mut values = [u32::MAX; HASHES];
         for s in shingles {
-            for (v, (a, b)) in values.iter_mut().zip(PERMUTATIONS) {
-                let h = (a.wrapping_mul(s).wrapping_add(b) >> 32) as u32;
-                *v = (*v).min(h);
+            for i in 0..HASHES {
+                let h = (MULTIPLIERS[i].wrapping_mul(s).wrapping_add(OFFSETS[i]) >> 32) as u32;
+                values[i] = values[i].min(h);
             }
         }
         Some(Signature {

@@ -29,6 +29,8 @@ pub struct IndexPlan {
     /// Writer memory budget in bytes.
     pub memory_bytes: usize,
     pub entities: bool,
+    /// Sign each article's body for copy detection.
+    pub copies: bool,
     /// Commit at least this often.
     pub commit_interval: Duration,
     /// ...and after this many new articles.
@@ -46,6 +48,7 @@ impl IndexPlan {
             parse: ParseOptions::default(),
             memory_bytes: DEFAULT_MEMORY,
             entities: true,
+            copies: true,
             commit_interval: Duration::from_secs(10),
             commit_articles: 100_000,
             stop: Arc::new(AtomicBool::new(false)),
@@ -488,7 +491,10 @@ fn documents(articles: Vec<ingest::Article>, plan: &IndexPlan) -> Vec<Prepared> 
         .into_iter()
         .map(|article| {
             let body = searchable_body(&article);
-            let signature = crate::copies::Signature::of(&article.id, &body);
+            let signature = plan
+                .copies
+                .then(|| crate::copies::Signature::of(&article.id, &body))
+                .flatten();
             let entities = if plan.entities {
                 let text = format!("{}\n\n{body}", article.headline);
                 entity_set(&crate::entities::extract(&text))

@@ -386,3 +386,75 @@ fn the_api_collapses_and_collapse_false_or_a_group_undoes_it() {
     let bad = server.get("/api/search?q=x&collapse=maybe");
     assert_eq!(bad.status, 400);
 }
+
+/// The same runs on the OpenSearch engine give the embedded engine's groups, collapsed hits and
+/// copies (group names depend on the articles alone, so they are equal too).
+#[test]
+fn opensearch_groups_and_collapses_like_the_embedded_engine() {
+    let Some(remote) = crate::opensearch::Remote::for_test("copies") else {
+        return;
+    };
+    let f = Fixture::new();
+    write_story(&f);
+    let engine = remote.url();
+    let on_both = |extra: &[&str]| {
+        index(&f, extra);
+        index(&f, &[extra, &["--engine", &engine]].concat());
+    };
+    let compare = |what: &str| {
+        let listing = ["", "--no-collapse", "--limit", "50"];
+        let here = groups_by_path(&search(&f, &listing));
+        let there = groups_by_path(&search(
+            &f,
+            &[&listing[..], &["--engine", &engine]].concat(),
+        ));
+        assert_eq!(here, there, "{what}: groups");
+        let copies = |r: Results| -> Vec<(usize, Vec<String>)> {
+            let mut v: Vec<_> = r
+                .hits
+                .into_iter()
+                .map(|h| {
+                    let mut s = h.copy_sources;
+                    s.push(h.source);
+                    s.sort();
+                    (h.copies, s)
+                })
+                .collect();
+            v.sort();
+            v
+        };
+        let (a, b) = (
+            search(&f, &[QUERY]),
+            search(&f, &[QUERY, "--engine", &engine]),
+        );
+        assert_eq!(a.total, b.total, "{what}: total");
+        assert!(b.collapsed);
+        assert_eq!(copies(a), copies(b), "{what}: collapsed hits");
+    };
+    on_both(&[]);
+    compare("first run");
+    let r = search(&f, &[QUERY, "--engine", &engine]);
+    assert_eq!(r.hits.iter().map(|h| h.copies).max(), Some(4));
+
+    let full = WIRE.join("\n\n");
+    f.write(
+        "late/copy5.md",
+        markdown(
+            "Barrier gate lowered at Kellerby",
+            "Lowland Herald",
+            &format!("{full}\n\nLowland Herald staff contributed."),
+        ),
+    );
+    on_both(&[]);
+    compare("a sixth copy");
+    let best = search(&f, &[QUERY, "--engine", &engine])
+        .hits
+        .into_iter()
+        .find(|h| h.copies == 5)
+        .expect("five copies on the cluster");
+    std::fs::remove_file(f.docs().join(&best.path)).unwrap();
+    on_both(&[]);
+    compare("the best-ranked copy deleted");
+    on_both(&["--rebuild"]);
+    compare("rebuilt");
+}
