@@ -141,3 +141,22 @@ pub fn signature_of(source: &Value) -> Option<Signature> {
         .ok()?;
     Signature::from_bytes(&bytes)
 }
+
+/// The document of a stored `_source` again, whole (with the indexed body it leaves out), in
+/// the copy group `group`; `None` for a `_source` that is not an article's.
+pub fn rewritten(source: &Value, group: Option<&crate::copies::GroupId>) -> Option<Value> {
+    let file = source[name::FILE].as_str()?.to_string();
+    let hash = source[name::FILE_HASH].as_str()?.to_string();
+    let signature = signature_of(source);
+    let (article, entities) = crate::index::document::to_article(from_source(source));
+    let prepared = Prepared {
+        article,
+        entities,
+        signature,
+    };
+    let mut doc = to_source(&file, &hash, &prepared);
+    if let (Some(group), Value::Object(map)) = (group, &mut doc) {
+        map.insert(name::COPY_GROUP.to_string(), json!(group.0));
+    }
+    Some(doc)
+}

@@ -312,21 +312,34 @@ impl Store for OpenSearchStore {
         self.engine.copy_members()
     }
 
-    /// Partial updates of the group field alone, in bulk requests of [`BULK_ITEMS`].
+    /// Each article is written again whole, with its new group: `_source` leaves out the
+    /// indexed body, so a partial update would re-index the article without it.
     fn set_copy_groups(
         &mut self,
         changes: Vec<(String, Option<crate::copies::GroupId>)>,
     ) -> Result<()> {
         let index = self.engine.url().index.clone();
         for chunk in changes.chunks(BULK_ITEMS) {
+            let ids: Vec<&str> = chunk.iter().map(|(id, _)| id.as_str()).collect();
+            let found = self.client().call(
+                Method::POST,
+                &format!("/{index}/_mget"),
+                Some(&json!({ "ids": ids })),
+            )?;
+            let docs = found["docs"].as_array().cloned().unwrap_or_default();
             let mut body = Vec::new();
-            for (id, group) in chunk {
+            for ((id, group), doc) in chunk.iter().zip(&docs) {
+                let Some(source) = document::rewritten(&doc["_source"], group.as_ref()) else {
+                    continue;
+                };
                 line(
                     &mut body,
-                    &json!({ "update": { "_index": index, "_id": id } }),
+                    &json!({ "index": { "_index": index, "_id": id } }),
                 );
-                let group = group.as_ref().map(|g| g.0.clone());
-                line(&mut body, &json!({ "doc": { name::COPY_GROUP: group } }));
+                line(&mut body, &source);
+            }
+            if body.is_empty() {
+                continue;
             }
             let reply = self.client().bulk_to(body, "")?;
             if reply["errors"].as_bool() == Some(true) {
