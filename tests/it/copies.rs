@@ -142,6 +142,24 @@ pub fn groups_by_path(r: &Results) -> BTreeMap<String, Option<String>> {
 
 const QUERY: &str = "kellerby barrier";
 
+/// A sixth outlet's copy, indexed in a later run: the whole story and a credit line.
+fn write_sixth_copy(f: &Fixture) {
+    let full = WIRE.join("\n\n");
+    let body = format!("{full}\n\nLowland Herald staff contributed.");
+    f.write(
+        "late/copy5.md",
+        markdown("Barrier gate lowered at Kellerby", "Lowland Herald", &body),
+    );
+}
+
+/// The one collapsed hit that has copies.
+fn with_copies(r: &Results) -> &Hit {
+    r.hits
+        .iter()
+        .find(|h| h.copies > 0)
+        .expect("a hit with copies")
+}
+
 #[test]
 fn one_story_in_five_outlets_is_one_hit_with_four_copies() {
     let f = Fixture::new();
@@ -224,34 +242,18 @@ fn a_new_copy_joins_and_deleting_the_best_ranked_keeps_the_rest_grouped() {
     let f = Fixture::new();
     write_story(&f);
     index(&f, &[]);
-    let full = WIRE.join("\n\n");
-    f.write(
-        "late/copy5.md",
-        markdown(
-            "Barrier gate lowered at Kellerby",
-            "Lowland Herald",
-            &format!("{full}\n\nLowland Herald staff contributed."),
-        ),
-    );
+    write_sixth_copy(&f);
     let report = index(&f, &[]);
     assert_eq!((report.copy_groups, report.articles_in_copy_groups), (1, 6));
     let r = search(&f, &[QUERY]);
-    let best = r
-        .hits
-        .iter()
-        .find(|h| h.copies > 0)
-        .expect("a collapsed hit");
+    let best = with_copies(&r);
     assert_eq!(best.copies, 5);
 
     std::fs::remove_file(f.docs().join(&best.path)).unwrap();
     let report = index(&f, &[]);
     assert_eq!((report.copy_groups, report.articles_in_copy_groups), (1, 5));
-    let r = search(&f, &[QUERY]);
-    let next = r
-        .hits
-        .iter()
-        .find(|h| h.copies > 0)
-        .expect("still a collapsed hit");
+    let r2 = search(&f, &[QUERY]);
+    let next = with_copies(&r2);
     assert_eq!(next.copies, 4);
     assert_ne!(next.path, best.path);
     let all = search(&f, &[QUERY, "--no-collapse"]);
@@ -436,15 +438,7 @@ fn opensearch_groups_and_collapses_like_the_embedded_engine() {
     let r = search(&f, &[QUERY, "--engine", &engine]);
     assert_eq!(r.hits.iter().map(|h| h.copies).max(), Some(4));
 
-    let full = WIRE.join("\n\n");
-    f.write(
-        "late/copy5.md",
-        markdown(
-            "Barrier gate lowered at Kellerby",
-            "Lowland Herald",
-            &format!("{full}\n\nLowland Herald staff contributed."),
-        ),
-    );
+    write_sixth_copy(&f);
     on_both(&[]);
     compare("a sixth copy");
     let best = search(&f, &[QUERY, "--engine", &engine])
