@@ -59,13 +59,15 @@ pub enum Column {
     Authors,
     Url,
     Score,
+    /// The group of copies of one story (empty for an article without copies).
+    Group,
     Entity(EntityKind),
     Snippet,
 }
 
 impl Column {
     /// Every column but the snippet, which costs a pass over each body and is asked for by name.
-    pub const DEFAULT: [Column; 13] = [
+    pub const DEFAULT: [Column; 14] = [
         Column::Id,
         Column::Path,
         Column::Headline,
@@ -75,6 +77,7 @@ impl Column {
         Column::Authors,
         Column::Url,
         Column::Score,
+        Column::Group,
         Column::Entity(EntityKind::Person),
         Column::Entity(EntityKind::Org),
         Column::Entity(EntityKind::Place),
@@ -92,6 +95,7 @@ impl Column {
             Column::Authors => "authors",
             Column::Url => "url",
             Column::Score => "score",
+            Column::Group => "group",
             Column::Entity(kind) => kind.as_str(),
             Column::Snippet => "snippet",
         }
@@ -102,7 +106,7 @@ impl Column {
         let mut out: Vec<Column> = Vec::new();
         for name in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
             let named: Vec<Column> = if name.eq_ignore_ascii_case("entities") {
-                Column::DEFAULT[9..].to_vec()
+                Column::DEFAULT[10..].to_vec()
             } else {
                 let all = Column::DEFAULT.iter().chain(&[Column::Snippet]);
                 let found = all.copied().find(|c| c.name().eq_ignore_ascii_case(name));
@@ -136,6 +140,7 @@ impl Column {
             Column::Authors => hit.authors.join("; "),
             Column::Url => hit.url.clone().unwrap_or_default(),
             Column::Score => format!("{:.4}", hit.score),
+            Column::Group => hit.group.as_ref().map(|g| g.0.clone()).unwrap_or_default(),
             Column::Entity(kind) => hit
                 .entities
                 .get(&kind)
@@ -152,6 +157,10 @@ impl Column {
             Column::Url => hit.url.clone().map_or(Value::Null, Value::from),
             Column::Authors => list(&hit.authors),
             Column::Score => Value::from(f64::from(hit.score)),
+            Column::Group => hit
+                .group
+                .as_ref()
+                .map_or(Value::Null, |g| Value::from(g.0.clone())),
             Column::Entity(kind) => list(hit.entities.get(&kind).map_or(&[], Vec::as_slice)),
             other => Value::from(other.cell(hit)),
         }

@@ -4,6 +4,7 @@
 pub mod backend;
 pub mod batch;
 pub mod cli;
+pub mod copies;
 pub mod entities;
 pub mod entity_page;
 pub mod error;

@@ -18,6 +18,7 @@ mod ruled;
 pub use ruled::{Edited, edit_rules, kinds_of, resolve_request, with_entity_rules};
 
 use crate::Result;
+use crate::copies::{GroupId, Member, Signature};
 use crate::entities::rules::EntityRules;
 pub use crate::index::check::CheckReport;
 pub use crate::index::document::{EntitySet, StoredArticle};
@@ -86,6 +87,8 @@ pub struct RelatedHit {
 pub struct Prepared {
     pub article: Article,
     pub entities: EntitySet,
+    /// The body's copy signature (none for a body too short to judge).
+    pub signature: Option<Signature>,
 }
 
 /// One piece of a file's articles. Small files come in one piece; large JSON Lines files in
@@ -143,6 +146,14 @@ pub trait Store: Send {
         Vec::new()
     }
 
+    /// Every stored article's copy signature and group (articles without a signature left out),
+    /// as of the last commit.
+    fn copy_members(&mut self) -> Result<Vec<Member>>;
+
+    /// Give the articles named by [`Member::handle`]s their new groups (none: ungrouped);
+    /// durable with the next commit.
+    fn set_copy_groups(&mut self, changes: Vec<(String, Option<GroupId>)>) -> Result<()>;
+
     /// End the run (after its last commit) and return how many articles the index holds.
     /// An interrupted run should return quickly rather than tidy up.
     fn finish(&mut self, interrupted: bool) -> Result<u64>;
@@ -174,9 +185,11 @@ pub enum Usage {
     LongLived { cache_results: bool },
 }
 
-/// Open the engine at `location` for reading, its entity rules applied to every answer.
+/// Open the engine at `location` for reading: its entity rules applied to every answer, and its
+/// searches collapsing copies of one story when asked to (see [`crate::copies::collapse`]).
 pub fn open(location: &Location, usage: Usage) -> Result<Arc<dyn Backend>> {
-    Ok(with_entity_rules(open_engine(location, usage)?))
+    let ruled = with_entity_rules(open_engine(location, usage)?);
+    Ok(crate::copies::collapse::collapsing(ruled))
 }
 
 /// The engine at `location` as it indexed the articles, without the entity rules.

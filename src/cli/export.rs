@@ -31,7 +31,7 @@ pub struct ExportArgs {
     #[arg(long, value_enum, default_value_t = FormatArg::Csv)]
     pub format: FormatArg,
     /// Columns, comma-separated: id, path, headline, source, section, date, authors, url, score,
-    /// person, org, place, misc, entities (the four kinds), snippet [default: all but snippet]
+    /// group, person, org, place, misc, entities (the four kinds), snippet [default: all but snippet]
     #[arg(long, value_name = "LIST")]
     pub fields: Option<String>,
     /// Write to this file instead of standard output (written whole or not at all)

@@ -201,6 +201,9 @@ pub struct IndexArgs {
     /// Do not extract named entities (faster)
     #[arg(long)]
     pub no_entities: bool,
+    /// Skip copy detection for this run's articles (they join no group of copies)
+    #[arg(long)]
+    pub no_copies: bool,
     /// List every skipped file and warning
     #[arg(long, short)]
     pub verbose: bool,
@@ -249,6 +252,9 @@ pub struct SearchArgs {
     /// Show how the query was understood and what each hit's score is made of
     #[arg(long)]
     pub explain: bool,
+    /// List every copy of a story as a hit of its own (by default a story's copies are one hit)
+    #[arg(long)]
+    pub no_collapse: bool,
     /// Highlight matches in colour (auto: on a terminal, unless NO_COLOR is set)
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
@@ -304,6 +310,9 @@ pub struct Filters {
     /// Whether all words must match or any
     #[arg(long = "match", value_enum, default_value_t = MatchArg::All)]
     pub match_mode: MatchArg,
+    /// Only articles of this group of copies of one story (a hit's `group`; repeatable)
+    #[arg(long, value_name = "ID")]
+    pub group: Vec<String>,
     /// Ranking settings for experiments: KEY=VALUE,... (k1, b, headline, body, fb_docs,
     /// fb_terms, fb_weight, stop_from)
     #[arg(long, hide = true, default_value = "")]
@@ -454,6 +463,7 @@ fn run_index(a: IndexArgs) -> Result<i32> {
     };
     plan.memory_bytes = a.memory.max(16) * 1024 * 1024;
     plan.entities = !a.no_entities;
+    plan.copies = !a.no_copies;
     plan.commit_interval = std::time::Duration::from_secs_f64(a.commit_interval.max(0.0));
     plan.commit_articles = a.commit_articles.max(1);
     if let Some(t) = a.threads {
@@ -504,6 +514,7 @@ pub fn search_request(a: &SearchArgs) -> Result<SearchRequest> {
     let interval = search::timeline::Interval::parse(&a.interval)?;
     request.timeline = search::asks_for_timeline(&a.facet).then_some(interval);
     request.explain = a.explain;
+    request.collapse = !a.no_collapse;
     Ok(request)
 }
 
@@ -539,6 +550,11 @@ pub fn filtered_request(
         },
         ranking: search::Ranking::parse(&a.ranking)?,
         source_aliases: request_aliases(a, location)?,
+        groups: a
+            .group
+            .iter()
+            .map(|g| crate::copies::GroupId(g.trim().to_string()))
+            .collect(),
         ..SearchRequest::default()
     })
 }

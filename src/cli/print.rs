@@ -99,6 +99,9 @@ pub fn search_results(r: &SearchResults, color: bool) -> Result<()> {
             )
             .map_err(out_err)?;
         }
+        if hit.copies > 0 {
+            writeln!(w, "     {}", paint(&copies_line(hit), DIM, color)).map_err(out_err)?;
+        }
         if let Some(e) = &hit.explanation {
             explanation_tree(&mut w, e, 5)?;
         }
@@ -125,15 +128,36 @@ pub fn search_results(r: &SearchResults, color: bool) -> Result<()> {
     } else {
         format!(", showing {}-{}", r.offset + 1, r.offset + r.hits.len())
     };
+    let collapsed = if r.hits.iter().any(|h| h.copies > 0) {
+        " (copies of one story shown as one hit; --no-collapse lists them)"
+    } else {
+        ""
+    };
     writeln!(
         w,
-        "{} result{}{} in {:.1} ms",
+        "{} result{}{}{} in {:.1} ms",
         r.total,
         if r.total == 1 { "" } else { "s" },
         shown,
+        collapsed,
         r.took_ms
     )
     .map_err(out_err)
+}
+
+/// "+4 copies: Outlet A, Outlet B, ..." under a collapsed hit, with the group to list them by.
+fn copies_line(hit: &crate::search::Hit) -> String {
+    let group = hit
+        .group
+        .as_ref()
+        .map(|g| format!(" (--group {})", g.0))
+        .unwrap_or_default();
+    format!(
+        "+{} cop{}: {}{group}",
+        hit.copies,
+        if hit.copies == 1 { "y" } else { "ies" },
+        hit.copy_sources.join(", ")
+    )
 }
 
 /// The timeline as a sparkline between its first and last bucket, then its busiest bucket.
@@ -468,6 +492,9 @@ struct IndexReport<'a> {
     articles_replaced: usize,
     articles_removed: usize,
     documents_total: u64,
+    /// Groups of copies of one story in the whole index, and the articles in them.
+    copy_groups: usize,
+    articles_in_copy_groups: usize,
     commits: usize,
     interrupted: bool,
     seconds: f64,
@@ -515,6 +542,8 @@ pub fn index_json(s: &Summary, index: &str) -> Result<()> {
         articles_replaced: s.articles_replaced,
         articles_removed: s.articles_removed,
         documents_total: s.documents_total,
+        copy_groups: s.copy_groups,
+        articles_in_copy_groups: s.articles_in_copy_groups,
         commits: s.commits,
         interrupted: s.interrupted,
         seconds: s.seconds,
@@ -560,6 +589,14 @@ pub fn index_summary(s: &Summary, verbose: bool, index: &str) {
         count(s.documents_total, "document", "documents"),
         index
     );
+    if s.copy_groups > 0 {
+        let _ = writeln!(
+            e,
+            "copies of one story: {} in {}",
+            count(s.articles_in_copy_groups as u64, "article", "articles"),
+            count(s.copy_groups as u64, "group", "groups"),
+        );
+    }
     if s.files_removed > 0 || s.articles_removed > 0 {
         let _ = writeln!(
             e,

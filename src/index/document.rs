@@ -7,6 +7,7 @@ use tantivy::schema::{Document, Field, OwnedValue, Value};
 use tantivy::{DateTime, TantivyDocument};
 
 use super::Fields;
+use crate::copies::{GroupId, Signature};
 use crate::entities::{EntityKind, Mention};
 use crate::ingest::Article;
 
@@ -39,7 +40,7 @@ pub fn tagged_text(article: &Article) -> String {
     headline_and_body(&article.headline, &searchable_body(article))
 }
 
-fn headline_and_body(headline: &str, body: &str) -> String {
+pub(crate) fn headline_and_body(headline: &str, body: &str) -> String {
     format!("{headline}\n\n{body}")
 }
 
@@ -72,6 +73,24 @@ impl ArticleDoc {
 
     fn add_text(&mut self, text: String, fields: &[Field]) {
         self.add(OwnedValue::Str(text), fields);
+    }
+
+    /// The article's copy signature and group, when it has them.
+    pub fn add_copy(
+        &mut self,
+        fields: &Fields,
+        signature: Option<&Signature>,
+        group: Option<&GroupId>,
+    ) {
+        if let Some(signature) = signature {
+            self.add(
+                OwnedValue::Bytes(signature.to_bytes()),
+                &[fields.copy_signature],
+            );
+        }
+        if let Some(group) = group {
+            self.add_text(group.0.clone(), &[fields.copy_group]);
+        }
     }
 }
 
@@ -188,6 +207,8 @@ pub struct StoredArticle {
     pub authors: Vec<String>,
     pub url: Option<String>,
     pub entities: EntitySet,
+    /// The group of copies of one story it belongs to, if any.
+    pub group: Option<GroupId>,
 }
 
 fn first_str(doc: &TantivyDocument, field: tantivy::schema::Field) -> Option<String> {
@@ -226,7 +247,41 @@ pub fn from_document(fields: &Fields, doc: &TantivyDocument) -> StoredArticle {
         authors: all_str(doc, fields.authors),
         url: first_str(doc, fields.url),
         entities,
+        group: first_str(doc, fields.copy_group).map(GroupId),
     }
+}
+
+/// A stored article as the parsed article it was made from, to be written again.
+pub fn to_article(stored: StoredArticle) -> (Article, EntitySet) {
+    let StoredArticle {
+        id,
+        path,
+        headline,
+        headline_derived,
+        standfirst,
+        body,
+        source,
+        section,
+        date,
+        authors,
+        url,
+        entities,
+        group: _,
+    } = stored;
+    let article = Article {
+        id,
+        path,
+        headline,
+        headline_derived,
+        standfirst,
+        body,
+        source: Some(source),
+        date,
+        authors,
+        url,
+        section,
+    };
+    (article, entities)
 }
 
 impl StoredArticle {

@@ -38,6 +38,11 @@ pub struct Fields {
     pub entity: [Field; 4],
     /// Per entity kind: the same names tokenized, for `person:nasrallah` style queries.
     pub entity_text: [Field; 4],
+    /// The group of copies of one story the article belongs to (none when it has no copy).
+    pub copy_group: Field,
+    /// The article's near-duplicate signature (`copies::Signature::to_bytes`), a fast column so
+    /// an index run can regroup every article without reading stored documents.
+    pub copy_signature: Field,
 }
 
 /// Names of fast columns, for collectors that read them by name.
@@ -45,6 +50,8 @@ pub mod column {
     pub const SOURCE: &str = super::name::SOURCE;
     pub const SECTION: &str = super::name::SECTION;
     pub const DATE: &str = super::name::DATE;
+    pub const COPY_GROUP: &str = super::name::COPY_GROUP;
+    pub const COPY_SIGNATURE: &str = super::name::COPY_SIGNATURE;
 }
 
 /// Field names, shared by the embedded schema and the OpenSearch mapping (which keeps the exact
@@ -70,6 +77,8 @@ pub mod name {
     pub const DATE: &str = "date";
     pub const AUTHORS: &str = "authors";
     pub const URL: &str = "url";
+    pub const COPY_GROUP: &str = "copy_group";
+    pub const COPY_SIGNATURE: &str = "copy_signature";
     /// Suffix of an entity kind's tokenized field (`person_text`).
     pub const ENTITY_TEXT_SUFFIX: &str = "_text";
     /// The exact-analysis subfield of a text field in the OpenSearch mapping (`headline.exact`).
@@ -99,7 +108,7 @@ pub mod meta {
 }
 
 /// Bumped whenever the schema or analyzers change incompatibly.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 fn text(analyzer: &str, record: IndexRecordOption) -> TextOptions {
     TextOptions::default().set_indexing_options(
@@ -117,7 +126,8 @@ impl Fields {
     pub fn build_schema() -> Schema {
         let mut b = Schema::builder();
         b.add_text_field(name::ID, STRING | STORED);
-        b.add_text_field(name::FILE, STRING);
+        // Stored so an article can be written again with a new copy group.
+        b.add_text_field(name::FILE, STRING | STORED);
         b.add_text_field(name::PATH, STRING | STORED);
         b.add_text_field(
             name::HEADLINE,
@@ -152,6 +162,8 @@ impl Fields {
                 text(EXACT, IndexRecordOption::WithFreqsAndPositions),
             );
         }
+        b.add_text_field(name::COPY_GROUP, STRING | STORED | FAST);
+        b.add_bytes_field(name::COPY_SIGNATURE, FAST);
         b.build()
     }
 
@@ -186,6 +198,8 @@ impl Fields {
             url: f(name::URL)?,
             entity: entity("")?,
             entity_text: entity(name::ENTITY_TEXT_SUFFIX)?,
+            copy_group: f(name::COPY_GROUP)?,
+            copy_signature: f(name::COPY_SIGNATURE)?,
         })
     }
 

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use serde::Serialize;
 
-use super::document::{entity_set, tagged_text};
+use super::document::{entity_set, headline_and_body, searchable_body};
 use super::manifest::{FileEntry, Manifest};
 use crate::backend::{Piece, Prepared, Store};
 use crate::ingest::{self, Format, ParseOptions, SkipReason, WalkItem, Warning};
@@ -29,6 +29,8 @@ pub struct IndexPlan {
     /// Writer memory budget in bytes.
     pub memory_bytes: usize,
     pub entities: bool,
+    /// Sign each article's body for copy detection.
+    pub copies: bool,
     /// Commit at least this often.
     pub commit_interval: Duration,
     /// ...and after this many new articles.
@@ -46,6 +48,7 @@ impl IndexPlan {
             parse: ParseOptions::default(),
             memory_bytes: DEFAULT_MEMORY,
             entities: true,
+            copies: true,
             commit_interval: Duration::from_secs(10),
             commit_articles: 100_000,
             stop: Arc::new(AtomicBool::new(false)),
@@ -103,6 +106,9 @@ pub struct Summary {
     pub interrupted: bool,
     pub seconds: f64,
     pub documents_total: u64,
+    /// Groups of copies of one story in the whole index after the run, and the articles in them.
+    pub copy_groups: usize,
+    pub articles_in_copy_groups: usize,
 }
 
 impl Summary {
@@ -185,6 +191,9 @@ pub fn run(store: &mut dyn Store, plan: &IndexPlan, observer: &dyn Observer) -> 
         }
     }
     run.commit()?;
+    if !run.summary.interrupted {
+        run.regroup()?;
+    }
     let Run {
         store, mut summary, ..
     } = run;
@@ -409,6 +418,20 @@ impl Run<'_> {
         Ok(())
     }
 
+    /// Bring every article's copy group up to date with what the index now holds. Runs even
+    /// when nothing changed, so a run killed between its last commit and this step is made
+    /// whole by the next one.
+    fn regroup(&mut self) -> Result<()> {
+        let done = crate::copies::regroup(self.store)?;
+        self.summary.copy_groups = done.groups;
+        self.summary.articles_in_copy_groups = done.grouped_articles;
+        if done.changed > 0 {
+            self.dirty = true;
+            self.commit()?;
+        }
+        Ok(())
+    }
+
     fn commit(&mut self) -> Result<()> {
         if !self.dirty {
             return Ok(());
@@ -467,12 +490,21 @@ fn documents(articles: Vec<ingest::Article>, plan: &IndexPlan) -> Vec<Prepared> 
     articles
         .into_iter()
         .map(|article| {
+            let body = searchable_body(&article);
+            let signature = plan
+                .copies
+                .then(|| crate::copies::Signature::of(&article.id, &body))
+                .flatten();
             let entities = if plan.entities {
-                entity_set(&crate::entities::extract(&tagged_text(&article)))
+                entity_set(&crate::entities::extract(&headline_and_body(&article.headline, &body)))
             } else {
                 Default::default()
             };
-            Prepared { article, entities }
+            Prepared {
+                article,
+                entities,
+                signature,
+            }
         })
         .collect()
 }

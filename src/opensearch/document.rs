@@ -1,7 +1,9 @@
 //! Article <-> OpenSearch document: the JSON `_source` newsdex writes and reads back.
+use base64::Engine as _;
 use serde_json::{Map, Value, json};
 
 use crate::backend::{EntitySet, Prepared, StoredArticle};
+use crate::copies::Signature;
 use crate::entities::EntityKind;
 use crate::index::analyzers::normalize_keyword;
 use crate::index::document::{UNKNOWN_SOURCE, searchable_body};
@@ -53,6 +55,9 @@ pub fn to_source(file: &str, hash: &str, prepared: &Prepared) -> Value {
             put(kind.as_str(), json!(names));
         }
     }
+    if let Some(signature) = &prepared.signature {
+        put(name::COPY_SIGNATURE, json!(signature_text(signature)));
+    }
     Value::Object(doc)
 }
 
@@ -96,6 +101,7 @@ pub fn from_source(source: &Value) -> StoredArticle {
         authors: texts(source, name::AUTHORS),
         url: text(source, name::URL),
         entities,
+        group: text(source, name::COPY_GROUP).map(crate::copies::GroupId),
     }
 }
 
@@ -113,10 +119,44 @@ pub fn returned_fields() -> Vec<String> {
         name::DATE,
         name::AUTHORS,
         name::URL,
+        name::COPY_GROUP,
     ]
     .iter()
     .map(|s| s.to_string())
     .collect();
     fields.extend(EntityKind::ALL.iter().map(|k| k.as_str().to_string()));
     fields
+}
+
+/// A signature as the mapping's `binary` field takes it.
+pub fn signature_text(signature: &Signature) -> String {
+    base64::engine::general_purpose::STANDARD.encode(signature.to_bytes())
+}
+
+/// The signature of a `_source` that carries one.
+pub fn signature_of(source: &Value) -> Option<Signature> {
+    let text = source[name::COPY_SIGNATURE].as_str()?;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .ok()?;
+    Signature::from_bytes(&bytes)
+}
+
+/// The document of a stored `_source` again, whole (with the indexed body it leaves out), in
+/// the copy group `group`; `None` for a `_source` that is not an article's.
+pub fn rewritten(source: &Value, group: Option<&crate::copies::GroupId>) -> Option<Value> {
+    let file = source[name::FILE].as_str()?.to_string();
+    let hash = source[name::FILE_HASH].as_str()?.to_string();
+    let signature = signature_of(source);
+    let (article, entities) = crate::index::document::to_article(from_source(source));
+    let prepared = Prepared {
+        article,
+        entities,
+        signature,
+    };
+    let mut doc = to_source(&file, &hash, &prepared);
+    if let (Some(group), Value::Object(map)) = (group, &mut doc) {
+        map.insert(name::COPY_GROUP.to_string(), json!(group.0));
+    }
+    Some(doc)
 }

@@ -328,6 +328,9 @@ pub fn filters(req: &SearchRequest, sources: Option<&SourceTable>) -> Vec<Value>
         let upper = req.until.map_or(Bound::Unbounded, Bound::Included);
         out.push(date_range(lower, upper));
     }
+    if !req.groups.is_empty() {
+        out.push(json!({ "terms": { name::COPY_GROUP: req.groups } }));
+    }
     out
 }
 

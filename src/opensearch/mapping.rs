@@ -13,7 +13,7 @@ pub use crate::index::schema::meta;
 use crate::index::schema::name;
 
 /// Bumped whenever the mapping or analysis changes incompatibly.
-pub const MAPPING_VERSION: u64 = 1;
+pub const MAPPING_VERSION: u64 = 2;
 /// The key in the mapping's `_meta` that holds [`MAPPING_VERSION`].
 pub const VERSION_KEY: &str = "newsdex_mapping_version";
 
@@ -112,6 +112,8 @@ fn articles() -> Value {
     );
     put(name::AUTHORS, json!({ "type": "text", "analyzer": EXACT }));
     put(name::URL, json!({ "type": "keyword", "index": false }));
+    put(name::COPY_GROUP, keyword());
+    put(name::COPY_SIGNATURE, json!({ "type": "binary" }));
     for kind in EntityKind::ALL {
         put(
             kind.as_str(),

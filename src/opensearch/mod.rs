@@ -207,6 +207,48 @@ impl OpenSearch {
         }
     }
 
+    /// Every article with a copy signature: (id, signature, group), walked in id order. The
+    /// signature is neither indexed nor a doc value, so articles without one are left out here.
+    pub fn copy_members(&self) -> Result<Vec<crate::copies::Member>> {
+        let mut members = Vec::new();
+        let mut after: Option<Value> = None;
+        loop {
+            let mut body = json!({
+                "size": MANIFEST_PAGE,
+                "query": { "match_all": {} },
+                "sort": [{ name::ID: "asc" }],
+                "_source": [name::COPY_SIGNATURE, name::COPY_GROUP],
+                "track_total_hits": false,
+            });
+            if let Some(a) = &after {
+                body["search_after"] = a.clone();
+            }
+            let reply = self.search_raw(self.index(), &body)?;
+            let hits = reply["hits"]["hits"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            for hit in &hits {
+                let (Some(id), Some(signature)) =
+                    (hit["_id"].as_str(), document::signature_of(&hit["_source"]))
+                else {
+                    continue;
+                };
+                members.push(crate::copies::Member {
+                    handle: id.to_string(),
+                    signature,
+                    group: hit["_source"][name::COPY_GROUP]
+                        .as_str()
+                        .map(|g| crate::copies::GroupId(g.to_string())),
+                });
+            }
+            if hits.len() < MANIFEST_PAGE {
+                return Ok(members);
+            }
+            after = hits.last().map(|h| h["sort"].clone());
+        }
+    }
+
     fn settings_doc(&self) -> Result<Value> {
         let path = format!("/{}/_doc/{}", self.url().meta_index(), meta::SETTINGS_ID);
         let reply = self.client.call_any(Method::GET, &path, None)?;
@@ -619,6 +661,7 @@ impl Backend for OpenSearch {
             facets,
             explanation: None,
             timeline: req.timeline.map(|interval| timeline_of(&reply, interval)),
+            collapsed: false,
         })
     }
 

@@ -24,6 +24,7 @@ use tantivy::query::{AllQuery, BooleanQuery, EmptyQuery, Occur, Query, TermQuery
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DateTime, DocAddress, IndexReader, Order, Searcher, TantivyDocument, Term};
 
+use crate::copies::GroupId;
 use crate::entities::EntityKind;
 use crate::entities::rules::EntityRules;
 use crate::index::document::{StoredArticle, from_document};
@@ -129,6 +130,10 @@ pub struct SearchRequest {
     pub explain: bool,
     /// Count the results per publication day, week, month or year (`--facet date`).
     pub timeline: Option<timeline::Interval>,
+    /// Show each group of copies of one story as its best-ranked member (`--no-collapse` off).
+    pub collapse: bool,
+    /// Only articles of these groups of copies (the page's "show copies").
+    pub groups: Vec<GroupId>,
 }
 
 impl Default for SearchRequest {
@@ -152,6 +157,8 @@ impl Default for SearchRequest {
             source_aliases: Vec::new(),
             explain: false,
             timeline: None,
+            collapse: true,
+            groups: Vec::new(),
         }
     }
 }
@@ -186,6 +193,15 @@ pub struct Hit {
     /// The parts of the score, as a tree (`--explain` only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub explanation: Option<serde_json::Value>,
+    /// The group of copies of one story the article belongs to.
+    #[serde(default)]
+    pub group: Option<GroupId>,
+    /// In a collapsed search: how many other articles of its group the search found...
+    #[serde(default)]
+    pub copies: usize,
+    /// ...and their sources, best-ranked first.
+    #[serde(default)]
+    pub copy_sources: Vec<String>,
 }
 
 /// What a search returns; serialises to the CLI's `--json` and the API's body.
@@ -220,6 +236,9 @@ impl Hit {
             headline_highlights,
             entities: article.entities,
             explanation: None,
+            group: article.group,
+            copies: 0,
+            copy_sources: Vec::new(),
         }
     }
 }
@@ -241,6 +260,9 @@ pub struct SearchResults {
     /// Results per publication period, over the whole result set (`--facet date`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeline: Option<timeline::Timeline>,
+    /// Hits are one per group of copies (`total` and facets still count every article).
+    #[serde(default)]
+    pub collapsed: bool,
 }
 
 /// How [`Engine::export`] reads its hits.
@@ -545,6 +567,7 @@ impl Engine {
             facets,
             explanation,
             timeline: dates,
+            collapsed: false,
         })
     }
 
@@ -714,6 +737,10 @@ impl Engine {
                 Occur::Must,
                 build::date_range_query(fields.date, lower, upper),
             ));
+        }
+        if !req.groups.is_empty() {
+            let names: Vec<String> = req.groups.iter().map(|g| g.0.clone()).collect();
+            must.push((Occur::Must, any_of(fields.copy_group, &names, false)));
         }
         match must.len() {
             0 => Box::new(AllQuery),

@@ -43,12 +43,7 @@ pub fn search_request(pairs: &[(String, String)]) -> Result<SearchRequest, ApiEr
                 if value.is_empty() {
                     continue;
                 }
-                filters += 1;
-                if filters > MAX_FILTERS {
-                    return Err(ApiError::bad_request(format!(
-                        "too many filters (at most {MAX_FILTERS})"
-                    )));
-                }
+                count_filter(&mut filters)?;
                 add_filter(&mut req, key, filter_value(key, value)?);
             }
             "since" => {
@@ -78,6 +73,18 @@ pub fn search_request(pairs: &[(String, String)]) -> Result<SearchRequest, ApiEr
             "explain" => {
                 seen.once("explain")?;
                 req.explain = flag(key, value)?;
+            }
+            "collapse" => {
+                seen.once("collapse")?;
+                req.collapse = flag(key, value)?;
+            }
+            "group" => {
+                if value.is_empty() {
+                    continue;
+                }
+                count_filter(&mut filters)?;
+                req.groups
+                    .push(crate::copies::GroupId(filter_value(key, value)?));
             }
             "facet_size" => {
                 seen.once("facet_size")?;
@@ -112,6 +119,17 @@ pub fn search_request(pairs: &[(String, String)]) -> Result<SearchRequest, ApiEr
         )));
     }
     Ok(req)
+}
+
+/// One more filter value, refused past [`MAX_FILTERS`].
+fn count_filter(filters: &mut usize) -> Result<(), ApiError> {
+    *filters += 1;
+    if *filters > MAX_FILTERS {
+        return Err(ApiError::bad_request(format!(
+            "too many filters (at most {MAX_FILTERS})"
+        )));
+    }
+    Ok(())
 }
 
 /// `?limit=` for the related-articles endpoint, the only parameter it takes.

@@ -871,3 +871,71 @@ fn entity_page_opens_from_a_facet_link() {
     let errors = browser.console_errors();
     assert!(errors.is_empty(), "console errors: {errors:#?}");
 }
+
+/// A story in five outlets is one hit with "+4 copies"; clicking "show copies" puts the group and
+/// `collapse=false` in the URL and lists the five, each on its own; removing the chip folds them.
+#[test]
+fn show_copies_lists_the_members_of_a_collapsed_story() {
+    let Some((chromium, chromedriver)) = installed_browser() else {
+        return;
+    };
+    let f = crate::common::Fixture::new();
+    super::copies::write_story(&f);
+    f.index_docs(&["--no-entities"]);
+    let server = Server::start(&f.index());
+    let browser = Browser::start(&chromium, &chromedriver);
+    let base = format!("http://{}", server.addr);
+    browser.go(&format!("{base}/?q=kellerby+barrier"));
+    browser.wait_until(
+        "three hits, one with copies",
+        "return document.querySelectorAll('#results .hit').length === 3 && document.querySelectorAll('#results .show-copies').length === 1",
+    );
+    let line = browser.run("return document.querySelector('#results .copies').textContent");
+    assert!(line.as_str().unwrap().starts_with("+4 copies: "), "{line}");
+    assert!(
+        browser
+            .run("return document.getElementById('status').textContent")
+            .as_str()
+            .unwrap()
+            .starts_with("7 articles"),
+    );
+    browser.screenshot("serve-copies-collapsed.png");
+    let group = browser
+        .run("return document.querySelector('#results .show-copies').dataset.group")
+        .as_str()
+        .unwrap()
+        .to_string();
+    browser.click("#results .show-copies");
+    browser.wait_until(
+        "the group in the URL",
+        &format!(
+            "return location.search.includes('group={group}') && location.search.includes('collapse=false')"
+        ),
+    );
+    browser.wait_until(
+        "the five copies",
+        "return document.querySelectorAll('#results .hit').length === 5 && document.querySelectorAll('#results .copies').length === 0",
+    );
+    let sources = browser.run(
+        "return Array.from(document.querySelectorAll('#results .hit .meta')).map(m => m.textContent.split(' · ')[0]).sort()",
+    );
+    assert_eq!(
+        sources,
+        json!([
+            "Coastline Radio News",
+            "Estuary Times",
+            "Harbour Gazette",
+            "Meridian Wire",
+            "Valley Post"
+        ])
+    );
+    assert!(browser.url().contains("q=kellerby+barrier"));
+    browser.screenshot("serve-copies.png");
+    assert!(browser.console_errors().is_empty());
+    // The chip takes the group away and folds the copies again.
+    browser.click("#active .chip");
+    browser.wait_until(
+        "the collapsed list again",
+        "return document.querySelectorAll('#results .hit').length === 3 && !location.search.includes('collapse')",
+    );
+}

@@ -5,6 +5,7 @@ mod cli;
 mod common;
 mod config;
 mod conventions;
+mod copies;
 mod dates;
 mod documents;
 mod entities;

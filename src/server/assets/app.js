@@ -6,8 +6,9 @@
 // values, while JS strings count UTF-16 units, so texts are indexed as Array.from(text).
 "use strict";
 
-const LIST_KEYS = ["source", "section", "person", "org", "place", "misc"];
-const SINGLE_KEYS = ["q", "since", "until", "sort", "match", "limit", "offset"];
+// `group` narrows to one group of copies of a story, and `collapse=false` lists each copy.
+const LIST_KEYS = ["source", "section", "person", "org", "place", "misc", "group"];
+const SINGLE_KEYS = ["q", "since", "until", "sort", "match", "limit", "offset", "collapse"];
 const FACETS = [
   ["source", "Sources"],
   ["section", "Sections"],
@@ -269,7 +270,8 @@ function renderStatus(results) {
   const from = results.offset + 1;
   const to = results.offset + results.hits.length;
   const range = results.hits.length > 0 && n > results.hits.length ? " — showing " + from + "–" + to : "";
-  setStatus(words + range + " (" + results.took_ms.toFixed(1) + " ms)");
+  const folded = results.hits.some((h) => h.copies > 0) ? ", copies of one story shown once" : "";
+  setStatus(words + range + folded + " (" + results.took_ms.toFixed(1) + " ms)");
 }
 
 // ---------- timeline ----------
@@ -344,6 +346,7 @@ function renderResults(results) {
     item.append(heading);
     item.append(metaLine([hit.source, formatDate(hit.date), hit.section, (hit.authors || []).join(", ")]));
     if (hit.snippet) item.append(highlighted("p", { class: "snippet" }, hit.snippet, hit.highlights));
+    if (hit.copies > 0 && hit.group) item.append(copiesLine(hit));
     const names = hitEntities(hit.entities || {});
     if (names) item.append(names);
     list.append(item);
@@ -366,13 +369,24 @@ function entityLink(name, kind, attrs) {
     Object.assign({ "data-entity": name, "data-kind": kind, title: "Page of " + name }, attrs || {}));
 }
 
+// "+4 copies: Outlet A, Outlet B" and the link that lists the group's members one by one.
+function copiesLine(hit) {
+  const line = el("p", { class: "copies" },
+    "+" + hit.copies + (hit.copies === 1 ? " copy: " : " copies: ") + hit.copy_sources.join(", ") + " ");
+  line.append(stateLink("show copies", { group: [hit.group], collapse: "false", offset: "" },
+    { class: "show-copies", "data-group": hit.group }));
+  return line;
+}
+
 function renderPager(results) {
   const pager = $("pager");
   clear(pager);
   const size = results.limit || PAGE_SIZE;
   if (results.total <= size) return;
   const page = Math.floor(results.offset / size) + 1;
-  const pages = Math.ceil(results.total / size);
+  // Collapsed pages hold stories, not articles: a short page is the last.
+  const short = results.collapsed && results.hits.length < size;
+  const pages = short ? page : Math.ceil(results.total / size);
   const at = (p) => ({ offset: String((p - 1) * size) });
   if (page > 1) pager.append(stateLink("← Previous", at(page - 1), { class: "button", rel: "prev" }));
   pager.append(el("span", { class: "page-of", text: "Page " + page + " of " + pages.toLocaleString() }));
@@ -515,7 +529,10 @@ function renderActive() {
   const chips = [];
   for (const key of LIST_KEYS) {
     for (const value of current[key]) {
-      chips.push(stateLink(key + ": " + value + " ×", toggleFilter(key, value), { class: "chip", title: "Remove filter" }));
+      // Leaving a group of copies folds copies again.
+      const change = key === "group" ? Object.assign(toggleFilter(key, value), { collapse: "" }) : toggleFilter(key, value);
+      const label = key === "group" ? "copies of one story" : key + ": " + value;
+      chips.push(stateLink(label + " ×", change, { class: "chip", title: "Remove filter" }));
     }
   }
   if (current.since || current.until) {
@@ -525,7 +542,7 @@ function renderActive() {
   if (chips.length === 0) return;
   const reset = {};
   for (const key of LIST_KEYS) reset[key] = [];
-  Object.assign(reset, { since: "", until: "", offset: "" });
+  Object.assign(reset, { since: "", until: "", offset: "", collapse: "" });
   chips.push(stateLink("Clear all", reset, { class: "chip clear" }));
   box.append(...chips);
   $("filters-toggle").textContent = "Filters (" + (chips.length - 1) + ")";
