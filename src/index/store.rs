@@ -7,9 +7,9 @@ use std::path::Path;
 
 use tantivy::{IndexWriter, Term};
 
-use super::NewsIndex;
 use super::document::{ArticleDoc, to_document};
 use super::manifest::{self, Manifest};
+use super::{NewsIndex, stems};
 use crate::backend::{Piece, Store, WriteOptions};
 use crate::{Error, Result};
 
@@ -31,7 +31,6 @@ impl TantivyStore {
             NewsIndex::open_or_create(path)
         };
         let index = opened.map_err(|e| e.while_writing_index(path, room))?;
-        stems::register(&index.index);
         let writer: IndexWriter<ArticleDoc> =
             index
                 .index
@@ -127,224 +126,13 @@ impl Store for TantivyStore {
         }
         let reader = self.index.reader()?;
         reader.reload()?;
-        Ok(reader.searcher().num_docs())
-    }
-}
-
-/// The stemmed analyzer the writer indexes with: the registered one with a memo in front of the
-/// stemmer. Snowball stemming was a fifth of all indexing CPU, and news text repeats a small
-/// vocabulary, so each indexing thread remembers the stems it has computed. The tokens are the
-/// same by construction (the exact pipeline, then the same stemmer on each token, which depends on
-/// the token's text alone), and a test holds the two analyzers to identical streams.
-mod stems {
-    use std::collections::HashMap;
-    use std::hash::{BuildHasher, Hasher};
-
-    use tantivy::Index;
-    use tantivy::tokenizer::{
-        BoxTokenStream, Language, RawTokenizer, Stemmer, TextAnalyzer, Token, TokenFilter,
-        TokenStream, Tokenizer,
-    };
-
-    use crate::index::analyzers::{self, STEMMED};
-
-    /// Past this many distinct words a thread starts its memo afresh, bounding its memory
-    /// (a few MB) on archives with huge vocabularies.
-    const MAX_WORDS: usize = 200_000;
-
-    /// Register the memoised analyzer under the stemmed analyzer's name on this index handle.
-    /// Only the writer's handle is affected; queries through it would get the same tokens anyway.
-    pub fn register(index: &Index) {
-        index.tokenizers().register(STEMMED, analyzer());
-    }
-
-    pub fn analyzer() -> TextAnalyzer {
-        TextAnalyzer::builder(Analyzed(analyzers::exact()))
-            .filter(MemoStem)
-            .build()
-    }
-
-    /// A whole analyzer used as the tokenizer of another, so the exact pipeline is written once.
-    #[derive(Clone)]
-    struct Analyzed(TextAnalyzer);
-
-    impl Tokenizer for Analyzed {
-        type TokenStream<'a> = BoxTokenStream<'a>;
-
-        fn token_stream<'a>(&'a mut self, text: &'a str) -> BoxTokenStream<'a> {
-            self.0.token_stream(text)
+        let searcher = reader.searcher();
+        if !interrupted {
+            // Queries find each segment's stem table ready instead of computing it.
+            stems::save_all(&self.index.path, &self.index.fields, &searcher).map_err(|e| {
+                Error::Tantivy(e).while_writing_index(&self.index.path, self.memory_bytes as u64)
+            })?;
         }
-    }
-
-    #[derive(Clone)]
-    struct MemoStem;
-
-    impl TokenFilter for MemoStem {
-        type Tokenizer<T: Tokenizer> = MemoStemFilter<T>;
-
-        fn transform<T: Tokenizer>(self, inner: T) -> MemoStemFilter<T> {
-            MemoStemFilter {
-                inner,
-                stemmer: TextAnalyzer::builder(RawTokenizer::default())
-                    .filter(Stemmer::new(Language::English))
-                    .build(),
-                memo: HashMap::default(),
-            }
-        }
-    }
-
-    #[derive(Clone)]
-    struct MemoStemFilter<T> {
-        inner: T,
-        /// Stems one whole word: the raw tokenizer passes it through unchanged.
-        stemmer: TextAnalyzer,
-        memo: HashMap<Box<str>, Box<str>, FxBuild>,
-    }
-
-    impl<T: Tokenizer> Tokenizer for MemoStemFilter<T> {
-        type TokenStream<'a> = MemoStemStream<'a, T::TokenStream<'a>>;
-
-        fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-            if self.memo.len() > MAX_WORDS {
-                self.memo.clear();
-            }
-            MemoStemStream {
-                tail: self.inner.token_stream(text),
-                stemmer: &mut self.stemmer,
-                memo: &mut self.memo,
-            }
-        }
-    }
-
-    struct MemoStemStream<'a, T> {
-        tail: T,
-        stemmer: &'a mut TextAnalyzer,
-        memo: &'a mut HashMap<Box<str>, Box<str>, FxBuild>,
-    }
-
-    impl<T: TokenStream> TokenStream for MemoStemStream<'_, T> {
-        fn advance(&mut self) -> bool {
-            if !self.tail.advance() {
-                return false;
-            }
-            let token = self.tail.token_mut();
-            if let Some(stem) = self.memo.get(token.text.as_str()) {
-                if **stem != *token.text {
-                    token.text.clear();
-                    token.text.push_str(stem);
-                }
-                return true;
-            }
-            let mut stream = self.stemmer.token_stream(&token.text);
-            let stem = if stream.advance() {
-                std::mem::take(&mut stream.token_mut().text)
-            } else {
-                token.text.clone()
-            };
-            drop(stream);
-            self.memo
-                .insert(token.text.as_str().into(), stem.as_str().into());
-            token.text = stem;
-            true
-        }
-
-        fn token(&self) -> &Token {
-            self.tail.token()
-        }
-
-        fn token_mut(&mut self) -> &mut Token {
-            self.tail.token_mut()
-        }
-    }
-
-    /// A multiply-rotate hash (as in rustc's FxHash): words are short and not adversarial, and
-    /// the default SipHash would cost a good part of what the memo saves.
-    #[derive(Clone, Copy, Default)]
-    struct FxBuild;
-
-    impl BuildHasher for FxBuild {
-        type Hasher = Fx;
-
-        fn build_hasher(&self) -> Fx {
-            Fx(0)
-        }
-    }
-
-    struct Fx(u64);
-
-    const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-
-    impl Fx {
-        fn mix(&mut self, word: u64) {
-            self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(SEED);
-        }
-    }
-
-    impl Hasher for Fx {
-        fn write(&mut self, bytes: &[u8]) {
-            let mut chunks = bytes.chunks_exact(8);
-            for chunk in &mut chunks {
-                let mut word = [0u8; 8];
-                word.copy_from_slice(chunk);
-                self.mix(u64::from_le_bytes(word));
-            }
-            let rest = chunks.remainder();
-            if !rest.is_empty() {
-                let mut word = [0u8; 8];
-                word[..rest.len()].copy_from_slice(rest);
-                self.mix(u64::from_le_bytes(word) ^ ((rest.len() as u64) << 59));
-            }
-        }
-
-        fn write_u8(&mut self, byte: u8) {
-            self.mix(u64::from(byte));
-        }
-
-        fn finish(&self) -> u64 {
-            self.0
-        }
-    }
-
-    #[cfg(test)]
-    mod tests {
-        use super::*;
-
-        fn stream(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Token> {
-            analyzers::tokens(analyzer, text)
-        }
-
-        #[test]
-        fn memoised_stems_equal_the_registered_analyzer() {
-            let texts = [
-                "The running runners ran; Café owners' naïve résumés — généralement!",
-                "Running RUNNING running runs. Re-running don't won't U.S. officials said",
-                "Ünïcödé ﬁnance ﬂights 東京 عربي İstanbul straße STRASSE œuvre",
-                &"x".repeat(70),
-                "",
-                "   \n\n  ",
-                "connection connections connected connecting connective 2024-03-05 $1.5bn",
-            ];
-            let mut plain = analyzers::stemmed();
-            let mut memo = analyzer();
-            // Twice over, so the second pass is answered from the memo.
-            for _ in 0..2 {
-                for text in texts {
-                    assert_eq!(stream(&mut memo, text), stream(&mut plain, text), "{text}");
-                }
-            }
-        }
-
-        #[test]
-        fn memo_is_bounded() {
-            let mut memo = analyzer();
-            let text: String = (0..MAX_WORDS + 10).map(|i| format!("w{i} ")).collect();
-            assert_eq!(stream(&mut memo, &text).len(), MAX_WORDS + 10);
-            // The next stream starts with a cleared memo and still stems correctly.
-            let got: Vec<String> = stream(&mut memo, "running")
-                .into_iter()
-                .map(|t| t.text)
-                .collect();
-            assert_eq!(got, vec!["run"]);
-        }
+        Ok(searcher.num_docs())
     }
 }

@@ -17,4 +17,5 @@ mod ranking;
 mod server;
 mod shared_corpora;
 mod sources;
+mod stems;
 mod timeline;
