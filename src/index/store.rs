@@ -129,7 +129,7 @@ impl Store for TantivyStore {
         let searcher = reader.searcher();
         if !interrupted {
             // Queries find each segment's stem table ready instead of computing it.
-            stems::save_all(&self.index.path, &self.index.fields, &searcher).map_err(|e| {
+            stems::save_all(&self.index.path, &searcher).map_err(|e| {
                 Error::Tantivy(e).while_writing_index(&self.index.path, self.memory_bytes as u64)
             })?;
         }

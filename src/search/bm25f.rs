@@ -188,24 +188,51 @@ impl Bm25fQuery {
         reader: &SegmentReader,
         record: IndexRecordOption,
     ) -> tantivy::Result<Vec<(usize, SegmentPostings)>> {
-        let text: Vec<Field> = self.terms().map(|(_, t)| t.field()).collect();
-        let table = stems::table(reader, &text)?;
-        let mut out = Vec::new();
+        let table = stems::table(reader)?;
+        let group = table.group(&self.word);
+        let mut lists = Vec::new();
         for (slot, term) in self.terms() {
             let field = term.field();
             let inverted = reader.inverted_index(field)?;
-            let mut forms = table.variants(field, &self.word);
-            if self.own_stem {
-                forms.push(self.word.clone());
-            }
-            for form in forms {
-                let t = Term::from_field_text(field, &form);
-                if let Some(p) = inverted.read_postings(&t, record)? {
-                    out.push((slot, p));
+            match (&group, table.slot(field)) {
+                (Some(group), Some(at)) => {
+                    for (s, form) in group.forms() {
+                        let form = Term::from_field_text(field, form);
+                        if s == at
+                            && let Some(p) = inverted.read_postings(&form, record)?
+                        {
+                            lists.push((slot, p));
+                        }
+                    }
                 }
+                // The stem is its only possible form.
+                _ if self.own_stem => {
+                    if let Some(p) = inverted.read_postings(term, record)? {
+                        lists.push((slot, p));
+                    }
+                }
+                _ => {}
             }
         }
-        Ok(out)
+        Ok(lists)
+    }
+
+    /// Documents of one segment holding any form of this word in its fields: precomputed in the
+    /// stem table for a word of several forms, counted here otherwise.
+    fn segment_doc_freq(&self, reader: &SegmentReader) -> tantivy::Result<u64> {
+        let table = stems::table(reader)?;
+        let slots: Vec<usize> = self
+            .terms()
+            .filter_map(|(_, t)| table.slot(t.field()))
+            .collect();
+        if let Some(group) = table.group(&self.word) {
+            match slots[..] {
+                [one] => return Ok(u64::from(group.doc_freq[one])),
+                [_, _] => return Ok(u64::from(group.doc_freq[2])),
+                _ => {}
+            }
+        }
+        Ok(Union::new(self.postings(reader, IndexRecordOption::Basic)?).count())
     }
 
     /// Collection statistics of this word under `searcher`.
@@ -218,7 +245,7 @@ impl Bm25fQuery {
             for (slot, term) in self.terms() {
                 tokens[slot] += reader.inverted_index(term.field())?.total_num_tokens();
             }
-            doc_freq += Union::new(self.postings(reader, IndexRecordOption::Basic)?).count();
+            doc_freq += self.segment_doc_freq(reader)?;
         }
         let avg = |t: u64| {
             if docs == 0 {
@@ -242,7 +269,7 @@ pub fn doc_freq(searcher: &Searcher, field: Field, word: &str) -> tantivy::Resul
     let q = Bm25fQuery::single(field, word);
     let mut n = 0;
     for reader in searcher.segment_readers() {
-        n += Union::new(q.postings(reader, IndexRecordOption::Basic)?).count();
+        n += q.segment_doc_freq(reader)?;
     }
     Ok(n)
 }
