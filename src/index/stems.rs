@@ -16,11 +16,13 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
+use tantivy::directory::{Directory, MmapDirectory, OwnedBytes};
 use tantivy::index::{InvertedIndexReader, SegmentId};
 use tantivy::postings::{SegmentPostings, TermInfo};
 use tantivy::schema::{Field, IndexRecordOption, Schema};
 use tantivy::tokenizer::{Language, RawTokenizer, Stemmer, TextAnalyzer};
 use tantivy::{DocSet, Searcher, SegmentReader, TERMINATED, Term};
+use tantivy_fst::raw::Fst;
 use tantivy_fst::{Map, MapBuilder};
 
 use super::schema::name;
@@ -35,16 +37,18 @@ const MAX_CACHED: usize = 256;
 
 /// One segment's stem-to-words table.
 ///
-/// Layout: magic, the two fields' ids, the length of a finite-state map from each stem to its
-/// entry's offset, the map, then the entries. An entry holds the documents with any form of the
+/// Layout: magic, the two fields' ids, the lengths of the two parts that follow (a finite-state
+/// map from each stem to its entry's offset, then the entries), the map, the entries. An entry holds the documents with any form of the
 /// stem in the first field, the second, and either (precomputed: a query needs them for its idf
 /// and would otherwise walk every form's postings), then its forms, each as the field's slot, a
 /// length byte and the word. Forms are the words other than the stem itself, and the stem itself
 /// where it is its own stem and the segment holds it.
 pub struct StemTable {
     fields: [Field; 2],
-    map: Map<Vec<u8>>,
-    entries: Vec<u8>,
+    /// Saved tables are mapped from their files, not copied: a process that runs one query
+    /// touches only the pages it reads.
+    map: Map<OwnedBytes>,
+    entries: OwnedBytes,
 }
 
 /// The forms of one stem in one segment.
@@ -153,40 +157,48 @@ impl StemTable {
             map.insert(&stem, entries.len() as u64).map_err(fst_error)?;
             write_entry(&mut entries, &inverted, &forms)?;
         }
-        let bytes = map.into_inner().map_err(fst_error)?;
+        let bytes = OwnedBytes::new(map.into_inner().map_err(fst_error)?);
         Ok(StemTable {
             fields,
-            map: Map::from_bytes(bytes).map_err(fst_error)?,
-            entries,
+            map: Map::from(Fst::new(bytes).map_err(fst_error)?),
+            entries: OwnedBytes::new(entries),
         })
     }
 
-    fn from_file(bytes: &[u8]) -> Option<StemTable> {
-        let rest = bytes.strip_prefix(MAGIC)?;
-        let (f0, rest) = rest.split_first_chunk::<4>()?;
-        let (f1, rest) = rest.split_first_chunk::<4>()?;
-        let (len, rest) = rest.split_first_chunk::<8>()?;
-        let (fst, entries) =
-            rest.split_at_checked(usize::try_from(u64::from_le_bytes(*len)).ok()?)?;
+    fn from_file(bytes: OwnedBytes) -> Option<StemTable> {
+        let head = MAGIC.len() + 24;
+        let b = bytes.as_slice();
+        if b.len() < head || &b[..MAGIC.len()] != MAGIC {
+            return None;
+        }
+        let word = |at: usize| -> Option<[u8; 4]> { b.get(at..at + 4)?.try_into().ok() };
+        let f0 = u32::from_le_bytes(word(MAGIC.len())?);
+        let f1 = u32::from_le_bytes(word(MAGIC.len() + 4)?);
+        let size = |at: usize| -> Option<usize> {
+            usize::try_from(u64::from_le_bytes(b.get(at..at + 8)?.try_into().ok()?)).ok()
+        };
+        let end = head.checked_add(size(MAGIC.len() + 8)?)?;
+        // A file cut short would silently lose stems: its length must be the one written.
+        if end.checked_add(size(MAGIC.len() + 16)?)? != b.len() {
+            return None;
+        }
         Some(StemTable {
-            fields: [
-                Field::from_field_id(u32::from_le_bytes(*f0)),
-                Field::from_field_id(u32::from_le_bytes(*f1)),
-            ],
-            map: Map::from_bytes(fst.to_vec()).ok()?,
-            entries: entries.to_vec(),
+            fields: [Field::from_field_id(f0), Field::from_field_id(f1)],
+            map: Map::from(Fst::new(bytes.slice(head..end)).ok()?),
+            entries: bytes.slice(end..bytes.len()),
         })
     }
 
     fn to_file(&self) -> Vec<u8> {
         let fst = self.map.as_fst().to_vec();
-        let mut out = Vec::with_capacity(MAGIC.len() + 16 + fst.len() + self.entries.len());
+        let mut out = Vec::with_capacity(MAGIC.len() + 24 + fst.len() + self.entries.len());
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&self.fields[0].field_id().to_le_bytes());
         out.extend_from_slice(&self.fields[1].field_id().to_le_bytes());
         out.extend_from_slice(&(fst.len() as u64).to_le_bytes());
+        out.extend_from_slice(&(self.entries.len() as u64).to_le_bytes());
         out.extend_from_slice(&fst);
-        out.extend_from_slice(&self.entries);
+        out.extend_from_slice(self.entries.as_slice());
         out
     }
 
@@ -204,7 +216,7 @@ impl StemTable {
     /// The forms of `stem` in this segment, or `None` if its only possible form is itself.
     pub fn group(&self, stem: &str) -> Option<Group<'_>> {
         let at = usize::try_from(self.map.get(stem)?).ok()?;
-        let e = self.entries.get(at..)?;
+        let e = self.entries.as_slice().get(at..)?;
         let mut doc_freq = [0u32; 3];
         for (i, df) in doc_freq.iter_mut().enumerate() {
             *df = u32::from_le_bytes(*e.get(i * 4..i * 4 + 4)?.first_chunk::<4>()?);
@@ -271,6 +283,14 @@ fn fst_error(e: tantivy_fst::Error) -> tantivy::TantivyError {
     tantivy::TantivyError::InternalError(format!("stem table: {e}"))
 }
 
+/// A saved table's bytes, mapped; `None` when there is no readable file.
+fn mapped(dir: &Path, id: SegmentId) -> Option<OwnedBytes> {
+    let name = file(dir, id);
+    let name = name.file_name()?;
+    let directory = MmapDirectory::open(dir).ok()?;
+    directory.open_read(Path::new(name)).ok()?.read_bytes().ok()
+}
+
 fn file(dir: &Path, id: SegmentId) -> PathBuf {
     dir.join(format!("{}.{SUFFIX}", id.uuid_string()))
 }
@@ -324,9 +344,8 @@ pub fn preload(dir: &Path, searcher: &Searcher) {
         if known {
             continue;
         }
-        let loaded = std::fs::read(file(dir, id))
-            .ok()
-            .and_then(|bytes| StemTable::from_file(&bytes))
+        let loaded = mapped(dir, id)
+            .and_then(StemTable::from_file)
             .filter(|t| t.fields == fields);
         if let Some(t) = loaded {
             remember(id, Arc::new(t));
@@ -394,7 +413,7 @@ mod tests {
         let searcher = index.reader().unwrap().searcher();
         let reader = &searcher.segment_readers()[0];
         let table = StemTable::compute(reader, [f.headline, f.body]).unwrap();
-        let back = StemTable::from_file(&table.to_file()).unwrap();
+        let back = StemTable::from_file(OwnedBytes::new(table.to_file())).unwrap();
         for t in [&table, &back] {
             let rate = t.group("rate").unwrap();
             let mut forms: Vec<_> = rate.forms().collect();
@@ -412,6 +431,12 @@ mod tests {
                 "a word that is its own only form"
             );
         }
-        assert!(StemTable::from_file(b"ndxstem1 short").is_none());
+        assert!(StemTable::from_file(OwnedBytes::new(b"ndxstem1 short".to_vec())).is_none());
+        let mut cut = table.to_file();
+        cut.truncate(cut.len() / 2);
+        assert!(StemTable::from_file(OwnedBytes::new(cut)).is_none());
+        let mut cut = table.to_file();
+        cut.pop();
+        assert!(StemTable::from_file(OwnedBytes::new(cut)).is_none());
     }
 }
