@@ -54,9 +54,8 @@ fn with_standfirst(standfirst: Option<&str>, body: &str) -> String {
 }
 
 /// An article as tantivy indexes it. Each text is held once and named by every field that takes
-/// it (`headline` and `headline_exact`, `body`, `body_exact` and often `text`), where a
-/// [`TantivyDocument`] would copy it per field: three copies of every body, thousands of which
-/// wait in the writer's queue at once.
+/// it (often `body` and `text`), where a [`TantivyDocument`] would copy it per field: two copies
+/// of every body, thousands of which wait in the writer's queue at once.
 #[derive(Debug, Default)]
 pub struct ArticleDoc {
     values: Vec<OwnedValue>,
@@ -145,17 +144,17 @@ pub fn to_document(
     if headline_derived {
         doc.add_text(headline, &[fields.derived_headline]);
     } else {
-        doc.add_text(headline, &[fields.headline, fields.headline_exact]);
+        doc.add_text(headline, &[fields.headline]);
     }
     match standfirst.filter(|s| !s.is_empty()) {
         Some(standfirst) => {
             let full = with_standfirst(Some(&standfirst), &body);
             doc.add_text(standfirst, &[fields.standfirst]);
-            doc.add_text(full, &[fields.body, fields.body_exact]);
+            doc.add_text(full, &[fields.body]);
             doc.add_text(body, &[fields.text]);
         }
-        // Without a standfirst the indexed text is the body itself: one string for all three.
-        None => doc.add_text(body, &[fields.body, fields.body_exact, fields.text]),
+        // Without a standfirst the indexed text is the body itself: one string for both.
+        None => doc.add_text(body, &[fields.body, fields.text]),
     }
     let source = source.unwrap_or_else(|| UNKNOWN_SOURCE.to_string());
     doc.add_text(crate::ingest::source::key(&source), &[fields.source_key]);

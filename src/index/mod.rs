@@ -6,6 +6,7 @@ pub mod document;
 pub mod manifest;
 pub mod rules;
 pub mod schema;
+pub mod stems;
 pub mod store;
 pub mod writer;
 
@@ -112,11 +113,13 @@ impl NewsIndex {
 
     /// The one reader a program should hold; it follows new commits on its own.
     pub fn reader(&self) -> Result<IndexReader> {
-        Ok(self
+        let reader: IndexReader = self
             .index
             .reader_builder()
             .reload_policy(ReloadPolicy::OnCommitWithDelay)
-            .try_into()?)
+            .try_into()?;
+        stems::preload(&self.path, &reader.searcher());
+        Ok(reader)
     }
 
     /// Bytes the index folder takes on disk.

@@ -1,13 +1,13 @@
 //! The schema: the only place that names index fields, and the one struct holding their handles.
 //!
-//! Text is indexed twice: a stemmed, freq-only field for ranked word matches, and an unstemmed field
-//! with positions for exact phrases, prefixes and slop. Facet values are stored as exact strings in
+//! Text is indexed once: exact lower-cased words with positions serve phrases, prefixes and slop,
+//! and ranked word matches reach them through each segment's stem table (`stems`). Facet values are stored as exact strings in
 //! fast columns and again as lower-cased keywords so filters and `source:` scopes ignore case.
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 
-use super::analyzers::{EXACT, KEYWORD, STEMMED};
+use super::analyzers::{EXACT, KEYWORD};
 use crate::entities::EntityKind;
 
 /// Field handles, built once per opened index.
@@ -18,14 +18,13 @@ pub struct Fields {
     /// Hash of the file an article came from: re-indexing a file replaces all its articles at once.
     pub file: Field,
     pub path: Field,
+    /// Headline words as written (lower-cased, folded), with positions; stored.
     pub headline: Field,
-    pub headline_exact: Field,
     /// A headline made from the body's first words: stored for display, never indexed.
     pub derived_headline: Field,
     pub standfirst: Field,
-    /// Standfirst and body, stemmed, for ranking (not stored: `text` holds the body as written).
+    /// Standfirst and body words with positions (not stored: `text` holds the body as written).
     pub body: Field,
-    pub body_exact: Field,
     pub text: Field,
     pub source: Field,
     pub source_key: Field,
@@ -55,7 +54,7 @@ pub mod column {
 }
 
 /// Field names, shared by the embedded schema and the OpenSearch mapping (which keeps the exact
-/// analysis of headline, body and entity names as subfields rather than fields of their own).
+/// analysis of headline, body and entity names as subfields, the stemmed one in the field itself).
 pub mod name {
     pub const ID: &str = "id";
     pub const FILE: &str = "file";
@@ -64,11 +63,9 @@ pub mod name {
     pub const FILE_HASH: &str = "file_hash";
     pub const PATH: &str = "path";
     pub const HEADLINE: &str = "headline";
-    pub const HEADLINE_EXACT: &str = "headline_exact";
     pub const DERIVED_HEADLINE: &str = "derived_headline";
     pub const STANDFIRST: &str = "standfirst";
     pub const BODY: &str = "body";
-    pub const BODY_EXACT: &str = "body_exact";
     pub const TEXT: &str = "text";
     pub const SOURCE: &str = "source";
     pub const SOURCE_KEY: &str = "source_key";
@@ -131,17 +128,12 @@ impl Fields {
         b.add_text_field(name::PATH, STRING | STORED);
         b.add_text_field(
             name::HEADLINE,
-            text(STEMMED, IndexRecordOption::WithFreqs) | STORED,
-        );
-        b.add_text_field(
-            name::HEADLINE_EXACT,
-            text(EXACT, IndexRecordOption::WithFreqsAndPositions),
+            text(EXACT, IndexRecordOption::WithFreqsAndPositions) | STORED,
         );
         b.add_text_field(name::DERIVED_HEADLINE, STORED);
         b.add_text_field(name::STANDFIRST, STORED);
-        b.add_text_field(name::BODY, text(STEMMED, IndexRecordOption::WithFreqs));
         b.add_text_field(
-            name::BODY_EXACT,
+            name::BODY,
             text(EXACT, IndexRecordOption::WithFreqsAndPositions),
         );
         b.add_text_field(name::TEXT, STORED);
@@ -183,11 +175,9 @@ impl Fields {
             file: f(name::FILE)?,
             path: f(name::PATH)?,
             headline: f(name::HEADLINE)?,
-            headline_exact: f(name::HEADLINE_EXACT)?,
             derived_headline: f(name::DERIVED_HEADLINE)?,
             standfirst: f(name::STANDFIRST)?,
             body: f(name::BODY)?,
-            body_exact: f(name::BODY_EXACT)?,
             text: f(name::TEXT)?,
             source: f(name::SOURCE)?,
             source_key: f(name::SOURCE_KEY)?,

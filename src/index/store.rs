@@ -7,10 +7,10 @@ use std::path::Path;
 
 use tantivy::{DocAddress, IndexWriter, Searcher, TantivyDocument, Term};
 
-use super::NewsIndex;
 use super::document::{ArticleDoc, from_document, to_article, to_document};
 use super::manifest::{self, Manifest};
 use super::schema::column;
+use super::{NewsIndex, stems};
 use crate::backend::{Piece, Store, WriteOptions};
 use crate::copies::{GroupId, Member, Signature};
 use crate::{Error, Result};
@@ -35,7 +35,6 @@ impl TantivyStore {
             NewsIndex::open_or_create(path)
         };
         let index = opened.map_err(|e| e.while_writing_index(path, room))?;
-        stems::register(&index.index);
         let writer: IndexWriter<ArticleDoc> =
             index
                 .index
@@ -175,7 +174,14 @@ impl Store for TantivyStore {
         }
         let reader = self.index.reader()?;
         reader.reload()?;
-        Ok(reader.searcher().num_docs())
+        let searcher = reader.searcher();
+        if !interrupted {
+            // Queries find each segment's stem table ready instead of computing it.
+            stems::save_all(&self.index.path, &searcher).map_err(|e| {
+                Error::Tantivy(e).while_writing_index(&self.index.path, self.memory_bytes as u64)
+            })?;
+        }
+        Ok(searcher.num_docs())
     }
 }
 

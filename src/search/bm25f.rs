@@ -29,6 +29,8 @@ use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, Term};
 
+use crate::index::stems;
+
 /// The free parameters of the model.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct Bm25fParams {
@@ -114,12 +116,17 @@ impl Bm25fParams {
     }
 }
 
-/// One stemmed word over the two stemmed text fields.
+/// One stemmed word over the text fields: every exact word with that stem, in headline and body.
 #[derive(Clone)]
 pub struct Bm25fQuery {
-    pub headline: Term,
+    /// `None` for a word searched in one field only (the body slot then holds that field).
+    pub headline: Option<Term>,
     pub body: Term,
     pub params: Bm25fParams,
+    /// Whether term frequencies are read, or every match counts once (more-like-this clauses).
+    with_freqs: bool,
+    /// Whether the exact word equal to the stem has that stem (most do; "news" does not).
+    own_stem: bool,
     word: String,
 }
 
@@ -132,15 +139,100 @@ impl fmt::Debug for Bm25fQuery {
 impl Bm25fQuery {
     pub fn new(headline: Field, body: Field, word: &str, params: Bm25fParams) -> Self {
         Bm25fQuery {
-            headline: Term::from_field_text(headline, word),
+            headline: Some(Term::from_field_text(headline, word)),
             body: Term::from_field_text(body, word),
             params,
+            with_freqs: true,
+            own_stem: stems::is_own_stem(word),
             word: word.to_string(),
         }
     }
 
+    /// The word in one field, scored as plain BM25 (k1 1.2, b 0.75) over that field.
+    pub fn single(field: Field, word: &str) -> Self {
+        let params = Bm25fParams {
+            k1: 1.2,
+            b: 0.75,
+            headline_weight: 0.0,
+            body_weight: 1.0,
+            per_field: true,
+            headline_b: 0.75,
+        };
+        Bm25fQuery {
+            headline: None,
+            ..Bm25fQuery::new(field, field, word, params)
+        }
+    }
+
+    /// Count each matching document's occurrences as one.
+    pub fn presence_only(mut self) -> Self {
+        self.with_freqs = false;
+        self
+    }
+
     pub fn word(&self) -> &str {
         &self.word
+    }
+
+    fn terms(&self) -> impl Iterator<Item = (usize, &Term)> {
+        self.headline
+            .iter()
+            .map(|t| (0, t))
+            .chain(std::iter::once((1, &self.body)))
+    }
+
+    /// The posting lists of this word's exact forms in one segment, each tagged with its slot
+    /// (0 headline, 1 body).
+    fn postings(
+        &self,
+        reader: &SegmentReader,
+        record: IndexRecordOption,
+    ) -> tantivy::Result<Vec<(usize, SegmentPostings)>> {
+        let table = stems::table(reader)?;
+        let group = table.group(&self.word);
+        let mut lists = Vec::new();
+        for (slot, term) in self.terms() {
+            let field = term.field();
+            let inverted = reader.inverted_index(field)?;
+            match (&group, table.slot(field)) {
+                (Some(group), Some(at)) => {
+                    for (s, form) in group.forms() {
+                        let form = Term::from_field_text(field, form);
+                        if s == at
+                            && let Some(p) = inverted.read_postings(&form, record)?
+                        {
+                            lists.push((slot, p));
+                        }
+                    }
+                }
+                // The stem is its only possible form.
+                _ if self.own_stem => {
+                    if let Some(p) = inverted.read_postings(term, record)? {
+                        lists.push((slot, p));
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(lists)
+    }
+
+    /// Documents of one segment holding any form of this word in its fields: precomputed in the
+    /// stem table for a word of several forms, counted here otherwise.
+    fn segment_doc_freq(&self, reader: &SegmentReader) -> tantivy::Result<u64> {
+        let table = stems::table(reader)?;
+        let slots: Vec<usize> = self
+            .terms()
+            .filter_map(|(_, t)| table.slot(t.field()))
+            .collect();
+        if let Some(group) = table.group(&self.word) {
+            match slots[..] {
+                [one] => return Ok(u64::from(group.doc_freq[one])),
+                [_, _] => return Ok(u64::from(group.doc_freq[2])),
+                _ => {}
+            }
+        }
+        Ok(Union::new(self.postings(reader, IndexRecordOption::Basic)?).count())
     }
 
     /// Collection statistics of this word under `searcher`.
@@ -150,14 +242,10 @@ impl Bm25fQuery {
         let mut doc_freq = 0u64;
         for reader in searcher.segment_readers() {
             docs += u64::from(reader.max_doc());
-            let h = reader.inverted_index(self.headline.field())?;
-            let b = reader.inverted_index(self.body.field())?;
-            tokens[0] += h.total_num_tokens();
-            tokens[1] += b.total_num_tokens();
-            doc_freq += union_len(
-                h.read_postings(&self.headline, IndexRecordOption::Basic)?,
-                b.read_postings(&self.body, IndexRecordOption::Basic)?,
-            );
+            for (slot, term) in self.terms() {
+                tokens[slot] += reader.inverted_index(term.field())?.total_num_tokens();
+            }
+            doc_freq += self.segment_doc_freq(reader)?;
         }
         let avg = |t: u64| {
             if docs == 0 {
@@ -176,26 +264,14 @@ impl Bm25fQuery {
     }
 }
 
-/// Documents in either of two posting lists (either may be absent).
-fn union_len(a: Option<SegmentPostings>, b: Option<SegmentPostings>) -> u64 {
-    match (a, b) {
-        (None, None) => 0,
-        (Some(p), None) | (None, Some(p)) => u64::from(p.doc_freq()),
-        (Some(a), Some(b)) => {
-            let mut u = Union {
-                a: Some(a),
-                b: Some(b),
-                doc: 0,
-            };
-            u.doc = u.current();
-            let mut n = 0;
-            while u.doc != TERMINATED {
-                n += 1;
-                u.advance();
-            }
-            n
-        }
+/// Documents of `searcher` holding the stem `word` in `field`, in any of its exact forms.
+pub fn doc_freq(searcher: &Searcher, field: Field, word: &str) -> tantivy::Result<u64> {
+    let q = Bm25fQuery::single(field, word);
+    let mut n = 0;
+    for reader in searcher.segment_readers() {
+        n += q.segment_doc_freq(reader)?;
     }
+    Ok(n)
 }
 
 impl Query for Bm25fQuery {
@@ -211,8 +287,9 @@ impl Query for Bm25fQuery {
     }
 
     fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
-        visitor(&self.headline, false);
-        visitor(&self.body, false);
+        for (_, term) in self.terms() {
+            visitor(term, false);
+        }
     }
 }
 
@@ -225,25 +302,21 @@ struct Bm25fWeight {
 impl Bm25fWeight {
     fn make(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Bm25fScorer> {
         let q = &self.query;
-        let postings = |term: &Term| -> tantivy::Result<Option<SegmentPostings>> {
-            Ok(reader
-                .inverted_index(term.field())?
-                .read_postings(term, IndexRecordOption::WithFreqs)?)
+        let record = if q.with_freqs && self.stats.is_some() {
+            IndexRecordOption::WithFreqs
+        } else {
+            IndexRecordOption::Basic
         };
-        let mut union = Union {
-            a: postings(&q.headline)?,
-            b: postings(&q.body)?,
-            doc: 0,
-        };
-        union.doc = union.current();
+        let headline = q.headline.as_ref().unwrap_or(&q.body);
         Ok(Bm25fScorer {
-            union,
+            union: Union::new(q.postings(reader, record)?),
             norms: [
-                reader.get_fieldnorms_reader(q.headline.field())?,
+                reader.get_fieldnorms_reader(headline.field())?,
                 reader.get_fieldnorms_reader(q.body.field())?,
             ],
             params: q.params,
             stats: self.stats,
+            with_freqs: q.with_freqs,
             boost,
         })
     }
@@ -266,25 +339,30 @@ impl Weight for Bm25fWeight {
     }
 }
 
-/// Two posting lists walked as one, in document order.
+/// Several posting lists walked as one, in document order; each list carries its field's slot.
 struct Union {
-    a: Option<SegmentPostings>,
-    b: Option<SegmentPostings>,
+    lists: Vec<(usize, SegmentPostings)>,
     doc: DocId,
 }
 
 impl Union {
-    fn doc_of(p: &Option<SegmentPostings>) -> DocId {
-        p.as_ref().map_or(TERMINATED, |p| p.doc())
+    fn new(lists: Vec<(usize, SegmentPostings)>) -> Self {
+        let mut u = Union { lists, doc: 0 };
+        u.doc = u.current();
+        u
     }
 
     fn current(&self) -> DocId {
-        Self::doc_of(&self.a).min(Self::doc_of(&self.b))
+        self.lists
+            .iter()
+            .map(|(_, p)| p.doc())
+            .min()
+            .unwrap_or(TERMINATED)
     }
 
     fn advance(&mut self) -> DocId {
         let doc = self.doc;
-        for p in [&mut self.a, &mut self.b].into_iter().flatten() {
+        for (_, p) in &mut self.lists {
             if p.doc() == doc {
                 p.advance();
             }
@@ -294,7 +372,7 @@ impl Union {
     }
 
     fn seek(&mut self, target: DocId) -> DocId {
-        for p in [&mut self.a, &mut self.b].into_iter().flatten() {
+        for (_, p) in &mut self.lists {
             if p.doc() < target {
                 p.seek(target);
             }
@@ -303,18 +381,43 @@ impl Union {
         self.doc
     }
 
-    fn freq_at(p: &Option<SegmentPostings>, doc: DocId) -> u32 {
-        p.as_ref()
-            .filter(|p| p.doc() == doc)
-            .map_or(0, |p| p.term_freq())
+    /// Occurrences in the current document, per slot.
+    fn freqs(&self) -> [u32; 2] {
+        let mut f = [0; 2];
+        for (slot, p) in &self.lists {
+            if p.doc() == self.doc {
+                f[*slot] += p.term_freq();
+            }
+        }
+        f
+    }
+
+    /// Which slots the current document matches in.
+    fn present(&self) -> [u32; 2] {
+        let mut f = [0; 2];
+        for (slot, p) in &self.lists {
+            if p.doc() == self.doc {
+                f[*slot] = 1;
+            }
+        }
+        f
+    }
+
+    /// Documents left, walking the lists to the end.
+    fn count(mut self) -> u64 {
+        if self.lists.len() == 1 {
+            return u64::from(self.lists[0].1.doc_freq());
+        }
+        let mut n = 0;
+        while self.doc != TERMINATED {
+            n += 1;
+            self.advance();
+        }
+        n
     }
 
     fn size_hint(&self) -> u32 {
-        [&self.a, &self.b]
-            .into_iter()
-            .flatten()
-            .map(|p| p.size_hint())
-            .sum()
+        self.lists.iter().map(|(_, p)| p.size_hint()).sum()
     }
 }
 
@@ -323,15 +426,21 @@ struct Bm25fScorer {
     norms: [FieldNormReader; 2],
     params: Bm25fParams,
     stats: Option<Stats>,
+    with_freqs: bool,
     boost: Score,
 }
 
 impl Bm25fScorer {
     fn counts(&self) -> Counts {
         let doc = self.union.doc;
+        let [tf_headline, tf_body] = if self.with_freqs {
+            self.union.freqs()
+        } else {
+            self.union.present()
+        };
         Counts {
-            tf_headline: Union::freq_at(&self.union.a, doc),
-            tf_body: Union::freq_at(&self.union.b, doc),
+            tf_headline,
+            tf_body,
             len_headline: self.norms[0].fieldnorm(doc),
             len_body: self.norms[1].fieldnorm(doc),
         }

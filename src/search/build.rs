@@ -267,10 +267,7 @@ impl<'a> Builder<'a> {
                     return Some(Box::new(Bm25fQuery::new(h, b, term, self.bm25f)));
                 }
                 Some(self.per_text_field(scope, h, b, |field| {
-                    Box::new(TermQuery::new(
-                        Term::from_field_text(field, term),
-                        IndexRecordOption::WithFreqs,
-                    ))
+                    Box::new(Bm25fQuery::single(field, term))
                 }))
             }
             // "covid-19" or "U.S." are several tokens: they must stay together.
@@ -420,7 +417,7 @@ impl<'a> Builder<'a> {
         match scope {
             Scope::Author => vec![f.authors],
             Scope::Entity(kind) => vec![f.entity_text_field(kind)],
-            _ => self.text_fields(scope, f.headline_exact, f.body_exact),
+            _ => self.text_fields(scope, f.headline, f.body),
         }
     }
 
@@ -430,7 +427,7 @@ impl<'a> Builder<'a> {
         match scope {
             Scope::Author => make(f.authors),
             Scope::Entity(kind) => make(f.entity_text_field(kind)),
-            _ => self.per_text_field(scope, f.headline_exact, f.body_exact, make),
+            _ => self.per_text_field(scope, f.headline, f.body, make),
         }
     }
 

@@ -29,7 +29,7 @@ use crate::entities::EntityKind;
 use crate::entities::rules::EntityRules;
 use crate::index::document::{StoredArticle, from_document};
 use crate::index::schema::column;
-use crate::index::{Fields, NewsIndex};
+use crate::index::{Fields, NewsIndex, stems};
 use crate::{Error, Result};
 pub use facets::FacetCount;
 use facets::GlobalOrdinals;
@@ -393,7 +393,7 @@ impl Engine {
 
     /// Build what the first queries would otherwise wait for.
     pub fn warm(&self) -> Result<()> {
-        self.global_ordinals(&self.reader.searcher(), &Facet::ALL)?;
+        self.global_ordinals(&self.searcher(), &Facet::ALL)?;
         Ok(())
     }
 
@@ -438,8 +438,11 @@ impl Engine {
     }
 
     /// A searcher over the latest commit the reader has seen, for queries beyond [`Engine::search`].
+    /// Segments that arrived with a commit get their saved stem tables loaded here.
     pub fn searcher(&self) -> Searcher {
-        self.reader.searcher()
+        let searcher = self.reader.searcher();
+        stems::preload(&self.index.path, &searcher);
+        searcher
     }
 
     /// Pick up commits made since the reader last looked.
@@ -449,7 +452,7 @@ impl Engine {
 
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResults> {
         let started = Instant::now();
-        let searcher = self.reader.searcher();
+        let searcher = self.searcher();
         let Some(cache) = &self.results else {
             return self.search_with(&searcher, req, started);
         };
@@ -638,11 +641,7 @@ impl Engine {
             let f = self.fields();
             let df = [f.headline, f.body]
                 .iter()
-                .map(|field| {
-                    searcher
-                        .doc_freq(&Term::from_field_text(*field, term))
-                        .unwrap_or(0)
-                })
+                .map(|field| bm25f::doc_freq(searcher, *field, term).unwrap_or(0))
                 .max()
                 .unwrap_or(0);
             bm25f::idf(docs, df)
@@ -772,7 +771,7 @@ impl Engine {
         options: ExportOptions,
         each: &mut dyn FnMut(Hit) -> Result<()>,
     ) -> Result<u64> {
-        let searcher = self.reader.searcher();
+        let searcher = self.searcher();
         let prepared = self.prepare(&searcher, req)?;
         let mut snippets = options
             .snippets
@@ -802,7 +801,7 @@ impl Engine {
 
     /// One stored article by id.
     pub fn article(&self, id: &str) -> Result<Option<StoredArticle>> {
-        let searcher = self.reader.searcher();
+        let searcher = self.searcher();
         let term = Term::from_field_text(self.fields().id, id);
         let q = TermQuery::new(term, IndexRecordOption::Basic);
         let found = searcher.search(&q, &TopDocs::with_limit(1).order_by_score())?;
@@ -814,7 +813,7 @@ impl Engine {
     }
 
     pub fn stats(&self) -> Result<Stats> {
-        let searcher = self.reader.searcher();
+        let searcher = self.searcher();
         let collector = facets::FacetCollector::new(
             vec![column::SOURCE.into(), column::SECTION.into()],
             usize::MAX,

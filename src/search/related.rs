@@ -3,15 +3,19 @@
 //! shared named entities find the same story told by another outlet, so both take part: a
 //! more-like-this query over the stemmed headline and body, and a boosted clause per entity the
 //! article names. The article itself is excluded by id.
+use std::collections::HashMap;
 use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, BoostQuery, MoreLikeThisQuery, Occur, Query, TermQuery};
-use tantivy::schema::{IndexRecordOption, OwnedValue};
+
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, TantivyDocument, Term};
 
 use crate::Result;
 use crate::backend::RelatedHit;
 use crate::index::Fields;
+use crate::index::analyzers;
 use crate::index::document::{StoredArticle, from_document};
+use crate::search::bm25f::{self, Bm25fQuery};
 
 /// Shared entities count for more than shared words: a name in common is a strong sign of one story.
 pub const ENTITY_BOOST: f32 = 2.0;
@@ -20,6 +24,10 @@ pub const ENTITY_BOOST: f32 = 2.0;
 pub const RELATIVE_FLOOR: f32 = 0.2;
 /// Most distinctive terms taken from the article.
 pub const MAX_QUERY_TERMS: usize = 30;
+/// Stems shorter than this (in bytes) are too ambiguous to say what an article is about.
+const MIN_WORD_BYTES: usize = 3;
+/// A stem must occur in at least this many articles (the article itself and one other).
+const MIN_DOC_FREQ: u64 = 2;
 /// Function words the stemmed analyzer keeps; as query terms they would match everything.
 pub const STOP_WORDS: &[&str] = &[
     "a", "an", "and", "are", "as", "at", "be", "been", "but", "by", "for", "from", "had", "has",
@@ -36,7 +44,7 @@ pub fn related(
     article: &StoredArticle,
     limit: usize,
 ) -> Result<Vec<RelatedHit>> {
-    let query = related_query(fields, searcher.num_docs(), article);
+    let query = related_query(fields, searcher, article)?;
     let top = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?;
     let floor = top.first().map_or(0.0, |(best, _)| best * RELATIVE_FLOOR);
     top.into_iter()
@@ -55,10 +63,14 @@ pub fn related(
         .collect()
 }
 
-fn related_query(fields: &Fields, num_docs: u64, article: &StoredArticle) -> BooleanQuery {
+fn related_query(
+    fields: &Fields,
+    searcher: &Searcher,
+    article: &StoredArticle,
+) -> Result<BooleanQuery> {
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(
         Occur::Should,
-        Box::new(words_like(fields, num_docs, article)),
+        Box::new(words_like(fields, searcher, article)?),
     )];
     for (kind, names) in &article.entities {
         for name in names {
@@ -75,12 +87,18 @@ fn related_query(fields: &Fields, num_docs: u64, article: &StoredArticle) -> Boo
         Occur::MustNot,
         Box::new(TermQuery::new(itself, IndexRecordOption::Basic)),
     ));
-    BooleanQuery::new(clauses)
+    Ok(BooleanQuery::new(clauses))
 }
 
-/// More-like-this over the stemmed fields, tuned to the index size: a term must occur in at least
-/// one other article to say anything, and one in most articles says nothing.
-fn words_like(fields: &Fields, num_docs: u64, article: &StoredArticle) -> MoreLikeThisQuery {
+/// More-like-this over the stemmed headline and body words, tuned to the index size: a term must
+/// occur in at least one other article to say anything, and one in most articles says nothing.
+/// Each of the article's stems is weighed by its count times its idf in that field, and the best
+/// make one optional clause each, matched in every exact form of the stem.
+fn words_like(
+    fields: &Fields,
+    searcher: &Searcher,
+    article: &StoredArticle,
+) -> Result<BooleanQuery> {
     let body = article.full_body();
     // Short texts rarely repeat a word; demanding two occurrences would leave no terms at all.
     let min_tf = if body.split_whitespace().count() < 300 {
@@ -88,20 +106,43 @@ fn words_like(fields: &Fields, num_docs: u64, article: &StoredArticle) -> MoreLi
     } else {
         2
     };
-    let mut builder = MoreLikeThisQuery::builder()
-        .with_min_doc_frequency(2)
-        .with_min_term_frequency(min_tf)
-        .with_max_query_terms(MAX_QUERY_TERMS)
-        .with_min_word_length(3)
-        .with_stop_words(STOP_WORDS.iter().map(|s| s.to_string()).collect());
-    if num_docs >= 20 {
-        builder = builder.with_max_doc_frequency(num_docs * 2 / 5);
+    let num_docs = searcher.num_docs();
+    let max_df = if num_docs >= 20 {
+        num_docs * 2 / 5
+    } else {
+        u64::MAX
+    };
+    let mut stem = analyzers::stemmed();
+    let mut counts: HashMap<(Field, String), usize> = HashMap::new();
+    for (field, text) in [
+        (fields.headline, article.headline.as_str()),
+        (fields.body, &body),
+    ] {
+        for word in analyzers::terms(&mut stem, text) {
+            if word.len() >= MIN_WORD_BYTES && !STOP_WORDS.contains(&word.as_str()) {
+                *counts.entry((field, word)).or_insert(0) += 1;
+            }
+        }
     }
-    builder.with_document_fields(vec![
-        (
-            fields.headline,
-            vec![OwnedValue::Str(article.headline.clone())],
-        ),
-        (fields.body, vec![OwnedValue::Str(body)]),
-    ])
+    let mut scored = Vec::new();
+    for ((field, word), tf) in counts {
+        if tf < min_tf {
+            continue;
+        }
+        let df = bm25f::doc_freq(searcher, field, &word)?;
+        if df < MIN_DOC_FREQ || df > max_df {
+            continue;
+        }
+        scored.push((tf as f32 * bm25f::idf(num_docs, df), field, word));
+    }
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.2.cmp(&b.2)));
+    scored.truncate(MAX_QUERY_TERMS);
+    let clauses: Vec<(Occur, Box<dyn Query>)> = scored
+        .into_iter()
+        .map(|(_, field, word)| {
+            let q = Bm25fQuery::single(field, &word).presence_only();
+            (Occur::Should, Box::new(q) as Box<dyn Query>)
+        })
+        .collect();
+    Ok(BooleanQuery::new(clauses))
 }

@@ -20,4 +20,5 @@ mod rules;
 mod server;
 mod shared_corpora;
 mod sources;
+mod stems;
 mod timeline;
