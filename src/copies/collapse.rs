@@ -11,6 +11,7 @@ use std::sync::Arc;
 use crate::Result;
 use crate::backend::{Backend, CheckReport, RelatedHit, StoredArticle};
 use crate::copies::GroupId;
+use crate::entities::rules::EntityRules;
 use crate::search::{ExportOptions, Hit, MAX_LIMIT, SearchRequest, SearchResults, Stats};
 
 /// `engine`, answering searches that ask for it collapsed.
@@ -142,5 +143,11 @@ impl Backend for Collapsing {
     }
     fn warm(&self) -> Result<()> {
         self.engine.warm()
+    }
+    fn entity_rules(&self) -> Result<EntityRules> {
+        self.engine.entity_rules()
+    }
+    fn save_entity_rules(&self, rules: &EntityRules) -> Result<()> {
+        self.engine.save_entity_rules(rules)
     }
 }

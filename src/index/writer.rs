@@ -496,7 +496,10 @@ fn documents(articles: Vec<ingest::Article>, plan: &IndexPlan) -> Vec<Prepared> 
                 .then(|| crate::copies::Signature::of(&article.id, &body))
                 .flatten();
             let entities = if plan.entities {
-                entity_set(&crate::entities::extract(&headline_and_body(&article.headline, &body)))
+                entity_set(&crate::entities::extract(&headline_and_body(
+                    &article.headline,
+                    &body,
+                )))
             } else {
                 Default::default()
             };
