@@ -38,8 +38,9 @@ impl Collapsing {
         let mut inner = req.clone();
         inner.collapse = false;
         inner.offset = 0;
-        // Copies are rarely more than a few per story: twice the page usually holds it.
-        inner.limit = (wanted * 2).clamp(20, MAX_LIMIT);
+        // Most pages hold no two copies of one story: then the uncollapsed first `wanted` hits
+        // are the answer, and asking for more would only make snippets nobody sees.
+        inner.limit = wanted.min(MAX_LIMIT);
         let mut results = self.engine.search(&inner)?;
         let (mut firsts, mut seen) = (Vec::new(), HashSet::new());
         let mut fetched = 0usize;
@@ -58,7 +59,8 @@ impl Collapsing {
             // The rest of the order, without facets or timeline (the first pass has them).
             let mut more = inner.clone();
             more.offset = fetched;
-            more.limit = MAX_LIMIT;
+            // Copies are rarely more than a few per story: twice the page usually holds them.
+            more.limit = (wanted * 2).clamp(20, MAX_LIMIT);
             more.facets = Vec::new();
             more.timeline = None;
             more.explain = false;
