@@ -180,72 +180,67 @@ impl OpenSearch {
     /// Every manifest entry in the companion index.
     pub fn load_manifest(&self) -> Result<Manifest> {
         let mut manifest = Manifest::default();
-        let mut after: Option<Value> = None;
-        loop {
-            let mut body = json!({
-                "size": MANIFEST_PAGE,
-                "query": { "term": { meta::KIND: meta::FILE_KIND } },
-                "sort": [{ meta::KEY: "asc" }],
-            });
-            if let Some(a) = &after {
-                body["search_after"] = a.clone();
+        let body = json!({
+            "query": { "term": { meta::KIND: meta::FILE_KIND } },
+            "sort": [{ meta::KEY: "asc" }],
+        });
+        self.each_sorted_hit(&self.url().meta_index(), body, |hit| {
+            if let Some((key, entry)) = store::entry_from(&hit["_source"]) {
+                manifest.files.insert(key, entry);
             }
-            let reply = self.search_raw(&self.url().meta_index(), &body)?;
-            let hits = reply["hits"]["hits"]
-                .as_array()
-                .cloned()
-                .unwrap_or_default();
-            for hit in &hits {
-                if let Some((key, entry)) = store::entry_from(&hit["_source"]) {
-                    manifest.files.insert(key, entry);
-                }
-            }
-            if hits.len() < MANIFEST_PAGE {
-                return Ok(manifest);
-            }
-            after = hits.last().map(|h| h["sort"].clone());
-        }
+        })?;
+        Ok(manifest)
     }
 
     /// Every article with a copy signature: (id, signature, group), walked in id order. The
     /// signature is neither indexed nor a doc value, so articles without one are left out here.
     pub fn copy_members(&self) -> Result<Vec<crate::copies::Member>> {
         let mut members = Vec::new();
-        let mut after: Option<Value> = None;
-        loop {
-            let mut body = json!({
-                "size": MANIFEST_PAGE,
-                "query": { "match_all": {} },
-                "sort": [{ name::ID: "asc" }],
-                "_source": [name::COPY_SIGNATURE, name::COPY_GROUP],
-                "track_total_hits": false,
+        let body = json!({
+            "query": { "match_all": {} },
+            "sort": [{ name::ID: "asc" }],
+            "_source": [name::COPY_SIGNATURE, name::COPY_GROUP],
+            "track_total_hits": false,
+        });
+        self.each_sorted_hit(self.index(), body, |hit| {
+            let (Some(id), Some(signature)) =
+                (hit["_id"].as_str(), document::signature_of(&hit["_source"]))
+            else {
+                return;
+            };
+            members.push(crate::copies::Member {
+                handle: id.to_string(),
+                signature,
+                group: hit["_source"][name::COPY_GROUP]
+                    .as_str()
+                    .map(|g| crate::copies::GroupId(g.to_string())),
             });
-            if let Some(a) = &after {
-                body["search_after"] = a.clone();
-            }
-            let reply = self.search_raw(self.index(), &body)?;
+        })?;
+        Ok(members)
+    }
+
+    /// Every hit of `body` (a query with a total sort) in `index`, in pages of `MANIFEST_PAGE`
+    /// walked with `search_after`.
+    fn each_sorted_hit(
+        &self,
+        index: &str,
+        mut body: Value,
+        mut each: impl FnMut(&Value),
+    ) -> Result<()> {
+        body["size"] = json!(MANIFEST_PAGE);
+        loop {
+            let reply = self.search_raw(index, &body)?;
             let hits = reply["hits"]["hits"]
                 .as_array()
                 .cloned()
                 .unwrap_or_default();
-            for hit in &hits {
-                let (Some(id), Some(signature)) =
-                    (hit["_id"].as_str(), document::signature_of(&hit["_source"]))
-                else {
-                    continue;
-                };
-                members.push(crate::copies::Member {
-                    handle: id.to_string(),
-                    signature,
-                    group: hit["_source"][name::COPY_GROUP]
-                        .as_str()
-                        .map(|g| crate::copies::GroupId(g.to_string())),
-                });
-            }
+            hits.iter().for_each(&mut each);
             if hits.len() < MANIFEST_PAGE {
-                return Ok(members);
+                return Ok(());
             }
-            after = hits.last().map(|h| h["sort"].clone());
+            if let Some(last) = hits.last() {
+                body["search_after"] = last["sort"].clone();
+            }
         }
     }
 
