@@ -73,7 +73,7 @@ impl SnippetGenerator {
         let (hits, scanned) = self.find(body, Part::Body);
         // Fragments reach at most one fragment past the last match scanned.
         let body = &body[..prefix_end(body, scanned + 4 * FRAGMENT_CHARS)];
-        let chars: Vec<char> = body.chars().collect();
+        let chars = chars_of(body);
         let windows = choose_windows(&chars, &hits);
         let mut out = Marked::default();
         for (i, (start, end)) in windows.into_iter().enumerate() {
@@ -181,6 +181,14 @@ impl SnippetGenerator {
     }
 }
 
+/// The characters of `text`, in one allocation of the right size (collecting grows the vector
+/// several times over a long prefix, copying it each time).
+fn chars_of(text: &str) -> Vec<char> {
+    let mut chars = Vec::with_capacity(text.chars().count());
+    chars.extend(text.chars());
+    chars
+}
+
 /// How much of a body the first scan for matches reads.
 const SCAN_START_BYTES: usize = 8 * 1024;
 
@@ -279,28 +287,35 @@ fn choose_windows(chars: &[char], hits: &[Hit]) -> Vec<(usize, usize)> {
     if hits.is_empty() {
         return vec![window_from(chars, 0, 0)];
     }
+    // A hit's window does not depend on the round, and finding its sentence start is the costly
+    // part, so each is found once.
+    let around: Vec<(usize, usize)> = hits
+        .iter()
+        .map(|h| window_around(chars, h.start, h.end))
+        .collect();
     let mut covered = vec![false; hits.len()];
     let mut chosen: Vec<(usize, usize)> = Vec::new();
+    let mut inside: Vec<usize> = Vec::new();
     while chosen.len() < MAX_FRAGMENTS {
         let mut best: Option<((usize, usize), (usize, usize))> = None;
-        for (i, h) in hits.iter().enumerate() {
+        for (i, &w) in around.iter().enumerate() {
             if covered[i] {
                 continue;
             }
-            let w = window_around(chars, h.start, h.end);
             if chosen.iter().any(|c| c.0 < w.1 && w.0 < c.1) {
                 continue;
             }
-            let inside: Vec<&Hit> = hits
-                .iter()
-                .zip(&covered)
-                .filter(|(x, c)| !**c && x.start >= w.0 && x.end <= w.1)
-                .map(|(x, _)| x)
-                .collect();
-            let mut distinct: Vec<usize> = inside.iter().map(|x| x.which).collect();
-            distinct.sort_unstable();
-            distinct.dedup();
-            let score = (distinct.len(), inside.len());
+            inside.clear();
+            inside.extend(
+                hits.iter()
+                    .zip(&covered)
+                    .filter(|(x, c)| !**c && x.start >= w.0 && x.end <= w.1)
+                    .map(|(x, _)| x.which),
+            );
+            let matches = inside.len();
+            inside.sort_unstable();
+            inside.dedup();
+            let score = (inside.len(), matches);
             if best.is_none_or(|(s, _)| score > s) {
                 best = Some((score, w));
             }
@@ -322,11 +337,9 @@ fn choose_windows(chars: &[char], hits: &[Hit]) -> Vec<(usize, usize)> {
 fn window_around(chars: &[char], start: usize, end: usize) -> (usize, usize) {
     let room = FRAGMENT_CHARS.saturating_sub(end - start);
     let lead_max = (room / 2).max(20).min(room.max(1));
-    let sentence = sentence_start(chars, start);
-    let from = if start - sentence <= lead_max.max(room * 2 / 3) {
-        sentence
-    } else {
-        word_start_after(chars, start.saturating_sub(lead_max), start)
+    let from = match sentence_start_within(chars, start, lead_max.max(room * 2 / 3)) {
+        Some(sentence) => sentence,
+        None => word_start_after(chars, start.saturating_sub(lead_max), start),
     };
     window_from(chars, from, end)
 }
@@ -361,16 +374,19 @@ fn is_sentence_end(chars: &[char], i: usize) -> bool {
             .is_none_or(|c| c.is_whitespace() || *c == '"' || *c == '\u{201d}')
 }
 
-fn sentence_start(chars: &[char], at: usize) -> usize {
+/// Where the sentence holding `at` starts, if that is at most `reach` characters back: a window
+/// opens there only when it is that close, so the scan never walks further back than that.
+fn sentence_start_within(chars: &[char], at: usize, reach: usize) -> Option<usize> {
+    let floor = at.saturating_sub(reach);
     let mut i = at;
-    while i > 0 {
+    while i > 0 && i >= floor {
         let prev = chars[i - 1];
         if prev == '\n' || (prev.is_whitespace() && i >= 2 && is_sentence_end(chars, i - 2)) {
-            return i;
+            return Some(i);
         }
         i -= 1;
     }
-    0
+    (floor == 0).then_some(0)
 }
 
 fn word_start_after(chars: &[char], from: usize, limit: usize) -> usize {
