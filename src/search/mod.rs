@@ -352,11 +352,25 @@ impl ResultCache {
     }
 }
 
-/// Global ordinals of the newest reader generation seen, built per column on first use.
+/// Global ordinals of the newest reader generation seen, built per column on first use, and
+/// the index's source keys under that generation.
 #[derive(Default)]
 struct OrdinalCache {
     generation: u64,
     columns: HashMap<&'static str, Arc<GlobalOrdinals>>,
+    source_keys: Option<Arc<[String]>>,
+}
+
+impl OrdinalCache {
+    /// Forget everything built for an older generation once a newer one is seen.
+    fn follow(&mut self, generation: u64) {
+        if generation > self.generation {
+            *self = OrdinalCache {
+                generation,
+                ..OrdinalCache::default()
+            };
+        }
+    }
 }
 
 /// A cache whose holder panicked is still a valid cache: every update leaves it consistent.
@@ -408,12 +422,7 @@ impl Engine {
         };
         let generation = searcher.generation().generation_id();
         let mut cache = lock(cache);
-        if generation > cache.generation {
-            *cache = OrdinalCache {
-                generation,
-                columns: HashMap::new(),
-            };
-        }
+        cache.follow(generation);
         let mut out = Vec::with_capacity(facets.len());
         for facet in facets {
             let column = facet.column();
@@ -483,58 +492,91 @@ impl Engine {
         } = self.prepare(searcher, req)?;
         let limit = req.limit.min(MAX_LIMIT);
         // Source spellings merge after counting, so every spelling must be counted.
-        let facet_collector = facets::FacetCollector::new_sized(
-            req.facets
+        let sizes: Vec<(&'static str, usize)> = req
+            .facets
+            .iter()
+            .map(|f| {
+                let size = if *f == Facet::Source {
+                    usize::MAX
+                } else {
+                    req.facet_size
+                };
+                (f.column(), size)
+            })
+            .collect();
+        let globals = self.global_ordinals(searcher, &req.facets)?;
+        // With merged dictionaries the ranking pass only notes the matching documents, and their
+        // facets are counted afterwards, beside the snippets.
+        let later: Option<Vec<(Arc<GlobalOrdinals>, usize)>> = match req.facets.is_empty() {
+            true => None,
+            false => globals
                 .iter()
-                .map(|f| {
-                    let size = if *f == Facet::Source {
-                        usize::MAX
-                    } else {
-                        req.facet_size
-                    };
-                    (f.column().to_string(), size)
-                })
+                .zip(&sizes)
+                .map(|(g, (_, size))| g.clone().map(|g| (g, *size)))
                 .collect(),
-        )
-        .with_globals(self.global_ordinals(searcher, &req.facets)?);
+        };
+        let in_pass = later.is_none().then(|| {
+            facets::FacetCollector::new_sized(
+                sizes.iter().map(|(c, n)| (c.to_string(), *n)).collect(),
+            )
+            .with_globals(globals)
+        });
+        let facet_collectors = (in_pass, later.is_some().then_some(facets::MatchingDocs));
         let top = TopDocs::with_limit(limit.max(1)).and_offset(req.offset);
         let dates = req
             .timeline
             .map(|interval| timeline::TimelineCollector { interval });
-        let (docs, total, counts, dates): (Vec<(f32, DocAddress)>, usize, _, _) = match req.sort {
-            Sort::Relevance => searcher.search(
-                &full,
-                &(top.order_by_score(), Count, facet_collector, dates),
-            )?,
-            Sort::Newest | Sort::Oldest => {
-                let order = if req.sort == Sort::Newest {
-                    Order::Desc
-                } else {
-                    Order::Asc
-                };
-                let (docs, total, counts, dates) = searcher.search(
+        let (docs, total, (counted, matching), dates): (Vec<(f32, DocAddress)>, usize, _, _) =
+            match req.sort {
+                Sort::Relevance => searcher.search(
                     &full,
-                    &(
-                        top.order_by_fast_field::<DateTime>(column::DATE, order),
-                        Count,
-                        facet_collector,
+                    &(top.order_by_score(), Count, facet_collectors, dates),
+                )?,
+                Sort::Newest | Sort::Oldest => {
+                    let order = if req.sort == Sort::Newest {
+                        Order::Desc
+                    } else {
+                        Order::Asc
+                    };
+                    let (docs, total, counts, dates) = searcher.search(
+                        &full,
+                        &(
+                            top.order_by_fast_field::<DateTime>(column::DATE, order),
+                            Count,
+                            facet_collectors,
+                            dates,
+                        ),
+                    )?;
+                    (
+                        docs.into_iter().map(|(_, a)| (0.0, a)).collect(),
+                        total,
+                        counts,
                         dates,
-                    ),
-                )?;
-                (
-                    docs.into_iter().map(|(_, a)| (0.0, a)).collect(),
-                    total,
-                    counts,
-                    dates,
-                )
-            }
-        };
+                    )
+                }
+            };
         let docs = if limit == 0 { Vec::new() } else { docs };
-        let mut snippets = SnippetGenerator::new(highlights);
-        let mut hits = docs
-            .iter()
-            .map(|&(score, addr)| self.hit(searcher, addr, score, Some(&mut snippets)))
-            .collect::<Result<Vec<_>>>()?;
+        let (mut hits, counts) = match (&later, matching) {
+            (Some(columns), Some(matching)) if !docs.is_empty() => {
+                // Facets and snippets need nothing of each other, so the facets are counted on a
+                // thread of their own while this one makes the snippets.
+                std::thread::scope(|scope| {
+                    let counting = scope.spawn(|| facets::count_matching(columns, &matching));
+                    let hits = self.hits(searcher, &docs, &highlights);
+                    let counts = counting
+                        .join()
+                        .map_err(|_| Error::Other("counting the facets failed".into()))?;
+                    Ok::<_, Error>((hits?, counts?))
+                })?
+            }
+            (Some(columns), Some(matching)) => {
+                (Vec::new(), facets::count_matching(columns, &matching)?)
+            }
+            _ => (
+                self.hits(searcher, &docs, &highlights)?,
+                counted.unwrap_or_default(),
+            ),
+        };
         if req.explain && req.sort == Sort::Relevance {
             for (hit, (_, addr)) in hits.iter_mut().zip(&docs) {
                 let e = full.explain(searcher, *addr)?;
@@ -673,7 +715,31 @@ impl Engine {
         for (from, to) in &req.source_aliases {
             aliases.add(from, to);
         }
-        sources::SourceTable::new(searcher, self.fields().source_key, aliases)
+        Ok(sources::SourceTable::with_keys(
+            self.source_keys(searcher)?,
+            aliases,
+        ))
+    }
+
+    /// The index's source keys under `searcher`, walked once per generation by a long-lived engine.
+    fn source_keys(&self, searcher: &Searcher) -> Result<Arc<[String]>> {
+        let walk = || sources::SourceTable::index_keys(searcher, self.fields().source_key);
+        let Some(cache) = &self.ordinals else {
+            return walk();
+        };
+        let generation = searcher.generation().generation_id();
+        let mut cache = lock(cache);
+        cache.follow(generation);
+        if generation != cache.generation {
+            // A query still on an older searcher walks its own keys.
+            return walk();
+        }
+        if let Some(keys) = &cache.source_keys {
+            return Ok(keys.clone());
+        }
+        let keys = walk()?;
+        cache.source_keys = Some(keys.clone());
+        Ok(keys)
     }
 
     fn with_filters(
@@ -746,6 +812,19 @@ impl Engine {
             1 if must[0].0 == Occur::Must => must.pop().map(|m| m.1).unwrap_or(Box::new(AllQuery)),
             _ => Box::new(BooleanQuery::new(must)),
         }
+    }
+
+    /// The page's hits with their snippets, in order.
+    fn hits(
+        &self,
+        searcher: &Searcher,
+        docs: &[(f32, DocAddress)],
+        highlights: &[build::Highlight],
+    ) -> Result<Vec<Hit>> {
+        let mut snippets = SnippetGenerator::new(highlights.to_vec());
+        docs.iter()
+            .map(|&(score, addr)| self.hit(searcher, addr, score, Some(&mut snippets)))
+            .collect()
     }
 
     fn hit(

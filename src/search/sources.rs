@@ -8,6 +8,7 @@
 //! else in the spelling most of its articles in the result carry.
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use tantivy::Searcher;
 
@@ -109,8 +110,8 @@ impl Aliases {
 /// The sources of one searcher under a set of aliases.
 pub struct SourceTable {
     aliases: Aliases,
-    /// Every source key in the index.
-    keys: Vec<String>,
+    /// Every source key in the index, sorted; shared, since it changes only with a commit.
+    keys: Arc<[String]>,
 }
 
 impl SourceTable {
@@ -119,6 +120,19 @@ impl SourceTable {
         key_field: tantivy::schema::Field,
         aliases: Aliases,
     ) -> Result<Self> {
+        Ok(Self::with_keys(
+            Self::index_keys(searcher, key_field)?,
+            aliases,
+        ))
+    }
+
+    /// Every source key of `searcher`'s segments, sorted and each once: what a long-lived
+    /// engine keeps per reader generation, as walking the dictionaries costs more than a query's
+    /// own work on small result sets.
+    pub fn index_keys(
+        searcher: &Searcher,
+        key_field: tantivy::schema::Field,
+    ) -> Result<Arc<[String]>> {
         let mut keys = Vec::new();
         for reader in searcher.segment_readers() {
             let index = reader.inverted_index(key_field)?;
@@ -132,14 +146,22 @@ impl SourceTable {
         }
         keys.sort_unstable();
         keys.dedup();
-        Ok(SourceTable { aliases, keys })
+        Ok(keys.into())
+    }
+
+    /// A table over keys from [`SourceTable::index_keys`].
+    pub fn with_keys(keys: Arc<[String]>, aliases: Aliases) -> Self {
+        SourceTable { aliases, keys }
     }
 
     /// A table over a known list of source keys (an engine that lists them its own way).
     pub fn from_keys(mut keys: Vec<String>, aliases: Aliases) -> Self {
         keys.sort_unstable();
         keys.dedup();
-        SourceTable { aliases, keys }
+        SourceTable {
+            aliases,
+            keys: keys.into(),
+        }
     }
 
     /// Every indexed key that names the same outlet as `value` (the value's own key included).
