@@ -816,3 +816,125 @@ fn explain_true_reports_the_query_and_each_hits_score() {
     let bad = server.get("/api/search?q=x&explain=maybe");
     assert_eq!(bad.status, 400);
 }
+
+/// The server keeps facet values ordered by how many articles carry them, which is not the order
+/// of their names: two values with the same count in a result must still come out by name, and a
+/// short list must keep the one whose name comes first, as the CLI's count does.
+#[test]
+fn facet_ties_break_by_name_not_by_how_common_the_value_is() {
+    let corpus = Corpus::new();
+    let server = Server::start(&corpus.index_path());
+    // "world" is the most common section of the corpus, "business" has one article: both once here.
+    let query = "/api/search?q=rates%20OR%20owners&facet=section";
+    let both = server.json(query);
+    assert_eq!(
+        facet_list(&both, "section"),
+        vec![("business".to_string(), 1), ("world".to_string(), 1)],
+        "{both}"
+    );
+    let first = server.json(&format!("{query}&facet_size=1"));
+    assert_eq!(
+        facet_list(&first, "section"),
+        vec![("business".to_string(), 1)],
+        "{first}"
+    );
+    let everything = server.json("/api/search?facet=section&facet_size=1");
+    assert_eq!(
+        facet_list(&everything, "section"),
+        vec![("world".to_string(), 4)],
+        "{everything}"
+    );
+}
+
+/// The server counts facets apart from the ranking pass, on a thread of its own beside the
+/// snippets, through dictionaries ordered by how common each value is; the CLI counts them inside
+/// the ranking pass through per-segment dictionaries. On the real articles of `corpus/`, indexed
+/// in several commits so the index has several segments, both must give the hand count, in long
+/// lists and in short ones (where ties at the cut decide what is shown).
+#[test]
+fn facets_counted_beside_the_snippets_equal_a_hand_count_and_the_cli() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let index = dir.path().join("idx");
+    for section in [
+        "politics", "world", "business", "sport", "science", "culture",
+    ] {
+        let out = Command::new(BIN)
+            .arg("index")
+            .arg(corpus.join(section))
+            .arg("--index")
+            .arg(&index)
+            .arg("--quiet")
+            .output()
+            .expect("run newsdex index");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let server = Server::start(&index);
+    let facets = ["source", "person", "org", "place"];
+    let mut compared = 0;
+    for query in [
+        "",
+        "meridian",
+        "council OR bank OR rovers",
+        "\"prime minister\"",
+    ] {
+        let wide = server.json(&format!(
+            "/api/search?limit=100&facet_size=100&facet=source,person,org,place&q={}",
+            enc(query)
+        ));
+        let total = wide["total"].as_u64().unwrap();
+        assert!(total > 0 && total <= 100, "{query:?}: {wide}");
+        let hand = hand_facets(&wide);
+        let cli = Command::new(BIN)
+            .args([
+                "search",
+                query,
+                "--json",
+                "--facet",
+                "source,person,org,place",
+            ])
+            .arg("--index")
+            .arg(&index)
+            .output()
+            .expect("run newsdex search");
+        assert!(
+            cli.status.success(),
+            "{}",
+            String::from_utf8_lossy(&cli.stderr)
+        );
+        let cli: Value = serde_json::from_slice(&cli.stdout).expect("CLI json");
+        for size in [2usize, 10, 100] {
+            let served = server.json(&format!(
+                "/api/search?limit=3&facet_size={size}&facet=source,person,org,place&q={}",
+                enc(query)
+            ));
+            for facet in facets {
+                let expected: Vec<(String, u64)> = hand
+                    .get(facet)
+                    .cloned()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .take(size)
+                    .collect();
+                assert_eq!(
+                    facet_list(&served, facet),
+                    expected,
+                    "{facet} of {query:?}, {size}"
+                );
+                if size == 10 {
+                    assert_eq!(
+                        facet_list(&cli, facet),
+                        expected,
+                        "CLI {facet} of {query:?}"
+                    );
+                }
+                compared += expected.len();
+            }
+        }
+    }
+    assert!(compared > 50, "too few facet values compared: {compared}");
+}
