@@ -57,6 +57,8 @@ pub struct TrainOptions {
     pub caps_table: bool,
     /// Independent perceptron runs (sentence orders) averaged into each stage's table.
     pub runs: usize,
+    /// How each run's steps are weighed in its averaged weights.
+    pub averaging: Averaging,
 }
 
 /// The cluster paths an existing model holds for the words of the learned vocabulary (as
@@ -88,12 +90,13 @@ fn clusters_of_model(
     Ok(out)
 }
 
-/// How every stage is trained: how often word identity is hidden and how many independent
-/// runs are averaged into its table.
+/// How every stage is trained: how often word identity is hidden, how many independent runs
+/// are averaged into its table and how each run averages its steps.
 #[derive(Debug, Clone, Copy)]
 struct Recipe {
     word_dropout: f32,
     runs: usize,
+    averaging: Averaging,
 }
 
 /// Small deterministic PRNG (xorshift64*), so runs repeat exactly.
@@ -120,6 +123,28 @@ impl Rng {
     }
 }
 
+/// How the weights after each training sentence are weighed in the averaged perceptron's mean.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Averaging {
+    /// Every step alike (Collins 2002).
+    Uniform,
+    /// Step `t` weighs `t`, so the early weights, learned from few sentences, count less (the
+    /// polynomial-decay averaging of Shamir and Zhang 2013, with exponent one).
+    Linear,
+}
+
+impl Averaging {
+    /// The running sums take update `d` at step `c` (counted from 1) as `weight(c) * d`, and the
+    /// mean after step `c - 1` is `w - sums / weight(c)`: for uniform weights the mean of
+    /// `w_0..w_{c-1}`, for linear ones that of `t * w_t` over `t (t + 1) / 2`.
+    fn weight(self, c: f64) -> f64 {
+        match self {
+            Averaging::Uniform => c,
+            Averaging::Linear => c * (c - 1.0),
+        }
+    }
+}
+
 /// Averaged perceptron state: current weights plus the running sums for averaging.
 struct Perceptron {
     w: Vec<f32>,
@@ -127,6 +152,7 @@ struct Perceptron {
     trans: [f32; NTRANS],
     tacc: [f64; NTRANS],
     c: f64,
+    averaging: Averaging,
 }
 
 impl Weights for Perceptron {
@@ -165,7 +191,7 @@ impl Weights for Dense {
 }
 
 impl Perceptron {
-    fn new(bits: u32) -> Self {
+    fn new(bits: u32, averaging: Averaging) -> Self {
         let n = (1usize << bits) * NTAGS;
         Perceptron {
             w: vec![0.0; n],
@@ -173,24 +199,26 @@ impl Perceptron {
             trans: [0.0; NTRANS],
             tacc: [0.0; NTRANS],
             c: 1.0,
+            averaging,
         }
     }
 
     fn bump(&mut self, f: u32, t: u8, d: f32) {
         let k = f as usize * NTAGS + t as usize;
         self.w[k] += d;
-        self.acc[k] += self.c * d as f64;
+        self.acc[k] += self.averaging.weight(self.c) * d as f64;
     }
 
     fn bump_trans(&mut self, prev: usize, cur: u8, d: f32) {
         let k = prev * NTAGS + cur as usize;
         self.trans[k] += d;
-        self.tacc[k] += self.c * d as f64;
+        self.tacc[k] += self.averaging.weight(self.c) * d as f64;
     }
 
     /// Add `share` of the averaged weights to `out`.
     fn add_averaged(&self, out: &mut Dense, share: f64) {
-        let c = self.c;
+        // Before any step the sums are empty and the mean is the weights themselves.
+        let c = self.averaging.weight(self.c).max(1.0);
         for ((o, &w), &a) in out.w.iter_mut().zip(&self.w).zip(&self.acc) {
             *o += ((w as f64 - a / c) * share) as f32;
         }
@@ -426,7 +454,7 @@ fn train_stage(
     }
     let mut runs: Vec<Run> = (0..recipe.runs.max(1))
         .map(|r| Run {
-            p: Perceptron::new(bits),
+            p: Perceptron::new(bits, recipe.averaging),
             units: units.clone(),
             rng: Rng::new(run_seed(seed, r)),
         })
@@ -926,6 +954,7 @@ pub fn run(opts: &TrainOptions) -> Result<()> {
     let recipe = Recipe {
         word_dropout: opts.word_dropout,
         runs: opts.runs,
+        averaging: opts.averaging,
     };
     let mut model = Model {
         bits,
