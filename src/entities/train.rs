@@ -1071,3 +1071,74 @@ pub fn run(opts: &TrainOptions) -> Result<()> {
         prune = if prune == 0.0 { 0.05 } else { prune * 1.6 };
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The running sums must give the same mean as weighing every step's weights by hand.
+    #[test]
+    fn averaged_weights_match_the_weighted_mean_of_every_step() {
+        // One feature, tag 1, updated by these amounts at steps 1..=6 (0: no update); the uniform
+        // mean of its weights is 10 / 7, the linear one 11 / 7.
+        let updates = [2.0f32, 0.0, 0.0, -1.0, 0.0, 1.0];
+        for averaging in [Averaging::Uniform, Averaging::Linear] {
+            let mut p = Perceptron::new(1, averaging);
+            // Weights after each step, starting from the zero weights before any step.
+            let mut after = vec![0.0f64];
+            for &d in &updates {
+                if d != 0.0 {
+                    p.bump(0, 1, d);
+                }
+                after.push(p.w[1] as f64);
+                p.c += 1.0;
+            }
+            let step_weight = |t: usize| match averaging {
+                Averaging::Uniform => 1.0,
+                Averaging::Linear => t as f64,
+            };
+            let total: f64 = (0..after.len()).map(step_weight).sum();
+            let expected: f64 = after
+                .iter()
+                .enumerate()
+                .map(|(t, w)| step_weight(t) * w)
+                .sum::<f64>()
+                / total;
+            let mut out = Dense {
+                w: vec![0.0; p.w.len()],
+                trans: [0.0; NTRANS],
+            };
+            p.add_averaged(&mut out, 1.0);
+            assert!(
+                (out.w[1] as f64 - expected).abs() < 1e-6,
+                "{averaging:?}: {} vs {expected}",
+                out.w[1]
+            );
+            assert_eq!(out.w[0], 0.0);
+        }
+    }
+
+    /// Runs are combined by the plain mean of their averaged weights.
+    #[test]
+    fn runs_are_averaged_into_one_table() {
+        let run = |d: f32| {
+            let mut p = Perceptron::new(1, Averaging::Uniform);
+            p.bump(1, 2, d);
+            p.bump_trans(0, 3, d);
+            p.c += 1.0;
+            Run {
+                p,
+                units: Vec::new(),
+                rng: Rng::new(1),
+            }
+        };
+        let one = mean_of(&[run(4.0)]);
+        // Uniform mean of the weights before and after the one step: 4 / 2.
+        assert_eq!(one.w[NTAGS + 2], 2.0);
+        let two = mean_of(&[run(4.0), run(-2.0)]);
+        assert_eq!(two.w[NTAGS + 2], 0.5);
+        assert_eq!(two.trans[3], 0.5);
+        assert_eq!(run_seed(7, 0), 7);
+        assert_ne!(run_seed(7, 1), run_seed(7, 2));
+    }
+}
