@@ -8,7 +8,7 @@ use anyhow::Context;
 use clap::Parser;
 use newsdex::entities::model::{Model, embedded_bytes};
 use newsdex::entities::tagger::Tagger;
-use newsdex::entities::train::{TrainOptions, run};
+use newsdex::entities::train::{Averaging, TrainOptions, run};
 use newsdex::entities::{group_canonical, tag_conll_with};
 
 #[derive(Parser, Debug)]
@@ -84,6 +84,13 @@ struct Args {
     /// set together with a copy of it in capitals.
     #[arg(long)]
     caps_table: bool,
+    /// Independent perceptron runs, each in its own sentence order, whose averaged weights are
+    /// averaged into each stage's one table (same tagging cost, training `runs` times longer).
+    #[arg(long, default_value_t = 1)]
+    runs: usize,
+    /// How the perceptron's steps are weighed in its averaged weights.
+    #[arg(long, value_enum, default_value_t = Averaging::Uniform)]
+    averaging: Averaging,
     /// Train the first stage only.
     #[arg(long)]
     no_stage2: bool,
@@ -158,6 +165,8 @@ fn main() -> anyhow::Result<()> {
         caps_copies: a.caps_copies,
         clusters_from: a.clusters_from,
         caps_table: a.caps_table,
+        runs: a.runs,
+        averaging: a.averaging,
     })
 }
 

@@ -55,6 +55,10 @@ pub struct TrainOptions {
     /// Also train the capitals table: weights for sentences in capitals, learned from the
     /// training set together with a copy of it in capitals.
     pub caps_table: bool,
+    /// Independent perceptron runs (sentence orders) averaged into each stage's table.
+    pub runs: usize,
+    /// How each run's steps are weighed in its averaged weights.
+    pub averaging: Averaging,
 }
 
 /// The cluster paths an existing model holds for the words of the learned vocabulary (as
@@ -86,10 +90,13 @@ fn clusters_of_model(
     Ok(out)
 }
 
-/// How training treats features: which to leave out and how often to hide word identity.
+/// How every stage is trained: how often word identity is hidden, how many independent runs
+/// are averaged into its table and how each run averages its steps.
 #[derive(Debug, Clone, Copy)]
-struct Regularise {
+struct Recipe {
     word_dropout: f32,
+    runs: usize,
+    averaging: Averaging,
 }
 
 /// Small deterministic PRNG (xorshift64*), so runs repeat exactly.
@@ -116,6 +123,28 @@ impl Rng {
     }
 }
 
+/// How the weights after each training sentence are weighed in the averaged perceptron's mean.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Averaging {
+    /// Every step alike (Collins 2002).
+    Uniform,
+    /// Step `t` weighs `t`, so the early weights, learned from few sentences, count less (the
+    /// polynomial-decay averaging of Shamir and Zhang 2013, with exponent one).
+    Linear,
+}
+
+impl Averaging {
+    /// The running sums take update `d` at step `c` (counted from 1) as `weight(c) * d`, and the
+    /// mean after step `c - 1` is `w - sums / weight(c)`: for uniform weights the mean of
+    /// `w_0..w_{c-1}`, for linear ones that of `t * w_t` over `t (t + 1) / 2`.
+    fn weight(self, c: f64) -> f64 {
+        match self {
+            Averaging::Uniform => c,
+            Averaging::Linear => c * (c - 1.0),
+        }
+    }
+}
+
 /// Averaged perceptron state: current weights plus the running sums for averaging.
 struct Perceptron {
     w: Vec<f32>,
@@ -123,6 +152,7 @@ struct Perceptron {
     trans: [f32; NTRANS],
     tacc: [f64; NTRANS],
     c: f64,
+    averaging: Averaging,
 }
 
 impl Weights for Perceptron {
@@ -161,7 +191,7 @@ impl Weights for Dense {
 }
 
 impl Perceptron {
-    fn new(bits: u32) -> Self {
+    fn new(bits: u32, averaging: Averaging) -> Self {
         let n = (1usize << bits) * NTAGS;
         Perceptron {
             w: vec![0.0; n],
@@ -169,34 +199,32 @@ impl Perceptron {
             trans: [0.0; NTRANS],
             tacc: [0.0; NTRANS],
             c: 1.0,
+            averaging,
         }
     }
 
     fn bump(&mut self, f: u32, t: u8, d: f32) {
         let k = f as usize * NTAGS + t as usize;
         self.w[k] += d;
-        self.acc[k] += self.c * d as f64;
+        self.acc[k] += self.averaging.weight(self.c) * d as f64;
     }
 
     fn bump_trans(&mut self, prev: usize, cur: u8, d: f32) {
         let k = prev * NTAGS + cur as usize;
         self.trans[k] += d;
-        self.tacc[k] += self.c * d as f64;
+        self.tacc[k] += self.averaging.weight(self.c) * d as f64;
     }
 
-    fn averaged(&self) -> Dense {
-        let c = self.c;
-        let w = self
-            .w
-            .iter()
-            .zip(&self.acc)
-            .map(|(&w, &a)| (w as f64 - a / c) as f32)
-            .collect();
-        let mut trans = [0f32; NTRANS];
-        for (k, t) in trans.iter_mut().enumerate() {
-            *t = (self.trans[k] as f64 - self.tacc[k] / c) as f32;
+    /// Add `share` of the averaged weights to `out`.
+    fn add_averaged(&self, out: &mut Dense, share: f64) {
+        // Before any step the sums are empty and the mean is the weights themselves.
+        let c = self.averaging.weight(self.c).max(1.0);
+        for ((o, &w), &a) in out.w.iter_mut().zip(&self.w).zip(&self.acc) {
+            *o += ((w as f64 - a / c) * share) as f32;
         }
-        Dense { w, trans }
+        for (k, t) in out.trans.iter_mut().enumerate() {
+            *t += ((self.trans[k] as f64 - self.tacc[k] / c) * share) as f32;
+        }
     }
 }
 
@@ -302,9 +330,111 @@ fn gold_of(docs: &[Prepared]) -> Vec<ConllDoc> {
     docs.iter().map(|p| p.doc.clone()).collect()
 }
 
-/// Train one stage on `train[idx]` for `epochs` epochs. After every epoch `each_epoch` gets the
-/// averaged weights so far (cross-validation scores held-out folds with them); the final averaged
-/// weights are returned.
+/// One perceptron run of a stage: its weights, its own order of the training sentences and its
+/// own random stream.
+struct Run {
+    p: Perceptron,
+    units: Vec<(usize, usize)>,
+    rng: Rng,
+}
+
+/// The seed of run `r` of a stage. Run 0 keeps the stage's seed, so a stage of one run is the
+/// plain averaged perceptron.
+fn run_seed(seed: u64, r: usize) -> u64 {
+    seed ^ (r as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+}
+
+/// Buffers reused by every training step.
+#[derive(Default)]
+struct Step {
+    em: Vec<[f32; NTAGS]>,
+    path: Vec<u8>,
+    hidden: Vec<bool>,
+}
+
+/// One epoch of one run over its sentences, in a fresh order; returns the number of sentences it
+/// got wrong. `threshold` is the word-dropout probability on the scale of `u64`.
+fn train_epoch(
+    run: &mut Run,
+    train: &[Prepared],
+    stage2: bool,
+    threshold: u64,
+    step: &mut Step,
+) -> usize {
+    let Run { p, units, rng } = run;
+    let Step { em, path, hidden } = step;
+    rng.shuffle(units);
+    let mut errors = 0usize;
+    for &(d, s) in units.iter() {
+        let doc = &train[d];
+        let range = doc.doc.sents[s].clone();
+        let feats = feats_of(doc, stage2);
+        // Word dropout: now and then a token must be tagged without its own identity, from
+        // its shape, clusters, gazetteers and context, as an unseen name would be.
+        hidden.clear();
+        hidden.extend(
+            range
+                .clone()
+                .map(|_| threshold > 0 && rng.next_u64() < threshold),
+        );
+        em.clear();
+        for (k, i) in range.clone().enumerate() {
+            let mut acc = [0f32; NTAGS];
+            for (g, fs) in feats.iter().enumerate() {
+                for &f in visible(fs.of(i), g == 0 && hidden[k]) {
+                    p.add_row(f, &mut acc);
+                }
+            }
+            em.push(acc);
+        }
+        super::model::viterbi(em, &p.trans, path);
+        let gold = &doc.doc.tags[range.clone()];
+        if path.as_slice() != gold {
+            errors += 1;
+            let mut pg = NTAGS;
+            let mut pp = NTAGS;
+            for (k, i) in range.enumerate() {
+                let (g, q) = (gold[k], path[k]);
+                if g != q {
+                    for (gi, fs) in feats.iter().enumerate() {
+                        for &f in visible(fs.of(i), gi == 0 && hidden[k]) {
+                            p.bump(f, g, 1.0);
+                            p.bump(f, q, -1.0);
+                        }
+                    }
+                }
+                if (pg, g) != (pp, q) {
+                    p.bump_trans(pg, g, 1.0);
+                    p.bump_trans(pp, q, -1.0);
+                }
+                pg = g as usize;
+                pp = q as usize;
+            }
+        }
+        p.c += 1.0;
+    }
+    errors
+}
+
+/// The mean of the runs' averaged weights: one table, so tagging costs what one run's would,
+/// while the accident of one sentence order weighs less.
+fn mean_of(runs: &[Run]) -> Dense {
+    let n = runs[0].p.w.len();
+    let mut out = Dense {
+        w: vec![0.0; n],
+        trans: [0.0; NTRANS],
+    };
+    let share = 1.0 / runs.len() as f64;
+    for r in runs {
+        r.p.add_averaged(&mut out, share);
+    }
+    out
+}
+
+/// Train one stage on `train[idx]` for `epochs` epochs: `recipe.runs` independent runs, each in
+/// its own sentence order, whose averaged weights are averaged into one table. After every epoch
+/// `each_epoch` gets that table so far (cross-validation scores held-out folds with it); the
+/// final one is returned.
 #[allow(clippy::too_many_arguments)]
 fn train_stage(
     bits: u32,
@@ -313,82 +443,39 @@ fn train_stage(
     stage2: bool,
     epochs: usize,
     seed: u64,
-    reg: Regularise,
+    recipe: Recipe,
     mut each_epoch: impl FnMut(usize, &Dense),
 ) -> Dense {
-    let mut p = Perceptron::new(bits);
     let mut units: Vec<(usize, usize)> = Vec::new();
     for &d in idx {
         for s in 0..train[d].doc.sents.len() {
             units.push((d, s));
         }
     }
-    let mut rng = Rng::new(seed);
-    let mut em = Vec::new();
-    let mut path = Vec::new();
-    let mut hidden: Vec<bool> = Vec::new();
-    let threshold = (reg.word_dropout.clamp(0.0, 1.0) as f64 * u64::MAX as f64) as u64;
+    let mut runs: Vec<Run> = (0..recipe.runs.max(1))
+        .map(|r| Run {
+            p: Perceptron::new(bits, recipe.averaging),
+            units: units.clone(),
+            rng: Rng::new(run_seed(seed, r)),
+        })
+        .collect();
+    let mut step = Step::default();
+    let threshold = (recipe.word_dropout.clamp(0.0, 1.0) as f64 * u64::MAX as f64) as u64;
     for epoch in 1..=epochs {
         let t0 = Instant::now();
-        rng.shuffle(&mut units);
-        let mut errors = 0usize;
-        for &(d, s) in &units {
-            let doc = &train[d];
-            let range = doc.doc.sents[s].clone();
-            let feats = feats_of(doc, stage2);
-            // Word dropout: now and then a token must be tagged without its own identity, from
-            // its shape, clusters, gazetteers and context, as an unseen name would be.
-            hidden.clear();
-            hidden.extend(
-                range
-                    .clone()
-                    .map(|_| threshold > 0 && rng.next_u64() < threshold),
-            );
-            em.clear();
-            for (k, i) in range.clone().enumerate() {
-                let mut acc = [0f32; NTAGS];
-                for (g, fs) in feats.iter().enumerate() {
-                    for &f in visible(fs.of(i), g == 0 && hidden[k]) {
-                        p.add_row(f, &mut acc);
-                    }
-                }
-                em.push(acc);
-            }
-            super::model::viterbi(&em, &p.trans, &mut path);
-            let gold = &doc.doc.tags[range.clone()];
-            if path.as_slice() != gold {
-                errors += 1;
-                let mut pg = NTAGS;
-                let mut pp = NTAGS;
-                for (k, i) in range.enumerate() {
-                    let (g, q) = (gold[k], path[k]);
-                    if g != q {
-                        for (gi, fs) in feats.iter().enumerate() {
-                            for &f in visible(fs.of(i), gi == 0 && hidden[k]) {
-                                p.bump(f, g, 1.0);
-                                p.bump(f, q, -1.0);
-                            }
-                        }
-                    }
-                    if (pg, g) != (pp, q) {
-                        p.bump_trans(pg, g, 1.0);
-                        p.bump_trans(pp, q, -1.0);
-                    }
-                    pg = g as usize;
-                    pp = q as usize;
-                }
-            }
-            p.c += 1.0;
-        }
+        let errors: Vec<usize> = runs
+            .iter_mut()
+            .map(|r| train_epoch(r, train, stage2, threshold, &mut step))
+            .collect();
         eprintln!(
-            "  epoch {epoch}: {errors} wrong sentences ({:.1}s)",
+            "  epoch {epoch}: {errors:?} wrong sentences ({:.1}s)",
             t0.elapsed().as_secs_f64()
         );
         if epoch < epochs {
-            each_epoch(epoch, &p.averaged());
+            each_epoch(epoch, &mean_of(&runs));
         }
     }
-    let last = p.averaged();
+    let last = mean_of(&runs);
     each_epoch(epochs, &last);
     last
 }
@@ -472,7 +559,7 @@ fn cross_validate(
     stage2: bool,
     epochs: usize,
     seed: u64,
-    reg: Regularise,
+    recipe: Recipe,
 ) -> CvRun {
     let n = train.len();
     let mut tags = vec![vec![Vec::new(); n]; epochs];
@@ -488,7 +575,7 @@ fn cross_validate(
             stage2,
             epochs,
             seed + fold as u64 + 1,
-            reg,
+            recipe,
             |e, w| {
                 let (mut em, mut path) = (Vec::new(), Vec::new());
                 for &d in &held {
@@ -596,17 +683,26 @@ fn train_stages(
     k: usize,
     scored: Range<usize>,
     seed: u64,
-    reg: Regularise,
+    recipe: Recipe,
     context: &dyn Fn(usize, &[u8]) -> Vec<u8>,
 ) -> Stages {
     let bits = opts.bits;
     let gold = gold_of(train);
-    let cv1 = cross_validate(bits, train, fold_of, k, false, opts.max_epochs, seed, reg);
+    let cv1 = cross_validate(
+        bits,
+        train,
+        fold_of,
+        k,
+        false,
+        opts.max_epochs,
+        seed,
+        recipe,
+    );
     let (s1_epochs, cv1_score) = cv1.best(&gold, scored.clone());
     eprintln!("stage 1 cv best: epoch {s1_epochs}, {}", cv1_score.report());
     let all: Vec<usize> = (0..train.len()).collect();
     eprintln!("stage 1, all training data");
-    let s1 = train_stage(bits, train, &all, false, s1_epochs, seed, reg, |_, _| {});
+    let s1 = train_stage(bits, train, &all, false, s1_epochs, seed, recipe, |_, _| {});
     let mut out = Stages {
         s1,
         s2: None,
@@ -628,7 +724,16 @@ fn train_stages(
         .collect();
     set_stage2_feats(lex, train, &tags1, bits);
     let seed2 = seed + 100;
-    let cv2 = cross_validate(bits, train, fold_of, k, true, opts.max_epochs, seed2, reg);
+    let cv2 = cross_validate(
+        bits,
+        train,
+        fold_of,
+        k,
+        true,
+        opts.max_epochs,
+        seed2,
+        recipe,
+    );
     let (s2_epochs, cv2_score) = cv2.best(&gold, scored);
     eprintln!("stage 2 cv best: epoch {s2_epochs}, {}", cv2_score.report());
     if cv2_score.f1() <= out.cv.f1() {
@@ -643,7 +748,7 @@ fn train_stages(
         true,
         s2_epochs,
         seed2,
-        reg,
+        recipe,
         |_, _| {},
     ));
     out.cv = cv2_score;
@@ -688,7 +793,7 @@ fn train_caps_table(
     n: usize,
     fold_of: &[usize],
     k: usize,
-    reg: Regularise,
+    recipe: Recipe,
 ) -> CapsTable {
     let mut docs: Vec<ConllDoc> = train[..n].iter().map(|p| p.doc.clone()).collect();
     docs.extend(train[..n].iter().map(|p| capitalised(&p.doc)));
@@ -713,7 +818,7 @@ fn train_caps_table(
         k,
         n..2 * n,
         seed,
-        reg,
+        recipe,
         &context,
     );
     CapsTable {
@@ -846,8 +951,10 @@ pub fn run(opts: &TrainOptions) -> Result<()> {
     let dev_gold = gold_of(&dev);
     eprintln!("features ready ({:.1}s)", t_start.elapsed().as_secs_f64());
 
-    let reg = Regularise {
+    let recipe = Recipe {
         word_dropout: opts.word_dropout,
+        runs: opts.runs,
+        averaging: opts.averaging,
     };
     let mut model = Model {
         bits,
@@ -867,7 +974,7 @@ pub fn run(opts: &TrainOptions) -> Result<()> {
         k,
         cv_all,
         opts.seed,
-        reg,
+        recipe,
         &own,
     );
     if main.s2.is_some() {
@@ -885,7 +992,7 @@ pub fn run(opts: &TrainOptions) -> Result<()> {
             n_written,
             &fold_of,
             k,
-            reg,
+            recipe,
         );
         // The system as it runs: sentences in capitals tagged by the capitals table.
         let merged: Vec<Vec<u8>> = (0..n_written)
@@ -962,5 +1069,76 @@ pub fn run(opts: &TrainOptions) -> Result<()> {
             return Ok(());
         }
         prune = if prune == 0.0 { 0.05 } else { prune * 1.6 };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The running sums must give the same mean as weighing every step's weights by hand.
+    #[test]
+    fn averaged_weights_match_the_weighted_mean_of_every_step() {
+        // One feature, tag 1, updated by these amounts at steps 1..=6 (0: no update); the uniform
+        // mean of its weights is 10 / 7, the linear one 11 / 7.
+        let updates = [2.0f32, 0.0, 0.0, -1.0, 0.0, 1.0];
+        for averaging in [Averaging::Uniform, Averaging::Linear] {
+            let mut p = Perceptron::new(1, averaging);
+            // Weights after each step, starting from the zero weights before any step.
+            let mut after = vec![0.0f64];
+            for &d in &updates {
+                if d != 0.0 {
+                    p.bump(0, 1, d);
+                }
+                after.push(p.w[1] as f64);
+                p.c += 1.0;
+            }
+            let step_weight = |t: usize| match averaging {
+                Averaging::Uniform => 1.0,
+                Averaging::Linear => t as f64,
+            };
+            let total: f64 = (0..after.len()).map(step_weight).sum();
+            let expected: f64 = after
+                .iter()
+                .enumerate()
+                .map(|(t, w)| step_weight(t) * w)
+                .sum::<f64>()
+                / total;
+            let mut out = Dense {
+                w: vec![0.0; p.w.len()],
+                trans: [0.0; NTRANS],
+            };
+            p.add_averaged(&mut out, 1.0);
+            assert!(
+                (out.w[1] as f64 - expected).abs() < 1e-6,
+                "{averaging:?}: {} vs {expected}",
+                out.w[1]
+            );
+            assert_eq!(out.w[0], 0.0);
+        }
+    }
+
+    /// Runs are combined by the plain mean of their averaged weights.
+    #[test]
+    fn runs_are_averaged_into_one_table() {
+        let run = |d: f32| {
+            let mut p = Perceptron::new(1, Averaging::Uniform);
+            p.bump(1, 2, d);
+            p.bump_trans(0, 3, d);
+            p.c += 1.0;
+            Run {
+                p,
+                units: Vec::new(),
+                rng: Rng::new(1),
+            }
+        };
+        let one = mean_of(&[run(4.0)]);
+        // Uniform mean of the weights before and after the one step: 4 / 2.
+        assert_eq!(one.w[NTAGS + 2], 2.0);
+        let two = mean_of(&[run(4.0), run(-2.0)]);
+        assert_eq!(two.w[NTAGS + 2], 0.5);
+        assert_eq!(two.trans[3], 0.5);
+        assert_eq!(run_seed(7, 0), 7);
+        assert_ne!(run_seed(7, 1), run_seed(7, 2));
     }
 }
