@@ -2,7 +2,8 @@
 //! kept beside the segments and named in each commit's payload.
 //!
 //! A file's articles share a `file` term, so replacing a file is one delete of that term followed
-//! by its new documents, and both land in the same commit.
+//! by its new documents, and both land in the same commit. A file the index cannot hold articles
+//! of yet (most of them, in a first run) is written without the delete.
 use std::collections::HashSet;
 use std::path::Path;
 
