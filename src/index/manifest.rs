@@ -7,7 +7,7 @@
 //!
 //! On disk each root is written once and a file's key only when it is not the one its root and
 //! path give, the entries sorted by root and path, the whole zstd-compressed: a manifest of
-//! AllSides' 37,554 files takes 1.3 MB instead of 4.1 MB with the root and key in every entry.
+//! AllSides' 37,554 files takes 1.0 MB instead of 4.1 MB with the root and key in every entry.
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
