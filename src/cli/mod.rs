@@ -192,7 +192,8 @@ pub struct IndexArgs {
     /// Start the index from scratch
     #[arg(long)]
     pub rebuild: bool,
-    /// Writer memory budget in MB
+    /// Writer memory budget in MB, shared by the indexing threads; parsing, the manifest and the
+    /// queues add about 50 MB more, and files mapped during merges add to RSS (see README)
     #[arg(long, value_name = "MB", default_value_t = 256)]
     pub memory: usize,
     /// Largest article accepted, in bytes

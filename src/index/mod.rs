@@ -14,7 +14,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use tantivy::directory::MmapDirectory;
-use tantivy::{Index, IndexReader, ReloadPolicy};
+use tantivy::store::{Compressor, ZstdCompressor};
+use tantivy::{Index, IndexReader, IndexSettings, ReloadPolicy};
 
 pub use schema::Fields;
 
@@ -84,7 +85,10 @@ impl NewsIndex {
         }
         std::fs::create_dir_all(path).map_err(|e| Error::io(path, e))?;
         let dir = MmapDirectory::open(path).map_err(|e| Error::Other(e.to_string()))?;
-        let index = Index::open_or_create(dir, Fields::build_schema())?;
+        let index = Index::builder()
+            .schema(Fields::build_schema())
+            .settings(settings())
+            .open_or_create(dir)?;
         write_marker(path)?;
         Self::wrap(index, path)
     }
@@ -131,6 +135,19 @@ impl NewsIndex {
             .filter(|m| m.is_file())
             .map(|m| m.len())
             .sum()
+    }
+}
+
+/// How new indexes keep their stored fields. zstd (level 3) in 16 KB blocks keeps AllSides' doc
+/// store at 105 MB where lz4 needed 155 MB; larger blocks save little more (98 MB at 64 KB) and
+/// make every hit decompress more text, since a hit's block is decompressed whole.
+fn settings() -> IndexSettings {
+    IndexSettings {
+        docstore_compression: Compressor::Zstd(ZstdCompressor {
+            compression_level: Some(3),
+        }),
+        docstore_blocksize: 16 * 1024,
+        ..IndexSettings::default()
     }
 }
 

@@ -104,8 +104,9 @@ pub mod meta {
     pub const SETTINGS_ID: &str = "settings";
 }
 
-/// Bumped whenever the schema or analyzers change incompatibly.
-pub const SCHEMA_VERSION: u32 = 3;
+/// Bumped whenever the schema, the analyzers or the layout of newsdex's own files in the index
+/// folder change incompatibly (4: the manifest's compact layout).
+pub const SCHEMA_VERSION: u32 = 4;
 
 fn text(analyzer: &str, record: IndexRecordOption) -> TextOptions {
     TextOptions::default().set_indexing_options(

@@ -130,6 +130,35 @@ fn rebuild_starts_from_scratch() {
     );
 }
 
+/// An index written by an earlier layout (here: its marker says schema version 3, whose manifest
+/// this newsdex no longer reads) is refused with the advice to rebuild, and `--rebuild` mends it.
+#[test]
+fn index_of_an_older_schema_version_is_refused_with_rebuild_advice() {
+    let f = Fixture::new();
+    f.write("a.txt", article(1));
+    index_json(&f, &[]);
+    let marker = f.index().join("newsdex.json");
+    let raw = std::fs::read_to_string(&marker).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&raw).unwrap();
+    let current = v["schema_version"].as_u64().unwrap();
+    v["schema_version"] = (current - 1).into();
+    std::fs::write(&marker, v.to_string()).unwrap();
+    for args in [
+        vec!["search", "harbour"],
+        vec!["index", f.docs().to_str().unwrap()],
+    ] {
+        let out = f.run(&args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?} read an old index");
+        assert!(
+            err.contains(&format!("schema version {}", current - 1)) && err.contains("--rebuild"),
+            "{args:?}: {err}"
+        );
+    }
+    let r = index_json(&f, &["--rebuild"]);
+    assert_eq!((r.articles_added, r.documents_total), (1, 1));
+}
+
 fn spawn_index(f: &Fixture, extra: &[&str]) -> Child {
     bin()
         .args([
