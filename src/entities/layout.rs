@@ -60,12 +60,16 @@ fn is_number(t: &str) -> bool {
         .starts_with(|c: char| c.is_ascii_digit())
 }
 
-/// A word that a table row may hold besides numbers: one usually written in lower case in news
-/// text ("loss", "vs", "mln"), or a short word the vocabulary does not know ("Shr", "Qtr").
-/// Names and acronyms, usually capitalised, are not.
+/// A word that a table row may hold besides numbers: one written in lower case here ("cts",
+/// whatever its usual casing elsewhere: a unit is often also some acronym), one usually written
+/// in lower case in news text ("Loss", "vs", "mln"), or a short word the vocabulary does not know
+/// ("Shr", "Qtr"). Names and acronyms, capitalised here and usually, are not.
 fn is_table_word(model: &Model, t: &str) -> bool {
     if !t.chars().all(|c| c.is_alphabetic() || c == '.') {
         return false;
+    }
+    if !t.chars().any(char::is_uppercase) {
+        return true;
     }
     match casing::usual(&model.lexicon, t) {
         Some(lower) => lower,
@@ -127,6 +131,20 @@ mod tests {
             vec!["One two .", "Three", "four five"]
         );
         assert!(lines_of("").is_empty());
+    }
+
+    fn row(line: &str) -> bool {
+        let tk = tokenize(line);
+        let model = crate::entities::model::embedded().expect("the compiled-in model");
+        is_table_row(model, line, &tk.tokens)
+    }
+
+    #[test]
+    fn unit_written_in_lower_case_is_a_table_word_whatever_its_usual_casing() {
+        assert!(row("Shr 42 cts vs 31 cts"));
+        assert!(row("Oper net 1,204,000 vs 977,000"));
+        // Names in a row of figures are names: a results list is not a table of abbreviations.
+        assert!(!row("Smith 4,512 Jones 3,990"));
     }
 
     #[test]
