@@ -548,18 +548,7 @@ fn merged_facet_dictionaries_count_like_the_cli_and_by_hand() {
             "/api/search?facet=source,person,org,place&q={}",
             enc(query)
         ));
-        let cli = Command::new(BIN)
-            .args([
-                "search",
-                query,
-                "--json",
-                "--facet",
-                "source,person,org,place",
-            ])
-            .arg("--index")
-            .arg(corpus.index_path())
-            .output()
-            .expect("run newsdex search");
+        let cli = cli_search_with_entity_facets(query, &corpus.index_path());
         let cli: Value = serde_json::from_slice(&cli.stdout).expect("CLI json");
         for facet in ["source", "person", "org", "place"] {
             let expected: Vec<(String, u64)> = hand
@@ -889,18 +878,7 @@ fn facets_counted_beside_the_snippets_equal_a_hand_count_and_the_cli() {
         let total = wide["total"].as_u64().unwrap();
         assert!(total > 0 && total <= 100, "{query:?}: {wide}");
         let hand = hand_facets(&wide);
-        let cli = Command::new(BIN)
-            .args([
-                "search",
-                query,
-                "--json",
-                "--facet",
-                "source,person,org,place",
-            ])
-            .arg("--index")
-            .arg(&index)
-            .output()
-            .expect("run newsdex search");
+        let cli = cli_search_with_entity_facets(query, &index);
         assert!(
             cli.status.success(),
             "{}",
@@ -937,4 +915,20 @@ fn facets_counted_beside_the_snippets_equal_a_hand_count_and_the_cli() {
         }
     }
     assert!(compared > 50, "too few facet values compared: {compared}");
+}
+
+/// `newsdex search QUERY --json --facet source,person,org,place` on `index`, as a user would run it.
+fn cli_search_with_entity_facets(query: &str, index: &std::path::Path) -> std::process::Output {
+    Command::new(BIN)
+        .args([
+            "search",
+            query,
+            "--json",
+            "--facet",
+            "source,person,org,place",
+        ])
+        .arg("--index")
+        .arg(index)
+        .output()
+        .expect("run newsdex search")
 }
