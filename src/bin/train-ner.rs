@@ -94,6 +94,10 @@ struct Args {
     /// Train the first stage only.
     #[arg(long)]
     no_stage2: bool,
+    /// Also train on the development set's documents except every K-th, which alone are
+    /// scored as "dev" (the shipped model uses K = 5; see models/README.md).
+    #[arg(long, value_name = "K")]
+    train_on_dev: Option<usize>,
     /// Upper bound of the model file size in bytes.
     #[arg(long, default_value_t = 19_500_000)]
     max_bytes: usize,
@@ -167,6 +171,7 @@ fn main() -> anyhow::Result<()> {
         caps_table: a.caps_table,
         runs: a.runs,
         averaging: a.averaging,
+        train_on_dev: a.train_on_dev,
     })
 }
 

@@ -30,6 +30,44 @@ fn is_docstart(line: &str) -> bool {
     line.trim_start().starts_with("-DOCSTART-")
 }
 
+/// Every `HELD_OUT_EVERY`-th document of the development set (the first, the sixth, ...) is
+/// held out of the shipped model's training; the rest is trained on together with the training
+/// set. The held-out part is the text the suite's accuracy tests score (see models/README.md).
+pub const HELD_OUT_EVERY: usize = 5;
+
+/// Split a CoNLL file's text into the documents trained on and the documents held out (every
+/// `every`-th, counting from the first), each kept as CoNLL text. Documents are counted as
+/// `read_conll` counts them: a `-DOCSTART-` section with at least one token line.
+pub fn split_held_out(text: &str, every: usize) -> (String, String) {
+    let (mut trained, mut held) = (String::new(), String::new());
+    let mut section = String::new();
+    let mut n = 0usize;
+    let mut flush = |section: &mut String| {
+        let has_tokens = section
+            .lines()
+            .any(|l| !l.trim().is_empty() && !is_docstart(l));
+        if has_tokens {
+            let out = if n.is_multiple_of(every.max(1)) {
+                &mut held
+            } else {
+                &mut trained
+            };
+            out.push_str(section);
+            n += 1;
+        }
+        section.clear();
+    };
+    for line in text.lines() {
+        if is_docstart(line) {
+            flush(&mut section);
+        }
+        section.push_str(line);
+        section.push('\n');
+    }
+    flush(&mut section);
+    (trained, held)
+}
+
 /// Read a CoNLL file. Tags in the last column are converted from IOB1 to IOB2 as needed; a file
 /// with only one column yields all-`O` tags.
 pub fn read_conll(text: &str) -> Vec<ConllDoc> {
@@ -217,6 +255,22 @@ mod tests {
         assert_eq!(docs.len(), 1);
         assert_eq!(docs[0].tags, vec![1, 2, 0, 5]);
         assert_eq!(docs[0].sents, vec![0..4]);
+    }
+
+    #[test]
+    fn held_out_documents_are_every_kth_counting_as_read_conll_does() {
+        let text = "-DOCSTART- -X- O\n\nA X B-PER\n\n-DOCSTART- -X- O\n\n\
+                    -DOCSTART- -X- O\n\nB X O\nC X B-LOC\n\n-DOCSTART- -X- O\n\nD X O\n\n";
+        let (trained, held) = split_held_out(text, 2);
+        let (t, h) = (read_conll(&trained), read_conll(&held));
+        assert_eq!(read_conll(text).len(), 3);
+        assert_eq!(
+            h.iter().map(|d| d.tokens.join(" ")).collect::<Vec<_>>(),
+            ["A", "D"]
+        );
+        assert_eq!(t.len(), 1);
+        assert_eq!(t[0].tokens, ["B", "C"]);
+        assert_eq!(t[0].tags, [0, 5]);
     }
 
     #[test]

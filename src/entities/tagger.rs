@@ -584,6 +584,7 @@ impl<'m> Tagger<'m> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::entities::conll;
     use crate::entities::model::embedded;
 
     /// Varied news text: every file of the sample `corpus/` read as raw text (so JSON, HTML and
@@ -677,8 +678,10 @@ mod tests {
         }
     }
 
-    /// The capitals table tags the sentences in capitals and nothing else: without it some of the
-    /// dev set's headlines and datelines are tagged otherwise, its other sentences never are.
+    /// The capitals table tags the sentences in capitals and nothing else: the dev set's
+    /// sentences in mixed case are tagged the same without it, and many of its held-out
+    /// documents written in capitals are tagged otherwise. (Held out, because on documents the
+    /// model was trained on both tables have learnt the answers and seldom differ.)
     #[test]
     fn capitals_table_tags_only_sentences_in_capitals() {
         let Some(text) = conll_dev() else {
@@ -694,11 +697,12 @@ mod tests {
             ..model.clone()
         };
         let (mut with, mut without) = (Tagger::new(model), Tagger::new(&main_only));
-        let mut changed = 0;
-        for d in crate::entities::conll::read_conll(&text) {
+        // Sentences in capitals of each document whose tags differ between the two.
+        let mut changed_in_caps = |d: &conll::ConllDoc| {
             let doc = d.as_doc();
             let (a, b) = (with.tag_doc(&doc), without.tag_doc(&doc));
             let caps = crate::entities::casing::caps_sentences(&doc);
+            let mut changed = 0;
             for s in &doc.sents {
                 if caps.contains(s) {
                     changed += (a[s.clone()] != b[s.clone()]) as usize;
@@ -706,10 +710,24 @@ mod tests {
                     assert_eq!(a[s.clone()], b[s.clone()], "{:?}", &doc.tokens[s.clone()]);
                 }
             }
+            changed
+        };
+        for d in conll::read_conll(&text) {
+            changed_in_caps(&d);
         }
+        let (_, held) = conll::split_held_out(&text, conll::HELD_OUT_EVERY);
+        let changed: usize = conll::read_conll(&held)
+            .iter()
+            .map(|d| {
+                let mut upper = d.clone();
+                upper.tokens = d.tokens.iter().map(|t| t.to_uppercase()).collect();
+                changed_in_caps(&upper)
+            })
+            .sum();
+        eprintln!("{changed} held-out sentences in capitals tagged otherwise");
         assert!(
             changed > 10,
-            "{changed} sentences in capitals tagged otherwise"
+            "{changed} held-out sentences in capitals tagged otherwise"
         );
     }
 

@@ -15,7 +15,7 @@ use anyhow::{Context, Result, bail};
 
 use super::canonical::{is_generic_word, is_head_word};
 use super::casing::{caps_sentences, merge_caps, with_view};
-use super::conll::{ConllDoc, Score, read_conll, score_docs};
+use super::conll::{ConllDoc, Score, read_conll, score_docs, split_held_out};
 use super::features::{Feats, TokInfo, base_features, spans, stage2_features};
 use super::lexicon::alias_key;
 use super::lexicon::{Lexicon, compile_gazetteers};
@@ -59,6 +59,9 @@ pub struct TrainOptions {
     pub runs: usize,
     /// How each run's steps are weighed in its averaged weights.
     pub averaging: Averaging,
+    /// Also train (and cross-validate) on the dev documents outside every K-th; the dev score
+    /// is then that of the held-out K-th documents alone.
+    pub train_on_dev: Option<usize>,
 }
 
 /// The cluster paths an existing model holds for the words of the learned vocabulary (as
@@ -855,13 +858,24 @@ fn quantised(
 /// training set, and the dev set is scored once at the end.
 pub fn run(opts: &TrainOptions) -> Result<()> {
     let t_start = Instant::now();
-    let read = |p: &PathBuf| -> Result<Vec<ConllDoc>> {
-        let text =
-            std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
-        Ok(read_conll(&text))
+    let read = |p: &PathBuf| -> Result<String> {
+        std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))
     };
-    let mut train_docs = read(&opts.train)?;
-    let dev_docs = read(&opts.dev)?;
+    let mut train_docs = read_conll(&read(&opts.train)?);
+    let dev_text = read(&opts.dev)?;
+    let dev_docs = match opts.train_on_dev {
+        Some(every) => {
+            let (trained, held) = split_held_out(&dev_text, every);
+            let extra = read_conll(&trained);
+            eprintln!(
+                "training also on {} dev documents; every {every}th is held out and scored",
+                extra.len()
+            );
+            train_docs.extend(extra);
+            read_conll(&held)
+        }
+        None => read_conll(&dev_text),
+    };
     if train_docs.is_empty() {
         bail!("no training documents in {}", opts.train.display());
     }
