@@ -868,7 +868,8 @@ pub fn run(opts: &TrainOptions) -> Result<()> {
             let (trained, held) = split_held_out(&dev_text, every);
             let extra = read_conll(&trained);
             eprintln!(
-                "training also on {} dev documents; every {every}th is held out and scored",
+                "training also on {} dev documents; held out and scored: one in {every}, from \
+                 the first",
                 extra.len()
             );
             train_docs.extend(extra);

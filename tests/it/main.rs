@@ -22,3 +22,4 @@ mod shared_corpora;
 mod sources;
 mod stems;
 mod timeline;
+mod train_ner;
