@@ -9,12 +9,13 @@ use std::sync::OnceLock;
 
 use divan::counter::BytesCount;
 use divan::{Bencher, black_box};
-use newsdex::index::NewsIndex;
-use newsdex::index::writer::{self, IndexPlan, Silent};
-use newsdex::search::build::Highlight;
-use newsdex::search::query::Scope;
-use newsdex::search::snippet::SnippetGenerator;
-use newsdex::search::{Engine, SearchRequest};
+use newsdex::engines::tantivy::Engine;
+use newsdex::engines::tantivy::NewsIndex;
+use newsdex::features::indexing::{self as writer, IndexPlan, Silent};
+use newsdex::model::highlight::Highlight;
+use newsdex::model::query::Scope;
+use newsdex::model::request::SearchRequest;
+use newsdex::model::snippet::SnippetGenerator;
 
 fn main() {
     divan::main();
@@ -43,12 +44,12 @@ fn fixture() -> &'static Fixture {
     FIXTURE.get_or_init(|| {
         let dir = tempfile::tempdir().expect("temporary folder");
         let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus");
-        let options = newsdex::backend::WriteOptions {
+        let options = newsdex::model::write::WriteOptions {
             rebuild: false,
-            memory_bytes: newsdex::index::writer::DEFAULT_MEMORY,
+            memory_bytes: newsdex::features::indexing::DEFAULT_MEMORY,
         };
-        let mut store = newsdex::backend::open_store(
-            &newsdex::backend::Location::Dir(dir.path().to_path_buf()),
+        let mut store = newsdex::open::open_store(
+            &newsdex::open::Location::Dir(dir.path().to_path_buf()),
             options,
         )
         .expect("create index");

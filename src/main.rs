@@ -1,9 +1,14 @@
-//! The `newsdex` binary: parse arguments, run, map errors to exit codes. Nothing else lives here.
+//! The `newsdex` binary: the command line and the HTTP server over the library. `main` parses
+//! arguments, runs, and maps errors to exit codes; `cli` and `server` are glue of the binary,
+//! not part of the library a Rust program embeds.
+mod cli;
+mod server;
+
 use clap::Parser;
 
 fn main() {
-    let args = newsdex::cli::Args::parse();
-    match newsdex::cli::run(args) {
+    let args = cli::Args::parse();
+    match cli::run(args) {
         Ok(code) => std::process::exit(code),
         // The reader of our output has all it wanted (`| head`): end quietly, as a success.
         Err(err) if err.is_broken_pipe() => std::process::exit(0),

@@ -2,8 +2,8 @@
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use newsdex::Error;
-use newsdex::search::MatchMode;
-use newsdex::search::query::{date_span, parse};
+use newsdex::model::query::MatchMode;
+use newsdex::model::query::{date_span, parse};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(query) = std::str::from_utf8(data) else {

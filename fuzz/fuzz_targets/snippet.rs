@@ -2,12 +2,12 @@
 //! (multi-byte characters at every boundary), highlights stay inside the text they mark.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use newsdex::index::Fields;
-use newsdex::search::MatchMode;
-use newsdex::search::bm25f::Bm25fParams;
-use newsdex::search::build::Builder;
-use newsdex::search::query::parse;
-use newsdex::search::snippet::{Marked, SnippetGenerator};
+use newsdex::engines::tantivy::Fields;
+use newsdex::model::query::MatchMode;
+use newsdex::model::ranking::Bm25fParams;
+use newsdex::engines::tantivy::build::Builder;
+use newsdex::model::query::parse;
+use newsdex::model::snippet::{Marked, SnippetGenerator};
 
 fn check(m: &Marked) {
     let chars = m.text.chars().count();

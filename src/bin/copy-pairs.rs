@@ -5,8 +5,8 @@
 use std::path::PathBuf;
 
 use clap::Parser;
-use newsdex::copies::{self, Signature};
 use newsdex::ingest::{self, Article, Format, ParseOptions};
+use newsdex::model::copies::{self, Signature};
 
 #[derive(Parser, Debug)]
 #[command(about = "Similarity of candidate copy pairs in a folder of articles")]

@@ -10,9 +10,9 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::backend::Location;
-use crate::opensearch::EngineUrl;
-use crate::{Error, Result};
+use newsdex::engines::opensearch::EngineUrl;
+use newsdex::open::Location;
+use newsdex::{Error, Result};
 
 /// Environment variable naming the config file (empty: read none).
 pub const CONFIG_ENV: &str = "NEWSDEX_CONFIG";
@@ -136,7 +136,10 @@ impl Settings {
         } else if let Some(p) = &file.index {
             Setting::new(expand_home(p), Origin::ConfigFile)
         } else {
-            Setting::new(crate::index::default_location(), Origin::Default)
+            Setting::new(
+                newsdex::engines::tantivy::index::default_location(),
+                Origin::Default,
+            )
         };
 
         let engine_url = if let Some(u) = &flags.engine {

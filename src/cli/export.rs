@@ -7,9 +7,11 @@ use std::path::{Path, PathBuf};
 use clap::ValueEnum;
 
 use super::{Filters, IndexLocation};
-use crate::backend::{self, Backend, ExportOptions, SearchRequest, Usage};
-use crate::export::{Column, Exporter, Format, Layout};
-use crate::{Error, Result};
+use newsdex::backend::Backend;
+use newsdex::features::export::{Column, Exporter, Format, Layout};
+use newsdex::model::request::{ExportOptions, SearchRequest};
+use newsdex::open::{self, Usage};
+use newsdex::{Error, Result};
 
 pub const EXPORT_EXAMPLES: &str = "\
 Examples:
@@ -70,7 +72,7 @@ pub fn run_export(a: ExportArgs) -> Result<i32> {
         snippets: layout.wants_snippets(),
         page: a.page_size.max(1),
     };
-    let engine = backend::open(&a.location.location()?, Usage::OneShot)?;
+    let engine = open::open(&a.location.location()?, Usage::OneShot)?;
     match &a.output {
         None => {
             let stdout = std::io::stdout().lock();
@@ -138,7 +140,7 @@ fn partial_path(path: &Path) -> PathBuf {
 /// An output error names the file the user asked for.
 fn name_output(e: Error, path: &Path) -> Error {
     match e {
-        Error::Io { path: p, source } if p == Path::new(crate::export::OUTPUT) => {
+        Error::Io { path: p, source } if p == Path::new(newsdex::features::export::OUTPUT) => {
             Error::io(path, source)
         }
         other => other,

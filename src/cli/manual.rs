@@ -4,7 +4,7 @@ use clap::CommandFactory;
 use clap_complete::Shell;
 
 use super::Args;
-use crate::{Error, Result};
+use newsdex::{Error, Result};
 
 /// The completion script for `shell`.
 pub fn completions(shell: Shell) -> String {

@@ -12,12 +12,16 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::backend::{self, Location, Usage, WriteOptions};
-use crate::entities::EntityKind;
-use crate::index::writer::{self, IndexPlan};
-use crate::ingest::ParseOptions;
-use crate::search::{self, MatchMode, SearchRequest, Sort};
-use crate::{Error, Result};
+use newsdex::entities::EntityKind;
+use newsdex::features::indexing::{self as writer, IndexPlan};
+use newsdex::ingest::ParseOptions;
+use newsdex::model::query::{self, MatchMode};
+use newsdex::model::ranking::Ranking;
+use newsdex::model::request::{MAX_LIMIT, SearchRequest, Sort, asks_for_timeline, parse_facets};
+use newsdex::model::timeline::Interval;
+use newsdex::model::write::WriteOptions;
+use newsdex::open::{self, Location, Usage};
+use newsdex::{Error, Result};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -479,7 +483,7 @@ fn run_index(a: IndexArgs) -> Result<i32> {
         rebuild: a.rebuild,
         memory_bytes: plan.memory_bytes,
     };
-    let written = backend::open_store(&location, options).and_then(|mut store| {
+    let written = open::open_store(&location, options).and_then(|mut store| {
         store.save_source_aliases(&aliases)?;
         writer::run(store.as_mut(), &plan, &observer)
     });
@@ -499,7 +503,7 @@ fn run_index(a: IndexArgs) -> Result<i32> {
 
 fn parse_day(flag: &str, value: &Option<String>, last: bool) -> Result<Option<chrono::NaiveDate>> {
     let Some(v) = value else { return Ok(None) };
-    let (first, end) = search::query::date_span(v.trim()).ok_or_else(|| {
+    let (first, end) = query::date_span(v.trim()).ok_or_else(|| {
         Error::Usage(format!(
             "{flag} {v}: not a date (use YYYY, YYYY-MM or YYYY-MM-DD)"
         ))
@@ -509,11 +513,11 @@ fn parse_day(flag: &str, value: &Option<String>, last: bool) -> Result<Option<ch
 
 pub fn search_request(a: &SearchArgs) -> Result<SearchRequest> {
     let mut request = filtered_request(&a.query, &a.filters, &a.location)?;
-    request.limit = a.limit.min(search::MAX_LIMIT);
+    request.limit = a.limit.min(MAX_LIMIT);
     request.offset = a.offset;
-    request.facets = search::parse_facets(&a.facet)?;
-    let interval = search::timeline::Interval::parse(&a.interval)?;
-    request.timeline = search::asks_for_timeline(&a.facet).then_some(interval);
+    request.facets = parse_facets(&a.facet)?;
+    let interval = Interval::parse(&a.interval)?;
+    request.timeline = asks_for_timeline(&a.facet).then_some(interval);
     request.explain = a.explain;
     request.collapse = !a.no_collapse;
     Ok(request)
@@ -549,12 +553,12 @@ pub fn filtered_request(
             SortArg::Newest => Sort::Newest,
             SortArg::Oldest => Sort::Oldest,
         },
-        ranking: search::Ranking::parse(&a.ranking)?,
+        ranking: Ranking::parse(&a.ranking)?,
         source_aliases: request_aliases(a, location)?,
         groups: a
             .group
             .iter()
-            .map(|g| crate::copies::GroupId(g.trim().to_string()))
+            .map(|g| newsdex::model::copies::GroupId(g.trim().to_string()))
             .collect(),
         ..SearchRequest::default()
     })
@@ -593,7 +597,7 @@ fn parse_source_aliases(specs: &[String]) -> Result<Vec<(String, String)>> {
     specs
         .iter()
         .map(|s| {
-            crate::ingest::source::parse_alias(s)
+            newsdex::ingest::source::parse_alias(s)
                 .map_err(|e| Error::Usage(format!("--source-alias: {e}")))
         })
         .collect()
@@ -604,7 +608,7 @@ fn run_search(a: SearchArgs) -> Result<i32> {
         return run_batch(&a, file);
     }
     let request = search_request(&a)?;
-    let engine = backend::open(&a.location.location()?, Usage::OneShot)?;
+    let engine = open::open(&a.location.location()?, Usage::OneShot)?;
     let results = engine.search(&request)?;
     if a.json {
         print::json(&results)?;
@@ -630,10 +634,10 @@ fn run_batch(a: &SearchArgs, file: &std::path::Path) -> Result<i32> {
         ));
     }
     let bytes = std::fs::read(file).map_err(|e| Error::io(file, e))?;
-    let lines = crate::batch::parse(&String::from_utf8_lossy(&bytes))?;
+    let lines = newsdex::features::batch::parse(&String::from_utf8_lossy(&bytes))?;
     let base = search_request(a)?;
-    let engine = backend::open(&a.location.location()?, Usage::OneShot)?;
-    let report = crate::batch::run(engine.as_ref(), &base, &lines, a.per_source);
+    let engine = open::open(&a.location.location()?, Usage::OneShot)?;
+    let report = newsdex::features::batch::run(engine.as_ref(), &base, &lines, a.per_source);
     for row in &report.rows {
         if let Some(e) = &row.error {
             eprintln!("newsdex: {}:{}: {e}", file.display(), row.line);
@@ -642,7 +646,7 @@ fn run_batch(a: &SearchArgs, file: &std::path::Path) -> Result<i32> {
     if a.json {
         print::json(&report)?;
     } else if a.format == BatchFormat::Csv {
-        crate::batch::write_csv(&report, std::io::stdout().lock())?;
+        newsdex::features::batch::write_csv(&report, std::io::stdout().lock())?;
     } else {
         print::batch_table(&report)?;
     }
@@ -650,7 +654,7 @@ fn run_batch(a: &SearchArgs, file: &std::path::Path) -> Result<i32> {
 }
 
 fn run_stats(a: StatsArgs) -> Result<i32> {
-    let engine = backend::open(&a.location.location()?, Usage::OneShot)?;
+    let engine = open::open(&a.location.location()?, Usage::OneShot)?;
     let stats = engine.stats()?;
     if a.json {
         print::json(&stats)?;
@@ -685,11 +689,11 @@ fn run_entities(a: EntitiesArgs) -> Result<i32> {
     }
     if let Some(conll) = &a.conll {
         let input = std::fs::read_to_string(conll).map_err(|e| Error::io(conll, e))?;
-        print::raw(&crate::entities::tag_conll(&input))?;
+        print::raw(&newsdex::entities::tag_conll(&input))?;
         return Ok(0);
     }
     let text = read_input(&a.file)?;
-    let mentions = crate::entities::extract(&text);
+    let mentions = newsdex::entities::extract(&text);
     if a.json {
         print::json(&mentions)?;
     } else {
@@ -701,19 +705,20 @@ fn run_entities(a: EntitiesArgs) -> Result<i32> {
 /// An entity's page; a name no article carries is said plainly and, like a search without hits,
 /// is no error.
 fn run_entity(a: EntityArgs) -> Result<i32> {
-    let mut query = crate::entity_page::EntityQuery::new(&a.name, a.kind.map(EntityKind::from));
+    let mut query =
+        newsdex::features::entity_page::EntityQuery::new(&a.name, a.kind.map(EntityKind::from));
     if query.name.is_empty() {
         return Err(Error::Usage("entity: give a name".into()));
     }
-    query.latest = a.latest.min(search::MAX_LIMIT);
-    query.top = a.top.clamp(1, search::MAX_LIMIT);
-    query.interval = search::timeline::Interval::parse(&a.interval)?;
+    query.latest = a.latest.min(MAX_LIMIT);
+    query.top = a.top.clamp(1, MAX_LIMIT);
+    query.interval = Interval::parse(&a.interval)?;
     let base = SearchRequest {
         source_aliases: config_source_aliases(&a.location)?,
         ..SearchRequest::default()
     };
-    let engine = backend::open(&a.location.location()?, Usage::OneShot)?;
-    let found = crate::entity_page::lookup(engine.as_ref(), &base, &query)?;
+    let engine = open::open(&a.location.location()?, Usage::OneShot)?;
+    let found = newsdex::features::entity_page::lookup(engine.as_ref(), &base, &query)?;
     if a.json {
         print::json(&found)?;
     } else {
@@ -723,7 +728,7 @@ fn run_entity(a: EntityArgs) -> Result<i32> {
 }
 
 fn run_check(a: CheckArgs) -> Result<i32> {
-    let report = backend::open(&a.location.location()?, Usage::OneShot)?.check()?;
+    let report = open::open(&a.location.location()?, Usage::OneShot)?.check()?;
     if a.json {
         print::json(&report)?;
     } else {
@@ -756,8 +761,7 @@ fn run_serve(a: ServeArgs) -> Result<i32> {
         .into_iter()
         .map(|s| (s.alias, s.canonical))
         .collect();
-    let engine =
-        backend::with_source_aliases(backend::open(&settings.location()?, usage)?, aliases);
+    let engine = open::open_with(&settings.location()?, usage, aliases)?;
     crate::server::serve(engine, &a.addr, a.edit_token)?;
     Ok(0)
 }

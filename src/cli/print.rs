@@ -6,12 +6,12 @@ use anstyle::{AnsiColor, Style};
 use serde::Serialize;
 
 use super::config::{Setting, Settings};
-use crate::entities::{EntityKind, Mention};
-use crate::entity_page::{EntityLookup, UnknownEntity};
-use crate::index::writer::Summary;
-use crate::ingest::{Words, location};
-use crate::search::{QueryExplanation, SearchResults, Stats};
-use crate::{Error, Result};
+use newsdex::entities::{EntityKind, Mention};
+use newsdex::features::entity_page::{EntityLookup, UnknownEntity};
+use newsdex::features::indexing::Summary;
+use newsdex::ingest::{Words, location};
+use newsdex::model::results::{QueryExplanation, SearchResults, Stats};
+use newsdex::{Error, Result};
 
 fn out_err(e: std::io::Error) -> Error {
     Error::io("<stdout>", e)
@@ -146,7 +146,7 @@ pub fn search_results(r: &SearchResults, color: bool) -> Result<()> {
 }
 
 /// "+4 copies: Outlet A, Outlet B, ..." under a collapsed hit, with the group to list them by.
-fn copies_line(hit: &crate::search::Hit) -> String {
+fn copies_line(hit: &newsdex::model::results::Hit) -> String {
     let group = hit
         .group
         .as_ref()
@@ -161,7 +161,7 @@ fn copies_line(hit: &crate::search::Hit) -> String {
 }
 
 /// The timeline as a sparkline between its first and last bucket, then its busiest bucket.
-fn timeline(w: &mut impl Write, t: &crate::search::timeline::Timeline, color: bool) -> Result<()> {
+fn timeline(w: &mut impl Write, t: &newsdex::model::timeline::Timeline, color: bool) -> Result<()> {
     let (Some(first), Some(last)) = (t.buckets.first(), t.buckets.last()) else {
         return Ok(());
     };
@@ -175,7 +175,7 @@ fn timeline(w: &mut impl Write, t: &crate::search::timeline::Timeline, color: bo
         "{}: {} {} {} (by {}, most {} in {}{undated})",
         paint("date", HEADLINE, color),
         first.label,
-        crate::search::timeline::sparkline(t),
+        newsdex::model::timeline::sparkline(t),
         last.label,
         t.interval.name(),
         peak.count,
@@ -185,7 +185,7 @@ fn timeline(w: &mut impl Write, t: &crate::search::timeline::Timeline, color: bo
 }
 
 /// A batch as aligned columns: line, hits, query, then the sources when counted.
-pub fn batch_table(report: &crate::batch::Report) -> Result<()> {
+pub fn batch_table(report: &newsdex::features::batch::Report) -> Result<()> {
     let stdout = std::io::stdout();
     let mut w = stdout.lock();
     let width = report
@@ -351,10 +351,12 @@ pub fn entity(found: &EntityLookup) -> Result<()> {
             .merged_names
             .iter()
             .map(|m| match m.by {
-                crate::entity_page::MergedBy::Rule => {
+                newsdex::features::entity_page::MergedBy::Rule => {
                     format!("{} ({}, by a rule)", m.name, m.articles)
                 }
-                crate::entity_page::MergedBy::Text => format!("{} ({})", m.name, m.articles),
+                newsdex::features::entity_page::MergedBy::Text => {
+                    format!("{} ({})", m.name, m.articles)
+                }
             })
             .collect();
         writeln!(
@@ -416,7 +418,7 @@ fn kind_label(kind: EntityKind) -> &'static str {
 fn counts_line(
     w: &mut impl Write,
     label: &str,
-    counts: &[crate::search::FacetCount],
+    counts: &[newsdex::model::results::FacetCount],
 ) -> Result<()> {
     if counts.is_empty() {
         return Ok(());
@@ -695,7 +697,7 @@ pub fn settings(s: &Settings) -> Result<()> {
     Ok(())
 }
 
-pub fn check(r: &crate::index::check::CheckReport) -> Result<()> {
+pub fn check(r: &newsdex::model::check::CheckReport) -> Result<()> {
     let stdout = std::io::stdout();
     let mut w = stdout.lock();
     writeln!(

@@ -4,7 +4,7 @@ use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::index::writer::Observer;
+use newsdex::features::indexing::Observer;
 
 pub struct Bar {
     bar: Option<ProgressBar>,

@@ -5,10 +5,11 @@ use clap::Subcommand;
 
 use super::print;
 use super::{IndexLocation, KindArg};
-use crate::Result;
-use crate::backend::{self, Usage};
-use crate::entities::EntityKind;
-use crate::entities::rules::{Edit, EntityRules};
+use newsdex::Result;
+use newsdex::entities::EntityKind;
+use newsdex::entities::rules::{Edit, EntityRules};
+use newsdex::features::rules::edit_rules;
+use newsdex::open::{self, Usage};
 
 #[derive(Debug, Subcommand)]
 pub enum RulesCommand {
@@ -110,8 +111,8 @@ pub fn run(command: RulesCommand) -> Result<i32> {
             a.options,
         ),
     };
-    let engine = backend::open(&options.location.location()?, Usage::OneShot)?;
-    let edited = backend::edit_rules(engine.as_ref(), edit)?;
+    let engine = open::open(&options.location.location()?, Usage::OneShot)?;
+    let edited = edit_rules(engine.as_ref(), edit)?;
     if let Some(note) = &edited.note {
         eprintln!("newsdex: {note}");
     }
@@ -124,7 +125,7 @@ pub fn run(command: RulesCommand) -> Result<i32> {
 }
 
 fn list(a: &ListArgs) -> Result<i32> {
-    let engine = backend::open(&a.location.location()?, Usage::OneShot)?;
+    let engine = open::open(&a.location.location()?, Usage::OneShot)?;
     let rules = engine.entity_rules()?;
     if a.json {
         print::json(&rules)?;

@@ -62,7 +62,7 @@ fn unwrap_parens(s: &str) -> &str {
 /// accent-folded, words separated by single spaces ("The A.P." and "the AP" differ, "REUTERS",
 /// "Reuters." and "reuters" do not).
 pub fn key(name: &str) -> String {
-    let folded = crate::index::analyzers::normalize_keyword(name);
+    let folded = crate::analysis::normalize_keyword(name);
     let mut out = String::with_capacity(folded.len());
     let mut gap = false;
     for c in folded.chars() {

@@ -9,12 +9,13 @@ use tokio::time::Instant;
 
 use super::params::{self, Pairs};
 use super::{ApiError, AppState, Shared};
-use crate::backend::RelatedHit;
-use crate::entities::rules::EntityRules;
-use crate::entities::{self, Mention};
-use crate::entity_page::{self, EntityLookup};
-use crate::index::document::StoredArticle;
-use crate::search::{SearchRequest, SearchResults, Stats};
+use newsdex::entities::rules::EntityRules;
+use newsdex::entities::{self, Mention};
+use newsdex::features::entity_page::{self, EntityLookup};
+use newsdex::model::article::StoredArticle;
+use newsdex::model::request::SearchRequest;
+use newsdex::model::results::RelatedHit;
+use newsdex::model::results::{SearchResults, Stats};
 
 /// Ids are short hashes; anything far longer cannot exist and is not worth a lookup.
 const MAX_ID_CHARS: usize = 200;
@@ -206,9 +207,9 @@ mod tests {
     use axum::http::StatusCode;
 
     use super::*;
-    use crate::index::NewsIndex;
-    use crate::search::Engine;
     use crate::server::Limits;
+    use newsdex::engines::tantivy::Engine;
+    use newsdex::engines::tantivy::NewsIndex;
 
     fn state(dir: &std::path::Path, timeout_ms: u64, max_concurrent: usize) -> AppState {
         let index = NewsIndex::open_or_create(dir).unwrap();

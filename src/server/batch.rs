@@ -9,7 +9,7 @@ use serde::Deserialize;
 use super::api::{blocking, pairs};
 use super::params::{self, Pairs};
 use super::{ApiError, AppState};
-use crate::batch::{self, Report};
+use newsdex::features::batch::{self, Report};
 
 /// Most queries one request may hold (the body limit also applies).
 const MAX_QUERIES: usize = 1000;

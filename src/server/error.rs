@@ -1,5 +1,5 @@
 //! The API's error responses: one JSON shape, `{"error": "...", "position": N}`, for every failure,
-//! and the mapping from the library's [`crate::Error`] to HTTP status codes.
+//! and the mapping from the library's [`newsdex::Error`] to HTTP status codes.
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -49,11 +49,11 @@ impl ApiError {
     }
 }
 
-impl From<crate::Error> for ApiError {
-    fn from(err: crate::Error) -> Self {
+impl From<newsdex::Error> for ApiError {
+    fn from(err: newsdex::Error) -> Self {
         match err {
-            crate::Error::Usage(message) => ApiError::bad_request(message),
-            crate::Error::Query {
+            newsdex::Error::Usage(message) => ApiError::bad_request(message),
+            newsdex::Error::Query {
                 position, message, ..
             } => ApiError {
                 status: StatusCode::BAD_REQUEST,

@@ -14,9 +14,9 @@ use tokio::sync::mpsc;
 
 use super::params::{self, Pairs};
 use super::{ApiError, AppState};
-use crate::backend::{ExportOptions, SearchRequest};
-use crate::export::{Column, Exporter, Format, Layout};
-use crate::search::query;
+use newsdex::features::export::{Column, Exporter, Format, Layout};
+use newsdex::model::query;
+use newsdex::model::request::{ExportOptions, SearchRequest};
 
 /// Bytes gathered before a chunk is handed to the connection.
 const CHUNK_BYTES: usize = 64 * 1024;
@@ -51,7 +51,7 @@ pub async fn export(
                 .export(&request, options, &mut |hit| exporter.write(&hit))?;
             exporter.finish().map(|_| ())
         });
-        let result = result.and_then(|()| out.flush().map_err(|e| crate::Error::io("export", e)));
+        let result = result.and_then(|()| out.flush().map_err(|e| newsdex::Error::io("export", e)));
         if let Err(e) = result
             && !e.is_broken_pipe()
         {

@@ -42,8 +42,8 @@ use tokio::sync::Semaphore;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
-use crate::backend::Backend;
-use crate::{Error, Result};
+use newsdex::backend::Backend;
+use newsdex::{Error, Result};
 
 pub use error::ApiError;
 

@@ -6,9 +6,11 @@
 use chrono::NaiveDate;
 
 use super::ApiError;
-use crate::entities::EntityKind;
-use crate::entity_page::EntityQuery;
-use crate::search::{self, MatchMode, SearchRequest, Sort};
+use newsdex::entities::EntityKind;
+use newsdex::features::entity_page::EntityQuery;
+use newsdex::model::query::{self, MatchMode};
+use newsdex::model::request::{Facet, SearchRequest, Sort, asks_for_timeline, parse_facets};
+use newsdex::model::timeline::Interval;
 
 /// Longest query accepted, in characters.
 pub const MAX_QUERY_CHARS: usize = 1000;
@@ -28,9 +30,9 @@ pub type Pairs = Vec<(String, String)>;
 pub fn search_request(pairs: &[(String, String)]) -> Result<SearchRequest, ApiError> {
     let mut req = SearchRequest::default();
     let mut seen = Singles::default();
-    let mut facets: Option<Vec<search::Facet>> = None;
+    let mut facets: Option<Vec<Facet>> = None;
     let mut timeline = false;
-    let mut interval = search::timeline::Interval::Auto;
+    let mut interval = Interval::Auto;
     let mut filters = 0usize;
     for (key, value) in pairs {
         let value = value.trim();
@@ -84,7 +86,7 @@ pub fn search_request(pairs: &[(String, String)]) -> Result<SearchRequest, ApiEr
                 }
                 count_filter(&mut filters)?;
                 req.groups
-                    .push(crate::copies::GroupId(filter_value(key, value)?));
+                    .push(newsdex::model::copies::GroupId(filter_value(key, value)?));
             }
             "facet_size" => {
                 seen.once("facet_size")?;
@@ -92,11 +94,11 @@ pub fn search_request(pairs: &[(String, String)]) -> Result<SearchRequest, ApiEr
             }
             "interval" => {
                 seen.once("interval")?;
-                interval = search::timeline::Interval::parse(value)?;
+                interval = Interval::parse(value)?;
             }
             "facet" => {
-                timeline |= search::asks_for_timeline(value);
-                let list = search::parse_facets(value)?;
+                timeline |= asks_for_timeline(value);
+                let list = parse_facets(value)?;
                 let all = facets.get_or_insert_with(Vec::new);
                 for facet in list {
                     if !all.contains(&facet) {
@@ -168,7 +170,7 @@ pub fn entity_query(pairs: &[(String, String)]) -> Result<EntityQuery, ApiError>
             }
             "interval" => {
                 seen.once("interval")?;
-                query.interval = search::timeline::Interval::parse(value)?;
+                query.interval = Interval::parse(value)?;
             }
             "latest" => {
                 seen.once("latest")?;
@@ -269,7 +271,7 @@ fn day(key: &str, value: &str, last: bool) -> Result<Option<NaiveDate>, ApiError
     if value.is_empty() {
         return Ok(None);
     }
-    let (first, end) = search::query::date_span(value).ok_or_else(|| {
+    let (first, end) = query::date_span(value).ok_or_else(|| {
         ApiError::bad_request(format!(
             "{key}={value}: not a date (use YYYY, YYYY-MM or YYYY-MM-DD)"
         ))
@@ -399,11 +401,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             req.facets,
-            vec![
-                search::Facet::Source,
-                search::Facet::Person,
-                search::Facet::Section
-            ]
+            vec![Facet::Source, Facet::Person, Facet::Section]
         );
     }
 

@@ -16,9 +16,9 @@ use serde::Deserialize;
 
 use super::api::blocking;
 use super::{ApiError, AppState};
-use crate::backend::{self, Edited};
-use crate::entities::EntityKind;
-use crate::entities::rules::{Edit, EntityRules};
+use newsdex::entities::EntityKind;
+use newsdex::entities::rules::{Edit, EntityRules};
+use newsdex::features::rules::{Edited, edit_rules};
 
 /// Who may change the rules through the server.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -135,7 +135,7 @@ fn body<T>(body: Result<Json<T>, JsonRejection>, shape: &str) -> Result<T, ApiEr
 async fn edit(state: &AppState, headers: &HeaderMap, edit: Edit) -> Result<Json<Edited>, ApiError> {
     state.0.edits.check(headers)?;
     let edited = blocking(state, move |shared| {
-        backend::edit_rules(shared.engine.as_ref(), edit).map_err(ApiError::from)
+        edit_rules(shared.engine.as_ref(), edit).map_err(ApiError::from)
     })
     .await?;
     Ok(Json(edited))

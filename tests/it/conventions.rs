@@ -2,8 +2,6 @@
 //! completions that the shells accept, and a manual page.
 use std::process::{Command, Stdio};
 
-use clap::CommandFactory;
-
 use crate::common::bin;
 
 fn stdout_of(args: &[&str]) -> String {
@@ -14,39 +12,6 @@ fn stdout_of(args: &[&str]) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).expect("UTF-8 output")
-}
-
-/// Every argument of every command, with the path of commands leading to it.
-fn all_args(cmd: &clap::Command, path: &str, out: &mut Vec<(String, clap::Arg)>) {
-    for arg in cmd.get_arguments() {
-        out.push((path.to_string(), arg.clone()));
-    }
-    for sub in cmd.get_subcommands() {
-        all_args(sub, &format!("{path} {}", sub.get_name()), out);
-    }
-}
-
-#[test]
-fn every_option_and_argument_has_help() {
-    let mut cmd = newsdex::cli::Args::command();
-    cmd.build();
-    let mut args = Vec::new();
-    all_args(&cmd, "newsdex", &mut args);
-    assert!(
-        args.len() > 40,
-        "walked the whole tree ({} args)",
-        args.len()
-    );
-    let missing: Vec<String> = args
-        .iter()
-        .filter(|(_, a)| a.get_help().is_none_or(|h| h.to_string().trim().is_empty()))
-        .map(|(path, a)| format!("{path} {}", a.get_id()))
-        .collect();
-    assert!(missing.is_empty(), "arguments without help: {missing:?}");
-    // Every command says what it does, too.
-    for sub in cmd.get_subcommands() {
-        assert!(sub.get_about().is_some(), "{} has no about", sub.get_name());
-    }
 }
 
 #[test]
@@ -181,4 +146,129 @@ fn man_page_is_roff_that_man_renders() {
         "rendered page: {text:.500} {}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// The layer of a library module, bottom to top (docs/architecture.md); `None` for a module the
+/// table does not know, which the test reports.
+fn layer(room: &str) -> Option<u8> {
+    Some(match room {
+        "error" | "analysis" => 0,
+        "ingest" | "entities" => 1,
+        "model" => 2,
+        "backend" => 3,
+        "engines/tantivy" | "engines/opensearch" | "engines" => 4,
+        "features" => 5,
+        "open" => 6,
+        _ => return None,
+    })
+}
+
+/// The room of a source file: its top-level module, or `engines/NAME` inside `engines/`.
+fn room_of(rel: &std::path::Path) -> String {
+    let parts: Vec<String> = rel
+        .with_extension("")
+        .iter()
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    match parts.as_slice() {
+        [engines, name, ..] if engines == "engines" && name != "mod" => format!("engines/{name}"),
+        [first, ..] => first.clone(),
+        [] => String::new(),
+    }
+}
+
+/// Every `crate::a::b` path in `text` outside comments and the file's test module, as the room
+/// it names (`engines/NAME` for the engines).
+fn crate_paths(text: &str) -> Vec<String> {
+    let code: String = text
+        .split("#[cfg(test)]\nmod tests")
+        .next()
+        .unwrap_or_default()
+        .lines()
+        .map(|l| l.split("//").next().unwrap_or_default())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut rooms = Vec::new();
+    for (at, _) in code.match_indices("crate::") {
+        let before = code[..at].chars().next_back();
+        if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+            continue;
+        }
+        let rest = &code[at + "crate::".len()..];
+        let word = |s: &str| -> String {
+            s.chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect()
+        };
+        let first = word(rest);
+        if first == "engines" {
+            let second = rest.strip_prefix("engines::").map(word).unwrap_or_default();
+            rooms.push(if second.is_empty() {
+                first
+            } else {
+                format!("engines/{second}")
+            });
+        } else if !first.is_empty() && first.chars().next().is_some_and(|c| c.is_lowercase()) {
+            rooms.push(first);
+        }
+    }
+    rooms
+}
+
+#[test]
+fn no_module_imports_one_above_it_and_engines_never_import_each_other() {
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    let mut stack = vec![src.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files.push(path);
+            }
+        }
+    }
+    let mut wrong = Vec::new();
+    let mut checked = 0;
+    for file in &files {
+        let rel = file.strip_prefix(&src).unwrap();
+        let room = room_of(rel);
+        // The binary's own modules sit on top and reach the library as `newsdex::`.
+        if ["bin", "cli", "server", "main", "lib"].contains(&room.as_str()) {
+            continue;
+        }
+        let Some(own) = layer(&room) else {
+            wrong.push(format!(
+                "{}: module '{room}' has no layer in the table",
+                rel.display()
+            ));
+            continue;
+        };
+        let text = std::fs::read_to_string(file).unwrap();
+        for target in crate_paths(&text) {
+            checked += 1;
+            if ["Error", "Result"].contains(&target.as_str()) || target == room {
+                continue;
+            }
+            match layer(&target) {
+                Some(l) if l > own => wrong.push(format!(
+                    "{}: {room} (layer {own}) imports {target} (layer {l})",
+                    rel.display()
+                )),
+                Some(_) if own == 4 && target.starts_with("engines/") => wrong.push(format!(
+                    "{}: engine {room} imports engine {target}",
+                    rel.display()
+                )),
+                Some(_) => {}
+                None => wrong.push(format!(
+                    "{}: imports unknown module '{target}'",
+                    rel.display()
+                )),
+            }
+        }
+    }
+    assert!(checked > 200, "read the crate's paths ({checked})");
+    assert!(wrong.is_empty(), "layering broken:\n{}", wrong.join("\n"));
 }

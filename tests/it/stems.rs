@@ -3,7 +3,7 @@
 //! without them (a segment whose table is computed when first searched).
 use std::collections::BTreeSet;
 
-use newsdex::index::analyzers;
+use newsdex::analysis as analyzers;
 
 use crate::common::Fixture;
 

@@ -1,0 +1,163 @@
+//! Article <-> OpenSearch document: the JSON `_source` newsdex writes and reads back.
+use base64::Engine as _;
+use serde_json::{Map, Value, json};
+
+use crate::analysis::normalize_keyword;
+use crate::entities::EntityKind;
+use crate::model::article::{EntitySet, StoredArticle};
+use crate::model::article::{UNKNOWN_SOURCE, searchable_body};
+use crate::model::copies::Signature;
+use crate::model::fields::name;
+use crate::model::write::Prepared;
+
+/// The document for one article of the file `file` (content hash `hash`).
+pub fn to_source(file: &str, hash: &str, prepared: &Prepared) -> Value {
+    let a = &prepared.article;
+    let mut doc = Map::new();
+    let mut put = |field: &str, value: Value| {
+        doc.insert(field.to_string(), value);
+    };
+    put(name::ID, json!(a.id));
+    put(name::FILE, json!(file));
+    put(name::FILE_HASH, json!(hash));
+    put(name::PATH, json!(a.path));
+    if a.headline_derived {
+        put(name::DERIVED_HEADLINE, json!(a.headline));
+    } else {
+        put(name::HEADLINE, json!(a.headline));
+    }
+    if let Some(s) = a.standfirst.as_deref().filter(|s| !s.is_empty()) {
+        put(name::STANDFIRST, json!(s));
+    }
+    // What is indexed is what the embedded index indexes: standfirst and body as one text.
+    put(name::BODY, json!(searchable_body(a)));
+    put(name::TEXT, json!(a.body));
+    let source = a
+        .source
+        .clone()
+        .unwrap_or_else(|| UNKNOWN_SOURCE.to_string());
+    put(name::SOURCE_KEY, json!(crate::ingest::source::key(&source)));
+    put(name::SOURCE, json!(source));
+    if let Some(section) = &a.section {
+        put(name::SECTION, json!(section));
+        put(name::SECTION_KEY, json!(normalize_keyword(section)));
+    }
+    if let Some(date) = a.date {
+        put(name::DATE, json!(date.format("%Y-%m-%d").to_string()));
+    }
+    if !a.authors.is_empty() {
+        put(name::AUTHORS, json!(a.authors));
+    }
+    if let Some(url) = &a.url {
+        put(name::URL, json!(url));
+    }
+    for (kind, names) in &prepared.entities {
+        if !names.is_empty() {
+            put(kind.as_str(), json!(names));
+        }
+    }
+    if let Some(signature) = &prepared.signature {
+        put(name::COPY_SIGNATURE, json!(signature_text(signature)));
+    }
+    Value::Object(doc)
+}
+
+fn text(source: &Value, field: &str) -> Option<String> {
+    source[field].as_str().map(str::to_string)
+}
+
+/// A field that holds one value or a list of them.
+fn texts(source: &Value, field: &str) -> Vec<String> {
+    match &source[field] {
+        Value::Array(items) => items
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
+        Value::String(s) => vec![s.clone()],
+        _ => Vec::new(),
+    }
+}
+
+/// The stored article of a hit's `_source`.
+pub fn from_source(source: &Value) -> StoredArticle {
+    let entities: EntitySet = EntityKind::ALL
+        .into_iter()
+        .map(|k| (k, texts(source, k.as_str())))
+        .collect();
+    let headline = text(source, name::HEADLINE);
+    StoredArticle {
+        id: text(source, name::ID).unwrap_or_default(),
+        path: text(source, name::PATH).unwrap_or_default(),
+        headline_derived: headline.is_none(),
+        headline: headline
+            .or_else(|| text(source, name::DERIVED_HEADLINE))
+            .unwrap_or_default(),
+        standfirst: text(source, name::STANDFIRST),
+        body: text(source, name::TEXT).unwrap_or_default(),
+        source: text(source, name::SOURCE).unwrap_or_else(|| UNKNOWN_SOURCE.into()),
+        section: text(source, name::SECTION),
+        date: source[name::DATE]
+            .as_str()
+            .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
+        authors: texts(source, name::AUTHORS),
+        url: text(source, name::URL),
+        entities,
+        group: text(source, name::COPY_GROUP).map(crate::model::copies::GroupId),
+    }
+}
+
+/// Fields a hit needs back (the indexed body is not kept in `_source`).
+pub fn returned_fields() -> Vec<String> {
+    let mut fields: Vec<String> = [
+        name::ID,
+        name::PATH,
+        name::HEADLINE,
+        name::DERIVED_HEADLINE,
+        name::STANDFIRST,
+        name::TEXT,
+        name::SOURCE,
+        name::SECTION,
+        name::DATE,
+        name::AUTHORS,
+        name::URL,
+        name::COPY_GROUP,
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    fields.extend(EntityKind::ALL.iter().map(|k| k.as_str().to_string()));
+    fields
+}
+
+/// A signature as the mapping's `binary` field takes it.
+pub fn signature_text(signature: &Signature) -> String {
+    base64::engine::general_purpose::STANDARD.encode(signature.to_bytes())
+}
+
+/// The signature of a `_source` that carries one.
+pub fn signature_of(source: &Value) -> Option<Signature> {
+    let text = source[name::COPY_SIGNATURE].as_str()?;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .ok()?;
+    Signature::from_bytes(&bytes)
+}
+
+/// The document of a stored `_source` again, whole (with the indexed body it leaves out), in
+/// the copy group `group`; `None` for a `_source` that is not an article's.
+pub fn rewritten(source: &Value, group: Option<&crate::model::copies::GroupId>) -> Option<Value> {
+    let file = source[name::FILE].as_str()?.to_string();
+    let hash = source[name::FILE_HASH].as_str()?.to_string();
+    let signature = signature_of(source);
+    let (article, entities) = crate::model::article::to_article(from_source(source));
+    let prepared = Prepared {
+        article,
+        entities,
+        signature,
+    };
+    let mut doc = to_source(&file, &hash, &prepared);
+    if let (Some(group), Value::Object(map)) = (group, &mut doc) {
+        map.insert(name::COPY_GROUP.to_string(), json!(group.0));
+    }
+    Some(doc)
+}

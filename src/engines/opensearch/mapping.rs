@@ -1,0 +1,157 @@
+//! The index settings and mapping newsdex creates, and the check that an existing index is ours
+//! and of this mapping version.
+//!
+//! Analysis mirrors the embedded analyzers token for token: words are runs of letters and digits
+//! (the embedded tokenizer's rule), tokens of 64 bytes or more dropped, lower-cased, folded to
+//! ASCII, and stemmed with the Snowball English stemmer for the ranked fields. The exact
+//! subfields keep positions for phrases and prefixes; keyword fields hold the source, section and
+//! entity names as written, beside the folded keys filters use.
+use serde_json::{Value, json};
+
+use crate::entities::EntityKind;
+pub use crate::model::fields::meta;
+use crate::model::fields::name;
+
+/// Bumped whenever the mapping or analysis changes incompatibly.
+pub const MAPPING_VERSION: u64 = 2;
+/// The key in the mapping's `_meta` that holds [`MAPPING_VERSION`].
+pub const VERSION_KEY: &str = "newsdex_mapping_version";
+
+const STEM: &str = "newsdex_stem";
+const EXACT: &str = "newsdex_exact";
+
+/// Shards and replicas of a new index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Layout {
+    pub shards: u32,
+    pub replicas: u32,
+}
+
+impl Default for Layout {
+    /// Two shards spread a two-node cluster's work; one replica survives the loss of a node.
+    fn default() -> Self {
+        Layout {
+            shards: 2,
+            replicas: 1,
+        }
+    }
+}
+
+/// Settings and mappings of a new article index.
+pub fn article_index(layout: Layout) -> Value {
+    json!({
+        "settings": {
+            "number_of_shards": layout.shards,
+            "number_of_replicas": layout.replicas,
+            "analysis": analysis(),
+        },
+        "mappings": articles(),
+    })
+}
+
+fn analysis() -> Value {
+    json!({
+        "tokenizer": {
+            "newsdex_words": { "type": "pattern", "pattern": "[^\\p{IsAlphabetic}\\p{N}]+" }
+        },
+        "filter": {
+            // Characters, not bytes: equal to the embedded limit for ASCII words.
+            "newsdex_long": { "type": "length", "max": 63 },
+            "newsdex_snowball": { "type": "snowball", "language": "English" }
+        },
+        "analyzer": {
+            EXACT: {
+                "type": "custom", "tokenizer": "newsdex_words",
+                "filter": ["newsdex_long", "lowercase", "asciifolding"]
+            },
+            STEM: {
+                "type": "custom", "tokenizer": "newsdex_words",
+                "filter": ["newsdex_long", "lowercase", "asciifolding", "newsdex_snowball"]
+            }
+        }
+    })
+}
+
+/// A ranked text field: stemmed, with an exact subfield for phrases and prefixes.
+fn ranked_text() -> Value {
+    json!({
+        "type": "text", "analyzer": STEM, "index_options": "freqs",
+        "fields": { name::EXACT_SUBFIELD: { "type": "text", "analyzer": EXACT, "index_options": "positions" } }
+    })
+}
+
+fn stored_only() -> Value {
+    json!({ "type": "text", "index": false })
+}
+
+fn keyword() -> Value {
+    json!({ "type": "keyword" })
+}
+
+fn articles() -> Value {
+    let mut properties = serde_json::Map::new();
+    let mut put = |field: &str, mapping: Value| {
+        properties.insert(field.to_string(), mapping);
+    };
+    put(name::ID, keyword());
+    put(name::FILE, keyword());
+    put(name::FILE_HASH, keyword());
+    put(name::PATH, json!({ "type": "keyword", "index": false }));
+    put(name::HEADLINE, ranked_text());
+    put(name::DERIVED_HEADLINE, stored_only());
+    put(name::STANDFIRST, stored_only());
+    put(name::BODY, ranked_text());
+    put(name::TEXT, stored_only());
+    put(name::SOURCE, keyword());
+    put(name::SOURCE_KEY, keyword());
+    put(name::SECTION, keyword());
+    put(name::SECTION_KEY, keyword());
+    put(
+        name::DATE,
+        json!({ "type": "date", "format": "strict_date" }),
+    );
+    put(name::AUTHORS, json!({ "type": "text", "analyzer": EXACT }));
+    put(name::URL, json!({ "type": "keyword", "index": false }));
+    put(name::COPY_GROUP, keyword());
+    put(name::COPY_SIGNATURE, json!({ "type": "binary" }));
+    for kind in EntityKind::ALL {
+        put(
+            kind.as_str(),
+            json!({
+                "type": "keyword",
+                "fields": { name::TEXT_SUBFIELD: { "type": "text", "analyzer": EXACT } }
+            }),
+        );
+    }
+    json!({
+        "dynamic": "strict",
+        "_meta": { VERSION_KEY: MAPPING_VERSION },
+        // The indexed body is standfirst + text, both kept on their own: no third copy.
+        "_source": { "excludes": [name::BODY] },
+        "properties": properties,
+    })
+}
+
+/// Settings and mappings of the companion index (manifest entries and saved settings).
+pub fn meta_index() -> Value {
+    json!({
+        "settings": { "number_of_shards": 1, "number_of_replicas": 1 },
+        "mappings": {
+            "dynamic": false,
+            "_meta": { VERSION_KEY: MAPPING_VERSION },
+            "properties": {
+                meta::KIND: keyword(),
+                meta::KEY: keyword(),
+                meta::ROOT: keyword(),
+            }
+        }
+    })
+}
+
+/// The mapping version an existing index declares, from `GET /{index}/_mapping`.
+pub fn declared_version(mapping_reply: &Value, index: &str) -> Option<u64> {
+    let of_index = mapping_reply
+        .get(index)
+        .or_else(|| mapping_reply.as_object().and_then(|m| m.values().next()))?;
+    of_index["mappings"]["_meta"][VERSION_KEY].as_u64()
+}

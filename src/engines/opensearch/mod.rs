@@ -1,0 +1,801 @@
+//! The OpenSearch engine: the same newsdex on a cluster the user already runs.
+//!
+//! Everything but storage and matching is shared with the embedded engine: articles arrive parsed
+//! and tagged, queries arrive parsed (and are translated in [`dsl`]), snippets come from the one
+//! snippet generator on the text the cluster returns, and results leave in the embedded engine's
+//! JSON shape. Facet counts are exact: a terms aggregation is trusted only when OpenSearch reports
+//! no possible error (every shard returned every value, which `shard_size` makes the common case),
+//! and otherwise the values are counted exhaustively with a composite aggregation. Pages deeper
+//! than the cluster's result window are reached with `search_after`.
+pub mod client;
+pub mod document;
+pub mod dsl;
+pub mod mapping;
+pub mod store;
+pub mod url;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use chrono::NaiveDate;
+use serde_json::{Value, json};
+
+use crate::backend::Backend;
+use crate::entities::rules::EntityRules;
+use crate::model::article::StoredArticle;
+use crate::model::check::CheckReport;
+use crate::model::fields::name;
+use crate::model::manifest::Manifest;
+use crate::model::query;
+use crate::model::request::SearchRequest;
+use crate::model::request::{ExportOptions, Facet, Sort};
+use crate::model::request::{MAX_LIMIT, drops_stop_words};
+use crate::model::results::FacetCount;
+use crate::model::results::Hit;
+use crate::model::results::{RelatedHit, SearchResults, Stats};
+use crate::model::snippet::SnippetGenerator;
+use crate::model::sources::{Aliases, SourceTable};
+use crate::model::timeline::{self, Interval, Timeline};
+use crate::{Error, Result};
+use client::{Client, Method};
+use mapping::meta;
+pub use url::EngineUrl;
+
+/// OpenSearch's default `index.max_result_window`: deeper pages go through `search_after`.
+const RESULT_WINDOW: usize = 10_000;
+/// Values per page of an exhaustive (composite) count.
+const COMPOSITE_PAGE: usize = 1_000;
+/// Manifest entries per page when the manifest is read.
+const MANIFEST_PAGE: usize = 5_000;
+
+/// A handle on one newsdex index in a cluster. Cheap to clone.
+#[derive(Clone)]
+pub struct OpenSearch {
+    pub client: Arc<Client>,
+}
+
+/// The companion-index id of a file's manifest entry (keys are long; ids should not be).
+pub fn manifest_id(key: &str) -> String {
+    format!("file-{:016x}", xxhash_rust::xxh3::xxh3_64(key.as_bytes()))
+}
+
+impl OpenSearch {
+    fn connect(url: EngineUrl) -> OpenSearch {
+        OpenSearch {
+            client: Arc::new(Client::new(url)),
+        }
+    }
+
+    pub fn url(&self) -> &EngineUrl {
+        &self.client.url
+    }
+
+    fn index(&self) -> &str {
+        &self.client.url.index
+    }
+
+    /// Open an existing index for reading; a clear error when there is none or it is not ours.
+    pub fn open(url: EngineUrl) -> Result<OpenSearch> {
+        let engine = Self::connect(url);
+        if !engine.check_mapping(engine.index())? {
+            return Err(engine
+                .client
+                .error("no newsdex index there (run `newsdex index DIR --engine URL` first)"));
+        }
+        Ok(engine)
+    }
+
+    /// Open for an index run: create the index and its companion when absent (anew with
+    /// `rebuild`), check their mapping version when present.
+    pub fn open_for_writing(url: EngineUrl, rebuild: bool) -> Result<OpenSearch> {
+        let engine = Self::connect(url);
+        let (articles, companion) = (engine.index().to_string(), engine.url().meta_index());
+        // The entity rules describe names, not articles: a rebuild keeps them.
+        let kept_rules = if rebuild {
+            engine.saved_rules_text().ok().flatten()
+        } else {
+            None
+        };
+        if rebuild {
+            for index in [&articles, &companion] {
+                let reply = engine
+                    .client
+                    .call_any(Method::DELETE, &format!("/{index}"), None)?;
+                if !reply.ok() && reply.status != 404 {
+                    return Err(engine.client.refused(&format!("/{index}"), &reply));
+                }
+            }
+        }
+        let layout = engine.url().layout;
+        engine.ensure(&articles, &mapping::article_index(layout))?;
+        engine.ensure(&companion, &mapping::meta_index())?;
+        if let Some(text) = kept_rules {
+            engine.save_setting(meta::ENTITY_RULES, json!(text))?;
+        }
+        Ok(engine)
+    }
+
+    /// Create `index` with `body` unless it exists; either way it must be ours afterwards.
+    fn ensure(&self, index: &str, body: &Value) -> Result<()> {
+        if self.check_mapping(index)? {
+            return Ok(());
+        }
+        let reply = self
+            .client
+            .call_any(Method::PUT, &format!("/{index}"), Some(body))?;
+        let raced =
+            reply.body["error"]["type"].as_str() == Some("resource_already_exists_exception");
+        if !reply.ok() && !raced {
+            return Err(self.client.refused(&format!("/{index}"), &reply));
+        }
+        // Wait until the new index can take writes (its primaries are allocated).
+        self.client.call(
+            Method::GET,
+            &format!("/_cluster/health/{index}?wait_for_active_shards=1&wait_for_status=yellow&timeout=30s"),
+            None,
+        )?;
+        self.check_mapping(index).map(|_| ())
+    }
+
+    /// Whether `index` exists; an error if it exists but is not of this mapping version.
+    fn check_mapping(&self, index: &str) -> Result<bool> {
+        let reply = self
+            .client
+            .call_any(Method::GET, &format!("/{index}/_mapping"), None)?;
+        if reply.status == 404 {
+            return Ok(false);
+        }
+        if !reply.ok() {
+            return Err(self.client.refused(&format!("/{index}/_mapping"), &reply));
+        }
+        let incompatible = |reason: String| Error::Incompatible {
+            path: PathBuf::from(format!("{}", self.url())),
+            reason,
+        };
+        match mapping::declared_version(&reply.body, index) {
+            None => Err(incompatible(format!(
+                "the index {index} was not created by newsdex (its mapping has no {})",
+                mapping::VERSION_KEY
+            ))),
+            Some(v) if v != mapping::MAPPING_VERSION => Err(incompatible(format!(
+                "the index {index} has mapping version {v}, this newsdex reads version {}; incompatible, rebuild",
+                mapping::MAPPING_VERSION
+            ))),
+            Some(_) => Ok(true),
+        }
+    }
+
+    fn search_raw(&self, index: &str, body: &Value) -> Result<Value> {
+        self.client
+            .call(Method::POST, &format!("/{index}/_search"), Some(body))
+    }
+
+    /// Articles in the index.
+    pub fn count(&self) -> Result<u64> {
+        let index = self.index();
+        self.client
+            .call(Method::POST, &format!("/{index}/_refresh"), None)?;
+        let reply = self
+            .client
+            .call(Method::GET, &format!("/{index}/_count"), None)?;
+        Ok(reply["count"].as_u64().unwrap_or(0))
+    }
+
+    /// Every manifest entry in the companion index.
+    pub fn load_manifest(&self) -> Result<Manifest> {
+        let mut manifest = Manifest::default();
+        let body = json!({
+            "query": { "term": { meta::KIND: meta::FILE_KIND } },
+            "sort": [{ meta::KEY: "asc" }],
+        });
+        self.each_sorted_hit(&self.url().meta_index(), body, |hit| {
+            if let Some((key, entry)) = store::entry_from(&hit["_source"]) {
+                manifest.files.insert(key, entry);
+            }
+        })?;
+        Ok(manifest)
+    }
+
+    /// Every article with a copy signature: (id, signature, group), walked in id order. The
+    /// signature is neither indexed nor a doc value, so articles without one are left out here.
+    pub fn copy_members(&self) -> Result<Vec<crate::model::copies::Member>> {
+        let mut members = Vec::new();
+        let body = json!({
+            "query": { "match_all": {} },
+            "sort": [{ name::ID: "asc" }],
+            "_source": [name::COPY_SIGNATURE, name::COPY_GROUP],
+            "track_total_hits": false,
+        });
+        self.each_sorted_hit(self.index(), body, |hit| {
+            let (Some(id), Some(signature)) =
+                (hit["_id"].as_str(), document::signature_of(&hit["_source"]))
+            else {
+                return;
+            };
+            members.push(crate::model::copies::Member {
+                handle: id.to_string(),
+                signature,
+                group: hit["_source"][name::COPY_GROUP]
+                    .as_str()
+                    .map(|g| crate::model::copies::GroupId(g.to_string())),
+            });
+        })?;
+        Ok(members)
+    }
+
+    /// Every hit of `body` (a query with a total sort) in `index`, in pages of `MANIFEST_PAGE`
+    /// walked with `search_after`.
+    fn each_sorted_hit(
+        &self,
+        index: &str,
+        mut body: Value,
+        mut each: impl FnMut(&Value),
+    ) -> Result<()> {
+        body["size"] = json!(MANIFEST_PAGE);
+        loop {
+            let reply = self.search_raw(index, &body)?;
+            let hits = reply["hits"]["hits"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            hits.iter().for_each(&mut each);
+            if hits.len() < MANIFEST_PAGE {
+                return Ok(());
+            }
+            if let Some(last) = hits.last() {
+                body["search_after"] = last["sort"].clone();
+            }
+        }
+    }
+
+    fn settings_doc(&self) -> Result<Value> {
+        let path = format!("/{}/_doc/{}", self.url().meta_index(), meta::SETTINGS_ID);
+        let reply = self.client.call_any(Method::GET, &path, None)?;
+        match reply.status {
+            404 => Ok(json!({})),
+            _ if reply.ok() => Ok(reply.body["_source"].clone()),
+            _ => Err(self.client.refused(&path, &reply)),
+        }
+    }
+
+    /// The source aliases saved with the index, one `FROM=TO` a line.
+    fn saved_aliases(&self) -> Result<Vec<String>> {
+        Ok(self.settings_doc()?[meta::SOURCE_ALIASES]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
+    pub fn save_source_aliases(&self, new: &[(String, String)]) -> Result<()> {
+        if new.is_empty() {
+            return Ok(());
+        }
+        let mut lines = self.saved_aliases()?;
+        for (from, to) in new {
+            let line = format!("{from}={to}");
+            if !lines.contains(&line) {
+                lines.push(line);
+            }
+        }
+        self.save_setting(meta::SOURCE_ALIASES, json!(lines))
+    }
+
+    /// Set one field of the saved settings, keeping the others.
+    fn save_setting(&self, key: &str, value: Value) -> Result<()> {
+        let mut doc = self.settings_doc()?;
+        if !doc.is_object() {
+            doc = json!({});
+        }
+        doc[meta::KIND] = json!(meta::SETTINGS_ID);
+        doc[key] = value;
+        let path = format!(
+            "/{}/_doc/{}?refresh=wait_for",
+            self.url().meta_index(),
+            meta::SETTINGS_ID
+        );
+        self.client.call(Method::PUT, &path, Some(&doc)).map(|_| ())
+    }
+
+    /// The entity rules file's text kept in the settings, if any.
+    fn saved_rules_text(&self) -> Result<Option<String>> {
+        Ok(self.settings_doc()?[meta::ENTITY_RULES]
+            .as_str()
+            .map(str::to_string))
+    }
+
+    /// Saved aliases with the request's own on top.
+    fn aliases(&self, req: &SearchRequest) -> Result<Aliases> {
+        let text = self.saved_aliases()?.join("\n");
+        let mut aliases = Aliases::parse(&text, &self.url().masked())?;
+        for (from, to) in &req.source_aliases {
+            aliases.add(from, to);
+        }
+        Ok(aliases)
+    }
+
+    /// Exact counts of every value of `field` among the articles matching `query`.
+    fn all_counts(&self, query: &Value, field: &str) -> Result<Vec<FacetCount>> {
+        let mut counts = Vec::new();
+        let mut after: Option<Value> = None;
+        loop {
+            let mut composite = json!({
+                "size": COMPOSITE_PAGE,
+                "sources": [{ "v": { "terms": { "field": field } } }],
+            });
+            if let Some(a) = &after {
+                composite["after"] = a.clone();
+            }
+            let body = json!({
+                "size": 0, "track_total_hits": false, "query": query,
+                "aggs": { "all": { "composite": composite } },
+            });
+            let reply = self.search_raw(self.index(), &body)?;
+            let agg = &reply["aggregations"]["all"];
+            let buckets = agg["buckets"].as_array().cloned().unwrap_or_default();
+            for b in &buckets {
+                if let (Some(value), Some(count)) =
+                    (b["key"]["v"].as_str(), b["doc_count"].as_u64())
+                {
+                    counts.push(FacetCount {
+                        value: value.to_string(),
+                        count,
+                    });
+                }
+            }
+            if buckets.len() < COMPOSITE_PAGE || agg["after_key"].is_null() {
+                break;
+            }
+            after = Some(agg["after_key"].clone());
+        }
+        counts.sort_by(by_count_then_value);
+        Ok(counts)
+    }
+
+    /// The facet counts of one facet: the terms aggregation's when it is exact, else counted.
+    fn facet_counts(
+        &self,
+        facet: Facet,
+        reply: &Value,
+        query: &Value,
+        size: usize,
+    ) -> Result<Vec<FacetCount>> {
+        let agg = &reply["aggregations"][facet.name()];
+        if agg["doc_count_error_upper_bound"].as_u64() == Some(0) {
+            let mut counts: Vec<FacetCount> = agg["buckets"]
+                .as_array()
+                .map(|bs| {
+                    bs.iter()
+                        .filter_map(|b| {
+                            Some(FacetCount {
+                                value: b["key"].as_str()?.to_string(),
+                                count: b["doc_count"].as_u64()?,
+                            })
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            counts.sort_by(by_count_then_value);
+            return Ok(counts);
+        }
+        let mut counts = self.all_counts(query, facet.column())?;
+        counts.truncate(size);
+        Ok(counts)
+    }
+
+    /// Every source key in the index, for filters on any spelling of an outlet.
+    fn source_keys(&self) -> Result<Vec<String>> {
+        Ok(self
+            .all_counts(&json!({ "match_all": {} }), name::SOURCE_KEY)?
+            .into_iter()
+            .map(|c| c.value)
+            .collect())
+    }
+
+    /// Hits `offset..offset+limit` beyond the result window, walked with `search_after`.
+    fn deep_page(
+        &self,
+        query: &Value,
+        sort: &Value,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Vec<Value>> {
+        let mut after: Option<Value> = None;
+        let mut skipped = 0;
+        while skipped < offset {
+            let step = (offset - skipped).min(RESULT_WINDOW);
+            let mut body = json!({
+                "size": step, "query": query, "sort": sort,
+                "_source": false, "track_total_hits": false,
+            });
+            if let Some(a) = &after {
+                body["search_after"] = a.clone();
+            }
+            let reply = self.search_raw(self.index(), &body)?;
+            let hits = reply["hits"]["hits"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            skipped += hits.len();
+            match hits.last() {
+                Some(h) if hits.len() == step => after = Some(h["sort"].clone()),
+                _ => return Ok(Vec::new()),
+            }
+        }
+        let mut body = json!({
+            "size": limit, "query": query, "sort": sort,
+            "_source": document::returned_fields(), "track_total_hits": false,
+        });
+        if let Some(a) = after {
+            body["search_after"] = a;
+        }
+        let reply = self.search_raw(self.index(), &body)?;
+        Ok(reply["hits"]["hits"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default())
+    }
+}
+
+fn by_count_then_value(a: &FacetCount, b: &FacetCount) -> std::cmp::Ordering {
+    b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value))
+}
+
+/// Result order, with the id as the tie-breaker `search_after` needs.
+/// Names of the aggregations a timeline is read from.
+const TIMELINE_DAYS: &str = "timeline_days";
+const TIMELINE_UNDATED: &str = "timeline_undated";
+
+/// The timeline from a reply's per-day histogram and its count of undated matches.
+fn timeline_of(reply: &Value, interval: Interval) -> Timeline {
+    let aggs = &reply["aggregations"];
+    let days: HashMap<NaiveDate, u64> = aggs[TIMELINE_DAYS]["buckets"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|b| {
+            let day = b["key_as_string"].as_str()?.parse().ok()?;
+            Some((day, b["doc_count"].as_u64()?))
+        })
+        .collect();
+    let undated = aggs[TIMELINE_UNDATED]["doc_count"].as_u64().unwrap_or(0);
+    timeline::histogram(&days, interval, undated)
+}
+
+fn sort_of(sort: Sort) -> Value {
+    let tie = json!({ name::ID: "asc" });
+    match sort {
+        Sort::Relevance => json!(["_score", tie]),
+        Sort::Newest => json!([{ name::DATE: { "order": "desc", "missing": "_last" } }, tie]),
+        Sort::Oldest => json!([{ name::DATE: { "order": "asc", "missing": "_last" } }, tie]),
+    }
+}
+
+/// A returned document as a hit, scored as the result order says.
+fn hit(found: &Value, sort: Sort, snippets: Option<&mut SnippetGenerator>) -> Hit {
+    let score = if sort == Sort::Relevance {
+        found["_score"].as_f64().unwrap_or(0.0) as f32
+    } else {
+        0.0
+    };
+    Hit::from_article(document::from_source(&found["_source"]), score, snippets)
+}
+
+/// A request translated for the cluster: its query, what snippets mark, the sources it knows.
+struct Prepared {
+    query: Value,
+    highlights: Vec<crate::model::highlight::Highlight>,
+    table: SourceTable,
+}
+
+impl OpenSearch {
+    fn prepare(&self, req: &SearchRequest) -> Result<Prepared> {
+        let tree = query::parse(&req.query, req.match_mode)?;
+        let aliases = self.aliases(req)?;
+        let keys = if !req.sources.is_empty() || dsl::mentions_source(&tree) {
+            self.source_keys()?
+        } else {
+            Vec::new()
+        };
+        let table = SourceTable::from_keys(keys, aliases);
+        let mut translator = dsl::Translator::new(req);
+        translator.drop_stop_words = drops_stop_words(&tree, req);
+        translator.sources = Some(&table);
+        translator.entity_rules = Some(&req.entity_rules);
+        let text = match translator.build(&tree) {
+            None if !req.query.trim().is_empty() => Some(json!({ "match_none": {} })),
+            q => q,
+        };
+        let query = json!({ "bool": {
+            "must": [text.unwrap_or_else(|| json!({ "match_all": {} }))],
+            "filter": dsl::filters(req, Some(&table)),
+        }});
+        let highlights = std::mem::take(&mut translator.highlights);
+        drop(translator);
+        Ok(Prepared {
+            query,
+            highlights,
+            table,
+        })
+    }
+}
+
+impl Backend for OpenSearch {
+    fn location(&self) -> String {
+        self.url().masked()
+    }
+
+    fn entity_rules(&self) -> Result<EntityRules> {
+        match self.saved_rules_text()? {
+            Some(text) => {
+                EntityRules::parse(&text, &format!("{} entity rules", self.url().masked()))
+            }
+            None => Ok(EntityRules::default()),
+        }
+    }
+
+    fn save_entity_rules(&self, rules: &EntityRules) -> Result<()> {
+        self.save_setting(meta::ENTITY_RULES, json!(rules.to_toml()))
+    }
+
+    /// Pages of `options.page` hits walked with `search_after` on the result order (the id breaks
+    /// ties), so every hit comes exactly once however many there are.
+    fn export(
+        &self,
+        req: &SearchRequest,
+        options: ExportOptions,
+        each: &mut dyn FnMut(Hit) -> Result<()>,
+    ) -> Result<u64> {
+        let Prepared {
+            query, highlights, ..
+        } = self.prepare(req)?;
+        let mut snippets = options.snippets.then(|| SnippetGenerator::new(highlights));
+        let sort = sort_of(req.sort);
+        let size = options.page.clamp(1, RESULT_WINDOW);
+        let mut after: Option<Value> = None;
+        let mut count = 0u64;
+        loop {
+            let mut body = json!({
+                "size": size, "query": query, "sort": sort,
+                "_source": document::returned_fields(), "track_total_hits": false,
+            });
+            if let Some(a) = after.take() {
+                body["search_after"] = a;
+            }
+            let reply = self.search_raw(self.index(), &body)?;
+            let found = reply["hits"]["hits"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            for h in &found {
+                each(hit(h, req.sort, snippets.as_mut()))?;
+                count += 1;
+            }
+            match found.last() {
+                Some(last) if found.len() >= size => after = Some(last["sort"].clone()),
+                _ => return Ok(count),
+            }
+        }
+    }
+
+    fn search(&self, req: &SearchRequest) -> Result<SearchResults> {
+        let started = Instant::now();
+        let Prepared {
+            query,
+            highlights,
+            table,
+        } = self.prepare(req)?;
+        let limit = req.limit.min(MAX_LIMIT);
+        let deep = req.offset + limit > RESULT_WINDOW;
+        let sort = sort_of(req.sort);
+        let mut aggs = serde_json::Map::new();
+        for facet in &req.facets {
+            if *facet != Facet::Source {
+                // Generous per-shard lists make the terms aggregation exact in all but huge cases.
+                let shard_size = (req.facet_size * 20).max(1_000);
+                aggs.insert(
+                    facet.name().to_string(),
+                    json!({ "terms": { "field": facet.column(), "size": req.facet_size.max(1), "shard_size": shard_size } }),
+                );
+            }
+        }
+        if req.timeline.is_some() {
+            // Days with articles, exactly (a date histogram is not approximate), bucketed as the
+            // embedded engine buckets them.
+            aggs.insert(
+                TIMELINE_DAYS.to_string(),
+                json!({ "date_histogram": { "field": name::DATE, "calendar_interval": "day", "min_doc_count": 1, "format": "yyyy-MM-dd" } }),
+            );
+            aggs.insert(
+                TIMELINE_UNDATED.to_string(),
+                json!({ "missing": { "field": name::DATE } }),
+            );
+        }
+        let body = json!({
+            "query": query,
+            "track_total_hits": true,
+            "size": if deep { 0 } else { limit },
+            "from": if deep { 0 } else { req.offset },
+            "sort": sort,
+            "_source": document::returned_fields(),
+            "aggs": aggs,
+        });
+        let reply = self.search_raw(self.index(), &body)?;
+        let total = reply["hits"]["total"]["value"].as_u64().unwrap_or(0);
+        let found = if deep {
+            self.deep_page(&query, &sort, req.offset, limit)?
+        } else {
+            reply["hits"]["hits"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        };
+        let mut snippets = SnippetGenerator::new(highlights);
+        let hits = found
+            .iter()
+            .map(|h| hit(h, req.sort, Some(&mut snippets)))
+            .collect();
+        let mut facets = BTreeMap::new();
+        for facet in &req.facets {
+            let counts = if *facet == Facet::Source {
+                let all = self.all_counts(&query, facet.column())?;
+                table.merge_counts(all, req.facet_size)
+            } else {
+                self.facet_counts(*facet, &reply, &query, req.facet_size)?
+            };
+            facets.insert(facet.name().to_string(), counts);
+        }
+        Ok(SearchResults {
+            query: req.query.clone(),
+            total,
+            offset: req.offset,
+            limit,
+            took_ms: started.elapsed().as_secs_f64() * 1000.0,
+            cached: false,
+            hits,
+            facets,
+            explanation: None,
+            timeline: req.timeline.map(|interval| timeline_of(&reply, interval)),
+            collapsed: false,
+        })
+    }
+
+    fn article(&self, id: &str) -> Result<Option<StoredArticle>> {
+        let id = percent_encoding::utf8_percent_encode(id, percent_encoding::NON_ALPHANUMERIC);
+        let path = format!("/{}/_doc/{id}", self.index());
+        let reply = self.client.call_any(Method::GET, &path, None)?;
+        match reply.status {
+            404 => Ok(None),
+            _ if reply.ok() => Ok(Some(document::from_source(&reply.body["_source"]))),
+            _ => Err(self.client.refused(&path, &reply)),
+        }
+    }
+
+    fn related(&self, article: &StoredArticle, limit: usize) -> Result<Vec<RelatedHit>> {
+        use crate::model::related::{ENTITY_BOOST, MAX_QUERY_TERMS, RELATIVE_FLOOR, STOP_WORDS};
+        let body_text = article.full_body();
+        let num_docs = self.count()?;
+        let min_tf = if body_text.split_whitespace().count() < 300 {
+            1
+        } else {
+            2
+        };
+        let mut mlt = json!({
+            "fields": [name::HEADLINE, name::BODY],
+            "like": [format!("{}\n\n{body_text}", article.headline)],
+            "min_doc_freq": 2, "min_term_freq": min_tf,
+            "max_query_terms": MAX_QUERY_TERMS, "min_word_length": 3,
+            "stop_words": STOP_WORDS,
+        });
+        if num_docs >= 20 {
+            mlt["max_doc_freq"] = json!(num_docs * 2 / 5);
+        }
+        let mut should = vec![json!({ "more_like_this": mlt })];
+        for (kind, names) in &article.entities {
+            for entity in names {
+                should.push(json!({ "term": { kind.as_str(): { "value": entity, "boost": ENTITY_BOOST } } }));
+            }
+        }
+        let body = json!({
+            "size": limit,
+            "_source": [name::ID, name::HEADLINE, name::DERIVED_HEADLINE, name::SOURCE, name::DATE],
+            "query": { "bool": {
+                "should": should, "minimum_should_match": 1,
+                "must_not": [{ "term": { name::ID: article.id } }],
+            }},
+        });
+        let reply = self.search_raw(self.index(), &body)?;
+        let hits = reply["hits"]["hits"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let best = hits
+            .first()
+            .and_then(|h| h["_score"].as_f64())
+            .unwrap_or(0.0) as f32;
+        Ok(hits
+            .iter()
+            .map(|h| {
+                (
+                    h["_score"].as_f64().unwrap_or(0.0) as f32,
+                    document::from_source(&h["_source"]),
+                )
+            })
+            .take_while(|(score, _)| *score >= best * RELATIVE_FLOOR)
+            .map(|(score, a)| RelatedHit {
+                id: a.id,
+                headline: a.headline,
+                source: a.source,
+                date: a.date,
+                score,
+            })
+            .collect())
+    }
+
+    fn stats(&self) -> Result<Stats> {
+        let all = json!({ "match_all": {} });
+        let documents = self.count()?;
+        let body = json!({
+            "size": 0, "track_total_hits": false,
+            "aggs": {
+                "oldest": { "min": { "field": name::DATE, "format": "yyyy-MM-dd" } },
+                "newest": { "max": { "field": name::DATE, "format": "yyyy-MM-dd" } },
+            },
+        });
+        let reply = self.search_raw(self.index(), &body)?;
+        let day = |agg: &str| {
+            reply["aggregations"][agg]["value_as_string"]
+                .as_str()
+                .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        };
+        let store = self.client.call(
+            Method::GET,
+            &format!("/{}/_stats/store", self.index()),
+            None,
+        )?;
+        Ok(Stats {
+            documents,
+            sources: self.all_counts(&all, name::SOURCE)?,
+            sections: self.all_counts(&all, name::SECTION)?,
+            oldest: day("oldest"),
+            newest: day("newest"),
+            index_bytes: store["_all"]["primaries"]["store"]["size_in_bytes"]
+                .as_u64()
+                .unwrap_or(0),
+        })
+    }
+
+    /// Nothing to prepare: the cluster keeps its own caches warm.
+    fn warm(&self) -> Result<()> {
+        Ok(())
+    }
+
+    fn check(&self) -> Result<CheckReport> {
+        let mut problems = Vec::new();
+        let health = self.client.call(
+            Method::GET,
+            &format!("/_cluster/health/{}", self.index()),
+            None,
+        )?;
+        if health["status"].as_str() == Some("red") {
+            problems.push(
+                "some of the index's primary shards are not allocated (cluster status red)"
+                    .to_string(),
+            );
+        }
+        let documents = self.count()?;
+        let manifest = self.load_manifest()?;
+        Ok(CheckReport::new(
+            problems,
+            documents,
+            Some(&manifest),
+            "re-run `newsdex index DIR... --engine URL`, or rebuild with --rebuild",
+        ))
+    }
+}

@@ -1,0 +1,370 @@
+//! The OpenSearch [`Store`]: articles go out in bounded bulk requests, several in flight; a file
+//! is replaced as a unit; the manifest lives in the companion index.
+//!
+//! Document ids are the article ids, so replaying a file overwrites rather than duplicates. Each
+//! article carries its file's content hash: once a file's last piece is written (and before the
+//! commit that names it), the file's articles under any other hash are deleted, which removes
+//! what a shrunken file no longer holds. A commit waits for every bulk request, makes them
+//! searchable, runs those deletes, and only then writes the manifest entries that changed, so a
+//! run killed at any point leaves a manifest that names nothing it has not finished; the next run
+//! redoes the rest and ends with exactly the articles of a clean run.
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use serde_json::{Value, json};
+
+use super::client::{Client, Method};
+use super::mapping::meta;
+use super::{OpenSearch, document, manifest_id};
+use crate::backend::Store;
+use crate::model::fields::name;
+use crate::model::manifest::{FileEntry, Manifest};
+use crate::model::write::{Piece, Rejected};
+use crate::{Error, Result};
+
+/// A bulk request is sent once it holds this many bytes...
+const BULK_BYTES: usize = 4 * 1024 * 1024;
+/// ...or this many articles.
+const BULK_ITEMS: usize = 1_000;
+/// Bulk requests in flight at once.
+const IN_FLIGHT: usize = 3;
+/// Files per delete-by-query.
+const FILES_PER_DELETE: usize = 500;
+
+/// Which file and record each item of a bulk request came from.
+type Origins = Vec<(String, usize)>;
+
+pub struct OpenSearchStore {
+    engine: OpenSearch,
+    /// The manifest as the cluster holds it: commits write only the difference.
+    committed: Manifest,
+    buffer: Vec<u8>,
+    origins: Origins,
+    in_flight: VecDeque<JoinHandle<Result<Vec<Rejected>>>>,
+    /// Files whose last piece is written: (key, hash) whose other articles go at the commit.
+    finished: Vec<(String, String)>,
+    /// Files gone from disk.
+    deleted: Vec<String>,
+    /// Articles written so far per file in this run, for record numbers.
+    written: HashMap<String, usize>,
+    rejected: Vec<Rejected>,
+}
+
+impl OpenSearchStore {
+    pub fn new(engine: OpenSearch) -> OpenSearchStore {
+        OpenSearchStore {
+            engine,
+            committed: Manifest::default(),
+            buffer: Vec::new(),
+            origins: Vec::new(),
+            in_flight: VecDeque::new(),
+            finished: Vec::new(),
+            deleted: Vec::new(),
+            written: HashMap::new(),
+            rejected: Vec::new(),
+        }
+    }
+
+    fn client(&self) -> &Arc<Client> {
+        &self.engine.client
+    }
+
+    /// Send the buffered articles, waiting first if too many requests are out.
+    fn dispatch(&mut self) -> Result<()> {
+        if self.origins.is_empty() {
+            return Ok(());
+        }
+        while self.in_flight.len() >= IN_FLIGHT {
+            self.join_oldest()?;
+        }
+        let body = std::mem::take(&mut self.buffer);
+        let origins = std::mem::take(&mut self.origins);
+        let client = Arc::clone(self.client());
+        self.in_flight.push_back(std::thread::spawn(move || {
+            send_bulk(&client, body, origins)
+        }));
+        Ok(())
+    }
+
+    fn join_oldest(&mut self) -> Result<()> {
+        let Some(handle) = self.in_flight.pop_front() else {
+            return Ok(());
+        };
+        let rejected = handle
+            .join()
+            .map_err(|_| self.client().error("a bulk request thread failed"))??;
+        self.rejected.extend(rejected);
+        Ok(())
+    }
+
+    fn drain(&mut self) -> Result<()> {
+        self.dispatch()?;
+        let mut first_error = None;
+        while !self.in_flight.is_empty() {
+            if let Err(e) = self.join_oldest() {
+                first_error.get_or_insert(e);
+            }
+        }
+        first_error.map_or(Ok(()), Err)
+    }
+
+    /// Delete the superseded articles of finished files and all articles of deleted ones.
+    fn clean_up(&mut self) -> Result<()> {
+        let articles = self.engine.url().index.clone();
+        let mut queries: Vec<Value> = Vec::new();
+        for chunk in self.finished.chunks(FILES_PER_DELETE) {
+            let stale: Vec<Value> = chunk
+                .iter()
+                .map(|(file, hash)| {
+                    json!({ "bool": {
+                        "filter": [{ "term": { name::FILE: file } }],
+                        "must_not": [{ "term": { name::FILE_HASH: hash } }],
+                    }})
+                })
+                .collect();
+            queries.push(json!({ "bool": { "should": stale, "minimum_should_match": 1 } }));
+        }
+        for chunk in self.deleted.chunks(FILES_PER_DELETE) {
+            queries.push(json!({ "terms": { name::FILE: chunk } }));
+        }
+        for query in queries {
+            self.client().call(
+                Method::POST,
+                &format!("/{articles}/_delete_by_query?conflicts=proceed&refresh=true"),
+                Some(&json!({ "query": query })),
+            )?;
+        }
+        self.finished.clear();
+        self.deleted.clear();
+        Ok(())
+    }
+
+    /// Write the manifest entries that changed since the last commit.
+    fn save_manifest(&mut self, manifest: &Manifest) -> Result<()> {
+        let index = self.engine.url().meta_index();
+        let mut body = Vec::new();
+        let mut count = 0;
+        for (key, entry) in &manifest.files {
+            if self.committed.files.get(key) == Some(entry) {
+                continue;
+            }
+            line(
+                &mut body,
+                &json!({ "index": { "_index": index, "_id": manifest_id(key) } }),
+            );
+            line(&mut body, &entry_source(key, entry));
+            count += 1;
+        }
+        for key in self.committed.files.keys() {
+            if !manifest.files.contains_key(key) {
+                line(
+                    &mut body,
+                    &json!({ "delete": { "_index": index, "_id": manifest_id(key) } }),
+                );
+                count += 1;
+            }
+        }
+        if count > 0 {
+            let reply = self.client().bulk_to(body, "?refresh=wait_for")?;
+            if reply["errors"].as_bool() == Some(true) {
+                let failed = first_item_error(&reply).unwrap_or_default();
+                return Err(self
+                    .client()
+                    .error(format!("the manifest could not be saved: {failed}")));
+            }
+        }
+        self.committed = manifest.clone();
+        Ok(())
+    }
+}
+
+fn line(out: &mut Vec<u8>, value: &Value) {
+    out.extend_from_slice(value.to_string().as_bytes());
+    out.push(b'\n');
+}
+
+/// A manifest entry as the companion index holds it (64- and 128-bit numbers as text).
+fn entry_source(key: &str, e: &FileEntry) -> Value {
+    json!({
+        meta::KIND: meta::FILE_KIND,
+        meta::KEY: key,
+        meta::ROOT: e.root,
+        meta::REL: e.rel,
+        meta::SIZE: e.size.to_string(),
+        meta::MTIME_NS: e.mtime_ns.to_string(),
+        meta::HASH: e.hash.to_string(),
+        meta::ARTICLES: e.articles,
+    })
+}
+
+/// The manifest entry of a companion-index document.
+pub fn entry_from(source: &Value) -> Option<(String, FileEntry)> {
+    let num = |f: &str| source[f].as_str().and_then(|s| s.parse::<u128>().ok());
+    Some((
+        source[meta::KEY].as_str()?.to_string(),
+        FileEntry {
+            root: source[meta::ROOT].as_str()?.to_string(),
+            rel: source[meta::REL].as_str()?.to_string(),
+            size: num(meta::SIZE)? as u64,
+            mtime_ns: num(meta::MTIME_NS)?,
+            hash: num(meta::HASH)? as u64,
+            articles: source[meta::ARTICLES].as_u64()? as u32,
+        },
+    ))
+}
+
+fn first_item_error(reply: &Value) -> Option<String> {
+    reply["items"].as_array()?.iter().find_map(|item| {
+        let action = item.as_object()?.values().next()?;
+        action
+            .get("error")
+            .map(|e| super::client::reason(&json!({ "error": e })))
+    })
+}
+
+/// One bulk request; items the cluster refused come back as rejections, a refused request as
+/// an error (after the client's retries).
+fn send_bulk(client: &Client, body: Vec<u8>, origins: Origins) -> Result<Vec<Rejected>> {
+    let reply = client.bulk_to(body, "")?;
+    if reply["errors"].as_bool() != Some(true) {
+        return Ok(Vec::new());
+    }
+    let items = reply["items"].as_array().cloned().unwrap_or_default();
+    let mut rejected = Vec::new();
+    for (item, (file, record)) in items.iter().zip(origins) {
+        let Some(action) = item.as_object().and_then(|o| o.values().next()) else {
+            continue;
+        };
+        if let Some(error) = action.get("error") {
+            let status = action["status"].as_u64().unwrap_or(0);
+            if status == 429 || status >= 500 {
+                // Busy after the retries of the whole request: the run cannot claim this file.
+                return Err(client.error(format!(
+                    "the cluster stayed too busy to take an article ({})",
+                    super::client::reason(&json!({ "error": error }))
+                )));
+            }
+            rejected.push(Rejected {
+                file,
+                record,
+                reason: super::client::reason(&json!({ "error": error })),
+            });
+        }
+    }
+    Ok(rejected)
+}
+
+impl Store for OpenSearchStore {
+    fn location(&self) -> String {
+        self.engine.url().masked()
+    }
+
+    fn manifest(&mut self) -> Result<Manifest> {
+        self.committed = self.engine.load_manifest()?;
+        Ok(self.committed.clone())
+    }
+
+    fn save_source_aliases(&mut self, aliases: &[(String, String)]) -> Result<()> {
+        self.engine.save_source_aliases(aliases)
+    }
+
+    fn write(&mut self, piece: Piece) -> Result<()> {
+        let index = self.engine.url().index.clone();
+        let hash = format!("{:016x}", piece.hash);
+        let record = self.written.entry(piece.file.clone()).or_insert(0);
+        if piece.first {
+            *record = 0;
+        }
+        for article in &piece.articles {
+            *record += 1;
+            let source = document::to_source(&piece.file, &hash, article);
+            line(
+                &mut self.buffer,
+                &json!({ "index": { "_index": index, "_id": article.article.id } }),
+            );
+            line(&mut self.buffer, &source);
+            self.origins.push((piece.file.clone(), *record));
+        }
+        if piece.last {
+            self.finished.push((piece.file.clone(), hash));
+            self.written.remove(&piece.file);
+        }
+        if self.buffer.len() >= BULK_BYTES || self.origins.len() >= BULK_ITEMS {
+            self.dispatch()?;
+        }
+        Ok(())
+    }
+
+    fn delete_file(&mut self, file: &str) -> Result<()> {
+        self.deleted.push(file.to_string());
+        Ok(())
+    }
+
+    fn commit(&mut self, manifest: &Manifest) -> Result<()> {
+        self.drain()?;
+        let index = self.engine.url().index.clone();
+        self.client()
+            .call(Method::POST, &format!("/{index}/_refresh"), None)?;
+        self.clean_up()?;
+        self.save_manifest(manifest)
+    }
+
+    fn copy_members(&mut self) -> Result<Vec<crate::model::copies::Member>> {
+        self.engine.copy_members()
+    }
+
+    /// Each article is written again whole, with its new group: `_source` leaves out the
+    /// indexed body, so a partial update would re-index the article without it.
+    fn set_copy_groups(
+        &mut self,
+        changes: Vec<(String, Option<crate::model::copies::GroupId>)>,
+    ) -> Result<()> {
+        let index = self.engine.url().index.clone();
+        for chunk in changes.chunks(BULK_ITEMS) {
+            let ids: Vec<&str> = chunk.iter().map(|(id, _)| id.as_str()).collect();
+            let found = self.client().call(
+                Method::POST,
+                &format!("/{index}/_mget"),
+                Some(&json!({ "ids": ids })),
+            )?;
+            let docs = found["docs"].as_array().cloned().unwrap_or_default();
+            let mut body = Vec::new();
+            for ((id, group), doc) in chunk.iter().zip(&docs) {
+                let Some(source) = document::rewritten(&doc["_source"], group.as_ref()) else {
+                    continue;
+                };
+                line(
+                    &mut body,
+                    &json!({ "index": { "_index": index, "_id": id } }),
+                );
+                line(&mut body, &source);
+            }
+            if body.is_empty() {
+                continue;
+            }
+            let reply = self.client().bulk_to(body, "")?;
+            if reply["errors"].as_bool() == Some(true) {
+                let failed = first_item_error(&reply).unwrap_or_default();
+                return Err(self
+                    .client()
+                    .error(format!("copy groups could not be saved: {failed}")));
+            }
+        }
+        Ok(())
+    }
+
+    fn rejected(&mut self) -> Vec<Rejected> {
+        std::mem::take(&mut self.rejected)
+    }
+
+    fn finish(&mut self, interrupted: bool) -> Result<u64> {
+        if !interrupted {
+            self.drain()?;
+        }
+        self.engine.count().map_err(|e| match e {
+            Error::Engine { .. } => e,
+            other => self.client().error(other),
+        })
+    }
+}

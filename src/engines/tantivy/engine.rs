@@ -1,0 +1,712 @@
+//! The embedded engine's searcher: queries in, [`SearchResults`] out. Builds the tantivy query,
+//! collects hits, snippets and facet counts, and answers the rest of [`Backend`] from the index.
+//! Never prints: the CLI and the server render what this returns.
+
+use std::collections::HashMap;
+use std::ops::Bound;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
+
+use chrono::NaiveDate;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{AllQuery, BooleanQuery, EmptyQuery, Occur, Query, TermQuery};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DateTime, DocAddress, IndexReader, Order, Searcher, TantivyDocument, Term};
+
+use super::document::from_document;
+use super::facets::GlobalOrdinals;
+use super::index::NewsIndex;
+use super::schema::Fields;
+use super::stems;
+use super::timeline::TimelineCollector;
+use super::{bm25f, build, export, facets, feedback, related};
+use crate::backend::Backend;
+use crate::entities::rules::EntityRules;
+use crate::model::article::StoredArticle;
+use crate::model::explain::{Expansion, Understood};
+use crate::model::fields::column;
+use crate::model::highlight::Highlight;
+use crate::model::query::{self, MatchMode};
+use crate::model::request::{
+    ExportOptions, Facet, MAX_LIMIT, SearchRequest, Sort, drops_stop_words,
+};
+use crate::model::results::{Hit, QueryExplanation, SearchResults, Stats};
+use crate::model::snippet::SnippetGenerator;
+use crate::model::sources::{Aliases, SourceTable};
+use crate::{Error, Result};
+
+/// The one searcher of a program: an opened index and its reader.
+pub struct Engine {
+    pub index: NewsIndex,
+    reader: IndexReader,
+    /// Merged facet dictionaries, kept only by engines that answer many queries.
+    ordinals: Option<Mutex<OrdinalCache>>,
+    /// Recent results, kept only by engines that answer many queries.
+    results: Option<Mutex<ResultCache>>,
+}
+
+/// How many recent searches a long-lived engine remembers (a few MB at most).
+const CACHED_RESULTS: usize = 256;
+
+/// Results of recent searches under one reader generation: a page reloaded, a facet unticked
+/// or a popular query asked again is answered without searching. Any commit empties it.
+#[derive(Default)]
+struct ResultCache {
+    generation: u64,
+    tick: u64,
+    entries: HashMap<String, (u64, SearchResults)>,
+}
+
+impl ResultCache {
+    fn get(&mut self, generation: u64, key: &str) -> Option<SearchResults> {
+        if generation != self.generation {
+            return None;
+        }
+        self.tick += 1;
+        let tick = self.tick;
+        self.entries.get_mut(key).map(|(used, results)| {
+            *used = tick;
+            results.clone()
+        })
+    }
+
+    fn put(&mut self, generation: u64, key: String, results: &SearchResults) {
+        if generation < self.generation {
+            return;
+        }
+        if generation > self.generation {
+            self.generation = generation;
+            self.entries.clear();
+        }
+        if self.entries.len() >= CACHED_RESULTS {
+            let oldest = self
+                .entries
+                .iter()
+                .min_by_key(|(_, (used, _))| *used)
+                .map(|(k, _)| k.clone());
+            if let Some(oldest) = oldest {
+                self.entries.remove(&oldest);
+            }
+        }
+        self.tick += 1;
+        self.entries.insert(key, (self.tick, results.clone()));
+    }
+}
+
+/// Global ordinals of the newest reader generation seen, built per column on first use, and
+/// the index's source keys under that generation.
+#[derive(Default)]
+struct OrdinalCache {
+    generation: u64,
+    columns: HashMap<&'static str, Arc<GlobalOrdinals>>,
+    source_keys: Option<Arc<[String]>>,
+}
+
+impl OrdinalCache {
+    /// Forget everything built for an older generation once a newer one is seen.
+    fn follow(&mut self, generation: u64) {
+        if generation > self.generation {
+            *self = OrdinalCache {
+                generation,
+                ..OrdinalCache::default()
+            };
+        }
+    }
+}
+
+/// A cache whose holder panicked is still a valid cache: every update leaves it consistent.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Engine {
+    /// An engine for a few queries (the CLI): nothing is cached across queries.
+    pub fn open(index: NewsIndex) -> Result<Engine> {
+        let reader = index.reader()?;
+        Ok(Engine {
+            index,
+            reader,
+            ordinals: None,
+            results: None,
+        })
+    }
+
+    /// An engine for many queries (the server): facet dictionaries are merged once per commit
+    /// seen, which makes every later facet count a matter of array lookups.
+    /// It also remembers recent results until the next commit, unless `remember` is false.
+    pub fn open_long_lived(index: NewsIndex, remember: bool) -> Result<Engine> {
+        let mut engine = Engine::open(index)?;
+        engine.ordinals = Some(Mutex::new(OrdinalCache::default()));
+        if remember {
+            engine.results = Some(Mutex::new(ResultCache::default()));
+        }
+        Ok(engine)
+    }
+
+    /// Build what the first queries would otherwise wait for.
+    pub fn warm(&self) -> Result<()> {
+        self.global_ordinals(&self.searcher(), &Facet::ALL)?;
+        Ok(())
+    }
+
+    /// Merged dictionaries for `facets` under `searcher`, or `None`s for a short-lived engine.
+    fn global_ordinals(
+        &self,
+        searcher: &Searcher,
+        facets: &[Facet],
+    ) -> Result<Vec<Option<Arc<GlobalOrdinals>>>> {
+        let Some(cache) = &self.ordinals else {
+            return Ok(vec![None; facets.len()]);
+        };
+        let generation = searcher.generation().generation_id();
+        let mut cache = lock(cache);
+        cache.follow(generation);
+        let mut out = Vec::with_capacity(facets.len());
+        for facet in facets {
+            let column = facet.column();
+            let built = match cache.columns.get(column) {
+                Some(g) if generation == cache.generation => g.clone(),
+                _ => {
+                    let g = Arc::new(GlobalOrdinals::build(searcher, column)?);
+                    // A query still on an older searcher gets its own, uncached copy.
+                    if generation == cache.generation {
+                        cache.columns.insert(column, g.clone());
+                    }
+                    g
+                }
+            };
+            out.push(Some(built));
+        }
+        Ok(out)
+    }
+
+    pub fn fields(&self) -> &Fields {
+        &self.index.fields
+    }
+
+    /// A searcher over the latest commit the reader has seen, for queries beyond [`Engine::search`].
+    /// Segments that arrived with a commit get their saved stem tables loaded here.
+    pub fn searcher(&self) -> Searcher {
+        let searcher = self.reader.searcher();
+        stems::preload(&self.index.path, &searcher);
+        searcher
+    }
+
+    /// Pick up commits made since the reader last looked.
+    pub fn refresh(&self) -> Result<()> {
+        Ok(self.reader.reload()?)
+    }
+
+    pub fn search(&self, req: &SearchRequest) -> Result<SearchResults> {
+        let started = Instant::now();
+        let searcher = self.searcher();
+        let Some(cache) = &self.results else {
+            return self.search_with(&searcher, req, started);
+        };
+        let generation = searcher.generation().generation_id();
+        let key = serde_json::to_string(req).map_err(|e| Error::Other(e.to_string()))?;
+        if let Some(mut results) = lock(cache).get(generation, &key) {
+            results.cached = true;
+            results.took_ms = started.elapsed().as_secs_f64() * 1000.0;
+            return Ok(results);
+        }
+        let results = self.search_with(&searcher, req, started)?;
+        lock(cache).put(generation, key, &results);
+        Ok(results)
+    }
+
+    fn search_with(
+        &self,
+        searcher: &Searcher,
+        req: &SearchRequest,
+        started: Instant,
+    ) -> Result<SearchResults> {
+        let Prepared {
+            query: full,
+            highlights,
+            understood,
+            expansion,
+            sources,
+        } = self.prepare(searcher, req)?;
+        let limit = req.limit.min(MAX_LIMIT);
+        // Source spellings merge after counting, so every spelling must be counted.
+        let sizes: Vec<(&'static str, usize)> = req
+            .facets
+            .iter()
+            .map(|f| {
+                let size = if *f == Facet::Source {
+                    usize::MAX
+                } else {
+                    req.facet_size
+                };
+                (f.column(), size)
+            })
+            .collect();
+        let globals = self.global_ordinals(searcher, &req.facets)?;
+        // With merged dictionaries the ranking pass only notes the matching documents, and their
+        // facets are counted afterwards, beside the snippets.
+        let later: Option<Vec<(Arc<GlobalOrdinals>, usize)>> = match req.facets.is_empty() {
+            true => None,
+            false => globals
+                .iter()
+                .zip(&sizes)
+                .map(|(g, (_, size))| g.clone().map(|g| (g, *size)))
+                .collect(),
+        };
+        let in_pass = later.is_none().then(|| {
+            facets::FacetCollector::new_sized(
+                sizes.iter().map(|(c, n)| (c.to_string(), *n)).collect(),
+            )
+            .with_globals(globals)
+        });
+        let facet_collectors = (in_pass, later.is_some().then_some(facets::MatchingDocs));
+        let top = TopDocs::with_limit(limit.max(1)).and_offset(req.offset);
+        let dates = req.timeline.map(|interval| TimelineCollector { interval });
+        let (docs, total, (counted, matching), dates): (Vec<(f32, DocAddress)>, usize, _, _) =
+            match req.sort {
+                Sort::Relevance => searcher.search(
+                    &full,
+                    &(top.order_by_score(), Count, facet_collectors, dates),
+                )?,
+                Sort::Newest | Sort::Oldest => {
+                    let order = if req.sort == Sort::Newest {
+                        Order::Desc
+                    } else {
+                        Order::Asc
+                    };
+                    let (docs, total, counts, dates) = searcher.search(
+                        &full,
+                        &(
+                            top.order_by_fast_field::<DateTime>(column::DATE, order),
+                            Count,
+                            facet_collectors,
+                            dates,
+                        ),
+                    )?;
+                    (
+                        docs.into_iter().map(|(_, a)| (0.0, a)).collect(),
+                        total,
+                        counts,
+                        dates,
+                    )
+                }
+            };
+        let docs = if limit == 0 { Vec::new() } else { docs };
+        let (mut hits, counts) = match (&later, matching) {
+            (Some(columns), Some(matching)) if !docs.is_empty() => {
+                // Facets and snippets need nothing of each other, so the facets are counted on a
+                // thread of their own while this one makes the snippets.
+                std::thread::scope(|scope| {
+                    let counting = scope.spawn(|| facets::count_matching(columns, &matching));
+                    let hits = self.hits(searcher, &docs, &highlights);
+                    let counts = counting
+                        .join()
+                        .map_err(|_| Error::Other("counting the facets failed".into()))?;
+                    Ok::<_, Error>((hits?, counts?))
+                })?
+            }
+            (Some(columns), Some(matching)) => {
+                (Vec::new(), facets::count_matching(columns, &matching)?)
+            }
+            _ => (
+                self.hits(searcher, &docs, &highlights)?,
+                counted.unwrap_or_default(),
+            ),
+        };
+        if req.explain && req.sort == Sort::Relevance {
+            for (hit, (_, addr)) in hits.iter_mut().zip(&docs) {
+                let e = full.explain(searcher, *addr)?;
+                hit.explanation = serde_json::to_value(&e).ok();
+            }
+        }
+        let explanation = req.explain.then_some(QueryExplanation {
+            match_mode: req.match_mode,
+            leaves: understood,
+            expansion,
+        });
+        let facets = req
+            .facets
+            .iter()
+            .zip(counts)
+            .map(|(f, c)| {
+                let c = if *f == Facet::Source {
+                    sources.merge_counts(c, req.facet_size)
+                } else {
+                    c
+                };
+                (f.name().to_string(), c)
+            })
+            .collect();
+        Ok(SearchResults {
+            query: req.query.clone(),
+            total: total as u64,
+            offset: req.offset,
+            limit,
+            took_ms: started.elapsed().as_secs_f64() * 1000.0,
+            cached: false,
+            hits,
+            facets,
+            explanation,
+            timeline: dates,
+            collapsed: false,
+        })
+    }
+
+    /// The whole query of a request (text, feedback, filters) and what rendering hits needs.
+    fn prepare(&self, searcher: &Searcher, req: &SearchRequest) -> Result<Prepared> {
+        let tree = query::parse(&req.query, req.match_mode)?;
+        let sources = self.source_table(searcher, req)?;
+        let mut builder = build::Builder::new(self.fields(), req.ranking.bm25f);
+        builder.drop_stop_words = drops_stop_words(&tree, req);
+        builder.sources = Some(&sources);
+        builder.entity_rules = Some(&req.entity_rules);
+        let text_query = match builder.build(&tree) {
+            // Words that all vanish in analysis ("???") match nothing; only a blank query browses.
+            None if !req.query.trim().is_empty() => Some(Box::new(EmptyQuery) as Box<dyn Query>),
+            q => q,
+        };
+        let (text_query, expansion) =
+            self.with_feedback(searcher, text_query, &builder, req, &sources)?;
+        let query = self.with_filters(text_query, req, &sources);
+        let highlights = std::mem::take(&mut builder.highlights);
+        let understood = std::mem::take(&mut builder.understood);
+        Ok(Prepared {
+            query,
+            highlights,
+            understood,
+            expansion,
+            sources,
+        })
+    }
+
+    /// RM3 for optional-word searches ranked by relevance: the first pass's best hits suggest
+    /// words that re-score (never widen) the query. Returns the query to run and the words added.
+    fn with_feedback(
+        &self,
+        searcher: &Searcher,
+        text: Option<Box<dyn Query>>,
+        builder: &build::Builder<'_>,
+        req: &SearchRequest,
+        sources: &SourceTable,
+    ) -> Result<Expanded> {
+        let params = req.ranking.feedback;
+        let wanted = params.enabled()
+            && req.match_mode == MatchMode::Any
+            && req.sort == Sort::Relevance
+            && builder.scored_words > 0;
+        let text = match text {
+            Some(text) if wanted => text,
+            other => return Ok((other, Vec::new())),
+        };
+        let first = self.with_filters(Some(text.box_clone()), req, sources);
+        let top = searcher.search(&first, &TopDocs::with_limit(params.docs).order_by_score())?;
+        let mut texts = Vec::with_capacity(top.len());
+        for (score, addr) in &top {
+            let doc: TantivyDocument = searcher.doc(*addr)?;
+            let a = from_document(self.fields(), &doc);
+            let headline = if a.headline_derived { "" } else { &a.headline };
+            texts.push((*score, format!("{headline}\n\n{}", a.full_body())));
+        }
+        let samples: Vec<feedback::Sample<'_>> = texts
+            .iter()
+            .map(|(score, text)| feedback::Sample {
+                score: *score,
+                text,
+            })
+            .collect();
+        let docs = searcher.num_docs();
+        let idf = |term: &str| -> f32 {
+            let f = self.fields();
+            let df = [f.headline, f.body]
+                .iter()
+                .map(|field| bm25f::doc_freq(searcher, *field, term).unwrap_or(0))
+                .max()
+                .unwrap_or(0);
+            bm25f::idf(docs, df)
+        };
+        let expansion = feedback::relevance_model(
+            &samples,
+            params.terms,
+            params.idf_weighted.then_some(&idf as &dyn Fn(&str) -> f32),
+            params.smoothed,
+        );
+        let query = feedback::expand(
+            text,
+            builder.scored_words,
+            &expansion,
+            self.fields(),
+            req.ranking.bm25f,
+            &params,
+        );
+        Ok((Some(query), expansion))
+    }
+
+    /// The index's sources under the saved aliases and the request's own.
+    fn source_table(&self, searcher: &Searcher, req: &SearchRequest) -> Result<SourceTable> {
+        let mut aliases = Aliases::load(&self.index.path)?;
+        for (from, to) in &req.source_aliases {
+            aliases.add(from, to);
+        }
+        Ok(SourceTable::with_keys(self.source_keys(searcher)?, aliases))
+    }
+
+    /// The index's source keys under `searcher`, walked once per generation by a long-lived engine.
+    fn source_keys(&self, searcher: &Searcher) -> Result<Arc<[String]>> {
+        let walk = || SourceTable::index_keys(searcher, self.fields().source_key);
+        let Some(cache) = &self.ordinals else {
+            return walk();
+        };
+        let generation = searcher.generation().generation_id();
+        let mut cache = lock(cache);
+        cache.follow(generation);
+        if generation != cache.generation {
+            // A query still on an older searcher walks its own keys.
+            return walk();
+        }
+        if let Some(keys) = &cache.source_keys {
+            return Ok(keys.clone());
+        }
+        let keys = walk()?;
+        cache.source_keys = Some(keys.clone());
+        Ok(keys)
+    }
+
+    fn with_filters(
+        &self,
+        text: Option<Box<dyn Query>>,
+        req: &SearchRequest,
+        sources: &SourceTable,
+    ) -> Box<dyn Query> {
+        let fields = self.fields();
+        let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        if let Some(q) = text {
+            must.push((Occur::Must, q));
+        }
+        let any_of = |field, values: &[String], keyword: bool| -> Box<dyn Query> {
+            let subs = values
+                .iter()
+                .map(|v| {
+                    let value = if keyword {
+                        crate::analysis::normalize_keyword(v)
+                    } else {
+                        v.clone()
+                    };
+                    let q: Box<dyn Query> = Box::new(TermQuery::new(
+                        Term::from_field_text(field, &value),
+                        IndexRecordOption::Basic,
+                    ));
+                    (Occur::Should, q)
+                })
+                .collect();
+            Box::new(BooleanQuery::new(subs))
+        };
+        if !req.sources.is_empty() {
+            let keys: Vec<String> = req
+                .sources
+                .iter()
+                .flat_map(|s| sources.keys_for(s))
+                .collect();
+            must.push((Occur::Must, any_of(fields.source_key, &keys, false)));
+        }
+        if !req.sections.is_empty() {
+            must.push((Occur::Must, any_of(fields.section_key, &req.sections, true)));
+        }
+        for (kind, name) in &req.entities {
+            must.push((
+                Occur::Must,
+                any_of(
+                    fields.entity_field(*kind),
+                    std::slice::from_ref(name),
+                    false,
+                ),
+            ));
+        }
+        for names in &req.entity_any {
+            must.push((Occur::Must, build::entity_terms(fields, names)));
+        }
+        if req.since.is_some() || req.until.is_some() {
+            let lower = req.since.map_or(Bound::Unbounded, Bound::Included);
+            let upper = req.until.map_or(Bound::Unbounded, Bound::Included);
+            must.push((
+                Occur::Must,
+                build::date_range_query(fields.date, lower, upper),
+            ));
+        }
+        if !req.groups.is_empty() {
+            let names: Vec<String> = req.groups.iter().map(|g| g.0.clone()).collect();
+            must.push((Occur::Must, any_of(fields.copy_group, &names, false)));
+        }
+        match must.len() {
+            0 => Box::new(AllQuery),
+            1 if must[0].0 == Occur::Must => must.pop().map(|m| m.1).unwrap_or(Box::new(AllQuery)),
+            _ => Box::new(BooleanQuery::new(must)),
+        }
+    }
+
+    /// The page's hits with their snippets, in order.
+    fn hits(
+        &self,
+        searcher: &Searcher,
+        docs: &[(f32, DocAddress)],
+        highlights: &[Highlight],
+    ) -> Result<Vec<Hit>> {
+        let mut snippets = SnippetGenerator::new(highlights.to_vec());
+        docs.iter()
+            .map(|&(score, addr)| self.hit(searcher, addr, score, Some(&mut snippets)))
+            .collect()
+    }
+
+    fn hit(
+        &self,
+        searcher: &Searcher,
+        addr: DocAddress,
+        score: f32,
+        snippets: Option<&mut SnippetGenerator>,
+    ) -> Result<Hit> {
+        let doc: TantivyDocument = searcher.doc(addr)?;
+        Ok(Hit::from_article(
+            from_document(self.fields(), &doc),
+            score,
+            snippets,
+        ))
+    }
+
+    /// Every hit of `req` (its limit and offset aside) in its order, handed to `each` one at a
+    /// time; returns how many there were. Snippets are made only when asked for.
+    pub fn export(
+        &self,
+        req: &SearchRequest,
+        options: ExportOptions,
+        each: &mut dyn FnMut(Hit) -> Result<()>,
+    ) -> Result<u64> {
+        let searcher = self.searcher();
+        let prepared = self.prepare(&searcher, req)?;
+        let mut snippets = options
+            .snippets
+            .then(|| SnippetGenerator::new(prepared.highlights.clone()));
+        let size = options.page.max(1);
+        let mut after = None;
+        let mut count = 0u64;
+        loop {
+            let page = export::Page {
+                order: req.sort,
+                after,
+                size,
+            };
+            let positions = searcher.search(&prepared.query, &page)?;
+            for position in &positions {
+                let addr = DocAddress::new(position.segment, position.doc);
+                let score = position.score(req.sort);
+                each(self.hit(&searcher, addr, score, snippets.as_mut())?)?;
+                count += 1;
+            }
+            match positions.last() {
+                Some(last) if positions.len() >= size => after = Some(*last),
+                _ => return Ok(count),
+            }
+        }
+    }
+
+    /// One stored article by id.
+    pub fn article(&self, id: &str) -> Result<Option<StoredArticle>> {
+        let searcher = self.searcher();
+        let term = Term::from_field_text(self.fields().id, id);
+        let q = TermQuery::new(term, IndexRecordOption::Basic);
+        let found = searcher.search(&q, &TopDocs::with_limit(1).order_by_score())?;
+        let Some((_, addr)) = found.first() else {
+            return Ok(None);
+        };
+        let doc: TantivyDocument = searcher.doc(*addr)?;
+        Ok(Some(from_document(self.fields(), &doc)))
+    }
+
+    pub fn stats(&self) -> Result<Stats> {
+        let searcher = self.searcher();
+        let collector = facets::FacetCollector::new(
+            vec![column::SOURCE.into(), column::SECTION.into()],
+            usize::MAX,
+        );
+        let mut counts = searcher.search(&AllQuery, &collector)?.into_iter();
+        let sources = counts.next().unwrap_or_default();
+        let sections = counts.next().unwrap_or_default();
+        let date_at = |order| -> Result<Option<NaiveDate>> {
+            let top = TopDocs::with_limit(1).order_by_fast_field::<DateTime>(column::DATE, order);
+            let found = searcher.search(&AllQuery, &top)?;
+            Ok(found
+                .first()
+                .and_then(|(d, _)| *d)
+                .and_then(super::document::from_tantivy_date))
+        };
+        Ok(Stats {
+            documents: searcher.num_docs(),
+            sources,
+            sections,
+            oldest: date_at(Order::Asc)?,
+            newest: date_at(Order::Desc)?,
+            index_bytes: self.index.disk_bytes(),
+        })
+    }
+}
+
+impl Backend for Engine {
+    fn location(&self) -> String {
+        self.index.path.display().to_string()
+    }
+
+    fn search(&self, req: &SearchRequest) -> Result<SearchResults> {
+        Engine::search(self, req)
+    }
+
+    fn article(&self, id: &str) -> Result<Option<StoredArticle>> {
+        Engine::article(self, id)
+    }
+
+    fn related(
+        &self,
+        article: &StoredArticle,
+        limit: usize,
+    ) -> Result<Vec<crate::model::results::RelatedHit>> {
+        related::related(self.fields(), &self.searcher(), article, limit)
+    }
+
+    fn stats(&self) -> Result<Stats> {
+        Engine::stats(self)
+    }
+
+    fn check(&self) -> Result<crate::model::check::CheckReport> {
+        super::check::check(&self.index.path)
+    }
+
+    fn warm(&self) -> Result<()> {
+        Engine::warm(self)
+    }
+
+    fn entity_rules(&self) -> Result<EntityRules> {
+        super::rules::load(&self.index.path)
+    }
+
+    fn save_entity_rules(&self, rules: &EntityRules) -> Result<()> {
+        super::rules::save(&self.index.path, rules)
+    }
+
+    fn export(
+        &self,
+        req: &SearchRequest,
+        options: ExportOptions,
+        each: &mut dyn FnMut(Hit) -> Result<()>,
+    ) -> Result<u64> {
+        Engine::export(self, req, options, each)
+    }
+}
+
+/// A request made ready to run: the query, and what snippets and `--explain` need.
+struct Prepared {
+    query: Box<dyn Query>,
+    highlights: Vec<Highlight>,
+    understood: Vec<Understood>,
+    expansion: Vec<Expansion>,
+    sources: SourceTable,
+}
+
+/// A text query after feedback, and the words feedback added.
+type Expanded = (Option<Box<dyn Query>>, Vec<Expansion>);

@@ -1,0 +1,574 @@
+//! Facet counts over the whole result set, read from fast string columns by ordinal.
+//!
+//! Counting is an array increment per matching document and value; each segment also notes which
+//! ordinals it touched, so nothing later scans the (tens of thousands of) values nobody matched.
+//! Naming is the costly part, because every segment numbers its values in its own dictionary.
+//! Two ways to pay for it:
+//! - A long-lived engine (the server) merges the dictionaries once per reader generation into
+//!   [`GlobalOrdinals`], after which a query's counts are summed and named with array lookups only.
+//! - A one-shot process (the CLI) cannot amortise that merge, so it finds the top values with a
+//!   threshold algorithm: name only each segment's leading values, count those exactly everywhere,
+//!   and stop once no unnamed value could still make the list.
+use std::cmp::Ordering;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::StrColumn;
+use tantivy::{DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
+
+use crate::model::results::FacetCount;
+
+/// One column's values across all segments of a searcher, with every document's values already
+/// translated to positions in one merged list (what search servers call global ordinals).
+/// Counting a document is then a few array increments, with no column decoding.
+///
+/// The merged list is ordered by how many documents carry each value, most first: names follow
+/// a steep power law, so nearly every increment of a query lands in the few cache lines at the
+/// head of its count array instead of anywhere in an array of hundreds of kilobytes.
+#[derive(Debug, Default)]
+pub struct GlobalOrdinals {
+    names: Vec<String>,
+    /// Per global ordinal, the position of its name in byte order: ties between counts break by
+    /// name, as they do without merged dictionaries.
+    name_order: Vec<u32>,
+    /// Indexed by segment ordinal.
+    segments: Vec<SegmentValues>,
+    /// Zeroed count arrays of `names.len()`, reused so a query allocates nothing that large.
+    pool: Mutex<Vec<Vec<u32>>>,
+}
+
+/// Document `d`'s global ordinals are `ords[starts[d]..starts[d + 1]]`.
+#[derive(Debug, Default)]
+struct SegmentValues {
+    starts: Vec<u32>,
+    ords: Vec<u32>,
+}
+
+impl SegmentValues {
+    fn of(&self, doc: DocId) -> &[u32] {
+        let d = doc as usize;
+        match (self.starts.get(d), self.starts.get(d + 1)) {
+            (Some(&from), Some(&to)) => &self.ords[from as usize..to as usize],
+            _ => &[],
+        }
+    }
+}
+
+impl GlobalOrdinals {
+    /// Merge the dictionaries of `column` in every segment of `searcher` and translate every
+    /// document's values.
+    pub fn build(searcher: &Searcher, column: &str) -> tantivy::Result<GlobalOrdinals> {
+        let mut segments = Vec::new();
+        for segment in searcher.segment_readers() {
+            let col = segment.fast_fields().str(column)?;
+            let terms = match &col {
+                Some(col) => dictionary_terms(col)?,
+                None => Vec::new(),
+            };
+            segments.push((col, segment.max_doc(), terms));
+        }
+        let mut all: Vec<&[u8]> = segments
+            .iter()
+            .flat_map(|(_, _, terms)| terms.iter().map(Vec::as_slice))
+            .collect();
+        all.sort_unstable();
+        all.dedup();
+        let mut segments: Vec<SegmentValues> = segments
+            .iter()
+            .map(|(col, max_doc, terms)| match col {
+                Some(col) => translate(col, *max_doc, &to_global(&all, terms)),
+                None => SegmentValues::default(),
+            })
+            .collect();
+        let by_frequency = most_carried_first(&segments, all.len());
+        let mut position = vec![0u32; all.len()];
+        for (at, &byte_ord) in by_frequency.iter().enumerate() {
+            position[byte_ord as usize] = at as u32;
+        }
+        for seg in &mut segments {
+            for ord in &mut seg.ords {
+                *ord = position[*ord as usize];
+            }
+        }
+        let names = by_frequency
+            .iter()
+            .map(|&b| String::from_utf8_lossy(all[b as usize]).into_owned())
+            .collect();
+        Ok(GlobalOrdinals {
+            names,
+            name_order: by_frequency,
+            segments,
+            pool: Mutex::new(Vec::new()),
+        })
+    }
+
+    fn take_counts(&self) -> Vec<u32> {
+        let pooled = self.pool.lock().ok().and_then(|mut p| p.pop());
+        pooled.unwrap_or_else(|| vec![0; self.names.len()])
+    }
+
+    /// Give back a count array; only `touched` entries can be non-zero.
+    fn give_back(&self, mut counts: Vec<u32>, touched: &[u32]) {
+        for &g in touched {
+            counts[g as usize] = 0;
+        }
+        if let Ok(mut pool) = self.pool.lock() {
+            pool.push(counts);
+        }
+    }
+}
+
+/// A segment dictionary's terms, in its (byte) order.
+fn dictionary_terms(col: &StrColumn) -> std::io::Result<Vec<Vec<u8>>> {
+    let mut terms = Vec::new();
+    let mut stream = col.dictionary().stream()?;
+    while stream.advance() {
+        terms.push(stream.key().to_vec());
+    }
+    Ok(terms)
+}
+
+/// Every document's values of one segment, as global ordinals through `map`.
+fn translate(col: &StrColumn, max_doc: DocId, map: &[u32]) -> SegmentValues {
+    let mut values = SegmentValues::default();
+    values.starts.reserve(max_doc as usize + 1);
+    for doc in 0..max_doc {
+        values.starts.push(values.ords.len() as u32);
+        values
+            .ords
+            .extend(col.term_ords(doc).map(|o| map[o as usize]));
+    }
+    values.starts.push(values.ords.len() as u32);
+    values
+}
+
+/// The byte-order ordinals `0..n`, ordered by how many documents carry each, most first (ties in
+/// byte order).
+fn most_carried_first(segments: &[SegmentValues], n: usize) -> Vec<u32> {
+    let mut carried = vec![0u32; n];
+    for seg in segments {
+        for &ord in &seg.ords {
+            carried[ord as usize] += 1;
+        }
+    }
+    let mut order: Vec<u32> = (0..n as u32).collect();
+    order.sort_by(|a, b| {
+        carried[*b as usize]
+            .cmp(&carried[*a as usize])
+            .then(a.cmp(b))
+    });
+    order
+}
+
+/// Positions of a segment's (sorted) terms in the merged (sorted) list: one merge walk.
+fn to_global(all: &[&[u8]], terms: &[Vec<u8>]) -> Vec<u32> {
+    let mut at = 0usize;
+    terms
+        .iter()
+        .map(|t| {
+            while all[at] != t.as_slice() {
+                at += 1;
+            }
+            at as u32
+        })
+        .collect()
+}
+
+/// Counts the values of several string columns for every matching document and keeps the `size`
+/// most frequent of each (all of them with `usize::MAX`).
+pub struct FacetCollector {
+    columns: Vec<String>,
+    /// Per column, merged dictionaries when the caller has them.
+    globals: Vec<Option<Arc<GlobalOrdinals>>>,
+    /// Per column, how many values to keep.
+    sizes: Vec<usize>,
+}
+
+impl FacetCollector {
+    pub fn new(columns: Vec<String>, size: usize) -> Self {
+        Self::new_sized(columns.into_iter().map(|c| (c, size)).collect())
+    }
+
+    /// Columns each with their own number of values to keep.
+    pub fn new_sized(columns: Vec<(String, usize)>) -> Self {
+        let (columns, sizes): (Vec<String>, Vec<usize>) = columns.into_iter().unzip();
+        let globals = vec![None; columns.len()];
+        FacetCollector {
+            columns,
+            globals,
+            sizes,
+        }
+    }
+
+    /// Use merged dictionaries (one per column, same order) instead of per-query naming.
+    pub fn with_globals(mut self, globals: Vec<Option<Arc<GlobalOrdinals>>>) -> Self {
+        self.globals = globals;
+        self.globals.resize(self.columns.len(), None);
+        self
+    }
+}
+
+/// One segment's counts of one column.
+pub enum SegmentCounts {
+    /// By the segment's own ordinals, named through its dictionary afterwards.
+    Local(LocalCounts),
+    /// By global ordinals, into a pooled array the size of the merged dictionary.
+    Global(GlobalCounts),
+}
+
+pub struct LocalCounts {
+    column: StrColumn,
+    counts: Vec<u32>,
+    /// Ordinals with a non-zero count, each once.
+    touched: Vec<u32>,
+}
+
+pub struct GlobalCounts {
+    global: Arc<GlobalOrdinals>,
+    segment: usize,
+    counts: Vec<u32>,
+    touched: Vec<u32>,
+}
+
+pub struct SegmentFacets {
+    columns: Vec<Option<SegmentCounts>>,
+}
+
+impl FacetCollector {
+    fn segment_counts(
+        &self,
+        name: &str,
+        global: Option<&Arc<GlobalOrdinals>>,
+        segment_ord: SegmentOrdinal,
+        segment: &SegmentReader,
+    ) -> tantivy::Result<Option<SegmentCounts>> {
+        if let Some(global) = global {
+            if (segment_ord as usize) >= global.segments.len() {
+                return Err(tantivy::TantivyError::InternalError(
+                    "facet dictionaries were built for another reader".into(),
+                ));
+            }
+            return Ok(Some(SegmentCounts::Global(GlobalCounts {
+                counts: global.take_counts(),
+                global: global.clone(),
+                segment: segment_ord as usize,
+                touched: Vec::new(),
+            })));
+        }
+        Ok(segment.fast_fields().str(name)?.map(|column| {
+            SegmentCounts::Local(LocalCounts {
+                counts: vec![0u32; column.num_terms()],
+                column,
+                touched: Vec::new(),
+            })
+        }))
+    }
+}
+
+impl Collector for FacetCollector {
+    type Fruit = Vec<Vec<FacetCount>>;
+    type Child = SegmentFacets;
+
+    fn for_segment(
+        &self,
+        segment_ord: SegmentOrdinal,
+        segment: &SegmentReader,
+    ) -> tantivy::Result<SegmentFacets> {
+        let columns = self
+            .columns
+            .iter()
+            .zip(&self.globals)
+            .map(|(name, global)| self.segment_counts(name, global.as_ref(), segment_ord, segment))
+            .collect::<tantivy::Result<_>>()?;
+        Ok(SegmentFacets { columns })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(
+        &self,
+        fruits: Vec<Vec<Option<SegmentCounts>>>,
+    ) -> tantivy::Result<Vec<Vec<FacetCount>>> {
+        let mut locals: Vec<Vec<LocalCounts>> = (0..self.columns.len()).map(|_| vec![]).collect();
+        let mut globals: Vec<Vec<GlobalCounts>> = (0..self.columns.len()).map(|_| vec![]).collect();
+        for segment in fruits {
+            for (i, counts) in segment.into_iter().enumerate() {
+                match counts {
+                    Some(SegmentCounts::Local(c)) => locals[i].push(c),
+                    Some(SegmentCounts::Global(c)) => globals[i].push(c),
+                    None => {}
+                }
+            }
+        }
+        Ok(locals
+            .into_iter()
+            .zip(globals)
+            .zip(&self.sizes)
+            .map(|((local, global), &size)| {
+                if global.is_empty() {
+                    top_values(&local, size)
+                } else {
+                    top_global(global, size)
+                }
+            })
+            .collect())
+    }
+}
+
+impl SegmentCollector for SegmentFacets {
+    type Fruit = Vec<Option<SegmentCounts>>;
+
+    fn collect(&mut self, doc: DocId, _score: Score) {
+        for seg in self.columns.iter_mut().flatten() {
+            match seg {
+                SegmentCounts::Local(c) => {
+                    for ord in c.column.term_ords(doc) {
+                        bump(&mut c.counts, &mut c.touched, ord as u32);
+                    }
+                }
+                SegmentCounts::Global(c) => {
+                    for &g in c.global.segments[c.segment].of(doc) {
+                        bump(&mut c.counts, &mut c.touched, g);
+                    }
+                }
+            }
+        }
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        self.columns
+    }
+}
+
+/// The matching documents of each segment, in doc order (indexed by segment ordinal): collected
+/// in the ranking pass so facets can be counted afterwards, alongside the snippets, without
+/// running the query again.
+pub struct MatchingDocs;
+
+pub struct SegmentDocs {
+    segment: SegmentOrdinal,
+    docs: Vec<DocId>,
+}
+
+impl Collector for MatchingDocs {
+    type Fruit = Vec<Vec<DocId>>;
+    type Child = SegmentDocs;
+
+    fn for_segment(
+        &self,
+        segment_ord: SegmentOrdinal,
+        _segment: &SegmentReader,
+    ) -> tantivy::Result<SegmentDocs> {
+        Ok(SegmentDocs {
+            segment: segment_ord,
+            docs: Vec::new(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(
+        &self,
+        fruits: Vec<(SegmentOrdinal, Vec<DocId>)>,
+    ) -> tantivy::Result<Vec<Vec<DocId>>> {
+        let mut out: Vec<Vec<DocId>> = Vec::new();
+        for (segment, docs) in fruits {
+            let at = segment as usize;
+            if out.len() <= at {
+                out.resize_with(at + 1, Vec::new);
+            }
+            out[at] = docs;
+        }
+        Ok(out)
+    }
+}
+
+impl SegmentCollector for SegmentDocs {
+    type Fruit = (SegmentOrdinal, Vec<DocId>);
+
+    fn collect(&mut self, doc: DocId, _score: Score) {
+        self.docs.push(doc);
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        (self.segment, self.docs)
+    }
+}
+
+/// The top values of each column (with its number of values to keep) over `docs`, through merged
+/// dictionaries: the same lists a [`FacetCollector`] with these globals gives for the same documents.
+pub fn count_matching(
+    columns: &[(Arc<GlobalOrdinals>, usize)],
+    docs: &[Vec<DocId>],
+) -> tantivy::Result<Vec<Vec<FacetCount>>> {
+    columns
+        .iter()
+        .map(|(global, size)| {
+            if docs.len() > global.segments.len() {
+                return Err(tantivy::TantivyError::InternalError(
+                    "facet dictionaries were built for another reader".into(),
+                ));
+            }
+            let mut counts = global.take_counts();
+            let mut touched = Vec::new();
+            for (segment, docs) in docs.iter().enumerate() {
+                let values = &global.segments[segment];
+                for &doc in docs {
+                    for &g in values.of(doc) {
+                        bump(&mut counts, &mut touched, g);
+                    }
+                }
+            }
+            let sum = GlobalCounts {
+                global: global.clone(),
+                segment: 0,
+                counts,
+                touched,
+            };
+            Ok(top_global(vec![sum], *size))
+        })
+        .collect()
+}
+
+#[inline]
+fn bump(counts: &mut [u32], touched: &mut Vec<u32>, ord: u32) {
+    let count = &mut counts[ord as usize];
+    if *count == 0 {
+        touched.push(ord);
+    }
+    *count += 1;
+}
+
+/// Most frequent first, then by name, so output is stable.
+fn by_count_then_name(a: &FacetCount, b: &FacetCount) -> Ordering {
+    b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value))
+}
+
+fn rank(all: &mut Vec<FacetCount>, size: usize) {
+    all.sort_unstable_by(by_count_then_name);
+    all.truncate(size);
+}
+
+/// The `n` first items of `items` under `cmp`, sorted; the rest is left in any order.
+fn top_n<T>(items: &mut Vec<T>, n: usize, cmp: impl Fn(&T, &T) -> Ordering) {
+    if n == 0 {
+        items.clear();
+        return;
+    }
+    if items.len() > n {
+        items.select_nth_unstable_by(n - 1, &cmp);
+        items.truncate(n);
+    }
+    items.sort_unstable_by(cmp);
+}
+
+/// The exact top `size` values, summed and named through merged dictionaries.
+fn top_global(segments: Vec<GlobalCounts>, size: usize) -> Vec<FacetCount> {
+    let mut segments = segments.into_iter();
+    let Some(mut sum) = segments.next() else {
+        return Vec::new();
+    };
+    for seg in segments {
+        for &g in &seg.touched {
+            let n = seg.counts[g as usize];
+            if sum.counts[g as usize] == 0 {
+                sum.touched.push(g);
+            }
+            sum.counts[g as usize] += n;
+        }
+        seg.global.give_back(seg.counts, &seg.touched);
+    }
+    let counts = &sum.counts;
+    let name_order = &sum.global.name_order;
+    // One key per value, most articles first and then first by name: ordering plain integers
+    // costs no lookups per comparison, and most values tie on small counts.
+    let mut top: Vec<(u64, u32)> = sum
+        .touched
+        .iter()
+        .map(|&g| {
+            let key = (u64::from(counts[g as usize]) << 32)
+                | u64::from(u32::MAX - name_order[g as usize]);
+            (key, g)
+        })
+        .collect();
+    top_n(&mut top, size, |a, b| b.0.cmp(&a.0));
+    let ranked = top
+        .into_iter()
+        .map(|(_, g)| FacetCount {
+            value: sum.global.names[g as usize].clone(),
+            count: counts[g as usize] as u64,
+        })
+        .collect();
+    sum.global.give_back(sum.counts, &sum.touched);
+    ranked
+}
+
+/// The exact top `size` values over all segments, naming as few values as possible.
+fn top_values(segments: &[LocalCounts], size: usize) -> Vec<FacetCount> {
+    let mut depth = size.saturating_mul(2).max(16);
+    loop {
+        let exhaustive = segments.iter().all(|s| s.touched.len() <= depth);
+        // Name each segment's leading values; the best unnamed value of a segment is a bound on
+        // what any unnamed value can have there.
+        let mut known: Vec<HashMap<Vec<u8>, u64>> = Vec::with_capacity(segments.len());
+        let mut bound: u64 = 0;
+        for seg in segments {
+            let lead = leading_ords(seg, depth.saturating_add(1));
+            let take = lead.len().min(depth);
+            let mut ords: Vec<u64> = lead[..take].iter().map(|&o| o as u64).collect();
+            ords.sort_unstable();
+            let mut named = HashMap::with_capacity(take);
+            let mut next = ords.iter();
+            let _ = seg
+                .column
+                .dictionary()
+                .sorted_ords_to_term_cb(&ords, |bytes| {
+                    if let Some(&ord) = next.next() {
+                        named.insert(bytes.to_vec(), seg.counts[ord as usize] as u64);
+                    }
+                });
+            known.push(named);
+            bound += lead.get(take).map_or(0, |&o| seg.counts[o as usize] as u64);
+        }
+        let candidates: HashSet<&Vec<u8>> = known.iter().flat_map(|k| k.keys()).collect();
+        // A value's count in a segment is known where that segment named it, looked up elsewhere.
+        let mut ranked: Vec<FacetCount> = candidates
+            .into_iter()
+            .map(|bytes| FacetCount {
+                count: segments
+                    .iter()
+                    .zip(&known)
+                    .map(|(s, k)| k.get(bytes).copied().unwrap_or_else(|| count_of(s, bytes)))
+                    .sum(),
+                value: String::from_utf8_lossy(bytes).into_owned(),
+            })
+            .collect();
+        rank(&mut ranked, size);
+        let settled = ranked.len() >= size && ranked.last().is_some_and(|last| last.count > bound);
+        if exhaustive || settled {
+            return ranked;
+        }
+        depth = depth.saturating_mul(4);
+    }
+}
+
+/// A segment's `n` most frequent ordinals, most frequent first.
+fn leading_ords(seg: &LocalCounts, n: usize) -> Vec<u32> {
+    let mut ords = seg.touched.clone();
+    top_n(&mut ords, n, |a, b| {
+        seg.counts[*b as usize].cmp(&seg.counts[*a as usize])
+    });
+    ords
+}
+
+fn count_of(seg: &LocalCounts, value: &[u8]) -> u64 {
+    match seg.column.dictionary().term_ord(value) {
+        Ok(Some(ord)) => seg.counts.get(ord as usize).copied().unwrap_or(0) as u64,
+        _ => 0,
+    }
+}

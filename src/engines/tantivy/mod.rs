@@ -1,0 +1,25 @@
+//! The embedded engine: a tantivy index in a folder. Its schema, documents, stem tables and
+//! manifest files (the storage), and its searcher (BM25F, feedback, facets, timeline, related
+//! coverage, export), behind [`crate::backend::Backend`] and [`crate::backend::Store`].
+pub mod bm25f;
+pub mod build;
+pub mod check;
+pub mod document;
+pub mod engine;
+pub mod export;
+pub mod facets;
+pub mod feedback;
+pub mod index;
+pub mod manifest;
+pub mod related;
+pub mod rules;
+pub mod schema;
+pub mod sources;
+pub mod stems;
+pub mod store;
+pub mod timeline;
+
+pub use engine::Engine;
+pub use index::{NewsIndex, default_location};
+pub use schema::Fields;
+pub use store::TantivyStore;

@@ -1,0 +1,307 @@
+//! The embedded engine's [`Store`]: one tantivy writer over an index folder, with the manifest
+//! kept beside the segments and named in each commit's payload.
+//!
+//! A file's articles share a `file` term, so replacing a file is one delete of that term followed
+//! by its new documents, and both land in the same commit. A file the index cannot hold articles
+//! of yet (most of them, in a first run) is written without the delete.
+use std::collections::HashSet;
+use std::path::Path;
+
+use tantivy::{DocAddress, IndexWriter, Searcher, TantivyDocument, Term};
+
+use super::document::{ArticleDoc, from_document, to_document};
+use super::index::NewsIndex;
+use super::manifest;
+use super::stems;
+use crate::backend::Store;
+use crate::model::article::to_article;
+use crate::model::copies::{GroupId, Member, Signature};
+use crate::model::fields::column;
+use crate::model::manifest::Manifest;
+use crate::model::write::{Piece, Rejected, WriteOptions};
+use crate::{Error, Result};
+
+pub struct TantivyStore {
+    index: NewsIndex,
+    /// Hashes of the files the index may hold articles of: those it held when opened and those
+    /// written since. A file outside it has nothing to delete (a collision costs one delete).
+    may_hold: HashSet<u64>,
+    /// The commit [`Store::copy_members`] read, whose documents its handles name.
+    members_seen: Option<Searcher>,
+    /// Taken by [`Store::finish`], which waits for its merges.
+    writer: Option<IndexWriter<ArticleDoc>>,
+    generation: u64,
+    memory_bytes: usize,
+}
+
+impl TantivyStore {
+    /// Open the index folder for writing, creating it when absent (or anew with `rebuild`).
+    pub fn open(path: &Path, options: WriteOptions) -> Result<TantivyStore> {
+        let room = options.memory_bytes as u64;
+        let opened = if options.rebuild {
+            NewsIndex::recreate(path)
+        } else {
+            NewsIndex::open_or_create(path)
+        };
+        let index = opened.map_err(|e| e.while_writing_index(path, room))?;
+        let writer: IndexWriter<ArticleDoc> =
+            index
+                .index
+                .writer(options.memory_bytes)
+                .map_err(|e| match e {
+                    tantivy::TantivyError::LockFailure(..) => Error::Locked(index.path.clone()),
+                    other => Error::Tantivy(other).while_writing_index(path, room),
+                })?;
+        // Files a killed writer left behind are not referenced by any commit: drop them.
+        let _ = writer.garbage_collect_files().wait();
+        let may_hold = files_held(&index)?;
+        Ok(TantivyStore {
+            index,
+            may_hold,
+            members_seen: None,
+            writer: Some(writer),
+            generation: 0,
+            memory_bytes: options.memory_bytes,
+        })
+    }
+
+    fn writer(&mut self) -> Result<&mut IndexWriter<ArticleDoc>> {
+        self.writer
+            .as_mut()
+            .ok_or_else(|| Error::Other("the index run has already finished".into()))
+    }
+
+    /// Whether the index may hold articles of `file`, noting that it will. Each delete costs
+    /// tantivy about 800 bytes until the next commit and a lookup in every segment then:
+    /// deleting unconditionally held 34 MB at the peak of indexing AllSides (one article per
+    /// file) into a new index.
+    fn may_hold(&mut self, file: &str) -> bool {
+        !self.may_hold.insert(file_hash(file.as_bytes()))
+    }
+
+    /// Errors as the user needs to hear them: a full disk is named as such.
+    fn told(&self, e: Error) -> Error {
+        e.while_writing_index(&self.index.path, self.memory_bytes as u64)
+    }
+}
+
+impl Store for TantivyStore {
+    fn location(&self) -> String {
+        self.index.path.display().to_string()
+    }
+
+    /// The embedded index takes every article it is handed.
+    fn rejected(&mut self) -> Vec<Rejected> {
+        Vec::new()
+    }
+
+    fn manifest(&mut self) -> Result<Manifest> {
+        let (manifest, generation) = Manifest::load(&self.index.path, &self.index.index)?;
+        Manifest::remove_others(&self.index.path, generation);
+        self.generation = generation;
+        Ok(manifest)
+    }
+
+    fn save_source_aliases(&mut self, aliases: &[(String, String)]) -> Result<()> {
+        crate::model::sources::Aliases::save(&self.index.path, aliases)
+    }
+
+    fn write(&mut self, piece: Piece) -> Result<()> {
+        let fields = self.index.fields.clone();
+        let delete = piece.first && self.may_hold(&piece.file);
+        let writer = self.writer()?;
+        if delete {
+            writer.delete_term(Term::from_field_text(fields.file, &piece.file));
+        }
+        let mut added = Ok(());
+        for p in piece.articles {
+            let mut doc = to_document(&fields, &piece.file, p.article, &p.entities);
+            doc.add_copy(&fields, p.signature.as_ref(), None);
+            if let Err(e) = writer.add_document(doc) {
+                added = Err(Error::Tantivy(e));
+                break;
+            }
+        }
+        added.map_err(|e| self.told(e))
+    }
+
+    fn delete_file(&mut self, file: &str) -> Result<()> {
+        let term = Term::from_field_text(self.index.fields.file, file);
+        self.writer()?.delete_term(term);
+        Ok(())
+    }
+
+    /// Manifest first, then the commit that names it.
+    fn commit(&mut self, manifest: &Manifest) -> Result<()> {
+        let next = self.generation + 1;
+        manifest
+            .save(&self.index.path, next)
+            .map_err(|e| self.told(e))?;
+        let room = self.memory_bytes as u64;
+        let path = self.index.path.clone();
+        let told = |e: tantivy::TantivyError| Error::Tantivy(e).while_writing_index(&path, room);
+        let mut prepared = self.writer()?.prepare_commit().map_err(told)?;
+        prepared.set_payload(&manifest::payload(next));
+        prepared.commit().map_err(told)?;
+        Manifest::remove_others(&self.index.path, next);
+        self.generation = next;
+        Ok(())
+    }
+
+    fn copy_members(&mut self) -> Result<Vec<Member>> {
+        let reader = self.index.reader()?;
+        reader.reload()?;
+        let searcher = reader.searcher();
+        let mut members = Vec::new();
+        for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+            segment_members(segment, ord as u32, &mut members)?;
+        }
+        self.members_seen = Some(searcher);
+        Ok(members)
+    }
+
+    /// Each article is written again (tantivy has no in-place update): its stored fields and
+    /// signature, with the new group, in place of the old document.
+    fn set_copy_groups(&mut self, changes: Vec<(String, Option<GroupId>)>) -> Result<()> {
+        let searcher = self
+            .members_seen
+            .clone()
+            .ok_or_else(|| Error::Other("copy groups set before members were read".into()))?;
+        let fields = self.index.fields.clone();
+        for (handle, group) in changes {
+            let Some(addr) = parse_handle(&handle) else {
+                continue;
+            };
+            let stored: TantivyDocument = searcher.doc(addr)?;
+            let file = stored
+                .get_first(fields.file)
+                .and_then(|v| tantivy::schema::Value::as_str(&v))
+                .unwrap_or_default()
+                .to_string();
+            let signature = signature_at(&searcher, addr)?;
+            let (article, entities) = to_article(from_document(&fields, &stored));
+            let id = article.id.clone();
+            let mut doc = to_document(&fields, &file, article, &entities);
+            doc.add_copy(&fields, signature.as_ref(), group.as_ref());
+            let writer = self.writer()?;
+            writer.delete_term(Term::from_field_text(fields.id, &id));
+            writer.add_document(doc).map_err(Error::Tantivy)?;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, interrupted: bool) -> Result<u64> {
+        // Let background merges finish: fewer segments make every later query cheaper.
+        if let Some(writer) = self.writer.take()
+            && !interrupted
+        {
+            writer.wait_merging_threads()?;
+        }
+        let reader = self.index.reader()?;
+        reader.reload()?;
+        let searcher = reader.searcher();
+        if !interrupted {
+            // Queries find each segment's stem table ready instead of computing it.
+            stems::save_all(&self.index.path, &searcher).map_err(|e| {
+                Error::Tantivy(e).while_writing_index(&self.index.path, self.memory_bytes as u64)
+            })?;
+        }
+        Ok(searcher.num_docs())
+    }
+}
+
+/// A file key's hash, from its text or from the bytes of its term.
+fn file_hash(file: &[u8]) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(file)
+}
+
+/// Hashes of every file term of the committed index, deleted articles' included.
+fn files_held(index: &NewsIndex) -> Result<HashSet<u64>> {
+    let searcher = index.index.reader()?.searcher();
+    let mut held = HashSet::new();
+    for segment in searcher.segment_readers() {
+        let inverted = segment.inverted_index(index.fields.file)?;
+        let mut terms = inverted
+            .terms()
+            .stream()
+            .map_err(|e| Error::Tantivy(e.into()))?;
+        while terms.advance() {
+            held.insert(file_hash(terms.key()));
+        }
+    }
+    Ok(held)
+}
+
+/// The live articles of one segment that have a signature, with their groups.
+fn segment_members(
+    segment: &tantivy::SegmentReader,
+    ord: u32,
+    out: &mut Vec<Member>,
+) -> Result<()> {
+    let fast = segment.fast_fields();
+    let Some(signatures) = fast.bytes(column::COPY_SIGNATURE)? else {
+        return Ok(());
+    };
+    // The dictionary in one pass, rather than a lookup per article.
+    let mut by_ord: Vec<Option<Signature>> = Vec::with_capacity(signatures.num_terms());
+    let mut terms = signatures
+        .dictionary()
+        .stream()
+        .map_err(|e| Error::Tantivy(e.into()))?;
+    while terms.advance() {
+        by_ord.push(Signature::from_bytes(terms.key()));
+    }
+    let groups = fast.str(column::COPY_GROUP)?;
+    let mut name = String::new();
+    for doc in 0..segment.max_doc() {
+        if segment.is_deleted(doc) {
+            continue;
+        }
+        let Some(Some(signature)) = signatures
+            .term_ords(doc)
+            .next()
+            .and_then(|o| by_ord.get(o as usize))
+        else {
+            continue;
+        };
+        let group = match groups.as_ref().and_then(|g| g.term_ords(doc).next()) {
+            Some(o)
+                if groups
+                    .as_ref()
+                    .is_some_and(|g| g.ord_to_str(o, &mut name).unwrap_or(false)) =>
+            {
+                Some(GroupId(name.clone()))
+            }
+            _ => None,
+        };
+        out.push(Member {
+            handle: format!("{ord}:{doc}"),
+            signature: signature.clone(),
+            group,
+        });
+    }
+    Ok(())
+}
+
+fn parse_handle(handle: &str) -> Option<DocAddress> {
+    let (segment, doc) = handle.split_once(':')?;
+    Some(DocAddress::new(segment.parse().ok()?, doc.parse().ok()?))
+}
+
+fn signature_at(searcher: &Searcher, addr: DocAddress) -> Result<Option<Signature>> {
+    let segment = searcher.segment_reader(addr.segment_ord);
+    let Some(column) = segment.fast_fields().bytes(column::COPY_SIGNATURE)? else {
+        return Ok(None);
+    };
+    let mut bytes = Vec::new();
+    match column.term_ords(addr.doc_id).next() {
+        Some(o)
+            if column
+                .ord_to_bytes(o, &mut bytes)
+                .map_err(|e| Error::Tantivy(e.into()))? =>
+        {
+            Ok(Signature::from_bytes(&bytes))
+        }
+        _ => Ok(None),
+    }
+}

@@ -1,0 +1,265 @@
+//! Entity rules applied to whatever an engine answers, on any engine: the one place where the
+//! corrections kept with an index meet searches, exports and articles.
+//!
+//! Engines index the names the tagger found; this layer shows them as the rules say. A filter on
+//! a name becomes a filter on every indexed name shown as it; `person:` style leaves are handed
+//! the rules (the query builders adjust them); hits, exported rows and articles have their entity
+//! lists rewritten; and an entity facet is counted in articles per shown value: values no rule
+//! touches keep the engine's counts, and each merged value is counted by one more search (articles
+//! carrying any of its names), so an article carrying two names of one value counts once.
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use crate::backend::{Backend, Layer};
+use crate::entities::EntityKind;
+use crate::entities::rules::{Edit, EntityRules, Group};
+use crate::model::article::StoredArticle;
+use crate::model::request::{ExportOptions, Facet, SearchRequest};
+use crate::model::results::{FacetCount, Hit, SearchResults};
+use crate::{Error, Result};
+use serde::{Deserialize, Serialize};
+
+/// `engine` with the rules saved with its index applied to every answer.
+pub fn with_entity_rules(engine: Arc<dyn Backend>) -> Arc<dyn Backend> {
+    Arc::new(Ruled { engine })
+}
+
+struct Ruled {
+    engine: Arc<dyn Backend>,
+}
+
+fn kind_of(facet: Facet) -> Option<EntityKind> {
+    match facet {
+        Facet::Person => Some(EntityKind::Person),
+        Facet::Org => Some(EntityKind::Org),
+        Facet::Place => Some(EntityKind::Place),
+        Facet::Misc => Some(EntityKind::Misc),
+        Facet::Source | Facet::Section => None,
+    }
+}
+
+/// `req` as the engine must run it under `rules`: entity filters resolved to indexed names, and
+/// the rules along for query leaves.
+pub fn resolve_request(req: &SearchRequest, rules: &EntityRules) -> SearchRequest {
+    let mut out = req.clone();
+    out.entity_rules = rules.clone();
+    let resolved = out
+        .entities
+        .drain(..)
+        .map(|(kind, name)| rules.members(kind, &name));
+    out.entity_any = resolved.chain(req.entity_any.iter().cloned()).collect();
+    out
+}
+
+impl Ruled {
+    fn rules(&self) -> Result<EntityRules> {
+        self.engine.entity_rules()
+    }
+
+    /// Facet lists of the shown values, from the engine's lists of indexed ones.
+    fn facets(
+        &self,
+        req: &SearchRequest,
+        inner: &SearchRequest,
+        rules: &EntityRules,
+        results: &mut SearchResults,
+    ) -> Result<()> {
+        let affected = rules.affected();
+        let groups = rules.groups();
+        // The engine's lists, asked longer by the number of values that may drop out of them.
+        let lists: BTreeMap<EntityKind, Vec<FacetCount>> = req
+            .facets
+            .iter()
+            .filter_map(|f| kind_of(*f).map(|k| (k, results.facets.get(f.name()).cloned())))
+            .map(|(k, list)| (k, list.unwrap_or_default()))
+            .collect();
+        let asked = inner.facet_size;
+        for facet in &req.facets {
+            let Some(kind) = kind_of(*facet) else {
+                continue;
+            };
+            let none = BTreeSet::new();
+            let touched = affected.get(&kind).unwrap_or(&none);
+            let mut shown: Vec<FacetCount> = lists[&kind]
+                .iter()
+                .filter(|c| !touched.contains(&c.value))
+                .cloned()
+                .collect();
+            shown.truncate(req.facet_size);
+            for group in groups.iter().filter(|g| g.target.0 == kind) {
+                // Below the last value of a full list, a merged value cannot make the list.
+                let floor = if shown.len() >= req.facet_size {
+                    shown.last().map_or(0, |c| c.count)
+                } else {
+                    0
+                };
+                if upper_bound(group, &lists, asked) < floor.max(1) {
+                    continue;
+                }
+                let count = self.count_any(inner, &group.members)?;
+                if count > 0 {
+                    shown.push(FacetCount {
+                        value: group.target.1.clone(),
+                        count,
+                    });
+                    shown.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+                    shown.truncate(req.facet_size);
+                }
+            }
+            results.facets.insert(facet.name().to_string(), shown);
+        }
+        Ok(())
+    }
+
+    /// Articles of `inner` carrying any of `names`.
+    fn count_any(&self, inner: &SearchRequest, names: &[(EntityKind, String)]) -> Result<u64> {
+        let mut count = inner.clone();
+        count.entity_any.push(names.to_vec());
+        count.limit = 0;
+        count.offset = 0;
+        count.facets = Vec::new();
+        count.timeline = None;
+        count.explain = false;
+        Ok(self.engine.search(&count)?.total)
+    }
+}
+
+/// The most articles a merged value can have, from the engine's lists: the sum of its names'
+/// counts, a name missing from a full list counting as that list's last count, and from a list
+/// not asked for as unbounded.
+fn upper_bound(group: &Group, lists: &BTreeMap<EntityKind, Vec<FacetCount>>, asked: usize) -> u64 {
+    let mut bound = 0u64;
+    for (kind, name) in &group.members {
+        let Some(list) = lists.get(kind) else {
+            return u64::MAX;
+        };
+        bound = bound.saturating_add(match list.iter().find(|c| &c.value == name) {
+            Some(c) => c.count,
+            None if list.len() >= asked => list.last().map_or(0, |c| c.count),
+            None => 0,
+        });
+    }
+    bound
+}
+
+fn show_hit(rules: &EntityRules, mut hit: Hit) -> Hit {
+    hit.entities = rules.apply(&hit.entities);
+    hit
+}
+
+impl Layer for Ruled {
+    fn inner(&self) -> &dyn Backend {
+        self.engine.as_ref()
+    }
+
+    fn search(&self, req: &SearchRequest) -> Result<SearchResults> {
+        let rules = self.rules()?;
+        if rules.is_empty() {
+            return self.engine.search(req);
+        }
+        let mut inner = resolve_request(req, &rules);
+        let most = rules
+            .affected()
+            .values()
+            .map(BTreeSet::len)
+            .max()
+            .unwrap_or(0);
+        if req.facets.iter().any(|f| kind_of(*f).is_some()) {
+            inner.facet_size = req.facet_size.saturating_add(most);
+        }
+        let mut results = self.engine.search(&inner)?;
+        self.facets(req, &inner, &rules, &mut results)?;
+        for list in results.facets.values_mut() {
+            list.truncate(req.facet_size);
+        }
+        results.hits = results
+            .hits
+            .into_iter()
+            .map(|h| show_hit(&rules, h))
+            .collect();
+        Ok(results)
+    }
+
+    fn article(&self, id: &str) -> Result<Option<StoredArticle>> {
+        let Some(mut article) = self.engine.article(id)? else {
+            return Ok(None);
+        };
+        let rules = self.rules()?;
+        if !rules.is_empty() {
+            article.entities = rules.apply(&article.entities);
+        }
+        Ok(Some(article))
+    }
+
+    fn export(
+        &self,
+        req: &SearchRequest,
+        options: ExportOptions,
+        each: &mut dyn FnMut(Hit) -> Result<()>,
+    ) -> Result<u64> {
+        let rules = self.rules()?;
+        if rules.is_empty() {
+            return self.engine.export(req, options, each);
+        }
+        let inner = resolve_request(req, &rules);
+        self.engine
+            .export(&inner, options, &mut |hit| each(show_hit(&rules, hit)))
+    }
+}
+
+/// The rules after an edit, and what the index showed of the name it was about.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Edited {
+    pub rules: EntityRules,
+    /// Articles showing the edited name, per kind, before the edit (kinds with none left out).
+    pub found: BTreeMap<EntityKind, u64>,
+    /// What the user should know (the name is in no article yet, say).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Articles showing `name` as each kind, as the rules show names now.
+pub fn kinds_of(engine: &dyn Backend, name: &str) -> Result<BTreeMap<EntityKind, u64>> {
+    let mut found = BTreeMap::new();
+    for kind in EntityKind::ALL {
+        let req = SearchRequest {
+            entities: vec![(kind, name.trim().to_string())],
+            limit: 0,
+            facets: Vec::new(),
+            ..SearchRequest::default()
+        };
+        let total = engine.search(&req)?.total;
+        if total > 0 {
+            found.insert(kind, total);
+        }
+    }
+    Ok(found)
+}
+
+/// Apply `edit` to the rules kept with `engine`'s index. A name found as several kinds needs
+/// the edit to say which (removing rules needs no such care).
+pub fn edit_rules(engine: &dyn Backend, edit: Edit) -> Result<Edited> {
+    let (name, kind) = edit.subject();
+    let found = kinds_of(engine, name)?;
+    let name = name.trim().to_string();
+    let is_removal = matches!(edit, Edit::Remove { .. });
+    if kind.is_none() && found.len() > 1 && !is_removal {
+        let listed: Vec<String> = found
+            .iter()
+            .map(|(k, n)| {
+                let articles = if *n == 1 { "article" } else { "articles" };
+                format!("{} ({n} {articles})", k.as_str())
+            })
+            .collect();
+        return Err(Error::Usage(format!(
+            "{name:?} is found as {}: say which with --kind (kind in the API)",
+            listed.join(" and ")
+        )));
+    }
+    let note = (found.is_empty() && !is_removal)
+        .then(|| format!("no article shows {name:?} yet; the rule applies once one does"));
+    let mut rules = engine.entity_rules()?;
+    rules.edit(&edit)?;
+    engine.save_entity_rules(&rules)?;
+    Ok(Edited { rules, found, note })
+}

@@ -1,0 +1,47 @@
+//! `--explain`: how a query was understood, leaf by leaf, and the words feedback added; the same
+//! vocabulary on both engines.
+use serde::{Deserialize, Serialize};
+
+/// How one leaf of the query was taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LeafKind {
+    Word,
+    Phrase,
+    Prefix,
+    /// A whole-value match on source or section.
+    Keyword,
+    Date,
+}
+
+/// Whether a leaf must, may or must not match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Required,
+    Optional,
+    Excluded,
+}
+
+/// One leaf of the query as the engine understood it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Understood {
+    /// The text as typed.
+    pub text: String,
+    pub kind: LeafKind,
+    pub role: Role,
+    /// What analysis made of it: stems for words, exact tokens for phrases and prefixes.
+    pub terms: Vec<String>,
+    /// The index fields searched.
+    pub fields: Vec<String>,
+    /// Why the leaf takes no part in the search, when it does not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dropped: Option<String>,
+}
+
+/// An expansion word and its probability under the relevance model (the words sum to 1).
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct Expansion {
+    pub term: String,
+    pub weight: f32,
+}

@@ -1,0 +1,69 @@
+//! Field names: the one vocabulary of stored and indexed fields, shared by the embedded schema
+//! and the OpenSearch mapping, so that a facet, a filter or a query scope names the same field on
+//! both engines.
+use crate::entities::EntityKind;
+
+/// Names of fast columns, for collectors that read them by name.
+pub mod column {
+    pub const SOURCE: &str = super::name::SOURCE;
+    pub const SECTION: &str = super::name::SECTION;
+    pub const DATE: &str = super::name::DATE;
+    pub const COPY_GROUP: &str = super::name::COPY_GROUP;
+    pub const COPY_SIGNATURE: &str = super::name::COPY_SIGNATURE;
+}
+
+/// Field names, shared by the embedded schema and the OpenSearch mapping (which keeps the exact
+/// analysis of headline, body and entity names as subfields, the stemmed one in the field itself).
+pub mod name {
+    pub const ID: &str = "id";
+    pub const FILE: &str = "file";
+    /// Content hash of the article's file when it was written (OpenSearch only: a file's old
+    /// articles are the ones under its key with another hash).
+    pub const FILE_HASH: &str = "file_hash";
+    pub const PATH: &str = "path";
+    pub const HEADLINE: &str = "headline";
+    pub const DERIVED_HEADLINE: &str = "derived_headline";
+    pub const STANDFIRST: &str = "standfirst";
+    pub const BODY: &str = "body";
+    pub const TEXT: &str = "text";
+    pub const SOURCE: &str = "source";
+    pub const SOURCE_KEY: &str = "source_key";
+    pub const SECTION: &str = "section";
+    pub const SECTION_KEY: &str = "section_key";
+    pub const DATE: &str = "date";
+    pub const AUTHORS: &str = "authors";
+    pub const URL: &str = "url";
+    pub const COPY_GROUP: &str = "copy_group";
+    pub const COPY_SIGNATURE: &str = "copy_signature";
+    /// Suffix of an entity kind's tokenized field (`person_text`).
+    pub const ENTITY_TEXT_SUFFIX: &str = "_text";
+    /// The exact-analysis subfield of a text field in the OpenSearch mapping (`headline.exact`).
+    pub const EXACT_SUBFIELD: &str = "exact";
+    /// The tokenized subfield of an entity field in the OpenSearch mapping (`person.text`).
+    pub const TEXT_SUBFIELD: &str = "text";
+}
+
+/// Field names of the OpenSearch companion index, which holds the manifest (one document per
+/// file) and the index's saved settings.
+pub mod meta {
+    pub const KIND: &str = "kind";
+    pub const KEY: &str = "key";
+    pub const ROOT: &str = "root";
+    pub const REL: &str = "rel";
+    pub const SIZE: &str = "size";
+    pub const MTIME_NS: &str = "mtime_ns";
+    pub const HASH: &str = "hash";
+    pub const ARTICLES: &str = "articles";
+    pub const SOURCE_ALIASES: &str = "source_aliases";
+    /// The entity rules, as the text of the rules file.
+    pub const ENTITY_RULES: &str = "entity_rules";
+    /// `kind` of a manifest entry.
+    pub const FILE_KIND: &str = "file";
+    /// `kind` and `_id` of the document with the index's saved settings.
+    pub const SETTINGS_ID: &str = "settings";
+}
+
+/// The fast-column (keyword field) name of an entity kind's exact names.
+pub fn entity_column(kind: EntityKind) -> &'static str {
+    kind.as_str()
+}

@@ -1,0 +1,154 @@
+//! The ranking settings of a search as data, in one value that every engine reads: BM25F's
+//! parameters, pseudo-relevance feedback and stop-word handling. The defaults were chosen on judged collections (see
+//! BENCHMARKS.md); `--ranking key=value,...` overrides them for experiments and benchmarks.
+use serde::Serialize;
+
+use crate::{Error, Result};
+
+/// Headline matches count this much more than body matches.
+pub const HEADLINE_BOOST: f32 = 2.0;
+
+/// The free parameters of the model.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Bm25fParams {
+    pub k1: f32,
+    pub b: f32,
+    pub headline_weight: f32,
+    pub body_weight: f32,
+    /// Normalise each field's frequency by that field's length (Robertson and Zaragoza's
+    /// BM25F) instead of the document's length once; `headline_b` is then the headline's `b`.
+    pub per_field: bool,
+    pub headline_b: f32,
+}
+
+impl Default for Bm25fParams {
+    fn default() -> Self {
+        Bm25fParams {
+            k1: 1.2,
+            b: 0.75,
+            headline_weight: 3.0,
+            body_weight: 1.0,
+            per_field: true,
+            headline_b: 0.75,
+        }
+    }
+}
+
+/// RM3's parameters. `docs == 0` turns feedback off.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct FeedbackParams {
+    /// Top documents taken as relevant.
+    pub docs: usize,
+    /// Expansion words added.
+    pub terms: usize,
+    /// Weight of the original query against the expansion, in (0, 1].
+    pub original_weight: f32,
+    /// Rank candidate words by their relevance-model probability times their idf, so that words
+    /// common to the whole collection ("use", "system") are not taken for the topic.
+    pub idf_weighted: bool,
+    /// Add the samples' mean length to each sample's length when turning its counts into
+    /// probabilities, so a five-word title does not outweigh a whole abstract.
+    pub smoothed: bool,
+}
+
+impl Default for FeedbackParams {
+    fn default() -> Self {
+        FeedbackParams {
+            docs: 10,
+            terms: 20,
+            original_weight: 0.5,
+            idf_weighted: true,
+            smoothed: true,
+        }
+    }
+}
+
+impl FeedbackParams {
+    pub fn enabled(&self) -> bool {
+        self.docs > 0 && self.terms > 0 && self.original_weight < 1.0
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Ranking {
+    pub bm25f: Bm25fParams,
+    pub feedback: FeedbackParams,
+    /// Optional-word queries (`--match any`) of at least this many words drop stop words:
+    /// in a sentence-long request "the" and "of" say nothing, while in a two-word query the user
+    /// typed them on purpose. 0 keeps them always.
+    pub stop_words_from: usize,
+}
+
+impl Default for Ranking {
+    fn default() -> Self {
+        Ranking {
+            bm25f: Bm25fParams::default(),
+            feedback: FeedbackParams::default(),
+            stop_words_from: 4,
+        }
+    }
+}
+
+const KEYS: &str = "k1, b, headline, body, per_field, headline_b, fb_docs, fb_terms, fb_weight, fb_idf, fb_smooth, stop_from";
+
+impl Ranking {
+    /// Apply `key=value` pairs separated by commas to the defaults.
+    pub fn parse(spec: &str) -> Result<Ranking> {
+        let mut r = Ranking::default();
+        for pair in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (key, value) = pair.split_once('=').ok_or_else(|| {
+                Error::Usage(format!(
+                    "ranking setting '{pair}' is not KEY=VALUE ({KEYS})"
+                ))
+            })?;
+            let num = value
+                .trim()
+                .parse::<f32>()
+                .ok()
+                .filter(|v| v.is_finite() && *v >= 0.0);
+            let num = num.ok_or_else(|| {
+                Error::Usage(format!(
+                    "ranking setting '{key}' needs a number >= 0, not '{value}'"
+                ))
+            })?;
+            match key.trim() {
+                "k1" => r.bm25f.k1 = num,
+                "b" => r.bm25f.b = num.min(1.0),
+                "headline" => r.bm25f.headline_weight = num,
+                "body" => r.bm25f.body_weight = num,
+                "per_field" => r.bm25f.per_field = num > 0.0,
+                "headline_b" => r.bm25f.headline_b = num.min(1.0),
+                "fb_docs" => r.feedback.docs = num as usize,
+                "fb_terms" => r.feedback.terms = num as usize,
+                "fb_weight" => r.feedback.original_weight = num.min(1.0),
+                "fb_idf" => r.feedback.idf_weighted = num > 0.0,
+                "fb_smooth" => r.feedback.smoothed = num > 0.0,
+                "stop_from" => r.stop_words_from = num as usize,
+                other => {
+                    return Err(Error::Usage(format!(
+                        "unknown ranking setting '{other}' (settings: {KEYS})"
+                    )));
+                }
+            }
+        }
+        Ok(r)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_override_defaults_and_bad_ones_are_named() {
+        let r = Ranking::parse("k1=0.9, headline=2,fb_docs=0").unwrap();
+        assert_eq!(r.bm25f.k1, 0.9);
+        assert_eq!(r.bm25f.headline_weight, 2.0);
+        assert_eq!(r.feedback.docs, 0);
+        assert_eq!(r.bm25f.b, Ranking::default().bm25f.b);
+        let err = Ranking::parse("k2=1").unwrap_err().to_string();
+        assert!(err.contains("k2"), "{err}");
+        assert!(Ranking::parse("k1=-1").is_err());
+        assert!(Ranking::parse("k1").is_err());
+    }
+}

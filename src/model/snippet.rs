@@ -1,0 +1,545 @@
+//! Snippets: up to three short fragments around what the query really matched, with highlight
+//! offsets in characters.
+//!
+//! A phrase highlights its occurrences only, a prefix highlights the words it expanded to, and
+//! negated words are never in the highlight list, so what is marked is what made the article match.
+use std::collections::HashMap;
+
+use serde::Serialize;
+use tantivy::tokenizer::TextAnalyzer;
+
+use super::highlight::Highlight;
+use crate::analysis::{self, ExactTokens};
+
+/// Target length of one fragment, in characters.
+pub const FRAGMENT_CHARS: usize = 160;
+pub const MAX_FRAGMENTS: usize = 3;
+pub const JOINER: &str = " … ";
+
+/// A text with `[start, end)` character ranges to highlight.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Marked {
+    pub text: String,
+    pub highlights: Vec<[usize; 2]>,
+}
+
+/// Which part of an article is being matched: scoped highlights apply to one part only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    Headline,
+    Body,
+}
+
+/// One snippet generator per query: it owns its analyzers so each hit reuses them.
+pub struct SnippetGenerator {
+    highlights: Vec<Highlight>,
+    stem: TextAnalyzer,
+    exact: TextAnalyzer,
+    /// Stems of words already seen: stemming is the costly part of matching, and words repeat.
+    stems: HashMap<String, String>,
+    /// Tokens of the text being matched, reused across hits.
+    tokens: ExactTokens,
+}
+
+/// A match: char range and which highlight produced it.
+#[derive(Debug, Clone, Copy)]
+struct Hit {
+    start: usize,
+    end: usize,
+    which: usize,
+}
+
+impl SnippetGenerator {
+    pub fn new(highlights: Vec<Highlight>) -> Self {
+        SnippetGenerator {
+            highlights,
+            stem: analysis::stemmed(),
+            exact: analysis::exact(),
+            stems: HashMap::new(),
+            tokens: ExactTokens::default(),
+        }
+    }
+
+    /// The headline with its matches marked.
+    pub fn headline(&mut self, headline: &str) -> Marked {
+        let (hits, _) = self.find(headline, Part::Headline);
+        let chars: Vec<char> = headline.chars().collect();
+        let (text, highlights) = render(&chars, 0, chars.len(), &hits);
+        Marked { text, highlights }
+    }
+
+    /// Up to three fragments of the body around its best matches; the opening if nothing matched.
+    pub fn body(&mut self, body: &str) -> Marked {
+        let (hits, scanned) = self.find(body, Part::Body);
+        // Fragments reach at most one fragment past the last match scanned.
+        let body = &body[..prefix_end(body, scanned + 4 * FRAGMENT_CHARS)];
+        let chars = chars_of(body);
+        let windows = choose_windows(&chars, &hits);
+        let mut out = Marked::default();
+        for (i, (start, end)) in windows.into_iter().enumerate() {
+            if i > 0 {
+                out.text.push_str(JOINER);
+            }
+            let base = out.text.chars().count();
+            let (text, highlights) = render(&chars, start, end, &hits);
+            out.text.push_str(&text);
+            out.highlights
+                .extend(highlights.into_iter().map(|[s, e]| [s + base, e + base]));
+        }
+        out
+    }
+
+    /// The matches in `text`, and how many bytes of it were scanned to find them.
+    fn find(&mut self, text: &str, part: Part) -> (Vec<Hit>, usize) {
+        let active: Vec<usize> = (0..self.highlights.len())
+            .filter(|&i| {
+                let scope = self.highlights[i].scope();
+                match part {
+                    Part::Headline => scope.covers_headline(),
+                    Part::Body => scope.covers_body(),
+                }
+            })
+            .collect();
+        if active.is_empty() || text.is_empty() {
+            return (Vec::new(), 0);
+        }
+        // Long bodies are scanned from the start in growing prefixes, stopping once every part of
+        // the query has matched and there is enough for the fragments: the best windows are
+        // found early in almost every article, and analysing 50 KB per hit is the costly part.
+        // Each round analyses only the new part; matching reruns over all tokens, which is cheap.
+        self.tokens.clear();
+        let mut done = 0;
+        let mut scanned = SCAN_START_BYTES;
+        loop {
+            let end = prefix_end(text, scanned);
+            self.tokens.extend(&mut self.exact, &text[done..end], done);
+            done = end;
+            let mut hits = self.find_in(&active);
+            let mut distinct: Vec<usize> = hits.iter().map(|h| h.which).collect();
+            distinct.sort_unstable();
+            distinct.dedup();
+            let enough = distinct.len() == active.len() && hits.len() >= MAX_FRAGMENTS;
+            if end == text.len() || enough {
+                to_char_offsets(&text[..end], &mut hits);
+                return (hits, end);
+            }
+            scanned = scanned.saturating_mul(4);
+        }
+    }
+
+    /// Matches among the tokens analysed so far, as byte ranges.
+    fn find_in(&mut self, active: &[usize]) -> Vec<Hit> {
+        let exact = &self.tokens;
+        let span = |from: usize, to: usize, which: usize| Hit {
+            start: exact.offsets(from)[0],
+            end: exact.offsets(to)[1],
+            which,
+        };
+        let mut hits = Vec::new();
+        for &which in active {
+            match &self.highlights[which] {
+                Highlight::Stem { term, .. } => {
+                    for i in 0..exact.len() {
+                        let word = exact.text(i);
+                        if could_stem_to(word, term)
+                            && stem_of(&mut self.stem, &mut self.stems, word) == term
+                        {
+                            hits.push(span(i, i, which));
+                        }
+                    }
+                }
+                Highlight::Phrase { terms, slop, .. } => {
+                    for (from, positions) in phrase_matches(exact, terms, *slop) {
+                        if *slop == 0 {
+                            hits.push(span(from, positions[positions.len() - 1], which));
+                        } else {
+                            hits.extend(positions.iter().map(|&p| span(p, p, which)));
+                        }
+                    }
+                }
+                Highlight::Prefix { terms, .. } => {
+                    let n = terms.len();
+                    for i in 0..exact.len().saturating_sub(n - 1) {
+                        let head_ok = (0..n - 1).all(|k| exact.text(i + k) == terms[k]);
+                        if head_ok && exact.text(i + n - 1).starts_with(&terms[n - 1]) {
+                            hits.push(span(i, i + n - 1, which));
+                        }
+                    }
+                }
+            }
+        }
+        hits.sort_by_key(|h| (h.start, std::cmp::Reverse(h.end)));
+        // Drop hits nested inside an earlier one so highlights never overlap.
+        let mut merged: Vec<Hit> = Vec::with_capacity(hits.len());
+        for h in hits {
+            match merged.last_mut() {
+                Some(last) if h.start < last.end => last.end = last.end.max(h.end),
+                _ => merged.push(h),
+            }
+        }
+        merged
+    }
+}
+
+/// The characters of `text`, in one allocation of the right size (collecting grows the vector
+/// several times over a long prefix, copying it each time).
+fn chars_of(text: &str) -> Vec<char> {
+    let mut chars = Vec::with_capacity(text.chars().count());
+    chars.extend(text.chars());
+    chars
+}
+
+/// How much of a body the first scan for matches reads.
+const SCAN_START_BYTES: usize = 8 * 1024;
+
+/// A byte position at or after `at` where a prefix can end without cutting a word.
+fn prefix_end(text: &str, mut at: usize) -> usize {
+    if at >= text.len() {
+        return text.len();
+    }
+    // The scan sizes are byte counts and may land inside a multi-byte character.
+    while !text.is_char_boundary(at) {
+        at += 1;
+    }
+    text[at..]
+        .char_indices()
+        .find(|(_, c)| c.is_whitespace())
+        .map_or(text.len(), |(i, _)| at + i)
+}
+
+/// English stems keep the word's first letter and are never longer than the word, so most words
+/// can be ruled out without running the stemmer.
+fn could_stem_to(word: &str, stem: &str) -> bool {
+    word.len() >= stem.len() && word.as_bytes().first() == stem.as_bytes().first()
+}
+
+fn stem_of<'c>(
+    analyzer: &mut TextAnalyzer,
+    cache: &'c mut HashMap<String, String>,
+    word: &str,
+) -> &'c str {
+    if !cache.contains_key(word) {
+        let stem = analysis::terms(analyzer, word)
+            .into_iter()
+            .next()
+            .unwrap_or_default();
+        cache.insert(word.to_string(), stem);
+    }
+    cache.get(word).map_or("", String::as_str)
+}
+
+/// Occurrences of `terms` in order, each term at most `slop` extra tokens after the previous one
+/// in total: (first token index, token index of each term).
+fn phrase_matches(tokens: &ExactTokens, terms: &[String], slop: u32) -> Vec<(usize, Vec<usize>)> {
+    let mut out = Vec::new();
+    let slop = slop as usize;
+    for start in 0..tokens.len() {
+        if tokens.text(start) != terms[0] {
+            continue;
+        }
+        let mut positions = vec![start];
+        let mut budget = slop;
+        let mut at = start;
+        for term in &terms[1..] {
+            let found = (at + 1..=(at + 1 + budget).min(tokens.len().saturating_sub(1)))
+                .find(|&j| j < tokens.len() && tokens.text(j) == term);
+            match found {
+                Some(j) => {
+                    budget -= j - at - 1;
+                    at = j;
+                    positions.push(j);
+                }
+                None => break,
+            }
+        }
+        if positions.len() == terms.len() {
+            out.push((start, positions));
+        }
+    }
+    out
+}
+
+/// Turn the byte ranges of `hits` into character ranges of `text`, counting characters once
+/// between successive offsets rather than indexing every character of the text.
+fn to_char_offsets(text: &str, hits: &mut [Hit]) {
+    if text.is_ascii() {
+        return;
+    }
+    let mut points: Vec<usize> = hits.iter().flat_map(|h| [h.start, h.end]).collect();
+    points.sort_unstable();
+    points.dedup();
+    let mut chars = Vec::with_capacity(points.len());
+    let (mut prev, mut count) = (0, 0);
+    for &p in &points {
+        count += text[prev..p].chars().count();
+        chars.push(count);
+        prev = p;
+    }
+    let char_of = |byte: usize| points.binary_search(&byte).map_or(0, |i| chars[i]);
+    for h in hits {
+        h.start = char_of(h.start);
+        h.end = char_of(h.end);
+    }
+}
+
+/// Pick up to three non-overlapping windows covering the most distinct matches, in text order.
+fn choose_windows(chars: &[char], hits: &[Hit]) -> Vec<(usize, usize)> {
+    if hits.is_empty() {
+        return vec![window_from(chars, 0, 0)];
+    }
+    // A hit's window does not depend on the round, and finding its sentence start is the costly
+    // part, so each is found once.
+    let around: Vec<(usize, usize)> = hits
+        .iter()
+        .map(|h| window_around(chars, h.start, h.end))
+        .collect();
+    let mut covered = vec![false; hits.len()];
+    let mut chosen: Vec<(usize, usize)> = Vec::new();
+    let mut inside: Vec<usize> = Vec::new();
+    while chosen.len() < MAX_FRAGMENTS {
+        let mut best: Option<((usize, usize), (usize, usize))> = None;
+        for (i, &w) in around.iter().enumerate() {
+            if covered[i] {
+                continue;
+            }
+            if chosen.iter().any(|c| c.0 < w.1 && w.0 < c.1) {
+                continue;
+            }
+            inside.clear();
+            inside.extend(
+                hits.iter()
+                    .zip(&covered)
+                    .filter(|(x, c)| !**c && x.start >= w.0 && x.end <= w.1)
+                    .map(|(x, _)| x.which),
+            );
+            let matches = inside.len();
+            inside.sort_unstable();
+            inside.dedup();
+            let score = (inside.len(), matches);
+            if best.is_none_or(|(s, _)| score > s) {
+                best = Some((score, w));
+            }
+        }
+        let Some((_, w)) = best else { break };
+        for (i, h) in hits.iter().enumerate() {
+            if h.start < w.1 && h.end > w.0 {
+                covered[i] = true;
+            }
+        }
+        chosen.push(w);
+    }
+    chosen.sort_unstable();
+    chosen
+}
+
+/// A window of about FRAGMENT_CHARS containing `[start, end)`: from the sentence start when that is
+/// close enough, else from a word boundary a little before the match.
+fn window_around(chars: &[char], start: usize, end: usize) -> (usize, usize) {
+    let room = FRAGMENT_CHARS.saturating_sub(end - start);
+    let lead_max = (room / 2).max(20).min(room.max(1));
+    let from = match sentence_start_within(chars, start, lead_max.max(room * 2 / 3)) {
+        Some(sentence) => sentence,
+        None => word_start_after(chars, start.saturating_sub(lead_max), start),
+    };
+    window_from(chars, from, end)
+}
+
+/// A window starting at `from`, ending at a sentence or word boundary near FRAGMENT_CHARS, and
+/// never before `must_reach`.
+fn window_from(chars: &[char], from: usize, must_reach: usize) -> (usize, usize) {
+    let from = skip_space(chars, from);
+    let limit = (from + FRAGMENT_CHARS).min(chars.len());
+    if limit == chars.len() {
+        return (from, trim_end(chars, from, limit));
+    }
+    let floor = must_reach.max(from + FRAGMENT_CHARS * 2 / 3);
+    // Prefer ending a sentence, then a word.
+    let sentence_end = (floor..limit)
+        .rev()
+        .find(|&i| is_sentence_end(chars, i))
+        .map(|i| i + 1);
+    let end = sentence_end.unwrap_or_else(|| {
+        (must_reach.max(from + 1)..=limit)
+            .rev()
+            .find(|&i| i == chars.len() || chars[i].is_whitespace())
+            .unwrap_or(limit.max(must_reach))
+    });
+    (from, trim_end(chars, from, end.max(must_reach)))
+}
+
+fn is_sentence_end(chars: &[char], i: usize) -> bool {
+    matches!(chars[i], '.' | '!' | '?')
+        && chars
+            .get(i + 1)
+            .is_none_or(|c| c.is_whitespace() || *c == '"' || *c == '\u{201d}')
+}
+
+/// Where the sentence holding `at` starts, if that is at most `reach` characters back: a window
+/// opens there only when it is that close, so the scan never walks further back than that.
+fn sentence_start_within(chars: &[char], at: usize, reach: usize) -> Option<usize> {
+    let floor = at.saturating_sub(reach);
+    let mut i = at;
+    while i > 0 && i >= floor {
+        let prev = chars[i - 1];
+        if prev == '\n' || (prev.is_whitespace() && i >= 2 && is_sentence_end(chars, i - 2)) {
+            return Some(i);
+        }
+        i -= 1;
+    }
+    (floor == 0).then_some(0)
+}
+
+fn word_start_after(chars: &[char], from: usize, limit: usize) -> usize {
+    if from == 0 {
+        return 0;
+    }
+    (from..limit)
+        .find(|&i| chars[i - 1].is_whitespace() && !chars[i].is_whitespace())
+        .unwrap_or(limit)
+}
+
+fn skip_space(chars: &[char], mut i: usize) -> usize {
+    while i < chars.len() && chars[i].is_whitespace() {
+        i += 1;
+    }
+    i
+}
+
+fn trim_end(chars: &[char], from: usize, mut end: usize) -> usize {
+    while end > from && chars[end - 1].is_whitespace() {
+        end -= 1;
+    }
+    end
+}
+
+/// The text of `[from, to)` with whitespace runs folded to one space, and the hits inside it
+/// as character ranges of the folded text.
+fn render(chars: &[char], from: usize, to: usize, hits: &[Hit]) -> (String, Vec<[usize; 2]>) {
+    let mut out = String::new();
+    let mut map = Vec::with_capacity(to - from + 1);
+    let mut len = 0usize;
+    let mut in_space = false;
+    for &c in &chars[from..to] {
+        map.push(len);
+        if c.is_whitespace() {
+            if !in_space {
+                out.push(' ');
+                len += 1;
+            }
+            in_space = true;
+        } else {
+            out.push(c);
+            len += 1;
+            in_space = false;
+        }
+    }
+    map.push(len);
+    let highlights = hits
+        .iter()
+        .filter(|h| h.start >= from && h.end <= to && h.end > h.start)
+        .map(|h| [map[h.start - from], map[h.end - from]])
+        .collect();
+    (out, highlights)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::query::Scope;
+
+    fn marked_words(m: &Marked) -> Vec<String> {
+        let chars: Vec<char> = m.text.chars().collect();
+        m.highlights
+            .iter()
+            .map(|[s, e]| chars[*s..*e].iter().collect())
+            .collect()
+    }
+
+    fn phrase(words: &[&str]) -> Highlight {
+        Highlight::Phrase {
+            scope: Scope::Text,
+            terms: words.iter().map(|s| s.to_string()).collect(),
+            slop: 0,
+        }
+    }
+
+    #[test]
+    fn phrase_highlights_only_the_phrase() {
+        let body = "The bank raised rates. Officials at the Bank of England said more. A bank in England disagreed.";
+        let mut g = SnippetGenerator::new(vec![phrase(&["bank", "of", "england"])]);
+        let m = g.body(body);
+        assert_eq!(marked_words(&m), vec!["Bank of England"]);
+    }
+
+    #[test]
+    fn stems_and_prefixes_are_highlighted() {
+        let body =
+            "Inflation rose. The inflationary spiral worried economists; rates were inflated.";
+        let mut g = SnippetGenerator::new(vec![Highlight::Prefix {
+            scope: Scope::Text,
+            terms: vec!["infla".into()],
+        }]);
+        assert_eq!(
+            marked_words(&g.body(body)),
+            vec!["Inflation", "inflationary", "inflated"]
+        );
+        let term = analysis::terms(&mut analysis::stemmed(), "economist")[0].clone();
+        let mut g = SnippetGenerator::new(vec![Highlight::Stem {
+            scope: Scope::Text,
+            term,
+        }]);
+        assert_eq!(marked_words(&g.body(body)), vec!["economists"]);
+    }
+
+    #[test]
+    fn fragments_are_bounded_in_characters_on_multibyte_text() {
+        let sentence =
+            "Ce café près de la gare était plein à craquer ce matin-là, disaient les habitués. ";
+        let body = format!("{}{}", sentence.repeat(20), "Le marché a ouvert. ");
+        let mut g = SnippetGenerator::new(vec![Highlight::Stem {
+            scope: Scope::Text,
+            term: "cafe".into(),
+        }]);
+        let m = g.body(&body);
+        let fragments: Vec<&str> = m.text.split(JOINER).collect();
+        assert!(fragments.len() <= MAX_FRAGMENTS);
+        for f in &fragments {
+            assert!(
+                f.chars().count() <= FRAGMENT_CHARS + 20,
+                "fragment too long: {f}"
+            );
+        }
+        assert!(marked_words(&m).iter().all(|w| w == "café"));
+    }
+
+    #[test]
+    fn no_match_gives_the_opening() {
+        let body = "First sentence here. Second one follows.";
+        let mut g = SnippetGenerator::new(vec![]);
+        let m = g.body(body);
+        assert_eq!(m.text, body);
+        assert!(m.highlights.is_empty());
+    }
+
+    #[test]
+    fn slop_phrase_marks_each_word() {
+        let body = "The central bank of the Republic of England announced.";
+        let mut g = SnippetGenerator::new(vec![Highlight::Phrase {
+            scope: Scope::Text,
+            terms: vec!["bank".into(), "england".into()],
+            slop: 4,
+        }]);
+        assert_eq!(marked_words(&g.body(body)), vec!["bank", "England"]);
+    }
+
+    #[test]
+    fn regression_scan_boundary_inside_multibyte_char() {
+        // Byte 8192, where the first scan stops, falls inside a curly quote; the only match comes
+        // after it, so the scan must grow past that point without slicing the character.
+        let mut body = "x".repeat(SCAN_START_BYTES - 2);
+        body.push_str("\u{201d} and later the tariff talks resumed.");
+        assert!(!body.is_char_boundary(SCAN_START_BYTES));
+        let mut g = SnippetGenerator::new(vec![phrase(&["tariff", "talks"])]);
+        assert_eq!(marked_words(&g.body(&body)), vec!["tariff talks"]);
+    }
+}
