@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
 
-use super::{Filters, IndexLocation};
+use super::QueryArgs;
 use newsdex::backend::Backend;
 use newsdex::features::export::{Column, Exporter, Format, Layout};
 use newsdex::model::request::{ExportOptions, SearchRequest};
@@ -22,13 +22,8 @@ Examples:
 #[derive(Debug, clap::Args)]
 #[command(after_help = EXPORT_EXAMPLES)]
 pub struct ExportArgs {
-    /// The query, as for search; an empty query exports every article the filters keep
-    #[arg(default_value = "")]
-    pub query: String,
     #[command(flatten)]
-    pub location: IndexLocation,
-    #[command(flatten)]
-    pub filters: Filters,
+    pub q: QueryArgs,
     /// Output format
     #[arg(long, value_enum, default_value_t = FormatArg::Csv)]
     pub format: FormatArg,
@@ -56,7 +51,7 @@ pub enum FormatArg {
 }
 
 pub fn run_export(a: ExportArgs) -> Result<i32> {
-    let request = super::filtered_request(&a.query, &a.filters, &a.location)?;
+    let request = super::filtered_request(&a.q)?;
     let layout = Layout {
         format: match a.format {
             FormatArg::Csv => Format::Csv,
@@ -72,7 +67,7 @@ pub fn run_export(a: ExportArgs) -> Result<i32> {
         snippets: layout.wants_snippets(),
         page: a.page_size.max(1),
     };
-    let engine = open::open(&a.location.location()?, Usage::OneShot)?;
+    let engine = open::open(&a.q.location.location()?, Usage::OneShot)?;
     match &a.output {
         None => {
             let stdout = std::io::stdout().lock();

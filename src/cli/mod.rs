@@ -232,13 +232,8 @@ pub struct IndexArgs {
 #[derive(Debug, clap::Args)]
 #[command(after_help = SEARCH_EXAMPLES)]
 pub struct SearchArgs {
-    /// The query: words, "exact phrases", -not, OR, (groups), prefix*, field:value, date:RANGE
-    #[arg(default_value = "")]
-    pub query: String,
     #[command(flatten)]
-    pub location: IndexLocation,
-    #[command(flatten)]
-    pub filters: Filters,
+    pub q: QueryArgs,
     /// Number of results to show (at most 1000)
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub limit: usize,
@@ -280,6 +275,20 @@ pub enum BatchFormat {
     Table,
     /// Comma-separated values with a header row, one column per source
     Csv,
+}
+
+/// What `search` and `export` share: the query, where the index is, and what narrows and orders
+/// the hits. One definition, so both commands take the same arguments in the same way.
+#[derive(Debug, clap::Args)]
+pub struct QueryArgs {
+    /// The query: words, "exact phrases", -not, OR, (groups), prefix*, field:value, date:RANGE
+    /// (empty: every article the filters keep)
+    #[arg(default_value = "")]
+    pub query: String,
+    #[command(flatten)]
+    pub location: IndexLocation,
+    #[command(flatten)]
+    pub filters: Filters,
 }
 
 /// What narrows and orders a search: shared by `search` and `export`.
@@ -512,7 +521,7 @@ fn parse_day(flag: &str, value: &Option<String>, last: bool) -> Result<Option<ch
 }
 
 pub fn search_request(a: &SearchArgs) -> Result<SearchRequest> {
-    let mut request = filtered_request(&a.query, &a.filters, &a.location)?;
+    let mut request = filtered_request(&a.q)?;
     request.limit = a.limit.min(MAX_LIMIT);
     request.offset = a.offset;
     request.facets = parse_facets(&a.facet)?;
@@ -524,11 +533,8 @@ pub fn search_request(a: &SearchArgs) -> Result<SearchRequest> {
 }
 
 /// A request for `query` under `filters`, with the default page and facets.
-pub fn filtered_request(
-    query: &str,
-    a: &Filters,
-    location: &IndexLocation,
-) -> Result<SearchRequest> {
+pub fn filtered_request(q: &QueryArgs) -> Result<SearchRequest> {
+    let (query, a, location) = (q.query.as_str(), &q.filters, &q.location);
     let mut entities = Vec::new();
     for (kind, names) in [
         (EntityKind::Person, &a.person),
@@ -608,7 +614,7 @@ fn run_search(a: SearchArgs) -> Result<i32> {
         return run_batch(&a, file);
     }
     let request = search_request(&a)?;
-    let engine = open::open(&a.location.location()?, Usage::OneShot)?;
+    let engine = open::open(&a.q.location.location()?, Usage::OneShot)?;
     let results = engine.search(&request)?;
     if a.json {
         print::json(&results)?;
@@ -628,7 +634,7 @@ fn run_search(a: SearchArgs) -> Result<i32> {
 
 /// Every query of a list under the search's filters; a bad line is reported and the rest run.
 fn run_batch(a: &SearchArgs, file: &std::path::Path) -> Result<i32> {
-    if !a.query.is_empty() {
+    if !a.q.query.is_empty() {
         return Err(Error::Usage(
             "give either a query or --batch FILE, not both".into(),
         ));
@@ -636,7 +642,7 @@ fn run_batch(a: &SearchArgs, file: &std::path::Path) -> Result<i32> {
     let bytes = std::fs::read(file).map_err(|e| Error::io(file, e))?;
     let lines = newsdex::features::batch::parse(&String::from_utf8_lossy(&bytes))?;
     let base = search_request(a)?;
-    let engine = open::open(&a.location.location()?, Usage::OneShot)?;
+    let engine = open::open(&a.q.location.location()?, Usage::OneShot)?;
     let report = newsdex::features::batch::run(engine.as_ref(), &base, &lines, a.per_source);
     for row in &report.rows {
         if let Some(e) = &row.error {

@@ -269,6 +269,6 @@ fn no_module_imports_one_above_it_and_engines_never_import_each_other() {
             }
         }
     }
-    assert!(checked > 200, "read the crate's paths ({checked})");
+    assert!(checked > 100, "read the crate's paths ({checked})");
     assert!(wrong.is_empty(), "layering broken:\n{}", wrong.join("\n"));
 }
