@@ -3,6 +3,8 @@
 //! Only these embedded files are ever served: no route reads the filesystem, so no path a client
 //! sends can reach a file outside the index. Script and style live in their own files so the
 //! Content-Security-Policy can forbid inline code: an article that smuggles markup runs nothing.
+//! The script is a set of ES modules served beside the page at `/NAME.js`, the same layout as in
+//! `assets/`, so the relative imports between them resolve alike on disk and over HTTP.
 use axum::extract::Request;
 use axum::http::header::{self, HeaderValue};
 use axum::http::{StatusCode, Uri};
@@ -14,7 +16,22 @@ use axum::{Json, Router};
 use super::{ApiError, AppState};
 
 const INDEX_HTML: &str = include_str!("assets/index.html");
-const APP_JS: &str = include_str!("assets/app.js");
+/// The page's script modules by route; `/app.js` is the entry that imports the rest.
+const SCRIPTS: &[(&str, &str)] = &[
+    ("/app.js", include_str!("assets/app.js")),
+    ("/api.js", include_str!("assets/api.js")),
+    ("/article.js", include_str!("assets/article.js")),
+    ("/batch.js", include_str!("assets/batch.js")),
+    ("/controls.js", include_str!("assets/controls.js")),
+    ("/dom.js", include_str!("assets/dom.js")),
+    ("/entity.js", include_str!("assets/entity.js")),
+    ("/facets.js", include_str!("assets/facets.js")),
+    ("/links.js", include_str!("assets/links.js")),
+    ("/results.js", include_str!("assets/results.js")),
+    ("/rules.js", include_str!("assets/rules.js")),
+    ("/state.js", include_str!("assets/state.js")),
+    ("/timeline.js", include_str!("assets/timeline.js")),
+];
 const APP_CSS: &str = include_str!("assets/app.css");
 
 /// Everything from our own origin, nothing inline, no framing, no plugins.
@@ -26,12 +43,15 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
 const MAX_URI_BYTES: usize = 8 * 1024;
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
+    let mut router = Router::new()
         .route("/", get(index))
         // The page draws an entity's view itself, from its own URL.
         .route("/entity", get(index))
-        .route("/app.js", get(script))
-        .route("/app.css", get(style))
+        .route("/app.css", get(style));
+    for &(path, body) in SCRIPTS {
+        router = router.route(path, get(move || script(body)));
+    }
+    router
 }
 
 /// An embedded file with its type. `no-cache` makes browsers revalidate, so a new binary's page
@@ -51,8 +71,8 @@ async fn index() -> Response {
     asset("text/html; charset=utf-8", INDEX_HTML)
 }
 
-async fn script() -> Response {
-    asset("text/javascript; charset=utf-8", APP_JS)
+async fn script(body: &'static str) -> Response {
+    asset("text/javascript; charset=utf-8", body)
 }
 
 async fn style() -> Response {

@@ -724,6 +724,123 @@ fn stats_and_page_assets() {
     }
 }
 
+/// Every module the page's entry imports, however deep, is served as JavaScript under the page's
+/// CSP: a browser refuses a module sent with another type, and one missing stops the whole page.
+#[test]
+fn every_module_the_entry_imports_is_served_as_javascript_with_the_csp() {
+    let corpus = Corpus::new();
+    let server = Server::start(&corpus.index_path());
+    let page = server.get("/");
+    assert!(
+        page.body
+            .contains(r#"<script type="module" src="/app.js"></script>"#),
+        "{}",
+        page.body
+    );
+    let csp = page.header("content-security-policy").expect("CSP header");
+    let mut served = std::collections::BTreeSet::new();
+    let mut pending = vec!["/app.js".to_string()];
+    while let Some(path) = pending.pop() {
+        if !served.insert(path.clone()) {
+            continue;
+        }
+        let module = server.get(&path);
+        assert_eq!(module.status, 200, "{path}: {}", module.body);
+        assert_eq!(
+            module.header("content-type"),
+            Some("text/javascript; charset=utf-8"),
+            "{path}"
+        );
+        assert_eq!(
+            module.header("content-security-policy"),
+            Some(csp),
+            "{path}"
+        );
+        assert!(
+            !module.body.contains("innerHTML"),
+            "{path}: the page must not parse markup"
+        );
+        pending.extend(
+            module_imports(&module.body)
+                .iter()
+                .map(|spec| resolve_import(&path, spec)),
+        );
+    }
+    // Every script in the source folder is reached, which also shows the imports were followed.
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/server/assets");
+    let on_disk: std::collections::BTreeSet<String> = std::fs::read_dir(&folder)
+        .expect("the assets folder")
+        .map(|entry| {
+            entry
+                .expect("a folder entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .filter(|name| name.ends_with(".js"))
+        .map(|name| format!("/{name}"))
+        .collect();
+    assert_eq!(
+        served,
+        on_disk,
+        "modules the page loads (left) against the scripts in {} (right)",
+        folder.display()
+    );
+}
+
+/// The specifiers of a module's static imports: each statement that starts a line with `import`
+/// (possibly spanning lines up to its `;`) or a one-line `export ... from`, and ends in a quoted name.
+fn module_imports(source: &str) -> Vec<String> {
+    let mut specs = Vec::new();
+    let mut statement = String::new();
+    for line in source.lines().map(str::trim) {
+        let starts = line.starts_with("import ")
+            || line.starts_with("import{")
+            || line.starts_with("import\"")
+            || (line.starts_with("export ") && line.contains(" from "));
+        if statement.is_empty() && !starts {
+            continue;
+        }
+        statement.push_str(line);
+        statement.push(' ');
+        if !line.ends_with(';') {
+            continue;
+        }
+        let quoted = statement.trim_end().trim_end_matches(';').trim_end();
+        let quote = quoted.chars().last().expect("a statement");
+        assert!(
+            quote == '"' || quote == '\'',
+            "not a static import: {statement}"
+        );
+        let inner = &quoted[..quoted.len() - 1];
+        let start = inner.rfind(quote).expect("an opening quote") + 1;
+        specs.push(inner[start..].to_string());
+        statement.clear();
+    }
+    specs
+}
+
+/// An import specifier resolved against the path of the module holding it, as a browser does;
+/// only relative specifiers work without an import map.
+fn resolve_import(from: &str, spec: &str) -> String {
+    assert!(
+        spec.starts_with("./") || spec.starts_with("../"),
+        "{from} imports {spec:?}, not a relative path"
+    );
+    let mut parts: Vec<&str> = from.split('/').filter(|p| !p.is_empty()).collect();
+    parts.pop();
+    for part in spec.split('/') {
+        match part {
+            "." => {}
+            ".." => {
+                parts.pop();
+            }
+            name => parts.push(name),
+        }
+    }
+    format!("/{}", parts.join("/"))
+}
+
 #[test]
 fn commits_made_while_serving_appear() {
     let corpus = Corpus::new();
