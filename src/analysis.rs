@@ -1,4 +1,6 @@
-//! Text analyzers, registered on every index we open (tantivy does not persist them).
+//! Text analysis shared by everything: the analyzers the embedded index registers on every open
+//! (tantivy does not persist them), which the OpenSearch mapping mirrors and the snippets, entity
+//! pages and query builders of both engines use to fold, stem and tokenize alike.
 //!
 //! Both text analyzers split with the same tokenizer and never drop tokens, so the stemmed and the
 //! exact token streams of one text line up position by position; snippets rely on that.

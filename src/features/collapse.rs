@@ -1,8 +1,8 @@
 //! Collapsed results: one hit per group of copies of one story, for any engine.
 //!
-//! A [`Layer`] over any engine, so both engines collapse the same way from the same stored groups: the
-//! engine is asked for uncollapsed hits (its totals and facets count every article, as the README
-//! promises), hits are walked in rank order keeping the first, best-ranked member of each group,
+//! A [`Layer`] over any engine, so both engines collapse the same way from the same stored groups:
+//! the engine is asked for uncollapsed hits (its totals and facets count every article, as the
+//! README promises), hits are walked in rank order keeping the first, best-ranked member of each group,
 //! and one more pass over the page's groups (an export, without snippets) counts each group's
 //! other matching members and names their sources, wherever they ranked.
 use std::collections::{HashMap, HashSet};

@@ -6,7 +6,7 @@
 //! characters, stray punctuation at the ends, extra whitespace) and [`key`] folds what only
 //! differs in case or punctuation into one key. The index stores the cleaned spelling for display
 //! and the key for filters and facets; which spelling a facet shows, and which keys are one
-//! outlet under `--source-alias`, is decided at query time (see `search::sources`).
+//! outlet under `--source-alias`, is decided at query time (see `model::sources`).
 
 /// Characters that may end a name ("Smith & Co.", "Yahoo!" lose their punctuation in the key
 /// only, not in the cleaned spelling), as opposed to stray marks around it.

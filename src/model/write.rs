@@ -18,7 +18,7 @@ pub struct Prepared {
 /// one the store holds exactly this run's articles of the file.
 #[derive(Debug)]
 pub struct Piece {
-    /// The file key (see `index::writer::file_key`).
+    /// The file key (see `model::manifest::file_key`).
     pub file: String,
     /// Content hash of the whole file.
     pub hash: u64,

@@ -1,5 +1,5 @@
-//! The index on disk: schema, analyzers, opening and creating, and the writer that turns articles
-//! into documents. Everything that knows tantivy's storage lives here.
+//! The embedded index on disk: opening and creating it, its marker file, the analyzers it
+//! registers, and what a rebuild keeps (the newsroom's settings files).
 
 use std::path::{Path, PathBuf};
 

@@ -1,8 +1,10 @@
-//! The schema: the only place that names index fields, and the one struct holding their handles.
+//! The embedded engine's schema: how each field of [`crate::model::fields`] is indexed and stored,
+//! and the one struct holding their handles.
 //!
 //! Text is indexed once: exact lower-cased words with positions serve phrases, prefixes and slop,
-//! and ranked word matches reach them through each segment's stem table (`stems`). Facet values are stored as exact strings in
-//! fast columns and again as lower-cased keywords so filters and `source:` scopes ignore case.
+//! and ranked word matches reach them through each segment's stem table (`stems`). Facet values
+//! are stored as exact strings in fast columns and again as lower-cased keywords so filters and
+//! `source:` scopes ignore case.
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
