@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 use super::lexicon::alias_key;
 use super::model::Model;
-use super::tokenize::Token;
+use super::tokenize::{Token, normalize};
 use super::{EntityKind, Mention};
 
 /// Words that are never a whole entity on their own, whatever the tagger says.
@@ -163,7 +163,7 @@ pub fn mentions(
     let mut lower: Vec<String> = vec![String::new(); tokens.len()];
     for &(a, b, _) in spans {
         for (key, t) in lower[a..b].iter_mut().zip(&tokens[a..b]) {
-            *key = alias_key(&super::features::normalize(t.text(text)));
+            *key = alias_key(&normalize(t.text(text)));
         }
     }
     let mut raws: Vec<Raw> = Vec::new();
@@ -400,7 +400,7 @@ pub fn mentions(
 /// neither a first name nor a place. On its own it names something only through a longer name.
 pub fn is_generic_word(model: &Model, tok: &str) -> bool {
     super::casing::usual(&model.lexicon, tok) == Some(true)
-        && is_common_word(model, &alias_key(&super::features::normalize(tok)))
+        && is_common_word(model, &alias_key(&normalize(tok)))
 }
 
 /// Is `word` the head of the multi-word name `long`: its last word, or the word before its

@@ -11,8 +11,8 @@
 
 use std::ops::Range;
 
-use super::features::{Doc, normalize};
 use super::lexicon::{Lexicon, word_hash};
+use super::tokenize::{Doc, normalize};
 
 /// Set in every stored mask, so that 0 means "no casing known".
 pub const KNOWN: u32 = 1 << 31;

@@ -5,6 +5,7 @@
 use std::ops::Range;
 
 use super::model::{TAG_NAMES, tag_id};
+use super::tokenize::Doc;
 
 /// One `-DOCSTART-`-delimited document of a CoNLL file.
 #[derive(Debug, Clone, Default)]
@@ -18,8 +19,8 @@ pub struct ConllDoc {
 }
 
 impl ConllDoc {
-    pub fn as_doc(&self) -> super::features::Doc<'_> {
-        super::features::Doc {
+    pub fn as_doc(&self) -> Doc<'_> {
+        Doc {
             tokens: self.tokens.iter().map(|s| s.as_str()).collect(),
             sents: self.sents.clone(),
         }

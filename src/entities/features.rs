@@ -10,12 +10,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use super::lexicon::{G_BITS, Lexicon, MAX_PHRASE, gaz_start, mix, word_hash};
-
-/// One document as the tagger sees it: tokens and sentences as token ranges.
-pub struct Doc<'a> {
-    pub tokens: Vec<&'a str>,
-    pub sents: Vec<Range<usize>>,
-}
+use super::tokenize::{Doc, normalize};
 
 /// Per-token features, flattened: token `i` owns `feats[offs[i]..offs[i + 1]]`.
 #[derive(Default, Clone)]
@@ -38,28 +33,6 @@ pub struct TokInfo {
     pub cap: bool,
     /// 0 ordinary, 1 sentence-initial, 2 in an all-caps or title-case headline.
     pub ctx: u8,
-}
-
-/// Fold typographic variants to the ASCII forms of the training data.
-pub fn normalize(tok: &str) -> Cow<'_, str> {
-    if tok.is_ascii() {
-        return match tok {
-            "``" | "''" => Cow::Borrowed("\""),
-            "--" | "---" => Cow::Borrowed("-"),
-            _ => Cow::Borrowed(tok),
-        };
-    }
-    let mut s = String::with_capacity(tok.len());
-    for c in tok.chars() {
-        match c {
-            '’' | '‘' | '‛' | '`' => s.push('\''),
-            '“' | '”' | '„' | '«' | '»' => s.push('"'),
-            '—' | '–' | '―' | '‒' => s.push('-'),
-            '…' => s.push_str("..."),
-            _ => s.push(c),
-        }
-    }
-    Cow::Owned(s)
 }
 
 /// Word shape: letters become X/x, digits d, other characters stay; runs are cut at 4, or

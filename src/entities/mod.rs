@@ -1,28 +1,33 @@
-//! Named entities: the project's own tokenizer, features, trained tagger, gazetteers and canonical
-//! names. Used by the index writer (entity fields and facets) and by `newsdex entities`.
+//! Named entities at run time: the project's own tokenizer, features, trained tagger, gazetteers
+//! and canonical names. Used by the index writer (entity fields and facets) and by
+//! `newsdex entities`.
 //!
 //! Entry points: [`extract`] (mentions with character offsets and canonical names),
 //! [`canonical_entities`] (distinct names per kind, for facets) and [`tag_conll`] (CoNLL files,
 //! for scoring). The tagger is a two-stage averaged perceptron with Viterbi decoding over BIO
-//! tags; its model (`models/ner.bin`, made by the `train-ner` command, see `models/README.md`)
-//! is compiled into the binary and parsed once on first use. Run time tags through
-//! [`tagger::Tagger`], which caches per-word work across articles and gives exactly the tags of
-//! the plain `Model::tag_doc` that training uses.
+//! tags; its model (`models/ner.bin`, see `models/README.md`) is compiled into the binary and
+//! parsed once on first use. Run time tags through [`tagger::Tagger`], which caches per-word work
+//! across articles and gives exactly the tags of the plain `Model::tag_doc` that training uses.
 //!
-//! Modules: `tokenize` (raw text -> sentences and tokens), `casing` (the case-restored view of
-//! sentences in capitals), `features` (hashed features),
-//! `lexicon` (gazetteers and clusters inside the model), `model` (weights, Viterbi, file format),
-//! `tagger` (fast run-time tagging with per-word-type caches), `layout` (table rows and
-//! sign-off lines, never tagged),
-//! `canonical` (mentions -> newsroom names), `rules` (the corrections kept with an index), `conll` (CoNLL I/O and scoring), and, for training
-//! only, `train` and `clusters`.
+//! Training is not here: the `train-ner` command, the perceptron training and cross-validation,
+//! the word clusters and the reading of the gazetteer folder live in the trainer crate
+//! (`crates/train`, package `newsdex-train`), which reaches the modules below through their
+//! public paths, so that training and tagging share one set of features while the library and the
+//! `newsdex` binary never compile the trainer.
+//!
+//! Modules, lowest first: `tokenize` (raw text -> sentences and tokens, the tagger's view of a
+//! document `Doc` and the token normalisation), `lexicon` (gazetteers, clusters and casings
+//! inside the model), `casing` (the case-restored view of sentences in capitals), `features`
+//! (hashed features), `model` (weights, Viterbi, file format), `conll` (CoNLL I/O and scoring),
+//! `layout` (table rows and sign-off lines, never tagged), `canonical` (mentions -> newsroom
+//! names), `tagger` (fast run-time tagging with per-word-type caches), and `rules` (the
+//! corrections kept with an index).
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
 pub mod canonical;
 pub mod casing;
-pub mod clusters;
 pub mod conll;
 pub mod features;
 pub mod layout;
@@ -31,7 +36,6 @@ pub mod model;
 pub mod rules;
 pub mod tagger;
 pub mod tokenize;
-pub mod train;
 
 /// The four CoNLL entity types, named as the product shows them.
 #[derive(

@@ -9,8 +9,9 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use super::features::{Doc, Feats, TokInfo, base_features, stage2_features};
+use super::features::{Feats, TokInfo, base_features, stage2_features};
 use super::lexicon::Lexicon;
+use super::tokenize::Doc;
 
 pub const NTAGS: usize = 9;
 pub const TAG_NAMES: [&str; NTAGS] = [

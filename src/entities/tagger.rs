@@ -25,12 +25,13 @@ use std::ops::Range;
 use xxhash_rust::xxh3::xxh3_64;
 
 use super::features::{
-    BOS, Buckets, Doc, DocStat, EOS, Feats, KeyHasher, KeyMap, Sink, TokInfo, WordFacts,
-    affix_features, cluster_feats, doc_context_features, normalize, phrase_gazetteers,
-    sentence_contexts, spans, stage2_features,
+    BOS, Buckets, DocStat, EOS, Feats, KeyHasher, KeyMap, Sink, TokInfo, WordFacts, affix_features,
+    cluster_feats, doc_context_features, phrase_gazetteers, sentence_contexts, spans,
+    stage2_features,
 };
 use super::lexicon::G_BITS;
 use super::model::{Model, NTAGS, NTRANS, Table, masked, viterbi_into};
+use super::tokenize::{Doc, normalize};
 use super::{Mention, canonical, tokenize};
 
 /// Scores of both stages, as summed integers before scaling.

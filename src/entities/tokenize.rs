@@ -3,8 +3,42 @@
 //! "'s" and "n't" are separate tokens, punctuation is split off, hyphenated words stay whole), while
 //! keeping abbreviations ("U.S.", "Mr.", "Jan.") and initials ("J.") in one piece so that their
 //! dot neither becomes a token nor ends the sentence.
+//!
+//! It also owns what every later stage takes from tokens: `Doc`, a document as the tagger sees it
+//! (token texts and sentence ranges), and `normalize`, the folding of typographic variants to the
+//! forms of the training data. They sit here, the lowest module, so that `lexicon`, `casing`,
+//! `features` and `conll` can all use them without importing one another in a circle.
 
+use std::borrow::Cow;
 use std::ops::Range;
+
+/// One document as the tagger sees it: tokens and sentences as token ranges.
+pub struct Doc<'a> {
+    pub tokens: Vec<&'a str>,
+    pub sents: Vec<Range<usize>>,
+}
+
+/// Fold typographic variants to the ASCII forms of the training data.
+pub fn normalize(tok: &str) -> Cow<'_, str> {
+    if tok.is_ascii() {
+        return match tok {
+            "``" | "''" => Cow::Borrowed("\""),
+            "--" | "---" => Cow::Borrowed("-"),
+            _ => Cow::Borrowed(tok),
+        };
+    }
+    let mut s = String::with_capacity(tok.len());
+    for c in tok.chars() {
+        match c {
+            '’' | '‘' | '‛' | '`' => s.push('\''),
+            '“' | '”' | '„' | '«' | '»' => s.push('"'),
+            '—' | '–' | '―' | '‒' => s.push('-'),
+            '…' => s.push_str("..."),
+            _ => s.push(c),
+        }
+    }
+    Cow::Owned(s)
+}
 
 /// One token: `[start, end)` in bytes (for slicing) and in characters (for the public API).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

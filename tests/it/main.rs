@@ -22,4 +22,3 @@ mod shared_corpora;
 mod sources;
 mod stems;
 mod timeline;
-mod train_ner;

@@ -13,13 +13,18 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 
-use super::canonical::{is_generic_word, is_head_word};
-use super::casing::{caps_sentences, merge_caps, with_view};
-use super::conll::{ConllDoc, Score, read_conll, score_docs, split_held_out};
-use super::features::{Feats, TokInfo, base_features, spans, stage2_features};
-use super::lexicon::alias_key;
-use super::lexicon::{Lexicon, compile_gazetteers};
-use super::model::{DenseStage, Model, NTAGS, NTRANS, Scratch, Table, Weights, decode_doc};
+use newsdex::entities::canonical::{is_generic_word, is_head_word};
+use newsdex::entities::casing::{caps_sentences, merge_caps, with_view};
+use newsdex::entities::conll::{ConllDoc, Score, read_conll, score_docs, split_held_out};
+use newsdex::entities::features::{Feats, TokInfo, base_features, spans, stage2_features};
+use newsdex::entities::lexicon::{Lexicon, alias_key};
+use newsdex::entities::model::{
+    DenseStage, Model, NTAGS, NTRANS, Scratch, Table, Weights, decode_doc, emissions, viterbi,
+};
+
+use crate::clusters::{Learned, load_or_learn};
+use crate::gazetteers::compile_gazetteers;
+use crate::rng::Rng;
 
 /// Options of the training command.
 #[derive(Debug, Clone)]
@@ -69,7 +74,7 @@ pub struct TrainOptions {
 /// another start, in place of the newly learned one.
 fn clusters_of_model(
     path: &std::path::Path,
-    learned: &super::clusters::Learned,
+    learned: &Learned,
 ) -> Result<std::collections::HashMap<String, u32>> {
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
     let m = Model::from_bytes(&bytes).context("not a model file")?;
@@ -100,30 +105,6 @@ struct Recipe {
     word_dropout: f32,
     runs: usize,
     averaging: Averaging,
-}
-
-/// Small deterministic PRNG (xorshift64*), so runs repeat exactly.
-pub struct Rng(u64);
-
-impl Rng {
-    pub fn new(seed: u64) -> Self {
-        Rng(seed.max(1))
-    }
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    pub fn shuffle<T>(&mut self, v: &mut [T]) {
-        for i in (1..v.len()).rev() {
-            let j = (self.next_u64() % (i as u64 + 1)) as usize;
-            v.swap(i, j);
-        }
-    }
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.next_u64() % n as u64) as usize
-    }
 }
 
 /// How the weights after each training sentence are weighed in the averaged perceptron's mean.
@@ -390,7 +371,7 @@ fn train_epoch(
             }
             em.push(acc);
         }
-        super::model::viterbi(em, &p.trans, path);
+        viterbi(em, &p.trans, path);
         let gold = &doc.doc.tags[range.clone()];
         if path.as_slice() != gold {
             errors += 1;
@@ -588,8 +569,8 @@ fn cross_validate(
                     t.resize(n_tok, 0);
                     m.resize(n_tok, 0.0);
                     for s in &p.doc.sents {
-                        super::model::emissions(w, s.clone(), &feats_of(p, stage2), &mut em);
-                        super::model::viterbi(&em, w.trans(), &mut path);
+                        emissions(w, s.clone(), &feats_of(p, stage2), &mut em);
+                        viterbi(&em, w.trans(), &mut path);
                         for (k, &q) in path.iter().enumerate() {
                             t[s.start + k] = q;
                             m[s.start + k] = em[k][q as usize] - em[k][0];
@@ -918,13 +899,9 @@ pub fn run(opts: &TrainOptions) -> Result<()> {
         }
         None => {
             let mut learned = if opts.corpus.is_empty() {
-                super::clusters::Learned::default()
+                Learned::default()
             } else {
-                super::clusters::load_or_learn(
-                    &opts.corpus,
-                    opts.clusters_cache.as_deref(),
-                    opts.seed,
-                )?
+                load_or_learn(&opts.corpus, opts.clusters_cache.as_deref(), opts.seed)?
             };
             eprintln!(
                 "clusters: {} words, {} casings",

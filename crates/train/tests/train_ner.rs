@@ -1,8 +1,32 @@
 //! `train-ner` end to end on small fictional CoNLL files: which documents it trains on and which
 //! it scores, and that the model it writes tags text.
+use std::path::PathBuf;
 use std::process::Output;
 
-use crate::common::Fixture;
+/// A temp folder for the CoNLL files and the model (the part of the main suite's fixture that
+/// these tests use).
+struct Fixture {
+    dir: tempfile::TempDir,
+}
+
+impl Fixture {
+    fn new() -> Self {
+        Fixture {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    fn docs(&self) -> PathBuf {
+        self.dir.path().join("docs")
+    }
+
+    fn write(&self, rel: &str, content: impl AsRef<[u8]>) -> PathBuf {
+        let p = self.docs().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, content).unwrap();
+        p
+    }
+}
 
 /// A CoNLL document of three sentences, "NAME told ORG in PLACE .", varied by `i`.
 fn document(i: usize) -> String {

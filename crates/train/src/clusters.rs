@@ -4,7 +4,8 @@
 //! tree is the word's bit string, so prefixes give clusters at several granularities. Words that
 //! behave alike ("Clinton", "Obama", "Merkel") share long prefixes even if the labelled data has
 //! never seen one of them, which is why clusters help the tagger generalise to other years' news.
-//! Only used by the training command; the result is stored in the model's lexicon.
+//! Only training learns clusters (the result is stored in the model's lexicon, which the product
+//! reads), so this module lives in the trainer crate.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -13,9 +14,10 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 
-use super::features::normalize;
-use super::tokenize::tokenize;
-use super::train::Rng;
+use newsdex::entities::casing::mask_of;
+use newsdex::entities::tokenize::{normalize, tokenize};
+
+use crate::rng::Rng;
 
 /// Words that get a cluster (most frequent first).
 const VOCAB: usize = 60_000;
@@ -391,7 +393,7 @@ fn casings(words: &[String], mid_counts: &[u32]) -> HashMap<String, u32> {
     v.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(a.0.cmp(&b.0)));
     v.truncate(CASING_VOCAB);
     v.into_iter()
-        .map(|(lower, e)| (lower, super::casing::mask_of(&words[e.2 as usize])))
+        .map(|(lower, e)| (lower, mask_of(&words[e.2 as usize])))
         .collect()
 }
 

@@ -8,8 +8,8 @@ use anyhow::Context;
 use clap::Parser;
 use newsdex::entities::model::{Model, embedded_bytes};
 use newsdex::entities::tagger::Tagger;
-use newsdex::entities::train::{Averaging, TrainOptions, run};
 use newsdex::entities::{group_canonical, tag_conll_with};
+use newsdex_train::train::{Averaging, TrainOptions, run};
 
 #[derive(Parser, Debug)]
 #[command(about = "Train the newsdex named-entity tagger")]
