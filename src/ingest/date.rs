@@ -351,7 +351,9 @@ fn time_and_zone(words: &[&str]) -> Option<(i32, i32)> {
     Some((minute, offset))
 }
 
-/// `HH:MM`, `HH:MM:SS` or `HH:MM:SS.ff` as the minute of the day.
+/// `HH:MM`, `HH:MM:SS` or `HH:MM:SS.ff` as the minute of the day. Wire feeds glue a short code
+/// of letters to the fraction (`00:02:59.13RM`, the desk that filed it): it says nothing of the
+/// time and is passed over.
 fn clock(word: &str) -> Option<i32> {
     let mut parts = word.split(':');
     let h: i32 = parts.next()?.parse().ok()?;
@@ -363,7 +365,7 @@ fn clock(word: &str) -> Option<i32> {
             || sec
                 .split('.')
                 .nth(1)
-                .is_some_and(|f| !f.bytes().all(|b| b.is_ascii_digit()))
+                .is_some_and(|f| !fraction_with_code(f))
         {
             return None;
         }
@@ -372,6 +374,13 @@ fn clock(word: &str) -> Option<i32> {
         return None;
     }
     Some(h * 60 + m)
+}
+
+/// Digits, then at most a few letters glued on (a feed's desk code), and nothing else.
+fn fraction_with_code(f: &str) -> bool {
+    let digits = f.bytes().take_while(u8::is_ascii_digit).count();
+    let code = &f.as_bytes()[digits..];
+    digits > 0 && code.len() <= 4 && code.iter().all(u8::is_ascii_alphabetic)
 }
 
 fn twelve_hour(minute: i32, pm: bool) -> Option<i32> {
@@ -557,6 +566,12 @@ mod tests {
     fn wire_and_written_out_formats() {
         assert_eq!(ok("26-FEB-1987 15:01:01.79"), ymd(1987, 2, 26));
         assert_eq!(ok("26-FEB-1987"), ymd(1987, 2, 26));
+        // A desk code glued to the fraction of a second is passed over; other debris is not.
+        assert_eq!(ok("27-MAR-1987 00:02:59.13RM"), ymd(1987, 3, 27));
+        assert_eq!(ok("04-APR-1991 10:11:12.45f"), ymd(1991, 4, 4));
+        assert!(parse_date("04-APR-1991 10:11:12.4x5").is_err());
+        assert!(parse_date("04-APR-1991 10:11:12.RM").is_err());
+        assert!(parse_date("04-APR-1991 10:11:12.45ABCDE").is_err());
         assert_eq!(ok("3-MAR-87"), ymd(1987, 3, 3));
         assert_eq!(ok("03-mar-05"), ymd(2005, 3, 3));
         assert_eq!(ok("19870305"), ymd(1987, 3, 5));

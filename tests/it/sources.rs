@@ -147,3 +147,38 @@ fn config_file_source_aliases_apply_to_search_and_serve() {
     assert_eq!(served(&format!("/api/search?q={q}")).total, 3);
     assert_eq!(served("/api/search?source=Northfield%20Courier").total, 1);
 }
+
+/// `stats` once listed an outlet once per spelling ("Reuter" and "REUTER" apart) where the
+/// source facet counted it once.
+#[test]
+fn stats_lists_an_outlet_once_like_the_source_facet() {
+    let f = Fixture::new();
+    copy_fixtures(&f, "signoffs");
+    f.index_docs(&["--no-entities", "--source-alias", "unknown=Meridian Wire"]);
+    let out = f.run(&["stats", "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stats: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let r = f.search(&["--facet", "source", "--limit", "1"]);
+    let listed: Vec<(String, u64)> = stats["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["value"].as_str().unwrap().to_string(),
+                c["count"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let faceted: Vec<(String, u64)> = r.facets["source"]
+        .iter()
+        .map(|c| (c.value.clone(), c.count))
+        .collect();
+    assert_eq!(listed, faceted);
+    // Six spellings and the saved alias make one outlet of all seven articles.
+    assert_eq!(listed, vec![("Meridian Wire".to_string(), 7)]);
+}

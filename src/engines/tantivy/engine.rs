@@ -627,7 +627,9 @@ impl Engine {
             usize::MAX,
         );
         let mut counts = searcher.search(&AllQuery, &collector)?.into_iter();
-        let sources = counts.next().unwrap_or_default();
+        // Spellings of one outlet are one line, as in the source facet.
+        let outlets = SourceTable::from_keys(Vec::new(), Aliases::load(&self.index.path)?);
+        let sources = outlets.merge_counts(counts.next().unwrap_or_default(), usize::MAX);
         let sections = counts.next().unwrap_or_default();
         let date_at = |order| -> Result<Option<NaiveDate>> {
             let top = TopDocs::with_limit(1).order_by_fast_field::<DateTime>(column::DATE, order);
