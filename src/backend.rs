@@ -11,6 +11,7 @@ use crate::entities::rules::EntityRules;
 use crate::model::article::StoredArticle;
 use crate::model::check::CheckReport;
 use crate::model::copies::{GroupId, Member};
+use crate::model::keys::KeyRing;
 use crate::model::manifest::Manifest;
 use crate::model::request::{ExportOptions, SearchRequest};
 use crate::model::results::{Hit, RelatedHit, SearchResults, Stats};
@@ -53,6 +54,13 @@ pub trait Backend: Send + Sync {
 
     /// Replace the entity rules kept with the index.
     fn save_entity_rules(&self, rules: &EntityRules) -> Result<()>;
+
+    /// The server's access keys kept with the index (salted digests, never keys; none when it
+    /// has none).
+    fn access_keys(&self) -> Result<KeyRing>;
+
+    /// Replace the access keys kept with the index.
+    fn save_access_keys(&self, keys: &KeyRing) -> Result<()>;
 }
 
 /// The writing side of an engine, held by one index run.
@@ -139,6 +147,12 @@ pub trait Layer: Send + Sync {
     fn save_entity_rules(&self, rules: &EntityRules) -> Result<()> {
         self.inner().save_entity_rules(rules)
     }
+    fn access_keys(&self) -> Result<KeyRing> {
+        self.inner().access_keys()
+    }
+    fn save_access_keys(&self, keys: &KeyRing) -> Result<()> {
+        self.inner().save_access_keys(keys)
+    }
 }
 
 impl<L: Layer> Backend for L {
@@ -176,5 +190,11 @@ impl<L: Layer> Backend for L {
     }
     fn save_entity_rules(&self, rules: &EntityRules) -> Result<()> {
         Layer::save_entity_rules(self, rules)
+    }
+    fn access_keys(&self) -> Result<KeyRing> {
+        Layer::access_keys(self)
+    }
+    fn save_access_keys(&self, keys: &KeyRing) -> Result<()> {
+        Layer::save_access_keys(self, keys)
     }
 }

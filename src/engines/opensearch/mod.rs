@@ -544,6 +544,22 @@ impl Backend for OpenSearch {
         self.save_setting(meta::ENTITY_RULES, json!(rules.to_toml()))
     }
 
+    /// Kept as the JSON text of the keys file in the companion settings document, which the
+    /// companion mapping does not index (`dynamic: false`): the digests are stored, never searched.
+    fn access_keys(&self) -> Result<crate::model::keys::KeyRing> {
+        match self.settings_doc()?[meta::ACCESS_KEYS].as_str() {
+            Some(text) => crate::model::keys::KeyRing::parse(
+                text,
+                &format!("{} access keys", self.url().masked()),
+            ),
+            None => Ok(crate::model::keys::KeyRing::default()),
+        }
+    }
+
+    fn save_access_keys(&self, keys: &crate::model::keys::KeyRing) -> Result<()> {
+        self.save_setting(meta::ACCESS_KEYS, json!(keys.to_json()))
+    }
+
     /// Pages of `options.page` hits walked with `search_after` on the result order (the id breaks
     /// ties), so every hit comes exactly once however many there are.
     fn export(

@@ -689,6 +689,14 @@ impl Backend for Engine {
         super::rules::save(&self.index.path, rules)
     }
 
+    fn access_keys(&self) -> Result<crate::model::keys::KeyRing> {
+        super::keys::load(&self.index.path)
+    }
+
+    fn save_access_keys(&self, keys: &crate::model::keys::KeyRing) -> Result<()> {
+        super::keys::save(&self.index.path, keys)
+    }
+
     fn export(
         &self,
         req: &SearchRequest,
