@@ -386,7 +386,7 @@ fn every_role_and_every_refusal_over_http() {
         .expect(200, "ndx_")
         .json();
     let guest = made["key"].as_str().unwrap().to_string();
-    s.get("/api/stats", Some(&guest)).expect(200, "articles");
+    s.get("/api/stats", Some(&guest)).expect(200, "documents");
     s.call("DELETE", "/api/keys/guest", Some(&admin), None)
         .expect(200, "guest");
     s.get("/api/stats", Some(&guest)).expect(401, "not known");
@@ -401,7 +401,7 @@ fn every_role_and_every_refusal_over_http() {
     .expect(400, "unknown role");
 
     // Revoked from the command line while the server runs: refused within the reload interval.
-    s.get("/api/stats", Some(&doomed)).expect(200, "articles");
+    s.get("/api/stats", Some(&doomed)).expect(200, "documents");
     assert!(f.run(&["keys", "revoke", "leaver"]).status.success());
     let deadline = Instant::now() + Duration::from_secs(8);
     while s.get("/api/stats", Some(&doomed)).status == 200 {
@@ -491,10 +491,7 @@ fn read_keys_export_at_most_the_set_number_of_rows() {
     assert!(total > 1, "the fixture needs more than one hit: {total}");
     s.get("/api/export?q=harbour&format=jsonl", Some(&read))
         .expect(403, &format!("would have {total} rows"));
-    let one = s.get(
-        "/api/export?q=%22Kestrel%20Pictures%22%20levy&format=jsonl",
-        Some(&read),
-    );
+    let one = s.get("/api/export?q=midnight&format=jsonl", Some(&read));
     assert_eq!(one.status, 200, "{}", one.body);
     let rows = s
         .get("/api/export?q=harbour&format=jsonl", Some(&edit))
@@ -575,7 +572,7 @@ fn a_load_beyond_the_key_rate_gets_200_or_429_and_nothing_else() {
     assert!(ok >= 10, "the burst passes: {counts:?}");
     assert!(limited > 0, "{counts:?}");
     // Another key has a bucket of its own.
-    s.get("/api/stats", Some(&other)).expect(200, "articles");
+    s.get("/api/stats", Some(&other)).expect(200, "documents");
 }
 
 #[test]
