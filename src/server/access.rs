@@ -225,12 +225,15 @@ impl Access {
 
     /// One line for the operator on what the server lets in.
     pub fn describe(&self) -> String {
-        let ring = self.cached();
-        let keys = format!("{} access key(s)", ring.keys.len());
+        let keys = match self.cached().keys.len() {
+            0 => "no access keys".to_string(),
+            1 => "1 access key".to_string(),
+            n => format!("{n} access keys"),
+        };
         match self.anonymous {
             None => format!("every API request needs a key ({keys})"),
             Some(Role::Read) => format!("anyone who reaches this server may read; {keys}"),
-            Some(_) => format!("open to this machine as before; {keys} also accepted"),
+            Some(_) => format!("open to this machine as before; {keys}"),
         }
     }
 
