@@ -59,8 +59,13 @@ pub trait Backend: Send + Sync {
     /// has none).
     fn access_keys(&self) -> Result<KeyRing>;
 
-    /// Replace the access keys kept with the index.
-    fn save_access_keys(&self, keys: &KeyRing) -> Result<()>;
+    /// Change the access keys kept with the index as one step: `change` sees the keys as stored
+    /// now and nobody else's change lands between that read and the write (it may be called
+    /// again on a fresh read if one did); returns the keys as written.
+    fn update_access_keys(
+        &self,
+        change: &mut dyn FnMut(&mut KeyRing) -> Result<()>,
+    ) -> Result<KeyRing>;
 }
 
 /// The writing side of an engine, held by one index run.
@@ -150,8 +155,11 @@ pub trait Layer: Send + Sync {
     fn access_keys(&self) -> Result<KeyRing> {
         self.inner().access_keys()
     }
-    fn save_access_keys(&self, keys: &KeyRing) -> Result<()> {
-        self.inner().save_access_keys(keys)
+    fn update_access_keys(
+        &self,
+        change: &mut dyn FnMut(&mut KeyRing) -> Result<()>,
+    ) -> Result<KeyRing> {
+        self.inner().update_access_keys(change)
     }
 }
 
@@ -194,7 +202,10 @@ impl<L: Layer> Backend for L {
     fn access_keys(&self) -> Result<KeyRing> {
         Layer::access_keys(self)
     }
-    fn save_access_keys(&self, keys: &KeyRing) -> Result<()> {
-        Layer::save_access_keys(self, keys)
+    fn update_access_keys(
+        &self,
+        change: &mut dyn FnMut(&mut KeyRing) -> Result<()>,
+    ) -> Result<KeyRing> {
+        Layer::update_access_keys(self, change)
     }
 }

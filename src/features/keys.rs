@@ -70,17 +70,11 @@ pub fn create(
     name: Option<&str>,
     expires: Option<DateTime<Utc>>,
 ) -> Result<NewKey> {
-    let mut ring = engine.access_keys()?;
     let name = match name {
         Some(n) => n.to_string(),
         None => format!("{}-{}", role.as_str(), to_hex(&random_bytes::<3>()?)),
     };
     check_name(&name)?;
-    if ring.get(&name).is_some() {
-        return Err(Error::Usage(format!(
-            "a key named {name:?} exists already (revoke it first, or pick another --name)"
-        )));
-    }
     let secret = random_bytes::<32>()?;
     let key = format!("{KEY_PREFIX}{}", to_hex(&secret));
     let salt = random_bytes::<16>()?;
@@ -93,28 +87,38 @@ pub fn create(
         expires,
         last_used: None,
     };
-    ring.keys.push(record.clone());
-    engine.save_access_keys(&ring)?;
+    engine.update_access_keys(&mut |ring| {
+        if ring.get(&record.name).is_some() {
+            return Err(Error::Usage(format!(
+                "a key named {:?} exists already (revoke it first, or pick another --name)",
+                record.name
+            )));
+        }
+        ring.keys.push(record.clone());
+        Ok(())
+    })?;
     Ok(NewKey { key, record })
 }
 
 /// Remove the key called `name`; it stops working at once for a server that re-reads the keys.
 pub fn revoke(engine: &dyn Backend, name: &str) -> Result<KeyRecord> {
-    let mut ring = engine.access_keys()?;
-    let Some(at) = ring.keys.iter().position(|k| k.name == name) else {
-        let known: Vec<&str> = ring.keys.iter().map(|k| k.name.as_str()).collect();
-        return Err(Error::Usage(format!(
-            "no key named {name:?} (keys: {})",
-            if known.is_empty() {
-                "none".to_string()
-            } else {
-                known.join(", ")
-            }
-        )));
-    };
-    let gone = ring.keys.remove(at);
-    engine.save_access_keys(&ring)?;
-    Ok(gone)
+    let mut gone = None;
+    engine.update_access_keys(&mut |ring| {
+        let Some(at) = ring.keys.iter().position(|k| k.name == name) else {
+            let known: Vec<&str> = ring.keys.iter().map(|k| k.name.as_str()).collect();
+            return Err(Error::Usage(format!(
+                "no key named {name:?} (keys: {})",
+                if known.is_empty() {
+                    "none".to_string()
+                } else {
+                    known.join(", ")
+                }
+            )));
+        };
+        gone = Some(ring.keys.remove(at));
+        Ok(())
+    })?;
+    gone.ok_or_else(|| Error::Other(format!("the key {name:?} was not removed")))
 }
 
 pub fn list(engine: &dyn Backend) -> Result<Vec<KeySummary>> {
@@ -132,18 +136,18 @@ pub fn use_is_news(last: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
     last.is_none_or(|l| now - l >= chrono::Duration::minutes(LAST_USE_EVERY_MINUTES))
 }
 
-/// Record that the key `name` was used at `now`. The ring is read afresh first, so a key made or
-/// revoked meanwhile by someone else is kept as they left it; a revoked key is not brought back.
+/// Record that the key `name` was used at `now`, in one step with the engine, so a key made or
+/// revoked meanwhile by someone else is kept as they left it and a revoked key is not brought back.
 pub fn record_use(engine: &dyn Backend, name: &str, now: DateTime<Utc>) -> Result<()> {
-    let mut ring: KeyRing = engine.access_keys()?;
-    let Some(record) = ring.keys.iter_mut().find(|k| k.name == name) else {
-        return Ok(());
-    };
-    if !use_is_news(record.last_used, now) {
-        return Ok(());
-    }
-    record.last_used = Some(now);
-    engine.save_access_keys(&ring)
+    engine.update_access_keys(&mut |ring: &mut KeyRing| {
+        if let Some(record) = ring.keys.iter_mut().find(|k| k.name == name)
+            && use_is_news(record.last_used, now)
+        {
+            record.last_used = Some(now);
+        }
+        Ok(())
+    })?;
+    Ok(())
 }
 
 #[cfg(test)]

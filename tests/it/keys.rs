@@ -660,4 +660,66 @@ fn keys_work_the_same_on_the_opensearch_engine() {
     assert!(run(&["keys", "revoke", "maria"]).status.success());
     let list = String::from_utf8(run(&["keys", "list", "--json"]).stdout).unwrap();
     assert_eq!(list.trim(), "[]");
+    // Made at once by four processes: the settings document is written only over what each read.
+    let children: Vec<_> = (0..4)
+        .map(|i| {
+            crate::common::bin()
+                .args([
+                    "keys",
+                    "create",
+                    "--role",
+                    "read",
+                    "--name",
+                    &format!("k{i}"),
+                ])
+                .args(["--engine", &engine])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("spawn keys create")
+        })
+        .collect();
+    for mut child in children {
+        assert!(child.wait().unwrap().success());
+    }
+    let list: Value = serde_json::from_slice(&run(&["keys", "list", "--json"]).stdout).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 4, "{list}");
+}
+
+/// Keys made at the same moment by several processes all survive: each change is one locked
+/// read-change-write, so none overwrites another's.
+#[test]
+fn keys_made_at_once_are_all_kept() {
+    let f = fixture();
+    let children: Vec<_> = (0..8)
+        .map(|i| {
+            crate::common::bin()
+                .args([
+                    "keys",
+                    "create",
+                    "--role",
+                    "read",
+                    "--name",
+                    &format!("k{i}"),
+                ])
+                .arg("--index")
+                .arg(f.index())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("spawn keys create")
+        })
+        .collect();
+    for mut child in children {
+        assert!(child.wait().unwrap().success());
+    }
+    let list: Value = serde_json::from_slice(&f.run(&["keys", "list", "--json"]).stdout).unwrap();
+    let mut names: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["name"].as_str().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7"]);
 }

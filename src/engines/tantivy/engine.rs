@@ -693,8 +693,11 @@ impl Backend for Engine {
         super::keys::load(&self.index.path)
     }
 
-    fn save_access_keys(&self, keys: &crate::model::keys::KeyRing) -> Result<()> {
-        super::keys::save(&self.index.path, keys)
+    fn update_access_keys(
+        &self,
+        change: &mut dyn FnMut(&mut crate::model::keys::KeyRing) -> Result<()>,
+    ) -> Result<crate::model::keys::KeyRing> {
+        super::keys::update(&self.index.path, change)
     }
 
     fn export(
