@@ -11,6 +11,7 @@ use crate::entities::rules::EntityRules;
 use crate::model::article::StoredArticle;
 use crate::model::check::CheckReport;
 use crate::model::copies::{GroupId, Member};
+use crate::model::keys::KeyRing;
 use crate::model::manifest::Manifest;
 use crate::model::request::{ExportOptions, SearchRequest};
 use crate::model::results::{Hit, RelatedHit, SearchResults, Stats};
@@ -53,6 +54,18 @@ pub trait Backend: Send + Sync {
 
     /// Replace the entity rules kept with the index.
     fn save_entity_rules(&self, rules: &EntityRules) -> Result<()>;
+
+    /// The server's access keys kept with the index (salted digests, never keys; none when it
+    /// has none).
+    fn access_keys(&self) -> Result<KeyRing>;
+
+    /// Change the access keys kept with the index as one step: `change` sees the keys as stored
+    /// now and nobody else's change lands between that read and the write (it may be called
+    /// again on a fresh read if one did); returns the keys as written.
+    fn update_access_keys(
+        &self,
+        change: &mut dyn FnMut(&mut KeyRing) -> Result<()>,
+    ) -> Result<KeyRing>;
 }
 
 /// The writing side of an engine, held by one index run.
@@ -139,6 +152,15 @@ pub trait Layer: Send + Sync {
     fn save_entity_rules(&self, rules: &EntityRules) -> Result<()> {
         self.inner().save_entity_rules(rules)
     }
+    fn access_keys(&self) -> Result<KeyRing> {
+        self.inner().access_keys()
+    }
+    fn update_access_keys(
+        &self,
+        change: &mut dyn FnMut(&mut KeyRing) -> Result<()>,
+    ) -> Result<KeyRing> {
+        self.inner().update_access_keys(change)
+    }
 }
 
 impl<L: Layer> Backend for L {
@@ -176,5 +198,14 @@ impl<L: Layer> Backend for L {
     }
     fn save_entity_rules(&self, rules: &EntityRules) -> Result<()> {
         Layer::save_entity_rules(self, rules)
+    }
+    fn access_keys(&self) -> Result<KeyRing> {
+        Layer::access_keys(self)
+    }
+    fn update_access_keys(
+        &self,
+        change: &mut dyn FnMut(&mut KeyRing) -> Result<()>,
+    ) -> Result<KeyRing> {
+        Layer::update_access_keys(self, change)
     }
 }

@@ -2,6 +2,7 @@
 //! goes through the printers in [`print`]. Only this module and `main.rs` talk to the terminal.
 pub mod config;
 pub mod export;
+pub mod keys;
 mod manual;
 pub mod print;
 mod progress;
@@ -91,7 +92,11 @@ pub enum Command {
     #[command(after_help = ENTITY_EXAMPLES)]
     Entity(EntityArgs),
     /// Serve the HTTP API and the web page
+    #[command(after_help = SERVE_EXAMPLES)]
     Serve(ServeArgs),
+    /// Access keys for a shared server: create, list, revoke
+    #[command(subcommand)]
+    Keys(keys::KeysCommand),
     /// Verify the index: checksums, manifest, document counts
     Check(CheckArgs),
     /// Show the effective settings and where each came from
@@ -128,6 +133,14 @@ Examples:
   newsdex entity \"Bank of England\" --kind org --interval year
   newsdex entity vasquez                            an unknown name lists the names that match
   newsdex entity \"Meridian Bank\" --json | jq .co_mentions.person";
+
+const SERVE_EXAMPLES: &str = "\
+Examples:
+  newsdex serve                                   this machine only, open as before
+  newsdex keys create --role admin --name ops     then, for the newsroom:
+  newsdex serve --addr 0.0.0.0:7700 --audit-log audit.jsonl
+  newsdex serve --addr 0.0.0.0:7700 --public      anyone who reaches it may read
+  newsdex serve --addr 127.0.0.1:7700 --require-key --trusted-proxy 127.0.0.1   behind Caddy";
 
 const COMPLETIONS_EXAMPLES: &str = "\
 Install:
@@ -437,6 +450,30 @@ pub struct ServeArgs {
         hide_env_values = true
     )]
     pub edit_token: Option<String>,
+    /// Beyond loopback without keys: let anyone who reaches the server search and read (edits
+    /// still need a key or --edit-token)
+    #[arg(long)]
+    pub public: bool,
+    /// Ask for a key on loopback too (beyond loopback a key is always needed unless --public)
+    #[arg(long)]
+    pub require_key: bool,
+    /// Requests per second one key may make, sustained (bursts of twice that); 0: no limit
+    #[arg(long, value_name = "N", default_value_t = 20.0)]
+    pub key_rate: f64,
+    /// Requests per second one client address may make, sustained (bursts of twice that); 0: no
+    /// limit
+    #[arg(long, value_name = "N", default_value_t = 50.0)]
+    pub address_rate: f64,
+    /// Most rows a read key (or an open server's anonymous reader) may export in one request
+    #[arg(long, value_name = "ROWS")]
+    pub max_export_rows: Option<u64>,
+    /// Append one JSON line per change, export and failed sign-in to FILE
+    #[arg(long, value_name = "FILE")]
+    pub audit_log: Option<PathBuf>,
+    /// A reverse proxy whose X-Forwarded-For is believed (repeatable); from anyone else it is
+    /// ignored
+    #[arg(long = "trusted-proxy", value_name = "ADDR")]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// Run a parsed command; the returned number is the exit code.
@@ -449,6 +486,7 @@ pub fn run(args: Args) -> Result<i32> {
         Command::Entities(a) => run_entities(a),
         Command::Entity(a) => run_entity(a),
         Command::Serve(a) => run_serve(a),
+        Command::Keys(a) => keys::run(a),
         Command::Check(a) => run_check(a),
         Command::Config(a) => run_config(a),
         Command::Completions(a) => print::raw(&manual::completions(a.shell)).map(|()| 0),
@@ -768,6 +806,16 @@ fn run_serve(a: ServeArgs) -> Result<i32> {
         .map(|s| (s.alias, s.canonical))
         .collect();
     let engine = open::open_with(&settings.location()?, usage, aliases)?;
-    crate::server::serve(engine, &a.addr, a.edit_token)?;
+    let access = crate::server::AccessOptions {
+        edit_token: a.edit_token,
+        public: a.public,
+        require_key: a.require_key,
+        key_rate: a.key_rate,
+        address_rate: a.address_rate,
+        max_export_rows: a.max_export_rows,
+        audit_log: a.audit_log,
+        trusted_proxies: a.trusted_proxies,
+    };
+    crate::server::serve(engine, &a.addr, access)?;
     Ok(0)
 }

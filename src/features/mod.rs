@@ -8,4 +8,5 @@ pub mod copies;
 pub mod entity_page;
 pub mod export;
 pub mod indexing;
+pub mod keys;
 pub mod rules;

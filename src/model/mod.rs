@@ -11,6 +11,7 @@ pub mod copies;
 pub mod explain;
 pub mod fields;
 pub mod highlight;
+pub mod keys;
 pub mod manifest;
 pub mod names;
 pub mod query;

@@ -19,6 +19,7 @@ const INDEX_HTML: &str = include_str!("assets/index.html");
 /// The page's script modules by route; `/app.js` is the entry that imports the rest.
 const SCRIPTS: &[(&str, &str)] = &[
     ("/app.js", include_str!("assets/app.js")),
+    ("/account.js", include_str!("assets/account.js")),
     ("/api.js", include_str!("assets/api.js")),
     ("/article.js", include_str!("assets/article.js")),
     ("/batch.js", include_str!("assets/batch.js")),

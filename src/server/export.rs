@@ -12,9 +12,11 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use tokio::sync::mpsc;
 
+use super::access::Caller;
 use super::params::{self, Pairs};
 use super::{ApiError, AppState};
 use newsdex::features::export::{Column, Exporter, Format, Layout};
+use newsdex::model::keys::Role;
 use newsdex::model::query;
 use newsdex::model::request::{ExportOptions, SearchRequest};
 
@@ -25,12 +27,34 @@ const CHUNKS_IN_FLIGHT: usize = 8;
 
 pub async fn export(
     State(state): State<AppState>,
+    caller: Option<axum::Extension<Caller>>,
     query: Result<Query<Pairs>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let pairs = super::api::pairs(query)?;
     let (request, layout) = export_request(&pairs)?;
     // A malformed query is the client's 400, told before any row is sent.
     query::parse(&request.query, request.match_mode)?;
+    let reader = caller.is_none_or(|c| c.0.role == Role::Read);
+    if let Some(most) = state.0.access.max_export_rows.filter(|_| reader) {
+        // Counted before the first row, so an export is refused whole rather than cut short.
+        let mut count = request.clone();
+        count.limit = 0;
+        count.offset = 0;
+        let total = super::api::blocking(&state, move |shared| {
+            shared.engine.search(&count).map_err(ApiError::from)
+        })
+        .await?
+        .total;
+        if total > most {
+            return Err(ApiError::new(
+                axum::http::StatusCode::FORBIDDEN,
+                format!(
+                    "this export would have {total} rows; read keys may export at most {most} at \
+                     once (narrow the search, e.g. with since/until)"
+                ),
+            ));
+        }
+    }
     let permit = super::api::permit(&state).await?;
     let (tx, mut rx) = mpsc::channel::<std::io::Result<Bytes>>(CHUNKS_IN_FLIGHT);
     let shared = state.0.clone();

@@ -18,15 +18,23 @@
 //! - `/api/articles/{id}/related?limit=`: `{"id", "hits": [{id, headline, source, date, score}]}`.
 //! - `/api/entity?name=&kind=&interval=&latest=&top=`: the CLI's `entity --json` body.
 //! - `/api/stats`: the CLI's `stats --json` body.
+//! - `/api/me`: who the request is from (`{signed_in, name, role, may}`).
+//! - `/api/keys` (GET lists, POST `{"role", "name", "expires"}` makes one) and `DELETE
+//!   /api/keys/{name}`: access keys, for admin keys only.
+//!
+//! Every request first passes [`access::guard`]: keys and roles, rate limits (429 with
+//! `Retry-After`), the client address behind trusted proxies, and the audit log.
 //! - `/api/entities/rules` and `POST /api/entities/rules/{alias,retype,block,remove}`: the entity
 //!   rules kept with the index (see [`rules`] for who may edit them).
 //! - `/`, `/app.js`, `/app.css`: the page; its URL uses the search parameters above plus `article`.
 //!   `/entity?name=&kind=` is the same page showing an entity.
+pub mod access;
 mod api;
 mod assets;
 mod batch;
 mod error;
 mod export;
+mod keys;
 mod params;
 pub mod rules;
 
@@ -45,12 +53,13 @@ use tower_http::timeout::TimeoutLayer;
 use newsdex::backend::Backend;
 use newsdex::{Error, Result};
 
+pub use access::AccessOptions;
 pub use error::ApiError;
 
 /// Whole-request ceiling: a backstop behind [`Limits::search_timeout`] for anything that stalls.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
 /// The API takes no bodies; anything larger than this is refused before it is read.
-const MAX_BODY_BYTES: usize = 16 * 1024;
+pub(crate) const MAX_BODY_BYTES: usize = 16 * 1024;
 
 /// How hard the server lets clients push the engine.
 #[derive(Debug, Clone, Copy)]
@@ -76,8 +85,8 @@ pub struct Shared {
     pub engine: Arc<dyn Backend>,
     permits: Arc<Semaphore>,
     limits: Limits,
-    /// Who may edit the entity rules.
-    edits: rules::Edits,
+    /// Who may do what, and how often.
+    pub access: access::Access,
 }
 
 /// Cheap to clone: handlers each get a handle on the one [`Shared`].
@@ -85,24 +94,25 @@ pub struct Shared {
 pub struct AppState(Arc<Shared>);
 
 impl AppState {
+    /// Open to everyone, as on loopback before keys existed.
+    #[cfg(test)]
     pub fn new(engine: Arc<dyn Backend>, limits: Limits) -> Result<AppState> {
-        Ok(AppState(Arc::new(Shared {
+        let access = access::Access::open();
+        Ok(AppState::with_access(engine, limits, access))
+    }
+
+    /// A state whose requests are let in by `access`.
+    pub fn with_access(
+        engine: Arc<dyn Backend>,
+        limits: Limits,
+        access: access::Access,
+    ) -> AppState {
+        AppState(Arc::new(Shared {
             engine,
             permits: Arc::new(Semaphore::new(limits.max_concurrent.max(1))),
             limits,
-            edits: rules::Edits::Open,
-        })))
-    }
-
-    /// The same state with entity-rule edits guarded by `edits`.
-    pub fn with_edits(self, edits: rules::Edits) -> AppState {
-        let shared = Arc::try_unwrap(self.0).unwrap_or_else(|arc| Shared {
-            engine: arc.engine.clone(),
-            permits: arc.permits.clone(),
-            limits: arc.limits,
-            edits: arc.edits.clone(),
-        });
-        AppState(Arc::new(Shared { edits, ..shared }))
+            access,
+        }))
     }
 }
 
@@ -128,10 +138,17 @@ pub fn router(state: AppState) -> Router {
         .route("/api/entity", get(api::entity))
         .route("/api/articles/{id}", get(api::article))
         .route("/api/articles/{id}/related", get(api::related))
+        .route("/api/me", get(access::me))
+        .route("/api/keys", get(keys::list).post(keys::create))
+        .route("/api/keys/{name}", axum::routing::delete(keys::revoke))
         .route("/api/{*rest}", get(api::not_found))
         .merge(assets::routes())
         .fallback(assets::not_found)
         .method_not_allowed_fallback(api::method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            access::guard,
+        ))
         .with_state(state)
         .layer(axum::middleware::from_fn(assets::reject_long_uri))
         .layer(axum::middleware::map_response(assets::security_headers))
@@ -150,22 +167,18 @@ pub async fn bind(addr: &str) -> Result<TcpListener> {
 }
 
 /// Serve until Ctrl-C or SIGTERM, then finish the requests in flight and return.
-/// Entity-rule edits are open on loopback; elsewhere they need `edit_token`.
+/// Who may do what is settled by `options` (see [`access`]).
 pub async fn run(
     engine: Arc<dyn Backend>,
     listener: TcpListener,
-    edit_token: Option<String>,
+    options: AccessOptions,
 ) -> Result<()> {
     let local: SocketAddr = listener
         .local_addr()
         .map_err(|e| Error::Other(format!("listening socket: {e}")))?;
-    let edits = rules::Edits::for_address(&local, edit_token);
-    if edits == rules::Edits::Refused {
-        eprintln!(
-            "newsdex: listening beyond loopback: entity rules are read-only (give --edit-token to allow edits)"
-        );
-    }
-    let state = AppState::new(engine, Limits::default())?.with_edits(edits);
+    let access = access::Access::new(engine.clone(), &local, options)?;
+    eprintln!("newsdex: {}", access.describe());
+    let state = AppState::with_access(engine, Limits::default(), access);
     // Facet dictionaries are merged in the background so the first searches need not wait.
     let warming = state.clone();
     tokio::task::spawn_blocking(move || {
@@ -176,23 +189,26 @@ pub async fn run(
     let app = router(state);
     // The first line is a contract: tests and scripts read the port from it.
     println!("listening on http://{local}");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| Error::Other(format!("server: {e}")))?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(|e| Error::Other(format!("server: {e}")))?;
     eprintln!("newsdex: server stopped");
     Ok(())
 }
 
 /// Entry point for the CLI: its own runtime, so the rest of the program stays synchronous.
-pub fn serve(engine: Arc<dyn Backend>, addr: &str, edit_token: Option<String>) -> Result<()> {
+pub fn serve(engine: Arc<dyn Backend>, addr: &str, options: AccessOptions) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| Error::Other(format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(async {
         let listener = bind(addr).await?;
-        run(engine, listener, edit_token).await
+        run(engine, listener, options).await
     })
 }
 

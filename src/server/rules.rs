@@ -2,9 +2,10 @@
 //! /api/entities/rules/{alias,retype,block,remove}` with a JSON body edits them (the same edits as
 //! `newsdex entities ...`, answered with the rules after the change).
 //!
-//! Reading is open like every other route; editing changes what every user of the index sees, so
-//! it is guarded by [`Edits`]: open on a loopback address, refused elsewhere unless the server was
-//! given a token, which each edit must then carry as `Authorization: Bearer TOKEN`. Edits take
+//! Reading needs what every other route needs; editing changes what every user of the index sees,
+//! so it needs an edit or admin key, or, for callers without one, [`Edits`]: open on a loopback
+//! address, refused elsewhere unless the server was given a token, which each edit must then carry
+//! as `Authorization: Bearer TOKEN` (see [`super::access`], which applies both). Edits take
 //! JSON only, so a page of another site cannot send one from the user's browser without a CORS
 //! preflight (which this server never grants), and a request whose `Origin` is not this server is
 //! refused as well.
@@ -41,7 +42,7 @@ impl Edits {
         }
     }
 
-    fn check(&self, headers: &HeaderMap) -> Result<(), ApiError> {
+    pub fn check(&self, headers: &HeaderMap) -> Result<(), ApiError> {
         same_origin(headers)?;
         match self {
             Edits::Open => Ok(()),
@@ -69,7 +70,7 @@ impl Edits {
 }
 
 /// A browser names the page that sent a request; an edit must come from this server's own page.
-fn same_origin(headers: &HeaderMap) -> Result<(), ApiError> {
+pub(super) fn same_origin(headers: &HeaderMap) -> Result<(), ApiError> {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
         return Ok(());
     };
@@ -132,8 +133,12 @@ fn body<T>(body: Result<Json<T>, JsonRejection>, shape: &str) -> Result<T, ApiEr
     })
 }
 
-async fn edit(state: &AppState, headers: &HeaderMap, edit: Edit) -> Result<Json<Edited>, ApiError> {
-    state.0.edits.check(headers)?;
+/// Who may edit was settled by [`super::access::guard`] before the handler ran.
+async fn edit(
+    state: &AppState,
+    _headers: &HeaderMap,
+    edit: Edit,
+) -> Result<Json<Edited>, ApiError> {
     let edited = blocking(state, move |shared| {
         edit_rules(shared.engine.as_ref(), edit).map_err(ApiError::from)
     })

@@ -939,3 +939,91 @@ fn show_copies_lists_the_members_of_a_collapsed_story() {
         "return document.querySelectorAll('#results .hit').length === 3 && !location.search.includes('collapse')",
     );
 }
+
+/// A server that needs a key: the page asks for one, refuses a wrong one with the server's
+/// reason, shows who is signed in and what they may do, searches with the key (kept in the tab's
+/// sessionStorage, never in the URL or a cookie), and asks again after signing out.
+#[test]
+fn page_signs_in_with_a_key_and_shows_the_role() {
+    let Some((chromium, chromedriver)) = installed_browser() else {
+        return;
+    };
+    let corpus = Corpus::new();
+    let index = corpus.index_path();
+    let made = crate::common::bin()
+        .args([
+            "keys", "create", "--role", "edit", "--name", "maria", "--index",
+        ])
+        .arg(&index)
+        .output()
+        .expect("keys create");
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let key = String::from_utf8(made.stdout).unwrap().trim().to_string();
+    let server = Server::start_on(&["--index".into(), index.into(), "--require-key".into()]);
+    let browser = Browser::start(&chromium, &chromedriver);
+    let base = format!("http://{}", server.addr);
+
+    browser.go(&format!("{base}/?q=ceasefire"));
+    browser.wait_until(
+        "the sign-in form",
+        "return !document.getElementById('signin').hidden",
+    );
+    assert_eq!(
+        browser.run("return document.querySelectorAll('#results li').length"),
+        json!(0),
+        "nothing is searched before signing in"
+    );
+
+    browser.type_into("#signin-key", "ndx_not_a_key");
+    browser.click("#signin-go");
+    browser.wait_until(
+        "the refusal",
+        "return document.getElementById('signin-error').textContent.includes('not known')",
+    );
+    assert_eq!(browser.run("return sessionStorage.length"), json!(0));
+
+    browser.type_into("#signin-key", &key);
+    browser.click("#signin-go");
+    browser.wait_until(
+        "the signed-in line",
+        "return (document.getElementById('account-who') || {textContent: ''}).textContent.includes('Signed in as maria (edit)')",
+    );
+    let may = browser.run("return document.getElementById('account-may').textContent");
+    assert!(
+        may.as_str().unwrap().contains("edit entity rules")
+            && !may.as_str().unwrap().contains("manage keys"),
+        "{may}"
+    );
+    browser.wait_until(
+        "results with the key",
+        "return document.querySelectorAll('#results li').length > 0",
+    );
+    assert!(!browser.url().contains(&key), "the key in the URL");
+    assert_eq!(browser.run("return document.cookie"), json!(""));
+    assert_eq!(
+        browser.run("return sessionStorage.getItem('newsdex-key')"),
+        json!(key)
+    );
+    assert_eq!(
+        browser.run("return document.getElementById('signin-key').value"),
+        json!(""),
+        "the typed key is not left in the form"
+    );
+    browser.screenshot("signed-in.png");
+
+    browser.click("#signout");
+    browser.wait_until(
+        "the form again",
+        "return !document.getElementById('signin').hidden",
+    );
+    assert_eq!(browser.run("return sessionStorage.length"), json!(0));
+    let errors = browser.console_errors();
+    assert!(
+        errors.iter().all(|e| e.contains("401")),
+        "script errors beyond the expected refusals: {errors:?}"
+    );
+}

@@ -12,6 +12,7 @@ mod entities;
 mod entity;
 mod export;
 mod incremental;
+mod keys;
 mod messages;
 mod opensearch;
 mod opensearch_failover;

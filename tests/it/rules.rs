@@ -428,14 +428,19 @@ fn edits_beyond_loopback_need_the_edit_token() {
     let f = fixture();
     let body = r#"{"name": "Kestrel Pictures"}"#;
     {
-        let open = Serve::start(&f, "0.0.0.0:0", &[]);
+        // Beyond loopback without keys the server starts only when told reading is public.
+        let open = Serve::start(&f, "0.0.0.0:0", &["--public"]);
         let (status, reply) = open.post("/api/entities/rules/block", body, &[]);
         assert_eq!(status, 403, "{reply}");
         assert!(reply.contains("--edit-token"), "{reply}");
         // Reading stays open.
         assert!(open.get("/api/entities/rules").is_object());
     }
-    let guarded = Serve::start(&f, "0.0.0.0:0", &["--edit-token", "harbour-token"]);
+    let guarded = Serve::start(
+        &f,
+        "0.0.0.0:0",
+        &["--public", "--edit-token", "harbour-token"],
+    );
     let (status, _) = guarded.post("/api/entities/rules/block", body, &[]);
     assert_eq!(status, 401);
     let (status, _) = guarded.post(

@@ -544,6 +544,73 @@ impl Backend for OpenSearch {
         self.save_setting(meta::ENTITY_RULES, json!(rules.to_toml()))
     }
 
+    /// Kept as the JSON text of the keys file in the companion settings document, which the
+    /// companion mapping does not index (`dynamic: false`): the digests are stored, never searched.
+    fn access_keys(&self) -> Result<crate::model::keys::KeyRing> {
+        match self.settings_doc()?[meta::ACCESS_KEYS].as_str() {
+            Some(text) => crate::model::keys::KeyRing::parse(
+                text,
+                &format!("{} access keys", self.url().masked()),
+            ),
+            None => Ok(crate::model::keys::KeyRing::default()),
+        }
+    }
+
+    /// Optimistic: the settings document is written only if nobody wrote it since it was read
+    /// (`if_seq_no`), else read and changed again.
+    fn update_access_keys(
+        &self,
+        change: &mut dyn FnMut(&mut crate::model::keys::KeyRing) -> Result<()>,
+    ) -> Result<crate::model::keys::KeyRing> {
+        const TRIES: usize = 8;
+        let path = format!("/{}/_doc/{}", self.url().meta_index(), meta::SETTINGS_ID);
+        for _ in 0..TRIES {
+            let reply = self.client.call_any(Method::GET, &path, None)?;
+            let (mut doc, version) = match reply.status {
+                404 => (json!({}), None),
+                _ if reply.ok() => (
+                    reply.body["_source"].clone(),
+                    reply.body["_seq_no"]
+                        .as_u64()
+                        .zip(reply.body["_primary_term"].as_u64()),
+                ),
+                _ => return Err(self.client.refused(&path, &reply)),
+            };
+            if !doc.is_object() {
+                doc = json!({});
+            }
+            let mut ring = match doc[meta::ACCESS_KEYS].as_str() {
+                Some(text) => crate::model::keys::KeyRing::parse(
+                    text,
+                    &format!("{} access keys", self.url().masked()),
+                )?,
+                None => crate::model::keys::KeyRing::default(),
+            };
+            change(&mut ring)?;
+            doc[meta::KIND] = json!(meta::SETTINGS_ID);
+            doc[meta::ACCESS_KEYS] = json!(ring.to_json());
+            let put = match version {
+                Some((seq, term)) => {
+                    format!("{path}?refresh=wait_for&if_seq_no={seq}&if_primary_term={term}")
+                }
+                None => format!("{path}?refresh=wait_for&op_type=create"),
+            };
+            let written = self.client.call_any(Method::PUT, &put, Some(&doc))?;
+            if written.ok() {
+                return Ok(ring);
+            }
+            if written.status != 409 {
+                return Err(self.client.refused(&put, &written));
+            }
+        }
+        Err(Error::Engine {
+            url: self.url().masked(),
+            message: format!(
+                "the access keys were changed by others {TRIES} times while this change was made; try again"
+            ),
+        })
+    }
+
     /// Pages of `options.page` hits walked with `search_after` on the result order (the id breaks
     /// ties), so every hit comes exactly once however many there are.
     fn export(

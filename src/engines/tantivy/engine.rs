@@ -691,6 +691,17 @@ impl Backend for Engine {
         super::rules::save(&self.index.path, rules)
     }
 
+    fn access_keys(&self) -> Result<crate::model::keys::KeyRing> {
+        super::keys::load(&self.index.path)
+    }
+
+    fn update_access_keys(
+        &self,
+        change: &mut dyn FnMut(&mut crate::model::keys::KeyRing) -> Result<()>,
+    ) -> Result<crate::model::keys::KeyRing> {
+        super::keys::update(&self.index.path, change)
+    }
+
     fn export(
         &self,
         req: &SearchRequest,

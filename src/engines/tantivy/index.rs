@@ -24,8 +24,10 @@ struct Marker {
 
 /// Files in the index folder that are the newsroom's settings rather than the index: a rebuild
 /// leaves them where they are, so no moment exists at which they are gone.
-const KEPT_ON_REBUILD: [&str; 2] = [
+const KEPT_ON_REBUILD: [&str; 4] = [
     crate::entities::rules::RULES_FILE,
+    super::keys::KEYS_FILE,
+    super::keys::LOCK_FILE,
     crate::model::sources::ALIAS_FILE,
 ];
 

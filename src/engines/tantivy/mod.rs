@@ -10,6 +10,7 @@ pub mod export;
 pub mod facets;
 pub mod feedback;
 pub mod index;
+pub mod keys;
 pub mod manifest;
 pub mod related;
 pub mod rules;

@@ -1,7 +1,8 @@
 // Requests to the JSON API, so every caller sees the server's refusals as one kind of Error.
+import { withKey } from "./account.js";
 
 export async function api(path, payload) {
-  const options = { headers: { Accept: "application/json" } };
+  const options = { headers: withKey({ Accept: "application/json" }) };
   if (payload !== undefined) {
     options.method = "POST";
     options.headers["Content-Type"] = "application/json";

@@ -1,5 +1,6 @@
 // newsdex web page, entry module: picks the view the state names and wires the modules together.
 // Loaded as a module: the other files arrive through imports, and share state only through state.js.
+import { wireAccount } from "./account.js";
 import { renderArticle, showArticle } from "./article.js";
 import { wireBatch } from "./batch.js";
 import { syncControls, wireControls } from "./controls.js";
@@ -32,7 +33,8 @@ window.renderArticle = renderArticle;
 function init() {
   wireBatch();
   wireControls();
-  render();
+  // The first search waits for the server to say who this page is (and may ask for a key).
+  wireAccount(render);
 }
 
 document.addEventListener("DOMContentLoaded", init);

@@ -1,5 +1,6 @@
 // The search view: one request per state draws the status line, the list of hits, the pager, the
 // download links, and hands the timeline and facets their parts of the same answer.
+import { key, withKey } from "./account.js";
 import { api } from "./api.js";
 import { $, clear, el, formatDate, highlighted, metaLine, setStatus } from "./dom.js";
 import { FACETS, renderFacets } from "./facets.js";
@@ -86,6 +87,31 @@ function renderDownload(results) {
   $("download").hidden = results.total === 0;
   $("download-csv").href = exportUrl("csv");
   $("download-jsonl").href = exportUrl("jsonl");
+  $("download-csv").onclick = keyedDownload;
+  $("download-jsonl").onclick = keyedDownload;
+}
+
+// A plain link cannot carry the key, so when signed in the file is fetched with it and handed to
+// the browser as a download from memory.
+async function keyedDownload(event) {
+  if (!key()) return;
+  event.preventDefault();
+  const link = event.currentTarget;
+  const response = await fetch(link.href, { headers: withKey({}) });
+  if (!response.ok) {
+    let message = "export refused (" + response.status + ")";
+    try {
+      message = (await response.json()).error || message;
+    } catch (_) {}
+    setStatus(message, "error");
+    return;
+  }
+  const url = URL.createObjectURL(await response.blob());
+  const save = el("a", { href: url, download: link.href.includes("format=jsonl") ? "newsdex-export.jsonl" : "newsdex-export.csv" });
+  document.body.append(save);
+  save.click();
+  save.remove();
+  URL.revokeObjectURL(url);
 }
 
 function renderResults(results) {

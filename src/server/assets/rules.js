@@ -4,6 +4,7 @@
 // The server keeps the rules with the index and applies them to every search at once; it also
 // decides who may edit (open on loopback, a token elsewhere), and its refusals are shown as they
 // come.
+import { key, withKey } from "./account.js";
 import { answer } from "./api.js";
 import { el, setStatus } from "./dom.js";
 import { ENTITY_KINDS, render } from "./state.js";
@@ -13,13 +14,15 @@ let editToken = sessionStorage.getItem("newsdex-edit-token") || "";
 
 async function postRule(action, payload) {
   const headers = { Accept: "application/json", "Content-Type": "application/json" };
-  if (editToken) headers.Authorization = "Bearer " + editToken;
+  // A signed-in key speaks for the page; the old edit token is asked for only without one.
+  withKey(headers);
+  if (!headers.Authorization && editToken) headers.Authorization = "Bearer " + editToken;
   const response = await fetch("/api/entities/rules/" + action, {
     method: "POST",
     headers,
     body: JSON.stringify(payload),
   });
-  if (response.status === 401) {
+  if (response.status === 401 && !key()) {
     const token = window.prompt("This server needs its edit token to change entity rules:");
     if (token) {
       editToken = token;
