@@ -33,8 +33,8 @@ fn create(f: &Fixture, role: &str, name: &str, extra: &[&str]) -> String {
     key
 }
 
-/// A running `newsdex serve`, killed when dropped.
-struct Serve {
+/// A running `newsdex serve`, killed when dropped (the rules tests use it too).
+pub(crate) struct Serve {
     child: Child,
     port: u16,
 }
@@ -79,7 +79,7 @@ impl Serve {
         Ok(Serve { child, port })
     }
 
-    fn start(f: &Fixture, addr: &str, extra: &[&str]) -> Serve {
+    pub(crate) fn start(f: &Fixture, addr: &str, extra: &[&str]) -> Serve {
         Serve::try_start(f, addr, extra).unwrap_or_else(|e| panic!("serve did not start: {e}"))
     }
 
@@ -87,7 +87,7 @@ impl Serve {
         self.call_with(method, path, key, body, &[])
     }
 
-    fn call_with(
+    pub(crate) fn call_with(
         &self,
         method: &str,
         path: &str,
@@ -160,9 +160,9 @@ impl Drop for Serve {
 }
 
 #[derive(Debug)]
-struct Reply {
-    status: u16,
-    body: String,
+pub(crate) struct Reply {
+    pub(crate) status: u16,
+    pub(crate) body: String,
     retry_after: Option<String>,
 }
 
@@ -661,27 +661,7 @@ fn keys_work_the_same_on_the_opensearch_engine() {
     let list = String::from_utf8(run(&["keys", "list", "--json"]).stdout).unwrap();
     assert_eq!(list.trim(), "[]");
     // Made at once by four processes: the settings document is written only over what each read.
-    let children: Vec<_> = (0..4)
-        .map(|i| {
-            crate::common::bin()
-                .args([
-                    "keys",
-                    "create",
-                    "--role",
-                    "read",
-                    "--name",
-                    &format!("k{i}"),
-                ])
-                .args(["--engine", &engine])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("spawn keys create")
-        })
-        .collect();
-    for mut child in children {
-        assert!(child.wait().unwrap().success());
-    }
+    create_keys_at_once(4, &["--engine", &engine]);
     let list: Value = serde_json::from_slice(&run(&["keys", "list", "--json"]).stdout).unwrap();
     assert_eq!(list.as_array().unwrap().len(), 4, "{list}");
 }
@@ -691,7 +671,22 @@ fn keys_work_the_same_on_the_opensearch_engine() {
 #[test]
 fn keys_made_at_once_are_all_kept() {
     let f = fixture();
-    let children: Vec<_> = (0..8)
+    let index = f.index().to_string_lossy().into_owned();
+    create_keys_at_once(8, &["--index", &index]);
+    let list: Value = serde_json::from_slice(&f.run(&["keys", "list", "--json"]).stdout).unwrap();
+    let mut names: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["name"].as_str().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7"]);
+}
+
+/// `n` read keys named `k0`, `k1`, ... made by `n` processes started together on one index.
+fn create_keys_at_once(n: usize, location: &[&str]) {
+    let children: Vec<_> = (0..n)
         .map(|i| {
             crate::common::bin()
                 .args([
@@ -702,8 +697,7 @@ fn keys_made_at_once_are_all_kept() {
                     "--name",
                     &format!("k{i}"),
                 ])
-                .arg("--index")
-                .arg(f.index())
+                .args(location)
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .spawn()
@@ -713,13 +707,4 @@ fn keys_made_at_once_are_all_kept() {
     for mut child in children {
         assert!(child.wait().unwrap().success());
     }
-    let list: Value = serde_json::from_slice(&f.run(&["keys", "list", "--json"]).stdout).unwrap();
-    let mut names: Vec<&str> = list
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|k| k["name"].as_str().unwrap())
-        .collect();
-    names.sort();
-    assert_eq!(names, ["k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7"]);
 }

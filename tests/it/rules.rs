@@ -7,13 +7,11 @@
 //! one article carrying both; "Millbrook" and "Millbrook Town" as places of one article;
 //! "Meadow Lane" (a street) as a name of another kind than a place (which kind depends on the
 //! model: [`street_kind`] reads it); "Kestrel Pictures" (a photo credit) as an org in three.
-use std::io::{BufRead, BufReader, Read};
-use std::process::{Child, Stdio};
-use std::time::Duration;
 
 use serde::Deserialize;
 
 use crate::common::{Fixture, copy_fixtures};
+use crate::keys::Serve;
 
 const PRIYA: &str = "Priya Ramaswamy";
 const CLLR: &str = "Cllr P. Ramaswamy";
@@ -273,75 +271,16 @@ fn an_alias_that_would_go_round_in_a_circle_is_refused() {
     assert_eq!(rules(&f).alias.len(), 1);
 }
 
-/// `newsdex serve` at `addr` with extra flags; the port it took, and the process (killed on drop).
-struct Serve {
-    child: Child,
-    port: u16,
+/// POST a JSON body with extra headers and no key: status and body.
+fn post(s: &Serve, path: &str, body: &str, headers: &[(&str, &str)]) -> (u16, String) {
+    let reply = s.call_with("POST", path, None, Some(body), headers);
+    (reply.status, reply.body)
 }
 
-impl Serve {
-    fn start(f: &Fixture, addr: &str, extra: &[&str]) -> Serve {
-        let mut child = crate::common::bin()
-            .arg("serve")
-            .arg("--index")
-            .arg(f.index())
-            .args(["--addr", addr])
-            .args(extra)
-            .env_remove("NEWSDEX_EDIT_TOKEN")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start serve");
-        let mut first = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut first)
-            .unwrap();
-        let port = first
-            .trim()
-            .rsplit(':')
-            .next()
-            .and_then(|p| p.parse().ok())
-            .unwrap_or_else(|| panic!("listening line: {first:?}"));
-        Serve { child, port }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}{path}", self.port)
-    }
-
-    /// POST a JSON body with extra headers: status and body.
-    fn post(&self, path: &str, body: &str, headers: &[(&str, &str)]) -> (u16, String) {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .timeout_global(Some(Duration::from_secs(30)))
-            .http_status_as_error(false)
-            .build()
-            .into();
-        let mut req = agent
-            .post(&self.url(path))
-            .header("Content-Type", "application/json");
-        for (k, v) in headers {
-            req = req.header(*k, *v);
-        }
-        let mut resp = req.send(body).expect("POST");
-        let mut text = String::new();
-        resp.body_mut()
-            .as_reader()
-            .read_to_string(&mut text)
-            .unwrap();
-        (resp.status().as_u16(), text)
-    }
-
-    fn get(&self, path: &str) -> serde_json::Value {
-        let mut resp = ureq::get(&self.url(path)).call().expect("GET");
-        serde_json::from_reader(resp.body_mut().as_reader()).expect("JSON")
-    }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// GET without a key, as JSON.
+fn get_json(s: &Serve, path: &str) -> serde_json::Value {
+    let reply = s.call_with("GET", path, None, None, &[]);
+    serde_json::from_str(&reply.body).expect("JSON")
 }
 
 #[derive(Debug, Deserialize)]
@@ -355,7 +294,7 @@ fn the_api_lists_and_edits_rules_and_searches_follow_at_once() {
     let f = fixture();
     let s = Serve::start(&f, "127.0.0.1:0", &[]);
     let people =
-        |s: &Serve| s.get("/api/search?q=&facet=person&limit=0")["facets"]["person"].clone();
+        |s: &Serve| get_json(s, "/api/search?q=&facet=person&limit=0")["facets"]["person"].clone();
     let before = people(&s);
     assert!(
         before
@@ -366,7 +305,7 @@ fn the_api_lists_and_edits_rules_and_searches_follow_at_once() {
     );
 
     let body = format!(r#"{{"from": "{CLLR}", "to": "{PRIYA}"}}"#);
-    let (status, reply) = s.post("/api/entities/rules/alias", &body, &[]);
+    let (status, reply) = post(&s, "/api/entities/rules/alias", &body, &[]);
     assert_eq!(status, 200, "{reply}");
     let edited: Edited = serde_json::from_str(&reply).unwrap();
     assert_eq!(edited.rules.alias.len(), 1);
@@ -381,46 +320,57 @@ fn the_api_lists_and_edits_rules_and_searches_follow_at_once() {
     assert_eq!(priya["count"], 3);
     assert!(!after.as_array().unwrap().iter().any(|c| c["value"] == CLLR));
 
-    let (status, _) = s.post(
+    let (status, _) = post(
+        &s,
         "/api/entities/rules/block",
         r#"{"name": "Kestrel Pictures", "kind": "org"}"#,
         &[],
     );
     assert_eq!(status, 200);
-    let (status, _) = s.post(
+    let (status, _) = post(
+        &s,
         "/api/entities/rules/retype",
         r#"{"name": "Meadow Lane", "to": "place"}"#,
         &[],
     );
     assert_eq!(status, 200);
-    let listed: Rules = serde_json::from_value(s.get("/api/entities/rules")).unwrap();
+    let listed: Rules = serde_json::from_value(get_json(&s, "/api/entities/rules")).unwrap();
     assert_eq!(
         (listed.alias.len(), listed.retype.len(), listed.block.len()),
         (1, 1, 1)
     );
     assert_eq!(listed.block[0].kind.as_deref(), Some("org"));
-    assert_eq!(s.get("/api/search?q=org:kestrel&limit=0")["total"], 0);
+    assert_eq!(
+        get_json(&s, "/api/search?q=org:kestrel&limit=0")["total"],
+        0
+    );
 
     // A page of another site cannot edit, and bad bodies are told plainly.
-    let (status, _) = s.post(
+    let (status, _) = post(
+        &s,
         "/api/entities/rules/remove",
         r#"{"name": "Kestrel Pictures"}"#,
         &[("Origin", "http://elsewhere.example")],
     );
     assert_eq!(status, 403);
-    let (status, reply) = s.post(
+    let (status, reply) = post(
+        &s,
         "/api/entities/rules/retype",
         r#"{"name": "X", "to": "planet"}"#,
         &[],
     );
     assert_eq!(status, 400, "{reply}");
-    let (status, _) = s.post(
+    let (status, _) = post(
+        &s,
         "/api/entities/rules/remove",
         r#"{"name": "Kestrel Pictures"}"#,
         &[],
     );
     assert_eq!(status, 200);
-    assert_eq!(s.get("/api/search?q=org:kestrel&limit=0")["total"], 3);
+    assert_eq!(
+        get_json(&s, "/api/search?q=org:kestrel&limit=0")["total"],
+        3
+    );
 }
 
 #[test]
@@ -430,26 +380,28 @@ fn edits_beyond_loopback_need_the_edit_token() {
     {
         // Beyond loopback without keys the server starts only when told reading is public.
         let open = Serve::start(&f, "0.0.0.0:0", &["--public"]);
-        let (status, reply) = open.post("/api/entities/rules/block", body, &[]);
+        let (status, reply) = post(&open, "/api/entities/rules/block", body, &[]);
         assert_eq!(status, 403, "{reply}");
         assert!(reply.contains("--edit-token"), "{reply}");
         // Reading stays open.
-        assert!(open.get("/api/entities/rules").is_object());
+        assert!(get_json(&open, "/api/entities/rules").is_object());
     }
     let guarded = Serve::start(
         &f,
         "0.0.0.0:0",
         &["--public", "--edit-token", "harbour-token"],
     );
-    let (status, _) = guarded.post("/api/entities/rules/block", body, &[]);
+    let (status, _) = post(&guarded, "/api/entities/rules/block", body, &[]);
     assert_eq!(status, 401);
-    let (status, _) = guarded.post(
+    let (status, _) = post(
+        &guarded,
         "/api/entities/rules/block",
         body,
         &[("Authorization", "Bearer wrong")],
     );
     assert_eq!(status, 401);
-    let (status, reply) = guarded.post(
+    let (status, reply) = post(
+        &guarded,
         "/api/entities/rules/block",
         body,
         &[("Authorization", "Bearer harbour-token")],
