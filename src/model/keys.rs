@@ -13,6 +13,17 @@ use subtle::ConstantTimeEq;
 
 use crate::{Error, Result};
 
+/// Each action and the least role that may do it: a role allows everything the one before it does.
+const ACTIONS: [(&str, Role); 7] = [
+    ("search", Role::Read),
+    ("read articles", Role::Read),
+    ("export", Role::Read),
+    ("batch", Role::Read),
+    ("entity pages", Role::Read),
+    ("edit entity rules", Role::Edit),
+    ("manage keys", Role::Admin),
+];
+
 /// What a key allows; each role allows everything the one before it does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -46,27 +57,12 @@ impl Role {
     }
 
     /// What the role may do, in words for people (the page shows it).
-    pub fn allows(self) -> &'static [&'static str] {
-        match self {
-            Role::Read => &["search", "read articles", "export", "batch", "entity pages"],
-            Role::Edit => &[
-                "search",
-                "read articles",
-                "export",
-                "batch",
-                "entity pages",
-                "edit entity rules",
-            ],
-            Role::Admin => &[
-                "search",
-                "read articles",
-                "export",
-                "batch",
-                "entity pages",
-                "edit entity rules",
-                "manage keys",
-            ],
-        }
+    pub fn allows(self) -> Vec<&'static str> {
+        ACTIONS
+            .iter()
+            .filter(|(_, needs)| self >= *needs)
+            .map(|(action, _)| *action)
+            .collect()
     }
 }
 
