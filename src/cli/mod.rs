@@ -18,7 +18,9 @@ use newsdex::features::indexing::{self as writer, IndexPlan};
 use newsdex::ingest::ParseOptions;
 use newsdex::model::query::{self, MatchMode};
 use newsdex::model::ranking::Ranking;
-use newsdex::model::request::{MAX_LIMIT, SearchRequest, Sort, asks_for_timeline, parse_facets};
+use newsdex::model::request::{
+    MAX_FACET_SIZE, MAX_LIMIT, SearchRequest, Sort, asks_for_timeline, parse_facets,
+};
 use newsdex::model::timeline::Interval;
 use newsdex::model::write::WriteOptions;
 use newsdex::open::{self, Location, Usage};
@@ -256,6 +258,10 @@ pub struct SearchArgs {
     /// Facets to count: source,section,person,org,place,misc, and date for a timeline
     #[arg(long, value_name = "LIST", default_value = "source,person,org,place")]
     pub facet: String,
+    /// Values listed per facet (1-100)
+    #[arg(long, value_name = "N", default_value_t = 10,
+          value_parser = clap::value_parser!(u16).range(1..=MAX_FACET_SIZE as i64))]
+    pub facet_size: u16,
     /// Timeline bucket width for --facet date: auto, day, week, month or year
     #[arg(long, value_name = "WIDTH", default_value = "auto")]
     pub interval: String,
@@ -563,6 +569,7 @@ pub fn search_request(a: &SearchArgs) -> Result<SearchRequest> {
     request.limit = a.limit.min(MAX_LIMIT);
     request.offset = a.offset;
     request.facets = parse_facets(&a.facet)?;
+    request.facet_size = usize::from(a.facet_size);
     let interval = Interval::parse(&a.interval)?;
     request.timeline = asks_for_timeline(&a.facet).then_some(interval);
     request.explain = a.explain;

@@ -200,3 +200,5 @@ pub fn asks_for_timeline(list: &str) -> bool {
 
 /// Largest page the engine serves, whatever the caller asks.
 pub const MAX_LIMIT: usize = 1000;
+/// Most values one facet lists (the CLI's `--facet-size`, the API's `facet_size`).
+pub const MAX_FACET_SIZE: usize = 100;

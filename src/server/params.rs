@@ -9,7 +9,9 @@ use super::ApiError;
 use newsdex::entities::EntityKind;
 use newsdex::features::entity_page::EntityQuery;
 use newsdex::model::query::{self, MatchMode};
-use newsdex::model::request::{Facet, SearchRequest, Sort, asks_for_timeline, parse_facets};
+use newsdex::model::request::{
+    Facet, MAX_FACET_SIZE, SearchRequest, Sort, asks_for_timeline, parse_facets,
+};
 use newsdex::model::timeline::Interval;
 
 /// Longest query accepted, in characters.
@@ -21,7 +23,6 @@ pub const MAX_OFFSET: usize = 10_000;
 /// Longest single filter value, and most filter values in one request.
 const MAX_VALUE_CHARS: usize = 200;
 const MAX_FILTERS: usize = 50;
-const MAX_FACET_SIZE: usize = 100;
 
 /// Raw pairs as axum's `Query` decodes them.
 pub type Pairs = Vec<(String, String)>;
