@@ -152,6 +152,8 @@ pub fn mentions(
     spans: &[(usize, usize, u8)],
     margins: &[f32],
 ) -> Vec<Mention> {
+    let words: Vec<&str> = tokens.iter().map(|t| t.text(text)).collect();
+    let spans = &super::spans::whole_names(model, &words, sentences, spans);
     let off_prose = super::layout::excluded(model, text, tokens);
     let mut sentence_start = vec![false; tokens.len()];
     for s in sentences {
@@ -190,7 +192,12 @@ pub fn mentions(
         }
         // A capitalised ordinary word opening the sentence ("Apparently Trump said") is not part
         // of the name: the word is frequent in lower case and is no first name.
-        if na + 1 < b && sentence_start[na] && is_common_word(model, &lower[na]) {
+        // A name closed by a legal form keeps its first word ("Ardent Foods Co").
+        if na + 1 < b
+            && sentence_start[na]
+            && is_common_word(model, &lower[na])
+            && !super::spans::is_legal_form(model, tokens[b - 1].text(text))
+        {
             na += 1;
         }
         let nb = b;

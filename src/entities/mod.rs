@@ -34,6 +34,7 @@ pub mod layout;
 pub mod lexicon;
 pub mod model;
 pub mod rules;
+pub mod spans;
 pub mod tagger;
 pub mod tokenize;
 
@@ -94,7 +95,16 @@ pub fn tag_conll(input: &str) -> String {
 pub fn tag_conll_with(model: &model::Model, input: &str) -> String {
     let docs = conll::read_conll(input);
     let mut tagger = tagger::Tagger::new(model);
-    let predicted: Vec<Vec<u8>> = docs.iter().map(|d| tagger.tag_doc(&d.as_doc())).collect();
+    let predicted: Vec<Vec<u8>> = docs
+        .iter()
+        .map(|d| {
+            let doc = d.as_doc();
+            let tags = tagger.tag_doc(&doc);
+            let found = features::spans(&tags, &doc.sents);
+            let whole = spans::whole_names(model, &doc.tokens, &doc.sents, &found);
+            spans::to_tags(tags.len(), &whole)
+        })
+        .collect();
     conll::write_tagged(input, &docs, &predicted)
 }
 
