@@ -7,6 +7,10 @@
 //! [`crate::model`]. No method has a default body: a new method must be answered by every engine,
 //! and [`Layer`]'s blanket implementation forwards it through every layer.
 use crate::Result;
+use std::collections::BTreeMap;
+
+use crate::entities::EntityKind;
+use crate::entities::merges::{EntityMerges, NameCount};
 use crate::entities::rules::EntityRules;
 use crate::model::article::StoredArticle;
 use crate::model::check::CheckReport;
@@ -54,6 +58,9 @@ pub trait Backend: Send + Sync {
 
     /// Replace the entity rules kept with the index.
     fn save_entity_rules(&self, rules: &EntityRules) -> Result<()>;
+
+    /// The archive-wide entity merges found after the last index run (none before one).
+    fn entity_merges(&self) -> Result<EntityMerges>;
 
     /// The server's access keys kept with the index (salted digests, never keys; none when it
     /// has none).
@@ -105,6 +112,13 @@ pub trait Store: Send {
     /// durable with the next commit.
     fn set_copy_groups(&mut self, changes: Vec<(String, Option<GroupId>)>) -> Result<()>;
 
+    /// Every distinct entity name the index holds, per kind, with the articles carrying it, as
+    /// of the last commit (what the archive-wide merges are found from).
+    fn entity_names(&mut self) -> Result<BTreeMap<EntityKind, Vec<NameCount>>>;
+
+    /// Replace the archive-wide entity merges kept with the index.
+    fn save_entity_merges(&mut self, merges: &EntityMerges) -> Result<()>;
+
     /// End the run (after its last commit) and return how many articles the index holds.
     /// An interrupted run should return quickly rather than tidy up.
     fn finish(&mut self, interrupted: bool) -> Result<u64>;
@@ -152,6 +166,9 @@ pub trait Layer: Send + Sync {
     fn save_entity_rules(&self, rules: &EntityRules) -> Result<()> {
         self.inner().save_entity_rules(rules)
     }
+    fn entity_merges(&self) -> Result<EntityMerges> {
+        self.inner().entity_merges()
+    }
     fn access_keys(&self) -> Result<KeyRing> {
         self.inner().access_keys()
     }
@@ -198,6 +215,9 @@ impl<L: Layer> Backend for L {
     }
     fn save_entity_rules(&self, rules: &EntityRules) -> Result<()> {
         Layer::save_entity_rules(self, rules)
+    }
+    fn entity_merges(&self) -> Result<EntityMerges> {
+        Layer::entity_merges(self)
     }
     fn access_keys(&self) -> Result<KeyRing> {
         Layer::access_keys(self)

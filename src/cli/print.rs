@@ -357,6 +357,10 @@ pub fn entity(found: &EntityLookup) -> Result<()> {
                 newsdex::features::entity_page::MergedBy::Text => {
                     format!("{} ({})", m.name, m.articles)
                 }
+                newsdex::features::entity_page::MergedBy::Archive => {
+                    let why = m.why.as_deref().unwrap_or("merged across the archive");
+                    format!("{} ({}, {why})", m.name, m.articles)
+                }
             })
             .collect();
         writeln!(
@@ -497,6 +501,8 @@ struct IndexReport<'a> {
     /// Groups of copies of one story in the whole index, and the articles in them.
     copy_groups: usize,
     articles_in_copy_groups: usize,
+    /// Entity names shown as another name across the archive.
+    entity_merges: usize,
     commits: usize,
     interrupted: bool,
     seconds: f64,
@@ -546,6 +552,7 @@ pub fn index_json(s: &Summary, index: &str) -> Result<()> {
         documents_total: s.documents_total,
         copy_groups: s.copy_groups,
         articles_in_copy_groups: s.articles_in_copy_groups,
+        entity_merges: s.entity_merges,
         commits: s.commits,
         interrupted: s.interrupted,
         seconds: s.seconds,
@@ -597,6 +604,13 @@ pub fn index_summary(s: &Summary, verbose: bool, index: &str) {
             "copies of one story: {} in {}",
             count(s.articles_in_copy_groups as u64, "article", "articles"),
             count(s.copy_groups as u64, "group", "groups"),
+        );
+    }
+    if s.entity_merges > 0 {
+        let _ = writeln!(
+            e,
+            "entity names merged across the archive: {} (newsdex entities merges)",
+            s.entity_merges
         );
     }
     if s.files_removed > 0 || s.articles_removed > 0 {

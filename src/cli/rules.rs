@@ -1,6 +1,6 @@
-//! `newsdex entities rules|add-alias|retype|block|remove`: the entity rules kept with an index,
-//! listed and edited from the command line (the library does the editing; this only parses and
-//! prints).
+//! `newsdex entities rules|add-alias|retype|block|keep|remove|merges`: the entity rules kept
+//! with an index, listed and edited from the command line, and the archive-wide merges listed with
+//! their evidence (the library does the editing; this only parses and prints).
 use clap::Subcommand;
 
 use super::print;
@@ -21,8 +21,12 @@ pub enum RulesCommand {
     Retype(RetypeArgs),
     /// Show the entity NAME nowhere (junk the tagger found)
     Block(NameArgs),
+    /// Keep the entity NAME as it is indexed: no archive-wide merge about it (undoes one)
+    Keep(NameArgs),
     /// Remove every rule about NAME
     Remove(NameArgs),
+    /// List the archive-wide merges in force (variants shown as one name), with their evidence
+    Merges(ListArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -103,6 +107,14 @@ pub fn run(command: RulesCommand) -> Result<i32> {
             },
             a.options,
         ),
+        RulesCommand::Keep(a) => (
+            Edit::Keep {
+                kind: kind(&a.options),
+                name: a.name,
+            },
+            a.options,
+        ),
+        RulesCommand::Merges(a) => return merges(&a),
         RulesCommand::Remove(a) => (
             Edit::Remove {
                 kind: kind(&a.options),
@@ -135,6 +147,34 @@ fn list(a: &ListArgs) -> Result<i32> {
     Ok(0)
 }
 
+fn merges(a: &ListArgs) -> Result<i32> {
+    let engine = open::open(&a.location.location()?, Usage::OneShot)?;
+    let merges = newsdex::features::merges::merges_in_force(engine.as_ref())?;
+    if a.json {
+        print::json(&merges)?;
+        return Ok(0);
+    }
+    let mut out = String::new();
+    for m in &merges.merges {
+        out.push_str(&format!(
+            "{:<6}  {} -> {}  [{}: {}]\n",
+            m.kind.as_str(),
+            m.from,
+            m.to,
+            m.reason.as_str(),
+            m.evidence()
+        ));
+    }
+    let n = merges.merges.len();
+    let plural = if n == 1 { "merge" } else { "merges" };
+    out.push_str(&format!(
+        "{n} archive-wide {plural} in force in {} (undo one: newsdex entities keep NAME)\n",
+        engine.location()
+    ));
+    print::raw(&out)?;
+    Ok(0)
+}
+
 /// One line a rule, then where they are kept.
 pub fn describe(rules: &EntityRules, location: &str) -> String {
     let only = |k: Option<EntityKind>| k.map_or(String::new(), |k| format!(" (as {})", k.as_str()));
@@ -152,6 +192,9 @@ pub fn describe(rules: &EntityRules, location: &str) -> String {
     }
     for b in &rules.block {
         out.push_str(&format!("block   {}{}\n", b.name, only(b.kind)));
+    }
+    for k in &rules.keep {
+        out.push_str(&format!("keep    {}{}\n", k.name, only(k.kind)));
     }
     let n = rules.len();
     let plural = if n == 1 { "rule" } else { "rules" };

@@ -3,7 +3,8 @@
 //! canonical name of its entity within the article: the fullest mention that contains it
 //! ("Nasrallah" -> "Hassan Nasrallah"), an organisation's full name for its acronym, or the
 //! gazetteer's common name for a place alias ("U.S." -> "United States"). Mentions on table rows
-//! and sign-off lines (`layout`) are dropped. A lone generic word, one usually written in lower
+//! and sign-off lines (`layout`) and in credit lines (`furniture`) are dropped; a dateline's
+//! place is one place mention. A lone generic word, one usually written in lower
 //! case ("Bank", "Commission"), takes the longer name of the same kind that it heads in the
 //! article ("the Bank" after "the Bank of Japan"), and is dropped when there is none unless the
 //! tagger was confident of it.
@@ -153,8 +154,15 @@ pub fn mentions(
     margins: &[f32],
 ) -> Vec<Mention> {
     let words: Vec<&str> = tokens.iter().map(|t| t.text(text)).collect();
-    let spans = &super::spans::whole_names(model, &words, sentences, spans);
-    let off_prose = super::layout::excluded(model, text, tokens);
+    let furniture = super::furniture::find(text, tokens);
+    let spans = &with_places_of_filing(
+        super::spans::whole_names(model, &words, sentences, spans),
+        &furniture.places,
+    );
+    let mut off_prose = super::layout::excluded(model, text, tokens);
+    for r in furniture.excluded.iter().chain(&furniture.authors) {
+        off_prose[r.clone()].iter_mut().for_each(|x| *x = true);
+    }
     let mut sentence_start = vec![false; tokens.len()];
     for s in sentences {
         if s.start < tokens.len() {
@@ -401,6 +409,21 @@ pub fn mentions(
         });
     }
     out
+}
+
+/// `spans` with each dateline's place as one place span, in place of whatever the tagger made
+/// of its words ("NEW YORK" is never "YORK" the organisation).
+fn with_places_of_filing(
+    mut spans: Vec<(usize, usize, u8)>,
+    places: &[std::ops::Range<usize>],
+) -> Vec<(usize, usize, u8)> {
+    if places.is_empty() {
+        return spans;
+    }
+    spans.retain(|&(a, b, _)| !places.iter().any(|p| a < p.end && p.start < b));
+    spans.extend(places.iter().map(|p| (p.start, p.end, 3)));
+    spans.sort_unstable();
+    spans
 }
 
 /// A generic word: usually written in lower case in news text ("bank", "commission"), and

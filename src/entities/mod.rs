@@ -19,7 +19,9 @@
 //! document `Doc` and the token normalisation), `lexicon` (gazetteers, clusters and casings
 //! inside the model), `casing` (the case-restored view of sentences in capitals), `features`
 //! (hashed features), `model` (weights, Viterbi, file format), `conll` (CoNLL I/O and scoring),
-//! `layout` (table rows and sign-off lines, never tagged), `canonical` (mentions -> newsroom
+//! `layout` (table rows and sign-off lines, never tagged), `furniture` (datelines, credit lines
+//! and bylines: places of filing and authors, never names in the story), `spans` (whole names
+//! from the tagger's spans), `merges` (one name per entity across the archive), `canonical` (mentions -> newsroom
 //! names), `tagger` (fast run-time tagging with per-word-type caches), and `rules` (the
 //! corrections kept with an index).
 use std::collections::BTreeMap;
@@ -30,8 +32,10 @@ pub mod canonical;
 pub mod casing;
 pub mod conll;
 pub mod features;
+pub mod furniture;
 pub mod layout;
 pub mod lexicon;
+pub mod merges;
 pub mod model;
 pub mod rules;
 pub mod spans;

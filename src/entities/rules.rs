@@ -33,6 +33,18 @@ pub struct EntityRules {
     pub retype: Vec<Retype>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub block: Vec<Block>,
+    /// Names kept as they are indexed: no automatic merge (`merges`) is about them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keep: Vec<Keep>,
+}
+
+/// `name` is shown as it is indexed, whatever the archive-wide merges say.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Keep {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<EntityKind>,
 }
 
 /// `from` is shown, filtered and counted as `to`.
@@ -106,6 +118,12 @@ pub enum Edit {
         #[serde(default)]
         kind: Option<EntityKind>,
     },
+    /// Keep `name` (found as `kind`, or as any kind) out of the automatic merges.
+    Keep {
+        name: String,
+        #[serde(default)]
+        kind: Option<EntityKind>,
+    },
     /// Drop every rule about `name`.
     Remove {
         name: String,
@@ -121,6 +139,7 @@ impl Edit {
             Edit::AddAlias { from, kind, .. } => (from, *kind),
             Edit::Retype { name, kind, .. }
             | Edit::Block { name, kind }
+            | Edit::Keep { name, kind }
             | Edit::Remove { name, kind } => (name, *kind),
         }
     }
@@ -131,6 +150,7 @@ impl Edit {
             Edit::AddAlias { kind, .. }
             | Edit::Retype { kind, .. }
             | Edit::Block { kind, .. }
+            | Edit::Keep { kind, .. }
             | Edit::Remove { kind, .. } => *kind = Some(k),
         }
         self
@@ -140,7 +160,8 @@ impl Edit {
 const HEADER: &str = "\
 # newsdex entity rules: names exactly as the index has them (see `newsdex entities rules`).
 # [[alias]] from/to[/kind] merges names, [[retype]] name/to[/from] changes a kind,
-# [[block]] name[/kind] removes a name. Kinds: person, org, place, misc.
+# [[block]] name[/kind] removes a name, [[keep]] name[/kind] keeps it out of the automatic
+# merges (`newsdex entities merges`). Kinds: person, org, place, misc.
 ";
 
 fn applies(rule_kind: Option<EntityKind>, kind: EntityKind) -> bool {
@@ -149,7 +170,10 @@ fn applies(rule_kind: Option<EntityKind>, kind: EntityKind) -> bool {
 
 impl EntityRules {
     pub fn is_empty(&self) -> bool {
-        self.alias.is_empty() && self.retype.is_empty() && self.block.is_empty()
+        self.alias.is_empty()
+            && self.retype.is_empty()
+            && self.block.is_empty()
+            && self.keep.is_empty()
     }
 
     /// Rules from TOML text; a mistake is an error naming `origin` and the line.
@@ -186,7 +210,10 @@ impl EntityRules {
                 return Err(format!("alias {:?} names itself", a.from));
             }
         }
-        if self.retype.iter().any(|r| blank(&r.name)) || self.block.iter().any(|b| blank(&b.name)) {
+        if self.retype.iter().any(|r| blank(&r.name))
+            || self.block.iter().any(|b| blank(&b.name))
+            || self.keep.iter().any(|k| blank(&k.name))
+        {
             return Err("a rule has an empty name".into());
         }
         Ok(())
@@ -198,6 +225,7 @@ impl EntityRules {
             Edit::AddAlias { from, to, kind } => self.add_alias(from, to, *kind),
             Edit::Retype { name, to, kind } => self.add_retype(name, *to, *kind),
             Edit::Block { name, kind } => self.add_block(name, *kind),
+            Edit::Keep { name, kind } => self.add_keep(name, *kind),
             Edit::Remove { name, kind } => match self.remove(name, *kind) {
                 0 => Err(Error::Usage(format!("no rule is about {:?}", name.trim()))),
                 _ => Ok(()),
@@ -207,7 +235,35 @@ impl EntityRules {
 
     /// How many rules there are.
     pub fn len(&self) -> usize {
-        self.alias.len() + self.retype.len() + self.block.len()
+        self.alias.len() + self.retype.len() + self.block.len() + self.keep.len()
+    }
+
+    /// Keep `name` (found as `kind`, or any kind) out of the automatic merges.
+    pub fn add_keep(&mut self, name: &str, kind: Option<EntityKind>) -> Result<()> {
+        let name = name.trim().to_string();
+        self.keep.retain(|k| !(k.name == name && k.kind == kind));
+        self.keep.push(Keep { name, kind });
+        self.validate().map_err(Error::Usage)
+    }
+
+    /// Does some rule name `name` of `kind`, in any role? An automatic merge about such a name
+    /// gives way to the rule.
+    pub fn mentions(&self, kind: EntityKind, name: &str) -> bool {
+        self.alias
+            .iter()
+            .any(|a| (a.from == name || a.to == name) && applies(a.kind, kind))
+            || self
+                .retype
+                .iter()
+                .any(|r| r.name == name && applies(r.from, kind))
+            || self
+                .block
+                .iter()
+                .any(|b| b.name == name && applies(b.kind, kind))
+            || self
+                .keep
+                .iter()
+                .any(|k| k.name == name && applies(k.kind, kind))
     }
 
     /// Add (or replace) the alias of `from` in `kind`. Refused when it would make a cycle.
@@ -259,11 +315,12 @@ impl EntityRules {
     pub fn remove(&mut self, name: &str, kind: Option<EntityKind>) -> usize {
         let name = name.trim();
         let same = |k: Option<EntityKind>| kind.is_none() || k == kind;
-        let before = self.alias.len() + self.retype.len() + self.block.len();
+        let before = self.len();
         self.alias.retain(|a| !(a.from == name && same(a.kind)));
         self.retype.retain(|r| !(r.name == name && same(r.from)));
         self.block.retain(|b| !(b.name == name && same(b.kind)));
-        before - (self.alias.len() + self.retype.len() + self.block.len())
+        self.keep.retain(|k| !(k.name == name && same(k.kind)));
+        before - self.len()
     }
 
     fn alias_of(&self, kind: EntityKind, name: &str) -> Option<&str> {

@@ -76,6 +76,9 @@ pub enum MergedBy {
     Text,
     /// An indexed name the entity rules show as this one (an alias, or a name moved to this kind).
     Rule,
+    /// An indexed name the archive-wide merges show as this one (`why` says on what evidence;
+    /// an entity rule about either name undoes it).
+    Archive,
 }
 
 /// A name written in articles that stands for the entity.
@@ -88,6 +91,9 @@ pub struct MergedName {
     /// The kind the index has the name as, for a rule's name (the rule to undo is about it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<EntityKind>,
+    /// For an archive-wide merge: the kind of evidence and the evidence in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub why: Option<String>,
 }
 
 /// The page of one entity.
@@ -175,11 +181,19 @@ pub fn lookup(
         }
     };
     let chosen = counts.remove(at);
-    // A name the rules merge into another is shown as that one, whichever was asked for.
-    let rules = engine.entity_rules()?;
+    // A name the rules (or the archive-wide merges) merge into another is shown as that one,
+    // whichever was asked for.
+    let rules = super::merges::effective_rules(engine)?;
     let name = rules.aliased(chosen.kind, &name);
     let mut page = page(engine, base, query, &name, chosen, counts)?;
-    let by_rules = merged_by_rules(engine, base, &rules, page.kind, &name)?;
+    let merges = super::merges::merges_in_force(engine)?;
+    let mut by_rules = merged_by_rules(engine, base, &rules, page.kind, &name)?;
+    for m in &mut by_rules {
+        if let Some(merge) = m.kind.and_then(|k| merges.of(k, &m.name)) {
+            m.by = MergedBy::Archive;
+            m.why = Some(format!("{}: {}", merge.reason.as_str(), merge.evidence()));
+        }
+    }
     // A rule's name the articles also wrote is listed once, as the rule's (it can be undone).
     page.merged_names
         .retain(|m| !by_rules.iter().any(|r| r.name == m.name));
@@ -341,7 +355,7 @@ fn page(
         .collect();
     let ids: Vec<String> = results.hits.iter().map(|h| h.id.clone()).collect();
     let read = &ids[..ids.len().min(MERGED_NAMES_ARTICLES)];
-    let rules = engine.entity_rules()?;
+    let rules = super::merges::effective_rules(engine)?;
     let merged_names = merged_names(engine, read, kind, name, &rules)?;
     let latest = results
         .hits
@@ -405,6 +419,7 @@ fn merged_names(
             articles,
             by: MergedBy::Text,
             kind: None,
+            why: None,
         })
         .collect();
     out.sort_by_key(|m| std::cmp::Reverse(m.articles));
@@ -442,6 +457,7 @@ fn merged_by_rules(
                 articles,
                 by: MergedBy::Rule,
                 kind: Some(k),
+                why: None,
             });
         }
     }

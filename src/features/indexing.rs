@@ -110,6 +110,8 @@ pub struct Summary {
     /// Groups of copies of one story in the whole index after the run, and the articles in them.
     pub copy_groups: usize,
     pub articles_in_copy_groups: usize,
+    /// Entity names shown as another name of the archive (`newsdex entities merges`).
+    pub entity_merges: usize,
 }
 
 impl Summary {
@@ -189,6 +191,7 @@ pub fn run(store: &mut dyn Store, plan: &IndexPlan, observer: &dyn Observer) -> 
     run.commit()?;
     if !run.summary.interrupted {
         run.regroup()?;
+        run.summary.entity_merges = super::merges::remerge(run.store)?;
     }
     let Run {
         store, mut summary, ..
@@ -485,8 +488,11 @@ fn worker(
 fn documents(articles: Vec<ingest::Article>, plan: &IndexPlan) -> Vec<Prepared> {
     articles
         .into_iter()
-        .map(|article| {
+        .map(|mut article| {
             let body = searchable_body(&article);
+            if plan.entities {
+                credit_authors(&mut article, &body);
+            }
             let signature = plan
                 .copies
                 .then(|| crate::model::copies::Signature::of(&article.id, &body))
@@ -506,6 +512,17 @@ fn documents(articles: Vec<ingest::Article>, plan: &IndexPlan) -> Vec<Prepared> 
             }
         })
         .collect()
+}
+
+/// The authors a credit line or byline of the body names, added to the article's own (each
+/// once, whatever its case): credited names are the article's authors, not persons in it.
+fn credit_authors(article: &mut ingest::Article, body: &str) {
+    for name in crate::entities::furniture::authors(body) {
+        let lower = name.to_lowercase();
+        if !article.authors.iter().any(|a| a.to_lowercase() == lower) {
+            article.authors.push(name);
+        }
+    }
 }
 
 fn parse_job(job: &Job, root: &Path, plan: &IndexPlan) -> (u64, Outcome) {

@@ -9,4 +9,5 @@ pub mod entity_page;
 pub mod export;
 pub mod indexing;
 pub mod keys;
+pub mod merges;
 pub mod rules;

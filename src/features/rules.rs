@@ -52,8 +52,9 @@ pub fn resolve_request(req: &SearchRequest, rules: &EntityRules) -> SearchReques
 }
 
 impl Ruled {
+    /// The rules kept with the index and the archive-wide merges no rule is about.
     fn rules(&self) -> Result<EntityRules> {
-        self.engine.entity_rules()
+        super::merges::effective_rules(self.engine.as_ref())
     }
 
     /// Facet lists of the shown values, from the engine's lists of indexed ones.

@@ -57,6 +57,8 @@ pub mod meta {
     pub const SOURCE_ALIASES: &str = "source_aliases";
     /// The entity rules, as the text of the rules file.
     pub const ENTITY_RULES: &str = "entity_rules";
+    /// The archive-wide entity merges, as their JSON.
+    pub const ENTITY_MERGES: &str = "entity_merges";
     /// The server's access keys (salted hashes only), as the JSON of the keys file.
     pub const ACCESS_KEYS: &str = "access_keys";
     /// `kind` of a manifest entry.

@@ -319,6 +319,31 @@ impl OpenSearch {
         Ok(aliases)
     }
 
+    /// Every entity name the index holds, per kind, with the articles carrying it.
+    pub fn entity_names(
+        &self,
+    ) -> Result<BTreeMap<crate::entities::EntityKind, Vec<crate::entities::merges::NameCount>>>
+    {
+        let mut out = BTreeMap::new();
+        for kind in crate::entities::EntityKind::ALL {
+            let column = crate::model::fields::entity_column(kind);
+            let names = self
+                .all_counts(&json!({ "match_all": {} }), column)?
+                .into_iter()
+                .map(|c| crate::entities::merges::NameCount {
+                    name: c.value,
+                    articles: c.count,
+                })
+                .collect();
+            out.insert(kind, names);
+        }
+        Ok(out)
+    }
+
+    pub fn save_entity_merges(&self, merges: &crate::entities::merges::EntityMerges) -> Result<()> {
+        self.save_setting(meta::ENTITY_MERGES, json!(merges.to_json()))
+    }
+
     /// Exact counts of every value of `field` among the articles matching `query`.
     fn all_counts(&self, query: &Value, field: &str) -> Result<Vec<FacetCount>> {
         let mut counts = Vec::new();
@@ -542,6 +567,17 @@ impl Backend for OpenSearch {
 
     fn save_entity_rules(&self, rules: &EntityRules) -> Result<()> {
         self.save_setting(meta::ENTITY_RULES, json!(rules.to_toml()))
+    }
+
+    /// Kept as JSON text in the companion settings document, like the rules.
+    fn entity_merges(&self) -> Result<crate::entities::merges::EntityMerges> {
+        match self.settings_doc()?[meta::ENTITY_MERGES].as_str() {
+            Some(text) => crate::entities::merges::EntityMerges::parse(
+                text,
+                &format!("{} entity merges", self.url().masked()),
+            ),
+            None => Ok(Default::default()),
+        }
     }
 
     /// Kept as the JSON text of the keys file in the companion settings document, which the

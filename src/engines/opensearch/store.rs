@@ -314,6 +314,21 @@ impl Store for OpenSearchStore {
         self.engine.copy_members()
     }
 
+    fn entity_names(
+        &mut self,
+    ) -> Result<
+        std::collections::BTreeMap<
+            crate::entities::EntityKind,
+            Vec<crate::entities::merges::NameCount>,
+        >,
+    > {
+        self.engine.entity_names()
+    }
+
+    fn save_entity_merges(&mut self, merges: &crate::entities::merges::EntityMerges) -> Result<()> {
+        self.engine.save_entity_merges(merges)
+    }
+
     /// Each article is written again whole, with its new group: `_source` leaves out the
     /// indexed body, so a partial update would re-index the article without it.
     fn set_copy_groups(

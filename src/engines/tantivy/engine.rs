@@ -691,6 +691,10 @@ impl Backend for Engine {
         super::rules::save(&self.index.path, rules)
     }
 
+    fn entity_merges(&self) -> Result<crate::entities::merges::EntityMerges> {
+        super::rules::load_merges(&self.index.path)
+    }
+
     fn access_keys(&self) -> Result<crate::model::keys::KeyRing> {
         super::keys::load(&self.index.path)
     }

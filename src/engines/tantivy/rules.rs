@@ -1,10 +1,12 @@
 //! The embedded engine's copy of the entity rules: a TOML file in the index folder, beside the
 //! segments but outside them, so it outlives every re-index and `--rebuild` (which keeps it).
+//! Beside it, the archive-wide merges as JSON, rewritten after every index run.
 //!
 //! Saving writes a temporary file and renames it over the old one, so a reader never sees half a
 //! file and a crash leaves the previous rules.
 use std::path::{Path, PathBuf};
 
+use crate::entities::merges::{EntityMerges, MERGES_FILE};
 use crate::entities::rules::{EntityRules, RULES_FILE};
 use crate::{Error, Result};
 
@@ -39,5 +41,23 @@ pub fn write(index: &Path, text: &str) -> Result<()> {
     let path = path(index);
     let partial = index.join(format!("{RULES_FILE}.partial"));
     std::fs::write(&partial, text).map_err(|e| Error::io(&partial, e))?;
+    std::fs::rename(&partial, &path).map_err(|e| Error::io(&path, e))
+}
+
+/// The merges kept in an index folder (none without a file).
+pub fn load_merges(index: &Path) -> Result<EntityMerges> {
+    let path = index.join(MERGES_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => EntityMerges::parse(&text, &path.display().to_string()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(EntityMerges::default()),
+        Err(e) => Err(Error::io(path, e)),
+    }
+}
+
+/// Put the merges in place, by a temporary file renamed over the old one.
+pub fn save_merges(index: &Path, merges: &EntityMerges) -> Result<()> {
+    let path = index.join(MERGES_FILE);
+    let partial = index.join(format!("{MERGES_FILE}.partial"));
+    std::fs::write(&partial, merges.to_json()).map_err(|e| Error::io(&partial, e))?;
     std::fs::rename(&partial, &path).map_err(|e| Error::io(&path, e))
 }

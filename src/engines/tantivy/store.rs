@@ -190,6 +190,45 @@ impl Store for TantivyStore {
         Ok(())
     }
 
+    /// Every value of each entity column, counted over all articles by the facet collector.
+    fn entity_names(
+        &mut self,
+    ) -> Result<
+        std::collections::BTreeMap<
+            crate::entities::EntityKind,
+            Vec<crate::entities::merges::NameCount>,
+        >,
+    > {
+        use crate::entities::EntityKind;
+        let reader = self.index.reader()?;
+        reader.reload()?;
+        let searcher = reader.searcher();
+        let columns: Vec<String> = EntityKind::ALL
+            .iter()
+            .map(|k| crate::model::fields::entity_column(*k).to_string())
+            .collect();
+        let collector = super::facets::FacetCollector::new(columns, usize::MAX);
+        let lists = searcher.search(&tantivy::query::AllQuery, &collector)?;
+        Ok(EntityKind::ALL
+            .into_iter()
+            .zip(lists)
+            .map(|(kind, list)| {
+                let names = list
+                    .into_iter()
+                    .map(|c| crate::entities::merges::NameCount {
+                        name: c.value,
+                        articles: c.count,
+                    })
+                    .collect();
+                (kind, names)
+            })
+            .collect())
+    }
+
+    fn save_entity_merges(&mut self, merges: &crate::entities::merges::EntityMerges) -> Result<()> {
+        super::rules::save_merges(&self.index.path, merges)
+    }
+
     fn finish(&mut self, interrupted: bool) -> Result<u64> {
         // Let background merges finish: fewer segments make every later query cheaper.
         if let Some(writer) = self.writer.take()

@@ -112,7 +112,8 @@ function renderEntity(view, page) {
   if (page.merged_names.length) {
     const names = el("ul", { class: "chips", id: "entity-merged" });
     for (const m of page.merged_names) {
-      const chip = el("li", { class: "chip" + (m.by === "rule" ? " by-rule" : ""), title: articlesText(m.articles) }, m.name);
+      const by = m.by === "rule" ? " by-rule" : m.by === "archive" ? " by-archive" : "";
+      const chip = el("li", { class: "chip" + by, title: (m.why ? m.why + "; " : "") + articlesText(m.articles) }, m.name);
       if (m.by === "rule") chip.append(undoRule(m));
       names.append(chip);
     }

@@ -1,0 +1,750 @@
+//! One name per entity across the archive: the variants of one entity that the archive itself
+//! shows to be the same, found from the names the index holds and the number of articles
+//! carrying each, and mapped to one canonical name.
+//!
+//! Canonical names are decided inside one article (`canonical`); across articles the same entity
+//! is still written several ways: an acronym in one story and its expansion in another, an
+//! abbreviated word ("Calif.", "Lib Dems"), singular and plural, a generic suffix or legal form
+//! ("Labour" and "Labour Party"), a surname alone where one full name is the only one the archive
+//! has with it. Each class is a rule over the archive's own names, never a list of names, and a
+//! merge needs evidence that rules out every other reading: the longer name must be carried by at
+//! least [`MIN_ARTICLES`] articles and be the only name of its kind that the variant can stand
+//! for. Merges never cross kinds.
+//!
+//! Merges are kept with the index (each engine stores [`EntityMerges`] beside its entity rules),
+//! recomputed after every index run, and applied when a search is answered as extra aliases
+//! under the entity rules: a rule that names either side of a merge (an alias, retype, block or
+//! keep) always wins, so `newsdex entities keep NAME` undoes a merge.
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+
+use super::EntityKind;
+use super::lexicon::alias_key;
+use super::model::Model;
+use super::rules::{Alias, EntityRules};
+use crate::{Error, Result};
+
+/// The merges file in an embedded index's folder.
+pub const MERGES_FILE: &str = "entity-merges.json";
+
+/// Fewest articles the name a variant is merged into must have: one article's spelling is no
+/// evidence of how the archive names the entity.
+pub const MIN_ARTICLES: u64 = 2;
+
+/// Longest and shortest acronym read as one, in letters (two letters are too ambiguous).
+const MAX_ACRONYM: usize = 8;
+const MIN_ACRONYM: usize = 3;
+/// Most times an acronym's articles may outnumber its expansion's.
+const ACRONYM_RATIO: u64 = 3;
+
+/// Words left out of an acronym's letters ("Bank of England" -> "BE" as well as "BOE").
+const ACRONYM_SKIP: &[&str] = &["of", "the", "and", "for", "&", "de", "du", "la", "le", "in"];
+
+/// Why two names are one entity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Reason {
+    /// The variant is the initials of the name, the only name of its kind with those initials.
+    Acronym,
+    /// Each word of the variant abbreviates the name's word in its place ("Lib Dems").
+    Abbreviation,
+    /// Singular and plural of one name; the one more articles use is kept.
+    Plural,
+    /// The names differ by a generic last word or legal form ("Party", "Inc"); the one more
+    /// articles use is kept.
+    GenericSuffix,
+    /// The variant is part of exactly one longer name of its kind (a surname alone).
+    ShortForm,
+}
+
+impl Reason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::Acronym => "acronym",
+            Reason::Abbreviation => "abbreviation",
+            Reason::Plural => "plural",
+            Reason::GenericSuffix => "generic-suffix",
+            Reason::ShortForm => "short-form",
+        }
+    }
+}
+
+/// One variant shown as another name of the same kind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Merge {
+    pub kind: EntityKind,
+    pub from: String,
+    pub to: String,
+    pub reason: Reason,
+    /// Articles carrying each name when the merge was found.
+    pub from_articles: u64,
+    pub to_articles: u64,
+    /// The name the variant was first found to stand for, when the merge follows a chain
+    /// ("Lib Dem" -> "Liberal Democrat" -> "Liberal Democrats").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
+}
+
+impl Merge {
+    /// The evidence in words, for listings and entity pages.
+    pub fn evidence(&self) -> String {
+        let first = self.via.as_deref().unwrap_or(&self.to);
+        let why = match self.reason {
+            Reason::Acronym => format!("the initials of {first:?}, the only such name"),
+            Reason::Abbreviation => format!("its words abbreviate those of {first:?}"),
+            Reason::Plural => format!("singular/plural of {first:?}"),
+            Reason::GenericSuffix => format!("{first:?} but for a generic word or legal form"),
+            Reason::ShortForm => format!("part of {first:?} and of no other name"),
+        };
+        let chain = match &self.via {
+            Some(via) => format!("; {via:?} is shown as {:?}", self.to),
+            None => String::new(),
+        };
+        format!(
+            "{why}{chain} ({} and {} articles)",
+            self.from_articles, self.to_articles
+        )
+    }
+}
+
+/// Every automatic merge kept with an index.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntityMerges {
+    pub merges: Vec<Merge>,
+}
+
+impl EntityMerges {
+    pub fn is_empty(&self) -> bool {
+        self.merges.is_empty()
+    }
+
+    /// Merges from their stored JSON; a mistake names `origin`.
+    pub fn parse(text: &str, origin: &str) -> Result<EntityMerges> {
+        serde_json::from_str(text).map_err(|e| Error::Other(format!("{origin}: {e}")))
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// The merges that `rules` leave in force: none about a name a rule mentions.
+    pub fn in_force<'a>(&'a self, rules: &'a EntityRules) -> impl Iterator<Item = &'a Merge> {
+        self.merges
+            .iter()
+            .filter(move |m| !rules.mentions(m.kind, &m.from) && !rules.mentions(m.kind, &m.to))
+    }
+
+    /// `rules` with the merges in force added as aliases after them: what a search is answered
+    /// with.
+    pub fn under(&self, rules: &EntityRules) -> EntityRules {
+        let mut out = rules.clone();
+        out.alias.extend(self.in_force(rules).map(|m| Alias {
+            from: m.from.clone(),
+            to: m.to.clone(),
+            kind: Some(m.kind),
+        }));
+        out
+    }
+
+    /// The merge in force that shows `name` of `kind` as another name, if any.
+    pub fn of(&self, kind: EntityKind, name: &str) -> Option<&Merge> {
+        self.merges
+            .iter()
+            .find(|m| m.kind == kind && m.from == name)
+    }
+}
+
+/// One distinct name of the archive and the articles carrying it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NameCount {
+    pub name: String,
+    pub articles: u64,
+}
+
+/// Find the merges among the archive's names, per kind. `model` tells generic words and legal
+/// forms (without one, those classes are left out).
+pub fn find(model: Option<&Model>, names: &BTreeMap<EntityKind, Vec<NameCount>>) -> EntityMerges {
+    let mut merges = Vec::new();
+    for (&kind, list) in names {
+        merges.extend(find_kind(model, kind, list));
+    }
+    EntityMerges { merges }
+}
+
+struct Name<'a> {
+    text: &'a str,
+    articles: u64,
+    /// Comparison words: lower case, dots dropped.
+    words: Vec<String>,
+}
+
+fn find_kind(model: Option<&Model>, kind: EntityKind, list: &[NameCount]) -> Vec<Merge> {
+    let names: Vec<Name> = list
+        .iter()
+        .filter(|n| !n.name.trim().is_empty())
+        .map(|n| Name {
+            text: &n.name,
+            articles: n.articles,
+            words: alias_key(&n.name)
+                .split(' ')
+                .map(str::to_lowercase)
+                .collect(),
+        })
+        .collect();
+    let index = Index::of(&names);
+    // Each name's first found target, by the order of the classes.
+    let mut target: HashMap<usize, (usize, Reason)> = HashMap::new();
+    for i in 0..names.len() {
+        let found = acronym(&names, &index, kind, i)
+            .map(|t| (t, Reason::Acronym))
+            .or_else(|| abbreviation(&names, &index, kind, i).map(|t| (t, Reason::Abbreviation)))
+            .or_else(|| plural(&names, &index, kind, i).map(|t| (t, Reason::Plural)))
+            .or_else(|| {
+                generic_suffix(model, &names, &index, kind, i).map(|t| (t, Reason::GenericSuffix))
+            })
+            .or_else(|| short_form(model, &names, &index, kind, i).map(|t| (t, Reason::ShortForm)));
+        if let Some((t, reason)) = found
+            && t != i
+            && names[t].articles >= MIN_ARTICLES
+        {
+            target.insert(i, (t, reason));
+        }
+    }
+    let mut out = Vec::new();
+    for (&i, &(first, reason)) in &target {
+        // Follow the chain to its end; a chain that comes back is no merge.
+        let mut end = first;
+        let mut seen = vec![i, first];
+        while let Some(&(next, _)) = target.get(&end) {
+            if seen.contains(&next) {
+                break;
+            }
+            seen.push(next);
+            end = next;
+        }
+        if end == i {
+            continue;
+        }
+        out.push(Merge {
+            kind,
+            from: names[i].text.to_string(),
+            to: names[end].text.to_string(),
+            reason,
+            from_articles: names[i].articles,
+            to_articles: names[end].articles,
+            via: (end != first).then(|| names[first].text.to_string()),
+        });
+    }
+    out.sort_by(|a, b| {
+        b.from_articles
+            .cmp(&a.from_articles)
+            .then_with(|| a.from.cmp(&b.from))
+    });
+    out
+}
+
+/// The archive's names of one kind, found by initials and by word.
+struct Index {
+    by_initials: HashMap<String, Vec<usize>>,
+    by_word: HashMap<String, Vec<usize>>,
+    by_key: HashMap<String, usize>,
+    /// By the first two letters of the first word, for abbreviations.
+    by_opening: HashMap<String, Vec<usize>>,
+}
+
+impl Index {
+    fn of(names: &[Name]) -> Index {
+        let mut by_initials: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_word: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_key = HashMap::new();
+        let mut by_opening: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, n) in names.iter().enumerate() {
+            by_opening.entry(opening(&n.words[0])).or_default().push(i);
+            by_key.entry(n.words.join(" ")).or_insert(i);
+            if n.words.len() > 1 {
+                let mut both = initials_of(&n.words).to_vec();
+                both.dedup();
+                for initials in both {
+                    by_initials.entry(initials).or_default().push(i);
+                }
+            }
+            let mut seen: Vec<&str> = Vec::new();
+            for w in &n.words {
+                if !seen.contains(&w.as_str()) {
+                    seen.push(w);
+                    by_word.entry(w.clone()).or_default().push(i);
+                }
+            }
+        }
+        Index {
+            by_initials,
+            by_word,
+            by_key,
+            by_opening,
+        }
+    }
+
+    /// The names holding the word `w`.
+    fn with_word(&self, w: &str) -> &[usize] {
+        self.by_word.get(w).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// The single name among `candidates` that carries enough articles, when every other candidate
+/// carries fewer (one strong reading, or none).
+fn only_one(names: &[Name], candidates: impl Iterator<Item = usize>) -> Option<usize> {
+    let strong: Vec<usize> = candidates
+        .filter(|&j| names[j].articles >= MIN_ARTICLES)
+        .collect();
+    match strong.as_slice() {
+        [one] => Some(*one),
+        _ => None,
+    }
+}
+
+/// "IMF" -> "International Monetary Fund": a word written as an acronym whose letters are the
+/// initials of exactly one longer name of the kind.
+fn acronym(names: &[Name], index: &Index, kind: EntityKind, i: usize) -> Option<usize> {
+    if kind == EntityKind::Person {
+        return None;
+    }
+    let n = &names[i];
+    let letters = acronym_letters(n.text)?;
+    let candidates = index.by_initials.get(&letters)?;
+    let j = only_one(
+        names,
+        candidates
+            .iter()
+            .copied()
+            .filter(|&j| j != i && spelt_out(names[j].text)),
+    )?;
+    // An acronym far more used than the one expansion the archive has stands for something the
+    // archive does not spell out ("NBC" beside a broadcaster named twice).
+    (n.articles <= ACRONYM_RATIO * names[j].articles).then_some(j)
+}
+
+/// A name that can be an acronym's expansion: every word but the small ones capitalised and made
+/// of letters (an apostrophe allowed), the first not a small word.
+fn spelt_out(text: &str) -> bool {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    words.len() >= 2
+        && !ACRONYM_SKIP.contains(&words[0].to_lowercase().as_str())
+        && words.iter().all(|w| {
+            ACRONYM_SKIP.contains(&w.to_lowercase().as_str())
+                || (w.starts_with(char::is_uppercase)
+                    && w.chars()
+                        .all(|c| c.is_alphabetic() || c == '\'' || c == '’')
+                    && w.chars().skip(1).any(char::is_lowercase))
+        })
+}
+
+/// The letters of a name written as an acronym ("IMF", "BoE", "U.N." -> "imf", "boe", "un"):
+/// one word of two to eight letters, at least two of them capitals and none of its lower-case
+/// letters first or last.
+fn acronym_letters(text: &str) -> Option<String> {
+    let t = text.trim();
+    if !t.chars().all(|c| c.is_alphabetic() || c == '.') {
+        return None;
+    }
+    let letters: Vec<char> = t.chars().filter(|c| c.is_alphabetic()).collect();
+    let capitals = letters.iter().filter(|c| c.is_uppercase()).count();
+    let ends_upper = letters.first().is_some_and(|c| c.is_uppercase())
+        && letters.last().is_some_and(|c| c.is_uppercase());
+    (letters.len() >= MIN_ACRONYM && letters.len() <= MAX_ACRONYM && capitals >= 2 && ends_upper)
+        .then(|| letters.iter().flat_map(|c| c.to_lowercase()).collect())
+}
+
+/// Initials of a name, without and with the small words.
+fn initials_of(words: &[String]) -> [String; 2] {
+    let skip: String = words
+        .iter()
+        .filter(|w| !ACRONYM_SKIP.contains(&w.as_str()))
+        .filter_map(|w| w.chars().next())
+        .collect();
+    let all: String = words.iter().filter_map(|w| w.chars().next()).collect();
+    [skip, all]
+}
+
+/// "Lib Dems" -> "Liberal Democrats", "Calif." -> "California": as many words, each word of the
+/// variant the same as the name's or an abbreviation of it, at least one abbreviated. A one-word
+/// variant counts only when written with a full stop. Not for persons: "Dan" may not be "Daniel".
+fn abbreviation(names: &[Name], index: &Index, kind: EntityKind, i: usize) -> Option<usize> {
+    if kind == EntityKind::Person {
+        return None;
+    }
+    let n = &names[i];
+    if n.words.len() == 1 && !n.text.trim_end().ends_with('.') {
+        return None;
+    }
+    let candidates = index
+        .by_opening
+        .get(&opening(&n.words[0]))
+        .into_iter()
+        .flatten()
+        .copied()
+        .filter(|&j| j != i && names[j].words.len() == n.words.len())
+        .filter(|&j| {
+            names[j]
+                .words
+                .iter()
+                .all(|w| w.chars().all(char::is_alphabetic))
+        })
+        .filter(|&j| {
+            let long = &names[j].words;
+            let pairs = || n.words.iter().zip(long);
+            pairs().all(|(s, l)| s == l || abbreviates(s, l)) && pairs().any(|(s, l)| s != l)
+        });
+    only_one(names, candidates)
+}
+
+/// The first two letters of a word.
+fn opening(word: &str) -> String {
+    word.chars().take(2).collect()
+}
+
+/// Is `short` an abbreviation of `long`: at most half as long (or written with a full stop,
+/// which the comparison words drop, so any shorter word), the same first two letters, and its
+/// letters found in `long` in order ("dems" in "democrats", "calif" in "california"). "Chris" is
+/// no abbreviation of "Christmas", nor "South" of "Southern".
+fn abbreviates(short: &str, long: &str) -> bool {
+    let s: Vec<char> = short.chars().collect();
+    if s.len() * 2 > long.chars().count() {
+        return false;
+    }
+    let l: Vec<char> = long.chars().collect();
+    // A plural abbreviates a plural only ("Refs" is not "Reformer").
+    let plural = |w: &[char]| w.last() == Some(&'s');
+    if s.len() < 2 || s.len() >= l.len() || s[..2] != l[..2] || plural(&s) != plural(&l) {
+        return false;
+    }
+    let mut it = l.iter();
+    s.iter().all(|c| it.any(|x| x == c))
+}
+
+/// "Liberal Democrat" <-> "Liberal Democrats": the same words but a plural ending on the last;
+/// the form more articles use is kept. Not for persons ("Williams" is not "William").
+fn plural(names: &[Name], index: &Index, kind: EntityKind, i: usize) -> Option<usize> {
+    if kind == EntityKind::Person {
+        return None;
+    }
+    let n = &names[i];
+    let (last, head) = n.words.split_last()?;
+    let written_last = n.text.split_whitespace().last()?;
+    let forms = [
+        format!("{last}s"),
+        format!("{last}es"),
+        last.strip_suffix("es").unwrap_or_default().to_string(),
+        last.strip_suffix('s').unwrap_or_default().to_string(),
+    ];
+    let j = forms
+        .into_iter()
+        .filter(|w| w.len() >= 2)
+        .filter_map(|w| {
+            let mut key = head.to_vec();
+            key.push(w);
+            index.by_key.get(&key.join(" ")).copied()
+        })
+        .find(|&j| j != i)?;
+    // As written: "PDA" and "PDAs" are one, "HBO" and "HBOS" are not, nor "TIM" and "Times".
+    let other_last = names[j].text.split_whitespace().last()?;
+    let plural_of = |plural: &str, singular: &str| {
+        plural
+            .strip_prefix(singular)
+            .is_some_and(|rest| rest == "s" || rest == "es")
+    };
+    if !(plural_of(other_last, written_last) || plural_of(written_last, other_last)) {
+        return None;
+    }
+    more_used(names, i, j)
+}
+
+/// `j` when it is the form more articles use (ties: the shorter, then the first in byte order),
+/// else none: the other direction is found from `j`.
+fn more_used(names: &[Name], i: usize, j: usize) -> Option<usize> {
+    let key = |k: usize| {
+        (
+            names[k].articles,
+            std::cmp::Reverse(names[k].text.len()),
+            std::cmp::Reverse(names[k].text),
+        )
+    };
+    (key(j) > key(i)).then_some(j)
+}
+
+/// "Labour Party" <-> "Labour": one name is the other and a generic last word (a word the
+/// gazetteers list as ending organisation names) or a legal form; the form more articles use is kept. The short form
+/// must stand for one such name only ("Labour" beside "Labour Party" and "Labour Group" stays).
+fn generic_suffix(
+    model: Option<&Model>,
+    names: &[Name],
+    index: &Index,
+    kind: EntityKind,
+    i: usize,
+) -> Option<usize> {
+    let model = model?;
+    if !matches!(kind, EntityKind::Org | EntityKind::Misc) {
+        return None;
+    }
+    let n = &names[i];
+    // A legal form, or a word the gazetteers list as ending organisation names ("Party",
+    // "Group"); a word merely written in lower case elsewhere ("Capital", "City") is not enough.
+    let is_suffix = |word: &str| {
+        let shown = title_case(word);
+        super::spans::is_legal_form(model, &shown)
+            || model.lexicon.gazetteer(&alias_key(word)) & super::lexicon::G_ORG_KEY != 0
+    };
+    let original_last = n.text.split_whitespace().last().unwrap_or_default();
+    if n.words.len() >= 2 && is_suffix(original_last) {
+        // i is the long form: its short form, if the archive has it.
+        let short = n.words[..n.words.len() - 1].join(" ");
+        let j = *index.by_key.get(&short)?;
+        let longs = long_forms(names, index, j, &is_suffix);
+        return (longs == [i]).then(|| more_used(names, i, j)).flatten();
+    }
+    // i is the short form: the one long form made of it and a generic word.
+    match long_forms(names, index, i, &is_suffix).as_slice() {
+        [j] => more_used(names, i, *j),
+        _ => None,
+    }
+}
+
+/// The names that are `names[i]` and one more generic word.
+fn long_forms(
+    names: &[Name],
+    index: &Index,
+    i: usize,
+    is_suffix: &dyn Fn(&str) -> bool,
+) -> Vec<usize> {
+    let n = &names[i];
+    index
+        .with_word(&n.words[0])
+        .iter()
+        .copied()
+        .filter(|&j| {
+            let w = &names[j].words;
+            w.len() == n.words.len() + 1
+                && w[..n.words.len()] == n.words[..]
+                && names[j]
+                    .text
+                    .split_whitespace()
+                    .last()
+                    .is_some_and(is_suffix)
+        })
+        .collect()
+}
+
+fn title_case(word: &str) -> String {
+    let mut cs = word.chars();
+    cs.next()
+        .map(|f| f.to_uppercase().chain(cs).collect())
+        .unwrap_or_default()
+}
+
+/// "Nasrallah" -> "Hassan Nasrallah": a surname alone (never a given name) that is the last word
+/// of exactly one longer person name, both shaped like persons' names; no other person name holds
+/// it. Only for persons: an organisation's words inside a longer name are too often another
+/// organisation ("Supreme Court" in "US Supreme Court"), and places never ("York").
+fn short_form(
+    model: Option<&Model>,
+    names: &[Name],
+    index: &Index,
+    kind: EntityKind,
+    i: usize,
+) -> Option<usize> {
+    if kind != EntityKind::Person {
+        return None;
+    }
+    let model = model?;
+    let n = &names[i];
+    if !person_shaped(model, n.text) || n.words.len() != 1 || is_given_name_only(model, &n.words[0])
+    {
+        return None;
+    }
+    let holders: Vec<usize> = index
+        .with_word(&n.words[0])
+        .iter()
+        .copied()
+        .filter(|&j| j != i && names[j].words.len() > n.words.len())
+        .filter(|&j| names[j].words.ends_with(&n.words))
+        .collect();
+    // Every holder counts against uniqueness, however few its articles.
+    match holders.as_slice() {
+        [j] if names[*j].articles >= MIN_ARTICLES && person_shaped(model, names[*j].text) => {
+            Some(*j)
+        }
+        _ => None,
+    }
+}
+
+/// A name shaped like a person's: one to three capitalised words of letters (hyphens and
+/// apostrophes allowed), none of them a word usually written in lower case ("Street",
+/// "Being").
+fn person_shaped(model: &Model, text: &str) -> bool {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    (1..=3).contains(&words.len())
+        && words.iter().all(|w| {
+            w.starts_with(char::is_uppercase)
+                && w.chars()
+                    .all(|c| c.is_alphabetic() || matches!(c, '-' | '\'' | '’'))
+                && !super::canonical::is_generic_word(model, w)
+        })
+}
+
+/// A given name that is no surname ("Julia"): alone, it could be anyone of that name.
+fn is_given_name_only(model: &Model, word: &str) -> bool {
+    use super::lexicon::{G_FIRST_NAME, G_SURNAME};
+    let flags = model.lexicon.gazetteer(word);
+    flags & G_FIRST_NAME != 0 && flags & G_SURNAME == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(list: &[(&str, u64)]) -> Vec<NameCount> {
+        list.iter()
+            .map(|(n, a)| NameCount {
+                name: n.to_string(),
+                articles: *a,
+            })
+            .collect()
+    }
+
+    fn merged(kind: EntityKind, list: &[(&str, u64)]) -> Vec<(String, String, Reason)> {
+        let model = super::super::model::embedded();
+        let mut all = BTreeMap::new();
+        all.insert(kind, names(list));
+        let mut out: Vec<(String, String, Reason)> = find(model, &all)
+            .merges
+            .into_iter()
+            .map(|m| (m.from, m.to, m.reason))
+            .collect();
+        out.sort();
+        out
+    }
+
+    fn m(from: &str, to: &str, r: Reason) -> (String, String, Reason) {
+        (from.to_string(), to.to_string(), r)
+    }
+
+    #[test]
+    fn acronyms_take_the_one_expansion_the_archive_spells_out() {
+        let got = merged(
+            EntityKind::Org,
+            &[
+                ("Meridian Monetary Board", 12),
+                ("MMB", 30),
+                ("Harbour Trade Council", 4),
+                ("HTC", 3),
+                ("Hilltop Transit Company", 5),
+            ],
+        );
+        // "HTC" could be two names: no merge.
+        assert_eq!(
+            got,
+            vec![m("MMB", "Meridian Monetary Board", Reason::Acronym)]
+        );
+    }
+
+    #[test]
+    fn abbreviations_plurals_and_chains() {
+        let got = merged(
+            EntityKind::Org,
+            &[
+                ("Progressive Reformers", 68),
+                ("Prog Refs", 55),
+                ("Prog Ref", 41),
+                ("Progressive Reformer", 40),
+            ],
+        );
+        assert_eq!(
+            got,
+            vec![
+                m("Prog Ref", "Progressive Reformers", Reason::Abbreviation),
+                m("Prog Refs", "Progressive Reformers", Reason::Abbreviation),
+                m(
+                    "Progressive Reformer",
+                    "Progressive Reformers",
+                    Reason::Plural
+                ),
+            ]
+        );
+        let got = merged(EntityKind::Place, &[("Calif.", 3), ("California", 40)]);
+        assert_eq!(got, vec![m("Calif.", "California", Reason::Abbreviation)]);
+    }
+
+    #[test]
+    fn generic_suffix_keeps_the_form_most_used() {
+        let got = merged(
+            EntityKind::Org,
+            &[
+                ("Greenway", 136),
+                ("Greenway Party", 32),
+                ("Ostrander Inc", 9),
+                ("Ostrander", 2),
+            ],
+        );
+        assert_eq!(
+            got,
+            vec![
+                m("Greenway Party", "Greenway", Reason::GenericSuffix),
+                m("Ostrander", "Ostrander Inc", Reason::GenericSuffix),
+            ]
+        );
+    }
+
+    #[test]
+    fn surnames_merge_only_into_the_one_full_name_that_holds_them() {
+        let got = merged(
+            EntityKind::Person,
+            &[
+                ("Halvard Quist", 20),
+                ("Quist", 6),
+                ("Edda Marrow", 10),
+                ("Tomas Marrow", 3),
+                ("Marrow", 4),
+                ("Halvard", 5),
+            ],
+        );
+        // "Marrow" has two full names; "Halvard" is a given name.
+        assert_eq!(got, vec![m("Quist", "Halvard Quist", Reason::ShortForm)]);
+    }
+
+    #[test]
+    fn too_little_evidence_and_places_stay_apart() {
+        // The long name is in one article only.
+        assert!(
+            merged(
+                EntityKind::Org,
+                &[("Meridian Monetary Board", 1), ("MMB", 9)]
+            )
+            .is_empty()
+        );
+        // A place inside a longer place is another place.
+        assert!(merged(EntityKind::Place, &[("York", 9), ("New York", 40)]).is_empty());
+    }
+
+    #[test]
+    fn a_rule_about_either_name_wins() {
+        let mut all = BTreeMap::new();
+        all.insert(
+            EntityKind::Org,
+            names(&[("Meridian Monetary Board", 12), ("MMB", 30)]),
+        );
+        let merges = find(None, &all);
+        let none = EntityRules::default();
+        assert_eq!(
+            merges.under(&none).aliased(EntityKind::Org, "MMB"),
+            "Meridian Monetary Board"
+        );
+        let mut rules = EntityRules::default();
+        rules.add_keep("MMB", None).unwrap();
+        assert_eq!(merges.under(&rules).aliased(EntityKind::Org, "MMB"), "MMB");
+        let mut rules = EntityRules::default();
+        rules
+            .add_block("Meridian Monetary Board", Some(EntityKind::Org))
+            .unwrap();
+        assert_eq!(merges.under(&rules).aliased(EntityKind::Org, "MMB"), "MMB");
+    }
+}
