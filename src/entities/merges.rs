@@ -32,9 +32,12 @@ pub const MERGES_FILE: &str = "entity-merges.json";
 /// evidence of how the archive names the entity.
 pub const MIN_ARTICLES: u64 = 2;
 
-/// Longest and shortest acronym read as one, in letters (two letters are too ambiguous).
+/// Longest and shortest acronym read as one, in letters.
 const MAX_ACRONYM: usize = 8;
-const MIN_ACRONYM: usize = 3;
+const MIN_ACRONYM: usize = 2;
+/// Fewest articles the expansion of a two-letter acronym must have: two letters stand for many
+/// names ("EU" for "European Union" only where the archive says so often).
+const TWO_LETTER_EXPANSION_ARTICLES: u64 = 10;
 /// Most times an acronym's articles may outnumber its expansion's.
 const ACRONYM_RATIO: u64 = 3;
 
@@ -45,6 +48,9 @@ const ACRONYM_SKIP: &[&str] = &["of", "the", "and", "for", "&", "de", "du", "la"
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Reason {
+    /// The same words in another case ("Labour party", "Labour Party"); the one more articles
+    /// use is kept.
+    Case,
     /// The variant is the initials of the name, the only name of its kind with those initials.
     Acronym,
     /// Each word of the variant abbreviates the name's word in its place ("Lib Dems").
@@ -61,6 +67,7 @@ pub enum Reason {
 impl Reason {
     pub fn as_str(self) -> &'static str {
         match self {
+            Reason::Case => "case",
             Reason::Acronym => "acronym",
             Reason::Abbreviation => "abbreviation",
             Reason::Plural => "plural",
@@ -91,6 +98,7 @@ impl Merge {
     pub fn evidence(&self) -> String {
         let first = self.via.as_deref().unwrap_or(&self.to);
         let why = match self.reason {
+            Reason::Case => format!("{first:?} in another case"),
             Reason::Acronym => format!("the initials of {first:?}, the only such name"),
             Reason::Abbreviation => format!("its words abbreviate those of {first:?}"),
             Reason::Plural => format!("singular/plural of {first:?}"),
@@ -196,8 +204,9 @@ fn find_kind(model: Option<&Model>, kind: EntityKind, list: &[NameCount]) -> Vec
     // Each name's first found target, by the order of the classes.
     let mut target: HashMap<usize, (usize, Reason)> = HashMap::new();
     for i in 0..names.len() {
-        let found = acronym(&names, &index, kind, i)
-            .map(|t| (t, Reason::Acronym))
+        let found = case_variant(&names, &index, i)
+            .map(|t| (t, Reason::Case))
+            .or_else(|| acronym(&names, &index, kind, i).map(|t| (t, Reason::Acronym)))
             .or_else(|| abbreviation(&names, &index, kind, i).map(|t| (t, Reason::Abbreviation)))
             .or_else(|| plural(&names, &index, kind, i).map(|t| (t, Reason::Plural)))
             .or_else(|| {
@@ -261,7 +270,14 @@ impl Index {
         let mut by_opening: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, n) in names.iter().enumerate() {
             by_opening.entry(opening(&n.words[0])).or_default().push(i);
-            by_key.entry(n.words.join(" ")).or_insert(i);
+            // The spelling most articles use stands for its key.
+            let key = n.words.join(" ");
+            match by_key.get(&key) {
+                Some(&j) if more_used(names, j, i).is_none() => {}
+                _ => {
+                    by_key.insert(key, i);
+                }
+            }
             if n.words.len() > 1 {
                 let mut both = initials_of(&n.words).to_vec();
                 both.dedup();
@@ -303,6 +319,12 @@ fn only_one(names: &[Name], candidates: impl Iterator<Item = usize>) -> Option<u
     }
 }
 
+/// "Labour party" -> "Labour Party": the spelling of the same words most articles use.
+fn case_variant(names: &[Name], index: &Index, i: usize) -> Option<usize> {
+    let j = *index.by_key.get(&names[i].words.join(" "))?;
+    (j != i).then_some(j)
+}
+
 /// "IMF" -> "International Monetary Fund": a word written as an acronym whose letters are the
 /// initials of exactly one longer name of the kind.
 fn acronym(names: &[Name], index: &Index, kind: EntityKind, i: usize) -> Option<usize> {
@@ -321,7 +343,9 @@ fn acronym(names: &[Name], index: &Index, kind: EntityKind, i: usize) -> Option<
     )?;
     // An acronym far more used than the one expansion the archive has stands for something the
     // archive does not spell out ("NBC" beside a broadcaster named twice).
-    (n.articles <= ACRONYM_RATIO * names[j].articles).then_some(j)
+    let short_needs_more =
+        letters.chars().count() == 2 && names[j].articles < TWO_LETTER_EXPANSION_ARTICLES;
+    (n.articles <= ACRONYM_RATIO * names[j].articles && !short_needs_more).then_some(j)
 }
 
 /// A name that can be an acronym's expansion: every word but the small ones capitalised and made
@@ -494,22 +518,46 @@ fn generic_suffix(
         super::spans::is_legal_form(model, &shown)
             || model.lexicon.gazetteer(&alias_key(word)) & super::lexicon::G_ORG_KEY != 0
     };
+    // The short form must name something alone: not a place ("Bristol" is not "Bristol
+    // University") nor a word usually in lower case ("Cabinet" is not "Cabinet Office"),
+    // unless what is dropped is a legal form.
+    let legal = |k: usize| {
+        let last = names[k].text.split_whitespace().last().unwrap_or_default();
+        super::spans::is_legal_form(model, &title_case(last))
+    };
+    let stands_alone = |short: usize, long: usize| legal(long) || names_alone(model, &names[short]);
     let original_last = n.text.split_whitespace().last().unwrap_or_default();
     if n.words.len() >= 2 && is_suffix(original_last) {
         // i is the long form: its short form, if the archive has it.
         let short = n.words[..n.words.len() - 1].join(" ");
         let j = *index.by_key.get(&short)?;
         let longs = long_forms(names, index, j, &is_suffix);
-        return (longs == [i]).then(|| more_used(names, i, j)).flatten();
+        return (longs == [i] && stands_alone(j, i))
+            .then(|| more_used(names, i, j))
+            .flatten();
     }
     // i is the short form: the one long form made of it and a generic word.
     match long_forms(names, index, i, &is_suffix).as_slice() {
-        [j] => more_used(names, i, *j),
+        [j] if stands_alone(i, *j) => more_used(names, i, *j),
         _ => None,
     }
 }
 
-/// The names that are `names[i]` and one more generic word.
+/// Does a name name something alone: not a place of the gazetteers, and not one word usually
+/// written in lower case.
+fn names_alone(model: &Model, name: &Name) -> bool {
+    use super::lexicon::{G_CAPITAL, G_CITY, G_COUNTRY, G_REGION, G_US_STATE};
+    let key = name.words.join(" ");
+    let place = model.lexicon.gazetteer(&key)
+        & (G_COUNTRY | G_CAPITAL | G_CITY | G_US_STATE | G_REGION)
+        != 0
+        || model.place_aliases.contains_key(&key);
+    let generic = name.words.len() == 1 && super::canonical::is_generic_word(model, name.text);
+    !place && !generic
+}
+
+/// The names (one per spelling key, the most used) that are `names[i]` and one more generic
+/// word.
 fn long_forms(
     names: &[Name],
     index: &Index,
@@ -521,6 +569,7 @@ fn long_forms(
         .with_word(&n.words[0])
         .iter()
         .copied()
+        .filter(|&j| index.by_key.get(&names[j].words.join(" ")) == Some(&j))
         .filter(|&j| {
             let w = &names[j].words;
             w.len() == n.words.len() + 1
@@ -690,6 +739,25 @@ mod tests {
             vec![
                 m("Greenway Party", "Greenway", Reason::GenericSuffix),
                 m("Ostrander", "Ostrander Inc", Reason::GenericSuffix),
+            ]
+        );
+    }
+
+    #[test]
+    fn case_variants_and_a_suffix_in_either_case() {
+        let got = merged(
+            EntityKind::Org,
+            &[
+                ("Greenway", 136),
+                ("Greenway Party", 32),
+                ("Greenway party", 2),
+            ],
+        );
+        assert_eq!(
+            got,
+            vec![
+                m("Greenway Party", "Greenway", Reason::GenericSuffix),
+                m("Greenway party", "Greenway", Reason::Case),
             ]
         );
     }

@@ -13,6 +13,7 @@ mod entity;
 mod export;
 mod incremental;
 mod keys;
+mod merges;
 mod messages;
 mod opensearch;
 mod opensearch_failover;

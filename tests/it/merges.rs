@@ -1,0 +1,237 @@
+//! Archive-wide entity merges end to end, on both engines: the real binary indexes fictional
+//! articles (`tests/fixtures/merges`): an organisation written out in two articles ("Meridian
+//! Monetary Board", a1 and a2) and as its acronym in two others ("MMB", a3 and a4); a party
+//! written out in two ("Progressive Reformers", a5 and a7) and abbreviated in one ("Prog Refs",
+//! a6); and a story (a5) with a dateline and a credit line. The merges are checked where names
+//! show (facets, filters, hits, `newsdex entities merges`), through a re-index and `--rebuild`,
+//! under a `keep` rule that undoes one and an alias rule that wins over one.
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::common::{Fixture, Results, bin, copy_fixtures};
+use crate::opensearch::Remote;
+
+const BOARD: &str = "Meridian Monetary Board";
+const PARTY: &str = "Progressive Reformers";
+
+#[derive(Debug, Deserialize)]
+struct Merges {
+    merges: Vec<Merge>,
+}
+
+#[derive(Debug, Deserialize, PartialEq)]
+struct Merge {
+    kind: String,
+    from: String,
+    to: String,
+    reason: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct Mention {
+    kind: String,
+    canonical: String,
+}
+
+/// Runs `newsdex` against one index: a folder, or an OpenSearch index.
+struct Archive<'a> {
+    f: &'a Fixture,
+    engine: Option<String>,
+}
+
+impl Archive<'_> {
+    fn run(&self, args: &[&str]) -> String {
+        let mut all: Vec<&str> = args.to_vec();
+        if let Some(url) = &self.engine {
+            all.extend(["--engine", url.as_str()]);
+        }
+        let out = self.f.run(&all);
+        assert!(
+            out.status.success(),
+            "{args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn index(&self, extra: &[&str]) {
+        let docs = self.f.docs();
+        self.run(&[&["index", docs.to_str().unwrap(), "--quiet"], extra].concat());
+    }
+
+    fn search(&self, args: &[&str]) -> Results {
+        serde_json::from_str(&self.run(&[&["search", "--json"], args].concat())).unwrap()
+    }
+
+    fn orgs(&self) -> BTreeMap<String, u64> {
+        self.search(&["", "--limit", "0", "--facet", "org", "--facet-size", "50"])
+            .facets["org"]
+            .iter()
+            .map(|c| (c.value.clone(), c.count))
+            .collect()
+    }
+
+    fn merges(&self) -> Vec<Merge> {
+        let out = self.run(&["entities", "merges", "--json"]);
+        serde_json::from_str::<Merges>(&out).unwrap().merges
+    }
+}
+
+/// The names the tagger finds in one fixture file, as (kind, canonical name): what the merges
+/// start from. Checked first, so a changed model fails here with a clear message rather than
+/// further down.
+fn tagged(f: &Fixture, file: &str) -> Vec<(String, String)> {
+    let path = f.docs().join(file);
+    let out = bin()
+        .args(["entities", path.to_str().unwrap(), "--json"])
+        .output()
+        .expect("run newsdex");
+    let mentions: Vec<Mention> = serde_json::from_slice(&out.stdout).unwrap();
+    mentions
+        .into_iter()
+        .map(|m| (m.kind, m.canonical))
+        .collect()
+}
+
+fn org(name: &str) -> (String, String) {
+    ("org".to_string(), name.to_string())
+}
+
+fn merge(from: &str, to: &str, reason: &str) -> Merge {
+    Merge {
+        kind: "org".into(),
+        from: from.into(),
+        to: to.into(),
+        reason: reason.into(),
+    }
+}
+
+fn fixture() -> Fixture {
+    let f = Fixture::new();
+    copy_fixtures(&f, "merges");
+    for (file, name) in [
+        ("a1.txt", BOARD),
+        ("a2.txt", BOARD),
+        ("a3.txt", "MMB"),
+        ("a4.txt", "MMB"),
+        ("a5.txt", PARTY),
+        ("a6.txt", "Prog Refs"),
+        ("a7.txt", PARTY),
+    ] {
+        assert!(
+            tagged(&f, file).contains(&org(name)),
+            "the tagger no longer finds {name:?} in {file}: {:?}",
+            tagged(&f, file)
+        );
+    }
+    f
+}
+
+fn merges_on(a: &Archive) {
+    a.index(&[]);
+    // What the pass found, with its reasons.
+    let merges = a.merges();
+    assert!(
+        merges.contains(&merge("MMB", BOARD, "acronym")),
+        "{merges:?}"
+    );
+    assert!(
+        merges.contains(&merge("Prog Refs", PARTY, "abbreviation")),
+        "{merges:?}"
+    );
+    // Facets count each entity once per article, under one name.
+    let orgs = a.orgs();
+    assert_eq!(orgs.get(BOARD), Some(&4), "{orgs:?}");
+    assert_eq!(orgs.get(PARTY), Some(&3), "{orgs:?}");
+    assert_eq!(orgs.get("MMB"), None, "{orgs:?}");
+    assert_eq!(orgs.get("Prog Refs"), None, "{orgs:?}");
+    // A filter on either name finds every article of the entity.
+    assert_eq!(a.search(&["", "--org", "MMB", "--limit", "0"]).total, 4);
+    assert_eq!(a.search(&["", "--org", BOARD, "--limit", "0"]).total, 4);
+    // Hits show the merged name.
+    let hits = a.search(&["yields", "--limit", "5"]).hits;
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].entities["org"], vec![BOARD.to_string()]);
+
+    // News furniture: the dateline's agency is no organisation, the credit line's names are the
+    // article's authors and no persons, and an author can be searched.
+    assert_eq!(orgs.get("Coast Wire"), None, "{orgs:?}");
+    let harbour = a.search(&["harbour deal signed", "--limit", "1"]).hits;
+    assert_eq!(harbour[0].authors, vec!["Tomas Lind", "Ruth Ellery"]);
+    assert_eq!(
+        harbour[0].entities["person"],
+        vec!["Edda Marrow".to_string()]
+    );
+    assert!(harbour[0].entities["place"].contains(&"Velmore".to_string()));
+    assert_eq!(a.search(&["author:Ellery", "--limit", "0"]).total, 1);
+
+    // A re-index after a new article, and a rebuild, keep the merges up to date.
+    a.f.write(
+        "a8.txt",
+        "Board meets again\n\nThe MMB meets again on Thursday, analysts said in a note.\n",
+    );
+    a.index(&[]);
+    assert_eq!(a.orgs().get(BOARD), Some(&5));
+    a.index(&["--rebuild"]);
+    assert_eq!(a.orgs().get(BOARD), Some(&5));
+    assert!(a.merges().contains(&merge("MMB", BOARD, "acronym")));
+
+    // A keep rule undoes the merge; removing it brings the merge back.
+    a.run(&["entities", "keep", "MMB"]);
+    let orgs = a.orgs();
+    assert_eq!(
+        (orgs.get("MMB"), orgs.get(BOARD)),
+        (Some(&3), Some(&2)),
+        "{orgs:?}"
+    );
+    assert!(!a.merges().iter().any(|m| m.from == "MMB"));
+    a.run(&["entities", "remove", "MMB"]);
+    assert_eq!(a.orgs().get(BOARD), Some(&5));
+    // An alias rule wins over the merge.
+    a.run(&["entities", "add-alias", "MMB", "Meridian Board"]);
+    let orgs = a.orgs();
+    assert_eq!(
+        (orgs.get("Meridian Board"), orgs.get(BOARD)),
+        (Some(&3), Some(&2)),
+        "{orgs:?}"
+    );
+}
+
+#[test]
+fn archive_merges_on_the_embedded_engine() {
+    let f = fixture();
+    merges_on(&Archive {
+        f: &f,
+        engine: None,
+    });
+}
+
+#[test]
+fn archive_merges_on_opensearch() {
+    let Some(remote) = Remote::for_test("archive-merges") else {
+        return;
+    };
+    let f = fixture();
+    merges_on(&Archive {
+        f: &f,
+        engine: Some(remote.url()),
+    });
+}
+
+#[test]
+fn facet_size_lists_that_many_values() {
+    let f = fixture();
+    let a = Archive {
+        f: &f,
+        engine: None,
+    };
+    a.index(&[]);
+    // Two organisations in all (after the merges).
+    assert_eq!(a.orgs().len(), 2);
+    let one = a.search(&["", "--limit", "0", "--facet", "org", "--facet-size", "1"]);
+    assert_eq!(one.facets["org"].len(), 1);
+    assert_eq!(one.facets["org"][0].value, BOARD);
+    let out = f.run(&["search", "", "--facet-size", "0"]);
+    assert!(!out.status.success());
+}
