@@ -150,7 +150,7 @@ fn dateline(words: &[&str], line: Range<usize>) -> Option<(Range<usize>, Option<
 /// them, and nothing else.
 fn byline(words: &[&str], line: Range<usize>) -> Option<Vec<Range<usize>>> {
     let n_words = line.clone().filter(|&i| is_word(words[i])).count();
-    if n_words < 2 || n_words > BYLINE_WORDS || words[line.start] != "By" {
+    if !(2..=BYLINE_WORDS).contains(&n_words) || words[line.start] != "By" {
         return None;
     }
     let names = names_after_by(words, line.start + 1, line.end)?;

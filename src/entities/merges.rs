@@ -32,6 +32,9 @@ pub const MERGES_FILE: &str = "entity-merges.json";
 /// evidence of how the archive names the entity.
 pub const MIN_ARTICLES: u64 = 2;
 
+/// How many times the articles of all other readings together one reading must have to be
+/// taken when a variant could stand for several names.
+const DOMINANT: u64 = 5;
 /// Longest and shortest acronym read as one, in letters.
 const MAX_ACRONYM: usize = 8;
 const MIN_ACRONYM: usize = 2;
@@ -307,16 +310,18 @@ impl Index {
     }
 }
 
-/// The single name among `candidates` that carries enough articles, when every other candidate
-/// carries fewer (one strong reading, or none).
+/// The one name among `candidates` that carries enough articles, when the others carry fewer,
+/// or when it carries [`DOMINANT`] times as many articles as all the others together (the
+/// archive spells "EU" out as "European Union" far more often than as anything else).
 fn only_one(names: &[Name], candidates: impl Iterator<Item = usize>) -> Option<usize> {
-    let strong: Vec<usize> = candidates
+    let mut strong: Vec<usize> = candidates
         .filter(|&j| names[j].articles >= MIN_ARTICLES)
         .collect();
-    match strong.as_slice() {
-        [one] => Some(*one),
-        _ => None,
-    }
+    strong.sort_by_key(|&j| std::cmp::Reverse(names[j].articles));
+    strong.dedup();
+    let (&first, rest) = strong.split_first()?;
+    let others: u64 = rest.iter().map(|&j| names[j].articles).sum();
+    (others == 0 || names[first].articles >= DOMINANT * others).then_some(first)
 }
 
 /// "Labour party" -> "Labour Party": the spelling of the same words most articles use.
