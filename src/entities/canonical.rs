@@ -429,8 +429,12 @@ fn with_places_of_filing(
 /// A generic word: usually written in lower case in news text ("bank", "commission"), and
 /// neither a first name nor a place. On its own it names something only through a longer name.
 pub fn is_generic_word(model: &Model, tok: &str) -> bool {
-    super::casing::usual(&model.lexicon, tok) == Some(true)
-        && is_common_word(model, &alias_key(&normalize(tok)))
+    super::casing::is_generic(&model.lexicon, tok)
+}
+
+/// A word seen often in lower case in news text that is neither a first name nor a place.
+fn is_common_word(model: &Model, lower: &str) -> bool {
+    super::casing::is_common(&model.lexicon, lower)
 }
 
 /// Is `word` the head of the multi-word name `long`: its last word, or the word before its
@@ -441,13 +445,6 @@ pub fn is_head_word(long: &[String], word: &str) -> bool {
             .iter()
             .position(|w| w == "of")
             .is_some_and(|k| k > 0 && long[k - 1] == word)
-}
-
-/// A word seen often in lower case in news text that is neither a first name nor a place.
-fn is_common_word(model: &Model, lower: &str) -> bool {
-    use super::lexicon::{G_CITY, G_COUNTRY, G_FIRST_NAME, G_US_STATE};
-    model.lexicon.cluster(lower) != 0
-        && model.lexicon.gazetteer(lower) & (G_FIRST_NAME | G_COUNTRY | G_CITY | G_US_STATE) == 0
 }
 
 /// "BARACK OBAMA" -> "Barack Obama", for names seen only in all-caps headlines.

@@ -154,6 +154,19 @@ pub fn merge_caps(doc: &Doc, caps: &[u8], out: &mut [u8]) {
     }
 }
 
+/// A generic word: usually written in lower case in news text ("bank", "commission"), and
+/// neither a first name nor a place. On its own it names something only through a longer name.
+pub fn is_generic(lex: &Lexicon, tok: &str) -> bool {
+    usual(lex, tok) == Some(true) && is_common(lex, &super::lexicon::alias_key(&normalize(tok)))
+}
+
+/// A word seen often in lower case in news text that is neither a first name nor a place.
+pub fn is_common(lex: &Lexicon, lower: &str) -> bool {
+    use super::lexicon::{G_CITY, G_COUNTRY, G_FIRST_NAME, G_US_STATE};
+    lex.cluster(lower) != 0
+        && lex.gazetteer(lower) & (G_FIRST_NAME | G_COUNTRY | G_CITY | G_US_STATE) == 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -117,7 +117,7 @@ impl Words<'_> {
 
     /// A word usually written in lower case ("Investors", "Service").
     fn is_generic(&self, i: usize) -> bool {
-        super::canonical::is_generic_word(self.model, self.text(i))
+        casing::is_generic(&self.model.lexicon, self.text(i))
     }
 
     /// A ticker or code in brackets: any name alone in angle brackets, or in round brackets a
