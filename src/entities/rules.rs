@@ -36,7 +36,34 @@ pub struct EntityRules {
     /// Names kept as they are indexed: no automatic merge (`merges`) is about them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub keep: Vec<Keep>,
+    /// Aliases by `from`, built on first use: with the archive-wide merges added, rules hold
+    /// hundreds of aliases and every answer resolves thousands of names.
+    #[serde(skip)]
+    by_from: AliasIndex,
 }
+
+/// Positions in `alias` per `from` name, and the merged groups, each built on first use. Never
+/// compared, and empty in every clone, so a clone that is then changed (how every edit works)
+/// builds its own.
+#[derive(Debug, Default)]
+struct AliasIndex(
+    std::sync::OnceLock<std::collections::HashMap<String, Vec<usize>>>,
+    std::sync::OnceLock<Vec<Group>>,
+);
+
+impl Clone for AliasIndex {
+    fn clone(&self) -> Self {
+        AliasIndex::default()
+    }
+}
+
+impl PartialEq for AliasIndex {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for AliasIndex {}
 
 /// `name` is shown as it is indexed, whatever the archive-wide merges say.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -316,6 +343,7 @@ impl EntityRules {
         let name = name.trim();
         let same = |k: Option<EntityKind>| kind.is_none() || k == kind;
         let before = self.len();
+        self.by_from = AliasIndex::default();
         self.alias.retain(|a| !(a.from == name && same(a.kind)));
         self.retype.retain(|r| !(r.name == name && same(r.from)));
         self.block.retain(|b| !(b.name == name && same(b.kind)));
@@ -324,12 +352,21 @@ impl EntityRules {
     }
 
     fn alias_of(&self, kind: EntityKind, name: &str) -> Option<&str> {
+        let by_from = self.by_from.0.get_or_init(|| {
+            let mut map: std::collections::HashMap<String, Vec<usize>> = Default::default();
+            for (i, a) in self.alias.iter().enumerate() {
+                map.entry(a.from.clone()).or_default().push(i);
+            }
+            map
+        });
         // The last rule written wins when several could apply (a kind-specific one after a
         // general one, say), as a later line of the file would be expected to.
-        self.alias
+        by_from
+            .get(name)?
             .iter()
             .rev()
-            .find(|a| a.from == name && applies(a.kind, kind))
+            .map(|&i| &self.alias[i])
+            .find(|a| applies(a.kind, kind))
             .map(|a| a.to.as_str())
     }
 
@@ -415,6 +452,10 @@ impl EntityRules {
     /// Every merged or moved value with the indexed names that show as it (those whose members
     /// are more than the value itself as indexed).
     pub fn groups(&self) -> Vec<Group> {
+        self.by_from.1.get_or_init(|| self.find_groups()).clone()
+    }
+
+    fn find_groups(&self) -> Vec<Group> {
         let mut by_target: BTreeMap<Entity, BTreeSet<Entity>> = BTreeMap::new();
         for raw in self.candidates() {
             if let Some(target) = self.resolve(raw.0, &raw.1)
