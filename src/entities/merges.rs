@@ -9,7 +9,7 @@
 //! has with it. Each class is a rule over the archive's own names, never a list of names, and a
 //! merge needs evidence that rules out every other reading: the longer name must be carried by at
 //! least [`MIN_ARTICLES`] articles and be the only name of its kind that the variant can stand
-//! for. Merges never cross kinds.
+//! for (or far the most used of them, [`DOMINANT`]). Merges never cross kinds.
 //!
 //! Merges are kept with the index (each engine stores [`EntityMerges`] beside its entity rules),
 //! recomputed after every index run, and applied when a search is answered as extra aliases
