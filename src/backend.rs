@@ -7,10 +7,7 @@
 //! [`crate::model`]. No method has a default body: a new method must be answered by every engine,
 //! and [`Layer`]'s blanket implementation forwards it through every layer.
 use crate::Result;
-use std::collections::BTreeMap;
-
-use crate::entities::EntityKind;
-use crate::entities::merges::{EntityMerges, NameCount};
+use crate::entities::merges::{EntityMerges, NamesByKind};
 use crate::entities::rules::EntityRules;
 use crate::model::article::StoredArticle;
 use crate::model::check::CheckReport;
@@ -114,7 +111,7 @@ pub trait Store: Send {
 
     /// Every distinct entity name the index holds, per kind, with the articles carrying it, as
     /// of the last commit (what the archive-wide merges are found from).
-    fn entity_names(&mut self) -> Result<BTreeMap<EntityKind, Vec<NameCount>>>;
+    fn entity_names(&mut self) -> Result<NamesByKind>;
 
     /// Replace the archive-wide entity merges kept with the index.
     fn save_entity_merges(&mut self, merges: &EntityMerges) -> Result<()>;

@@ -475,7 +475,7 @@ fn acronym_letters(short: &str) -> Option<String> {
 }
 
 /// Initials of a name, without and with the small words ("Bank of England" -> "be", "boe").
-fn initials_of(words: &[String]) -> [String; 2] {
+pub fn initials_of(words: &[String]) -> [String; 2] {
     let skip: String = words
         .iter()
         .filter(|w| !ACRONYM_SKIP.contains(&w.as_str()))

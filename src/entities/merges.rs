@@ -20,6 +20,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::{Deserialize, Serialize};
 
 use super::EntityKind;
+use super::canonical::initials_of;
 use super::lexicon::alias_key;
 use super::model::Model;
 use super::rules::{Alias, EntityRules};
@@ -44,7 +45,7 @@ const TWO_LETTER_EXPANSION_ARTICLES: u64 = 10;
 /// Most times an acronym's articles may outnumber its expansion's.
 const ACRONYM_RATIO: u64 = 3;
 
-/// Words left out of an acronym's letters ("Bank of England" -> "BE" as well as "BOE").
+/// Small words that an acronym's expansion may hold but not open with.
 const ACRONYM_SKIP: &[&str] = &["of", "the", "and", "for", "&", "de", "du", "la", "le", "in"];
 
 /// Why two names are one entity.
@@ -166,6 +167,9 @@ impl EntityMerges {
     }
 }
 
+/// Every distinct name of an archive per kind, with its articles: what the pass reads.
+pub type NamesByKind = BTreeMap<EntityKind, Vec<NameCount>>;
+
 /// One distinct name of the archive and the articles carrying it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NameCount {
@@ -175,7 +179,7 @@ pub struct NameCount {
 
 /// Find the merges among the archive's names, per kind. `model` tells generic words and legal
 /// forms (without one, those classes are left out).
-pub fn find(model: Option<&Model>, names: &BTreeMap<EntityKind, Vec<NameCount>>) -> EntityMerges {
+pub fn find(model: Option<&Model>, names: &NamesByKind) -> EntityMerges {
     let mut merges = Vec::new();
     for (&kind, list) in names {
         merges.extend(find_kind(model, kind, list));
@@ -382,17 +386,6 @@ fn acronym_letters(text: &str) -> Option<String> {
         && letters.last().is_some_and(|c| c.is_uppercase());
     (letters.len() >= MIN_ACRONYM && letters.len() <= MAX_ACRONYM && capitals >= 2 && ends_upper)
         .then(|| letters.iter().flat_map(|c| c.to_lowercase()).collect())
-}
-
-/// Initials of a name, without and with the small words.
-fn initials_of(words: &[String]) -> [String; 2] {
-    let skip: String = words
-        .iter()
-        .filter(|w| !ACRONYM_SKIP.contains(&w.as_str()))
-        .filter_map(|w| w.chars().next())
-        .collect();
-    let all: String = words.iter().filter_map(|w| w.chars().next()).collect();
-    [skip, all]
 }
 
 /// "Lib Dems" -> "Liberal Democrats", "Calif." -> "California": as many words, each word of the

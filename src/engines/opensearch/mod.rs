@@ -320,10 +320,7 @@ impl OpenSearch {
     }
 
     /// Every entity name the index holds, per kind, with the articles carrying it.
-    pub fn entity_names(
-        &self,
-    ) -> Result<BTreeMap<crate::entities::EntityKind, Vec<crate::entities::merges::NameCount>>>
-    {
+    pub fn entity_names(&self) -> Result<crate::entities::merges::NamesByKind> {
         let mut out = BTreeMap::new();
         for kind in crate::entities::EntityKind::ALL {
             let column = crate::model::fields::entity_column(kind);

@@ -314,14 +314,7 @@ impl Store for OpenSearchStore {
         self.engine.copy_members()
     }
 
-    fn entity_names(
-        &mut self,
-    ) -> Result<
-        std::collections::BTreeMap<
-            crate::entities::EntityKind,
-            Vec<crate::entities::merges::NameCount>,
-        >,
-    > {
+    fn entity_names(&mut self) -> Result<crate::entities::merges::NamesByKind> {
         self.engine.entity_names()
     }
 

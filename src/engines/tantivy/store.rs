@@ -191,14 +191,7 @@ impl Store for TantivyStore {
     }
 
     /// Every value of each entity column, counted over all articles by the facet collector.
-    fn entity_names(
-        &mut self,
-    ) -> Result<
-        std::collections::BTreeMap<
-            crate::entities::EntityKind,
-            Vec<crate::entities::merges::NameCount>,
-        >,
-    > {
+    fn entity_names(&mut self) -> Result<crate::entities::merges::NamesByKind> {
         use crate::entities::EntityKind;
         let reader = self.index.reader()?;
         reader.reload()?;
