@@ -45,3 +45,19 @@ pub struct Expansion {
     pub term: String,
     pub weight: f32,
 }
+
+/// What the first pass showed about a query, and whether feedback ran on it (`--explain`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeedbackDecision {
+    /// Whether the expansion re-scored the hits.
+    pub applied: bool,
+    /// Why not, when it did not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Documents the first pass matched.
+    pub matches: u64,
+    /// Mean first-pass score of the feedback documents over the mean of the re-scored top.
+    pub gap: f32,
+    /// The expansion words' mean share of the feedback documents that hold them.
+    pub agreement: f32,
+}

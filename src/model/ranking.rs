@@ -1,5 +1,6 @@
 //! The ranking settings of a search as data, in one value that every engine reads: BM25F's
-//! parameters, pseudo-relevance feedback and stop-word handling. The defaults were chosen on judged collections (see
+//! parameters, the second pass (its depth, pseudo-relevance feedback and the gate that decides
+//! it per query, word proximity) and stop-word handling. The defaults were chosen on judged collections (see
 //! BENCHMARKS.md); `--ranking key=value,...` overrides them for experiments and benchmarks.
 use serde::Serialize;
 
@@ -49,6 +50,14 @@ pub struct FeedbackParams {
     /// Add the samples' mean length to each sample's length when turning its counts into
     /// probabilities, so a five-word title does not outweigh a whole abstract.
     pub smoothed: bool,
+    /// The gate: feedback runs only when the first pass's feedback documents stand out from
+    /// the rest of its top (mean score of the feedback documents over the mean of the whole
+    /// re-scored top is at least this) ...
+    pub min_gap: f32,
+    /// ... and agree with each other (the expansion words' mean share of the feedback
+    /// documents holding them, weighted by the words' weights, is at least this). 0 opens the
+    /// gate on that count.
+    pub min_agreement: f32,
 }
 
 impl Default for FeedbackParams {
@@ -59,6 +68,8 @@ impl Default for FeedbackParams {
             original_weight: 0.5,
             idf_weighted: true,
             smoothed: true,
+            min_gap: 0.0,
+            min_agreement: 0.0,
         }
     }
 }
@@ -69,10 +80,46 @@ impl FeedbackParams {
     }
 }
 
+/// Query words near each other and in the query's order count for more: every pair of
+/// neighbouring query words is scored as one more BM25F word whose frequency counts the places
+/// the two meet, in order within `ORDERED_GAP` positions (weight 1) or either way within
+/// `window` (weight 1/2: the 2:1 ratio of the ordered and unordered windows in the sequential
+/// dependence model).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ProximityParams {
+    /// The pairs' weight against the words' own; 0 turns proximity off.
+    pub weight: f32,
+    /// The widest distance in positions at which two words still meet.
+    pub window: u32,
+}
+
+/// In order, at most one word apart (a stop word dropped from the query in between).
+pub const ORDERED_GAP: u32 = 2;
+
+impl Default for ProximityParams {
+    fn default() -> Self {
+        ProximityParams {
+            weight: 0.0,
+            window: 8,
+        }
+    }
+}
+
+impl ProximityParams {
+    pub fn enabled(&self) -> bool {
+        self.weight > 0.0 && self.window > 0
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Ranking {
     pub bm25f: Bm25fParams,
     pub feedback: FeedbackParams,
+    pub proximity: ProximityParams,
+    /// The second pass (feedback, proximity) re-scores only the first pass's best this many
+    /// (or the requested page's end, when deeper): what could rise into the page. Totals and
+    /// facets are the first pass's.
+    pub depth: usize,
     /// Optional-word queries (`--match any`) of at least this many words drop stop words:
     /// in a sentence-long request "the" and "of" say nothing, while in a two-word query the user
     /// typed them on purpose. 0 keeps them always.
@@ -84,12 +131,14 @@ impl Default for Ranking {
         Ranking {
             bm25f: Bm25fParams::default(),
             feedback: FeedbackParams::default(),
+            proximity: ProximityParams::default(),
+            depth: 200,
             stop_words_from: 4,
         }
     }
 }
 
-const KEYS: &str = "k1, b, headline, body, per_field, headline_b, fb_docs, fb_terms, fb_weight, fb_idf, fb_smooth, stop_from";
+const KEYS: &str = "k1, b, headline, body, per_field, headline_b, fb_docs, fb_terms, fb_weight, fb_idf, fb_smooth, fb_gap, fb_agree, prox, prox_window, depth, stop_from";
 
 impl Ranking {
     /// Apply `key=value` pairs separated by commas to the defaults.
@@ -123,6 +172,11 @@ impl Ranking {
                 "fb_weight" => r.feedback.original_weight = num.min(1.0),
                 "fb_idf" => r.feedback.idf_weighted = num > 0.0,
                 "fb_smooth" => r.feedback.smoothed = num > 0.0,
+                "fb_gap" => r.feedback.min_gap = num,
+                "fb_agree" => r.feedback.min_agreement = num.min(1.0),
+                "prox" => r.proximity.weight = num,
+                "prox_window" => r.proximity.window = num as u32,
+                "depth" => r.depth = num as usize,
                 "stop_from" => r.stop_words_from = num as usize,
                 other => {
                     return Err(Error::Usage(format!(

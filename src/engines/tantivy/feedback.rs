@@ -4,11 +4,16 @@
 //! the articles that answer it often share few words. RM3 takes the top documents of the first
 //! search as a sample of what is wanted, builds a word distribution from them (each document's
 //! word frequencies, weighted by its share of the top scores), and adds its most likely words to
-//! the query, interpolated with the original. The expansion only re-scores: the articles that
-//! match, and so totals and facets, are those of the query as typed.
-use std::collections::HashMap;
+//! the query, interpolated with the original. The expansion only re-scores the first pass's top
+//! (see `rerank`): the articles that match, and so totals and facets, are those of the query as
+//! typed.
+//!
+//! Feedback helps when the top documents are about the query and harms when they are not, so
+//! the model also says how much its samples agree: the expansion words' mean share of the
+//! samples holding them. Words drawn from one long outlier hold little of the sample; words
+//! every top document shares hold all of it. The gate in `rerank` reads it.
+use std::collections::{HashMap, HashSet};
 
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query};
 use tantivy::tokenizer::TextAnalyzer;
 
 use super::bm25f::Bm25fQuery;
@@ -30,6 +35,13 @@ pub fn is_noise(term: &str, stop: &mut TextAnalyzer) -> bool {
         || analysis::terms(stop, term).is_empty()
 }
 
+/// A relevance model and how much its samples agree on it.
+pub struct Model {
+    pub expansion: Vec<Expansion>,
+    /// Sum over the expansion words of weight x share of the samples holding the word, in [0, 1].
+    pub agreement: f32,
+}
+
 /// The relevance model of the samples: the `terms` likeliest words, weights summing to 1.
 /// `idf` (when given) multiplies each candidate's probability before ranking and weighting.
 pub fn relevance_model(
@@ -38,17 +50,55 @@ pub fn relevance_model(
     idf: Option<&dyn Fn(&str) -> f32>,
     smoothed: bool,
 ) -> Vec<Expansion> {
-    let total: f32 = samples.iter().map(|s| s.score.max(0.0)).sum();
-    if total <= 0.0 {
-        return Vec::new();
-    }
+    model(samples, terms, idf, smoothed).expansion
+}
+
+/// `relevance_model` with the samples' agreement.
+pub fn model(
+    samples: &[Sample<'_>],
+    terms: usize,
+    idf: Option<&dyn Fn(&str) -> f32>,
+    smoothed: bool,
+) -> Model {
     let mut stem = analysis::stemmed();
-    let mut stop = analysis::stop_words();
-    let mut model: HashMap<String, f32> = HashMap::new();
     let analysed: Vec<Vec<String>> = samples
         .iter()
         .map(|s| analysis::terms(&mut stem, s.text))
         .collect();
+    let expansion = weigh(samples, &analysed, terms, idf, smoothed);
+    let holding: Vec<HashSet<&str>> = analysed
+        .iter()
+        .map(|words| words.iter().map(String::as_str).collect())
+        .collect();
+    let agreement = expansion
+        .iter()
+        .map(|e| {
+            let held = holding
+                .iter()
+                .filter(|h| h.contains(e.term.as_str()))
+                .count();
+            e.weight * held as f32 / holding.len().max(1) as f32
+        })
+        .sum();
+    Model {
+        expansion,
+        agreement,
+    }
+}
+
+fn weigh(
+    samples: &[Sample<'_>],
+    analysed: &[Vec<String>],
+    terms: usize,
+    idf: Option<&dyn Fn(&str) -> f32>,
+    smoothed: bool,
+) -> Vec<Expansion> {
+    let total: f32 = samples.iter().map(|s| s.score.max(0.0)).sum();
+    if total <= 0.0 {
+        return Vec::new();
+    }
+    let mut stop = analysis::stop_words();
+    let mut model: HashMap<String, f32> = HashMap::new();
     let mean_len = if smoothed {
         analysed.iter().map(Vec::len).sum::<usize>() as f32 / analysed.len().max(1) as f32
     } else {
@@ -60,7 +110,7 @@ pub fn relevance_model(
         }
         let share = s.score.max(0.0) / total / (words.len() as f32 + mean_len);
         for w in words {
-            *model.entry(w).or_insert(0.0) += share;
+            *model.entry(w.clone()).or_insert(0.0) += share;
         }
     }
     let mut ranked: Vec<(String, f32)> = model
@@ -84,32 +134,27 @@ pub fn relevance_model(
         .collect()
 }
 
-/// The original query, re-scored with the expansion: it still decides what matches. The
-/// original's words each weigh 1 in it, so an expansion word's boost is its share of the
-/// expansion's weight in the query as a whole.
-pub fn expand(
-    original: Box<dyn Query>,
+/// The expansion as words to score with their boosts: the original query's words each weigh 1
+/// in it, so an expansion word's boost is its share of the expansion's weight in the query as a
+/// whole (the original itself is scaled by `original_weight`).
+pub fn expansion_words(
     query_words: usize,
     expansion: &[Expansion],
     fields: &Fields,
     bm25f: Bm25fParams,
     params: &FeedbackParams,
-) -> Box<dyn Query> {
-    if expansion.is_empty() {
-        return original;
-    }
+) -> Vec<(Bm25fQuery, f32)> {
     let lambda = params.original_weight.clamp(0.0, 1.0);
     let scale = (1.0 - lambda) * query_words.max(1) as f32;
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> =
-        vec![(Occur::Must, Box::new(BoostQuery::new(original, lambda)))];
-    for e in expansion {
-        let word = Bm25fQuery::new(fields.headline, fields.body, &e.term, bm25f);
-        clauses.push((
-            Occur::Should,
-            Box::new(BoostQuery::new(Box::new(word), scale * e.weight)),
-        ));
-    }
-    Box::new(BooleanQuery::new(clauses))
+    expansion
+        .iter()
+        .map(|e| {
+            (
+                Bm25fQuery::new(fields.headline, fields.body, &e.term, bm25f),
+                scale * e.weight,
+            )
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -144,5 +189,34 @@ mod tests {
         let model = relevance_model(&samples, 10, Some(&idf), false);
         assert_eq!(model.len(), 2);
         assert!((model[0].weight - 0.25 / 0.375).abs() < 1e-5);
+    }
+
+    #[test]
+    fn agreement_is_high_when_samples_share_words_and_low_when_they_do_not() {
+        let shared = [
+            Sample {
+                score: 2.0,
+                text: "volcano eruption ash cloud",
+            },
+            Sample {
+                score: 1.0,
+                text: "volcano ash eruption flights",
+            },
+        ];
+        let apart = [
+            Sample {
+                score: 2.0,
+                text: "volcano eruption ash cloud",
+            },
+            Sample {
+                score: 1.0,
+                text: "football league transfer window",
+            },
+        ];
+        let agree = |s: &[Sample<'_>]| model(s, 4, None, false).agreement;
+        // Shared: the four likeliest words are volcano, eruption, ash (both samples) and one
+        // word of the first alone; apart: every word is in one sample only.
+        assert!(agree(&shared) > 0.75, "{}", agree(&shared));
+        assert!((agree(&apart) - 0.5).abs() < 1e-5, "{}", agree(&apart));
     }
 }
