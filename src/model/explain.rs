@@ -54,10 +54,13 @@ pub struct FeedbackDecision {
     /// Why not, when it did not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The query's scored words (stop words of a long query left out).
+    pub query_words: usize,
     /// Documents the first pass matched.
     pub matches: u64,
     /// Mean first-pass score of the feedback documents over the mean of the re-scored top.
     pub gap: f32,
-    /// The expansion words' mean share of the feedback documents that hold them.
+    /// The expansion words' mean share of the feedback documents that hold them (0 when the
+    /// gate shut before the samples were read).
     pub agreement: f32,
 }

@@ -58,6 +58,9 @@ pub struct FeedbackParams {
     /// documents holding them, weighted by the words' weights, is at least this). 0 opens the
     /// gate on that count.
     pub min_agreement: f32,
+    /// ... and the query has at least this many scored words: a request written as a sentence
+    /// gains from more words, a name or two typed in a search box already says what it means.
+    pub min_words: usize,
 }
 
 impl Default for FeedbackParams {
@@ -70,6 +73,7 @@ impl Default for FeedbackParams {
             smoothed: true,
             min_gap: 0.0,
             min_agreement: 0.0,
+            min_words: 0,
         }
     }
 }
@@ -77,6 +81,39 @@ impl Default for FeedbackParams {
 impl FeedbackParams {
     pub fn enabled(&self) -> bool {
         self.docs > 0 && self.terms > 0 && self.original_weight < 1.0
+    }
+
+    /// The first pass's gap: the mean score of its best `docs` over the mean score of all of
+    /// `scores` (the re-scored top, best first). 1 when all score alike.
+    pub fn gap(&self, scores: &[f32]) -> f32 {
+        let mean = |s: &[f32]| s.iter().sum::<f32>() / s.len().max(1) as f32;
+        let top = &scores[..self.docs.min(scores.len())];
+        mean(top) / mean(scores).max(f32::MIN_POSITIVE)
+    }
+
+    /// Whether feedback runs on a query of `query_words` scored words whose first pass matched
+    /// `matches` documents with this gap, and whose relevance model (of `words` words) has this agreement; `Err` says why not.
+    pub fn gate(
+        &self,
+        query_words: usize,
+        matches: u64,
+        gap: f32,
+        words: usize,
+        agreement: f32,
+    ) -> std::result::Result<(), &'static str> {
+        if query_words < self.min_words.max(1) {
+            Err("a query of few words")
+        } else if matches <= self.docs as u64 {
+            Err("no more matches than feedback samples")
+        } else if words == 0 {
+            Err("the top documents suggest no words")
+        } else if gap < self.min_gap {
+            Err("the top documents do not stand out from the rest")
+        } else if agreement < self.min_agreement {
+            Err("the top documents do not agree on a topic")
+        } else {
+            Ok(())
+        }
     }
 }
 
@@ -138,7 +175,7 @@ impl Default for Ranking {
     }
 }
 
-const KEYS: &str = "k1, b, headline, body, per_field, headline_b, fb_docs, fb_terms, fb_weight, fb_idf, fb_smooth, fb_gap, fb_agree, prox, prox_window, depth, stop_from";
+const KEYS: &str = "k1, b, headline, body, per_field, headline_b, fb_docs, fb_terms, fb_weight, fb_idf, fb_smooth, fb_gap, fb_agree, fb_words, prox, prox_window, depth, stop_from";
 
 impl Ranking {
     /// Apply `key=value` pairs separated by commas to the defaults.
@@ -174,6 +211,7 @@ impl Ranking {
                 "fb_smooth" => r.feedback.smoothed = num > 0.0,
                 "fb_gap" => r.feedback.min_gap = num,
                 "fb_agree" => r.feedback.min_agreement = num.min(1.0),
+                "fb_words" => r.feedback.min_words = num as usize,
                 "prox" => r.proximity.weight = num,
                 "prox_window" => r.proximity.window = num as u32,
                 "depth" => r.depth = num as usize,
@@ -204,5 +242,34 @@ mod tests {
         assert!(err.contains("k2"), "{err}");
         assert!(Ranking::parse("k1=-1").is_err());
         assert!(Ranking::parse("k1").is_err());
+    }
+
+    #[test]
+    fn gate_opens_only_on_a_clear_agreed_top_of_enough_matches() {
+        let p = FeedbackParams {
+            docs: 2,
+            min_gap: 1.2,
+            min_agreement: 0.5,
+            ..FeedbackParams::default()
+        };
+        // Top two mean 9, all four mean 5.5: gap 9 / 5.5.
+        assert!((p.gap(&[10.0, 8.0, 2.0, 2.0]) - 9.0 / 5.5).abs() < 1e-6);
+        assert!((p.gap(&[3.0, 3.0, 3.0]) - 1.0).abs() < 1e-6);
+        assert!(p.gate(3, 100, 1.6, 20, 0.6).is_ok());
+        assert!(p.gate(3, 2, 1.6, 20, 0.6).unwrap_err().contains("matches"));
+        assert!(
+            p.gate(3, 100, 1.1, 20, 0.6)
+                .unwrap_err()
+                .contains("stand out")
+        );
+        assert!(p.gate(3, 100, 1.6, 20, 0.4).unwrap_err().contains("agree"));
+        assert!(p.gate(3, 100, 1.6, 0, 0.6).is_err());
+        let p = FeedbackParams { min_words: 4, ..p };
+        assert!(
+            p.gate(3, 100, 1.6, 20, 0.6)
+                .unwrap_err()
+                .contains("few words")
+        );
+        assert!(p.gate(4, 100, 1.6, 20, 0.6).is_ok());
     }
 }

@@ -8,10 +8,11 @@
 //! expansion words on each candidate (seeking their postings to it) and proximity reads the
 //! query words' positions in it. Documents below the depth keep their first-pass order.
 //!
-//! Feedback is gated per query on what the first pass shows: it runs only when more documents
-//! match than it samples, when the sampled top stands out from the rest of the candidates (the
-//! gap) and when the sampled documents agree on the words they suggest (the agreement). A
-//! query whose first pass shows no clear topic keeps its first-pass ranking.
+//! Feedback is gated per query (`FeedbackParams::gate`): it runs only on a query of enough
+//! words, when more documents match than it samples, when the sampled top stands out from the
+//! rest of the candidates (the gap) and when the sampled documents agree on the words they
+//! suggest (the agreement). Otherwise the query keeps its first-pass ranking; a gate shut
+//! before the samples are read costs nothing.
 use std::collections::HashMap;
 
 use tantivy::query::{EnableScoring, Explanation, Query};
@@ -24,6 +25,7 @@ use super::proximity::{self, PairScore, Proximity};
 use super::schema::Fields;
 use crate::Result;
 use crate::model::explain::{Expansion, FeedbackDecision};
+use crate::model::feedback as model;
 use crate::model::ranking::Ranking;
 
 /// What the second pass of one request may use.
@@ -209,17 +211,19 @@ fn decide(
 ) -> Result<(Vec<Expansion>, FeedbackDecision)> {
     let params = ranking.feedback;
     let n = params.docs.min(top.len());
-    let mean = |s: &[(f32, DocAddress)]| s.iter().map(|x| x.0).sum::<f32>() / s.len().max(1) as f32;
-    let gap = mean(&top[..n]) / mean(top).max(f32::MIN_POSITIVE);
+    let scores: Vec<f32> = top.iter().map(|x| x.0).collect();
+    let gap = params.gap(&scores);
     let mut decision = FeedbackDecision {
         applied: false,
         reason: None,
+        query_words: plan.words.len(),
         matches: total,
         gap,
         agreement: 0.0,
     };
-    if total as usize <= params.docs || plan.words.is_empty() {
-        decision.reason = Some("no more matches than feedback samples".into());
+    // Too few matches: nothing to learn, and the samples are not even read.
+    if let Err(why) = params.gate(plan.words.len(), total, gap, plan.words.len(), 1.0) {
+        decision.reason = Some(why.to_string());
         return Ok((Vec::new(), decision));
     }
     let mut texts = Vec::with_capacity(n);
@@ -229,9 +233,9 @@ fn decide(
         let headline = if a.headline_derived { "" } else { &a.headline };
         texts.push((*score, format!("{headline}\n\n{}", a.full_body())));
     }
-    let samples: Vec<feedback::Sample<'_>> = texts
+    let samples: Vec<model::Sample<'_>> = texts
         .iter()
-        .map(|(score, text)| feedback::Sample {
+        .map(|(score, text)| model::Sample {
             score: *score,
             text,
         })
@@ -245,22 +249,23 @@ fn decide(
             .unwrap_or(0);
         bm25f::idf(docs, df)
     };
-    let model = feedback::model(
+    let model = model::model(
         &samples,
         params.terms,
         params.idf_weighted.then_some(&idf as &dyn Fn(&str) -> f32),
         params.smoothed,
     );
     decision.agreement = model.agreement;
-    decision.reason = if model.expansion.is_empty() {
-        Some("the top documents suggest no words".into())
-    } else if gap < params.min_gap {
-        Some("the top documents do not stand out from the rest".into())
-    } else if model.agreement < params.min_agreement {
-        Some("the top documents do not agree on a topic".into())
-    } else {
-        None
-    };
+    decision.reason = params
+        .gate(
+            plan.words.len(),
+            total,
+            gap,
+            model.expansion.len(),
+            model.agreement,
+        )
+        .err()
+        .map(str::to_string);
     decision.applied = decision.reason.is_none();
     let expansion = if decision.applied {
         model.expansion
