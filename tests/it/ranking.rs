@@ -209,8 +209,12 @@ fn feedback_rescores_but_never_changes_totals_or_facets() {
     ]);
     assert_eq!(with.total, 4);
     assert_eq!(with.total, without.total);
-    // Four matches are fewer than the ten documents feedback samples: nothing to learn from.
-    let decided = explained(&f, &["--match", "any", "storm cranes harbour weather"]);
+    // Four words are too few for feedback by default; let through, four matches are fewer than
+    // the ten documents feedback samples: nothing to learn from.
+    let q = "storm cranes harbour weather";
+    let short = explained(&f, &["--match", "any", q]).explanation.feedback;
+    assert!(short.unwrap().reason.unwrap().contains("few words"));
+    let decided = explained(&f, &["--match", "any", "--ranking", "fb_words=0", q]);
     let decision = decided.explanation.feedback.expect("feedback considered");
     assert!(!decision.applied);
     assert_eq!(decision.matches, 4);
@@ -346,7 +350,7 @@ fn feedback_gate_stays_shut_when_the_first_pass_shows_no_clear_top() {
         let a = args(ranking);
         explained(&f, &a.iter().map(String::as_str).collect::<Vec<_>>())
     };
-    let shut = run("fb_gap=1.1");
+    let shut = run("fb_words=0,fb_gap=1.1");
     let decision = shut.explanation.feedback.as_ref().expect("considered");
     assert_eq!(decision.matches, 15);
     // Every article scores alike: the sampled top stands no higher than the rest.
@@ -365,7 +369,7 @@ fn feedback_gate_stays_shut_when_the_first_pass_shows_no_clear_top() {
         "market news",
     ]);
     let shut_plain = f.search(
-        &args("fb_gap=1.1")
+        &args("fb_words=0,fb_gap=1.1")
             .iter()
             .map(String::as_str)
             .collect::<Vec<_>>(),
@@ -378,17 +382,17 @@ fn feedback_gate_stays_shut_when_the_first_pass_shows_no_clear_top() {
     };
     assert_eq!(order(&shut_plain), order(&off));
     // Samples on fifteen topics agree on little: an agreement threshold shuts it too.
-    let disagree = run("fb_gap=0,fb_agree=0.6");
+    let disagree = run("fb_words=0,fb_gap=0,fb_agree=0.6");
     let d = disagree.explanation.feedback.unwrap();
     assert!(d.agreement < 0.6, "{d:?}");
     assert!(!d.applied);
     assert!(d.reason.unwrap().contains("agree"));
     // Open, the same first pass is expanded, and totals and facets stay the first pass's.
-    let open = run("fb_gap=0,fb_agree=0");
+    let open = run("fb_words=0,fb_gap=0,fb_agree=0");
     assert!(open.explanation.feedback.as_ref().unwrap().applied);
     assert!(!open.explanation.expansion.is_empty());
     let open_plain = f.search(
-        &args("fb_gap=0,fb_agree=0")
+        &args("fb_words=0,fb_gap=0,fb_agree=0")
             .iter()
             .map(String::as_str)
             .collect::<Vec<_>>(),
