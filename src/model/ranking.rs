@@ -253,6 +253,7 @@ mod tests {
             docs: 2,
             min_gap: 1.2,
             min_agreement: 0.5,
+            min_words: 0,
             ..FeedbackParams::default()
         };
         // Top two mean 9, all four mean 5.5: gap 9 / 5.5.
