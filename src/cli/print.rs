@@ -245,6 +245,18 @@ fn understood(w: &mut impl Write, q: &QueryExplanation, color: bool) -> Result<(
             .collect();
         writeln!(w, "  re-scored with feedback words: {}", words.join(", ")).map_err(out_err)?;
     }
+    if let Some(d) = &q.feedback {
+        let verdict = match &d.reason {
+            Some(why) => format!("not used: {why}"),
+            None => "used".to_string(),
+        };
+        writeln!(
+            w,
+            "  feedback {verdict} ({} matches, top gap {:.2}, agreement {:.2})",
+            d.matches, d.gap, d.agreement
+        )
+        .map_err(out_err)?;
+    }
     Ok(())
 }
 

@@ -45,3 +45,22 @@ pub struct Expansion {
     pub term: String,
     pub weight: f32,
 }
+
+/// What the first pass showed about a query, and whether feedback ran on it (`--explain`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeedbackDecision {
+    /// Whether the expansion re-scored the hits.
+    pub applied: bool,
+    /// Why not, when it did not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The query's scored words (stop words of a long query left out).
+    pub query_words: usize,
+    /// Documents the first pass matched.
+    pub matches: u64,
+    /// Mean first-pass score of the feedback documents over the mean of the re-scored top.
+    pub gap: f32,
+    /// The expansion words' mean share of the feedback documents that hold them (0 when the
+    /// gate shut before the samples were read).
+    pub agreement: f32,
+}

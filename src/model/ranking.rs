@@ -1,6 +1,10 @@
 //! The ranking settings of a search as data, in one value that every engine reads: BM25F's
-//! parameters, pseudo-relevance feedback and stop-word handling. The defaults were chosen on judged collections (see
-//! BENCHMARKS.md); `--ranking key=value,...` overrides them for experiments and benchmarks.
+//! parameters, the second pass (its depth, pseudo-relevance feedback and the gate that decides
+//! it per query, word proximity) and stop-word handling. BM25F's values are textbook; the
+//! second pass's were chosen by leave-one-collection-out on four judged collections
+//! (`scripts/relevance loco`, BENCHMARKS.md), the gate conservatively: among settings as good
+//! as the best on the worst collection, the one that changes the plain ranking least.
+//! `--ranking key=value,...` overrides them for experiments and benchmarks.
 use serde::Serialize;
 
 use crate::{Error, Result};
@@ -49,6 +53,17 @@ pub struct FeedbackParams {
     /// Add the samples' mean length to each sample's length when turning its counts into
     /// probabilities, so a five-word title does not outweigh a whole abstract.
     pub smoothed: bool,
+    /// The gate: feedback runs only when the first pass's feedback documents stand out from
+    /// the rest of its top (mean score of the feedback documents over the mean of the whole
+    /// re-scored top is at least this) ...
+    pub min_gap: f32,
+    /// ... and agree with each other (the expansion words' mean share of the feedback
+    /// documents holding them, weighted by the words' weights, is at least this). 0 opens the
+    /// gate on that count.
+    pub min_agreement: f32,
+    /// ... and the query has at least this many scored words: a request written as a sentence
+    /// gains from more words, a name or two typed in a search box already says what it means.
+    pub min_words: usize,
 }
 
 impl Default for FeedbackParams {
@@ -56,9 +71,12 @@ impl Default for FeedbackParams {
         FeedbackParams {
             docs: 10,
             terms: 20,
-            original_weight: 0.5,
+            original_weight: 0.7,
             idf_weighted: true,
             smoothed: true,
+            min_gap: 1.5,
+            min_agreement: 0.3,
+            min_words: 6,
         }
     }
 }
@@ -67,12 +85,81 @@ impl FeedbackParams {
     pub fn enabled(&self) -> bool {
         self.docs > 0 && self.terms > 0 && self.original_weight < 1.0
     }
+
+    /// The first pass's gap: the mean score of its best `docs` over the mean score of all of
+    /// `scores` (the re-scored top, best first). 1 when all score alike.
+    pub fn gap(&self, scores: &[f32]) -> f32 {
+        let mean = |s: &[f32]| s.iter().sum::<f32>() / s.len().max(1) as f32;
+        let top = &scores[..self.docs.min(scores.len())];
+        mean(top) / mean(scores).max(f32::MIN_POSITIVE)
+    }
+
+    /// Whether feedback runs on a query of `query_words` scored words whose first pass matched
+    /// `matches` documents with this gap, and whose relevance model (of `words` words) has this agreement; `Err` says why not.
+    pub fn gate(
+        &self,
+        query_words: usize,
+        matches: u64,
+        gap: f32,
+        words: usize,
+        agreement: f32,
+    ) -> std::result::Result<(), &'static str> {
+        if query_words < self.min_words.max(1) {
+            Err("a query of few words")
+        } else if matches <= self.docs as u64 {
+            Err("no more matches than feedback samples")
+        } else if words == 0 {
+            Err("the top documents suggest no words")
+        } else if gap < self.min_gap {
+            Err("the top documents do not stand out from the rest")
+        } else if agreement < self.min_agreement {
+            Err("the top documents do not agree on a topic")
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// Query words near each other and in the query's order count for more: every pair of
+/// neighbouring query words is scored as one more BM25F word whose frequency counts the places
+/// the two meet, in order within `ORDERED_GAP` positions (weight 1) or either way within
+/// `window` (weight 1/2: the 2:1 ratio of the ordered and unordered windows in the sequential
+/// dependence model).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ProximityParams {
+    /// The pairs' weight against the words' own; 0 turns proximity off.
+    pub weight: f32,
+    /// The widest distance in positions at which two words still meet.
+    pub window: u32,
+}
+
+/// In order, at most one word apart (a stop word dropped from the query in between).
+pub const ORDERED_GAP: u32 = 2;
+
+impl Default for ProximityParams {
+    fn default() -> Self {
+        ProximityParams {
+            weight: 0.3,
+            window: 8,
+        }
+    }
+}
+
+impl ProximityParams {
+    pub fn enabled(&self) -> bool {
+        self.weight > 0.0 && self.window > 0
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Ranking {
     pub bm25f: Bm25fParams,
     pub feedback: FeedbackParams,
+    pub proximity: ProximityParams,
+    /// The second pass (feedback, proximity) re-scores only the first pass's best this many
+    /// (or the requested page's end, when deeper): what could rise into the page. Totals and
+    /// facets are the first pass's.
+    pub depth: usize,
     /// Optional-word queries (`--match any`) of at least this many words drop stop words:
     /// in a sentence-long request "the" and "of" say nothing, while in a two-word query the user
     /// typed them on purpose. 0 keeps them always.
@@ -84,12 +171,14 @@ impl Default for Ranking {
         Ranking {
             bm25f: Bm25fParams::default(),
             feedback: FeedbackParams::default(),
+            proximity: ProximityParams::default(),
+            depth: 200,
             stop_words_from: 4,
         }
     }
 }
 
-const KEYS: &str = "k1, b, headline, body, per_field, headline_b, fb_docs, fb_terms, fb_weight, fb_idf, fb_smooth, stop_from";
+const KEYS: &str = "k1, b, headline, body, per_field, headline_b, fb_docs, fb_terms, fb_weight, fb_idf, fb_smooth, fb_gap, fb_agree, fb_words, prox, prox_window, depth, stop_from";
 
 impl Ranking {
     /// Apply `key=value` pairs separated by commas to the defaults.
@@ -123,6 +212,12 @@ impl Ranking {
                 "fb_weight" => r.feedback.original_weight = num.min(1.0),
                 "fb_idf" => r.feedback.idf_weighted = num > 0.0,
                 "fb_smooth" => r.feedback.smoothed = num > 0.0,
+                "fb_gap" => r.feedback.min_gap = num,
+                "fb_agree" => r.feedback.min_agreement = num.min(1.0),
+                "fb_words" => r.feedback.min_words = num as usize,
+                "prox" => r.proximity.weight = num,
+                "prox_window" => r.proximity.window = num as u32,
+                "depth" => r.depth = num as usize,
                 "stop_from" => r.stop_words_from = num as usize,
                 other => {
                     return Err(Error::Usage(format!(
@@ -150,5 +245,35 @@ mod tests {
         assert!(err.contains("k2"), "{err}");
         assert!(Ranking::parse("k1=-1").is_err());
         assert!(Ranking::parse("k1").is_err());
+    }
+
+    #[test]
+    fn gate_opens_only_on_a_clear_agreed_top_of_enough_matches() {
+        let p = FeedbackParams {
+            docs: 2,
+            min_gap: 1.2,
+            min_agreement: 0.5,
+            min_words: 0,
+            ..FeedbackParams::default()
+        };
+        // Top two mean 9, all four mean 5.5: gap 9 / 5.5.
+        assert!((p.gap(&[10.0, 8.0, 2.0, 2.0]) - 9.0 / 5.5).abs() < 1e-6);
+        assert!((p.gap(&[3.0, 3.0, 3.0]) - 1.0).abs() < 1e-6);
+        assert!(p.gate(3, 100, 1.6, 20, 0.6).is_ok());
+        assert!(p.gate(3, 2, 1.6, 20, 0.6).unwrap_err().contains("matches"));
+        assert!(
+            p.gate(3, 100, 1.1, 20, 0.6)
+                .unwrap_err()
+                .contains("stand out")
+        );
+        assert!(p.gate(3, 100, 1.6, 20, 0.4).unwrap_err().contains("agree"));
+        assert!(p.gate(3, 100, 1.6, 0, 0.6).is_err());
+        let p = FeedbackParams { min_words: 4, ..p };
+        assert!(
+            p.gate(3, 100, 1.6, 20, 0.6)
+                .unwrap_err()
+                .contains("few words")
+        );
+        assert!(p.gate(4, 100, 1.6, 20, 0.6).is_ok());
     }
 }

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::article::StoredArticle;
 use super::copies::GroupId;
-use super::explain::{Expansion, Understood};
+use super::explain::{Expansion, FeedbackDecision, Understood};
 use super::query::MatchMode;
 use super::snippet::SnippetGenerator;
 use super::timeline;
@@ -20,6 +20,9 @@ pub struct QueryExplanation {
     pub leaves: Vec<Understood>,
     /// Words pseudo-relevance feedback added to re-score the hits, with their weights.
     pub expansion: Vec<Expansion>,
+    /// Whether feedback ran and what the first pass showed (absent when it was not asked for).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feedback: Option<FeedbackDecision>,
 }
 
 /// One result.

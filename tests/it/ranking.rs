@@ -1,5 +1,6 @@
 //! Ranking through the real binary: BM25F over headline and body, derived headlines, feedback
-//! that re-scores without changing what matches, and `--explain`.
+//! that re-scores without changing what matches and is gated per query, proximity, the second
+//! pass's depth, and `--explain`.
 use serde::Deserialize;
 
 use crate::common::Fixture;
@@ -39,6 +40,16 @@ struct QueryExplanation {
     leaves: Vec<Leaf>,
     #[serde(default)]
     expansion: Vec<Expansion>,
+    feedback: Option<FeedbackDecision>,
+}
+
+#[derive(Debug, Deserialize)]
+struct FeedbackDecision {
+    applied: bool,
+    reason: Option<String>,
+    matches: u64,
+    gap: f32,
+    agreement: f32,
 }
 
 #[derive(Debug, Deserialize)]
@@ -198,6 +209,17 @@ fn feedback_rescores_but_never_changes_totals_or_facets() {
     ]);
     assert_eq!(with.total, 4);
     assert_eq!(with.total, without.total);
+    // Four words are too few for feedback by default; let through, four matches are fewer than
+    // the ten documents feedback samples: nothing to learn from.
+    let q = "storm cranes harbour weather";
+    let short = explained(&f, &["--match", "any", q]).explanation.feedback;
+    assert!(short.unwrap().reason.unwrap().contains("few words"));
+    let decided = explained(&f, &["--match", "any", "--ranking", "fb_words=0", q]);
+    let decision = decided.explanation.feedback.expect("feedback considered");
+    assert!(!decision.applied);
+    assert_eq!(decision.matches, 4);
+    assert!(decision.reason.unwrap().contains("matches"));
+    assert!(decided.explanation.expansion.is_empty());
     assert_eq!(with.facets, without.facets);
     let mut a: Vec<_> = with.hits.iter().map(|h| h.path.clone()).collect();
     let mut b: Vec<_> = without.hits.iter().map(|h| h.path.clone()).collect();
@@ -219,4 +241,227 @@ fn bad_ranking_settings_are_usage_errors() {
     let out = f.run(&["search", "--ranking", "k9=1", "a"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("k9"));
+}
+
+/// Two articles of the same length holding "interest" and "rate" once each: together and in
+/// order in one, far apart in the other.
+fn adjacent_and_scattered() -> Fixture {
+    let f = Fixture::new();
+    f.write(
+        "adjacent.json",
+        format!(r#"{{"headline": "Bank news", "body": "Interest rate news today. {FILLER} closing words here."}}"#),
+    );
+    f.write(
+        "scattered.json",
+        format!(r#"{{"headline": "Bank news", "body": "Interest news today. {FILLER} closing words rate here."}}"#),
+    );
+    f.index_docs(&["--no-entities"]);
+    f
+}
+
+#[test]
+fn proximity_ranks_words_together_above_words_apart() {
+    let f = adjacent_and_scattered();
+    // Without proximity the two are the same to BM25F.
+    let plain = f.search(&["--ranking", "prox=0", "interest rate"]);
+    assert_eq!(plain.total, 2);
+    assert!((plain.hits[0].score - plain.hits[1].score).abs() < 1e-4);
+    for mode in ["all", "any"] {
+        let r = explained(
+            &f,
+            &["--match", mode, "--ranking", "prox=0.3", "interest rate"],
+        );
+        assert_eq!(r.hits[0].path, "adjacent.json", "match {mode}");
+        let near = r.hits[0]
+            .explanation
+            .find("near(interest rate)")
+            .expect("the pair's part is explained");
+        assert_eq!(near.find("in order, near").unwrap().value, 1.0);
+        assert!(near.value > 0.0);
+        // The scattered article's words are 17 positions apart: beyond the window.
+        assert!(r.hits[1].explanation.find("near(interest rate)").is_none());
+    }
+    // Reversed, the words still meet, but out of order they count for less.
+    let reversed = explained(&f, &["--ranking", "prox=0.3", "rate interest"]);
+    assert_eq!(reversed.hits[0].path, "adjacent.json");
+    let near = reversed.hits[0]
+        .explanation
+        .find("near(rate interest)")
+        .unwrap();
+    assert_eq!(near.find("within the window").unwrap().value, 1.0);
+    let in_order = explained(&f, &["--ranking", "prox=0.3", "interest rate"]);
+    let ordered = in_order.hits[0]
+        .explanation
+        .find("near(interest rate)")
+        .unwrap();
+    assert!(near.value < ordered.value);
+    // Phrases stay exact: the scattered article does not match the quoted words.
+    assert_eq!(f.search(&["\"interest rate\""]).total, 1);
+}
+
+/// Fifteen articles that each hold "market" once, at the same length, each otherwise on a topic
+/// of its own: the first pass shows no clear top.
+fn flat_first_pass() -> Fixture {
+    let f = Fixture::new();
+    let topics = [
+        "football league",
+        "violin concert",
+        "garden roses",
+        "mountain railway",
+        "chess final",
+        "bakery ovens",
+        "river ferry",
+        "school choir",
+        "city museum",
+        "farm tractors",
+        "harbour cranes",
+        "desert rally",
+        "opera house",
+        "ski resort",
+        "village fete",
+    ];
+    for (i, topic) in topics.iter().enumerate() {
+        f.write(
+            &format!("a{i}.json"),
+            format!(r#"{{"headline": "Story {i}", "body": "A {topic} story from the market square this week.", "source": "Source {}"}}"#, i % 3),
+        );
+    }
+    f.index_docs(&["--no-entities"]);
+    f
+}
+
+#[test]
+fn feedback_gate_stays_shut_when_the_first_pass_shows_no_clear_top() {
+    let f = flat_first_pass();
+    let args = |ranking: &str| -> Vec<String> {
+        vec![
+            "--match".into(),
+            "any".into(),
+            "--limit".into(),
+            "20".into(),
+            "--facet".into(),
+            "source".into(),
+            "--ranking".into(),
+            ranking.into(),
+            "market news".into(),
+        ]
+    };
+    let run = |ranking: &str| {
+        let a = args(ranking);
+        explained(&f, &a.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    let shut = run("fb_words=0,fb_gap=1.1");
+    let decision = shut.explanation.feedback.as_ref().expect("considered");
+    assert_eq!(decision.matches, 15);
+    // Every article scores alike: the sampled top stands no higher than the rest.
+    assert!((decision.gap - 1.0).abs() < 1e-3, "{decision:?}");
+    assert!(!decision.applied);
+    assert!(decision.reason.as_deref().unwrap().contains("stand out"));
+    assert!(shut.explanation.expansion.is_empty());
+    // Shut, the ranking is the first pass's: the same order and scores as feedback off.
+    let off = f.search(&[
+        "--match",
+        "any",
+        "--limit",
+        "20",
+        "--ranking",
+        "fb_docs=0",
+        "market news",
+    ]);
+    let shut_plain = f.search(
+        &args("fb_words=0,fb_gap=1.1")
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+    );
+    let order = |r: &crate::common::Results| {
+        r.hits
+            .iter()
+            .map(|h| (h.path.clone(), (h.score * 1e4).round() as i64))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(order(&shut_plain), order(&off));
+    // Samples on fifteen topics agree on little: an agreement threshold shuts it too.
+    let disagree = run("fb_words=0,fb_gap=0,fb_agree=0.6");
+    let d = disagree.explanation.feedback.unwrap();
+    assert!(d.agreement < 0.6, "{d:?}");
+    assert!(!d.applied);
+    assert!(d.reason.unwrap().contains("agree"));
+    // Open, the same first pass is expanded, and totals and facets stay the first pass's.
+    let open = run("fb_words=0,fb_gap=0,fb_agree=0");
+    assert!(open.explanation.feedback.as_ref().unwrap().applied);
+    assert!(!open.explanation.expansion.is_empty());
+    let open_plain = f.search(
+        &args("fb_words=0,fb_gap=0,fb_agree=0")
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+    );
+    assert_eq!(open_plain.total, shut_plain.total);
+    assert_eq!(open_plain.facets, shut_plain.facets);
+    let parts = open.hits[0]
+        .explanation
+        .find("feedback")
+        .expect("feedback part");
+    assert!(
+        parts
+            .details
+            .iter()
+            .all(|d| d.description.starts_with("expansion("))
+    );
+}
+
+#[test]
+fn pages_past_the_second_pass_depth_cut_one_order() {
+    let f = Fixture::new();
+    for i in 0..24 {
+        // Varying lengths and placements so first-pass and proximity orders differ.
+        let pad = "more words ".repeat(i % 7);
+        let body = if i % 2 == 0 {
+            format!("interest rate {pad} report {i}")
+        } else {
+            format!("interest {pad} report {i} about the rate")
+        };
+        f.write(
+            &format!("a{i:02}.json"),
+            format!(r#"{{"headline": "Note {i}", "body": "{body}"}}"#),
+        );
+    }
+    f.index_docs(&["--no-entities"]);
+    let ranking = "depth=5,prox=0.3";
+    let whole = f.search(&[
+        "--match",
+        "any",
+        "--limit",
+        "24",
+        "--ranking",
+        ranking,
+        "interest rate",
+    ]);
+    assert_eq!(whole.total, 24);
+    let mut paged = Vec::new();
+    for offset in (0..24).step_by(4) {
+        let page = f.search(&[
+            "--match",
+            "any",
+            "--limit",
+            "4",
+            "--offset",
+            &offset.to_string(),
+            "--ranking",
+            ranking,
+            "interest rate",
+        ]);
+        assert_eq!(page.total, 24);
+        paged.extend(page.hits.into_iter().map(|h| h.path));
+    }
+    let all: Vec<String> = whole.hits.iter().map(|h| h.path.clone()).collect();
+    assert_eq!(paged, all, "every page cuts the same order");
+    // Scores never rise down the list, across the depth too.
+    assert!(
+        whole
+            .hits
+            .windows(2)
+            .all(|w| w[0].score >= w[1].score - 1e-5)
+    );
 }

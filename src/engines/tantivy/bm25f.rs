@@ -60,7 +60,12 @@ pub fn idf(docs: u64, doc_freq: u64) -> f32 {
 impl Bm25fParams {
     /// The weighted term frequency before saturation (per-field normalised in that mode).
     pub fn weighted_tf(&self, c: &Counts, stats: &Stats) -> f32 {
-        let (h, b) = (c.tf_headline as f32, c.tf_body as f32);
+        self.weighted_freq([c.tf_headline as f32, c.tf_body as f32], c, stats)
+    }
+
+    /// `weighted_tf` for fractional frequencies (proximity's weighted meetings); `c`'s
+    /// frequencies are ignored, its lengths used.
+    pub fn weighted_freq(&self, [h, b]: [f32; 2], c: &Counts, stats: &Stats) -> f32 {
         if !self.per_field {
             return self.headline_weight * h + self.body_weight * b;
         }
@@ -190,6 +195,24 @@ impl Bm25fQuery {
             }
         }
         Ok(lists)
+    }
+
+    /// The posting lists, with positions, of this word's forms in one segment, each tagged with
+    /// its slot (0 headline, 1 body): what proximity reads.
+    pub fn position_lists(
+        &self,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<Vec<(usize, SegmentPostings)>> {
+        self.postings(reader, IndexRecordOption::WithFreqsAndPositions)
+    }
+
+    /// The length readers of the headline and body slots in one segment.
+    pub fn norm_readers(&self, reader: &SegmentReader) -> tantivy::Result<[FieldNormReader; 2]> {
+        let headline = self.headline.as_ref().unwrap_or(&self.body);
+        Ok([
+            reader.get_fieldnorms_reader(headline.field())?,
+            reader.get_fieldnorms_reader(self.body.field())?,
+        ])
     }
 
     /// Documents of one segment holding any form of this word in its fields: precomputed in the

@@ -40,8 +40,9 @@ pub struct Builder<'a> {
     role: Role,
     pub highlights: Vec<Highlight>,
     pub understood: Vec<Understood>,
-    /// Positive words scored with BM25F, counted for feedback's weighting.
-    pub scored_words: usize,
+    /// Positive unquoted words scored with BM25F over both text fields, in the query's order:
+    /// feedback's weighting counts them, proximity pairs them.
+    pub scored: Vec<Bm25fQuery>,
     /// The index's sources under the search's aliases, for `source:`.
     pub sources: Option<&'a SourceTable>,
     /// The index's entity rules, for `person:` style leaves.
@@ -60,7 +61,7 @@ impl<'a> Builder<'a> {
             role: Role::Required,
             highlights: Vec::new(),
             understood: Vec::new(),
-            scored_words: 0,
+            scored: Vec::new(),
             sources: None,
             entity_rules: None,
         }
@@ -198,10 +199,11 @@ impl<'a> Builder<'a> {
                 let searched = self.text_fields(scope, h, b);
                 self.note(text, LeafKind::Word, terms.clone(), &searched);
                 if scope == Scope::Text {
+                    let q = Bm25fQuery::new(h, b, term, self.bm25f);
                     if positive {
-                        self.scored_words += 1;
+                        self.scored.push(q.clone());
                     }
-                    return Some(Box::new(Bm25fQuery::new(h, b, term, self.bm25f)));
+                    return Some(Box::new(q));
                 }
                 Some(self.per_text_field(scope, h, b, |field| {
                     Box::new(Bm25fQuery::single(field, term))

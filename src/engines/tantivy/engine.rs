@@ -16,14 +16,15 @@ use tantivy::{DateTime, DocAddress, IndexReader, Order, Searcher, TantivyDocumen
 use super::document::from_document;
 use super::facets::GlobalOrdinals;
 use super::index::NewsIndex;
+use super::rerank::{self, Plan};
 use super::schema::Fields;
 use super::stems;
 use super::timeline::TimelineCollector;
-use super::{bm25f, build, export, facets, feedback, related};
+use super::{build, export, facets, related};
 use crate::backend::Backend;
 use crate::entities::rules::EntityRules;
 use crate::model::article::StoredArticle;
-use crate::model::explain::{Expansion, Understood};
+use crate::model::explain::Understood;
 use crate::model::fields::column;
 use crate::model::highlight::Highlight;
 use crate::model::query::{self, MatchMode};
@@ -225,7 +226,7 @@ impl Engine {
             query: full,
             highlights,
             understood,
-            expansion,
+            plan,
             sources,
         } = self.prepare(searcher, req)?;
         let limit = req.limit.min(MAX_LIMIT);
@@ -260,7 +261,13 @@ impl Engine {
             .with_globals(globals)
         });
         let facet_collectors = (in_pass, later.is_some().then_some(facets::MatchingDocs));
-        let top = TopDocs::with_limit(limit.max(1)).and_offset(req.offset);
+        // A second pass re-scores the first pass's best: they are kept from the top, and the
+        // page is cut after re-scoring.
+        let second = req.sort == Sort::Relevance && plan.active(&req.ranking);
+        let top = match second {
+            true => TopDocs::with_limit(plan.depth(&req.ranking, req.offset + limit)),
+            false => TopDocs::with_limit(limit.max(1)).and_offset(req.offset),
+        };
         let dates = req.timeline.map(|interval| TimelineCollector { interval });
         let (docs, total, (counted, matching), dates): (Vec<(f32, DocAddress)>, usize, _, _) =
             match req.sort {
@@ -291,6 +298,27 @@ impl Engine {
                     )
                 }
             };
+        let (docs, reranked) = match second {
+            true => {
+                let r = rerank::rerank(
+                    searcher,
+                    self.fields(),
+                    &req.ranking,
+                    &plan,
+                    docs,
+                    total as u64,
+                )?;
+                let page = r
+                    .docs
+                    .iter()
+                    .skip(req.offset)
+                    .take(limit)
+                    .copied()
+                    .collect();
+                (page, Some(r))
+            }
+            false => (docs, None),
+        };
         let docs = if limit == 0 { Vec::new() } else { docs };
         let (mut hits, counts) = match (&later, matching) {
             (Some(columns), Some(matching)) if !docs.is_empty() => {
@@ -315,14 +343,21 @@ impl Engine {
         };
         if req.explain && req.sort == Sort::Relevance {
             for (hit, (_, addr)) in hits.iter_mut().zip(&docs) {
-                let e = full.explain(searcher, *addr)?;
+                let mut e = full.explain(searcher, *addr)?;
+                if let Some(r) = &reranked {
+                    e = r.explain(*addr, e);
+                }
                 hit.explanation = serde_json::to_value(&e).ok();
             }
         }
         let explanation = req.explain.then_some(QueryExplanation {
             match_mode: req.match_mode,
             leaves: understood,
-            expansion,
+            expansion: reranked
+                .as_ref()
+                .map(|r| r.expansion.clone())
+                .unwrap_or_default(),
+            feedback: reranked.as_ref().and_then(|r| r.decision.clone()),
         });
         let facets = req
             .facets
@@ -352,7 +387,8 @@ impl Engine {
         })
     }
 
-    /// The whole query of a request (text, feedback, filters) and what rendering hits needs.
+    /// The whole query of a request (text and filters), what a second pass may use, and what
+    /// rendering hits needs.
     fn prepare(&self, searcher: &Searcher, req: &SearchRequest) -> Result<Prepared> {
         let tree = query::parse(&req.query, req.match_mode)?;
         let sources = self.source_table(searcher, req)?;
@@ -365,8 +401,15 @@ impl Engine {
             None if !req.query.trim().is_empty() => Some(Box::new(EmptyQuery) as Box<dyn Query>),
             q => q,
         };
-        let (text_query, expansion) =
-            self.with_feedback(searcher, text_query, &builder, req, &sources)?;
+        // RM3 for optional-word searches ranked by relevance: the first pass's best hits may
+        // suggest words that re-score (never widen) it.
+        let plan = Plan {
+            feedback: req.ranking.feedback.enabled()
+                && req.match_mode == MatchMode::Any
+                && req.sort == Sort::Relevance
+                && !builder.scored.is_empty(),
+            words: std::mem::take(&mut builder.scored),
+        };
         let query = self.with_filters(text_query, req, &sources);
         let highlights = std::mem::take(&mut builder.highlights);
         let understood = std::mem::take(&mut builder.understood);
@@ -374,71 +417,9 @@ impl Engine {
             query,
             highlights,
             understood,
-            expansion,
+            plan,
             sources,
         })
-    }
-
-    /// RM3 for optional-word searches ranked by relevance: the first pass's best hits suggest
-    /// words that re-score (never widen) the query. Returns the query to run and the words added.
-    fn with_feedback(
-        &self,
-        searcher: &Searcher,
-        text: Option<Box<dyn Query>>,
-        builder: &build::Builder<'_>,
-        req: &SearchRequest,
-        sources: &SourceTable,
-    ) -> Result<Expanded> {
-        let params = req.ranking.feedback;
-        let wanted = params.enabled()
-            && req.match_mode == MatchMode::Any
-            && req.sort == Sort::Relevance
-            && builder.scored_words > 0;
-        let text = match text {
-            Some(text) if wanted => text,
-            other => return Ok((other, Vec::new())),
-        };
-        let first = self.with_filters(Some(text.box_clone()), req, sources);
-        let top = searcher.search(&first, &TopDocs::with_limit(params.docs).order_by_score())?;
-        let mut texts = Vec::with_capacity(top.len());
-        for (score, addr) in &top {
-            let doc: TantivyDocument = searcher.doc(*addr)?;
-            let a = from_document(self.fields(), &doc);
-            let headline = if a.headline_derived { "" } else { &a.headline };
-            texts.push((*score, format!("{headline}\n\n{}", a.full_body())));
-        }
-        let samples: Vec<feedback::Sample<'_>> = texts
-            .iter()
-            .map(|(score, text)| feedback::Sample {
-                score: *score,
-                text,
-            })
-            .collect();
-        let docs = searcher.num_docs();
-        let idf = |term: &str| -> f32 {
-            let f = self.fields();
-            let df = [f.headline, f.body]
-                .iter()
-                .map(|field| bm25f::doc_freq(searcher, *field, term).unwrap_or(0))
-                .max()
-                .unwrap_or(0);
-            bm25f::idf(docs, df)
-        };
-        let expansion = feedback::relevance_model(
-            &samples,
-            params.terms,
-            params.idf_weighted.then_some(&idf as &dyn Fn(&str) -> f32),
-            params.smoothed,
-        );
-        let query = feedback::expand(
-            text,
-            builder.scored_words,
-            &expansion,
-            self.fields(),
-            req.ranking.bm25f,
-            &params,
-        );
-        Ok((Some(query), expansion))
     }
 
     /// The index's sources under the saved aliases and the request's own.
@@ -587,6 +568,41 @@ impl Engine {
         let size = options.page.max(1);
         let mut after = None;
         let mut count = 0u64;
+        // The second pass's candidates come first in its order; the rest follow in the first
+        // pass's, their scores scaled as the candidates' first-pass scores were.
+        let mut scale = 1.0;
+        if req.sort == Sort::Relevance && prepared.plan.active(&req.ranking) {
+            let depth = req.ranking.depth.max(1);
+            let page = export::Page {
+                order: req.sort,
+                after: None,
+                size: depth,
+            };
+            let positions = searcher.search(&prepared.query, &page)?;
+            let top = positions
+                .iter()
+                .map(|p| (p.score(req.sort), DocAddress::new(p.segment, p.doc)))
+                .collect();
+            // Past the depth the exact total does not matter to the second pass.
+            let total = positions.len() as u64 + u64::from(positions.len() >= depth);
+            let reranked = rerank::rerank(
+                &searcher,
+                self.fields(),
+                &req.ranking,
+                &prepared.plan,
+                top,
+                total,
+            )?;
+            for &(score, addr) in &reranked.docs {
+                each(self.hit(&searcher, addr, score, snippets.as_mut())?)?;
+                count += 1;
+            }
+            if positions.len() < depth {
+                return Ok(count);
+            }
+            after = positions.last().copied();
+            scale = reranked.original_weight;
+        }
         loop {
             let page = export::Page {
                 order: req.sort,
@@ -596,7 +612,7 @@ impl Engine {
             let positions = searcher.search(&prepared.query, &page)?;
             for position in &positions {
                 let addr = DocAddress::new(position.segment, position.doc);
-                let score = position.score(req.sort);
+                let score = scale * position.score(req.sort);
                 each(self.hit(&searcher, addr, score, snippets.as_mut())?)?;
                 count += 1;
             }
@@ -721,9 +737,6 @@ struct Prepared {
     query: Box<dyn Query>,
     highlights: Vec<Highlight>,
     understood: Vec<Understood>,
-    expansion: Vec<Expansion>,
+    plan: Plan,
     sources: SourceTable,
 }
-
-/// A text query after feedback, and the words feedback added.
-type Expanded = (Option<Box<dyn Query>>, Vec<Expansion>);

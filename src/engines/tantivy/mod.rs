@@ -1,5 +1,5 @@
 //! The embedded engine: a tantivy index in a folder. Its schema, documents, stem tables and
-//! manifest files (the storage), and its searcher (BM25F, feedback, facets, timeline, related
+//! manifest files (the storage), and its searcher (BM25F, a second pass of feedback and proximity, facets, timeline, related
 //! coverage, export), behind [`crate::backend::Backend`] and [`crate::backend::Store`].
 pub mod bm25f;
 pub mod build;
@@ -12,7 +12,9 @@ pub mod feedback;
 pub mod index;
 pub mod keys;
 pub mod manifest;
+pub mod proximity;
 pub mod related;
+pub mod rerank;
 pub mod rules;
 pub mod schema;
 pub mod sources;

@@ -1,0 +1,336 @@
+//! The second pass of a relevance search: feedback and proximity re-score only the first
+//! pass's top, never the whole index.
+//!
+//! The first pass (the query as typed, under its filters) decides what matches and so the
+//! totals, facets and timeline; it also keeps its best `depth` hits (or down to the requested
+//! page's end, when deeper). Only those can rise into the page, so only those are re-scored:
+//! `original weight x (first-pass score + proximity) + feedback`, where feedback scores the
+//! expansion words on each candidate (seeking their postings to it) and proximity reads the
+//! query words' positions in it. Documents below the depth keep their first-pass order.
+//!
+//! Feedback is gated per query (`FeedbackParams::gate`): it runs only on a query of enough
+//! words, when more documents match than it samples, when the sampled top stands out from the
+//! rest of the candidates (the gap) and when the sampled documents agree on the words they
+//! suggest (the agreement). Otherwise the query keeps its first-pass ranking; a gate shut
+//! before the samples are read costs nothing.
+use std::collections::HashMap;
+
+use tantivy::query::{EnableScoring, Explanation, Query};
+use tantivy::{DocAddress, DocId, DocSet, Searcher, TantivyDocument};
+
+use super::bm25f::{self, Bm25fQuery};
+use super::document::from_document;
+use super::feedback;
+use super::proximity::{self, PairScore, Proximity};
+use super::schema::Fields;
+use crate::Result;
+use crate::model::explain::{Expansion, FeedbackDecision};
+use crate::model::feedback as model;
+use crate::model::ranking::Ranking;
+
+/// What the second pass of one request may use.
+pub struct Plan {
+    /// The query's positive unquoted words in its order, as scored.
+    pub words: Vec<Bm25fQuery>,
+    /// Whether feedback is asked for (optional words, relevance order, feedback on).
+    pub feedback: bool,
+}
+
+impl Plan {
+    /// Whether there is a second pass at all.
+    pub fn active(&self, ranking: &Ranking) -> bool {
+        self.feedback || (ranking.proximity.enabled() && self.pairs() > 0)
+    }
+
+    fn pairs(&self) -> usize {
+        self.words
+            .windows(2)
+            .filter(|w| w[0].word() != w[1].word())
+            .count()
+    }
+
+    /// How many first-pass hits to keep for a page ending at `end`.
+    pub fn depth(&self, ranking: &Ranking, end: usize) -> usize {
+        ranking.depth.max(end).max(1)
+    }
+}
+
+/// One candidate's score parts.
+struct Parts {
+    first: f32,
+    pairs: Vec<PairScore>,
+    feedback: Vec<(String, f32)>,
+}
+
+/// The re-scored candidates, best first, and what `--explain` shows of the pass.
+pub struct Reranked {
+    pub docs: Vec<(f32, DocAddress)>,
+    pub expansion: Vec<Expansion>,
+    pub decision: Option<FeedbackDecision>,
+    /// The first-pass score's weight in the final score.
+    pub original_weight: f32,
+    parts: HashMap<DocAddress, Parts>,
+}
+
+impl Reranked {
+    /// The first pass unchanged.
+    fn unchanged(docs: Vec<(f32, DocAddress)>, decision: Option<FeedbackDecision>) -> Self {
+        Reranked {
+            docs,
+            expansion: Vec::new(),
+            decision,
+            original_weight: 1.0,
+            parts: HashMap::new(),
+        }
+    }
+
+    /// A hit's explanation: the first pass's, with the second pass's parts beside it.
+    pub fn explain(&self, addr: DocAddress, first: Explanation) -> Explanation {
+        let Some(parts) = self.parts.get(&addr) else {
+            if self.original_weight == 1.0 {
+                return first;
+            }
+            let mut e = Explanation::new(
+                "below the second pass's depth: original weight x first pass",
+                self.original_weight * first.value(),
+            );
+            e.add_const("original weight", self.original_weight);
+            e.add_detail(first);
+            return e;
+        };
+        let final_score = self
+            .docs
+            .iter()
+            .find(|(_, a)| *a == addr)
+            .map_or(parts.first, |(s, _)| *s);
+        let mut e = Explanation::new(
+            "second pass: original weight x (first pass + proximity) + feedback",
+            final_score,
+        );
+        e.add_const("original weight", self.original_weight);
+        e.add_detail(first);
+        if !parts.pairs.is_empty() {
+            e.add_detail(proximity::explain(&parts.pairs, self.original_weight));
+        }
+        if !parts.feedback.is_empty() {
+            let total: f32 = parts.feedback.iter().map(|f| f.1).sum();
+            let mut f = Explanation::new("feedback", total);
+            for (term, score) in &parts.feedback {
+                f.add_detail(Explanation::new_with_string(
+                    format!("expansion({term})"),
+                    *score,
+                ));
+            }
+            e.add_detail(f);
+        }
+        e
+    }
+}
+
+/// Re-score the first pass's `top` (best first) of `total` matches: its first `depth`, with
+/// the rest after them in their first-pass order, so every page of a search cuts the same
+/// order.
+pub fn rerank(
+    searcher: &Searcher,
+    fields: &Fields,
+    ranking: &Ranking,
+    plan: &Plan,
+    mut top: Vec<(f32, DocAddress)>,
+    total: u64,
+) -> Result<Reranked> {
+    let rest = top.split_off(ranking.depth.max(1).min(top.len()));
+    let mut r = rerank_head(searcher, fields, ranking, plan, top, total)?;
+    let scale = r.original_weight;
+    r.docs.extend(rest.into_iter().map(|(s, a)| (scale * s, a)));
+    Ok(r)
+}
+
+fn rerank_head(
+    searcher: &Searcher,
+    fields: &Fields,
+    ranking: &Ranking,
+    plan: &Plan,
+    top: Vec<(f32, DocAddress)>,
+    total: u64,
+) -> Result<Reranked> {
+    let (expansion, decision) = if plan.feedback {
+        let (e, d) = decide(searcher, fields, ranking, plan, &top, total)?;
+        (e, Some(d))
+    } else {
+        (Vec::new(), None)
+    };
+    let pairs = Proximity::new(searcher, &plan.words, ranking.proximity, ranking.bm25f)?;
+    if expansion.is_empty() && pairs.is_none() {
+        return Ok(Reranked::unchanged(top, decision));
+    }
+    let words = feedback::expansion_words(
+        plan.words.len(),
+        &expansion,
+        fields,
+        ranking.bm25f,
+        &ranking.feedback,
+    );
+    let original_weight = if expansion.is_empty() {
+        1.0
+    } else {
+        ranking.feedback.original_weight.clamp(0.0, 1.0)
+    };
+    let mut parts = score_parts(searcher, &top, pairs.as_ref(), &words)?;
+    let mut docs: Vec<(f32, DocAddress)> = top
+        .iter()
+        .map(|&(first, addr)| {
+            let p = &parts[&addr];
+            let near: f32 = p.pairs.iter().map(|x| x.score).sum();
+            let fb: f32 = p.feedback.iter().map(|x| x.1).sum();
+            (original_weight * (first + near) + fb, addr)
+        })
+        .collect();
+    // Stable: equal scores keep the first pass's order.
+    docs.sort_by(|a, b| b.0.total_cmp(&a.0));
+    for p in parts.values_mut() {
+        p.feedback.retain(|f| f.1 > 0.0);
+        p.pairs.retain(|x| x.score > 0.0);
+    }
+    Ok(Reranked {
+        docs,
+        expansion,
+        decision,
+        original_weight,
+        parts,
+    })
+}
+
+/// The expansion to use (empty when the gate stays shut) and why.
+fn decide(
+    searcher: &Searcher,
+    fields: &Fields,
+    ranking: &Ranking,
+    plan: &Plan,
+    top: &[(f32, DocAddress)],
+    total: u64,
+) -> Result<(Vec<Expansion>, FeedbackDecision)> {
+    let params = ranking.feedback;
+    let n = params.docs.min(top.len());
+    let scores: Vec<f32> = top.iter().map(|x| x.0).collect();
+    let gap = params.gap(&scores);
+    let mut decision = FeedbackDecision {
+        applied: false,
+        reason: None,
+        query_words: plan.words.len(),
+        matches: total,
+        gap,
+        agreement: 0.0,
+    };
+    // Too few matches: nothing to learn, and the samples are not even read.
+    if let Err(why) = params.gate(plan.words.len(), total, gap, plan.words.len(), 1.0) {
+        decision.reason = Some(why.to_string());
+        return Ok((Vec::new(), decision));
+    }
+    let mut texts = Vec::with_capacity(n);
+    for (score, addr) in &top[..n] {
+        let doc: TantivyDocument = searcher.doc(*addr)?;
+        let a = from_document(fields, &doc);
+        let headline = if a.headline_derived { "" } else { &a.headline };
+        texts.push((*score, format!("{headline}\n\n{}", a.full_body())));
+    }
+    let samples: Vec<model::Sample<'_>> = texts
+        .iter()
+        .map(|(score, text)| model::Sample {
+            score: *score,
+            text,
+        })
+        .collect();
+    let docs = searcher.num_docs();
+    let idf = |term: &str| -> f32 {
+        let df = [fields.headline, fields.body]
+            .iter()
+            .map(|field| bm25f::doc_freq(searcher, *field, term).unwrap_or(0))
+            .max()
+            .unwrap_or(0);
+        bm25f::idf(docs, df)
+    };
+    let model = model::model(
+        &samples,
+        params.terms,
+        params.idf_weighted.then_some(&idf as &dyn Fn(&str) -> f32),
+        params.smoothed,
+    );
+    decision.agreement = model.agreement;
+    decision.reason = params
+        .gate(
+            plan.words.len(),
+            total,
+            gap,
+            model.expansion.len(),
+            model.agreement,
+        )
+        .err()
+        .map(str::to_string);
+    decision.applied = decision.reason.is_none();
+    let expansion = if decision.applied {
+        model.expansion
+    } else {
+        Vec::new()
+    };
+    Ok((expansion, decision))
+}
+
+/// Every candidate's proximity and feedback parts, walking each segment's candidates in
+/// document order so each posting list is read forward once.
+fn score_parts(
+    searcher: &Searcher,
+    top: &[(f32, DocAddress)],
+    pairs: Option<&Proximity>,
+    words: &[(Bm25fQuery, f32)],
+) -> Result<HashMap<DocAddress, Parts>> {
+    let scoring = EnableScoring::enabled_from_searcher(searcher);
+    let weights = words
+        .iter()
+        .map(|(q, boost)| Ok((q.word().to_string(), q.weight(scoring)?, *boost)))
+        .collect::<tantivy::Result<Vec<_>>>()?;
+    let mut by_segment: HashMap<u32, Vec<(DocId, f32)>> = HashMap::new();
+    for &(first, addr) in top {
+        by_segment
+            .entry(addr.segment_ord)
+            .or_default()
+            .push((addr.doc_id, first));
+    }
+    let mut parts = HashMap::with_capacity(top.len());
+    for (segment, mut docs) in by_segment {
+        docs.sort_unstable_by_key(|d| d.0);
+        let reader = searcher.segment_reader(segment);
+        let ids: Vec<DocId> = docs.iter().map(|d| d.0).collect();
+        let mut near = match pairs {
+            Some(p) => p.score_segment(reader, &ids)?,
+            None => Vec::new(),
+        };
+        near.resize_with(ids.len(), Vec::new);
+        let mut fb: Vec<Vec<(String, f32)>> = vec![Vec::new(); ids.len()];
+        for (word, weight, boost) in &weights {
+            let mut scorer = weight.scorer(reader, *boost)?;
+            for (i, &doc) in ids.iter().enumerate() {
+                if scorer.doc() < doc {
+                    scorer.seek(doc);
+                }
+                let score = if scorer.doc() == doc {
+                    scorer.score()
+                } else {
+                    0.0
+                };
+                fb[i].push((word.clone(), score));
+            }
+        }
+        for ((&(doc, first), pairs), feedback) in docs.iter().zip(near).zip(fb) {
+            let addr = DocAddress::new(segment, doc);
+            parts.insert(
+                addr,
+                Parts {
+                    first,
+                    pairs,
+                    feedback,
+                },
+            );
+        }
+    }
+    Ok(parts)
+}
