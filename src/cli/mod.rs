@@ -91,6 +91,8 @@ pub enum Command {
     /// mentioned alongside it, latest articles
     #[command(after_help = ENTITY_EXAMPLES)]
     Entity(EntityArgs),
+    /// Direct quotes of one article's text, each with its speaker (docs/quotes.md)
+    Quotes(QuotesArgs),
     /// Serve the HTTP API and the web page
     #[command(after_help = SERVE_EXAMPLES)]
     Serve(ServeArgs),
@@ -390,6 +392,15 @@ pub struct EntitiesArgs {
 }
 
 #[derive(Debug, clap::Args)]
+pub struct QuotesArgs {
+    /// A text file, or - for standard input
+    pub file: PathBuf,
+    /// Print the quotes as one JSON array
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, clap::Args)]
 pub struct EntityArgs {
     /// The name as the index holds it ("Elena Vasquez"); another case is found too
     pub name: String,
@@ -485,6 +496,7 @@ pub fn run(args: Args) -> Result<i32> {
         Command::Stats(a) => run_stats(a),
         Command::Entities(a) => run_entities(a),
         Command::Entity(a) => run_entity(a),
+        Command::Quotes(a) => run_quotes(a),
         Command::Serve(a) => run_serve(a),
         Command::Keys(a) => keys::run(a),
         Command::Check(a) => run_check(a),
@@ -742,6 +754,18 @@ fn run_entities(a: EntitiesArgs) -> Result<i32> {
         print::json(&mentions)?;
     } else {
         print::mentions(&mentions)?;
+    }
+    Ok(0)
+}
+
+/// The quotes of one text, in order, with their speakers and character offsets.
+fn run_quotes(a: QuotesArgs) -> Result<i32> {
+    let text = read_input(&Some(a.file))?;
+    let quotes = newsdex::quotes::extract(&text);
+    if a.json {
+        print::json(&quotes)?;
+    } else {
+        print::quotes(&quotes)?;
     }
     Ok(0)
 }

@@ -448,6 +448,24 @@ pub fn mentions(ms: &[Mention]) -> Result<()> {
     Ok(())
 }
 
+/// One quote a line: offsets, speaker (or `-`), and the words in marks.
+pub fn quotes(qs: &[newsdex::quotes::Quote]) -> Result<()> {
+    let stdout = std::io::stdout();
+    let mut w = stdout.lock();
+    for q in qs {
+        writeln!(
+            w,
+            "{}-{}\t{}\t\u{201c}{}\u{201d}",
+            q.start,
+            q.end,
+            q.speaker.as_deref().unwrap_or("-"),
+            q.text
+        )
+        .map_err(out_err)?;
+    }
+    Ok(())
+}
+
 /// `n noun` with the noun in the right number: "1 article", "2 articles".
 fn count(n: impl Into<u64>, one: &str, many: &str) -> String {
     let n = n.into();
