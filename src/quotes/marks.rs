@@ -148,7 +148,10 @@ pub fn spans(chars: &[char]) -> Vec<Span> {
         }
         match open.take() {
             Some((family, mut span)) => {
-                if closes(chars, i, family) {
+                if family == Family::Straight && c == '"' && lost_paragraph(chars, i) {
+                    span.reopens.push(i);
+                    open = Some((family, span));
+                } else if closes(chars, i, family) {
                     span.end = i;
                     if span.end > span.start {
                         out.push(span);
@@ -174,6 +177,19 @@ pub fn spans(chars: &[char]) -> Vec<Span> {
         i += 1;
     }
     out
+}
+
+/// A straight mark inside an open quote, after a sentence's end and a space and before a word,
+/// re-opens the next paragraph of the same quote in text whose paragraph breaks were lost
+/// (`"...first. "Second..."`); a closing mark follows its words directly.
+fn lost_paragraph(chars: &[char], i: usize) -> bool {
+    let prev = i.checked_sub(1).map(|p| chars[p]);
+    let before = i.checked_sub(2).map(|p| chars[p]);
+    prev == Some(' ')
+        && before.is_some_and(|c| matches!(c, '.' | '?' | '!' | ':' | ' '))
+        && chars
+            .get(i + 1)
+            .is_some_and(|c| c.is_alphanumeric() || *c == '\'')
 }
 
 /// A single line break starts a new paragraph unless the text is hard-wrapped; a line that
@@ -219,6 +235,12 @@ mod tests {
         assert_eq!(sp.len(), 1);
         assert_eq!(sp[0].text(&chars), "We came here first. We will stay here.");
         assert_eq!(sp[0].reopens.len(), 1);
+    }
+
+    #[test]
+    fn a_quote_whose_paragraph_breaks_were_lost_is_one_quote() {
+        let s = "\"We came first. \"We will stay,\" said Mara Quill.";
+        assert_eq!(texts(s), vec!["We came first. We will stay,"]);
     }
 
     #[test]
