@@ -102,32 +102,61 @@ impl<'a> Doc<'a> {
         }
     }
 
-    /// The speaker of span `i`, if its clauses name one.
+    /// The speaker of span `i`, if its clauses name one. "according to" after a quote names a
+    /// source rather than a speaker when the clause before has one of its own.
     pub fn attribute(&self, i: usize) -> Option<Speaker> {
-        match self.after_clause(i) {
-            Clause::Speaker(s) => return Some(s),
-            Clause::Anonymous => return None,
-            Clause::Nothing => {}
+        let (after, according) = self.after_clause(i);
+        if !according {
+            match after {
+                Clause::Speaker(s) => return Some(s),
+                Clause::Anonymous => return None,
+                Clause::Nothing => {}
+            }
         }
         match self.before_clause(i) {
             Clause::Speaker(s) => Some(s),
-            _ => None,
+            Clause::Anonymous => None,
+            Clause::Nothing => match after {
+                Clause::Speaker(s) => Some(s),
+                _ => None,
+            },
         }
     }
 
-    /// Does span `i` go on from span `j` (spoken by `name`) in the same paragraph, with no one
-    /// else named between?
+    /// Does span `i` go on from span `j` (spoken by `name`)? It does when nothing but `j`'s own
+    /// attribution stands between them: at most one sentence end, at most one paragraph break
+    /// (a quote opening the next paragraph), and no other person or organisation named except
+    /// as the object of a speech verb ("Kern told Segall").
     pub fn continues(&self, j: usize, i: usize, name: &str) -> bool {
         let (a, b) = (self.spans[j].after(), self.spans[i].open);
-        if a > b || self.chars[a..b].contains(&'\n') {
+        if a > b {
             return false;
         }
+        let breaks = paragraph_breaks(&self.chars[a..b]);
+        let ends = (a..b).filter(|&k| self.ends_sentence(k)).count();
+        if breaks > 1 || ends > 1 || (breaks == 1 && !self.opens_paragraph(i)) {
+            return false;
+        }
+        let ws = words(self.chars, a, b);
         !self.mentions.iter().any(|m| {
             m.start >= a
                 && m.end <= b
                 && m.canonical != name
                 && matches!(m.kind, EntityKind::Person | EntityKind::Org)
+                && !ws
+                    .iter()
+                    .any(|w| w.end <= m.start && is_speech_verb(&w.lower))
         })
+    }
+
+    /// Is span `i` the first thing in its paragraph?
+    fn opens_paragraph(&self, i: usize) -> bool {
+        let open = self.spans[i].open;
+        self.chars[..open]
+            .iter()
+            .rev()
+            .take_while(|c| **c != '\n')
+            .all(|c| c.is_whitespace())
     }
 
     fn paragraph_or_quote_bound_after(&self, i: usize, from: usize) -> usize {
@@ -139,7 +168,8 @@ impl<'a> Doc<'a> {
         to
     }
 
-    fn after_clause(&self, i: usize) -> Clause {
+    /// The clause after span `i`, and whether it is an "according to".
+    fn after_clause(&self, i: usize) -> (Clause, bool) {
         let span = &self.spans[i];
         let from = span.after().min(self.chars.len());
         let to = self.paragraph_or_quote_bound_after(i, from);
@@ -148,7 +178,7 @@ impl<'a> Doc<'a> {
         // A quote that ends its own sentence with a full stop is rarely followed by its speaker
         // ("...," she said is the form); a capital after it starts a new sentence.
         if self.last_quoted(span) == Some('.') && ws.first().is_some_and(|w| self.capital(w)) {
-            return Clause::Nothing;
+            return (Clause::Nothing, false);
         }
         // A quote the sentence runs on from (`called it "reckless" and left`) has its speaker
         // before it; an attribution after a quote follows its own punctuation or a comma.
@@ -157,30 +187,42 @@ impl<'a> Doc<'a> {
             Some(',' | '.' | '?' | '!' | '…' | '—' | '-')
         ) || matches!(self.chars.get(from), Some(',' | '—'));
         if !joined {
-            return Clause::Nothing;
+            return (Clause::Nothing, false);
         }
         if ws.len() >= 2 && ws[0].lower == "according" && ws[1].lower == "to" {
-            return self.subject_after(&ws[2..], to);
+            return (self.subject_after(&ws[2..], to), true);
         }
         let window = &ws[..ws.len().min(AFTER_VERB_WINDOW)];
         let Some(v) = window.iter().position(|w| is_speech_verb(&w.lower)) else {
-            return Clause::Nothing;
+            return (Clause::Nothing, false);
         };
         if window[..v].iter().all(|w| is_filler(&w.lower)) {
-            return self.subject_after(&ws[v + 1..], to);
+            if !is_inversion_verb(&ws[v].lower) {
+                return (Clause::Nothing, false);
+            }
+            return (self.subject_after(&ws[v + 1..], to), false);
         }
-        self.subject_before(&ws[..v], ws[v].start)
+        (self.subject_before(&ws[..v], ws[v].start), false)
     }
 
     fn before_clause(&self, i: usize) -> Clause {
         let span = &self.spans[i];
         let prev_end = i.checked_sub(1).map_or(0, |j| self.spans[j].after());
         let mut from = span.open.saturating_sub(CLAUSE_CHARS).max(prev_end);
-        if let Some(nl) = self.chars[from..span.open].iter().rposition(|&c| c == '\n') {
-            from += nl + 1;
+        let para = match self.chars[from..span.open].iter().rposition(|&c| c == '\n') {
+            Some(nl) => {
+                from += nl + 1;
+                true
+            }
+            None => from == 0,
+        };
+        let start = self.sentence_start(from, span.open);
+        let ws = words(self.chars, start, span.open);
+        if ws.is_empty() && start > from && !para {
+            // A quote that opens a sentence right after one that says who speaks
+            // (`Kern said she would stay. "We ..."`), in the same paragraph.
+            return self.previous_sentence(from, start);
         }
-        let from = self.sentence_start(from, span.open);
-        let ws = words(self.chars, from, span.open);
         if let Some(a) = ws
             .windows(2)
             .position(|p| p[0].lower == "according" && p[1].lower == "to")
@@ -192,9 +234,32 @@ impl<'a> Doc<'a> {
         };
         if ws[..v].iter().all(|w| is_filler(&w.lower)) {
             // `"...," said X, "..."`: the second half of a quote split by its attribution.
+            if !is_inversion_verb(&ws[v].lower) {
+                return Clause::Nothing;
+            }
             return self.subject_after(&ws[v + 1..], span.open);
         }
         self.subject_before(&ws[..v], ws[v].start)
+    }
+
+    /// The speaker of the sentence `[from, to)` ends, when it is `X said ...` with no quote of
+    /// its own.
+    fn previous_sentence(&self, from: usize, to: usize) -> Clause {
+        let start = self.sentence_start(from, to.saturating_sub(1));
+        if self.spans.iter().any(|s| s.open >= start && s.open < to) {
+            return Clause::Nothing;
+        }
+        let ws = words(self.chars, start, to);
+        let Some(v) = ws.iter().position(|w| is_speech_verb(&w.lower)) else {
+            return Clause::Nothing;
+        };
+        match self.subject_before(&ws[..v], ws[v].start) {
+            Clause::Speaker(s) => Clause::Speaker(Speaker {
+                via: Attribution::Continued,
+                ..s
+            }),
+            _ => Clause::Nothing,
+        }
     }
 
     /// The subject in the words before a speech verb at `verb`.
@@ -202,7 +267,7 @@ impl<'a> Doc<'a> {
         let Some(first) = ws.first() else {
             return Clause::Nothing;
         };
-        if let Some(m) = self.subject_mention(first.start, verb) {
+        if let Some(m) = self.subject_mention(first.start, verb, true) {
             return Clause::Speaker(named(m));
         }
         let near = &ws[ws.len().saturating_sub(3)..];
@@ -225,7 +290,7 @@ impl<'a> Doc<'a> {
         }
         // The subject comes first: a mention within its first words, or "the" + role.
         let head_end = ws.get(6).map_or(to, |w| w.start);
-        if let Some(m) = self.subject_mention(first.start, head_end) {
+        if let Some(m) = self.subject_mention(first.start, head_end, false) {
             return Clause::Speaker(named(m));
         }
         let head = &ws[..ws.len().min(4)];
@@ -235,39 +300,60 @@ impl<'a> Doc<'a> {
         Clause::Anonymous
     }
 
-    /// The first mention in `[from, to)` that is not the object of a preposition, or the
-    /// organisation a spokesman speaks for.
-    fn subject_mention(&self, from: usize, to: usize) -> Option<&'a Mention> {
+    /// The subject among the mentions in `[from, to)`. Left out: objects of a preposition
+    /// (except the organisation a spokesman speaks for), possessives ("Palin's time") and
+    /// organisations that only qualify a role ("the Federal Reserve chairman"). A person is
+    /// preferred to an organisation (an affiliation: "Oxfam's Barbara Stocking"); before a verb
+    /// the nearest one to it, after an inverted verb the first.
+    fn subject_mention(&self, from: usize, to: usize, before_verb: bool) -> Option<&'a Mention> {
         let ws = words(self.chars, from, to);
-        for m in self
+        let candidates: Vec<&'a Mention> = self
             .mentions
             .iter()
             .filter(|m| m.start >= from && m.end <= to)
-        {
-            let before: Vec<&Word> = ws
-                .iter()
-                .filter(|w| w.end <= m.start)
-                .rev()
-                .filter(|w| !is_determiner(&w.lower))
-                .collect();
-            match before.first() {
-                Some(p) if is_preposition(&p.lower) => {
-                    if before.get(1).is_some_and(|s| is_spokes_word(&s.lower)) {
-                        return Some(m);
-                    }
-                }
-                _ => return Some(m),
+            .filter(|m| self.can_be_subject(m, &ws))
+            .copied()
+            .collect();
+        let pick = |kind: EntityKind| {
+            let mut of_kind = candidates.iter().filter(|m| m.kind == kind);
+            if before_verb {
+                of_kind.next_back().copied()
+            } else {
+                of_kind.next().copied()
             }
+        };
+        pick(EntityKind::Person)
+            .or_else(|| pick(EntityKind::Org))
+            .or_else(|| pick(EntityKind::Place))
+    }
+
+    fn can_be_subject(&self, m: &Mention, ws: &[Word]) -> bool {
+        let before: Vec<&Word> = ws
+            .iter()
+            .filter(|w| w.end <= m.start)
+            .rev()
+            .filter(|w| !is_determiner(&w.lower))
+            .collect();
+        if before.first().is_some_and(|p| is_preposition(&p.lower)) {
+            return before.get(1).is_some_and(|s| is_spokes_word(&s.lower));
         }
-        None
+        let possessive = matches!(self.chars.get(m.end), Some('\'' | '’'))
+            && matches!(self.chars.get(m.end + 1), Some('s' | ' '));
+        let next = ws.iter().find(|w| w.start >= m.end);
+        let qualifies_role = m.kind != EntityKind::Person
+            && next.is_some_and(|w| is_person_role(&w.lower) && !is_spokes_word(&w.lower));
+        if possessive {
+            return next.is_some_and(|w| is_spokes_word(&w.lower));
+        }
+        !qualifies_role
     }
 
     fn pronoun(&self, p: PronounKind, at: usize) -> Clause {
-        let kind = match p {
-            PronounKind::Person => EntityKind::Person,
-            PronounKind::Org => EntityKind::Org,
+        let found = match p {
+            PronounKind::Person => self.latest_subject_person(at),
+            PronounKind::Org => self.latest_before(at, |m| m.kind == EntityKind::Org),
         };
-        match self.latest_before(at, |m| m.kind == kind) {
+        match found {
             Some(m) => Clause::Speaker(Speaker {
                 via: Attribution::Pronoun,
                 ..named(m)
@@ -276,12 +362,28 @@ impl<'a> Doc<'a> {
         }
     }
 
-    /// "the minister", "the company": a definite role noun resolved to the entity named with it.
+    /// The person a "he" or "she" at `at` most likely points to: the first person named in the
+    /// latest sentence that names one (the subject more often than an object), this sentence
+    /// included.
+    fn latest_subject_person(&self, at: usize) -> Option<&'a Mention> {
+        let last = self.latest_before(at, |m| m.kind == EntityKind::Person)?;
+        let start = self.sentence_start(last.start.saturating_sub(CLAUSE_CHARS), last.start);
+        self.mentions
+            .iter()
+            .find(|m| m.kind == EntityKind::Person && m.start >= start && m.end <= at)
+            .copied()
+    }
+
+    /// "the minister", "the company": a definite role noun resolved to the entity named with it,
+    /// or to the one person named so far.
     fn role(&self, ws: &[Word], at: usize) -> Option<Clause> {
         let r = ws.iter().rposition(|w| {
             is_person_role(&w.lower) || is_org_role(&w.lower) || is_spokes_word(&w.lower)
         })?;
-        let det = ws[..r].iter().rev().find(|w| is_determiner(&w.lower));
+        let det = ws[..r]
+            .iter()
+            .rev()
+            .find(|w| is_determiner(&w.lower) || self.names_org(w));
         if det.is_none_or(|d| matches!(d.lower.as_str(), "a" | "an")) {
             return Some(Clause::Anonymous);
         }
@@ -292,6 +394,7 @@ impl<'a> Doc<'a> {
             self.latest_before(at, |m| {
                 m.kind == EntityKind::Person && self.named_with(m, role)
             })
+            .or_else(|| self.only_person_before(at))
         };
         Some(match found {
             Some(m) => Clause::Speaker(Speaker {
@@ -302,10 +405,37 @@ impl<'a> Doc<'a> {
         })
     }
 
-    /// Is `role` written next to this mention ("Health Minister Ada Kern", "Kern, the minister")?
+    /// Is this word part of an organisation's mention ("the Facebook CEO" reads as definite)?
+    fn names_org(&self, w: &Word) -> bool {
+        self.mentions
+            .iter()
+            .any(|m| m.kind == EntityKind::Org && m.start <= w.start && w.end <= m.end)
+    }
+
+    /// The one person named before `at`, if exactly one is.
+    fn only_person_before(&self, at: usize) -> Option<&'a Mention> {
+        let mut people = self
+            .mentions
+            .iter()
+            .filter(|m| m.kind == EntityKind::Person && m.end <= at);
+        let first = *people.next()?;
+        people
+            .all(|m| m.canonical == first.canonical)
+            .then_some(first)
+    }
+
+    /// Is `role` written next to this mention ("Health Minister Ada Kern", "Kern, the
+    /// minister")? The window stops at a quotation mark or a sentence's end.
     fn named_with(&self, m: &Mention, role: &str) -> bool {
         let from = m.start.saturating_sub(ROLE_NEAR);
-        let to = (m.end + ROLE_NEAR).min(self.chars.len());
+        let mut to = (m.end + ROLE_NEAR).min(self.chars.len());
+        if let Some(k) = (m.end..to).find(|&k| is_mark(self.chars[k]) || self.ends_sentence(k)) {
+            to = k;
+        }
+        let from = (from..m.start)
+            .rev()
+            .find(|&k| is_mark(self.chars[k]) || self.ends_sentence(k))
+            .map_or(from, |k| k + 1);
         words(self.chars, from, to).iter().any(|w| w.lower == role)
     }
 
@@ -335,7 +465,11 @@ impl<'a> Doc<'a> {
         if !matches!(self.chars[i], '.' | '?' | '!') {
             return false;
         }
-        if !self.chars.get(i + 1).is_none_or(|c| c.is_whitespace()) {
+        if !self
+            .chars
+            .get(i + 1)
+            .is_none_or(|c| c.is_whitespace() || is_mark(*c))
+        {
             return false;
         }
         let ws = words(self.chars, i.saturating_sub(6), i);
@@ -353,6 +487,55 @@ impl<'a> Doc<'a> {
             .find(|&i| self.ends_sentence(i))
             .map_or(from, |i| i + 1)
     }
+}
+
+fn is_mark(c: char) -> bool {
+    matches!(c, '"' | '“' | '”' | '«' | '»' | '„')
+}
+
+/// Paragraph breaks in a stretch of text: line breaks, runs of them counted once.
+fn paragraph_breaks(text: &[char]) -> usize {
+    let mut n = 0;
+    let mut in_break = false;
+    for &c in text {
+        if c == '\n' {
+            if !in_break {
+                n += 1;
+            }
+            in_break = true;
+        } else if !c.is_whitespace() {
+            in_break = false;
+        }
+    }
+    n
+}
+
+/// Verbs a speaker may follow (`"...," said X`); "told X" or "called X" name the listener or
+/// the thing called.
+fn is_inversion_verb(w: &str) -> bool {
+    matches!(
+        w,
+        "said"
+            | "says"
+            | "added"
+            | "adds"
+            | "asked"
+            | "asks"
+            | "continued"
+            | "continues"
+            | "wrote"
+            | "writes"
+            | "explained"
+            | "explains"
+            | "replied"
+            | "stated"
+            | "insisted"
+            | "warned"
+            | "argued"
+            | "noted"
+            | "recalled"
+            | "concluded"
+    )
 }
 
 /// What a clause says about a quote's speaker.
