@@ -104,21 +104,22 @@ impl<'a> Doc<'a> {
 
     /// The speaker of span `i`, if its clauses name one. "according to" after a quote names a
     /// source rather than a speaker when the clause before has one of its own.
-    pub fn attribute(&self, i: usize) -> Option<Speaker> {
+    pub fn attribute(&self, i: usize) -> Found {
         let (after, according) = self.after_clause(i);
         if !according {
             match after {
-                Clause::Speaker(s) => return Some(s),
-                Clause::Anonymous => return None,
+                Clause::Speaker(s) => return Found::Speaker(s),
+                Clause::Anonymous => return Found::Unresolved,
                 Clause::Nothing => {}
             }
         }
         match self.before_clause(i) {
-            Clause::Speaker(s) => Some(s),
-            Clause::Anonymous => None,
+            Clause::Speaker(s) => Found::Speaker(s),
+            Clause::Anonymous => Found::Unresolved,
             Clause::Nothing => match after {
-                Clause::Speaker(s) => Some(s),
-                _ => None,
+                Clause::Speaker(s) => Found::Speaker(s),
+                Clause::Anonymous => Found::Unresolved,
+                Clause::Nothing => Found::Nothing,
             },
         }
     }
@@ -267,7 +268,20 @@ impl<'a> Doc<'a> {
         let Some(first) = ws.first() else {
             return Clause::Nothing;
         };
+        let last = &ws[ws.len() - 1];
+        if matches!(last.lower.as_str(), "who" | "which") {
+            // `prosecutors who argued`: the subject is what the relative pronoun follows.
+            return match self.mentions.iter().find(|m| {
+                m.end <= last.start && last.start - m.end <= 2 && m.kind != EntityKind::Place
+            }) {
+                Some(m) => Clause::Speaker(named(m)),
+                None => Clause::Anonymous,
+            };
+        }
         if let Some(m) = self.subject_mention(first.start, verb, true) {
+            return Clause::Speaker(named(m));
+        }
+        if let Some(m) = self.surname(last, verb) {
             return Clause::Speaker(named(m));
         }
         let near = &ws[ws.len().saturating_sub(3)..];
@@ -293,6 +307,9 @@ impl<'a> Doc<'a> {
         if let Some(m) = self.subject_mention(first.start, head_end, false) {
             return Clause::Speaker(named(m));
         }
+        if let Some(m) = self.surname(first, first.start) {
+            return Clause::Speaker(named(m));
+        }
         let head = &ws[..ws.len().min(4)];
         if let Some(c) = self.role(head, first.start) {
             return c;
@@ -314,17 +331,48 @@ impl<'a> Doc<'a> {
             .filter(|m| self.can_be_subject(m, &ws))
             .copied()
             .collect();
+        let comma_before_verb = self.chars[from..to]
+            .iter()
+            .rev()
+            .find(|c| !c.is_whitespace())
+            == Some(&',');
         let pick = |kind: EntityKind| {
-            let mut of_kind = candidates.iter().filter(|m| m.kind == kind);
-            if before_verb {
-                of_kind.next_back().copied()
+            let of_kind: Vec<&'a Mention> = candidates
+                .iter()
+                .filter(|m| m.kind == kind)
+                .copied()
+                .collect();
+            let first = of_kind.first().copied();
+            // `Lavrov, in a call with Pompeo, said`: the subject is before the aside.
+            let aside = first.is_some_and(|m| self.chars.get(m.end) == Some(&','));
+            if before_verb && !(aside && comma_before_verb) {
+                of_kind.last().copied()
             } else {
-                of_kind.next().copied()
+                first
             }
         };
         pick(EntityKind::Person)
             .or_else(|| pick(EntityKind::Org))
             .or_else(|| pick(EntityKind::Place))
+    }
+
+    /// A capitalised word the tagger left untagged that is the last name of a person named
+    /// before ("said King" after "Rep. Peter King").
+    fn surname(&self, w: &Word, at: usize) -> Option<&'a Mention> {
+        if !self.capital(w) || w.end - w.start < 2 {
+            return None;
+        }
+        let word: String = self.chars[w.start..w.end].iter().collect();
+        self.mentions
+            .iter()
+            .rev()
+            .filter(|m| m.kind == EntityKind::Person && m.end <= at)
+            .find(|m| {
+                m.canonical.split_whitespace().count() > 1
+                    && m.canonical.ends_with(&word)
+                    && m.canonical[..m.canonical.len() - word.len()].ends_with(' ')
+            })
+            .copied()
     }
 
     fn can_be_subject(&self, m: &Mention, ws: &[Word]) -> bool {
@@ -341,7 +389,11 @@ impl<'a> Doc<'a> {
             && matches!(self.chars.get(m.end + 1), Some('s' | ' '));
         let next = ws.iter().find(|w| w.start >= m.end);
         let qualifies_role = m.kind != EntityKind::Person
-            && next.is_some_and(|w| is_person_role(&w.lower) && !is_spokes_word(&w.lower));
+            && ws
+                .iter()
+                .filter(|w| w.start >= m.end)
+                .take(2)
+                .any(|w| is_person_role(&w.lower) && !is_spokes_word(&w.lower));
         if possessive {
             return next.is_some_and(|w| is_spokes_word(&w.lower));
         }
@@ -368,10 +420,33 @@ impl<'a> Doc<'a> {
     fn latest_subject_person(&self, at: usize) -> Option<&'a Mention> {
         let last = self.latest_before(at, |m| m.kind == EntityKind::Person)?;
         let start = self.sentence_start(last.start.saturating_sub(CLAUSE_CHARS), last.start);
+        let end = self.sentence_end(last.end, at.max(last.end));
+        if let Some(m) = self.speaker_of_sentence(start, end) {
+            return Some(m);
+        }
         self.mentions
             .iter()
             .find(|m| m.kind == EntityKind::Person && m.start >= start && m.end <= at)
             .copied()
+    }
+
+    /// The person a sentence `[from, to)` says spoke: the named subject of its last speech verb
+    /// (`..., argued Mr Howard`).
+    fn speaker_of_sentence(&self, from: usize, to: usize) -> Option<&'a Mention> {
+        let ws = words(self.chars, from, to);
+        let v = ws.iter().rposition(|w| is_speech_verb(&w.lower))?;
+        let after_comma = self.chars[from..ws[v].start]
+            .iter()
+            .rev()
+            .find(|c| !c.is_whitespace())
+            == Some(&',');
+        let m = if after_comma && is_inversion_verb(&ws[v].lower) {
+            let end = ws.get(v + 6).map_or(to, |w| w.start);
+            self.subject_mention(ws[v].end, end, false)
+        } else {
+            self.subject_mention(from, ws[v].start, true)
+        }?;
+        (m.kind == EntityKind::Person).then_some(m)
     }
 
     /// "the minister", "the company": a definite role noun resolved to the entity named with it,
@@ -391,10 +466,8 @@ impl<'a> Doc<'a> {
         let found = if is_org_role(role) {
             self.latest_before(at, |m| m.kind == EntityKind::Org)
         } else {
-            self.latest_before(at, |m| {
-                m.kind == EntityKind::Person && self.named_with(m, role)
-            })
-            .or_else(|| self.only_person_before(at))
+            self.person_with_role(at, role)
+                .or_else(|| self.only_person_before(at))
         };
         Some(match found {
             Some(m) => Clause::Speaker(Speaker {
@@ -402,6 +475,22 @@ impl<'a> Doc<'a> {
                 ..named(m)
             }),
             None => Clause::Anonymous,
+        })
+    }
+
+    /// The latest person named before `at` whose name stands next to `role` somewhere in the text
+    /// before it.
+    fn person_with_role(&self, at: usize, role: &str) -> Option<&'a Mention> {
+        let before: Vec<&'a Mention> = self
+            .mentions
+            .iter()
+            .filter(|m| m.kind == EntityKind::Person && m.end <= at)
+            .copied()
+            .collect();
+        before.iter().rev().copied().find(|p| {
+            before
+                .iter()
+                .any(|m| m.canonical == p.canonical && self.named_with(m, role))
         })
     }
 
@@ -536,6 +625,16 @@ fn is_inversion_verb(w: &str) -> bool {
             | "recalled"
             | "concluded"
     )
+}
+
+/// What the text says about a quote's speaker.
+pub enum Found {
+    Speaker(Speaker),
+    /// An attribution whose subject is no entity ("one resident said", "the mayor said" with no
+    /// mayor named): no speaker, and no continuing the previous quote's either.
+    Unresolved,
+    /// No attribution at all: the quote may go on from the previous one.
+    Nothing,
 }
 
 /// What a clause says about a quote's speaker.

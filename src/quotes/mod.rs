@@ -68,10 +68,9 @@ pub fn extract_with_mentions(text: &str, mentions: &[Mention]) -> Vec<Quote> {
     let mut out: Vec<Quote> = Vec::new();
     let mut previous: Option<(usize, attribute::Speaker)> = None;
     for (i, span) in spans.iter().enumerate() {
-        let found = doc.attribute(i);
-        let speaker = match (found, &previous) {
-            (Some(s), _) => Some(s),
-            (None, Some((j, prev))) if doc.continues(*j, i, &prev.name) => {
+        let speaker = match (doc.attribute(i), &previous) {
+            (attribute::Found::Speaker(s), _) => Some(s),
+            (attribute::Found::Nothing, Some((j, prev))) if doc.continues(*j, i, &prev.name) => {
                 Some(attribute::Speaker {
                     via: Attribution::Continued,
                     ..prev.clone()

@@ -357,6 +357,11 @@ pub fn is_spokes_word(w: &str) -> bool {
             | "spokeswomen"
             | "representative"
             | "statement"
+            | "analysts"
+            | "economists"
+            | "officials"
+            | "executives"
+            | "researchers"
     )
 }
 
