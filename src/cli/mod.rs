@@ -327,6 +327,9 @@ pub struct Filters {
     /// Only articles mentioning this place (repeatable)
     #[arg(long)]
     pub place: Vec<String>,
+    /// Only articles quoting this speaker, by canonical name (repeatable); hits carry their quotes
+    #[arg(long)]
+    pub speaker: Vec<String>,
     /// Published on or after (YYYY, YYYY-MM or YYYY-MM-DD)
     #[arg(long)]
     pub since: Option<String>,
@@ -602,6 +605,7 @@ pub fn filtered_request(q: &QueryArgs) -> Result<SearchRequest> {
         sources: a.source.clone(),
         sections: a.section.clone(),
         entities,
+        speakers: a.speaker.iter().map(|s| s.trim().to_string()).collect(),
         since: parse_day("--since", &a.since, false)?,
         until: parse_day("--until", &a.until, true)?,
         sort: match a.sort {

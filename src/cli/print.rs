@@ -99,6 +99,16 @@ pub fn search_results(r: &SearchResults, color: bool) -> Result<()> {
             )
             .map_err(out_err)?;
         }
+        for q in &hit.quotes {
+            let who = q.speaker.as_deref().unwrap_or("unattributed");
+            writeln!(
+                w,
+                "     \u{201c}{}\u{201d} \u{2014} {}",
+                q.text,
+                paint(who, DIM, color)
+            )
+            .map_err(out_err)?;
+        }
         if hit.copies > 0 {
             writeln!(w, "     {}", paint(&copies_line(hit), DIM, color)).map_err(out_err)?;
         }

@@ -106,13 +106,13 @@ fn closes(chars: &[char], i: usize, family: Family) -> bool {
 
 /// Does the paragraph starting at `i` (after its leading blanks) re-open a quote of `family`?
 fn reopens(chars: &[char], i: usize, family: Family) -> bool {
-    match (family, chars.get(i)) {
-        (Family::Straight | Family::Curly, Some('"' | '“')) => true,
-        (Family::Guillemet, Some('«')) => true,
-        (Family::Low, Some('„')) => true,
-        (Family::Single, Some('‘')) => true,
-        _ => false,
-    }
+    matches!(
+        (family, chars.get(i)),
+        (Family::Straight | Family::Curly, Some('"' | '“'))
+            | (Family::Guillemet, Some('«'))
+            | (Family::Low, Some('„'))
+            | (Family::Single, Some('‘'))
+    )
 }
 
 /// Every quoted span of a text, in order. Quotes do not nest at this level: marks inside an open

@@ -16,6 +16,7 @@ mod keys;
 mod messages;
 mod opensearch;
 mod opensearch_failover;
+mod quotes;
 mod ranking;
 mod rules;
 mod server;

@@ -114,6 +114,9 @@ fn articles() -> Value {
     put(name::URL, json!({ "type": "keyword", "index": false }));
     put(name::COPY_GROUP, keyword());
     put(name::COPY_SIGNATURE, json!({ "type": "binary" }));
+    put(name::QUOTE, json!({ "type": "text", "analyzer": EXACT }));
+    put(name::SPEAKER, keyword());
+    put(name::QUOTES, json!({ "type": "object", "enabled": false }));
     for kind in EntityKind::ALL {
         put(
             kind.as_str(),
