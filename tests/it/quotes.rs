@@ -223,3 +223,49 @@ fn human_output_prints_quotes_under_the_snippet_and_export_has_a_quotes_column()
     assert_eq!(rows[0].quotes[0].speaker.as_deref(), Some("Tomas Brenner"));
     assert_eq!(rows[1].quotes[0].speaker.as_deref(), Some("Elena Vasquez"));
 }
+
+/// The same questions on OpenSearch give the same answers as on the embedded engine (skipped
+/// without a cluster: `NEWSDEX_TEST_OPENSEARCH`).
+#[test]
+fn opensearch_answers_quote_speaker_and_facet_like_the_embedded_engine() {
+    let Some(remote) = crate::opensearch::Remote::for_test("quotes") else {
+        return;
+    };
+    let f = indexed();
+    let url = remote.url();
+    let out = f.run(&["index", f.docs().to_str().unwrap(), "--engine", &url]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let asks: [&[&str]; 4] = [
+        &["quote:harbour"],
+        &["quote:\"will not negotiate\"", "--speaker", "Elena Vasquez"],
+        &["harbour", "--speaker", "Tomas Brenner"],
+        &["harbour", "--facet", "speaker"],
+    ];
+    for ask in asks {
+        let embedded = search(&f, ask);
+        let remote = search(&f, &[ask, &["--engine", &url]].concat());
+        assert_eq!(paths(&embedded), paths(&remote), "{ask:?}");
+        let quotes = |r: &Results| {
+            let mut q: Vec<(String, Vec<Quote>)> = r
+                .hits
+                .iter()
+                .map(|h| (h.path.clone(), h.quotes.clone()))
+                .collect();
+            q.sort_by(|a, b| a.0.cmp(&b.0));
+            q
+        };
+        assert_eq!(quotes(&embedded), quotes(&remote), "{ask:?}");
+        let facet = |r: &Results| {
+            r.facets.get("speaker").map(|v| {
+                v.iter()
+                    .map(|c| (c.value.clone(), c.count))
+                    .collect::<Vec<_>>()
+            })
+        };
+        assert_eq!(facet(&embedded), facet(&remote), "{ask:?}");
+    }
+}

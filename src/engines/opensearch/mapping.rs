@@ -13,7 +13,7 @@ pub use crate::model::fields::meta;
 use crate::model::fields::name;
 
 /// Bumped whenever the mapping or analysis changes incompatibly.
-pub const MAPPING_VERSION: u64 = 2;
+pub const MAPPING_VERSION: u64 = 3;
 /// The key in the mapping's `_meta` that holds [`MAPPING_VERSION`].
 pub const VERSION_KEY: &str = "newsdex_mapping_version";
 
