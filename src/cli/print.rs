@@ -382,6 +382,28 @@ pub fn entity(found: &EntityLookup) -> Result<()> {
         let date = a.date.map_or_else(|| "no date".into(), |d| d.to_string());
         writeln!(w, "  {date:<10}  {} · {} · {}", a.headline, a.source, a.id).map_err(out_err)?;
     }
+    if !page.said.is_empty() {
+        writeln!(w, "said:").map_err(out_err)?;
+        for q in &page.said {
+            let a = &q.article;
+            let date = a.date.map_or_else(|| "no date".into(), |d| d.to_string());
+            writeln!(w, "  {date:<10}  \u{201c}{}\u{201d}", q.text).map_err(out_err)?;
+            writeln!(
+                w,
+                "              {} · {} @{}-{}",
+                a.source, a.id, q.start, q.end
+            )
+            .map_err(out_err)?;
+        }
+    }
+    if !page.quoted_by.is_empty() {
+        let list: Vec<String> = page
+            .quoted_by
+            .iter()
+            .map(|c| format!("{} ({})", c.value, c.count))
+            .collect();
+        writeln!(w, "quoted by: {}", list.join(", ")).map_err(out_err)?;
+    }
     Ok(())
 }
 

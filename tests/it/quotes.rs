@@ -269,3 +269,57 @@ fn opensearch_answers_quote_speaker_and_facet_like_the_embedded_engine() {
         assert_eq!(facet(&embedded), facet(&remote), "{ask:?}");
     }
 }
+
+#[derive(Debug, Deserialize)]
+struct Said {
+    text: String,
+    start: usize,
+    end: usize,
+    article: SaidArticle,
+}
+
+#[derive(Debug, Deserialize)]
+struct SaidArticle {
+    id: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct EntityPage {
+    name: String,
+    said: Vec<Said>,
+    quoted_by: Vec<FacetCount>,
+}
+
+#[test]
+fn an_entity_page_lists_what_it_said_and_who_quoted_it() {
+    let f = indexed();
+    let out = f.run(&["entity", "Tomas Brenner", "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let page: EntityPage = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(page.name, "Tomas Brenner");
+    let mut texts: Vec<&str> = page.said.iter().map(|s| s.text.as_str()).collect();
+    texts.sort();
+    assert_eq!(
+        texts,
+        vec![
+            "The harbour needs money that the town does not have,",
+            "We will not negotiate while the fares are frozen,",
+            "a costly mistake",
+        ]
+    );
+    // Each quote points at its words in the article's body.
+    for s in &page.said {
+        assert!(!s.article.id.is_empty());
+        assert_eq!(s.end - s.start, s.text.chars().count());
+    }
+    let counts: Vec<(&str, u64)> = page
+        .quoted_by
+        .iter()
+        .map(|c| (c.value.as_str(), c.count))
+        .collect();
+    assert_eq!(counts, vec![("unknown", 2)]);
+}
