@@ -323,3 +323,18 @@ fn an_entity_page_lists_what_it_said_and_who_quoted_it() {
         .collect();
     assert_eq!(counts, vec![("unknown", 2)]);
 }
+
+#[test]
+fn the_api_takes_speaker_filters_and_returns_hits_with_their_quotes() {
+    let f = indexed();
+    let server = crate::server::Server::start(&f.index());
+    let body = server.json("/api/search?q=quote:negotiate&speaker=Elena%20Vasquez&facet=speaker");
+    let r: Results = serde_json::from_value(body).unwrap();
+    assert_eq!(r.total, 1);
+    assert_eq!(r.hits[0].path, "harbour-vote.txt");
+    assert_eq!(
+        r.hits[0].quotes[0].speaker.as_deref(),
+        Some("Elena Vasquez")
+    );
+    assert_eq!(r.facets["speaker"].len(), 2);
+}
