@@ -16,5 +16,6 @@ pub mod features;
 pub mod ingest;
 pub mod model;
 pub mod open;
+pub mod quotes;
 
 pub use error::{Error, Result};

@@ -93,6 +93,8 @@ pub enum Command {
     /// mentioned alongside it, latest articles
     #[command(after_help = ENTITY_EXAMPLES)]
     Entity(EntityArgs),
+    /// Direct quotes of one article's text, each with its speaker (docs/quotes.md)
+    Quotes(QuotesArgs),
     /// Serve the HTTP API and the web page
     #[command(after_help = SERVE_EXAMPLES)]
     Serve(ServeArgs),
@@ -331,6 +333,9 @@ pub struct Filters {
     /// Only articles mentioning this place (repeatable)
     #[arg(long)]
     pub place: Vec<String>,
+    /// Only articles quoting this speaker, by canonical name (repeatable); hits carry their quotes
+    #[arg(long)]
+    pub speaker: Vec<String>,
     /// Published on or after (YYYY, YYYY-MM or YYYY-MM-DD)
     #[arg(long)]
     pub since: Option<String>,
@@ -391,6 +396,15 @@ pub struct EntitiesArgs {
     #[arg(long, value_name = "FILE", conflicts_with = "file")]
     pub conll: Option<PathBuf>,
     /// Print the mentions as one JSON array
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct QuotesArgs {
+    /// A text file, or - for standard input
+    pub file: PathBuf,
+    /// Print the quotes as one JSON array
     #[arg(long)]
     pub json: bool,
 }
@@ -491,6 +505,7 @@ pub fn run(args: Args) -> Result<i32> {
         Command::Stats(a) => run_stats(a),
         Command::Entities(a) => run_entities(a),
         Command::Entity(a) => run_entity(a),
+        Command::Quotes(a) => run_quotes(a),
         Command::Serve(a) => run_serve(a),
         Command::Keys(a) => keys::run(a),
         Command::Check(a) => run_check(a),
@@ -597,6 +612,7 @@ pub fn filtered_request(q: &QueryArgs) -> Result<SearchRequest> {
         sources: a.source.clone(),
         sections: a.section.clone(),
         entities,
+        speakers: a.speaker.iter().map(|s| s.trim().to_string()).collect(),
         since: parse_day("--since", &a.since, false)?,
         until: parse_day("--until", &a.until, true)?,
         sort: match a.sort {
@@ -749,6 +765,18 @@ fn run_entities(a: EntitiesArgs) -> Result<i32> {
         print::json(&mentions)?;
     } else {
         print::mentions(&mentions)?;
+    }
+    Ok(0)
+}
+
+/// The quotes of one text, in order, with their speakers and character offsets.
+fn run_quotes(a: QuotesArgs) -> Result<i32> {
+    let text = read_input(&Some(a.file))?;
+    let quotes = newsdex::quotes::extract(&text);
+    if a.json {
+        print::json(&quotes)?;
+    } else {
+        print::quotes(&quotes)?;
     }
     Ok(0)
 }

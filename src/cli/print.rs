@@ -99,6 +99,16 @@ pub fn search_results(r: &SearchResults, color: bool) -> Result<()> {
             )
             .map_err(out_err)?;
         }
+        for q in &hit.quotes {
+            let who = q.speaker.as_deref().unwrap_or("unattributed");
+            writeln!(
+                w,
+                "     \u{201c}{}\u{201d} \u{2014} {}",
+                q.text,
+                paint(who, DIM, color)
+            )
+            .map_err(out_err)?;
+        }
         if hit.copies > 0 {
             writeln!(w, "     {}", paint(&copies_line(hit), DIM, color)).map_err(out_err)?;
         }
@@ -388,6 +398,28 @@ pub fn entity(found: &EntityLookup) -> Result<()> {
         let date = a.date.map_or_else(|| "no date".into(), |d| d.to_string());
         writeln!(w, "  {date:<10}  {} · {} · {}", a.headline, a.source, a.id).map_err(out_err)?;
     }
+    if !page.said.is_empty() {
+        writeln!(w, "said:").map_err(out_err)?;
+        for q in &page.said {
+            let a = &q.article;
+            let date = a.date.map_or_else(|| "no date".into(), |d| d.to_string());
+            writeln!(w, "  {date:<10}  \u{201c}{}\u{201d}", q.text).map_err(out_err)?;
+            writeln!(
+                w,
+                "              {} · {} @{}-{}",
+                a.source, a.id, q.start, q.end
+            )
+            .map_err(out_err)?;
+        }
+    }
+    if !page.quoted_by.is_empty() {
+        let list: Vec<String> = page
+            .quoted_by
+            .iter()
+            .map(|c| format!("{} ({})", c.value, c.count))
+            .collect();
+        writeln!(w, "quoted by: {}", list.join(", ")).map_err(out_err)?;
+    }
     Ok(())
 }
 
@@ -458,6 +490,24 @@ pub fn mentions(ms: &[Mention]) -> Result<()> {
             m.text,
             m.start,
             m.end
+        )
+        .map_err(out_err)?;
+    }
+    Ok(())
+}
+
+/// One quote a line: offsets, speaker (or `-`), and the words in marks.
+pub fn quotes(qs: &[newsdex::quotes::Quote]) -> Result<()> {
+    let stdout = std::io::stdout();
+    let mut w = stdout.lock();
+    for q in qs {
+        writeln!(
+            w,
+            "{}-{}\t{}\t\u{201c}{}\u{201d}",
+            q.start,
+            q.end,
+            q.speaker.as_deref().unwrap_or("-"),
+            q.text
         )
         .map_err(out_err)?;
     }

@@ -117,6 +117,22 @@ pub struct EntityPage {
     pub merged_names: Vec<MergedName>,
     /// How many of the newest articles were read for `merged_names`.
     pub merged_names_from: u64,
+    /// What it said: its quotes in the newest articles quoting it, newest first.
+    #[serde(default)]
+    pub said: Vec<SaidQuote>,
+    /// Publications by articles quoting it, most first.
+    #[serde(default)]
+    pub quoted_by: Vec<FacetCount>,
+}
+
+/// One quote of an entity, with the article it is in; `start` and `end` are character offsets
+/// in the article's body (standfirst and body), for a link to the quote.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SaidQuote {
+    pub text: String,
+    pub start: usize,
+    pub end: usize,
+    pub article: ArticleRef,
 }
 
 /// A name no article carries, with the nearest names that exist.
@@ -369,7 +385,10 @@ fn page(
             date: h.date,
         })
         .collect();
+    let (said, quoted_by) = said(engine, base, query, name)?;
     Ok(EntityPage {
+        said,
+        quoted_by,
         name: name.to_string(),
         kind,
         articles: results.total,
@@ -383,6 +402,46 @@ fn page(
         merged_names,
         merged_names_from: read.len() as u64,
     })
+}
+
+/// The entity's quotes in the newest articles quoting it, and the publications quoting it most.
+fn said(
+    engine: &dyn Backend,
+    base: &SearchRequest,
+    query: &EntityQuery,
+    name: &str,
+) -> Result<(Vec<SaidQuote>, Vec<FacetCount>)> {
+    let req = SearchRequest {
+        sort: Sort::Newest,
+        limit: query.latest,
+        facets: vec![Facet::Source],
+        facet_size: query.top,
+        speakers: vec![name.to_string()],
+        ..base.clone()
+    };
+    let mut results = engine.search(&req)?;
+    let quoted_by = results
+        .facets
+        .remove(Facet::Source.name())
+        .unwrap_or_default();
+    let mut said = Vec::new();
+    for h in results.hits {
+        let article = ArticleRef {
+            id: h.id,
+            headline: h.headline,
+            source: h.source,
+            section: h.section,
+            date: h.date,
+        };
+        said.extend(h.quotes.into_iter().map(|q| SaidQuote {
+            text: q.text,
+            start: q.start,
+            end: q.end,
+            article: article.clone(),
+        }));
+    }
+    said.truncate(query.latest);
+    Ok((said, quoted_by))
 }
 
 /// The words the articles `ids` wrote for `name` (other than `name` itself), found by tagging

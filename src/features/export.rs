@@ -63,6 +63,8 @@ pub enum Column {
     Group,
     Entity(EntityKind),
     Snippet,
+    /// The quotes the search selects (`quote:` words, `--speaker`), each with its speaker.
+    Quotes,
 }
 
 impl Column {
@@ -98,6 +100,7 @@ impl Column {
             Column::Group => "group",
             Column::Entity(kind) => kind.as_str(),
             Column::Snippet => "snippet",
+            Column::Quotes => "quotes",
         }
     }
 
@@ -108,11 +111,13 @@ impl Column {
             let named: Vec<Column> = if name.eq_ignore_ascii_case("entities") {
                 Column::DEFAULT[10..].to_vec()
             } else {
-                let all = Column::DEFAULT.iter().chain(&[Column::Snippet]);
+                let all = Column::DEFAULT
+                    .iter()
+                    .chain(&[Column::Snippet, Column::Quotes]);
                 let found = all.copied().find(|c| c.name().eq_ignore_ascii_case(name));
                 vec![found.ok_or_else(|| {
                     Error::Usage(format!(
-                        "unknown export field '{name}' (fields: {}, entities, snippet)",
+                        "unknown export field '{name}' (fields: {}, entities, snippet, quotes)",
                         Column::DEFAULT.map(Column::name).join(", ")
                     ))
                 })?]
@@ -146,6 +151,15 @@ impl Column {
                 .get(&kind)
                 .map_or_else(String::new, |names| names.join("; ")),
             Column::Snippet => hit.snippet.clone(),
+            Column::Quotes => hit
+                .quotes
+                .iter()
+                .map(|q| {
+                    let who = q.speaker.as_deref().unwrap_or("-");
+                    format!("{who}: \u{201c}{}\u{201d}", q.text)
+                })
+                .collect::<Vec<_>>()
+                .join(" | "),
         }
     }
 
@@ -162,6 +176,7 @@ impl Column {
                 .as_ref()
                 .map_or(Value::Null, |g| Value::from(g.0.clone())),
             Column::Entity(kind) => list(hit.entities.get(&kind).map_or(&[], Vec::as_slice)),
+            Column::Quotes => serde_json::to_value(&hit.quotes).unwrap_or(Value::Null),
             other => Value::from(other.cell(hit)),
         }
     }

@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use crate::backend::Store;
 use crate::ingest::{self, Format, ParseOptions, SkipReason, WalkItem, Warning};
-use crate::model::article::{entity_set, headline_and_body, searchable_body};
+use crate::model::article::{body_quotes, entity_set, headline_and_body, searchable_body};
 use crate::model::manifest::{FileEntry, Manifest, file_key};
 use crate::model::write::{Piece, Prepared};
 use crate::{Error, Result};
@@ -497,17 +497,18 @@ fn documents(articles: Vec<ingest::Article>, plan: &IndexPlan) -> Vec<Prepared> 
                 .copies
                 .then(|| crate::model::copies::Signature::of(&article.id, &body))
                 .flatten();
-            let entities = if plan.entities {
-                entity_set(&crate::entities::extract(&headline_and_body(
-                    &article.headline,
-                    &body,
-                )))
+            let (entities, quotes) = if plan.entities {
+                let tagged = headline_and_body(&article.headline, &body);
+                let mentions = crate::entities::extract(&tagged);
+                let quotes = body_quotes(&article.headline, &tagged, &mentions);
+                (entity_set(&mentions), quotes)
             } else {
                 Default::default()
             };
             Prepared {
                 article,
                 entities,
+                quotes,
                 signature,
             }
         })

@@ -34,7 +34,7 @@ fn kind_of(facet: Facet) -> Option<EntityKind> {
         Facet::Org => Some(EntityKind::Org),
         Facet::Place => Some(EntityKind::Place),
         Facet::Misc => Some(EntityKind::Misc),
-        Facet::Source | Facet::Section => None,
+        Facet::Source | Facet::Section | Facet::Speaker => None,
     }
 }
 

@@ -51,6 +51,26 @@ pub fn with_standfirst(standfirst: Option<&str>, body: &str) -> String {
     }
 }
 
+/// The quotes of an article's body, found over the tagged text (headline, blank line, body) with
+/// the tagger's mentions of it, offsets moved into the searchable body. Quotes in the headline
+/// are left out: a headline's marks mostly cite a phrase the body quotes in full.
+pub fn body_quotes(
+    headline: &str,
+    tagged: &str,
+    mentions: &[Mention],
+) -> Vec<crate::quotes::Quote> {
+    let shift = headline.chars().count() + 2;
+    crate::quotes::extract_with_mentions(tagged, mentions)
+        .into_iter()
+        .filter(|q| q.start >= shift)
+        .map(|mut q| {
+            q.start -= shift;
+            q.end -= shift;
+            q
+        })
+        .collect()
+}
+
 /// A stored article as read back from the index.
 #[derive(Debug, Clone, Serialize)]
 pub struct StoredArticle {
@@ -69,6 +89,8 @@ pub struct StoredArticle {
     pub entities: EntitySet,
     /// The group of copies of one story it belongs to, if any.
     pub group: Option<GroupId>,
+    /// Its direct quotes, offsets in [`StoredArticle::full_body`].
+    pub quotes: Vec<crate::quotes::Quote>,
 }
 
 /// A stored article as the parsed article it was made from, to be written again.
@@ -87,6 +109,7 @@ pub fn to_article(stored: StoredArticle) -> (Article, EntitySet) {
         url,
         entities,
         group: _,
+        quotes: _,
     } = stored;
     let article = Article {
         id,

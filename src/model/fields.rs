@@ -10,6 +10,7 @@ pub mod column {
     pub const DATE: &str = super::name::DATE;
     pub const COPY_GROUP: &str = super::name::COPY_GROUP;
     pub const COPY_SIGNATURE: &str = super::name::COPY_SIGNATURE;
+    pub const SPEAKER: &str = super::name::SPEAKER;
 }
 
 /// Field names, shared by the embedded schema and the OpenSearch mapping (which keeps the exact
@@ -35,6 +36,12 @@ pub mod name {
     pub const URL: &str = "url";
     pub const COPY_GROUP: &str = "copy_group";
     pub const COPY_SIGNATURE: &str = "copy_signature";
+    /// The words inside the article's direct quotes, for `quote:` (docs/quotes.md).
+    pub const QUOTE: &str = "quote";
+    /// Canonical names of the entities the article quotes (a facet and a filter).
+    pub const SPEAKER: &str = "speaker";
+    /// The article's quotes with speakers and offsets, stored as JSON.
+    pub const QUOTES: &str = "quotes";
     /// Suffix of an entity kind's tokenized field (`person_text`).
     pub const ENTITY_TEXT_SUFFIX: &str = "_text";
     /// The exact-analysis subfield of a text field in the OpenSearch mapping (`headline.exact`).

@@ -16,6 +16,7 @@ pub mod keys;
 pub mod manifest;
 pub mod names;
 pub mod query;
+pub mod quoted;
 pub mod ranking;
 pub mod related;
 pub mod request;

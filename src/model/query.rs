@@ -21,6 +21,8 @@ pub enum Scope {
     Section,
     Author,
     Entity(EntityKind),
+    /// Words inside the article's direct quotes.
+    Quote,
 }
 
 impl Scope {
@@ -35,6 +37,7 @@ impl Scope {
             "org" => Scope::Entity(EntityKind::Org),
             "place" => Scope::Entity(EntityKind::Place),
             "misc" => Scope::Entity(EntityKind::Misc),
+            "quote" | "quotes" => Scope::Quote,
             _ => return None,
         })
     }
@@ -49,7 +52,8 @@ impl Scope {
     }
 }
 
-const FIELD_NAMES: &str = "headline, body, source, section, author, person, org, place, misc, date";
+const FIELD_NAMES: &str =
+    "headline, body, source, section, author, person, org, place, misc, quote, date";
 
 /// How a clause takes part in its group.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

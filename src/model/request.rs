@@ -34,17 +34,20 @@ pub enum Facet {
     Org,
     Place,
     Misc,
+    /// Who is quoted.
+    Speaker,
 }
 
 impl Facet {
     pub const DEFAULT: [Facet; 4] = [Facet::Source, Facet::Person, Facet::Org, Facet::Place];
-    pub const ALL: [Facet; 6] = [
+    pub const ALL: [Facet; 7] = [
         Facet::Source,
         Facet::Section,
         Facet::Person,
         Facet::Org,
         Facet::Place,
         Facet::Misc,
+        Facet::Speaker,
     ];
 
     pub fn name(self) -> &'static str {
@@ -55,6 +58,7 @@ impl Facet {
             Facet::Org => "org",
             Facet::Place => "place",
             Facet::Misc => "misc",
+            Facet::Speaker => "speaker",
         }
     }
 
@@ -73,6 +77,7 @@ impl Facet {
             Facet::Org => fields::entity_column(EntityKind::Org),
             Facet::Place => fields::entity_column(EntityKind::Place),
             Facet::Misc => fields::entity_column(EntityKind::Misc),
+            Facet::Speaker => column::SPEAKER,
         }
     }
 }
@@ -86,6 +91,8 @@ pub struct SearchRequest {
     pub sections: Vec<String>,
     /// Exact canonical names per entity kind; several of one kind must all be present.
     pub entities: Vec<(EntityKind, String)>,
+    /// Canonical names of speakers; an article must quote each of them.
+    pub speakers: Vec<String>,
     /// Entity filters as the rules resolve them: each list is one filter, met by any of its
     /// indexed names (an empty list by none); every list must be met.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -121,6 +128,7 @@ impl Default for SearchRequest {
             sources: vec![],
             sections: vec![],
             entities: vec![],
+            speakers: vec![],
             entity_any: vec![],
             entity_rules: EntityRules::default(),
             since: None,
@@ -184,7 +192,7 @@ pub fn parse_facets(list: &str) -> Result<Vec<Facet>> {
         .map(|s| {
             Facet::parse(s).ok_or_else(|| {
                 Error::Usage(format!(
-                    "unknown facet '{}' (facets: source, section, person, org, place, misc, date)",
+                    "unknown facet '{}' (facets: source, section, person, org, place, misc, speaker, date)",
                     s.trim()
                 ))
             })

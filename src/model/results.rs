@@ -55,6 +55,9 @@ pub struct Hit {
     /// ...and their sources, best-ranked first.
     #[serde(default)]
     pub copy_sources: Vec<String>,
+    /// Its quotes the search asks about (`quote:` words, `--speaker`), see `model::quoted`.
+    #[serde(default)]
+    pub quotes: Vec<crate::quotes::Quote>,
 }
 
 /// What a search returns; serialises to the CLI's `--json` and the API's body.
@@ -92,6 +95,7 @@ impl Hit {
             group: article.group,
             copies: 0,
             copy_sources: Vec::new(),
+            quotes: article.quotes,
         }
     }
 }

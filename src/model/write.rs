@@ -9,6 +9,8 @@ use crate::ingest::Article;
 pub struct Prepared {
     pub article: Article,
     pub entities: EntitySet,
+    /// Its direct quotes, offsets in the searchable body (standfirst and body).
+    pub quotes: Vec<crate::quotes::Quote>,
     /// The body's copy signature (none for a body too short to judge).
     pub signature: Option<Signature>,
 }

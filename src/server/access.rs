@@ -362,8 +362,8 @@ fn action(method: &Method, path: &str) -> Option<String> {
 /// Search parameters worth keeping in the audit; anything else in a query string (a key pasted
 /// there by mistake, say) is left out.
 const AUDITED_PARAMS: &[&str] = &[
-    "q", "source", "section", "person", "org", "place", "misc", "group", "since", "until", "sort",
-    "match", "format", "fields",
+    "q", "source", "section", "person", "org", "place", "misc", "speaker", "group", "since",
+    "until", "sort", "match", "format", "fields",
 ];
 
 fn refusal(status: StatusCode, message: impl Into<String>) -> Response {

@@ -42,7 +42,7 @@ pub fn search_request(pairs: &[(String, String)]) -> Result<SearchRequest, ApiEr
                 seen.once("q")?;
                 req.query = query_text(value)?;
             }
-            "source" | "section" | "person" | "org" | "place" | "misc" => {
+            "source" | "section" | "person" | "org" | "place" | "misc" | "speaker" => {
                 if value.is_empty() {
                     continue;
                 }
@@ -259,6 +259,7 @@ fn add_filter(req: &mut SearchRequest, key: &str, value: String) {
     let kind = match key {
         "source" => return req.sources.push(value),
         "section" => return req.sections.push(value),
+        "speaker" => return req.speakers.push(value),
         "person" => EntityKind::Person,
         "org" => EntityKind::Org,
         "place" => EntityKind::Place,

@@ -1027,3 +1027,40 @@ fn page_signs_in_with_a_key_and_shows_the_role() {
         "script errors beyond the expected refusals: {errors:?}"
     );
 }
+
+/// Quotes on the page: a `quote:` search shows each hit's quotes with its speaker, and the
+/// speaker facet ("Quoted") filters the results through the URL.
+#[test]
+fn page_shows_quotes_in_hits_and_filters_by_speaker() {
+    let Some((chromium, chromedriver)) = installed_browser() else {
+        return;
+    };
+    let fixture = crate::common::Fixture::new();
+    crate::common::copy_fixtures(&fixture, "quotes");
+    fixture.index_docs(&["--quiet"]);
+    let server = Server::start(&fixture.index());
+    let browser = Browser::start(&chromium, &chromedriver);
+    let base = format!("http://{}", server.addr);
+    browser.go(&format!("{base}/?q=quote%3Anegotiate"));
+    browser.wait_until(
+        "two hits with their quotes",
+        "return document.querySelectorAll('#results .hit').length === 2 && document.querySelectorAll('#results .hit-quotes li').length === 2",
+    );
+    let quotes = browser.run(
+        "return Array.from(document.querySelectorAll('#results .hit-quotes li')).map(q => q.textContent).sort()",
+    );
+    assert_eq!(
+        quotes,
+        json!([
+            "We will not negotiate while the fares are frozen, — Tomas Brenner",
+            "We will not negotiate with the developers, not this year and not next, — Elena Vasquez"
+        ])
+    );
+    browser.click("a.facet[data-facet='speaker'][data-value='Elena Vasquez']");
+    browser.wait_until(
+        "the speaker filter",
+        "return location.search.includes('speaker=Elena') && document.querySelectorAll('#results .hit').length === 1",
+    );
+    browser.screenshot("serve-quotes.png");
+    assert!(browser.console_errors().is_empty());
+}

@@ -153,7 +153,7 @@ fn man_page_is_roff_that_man_renders() {
 fn layer(room: &str) -> Option<u8> {
     Some(match room {
         "error" | "analysis" => 0,
-        "ingest" | "entities" => 1,
+        "ingest" | "entities" | "quotes" => 1,
         "model" => 2,
         "backend" => 3,
         "engines/tantivy" | "engines/opensearch" | "engines" => 4,

@@ -17,6 +17,7 @@ mod merges;
 mod messages;
 mod opensearch;
 mod opensearch_failover;
+mod quotes;
 mod ranking;
 mod rules;
 mod server;

@@ -56,6 +56,15 @@ pub fn to_source(file: &str, hash: &str, prepared: &Prepared) -> Value {
             put(kind.as_str(), json!(names));
         }
     }
+    if !prepared.quotes.is_empty() {
+        let words: Vec<&str> = prepared.quotes.iter().map(|q| q.text.as_str()).collect();
+        put(name::QUOTE, json!(words));
+        put(
+            name::SPEAKER,
+            json!(crate::quotes::speakers(&prepared.quotes)),
+        );
+        put(name::QUOTES, json!(prepared.quotes));
+    }
     if let Some(signature) = &prepared.signature {
         put(name::COPY_SIGNATURE, json!(signature_text(signature)));
     }
@@ -103,6 +112,7 @@ pub fn from_source(source: &Value) -> StoredArticle {
         url: text(source, name::URL),
         entities,
         group: text(source, name::COPY_GROUP).map(crate::model::copies::GroupId),
+        quotes: serde_json::from_value(source[name::QUOTES].clone()).unwrap_or_default(),
     }
 }
 
@@ -121,6 +131,7 @@ pub fn returned_fields() -> Vec<String> {
         name::AUTHORS,
         name::URL,
         name::COPY_GROUP,
+        name::QUOTES,
     ]
     .iter()
     .map(|s| s.to_string())
@@ -149,10 +160,13 @@ pub fn rewritten(source: &Value, group: Option<&crate::model::copies::GroupId>) 
     let file = source[name::FILE].as_str()?.to_string();
     let hash = source[name::FILE_HASH].as_str()?.to_string();
     let signature = signature_of(source);
-    let (article, entities) = crate::model::article::to_article(from_source(source));
+    let stored = from_source(source);
+    let quotes = stored.quotes.clone();
+    let (article, entities) = crate::model::article::to_article(stored);
     let prepared = Prepared {
         article,
         entities,
+        quotes,
         signature,
     };
     let mut doc = to_source(&file, &hash, &prepared);

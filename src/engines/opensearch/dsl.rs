@@ -262,6 +262,7 @@ fn per_text_field(
 fn exact_fields(scope: Scope, make: impl Fn(&str) -> Value) -> Value {
     match scope {
         Scope::Author => make(name::AUTHORS),
+        Scope::Quote => make(name::QUOTE),
         Scope::Entity(kind) => make(&format!("{}.{}", kind.as_str(), name::TEXT_SUBFIELD)),
         _ => per_text_field(
             scope,
@@ -324,6 +325,9 @@ pub fn filters(req: &SearchRequest, sources: Option<&SourceTable>) -> Vec<Value>
     }
     for names in &req.entity_any {
         out.push(entity_terms(names));
+    }
+    for speaker in &req.speakers {
+        out.push(json!({ "term": { name::SPEAKER: speaker } }));
     }
     if req.since.is_some() || req.until.is_some() {
         let lower = req.since.map_or(Bound::Unbounded, Bound::Included);

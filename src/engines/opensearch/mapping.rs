@@ -13,7 +13,7 @@ pub use crate::model::fields::meta;
 use crate::model::fields::name;
 
 /// Bumped whenever the mapping or analysis changes incompatibly.
-pub const MAPPING_VERSION: u64 = 2;
+pub const MAPPING_VERSION: u64 = 3;
 /// The key in the mapping's `_meta` that holds [`MAPPING_VERSION`].
 pub const VERSION_KEY: &str = "newsdex_mapping_version";
 
@@ -114,6 +114,9 @@ fn articles() -> Value {
     put(name::URL, json!({ "type": "keyword", "index": false }));
     put(name::COPY_GROUP, keyword());
     put(name::COPY_SIGNATURE, json!({ "type": "binary" }));
+    put(name::QUOTE, json!({ "type": "text", "analyzer": EXACT }));
+    put(name::SPEAKER, keyword());
+    put(name::QUOTES, json!({ "type": "object", "enabled": false }));
     for kind in EntityKind::ALL {
         put(
             kind.as_str(),

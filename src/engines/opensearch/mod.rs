@@ -29,6 +29,7 @@ use crate::model::check::CheckReport;
 use crate::model::fields::name;
 use crate::model::manifest::Manifest;
 use crate::model::query;
+use crate::model::quoted::QuoteFilter;
 use crate::model::request::SearchRequest;
 use crate::model::request::{ExportOptions, Facet, Sort};
 use crate::model::request::{MAX_LIMIT, drops_stop_words};
@@ -656,6 +657,7 @@ impl Backend for OpenSearch {
             query, highlights, ..
         } = self.prepare(req)?;
         let mut snippets = options.snippets.then(|| SnippetGenerator::new(highlights));
+        let quotes = QuoteFilter::new(req);
         let sort = sort_of(req.sort);
         let size = options.page.clamp(1, RESULT_WINDOW);
         let mut after: Option<Value> = None;
@@ -674,7 +676,9 @@ impl Backend for OpenSearch {
                 .cloned()
                 .unwrap_or_default();
             for h in &found {
-                each(hit(h, req.sort, snippets.as_mut()))?;
+                let mut hit = hit(h, req.sort, snippets.as_mut());
+                hit.quotes = quotes.select(std::mem::take(&mut hit.quotes));
+                each(hit)?;
                 count += 1;
             }
             match found.last() {
@@ -737,9 +741,14 @@ impl Backend for OpenSearch {
                 .unwrap_or_default()
         };
         let mut snippets = SnippetGenerator::new(highlights);
+        let quotes = QuoteFilter::new(req);
         let hits = found
             .iter()
-            .map(|h| hit(h, req.sort, Some(&mut snippets)))
+            .map(|h| {
+                let mut hit = hit(h, req.sort, Some(&mut snippets));
+                hit.quotes = quotes.select(std::mem::take(&mut hit.quotes));
+                hit
+            })
             .collect();
         let mut facets = BTreeMap::new();
         for facet in &req.facets {

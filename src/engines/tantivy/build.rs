@@ -355,6 +355,7 @@ impl<'a> Builder<'a> {
         let f = self.fields;
         match scope {
             Scope::Author => vec![f.authors],
+            Scope::Quote => vec![f.quote],
             Scope::Entity(kind) => vec![f.entity_text_field(kind)],
             _ => self.text_fields(scope, f.headline, f.body),
         }
@@ -365,6 +366,7 @@ impl<'a> Builder<'a> {
         let f = self.fields;
         match scope {
             Scope::Author => make(f.authors),
+            Scope::Quote => make(f.quote),
             Scope::Entity(kind) => make(f.entity_text_field(kind)),
             _ => self.per_text_field(scope, f.headline, f.body, make),
         }

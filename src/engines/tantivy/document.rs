@@ -79,6 +79,7 @@ pub fn to_document(
     file_key: &str,
     article: Article,
     entities: &EntitySet,
+    quotes: &[crate::quotes::Quote],
 ) -> ArticleDoc {
     let Article {
         id,
@@ -135,6 +136,17 @@ pub fn to_document(
             );
         }
     }
+    for q in quotes {
+        doc.add_text(q.text.clone(), &[fields.quote]);
+    }
+    for speaker in crate::quotes::speakers(quotes) {
+        doc.add_text(speaker, &[fields.speaker]);
+    }
+    if !quotes.is_empty() {
+        // A list of plain structs always serialises.
+        let json = serde_json::to_string(quotes).unwrap_or_default();
+        doc.add_text(json, &[fields.quotes]);
+    }
     doc
 }
 
@@ -183,5 +195,8 @@ pub fn from_document(fields: &Fields, doc: &TantivyDocument) -> StoredArticle {
         url: first_str(doc, fields.url),
         entities,
         group: first_str(doc, fields.copy_group).map(GroupId),
+        quotes: first_str(doc, fields.quotes)
+            .and_then(|j| serde_json::from_str(&j).ok())
+            .unwrap_or_default(),
     }
 }

@@ -28,6 +28,7 @@ use crate::model::explain::Understood;
 use crate::model::fields::column;
 use crate::model::highlight::Highlight;
 use crate::model::query::{self, MatchMode};
+use crate::model::quoted::QuoteFilter;
 use crate::model::request::{
     ExportOptions, Facet, MAX_LIMIT, SearchRequest, Sort, drops_stop_words,
 };
@@ -341,6 +342,10 @@ impl Engine {
                 counted.unwrap_or_default(),
             ),
         };
+        let quotes = QuoteFilter::new(req);
+        for hit in &mut hits {
+            hit.quotes = quotes.select(std::mem::take(&mut hit.quotes));
+        }
         if req.explain && req.sort == Sort::Relevance {
             for (hit, (_, addr)) in hits.iter_mut().zip(&docs) {
                 let mut e = full.explain(searcher, *addr)?;
@@ -505,6 +510,12 @@ impl Engine {
         for names in &req.entity_any {
             must.push((Occur::Must, build::entity_terms(fields, names)));
         }
+        for speaker in &req.speakers {
+            must.push((
+                Occur::Must,
+                any_of(fields.speaker, std::slice::from_ref(speaker), false),
+            ));
+        }
         if req.since.is_some() || req.until.is_some() {
             let lower = req.since.map_or(Bound::Unbounded, Bound::Included);
             let upper = req.until.map_or(Bound::Unbounded, Bound::Included);
@@ -562,6 +573,7 @@ impl Engine {
     ) -> Result<u64> {
         let searcher = self.searcher();
         let prepared = self.prepare(&searcher, req)?;
+        let quotes = QuoteFilter::new(req);
         let mut snippets = options
             .snippets
             .then(|| SnippetGenerator::new(prepared.highlights.clone()));
@@ -613,7 +625,9 @@ impl Engine {
             for position in &positions {
                 let addr = DocAddress::new(position.segment, position.doc);
                 let score = scale * position.score(req.sort);
-                each(self.hit(&searcher, addr, score, snippets.as_mut())?)?;
+                let mut hit = self.hit(&searcher, addr, score, snippets.as_mut())?;
+                hit.quotes = quotes.select(std::mem::take(&mut hit.quotes));
+                each(hit)?;
                 count += 1;
             }
             match positions.last() {

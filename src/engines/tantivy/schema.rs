@@ -45,11 +45,17 @@ pub struct Fields {
     /// The article's near-duplicate signature (`copies::Signature::to_bytes`), a fast column so
     /// an index run can regroup every article without reading stored documents.
     pub copy_signature: Field,
+    /// The words inside the article's quotes, exact analysis with positions, for `quote:`.
+    pub quote: Field,
+    /// Canonical names of the quoted entities (stored, fast: a facet and a filter).
+    pub speaker: Field,
+    /// The quotes with speakers and offsets, as JSON (stored only).
+    pub quotes: Field,
 }
 
 /// Bumped whenever the schema, the analyzers or the layout of newsdex's own files in the index
-/// folder change incompatibly (4: the manifest's compact layout).
-pub const SCHEMA_VERSION: u32 = 4;
+/// folder change incompatibly (4: the manifest's compact layout; 5: quotes and speakers).
+pub const SCHEMA_VERSION: u32 = 5;
 
 fn text(analyzer: &str, record: IndexRecordOption) -> TextOptions {
     TextOptions::default().set_indexing_options(
@@ -100,6 +106,12 @@ impl Fields {
         }
         b.add_text_field(name::COPY_GROUP, STRING | STORED | FAST);
         b.add_bytes_field(name::COPY_SIGNATURE, FAST);
+        b.add_text_field(
+            name::QUOTE,
+            text(EXACT, IndexRecordOption::WithFreqsAndPositions),
+        );
+        b.add_text_field(name::SPEAKER, STRING | STORED | FAST);
+        b.add_text_field(name::QUOTES, STORED);
         b.build()
     }
 
@@ -134,6 +146,9 @@ impl Fields {
             entity_text: entity(name::ENTITY_TEXT_SUFFIX)?,
             copy_group: f(name::COPY_GROUP)?,
             copy_signature: f(name::COPY_SIGNATURE)?,
+            quote: f(name::QUOTE)?,
+            speaker: f(name::SPEAKER)?,
+            quotes: f(name::QUOTES)?,
         })
     }
 

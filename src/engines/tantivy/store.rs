@@ -115,7 +115,7 @@ impl Store for TantivyStore {
         }
         let mut added = Ok(());
         for p in piece.articles {
-            let mut doc = to_document(&fields, &piece.file, p.article, &p.entities);
+            let mut doc = to_document(&fields, &piece.file, p.article, &p.entities, &p.quotes);
             doc.add_copy(&fields, p.signature.as_ref(), None);
             if let Err(e) = writer.add_document(doc) {
                 added = Err(Error::Tantivy(e));
@@ -179,9 +179,11 @@ impl Store for TantivyStore {
                 .unwrap_or_default()
                 .to_string();
             let signature = signature_at(&searcher, addr)?;
-            let (article, entities) = to_article(from_document(&fields, &stored));
+            let stored = from_document(&fields, &stored);
+            let quotes = stored.quotes.clone();
+            let (article, entities) = to_article(stored);
             let id = article.id.clone();
-            let mut doc = to_document(&fields, &file, article, &entities);
+            let mut doc = to_document(&fields, &file, article, &entities, &quotes);
             doc.add_copy(&fields, signature.as_ref(), group.as_ref());
             let writer = self.writer()?;
             writer.delete_term(Term::from_field_text(fields.id, &id));

@@ -11,6 +11,7 @@ export const FACETS = [
   ["person", "People"],
   ["org", "Organisations"],
   ["place", "Places"],
+  ["speaker", "Quoted"],
 ];
 
 // Clicking a value adds it as a filter; clicking a selected one removes it. Selected values stay

@@ -126,11 +126,24 @@ function renderResults(results) {
     item.append(heading);
     item.append(metaLine([hit.source, formatDate(hit.date), hit.section, (hit.authors || []).join(", ")]));
     if (hit.snippet) item.append(highlighted("p", { class: "snippet" }, hit.snippet, hit.highlights));
+    if (hit.quotes && hit.quotes.length) item.append(hitQuotes(hit.quotes));
     if (hit.copies > 0 && hit.group) item.append(copiesLine(hit));
     const names = hitEntities(hit.entities || {});
     if (names) item.append(names);
     list.append(item);
   }
+}
+
+// The quotes the search asked about (quote: words, a speaker filter), each with who said it.
+function hitQuotes(quotes) {
+  const list = el("ul", { class: "hit-quotes" });
+  for (const q of quotes) {
+    const who = q.speaker || "unattributed";
+    list.append(el("li", { class: "quote" },
+      el("q", { text: q.text }),
+      el("span", { class: "speaker", text: " — " + who })));
+  }
+  return list;
 }
 
 // Every name a hit carries, each a link to its page.

@@ -5,7 +5,7 @@
 // shared and restored by back/forward; an entity's page lives at /entity?name=&kind=.
 
 // `group` narrows to one group of copies of a story, and `collapse=false` lists each copy.
-export const LIST_KEYS = ["source", "section", "person", "org", "place", "misc", "group"];
+export const LIST_KEYS = ["source", "section", "person", "org", "place", "misc", "speaker", "group"];
 const SINGLE_KEYS = ["q", "since", "until", "sort", "match", "limit", "offset", "collapse"];
 export const ENTITY_KINDS = ["person", "org", "place", "misc"];
 

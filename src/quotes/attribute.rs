@@ -1,0 +1,656 @@
+//! Attribution: the speech verb next to a quote and the subject of that verb, resolved to an
+//! entity the tagger found. The clause after the quote is read first (`"...," said X`, `"...," X
+//! said`, `"...," he said`), then the clause before it (`X said: "..."`, `According to X, "..."`,
+//! and mixed quotes such as `she called the plan "reckless"`). A subject is a mention (the first
+//! one that is not the object of a preposition, except the organisation a spokesman speaks for),
+//! a pronoun (the nearest person, or organisation for "it", named before), or "the" + a role noun
+//! (the latest person named with that role nearby; for an organisation noun, the latest
+//! organisation). An attribution clause whose subject is none of these ("one resident said")
+//! gives no speaker.
+use super::Attribution;
+use super::marks::Span;
+use super::words::{
+    PronounKind, Word, is_org_role, is_person_role, is_preposition, is_speech_verb, is_spokes_word,
+    pronoun_kind, words,
+};
+use crate::entities::{EntityKind, Mention};
+
+/// How far (characters) a clause is read from a quote.
+const CLAUSE_CHARS: usize = 300;
+/// Words read after the quote for its speech verb.
+const AFTER_VERB_WINDOW: usize = 8;
+/// How far back (characters) a pronoun or a role noun looks for the entity it stands for.
+const REFERENCE_CHARS: usize = 2500;
+/// How near a person's mention (characters) a role noun must stand to name that person's role.
+const ROLE_NEAR: usize = 60;
+
+/// A resolved speaker.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Speaker {
+    pub name: String,
+    pub kind: EntityKind,
+    pub via: Attribution,
+}
+
+/// One text ready for attribution: its characters, the mentions that can speak (outside
+/// quotes), and its quote spans.
+pub struct Doc<'a> {
+    chars: &'a [char],
+    spans: &'a [Span],
+    mentions: Vec<&'a Mention>,
+}
+
+/// Words that may stand between a quote and an inverted speech verb (`"...," later said X`).
+fn is_filler(w: &str) -> bool {
+    matches!(
+        w,
+        "also"
+            | "later"
+            | "then"
+            | "once"
+            | "previously"
+            | "has"
+            | "had"
+            | "have"
+            | "would"
+            | "will"
+            | "recently"
+            | "earlier"
+            | "further"
+    )
+}
+
+fn is_determiner(w: &str) -> bool {
+    matches!(w, "the" | "a" | "an" | "its" | "his" | "her" | "their")
+}
+
+fn is_abbreviation(w: &str) -> bool {
+    matches!(
+        w,
+        "mr" | "mrs"
+            | "ms"
+            | "dr"
+            | "st"
+            | "gov"
+            | "sen"
+            | "rep"
+            | "lt"
+            | "gen"
+            | "col"
+            | "jr"
+            | "sr"
+            | "prof"
+            | "rev"
+            | "no"
+            | "vs"
+            | "u.s"
+            | "u.k"
+    )
+}
+
+impl<'a> Doc<'a> {
+    pub fn new(chars: &'a [char], mentions: &'a [Mention], spans: &'a [Span]) -> Self {
+        let inside = |m: &Mention| spans.iter().any(|s| m.start < s.end && m.end > s.open);
+        let mentions = mentions
+            .iter()
+            .filter(|m| m.kind != EntityKind::Misc && !inside(m))
+            .collect();
+        Doc {
+            chars,
+            spans,
+            mentions,
+        }
+    }
+
+    /// The speaker of span `i`, if its clauses name one. "according to" after a quote names a
+    /// source rather than a speaker when the clause before has one of its own.
+    pub fn attribute(&self, i: usize) -> Found {
+        let (after, according) = self.after_clause(i);
+        if !according {
+            match after {
+                Clause::Speaker(s) => return Found::Speaker(s),
+                Clause::Anonymous => return Found::Unresolved,
+                Clause::Nothing => {}
+            }
+        }
+        match self.before_clause(i) {
+            Clause::Speaker(s) => Found::Speaker(s),
+            Clause::Anonymous => Found::Unresolved,
+            Clause::Nothing => match after {
+                Clause::Speaker(s) => Found::Speaker(s),
+                Clause::Anonymous => Found::Unresolved,
+                Clause::Nothing => Found::Nothing,
+            },
+        }
+    }
+
+    /// Does span `i` go on from span `j` (spoken by `name`)? It does when nothing but `j`'s own
+    /// attribution stands between them: at most one sentence end, at most one paragraph break
+    /// (a quote opening the next paragraph), and no other person or organisation named except
+    /// as the object of a speech verb ("Kern told Segall").
+    pub fn continues(&self, j: usize, i: usize, name: &str) -> bool {
+        let (a, b) = (self.spans[j].after(), self.spans[i].open);
+        if a > b {
+            return false;
+        }
+        let breaks = paragraph_breaks(&self.chars[a..b]);
+        let ends = (a..b).filter(|&k| self.ends_sentence(k)).count();
+        if breaks > 1 || ends > 1 || (breaks == 1 && !self.opens_paragraph(i)) {
+            return false;
+        }
+        let ws = words(self.chars, a, b);
+        !self.mentions.iter().any(|m| {
+            m.start >= a
+                && m.end <= b
+                && m.canonical != name
+                && matches!(m.kind, EntityKind::Person | EntityKind::Org)
+                && !ws
+                    .iter()
+                    .any(|w| w.end <= m.start && is_speech_verb(&w.lower))
+        })
+    }
+
+    /// Is span `i` the first thing in its paragraph?
+    fn opens_paragraph(&self, i: usize) -> bool {
+        let open = self.spans[i].open;
+        self.chars[..open]
+            .iter()
+            .rev()
+            .take_while(|c| **c != '\n')
+            .all(|c| c.is_whitespace())
+    }
+
+    fn paragraph_or_quote_bound_after(&self, i: usize, from: usize) -> usize {
+        let next_open = self.spans.get(i + 1).map_or(self.chars.len(), |s| s.open);
+        let mut to = next_open.min(from + CLAUSE_CHARS).min(self.chars.len());
+        if let Some(nl) = self.chars[from..to].iter().position(|&c| c == '\n') {
+            to = from + nl;
+        }
+        to
+    }
+
+    /// The clause after span `i`, and whether it is an "according to".
+    fn after_clause(&self, i: usize) -> (Clause, bool) {
+        let span = &self.spans[i];
+        let from = span.after().min(self.chars.len());
+        let to = self.paragraph_or_quote_bound_after(i, from);
+        let to = self.sentence_end(from, to);
+        let ws = words(self.chars, from, to);
+        // A quote that ends its own sentence with a full stop is rarely followed by its speaker
+        // ("...," she said is the form); a capital after it starts a new sentence.
+        if self.last_quoted(span) == Some('.') && ws.first().is_some_and(|w| self.capital(w)) {
+            return (Clause::Nothing, false);
+        }
+        // A quote the sentence runs on from (`called it "reckless" and left`) has its speaker
+        // before it; an attribution after a quote follows its own punctuation or a comma.
+        let joined = matches!(
+            self.last_quoted(span),
+            Some(',' | '.' | '?' | '!' | '…' | '—' | '-')
+        ) || matches!(self.chars.get(from), Some(',' | '—'));
+        if !joined {
+            return (Clause::Nothing, false);
+        }
+        if ws.len() >= 2 && ws[0].lower == "according" && ws[1].lower == "to" {
+            return (self.subject_after(&ws[2..], to), true);
+        }
+        let window = &ws[..ws.len().min(AFTER_VERB_WINDOW)];
+        let Some(v) = window.iter().position(|w| is_speech_verb(&w.lower)) else {
+            return (Clause::Nothing, false);
+        };
+        if window[..v].iter().all(|w| is_filler(&w.lower)) {
+            if !is_inversion_verb(&ws[v].lower) {
+                return (Clause::Nothing, false);
+            }
+            return (self.subject_after(&ws[v + 1..], to), false);
+        }
+        (self.subject_before(&ws[..v], ws[v].start), false)
+    }
+
+    fn before_clause(&self, i: usize) -> Clause {
+        let span = &self.spans[i];
+        let prev_end = i.checked_sub(1).map_or(0, |j| self.spans[j].after());
+        let mut from = span.open.saturating_sub(CLAUSE_CHARS).max(prev_end);
+        let para = match self.chars[from..span.open].iter().rposition(|&c| c == '\n') {
+            Some(nl) => {
+                from += nl + 1;
+                true
+            }
+            None => from == 0,
+        };
+        let start = self.sentence_start(from, span.open);
+        let ws = words(self.chars, start, span.open);
+        if ws.is_empty() && start > from && !para {
+            // A quote that opens a sentence right after one that says who speaks
+            // (`Kern said she would stay. "We ..."`), in the same paragraph.
+            return self.previous_sentence(from, start);
+        }
+        if let Some(a) = ws
+            .windows(2)
+            .position(|p| p[0].lower == "according" && p[1].lower == "to")
+        {
+            return self.subject_after(&ws[a + 2..], span.open);
+        }
+        let Some(v) = ws.iter().rposition(|w| is_speech_verb(&w.lower)) else {
+            return Clause::Nothing;
+        };
+        if ws[..v].iter().all(|w| is_filler(&w.lower)) {
+            // `"...," said X, "..."`: the second half of a quote split by its attribution.
+            if !is_inversion_verb(&ws[v].lower) {
+                return Clause::Nothing;
+            }
+            return self.subject_after(&ws[v + 1..], span.open);
+        }
+        self.subject_before(&ws[..v], ws[v].start)
+    }
+
+    /// The speaker of the sentence `[from, to)` ends, when it is `X said ...` with no quote of
+    /// its own.
+    fn previous_sentence(&self, from: usize, to: usize) -> Clause {
+        let start = self.sentence_start(from, to.saturating_sub(1));
+        if self.spans.iter().any(|s| s.open >= start && s.open < to) {
+            return Clause::Nothing;
+        }
+        let ws = words(self.chars, start, to);
+        let Some(v) = ws.iter().position(|w| is_speech_verb(&w.lower)) else {
+            return Clause::Nothing;
+        };
+        match self.subject_before(&ws[..v], ws[v].start) {
+            Clause::Speaker(s) => Clause::Speaker(Speaker {
+                via: Attribution::Continued,
+                ..s
+            }),
+            _ => Clause::Nothing,
+        }
+    }
+
+    /// The subject in the words before a speech verb at `verb`.
+    fn subject_before(&self, ws: &[Word], verb: usize) -> Clause {
+        let Some(first) = ws.first() else {
+            return Clause::Nothing;
+        };
+        let last = &ws[ws.len() - 1];
+        if matches!(last.lower.as_str(), "who" | "which") {
+            // `prosecutors who argued`: the subject is what the relative pronoun follows.
+            return match self.mentions.iter().find(|m| {
+                m.end <= last.start && last.start - m.end <= 2 && m.kind != EntityKind::Place
+            }) {
+                Some(m) => Clause::Speaker(named(m)),
+                None => Clause::Anonymous,
+            };
+        }
+        if let Some(m) = self.subject_mention(first.start, verb, true) {
+            return Clause::Speaker(named(m));
+        }
+        if let Some(m) = self.surname(last, verb) {
+            return Clause::Speaker(named(m));
+        }
+        let near = &ws[ws.len().saturating_sub(3)..];
+        if let Some(p) = near.iter().rev().find_map(|w| pronoun_kind(&w.lower)) {
+            return self.pronoun(p, verb);
+        }
+        if let Some(c) = self.role(&ws[ws.len().saturating_sub(5)..], verb) {
+            return c;
+        }
+        Clause::Anonymous
+    }
+
+    /// The subject in the words after an inverted speech verb (`said X`, `according to X`).
+    fn subject_after(&self, ws: &[Word], to: usize) -> Clause {
+        let Some(first) = ws.first() else {
+            return Clause::Nothing;
+        };
+        if let Some(p) = pronoun_kind(&first.lower) {
+            return self.pronoun(p, first.start);
+        }
+        // The subject comes first: a mention within its first words, or "the" + role.
+        let head_end = ws.get(6).map_or(to, |w| w.start);
+        if let Some(m) = self.subject_mention(first.start, head_end, false) {
+            return Clause::Speaker(named(m));
+        }
+        if let Some(m) = self.surname(first, first.start) {
+            return Clause::Speaker(named(m));
+        }
+        let head = &ws[..ws.len().min(4)];
+        if let Some(c) = self.role(head, first.start) {
+            return c;
+        }
+        Clause::Anonymous
+    }
+
+    /// The subject among the mentions in `[from, to)`. Left out: objects of a preposition
+    /// (except the organisation a spokesman speaks for), possessives ("Palin's time") and
+    /// organisations that only qualify a role ("the Federal Reserve chairman"). A person is
+    /// preferred to an organisation (an affiliation: "Oxfam's Barbara Stocking"); before a verb
+    /// the nearest one to it, after an inverted verb the first.
+    fn subject_mention(&self, from: usize, to: usize, before_verb: bool) -> Option<&'a Mention> {
+        let ws = words(self.chars, from, to);
+        let candidates: Vec<&'a Mention> = self
+            .mentions
+            .iter()
+            .filter(|m| m.start >= from && m.end <= to)
+            .filter(|m| self.can_be_subject(m, &ws))
+            .copied()
+            .collect();
+        let comma_before_verb = self.chars[from..to]
+            .iter()
+            .rev()
+            .find(|c| !c.is_whitespace())
+            == Some(&',');
+        let pick = |kind: EntityKind| {
+            let of_kind: Vec<&'a Mention> = candidates
+                .iter()
+                .filter(|m| m.kind == kind)
+                .copied()
+                .collect();
+            let first = of_kind.first().copied();
+            // `Lavrov, in a call with Pompeo, said`: the subject is before the aside.
+            let aside = first.is_some_and(|m| self.chars.get(m.end) == Some(&','));
+            if before_verb && !(aside && comma_before_verb) {
+                of_kind.last().copied()
+            } else {
+                first
+            }
+        };
+        pick(EntityKind::Person)
+            .or_else(|| pick(EntityKind::Org))
+            .or_else(|| pick(EntityKind::Place))
+    }
+
+    /// A capitalised word the tagger left untagged that is the last name of a person named
+    /// before ("said King" after "Rep. Peter King").
+    fn surname(&self, w: &Word, at: usize) -> Option<&'a Mention> {
+        if !self.capital(w) || w.end - w.start < 2 {
+            return None;
+        }
+        let word: String = self.chars[w.start..w.end].iter().collect();
+        self.mentions
+            .iter()
+            .rev()
+            .filter(|m| m.kind == EntityKind::Person && m.end <= at)
+            .find(|m| {
+                m.canonical.split_whitespace().count() > 1
+                    && m.canonical.ends_with(&word)
+                    && m.canonical[..m.canonical.len() - word.len()].ends_with(' ')
+            })
+            .copied()
+    }
+
+    fn can_be_subject(&self, m: &Mention, ws: &[Word]) -> bool {
+        let before: Vec<&Word> = ws
+            .iter()
+            .filter(|w| w.end <= m.start)
+            .rev()
+            .filter(|w| !is_determiner(&w.lower))
+            .collect();
+        if before.first().is_some_and(|p| is_preposition(&p.lower)) {
+            return before.get(1).is_some_and(|s| is_spokes_word(&s.lower));
+        }
+        let possessive = matches!(self.chars.get(m.end), Some('\'' | '’'))
+            && matches!(self.chars.get(m.end + 1), Some('s' | ' '));
+        let next = ws.iter().find(|w| w.start >= m.end);
+        let qualifies_role = m.kind != EntityKind::Person
+            && ws
+                .iter()
+                .filter(|w| w.start >= m.end)
+                .take(2)
+                .any(|w| is_person_role(&w.lower) && !is_spokes_word(&w.lower));
+        if possessive {
+            return next.is_some_and(|w| is_spokes_word(&w.lower));
+        }
+        !qualifies_role
+    }
+
+    fn pronoun(&self, p: PronounKind, at: usize) -> Clause {
+        let found = match p {
+            PronounKind::Person => self.latest_subject_person(at),
+            PronounKind::Org => self.latest_before(at, |m| m.kind == EntityKind::Org),
+        };
+        match found {
+            Some(m) => Clause::Speaker(Speaker {
+                via: Attribution::Pronoun,
+                ..named(m)
+            }),
+            None => Clause::Anonymous,
+        }
+    }
+
+    /// The person a "he" or "she" at `at` most likely points to: the first person named in the
+    /// latest sentence that names one (the subject more often than an object), this sentence
+    /// included.
+    fn latest_subject_person(&self, at: usize) -> Option<&'a Mention> {
+        let last = self.latest_before(at, |m| m.kind == EntityKind::Person)?;
+        let start = self.sentence_start(last.start.saturating_sub(CLAUSE_CHARS), last.start);
+        let end = self.sentence_end(last.end, at.max(last.end));
+        if let Some(m) = self.speaker_of_sentence(start, end) {
+            return Some(m);
+        }
+        self.mentions
+            .iter()
+            .find(|m| m.kind == EntityKind::Person && m.start >= start && m.end <= at)
+            .copied()
+    }
+
+    /// The person a sentence `[from, to)` says spoke: the named subject of its last speech verb
+    /// (`..., argued Mr Howard`).
+    fn speaker_of_sentence(&self, from: usize, to: usize) -> Option<&'a Mention> {
+        let ws = words(self.chars, from, to);
+        let v = ws.iter().rposition(|w| is_speech_verb(&w.lower))?;
+        let after_comma = self.chars[from..ws[v].start]
+            .iter()
+            .rev()
+            .find(|c| !c.is_whitespace())
+            == Some(&',');
+        let m = if after_comma && is_inversion_verb(&ws[v].lower) {
+            let end = ws.get(v + 6).map_or(to, |w| w.start);
+            self.subject_mention(ws[v].end, end, false)
+        } else {
+            self.subject_mention(from, ws[v].start, true)
+        }?;
+        (m.kind == EntityKind::Person).then_some(m)
+    }
+
+    /// "the minister", "the company": a definite role noun resolved to the entity named with it,
+    /// or to the one person named so far.
+    fn role(&self, ws: &[Word], at: usize) -> Option<Clause> {
+        let r = ws.iter().rposition(|w| {
+            is_person_role(&w.lower) || is_org_role(&w.lower) || is_spokes_word(&w.lower)
+        })?;
+        let det = ws[..r]
+            .iter()
+            .rev()
+            .find(|w| is_determiner(&w.lower) || self.names_org(w));
+        if det.is_none_or(|d| matches!(d.lower.as_str(), "a" | "an")) {
+            return Some(Clause::Anonymous);
+        }
+        let role = &ws[r].lower;
+        let found = if is_org_role(role) {
+            self.latest_before(at, |m| m.kind == EntityKind::Org)
+        } else {
+            self.person_with_role(at, role)
+                .or_else(|| self.only_person_before(at))
+        };
+        Some(match found {
+            Some(m) => Clause::Speaker(Speaker {
+                via: Attribution::Role,
+                ..named(m)
+            }),
+            None => Clause::Anonymous,
+        })
+    }
+
+    /// The latest person named before `at` whose name stands next to `role` somewhere in the text
+    /// before it.
+    fn person_with_role(&self, at: usize, role: &str) -> Option<&'a Mention> {
+        let before: Vec<&'a Mention> = self
+            .mentions
+            .iter()
+            .filter(|m| m.kind == EntityKind::Person && m.end <= at)
+            .copied()
+            .collect();
+        before.iter().rev().copied().find(|p| {
+            before
+                .iter()
+                .any(|m| m.canonical == p.canonical && self.named_with(m, role))
+        })
+    }
+
+    /// Is this word part of an organisation's mention ("the Facebook CEO" reads as definite)?
+    fn names_org(&self, w: &Word) -> bool {
+        self.mentions
+            .iter()
+            .any(|m| m.kind == EntityKind::Org && m.start <= w.start && w.end <= m.end)
+    }
+
+    /// The one person named before `at`, if exactly one is.
+    fn only_person_before(&self, at: usize) -> Option<&'a Mention> {
+        let mut people = self
+            .mentions
+            .iter()
+            .filter(|m| m.kind == EntityKind::Person && m.end <= at);
+        let first = *people.next()?;
+        people
+            .all(|m| m.canonical == first.canonical)
+            .then_some(first)
+    }
+
+    /// Is `role` written next to this mention ("Health Minister Ada Kern", "Kern, the
+    /// minister")? The window stops at a quotation mark or a sentence's end.
+    fn named_with(&self, m: &Mention, role: &str) -> bool {
+        let from = m.start.saturating_sub(ROLE_NEAR);
+        let mut to = (m.end + ROLE_NEAR).min(self.chars.len());
+        if let Some(k) = (m.end..to).find(|&k| is_mark(self.chars[k]) || self.ends_sentence(k)) {
+            to = k;
+        }
+        let from = (from..m.start)
+            .rev()
+            .find(|&k| is_mark(self.chars[k]) || self.ends_sentence(k))
+            .map_or(from, |k| k + 1);
+        words(self.chars, from, to).iter().any(|w| w.lower == role)
+    }
+
+    fn latest_before(&self, at: usize, keep: impl Fn(&Mention) -> bool) -> Option<&'a Mention> {
+        let floor = at.saturating_sub(REFERENCE_CHARS);
+        self.mentions
+            .iter()
+            .rev()
+            .find(|m| m.end <= at && m.start >= floor && keep(m))
+            .copied()
+    }
+
+    fn last_quoted(&self, span: &Span) -> Option<char> {
+        self.chars[span.start..span.end]
+            .iter()
+            .rev()
+            .find(|c| !c.is_whitespace())
+            .copied()
+    }
+
+    fn capital(&self, w: &Word) -> bool {
+        self.chars[w.start].is_uppercase()
+    }
+
+    /// Is the character at `i` a full stop, question or exclamation mark ending a sentence?
+    fn ends_sentence(&self, i: usize) -> bool {
+        if !matches!(self.chars[i], '.' | '?' | '!') {
+            return false;
+        }
+        if !self
+            .chars
+            .get(i + 1)
+            .is_none_or(|c| c.is_whitespace() || is_mark(*c))
+        {
+            return false;
+        }
+        let ws = words(self.chars, i.saturating_sub(6), i);
+        ws.last()
+            .is_none_or(|w| w.end != i || !(is_abbreviation(&w.lower) || w.end - w.start == 1))
+    }
+
+    fn sentence_end(&self, from: usize, to: usize) -> usize {
+        (from..to).find(|&i| self.ends_sentence(i)).unwrap_or(to)
+    }
+
+    fn sentence_start(&self, from: usize, to: usize) -> usize {
+        (from..to)
+            .rev()
+            .find(|&i| self.ends_sentence(i))
+            .map_or(from, |i| i + 1)
+    }
+}
+
+fn is_mark(c: char) -> bool {
+    matches!(c, '"' | '“' | '”' | '«' | '»' | '„')
+}
+
+/// Paragraph breaks in a stretch of text: line breaks, runs of them counted once.
+fn paragraph_breaks(text: &[char]) -> usize {
+    let mut n = 0;
+    let mut in_break = false;
+    for &c in text {
+        if c == '\n' {
+            if !in_break {
+                n += 1;
+            }
+            in_break = true;
+        } else if !c.is_whitespace() {
+            in_break = false;
+        }
+    }
+    n
+}
+
+/// Verbs a speaker may follow (`"...," said X`); "told X" or "called X" name the listener or
+/// the thing called.
+fn is_inversion_verb(w: &str) -> bool {
+    matches!(
+        w,
+        "said"
+            | "says"
+            | "added"
+            | "adds"
+            | "asked"
+            | "asks"
+            | "continued"
+            | "continues"
+            | "wrote"
+            | "writes"
+            | "explained"
+            | "explains"
+            | "replied"
+            | "stated"
+            | "insisted"
+            | "warned"
+            | "argued"
+            | "noted"
+            | "recalled"
+            | "concluded"
+    )
+}
+
+/// What the text says about a quote's speaker.
+pub enum Found {
+    Speaker(Speaker),
+    /// An attribution whose subject is no entity ("one resident said", "the mayor said" with no
+    /// mayor named): no speaker, and no continuing the previous quote's either.
+    Unresolved,
+    /// No attribution at all: the quote may go on from the previous one.
+    Nothing,
+}
+
+/// What a clause says about a quote's speaker.
+enum Clause {
+    Speaker(Speaker),
+    /// A speech verb whose subject is no entity ("one resident said"): no speaker, and the other
+    /// clause is not asked.
+    Anonymous,
+    /// No attribution here.
+    Nothing,
+}
+
+fn named(m: &Mention) -> Speaker {
+    Speaker {
+        name: m.canonical.clone(),
+        kind: m.kind,
+        via: Attribution::Named,
+    }
+}

@@ -1,0 +1,54 @@
+//! Quote or not: scare quotes ("so-called "experts""), titles of works and nicknames sit inside
+//! the same marks as speech. A span is a quote when the text attributes it, or when it reads like
+//! speech (several words, or its own closing punctuation); a span in title case, or named by
+//! "titled", "dubbed", "known as" and the like, is a name, not words someone said.
+use super::marks::Span;
+use super::words::{is_naming_word, words};
+
+/// Longest name in marks taken for a title or nickname when all its long words are capitalised.
+const TITLE_MAX_WORDS: usize = 10;
+/// Shortest unattributed span taken for speech.
+const SPEECH_MIN_WORDS: usize = 4;
+
+pub fn is_quote(chars: &[char], span: &Span, attributed: bool) -> bool {
+    let ws = words(chars, span.start, span.end);
+    if ws.is_empty() || is_title_like(chars, span, ws.len()) || named_before(chars, span) {
+        return false;
+    }
+    attributed || ws.len() >= SPEECH_MIN_WORDS || ends_like_speech(chars, span)
+}
+
+/// "Night Harbour", "The Long Way Home": every word of four letters or more capitalised, and no
+/// sentence punctuation of its own.
+fn is_title_like(chars: &[char], span: &Span, n: usize) -> bool {
+    if n > TITLE_MAX_WORDS || ends_like_speech(chars, span) {
+        return false;
+    }
+    let ws = words(chars, span.start, span.end);
+    let long: Vec<_> = ws.iter().filter(|w| w.end - w.start >= 4).collect();
+    // One capitalised word ("Brexit") is as likely a scare quote as a title; both are no quote
+    // unless attributed, which the caller decides.
+    long.len() >= 2 && long.iter().all(|w| chars[w.start].is_uppercase())
+}
+
+fn ends_like_speech(chars: &[char], span: &Span) -> bool {
+    let last = chars[span.start..span.end]
+        .iter()
+        .rev()
+        .find(|c| !c.is_whitespace());
+    matches!(last, Some('.' | ',' | '!' | '?' | '…'))
+}
+
+/// The word right before the opening mark names a work or a nickname ("dubbed", "titled", "known
+/// as", "so-called").
+fn named_before(chars: &[char], span: &Span) -> bool {
+    let from = span.open.saturating_sub(30);
+    let ws = words(chars, from, span.open);
+    let Some(last) = ws.last() else {
+        return false;
+    };
+    if last.lower == "as" {
+        return ws.len() >= 2 && ws[ws.len() - 2].lower == "known";
+    }
+    last.lower != "called" && last.lower != "as" && is_naming_word(&last.lower)
+}

@@ -1,0 +1,389 @@
+//! The words around a quote, with character offsets: the attribution rules read a clause as a
+//! list of lower-cased words and match them against the speech verbs and role nouns below.
+
+/// One word of a clause.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Word {
+    pub lower: String,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// The words of `chars[from..to]`: runs of letters and digits, keeping inner apostrophes,
+/// hyphens and the dot of an abbreviation ("Mr.", "U.S.") inside the word.
+pub fn words(chars: &[char], from: usize, to: usize) -> Vec<Word> {
+    let mut out = Vec::new();
+    let mut i = from;
+    while i < to {
+        if !chars[i].is_alphanumeric() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < to
+            && (chars[i].is_alphanumeric()
+                || (matches!(chars[i], '\'' | '’' | '-' | '.')
+                    && i + 1 < to
+                    && chars[i + 1].is_alphanumeric()))
+        {
+            i += 1;
+        }
+        out.push(Word {
+            lower: chars[start..i].iter().collect::<String>().to_lowercase(),
+            start,
+            end: i,
+        });
+    }
+    out
+}
+
+/// Verbs that introduce or close a direct quote.
+pub fn is_speech_verb(w: &str) -> bool {
+    const VERBS: &[&str] = &[
+        "say",
+        "says",
+        "said",
+        "saying",
+        "tell",
+        "tells",
+        "told",
+        "telling",
+        "add",
+        "adds",
+        "added",
+        "adding",
+        "ask",
+        "asks",
+        "asked",
+        "explain",
+        "explains",
+        "explained",
+        "insist",
+        "insists",
+        "insisted",
+        "warn",
+        "warns",
+        "warned",
+        "argue",
+        "argues",
+        "argued",
+        "claim",
+        "claims",
+        "claimed",
+        "state",
+        "states",
+        "stated",
+        "write",
+        "writes",
+        "wrote",
+        "declare",
+        "declares",
+        "declared",
+        "continue",
+        "continues",
+        "continued",
+        "reply",
+        "replies",
+        "replied",
+        "note",
+        "notes",
+        "noted",
+        "admit",
+        "admits",
+        "admitted",
+        "acknowledge",
+        "acknowledges",
+        "acknowledged",
+        "announce",
+        "announces",
+        "announced",
+        "comment",
+        "comments",
+        "commented",
+        "remark",
+        "remarks",
+        "remarked",
+        "stress",
+        "stresses",
+        "stressed",
+        "urge",
+        "urges",
+        "urged",
+        "suggest",
+        "suggests",
+        "suggested",
+        "maintain",
+        "maintains",
+        "maintained",
+        "concede",
+        "concedes",
+        "conceded",
+        "complain",
+        "complains",
+        "complained",
+        "respond",
+        "responds",
+        "responded",
+        "recall",
+        "recalls",
+        "recalled",
+        "observe",
+        "observes",
+        "observed",
+        "tweet",
+        "tweets",
+        "tweeted",
+        "post",
+        "posts",
+        "posted",
+        "joke",
+        "jokes",
+        "joked",
+        "predict",
+        "predicts",
+        "predicted",
+        "describe",
+        "describes",
+        "described",
+        "call",
+        "calls",
+        "called",
+        "insisting",
+        "warning",
+        "arguing",
+        "claiming",
+        "explaining",
+        "noting",
+        "declaring",
+        "asking",
+        "vowed",
+        "vows",
+        "pledged",
+        "pledges",
+        "boasted",
+        "confirmed",
+        "confirms",
+        "revealed",
+        "reveals",
+        "shouted",
+        "yelled",
+        "cried",
+        "exclaimed",
+        "whispered",
+        "testified",
+        "testifies",
+        "assured",
+        "assures",
+        "cautioned",
+        "cautions",
+        "mused",
+        "quipped",
+        "wondered",
+        "answered",
+        "answers",
+        "demanded",
+        "demands",
+        "reiterated",
+        "emphasised",
+        "emphasized",
+        "emphasises",
+        "emphasizes",
+        "accused",
+        "accuses",
+        "labelled",
+        "labeled",
+        "branded",
+        "brands",
+        "hailed",
+        "hails",
+        "criticised",
+        "criticized",
+        "dismissed",
+        "termed",
+    ];
+    VERBS.contains(&w)
+}
+
+/// Words that name a work or a nickname when they come right before a quote ("a film called
+/// "Night Harbour"", "dubbed "the Hammer"").
+pub fn is_naming_word(w: &str) -> bool {
+    matches!(
+        w,
+        "titled" | "entitled" | "named" | "dubbed" | "nicknamed" | "so-called" | "as" | "called"
+    )
+}
+
+/// Pronouns that point back to a person (he, she) or to an organisation (it).
+pub fn pronoun_kind(w: &str) -> Option<PronounKind> {
+    match w {
+        "he" | "she" => Some(PronounKind::Person),
+        "it" => Some(PronounKind::Org),
+        _ => None,
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PronounKind {
+    Person,
+    Org,
+}
+
+/// Role nouns that stand for a person named earlier with that role.
+pub fn is_person_role(w: &str) -> bool {
+    matches!(
+        w,
+        "minister"
+            | "president"
+            | "chancellor"
+            | "secretary"
+            | "premier"
+            | "senator"
+            | "governor"
+            | "mayor"
+            | "chairman"
+            | "chairwoman"
+            | "chair"
+            | "chief"
+            | "executive"
+            | "ceo"
+            | "head"
+            | "editor"
+            | "host"
+            | "correspondent"
+            | "director"
+            | "manager"
+            | "coach"
+            | "boss"
+            | "leader"
+            | "spokesman"
+            | "spokeswoman"
+            | "spokesperson"
+            | "judge"
+            | "prosecutor"
+            | "lawyer"
+            | "attorney"
+            | "official"
+            | "economist"
+            | "analyst"
+            | "founder"
+            | "captain"
+            | "star"
+            | "singer"
+            | "actor"
+            | "actress"
+            | "director-general"
+            | "commissioner"
+            | "ambassador"
+            | "candidate"
+            | "congressman"
+            | "congresswoman"
+            | "representative"
+            | "lawmaker"
+            | "mp"
+            | "player"
+            | "striker"
+            | "midfielder"
+            | "defender"
+            | "winger"
+            | "champion"
+            | "veteran"
+            | "author"
+            | "professor"
+            | "researcher"
+            | "scientist"
+            | "doctor"
+            | "king"
+            | "queen"
+            | "prince"
+            | "pope"
+            | "spokesmen"
+    )
+}
+
+/// Nouns that stand for an organisation named earlier ("the company said").
+pub fn is_org_role(w: &str) -> bool {
+    matches!(
+        w,
+        "company"
+            | "firm"
+            | "group"
+            | "council"
+            | "government"
+            | "ministry"
+            | "department"
+            | "bank"
+            | "club"
+            | "party"
+            | "agency"
+            | "organisation"
+            | "organization"
+            | "union"
+            | "committee"
+            | "commission"
+            | "board"
+            | "retailer"
+            | "carrier"
+            | "airline"
+            | "network"
+            | "broadcaster"
+            | "studio"
+            | "league"
+            | "association"
+            | "federation"
+            | "campaign"
+            | "charity"
+            | "court"
+            | "regulator"
+            | "watchdog"
+            | "administration"
+            | "police"
+            | "army"
+            | "military"
+            | "team"
+            | "body"
+            | "maker"
+            | "giant"
+    )
+}
+
+/// Spokes-words: "a spokesman for the council said" speaks for the organisation after it.
+pub fn is_spokes_word(w: &str) -> bool {
+    matches!(
+        w,
+        "spokesman"
+            | "spokeswoman"
+            | "spokesperson"
+            | "spokesmen"
+            | "spokeswomen"
+            | "representative"
+            | "statement"
+            | "analysts"
+            | "economists"
+            | "officials"
+            | "executives"
+            | "researchers"
+    )
+}
+
+/// Prepositions before a name that make it an object, not the subject ("speaking to the BBC").
+pub fn is_preposition(w: &str) -> bool {
+    matches!(
+        w,
+        "to" | "for"
+            | "of"
+            | "at"
+            | "with"
+            | "in"
+            | "from"
+            | "by"
+            | "on"
+            | "about"
+            | "against"
+            | "over"
+            | "into"
+            | "like"
+            | "than"
+            | "after"
+            | "before"
+    )
+}

@@ -1,0 +1,340 @@
+//! Quotes end to end on the embedded engine: `newsdex quotes FILE`, `quote:` words and phrases,
+//! `--speaker`, the speaker facet, the quotes a hit carries, the human output and the export
+//! column, on fictional articles in `tests/fixtures/quotes`.
+use serde::Deserialize;
+
+use crate::common::{Fixture, bin, copy_fixtures};
+
+#[derive(Debug, Deserialize, Clone, PartialEq)]
+struct Quote {
+    text: String,
+    start: usize,
+    end: usize,
+    speaker: Option<String>,
+    speaker_kind: Option<String>,
+    attribution: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct Hit {
+    path: String,
+    #[serde(default)]
+    quotes: Vec<Quote>,
+}
+
+#[derive(Debug, Deserialize)]
+struct FacetCount {
+    value: String,
+    count: u64,
+}
+
+#[derive(Debug, Deserialize)]
+struct Results {
+    total: u64,
+    hits: Vec<Hit>,
+    facets: std::collections::BTreeMap<String, Vec<FacetCount>>,
+}
+
+fn indexed() -> Fixture {
+    let f = Fixture::new();
+    copy_fixtures(&f, "quotes");
+    f.index_docs(&[]);
+    f
+}
+
+fn search(f: &Fixture, args: &[&str]) -> Results {
+    let out = f.run(&[&["search", "--json"], args].concat());
+    assert!(
+        out.status.success(),
+        "search {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("one JSON object")
+}
+
+fn paths(r: &Results) -> Vec<String> {
+    let mut p: Vec<String> = r.hits.iter().map(|h| h.path.clone()).collect();
+    p.sort();
+    p
+}
+
+fn fixture_text(name: &str) -> (std::path::PathBuf, String) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/quotes")
+        .join(name);
+    let text = std::fs::read_to_string(&path).unwrap();
+    (path, text)
+}
+
+#[test]
+fn quotes_command_gives_each_quote_in_order_with_speaker_and_offsets() {
+    let (path, text) = fixture_text("harbour-vote.txt");
+    let out = bin()
+        .args(["quotes", "--json"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let quotes: Vec<Quote> = serde_json::from_slice(&out.stdout).unwrap();
+    let got: Vec<(&str, Option<&str>)> = quotes
+        .iter()
+        .map(|q| (q.text.as_str(), q.speaker.as_deref()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                "We will not negotiate with the developers, not this year and not next,",
+                Some("Elena Vasquez")
+            ),
+            ("a costly mistake", Some("Tomas Brenner")),
+            (
+                "The harbour needs money that the town does not have,",
+                Some("Tomas Brenner")
+            ),
+        ]
+    );
+    let chars: Vec<char> = text.chars().collect();
+    for q in &quotes {
+        let slice: String = chars[q.start..q.end].iter().collect();
+        assert_eq!(slice, q.text);
+        assert_eq!(q.speaker_kind.as_deref(), Some("person"));
+    }
+    assert!(quotes.windows(2).all(|w| w[0].end <= w[1].start));
+    assert_eq!(quotes[2].attribution, "pronoun");
+}
+
+#[test]
+fn scare_quotes_make_no_quote_and_a_missing_file_is_named() {
+    let (path, _) = fixture_text("market-day.txt");
+    let out = bin()
+        .args(["quotes", "--json"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let quotes: Vec<Quote> = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(quotes.is_empty(), "{quotes:?}");
+    let out = bin().args(["quotes", "no-such-file.txt"]).output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no-such-file.txt"), "{err}");
+}
+
+#[test]
+fn quote_scope_matches_words_inside_quotes_only() {
+    let f = indexed();
+    // "harbour" is in all three articles, inside a quote in one.
+    assert_eq!(search(&f, &["harbour"]).total, 3);
+    let r = search(&f, &["quote:harbour"]);
+    assert_eq!(paths(&r), vec!["harbour-vote.txt"]);
+    assert_eq!(r.hits[0].quotes.len(), 1);
+    assert!(r.hits[0].quotes[0].text.contains("harbour"));
+}
+
+#[test]
+fn quote_phrase_with_a_speaker_answers_who_said_it() {
+    let f = indexed();
+    let both = search(&f, &["quote:\"will not negotiate\""]);
+    assert_eq!(paths(&both), vec!["ferry-talks.txt", "harbour-vote.txt"]);
+    let r = search(
+        &f,
+        &["quote:\"will not negotiate\"", "--speaker", "Elena Vasquez"],
+    );
+    assert_eq!(paths(&r), vec!["harbour-vote.txt"]);
+    let quotes = &r.hits[0].quotes;
+    assert_eq!(quotes.len(), 1, "{quotes:?}");
+    assert_eq!(quotes[0].speaker.as_deref(), Some("Elena Vasquez"));
+    // With --speaker alone a hit carries all of that speaker's quotes.
+    let r = search(&f, &["harbour", "--speaker", "Tomas Brenner"]);
+    assert_eq!(paths(&r), vec!["ferry-talks.txt", "harbour-vote.txt"]);
+    let vote = r
+        .hits
+        .iter()
+        .find(|h| h.path == "harbour-vote.txt")
+        .unwrap();
+    assert_eq!(vote.quotes.len(), 2);
+    assert!(
+        vote.quotes
+            .iter()
+            .all(|q| q.speaker.as_deref() == Some("Tomas Brenner"))
+    );
+    // Two speakers: both must be quoted.
+    let r = search(
+        &f,
+        &[
+            "harbour",
+            "--speaker",
+            "Tomas Brenner",
+            "--speaker",
+            "Elena Vasquez",
+        ],
+    );
+    assert_eq!(paths(&r), vec!["harbour-vote.txt"]);
+}
+
+#[test]
+fn speaker_facet_counts_articles_quoting_each_speaker() {
+    let f = indexed();
+    let r = search(&f, &["harbour", "--facet", "speaker"]);
+    let counts: Vec<(&str, u64)> = r.facets["speaker"]
+        .iter()
+        .map(|c| (c.value.as_str(), c.count))
+        .collect();
+    assert_eq!(counts, vec![("Tomas Brenner", 2), ("Elena Vasquez", 1)]);
+}
+
+#[test]
+fn human_output_prints_quotes_under_the_snippet_and_export_has_a_quotes_column() {
+    let f = indexed();
+    let out = f.run(&["search", "quote:negotiate", "--speaker", "Elena Vasquez"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("\u{201c}We will not negotiate with the developers, not this year and not next,\u{201d} \u{2014} Elena Vasquez"),
+        "{text}"
+    );
+    let out = f.run(&[
+        "export",
+        "quote:negotiate",
+        "--format",
+        "jsonl",
+        "--fields",
+        "path,quotes",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    #[derive(Deserialize)]
+    struct Row {
+        path: String,
+        quotes: Vec<Quote>,
+    }
+    let mut rows: Vec<Row> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    rows.sort_by(|a, b| a.path.cmp(&b.path));
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0].quotes[0].speaker.as_deref(), Some("Tomas Brenner"));
+    assert_eq!(rows[1].quotes[0].speaker.as_deref(), Some("Elena Vasquez"));
+}
+
+/// The same questions on OpenSearch give the same answers as on the embedded engine (skipped
+/// without a cluster: `NEWSDEX_TEST_OPENSEARCH`).
+#[test]
+fn opensearch_answers_quote_speaker_and_facet_like_the_embedded_engine() {
+    let Some(remote) = crate::opensearch::Remote::for_test("quotes") else {
+        return;
+    };
+    let f = indexed();
+    let url = remote.url();
+    let out = f.run(&["index", f.docs().to_str().unwrap(), "--engine", &url]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let asks: [&[&str]; 4] = [
+        &["quote:harbour"],
+        &["quote:\"will not negotiate\"", "--speaker", "Elena Vasquez"],
+        &["harbour", "--speaker", "Tomas Brenner"],
+        &["harbour", "--facet", "speaker"],
+    ];
+    for ask in asks {
+        let embedded = search(&f, ask);
+        let remote = search(&f, &[ask, &["--engine", &url]].concat());
+        assert_eq!(paths(&embedded), paths(&remote), "{ask:?}");
+        let quotes = |r: &Results| {
+            let mut q: Vec<(String, Vec<Quote>)> = r
+                .hits
+                .iter()
+                .map(|h| (h.path.clone(), h.quotes.clone()))
+                .collect();
+            q.sort_by(|a, b| a.0.cmp(&b.0));
+            q
+        };
+        assert_eq!(quotes(&embedded), quotes(&remote), "{ask:?}");
+        let facet = |r: &Results| {
+            r.facets.get("speaker").map(|v| {
+                v.iter()
+                    .map(|c| (c.value.clone(), c.count))
+                    .collect::<Vec<_>>()
+            })
+        };
+        assert_eq!(facet(&embedded), facet(&remote), "{ask:?}");
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct Said {
+    text: String,
+    start: usize,
+    end: usize,
+    article: SaidArticle,
+}
+
+#[derive(Debug, Deserialize)]
+struct SaidArticle {
+    id: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct EntityPage {
+    name: String,
+    said: Vec<Said>,
+    quoted_by: Vec<FacetCount>,
+}
+
+#[test]
+fn an_entity_page_lists_what_it_said_and_who_quoted_it() {
+    let f = indexed();
+    let out = f.run(&["entity", "Tomas Brenner", "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let page: EntityPage = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(page.name, "Tomas Brenner");
+    let mut texts: Vec<&str> = page.said.iter().map(|s| s.text.as_str()).collect();
+    texts.sort();
+    assert_eq!(
+        texts,
+        vec![
+            "The harbour needs money that the town does not have,",
+            "We will not negotiate while the fares are frozen,",
+            "a costly mistake",
+        ]
+    );
+    // Each quote points at its words in the article's body.
+    for s in &page.said {
+        assert!(!s.article.id.is_empty());
+        assert_eq!(s.end - s.start, s.text.chars().count());
+    }
+    let counts: Vec<(&str, u64)> = page
+        .quoted_by
+        .iter()
+        .map(|c| (c.value.as_str(), c.count))
+        .collect();
+    assert_eq!(counts, vec![("unknown", 2)]);
+}
+
+#[test]
+fn the_api_takes_speaker_filters_and_returns_hits_with_their_quotes() {
+    let f = indexed();
+    let server = crate::server::Server::start(&f.index());
+    let body = server.json("/api/search?q=quote:negotiate&speaker=Elena%20Vasquez&facet=speaker");
+    let r: Results = serde_json::from_value(body).unwrap();
+    assert_eq!(r.total, 1);
+    assert_eq!(r.hits[0].path, "harbour-vote.txt");
+    assert_eq!(
+        r.hits[0].quotes[0].speaker.as_deref(),
+        Some("Elena Vasquez")
+    );
+    assert_eq!(r.facets["speaker"].len(), 2);
+}
