@@ -69,6 +69,8 @@ pub struct StoredArticle {
     pub entities: EntitySet,
     /// The group of copies of one story it belongs to, if any.
     pub group: Option<GroupId>,
+    /// Some of the text was read by OCR from page images.
+    pub ocr: bool,
 }
 
 /// A stored article as the parsed article it was made from, to be written again.
@@ -87,6 +89,7 @@ pub fn to_article(stored: StoredArticle) -> (Article, EntitySet) {
         url,
         entities,
         group: _,
+        ocr,
     } = stored;
     let article = Article {
         id,
@@ -100,6 +103,7 @@ pub fn to_article(stored: StoredArticle) -> (Article, EntitySet) {
         authors,
         url,
         section,
+        ocr,
     };
     (article, entities)
 }

@@ -35,6 +35,8 @@ pub mod name {
     pub const URL: &str = "url";
     pub const COPY_GROUP: &str = "copy_group";
     pub const COPY_SIGNATURE: &str = "copy_signature";
+    /// Set (stored only) on articles whose text was read by OCR from page images.
+    pub const OCR: &str = "ocr";
     /// Suffix of an entity kind's tokenized field (`person_text`).
     pub const ENTITY_TEXT_SUFFIX: &str = "_text";
     /// The exact-analysis subfield of a text field in the OpenSearch mapping (`headline.exact`).

@@ -14,6 +14,7 @@ mod export;
 mod incremental;
 mod keys;
 mod messages;
+mod ocr;
 mod opensearch;
 mod opensearch_failover;
 mod ranking;

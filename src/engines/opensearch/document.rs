@@ -56,6 +56,9 @@ pub fn to_source(file: &str, hash: &str, prepared: &Prepared) -> Value {
             put(kind.as_str(), json!(names));
         }
     }
+    if a.ocr {
+        put(name::OCR, json!(true));
+    }
     if let Some(signature) = &prepared.signature {
         put(name::COPY_SIGNATURE, json!(signature_text(signature)));
     }
@@ -103,6 +106,7 @@ pub fn from_source(source: &Value) -> StoredArticle {
         url: text(source, name::URL),
         entities,
         group: text(source, name::COPY_GROUP).map(crate::model::copies::GroupId),
+        ocr: source[name::OCR].as_bool().unwrap_or(false),
     }
 }
 
@@ -121,6 +125,7 @@ pub fn returned_fields() -> Vec<String> {
         name::AUTHORS,
         name::URL,
         name::COPY_GROUP,
+        name::OCR,
     ]
     .iter()
     .map(|s| s.to_string())

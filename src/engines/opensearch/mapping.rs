@@ -114,6 +114,7 @@ fn articles() -> Value {
     put(name::URL, json!({ "type": "keyword", "index": false }));
     put(name::COPY_GROUP, keyword());
     put(name::COPY_SIGNATURE, json!({ "type": "binary" }));
+    put(name::OCR, json!({ "type": "boolean", "index": false }));
     for kind in EntityKind::ALL {
         put(
             kind.as_str(),

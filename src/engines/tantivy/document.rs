@@ -92,6 +92,7 @@ pub fn to_document(
         authors,
         url,
         section,
+        ocr,
     } = article;
     let mut doc = ArticleDoc::default();
     doc.add_text(id, &[fields.id]);
@@ -126,6 +127,9 @@ pub fn to_document(
     }
     if let Some(url) = url {
         doc.add_text(url, &[fields.url]);
+    }
+    if let Some(field) = fields.ocr.filter(|_| ocr) {
+        doc.add(OwnedValue::Bool(true), &[field]);
     }
     for (kind, names) in entities {
         for name in names {
@@ -183,5 +187,10 @@ pub fn from_document(fields: &Fields, doc: &TantivyDocument) -> StoredArticle {
         url: first_str(doc, fields.url),
         entities,
         group: first_str(doc, fields.copy_group).map(GroupId),
+        ocr: fields
+            .ocr
+            .and_then(|f| doc.get_first(f))
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false),
     }
 }

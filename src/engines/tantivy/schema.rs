@@ -45,6 +45,9 @@ pub struct Fields {
     /// The article's near-duplicate signature (`copies::Signature::to_bytes`), a fast column so
     /// an index run can regroup every article without reading stored documents.
     pub copy_signature: Field,
+    /// Marks articles read by OCR (stored); absent from indexes made before it, which open as
+    /// they are, with no article marked.
+    pub ocr: Option<Field>,
 }
 
 /// Bumped whenever the schema, the analyzers or the layout of newsdex's own files in the index
@@ -100,6 +103,7 @@ impl Fields {
         }
         b.add_text_field(name::COPY_GROUP, STRING | STORED | FAST);
         b.add_bytes_field(name::COPY_SIGNATURE, FAST);
+        b.add_bool_field(name::OCR, STORED);
         b.build()
     }
 
@@ -134,6 +138,7 @@ impl Fields {
             entity_text: entity(name::ENTITY_TEXT_SUFFIX)?,
             copy_group: f(name::COPY_GROUP)?,
             copy_signature: f(name::COPY_SIGNATURE)?,
+            ocr: f(name::OCR).ok(),
         })
     }
 
