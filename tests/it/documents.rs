@@ -8,16 +8,16 @@ use serde::Deserialize;
 use crate::common::{Fixture, contains_phrase};
 
 #[derive(Debug, Deserialize)]
-struct Summary {
-    files_indexed: usize,
-    skipped: Vec<Skipped>,
+pub struct Summary {
+    pub files_indexed: usize,
+    pub skipped: Vec<Skipped>,
 }
 
 #[derive(Debug, Deserialize)]
-struct Skipped {
-    path: String,
-    code: String,
-    detail: Option<String>,
+pub struct Skipped {
+    pub path: String,
+    pub code: String,
+    pub detail: Option<String>,
 }
 
 fn index_json(f: &Fixture) -> Summary {
@@ -547,15 +547,20 @@ pub fn write_pdf(objects: Vec<Vec<u8>>) -> Vec<u8> {
     out
 }
 
+/// Write `bytes` as `name`, index the folder and check that the one file was indexed.
+fn index_one(f: &Fixture, name: &str, bytes: impl AsRef<[u8]>) {
+    f.write(name, bytes);
+    let s = index_json(f);
+    assert_eq!(s.files_indexed, 1, "{name}: {:?}", s.skipped);
+}
+
 /// Lines drawn with `'` (next line, show) and `"` (set spacing, next line, show) were ignored,
 /// so a file written that way was skipped as having no text layer.
 #[test]
 fn pdf_text_drawn_with_quote_operators_is_read() {
     let f = Fixture::new();
     let content = b"BT /F1 12 Tf 14 TL 72 720 Td (Quayside cranes idle) Tj (while the dockers vote) ' 1 0 (on the night shift) \" ET";
-    f.write("quotes.pdf", one_page_pdf(content, "", "", &[]));
-    let s = index_json(&f);
-    assert_eq!(s.files_indexed, 1, "{:?}", s.skipped);
+    index_one(&f, "quotes.pdf", one_page_pdf(content, "", "", &[]));
     assert_eq!(f.search(&["\"while the dockers vote\""]).total, 1);
     assert_eq!(f.search(&["\"vote on the night shift\""]).total, 1);
 }
@@ -604,12 +609,11 @@ fn pdf_content_stream_with_indirect_filter_is_read() {
         "the content is compressed"
     );
     let f = Fixture::new();
-    f.write(
+    index_one(
+        &f,
         "indirect.pdf",
         one_page_pdf(&packed.content, "", "/Filter 5 0 R", &["/FlateDecode"]),
     );
-    let s = index_json(&f);
-    assert_eq!(s.files_indexed, 1, "{:?}", s.skipped);
     assert_eq!(f.search(&["\"lighthouse keeper retires\""]).total, 1);
 }
 
@@ -618,9 +622,7 @@ fn pdf_content_stream_with_indirect_filter_is_read() {
 fn pdf_comment_in_content_stream_keeps_the_page() {
     let content = b"BT % the heading\n   /F1 12 Tf 72 720 Td (Harbour pilots strike) Tj\n% body (not shown)\n  ET";
     let f = Fixture::new();
-    f.write("comment.pdf", one_page_pdf(content, "", "", &[]));
-    let s = index_json(&f);
-    assert_eq!(s.files_indexed, 1, "{:?}", s.skipped);
+    index_one(&f, "comment.pdf", one_page_pdf(content, "", "", &[]));
     assert_eq!(f.search(&["\"harbour pilots strike\""]).total, 1);
     assert_eq!(f.search(&["shown"]).total, 0);
 }

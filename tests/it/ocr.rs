@@ -3,10 +3,8 @@
 //! message where Tesseract, its English data or poppler's pdftoppm is not installed.
 use std::process::Command;
 
-use serde::Deserialize;
-
 use crate::common::{Fixture, words};
-use crate::documents::write_pdf;
+use crate::documents::{Summary, write_pdf};
 use crate::server::Server;
 
 /// The words of the page the scan is made from; common words and names, one size of type.
@@ -18,18 +16,6 @@ const LINES: [&str; 6] = [
     "and asked the operator to publish the changes",
     "in the weekly newspaper and at every terminal.",
 ];
-
-#[derive(Debug, Deserialize)]
-struct Summary {
-    files_indexed: usize,
-    skipped: Vec<Skipped>,
-}
-
-#[derive(Debug, Deserialize)]
-struct Skipped {
-    path: String,
-    code: String,
-}
 
 /// Why OCR cannot be tested here, or `None` when it can.
 fn missing_tools() -> Option<String> {
