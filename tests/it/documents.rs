@@ -88,24 +88,8 @@ fn pdf(pages: &[Vec<Text<'_>>], info: &[(&str, &str)]) -> Vec<u8> {
             content.len()
         ));
     }
-    let mut out = b"%PDF-1.4\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, body) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        write!(out, "{} 0 obj\n{body}\nendobj\n", i + 1).unwrap();
-    }
-    let xref = out.len();
-    write!(out, "xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).unwrap();
-    for o in offsets {
-        writeln!(out, "{o:010} 00000 n ").unwrap();
-    }
-    write!(
-        out,
-        "trailer\n<< /Size {} /Root 1 0 R /Info 4 0 R /ID [<{ID}> <{ID}>] >>\nstartxref\n{xref}\n%%EOF\n",
-        objects.len() + 1
-    )
-    .unwrap();
-    out
+    let objects = objects.into_iter().map(String::into_bytes).collect();
+    write_pdf_with(objects, &format!("/Info 4 0 R /ID [<{ID}> <{ID}>]"))
 }
 
 /// The file identifier PDF writers put in the trailer (encryption keys are derived from it).
@@ -525,6 +509,11 @@ fn one_page_pdf(content: &[u8], page_extra: &str, stream_extra: &str, more: &[&s
 
 /// Objects numbered from 1 (the catalog first) with a correct cross-reference table and trailer.
 pub fn write_pdf(objects: Vec<Vec<u8>>) -> Vec<u8> {
+    write_pdf_with(objects, "")
+}
+
+/// [`write_pdf`] with more entries in the trailer dictionary.
+fn write_pdf_with(objects: Vec<Vec<u8>>, trailer: &str) -> Vec<u8> {
     let mut out = b"%PDF-1.4\n".to_vec();
     let mut offsets = Vec::new();
     for (i, body) in objects.iter().enumerate() {
@@ -540,7 +529,7 @@ pub fn write_pdf(objects: Vec<Vec<u8>>) -> Vec<u8> {
     }
     write!(
         out,
-        "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+        "trailer\n<< /Size {} /Root 1 0 R {trailer} >>\nstartxref\n{xref}\n%%EOF\n",
         objects.len() + 1
     )
     .unwrap();
