@@ -226,6 +226,13 @@ pub struct IndexArgs {
     /// Skip copy detection for this run's articles (they join no group of copies)
     #[arg(long)]
     pub no_copies: bool,
+    /// Read PDF pages that have no text layer (scans) by OCR: needs Tesseract and poppler's
+    /// pdftoppm (Debian: tesseract-ocr, poppler-utils); without them the run goes on without OCR
+    #[arg(long)]
+    pub ocr: bool,
+    /// Languages for --ocr, as Tesseract names them, joined by + (deu+fra)
+    #[arg(long, value_name = "LANGS", default_value = "eng", requires = "ocr")]
+    pub ocr_lang: String,
     /// List every skipped file and warning
     #[arg(long, short)]
     pub verbose: bool,
@@ -515,6 +522,21 @@ pub fn run(args: Args) -> Result<i32> {
     }
 }
 
+/// The OCR settings `--ocr` asks for, or `None` (said once) when this machine cannot do it.
+fn ocr_options(a: &IndexArgs) -> Option<newsdex::ingest::OcrOptions> {
+    if !a.ocr {
+        return None;
+    }
+    let options = newsdex::ingest::OcrOptions::new(&a.ocr_lang);
+    match newsdex::ingest::check_ocr(&options) {
+        Ok(()) => Some(options),
+        Err(why) => {
+            eprintln!("newsdex: --ocr is off for this run: {why}");
+            None
+        }
+    }
+}
+
 fn run_index(a: IndexArgs) -> Result<i32> {
     for dir in &a.dirs {
         if !dir.is_dir() {
@@ -533,6 +555,7 @@ fn run_index(a: IndexArgs) -> Result<i32> {
         default_source: a.source.clone(),
         field_map: settings.field_map(),
         max_article_bytes: a.max_article_bytes,
+        ocr: ocr_options(&a),
     };
     plan.memory_bytes = a.memory.max(16) * 1024 * 1024;
     plan.entities = !a.no_entities;

@@ -9,8 +9,10 @@ mod fields;
 mod html;
 mod json;
 mod markdown;
+mod ocr;
 mod office;
 mod pdf;
+mod pdf_repair;
 mod problems;
 pub mod source;
 mod text;
@@ -21,6 +23,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use serde::Serialize;
 
+pub use ocr::{OcrOptions, Unavailable as OcrUnavailable, check as check_ocr};
 pub use problems::{Words, location};
 
 /// One news article as parsed from disk, before indexing.
@@ -43,6 +46,8 @@ pub struct Article {
     pub url: Option<String>,
     /// First folder under the root, since archives are often filed by section.
     pub section: Option<String>,
+    /// Some of the text was read by OCR from page images (a scan), so it may have misreadings.
+    pub ocr: bool,
 }
 
 /// Dates serialise as `YYYY-MM-DD` (or null). Done by hand because chrono is built without its
@@ -108,6 +113,8 @@ pub struct ParseOptions {
     pub field_map: Vec<(String, String)>,
     /// Largest article (file) accepted, in bytes; 0 means no limit.
     pub max_article_bytes: u64,
+    /// Read PDF pages without a text layer by OCR (`--ocr`); `None` leaves them unread.
+    pub ocr: Option<OcrOptions>,
 }
 
 /// What one file yielded.
@@ -293,7 +300,7 @@ fn extract(format: Format, bytes: &[u8], opts: &ParseOptions) -> Result<Extracte
         Format::Text => txt::parse_txt(&text()?, &mut warnings)?,
         Format::Markdown => markdown::parse_markdown(&text()?, opts, &mut warnings),
         Format::Html => html::parse_html(&text()?, &mut warnings),
-        Format::Pdf => pdf::parse_pdf(bytes)?,
+        Format::Pdf => pdf::parse_pdf(bytes, opts.ocr.as_ref())?,
         Format::Docx => office::parse_docx(bytes)?,
         Format::Odt => office::parse_odt(bytes)?,
     };

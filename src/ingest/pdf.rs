@@ -16,11 +16,16 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDate;
 use pdf_extract::{Document, MediaBox, Object, OutputDev, OutputError, Transform};
 
+use super::ocr::{self, OcrOptions};
 use super::text::{collapse_ws, non_empty, split_authors};
-use super::{Article, SkipReason, bounded, date};
+use super::{Article, SkipReason, bounded, date, pdf_repair};
 
 /// Wall-clock budget for one PDF; real reports take well under a second.
 const TIME_BUDGET: Duration = Duration::from_secs(20);
+
+/// Share of the budget for reading pages. Past it the pages read so far are kept, so a long
+/// report on a busy machine is indexed by its first pages rather than skipped as too slow.
+const PAGES_SHARE: f64 = 0.75;
 
 /// Most glyphs read from one file (about 2,000 dense pages); beyond it the rest is dropped.
 const MAX_GLYPHS: usize = 4_000_000;
@@ -31,22 +36,83 @@ const HEADING_RATIO: f64 = 1.25;
 /// Lines at the top or bottom of at least this share of pages are running headers or footers.
 const RUNNING_SHARE: f64 = 0.5;
 
-pub fn parse_pdf(bytes: &[u8]) -> Result<Article, SkipReason> {
-    let bytes: Arc<[u8]> = Arc::from(bytes);
-    bounded::run("PDF", TIME_BUDGET, move || read(&bytes))
+/// A PDF's text as an article; with `ocr`, pages without a text layer are read from their
+/// images, each in its own time budget (outside the file's, since OCR is slow by nature).
+pub fn parse_pdf(bytes: &[u8], ocr: Option<&OcrOptions>) -> Result<Article, SkipReason> {
+    let shared: Arc<[u8]> = Arc::from(bytes);
+    let parsed = Arc::clone(&shared);
+    let (info, mut pages) = bounded::run("PDF", TIME_BUDGET, move || read(&parsed))?;
+    let by_ocr = ocr.is_some_and(|options| read_scanned_pages(&shared, &mut pages, options));
+    if pages.iter().all(|p| p.lines.is_empty()) {
+        return Err(SkipReason::NoTextLayer);
+    }
+    let mut article = article(info, pages);
+    article.ocr = by_ocr;
+    Ok(article)
 }
 
-fn read(bytes: &[u8]) -> Result<Article, SkipReason> {
+/// A page with fewer characters than this is taken to have no text layer (a scan may carry a
+/// stamped page number or a file name as text).
+const TEXTLESS_CHARS: usize = 16;
+
+/// OCR the pages without a text layer, replacing their lines with what was read; whether any
+/// page was read.
+fn read_scanned_pages(pdf: &[u8], pages: &mut [Page], options: &OcrOptions) -> bool {
+    let textless: Vec<u32> = pages
+        .iter()
+        .filter(|p| p.lines.iter().map(|l| l.text.len()).sum::<usize>() < TEXTLESS_CHARS)
+        .map(|p| p.number)
+        .collect();
+    if textless.is_empty() {
+        return false;
+    }
+    let read = ocr::read_pages(pdf, &textless, options);
+    for (number, text) in &read {
+        if let Some(page) = pages.iter_mut().find(|p| p.number == *number) {
+            page.lines = ocr_lines(text, page.width);
+        }
+    }
+    !read.is_empty()
+}
+
+/// OCR output as page lines: one a line, a blank line a paragraph break, set in one size and
+/// across the page so paragraphs, hyphenation and running lines are treated as for a text layer.
+fn ocr_lines(text: &str, width: f64) -> Vec<Line> {
+    const SIZE: f64 = 10.0;
+    let mut y = 0.0;
+    let mut lines = Vec::new();
+    for raw in text.lines() {
+        let t = collapse_ws(raw);
+        y += SIZE * 1.2;
+        if t.is_empty() {
+            y += SIZE * 1.2;
+            continue;
+        }
+        lines.push(Line {
+            x0: 0.0,
+            x1: width.max(1.0),
+            y,
+            size: SIZE,
+            upright: true,
+            text: t,
+        });
+    }
+    lines
+}
+
+fn read(bytes: &[u8]) -> Result<(Info, Vec<Page>), SkipReason> {
+    let started = Instant::now();
     if !bytes.starts_with(b"%PDF-") && !bytes.get(..1024).is_some_and(|h| find(h, b"%PDF-")) {
         return Err(SkipReason::Malformed("not a PDF (no %PDF header)".into()));
     }
-    let doc = Document::load_mem(bytes).map_err(load_error)?;
+    let mut doc = load(bytes)?;
     if doc.is_encrypted() {
         return Err(SkipReason::Encrypted);
     }
     check_page_tree(&doc)?;
+    pdf_repair::mend_content_streams(&mut doc);
     let info = Info::of(&doc);
-    let mut pages = Collector::new(Instant::now() + TIME_BUDGET);
+    let mut pages = Collector::new(started + TIME_BUDGET.mul_f64(PAGES_SHARE));
     let outcome = pdf_extract::output_doc(&doc, &mut pages);
     if let Err(e) = outcome
         && !pages.stopped
@@ -55,11 +121,7 @@ fn read(bytes: &[u8]) -> Result<Article, SkipReason> {
             "unreadable page content: {e}"
         )));
     }
-    let pages = pages.finish();
-    if pages.iter().all(|p| p.lines.is_empty()) {
-        return Err(SkipReason::NoTextLayer);
-    }
-    Ok(article(info, pages))
+    Ok((info, pages.finish()))
 }
 
 /// pdf-extract looks a page's inherited attributes (resources, media box) up its `/Parent`
@@ -83,6 +145,25 @@ fn check_page_tree(doc: &Document) -> Result<(), SkipReason> {
         }
     }
     Ok(())
+}
+
+/// The document, or when its cross-reference table cannot be read (a `startxref` a few bytes
+/// out, a table cut short), the document with a table rebuilt from its objects, as readers do.
+fn load(bytes: &[u8]) -> Result<Document, SkipReason> {
+    let first = match Document::load_mem(bytes) {
+        // An encrypted file's page tree may be unreadable until decrypted: it is reported as such.
+        Ok(doc) if doc.is_encrypted() || !doc.get_pages().is_empty() => return Ok(doc),
+        Ok(doc) => Ok(doc),
+        Err(e) => Err(load_error(e)),
+    };
+    if matches!(first, Err(SkipReason::Encrypted)) {
+        return first;
+    }
+    let rebuilt = pdf_repair::rebuild_xref(bytes).and_then(|b| Document::load_mem(&b).ok());
+    match rebuilt {
+        Some(doc) if !doc.get_pages().is_empty() => Ok(doc),
+        _ => first,
+    }
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> bool {
@@ -172,13 +253,48 @@ fn pdf_date(s: &str) -> Option<NaiveDate> {
     date::parse_date(&format!("{y}-{m}-{d}")).ok().flatten()
 }
 
-/// One glyph as placed on the page, y growing downwards.
+/// One glyph as placed on the page, y growing downwards, in the frame of its own turn.
 struct Glyph {
     x: f64,
     end: f64,
     y: f64,
     size: f64,
+    turn: QuarterTurn,
     text: String,
+}
+
+/// Which way a glyph's baseline runs, to the nearest quarter turn counter-clockwise from
+/// left-to-right.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum QuarterTurn {
+    None,
+    Quarter,
+    Half,
+    ThreeQuarters,
+}
+
+impl QuarterTurn {
+    /// The turn of a baseline direction `(dx, dy)` in PDF space (y up).
+    fn of(dx: f64, dy: f64) -> QuarterTurn {
+        if dx.abs() >= dy.abs() {
+            if dx >= 0.0 { Self::None } else { Self::Half }
+        } else if dy > 0.0 {
+            Self::Quarter
+        } else {
+            Self::ThreeQuarters
+        }
+    }
+
+    /// A point of PDF space (y up) in this turn's upright frame, y growing downwards; upright
+    /// text keeps its page coordinates (measured down from the top, `height`).
+    fn upright(self, x: f64, y: f64, height: f64) -> (f64, f64) {
+        match self {
+            Self::None => (x, height - y),
+            Self::Quarter => (y, x),
+            Self::Half => (-x, y),
+            Self::ThreeQuarters => (-y, -x),
+        }
+    }
 }
 
 /// A run of glyphs on one baseline with no wide gap: a line of one column.
@@ -188,10 +304,14 @@ struct Line {
     x1: f64,
     y: f64,
     size: f64,
+    /// Set the normal way up; turned lines have coordinates of their own frame.
+    upright: bool,
     text: String,
 }
 
 struct Page {
+    /// 1-based, as the document numbers it.
+    number: u32,
     width: f64,
     lines: Vec<Line>,
 }
@@ -203,6 +323,7 @@ struct Collector {
     stopped: bool,
     height: f64,
     width: f64,
+    number: u32,
     current: Vec<Glyph>,
     pages: Vec<Page>,
 }
@@ -215,6 +336,7 @@ impl Collector {
             stopped: false,
             height: 0.0,
             width: 0.0,
+            number: 0,
             current: Vec::new(),
             pages: Vec::new(),
         }
@@ -226,6 +348,7 @@ impl Collector {
         }
         let glyphs = std::mem::take(&mut self.current);
         self.pages.push(Page {
+            number: self.number,
             width: self.width,
             lines: lines_of(glyphs),
         });
@@ -248,11 +371,12 @@ impl Collector {
 impl OutputDev for Collector {
     fn begin_page(
         &mut self,
-        _page: u32,
+        page: u32,
         media_box: &MediaBox,
         _art_box: Option<(f64, f64, f64, f64)>,
     ) -> Result<(), OutputError> {
         self.close_page();
+        self.number = page;
         self.height = media_box.ury - media_box.lly;
         self.width = (media_box.urx - media_box.llx).abs();
         Ok(())
@@ -277,20 +401,25 @@ impl OutputDev for Collector {
         {
             return self.stop();
         }
-        // The glyph's origin, flipped so y grows down the page, and its size as the side of the
-        // square with the area of the transformed em box (type can be scaled unevenly).
-        let (x, y) = (trm.m31, self.height - trm.m32);
+        // The glyph's size as the side of the square with the area of the transformed em box
+        // (type can be scaled unevenly).
         let vx = font_size * (trm.m11 + trm.m21);
         let vy = font_size * (trm.m12 + trm.m22);
         let size = (vx * vy).abs().sqrt();
         if !size.is_finite() || size <= 0.0 {
             return Ok(());
         }
+        // Its origin in the frame where its baseline runs left to right and y grows down the
+        // page, so text turned a quarter or half turn (a rotated page, a negative font size)
+        // is laid out in lines like upright text.
+        let turn = QuarterTurn::of(font_size * trm.m11, font_size * trm.m12);
+        let (x, y) = turn.upright(trm.m31, trm.m32, self.height);
         self.current.push(Glyph {
             x,
             end: x + width * size,
             y,
             size,
+            turn,
             text: text.to_string(),
         });
         Ok(())
@@ -313,11 +442,20 @@ impl OutputDev for Collector {
 /// a column gutter rather than a space.
 fn lines_of(mut glyphs: Vec<Glyph>) -> Vec<Line> {
     glyphs.retain(|g| g.x.is_finite() && g.y.is_finite());
-    glyphs.sort_by(|a, b| a.y.total_cmp(&b.y).then(a.x.total_cmp(&b.x)));
+    glyphs.sort_by(|a, b| {
+        (a.turn.cmp(&b.turn))
+            .then(a.y.total_cmp(&b.y))
+            .then(a.x.total_cmp(&b.x))
+    });
     let mut rows: Vec<Vec<Glyph>> = Vec::new();
     for g in glyphs {
         match rows.last_mut() {
-            Some(row) if (g.y - row[0].y).abs() <= row[0].size.min(g.size) * 0.4 => row.push(g),
+            Some(row)
+                if g.turn == row[0].turn
+                    && (g.y - row[0].y).abs() <= row[0].size.min(g.size) * 0.4 =>
+            {
+                row.push(g)
+            }
             _ => rows.push(vec![g]),
         }
     }
@@ -351,6 +489,7 @@ fn lines_of(mut glyphs: Vec<Glyph>) -> Vec<Line> {
                         x1: g.end,
                         y: g.y,
                         size: g.size,
+                        upright: g.turn == QuarterTurn::None,
                         text: g.text,
                     });
                 }
@@ -383,14 +522,17 @@ fn reading_order(page: &Page) -> Vec<Line> {
             None
         }
     };
-    let left = page.lines.iter().filter(|l| side(l) == Some(false)).count();
-    let right = page.lines.iter().filter(|l| side(l) == Some(true)).count();
+    // Turned lines (a rotated page, a caption up the margin) come after the upright ones, in
+    // their own frame's order: page-wide columns say nothing about them.
+    let (upright, turned): (Vec<&Line>, Vec<&Line>) = page.lines.iter().partition(|l| l.upright);
+    let left = upright.iter().filter(|l| side(l) == Some(false)).count();
+    let right = upright.iter().filter(|l| side(l) == Some(true)).count();
     if page.width <= 0.0 || left < 3 || right < 3 {
-        return page.lines.clone();
+        return upright.into_iter().chain(turned).cloned().collect();
     }
     let mut out = Vec::with_capacity(page.lines.len());
     let (mut lcol, mut rcol) = (Vec::new(), Vec::new());
-    for l in &page.lines {
+    for &l in &upright {
         match side(l) {
             Some(false) => lcol.push(l.clone()),
             Some(true) => rcol.push(l.clone()),
@@ -403,6 +545,7 @@ fn reading_order(page: &Page) -> Vec<Line> {
     }
     out.append(&mut lcol);
     out.append(&mut rcol);
+    out.extend(turned.into_iter().cloned());
     out
 }
 
@@ -571,6 +714,7 @@ mod tests {
             x1,
             y,
             size: 10.0,
+            upright: true,
             text: text.into(),
         }
     }
@@ -595,6 +739,7 @@ mod tests {
             lines.push(line(320.0, 560.0, y, &format!("R{i}")));
         }
         let page = Page {
+            number: 1,
             width: 612.0,
             lines,
         };

@@ -91,6 +91,8 @@ pub struct StoredArticle {
     pub group: Option<GroupId>,
     /// Its direct quotes, offsets in [`StoredArticle::full_body`].
     pub quotes: Vec<crate::quotes::Quote>,
+    /// Some of the text was read by OCR from page images.
+    pub ocr: bool,
 }
 
 /// A stored article as the parsed article it was made from, to be written again.
@@ -110,6 +112,7 @@ pub fn to_article(stored: StoredArticle) -> (Article, EntitySet) {
         entities,
         group: _,
         quotes: _,
+        ocr,
     } = stored;
     let article = Article {
         id,
@@ -123,6 +126,7 @@ pub fn to_article(stored: StoredArticle) -> (Article, EntitySet) {
         authors,
         url,
         section,
+        ocr,
     };
     (article, entities)
 }

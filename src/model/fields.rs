@@ -42,6 +42,8 @@ pub mod name {
     pub const SPEAKER: &str = "speaker";
     /// The article's quotes with speakers and offsets, stored as JSON.
     pub const QUOTES: &str = "quotes";
+    /// Set (stored only) on articles whose text was read by OCR from page images.
+    pub const OCR: &str = "ocr";
     /// Suffix of an entity kind's tokenized field (`person_text`).
     pub const ENTITY_TEXT_SUFFIX: &str = "_text";
     /// The exact-analysis subfield of a text field in the OpenSearch mapping (`headline.exact`).

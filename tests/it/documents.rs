@@ -8,16 +8,16 @@ use serde::Deserialize;
 use crate::common::{Fixture, contains_phrase};
 
 #[derive(Debug, Deserialize)]
-struct Summary {
-    files_indexed: usize,
-    skipped: Vec<Skipped>,
+pub struct Summary {
+    pub files_indexed: usize,
+    pub skipped: Vec<Skipped>,
 }
 
 #[derive(Debug, Deserialize)]
-struct Skipped {
-    path: String,
-    code: String,
-    detail: Option<String>,
+pub struct Skipped {
+    pub path: String,
+    pub code: String,
+    pub detail: Option<String>,
 }
 
 fn index_json(f: &Fixture) -> Summary {
@@ -88,24 +88,8 @@ fn pdf(pages: &[Vec<Text<'_>>], info: &[(&str, &str)]) -> Vec<u8> {
             content.len()
         ));
     }
-    let mut out = b"%PDF-1.4\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, body) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        write!(out, "{} 0 obj\n{body}\nendobj\n", i + 1).unwrap();
-    }
-    let xref = out.len();
-    write!(out, "xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).unwrap();
-    for o in offsets {
-        writeln!(out, "{o:010} 00000 n ").unwrap();
-    }
-    write!(
-        out,
-        "trailer\n<< /Size {} /Root 1 0 R /Info 4 0 R /ID [<{ID}> <{ID}>] >>\nstartxref\n{xref}\n%%EOF\n",
-        objects.len() + 1
-    )
-    .unwrap();
-    out
+    let objects = objects.into_iter().map(String::into_bytes).collect();
+    write_pdf_with(objects, &format!("/Info 4 0 R /ID [<{ID}> <{ID}>]"))
 }
 
 /// The file identifier PDF writers put in the trailer (encryption keys are derived from it).
@@ -234,7 +218,7 @@ pub fn write_broken_documents(f: &Fixture, dir: &str) {
     let at = |name: &str| format!("{dir}{name}");
     let good = report_pdf();
     f.write(&at("good.pdf"), &good);
-    f.write(&at("truncated.pdf"), &good[..good.len() / 2]);
+    f.write(&at("truncated.pdf"), &good[..first_page_at(&good)]);
     f.write(
         &at("garbage.pdf"),
         b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 9 0 R",
@@ -251,6 +235,25 @@ pub fn write_broken_documents(f: &Fixture, dir: &str) {
     );
     f.write(&at("locked.odt"), odt_file(true));
     f.write(&at("bad-operands.pdf"), bad_operands_pdf());
+}
+
+/// Where a PDF from [`pdf`] has its first page object: a file cut there has no page at all.
+fn first_page_at(pdf: &[u8]) -> usize {
+    pdf.windows(7).position(|w| w == b"5 0 obj").unwrap()
+}
+
+/// A file cut short in its second page lost the first too ("malformed"); the first page is read,
+/// as readers do, from a cross-reference table rebuilt from the objects that are there.
+#[test]
+fn pdf_cut_short_keeps_the_pages_before_the_cut() {
+    let good = report_pdf();
+    let second_page = good.windows(7).position(|w| w == b"7 0 obj").unwrap();
+    let f = Fixture::new();
+    f.write("cut.pdf", &good[..second_page + 40]);
+    let s = index_json(&f);
+    assert_eq!(s.files_indexed, 1, "{:?}", s.skipped);
+    assert_eq!(f.search(&["\"eastern channel\""]).total, 1);
+    assert_eq!(f.search(&["\"second tug\""]).total, 0);
 }
 
 /// A text-showing operator given a stray number: the PDF library panics on it with a message
@@ -476,4 +479,162 @@ fn a_folder_of_every_format_finds_each_article_by_its_own_words() {
         assert_eq!(paths, [path], "{word}");
     }
     assert_eq!(f.search(&["home"]).total, 0, "page navigation is not text");
+}
+
+/// A one-page PDF drawing `content` in Helvetica (`/F1`), with `page_extra` added to the page
+/// dictionary, `stream_extra` to the content stream's, and `more` as objects 5, 6, ...; the
+/// cross-reference table is correct. For the repairs below, each made by editing one of these.
+fn one_page_pdf(content: &[u8], page_extra: &str, stream_extra: &str, more: &[&str]) -> Vec<u8> {
+    let mut objects: Vec<Vec<u8>> = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Count 1 /Kids [3 0 R] >>".to_vec(),
+        format!(
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] {page_extra} /Resources << /Font << /F1 {} 0 R >> >> /Contents 4 0 R >>",
+            5 + more.len()
+        )
+        .into_bytes(),
+    ];
+    let mut stream =
+        format!("<< /Length {} {stream_extra} >>\nstream\n", content.len()).into_bytes();
+    stream.extend_from_slice(content);
+    stream.extend_from_slice(b"\nendstream");
+    objects.push(stream);
+    objects.extend(more.iter().map(|m| m.as_bytes().to_vec()));
+    objects.push(
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
+            .to_vec(),
+    );
+    write_pdf(objects)
+}
+
+/// Objects numbered from 1 (the catalog first) with a correct cross-reference table and trailer.
+pub fn write_pdf(objects: Vec<Vec<u8>>) -> Vec<u8> {
+    write_pdf_with(objects, "")
+}
+
+/// [`write_pdf`] with more entries in the trailer dictionary.
+fn write_pdf_with(objects: Vec<Vec<u8>>, trailer: &str) -> Vec<u8> {
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        writeln!(out, "{} 0 obj", i + 1).unwrap();
+        out.extend_from_slice(body);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    let xref = out.len();
+    write!(out, "xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).unwrap();
+    for o in offsets {
+        writeln!(out, "{o:010} 00000 n ").unwrap();
+    }
+    write!(
+        out,
+        "trailer\n<< /Size {} /Root 1 0 R {trailer} >>\nstartxref\n{xref}\n%%EOF\n",
+        objects.len() + 1
+    )
+    .unwrap();
+    out
+}
+
+/// Write `bytes` as `name`, index the folder and check that the one file was indexed.
+fn index_one(f: &Fixture, name: &str, bytes: impl AsRef<[u8]>) {
+    f.write(name, bytes);
+    let s = index_json(f);
+    assert_eq!(s.files_indexed, 1, "{name}: {:?}", s.skipped);
+}
+
+/// Lines drawn with `'` (next line, show) and `"` (set spacing, next line, show) were ignored,
+/// so a file written that way was skipped as having no text layer.
+#[test]
+fn pdf_text_drawn_with_quote_operators_is_read() {
+    let f = Fixture::new();
+    let content = b"BT /F1 12 Tf 14 TL 72 720 Td (Quayside cranes idle) Tj (while the dockers vote) ' 1 0 (on the night shift) \" ET";
+    index_one(&f, "quotes.pdf", one_page_pdf(content, "", "", &[]));
+    assert_eq!(f.search(&["\"while the dockers vote\""]).total, 1);
+    assert_eq!(f.search(&["\"vote on the night shift\""]).total, 1);
+}
+
+/// A cross-reference table whose `startxref` is a byte out, or whose offsets all point a few
+/// bytes off (bytes added before the objects), made the file "malformed"; readers rebuild it.
+#[test]
+fn pdf_with_cross_reference_table_off_by_some_bytes_is_read() {
+    let good = one_page_pdf(
+        b"BT /F1 12 Tf 72 720 Td (Ferry timetable restored) Tj ET",
+        "",
+        "",
+        &[],
+    );
+    let text = String::from_utf8(good).unwrap();
+    let at = text.rfind("startxref\n").unwrap() + "startxref\n".len();
+    let end = at + text[at..].find('\n').unwrap();
+    let xref: usize = text[at..end].parse().unwrap();
+    let shifted = format!("{}{}{}", &text[..at], xref + 1, &text[end..]);
+    let padded = text.replacen("%PDF-1.4\n", "%PDF-1.4\n%\u{7f}\u{7f}\n", 1);
+    for (name, bytes) in [("shifted.pdf", shifted), ("padded.pdf", padded)] {
+        let f = Fixture::new();
+        f.write(name, bytes);
+        let s = index_json(&f);
+        assert_eq!(s.files_indexed, 1, "{name}: {:?}", s.skipped);
+        assert_eq!(
+            f.search(&["\"ferry timetable restored\""]).total,
+            1,
+            "{name}"
+        );
+    }
+}
+
+/// A content stream whose `/Filter` is a reference to a name object lost its page.
+#[test]
+fn pdf_content_stream_with_indirect_filter_is_read() {
+    // Long enough that the library's writer does compress it.
+    let plain = format!(
+        "BT /F1 12 Tf 72 720 Td (Lighthouse keeper retires) Tj ET{}",
+        " ".repeat(200)
+    );
+    let mut packed = pdf_extract::Stream::new(pdf_extract::Dictionary::new(), plain.into_bytes());
+    packed.compress().unwrap();
+    assert!(
+        packed.dict.get(b"Filter").is_ok(),
+        "the content is compressed"
+    );
+    let f = Fixture::new();
+    index_one(
+        &f,
+        "indirect.pdf",
+        one_page_pdf(&packed.content, "", "/Filter 5 0 R", &["/FlateDecode"]),
+    );
+    assert_eq!(f.search(&["\"lighthouse keeper retires\""]).total, 1);
+}
+
+/// A `%` comment before an indented line in a content stream lost the page.
+#[test]
+fn pdf_comment_in_content_stream_keeps_the_page() {
+    let content = b"BT % the heading\n   /F1 12 Tf 72 720 Td (Harbour pilots strike) Tj\n% body (not shown)\n  ET";
+    let f = Fixture::new();
+    index_one(&f, "comment.pdf", one_page_pdf(content, "", "", &[]));
+    assert_eq!(f.search(&["\"harbour pilots strike\""]).total, 1);
+    assert_eq!(f.search(&["shown"]).total, 0);
+}
+
+/// Text set a quarter turn round (a landscape page stored rotated) or upside down (a negative
+/// font size) came out one letter a line or reversed.
+#[test]
+fn pdf_rotated_and_upside_down_text_reads_in_order() {
+    let turned = b"BT /F1 12 Tf 0 1 -1 0 300 100 Tm (Tide tables for the northern estuary) Tj 0 -14 Td (published every spring by the board) Tj ET";
+    let upside = b"BT /F1 -12 Tf 500 400 Td (Salt marsh survey completed) Tj 0 14 Td (after three wet seasons) Tj ET";
+    for (name, content, page) in [
+        ("turned.pdf", &turned[..], "/Rotate 90"),
+        ("upside.pdf", &upside[..], ""),
+    ] {
+        let f = Fixture::new();
+        f.write(name, one_page_pdf(content, page, "", &[]));
+        let s = index_json(&f);
+        assert_eq!(s.files_indexed, 1, "{name}: {:?}", s.skipped);
+        let phrase = if name == "turned.pdf" {
+            "\"northern estuary published every spring\""
+        } else {
+            "\"survey completed after three wet seasons\""
+        };
+        assert_eq!(f.search(&[phrase]).total, 1, "{name}");
+    }
 }

@@ -15,6 +15,7 @@ mod incremental;
 mod keys;
 mod merges;
 mod messages;
+mod ocr;
 mod opensearch;
 mod opensearch_failover;
 mod quotes;

@@ -65,6 +65,9 @@ pub fn to_source(file: &str, hash: &str, prepared: &Prepared) -> Value {
         );
         put(name::QUOTES, json!(prepared.quotes));
     }
+    if a.ocr {
+        put(name::OCR, json!(true));
+    }
     if let Some(signature) = &prepared.signature {
         put(name::COPY_SIGNATURE, json!(signature_text(signature)));
     }
@@ -113,6 +116,7 @@ pub fn from_source(source: &Value) -> StoredArticle {
         entities,
         group: text(source, name::COPY_GROUP).map(crate::model::copies::GroupId),
         quotes: serde_json::from_value(source[name::QUOTES].clone()).unwrap_or_default(),
+        ocr: source[name::OCR].as_bool().unwrap_or(false),
     }
 }
 
@@ -132,6 +136,7 @@ pub fn returned_fields() -> Vec<String> {
         name::URL,
         name::COPY_GROUP,
         name::QUOTES,
+        name::OCR,
     ]
     .iter()
     .map(|s| s.to_string())

@@ -117,6 +117,7 @@ fn articles() -> Value {
     put(name::QUOTE, json!({ "type": "text", "analyzer": EXACT }));
     put(name::SPEAKER, keyword());
     put(name::QUOTES, json!({ "type": "object", "enabled": false }));
+    put(name::OCR, json!({ "type": "boolean", "index": false }));
     for kind in EntityKind::ALL {
         put(
             kind.as_str(),

@@ -93,6 +93,7 @@ pub fn to_document(
         authors,
         url,
         section,
+        ocr,
     } = article;
     let mut doc = ArticleDoc::default();
     doc.add_text(id, &[fields.id]);
@@ -127,6 +128,9 @@ pub fn to_document(
     }
     if let Some(url) = url {
         doc.add_text(url, &[fields.url]);
+    }
+    if let Some(field) = fields.ocr.filter(|_| ocr) {
+        doc.add(OwnedValue::Bool(true), &[field]);
     }
     for (kind, names) in entities {
         for name in names {
@@ -198,5 +202,10 @@ pub fn from_document(fields: &Fields, doc: &TantivyDocument) -> StoredArticle {
         quotes: first_str(doc, fields.quotes)
             .and_then(|j| serde_json::from_str(&j).ok())
             .unwrap_or_default(),
+        ocr: fields
+            .ocr
+            .and_then(|f| doc.get_first(f))
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false),
     }
 }

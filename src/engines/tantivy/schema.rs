@@ -51,6 +51,9 @@ pub struct Fields {
     pub speaker: Field,
     /// The quotes with speakers and offsets, as JSON (stored only).
     pub quotes: Field,
+    /// Marks articles read by OCR (stored); absent from indexes made before it, which open as
+    /// they are, with no article marked.
+    pub ocr: Option<Field>,
 }
 
 /// Bumped whenever the schema, the analyzers or the layout of newsdex's own files in the index
@@ -112,6 +115,7 @@ impl Fields {
         );
         b.add_text_field(name::SPEAKER, STRING | STORED | FAST);
         b.add_text_field(name::QUOTES, STORED);
+        b.add_bool_field(name::OCR, STORED);
         b.build()
     }
 
@@ -149,6 +153,7 @@ impl Fields {
             quote: f(name::QUOTE)?,
             speaker: f(name::SPEAKER)?,
             quotes: f(name::QUOTES)?,
+            ocr: f(name::OCR).ok(),
         })
     }
 

@@ -66,6 +66,9 @@ export function renderArticle(view, article) {
   appendMarked(title, cps, 0, Math.max(0, article.body_start - 2), spans);
   view.append(title);
   view.append(metaLine([article.source, formatDate(article.date), article.section, (article.authors || []).join(", ")]));
+  if (article.ocr) {
+    view.append(el("p", { class: "meta ocr", text: "Text read by OCR from page images: it may contain misreadings." }));
+  }
   if (article.url && /^https?:\/\//i.test(article.url)) {
     view.append(el("p", { class: "meta" }, el("a", { href: article.url, rel: "noopener noreferrer nofollow", target: "_blank", text: "Original article" })));
   }
