@@ -7,16 +7,20 @@
 //! away. Each such feature is a hashed lookup into a multi-megabyte weight table, mostly a cache
 //! miss. Because emission scores are sums of integer rows, the rows of those features can be
 //! summed once per word type and kept: a token then costs a few additions of cached rows plus the
-//! features that really depend on its neighbours (word pairs, shape windows, phrases, document
-//! context). Integer addition is associative, so the cached sums give bit-identical scores.
+//! features that really depend on more than one word. Those are cached too where their keys
+//! repeat: word pairs by the pair of word types, shape windows by their shapes, and the
+//! second stage's tag-window features in small tables over every combination of tags, filled
+//! when the tagger is made. What is left to look up per token is the gazetteer phrases and the
+//! document-level evidence of capitalised tokens. Integer addition is associative, so the cached
+//! sums give bit-identical scores.
 //!
 //! A `Tagger` owns its caches and scratch buffers and is meant to live across many documents:
 //! `extract` keeps one per thread for the embedded model. Memory is bounded by clearing a cache
 //! between documents once it holds `WORD_CAP` word types (about 450 bytes each with the index,
-//! so about 7 MB) or `SHAPE_CAP` shape windows (about 2 MB). On news text 8k word types were
-//! about 5% slower than 32k, which cost four times the memory. A model with a capitals table
-//! (see `Model::tag_doc`) has a second set of caches for it, filled only from sentences in
-//! capitals, which that table alone scores.
+//! so about 7 MB), `PAIR_CAP` word pairs (about 160 bytes each, 5 MB) or `SHAPE_CAP` shape
+//! windows (about 2 MB). On news text 8k word types were about 5% slower than 32k, which cost
+//! four times the memory. A model with a capitals table (see `Model::tag_doc`) has a second set
+//! of caches for it, filled only from sentences in capitals, which that table alone scores.
 
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
@@ -25,9 +29,9 @@ use std::ops::Range;
 use xxhash_rust::xxh3::xxh3_64;
 
 use super::features::{
-    BOS, Buckets, DocStat, EOS, Feats, KeyHasher, KeyMap, Sink, TokInfo, WordFacts, affix_features,
-    cluster_feats, doc_context_features, phrase_gazetteers, sentence_contexts, spans,
-    stage2_features,
+    BOS, Buckets, DocStat, EOS, Feats, KeyHasher, KeyMap, OUTSIDE_TAG, Sink, TokInfo, WordFacts,
+    affix_features, cluster_feats, doc_context_features, phrase_gazetteers, sentence_contexts,
+    spans, stage2_nonlocal_features, tag_left_features, tag_right_features, tag_trigram_features,
 };
 use super::lexicon::G_BITS;
 use super::model::{Model, NTAGS, NTRANS, Table, masked, viterbi_into};
@@ -40,6 +44,8 @@ type Row = [i32; W];
 
 /// Word types kept before the word cache is cleared.
 pub const WORD_CAP: usize = 1 << 14;
+/// Word pairs kept before the pair cache is cleared.
+pub const PAIR_CAP: usize = 1 << 15;
 /// Shape windows kept before the shape cache is cleared.
 pub const SHAPE_CAP: usize = 1 << 14;
 
@@ -210,6 +216,136 @@ impl ShapeKey {
     }
 }
 
+/// The word-pair features' rows of one pair of adjacent word types: what the second word gets
+/// from the first (templates 11 and 16) and what the first gets from the second (12 and 17).
+/// Word pairs are too many to keep with the word types, but news repeats many of them ("of the",
+/// "the White", "White House"), so they are cached by the pair of word-type ids; the cache is
+/// emptied with the word cache, whose ids it names.
+#[derive(Clone, Copy)]
+struct PairRows {
+    into_first: Row,
+    into_second: Row,
+}
+
+/// The word-type id of a sentence end in a pair key.
+const EDGE_ID: u32 = u32::MAX;
+const PAIR_SEED: u64 = 0x7061_6972_0000_0001;
+
+/// Rows of the pair features between `first` and `second` (`None`: the sentence's end).
+fn pair_rows(
+    table: &Table,
+    b: Buckets,
+    first: Option<&WordFacts>,
+    second: Option<&WordFacts>,
+) -> PairRows {
+    let mut rows = PairRows {
+        into_first: [0; W],
+        into_second: [0; W],
+    };
+    if let Some(f) = second {
+        let lw_prev = first.map_or(BOS, |p| p.hl);
+        table.add_to(b.f2(11, lw_prev, f.hl), &mut rows.into_second);
+        table.add_to(b.f2(16, lw_prev, f.hss), &mut rows.into_second);
+    }
+    if let Some(f) = first {
+        let lw_next = second.map_or(EOS, |n| n.hl);
+        table.add_to(b.f2(12, f.hl, lw_next), &mut rows.into_first);
+        table.add_to(b.f2(17, f.hss, lw_next), &mut rows.into_first);
+    }
+    rows
+}
+
+/// The key of token `i`'s shape features (see `ShapeKey`).
+fn shape_key(d: &DocScratch, s: &Range<usize>, i: usize) -> ShapeKey {
+    let facts = &d.facts;
+    ShapeKey {
+        prev: if i > s.start { facts[i - 1].hss } else { BOS },
+        own: facts[i].hss,
+        next: if i + 1 < s.end { facts[i + 1].hss } else { EOS },
+        ctx: d.ctx[i],
+    }
+}
+
+/// Tag values a window position can hold: the nine tags and `OUTSIDE_TAG`.
+const TAG_VALUES: usize = NTAGS + 1;
+
+/// Stage-two rows of the tag-window features (see `features::stage2_features`), summed once per
+/// combination of tags: the window takes at most 10 x 9 x 10 values per template group, so every
+/// token then costs three reads of small tables that stay in cache instead of five look-ups in
+/// the weight table.
+struct TagTables {
+    /// By (previous, own, next): templates 100, 101 and 102.
+    trigram: Vec<[i32; NTAGS]>,
+    /// By (two before, previous, own): template 107.
+    left: Vec<[i32; NTAGS]>,
+    /// By (own, next, two after): template 108.
+    right: Vec<[i32; NTAGS]>,
+}
+
+/// Index of a window of three tag values (each `0..TAG_VALUES`).
+#[inline]
+fn tags3(a: u64, b: u64, c: u64) -> usize {
+    (a as usize * TAG_VALUES + b as usize) * TAG_VALUES + c as usize
+}
+
+impl TagTables {
+    fn new(table: &Table, bits: u32) -> Self {
+        let n = TAG_VALUES * TAG_VALUES * TAG_VALUES;
+        let mut t = TagTables {
+            trigram: vec![[0; NTAGS]; n],
+            left: vec![[0; NTAGS]; n],
+            right: vec![[0; NTAGS]; n],
+        };
+        let mut sink = Sink::new(bits, 4);
+        let values = 0..TAG_VALUES as u64;
+        for a in values.clone() {
+            for b in values.clone() {
+                for c in values.clone() {
+                    let k = tags3(a, b, c);
+                    sink.out.clear();
+                    tag_trigram_features(&mut sink, a, b, c);
+                    t.trigram[k] = stage2_half(&sum_rows(table, &sink.out));
+                    sink.out.clear();
+                    tag_left_features(&mut sink, a, b, c);
+                    t.left[k] = stage2_half(&sum_rows(table, &sink.out));
+                    sink.out.clear();
+                    tag_right_features(&mut sink, a, b, c);
+                    t.right[k] = stage2_half(&sum_rows(table, &sink.out));
+                }
+            }
+        }
+        t
+    }
+
+    /// Summed stage-two rows of the tag-window features of token `i` of sentence `s`.
+    #[inline]
+    fn window(&self, tags1: &[u8], s: &Range<usize>, i: usize) -> [i32; NTAGS] {
+        let tag_at = |k: isize| {
+            let j = i as isize + k;
+            if j >= s.start as isize && j < s.end as isize {
+                tags1[j as usize] as u64
+            } else {
+                OUTSIDE_TAG
+            }
+        };
+        let (p2, p1, own, n1, n2) = (tag_at(-2), tag_at(-1), tag_at(0), tag_at(1), tag_at(2));
+        let mut e = self.trigram[tags3(p1, own, n1)];
+        for (a, &v) in e.iter_mut().zip(&self.left[tags3(p2, p1, own)]) {
+            *a += v;
+        }
+        for (a, &v) in e.iter_mut().zip(&self.right[tags3(own, n1, n2)]) {
+            *a += v;
+        }
+        e
+    }
+}
+
+fn stage2_half(row: &Row) -> [i32; NTAGS] {
+    let mut h = [0i32; NTAGS];
+    h.copy_from_slice(&row[NTAGS..]);
+    h
+}
+
 /// Per-document buffers, kept to avoid reallocating them for every article.
 #[derive(Default)]
 struct DocScratch {
@@ -233,8 +369,11 @@ struct Scorer<'m> {
     trans: [[f32; NTRANS]; 2],
     /// Rows of the sentence boundary in each neighbour role.
     edge: [Row; ROLES],
+    tag_tables: TagTables,
     words: WordCache,
     shapes: KeyMap<(ShapeKey, Row)>,
+    /// Pair rows by a bijective mix of the two word-type ids (see `PairRows`).
+    pairs: KeyMap<PairRows>,
     /// Per token of the current document, its word type in `words`.
     ids: Vec<u32>,
     /// Per token, summed rows (base features, then stage-two features in the first half).
@@ -242,7 +381,7 @@ struct Scorer<'m> {
 }
 
 impl<'m> Scorer<'m> {
-    fn new(table: &'m Table, b: Buckets) -> Self {
+    fn new(table: &'m Table, b: Buckets, bits: u32) -> Self {
         let mut edge = [[0i32; W]; ROLES];
         edge[PREV2] = sum_rows(table, &[b.f1(9, BOS)]);
         edge[PREV1] = sum_rows(table, &[b.f1(7, BOS)]);
@@ -252,16 +391,23 @@ impl<'m> Scorer<'m> {
             table,
             trans: [masked(&table.trans[0]), masked(&table.trans[1])],
             edge,
+            tag_tables: TagTables::new(table, bits),
             words: WordCache::default(),
             shapes: KeyMap::default(),
+            pairs: KeyMap::default(),
             ids: Vec::new(),
             acc: Vec::new(),
         }
     }
 
     fn trim(&mut self, word_cap: usize, shape_cap: usize) {
+        // Pair keys name word-type ids, which clearing the word cache gives out again.
         if self.words.types.len() >= word_cap {
             self.words.clear();
+            self.pairs.clear();
+        }
+        if self.pairs.len() >= PAIR_CAP {
+            self.pairs.clear();
         }
         if self.shapes.len() >= shape_cap {
             self.shapes.clear();
@@ -292,11 +438,12 @@ impl<'m> Scorer<'m> {
         for s in sents {
             for i in s.clone() {
                 let mut acc = self.window_rows(s, i);
-                let key = self.pair_rows(b, d, s, i, &mut acc);
+                let key = shape_key(d, s, i);
                 add(&mut acc, &self.shape_row(b, key));
                 self.context_rows(bits, d, s, i, &mut acc);
                 self.acc[i] = acc;
             }
+            self.add_pair_rows(b, d, s);
         }
     }
 
@@ -317,34 +464,32 @@ impl<'m> Scorer<'m> {
         acc
     }
 
-    /// Add the word-pair features (templates 11, 12, 16, 17), which are too many to cache, and
-    /// return the key of the token's shape features.
-    fn pair_rows(
-        &self,
-        b: Buckets,
-        d: &DocScratch,
-        s: &Range<usize>,
-        i: usize,
-        acc: &mut Row,
-    ) -> ShapeKey {
-        let facts = &d.facts;
-        let f = &facts[i];
-        let (prev, next) = (
-            (i > s.start).then(|| &facts[i - 1]),
-            (i + 1 < s.end).then(|| &facts[i + 1]),
-        );
-        let lw_prev = prev.map_or(BOS, |p| p.hl);
-        let lw_next = next.map_or(EOS, |n| n.hl);
-        let t = self.table;
-        t.add_to(b.f2(11, lw_prev, f.hl), acc);
-        t.add_to(b.f2(12, f.hl, lw_next), acc);
-        t.add_to(b.f2(16, lw_prev, f.hss), acc);
-        t.add_to(b.f2(17, f.hss, lw_next), acc);
-        ShapeKey {
-            prev: prev.map_or(BOS, |p| p.hss),
-            own: f.hss,
-            next: next.map_or(EOS, |n| n.hss),
-            ctx: d.ctx[i],
+    /// Add the word-pair features (templates 11, 12, 16, 17) of every adjacent pair of sentence
+    /// `s`, sentence ends included, from the pair cache (see `PairRows`).
+    fn add_pair_rows(&mut self, b: Buckets, d: &DocScratch, s: &Range<usize>) {
+        if s.is_empty() {
+            return;
+        }
+        for j in s.start..=s.end {
+            let first = (j > s.start).then(|| j - 1);
+            let second = (j < s.end).then_some(j);
+            let id = |t: Option<usize>| t.map_or(EDGE_ID, |t| self.ids[t]);
+            let key = super::lexicon::mix(PAIR_SEED, (id(first) as u64) << 32 | id(second) as u64);
+            let rows = match self.pairs.get(&key) {
+                Some(rows) => *rows,
+                None => {
+                    let facts = |t: Option<usize>| t.map(|t| &d.facts[t]);
+                    let rows = pair_rows(self.table, b, facts(first), facts(second));
+                    self.pairs.insert(key, rows);
+                    rows
+                }
+            };
+            if let Some(t) = first {
+                add(&mut self.acc[t], &rows.into_first);
+            }
+            if let Some(t) = second {
+                add(&mut self.acc[t], &rows.into_second);
+            }
         }
     }
 
@@ -410,14 +555,21 @@ impl<'m> Scorer<'m> {
     }
 
     /// Put the stage-two features' rows of the tokens of `sents` in the first half of their
-    /// summed rows (the base sum stays separate, as the plain decoder scales the two apart).
-    fn stage2_rows(&mut self, extra: &Feats, sents: &[Range<usize>]) {
-        for i in sents.iter().flat_map(|s| s.clone()) {
-            let mut e = [0i32; W];
-            for &f in extra.of(i) {
-                self.table.add_to(f, &mut e);
+    /// summed rows (the base sum stays separate, as the plain decoder scales the two apart):
+    /// the tag window's from `tag_tables`, the document-level ones from `nonlocal`.
+    fn stage2_rows(&mut self, tags1: &[u8], nonlocal: &Feats, sents: &[Range<usize>]) {
+        for s in sents {
+            for i in s.clone() {
+                let mut e = [0i32; W];
+                for &f in nonlocal.of(i) {
+                    self.table.add_to(f, &mut e);
+                }
+                let mut half = self.tag_tables.window(tags1, s, i);
+                for (h, &v) in half.iter_mut().zip(&e[NTAGS..]) {
+                    *h += v;
+                }
+                self.acc[i][..NTAGS].copy_from_slice(&half);
             }
-            self.acc[i][..NTAGS].copy_from_slice(&e[NTAGS..]);
         }
     }
 
@@ -472,8 +624,8 @@ impl<'m> Tagger<'m> {
         Tagger {
             model,
             b,
-            main: Scorer::new(&model.table, b),
-            caps: model.caps.as_ref().map(|t| Scorer::new(t, b)),
+            main: Scorer::new(&model.table, b, model.bits),
+            caps: model.caps.as_ref().map(|t| Scorer::new(t, b, model.bits)),
             word_cap: word_cap.max(1),
             shape_cap: shape_cap.max(1),
             types: TypeScratch::default(),
@@ -564,14 +716,14 @@ impl<'m> Tagger<'m> {
             })
             .collect();
         if main.table.has_stage2() {
-            let extra = stage2_features(&infos, doc, &tags, bits);
-            main.stage2_rows(&extra, &doc.sents);
+            let extra = stage2_nonlocal_features(&infos, doc, &tags, bits);
+            main.stage2_rows(&tags, &extra, &doc.sents);
             main.decode(d, &doc.sents, 1, &mut tags);
         }
         if let Some(c) = self.caps.as_mut().filter(|_| !caps_sents.is_empty()) {
             if c.table.has_stage2() {
-                let extra = stage2_features(&infos, doc, &context, bits);
-                c.stage2_rows(&extra, caps_sents);
+                let extra = stage2_nonlocal_features(&infos, doc, &context, bits);
+                c.stage2_rows(&context, &extra, caps_sents);
                 c.decode(d, caps_sents, 1, &mut tags);
             } else {
                 // Its first stage is final (decoded again for the margins).
