@@ -7,20 +7,21 @@
 //! away. Each such feature is a hashed lookup into a multi-megabyte weight table, mostly a cache
 //! miss. Because emission scores are sums of integer rows, the rows of those features can be
 //! summed once per word type and kept: a token then costs a few additions of cached rows plus the
-//! features that really depend on more than one word. Those are cached too where their keys
-//! repeat: word pairs by the pair of word types, shape windows by their shapes, and the
-//! second stage's tag-window features in small tables over every combination of tags, filled
-//! when the tagger is made. What is left to look up per token is the gazetteer phrases and the
-//! document-level evidence of capitalised tokens. Integer addition is associative, so the cached
-//! sums give bit-identical scores.
+//! features that really depend on more than one word. Some of those are cached too where their
+//! keys repeat: shape windows by their shapes, and the second stage's tag-window features in
+//! small tables over every combination of tags, filled when the tagger is made. What is left to
+//! look up per token is the word pairs, the gazetteer phrases and the document-level evidence of
+//! capitalised tokens. Integer addition is associative, so the cached sums give bit-identical
+//! scores. (A cache of word pairs by the pair of word types was tried: more instructions and
+//! more cache misses than the four look-ups it replaces, over 100 AllSides articles.)
 //!
 //! A `Tagger` owns its caches and scratch buffers and is meant to live across many documents:
 //! `extract` keeps one per thread for the embedded model. Memory is bounded by clearing a cache
 //! between documents once it holds `WORD_CAP` word types (about 450 bytes each with the index,
-//! so about 7 MB), `PAIR_CAP` word pairs (about 160 bytes each, 5 MB) or `SHAPE_CAP` shape
-//! windows (about 2 MB). On news text 8k word types were about 5% slower than 32k, which cost
-//! four times the memory. A model with a capitals table (see `Model::tag_doc`) has a second set
-//! of caches for it, filled only from sentences in capitals, which that table alone scores.
+//! so about 7 MB) or `SHAPE_CAP` shape windows (about 2 MB). On news text 8k word types were
+//! about 5% slower than 32k, which cost four times the memory. A model with a capitals table
+//! (see `Model::tag_doc`) has a second set of caches for it, filled only from sentences in
+//! capitals, which that table alone scores.
 
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
@@ -44,8 +45,6 @@ type Row = [i32; W];
 
 /// Word types kept before the word cache is cleared.
 pub const WORD_CAP: usize = 1 << 14;
-/// Word pairs kept before the pair cache is cleared.
-pub const PAIR_CAP: usize = 1 << 15;
 /// Shape windows kept before the shape cache is cleared.
 pub const SHAPE_CAP: usize = 1 << 14;
 
@@ -216,56 +215,6 @@ impl ShapeKey {
     }
 }
 
-/// The word-pair features' rows of one pair of adjacent word types: what the second word gets
-/// from the first (templates 11 and 16) and what the first gets from the second (12 and 17).
-/// Word pairs are too many to keep with the word types, but news repeats many of them ("of the",
-/// "the White", "White House"), so they are cached by the pair of word-type ids; the cache is
-/// emptied with the word cache, whose ids it names.
-#[derive(Clone, Copy)]
-struct PairRows {
-    into_first: Row,
-    into_second: Row,
-}
-
-/// The word-type id of a sentence end in a pair key.
-const EDGE_ID: u32 = u32::MAX;
-const PAIR_SEED: u64 = 0x7061_6972_0000_0001;
-
-/// Rows of the pair features between `first` and `second` (`None`: the sentence's end).
-fn pair_rows(
-    table: &Table,
-    b: Buckets,
-    first: Option<&WordFacts>,
-    second: Option<&WordFacts>,
-) -> PairRows {
-    let mut rows = PairRows {
-        into_first: [0; W],
-        into_second: [0; W],
-    };
-    if let Some(f) = second {
-        let lw_prev = first.map_or(BOS, |p| p.hl);
-        table.add_to(b.f2(11, lw_prev, f.hl), &mut rows.into_second);
-        table.add_to(b.f2(16, lw_prev, f.hss), &mut rows.into_second);
-    }
-    if let Some(f) = first {
-        let lw_next = second.map_or(EOS, |n| n.hl);
-        table.add_to(b.f2(12, f.hl, lw_next), &mut rows.into_first);
-        table.add_to(b.f2(17, f.hss, lw_next), &mut rows.into_first);
-    }
-    rows
-}
-
-/// The key of token `i`'s shape features (see `ShapeKey`).
-fn shape_key(d: &DocScratch, s: &Range<usize>, i: usize) -> ShapeKey {
-    let facts = &d.facts;
-    ShapeKey {
-        prev: if i > s.start { facts[i - 1].hss } else { BOS },
-        own: facts[i].hss,
-        next: if i + 1 < s.end { facts[i + 1].hss } else { EOS },
-        ctx: d.ctx[i],
-    }
-}
-
 /// Tag values a window position can hold: the nine tags and `OUTSIDE_TAG`.
 const TAG_VALUES: usize = NTAGS + 1;
 
@@ -372,8 +321,6 @@ struct Scorer<'m> {
     tag_tables: TagTables,
     words: WordCache,
     shapes: KeyMap<(ShapeKey, Row)>,
-    /// Pair rows by a bijective mix of the two word-type ids (see `PairRows`).
-    pairs: KeyMap<PairRows>,
     /// Per token of the current document, its word type in `words`.
     ids: Vec<u32>,
     /// Per token, summed rows (base features, then stage-two features in the first half).
@@ -394,20 +341,14 @@ impl<'m> Scorer<'m> {
             tag_tables: TagTables::new(table, bits),
             words: WordCache::default(),
             shapes: KeyMap::default(),
-            pairs: KeyMap::default(),
             ids: Vec::new(),
             acc: Vec::new(),
         }
     }
 
     fn trim(&mut self, word_cap: usize, shape_cap: usize) {
-        // Pair keys name word-type ids, which clearing the word cache gives out again.
         if self.words.types.len() >= word_cap {
             self.words.clear();
-            self.pairs.clear();
-        }
-        if self.pairs.len() >= PAIR_CAP {
-            self.pairs.clear();
         }
         if self.shapes.len() >= shape_cap {
             self.shapes.clear();
@@ -438,12 +379,11 @@ impl<'m> Scorer<'m> {
         for s in sents {
             for i in s.clone() {
                 let mut acc = self.window_rows(s, i);
-                let key = shape_key(d, s, i);
+                let key = self.pair_rows(b, d, s, i, &mut acc);
                 add(&mut acc, &self.shape_row(b, key));
                 self.context_rows(bits, d, s, i, &mut acc);
                 self.acc[i] = acc;
             }
-            self.add_pair_rows(b, d, s);
         }
     }
 
@@ -464,32 +404,34 @@ impl<'m> Scorer<'m> {
         acc
     }
 
-    /// Add the word-pair features (templates 11, 12, 16, 17) of every adjacent pair of sentence
-    /// `s`, sentence ends included, from the pair cache (see `PairRows`).
-    fn add_pair_rows(&mut self, b: Buckets, d: &DocScratch, s: &Range<usize>) {
-        if s.is_empty() {
-            return;
-        }
-        for j in s.start..=s.end {
-            let first = (j > s.start).then(|| j - 1);
-            let second = (j < s.end).then_some(j);
-            let id = |t: Option<usize>| t.map_or(EDGE_ID, |t| self.ids[t]);
-            let key = super::lexicon::mix(PAIR_SEED, (id(first) as u64) << 32 | id(second) as u64);
-            let rows = match self.pairs.get(&key) {
-                Some(rows) => *rows,
-                None => {
-                    let facts = |t: Option<usize>| t.map(|t| &d.facts[t]);
-                    let rows = pair_rows(self.table, b, facts(first), facts(second));
-                    self.pairs.insert(key, rows);
-                    rows
-                }
-            };
-            if let Some(t) = first {
-                add(&mut self.acc[t], &rows.into_first);
-            }
-            if let Some(t) = second {
-                add(&mut self.acc[t], &rows.into_second);
-            }
+    /// Add the word-pair features (templates 11, 12, 16, 17), which are too many to cache, and
+    /// return the key of the token's shape features.
+    fn pair_rows(
+        &self,
+        b: Buckets,
+        d: &DocScratch,
+        s: &Range<usize>,
+        i: usize,
+        acc: &mut Row,
+    ) -> ShapeKey {
+        let facts = &d.facts;
+        let f = &facts[i];
+        let (prev, next) = (
+            (i > s.start).then(|| &facts[i - 1]),
+            (i + 1 < s.end).then(|| &facts[i + 1]),
+        );
+        let lw_prev = prev.map_or(BOS, |p| p.hl);
+        let lw_next = next.map_or(EOS, |n| n.hl);
+        let t = self.table;
+        t.add_to(b.f2(11, lw_prev, f.hl), acc);
+        t.add_to(b.f2(12, f.hl, lw_next), acc);
+        t.add_to(b.f2(16, lw_prev, f.hss), acc);
+        t.add_to(b.f2(17, f.hss, lw_next), acc);
+        ShapeKey {
+            prev: prev.map_or(BOS, |p| p.hss),
+            own: f.hss,
+            next: next.map_or(EOS, |n| n.hss),
+            ctx: d.ctx[i],
         }
     }
 
