@@ -800,31 +800,64 @@ impl DocEvidence {
     }
 }
 
+/// The first-stage tag read beyond a sentence's ends by the tag-window features.
+pub const OUTSIDE_TAG: u64 = 9;
+
+/// Stage-two features of a token's own first-stage tag with its neighbours' (`prev`, `next`).
+#[inline]
+pub fn tag_trigram_features(sink: &mut Sink, prev: u64, own: u64, next: u64) {
+    sink.f1(100, own);
+    sink.f2(101, prev, own);
+    sink.f2(102, own, next);
+}
+
+/// Stage-two feature of the first-stage tags two before a token and its own.
+#[inline]
+pub fn tag_left_features(sink: &mut Sink, prev2: u64, prev: u64, own: u64) {
+    sink.f3(107, prev2, prev, own);
+}
+
+/// Stage-two feature of a token's first-stage tag and the two after it.
+#[inline]
+pub fn tag_right_features(sink: &mut Sink, own: u64, next: u64, next2: u64) {
+    sink.f3(108, own, next, next2);
+}
+
 /// Second-stage features: the first stage's tags of this token's neighbours and what it said
 /// about the same word or name elsewhere in the document (Ratinov and Roth 2009's non-local
 /// features: the same word's other tags, its first mention, its place in longer names).
 pub fn stage2_features(infos: &[TokInfo], doc: &Doc, tags1: &[u8], bits: u32) -> Feats {
+    stage2_into(infos, doc, tags1, bits, true)
+}
+
+/// Only the document-level part of `stage2_features` (empty for tokens in lower case): the
+/// run-time tagger sums the tag-window part from tables it fills once (see `tagger`).
+pub fn stage2_nonlocal_features(infos: &[TokInfo], doc: &Doc, tags1: &[u8], bits: u32) -> Feats {
+    stage2_into(infos, doc, tags1, bits, false)
+}
+
+fn stage2_into(infos: &[TokInfo], doc: &Doc, tags1: &[u8], bits: u32, window: bool) -> Feats {
     let n = infos.len();
     let ev = DocEvidence::of(infos, doc, tags1);
-    let mut sink = Sink::new(bits, n * 12);
+    let mut sink = Sink::new(bits, if window { n * 12 } else { n });
     let mut offs = Vec::with_capacity(n + 1);
     offs.push(0u32);
     for s in &doc.sents {
         for i in s.clone() {
-            let tag_at = |k: isize| {
-                let j = i as isize + k;
-                if j >= s.start as isize && j < s.end as isize {
-                    tags1[j as usize] as u64
-                } else {
-                    9
-                }
-            };
-            let own_tag = tags1[i] as u64;
-            sink.f1(100, own_tag);
-            sink.f2(101, tag_at(-1), own_tag);
-            sink.f2(102, own_tag, tag_at(1));
-            sink.f3(107, tag_at(-2), tag_at(-1), own_tag);
-            sink.f3(108, own_tag, tag_at(1), tag_at(2));
+            if window {
+                let tag_at = |k: isize| {
+                    let j = i as isize + k;
+                    if j >= s.start as isize && j < s.end as isize {
+                        tags1[j as usize] as u64
+                    } else {
+                        OUTSIDE_TAG
+                    }
+                };
+                let own = tags1[i] as u64;
+                tag_trigram_features(&mut sink, tag_at(-1), own, tag_at(1));
+                tag_left_features(&mut sink, tag_at(-2), tag_at(-1), own);
+                tag_right_features(&mut sink, own, tag_at(1), tag_at(2));
+            }
             if infos[i].cap {
                 nonlocal_features(&mut sink, infos, doc, tags1, &ev, i);
             }

@@ -7,8 +7,13 @@
 //! away. Each such feature is a hashed lookup into a multi-megabyte weight table, mostly a cache
 //! miss. Because emission scores are sums of integer rows, the rows of those features can be
 //! summed once per word type and kept: a token then costs a few additions of cached rows plus the
-//! features that really depend on its neighbours (word pairs, shape windows, phrases, document
-//! context). Integer addition is associative, so the cached sums give bit-identical scores.
+//! features that really depend on more than one word. Some of those are cached too where their
+//! keys repeat: shape windows by their shapes, and the second stage's tag-window features in
+//! small tables over every combination of tags, filled when the tagger is made. What is left to
+//! look up per token is the word pairs, the gazetteer phrases and the document-level evidence of
+//! capitalised tokens. Integer addition is associative, so the cached sums give bit-identical
+//! scores. (A cache of word pairs by the pair of word types was tried: more instructions and
+//! more cache misses than the four look-ups it replaces, over 100 AllSides articles.)
 //!
 //! A `Tagger` owns its caches and scratch buffers and is meant to live across many documents:
 //! `extract` keeps one per thread for the embedded model. Memory is bounded by clearing a cache
@@ -25,9 +30,9 @@ use std::ops::Range;
 use xxhash_rust::xxh3::xxh3_64;
 
 use super::features::{
-    BOS, Buckets, DocStat, EOS, Feats, KeyHasher, KeyMap, Sink, TokInfo, WordFacts, affix_features,
-    cluster_feats, doc_context_features, phrase_gazetteers, sentence_contexts, spans,
-    stage2_features,
+    BOS, Buckets, DocStat, EOS, Feats, KeyHasher, KeyMap, OUTSIDE_TAG, Sink, TokInfo, WordFacts,
+    affix_features, cluster_feats, doc_context_features, phrase_gazetteers, sentence_contexts,
+    spans, stage2_nonlocal_features, tag_left_features, tag_right_features, tag_trigram_features,
 };
 use super::lexicon::G_BITS;
 use super::model::{Model, NTAGS, NTRANS, Table, masked, viterbi_into};
@@ -210,6 +215,86 @@ impl ShapeKey {
     }
 }
 
+/// Tag values a window position can hold: the nine tags and `OUTSIDE_TAG`.
+const TAG_VALUES: usize = NTAGS + 1;
+
+/// Stage-two rows of the tag-window features (see `features::stage2_features`), summed once per
+/// combination of tags: the window takes at most 10 x 9 x 10 values per template group, so every
+/// token then costs three reads of small tables that stay in cache instead of five look-ups in
+/// the weight table.
+struct TagTables {
+    /// By (previous, own, next): templates 100, 101 and 102.
+    trigram: Vec<[i32; NTAGS]>,
+    /// By (two before, previous, own): template 107.
+    left: Vec<[i32; NTAGS]>,
+    /// By (own, next, two after): template 108.
+    right: Vec<[i32; NTAGS]>,
+}
+
+/// Index of a window of three tag values (each `0..TAG_VALUES`).
+#[inline]
+fn tags3(a: u64, b: u64, c: u64) -> usize {
+    (a as usize * TAG_VALUES + b as usize) * TAG_VALUES + c as usize
+}
+
+impl TagTables {
+    fn new(table: &Table, bits: u32) -> Self {
+        let n = TAG_VALUES * TAG_VALUES * TAG_VALUES;
+        let mut t = TagTables {
+            trigram: vec![[0; NTAGS]; n],
+            left: vec![[0; NTAGS]; n],
+            right: vec![[0; NTAGS]; n],
+        };
+        let mut sink = Sink::new(bits, 4);
+        let values = 0..TAG_VALUES as u64;
+        for a in values.clone() {
+            for b in values.clone() {
+                for c in values.clone() {
+                    let k = tags3(a, b, c);
+                    sink.out.clear();
+                    tag_trigram_features(&mut sink, a, b, c);
+                    t.trigram[k] = stage2_half(&sum_rows(table, &sink.out));
+                    sink.out.clear();
+                    tag_left_features(&mut sink, a, b, c);
+                    t.left[k] = stage2_half(&sum_rows(table, &sink.out));
+                    sink.out.clear();
+                    tag_right_features(&mut sink, a, b, c);
+                    t.right[k] = stage2_half(&sum_rows(table, &sink.out));
+                }
+            }
+        }
+        t
+    }
+
+    /// Summed stage-two rows of the tag-window features of token `i` of sentence `s`.
+    #[inline]
+    fn window(&self, tags1: &[u8], s: &Range<usize>, i: usize) -> [i32; NTAGS] {
+        let tag_at = |k: isize| {
+            let j = i as isize + k;
+            if j >= s.start as isize && j < s.end as isize {
+                tags1[j as usize] as u64
+            } else {
+                OUTSIDE_TAG
+            }
+        };
+        let (p2, p1, own, n1, n2) = (tag_at(-2), tag_at(-1), tag_at(0), tag_at(1), tag_at(2));
+        let mut e = self.trigram[tags3(p1, own, n1)];
+        for (a, &v) in e.iter_mut().zip(&self.left[tags3(p2, p1, own)]) {
+            *a += v;
+        }
+        for (a, &v) in e.iter_mut().zip(&self.right[tags3(own, n1, n2)]) {
+            *a += v;
+        }
+        e
+    }
+}
+
+fn stage2_half(row: &Row) -> [i32; NTAGS] {
+    let mut h = [0i32; NTAGS];
+    h.copy_from_slice(&row[NTAGS..]);
+    h
+}
+
 /// Per-document buffers, kept to avoid reallocating them for every article.
 #[derive(Default)]
 struct DocScratch {
@@ -233,6 +318,7 @@ struct Scorer<'m> {
     trans: [[f32; NTRANS]; 2],
     /// Rows of the sentence boundary in each neighbour role.
     edge: [Row; ROLES],
+    tag_tables: TagTables,
     words: WordCache,
     shapes: KeyMap<(ShapeKey, Row)>,
     /// Per token of the current document, its word type in `words`.
@@ -242,7 +328,7 @@ struct Scorer<'m> {
 }
 
 impl<'m> Scorer<'m> {
-    fn new(table: &'m Table, b: Buckets) -> Self {
+    fn new(table: &'m Table, b: Buckets, bits: u32) -> Self {
         let mut edge = [[0i32; W]; ROLES];
         edge[PREV2] = sum_rows(table, &[b.f1(9, BOS)]);
         edge[PREV1] = sum_rows(table, &[b.f1(7, BOS)]);
@@ -252,6 +338,7 @@ impl<'m> Scorer<'m> {
             table,
             trans: [masked(&table.trans[0]), masked(&table.trans[1])],
             edge,
+            tag_tables: TagTables::new(table, bits),
             words: WordCache::default(),
             shapes: KeyMap::default(),
             ids: Vec::new(),
@@ -410,14 +497,21 @@ impl<'m> Scorer<'m> {
     }
 
     /// Put the stage-two features' rows of the tokens of `sents` in the first half of their
-    /// summed rows (the base sum stays separate, as the plain decoder scales the two apart).
-    fn stage2_rows(&mut self, extra: &Feats, sents: &[Range<usize>]) {
-        for i in sents.iter().flat_map(|s| s.clone()) {
-            let mut e = [0i32; W];
-            for &f in extra.of(i) {
-                self.table.add_to(f, &mut e);
+    /// summed rows (the base sum stays separate, as the plain decoder scales the two apart):
+    /// the tag window's from `tag_tables`, the document-level ones from `nonlocal`.
+    fn stage2_rows(&mut self, tags1: &[u8], nonlocal: &Feats, sents: &[Range<usize>]) {
+        for s in sents {
+            for i in s.clone() {
+                let mut e = [0i32; W];
+                for &f in nonlocal.of(i) {
+                    self.table.add_to(f, &mut e);
+                }
+                let mut half = self.tag_tables.window(tags1, s, i);
+                for (h, &v) in half.iter_mut().zip(&e[NTAGS..]) {
+                    *h += v;
+                }
+                self.acc[i][..NTAGS].copy_from_slice(&half);
             }
-            self.acc[i][..NTAGS].copy_from_slice(&e[NTAGS..]);
         }
     }
 
@@ -472,8 +566,8 @@ impl<'m> Tagger<'m> {
         Tagger {
             model,
             b,
-            main: Scorer::new(&model.table, b),
-            caps: model.caps.as_ref().map(|t| Scorer::new(t, b)),
+            main: Scorer::new(&model.table, b, model.bits),
+            caps: model.caps.as_ref().map(|t| Scorer::new(t, b, model.bits)),
             word_cap: word_cap.max(1),
             shape_cap: shape_cap.max(1),
             types: TypeScratch::default(),
@@ -564,14 +658,14 @@ impl<'m> Tagger<'m> {
             })
             .collect();
         if main.table.has_stage2() {
-            let extra = stage2_features(&infos, doc, &tags, bits);
-            main.stage2_rows(&extra, &doc.sents);
+            let extra = stage2_nonlocal_features(&infos, doc, &tags, bits);
+            main.stage2_rows(&tags, &extra, &doc.sents);
             main.decode(d, &doc.sents, 1, &mut tags);
         }
         if let Some(c) = self.caps.as_mut().filter(|_| !caps_sents.is_empty()) {
             if c.table.has_stage2() {
-                let extra = stage2_features(&infos, doc, &context, bits);
-                c.stage2_rows(&extra, caps_sents);
+                let extra = stage2_nonlocal_features(&infos, doc, &context, bits);
+                c.stage2_rows(&context, &extra, caps_sents);
                 c.decode(d, caps_sents, 1, &mut tags);
             } else {
                 // Its first stage is final (decoded again for the margins).
