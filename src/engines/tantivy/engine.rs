@@ -43,6 +43,39 @@ pub struct Engine {
     ordinals: Option<Mutex<OrdinalCache>>,
     /// Recent results, kept only by engines that answer many queries.
     results: Option<Mutex<ResultCache>>,
+    /// Words' document frequencies, kept only by engines that answer many queries.
+    doc_freqs: Option<Mutex<DocFreqCache>>,
+}
+
+/// Most words whose document frequency a long-lived engine remembers (a few MB at most).
+const CACHED_DOC_FREQS: usize = 200_000;
+
+/// Document frequencies under one reader generation. Feedback weighs every distinct word of its
+/// sample articles by idf, a term-dictionary look-up per word, field and segment: a third of an
+/// any-word search's instructions in the profile, although most words recur from query to query.
+#[derive(Default)]
+struct DocFreqCache {
+    generation: u64,
+    freqs: HashMap<String, u64>,
+}
+
+impl DocFreqCache {
+    fn get(&self, generation: u64, word: &str) -> Option<u64> {
+        (generation == self.generation)
+            .then(|| self.freqs.get(word).copied())
+            .flatten()
+    }
+
+    fn put(&mut self, generation: u64, word: &str, freq: u64) {
+        if generation < self.generation {
+            return;
+        }
+        if generation > self.generation || self.freqs.len() >= CACHED_DOC_FREQS {
+            self.generation = generation;
+            self.freqs.clear();
+        }
+        self.freqs.insert(word.to_string(), freq);
+    }
 }
 
 /// How many recent searches a long-lived engine remembers (a few MB at most).
@@ -128,6 +161,7 @@ impl Engine {
             reader,
             ordinals: None,
             results: None,
+            doc_freqs: None,
         })
     }
 
@@ -137,6 +171,7 @@ impl Engine {
     pub fn open_long_lived(index: NewsIndex, remember: bool) -> Result<Engine> {
         let mut engine = Engine::open(index)?;
         engine.ordinals = Some(Mutex::new(OrdinalCache::default()));
+        engine.doc_freqs = Some(Mutex::new(DocFreqCache::default()));
         if remember {
             engine.results = Some(Mutex::new(ResultCache::default()));
         }
@@ -415,15 +450,7 @@ impl Engine {
             })
             .collect();
         let docs = searcher.num_docs();
-        let idf = |term: &str| -> f32 {
-            let f = self.fields();
-            let df = [f.headline, f.body]
-                .iter()
-                .map(|field| bm25f::doc_freq(searcher, *field, term).unwrap_or(0))
-                .max()
-                .unwrap_or(0);
-            bm25f::idf(docs, df)
-        };
+        let idf = |term: &str| -> f32 { bm25f::idf(docs, self.doc_freq(searcher, term)) };
         let expansion = feedback::relevance_model(
             &samples,
             params.terms,
@@ -439,6 +466,29 @@ impl Engine {
             &params,
         );
         Ok((Some(query), expansion))
+    }
+
+    /// How many articles have `word` in their headline or in their body, whichever is more; a
+    /// long-lived engine remembers it until the next commit.
+    fn doc_freq(&self, searcher: &Searcher, word: &str) -> u64 {
+        let look_up = || {
+            let f = self.fields();
+            [f.headline, f.body]
+                .iter()
+                .map(|field| bm25f::doc_freq(searcher, *field, word).unwrap_or(0))
+                .max()
+                .unwrap_or(0)
+        };
+        let Some(cache) = &self.doc_freqs else {
+            return look_up();
+        };
+        let generation = searcher.generation().generation_id();
+        if let Some(freq) = lock(cache).get(generation, word) {
+            return freq;
+        }
+        let freq = look_up();
+        lock(cache).put(generation, word, freq);
+        freq
     }
 
     /// The index's sources under the saved aliases and the request's own.
@@ -723,3 +773,22 @@ struct Prepared {
 
 /// A text query after feedback, and the words feedback added.
 type Expanded = (Option<Box<dyn Query>>, Vec<Expansion>);
+
+#[cfg(test)]
+mod tests {
+    use super::DocFreqCache;
+
+    #[test]
+    fn doc_freqs_are_forgotten_with_a_new_generation() {
+        let mut cache = DocFreqCache::default();
+        cache.put(3, "tax", 12);
+        assert_eq!(cache.get(3, "tax"), Some(12));
+        assert_eq!(cache.get(4, "tax"), None);
+        // A query still on an older searcher does not write its counts over the newer ones.
+        cache.put(2, "war", 5);
+        assert_eq!(cache.get(3, "war"), None);
+        cache.put(4, "war", 6);
+        assert_eq!(cache.get(4, "war"), Some(6));
+        assert_eq!(cache.get(4, "tax"), None);
+    }
+}
