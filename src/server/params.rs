@@ -9,6 +9,7 @@ use super::ApiError;
 use newsdex::entities::EntityKind;
 use newsdex::features::entity_page::EntityQuery;
 use newsdex::model::query::{self, MatchMode};
+use newsdex::model::ranking::Ranking;
 use newsdex::model::request::{
     Facet, MAX_FACET_SIZE, SearchRequest, Sort, asks_for_timeline, parse_facets,
 };
@@ -76,6 +77,11 @@ pub fn search_request(pairs: &[(String, String)]) -> Result<SearchRequest, ApiEr
             "explain" => {
                 seen.once("explain")?;
                 req.explain = flag(key, value)?;
+            }
+            // Ranking settings for experiments and the bench suite, as the CLI's hidden --ranking.
+            "ranking" => {
+                seen.once("ranking")?;
+                req.ranking = Ranking::parse(value)?;
             }
             "collapse" => {
                 seen.once("collapse")?;

@@ -45,6 +45,39 @@ pub struct Engine {
     ordinals: Option<Mutex<OrdinalCache>>,
     /// Recent results, kept only by engines that answer many queries.
     results: Option<Mutex<ResultCache>>,
+    /// Words' document frequencies, kept only by engines that answer many queries.
+    doc_freqs: Option<Mutex<DocFreqCache>>,
+}
+
+/// Most words whose document frequency a long-lived engine remembers (a few MB at most).
+const CACHED_DOC_FREQS: usize = 200_000;
+
+/// Document frequencies under one reader generation. Feedback weighs every distinct word of its
+/// sample articles by idf, a term-dictionary look-up per word, field and segment: a third of an
+/// any-word search's instructions in the profile, although most words recur from query to query.
+#[derive(Default)]
+struct DocFreqCache {
+    generation: u64,
+    freqs: HashMap<String, u64>,
+}
+
+impl DocFreqCache {
+    fn get(&self, generation: u64, word: &str) -> Option<u64> {
+        (generation == self.generation)
+            .then(|| self.freqs.get(word).copied())
+            .flatten()
+    }
+
+    fn put(&mut self, generation: u64, word: &str, freq: u64) {
+        if generation < self.generation {
+            return;
+        }
+        if generation > self.generation || self.freqs.len() >= CACHED_DOC_FREQS {
+            self.generation = generation;
+            self.freqs.clear();
+        }
+        self.freqs.insert(word.to_string(), freq);
+    }
 }
 
 /// How many recent searches a long-lived engine remembers (a few MB at most).
@@ -130,6 +163,7 @@ impl Engine {
             reader,
             ordinals: None,
             results: None,
+            doc_freqs: None,
         })
     }
 
@@ -139,6 +173,7 @@ impl Engine {
     pub fn open_long_lived(index: NewsIndex, remember: bool) -> Result<Engine> {
         let mut engine = Engine::open(index)?;
         engine.ordinals = Some(Mutex::new(OrdinalCache::default()));
+        engine.doc_freqs = Some(Mutex::new(DocFreqCache::default()));
         if remember {
             engine.results = Some(Mutex::new(ResultCache::default()));
         }
@@ -303,6 +338,7 @@ impl Engine {
             true => {
                 let r = rerank::rerank(
                     searcher,
+                    &|word: &str| self.doc_freq(searcher, word),
                     self.fields(),
                     &req.ranking,
                     &plan,
@@ -425,6 +461,29 @@ impl Engine {
             plan,
             sources,
         })
+    }
+
+    /// How many articles have `word` in their headline or in their body, whichever is more; a
+    /// long-lived engine remembers it until the next commit.
+    fn doc_freq(&self, searcher: &Searcher, word: &str) -> u64 {
+        let look_up = || {
+            let f = self.fields();
+            [f.headline, f.body]
+                .iter()
+                .map(|field| super::bm25f::doc_freq(searcher, *field, word).unwrap_or(0))
+                .max()
+                .unwrap_or(0)
+        };
+        let Some(cache) = &self.doc_freqs else {
+            return look_up();
+        };
+        let generation = searcher.generation().generation_id();
+        if let Some(freq) = lock(cache).get(generation, word) {
+            return freq;
+        }
+        let freq = look_up();
+        lock(cache).put(generation, word, freq);
+        freq
     }
 
     /// The index's sources under the saved aliases and the request's own.
@@ -599,6 +658,7 @@ impl Engine {
             let total = positions.len() as u64 + u64::from(positions.len() >= depth);
             let reranked = rerank::rerank(
                 &searcher,
+                &|word: &str| self.doc_freq(&searcher, word),
                 self.fields(),
                 &req.ranking,
                 &prepared.plan,
@@ -753,4 +813,23 @@ struct Prepared {
     understood: Vec<Understood>,
     plan: Plan,
     sources: SourceTable,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DocFreqCache;
+
+    #[test]
+    fn doc_freqs_are_forgotten_with_a_new_generation() {
+        let mut cache = DocFreqCache::default();
+        cache.put(3, "tax", 12);
+        assert_eq!(cache.get(3, "tax"), Some(12));
+        assert_eq!(cache.get(4, "tax"), None);
+        // A query still on an older searcher does not write its counts over the newer ones.
+        cache.put(2, "war", 5);
+        assert_eq!(cache.get(3, "war"), None);
+        cache.put(4, "war", 6);
+        assert_eq!(cache.get(4, "war"), Some(6));
+        assert_eq!(cache.get(4, "tax"), None);
+    }
 }

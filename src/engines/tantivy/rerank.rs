@@ -127,11 +127,16 @@ impl Reranked {
     }
 }
 
+/// How many articles hold a word in their headline or body, whichever is more: the engine
+/// answers it (a long-lived one from a cache kept until the next commit).
+pub type DocFreq<'a> = &'a dyn Fn(&str) -> u64;
+
 /// Re-score the first pass's `top` (best first) of `total` matches: its first `depth`, with
 /// the rest after them in their first-pass order, so every page of a search cuts the same
 /// order.
 pub fn rerank(
     searcher: &Searcher,
+    doc_freq: DocFreq<'_>,
     fields: &Fields,
     ranking: &Ranking,
     plan: &Plan,
@@ -139,7 +144,7 @@ pub fn rerank(
     total: u64,
 ) -> Result<Reranked> {
     let rest = top.split_off(ranking.depth.max(1).min(top.len()));
-    let mut r = rerank_head(searcher, fields, ranking, plan, top, total)?;
+    let mut r = rerank_head(searcher, doc_freq, fields, ranking, plan, top, total)?;
     let scale = r.original_weight;
     r.docs.extend(rest.into_iter().map(|(s, a)| (scale * s, a)));
     Ok(r)
@@ -147,6 +152,7 @@ pub fn rerank(
 
 fn rerank_head(
     searcher: &Searcher,
+    doc_freq: DocFreq<'_>,
     fields: &Fields,
     ranking: &Ranking,
     plan: &Plan,
@@ -154,7 +160,7 @@ fn rerank_head(
     total: u64,
 ) -> Result<Reranked> {
     let (expansion, decision) = if plan.feedback {
-        let (e, d) = decide(searcher, fields, ranking, plan, &top, total)?;
+        let (e, d) = decide(searcher, doc_freq, fields, ranking, plan, &top, total)?;
         (e, Some(d))
     } else {
         (Vec::new(), None)
@@ -203,6 +209,7 @@ fn rerank_head(
 /// The expansion to use (empty when the gate stays shut) and why.
 fn decide(
     searcher: &Searcher,
+    doc_freq: DocFreq<'_>,
     fields: &Fields,
     ranking: &Ranking,
     plan: &Plan,
@@ -241,14 +248,7 @@ fn decide(
         })
         .collect();
     let docs = searcher.num_docs();
-    let idf = |term: &str| -> f32 {
-        let df = [fields.headline, fields.body]
-            .iter()
-            .map(|field| bm25f::doc_freq(searcher, *field, term).unwrap_or(0))
-            .max()
-            .unwrap_or(0);
-        bm25f::idf(docs, df)
-    };
+    let idf = |term: &str| -> f32 { bm25f::idf(docs, doc_freq(term)) };
     let model = model::model(
         &samples,
         params.terms,
