@@ -567,6 +567,17 @@ fn timeline_of(reply: &Value, interval: Interval) -> Timeline {
     timeline::histogram(&days, interval, undated)
 }
 
+/// Ranked searches score with the whole index's term statistics (`dfs_query_then_fetch`: each
+/// shard's counts gathered first, inside the cluster, in the same request), as the embedded
+/// index does; otherwise a term's weight would depend on which shard an article landed in.
+fn search_type(req: &SearchRequest) -> &'static str {
+    if req.sort == Sort::Relevance && !req.query.trim().is_empty() {
+        "?search_type=dfs_query_then_fetch"
+    } else {
+        ""
+    }
+}
+
 fn sort_of(sort: Sort) -> Value {
     let tie = json!({ name::ID: "asc" });
     match sort {
@@ -788,7 +799,7 @@ impl Backend for OpenSearch {
             "_source": document::returned_fields(),
             "aggs": aggs,
         });
-        let reply = self.search_raw(self.index(), &body)?;
+        let reply = self.search_with(self.index(), &body, search_type(req))?;
         let total = reply["hits"]["total"]["value"].as_u64().unwrap_or(0);
         let found = if deep {
             self.deep_page(&query, &sort, req.offset, limit)?
