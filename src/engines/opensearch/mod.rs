@@ -448,7 +448,7 @@ impl OpenSearch {
         size: usize,
     ) -> Result<Vec<FacetCount>> {
         let agg = &reply["aggregations"][facet.name()];
-        if agg["doc_count_error_upper_bound"].as_u64() == Some(0) {
+        if top_is_exact(agg, size) {
             let mut counts: Vec<FacetCount> = agg["buckets"]
                 .as_array()
                 .map(|bs| {
@@ -539,6 +539,31 @@ impl OpenSearch {
             .cloned()
             .unwrap_or_default())
     }
+}
+
+/// Whether a terms aggregation's first `size` buckets are the exact top list: every shard sent
+/// all its values (no possible error), or each listed bucket was counted on every shard (its
+/// own error 0) and the last listed count is above what any value left out could have (the
+/// aggregation's error bound), as happens with long-tailed entity names.
+fn top_is_exact(agg: &Value, size: usize) -> bool {
+    let bound = agg["doc_count_error_upper_bound"].as_u64();
+    if bound == Some(0) {
+        return true;
+    }
+    let (Some(bound), Some(buckets)) = (bound, agg["buckets"].as_array()) else {
+        return false;
+    };
+    if buckets.len() < size {
+        return false;
+    }
+    let listed = &buckets[..size];
+    listed
+        .iter()
+        .all(|b| b["doc_count_error_upper_bound"].as_u64() == Some(0))
+        && listed
+            .last()
+            .and_then(|b| b["doc_count"].as_u64())
+            .is_some_and(|last| last > bound)
 }
 
 fn by_count_then_value(a: &FacetCount, b: &FacetCount) -> std::cmp::Ordering {
@@ -774,7 +799,7 @@ impl Backend for OpenSearch {
                 let shard_size = (req.facet_size * 20).max(1_000);
                 aggs.insert(
                     facet.name().to_string(),
-                    json!({ "terms": { "field": facet.column(), "size": req.facet_size.max(1), "shard_size": shard_size } }),
+                    json!({ "terms": { "field": facet.column(), "size": req.facet_size.max(1), "shard_size": shard_size, "show_term_doc_count_error": true } }),
                 );
             }
         }
@@ -971,5 +996,35 @@ impl Backend for OpenSearch {
             Some(&manifest),
             "re-run `newsdex index DIR... --engine URL`, or rebuild with --rebuild",
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn agg(bound: u64, buckets: &[(u64, u64)]) -> Value {
+        let buckets: Vec<Value> = buckets
+            .iter()
+            .enumerate()
+            .map(|(i, (count, error))| {
+                json!({ "key": format!("v{i}"), "doc_count": count, "doc_count_error_upper_bound": error })
+            })
+            .collect();
+        json!({ "doc_count_error_upper_bound": bound, "buckets": buckets })
+    }
+
+    #[test]
+    fn a_long_tail_top_list_is_trusted_only_above_what_a_left_out_value_could_have() {
+        // Every shard sent every value.
+        assert!(top_is_exact(&agg(0, &[(5, 0), (1, 0)]), 10));
+        // Long tail: the last listed value (4) beats any left-out value (at most 2).
+        assert!(top_is_exact(&agg(2, &[(9, 0), (4, 0)]), 2));
+        // A left-out value could tie or pass the last one listed.
+        assert!(!top_is_exact(&agg(4, &[(9, 0), (4, 0)]), 2));
+        // A listed value missed on some shard.
+        assert!(!top_is_exact(&agg(1, &[(9, 1), (4, 0)]), 2));
+        // Fewer values listed than asked while some were held back.
+        assert!(!top_is_exact(&agg(1, &[(9, 0)]), 2));
     }
 }
