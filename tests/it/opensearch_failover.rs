@@ -236,8 +236,9 @@ impl Cluster {
         while !self.health().contains("\"status\":\"green\"") {
             assert!(
                 Instant::now() < deadline,
-                "not green in {STEP:?}: {}",
-                self.health()
+                "not green in {STEP:?}: {}\nlast node's log:\n{}",
+                self.health(),
+                self.log(self.nodes.len() - 1)
             );
             std::thread::sleep(Duration::from_millis(250));
         }
