@@ -103,6 +103,20 @@ impl Aliases {
     pub fn canonical(&self, key: &str) -> String {
         self.resolve(key).0
     }
+
+    /// Every key the aliases name, as alias or target, sorted: with these as a table's keys,
+    /// [`SourceTable::keys_for`] finds every key of an outlet without listing the index's keys
+    /// (a key no alias names is its own outlet).
+    pub fn keys(&self) -> Vec<String> {
+        let mut keys: Vec<String> = self
+            .map
+            .iter()
+            .flat_map(|(from, (to, _))| [from.clone(), to.clone()])
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        keys
+    }
 }
 
 /// The sources of one searcher under a set of aliases.

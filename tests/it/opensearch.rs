@@ -652,3 +652,125 @@ fn the_api_serves_the_opensearch_index_like_the_cli() {
     let stats = server.json("/api/stats");
     assert_eq!(stats["documents"].as_u64(), Some(corpus.total() as u64));
 }
+
+/// A JSON reply from the cluster itself (its statistics), outside newsdex.
+fn cluster_json(base: &str, path: &str) -> serde_json::Value {
+    let mut reply = ureq::get(format!("{base}{path}"))
+        .call()
+        .unwrap_or_else(|e| panic!("GET {path}: {e}"));
+    let text = reply.body_mut().read_to_string().expect("cluster reply");
+    serde_json::from_str(&text).expect("cluster JSON")
+}
+
+/// The cluster's own counts for an index: (searches run on its shards, document gets).
+fn index_requests(base: &str, index: &str) -> (u64, u64) {
+    let stats = cluster_json(base, &format!("/{index}/_stats/search,get"));
+    let total = &stats["_all"]["total"];
+    (
+        total["search"]["query_total"].as_u64().unwrap_or(0),
+        total["get"]["total"].as_u64().unwrap_or(0),
+    )
+}
+
+#[test]
+fn a_served_search_with_facets_and_timeline_is_one_request_to_the_cluster() {
+    let Some(remote) = Remote::for_test("one-request") else {
+        return;
+    };
+    let base = remote.base.clone();
+    let corpus = crate::server::Corpus::on_engine(&remote.url());
+    let mut location = corpus.location();
+    location.push("--no-cache".into());
+    let server = crate::server::Server::start_on(&location);
+    let meta = format!("{}-newsdex-meta", remote.index);
+    let settings = cluster_json(&base, &format!("/{}/_settings", remote.index));
+    let shards: u64 = settings[&remote.index]["settings"]["index"]["number_of_shards"]
+        .as_str()
+        .and_then(|s| s.parse().ok())
+        .expect("number_of_shards");
+    let searches = [
+        "/api/search?q=ceasefire&facet=source,section,date",
+        "/api/search?q=talks&facet=source,person&source=Reuters",
+        "/api/search?q=%22peace+talks%22&facet=source,org,date",
+        "/api/search?q=ceasefire+talks&facet=source&sort=newest",
+    ];
+    // The first search reads the saved settings once.
+    server.json(searches[0]);
+    let (articles_before, _) = index_requests(&base, &remote.index);
+    let (meta_searches_before, meta_gets_before) = index_requests(&base, &meta);
+    let started = Instant::now();
+    let mut answers = Vec::new();
+    for path in searches {
+        answers.push(server.json(path));
+    }
+    let elapsed = started.elapsed().as_secs();
+    let (articles_after, _) = index_requests(&base, &remote.index);
+    let (meta_searches_after, meta_gets_after) = index_requests(&base, &meta);
+    // One `_search` per search: each asks every shard once.
+    assert_eq!(
+        articles_after - articles_before,
+        searches.len() as u64 * shards,
+        "searches on the article index"
+    );
+    assert_eq!(
+        meta_searches_after, meta_searches_before,
+        "searches on the companion index"
+    );
+    // The settings are revalidated at most once per freshness period (3 s) of the run.
+    assert!(
+        meta_gets_after - meta_gets_before <= elapsed / 3 + 1,
+        "{} settings reads in {elapsed} s",
+        meta_gets_after - meta_gets_before
+    );
+    // And the answers are whole: the source facet sums to the total.
+    let first = &answers[0];
+    let facet_sum: u64 = first["facets"]["source"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["count"].as_u64().unwrap())
+        .sum();
+    assert_eq!(facet_sum, first["total"].as_u64().unwrap());
+    assert!(facet_sum > 0);
+}
+
+#[test]
+fn saved_aliases_merge_outlets_on_opensearch_as_embedded_without_listing_keys() {
+    let Some(remote) = Remote::for_test("aliases") else {
+        return;
+    };
+    let f = Fixture::new();
+    crate::common::copy_fixtures(&f, "aliases");
+    let alias = ["--source-alias", "Fox Online News=Fox News"];
+    f.index_docs(&[&["--no-entities", "--quiet"][..], &alias].concat());
+    ok(
+        remote_run(
+            &f,
+            &remote,
+            &[
+                &[
+                    "index",
+                    f.docs().to_str().unwrap(),
+                    "--no-entities",
+                    "--quiet",
+                ][..],
+                &alias,
+            ]
+            .concat(),
+        ),
+        "remote index",
+    );
+    for args in [
+        &["--facet", "source", "gales"][..],
+        &["--source", "fox online news", "gales"],
+        &["source:\"FOX NEWS\"", "--facet", "source"],
+    ] {
+        let local = f.search(args);
+        let there = remote_search(&f, &remote, args);
+        assert_eq!(there.total, local.total, "{args:?}");
+        assert_eq!(there.facets, local.facets, "{args:?}");
+    }
+    let merged = remote_search(&f, &remote, &["--facet", "source", "gales"]);
+    assert_eq!(merged.facets["source"][0].value, "Fox News");
+    assert_eq!(merged.facets["source"][0].count, 3);
+}

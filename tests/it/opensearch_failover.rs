@@ -1,7 +1,9 @@
 //! A node of a two-node OpenSearch cluster killed while `newsdex index` writes to it: the test
 //! starts its own cluster, each node in its own JVM (so one can be killed from outside), with one
 //! replica per shard, and checks that the run completes or fails plainly, that a re-run completes,
-//! and that the cluster then holds exactly a clean embedded run's articles, none twice.
+//! and that the cluster then holds exactly a clean embedded run's articles, none twice. A node
+//! killed and restarted while searches run: every answer is whole and right, or an error naming
+//! the cluster, and answers are right again once the cluster is green.
 //!
 //! Runs where the OpenSearch tests run (`NEWSDEX_TEST_OPENSEARCH` set, as `.ci/run` does) and
 //! `java` and `mvn` are found; otherwise it skips with a message. It takes about half a minute,
@@ -169,6 +171,7 @@ impl Cluster {
         }
         std::fs::write(config.join("opensearch.yml"), yml).unwrap();
         let taken: Vec<u16> = self.nodes.iter().map(|n| n.http).collect();
+        let _ = std::fs::remove_file(self.dir.path().join(format!("node{n}.log")));
         let http_base = free_http_base(&taken);
         let log = std::fs::File::create(self.dir.path().join(format!("node{n}.log"))).unwrap();
         let mut child = Command::new("java")
@@ -184,11 +187,17 @@ impl Cluster {
             .spawn()
             .expect("spawn java");
         let stdin = child.stdin.take().unwrap();
-        self.nodes.push(Node {
+        let node = Node {
             child,
             _stdin: stdin,
             http: http_base + 1,
-        });
+        };
+        // A restarted node takes its old place (and its data folder).
+        if n < self.nodes.len() {
+            self.nodes[n] = node;
+        } else {
+            self.nodes.push(node);
+        }
     }
 
     fn url(&self, n: usize) -> String {
@@ -207,7 +216,8 @@ impl Cluster {
             if h.contains(&want) && !h.contains("\"status\":\"red\"") {
                 return;
             }
-            for (i, n) in self.nodes.iter_mut().enumerate() {
+            // Only the nodes meant to be up (a killed one has exited on purpose).
+            for (i, n) in self.nodes.iter_mut().enumerate().take(count) {
                 if let Some(status) = n.child.try_wait().unwrap() {
                     panic!("node {i} exited while starting ({status}): {}", self.log(i));
                 }
@@ -215,6 +225,20 @@ impl Cluster {
             assert!(
                 Instant::now() < deadline,
                 "cluster not at {count} nodes in {STEP:?}: {h}"
+            );
+            std::thread::sleep(Duration::from_millis(250));
+        }
+    }
+
+    /// Wait until every shard copy is allocated again.
+    fn wait_green(&self) {
+        let deadline = Instant::now() + STEP;
+        while !self.health().contains("\"status\":\"green\"") {
+            assert!(
+                Instant::now() < deadline,
+                "not green in {STEP:?}: {}\nlast node's log:\n{}",
+                self.health(),
+                self.log(self.nodes.len() - 1)
             );
             std::thread::sleep(Duration::from_millis(250));
         }
@@ -342,4 +366,126 @@ fn a_node_killed_mid_run_then_a_rerun_holds_the_clean_runs_articles_once() {
     let local = all_ids(|a| f.search(a));
     assert_eq!(remote.len(), files, "no duplicates, nothing missing");
     assert_eq!(BTreeSet::from_iter(&remote), BTreeSet::from_iter(&local));
+}
+
+/// What a search answered: its total and source facet, or the error it printed.
+#[derive(Debug, PartialEq)]
+enum Answer {
+    Whole(u64, Vec<(String, u64)>),
+    Failed(String),
+}
+
+fn ask(engine: &str, query: &str) -> Answer {
+    let out = bin()
+        .args([
+            "search", "--json", query, "--facet", "source", "--limit", "5",
+        ])
+        .args(["--engine", engine])
+        .output()
+        .unwrap();
+    if !out.status.success() {
+        return Answer::Failed(String::from_utf8_lossy(&out.stderr).trim().to_string());
+    }
+    let r: Results = serde_json::from_slice(&out.stdout).expect("search --json");
+    let sources = r.facets["source"]
+        .iter()
+        .map(|c| (c.value.clone(), c.count))
+        .collect();
+    Answer::Whole(r.total, sources)
+}
+
+#[test]
+fn a_node_killed_and_restarted_while_searching_leaves_answers_right_or_plainly_failed() {
+    if let Some(why) = missing_tools() {
+        eprintln!("skipped a_node_killed_and_restarted_while_searching: {why}");
+        return;
+    }
+    let mut cluster = Cluster::start();
+    let host = cluster.url(0).trim_start_matches("http://").to_string();
+    let engine = format!("opensearch+http://{host}/searching?shards=2&replicas=1");
+    let f = Fixture::new();
+    for n in 0..400 {
+        let topic = ["ferry", "harbour", "storm", "tide"][n % 4];
+        f.write(&format!("s{}/{n}.txt", n % 7), article(n, topic));
+    }
+    let docs = f.docs().to_str().unwrap().to_string();
+    ok(
+        bin()
+            .args([
+                "index",
+                &docs,
+                "--engine",
+                &engine,
+                "--no-entities",
+                "--quiet",
+            ])
+            .output()
+            .unwrap(),
+        "index",
+    );
+    cluster.wait_green();
+    let queries = ["ferry", "storm OR tide", "harbour -storm", ""];
+    let expected: Vec<Answer> = queries.iter().map(|q| ask(&engine, q)).collect();
+    for answer in &expected {
+        assert!(
+            matches!(answer, Answer::Whole(total, _) if *total > 0),
+            "{answer:?}"
+        );
+    }
+
+    // Two searchers run until told to stop, at most `ROUNDS` searches each.
+    const ROUNDS: usize = 400;
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let searchers: Vec<_> = (0..2)
+        .map(|t| {
+            let (engine, stop) = (engine.clone(), stop.clone());
+            std::thread::spawn(move || {
+                let mut seen = Vec::new();
+                for i in 0..ROUNDS {
+                    if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        break;
+                    }
+                    let which = (i + t) % queries.len();
+                    seen.push((which, ask(&engine, queries[which])));
+                }
+                seen
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_secs(2));
+    cluster.kill(1);
+    cluster.wait_for_nodes(1);
+    std::thread::sleep(Duration::from_secs(3));
+    cluster.start_node(1);
+    cluster.wait_for_nodes(2);
+    cluster.wait_green();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let mut failed = 0;
+    let mut answered = 0;
+    for searcher in searchers {
+        for (which, answer) in searcher.join().expect("searcher") {
+            match &answer {
+                Answer::Failed(message) => {
+                    failed += 1;
+                    assert!(
+                        message.contains(&host),
+                        "the error names the cluster: {message}"
+                    );
+                    assert!(!message.contains("panicked"), "{message}");
+                }
+                whole => {
+                    answered += 1;
+                    assert_eq!(whole, &expected[which], "query {:?}", queries[which]);
+                }
+            }
+        }
+    }
+    eprintln!(
+        "while a node was lost and back: {answered} whole answers, all right; {failed} plain errors"
+    );
+    assert!(answered > 0);
+    // Green again: every answer whole and right.
+    for (query, want) in queries.iter().zip(&expected) {
+        assert_eq!(&ask(&engine, query), want, "query {query:?} once green");
+    }
 }

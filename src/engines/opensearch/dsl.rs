@@ -340,17 +340,6 @@ pub fn filters(req: &SearchRequest, sources: Option<&SourceTable>) -> Vec<Value>
     out
 }
 
-/// Whether the tree names a source (so the index's source keys are needed to resolve it).
-pub fn mentions_source(node: &Node) -> bool {
-    match node {
-        Node::Word { scope, .. } | Node::Prefix { scope, .. } | Node::Phrase { scope, .. } => {
-            *scope == Scope::Source
-        }
-        Node::DateRange { .. } => false,
-        Node::Group(clauses) => clauses.iter().any(|(_, n)| mentions_source(n)),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,13 +11,14 @@ pub mod client;
 pub mod document;
 pub mod dsl;
 pub mod mapping;
+pub mod sources;
 pub mod store;
 pub mod url;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::time::Instant;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 use serde_json::{Value, json};
@@ -51,10 +52,30 @@ const COMPOSITE_PAGE: usize = 1_000;
 /// Manifest entries per page when the manifest is read.
 const MANIFEST_PAGE: usize = 5_000;
 
-/// A handle on one newsdex index in a cluster. Cheap to clone.
+/// How long the saved settings read from the cluster are used before their sequence number is
+/// asked again: another process's change to aliases or rules shows within this time.
+pub const SETTINGS_FRESH: Duration = Duration::from_secs(3);
+
+/// A handle on one newsdex index in a cluster. Cheap to clone (clones share the settings cache).
 #[derive(Clone)]
 pub struct OpenSearch {
     pub client: Arc<Client>,
+    settings: Arc<Mutex<Option<CachedSettings>>>,
+}
+
+/// The companion settings document as last read, and when its version was last confirmed.
+struct CachedSettings {
+    doc: Value,
+    /// `(_seq_no, _primary_term)`, `None` while there is no document.
+    version: Option<(u64, u64)>,
+    checked: Instant,
+}
+
+/// The version of a `GET _doc` reply (`None` for a missing document).
+fn doc_version(reply: &client::Reply) -> Option<(u64, u64)> {
+    reply.body["_seq_no"]
+        .as_u64()
+        .zip(reply.body["_primary_term"].as_u64())
 }
 
 /// The companion-index id of a file's manifest entry (keys are long; ids should not be).
@@ -66,6 +87,7 @@ impl OpenSearch {
     fn connect(url: EngineUrl) -> OpenSearch {
         OpenSearch {
             client: Arc::new(Client::new(url)),
+            settings: Arc::new(Mutex::new(None)),
         }
     }
 
@@ -169,8 +191,34 @@ impl OpenSearch {
     }
 
     fn search_raw(&self, index: &str, body: &Value) -> Result<Value> {
-        self.client
-            .call(Method::POST, &format!("/{index}/_search"), Some(body))
+        self.search_with(index, body, "")
+    }
+
+    /// A `_search` with a query string (`""` or `?...`); an error when any shard did not answer,
+    /// so a total or facet count is never short by what a lost node held.
+    fn search_with(&self, index: &str, body: &Value, query: &str) -> Result<Value> {
+        let reply = self.client.call(
+            Method::POST,
+            &format!("/{index}/_search{query}"),
+            Some(body),
+        )?;
+        let shards = &reply["_shards"];
+        let failed = shards["failed"].as_u64().unwrap_or(0);
+        let total = shards["total"].as_u64().unwrap_or(0);
+        let answered =
+            shards["successful"].as_u64().unwrap_or(0) + shards["skipped"].as_u64().unwrap_or(0);
+        if failed > 0 || answered < total || reply["timed_out"].as_bool() == Some(true) {
+            return Err(self.client.error(format!(
+                "only {answered} of the index's {total} shards answered ({failed} failed{}): the \
+                 cluster is missing part of the index; try again when it is green",
+                if reply["timed_out"].as_bool() == Some(true) {
+                    ", timed out"
+                } else {
+                    ""
+                }
+            )));
+        }
+        Ok(reply)
     }
 
     /// Articles in the index.
@@ -251,14 +299,50 @@ impl OpenSearch {
         }
     }
 
-    fn settings_doc(&self) -> Result<Value> {
-        let path = format!("/{}/_doc/{}", self.url().meta_index(), meta::SETTINGS_ID);
+    fn settings_path(&self) -> String {
+        format!("/{}/_doc/{}", self.url().meta_index(), meta::SETTINGS_ID)
+    }
+
+    /// The settings document as the cluster holds it now, with its version.
+    fn read_settings(&self, source: bool) -> Result<(Value, Option<(u64, u64)>)> {
+        let mut path = self.settings_path();
+        if !source {
+            path.push_str("?_source=false");
+        }
         let reply = self.client.call_any(Method::GET, &path, None)?;
         match reply.status {
-            404 => Ok(json!({})),
-            _ if reply.ok() => Ok(reply.body["_source"].clone()),
+            404 => Ok((json!({}), None)),
+            _ if reply.ok() => Ok((reply.body["_source"].clone(), doc_version(&reply))),
             _ => Err(self.client.refused(&path, &reply)),
         }
+    }
+
+    /// The saved settings: from the process's copy while it is fresh, else after a check of the
+    /// document's version (no body) and a read only when it changed.
+    fn settings_doc(&self) -> Result<Value> {
+        let mut cache = self.settings.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(c) = cache.as_mut() {
+            if c.checked.elapsed() < SETTINGS_FRESH {
+                return Ok(c.doc.clone());
+            }
+            let (_, version) = self.read_settings(false)?;
+            if version == c.version {
+                c.checked = Instant::now();
+                return Ok(c.doc.clone());
+            }
+        }
+        let (doc, version) = self.read_settings(true)?;
+        *cache = Some(CachedSettings {
+            doc: doc.clone(),
+            version,
+            checked: Instant::now(),
+        });
+        Ok(doc)
+    }
+
+    /// Forget the cached settings (this process just changed them).
+    fn settings_changed(&self) {
+        *self.settings.lock().unwrap_or_else(|e| e.into_inner()) = None;
     }
 
     /// The source aliases saved with the index, one `FROM=TO` a line.
@@ -295,12 +379,10 @@ impl OpenSearch {
         }
         doc[meta::KIND] = json!(meta::SETTINGS_ID);
         doc[key] = value;
-        let path = format!(
-            "/{}/_doc/{}?refresh=wait_for",
-            self.url().meta_index(),
-            meta::SETTINGS_ID
-        );
-        self.client.call(Method::PUT, &path, Some(&doc)).map(|_| ())
+        let path = format!("{}?refresh=wait_for", self.settings_path());
+        let written = self.client.call(Method::PUT, &path, Some(&doc)).map(|_| ());
+        self.settings_changed();
+        written
     }
 
     /// The entity rules file's text kept in the settings, if any.
@@ -389,7 +471,7 @@ impl OpenSearch {
         size: usize,
     ) -> Result<Vec<FacetCount>> {
         let agg = &reply["aggregations"][facet.name()];
-        if agg["doc_count_error_upper_bound"].as_u64() == Some(0) {
+        if top_is_exact(agg, size) {
             let mut counts: Vec<FacetCount> = agg["buckets"]
                 .as_array()
                 .map(|bs| {
@@ -411,13 +493,30 @@ impl OpenSearch {
         Ok(counts)
     }
 
-    /// Every source key in the index, for filters on any spelling of an outlet.
-    fn source_keys(&self) -> Result<Vec<String>> {
-        Ok(self
-            .all_counts(&json!({ "match_all": {} }), name::SOURCE_KEY)?
-            .into_iter()
-            .map(|c| c.value)
-            .collect())
+    /// The source facet from the reply's aggregations, or counted exhaustively when the
+    /// cluster cannot vouch for them.
+    fn source_facet(
+        &self,
+        reply: &Value,
+        query: &Value,
+        table: &SourceTable,
+        size: usize,
+    ) -> Result<Vec<FacetCount>> {
+        if let Some((spellings, cut)) = sources::spelling_counts(&reply["aggregations"]) {
+            let merged = table.merge_counts(spellings, size);
+            // Keys left out of the top list count at most `cut`: a tie with the last outlet
+            // shown could order either way, so only a strictly larger last outlet is certain.
+            let certain = match (cut, merged.last()) {
+                (Some(cut), Some(last)) => merged.len() < size || last.count > cut,
+                (Some(_), None) => false,
+                (None, _) => true,
+            };
+            if certain {
+                return Ok(merged);
+            }
+        }
+        let all = self.all_counts(query, Facet::Source.column())?;
+        Ok(table.merge_counts(all, size))
     }
 
     /// Hits `offset..offset+limit` beyond the result window, walked with `search_after`.
@@ -465,6 +564,31 @@ impl OpenSearch {
     }
 }
 
+/// Whether a terms aggregation's first `size` buckets are the exact top list: every shard sent
+/// all its values (no possible error), or each listed bucket was counted on every shard (its
+/// own error 0) and the last listed count is above what any value left out could have (the
+/// aggregation's error bound), as happens with long-tailed entity names.
+fn top_is_exact(agg: &Value, size: usize) -> bool {
+    let bound = agg["doc_count_error_upper_bound"].as_u64();
+    if bound == Some(0) {
+        return true;
+    }
+    let (Some(bound), Some(buckets)) = (bound, agg["buckets"].as_array()) else {
+        return false;
+    };
+    if buckets.len() < size {
+        return false;
+    }
+    let listed = &buckets[..size];
+    listed
+        .iter()
+        .all(|b| b["doc_count_error_upper_bound"].as_u64() == Some(0))
+        && listed
+            .last()
+            .and_then(|b| b["doc_count"].as_u64())
+            .is_some_and(|last| last > bound)
+}
+
 fn by_count_then_value(a: &FacetCount, b: &FacetCount) -> std::cmp::Ordering {
     b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value))
 }
@@ -491,6 +615,17 @@ fn timeline_of(reply: &Value, interval: Interval) -> Timeline {
     timeline::histogram(&days, interval, undated)
 }
 
+/// Ranked searches score with the whole index's term statistics (`dfs_query_then_fetch`: each
+/// shard's counts gathered first, inside the cluster, in the same request), as the embedded
+/// index does; otherwise a term's weight would depend on which shard an article landed in.
+fn search_type(req: &SearchRequest) -> &'static str {
+    if req.sort == Sort::Relevance && !req.query.trim().is_empty() {
+        "?search_type=dfs_query_then_fetch"
+    } else {
+        ""
+    }
+}
+
 fn sort_of(sort: Sort) -> Value {
     let tie = json!({ name::ID: "asc" });
     match sort {
@@ -515,18 +650,17 @@ struct Prepared {
     query: Value,
     highlights: Vec<crate::model::highlight::Highlight>,
     table: SourceTable,
+    /// The source keys aliases name, counted apart in a source facet.
+    aliased: Vec<String>,
 }
 
 impl OpenSearch {
     fn prepare(&self, req: &SearchRequest) -> Result<Prepared> {
         let tree = query::parse(&req.query, req.match_mode)?;
         let aliases = self.aliases(req)?;
-        let keys = if !req.sources.is_empty() || dsl::mentions_source(&tree) {
-            self.source_keys()?
-        } else {
-            Vec::new()
-        };
-        let table = SourceTable::from_keys(keys, aliases);
+        // The keys aliases name are all a filter needs: a key no alias names is its own outlet.
+        let aliased = aliases.keys();
+        let table = SourceTable::from_keys(aliased.clone(), aliases);
         let mut translator = dsl::Translator::new(req);
         translator.drop_stop_words = drops_stop_words(&tree, req);
         translator.sources = Some(&table);
@@ -545,6 +679,7 @@ impl OpenSearch {
             query,
             highlights,
             table,
+            aliased,
         })
     }
 }
@@ -580,8 +715,10 @@ impl Backend for OpenSearch {
 
     /// Kept as the JSON text of the keys file in the companion settings document, which the
     /// companion mapping does not index (`dynamic: false`): the digests are stored, never searched.
+    /// Read fresh, past the settings cache: a revoked key must stop working as soon as the
+    /// server's own reload says, not a cache period later.
     fn access_keys(&self) -> Result<crate::model::keys::KeyRing> {
-        match self.settings_doc()?[meta::ACCESS_KEYS].as_str() {
+        match self.read_settings(true)?.0[meta::ACCESS_KEYS].as_str() {
             Some(text) => crate::model::keys::KeyRing::parse(
                 text,
                 &format!("{} access keys", self.url().masked()),
@@ -597,19 +734,9 @@ impl Backend for OpenSearch {
         change: &mut dyn FnMut(&mut crate::model::keys::KeyRing) -> Result<()>,
     ) -> Result<crate::model::keys::KeyRing> {
         const TRIES: usize = 8;
-        let path = format!("/{}/_doc/{}", self.url().meta_index(), meta::SETTINGS_ID);
+        let path = self.settings_path();
         for _ in 0..TRIES {
-            let reply = self.client.call_any(Method::GET, &path, None)?;
-            let (mut doc, version) = match reply.status {
-                404 => (json!({}), None),
-                _ if reply.ok() => (
-                    reply.body["_source"].clone(),
-                    reply.body["_seq_no"]
-                        .as_u64()
-                        .zip(reply.body["_primary_term"].as_u64()),
-                ),
-                _ => return Err(self.client.refused(&path, &reply)),
-            };
+            let (mut doc, version) = self.read_settings(true)?;
             if !doc.is_object() {
                 doc = json!({});
             }
@@ -630,6 +757,7 @@ impl Backend for OpenSearch {
                 None => format!("{path}?refresh=wait_for&op_type=create"),
             };
             let written = self.client.call_any(Method::PUT, &put, Some(&doc))?;
+            self.settings_changed();
             if written.ok() {
                 return Ok(ring);
             }
@@ -694,18 +822,21 @@ impl Backend for OpenSearch {
             query,
             highlights,
             table,
+            aliased,
         } = self.prepare(req)?;
         let limit = req.limit.min(MAX_LIMIT);
         let deep = req.offset + limit > RESULT_WINDOW;
         let sort = sort_of(req.sort);
         let mut aggs = serde_json::Map::new();
         for facet in &req.facets {
-            if *facet != Facet::Source {
+            if *facet == Facet::Source {
+                aggs.extend(sources::aggregations(req.facet_size, &aliased));
+            } else {
                 // Generous per-shard lists make the terms aggregation exact in all but huge cases.
                 let shard_size = (req.facet_size * 20).max(1_000);
                 aggs.insert(
                     facet.name().to_string(),
-                    json!({ "terms": { "field": facet.column(), "size": req.facet_size.max(1), "shard_size": shard_size } }),
+                    json!({ "terms": { "field": facet.column(), "size": req.facet_size.max(1), "shard_size": shard_size, "show_term_doc_count_error": true } }),
                 );
             }
         }
@@ -730,7 +861,7 @@ impl Backend for OpenSearch {
             "_source": document::returned_fields(),
             "aggs": aggs,
         });
-        let reply = self.search_raw(self.index(), &body)?;
+        let reply = self.search_with(self.index(), &body, search_type(req))?;
         let total = reply["hits"]["total"]["value"].as_u64().unwrap_or(0);
         let found = if deep {
             self.deep_page(&query, &sort, req.offset, limit)?
@@ -753,8 +884,7 @@ impl Backend for OpenSearch {
         let mut facets = BTreeMap::new();
         for facet in &req.facets {
             let counts = if *facet == Facet::Source {
-                let all = self.all_counts(&query, facet.column())?;
-                table.merge_counts(all, req.facet_size)
+                self.source_facet(&reply, &query, &table, req.facet_size)?
             } else {
                 self.facet_counts(*facet, &reply, &query, req.facet_size)?
             };
@@ -908,5 +1038,35 @@ impl Backend for OpenSearch {
             Some(&manifest),
             "re-run `newsdex index DIR... --engine URL`, or rebuild with --rebuild",
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn agg(bound: u64, buckets: &[(u64, u64)]) -> Value {
+        let buckets: Vec<Value> = buckets
+            .iter()
+            .enumerate()
+            .map(|(i, (count, error))| {
+                json!({ "key": format!("v{i}"), "doc_count": count, "doc_count_error_upper_bound": error })
+            })
+            .collect();
+        json!({ "doc_count_error_upper_bound": bound, "buckets": buckets })
+    }
+
+    #[test]
+    fn a_long_tail_top_list_is_trusted_only_above_what_a_left_out_value_could_have() {
+        // Every shard sent every value.
+        assert!(top_is_exact(&agg(0, &[(5, 0), (1, 0)]), 10));
+        // Long tail: the last listed value (4) beats any left-out value (at most 2).
+        assert!(top_is_exact(&agg(2, &[(9, 0), (4, 0)]), 2));
+        // A left-out value could tie or pass the last one listed.
+        assert!(!top_is_exact(&agg(4, &[(9, 0), (4, 0)]), 2));
+        // A listed value missed on some shard.
+        assert!(!top_is_exact(&agg(1, &[(9, 1), (4, 0)]), 2));
+        // Fewer values listed than asked while some were held back.
+        assert!(!top_is_exact(&agg(1, &[(9, 0)]), 2));
     }
 }
