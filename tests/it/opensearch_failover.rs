@@ -395,6 +395,8 @@ fn ask(engine: &str, query: &str) -> Answer {
 }
 
 #[test]
+#[ignore = "minutes long, and on a loaded machine the restarted node can fail to rejoin: \
+            run with `cargo test --test it -- --ignored opensearch_failover`"]
 fn a_node_killed_and_restarted_while_searching_leaves_answers_right_or_plainly_failed() {
     if let Some(why) = missing_tools() {
         eprintln!("skipped a_node_killed_and_restarted_while_searching: {why}");
