@@ -8,7 +8,7 @@
 //! and [`Layer`]'s blanket implementation forwards it through every layer.
 use crate::Result;
 use crate::entities::merges::{EntityMerges, NamesByKind};
-use crate::entities::rules::EntityRules;
+use crate::entities::rules::{Entity, EntityRules};
 use crate::model::article::StoredArticle;
 use crate::model::check::CheckReport;
 use crate::model::copies::{GroupId, Member};
@@ -25,6 +25,11 @@ pub trait Backend: Send + Sync {
 
     /// One search: hits with snippets, total, facet counts.
     fn search(&self, req: &SearchRequest) -> Result<SearchResults>;
+
+    /// Articles matching `req` (its page, facets and timeline aside) that carry any name of each
+    /// of `sets`, one count per set, counted in one pass: an article carrying several names of a
+    /// set counts once.
+    fn count_each(&self, req: &SearchRequest, sets: &[Vec<Entity>]) -> Result<Vec<u64>>;
 
     /// One stored article by id.
     fn article(&self, id: &str) -> Result<Option<StoredArticle>>;
@@ -134,6 +139,9 @@ pub trait Layer: Send + Sync {
     fn search(&self, req: &SearchRequest) -> Result<SearchResults> {
         self.inner().search(req)
     }
+    fn count_each(&self, req: &SearchRequest, sets: &[Vec<Entity>]) -> Result<Vec<u64>> {
+        self.inner().count_each(req, sets)
+    }
     fn article(&self, id: &str) -> Result<Option<StoredArticle>> {
         self.inner().article(id)
     }
@@ -183,6 +191,9 @@ impl<L: Layer> Backend for L {
     }
     fn search(&self, req: &SearchRequest) -> Result<SearchResults> {
         Layer::search(self, req)
+    }
+    fn count_each(&self, req: &SearchRequest, sets: &[Vec<Entity>]) -> Result<Vec<u64>> {
+        Layer::count_each(self, req, sets)
     }
     fn article(&self, id: &str) -> Result<Option<StoredArticle>> {
         Layer::article(self, id)

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use crate::Result;
 use crate::backend::{Backend, Layer};
+use crate::entities::rules::Entity;
 use crate::model::request::{ExportOptions, SearchRequest};
 use crate::model::results::{Hit, SearchResults};
 
@@ -43,6 +44,9 @@ impl Layer for WithSourceAliases {
     }
     fn search(&self, req: &SearchRequest) -> Result<SearchResults> {
         self.engine.search(&self.request(req))
+    }
+    fn count_each(&self, req: &SearchRequest, sets: &[Vec<Entity>]) -> Result<Vec<u64>> {
+        self.engine.count_each(&self.request(req), sets)
     }
     fn export(
         &self,

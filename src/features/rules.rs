@@ -5,8 +5,9 @@
 //! a name becomes a filter on every indexed name shown as it; `person:` style leaves are handed
 //! the rules (the query builders adjust them); hits, exported rows and articles have their entity
 //! lists rewritten; and an entity facet is counted in articles per shown value: values no rule
-//! touches keep the engine's counts, and each merged value is counted by one more search (articles
-//! carrying any of its names), so an article carrying two names of one value counts once.
+//! touches keep the engine's counts, and the merged values that could make a list are counted
+//! together in one more pass (articles carrying any of each value's names), so an article
+//! carrying two names of one value counts once.
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -14,7 +15,7 @@ use crate::backend::{Backend, Layer};
 use crate::entities::EntityKind;
 use crate::entities::rules::{Edit, EntityRules, Group};
 use crate::model::article::StoredArticle;
-use crate::model::request::{ExportOptions, Facet, SearchRequest};
+use crate::model::request::{ExportOptions, Facet, SearchRequest, Sort};
 use crate::model::results::{FacetCount, Hit, SearchResults};
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
@@ -57,7 +58,9 @@ impl Ruled {
         super::merges::effective_rules(self.engine.as_ref())
     }
 
-    /// Facet lists of the shown values, from the engine's lists of indexed ones.
+    /// Facet lists of the shown values, from the engine's lists of indexed ones: values no rule
+    /// touches keep the engine's counts, and every merged value that could make a list is counted
+    /// in one more pass for all of them together ([`Backend::count_each`]).
     fn facets(
         &self,
         req: &SearchRequest,
@@ -75,54 +78,88 @@ impl Ruled {
             .map(|(k, list)| (k, list.unwrap_or_default()))
             .collect();
         let asked = inner.facet_size;
-        for facet in &req.facets {
-            let Some(kind) = kind_of(*facet) else {
-                continue;
-            };
+        let mut shown: BTreeMap<EntityKind, Vec<FacetCount>> = BTreeMap::new();
+        let mut candidates: Vec<&Group> = Vec::new();
+        for (kind, list) in &lists {
             let none = BTreeSet::new();
-            let touched = affected.get(&kind).unwrap_or(&none);
-            let mut shown: Vec<FacetCount> = lists[&kind]
+            let touched = affected.get(kind).unwrap_or(&none);
+            let mut kept: Vec<FacetCount> = list
                 .iter()
                 .filter(|c| !touched.contains(&c.value))
                 .cloned()
                 .collect();
-            shown.truncate(req.facet_size);
-            for group in groups.iter().filter(|g| g.target.0 == kind) {
-                // Below the last value of a full list, a merged value cannot make the list.
-                let floor = if shown.len() >= req.facet_size {
-                    shown.last().map_or(0, |c| c.count)
-                } else {
-                    0
-                };
-                if upper_bound(group, &lists, asked) < floor.max(1) {
-                    continue;
-                }
-                let count = self.count_any(inner, &group.members)?;
-                if count > 0 {
-                    shown.push(FacetCount {
-                        value: group.target.1.clone(),
-                        count,
-                    });
-                    shown.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
-                    shown.truncate(req.facet_size);
-                }
+            kept.truncate(req.facet_size);
+            // Below the last value of a full list, a merged value cannot make the list.
+            let floor = match kept.len() >= req.facet_size {
+                true => kept.last().map_or(0, |c| c.count),
+                false => 0,
+            };
+            candidates.extend(
+                groups
+                    .iter()
+                    .filter(|g| g.target.0 == *kind)
+                    .filter(|g| upper_bound(g, &lists, asked) >= floor.max(1)),
+            );
+            shown.insert(*kind, kept);
+        }
+        let sets: Vec<Vec<(EntityKind, String)>> =
+            candidates.iter().map(|g| g.members.clone()).collect();
+        let counts = self.engine.count_each(&counting(inner), &sets)?;
+        for (group, count) in candidates.iter().zip(counts) {
+            if count > 0
+                && let Some(list) = shown.get_mut(&group.target.0)
+            {
+                list.push(FacetCount {
+                    value: group.target.1.clone(),
+                    count,
+                });
             }
-            results.facets.insert(facet.name().to_string(), shown);
+        }
+        for facet in &req.facets {
+            let Some(kind) = kind_of(*facet) else {
+                continue;
+            };
+            let mut list = shown.get(&kind).cloned().unwrap_or_default();
+            list.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+            list.truncate(req.facet_size);
+            results.facets.insert(facet.name().to_string(), list);
         }
         Ok(())
     }
+}
 
-    /// Articles of `inner` carrying any of `names`.
-    fn count_any(&self, inner: &SearchRequest, names: &[(EntityKind, String)]) -> Result<u64> {
-        let mut count = inner.clone();
-        count.entity_any.push(names.to_vec());
-        count.limit = 0;
-        count.offset = 0;
-        count.facets = Vec::new();
-        count.timeline = None;
-        count.explain = false;
-        Ok(self.engine.search(&count)?.total)
-    }
+/// `inner` as a count needs it: no page, facets, timeline or explanation, and in index order
+/// (a count needs no ranking, and relevance order would run the feedback's first pass).
+fn counting(inner: &SearchRequest) -> SearchRequest {
+    let mut count = inner.clone();
+    count.limit = 0;
+    count.offset = 0;
+    count.facets = Vec::new();
+    count.timeline = None;
+    count.explain = false;
+    count.sort = Sort::Newest;
+    count
+}
+
+/// How many values an entity list of `results` lacks once the names the rules touch are left
+/// out, where the engine's list was full (a shorter list holds every value there is).
+fn shortfall(
+    req: &SearchRequest,
+    inner: &SearchRequest,
+    affected: &BTreeMap<EntityKind, BTreeSet<String>>,
+    results: &SearchResults,
+) -> Option<usize> {
+    let none = BTreeSet::new();
+    req.facets
+        .iter()
+        .filter_map(|f| kind_of(*f).map(|k| (k, results.facets.get(f.name()))))
+        .filter_map(|(kind, list)| {
+            let list = list?;
+            let touched = affected.get(&kind).unwrap_or(&none);
+            let kept = list.iter().filter(|c| !touched.contains(&c.value)).count();
+            (list.len() >= inner.facet_size && kept < req.facet_size).then(|| req.facet_size - kept)
+        })
+        .max()
 }
 
 /// The most articles a merged value can have, from the engine's lists: the sum of its names'
@@ -159,17 +196,25 @@ impl Layer for Ruled {
             return self.engine.search(req);
         }
         let mut inner = resolve_request(req, &rules);
-        let most = rules
-            .affected()
-            .values()
-            .map(BTreeSet::len)
-            .max()
-            .unwrap_or(0);
-        if req.facets.iter().any(|f| kind_of(*f).is_some()) {
-            inner.facet_size = req.facet_size.saturating_add(most);
-        }
+        // Only entity facets pay for the merges: a search without one never looks at the groups.
+        let entity_facets = req.facets.iter().any(|f| kind_of(*f).is_some());
         let mut results = self.engine.search(&inner)?;
-        self.facets(req, &inner, &rules, &mut results)?;
+        if entity_facets {
+            let affected = rules.affected();
+            let most = affected.values().map(BTreeSet::len).max().unwrap_or(0);
+            // Values the rules touch drop out of the engine's lists: ask for lists longer by as
+            // many as the first answer lacks, growing only while a full list still falls short
+            // (asking for every touched name at once made the engine name hundreds of values).
+            let mut extra = 0;
+            while let Some(short) = shortfall(req, &inner, &affected, &results)
+                && extra < most
+            {
+                extra = extra.saturating_add(short.max(req.facet_size)).min(most);
+                inner.facet_size = req.facet_size.saturating_add(extra);
+                results = self.engine.search(&inner)?;
+            }
+            self.facets(req, &inner, &rules, &mut results)?;
+        }
         for list in results.facets.values_mut() {
             list.truncate(req.facet_size);
         }

@@ -235,3 +235,60 @@ fn facet_size_lists_that_many_values() {
     let out = f.run(&["search", "", "--facet-size", "0"]);
     assert!(!out.status.success());
 }
+
+/// Regression (facets under merges cost one search per merged value): the merged values are now
+/// counted together in one pass, and that pass must still count an article carrying two names
+/// of one entity once, under a query as well as over the whole archive.
+fn two_names_in_one_article_count_once_on(a: &Archive) {
+    a.f.write(
+        "a9.txt",
+        "Reformers hold rally\n\nMembers of the Progressive Reformers party backed the plan at \
+         the harbour on Monday. Later the Prog Refs were cheered by the crowd, officials said.\n",
+    );
+    let both = tagged(a.f, "a9.txt");
+    assert!(
+        both.contains(&org(PARTY)) && both.contains(&org("Prog Refs")),
+        "the tagger no longer finds both names in a9.txt: {both:?}"
+    );
+    a.index(&[]);
+    assert!(
+        a.merges()
+            .contains(&merge("Prog Refs", PARTY, "abbreviation"))
+    );
+    // a5, a7 (written out), a6 (abbreviated) and a9 (both): four articles, not five.
+    assert_eq!(a.orgs().get(PARTY), Some(&4));
+    assert_eq!(a.search(&["", "--org", PARTY, "--limit", "0"]).total, 4);
+    // Under a query matching a5 (written out), a6 (abbreviated) and a9 (both): three, not four.
+    let harbour = a.search(&["harbour", "--limit", "0", "--facet", "org,source"]);
+    let party = harbour.facets["org"].iter().find(|c| c.value == PARTY);
+    assert_eq!(
+        (harbour.total, party.map(|c| c.count)),
+        (3, Some(3)),
+        "{:?}",
+        harbour.facets
+    );
+    // A source-only facet still shows merged names on the hits.
+    let hits = a.search(&["cheered", "--facet", "source"]).hits;
+    assert_eq!(hits[0].entities["org"], vec![PARTY.to_string()]);
+}
+
+#[test]
+fn merged_facet_counts_an_article_with_two_names_once() {
+    let f = fixture();
+    two_names_in_one_article_count_once_on(&Archive {
+        f: &f,
+        engine: None,
+    });
+}
+
+#[test]
+fn merged_facet_counts_an_article_with_two_names_once_on_opensearch() {
+    let Some(remote) = Remote::for_test("merged-facet-once") else {
+        return;
+    };
+    let f = fixture();
+    two_names_in_one_article_count_once_on(&Archive {
+        f: &f,
+        engine: Some(remote.url()),
+    });
+}

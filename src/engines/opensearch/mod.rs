@@ -597,6 +597,8 @@ fn by_count_then_value(a: &FacetCount, b: &FacetCount) -> std::cmp::Ordering {
 /// Names of the aggregations a timeline is read from.
 const TIMELINE_DAYS: &str = "timeline_days";
 const TIMELINE_UNDATED: &str = "timeline_undated";
+/// The aggregation that counts articles per set of entity names.
+const SETS: &str = "entity_sets";
 
 /// The timeline from a reply's per-day histogram and its count of undated matches.
 fn timeline_of(reply: &Value, interval: Interval) -> Timeline {
@@ -903,6 +905,41 @@ impl Backend for OpenSearch {
             timeline: req.timeline.map(|interval| timeline_of(&reply, interval)),
             collapsed: false,
         })
+    }
+
+    /// One request: a `filters` aggregation with one bucket per set, each an article once.
+    fn count_each(
+        &self,
+        req: &SearchRequest,
+        sets: &[Vec<crate::entities::rules::Entity>],
+    ) -> Result<Vec<u64>> {
+        if sets.is_empty() {
+            return Ok(Vec::new());
+        }
+        let Prepared { query, .. } = self.prepare(req)?;
+        let filters: Vec<Value> = sets.iter().map(|s| dsl::entity_terms(s)).collect();
+        let body = json!({
+            "size": 0, "track_total_hits": false, "query": query,
+            "aggs": { (SETS): { "filters": { "filters": filters } } },
+        });
+        let reply = self.search_raw(self.index(), &body)?;
+        let counts: Vec<u64> = reply["aggregations"][SETS]["buckets"]
+            .as_array()
+            .map(|b| {
+                b.iter()
+                    .map(|b| b["doc_count"].as_u64().unwrap_or(0))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if counts.len() != sets.len() {
+            return Err(Error::Other(format!(
+                "{}: the engine answered {} counts for {} sets of names",
+                self.url().masked(),
+                counts.len(),
+                sets.len()
+            )));
+        }
+        Ok(counts)
     }
 
     fn article(&self, id: &str) -> Result<Option<StoredArticle>> {

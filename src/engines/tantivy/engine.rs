@@ -25,7 +25,7 @@ use crate::backend::Backend;
 use crate::entities::rules::EntityRules;
 use crate::model::article::StoredArticle;
 use crate::model::explain::Understood;
-use crate::model::fields::column;
+use crate::model::fields::{self, column};
 use crate::model::highlight::Highlight;
 use crate::model::query::{self, MatchMode};
 use crate::model::quoted::QuoteFilter;
@@ -428,6 +428,29 @@ impl Engine {
         })
     }
 
+    /// Articles of `req` carrying any name of each of `sets`: the request's query run once, its
+    /// documents' entity columns read by ordinal (see [`facets::SetCounter`]).
+    pub fn count_each(
+        &self,
+        req: &SearchRequest,
+        sets: &[Vec<crate::entities::rules::Entity>],
+    ) -> Result<Vec<u64>> {
+        if sets.is_empty() {
+            return Ok(Vec::new());
+        }
+        let searcher = self.searcher();
+        let query = self.prepare(&searcher, req)?.query;
+        let columns = sets
+            .iter()
+            .map(|set| {
+                set.iter()
+                    .map(|(kind, name)| (fields::entity_column(*kind), name.clone()))
+                    .collect()
+            })
+            .collect();
+        Ok(searcher.search(&query, &facets::SetCounter::new(columns))?)
+    }
+
     /// The whole query of a request (text and filters), what a second pass may use, and what
     /// rendering hits needs.
     fn prepare(&self, searcher: &Searcher, req: &SearchRequest) -> Result<Prepared> {
@@ -747,6 +770,14 @@ impl Backend for Engine {
 
     fn search(&self, req: &SearchRequest) -> Result<SearchResults> {
         Engine::search(self, req)
+    }
+
+    fn count_each(
+        &self,
+        req: &SearchRequest,
+        sets: &[Vec<crate::entities::rules::Entity>],
+    ) -> Result<Vec<u64>> {
+        Engine::count_each(self, req, sets)
     }
 
     fn article(&self, id: &str) -> Result<Option<StoredArticle>> {

@@ -572,3 +572,106 @@ fn count_of(seg: &LocalCounts, value: &[u8]) -> u64 {
         _ => 0,
     }
 }
+
+/// Counts, for each of several sets of (column, value) pairs, the matching documents carrying any
+/// value of the set, in one pass: each segment looks its sets' values up in its dictionaries once,
+/// and a document counts once per set however many of the set's values it carries (what an entity
+/// merged from several indexed names needs, where summing the names' counts would count twice).
+pub struct SetCounter {
+    sets: Vec<Vec<(&'static str, String)>>,
+}
+
+impl SetCounter {
+    pub fn new(sets: Vec<Vec<(&'static str, String)>>) -> Self {
+        SetCounter { sets }
+    }
+}
+
+pub struct SegmentSets {
+    /// The columns some set reads, each with the sets its segment ordinals belong to.
+    columns: Vec<(StrColumn, HashMap<u64, Vec<usize>>)>,
+    counts: Vec<u64>,
+    /// Per set, one past the last document counted for it.
+    last: Vec<DocId>,
+}
+
+impl Collector for SetCounter {
+    type Fruit = Vec<u64>;
+    type Child = SegmentSets;
+
+    fn for_segment(
+        &self,
+        _segment_ord: SegmentOrdinal,
+        segment: &SegmentReader,
+    ) -> tantivy::Result<SegmentSets> {
+        let mut wanted: HashMap<&str, Vec<(&str, usize)>> = HashMap::new();
+        for (set, values) in self.sets.iter().enumerate() {
+            for (column, value) in values {
+                wanted
+                    .entry(*column)
+                    .or_default()
+                    .push((value.as_str(), set));
+            }
+        }
+        let mut columns = Vec::new();
+        for (name, values) in wanted {
+            let Some(column) = segment.fast_fields().str(name)? else {
+                continue;
+            };
+            let mut sets_of: HashMap<u64, Vec<usize>> = HashMap::new();
+            for (value, set) in values {
+                if let Some(ord) = column.dictionary().term_ord(value.as_bytes())? {
+                    sets_of.entry(ord).or_default().push(set);
+                }
+            }
+            if !sets_of.is_empty() {
+                columns.push((column, sets_of));
+            }
+        }
+        Ok(SegmentSets {
+            columns,
+            counts: vec![0; self.sets.len()],
+            last: vec![0; self.sets.len()],
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Vec<u64>>) -> tantivy::Result<Vec<u64>> {
+        let mut sum = vec![0u64; self.sets.len()];
+        for counts in fruits {
+            for (total, n) in sum.iter_mut().zip(counts) {
+                *total += n;
+            }
+        }
+        Ok(sum)
+    }
+}
+
+impl SegmentCollector for SegmentSets {
+    type Fruit = Vec<u64>;
+
+    fn collect(&mut self, doc: DocId, _score: Score) {
+        let SegmentSets {
+            columns,
+            counts,
+            last,
+        } = self;
+        for (column, sets_of) in columns.iter() {
+            for ord in column.term_ords(doc) {
+                for &set in sets_of.get(&ord).map_or(&[][..], Vec::as_slice) {
+                    if last[set] != doc + 1 {
+                        last[set] = doc + 1;
+                        counts[set] += 1;
+                    }
+                }
+            }
+        }
+    }
+
+    fn harvest(self) -> Vec<u64> {
+        self.counts
+    }
+}
