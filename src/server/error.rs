@@ -60,6 +60,9 @@ impl From<newsdex::Error> for ApiError {
                 message: format!("query error at position {position}: {message}"),
                 position: Some(position),
             },
+            // The cluster's address (never a password) and what it said: the client can tell
+            // a cluster that is down or degraded from a fault of ours, and retry later.
+            err @ newsdex::Error::Engine { .. } => ApiError::unavailable(err.to_string()),
             other => ApiError::internal(other),
         }
     }
@@ -72,5 +75,41 @@ impl IntoResponse for ApiError {
             position: self.position,
         };
         (self.status, Json(body)).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_engine_failure_is_unavailable_and_names_the_cluster() {
+        let err = newsdex::Error::Engine {
+            url: "http://127.0.0.1:9200/news".into(),
+            message: "2 of 4 shards failed".into(),
+        };
+        let api = ApiError::from(err);
+        assert_eq!(api.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(
+            api.message.contains("http://127.0.0.1:9200/news"),
+            "{}",
+            api.message
+        );
+        assert!(
+            api.message.contains("2 of 4 shards failed"),
+            "{}",
+            api.message
+        );
+    }
+
+    #[test]
+    fn other_library_failures_stay_internal_and_unexplained() {
+        let err = newsdex::Error::Incompatible {
+            path: "/srv/index".into(),
+            reason: "schema 9".into(),
+        };
+        let api = ApiError::from(err);
+        assert_eq!(api.status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(api.message, "internal error");
     }
 }
