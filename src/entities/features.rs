@@ -803,6 +803,18 @@ impl DocEvidence {
 /// The first-stage tag read beyond a sentence's ends by the tag-window features.
 pub const OUTSIDE_TAG: u64 = 9;
 
+/// The first-stage tag `k` places from token `i`, or [`OUTSIDE_TAG`] past the ends of sentence
+/// `s`: training's features and the tagger's summed tables read the window the same way.
+#[inline]
+pub fn window_tag(tags1: &[u8], s: &std::ops::Range<usize>, i: usize, k: isize) -> u64 {
+    let j = i as isize + k;
+    if j >= s.start as isize && j < s.end as isize {
+        tags1[j as usize] as u64
+    } else {
+        OUTSIDE_TAG
+    }
+}
+
 /// Stage-two features of a token's own first-stage tag with its neighbours' (`prev`, `next`).
 #[inline]
 pub fn tag_trigram_features(sink: &mut Sink, prev: u64, own: u64, next: u64) {
@@ -845,14 +857,7 @@ fn stage2_into(infos: &[TokInfo], doc: &Doc, tags1: &[u8], bits: u32, window: bo
     for s in &doc.sents {
         for i in s.clone() {
             if window {
-                let tag_at = |k: isize| {
-                    let j = i as isize + k;
-                    if j >= s.start as isize && j < s.end as isize {
-                        tags1[j as usize] as u64
-                    } else {
-                        OUTSIDE_TAG
-                    }
-                };
+                let tag_at = |k: isize| window_tag(tags1, s, i, k);
                 let own = tags1[i] as u64;
                 tag_trigram_features(&mut sink, tag_at(-1), own, tag_at(1));
                 tag_left_features(&mut sink, tag_at(-2), tag_at(-1), own);

@@ -30,9 +30,10 @@ use std::ops::Range;
 use xxhash_rust::xxh3::xxh3_64;
 
 use super::features::{
-    BOS, Buckets, DocStat, EOS, Feats, KeyHasher, KeyMap, OUTSIDE_TAG, Sink, TokInfo, WordFacts,
-    affix_features, cluster_feats, doc_context_features, phrase_gazetteers, sentence_contexts,
-    spans, stage2_nonlocal_features, tag_left_features, tag_right_features, tag_trigram_features,
+    BOS, Buckets, DocStat, EOS, Feats, KeyHasher, KeyMap, Sink, TokInfo, WordFacts, affix_features,
+    cluster_feats, doc_context_features, phrase_gazetteers, sentence_contexts, spans,
+    stage2_nonlocal_features, tag_left_features, tag_right_features, tag_trigram_features,
+    window_tag,
 };
 use super::lexicon::G_BITS;
 use super::model::{Model, NTAGS, NTRANS, Table, masked, viterbi_into};
@@ -269,14 +270,7 @@ impl TagTables {
     /// Summed stage-two rows of the tag-window features of token `i` of sentence `s`.
     #[inline]
     fn window(&self, tags1: &[u8], s: &Range<usize>, i: usize) -> [i32; NTAGS] {
-        let tag_at = |k: isize| {
-            let j = i as isize + k;
-            if j >= s.start as isize && j < s.end as isize {
-                tags1[j as usize] as u64
-            } else {
-                OUTSIDE_TAG
-            }
-        };
+        let tag_at = |k: isize| window_tag(tags1, s, i, k);
         let (p2, p1, own, n1, n2) = (tag_at(-2), tag_at(-1), tag_at(0), tag_at(1), tag_at(2));
         let mut e = self.trigram[tags3(p1, own, n1)];
         for (a, &v) in e.iter_mut().zip(&self.left[tags3(p2, p1, own)]) {
