@@ -8,7 +8,7 @@
 //! and [`Layer`]'s blanket implementation forwards it through every layer.
 use crate::Result;
 use crate::entities::merges::{EntityMerges, NamesByKind};
-use crate::entities::rules::{Entity, EntityRules};
+use crate::entities::rules::{Entity, EntityRules, RulesVersion};
 use crate::model::article::StoredArticle;
 use crate::model::check::CheckReport;
 use crate::model::copies::{GroupId, Member};
@@ -63,6 +63,10 @@ pub trait Backend: Send + Sync {
 
     /// The archive-wide entity merges found after the last index run (none before one).
     fn entity_merges(&self) -> Result<EntityMerges>;
+
+    /// A token that changes whenever the entity rules or merges kept with the index are saved
+    /// (cheap: no rules are read).
+    fn rules_version(&self) -> Result<RulesVersion>;
 
     /// The server's access keys kept with the index (salted digests, never keys; none when it
     /// has none).
@@ -174,6 +178,9 @@ pub trait Layer: Send + Sync {
     fn entity_merges(&self) -> Result<EntityMerges> {
         self.inner().entity_merges()
     }
+    fn rules_version(&self) -> Result<RulesVersion> {
+        self.inner().rules_version()
+    }
     fn access_keys(&self) -> Result<KeyRing> {
         self.inner().access_keys()
     }
@@ -226,6 +233,9 @@ impl<L: Layer> Backend for L {
     }
     fn entity_merges(&self) -> Result<EntityMerges> {
         Layer::entity_merges(self)
+    }
+    fn rules_version(&self) -> Result<RulesVersion> {
+        Layer::rules_version(self)
     }
     fn access_keys(&self) -> Result<KeyRing> {
         Layer::access_keys(self)

@@ -9,11 +9,11 @@
 //! together in one more pass (articles carrying any of each value's names), so an article
 //! carrying two names of one value counts once.
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use crate::backend::{Backend, Layer};
 use crate::entities::EntityKind;
-use crate::entities::rules::{Edit, EntityRules, Group};
+use crate::entities::rules::{Edit, EntityRules, Group, RulesVersion};
 use crate::model::article::StoredArticle;
 use crate::model::request::{ExportOptions, Facet, SearchRequest, Sort};
 use crate::model::results::{FacetCount, Hit, SearchResults};
@@ -22,11 +22,32 @@ use serde::{Deserialize, Serialize};
 
 /// `engine` with the rules saved with its index applied to every answer.
 pub fn with_entity_rules(engine: Arc<dyn Backend>) -> Arc<dyn Backend> {
-    Arc::new(Ruled { engine })
+    Arc::new(Ruled {
+        engine,
+        prepared: Mutex::new(None),
+    })
 }
 
 struct Ruled {
     engine: Arc<dyn Backend>,
+    /// The rules as last prepared, with the version they were read at: a server answers many
+    /// searches between two saves, and reading, parsing and grouping the merges each time cost
+    /// more than the search itself.
+    prepared: Mutex<Option<(RulesVersion, Arc<Prepared>)>>,
+}
+
+/// The effective rules and what every facet needs of them, worked out once per version.
+struct Prepared {
+    rules: EntityRules,
+    /// Per kind, the indexed names some rule shows as another value (or hides).
+    affected: BTreeMap<EntityKind, BTreeSet<String>>,
+}
+
+impl Prepared {
+    fn new(rules: EntityRules) -> Self {
+        let affected = rules.affected();
+        Prepared { rules, affected }
+    }
 }
 
 fn kind_of(facet: Facet) -> Option<EntityKind> {
@@ -53,9 +74,25 @@ pub fn resolve_request(req: &SearchRequest, rules: &EntityRules) -> SearchReques
 }
 
 impl Ruled {
-    /// The rules kept with the index and the archive-wide merges no rule is about.
-    fn rules(&self) -> Result<EntityRules> {
-        super::merges::effective_rules(self.engine.as_ref())
+    /// The rules kept with the index and the archive-wide merges no rule is about, read again
+    /// only when the index's rules or merges were saved since the last read.
+    fn prepared(&self) -> Result<Arc<Prepared>> {
+        let version = self.engine.rules_version()?;
+        if let Some((seen, prepared)) = self
+            .prepared
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            && *seen == version
+        {
+            return Ok(prepared.clone());
+        }
+        let prepared = Arc::new(Prepared::new(super::merges::effective_rules(
+            self.engine.as_ref(),
+        )?));
+        *self.prepared.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some((version, prepared.clone()));
+        Ok(prepared)
     }
 
     /// Facet lists of the shown values, from the engine's lists of indexed ones: values no rule
@@ -65,11 +102,11 @@ impl Ruled {
         &self,
         req: &SearchRequest,
         inner: &SearchRequest,
-        rules: &EntityRules,
+        prepared: &Prepared,
         results: &mut SearchResults,
     ) -> Result<()> {
-        let affected = rules.affected();
-        let groups = rules.groups();
+        let affected = &prepared.affected;
+        let groups = prepared.rules.groups();
         // The engine's lists, asked longer by the number of values that may drop out of them.
         let lists: BTreeMap<EntityKind, Vec<FacetCount>> = req
             .facets
@@ -125,6 +162,14 @@ impl Ruled {
             results.facets.insert(facet.name().to_string(), list);
         }
         Ok(())
+    }
+}
+
+/// `inner` as its facet lists alone need it: no page, timeline or explanation, in index order.
+fn lists_only(inner: &SearchRequest) -> SearchRequest {
+    SearchRequest {
+        facets: inner.facets.clone(),
+        ..counting(inner)
     }
 }
 
@@ -191,29 +236,40 @@ impl Layer for Ruled {
     }
 
     fn search(&self, req: &SearchRequest) -> Result<SearchResults> {
-        let rules = self.rules()?;
+        let prepared = self.prepared()?;
+        let rules = &prepared.rules;
         if rules.is_empty() {
             return self.engine.search(req);
         }
-        let mut inner = resolve_request(req, &rules);
+        let mut inner = resolve_request(req, rules);
         // Only entity facets pay for the merges: a search without one never looks at the groups.
         let entity_facets = req.facets.iter().any(|f| kind_of(*f).is_some());
+        let most = prepared
+            .affected
+            .values()
+            .map(BTreeSet::len)
+            .max()
+            .unwrap_or(0);
+        // Values the rules touch drop out of the engine's lists, so the lists are asked longer
+        // from the start, by up to one list's worth: most searches then need no second asking.
+        let mut extra = match entity_facets {
+            true => most.min(req.facet_size),
+            false => 0,
+        };
+        inner.facet_size = req.facet_size.saturating_add(extra);
         let mut results = self.engine.search(&inner)?;
         if entity_facets {
-            let affected = rules.affected();
-            let most = affected.values().map(BTreeSet::len).max().unwrap_or(0);
-            // Values the rules touch drop out of the engine's lists: ask for lists longer by as
-            // many as the first answer lacks, growing only while a full list still falls short
-            // (asking for every touched name at once made the engine name hundreds of values).
-            let mut extra = 0;
-            while let Some(short) = shortfall(req, &inner, &affected, &results)
+            // Where a full list still falls short, ask again for the lists alone, longer by as
+            // many as they lack (asking for every touched name at once made the engine name
+            // hundreds of values; asking with the page made it rank and snippet it again).
+            while let Some(short) = shortfall(req, &inner, &prepared.affected, &results)
                 && extra < most
             {
                 extra = extra.saturating_add(short.max(req.facet_size)).min(most);
                 inner.facet_size = req.facet_size.saturating_add(extra);
-                results = self.engine.search(&inner)?;
+                results.facets = self.engine.search(&lists_only(&inner))?.facets;
             }
-            self.facets(req, &inner, &rules, &mut results)?;
+            self.facets(req, &inner, &prepared, &mut results)?;
         }
         for list in results.facets.values_mut() {
             list.truncate(req.facet_size);
@@ -221,7 +277,7 @@ impl Layer for Ruled {
         results.hits = results
             .hits
             .into_iter()
-            .map(|h| show_hit(&rules, h))
+            .map(|h| show_hit(rules, h))
             .collect();
         Ok(results)
     }
@@ -230,9 +286,9 @@ impl Layer for Ruled {
         let Some(mut article) = self.engine.article(id)? else {
             return Ok(None);
         };
-        let rules = self.rules()?;
-        if !rules.is_empty() {
-            article.entities = rules.apply(&article.entities);
+        let prepared = self.prepared()?;
+        if !prepared.rules.is_empty() {
+            article.entities = prepared.rules.apply(&article.entities);
         }
         Ok(Some(article))
     }
@@ -243,13 +299,14 @@ impl Layer for Ruled {
         options: ExportOptions,
         each: &mut dyn FnMut(Hit) -> Result<()>,
     ) -> Result<u64> {
-        let rules = self.rules()?;
+        let prepared = self.prepared()?;
+        let rules = &prepared.rules;
         if rules.is_empty() {
             return self.engine.export(req, options, each);
         }
-        let inner = resolve_request(req, &rules);
+        let inner = resolve_request(req, rules);
         self.engine
-            .export(&inner, options, &mut |hit| each(show_hit(&rules, hit)))
+            .export(&inner, options, &mut |hit| each(show_hit(rules, hit)))
     }
 }
 

@@ -816,6 +816,10 @@ impl Backend for Engine {
         super::rules::load_merges(&self.index.path)
     }
 
+    fn rules_version(&self) -> Result<crate::entities::rules::RulesVersion> {
+        super::rules::version(&self.index.path)
+    }
+
     fn access_keys(&self) -> Result<crate::model::keys::KeyRing> {
         super::keys::load(&self.index.path)
     }

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::entities::merges::{EntityMerges, MERGES_FILE};
-use crate::entities::rules::{EntityRules, RULES_FILE};
+use crate::entities::rules::{EntityRules, RULES_FILE, RulesVersion};
 use crate::{Error, Result};
 
 pub fn path(index: &Path) -> PathBuf {
@@ -60,4 +60,33 @@ pub fn save_merges(index: &Path, merges: &EntityMerges) -> Result<()> {
     let partial = index.join(format!("{MERGES_FILE}.partial"));
     std::fs::write(&partial, merges.to_json()).map_err(|e| Error::io(&partial, e))?;
     std::fs::rename(&partial, &path).map_err(|e| Error::io(&path, e))
+}
+
+/// The rules' and merges' version: each file's identity, length and modification time. Both are
+/// only ever replaced by a rename, so a save always changes the identity even within one clock
+/// tick.
+pub fn version(index: &Path) -> Result<RulesVersion> {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    for file in [path(index), index.join(MERGES_FILE)] {
+        match std::fs::metadata(&file) {
+            Ok(m) => {
+                (m.len(), m.modified().ok()).hash(&mut hasher);
+                identity(&m).hash(&mut hasher);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => 0u8.hash(&mut hasher),
+            Err(e) => return Err(Error::io(file, e)),
+        }
+    }
+    Ok(RulesVersion(hasher.finish()))
+}
+
+#[cfg(unix)]
+fn identity(m: &std::fs::Metadata) -> u64 {
+    std::os::unix::fs::MetadataExt::ino(m)
+}
+
+#[cfg(not(unix))]
+fn identity(_: &std::fs::Metadata) -> u64 {
+    0
 }
