@@ -7,7 +7,7 @@
 //! [`crate::model`]. No method has a default body: a new method must be answered by every engine,
 //! and [`Layer`]'s blanket implementation forwards it through every layer.
 use crate::Result;
-use crate::entities::merges::{EntityMerges, NamesByKind};
+use crate::entities::merges::{EntityMerges, LinkCount, NamesByKind};
 use crate::entities::rules::{Entity, EntityRules, RulesVersion};
 use crate::model::article::StoredArticle;
 use crate::model::check::CheckReport;
@@ -121,6 +121,10 @@ pub trait Store: Send {
     /// Every distinct entity name the index holds, per kind, with the articles carrying it, as
     /// of the last commit (what the archive-wide merges are found from).
     fn entity_names(&mut self) -> Result<NamesByKind>;
+
+    /// Every acronym the articles spell out ([`crate::entities::merges::Link`]), with the articles recording it, as of the
+    /// last commit (none for an index made before links were recorded).
+    fn entity_links(&mut self) -> Result<Vec<LinkCount>>;
 
     /// Replace the archive-wide entity merges kept with the index.
     fn save_entity_merges(&mut self, merges: &EntityMerges) -> Result<()>;

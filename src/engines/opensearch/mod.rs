@@ -425,6 +425,22 @@ impl OpenSearch {
         Ok(out)
     }
 
+    /// Every link value with its articles, decoded.
+    pub fn entity_links(&self) -> Result<Vec<crate::entities::merges::LinkCount>> {
+        Ok(self
+            .all_counts(&json!({ "match_all": {} }), name::ENTITY_LINK)?
+            .into_iter()
+            .filter_map(|c| {
+                crate::entities::merges::Link::decode(&c.value).map(|link| {
+                    crate::entities::merges::LinkCount {
+                        link,
+                        articles: c.count,
+                    }
+                })
+            })
+            .collect())
+    }
+
     pub fn save_entity_merges(&self, merges: &crate::entities::merges::EntityMerges) -> Result<()> {
         self.save_setting(meta::ENTITY_MERGES, json!(merges.to_json()))
     }
