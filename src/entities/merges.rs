@@ -20,6 +20,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::{Deserialize, Serialize};
 
 use super::EntityKind;
+use super::canonical::initials_of;
 use super::lexicon::alias_key;
 use super::model::Model;
 use super::rules::{Alias, EntityRules};
@@ -208,12 +209,21 @@ impl Link {
 }
 
 /// The acronyms `mentions` spell out: mentions written as an acronym whose name in the article
-/// is a longer one.
+/// is a longer one with those initials ("PSP" shown as "Sony PSP" is a short form, not a
+/// spelling out).
 pub fn links_of(mentions: &[super::Mention]) -> Vec<Link> {
     let mut out: Vec<Link> = mentions
         .iter()
-        .filter(|m| m.kind != EntityKind::Person && acronym_letters(&m.text).is_some())
-        .filter(|m| m.canonical.split_whitespace().count() > 1)
+        .filter(|m| m.kind != EntityKind::Person)
+        .filter(|m| {
+            let words: Vec<String> = m
+                .canonical
+                .split_whitespace()
+                .map(str::to_lowercase)
+                .collect();
+            words.len() > 1
+                && acronym_letters(&m.text).is_some_and(|l| initials_of(&words).contains(&l))
+        })
         .map(|m| Link {
             kind: m.kind,
             short: m.text.trim().to_string(),
@@ -800,6 +810,7 @@ mod tests {
             mention("MMB", "Meridian Monetary Board"),
             mention("Board", "Meridian Monetary Board"),
             mention("IMF", "IMF"),
+            mention("MPX", "Meridian MPX"),
         ]);
         assert_eq!(got, vec![link]);
     }
