@@ -9,7 +9,7 @@
 //! together in one more pass (articles carrying any of each value's names), so an article
 //! carrying two names of one value counts once.
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::backend::{Backend, Layer};
 use crate::entities::EntityKind;
@@ -36,17 +36,24 @@ struct Ruled {
     prepared: Mutex<Option<(RulesVersion, Arc<Prepared>)>>,
 }
 
-/// The effective rules and what every facet needs of them, worked out once per version.
+/// The effective rules and what every facet needs of them, worked out once per version (and
+/// only when a facet asks: a search without entity facets never groups the rules).
 struct Prepared {
     rules: EntityRules,
-    /// Per kind, the indexed names some rule shows as another value (or hides).
-    affected: BTreeMap<EntityKind, BTreeSet<String>>,
+    affected: OnceLock<BTreeMap<EntityKind, BTreeSet<String>>>,
 }
 
 impl Prepared {
     fn new(rules: EntityRules) -> Self {
-        let affected = rules.affected();
-        Prepared { rules, affected }
+        Prepared {
+            rules,
+            affected: OnceLock::new(),
+        }
+    }
+
+    /// Per kind, the indexed names some rule shows as another value (or hides).
+    fn affected(&self) -> &BTreeMap<EntityKind, BTreeSet<String>> {
+        self.affected.get_or_init(|| self.rules.affected())
     }
 }
 
@@ -105,7 +112,7 @@ impl Ruled {
         prepared: &Prepared,
         results: &mut SearchResults,
     ) -> Result<()> {
-        let affected = &prepared.affected;
+        let affected = prepared.affected();
         let groups = prepared.rules.groups();
         // The engine's lists, asked longer by the number of values that may drop out of them.
         let lists: BTreeMap<EntityKind, Vec<FacetCount>> = req
@@ -244,25 +251,21 @@ impl Layer for Ruled {
         let mut inner = resolve_request(req, rules);
         // Only entity facets pay for the merges: a search without one never looks at the groups.
         let entity_facets = req.facets.iter().any(|f| kind_of(*f).is_some());
-        let most = prepared
-            .affected
-            .values()
-            .map(BTreeSet::len)
-            .max()
-            .unwrap_or(0);
+        let most = match entity_facets {
+            true => prepared.affected().values().map(BTreeSet::len).max(),
+            false => None,
+        }
+        .unwrap_or(0);
         // Values the rules touch drop out of the engine's lists, so the lists are asked longer
         // from the start, by up to one list's worth: most searches then need no second asking.
-        let mut extra = match entity_facets {
-            true => most.min(req.facet_size),
-            false => 0,
-        };
+        let mut extra = most.min(req.facet_size);
         inner.facet_size = req.facet_size.saturating_add(extra);
         let mut results = self.engine.search(&inner)?;
         if entity_facets {
             // Where a full list still falls short, ask again for the lists alone, longer by as
             // many as they lack (asking for every touched name at once made the engine name
             // hundreds of values; asking with the page made it rank and snippet it again).
-            while let Some(short) = shortfall(req, &inner, &prepared.affected, &results)
+            while let Some(short) = shortfall(req, &inner, prepared.affected(), &results)
                 && extra < most
             {
                 extra = extra.saturating_add(short.max(req.facet_size)).min(most);
