@@ -18,6 +18,7 @@ use crate::entities::{EntityKind, Mention};
 mod attribute;
 mod classify;
 mod marks;
+mod referents;
 mod words;
 
 /// How a quote's speaker was found, so a reader (and the evaluation) can weigh it.
