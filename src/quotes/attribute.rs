@@ -599,9 +599,43 @@ impl<'a> Doc<'a> {
             let end = ws.get(v + 6).map_or(to, |w| w.start);
             self.subject_mention(ws[v].end, end, false)
         } else {
+            // `He said that ... Mr Houston ...`: a pronoun speaks, not the names after it; it
+            // stands for the person named before it in the sentence, if any.
+            let k = (0..v).rev().find(|&k| !is_filler(&ws[k].lower));
+            if k.is_some_and(|k| ws[k].lower == "they") {
+                return None;
+            }
+            if let Some(k) = k.filter(|&k| pronoun_kind(&ws[k].lower).is_some()) {
+                return self.person_before_pronoun(&ws, k, from);
+            }
             self.subject_mention(from, ws[v].start, true)
         }?;
         (m.kind == EntityKind::Person).then_some(m)
+    }
+
+    /// The person a "he"/"she" at word `k` stands for within its own sentence (from `from`): the
+    /// latest one named before it that can be a subject, that its gender fits, and that is not
+    /// the head of the relative clause it opens.
+    fn person_before_pronoun(&self, ws: &[Word], k: usize, from: usize) -> Option<&'a Mention> {
+        let gender = match pronoun_kind(&ws[k].lower)? {
+            PronounKind::He => Gender::Male,
+            PronounKind::She => Gender::Female,
+            PronounKind::It => return None,
+        };
+        let exclude = self.relative_head(ws, k);
+        let before = words(self.chars, from, ws[k].start);
+        self.mentions
+            .iter()
+            .rev()
+            .find(|m| {
+                m.kind == EntityKind::Person
+                    && m.start >= from
+                    && m.end <= ws[k].start
+                    && exclude != Some(m.canonical.as_str())
+                    && self.genders.get(&m.canonical).is_none_or(|g| *g == gender)
+                    && self.can_be_subject(m, &before)
+            })
+            .copied()
     }
 
     /// "the minister", "the company": a definite role noun resolved to the entity named with it,
