@@ -114,6 +114,16 @@ impl<'a> Doc<'a> {
         }
     }
 
+    /// The last speech verb of a clause, or the one it reports through: in `who he says asked`
+    /// the speaker is the one who says.
+    fn last_verb(&self, ws: &[Word]) -> Option<usize> {
+        let mut v = (0..ws.len()).rev().find(|&k| self.verb(ws, k))?;
+        while v > 0 && self.verb(ws, v - 1) {
+            v -= 1;
+        }
+        Some(v)
+    }
+
     /// Is word `k` of `ws` a speech verb here? Not inside a name ("the Washington Post"), not
     /// after a determiner (a noun: "a note", "the state"), not passive ("was told") and not in
     /// another sense ("continues to be", "called for").
@@ -287,7 +297,7 @@ impl<'a> Doc<'a> {
         {
             return self.subject_after(&ws[a + 2..], span.open);
         }
-        let Some(v) = (0..ws.len()).rev().find(|&k| self.verb(&ws, k)) else {
+        let Some(v) = self.last_verb(&ws) else {
             return Clause::Nothing;
         };
         if ws[..v].iter().all(|w| is_filler(&w.lower)) {
@@ -589,7 +599,7 @@ impl<'a> Doc<'a> {
     /// (`..., argued Mr Howard`).
     fn speaker_of_sentence(&self, from: usize, to: usize) -> Option<&'a Mention> {
         let ws = words(self.chars, from, to);
-        let v = (0..ws.len()).rev().find(|&k| self.verb(&ws, k))?;
+        let v = self.last_verb(&ws)?;
         let after_comma = self.chars[from..ws[v].start]
             .iter()
             .rev()

@@ -60,11 +60,12 @@ pub fn gender_of(w: &str) -> Option<Gender> {
 }
 
 /// Each person's gender as the text shows it: the title written before a mention (`Mr`, `Ms`),
-/// and the first "he" or "she" after a mention in the narrative (not inside a quote), when no
-/// other person is named between them and it stands in the same or the next sentence. Only
-/// subject pronouns vote: an object ("shouted at her") points at someone else as often as not,
-/// and so does a pronoun opening a relative clause ("Natalie, who he says"). A person
-/// with votes both ways, or none, has no gender and matches any pronoun.
+/// and a "he" or "she" in the narrative (not inside a quote) that can only be that person: the
+/// first one after a name that opens its sentence's list of people, in that sentence, or the
+/// word opening the next sentence — and no other person named between them. Only subject
+/// pronouns vote: an object ("shouted at her") points at someone else as often as not, and so
+/// does a pronoun opening a relative clause ("Natalie, who he says"). A person with votes both
+/// ways, or none, has no gender and matches any pronoun.
 pub fn genders(chars: &[char], mentions: &[&Mention], spans: &[Span]) -> HashMap<String, Gender> {
     let people: Vec<&Mention> = mentions
         .iter()
@@ -78,8 +79,9 @@ pub fn genders(chars: &[char], mentions: &[&Mention], spans: &[Span]) -> HashMap
             .last()
             .filter(|w| w.end + 2 >= m.start)
             .and_then(|w| gender_of(&w.lower));
+        let opens = i == 0 || sentence_ends(chars, people[i - 1].end, m.start) > 0;
         let until = people.get(i + 1).map_or(chars.len(), |n| n.start);
-        let pronoun = next_pronoun(chars, m.end, until, &quoted);
+        let pronoun = next_pronoun(chars, m.end, until, opens, &quoted);
         for g in [title, pronoun].into_iter().flatten() {
             let e = votes.entry(m.canonical.as_str()).or_default();
             match g {
@@ -101,29 +103,36 @@ pub fn genders(chars: &[char], mentions: &[&Mention], spans: &[Span]) -> HashMap
         .collect()
 }
 
-/// The first gendered pronoun in `[from, until)` outside quotes, within two sentence ends.
+/// The pronoun after a name at `from` that stands for it: in its own sentence when the name is
+/// the first person of that sentence (`opens`), else only as the next sentence's first word.
 fn next_pronoun(
     chars: &[char],
     from: usize,
     until: usize,
+    opens: bool,
     quoted: &impl Fn(usize) -> bool,
 ) -> Option<Gender> {
     let until = until.min(chars.len());
-    let mut ends = 0;
     let mut last_end = from;
+    let mut ends = 0;
     let ws = words(chars, from, until);
     for (k, w) in ws.iter().enumerate() {
-        ends += sentence_ends(chars, last_end, w.start);
+        let crossed = sentence_ends(chars, last_end, w.start);
+        ends += crossed;
         last_end = w.end;
-        if ends >= 2 {
+        if ends >= 2 || (ends == 1 && crossed == 0) {
             return None;
         }
         if quoted(w.start) {
             continue;
         }
         let relative = k > 0 && matches!(ws[k - 1].lower.as_str(), "who" | "whom" | "that");
-        if let Some(g) = subject_pronoun(w).filter(|_| !relative) {
+        let here = (ends == 0 && opens && !relative) || (ends == 1 && crossed > 0);
+        if let Some(g) = subject_pronoun(w).filter(|_| here) {
             return Some(g);
+        }
+        if ends == 1 {
+            return None;
         }
     }
     None

@@ -338,3 +338,72 @@ fn the_api_takes_speaker_filters_and_returns_hits_with_their_quotes() {
     );
     assert_eq!(r.facets["speaker"].len(), 2);
 }
+
+/// The speaker of every quote of one fixture in `tests/fixtures/quotes-attribution`, by the real
+/// `newsdex quotes FILE --json`.
+fn speakers_of(name: &str) -> Vec<(String, Option<String>)> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/quotes-attribution")
+        .join(name);
+    let out = bin()
+        .args(["quotes", "--json"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{name}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let quotes: Vec<Quote> = serde_json::from_slice(&out.stdout).expect("a JSON list");
+    quotes.into_iter().map(|q| (q.text, q.speaker)).collect()
+}
+
+fn said_by(got: &[(String, Option<String>)], opening: &str, speaker: Option<&str>) {
+    let q = got
+        .iter()
+        .find(|(t, _)| t.starts_with(opening))
+        .unwrap_or_else(|| panic!("no quote opening {opening:?} in {got:?}"));
+    assert_eq!(q.1.as_deref(), speaker, "speaker of {opening:?}");
+}
+
+#[test]
+fn she_said_skips_a_later_man_the_text_calls_he() {
+    let got = speakers_of("pronoun-gender.txt");
+    said_by(&got, "The boats are not safe", Some("Marta Quill"));
+}
+
+#[test]
+fn a_pronoun_in_a_relative_clause_is_not_the_name_the_clause_hangs_on() {
+    let got = speakers_of("relative-clause.txt");
+    said_by(&got, "properly", Some("Daniel Okafor"));
+    said_by(&got, "People will argue", Some("Daniel Okafor"));
+}
+
+#[test]
+fn a_publication_that_writes_and_a_block_quote_after_as_x_notes_have_speakers() {
+    let got = speakers_of("reporting-frames.txt");
+    said_by(&got, "expected to back the plan", Some("Caldmoor Gazette"));
+    said_by(&got, "The harbour was never meant", Some("Ruth Adeyemi"));
+}
+
+#[test]
+fn continues_to_be_is_no_speech_and_a_verb_inside_a_name_is_no_verb() {
+    let got = speakers_of("other-senses.txt");
+    said_by(&got, "the shelter's largest donor", None);
+    said_by(&got, "We will publish every letter", Some("Harbour Post"));
+}
+
+#[test]
+fn datelines_and_storms_are_never_speakers() {
+    let got = speakers_of("datelines-and-storms.txt");
+    said_by(&got, "leave the coast tonight", None);
+    said_by(&got, "We lost everything", None);
+}
+
+#[test]
+fn he_goes_back_through_sentences_whose_subject_is_already_he() {
+    let got = speakers_of("pronoun-chain.txt");
+    said_by(&got, "We are ready", Some("Ivan Petrov"));
+    said_by(&got, "It is a worry", Some("Ivan Petrov"));
+}
