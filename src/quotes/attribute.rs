@@ -282,11 +282,11 @@ impl<'a> Doc<'a> {
         };
         let start = self.sentence_start(from, span.open);
         let ws = words(self.chars, start, span.open);
-        if ws.is_empty() && para {
+        if ws.is_empty() && para && start == from {
             // A block quote introduced by the paragraph before (`As Kern notes:`).
             return self.introduced_by_colon(from, prev_end);
         }
-        if ws.is_empty() && start > from && !para {
+        if ws.is_empty() && start > from {
             // A quote that opens a sentence right after one that says who speaks
             // (`Kern said she would stay. "We ..."`), in the same paragraph.
             return self.previous_sentence(from, start);

@@ -407,3 +407,9 @@ fn he_goes_back_through_sentences_whose_subject_is_already_he() {
     said_by(&got, "We are ready", Some("Ivan Petrov"));
     said_by(&got, "It is a worry", Some("Ivan Petrov"));
 }
+
+#[test]
+fn a_bare_quote_after_a_sentence_saying_who_speaks_takes_that_speaker_near_a_paragraph_start() {
+    let got = speakers_of("said-then-quote.txt");
+    said_by(&got, "It will stay shut", Some("Rita Solberg"));
+}
