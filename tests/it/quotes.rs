@@ -359,57 +359,85 @@ fn speakers_of(name: &str) -> Vec<(String, Option<String>)> {
     quotes.into_iter().map(|q| (q.text, q.speaker)).collect()
 }
 
-fn said_by(got: &[(String, Option<String>)], opening: &str, speaker: Option<&str>) {
-    let q = got
-        .iter()
-        .find(|(t, _)| t.starts_with(opening))
-        .unwrap_or_else(|| panic!("no quote opening {opening:?} in {got:?}"));
-    assert_eq!(q.1.as_deref(), speaker, "speaker of {opening:?}");
+/// Each quote opening with the given words has the given speaker (or none).
+fn expect_speakers(name: &str, cases: &[(&str, Option<&str>)]) {
+    let got = speakers_of(name);
+    for (opening, speaker) in cases {
+        let q = got
+            .iter()
+            .find(|(t, _)| t.starts_with(opening))
+            .unwrap_or_else(|| panic!("{name}: no quote opening {opening:?} in {got:?}"));
+        assert_eq!(q.1.as_deref(), *speaker, "{name}: speaker of {opening:?}");
+    }
 }
 
 #[test]
 fn she_said_skips_a_later_man_the_text_calls_he() {
-    let got = speakers_of("pronoun-gender.txt");
-    said_by(&got, "The boats are not safe", Some("Marta Quill"));
+    expect_speakers(
+        "pronoun-gender.txt",
+        &[("The boats are not safe", Some("Marta Quill"))],
+    );
 }
 
 #[test]
 fn a_pronoun_in_a_relative_clause_is_not_the_name_the_clause_hangs_on() {
-    let got = speakers_of("relative-clause.txt");
-    said_by(&got, "properly", Some("Daniel Okafor"));
-    said_by(&got, "People will argue", Some("Daniel Okafor"));
+    expect_speakers(
+        "relative-clause.txt",
+        &[
+            ("properly", Some("Daniel Okafor")),
+            ("People will argue", Some("Daniel Okafor")),
+        ],
+    );
 }
 
 #[test]
 fn a_publication_that_writes_and_a_block_quote_after_as_x_notes_have_speakers() {
-    let got = speakers_of("reporting-frames.txt");
-    said_by(&got, "expected to back the plan", Some("Caldmoor Gazette"));
-    said_by(&got, "The harbour was never meant", Some("Ruth Adeyemi"));
+    expect_speakers(
+        "reporting-frames.txt",
+        &[
+            ("expected to back the plan", Some("Caldmoor Gazette")),
+            ("The harbour was never meant", Some("Ruth Adeyemi")),
+        ],
+    );
 }
 
 #[test]
 fn continues_to_be_is_no_speech_and_a_verb_inside_a_name_is_no_verb() {
-    let got = speakers_of("other-senses.txt");
-    said_by(&got, "the shelter's largest donor", None);
-    said_by(&got, "We will publish every letter", Some("Harbour Post"));
+    expect_speakers(
+        "other-senses.txt",
+        &[
+            ("the shelter's largest donor", None),
+            ("We will publish every letter", Some("Harbour Post")),
+        ],
+    );
 }
 
 #[test]
 fn datelines_and_storms_are_never_speakers() {
-    let got = speakers_of("datelines-and-storms.txt");
-    said_by(&got, "leave the coast tonight", None);
-    said_by(&got, "We lost everything", None);
+    expect_speakers(
+        "datelines-and-storms.txt",
+        &[
+            ("leave the coast tonight", None),
+            ("We lost everything", None),
+        ],
+    );
 }
 
 #[test]
 fn he_goes_back_through_sentences_whose_subject_is_already_he() {
-    let got = speakers_of("pronoun-chain.txt");
-    said_by(&got, "We are ready", Some("Ivan Petrov"));
-    said_by(&got, "It is a worry", Some("Ivan Petrov"));
+    expect_speakers(
+        "pronoun-chain.txt",
+        &[
+            ("We are ready", Some("Ivan Petrov")),
+            ("It is a worry", Some("Ivan Petrov")),
+        ],
+    );
 }
 
 #[test]
 fn a_bare_quote_after_a_sentence_saying_who_speaks_takes_that_speaker_near_a_paragraph_start() {
-    let got = speakers_of("said-then-quote.txt");
-    said_by(&got, "It will stay shut", Some("Rita Solberg"));
+    expect_speakers(
+        "said-then-quote.txt",
+        &[("It will stay shut", Some("Rita Solberg"))],
+    );
 }
