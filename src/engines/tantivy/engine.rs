@@ -344,6 +344,7 @@ impl Engine {
                     &plan,
                     docs,
                     total as u64,
+                    req.offset + limit,
                 )?;
                 let page = r
                     .docs
@@ -687,6 +688,8 @@ impl Engine {
                 &prepared.plan,
                 top,
                 total,
+                // Every hit is written with its score: all candidates re-scored.
+                usize::MAX,
             )?;
             for &(score, addr) in &reranked.docs {
                 each(self.hit(&searcher, addr, score, snippets.as_mut())?)?;
