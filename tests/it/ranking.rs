@@ -478,13 +478,20 @@ fn a_page_of_proximity_is_the_full_second_pass_cut_short() {
         let pad = "more words ".repeat(i % 4);
         f.write(
             &format!("apart{i:02}.json"),
-            format!(r#"{{"headline": "Note {i}", "body": "interest {pad} was set, report {i}, at a rate"}}"#),
+            format!(r#"{{"headline": "Note {i}", "body": "interest {pad}was set in the report number {i} long before the new rate"}}"#),
         );
     }
     f.write(
         "together.json",
-        r#"{"headline": "Note", "body": "The interest rate was set again this week by the board of the bank after a long meeting of many hours"}"#,
+        r#"{"headline": "Note", "body": "The interest rate was set again this week by the board of the central bank"}"#,
     );
+    // Articles without the words, so that the words are not in every article (idf > 0).
+    for i in 0..30 {
+        f.write(
+            &format!("other{i:02}.json"),
+            format!(r#"{{"headline": "Other {i}", "body": "A story about something else entirely, number {i}"}}"#),
+        );
+    }
     f.index_docs(&["--no-entities"]);
     let plain = f.search(&["--limit", "21", "--ranking", "prox=0", "interest rate"]);
     let first_pass_place = plain
