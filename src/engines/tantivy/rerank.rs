@@ -8,6 +8,13 @@
 //! expansion words on each candidate (seeking their postings to it) and proximity reads the
 //! query words' positions in it. Documents below the depth keep their first-pass order.
 //!
+//! Only the requested page has to come out exact. With proximity alone (feedback shut, the
+//! usual case for a query typed in a search box), a candidate can gain at most the pairs'
+//! saturated maximum, so positions are read for the page's own candidates first and then only
+//! for those whose first-pass score plus that maximum still reaches the page's lowest final
+//! score; the page is the one a re-scoring of the whole depth would cut, at a fraction of the
+//! reads.
+//!
 //! Feedback is gated per query (`FeedbackParams::gate`): it runs only on a query of enough
 //! words, when more documents match than it samples, when the sampled top stands out from the
 //! rest of the candidates (the gap) and when the sampled documents agree on the words they
@@ -144,6 +151,16 @@ impl Reranked {
     }
 }
 
+/// What the first pass hands the second.
+pub struct FirstPass {
+    /// Its best hits, best first.
+    pub top: Vec<(f32, DocAddress)>,
+    /// How many documents matched.
+    pub total: u64,
+    /// Where the requested page ends: the places of the result that must be exact.
+    pub end: usize,
+}
+
 /// How many articles hold a word in their headline or body, whichever is more: the engine
 /// answers it (a long-lived one from a cache kept until the next commit).
 pub type DocFreq<'a> = &'a dyn Fn(&str) -> u64;
@@ -152,36 +169,37 @@ pub type DocFreq<'a> = &'a dyn Fn(&str) -> u64;
 /// the rest after them in their first-pass order, so every page of a search cuts the same
 /// order. Only the first `end` places of the result need to be exact (the page asked for; the
 /// rest is not shown): with proximity alone, candidates that cannot climb into them are left
-/// in their first-pass order unread (see [`Plan::depth`] and `bounded`).
-#[allow(clippy::too_many_arguments)]
+/// in their first-pass order unread (see `bounded`).
 pub fn rerank(
     searcher: &Searcher,
     doc_freq: DocFreq<'_>,
     fields: &Fields,
     ranking: &Ranking,
     plan: &Plan,
-    mut top: Vec<(f32, DocAddress)>,
-    total: u64,
-    end: usize,
+    first: FirstPass,
 ) -> Result<Reranked> {
+    let FirstPass {
+        mut top,
+        total,
+        end,
+    } = first;
     let rest = top.split_off(ranking.depth.max(1).min(top.len()));
-    let mut r = rerank_head(searcher, doc_freq, fields, ranking, plan, top, total, end)?;
+    let head = FirstPass { top, total, end };
+    let mut r = rerank_head(searcher, doc_freq, fields, ranking, plan, head)?;
     let scale = r.original_weight;
     r.docs.extend(rest.into_iter().map(|(s, a)| (scale * s, a)));
     Ok(r)
 }
 
-#[allow(clippy::too_many_arguments)]
 fn rerank_head(
     searcher: &Searcher,
     doc_freq: DocFreq<'_>,
     fields: &Fields,
     ranking: &Ranking,
     plan: &Plan,
-    top: Vec<(f32, DocAddress)>,
-    total: u64,
-    end: usize,
+    first: FirstPass,
 ) -> Result<Reranked> {
+    let FirstPass { top, total, end } = first;
     let (expansion, decision) = if plan.feedback {
         let (e, d) = decide(searcher, doc_freq, fields, ranking, plan, &top, total)?;
         (e, Some(d))
