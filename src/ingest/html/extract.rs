@@ -65,6 +65,13 @@ const INLINE: &[&str] = &[
     "ins", "wbr", "strike", "tt", "big",
 ];
 
+/// Parts of a table or a list. A name on one row or item ("player-2020-580" on a standings row)
+/// says what the row holds, not that it is page furniture: furniture is a whole table or list,
+/// and that is judged on the table or list element itself.
+const ROW_PARTS: &[&str] = &[
+    "tr", "td", "th", "thead", "tbody", "tfoot", "li", "dt", "dd",
+];
+
 /// Elements that end a paragraph in the output.
 const BREAKS: &[&str] = &["br", "hr"];
 
@@ -271,7 +278,8 @@ impl<'a> Extractor<'a> {
 
     /// Blocks whose class or id names furniture, and hidden blocks, unless they hold most of the
     /// page's prose (a wrapper called `story-with-comments` is still the story, and a hidden box
-    /// left unclosed swallows the rest of the page when the markup is repaired).
+    /// left unclosed swallows the rest of the page when the markup is repaired). Rows and items
+    /// are not judged by name alone (see [`ROW_PARTS`]); hiding still counts for them.
     fn drop_furniture_by_name(&mut self) {
         let page_units = self.stats[0].unit_text.max(1);
         let mut i = 0;
@@ -279,7 +287,7 @@ impl<'a> Extractor<'a> {
             if !self.dropped[i]
                 && let Some(e) = self.element(i)
                 && !matches!(e.name(), "html" | "body" | "article" | "main")
-                && (name_weight(e) < 0 || is_hidden(e))
+                && ((name_weight(e) < 0 && !ROW_PARTS.contains(&e.name())) || is_hidden(e))
                 && self.stats[i].unit_text * 2 < page_units
                 && !self.is_quote_box(i)
             {
@@ -444,10 +452,20 @@ impl<'a> Extractor<'a> {
                         let same_class = top_class.is_some()
                             && self.element(c).and_then(|e| e.attr("class")) == top_class;
                         let bonus = if same_class { scores[top] * 0.2 } else { 0.0 };
-                        scores[c] + bonus >= threshold || self.is_loose_paragraph(c)
+                        (same_class && self.is_prose_twin(c))
+                            || scores[c] + bonus >= threshold
+                            || self.is_loose_paragraph(c)
                     })
             })
             .collect()
+    }
+
+    /// A sibling of the article block with the same class that holds prose and is not a link
+    /// list: the same article cut into one wrapper per paragraph (cards, "body part" blocks
+    /// around adverts). Each such wrapper is too small to pass the score threshold alone, however
+    /// many of them make the story.
+    fn is_prose_twin(&self, i: usize) -> bool {
+        self.stats[i].unit_text > 0 && self.link_density(i) < 0.5
     }
 
     /// A `<p>` beside the article block that reads like part of it.
