@@ -156,6 +156,10 @@ const ARTICLE_HINTS: &[&str] = &[
 /// Paragraph units shorter than this (in non-space characters) do not vote for a container.
 const MIN_UNIT_CHARS: u32 = 25;
 
+/// Non-link characters a link-heavy paragraph needs to be read as a sentence (see
+/// [`Extractor::is_linked_prose`]).
+const MIN_OWN_CHARS: u32 = 40;
+
 /// One node of the flattened page.
 struct Item<'a> {
     kind: Kind<'a>,
@@ -510,7 +514,7 @@ impl<'a> Extractor<'a> {
         let density = self.link_density(i);
         let weight = name_weight(e);
         match e.name() {
-            "p" => density > 0.5,
+            "p" => density > 0.5 && !self.is_linked_prose(i),
             "div" | "section" | "ul" | "ol" | "table" | "dl" | "span" | "figure" | "center"
             | "form" => {
                 let sparse_text = s.text < 25 && s.paragraphs == 0 && !self.ends_sentence(i);
@@ -524,6 +528,16 @@ impl<'a> Extractor<'a> {
             }
             _ => false,
         }
+    }
+
+    /// A paragraph of prose whose sources are linked word by word ("led to <a>canceled
+    /// flights</a>, <a>closed schools</a>, and ..."): mostly link text, yet a sentence with
+    /// words of its own between the links. A list of links run together has no such words.
+    fn is_linked_prose(&self, i: usize) -> bool {
+        let s = &self.stats[i];
+        s.text.saturating_sub(s.link) >= MIN_OWN_CHARS
+            && s.inline_commas > 0
+            && self.ends_sentence(i)
     }
 
     /// True when a block's text ends like a sentence: short prose, not a label.
