@@ -26,3 +26,4 @@ mod shared_corpora;
 mod sources;
 mod stems;
 mod timeline;
+mod web_pages;

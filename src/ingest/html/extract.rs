@@ -65,6 +65,13 @@ const INLINE: &[&str] = &[
     "ins", "wbr", "strike", "tt", "big",
 ];
 
+/// Parts of a table or a list. A name on one row or item ("player-2020-580" on a standings row)
+/// says what the row holds, not that it is page furniture: furniture is a whole table or list,
+/// and that is judged on the table or list element itself.
+const ROW_PARTS: &[&str] = &[
+    "tr", "td", "th", "thead", "tbody", "tfoot", "li", "dt", "dd",
+];
+
 /// Elements that end a paragraph in the output.
 const BREAKS: &[&str] = &["br", "hr"];
 
@@ -148,6 +155,10 @@ const ARTICLE_HINTS: &[&str] = &[
 
 /// Paragraph units shorter than this (in non-space characters) do not vote for a container.
 const MIN_UNIT_CHARS: u32 = 25;
+
+/// Non-link characters a link-heavy paragraph needs to be read as a sentence (see
+/// [`Extractor::is_linked_prose`]).
+const MIN_OWN_CHARS: u32 = 40;
 
 /// One node of the flattened page.
 struct Item<'a> {
@@ -271,7 +282,8 @@ impl<'a> Extractor<'a> {
 
     /// Blocks whose class or id names furniture, and hidden blocks, unless they hold most of the
     /// page's prose (a wrapper called `story-with-comments` is still the story, and a hidden box
-    /// left unclosed swallows the rest of the page when the markup is repaired).
+    /// left unclosed swallows the rest of the page when the markup is repaired). Rows and items
+    /// are not judged by name alone (see [`ROW_PARTS`]); hiding still counts for them.
     fn drop_furniture_by_name(&mut self) {
         let page_units = self.stats[0].unit_text.max(1);
         let mut i = 0;
@@ -279,7 +291,7 @@ impl<'a> Extractor<'a> {
             if !self.dropped[i]
                 && let Some(e) = self.element(i)
                 && !matches!(e.name(), "html" | "body" | "article" | "main")
-                && (name_weight(e) < 0 || is_hidden(e))
+                && ((name_weight(e) < 0 && !ROW_PARTS.contains(&e.name())) || is_hidden(e))
                 && self.stats[i].unit_text * 2 < page_units
                 && !self.is_quote_box(i)
             {
@@ -444,10 +456,20 @@ impl<'a> Extractor<'a> {
                         let same_class = top_class.is_some()
                             && self.element(c).and_then(|e| e.attr("class")) == top_class;
                         let bonus = if same_class { scores[top] * 0.2 } else { 0.0 };
-                        scores[c] + bonus >= threshold || self.is_loose_paragraph(c)
+                        (same_class && self.is_prose_twin(c))
+                            || scores[c] + bonus >= threshold
+                            || self.is_loose_paragraph(c)
                     })
             })
             .collect()
+    }
+
+    /// A sibling of the article block with the same class that holds prose and is not a link
+    /// list: the same article cut into one wrapper per paragraph (cards, "body part" blocks
+    /// around adverts). Each such wrapper is too small to pass the score threshold alone, however
+    /// many of them make the story.
+    fn is_prose_twin(&self, i: usize) -> bool {
+        self.stats[i].unit_text > 0 && self.link_density(i) < 0.5
     }
 
     /// A `<p>` beside the article block that reads like part of it.
@@ -492,7 +514,7 @@ impl<'a> Extractor<'a> {
         let density = self.link_density(i);
         let weight = name_weight(e);
         match e.name() {
-            "p" => density > 0.5,
+            "p" => density > 0.5 && !self.is_linked_prose(i),
             "div" | "section" | "ul" | "ol" | "table" | "dl" | "span" | "figure" | "center"
             | "form" => {
                 let sparse_text = s.text < 25 && s.paragraphs == 0 && !self.ends_sentence(i);
@@ -506,6 +528,16 @@ impl<'a> Extractor<'a> {
             }
             _ => false,
         }
+    }
+
+    /// A paragraph of prose whose sources are linked word by word ("led to <a>canceled
+    /// flights</a>, <a>closed schools</a>, and ..."): mostly link text, yet a sentence with
+    /// words of its own between the links. A list of links run together has no such words.
+    fn is_linked_prose(&self, i: usize) -> bool {
+        let s = &self.stats[i];
+        s.text.saturating_sub(s.link) >= MIN_OWN_CHARS
+            && s.inline_commas > 0
+            && self.ends_sentence(i)
     }
 
     /// True when a block's text ends like a sentence: short prose, not a label.
