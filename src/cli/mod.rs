@@ -488,9 +488,9 @@ pub struct ServeArgs {
     #[arg(long, value_name = "N", default_value_t = 20.0)]
     pub key_rate: f64,
     /// Requests per second one client address may make, sustained (bursts of twice that); 0: no
-    /// limit
-    #[arg(long, value_name = "N", default_value_t = 50.0)]
-    pub address_rate: f64,
+    /// limit [default: 50 when --addr is reachable beyond this machine, no limit on loopback]
+    #[arg(long, value_name = "N")]
+    pub address_rate: Option<f64>,
     /// Most rows a read key (or an open server's anonymous reader) may export in one request
     #[arg(long, value_name = "ROWS")]
     pub max_export_rows: Option<u64>,

@@ -39,6 +39,11 @@ const MAX_TRACKED: usize = 10_000;
 /// The name the audit log and `/api/me` give the holder of `--edit-token`.
 const EDIT_TOKEN_NAME: &str = "edit-token";
 
+/// Requests per second one client address may make on a server reachable beyond this machine,
+/// unless told otherwise. A loopback server has no address limit unless given one: its only
+/// clients are the machine's own user and their scripts, and throttling them protects nothing.
+pub const DEFAULT_ADDRESS_RATE: f64 = 50.0;
+
 /// What `serve` was told about access, as flags.
 #[derive(Debug, Clone, Default)]
 pub struct AccessOptions {
@@ -47,8 +52,9 @@ pub struct AccessOptions {
     pub require_key: bool,
     /// Requests per second per key (0: none).
     pub key_rate: f64,
-    /// Requests per second per client address (0: none).
-    pub address_rate: f64,
+    /// Requests per second per client address (0: none); `None`: [`DEFAULT_ADDRESS_RATE`] on a
+    /// server reachable beyond this machine, none on a loopback one.
+    pub address_rate: Option<f64>,
     pub max_export_rows: Option<u64>,
     pub audit_log: Option<PathBuf>,
     pub trusted_proxies: Vec<IpAddr>,
@@ -178,7 +184,11 @@ impl Access {
                     .into(),
             ));
         }
-        for rate in [options.key_rate, options.address_rate] {
+        let address_rate =
+            options
+                .address_rate
+                .unwrap_or(if loopback { 0.0 } else { DEFAULT_ADDRESS_RATE });
+        for rate in [options.key_rate, address_rate] {
             if !rate.is_finite() || rate < 0.0 {
                 return Err(Error::Usage(format!(
                     "rate {rate}: give requests per second, 0 or more"
@@ -214,7 +224,7 @@ impl Access {
             ring: RwLock::new((Arc::new(ring), Instant::now())),
             anonymous,
             key_rate: options.key_rate,
-            address_rate: options.address_rate,
+            address_rate,
             buckets: Mutex::new(Buckets::default()),
             max_export_rows: options.max_export_rows,
             audit,

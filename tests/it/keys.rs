@@ -708,3 +708,17 @@ fn create_keys_at_once(n: usize, location: &[&str]) {
         assert!(child.wait().unwrap().success());
     }
 }
+
+/// Regression (a loopback server throttled its own user's scripts: an evaluation script reading
+/// a few hundred articles got 429s from the default per-address limit): on loopback there is no
+/// address limit unless one is given, and a given one still applies.
+#[test]
+fn regression_a_loopback_server_throttled_its_own_users_scripts() {
+    let f = fixture();
+    let s = Serve::start(&f, "127.0.0.1:0", &[]);
+    let counts = hammer(&s, None, &[], 600, 4);
+    assert_eq!(counts.get(&200).copied(), Some(600), "{counts:?}");
+    let limited = Serve::start(&f, "127.0.0.1:0", &["--address-rate", "5"]);
+    let counts = hammer(&limited, None, &[], 60, 4);
+    assert!(counts.get(&429).copied().unwrap_or(0) >= 30, "{counts:?}");
+}
