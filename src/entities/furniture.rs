@@ -11,6 +11,9 @@
 //!   ...", "Additional reporting by X in Y"). A byline is a short line "By X" or "By X in Y".
 //!   Their names are the article's authors, never persons in the story; their words are no
 //!   entities at all.
+//! - A picture credit is a short line or bracket of capitalised words holding a word joined by a
+//!   slash to another ("REUTERS/Ana Velo", "(Ana Velo/Coast Wire via Harbour Images)", "Photo:
+//!   Ana Velo/Coast Wire"): the photographer and the agency are no entities of the story.
 use std::ops::Range;
 
 use super::tokenize::{Token, normalize, tokenize};
@@ -21,6 +24,10 @@ const AGENCY_WORDS: usize = 5;
 const ROLE_WORDS: usize = 3;
 /// Longest byline, in words.
 const BYLINE_WORDS: usize = 12;
+/// Longest picture credit, in words.
+const PICTURE_CREDIT_WORDS: usize = 10;
+/// Small words a picture credit may hold besides names ("via Harbour Images").
+const PICTURE_CREDIT_JOINERS: &[&str] = &["via", "and", "for", "of"];
 /// Most words of a date after a dateline's comma ("Oct 3", "March 12, 2011").
 const DATE_WORDS: usize = 5;
 
@@ -49,6 +56,7 @@ pub fn find(text: &str, tokens: &[Token]) -> Furniture {
             out.excluded.push(line.clone());
             continue;
         }
+        out.excluded.extend(picture_credits(&words, line.clone()));
         credits(&words, line, &mut out);
     }
     out
@@ -197,6 +205,51 @@ fn credit_clause(words: &[&str], a: usize, b: usize) -> Option<Vec<Range<usize>>
         .then_some(names)
 }
 
+/// Picture credits in `line`: the whole line, or bracketed parts of it, when it is one.
+fn picture_credits(words: &[&str], line: Range<usize>) -> Vec<Range<usize>> {
+    if !(line.clone()).any(|i| words[i].contains('/')) {
+        return Vec::new();
+    }
+    if picture_credit(words, line.clone()) {
+        return vec![line];
+    }
+    let mut out = Vec::new();
+    let mut open = None;
+    for i in line {
+        match words[i] {
+            "(" | "[" => open = Some(i),
+            ")" | "]" => {
+                if let Some(o) = open.take()
+                    && picture_credit(words, o + 1..i)
+                {
+                    out.push(o..i + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Whether `[a, b)` is a picture credit: a few words, each capitalised, a joiner or no word (a
+/// label's colon), one of them two capitalised parts joined by a slash.
+fn picture_credit(words: &[&str], r: Range<usize>) -> bool {
+    let n_words = r.clone().filter(|&i| is_word(words[i])).count();
+    let slashed = |w: &str| {
+        let mut parts = w.split('/');
+        let (Some(x), Some(y), None) = (parts.next(), parts.next(), parts.next()) else {
+            return false;
+        };
+        capitalised(x) && capitalised(y) && x.chars().all(char::is_alphabetic)
+    };
+    (2..=PICTURE_CREDIT_WORDS).contains(&n_words)
+        && r.clone().any(|i| slashed(words[i]))
+        && r.clone().all(|i| {
+            let w = words[i];
+            capitalised(w) || !is_word(w) || PICTURE_CREDIT_JOINERS.contains(&w)
+        })
+}
+
 /// Names after "by": runs of capitalised words separated by "," or "and", up to "in" (a place)
 /// or the end. None if the first word is no name.
 fn names_after_by(words: &[&str], from: usize, to: usize) -> Option<Vec<Range<usize>>> {
@@ -273,6 +326,26 @@ mod tests {
         );
         // "by" in a sentence is no credit.
         assert!(super::authors("The bill was signed by Edda Marrow on Monday.").is_empty());
+    }
+
+    #[test]
+    fn picture_credits_are_no_names() {
+        let text = "Harbour deal signed\n\nREUTERS/Ana Velo\n\nThe deal was signed on Monday \
+                    by the Velmore council. (Ana Velo/Coast Wire via Harbour Images)\n\nPhoto: \
+                    Tomas Quist/Harbour Images\n\nThe Marrow/Quist ticket won the vote.";
+        let (_, excluded, authors) = shown(text);
+        assert_eq!(
+            excluded,
+            vec![
+                "REUTERS/Ana Velo",
+                "( Ana Velo/Coast Wire via Harbour Images )",
+                "Photo : Tomas Quist/Harbour Images"
+            ]
+        );
+        assert!(authors.is_empty());
+        // A slash in prose, or in a bracket of prose, is no credit.
+        let (_, excluded, _) = shown("The Marrow/Quist ticket (a Velmore/Eldridge pact) won.");
+        assert!(excluded.is_empty(), "{excluded:?}");
     }
 
     #[test]
