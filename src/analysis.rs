@@ -106,28 +106,41 @@ impl Iterator for Words<'_> {
     type Item = Word;
 
     fn next(&mut self) -> Option<Word> {
-        let bytes = self.text.as_bytes();
+        let (text, bytes) = (self.text, self.text.as_bytes());
         let mut i = self.at;
-        while i < bytes.len() {
-            let (alnum, len) = alnum_at(self.text, i);
+        // ASCII bytes are decided in tight loops; a character beyond ASCII is decoded.
+        loop {
+            while i < bytes.len() && bytes[i] < 0x80 && !bytes[i].is_ascii_alphanumeric() {
+                i += 1;
+            }
+            if i >= bytes.len() {
+                self.at = i;
+                return None;
+            }
+            if bytes[i] < 0x80 {
+                break;
+            }
+            let (alnum, len) = alnum_at(text, i);
             if alnum {
                 break;
             }
             i += len;
         }
-        if i >= bytes.len() {
-            self.at = i;
-            return None;
-        }
         let start = i;
         let mut ascii = true;
-        while i < bytes.len() {
-            let (alnum, len) = alnum_at(self.text, i);
-            if !alnum {
-                break;
+        loop {
+            while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
+                i += 1;
             }
-            ascii &= len == 1;
-            i += len;
+            if i < bytes.len() && bytes[i] >= 0x80 {
+                let (alnum, len) = alnum_at(text, i);
+                if alnum {
+                    ascii = false;
+                    i += len;
+                    continue;
+                }
+            }
+            break;
         }
         self.at = i;
         Some(Word {

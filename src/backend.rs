@@ -64,6 +64,11 @@ pub trait Backend: Send + Sync {
     /// The archive-wide entity merges found after the last index run (none before one).
     fn entity_merges(&self) -> Result<EntityMerges>;
 
+    /// A token that changes whenever the entity rules or merges kept with the index may have
+    /// changed, so what is derived from them can be kept between searches; `None` when the engine
+    /// cannot tell cheaply (they are then read afresh for every search).
+    fn entity_rules_version(&self) -> Option<String>;
+
     /// The server's access keys kept with the index (salted digests, never keys; none when it
     /// has none).
     fn access_keys(&self) -> Result<KeyRing>;
@@ -174,6 +179,9 @@ pub trait Layer: Send + Sync {
     fn entity_merges(&self) -> Result<EntityMerges> {
         self.inner().entity_merges()
     }
+    fn entity_rules_version(&self) -> Option<String> {
+        self.inner().entity_rules_version()
+    }
     fn access_keys(&self) -> Result<KeyRing> {
         self.inner().access_keys()
     }
@@ -226,6 +234,9 @@ impl<L: Layer> Backend for L {
     }
     fn entity_merges(&self) -> Result<EntityMerges> {
         Layer::entity_merges(self)
+    }
+    fn entity_rules_version(&self) -> Option<String> {
+        Layer::entity_rules_version(self)
     }
     fn access_keys(&self) -> Result<KeyRing> {
         Layer::access_keys(self)

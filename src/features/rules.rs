@@ -9,7 +9,7 @@
 //! together in one more pass (articles carrying any of each value's names), so an article
 //! carrying two names of one value counts once.
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use crate::backend::{Backend, Layer};
 use crate::entities::EntityKind;
@@ -22,11 +22,37 @@ use serde::{Deserialize, Serialize};
 
 /// `engine` with the rules saved with its index applied to every answer.
 pub fn with_entity_rules(engine: Arc<dyn Backend>) -> Arc<dyn Backend> {
-    Arc::new(Ruled { engine })
+    Arc::new(Ruled {
+        engine,
+        effective: Mutex::new(None),
+    })
 }
 
 struct Ruled {
     engine: Arc<dyn Backend>,
+    /// The rules in force and what facets derive from them, under the engine's version of the
+    /// rules: an archive's merges are thousands of aliases, and reading them and finding their
+    /// groups for every search cost many times the search itself.
+    effective: Mutex<Option<(String, Arc<Effective>)>>,
+}
+
+/// The rules a search is answered with, and what facet counting derives from them.
+struct Effective {
+    rules: EntityRules,
+    /// Per kind, the indexed names whose facet counts the rules change ([`EntityRules::affected`]).
+    affected: BTreeMap<EntityKind, BTreeSet<String>>,
+    /// Merged or moved values with their indexed names ([`EntityRules::groups`]).
+    groups: Vec<Group>,
+}
+
+impl Effective {
+    fn of(rules: EntityRules) -> Effective {
+        Effective {
+            affected: rules.affected(),
+            groups: rules.groups(),
+            rules,
+        }
+    }
 }
 
 fn kind_of(facet: Facet) -> Option<EntityKind> {
@@ -55,7 +81,24 @@ pub fn resolve_request(req: &SearchRequest, rules: &EntityRules) -> SearchReques
 impl Ruled {
     /// The rules kept with the index and the archive-wide merges no rule is about.
     fn rules(&self) -> Result<EntityRules> {
-        super::merges::effective_rules(self.engine.as_ref())
+        Ok(self.effective()?.rules.clone())
+    }
+
+    /// The rules in force, derived afresh only when the engine says they may have changed.
+    fn effective(&self) -> Result<Arc<Effective>> {
+        let Some(version) = self.engine.entity_rules_version() else {
+            let rules = super::merges::effective_rules(self.engine.as_ref())?;
+            return Ok(Arc::new(Effective::of(rules)));
+        };
+        if let Some((seen, effective)) = &*lock(&self.effective)
+            && *seen == version
+        {
+            return Ok(effective.clone());
+        }
+        let rules = super::merges::effective_rules(self.engine.as_ref())?;
+        let effective = Arc::new(Effective::of(rules));
+        *lock(&self.effective) = Some((version, effective.clone()));
+        Ok(effective)
     }
 
     /// Facet lists of the shown values, from the engine's lists of indexed ones: values no rule
@@ -65,11 +108,11 @@ impl Ruled {
         &self,
         req: &SearchRequest,
         inner: &SearchRequest,
-        rules: &EntityRules,
+        effective: &Effective,
         results: &mut SearchResults,
     ) -> Result<()> {
-        let affected = rules.affected();
-        let groups = rules.groups();
+        let affected = &effective.affected;
+        let groups = &effective.groups;
         // The engine's lists, asked longer by the number of values that may drop out of them.
         let lists: BTreeMap<EntityKind, Vec<FacetCount>> = req
             .facets
@@ -180,6 +223,12 @@ fn upper_bound(group: &Group, lists: &BTreeMap<EntityKind, Vec<FacetCount>>, ask
     bound
 }
 
+/// The lock's value even if a search panicked holding it: the cache is replaced whole, never left
+/// half-written.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 fn show_hit(rules: &EntityRules, mut hit: Hit) -> Hit {
     hit.entities = rules.apply(&hit.entities);
     hit
@@ -191,29 +240,30 @@ impl Layer for Ruled {
     }
 
     fn search(&self, req: &SearchRequest) -> Result<SearchResults> {
-        let rules = self.rules()?;
+        let effective = self.effective()?;
+        let rules = &effective.rules;
         if rules.is_empty() {
             return self.engine.search(req);
         }
-        let mut inner = resolve_request(req, &rules);
+        let mut inner = resolve_request(req, rules);
         // Only entity facets pay for the merges: a search without one never looks at the groups.
         let entity_facets = req.facets.iter().any(|f| kind_of(*f).is_some());
         let mut results = self.engine.search(&inner)?;
         if entity_facets {
-            let affected = rules.affected();
+            let affected = &effective.affected;
             let most = affected.values().map(BTreeSet::len).max().unwrap_or(0);
             // Values the rules touch drop out of the engine's lists: ask for lists longer by as
             // many as the first answer lacks, growing only while a full list still falls short
             // (asking for every touched name at once made the engine name hundreds of values).
             let mut extra = 0;
-            while let Some(short) = shortfall(req, &inner, &affected, &results)
+            while let Some(short) = shortfall(req, &inner, affected, &results)
                 && extra < most
             {
                 extra = extra.saturating_add(short.max(req.facet_size)).min(most);
                 inner.facet_size = req.facet_size.saturating_add(extra);
                 results = self.engine.search(&inner)?;
             }
-            self.facets(req, &inner, &rules, &mut results)?;
+            self.facets(req, &inner, &effective, &mut results)?;
         }
         for list in results.facets.values_mut() {
             list.truncate(req.facet_size);
@@ -221,7 +271,7 @@ impl Layer for Ruled {
         results.hits = results
             .hits
             .into_iter()
-            .map(|h| show_hit(&rules, h))
+            .map(|h| show_hit(rules, h))
             .collect();
         Ok(results)
     }

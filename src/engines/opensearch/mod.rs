@@ -715,6 +715,12 @@ impl Backend for OpenSearch {
         }
     }
 
+    /// The rules and merges live in the companion settings document, which only a request can
+    /// tell has changed: they are read for every search.
+    fn entity_rules_version(&self) -> Option<String> {
+        None
+    }
+
     /// Kept as the JSON text of the keys file in the companion settings document, which the
     /// companion mapping does not index (`dynamic: false`): the digests are stored, never searched.
     /// Read fresh, past the settings cache: a revoked key must stop working as soon as the

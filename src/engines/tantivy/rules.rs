@@ -61,3 +61,32 @@ pub fn save_merges(index: &Path, merges: &EntityMerges) -> Result<()> {
     std::fs::write(&partial, merges.to_json()).map_err(|e| Error::io(&partial, e))?;
     std::fs::rename(&partial, &path).map_err(|e| Error::io(&path, e))
 }
+
+/// What changes when either file is replaced (both are written by a rename, so a new file means a
+/// new inode as well as a new modification time): a stat of each, no reading.
+pub fn version(index: &Path) -> Option<String> {
+    let stamp = |path: PathBuf| match std::fs::metadata(&path) {
+        Ok(m) => {
+            let modified = m.modified().ok()?;
+            let since = modified.duration_since(std::time::UNIX_EPOCH).ok()?;
+            Some(format!("{}:{}:{}", file_id(&m), m.len(), since.as_nanos()))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some("none".to_string()),
+        Err(_) => None,
+    };
+    Some(format!(
+        "{}|{}",
+        stamp(path(index))?,
+        stamp(index.join(MERGES_FILE))?
+    ))
+}
+
+#[cfg(unix)]
+fn file_id(m: &std::fs::Metadata) -> u64 {
+    std::os::unix::fs::MetadataExt::ino(m)
+}
+
+#[cfg(not(unix))]
+fn file_id(_: &std::fs::Metadata) -> u64 {
+    0
+}
