@@ -184,6 +184,18 @@ fn counting(inner: &SearchRequest) -> SearchRequest {
     count
 }
 
+/// `inner` as a search for its facet lists alone: no page, timeline or explanation, and in index
+/// order (the lists do not depend on the order, and relevance order would rank for nothing).
+fn facets_only(inner: &SearchRequest) -> SearchRequest {
+    let mut only = inner.clone();
+    only.limit = 0;
+    only.offset = 0;
+    only.timeline = None;
+    only.explain = false;
+    only.sort = Sort::Newest;
+    only
+}
+
 /// How many values an entity list of `results` lacks once the names the rules touch are left
 /// out, where the engine's list was full (a shorter list holds every value there is).
 fn shortfall(
@@ -261,7 +273,9 @@ impl Layer for Ruled {
             {
                 extra = extra.saturating_add(short.max(req.facet_size)).min(most);
                 inner.facet_size = req.facet_size.saturating_add(extra);
-                results = self.engine.search(&inner)?;
+                // Only the longer lists are new: the page, total and timeline stay the first
+                // answer's, so the engine is asked for facets alone.
+                results.facets = self.engine.search(&facets_only(&inner))?.facets;
             }
             self.facets(req, &inner, &effective, &mut results)?;
         }

@@ -696,9 +696,44 @@ impl SegmentCollector for SegmentSets {
 /// What [`SetCounter`] counts, through merged dictionaries: each value is found once by name for
 /// the whole index, and a document's values are read as global ordinals with no column decoding.
 pub struct GlobalSetCounter {
-    /// Per column read: its merged dictionary, and per global ordinal the sets it belongs to.
-    columns: Vec<(Arc<GlobalOrdinals>, Arc<HashMap<u32, Vec<usize>>>)>,
+    /// Per column read: its merged dictionary and which sets each of its values belongs to.
+    columns: Vec<(Arc<GlobalOrdinals>, Arc<SetsOf>)>,
     sets: usize,
+}
+
+/// The sets each global ordinal of one column belongs to, by array look-up: a value is almost
+/// always in one set at most, and every value of every matching document is looked up.
+#[derive(Default)]
+struct SetsOf {
+    /// Per global ordinal, its first set plus one (0: none).
+    first: Vec<u32>,
+    /// The further sets of the few values in more than one.
+    more: HashMap<u32, Vec<usize>>,
+}
+
+impl SetsOf {
+    fn add(&mut self, ord: u32, set: usize) {
+        let slot = &mut self.first[ord as usize];
+        if *slot == 0 {
+            *slot = set as u32 + 1;
+        } else {
+            self.more.entry(ord).or_default().push(set);
+        }
+    }
+
+    #[inline]
+    fn each(&self, ord: u32, mut f: impl FnMut(usize)) {
+        let first = self.first[ord as usize];
+        if first == 0 {
+            return;
+        }
+        f(first as usize - 1);
+        if !self.more.is_empty() {
+            for &set in self.more.get(&ord).map_or(&[][..], Vec::as_slice) {
+                f(set);
+            }
+        }
+    }
 }
 
 impl GlobalSetCounter {
@@ -708,18 +743,22 @@ impl GlobalSetCounter {
         sets: &[Vec<(&'static str, String)>],
         global: &HashMap<&'static str, Arc<GlobalOrdinals>>,
     ) -> GlobalSetCounter {
-        let mut by_column: HashMap<&'static str, HashMap<u32, Vec<usize>>> = HashMap::new();
+        let mut by_column: HashMap<&'static str, SetsOf> = HashMap::new();
         for (set, values) in sets.iter().enumerate() {
             for (column, value) in values {
-                let Some(g) = global.get(column).and_then(|g| g.ordinal(value)) else {
+                let Some(dictionary) = global.get(column) else {
+                    continue;
+                };
+                let Some(g) = dictionary.ordinal(value) else {
                     continue;
                 };
                 by_column
                     .entry(*column)
-                    .or_default()
-                    .entry(g)
-                    .or_default()
-                    .push(set);
+                    .or_insert_with(|| SetsOf {
+                        first: vec![0; dictionary.names.len()],
+                        more: HashMap::new(),
+                    })
+                    .add(g, set);
             }
         }
         let columns = by_column
@@ -734,7 +773,7 @@ impl GlobalSetCounter {
 }
 
 pub struct SegmentGlobalSets {
-    columns: Vec<(Arc<GlobalOrdinals>, Arc<HashMap<u32, Vec<usize>>>)>,
+    columns: Vec<(Arc<GlobalOrdinals>, Arc<SetsOf>)>,
     segment: usize,
     counts: Vec<u64>,
     /// Per set, one past the last document counted for it.
@@ -794,13 +833,13 @@ impl SegmentCollector for SegmentGlobalSets {
             last,
         } = self;
         for (global, sets_of) in columns.iter() {
-            for g in global.segments[*segment].of(doc) {
-                for &set in sets_of.get(g).map_or(&[][..], Vec::as_slice) {
+            for &g in global.segments[*segment].of(doc) {
+                sets_of.each(g, |set| {
                     if last[set] != doc + 1 {
                         last[set] = doc + 1;
                         counts[set] += 1;
                     }
-                }
+                });
             }
         }
     }
