@@ -7,8 +7,8 @@
 //! [`crate::model`]. No method has a default body: a new method must be answered by every engine,
 //! and [`Layer`]'s blanket implementation forwards it through every layer.
 use crate::Result;
-use crate::entities::merges::{EntityMerges, NamesByKind};
-use crate::entities::rules::{Entity, EntityRules};
+use crate::entities::merges::{EntityMerges, LinkCount, NamesByKind};
+use crate::entities::rules::{Entity, EntityRules, RulesVersion};
 use crate::model::article::StoredArticle;
 use crate::model::check::CheckReport;
 use crate::model::copies::{GroupId, Member};
@@ -64,10 +64,9 @@ pub trait Backend: Send + Sync {
     /// The archive-wide entity merges found after the last index run (none before one).
     fn entity_merges(&self) -> Result<EntityMerges>;
 
-    /// A token that changes whenever the entity rules or merges kept with the index may have
-    /// changed, so what is derived from them can be kept between searches; `None` when the engine
-    /// cannot tell cheaply (they are then read afresh for every search).
-    fn entity_rules_version(&self) -> Option<String>;
+    /// A token that changes whenever the entity rules or merges kept with the index are saved
+    /// (cheap: no rules are read).
+    fn rules_version(&self) -> Result<RulesVersion>;
 
     /// The server's access keys kept with the index (salted digests, never keys; none when it
     /// has none).
@@ -122,6 +121,10 @@ pub trait Store: Send {
     /// Every distinct entity name the index holds, per kind, with the articles carrying it, as
     /// of the last commit (what the archive-wide merges are found from).
     fn entity_names(&mut self) -> Result<NamesByKind>;
+
+    /// Every acronym the articles spell out ([`crate::entities::merges::Link`]), with the articles recording it, as of the
+    /// last commit (none for an index made before links were recorded).
+    fn entity_links(&mut self) -> Result<Vec<LinkCount>>;
 
     /// Replace the archive-wide entity merges kept with the index.
     fn save_entity_merges(&mut self, merges: &EntityMerges) -> Result<()>;
@@ -179,8 +182,8 @@ pub trait Layer: Send + Sync {
     fn entity_merges(&self) -> Result<EntityMerges> {
         self.inner().entity_merges()
     }
-    fn entity_rules_version(&self) -> Option<String> {
-        self.inner().entity_rules_version()
+    fn rules_version(&self) -> Result<RulesVersion> {
+        self.inner().rules_version()
     }
     fn access_keys(&self) -> Result<KeyRing> {
         self.inner().access_keys()
@@ -235,8 +238,8 @@ impl<L: Layer> Backend for L {
     fn entity_merges(&self) -> Result<EntityMerges> {
         Layer::entity_merges(self)
     }
-    fn entity_rules_version(&self) -> Option<String> {
-        Layer::entity_rules_version(self)
+    fn rules_version(&self) -> Result<RulesVersion> {
+        Layer::rules_version(self)
     }
     fn access_keys(&self) -> Result<KeyRing> {
         Layer::access_keys(self)

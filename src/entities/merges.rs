@@ -39,14 +39,6 @@ const DOMINANT: u64 = 5;
 /// Longest and shortest acronym read as one, in letters.
 const MAX_ACRONYM: usize = 8;
 const MIN_ACRONYM: usize = 2;
-/// Fewest articles the expansion of a two-letter acronym must have: two letters stand for many
-/// names ("EU" for "European Union" only where the archive says so often).
-const TWO_LETTER_EXPANSION_ARTICLES: u64 = 10;
-/// Most times an acronym's articles may outnumber its expansion's.
-const ACRONYM_RATIO: u64 = 3;
-
-/// Small words that an acronym's expansion may hold but not open with.
-const ACRONYM_SKIP: &[&str] = &["of", "the", "and", "for", "&", "de", "du", "la", "le", "in"];
 
 /// Why two names are one entity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -177,12 +169,87 @@ pub struct NameCount {
     pub articles: u64,
 }
 
+/// An acronym an article itself spells out: written as `short` in the article and resolved there
+/// to `long`, a name of the same kind in the same article ("International Monetary Fund (IMF)",
+/// or both anywhere in one story). Recorded per article at index time, because inside the
+/// article the acronym is shown under its expansion and the index no longer holds the pair.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Link {
+    pub kind: EntityKind,
+    pub short: String,
+    pub long: String,
+}
+
+/// Separates a link's parts in the value an engine indexes: a control character no name holds.
+const LINK_SEPARATOR: char = '\u{1f}';
+
+impl Link {
+    /// The one keyword value an engine indexes for the link.
+    pub fn encode(&self) -> String {
+        format!(
+            "{}{LINK_SEPARATOR}{}{LINK_SEPARATOR}{}",
+            self.kind.as_str(),
+            self.short,
+            self.long
+        )
+    }
+
+    /// The link an indexed value stands for (`None` for anything else).
+    pub fn decode(value: &str) -> Option<Link> {
+        let mut parts = value.split(LINK_SEPARATOR);
+        let kind = parts.next()?;
+        let kind = EntityKind::ALL.into_iter().find(|k| k.as_str() == kind)?;
+        let (short, long) = (parts.next()?, parts.next()?);
+        parts.next().is_none().then(|| Link {
+            kind,
+            short: short.to_string(),
+            long: long.to_string(),
+        })
+    }
+}
+
+/// The acronyms `mentions` spell out: mentions written as an acronym whose name in the article
+/// is a longer one with those initials ("PSP" shown as "Sony PSP" is a short form, not a
+/// spelling out).
+pub fn links_of(mentions: &[super::Mention]) -> Vec<Link> {
+    let mut out: Vec<Link> = mentions
+        .iter()
+        .filter(|m| m.kind != EntityKind::Person)
+        .filter(|m| {
+            let words: Vec<String> = m
+                .canonical
+                .split_whitespace()
+                .map(str::to_lowercase)
+                .collect();
+            words.len() > 1
+                && acronym_letters(&m.text).is_some_and(|l| initials_of(&words).contains(&l))
+        })
+        .map(|m| Link {
+            kind: m.kind,
+            short: m.text.trim().to_string(),
+            long: m.canonical.clone(),
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// One link of the archive and the articles recording it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkCount {
+    pub link: Link,
+    pub articles: u64,
+}
+
 /// Find the merges among the archive's names, per kind. `model` tells generic words and legal
-/// forms (without one, those classes are left out).
-pub fn find(model: Option<&Model>, names: &NamesByKind) -> EntityMerges {
+/// forms (without one, those classes are left out); `links` are the acronyms the archive's
+/// articles spell out, the only evidence an acronym merge is made on.
+pub fn find(model: Option<&Model>, names: &NamesByKind, links: &[LinkCount]) -> EntityMerges {
     let mut merges = Vec::new();
     for (&kind, list) in names {
-        merges.extend(find_kind(model, kind, list));
+        let spelt: Vec<&LinkCount> = links.iter().filter(|l| l.link.kind == kind).collect();
+        merges.extend(find_kind(model, kind, list, &spelt));
     }
     EntityMerges { merges }
 }
@@ -194,7 +261,12 @@ struct Name<'a> {
     words: Vec<String>,
 }
 
-fn find_kind(model: Option<&Model>, kind: EntityKind, list: &[NameCount]) -> Vec<Merge> {
+fn find_kind(
+    model: Option<&Model>,
+    kind: EntityKind,
+    list: &[NameCount],
+    links: &[&LinkCount],
+) -> Vec<Merge> {
     let names: Vec<Name> = list
         .iter()
         .filter(|n| !n.name.trim().is_empty())
@@ -213,7 +285,7 @@ fn find_kind(model: Option<&Model>, kind: EntityKind, list: &[NameCount]) -> Vec
     for i in 0..names.len() {
         let found = case_variant(&names, &index, i)
             .map(|t| (t, Reason::Case))
-            .or_else(|| acronym(&names, &index, kind, i).map(|t| (t, Reason::Acronym)))
+            .or_else(|| acronym(&names, &index, links, i).map(|t| (t, Reason::Acronym)))
             .or_else(|| abbreviation(&names, &index, kind, i).map(|t| (t, Reason::Abbreviation)))
             .or_else(|| plural(&names, &index, kind, i).map(|t| (t, Reason::Plural)))
             .or_else(|| {
@@ -262,7 +334,6 @@ fn find_kind(model: Option<&Model>, kind: EntityKind, list: &[NameCount]) -> Vec
 
 /// The archive's names of one kind, found by initials and by word.
 struct Index {
-    by_initials: HashMap<String, Vec<usize>>,
     by_word: HashMap<String, Vec<usize>>,
     by_key: HashMap<String, usize>,
     /// By the first two letters of the first word, for abbreviations.
@@ -271,7 +342,6 @@ struct Index {
 
 impl Index {
     fn of(names: &[Name]) -> Index {
-        let mut by_initials: HashMap<String, Vec<usize>> = HashMap::new();
         let mut by_word: HashMap<String, Vec<usize>> = HashMap::new();
         let mut by_key = HashMap::new();
         let mut by_opening: HashMap<String, Vec<usize>> = HashMap::new();
@@ -285,13 +355,6 @@ impl Index {
                     by_key.insert(key, i);
                 }
             }
-            if n.words.len() > 1 {
-                let mut both = initials_of(&n.words).to_vec();
-                both.dedup();
-                for initials in both {
-                    by_initials.entry(initials).or_default().push(i);
-                }
-            }
             let mut seen: Vec<&str> = Vec::new();
             for w in &n.words {
                 if !seen.contains(&w.as_str()) {
@@ -301,7 +364,6 @@ impl Index {
             }
         }
         Index {
-            by_initials,
             by_word,
             by_key,
             by_opening,
@@ -334,42 +396,32 @@ fn case_variant(names: &[Name], index: &Index, i: usize) -> Option<usize> {
     (j != i).then_some(j)
 }
 
-/// "IMF" -> "International Monetary Fund": a word written as an acronym whose letters are the
-/// initials of exactly one longer name of the kind.
-fn acronym(names: &[Name], index: &Index, kind: EntityKind, i: usize) -> Option<usize> {
-    if kind == EntityKind::Person {
-        return None;
-    }
+/// "IMF" -> "International Monetary Fund": an acronym that articles of the archive spell out
+/// (see [`Link`]), taken to the expansion they spell it out as, when that is the only one or far
+/// the most spelt out ([`DOMINANT`]). Initials alone are no evidence: an archive holds many
+/// names whose initials some acronym happens to share.
+fn acronym(names: &[Name], index: &Index, links: &[&LinkCount], i: usize) -> Option<usize> {
     let n = &names[i];
-    let letters = acronym_letters(n.text)?;
-    let candidates = index.by_initials.get(&letters)?;
-    let j = only_one(
-        names,
-        candidates
-            .iter()
-            .copied()
-            .filter(|&j| j != i && spelt_out(names[j].text)),
-    )?;
-    // An acronym far more used than the one expansion the archive has stands for something the
-    // archive does not spell out ("NBC" beside a broadcaster named twice).
-    let short_needs_more =
-        letters.chars().count() == 2 && names[j].articles < TWO_LETTER_EXPANSION_ARTICLES;
-    (n.articles <= ACRONYM_RATIO * names[j].articles && !short_needs_more).then_some(j)
-}
-
-/// A name that can be an acronym's expansion: every word but the small ones capitalised and made
-/// of letters (an apostrophe allowed), the first not a small word.
-fn spelt_out(text: &str) -> bool {
-    let words: Vec<&str> = text.split_whitespace().collect();
-    words.len() >= 2
-        && !ACRONYM_SKIP.contains(&words[0].to_lowercase().as_str())
-        && words.iter().all(|w| {
-            ACRONYM_SKIP.contains(&w.to_lowercase().as_str())
-                || (w.starts_with(char::is_uppercase)
-                    && w.chars()
-                        .all(|c| c.is_alphabetic() || c == '\'' || c == '’')
-                    && w.chars().skip(1).any(char::is_lowercase))
-        })
+    acronym_letters(n.text)?;
+    let short = n.text.trim();
+    // Per expansion the archive holds as a name, the articles spelling the acronym out as it.
+    let mut spelt: HashMap<usize, u64> = HashMap::new();
+    for l in links.iter().filter(|l| l.link.short == short) {
+        let key: Vec<String> = alias_key(&l.link.long)
+            .split(' ')
+            .map(str::to_lowercase)
+            .collect();
+        if let Some(&j) = index.by_key.get(&key.join(" "))
+            && j != i
+        {
+            *spelt.entry(j).or_default() += l.articles;
+        }
+    }
+    let mut ranked: Vec<(usize, u64)> = spelt.into_iter().collect();
+    ranked.sort_by_key(|&(j, count)| (std::cmp::Reverse(count), j));
+    let (&(first, count), rest) = ranked.split_first()?;
+    let others: u64 = rest.iter().map(|&(_, c)| c).sum();
+    (others == 0 || count >= DOMINANT * others).then_some(first)
 }
 
 /// The letters of a name written as an acronym ("IMF", "BoE", "U.N." -> "imf", "boe", "un"):
@@ -659,10 +711,30 @@ mod tests {
     }
 
     fn merged(kind: EntityKind, list: &[(&str, u64)]) -> Vec<(String, String, Reason)> {
+        merged_with(kind, list, &[])
+    }
+
+    /// `links`: (acronym, expansion, articles spelling it out).
+    fn merged_with(
+        kind: EntityKind,
+        list: &[(&str, u64)],
+        links: &[(&str, &str, u64)],
+    ) -> Vec<(String, String, Reason)> {
         let model = super::super::model::embedded();
         let mut all = BTreeMap::new();
         all.insert(kind, names(list));
-        let mut out: Vec<(String, String, Reason)> = find(model, &all)
+        let links: Vec<LinkCount> = links
+            .iter()
+            .map(|&(short, long, articles)| LinkCount {
+                link: Link {
+                    kind,
+                    short: short.to_string(),
+                    long: long.to_string(),
+                },
+                articles,
+            })
+            .collect();
+        let mut out: Vec<(String, String, Reason)> = find(model, &all, &links)
             .merges
             .into_iter()
             .map(|m| (m.from, m.to, m.reason))
@@ -677,21 +749,70 @@ mod tests {
 
     #[test]
     fn acronyms_take_the_one_expansion_the_archive_spells_out() {
-        let got = merged(
+        let list = [
+            ("Meridian Monetary Board", 12),
+            ("MMB", 30),
+            ("Harbour Trade Council", 4),
+            ("HTC", 3),
+            ("Hilltop Transit Company", 5),
+        ];
+        let got = merged_with(
             EntityKind::Org,
+            &list,
             &[
-                ("Meridian Monetary Board", 12),
-                ("MMB", 30),
-                ("Harbour Trade Council", 4),
-                ("HTC", 3),
-                ("Hilltop Transit Company", 5),
+                ("MMB", "Meridian Monetary Board", 2),
+                ("HTC", "Harbour Trade Council", 1),
+                ("HTC", "Hilltop Transit Company", 1),
             ],
         );
-        // "HTC" could be two names: no merge.
+        // "HTC" is spelt out as two names: no merge.
         assert_eq!(
             got,
             vec![m("MMB", "Meridian Monetary Board", Reason::Acronym)]
         );
+    }
+
+    #[test]
+    fn regression_acronym_merged_on_initials_no_article_spells_out() {
+        // The initials fit one name each, but no article writes the two together.
+        let list = [
+            ("Ulverston School of Arts", 20),
+            ("USA", 40),
+            ("New Year", 30),
+            ("NY", 9),
+        ];
+        assert!(merged_with(EntityKind::Org, &list, &[]).is_empty());
+        assert!(merged_with(EntityKind::Misc, &list, &[]).is_empty());
+        // A link to a name the archive does not hold as one (another kind, say) is no merge.
+        let links = [("USA", "United States of America", 3)];
+        assert!(merged_with(EntityKind::Org, &list, &links).is_empty());
+    }
+
+    #[test]
+    fn links_round_trip_and_come_only_from_spelt_out_acronyms() {
+        let link = Link {
+            kind: EntityKind::Org,
+            short: "MMB".into(),
+            long: "Meridian Monetary Board".into(),
+        };
+        assert_eq!(Link::decode(&link.encode()), Some(link.clone()));
+        assert_eq!(Link::decode("org only two"), None);
+        let mention = |text: &str, canonical: &str| super::super::Mention {
+            kind: EntityKind::Org,
+            text: text.into(),
+            canonical: canonical.into(),
+            start: 0,
+            end: 0,
+        };
+        let got = links_of(&[
+            mention("MMB", "Meridian Monetary Board"),
+            mention("Meridian Monetary Board", "Meridian Monetary Board"),
+            mention("MMB", "Meridian Monetary Board"),
+            mention("Board", "Meridian Monetary Board"),
+            mention("IMF", "IMF"),
+            mention("MPX", "Meridian MPX"),
+        ]);
+        assert_eq!(got, vec![link]);
     }
 
     #[test]
@@ -781,9 +902,10 @@ mod tests {
     fn too_little_evidence_and_places_stay_apart() {
         // The long name is in one article only.
         assert!(
-            merged(
+            merged_with(
                 EntityKind::Org,
-                &[("Meridian Monetary Board", 1), ("MMB", 9)]
+                &[("Meridian Monetary Board", 1), ("MMB", 9)],
+                &[("MMB", "Meridian Monetary Board", 1)],
             )
             .is_empty()
         );
@@ -798,7 +920,15 @@ mod tests {
             EntityKind::Org,
             names(&[("Meridian Monetary Board", 12), ("MMB", 30)]),
         );
-        let merges = find(None, &all);
+        let links = [LinkCount {
+            link: Link {
+                kind: EntityKind::Org,
+                short: "MMB".into(),
+                long: "Meridian Monetary Board".into(),
+            },
+            articles: 2,
+        }];
+        let merges = find(None, &all, &links);
         let none = EntityRules::default();
         assert_eq!(
             merges.under(&none).aliased(EntityKind::Org, "MMB"),

@@ -121,6 +121,13 @@ pub struct Group {
     pub members: Vec<Entity>,
 }
 
+/// Which rules and merges an index keeps, as a token that changes whenever either is saved: what
+/// lets a long-lived reader keep the rules it prepared until they change, instead of reading,
+/// parsing and regrouping them for every search. Equal tokens mean the same saved rules; the
+/// number itself means nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RulesVersion(pub u64);
+
 /// One change to the rules, as the CLI and the API ask for it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "kebab-case", deny_unknown_fields)]
@@ -437,8 +444,8 @@ impl EntityRules {
     pub fn affected(&self) -> BTreeMap<EntityKind, BTreeSet<String>> {
         let mut out: BTreeMap<EntityKind, BTreeSet<String>> = BTreeMap::new();
         for group in self.groups() {
-            for (k, n) in group.members {
-                out.entry(k).or_default().insert(n);
+            for (k, n) in &group.members {
+                out.entry(*k).or_default().insert(n.clone());
             }
         }
         for (k, n) in self.candidates() {
@@ -451,8 +458,8 @@ impl EntityRules {
 
     /// Every merged or moved value with the indexed names that show as it (those whose members
     /// are more than the value itself as indexed).
-    pub fn groups(&self) -> Vec<Group> {
-        self.by_from.1.get_or_init(|| self.find_groups()).clone()
+    pub fn groups(&self) -> &[Group] {
+        self.by_from.1.get_or_init(|| self.find_groups())
     }
 
     fn find_groups(&self) -> Vec<Group> {

@@ -497,11 +497,12 @@ fn documents(articles: Vec<ingest::Article>, plan: &IndexPlan) -> Vec<Prepared> 
                 .copies
                 .then(|| crate::model::copies::Signature::of(&article.id, &body))
                 .flatten();
-            let (entities, quotes) = if plan.entities {
+            let (entities, quotes, links) = if plan.entities {
                 let tagged = headline_and_body(&article.headline, &body);
                 let mentions = crate::entities::extract(&tagged);
                 let quotes = body_quotes(&article.headline, &tagged, &mentions);
-                (entity_set(&mentions), quotes)
+                let links = crate::entities::merges::links_of(&mentions);
+                (entity_set(&mentions), quotes, links)
             } else {
                 Default::default()
             };
@@ -510,6 +511,7 @@ fn documents(articles: Vec<ingest::Article>, plan: &IndexPlan) -> Vec<Prepared> 
                 entities,
                 quotes,
                 signature,
+                links,
             }
         })
         .collect()

@@ -12,7 +12,8 @@ use crate::entities::rules::EntityRules;
 /// articles the index holds. Returns how many there are.
 pub fn remerge(store: &mut dyn Store) -> Result<usize> {
     let names = store.entity_names()?;
-    let merges = find(crate::entities::model::embedded(), &names);
+    let links = store.entity_links()?;
+    let merges = find(crate::entities::model::embedded(), &names, &links);
     store.save_entity_merges(&merges)?;
     Ok(merges.merges.len())
 }

@@ -9,11 +9,11 @@
 //! together in one more pass (articles carrying any of each value's names), so an article
 //! carrying two names of one value counts once.
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::backend::{Backend, Layer};
 use crate::entities::EntityKind;
-use crate::entities::rules::{Edit, EntityRules, Group};
+use crate::entities::rules::{Edit, EntityRules, Group, RulesVersion};
 use crate::model::article::StoredArticle;
 use crate::model::request::{ExportOptions, Facet, SearchRequest, Sort};
 use crate::model::results::{FacetCount, Hit, SearchResults};
@@ -24,34 +24,36 @@ use serde::{Deserialize, Serialize};
 pub fn with_entity_rules(engine: Arc<dyn Backend>) -> Arc<dyn Backend> {
     Arc::new(Ruled {
         engine,
-        effective: Mutex::new(None),
+        prepared: Mutex::new(None),
     })
 }
 
 struct Ruled {
     engine: Arc<dyn Backend>,
-    /// The rules in force and what facets derive from them, under the engine's version of the
-    /// rules: an archive's merges are thousands of aliases, and reading them and finding their
-    /// groups for every search cost many times the search itself.
-    effective: Mutex<Option<(String, Arc<Effective>)>>,
+    /// The rules as last prepared, with the version they were read at: a server answers many
+    /// searches between two saves, and reading, parsing and grouping the merges each time cost
+    /// more than the search itself.
+    prepared: Mutex<Option<(RulesVersion, Arc<Prepared>)>>,
 }
 
-/// The rules a search is answered with, and what facet counting derives from them.
-struct Effective {
+/// The effective rules and what every facet needs of them, worked out once per version (and
+/// only when a facet asks: a search without entity facets never groups the rules).
+struct Prepared {
     rules: EntityRules,
-    /// Per kind, the indexed names whose facet counts the rules change ([`EntityRules::affected`]).
-    affected: BTreeMap<EntityKind, BTreeSet<String>>,
-    /// Merged or moved values with their indexed names ([`EntityRules::groups`]).
-    groups: Vec<Group>,
+    affected: OnceLock<BTreeMap<EntityKind, BTreeSet<String>>>,
 }
 
-impl Effective {
-    fn of(rules: EntityRules) -> Effective {
-        Effective {
-            affected: rules.affected(),
-            groups: rules.groups(),
+impl Prepared {
+    fn new(rules: EntityRules) -> Self {
+        Prepared {
             rules,
+            affected: OnceLock::new(),
         }
+    }
+
+    /// Per kind, the indexed names some rule shows as another value (or hides).
+    fn affected(&self) -> &BTreeMap<EntityKind, BTreeSet<String>> {
+        self.affected.get_or_init(|| self.rules.affected())
     }
 }
 
@@ -79,26 +81,25 @@ pub fn resolve_request(req: &SearchRequest, rules: &EntityRules) -> SearchReques
 }
 
 impl Ruled {
-    /// The rules kept with the index and the archive-wide merges no rule is about.
-    fn rules(&self) -> Result<EntityRules> {
-        Ok(self.effective()?.rules.clone())
-    }
-
-    /// The rules in force, derived afresh only when the engine says they may have changed.
-    fn effective(&self) -> Result<Arc<Effective>> {
-        let Some(version) = self.engine.entity_rules_version() else {
-            let rules = super::merges::effective_rules(self.engine.as_ref())?;
-            return Ok(Arc::new(Effective::of(rules)));
-        };
-        if let Some((seen, effective)) = &*lock(&self.effective)
+    /// The rules kept with the index and the archive-wide merges no rule is about, read again
+    /// only when the index's rules or merges were saved since the last read.
+    fn prepared(&self) -> Result<Arc<Prepared>> {
+        let version = self.engine.rules_version()?;
+        if let Some((seen, prepared)) = self
+            .prepared
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
             && *seen == version
         {
-            return Ok(effective.clone());
+            return Ok(prepared.clone());
         }
-        let rules = super::merges::effective_rules(self.engine.as_ref())?;
-        let effective = Arc::new(Effective::of(rules));
-        *lock(&self.effective) = Some((version, effective.clone()));
-        Ok(effective)
+        let prepared = Arc::new(Prepared::new(super::merges::effective_rules(
+            self.engine.as_ref(),
+        )?));
+        *self.prepared.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some((version, prepared.clone()));
+        Ok(prepared)
     }
 
     /// Facet lists of the shown values, from the engine's lists of indexed ones: values no rule
@@ -108,11 +109,11 @@ impl Ruled {
         &self,
         req: &SearchRequest,
         inner: &SearchRequest,
-        effective: &Effective,
+        prepared: &Prepared,
         results: &mut SearchResults,
     ) -> Result<()> {
-        let affected = &effective.affected;
-        let groups = &effective.groups;
+        let affected = prepared.affected();
+        let groups = prepared.rules.groups();
         // The engine's lists, asked longer by the number of values that may drop out of them.
         let lists: BTreeMap<EntityKind, Vec<FacetCount>> = req
             .facets
@@ -171,6 +172,14 @@ impl Ruled {
     }
 }
 
+/// `inner` as its facet lists alone need it: no page, timeline or explanation, in index order.
+fn lists_only(inner: &SearchRequest) -> SearchRequest {
+    SearchRequest {
+        facets: inner.facets.clone(),
+        ..counting(inner)
+    }
+}
+
 /// `inner` as a count needs it: no page, facets, timeline or explanation, and in index order
 /// (a count needs no ranking, and relevance order would run the feedback's first pass).
 fn counting(inner: &SearchRequest) -> SearchRequest {
@@ -182,18 +191,6 @@ fn counting(inner: &SearchRequest) -> SearchRequest {
     count.explain = false;
     count.sort = Sort::Newest;
     count
-}
-
-/// `inner` as a search for its facet lists alone: no page, timeline or explanation, and in index
-/// order (the lists do not depend on the order, and relevance order would rank for nothing).
-fn facets_only(inner: &SearchRequest) -> SearchRequest {
-    let mut only = inner.clone();
-    only.limit = 0;
-    only.offset = 0;
-    only.timeline = None;
-    only.explain = false;
-    only.sort = Sort::Newest;
-    only
 }
 
 /// How many values an entity list of `results` lacks once the names the rules touch are left
@@ -235,12 +232,6 @@ fn upper_bound(group: &Group, lists: &BTreeMap<EntityKind, Vec<FacetCount>>, ask
     bound
 }
 
-/// The lock's value even if a search panicked holding it: the cache is replaced whole, never left
-/// half-written.
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
-
 fn show_hit(rules: &EntityRules, mut hit: Hit) -> Hit {
     hit.entities = rules.apply(&hit.entities);
     hit
@@ -252,32 +243,36 @@ impl Layer for Ruled {
     }
 
     fn search(&self, req: &SearchRequest) -> Result<SearchResults> {
-        let effective = self.effective()?;
-        let rules = &effective.rules;
+        let prepared = self.prepared()?;
+        let rules = &prepared.rules;
         if rules.is_empty() {
             return self.engine.search(req);
         }
         let mut inner = resolve_request(req, rules);
         // Only entity facets pay for the merges: a search without one never looks at the groups.
         let entity_facets = req.facets.iter().any(|f| kind_of(*f).is_some());
+        let most = match entity_facets {
+            true => prepared.affected().values().map(BTreeSet::len).max(),
+            false => None,
+        }
+        .unwrap_or(0);
+        // Values the rules touch drop out of the engine's lists, so the lists are asked longer
+        // from the start, by up to one list's worth: most searches then need no second asking.
+        let mut extra = most.min(req.facet_size);
+        inner.facet_size = req.facet_size.saturating_add(extra);
         let mut results = self.engine.search(&inner)?;
         if entity_facets {
-            let affected = &effective.affected;
-            let most = affected.values().map(BTreeSet::len).max().unwrap_or(0);
-            // Values the rules touch drop out of the engine's lists: ask for lists longer by as
-            // many as the first answer lacks, growing only while a full list still falls short
-            // (asking for every touched name at once made the engine name hundreds of values).
-            let mut extra = 0;
-            while let Some(short) = shortfall(req, &inner, affected, &results)
+            // Where a full list still falls short, ask again for the lists alone, longer by as
+            // many as they lack (asking for every touched name at once made the engine name
+            // hundreds of values; asking with the page made it rank and snippet it again).
+            while let Some(short) = shortfall(req, &inner, prepared.affected(), &results)
                 && extra < most
             {
                 extra = extra.saturating_add(short.max(req.facet_size)).min(most);
                 inner.facet_size = req.facet_size.saturating_add(extra);
-                // Only the longer lists are new: the page, total and timeline stay the first
-                // answer's, so the engine is asked for facets alone.
-                results.facets = self.engine.search(&facets_only(&inner))?.facets;
+                results.facets = self.engine.search(&lists_only(&inner))?.facets;
             }
-            self.facets(req, &inner, &effective, &mut results)?;
+            self.facets(req, &inner, &prepared, &mut results)?;
         }
         for list in results.facets.values_mut() {
             list.truncate(req.facet_size);
@@ -294,9 +289,9 @@ impl Layer for Ruled {
         let Some(mut article) = self.engine.article(id)? else {
             return Ok(None);
         };
-        let rules = self.rules()?;
-        if !rules.is_empty() {
-            article.entities = rules.apply(&article.entities);
+        let prepared = self.prepared()?;
+        if !prepared.rules.is_empty() {
+            article.entities = prepared.rules.apply(&article.entities);
         }
         Ok(Some(article))
     }
@@ -307,13 +302,14 @@ impl Layer for Ruled {
         options: ExportOptions,
         each: &mut dyn FnMut(Hit) -> Result<()>,
     ) -> Result<u64> {
-        let rules = self.rules()?;
+        let prepared = self.prepared()?;
+        let rules = &prepared.rules;
         if rules.is_empty() {
             return self.engine.export(req, options, each);
         }
-        let inner = resolve_request(req, &rules);
+        let inner = resolve_request(req, rules);
         self.engine
-            .export(&inner, options, &mut |hit| each(show_hit(&rules, hit)))
+            .export(&inner, options, &mut |hit| each(show_hit(rules, hit)))
     }
 }
 

@@ -93,6 +93,10 @@ pub struct StoredArticle {
     pub quotes: Vec<crate::quotes::Quote>,
     /// Some of the text was read by OCR from page images.
     pub ocr: bool,
+    /// The acronyms it spells out, kept so the article can be written again with them; evidence
+    /// for the archive-wide merges, never shown.
+    #[serde(skip)]
+    pub links: Vec<crate::entities::merges::Link>,
 }
 
 /// A stored article as the parsed article it was made from, to be written again.
@@ -113,6 +117,7 @@ pub fn to_article(stored: StoredArticle) -> (Article, EntitySet) {
         group: _,
         quotes: _,
         ocr,
+        links: _,
     } = stored;
     let article = Article {
         id,

@@ -11,6 +11,7 @@ pub mod column {
     pub const COPY_GROUP: &str = super::name::COPY_GROUP;
     pub const COPY_SIGNATURE: &str = super::name::COPY_SIGNATURE;
     pub const SPEAKER: &str = super::name::SPEAKER;
+    pub const ENTITY_LINK: &str = super::name::ENTITY_LINK;
 }
 
 /// Field names, shared by the embedded schema and the OpenSearch mapping (which keeps the exact
@@ -42,6 +43,9 @@ pub mod name {
     pub const SPEAKER: &str = "speaker";
     /// The article's quotes with speakers and offsets, stored as JSON.
     pub const QUOTES: &str = "quotes";
+    /// The acronyms the article spells out (`entities::merges::Link`), the evidence of the
+    /// archive-wide acronym merges; never shown.
+    pub const ENTITY_LINK: &str = "entity_link";
     /// Set (stored only) on articles whose text was read by OCR from page images.
     pub const OCR: &str = "ocr";
     /// Suffix of an entity kind's tokenized field (`person_text`).

@@ -13,6 +13,8 @@ pub struct Prepared {
     pub quotes: Vec<crate::quotes::Quote>,
     /// The body's copy signature (none for a body too short to judge).
     pub signature: Option<Signature>,
+    /// The acronyms it spells out (evidence for the archive-wide merges).
+    pub links: Vec<crate::entities::merges::Link>,
 }
 
 /// One piece of a file's articles. Small files come in one piece; large JSON Lines files in

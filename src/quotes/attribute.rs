@@ -7,11 +7,14 @@
 //! (the latest person named with that role nearby; for an organisation noun, the latest
 //! organisation). An attribution clause whose subject is none of these ("one resident said")
 //! gives no speaker.
+use std::collections::HashMap;
+
 use super::Attribution;
 use super::marks::Span;
+use super::referents::{Gender, can_speak, genders};
 use super::words::{
-    PronounKind, Word, is_org_role, is_person_role, is_preposition, is_speech_verb, is_spokes_word,
-    pronoun_kind, words,
+    PronounKind, Word, is_org_role, is_passive_auxiliary, is_person_role, is_preposition,
+    is_speech_verb, is_spokes_word, other_sense, pronoun_kind, words,
 };
 use crate::entities::{EntityKind, Mention};
 
@@ -23,6 +26,8 @@ const AFTER_VERB_WINDOW: usize = 8;
 const REFERENCE_CHARS: usize = 2500;
 /// How near a person's mention (characters) a role noun must stand to name that person's role.
 const ROLE_NEAR: usize = 60;
+/// How many sentences a pronoun may go back through sentences whose subject is the same pronoun.
+const PRONOUN_CHAIN: usize = 4;
 
 /// A resolved speaker.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,11 +38,14 @@ pub struct Speaker {
 }
 
 /// One text ready for attribution: its characters, the mentions that can speak (outside
-/// quotes), and its quote spans.
+/// quotes), every mention (a word inside a name is no verb: "the Washington Post said"), each
+/// person's gender as the text shows it, and its quote spans.
 pub struct Doc<'a> {
     chars: &'a [char],
     spans: &'a [Span],
     mentions: Vec<&'a Mention>,
+    all: &'a [Mention],
+    genders: HashMap<String, Gender>,
 }
 
 /// Words that may stand between a quote and an inverted speech verb (`"...," later said X`).
@@ -91,15 +99,52 @@ fn is_abbreviation(w: &str) -> bool {
 impl<'a> Doc<'a> {
     pub fn new(chars: &'a [char], mentions: &'a [Mention], spans: &'a [Span]) -> Self {
         let inside = |m: &Mention| spans.iter().any(|s| m.start < s.end && m.end > s.open);
-        let mentions = mentions
+        let all = mentions;
+        let mentions: Vec<&Mention> = mentions
             .iter()
-            .filter(|m| m.kind != EntityKind::Misc && !inside(m))
+            .filter(|m| m.kind != EntityKind::Misc && !inside(m) && can_speak(chars, m))
             .collect();
+        let genders = genders(chars, &mentions, spans);
         Doc {
             chars,
             spans,
             mentions,
+            all,
+            genders,
         }
+    }
+
+    /// The last speech verb of a clause, or the one it reports through: in `who he says asked`
+    /// the speaker is the one who says.
+    fn last_verb(&self, ws: &[Word]) -> Option<usize> {
+        let mut v = (0..ws.len()).rev().find(|&k| self.verb(ws, k))?;
+        while v > 0 && self.verb(ws, v - 1) {
+            v -= 1;
+        }
+        Some(v)
+    }
+
+    /// Is word `k` of `ws` a speech verb here? Not inside a name ("the Washington Post"), not
+    /// after a determiner (a noun: "a note", "the state"), not passive ("was told") and not in
+    /// another sense ("continues to be", "called for").
+    fn verb(&self, ws: &[Word], k: usize) -> bool {
+        let w = &ws[k];
+        if !is_speech_verb(&w.lower) {
+            return false;
+        }
+        if self
+            .all
+            .iter()
+            .any(|m| m.start <= w.start && w.end <= m.end)
+        {
+            return false;
+        }
+        let prev = k.checked_sub(1).map(|p| ws[p].lower.as_str());
+        let participle = w.lower.ends_with("ed") || matches!(w.lower.as_str(), "told" | "said");
+        if prev.is_some_and(|p| is_determiner(p) || (participle && is_passive_auxiliary(p))) {
+            return false;
+        }
+        !other_sense(&w.lower, ws.get(k + 1).map(|n| n.lower.as_str()))
     }
 
     /// The speaker of span `i`, if its clauses name one. "according to" after a quote names a
@@ -144,9 +189,7 @@ impl<'a> Doc<'a> {
                 && m.end <= b
                 && m.canonical != name
                 && matches!(m.kind, EntityKind::Person | EntityKind::Org)
-                && !ws
-                    .iter()
-                    .any(|w| w.end <= m.start && is_speech_verb(&w.lower))
+                && !(0..ws.len()).any(|k| ws[k].end <= m.start && self.verb(&ws, k))
         })
     }
 
@@ -194,16 +237,36 @@ impl<'a> Doc<'a> {
             return (self.subject_after(&ws[2..], to), true);
         }
         let window = &ws[..ws.len().min(AFTER_VERB_WINDOW)];
-        let Some(v) = window.iter().position(|w| is_speech_verb(&w.lower)) else {
+        let Some(v) = (0..window.len())
+            .find(|&k| self.verb(&ws, k))
+            .or_else(|| self.verb_after_apposition(&ws))
+        else {
             return (Clause::Nothing, false);
         };
-        if window[..v].iter().all(|w| is_filler(&w.lower)) {
+        if ws[..v].iter().all(|w| is_filler(&w.lower)) {
             if !is_inversion_verb(&ws[v].lower) {
                 return (Clause::Nothing, false);
             }
             return (self.subject_after(&ws[v + 1..], to), false);
         }
         (self.subject_before(&ws[..v], ws[v].start), false)
+    }
+
+    /// `"...," Tom Porcelli, chief economist at a bank in the city, wrote`: a name, an apposition
+    /// between commas that may be long, and the verb right after the second comma.
+    fn verb_after_apposition(&self, ws: &[Word]) -> Option<usize> {
+        let first = ws.first()?;
+        let name = self
+            .mentions
+            .iter()
+            .find(|m| m.start == first.start && m.kind == EntityKind::Person)?;
+        if self.chars.get(name.end) != Some(&',') {
+            return None;
+        }
+        let close = (name.end + 1..ws.last()?.start).find(|&k| self.chars[k] == ',')?;
+        let v = ws.iter().position(|w| w.start > close)?;
+        let v = v + ws[v..].iter().take_while(|w| is_filler(&w.lower)).count();
+        (v < ws.len() && self.verb(ws, v)).then_some(v)
     }
 
     fn before_clause(&self, i: usize) -> Clause {
@@ -219,7 +282,11 @@ impl<'a> Doc<'a> {
         };
         let start = self.sentence_start(from, span.open);
         let ws = words(self.chars, start, span.open);
-        if ws.is_empty() && start > from && !para {
+        if ws.is_empty() && para && start == from {
+            // A block quote introduced by the paragraph before (`As Kern notes:`).
+            return self.introduced_by_colon(from, prev_end);
+        }
+        if ws.is_empty() && start > from {
             // A quote that opens a sentence right after one that says who speaks
             // (`Kern said she would stay. "We ..."`), in the same paragraph.
             return self.previous_sentence(from, start);
@@ -230,7 +297,7 @@ impl<'a> Doc<'a> {
         {
             return self.subject_after(&ws[a + 2..], span.open);
         }
-        let Some(v) = ws.iter().rposition(|w| is_speech_verb(&w.lower)) else {
+        let Some(v) = self.last_verb(&ws) else {
             return Clause::Nothing;
         };
         if ws[..v].iter().all(|w| is_filler(&w.lower)) {
@@ -243,6 +310,46 @@ impl<'a> Doc<'a> {
         self.subject_before(&ws[..v], ws[v].start)
     }
 
+    /// A quote opening the paragraph at `para` whose previous paragraph ends with a colon: the
+    /// speaker of that paragraph's last sentence (`As Kern notes:`, `Kern wrote on Friday:`),
+    /// when no quote of its own stands in it.
+    fn introduced_by_colon(&self, para: usize, floor: usize) -> Clause {
+        let Some(colon) = self.chars[floor..para]
+            .iter()
+            .rposition(|c| !c.is_whitespace())
+            .map(|k| floor + k)
+        else {
+            return Clause::Nothing;
+        };
+        if self.chars[colon] != ':' {
+            return Clause::Nothing;
+        }
+        let line = self.chars[floor..colon]
+            .iter()
+            .rposition(|&c| c == '\n')
+            .map_or(floor, |k| floor + k + 1);
+        let start = self.sentence_start(line, colon);
+        if self.spans.iter().any(|s| s.open >= start && s.open < colon) {
+            return Clause::Nothing;
+        }
+        let ws = words(self.chars, start, colon);
+        let Some(v) = (0..ws.len()).rev().find(|&k| self.verb(&ws, k)) else {
+            return Clause::Nothing;
+        };
+        if ws[..v]
+            .iter()
+            .all(|w| is_filler(&w.lower) || w.lower == "as")
+        {
+            return self.subject_after(&ws[v + 1..], colon);
+        }
+        let subject: Vec<Word> = ws[..v]
+            .iter()
+            .filter(|w| w.lower != "as")
+            .cloned()
+            .collect();
+        self.subject_before(&subject, ws[v].start)
+    }
+
     /// The speaker of the sentence `[from, to)` ends, when it is `X said ...` with no quote of
     /// its own.
     fn previous_sentence(&self, from: usize, to: usize) -> Clause {
@@ -251,7 +358,7 @@ impl<'a> Doc<'a> {
             return Clause::Nothing;
         }
         let ws = words(self.chars, start, to);
-        let Some(v) = ws.iter().position(|w| is_speech_verb(&w.lower)) else {
+        let Some(v) = (0..ws.len()).find(|&k| self.verb(&ws, k)) else {
             return Clause::Nothing;
         };
         match self.subject_before(&ws[..v], ws[v].start) {
@@ -278,6 +385,16 @@ impl<'a> Doc<'a> {
                 None => Clause::Anonymous,
             };
         }
+        // The word right before the verb is its subject when it is a pronoun: `Natalie, who he
+        // says` is said by "he", not by Natalie; `they said` names no one.
+        if let Some(k) = ws.iter().rposition(|w| !is_filler(&w.lower)) {
+            if ws[k].lower == "they" {
+                return Clause::Anonymous;
+            }
+            if let Some(p) = pronoun_kind(&ws[k].lower) {
+                return self.pronoun(p, verb, self.relative_head(ws, k));
+            }
+        }
         if let Some(m) = self.subject_mention(first.start, verb, true) {
             return Clause::Speaker(named(m));
         }
@@ -286,7 +403,7 @@ impl<'a> Doc<'a> {
         }
         let near = &ws[ws.len().saturating_sub(3)..];
         if let Some(p) = near.iter().rev().find_map(|w| pronoun_kind(&w.lower)) {
-            return self.pronoun(p, verb);
+            return self.pronoun(p, verb, None);
         }
         if let Some(c) = self.role(&ws[ws.len().saturating_sub(5)..], verb) {
             return c;
@@ -300,7 +417,7 @@ impl<'a> Doc<'a> {
             return Clause::Nothing;
         };
         if let Some(p) = pronoun_kind(&first.lower) {
-            return self.pronoun(p, first.start);
+            return self.pronoun(p, first.start, None);
         }
         // The subject comes first: a mention within its first words, or "the" + role.
         let head_end = ws.get(6).map_or(to, |w| w.start);
@@ -400,10 +517,24 @@ impl<'a> Doc<'a> {
         !qualifies_role
     }
 
-    fn pronoun(&self, p: PronounKind, at: usize) -> Clause {
+    /// The name a relative clause opened by `who`/`whom`/`that` right before the pronoun at word
+    /// `k` hangs on: "he" in `Natalie, who he says` is not Natalie.
+    fn relative_head(&self, ws: &[Word], k: usize) -> Option<&'a str> {
+        let rel = ws.get(k.checked_sub(1)?)?;
+        if !matches!(rel.lower.as_str(), "who" | "whom" | "that") {
+            return None;
+        }
+        self.mentions
+            .iter()
+            .find(|m| m.end <= rel.start && rel.start - m.end <= 2)
+            .map(|m| m.canonical.as_str())
+    }
+
+    fn pronoun(&self, p: PronounKind, at: usize, exclude: Option<&str>) -> Clause {
         let found = match p {
-            PronounKind::Person => self.latest_subject_person(at),
-            PronounKind::Org => self.latest_before(at, |m| m.kind == EntityKind::Org),
+            PronounKind::He => self.latest_subject_person(at, Gender::Male, exclude),
+            PronounKind::She => self.latest_subject_person(at, Gender::Female, exclude),
+            PronounKind::It => self.latest_before(at, |m| m.kind == EntityKind::Org),
         };
         match found {
             Some(m) => Clause::Speaker(Speaker {
@@ -416,25 +547,59 @@ impl<'a> Doc<'a> {
 
     /// The person a "he" or "she" at `at` most likely points to: the first person named in the
     /// latest sentence that names one (the subject more often than an object), this sentence
-    /// included.
-    fn latest_subject_person(&self, at: usize) -> Option<&'a Mention> {
-        let last = self.latest_before(at, |m| m.kind == EntityKind::Person)?;
-        let start = self.sentence_start(last.start.saturating_sub(CLAUSE_CHARS), last.start);
-        let end = self.sentence_end(last.end, at.max(last.end));
-        if let Some(m) = self.speaker_of_sentence(start, end) {
-            return Some(m);
+    /// included. Only people the pronoun's gender fits count (a person the text calls "she" or
+    /// "Ms" is no "he"), and never `exclude` (the head of the relative clause it stands in).
+    fn latest_subject_person(
+        &self,
+        at: usize,
+        gender: Gender,
+        exclude: Option<&str>,
+    ) -> Option<&'a Mention> {
+        let fits = |m: &Mention| {
+            m.kind == EntityKind::Person
+                && exclude != Some(m.canonical.as_str())
+                && self.genders.get(&m.canonical).is_none_or(|g| *g == gender)
+        };
+        let mut at = at;
+        for _ in 0..PRONOUN_CHAIN {
+            let last = self.latest_before(at, fits)?;
+            let start = self.sentence_start(last.start.saturating_sub(CLAUSE_CHARS), last.start);
+            let end = self.sentence_end(last.end, at.max(last.end));
+            if let Some(m) = self.speaker_of_sentence(start, end).filter(|m| fits(m)) {
+                return Some(m);
+            }
+            let first = self
+                .mentions
+                .iter()
+                .find(|m| fits(m) && m.start >= start && m.end <= at)
+                .copied()?;
+            // `Now he fears ..., captain Jason Robinson ...`: a sentence whose subject is already
+            // the pronoun names its people as objects; the pronoun goes on from further back.
+            if !self.pronoun_before(start, first.start, gender) {
+                return Some(first);
+            }
+            at = start;
         }
-        self.mentions
-            .iter()
-            .find(|m| m.kind == EntityKind::Person && m.start >= start && m.end <= at)
-            .copied()
+        None
+    }
+
+    /// Does a "he" (or "she") of `gender` stand in the narrative of `[from, to)`?
+    fn pronoun_before(&self, from: usize, to: usize, gender: Gender) -> bool {
+        let quoted = |k: usize| self.spans.iter().any(|s| k >= s.start && k < s.end);
+        words(self.chars, from, to).iter().any(|w| {
+            !quoted(w.start)
+                && matches!(
+                    (w.lower.as_str(), gender),
+                    ("he", Gender::Male) | ("she", Gender::Female)
+                )
+        })
     }
 
     /// The person a sentence `[from, to)` says spoke: the named subject of its last speech verb
     /// (`..., argued Mr Howard`).
     fn speaker_of_sentence(&self, from: usize, to: usize) -> Option<&'a Mention> {
         let ws = words(self.chars, from, to);
-        let v = ws.iter().rposition(|w| is_speech_verb(&w.lower))?;
+        let v = self.last_verb(&ws)?;
         let after_comma = self.chars[from..ws[v].start]
             .iter()
             .rev()
@@ -444,9 +609,43 @@ impl<'a> Doc<'a> {
             let end = ws.get(v + 6).map_or(to, |w| w.start);
             self.subject_mention(ws[v].end, end, false)
         } else {
+            // `He said that ... Mr Houston ...`: a pronoun speaks, not the names after it; it
+            // stands for the person named before it in the sentence, if any.
+            let k = (0..v).rev().find(|&k| !is_filler(&ws[k].lower));
+            if k.is_some_and(|k| ws[k].lower == "they") {
+                return None;
+            }
+            if let Some(k) = k.filter(|&k| pronoun_kind(&ws[k].lower).is_some()) {
+                return self.person_before_pronoun(&ws, k, from);
+            }
             self.subject_mention(from, ws[v].start, true)
         }?;
         (m.kind == EntityKind::Person).then_some(m)
+    }
+
+    /// The person a "he"/"she" at word `k` stands for within its own sentence (from `from`): the
+    /// latest one named before it that can be a subject, that its gender fits, and that is not
+    /// the head of the relative clause it opens.
+    fn person_before_pronoun(&self, ws: &[Word], k: usize, from: usize) -> Option<&'a Mention> {
+        let gender = match pronoun_kind(&ws[k].lower)? {
+            PronounKind::He => Gender::Male,
+            PronounKind::She => Gender::Female,
+            PronounKind::It => return None,
+        };
+        let exclude = self.relative_head(ws, k);
+        let before = words(self.chars, from, ws[k].start);
+        self.mentions
+            .iter()
+            .rev()
+            .find(|m| {
+                m.kind == EntityKind::Person
+                    && m.start >= from
+                    && m.end <= ws[k].start
+                    && exclude != Some(m.canonical.as_str())
+                    && self.genders.get(&m.canonical).is_none_or(|g| *g == gender)
+                    && self.can_be_subject(m, &before)
+            })
+            .copied()
     }
 
     /// "the minister", "the company": a definite role noun resolved to the entity named with it,
@@ -566,14 +765,18 @@ impl<'a> Doc<'a> {
             .is_none_or(|w| w.end != i || !(is_abbreviation(&w.lower) || w.end - w.start == 1))
     }
 
+    /// Where the sentence from `from` ends: its full stop, or a line break (a headline or a
+    /// paragraph without closing punctuation is a sentence of its own).
     fn sentence_end(&self, from: usize, to: usize) -> usize {
-        (from..to).find(|&i| self.ends_sentence(i)).unwrap_or(to)
+        (from..to)
+            .find(|&i| self.ends_sentence(i) || self.chars[i] == '\n')
+            .unwrap_or(to)
     }
 
     fn sentence_start(&self, from: usize, to: usize) -> usize {
         (from..to)
             .rev()
-            .find(|&i| self.ends_sentence(i))
+            .find(|&i| self.ends_sentence(i) || self.chars[i] == '\n')
             .map_or(from, |i| i + 1)
     }
 }

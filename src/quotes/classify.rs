@@ -7,6 +7,8 @@ use super::words::{is_naming_word, words};
 
 /// Longest name in marks taken for a title or nickname when all its long words are capitalised.
 const TITLE_MAX_WORDS: usize = 10;
+/// Longest name in marks that may end with the sentence's full stop or comma inside them.
+const SHORT_NAME_WORDS: usize = 4;
 /// Shortest unattributed span taken for speech.
 const SPEECH_MIN_WORDS: usize = 4;
 
@@ -21,7 +23,12 @@ pub fn is_quote(chars: &[char], span: &Span, attributed: bool) -> bool {
 /// "Night Harbour", "The Long Way Home": every word of four letters or more capitalised, and no
 /// sentence punctuation of its own.
 fn is_title_like(chars: &[char], span: &Span, n: usize) -> bool {
-    if n > TITLE_MAX_WORDS || ends_like_speech(chars, span) {
+    // A short name may carry the sentence's full stop or comma inside the marks, as American
+    // style puts it (`a group called "Friends of Harbour."`); a question or an exclamation is
+    // speech.
+    let punctuated = ends_like_speech(chars, span);
+    let end_of_name = matches!(last_char(chars, span), Some('.' | ','));
+    if n > TITLE_MAX_WORDS || (punctuated && !(end_of_name && n <= SHORT_NAME_WORDS)) {
         return false;
     }
     let ws = words(chars, span.start, span.end);
@@ -32,11 +39,15 @@ fn is_title_like(chars: &[char], span: &Span, n: usize) -> bool {
 }
 
 fn ends_like_speech(chars: &[char], span: &Span) -> bool {
-    let last = chars[span.start..span.end]
+    matches!(last_char(chars, span), Some('.' | ',' | '!' | '?' | '…'))
+}
+
+fn last_char(chars: &[char], span: &Span) -> Option<char> {
+    chars[span.start..span.end]
         .iter()
         .rev()
-        .find(|c| !c.is_whitespace());
-    matches!(last, Some('.' | ',' | '!' | '?' | '…'))
+        .find(|c| !c.is_whitespace())
+        .copied()
 }
 
 /// The word right before the opening mark names a work or a nickname ("dubbed", "titled", "known

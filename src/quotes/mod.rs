@@ -10,7 +10,9 @@
 //! re-open it and close it only at the last), `classify` tells quotes from scare quotes, titles
 //! and nicknames, and `attribute` finds the speech verb next to a quote and resolves its subject
 //! (a name, a pronoun, a role noun such as "the minister", or the previous quote of the same
-//! paragraph). When the text gives no attribution a quote keeps no speaker: precision first.
+//! paragraph), with `referents` saying which names can speak at all (no datelines, no storms) and
+//! which pronoun each person takes, as the text itself shows. When the text gives no attribution
+//! a quote keeps no speaker: precision first.
 use serde::Serialize;
 
 use crate::entities::{EntityKind, Mention};
@@ -18,6 +20,7 @@ use crate::entities::{EntityKind, Mention};
 mod attribute;
 mod classify;
 mod marks;
+mod referents;
 mod words;
 
 /// How a quote's speaker was found, so a reader (and the evaluation) can weigh it.

@@ -76,6 +76,7 @@ pub fn is_speech_verb(w: &str) -> bool {
         "write",
         "writes",
         "wrote",
+        "written",
         "declare",
         "declares",
         "declared",
@@ -130,6 +131,8 @@ pub fn is_speech_verb(w: &str) -> bool {
         "observe",
         "observes",
         "observed",
+        "reports",
+        "reported",
         "tweet",
         "tweets",
         "tweeted",
@@ -216,16 +219,39 @@ pub fn is_naming_word(w: &str) -> bool {
 /// Pronouns that point back to a person (he, she) or to an organisation (it).
 pub fn pronoun_kind(w: &str) -> Option<PronounKind> {
     match w {
-        "he" | "she" => Some(PronounKind::Person),
-        "it" => Some(PronounKind::Org),
+        "he" => Some(PronounKind::He),
+        "she" => Some(PronounKind::She),
+        "it" => Some(PronounKind::It),
         _ => None,
     }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PronounKind {
-    Person,
-    Org,
+    He,
+    She,
+    It,
+}
+
+/// Auxiliaries that make the verb after them passive ("was told", "were asked"): the subject
+/// is the listener, not a speaker.
+pub fn is_passive_auxiliary(w: &str) -> bool {
+    matches!(w, "was" | "were" | "is" | "are" | "been" | "be" | "being")
+}
+
+/// A speech verb used in another sense, told by the word after it: "continues to be",
+/// "called for", "asked for", "noted for", "stated goals" is no speaking.
+pub fn other_sense(verb: &str, next: Option<&str>) -> bool {
+    let Some(next) = next else {
+        return false;
+    };
+    let stem = verb.trim_end_matches(['s', 'd', 'e']);
+    match stem {
+        "continu" => matches!(next, "to" | "with" | "in" | "on" | "as" | "at" | "for"),
+        "call" | "ask" | "not" => matches!(next, "for" | "off"),
+        "post" => matches!(next, "a" | "an" | "its" | "their" | "losses" | "profits"),
+        _ => false,
+    }
 }
 
 /// Role nouns that stand for a person named earlier with that role.

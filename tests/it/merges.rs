@@ -1,6 +1,7 @@
 //! Archive-wide entity merges end to end, on both engines: the real binary indexes fictional
 //! articles (`tests/fixtures/merges`): an organisation written out in two articles ("Meridian
-//! Monetary Board", a1 and a2) and as its acronym in two others ("MMB", a3 and a4); a party
+//! Monetary Board", a1 and a2, a2 spelling the acronym out) and as its acronym in two others
+//! ("MMB", a3 and a4); a party
 //! written out in two ("Progressive Reformers", a5 and a7) and abbreviated in one ("Prog Refs",
 //! a6); and a story (a5) with a dateline and a credit line. The merges are checked where names
 //! show (facets, filters, hits, `newsdex entities merges`), through a re-index and `--rebuild`,
@@ -288,6 +289,79 @@ fn merged_facet_counts_an_article_with_two_names_once_on_opensearch() {
     };
     let f = fixture();
     two_names_in_one_article_count_once_on(&Archive {
+        f: &f,
+        engine: Some(remote.url()),
+    });
+}
+
+/// Regression (acronyms merged on initials alone: "USA" shown as a university, "NY" as a
+/// holiday): an acronym whose letters are the initials of one name of the archive stays apart
+/// when no article writes the two together, and merges once one does.
+fn acronym_needs_an_article_spelling_it_out_on(a: &Archive) {
+    let union = "Coastal Freight Union";
+    a.f.write(
+        "b1.txt",
+        "Dockers vote to strike\n\nMembers of the Coastal Freight Union voted on Monday to \
+         strike at the port.\n",
+    );
+    a.f.write(
+        "b2.txt",
+        "Port talks resume\n\nThe Coastal Freight Union returned to talks on Friday.\n",
+    );
+    a.f.write(
+        "b3.txt",
+        "Strike called off\n\nThe CFU called off the strike late on Sunday, a spokesman said.\n",
+    );
+    for (file, name) in [("b1.txt", union), ("b2.txt", union), ("b3.txt", "CFU")] {
+        assert!(
+            tagged(a.f, file).contains(&org(name)),
+            "the tagger no longer finds {name:?} in {file}: {:?}",
+            tagged(a.f, file)
+        );
+    }
+    a.index(&[]);
+    assert!(
+        !a.merges().iter().any(|m| m.from == "CFU"),
+        "{:?}",
+        a.merges()
+    );
+    let orgs = a.orgs();
+    assert_eq!(
+        (orgs.get("CFU"), orgs.get(union)),
+        (Some(&1), Some(&2)),
+        "{orgs:?}"
+    );
+    // One article spelling it out is the archive's evidence.
+    a.f.write(
+        "b4.txt",
+        "Union signs deal\n\nThe Coastal Freight Union (CFU) signed a deal with port owners.\n",
+    );
+    a.index(&[]);
+    assert!(
+        a.merges().contains(&merge("CFU", union, "acronym")),
+        "{:?}",
+        a.merges()
+    );
+    assert_eq!(a.orgs().get(union), Some(&4));
+    assert_eq!(a.search(&["", "--org", "CFU", "--limit", "0"]).total, 4);
+}
+
+#[test]
+fn acronym_needs_an_article_spelling_it_out_on_the_embedded_engine() {
+    let f = fixture();
+    acronym_needs_an_article_spelling_it_out_on(&Archive {
+        f: &f,
+        engine: None,
+    });
+}
+
+#[test]
+fn acronym_needs_an_article_spelling_it_out_on_opensearch() {
+    let Some(remote) = Remote::for_test("acronym-evidence") else {
+        return;
+    };
+    let f = fixture();
+    acronym_needs_an_article_spelling_it_out_on(&Archive {
         f: &f,
         engine: Some(remote.url()),
     });

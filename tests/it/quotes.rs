@@ -338,3 +338,106 @@ fn the_api_takes_speaker_filters_and_returns_hits_with_their_quotes() {
     );
     assert_eq!(r.facets["speaker"].len(), 2);
 }
+
+/// The speaker of every quote of one fixture in `tests/fixtures/quotes-attribution`, by the real
+/// `newsdex quotes FILE --json`.
+fn speakers_of(name: &str) -> Vec<(String, Option<String>)> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/quotes-attribution")
+        .join(name);
+    let out = bin()
+        .args(["quotes", "--json"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{name}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let quotes: Vec<Quote> = serde_json::from_slice(&out.stdout).expect("a JSON list");
+    quotes.into_iter().map(|q| (q.text, q.speaker)).collect()
+}
+
+/// Each quote opening with the given words has the given speaker (or none).
+fn expect_speakers(name: &str, cases: &[(&str, Option<&str>)]) {
+    let got = speakers_of(name);
+    for (opening, speaker) in cases {
+        let q = got
+            .iter()
+            .find(|(t, _)| t.starts_with(opening))
+            .unwrap_or_else(|| panic!("{name}: no quote opening {opening:?} in {got:?}"));
+        assert_eq!(q.1.as_deref(), *speaker, "{name}: speaker of {opening:?}");
+    }
+}
+
+#[test]
+fn she_said_skips_a_later_man_the_text_calls_he() {
+    expect_speakers(
+        "pronoun-gender.txt",
+        &[("The boats are not safe", Some("Marta Quill"))],
+    );
+}
+
+#[test]
+fn a_pronoun_in_a_relative_clause_is_not_the_name_the_clause_hangs_on() {
+    expect_speakers(
+        "relative-clause.txt",
+        &[
+            ("properly", Some("Daniel Okafor")),
+            ("People will argue", Some("Daniel Okafor")),
+        ],
+    );
+}
+
+#[test]
+fn a_publication_that_writes_and_a_block_quote_after_as_x_notes_have_speakers() {
+    expect_speakers(
+        "reporting-frames.txt",
+        &[
+            ("expected to back the plan", Some("Caldmoor Gazette")),
+            ("The harbour was never meant", Some("Ruth Adeyemi")),
+        ],
+    );
+}
+
+#[test]
+fn continues_to_be_is_no_speech_and_a_verb_inside_a_name_is_no_verb() {
+    expect_speakers(
+        "other-senses.txt",
+        &[
+            ("the shelter's largest donor", None),
+            ("We will publish every letter", Some("Harbour Post")),
+        ],
+    );
+}
+
+#[test]
+fn datelines_and_storms_are_never_speakers() {
+    expect_speakers(
+        "datelines-and-storms.txt",
+        &[
+            ("leave the coast tonight", None),
+            ("We lost everything", None),
+        ],
+    );
+}
+
+#[test]
+fn he_goes_back_through_sentences_whose_subject_is_already_he() {
+    expect_speakers(
+        "pronoun-chain.txt",
+        &[
+            ("We are ready", Some("Ivan Petrov")),
+            ("It is a worry", Some("Ivan Petrov")),
+        ],
+    );
+}
+
+#[test]
+fn a_bare_quote_after_a_sentence_saying_who_speaks_takes_that_speaker_near_a_paragraph_start() {
+    expect_speakers(
+        "said-then-quote.txt",
+        &[("It will stay shut", Some("Rita Solberg"))],
+    );
+}

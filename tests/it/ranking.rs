@@ -465,3 +465,75 @@ fn pages_past_the_second_pass_depth_cut_one_order() {
             .all(|w| w[0].score >= w[1].score - 1e-5)
     );
 }
+
+/// Regression for the second pass reading positions only where they can change the page
+/// (issue 27): a page cut after re-scoring the page's own candidates and those that can still
+/// climb into it must be the same as the page cut from re-scoring every candidate.
+#[test]
+fn a_page_of_proximity_is_the_full_second_pass_cut_short() {
+    let f = Fixture::new();
+    // Twenty short articles with the words apart score higher on BM25F alone than one longer
+    // article holding them side by side; proximity lifts that one above them all.
+    for i in 0..20 {
+        let pad = "more words ".repeat(i % 4);
+        f.write(
+            &format!("apart{i:02}.json"),
+            format!(r#"{{"headline": "Note {i}", "body": "interest {pad}was set in the report number {i} long before the new rate"}}"#),
+        );
+    }
+    f.write(
+        "together.json",
+        r#"{"headline": "Note", "body": "The interest rate was set again this week by the board of the central bank"}"#,
+    );
+    // Articles without the words, so that the words are not in every article (idf > 0).
+    for i in 0..30 {
+        f.write(
+            &format!("other{i:02}.json"),
+            format!(r#"{{"headline": "Other {i}", "body": "A story about something else entirely, number {i}"}}"#),
+        );
+    }
+    f.index_docs(&["--no-entities"]);
+    let plain = f.search(&["--limit", "21", "--ranking", "prox=0", "interest rate"]);
+    let first_pass_place = plain
+        .hits
+        .iter()
+        .position(|h| h.path == "together.json")
+        .unwrap();
+    assert!(
+        first_pass_place >= 3,
+        "below the first page without proximity"
+    );
+    for mode in ["all", "any"] {
+        let whole = f.search(&["--match", mode, "--limit", "21", "interest rate"]);
+        assert_eq!(whole.hits[0].path, "together.json", "match {mode}");
+        let mut paged = Vec::new();
+        for offset in (0..21).step_by(3) {
+            let page = f.search(&[
+                "--match",
+                mode,
+                "--limit",
+                "3",
+                "--offset",
+                &offset.to_string(),
+                "interest rate",
+            ]);
+            assert_eq!(page.total, 21);
+            paged.extend(page.hits);
+        }
+        let cut = |hits: &[crate::common::Hit]| {
+            hits.iter()
+                .map(|h| (h.path.clone(), (h.score * 1e4).round() as i64))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(cut(&paged), cut(&whole.hits), "match {mode}");
+        // The page's hits carry their whole score: the climber's explanation has its pair.
+        let top = explained(&f, &["--match", mode, "--limit", "1", "interest rate"]);
+        assert_eq!(top.hits[0].path, "together.json");
+        assert!(
+            top.hits[0]
+                .explanation
+                .find("near(interest rate)")
+                .is_some()
+        );
+    }
+}

@@ -4,6 +4,7 @@ use serde_json::{Map, Value, json};
 
 use crate::analysis::normalize_keyword;
 use crate::entities::EntityKind;
+use crate::entities::merges::Link;
 use crate::model::article::{EntitySet, StoredArticle};
 use crate::model::article::{UNKNOWN_SOURCE, searchable_body};
 use crate::model::copies::Signature;
@@ -68,6 +69,10 @@ pub fn to_source(file: &str, hash: &str, prepared: &Prepared) -> Value {
     if a.ocr {
         put(name::OCR, json!(true));
     }
+    if !prepared.links.is_empty() {
+        let links: Vec<String> = prepared.links.iter().map(Link::encode).collect();
+        put(name::ENTITY_LINK, json!(links));
+    }
     if let Some(signature) = &prepared.signature {
         put(name::COPY_SIGNATURE, json!(signature_text(signature)));
     }
@@ -117,6 +122,10 @@ pub fn from_source(source: &Value) -> StoredArticle {
         group: text(source, name::COPY_GROUP).map(crate::model::copies::GroupId),
         quotes: serde_json::from_value(source[name::QUOTES].clone()).unwrap_or_default(),
         ocr: source[name::OCR].as_bool().unwrap_or(false),
+        links: texts(source, name::ENTITY_LINK)
+            .iter()
+            .filter_map(|v| Link::decode(v))
+            .collect(),
     }
 }
 
@@ -167,12 +176,14 @@ pub fn rewritten(source: &Value, group: Option<&crate::model::copies::GroupId>) 
     let signature = signature_of(source);
     let stored = from_source(source);
     let quotes = stored.quotes.clone();
+    let links = stored.links.clone();
     let (article, entities) = crate::model::article::to_article(stored);
     let prepared = Prepared {
         article,
         entities,
         quotes,
         signature,
+        links,
     };
     let mut doc = to_source(&file, &hash, &prepared);
     if let (Some(group), Value::Object(map)) = (group, &mut doc) {

@@ -13,7 +13,7 @@ pub use crate::model::fields::meta;
 use crate::model::fields::name;
 
 /// Bumped whenever the mapping or analysis changes incompatibly.
-pub const MAPPING_VERSION: u64 = 3;
+pub const MAPPING_VERSION: u64 = 4;
 /// The key in the mapping's `_meta` that holds [`MAPPING_VERSION`].
 pub const VERSION_KEY: &str = "newsdex_mapping_version";
 
@@ -118,6 +118,7 @@ fn articles() -> Value {
     put(name::SPEAKER, keyword());
     put(name::QUOTES, json!({ "type": "object", "enabled": false }));
     put(name::OCR, json!({ "type": "boolean", "index": false }));
+    put(name::ENTITY_LINK, keyword());
     for kind in EntityKind::ALL {
         put(
             kind.as_str(),

@@ -320,15 +320,20 @@ impl OpenSearch {
     /// The saved settings: from the process's copy while it is fresh, else after a check of the
     /// document's version (no body) and a read only when it changed.
     fn settings_doc(&self) -> Result<Value> {
+        Ok(self.versioned_settings()?.0)
+    }
+
+    /// [`Self::settings_doc`] with the version it is.
+    fn versioned_settings(&self) -> Result<(Value, Option<(u64, u64)>)> {
         let mut cache = self.settings.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(c) = cache.as_mut() {
             if c.checked.elapsed() < SETTINGS_FRESH {
-                return Ok(c.doc.clone());
+                return Ok((c.doc.clone(), c.version));
             }
             let (_, version) = self.read_settings(false)?;
             if version == c.version {
                 c.checked = Instant::now();
-                return Ok(c.doc.clone());
+                return Ok((c.doc.clone(), c.version));
             }
         }
         let (doc, version) = self.read_settings(true)?;
@@ -337,7 +342,7 @@ impl OpenSearch {
             version,
             checked: Instant::now(),
         });
-        Ok(doc)
+        Ok((doc, version))
     }
 
     /// Forget the cached settings (this process just changed them).
@@ -418,6 +423,22 @@ impl OpenSearch {
             out.insert(kind, names);
         }
         Ok(out)
+    }
+
+    /// Every link value with its articles, decoded.
+    pub fn entity_links(&self) -> Result<Vec<crate::entities::merges::LinkCount>> {
+        Ok(self
+            .all_counts(&json!({ "match_all": {} }), name::ENTITY_LINK)?
+            .into_iter()
+            .filter_map(|c| {
+                crate::entities::merges::Link::decode(&c.value).map(|link| {
+                    crate::entities::merges::LinkCount {
+                        link,
+                        articles: c.count,
+                    }
+                })
+            })
+            .collect())
     }
 
     pub fn save_entity_merges(&self, merges: &crate::entities::merges::EntityMerges) -> Result<()> {
@@ -704,6 +725,16 @@ impl Backend for OpenSearch {
         self.save_setting(meta::ENTITY_RULES, json!(rules.to_toml()))
     }
 
+    /// The settings document's version: rules and merges are both kept in it, and the cache
+    /// revalidates it by `_seq_no` as it does for every other setting.
+    fn rules_version(&self) -> Result<crate::entities::rules::RulesVersion> {
+        use std::hash::{Hash, Hasher};
+        let (_, version) = self.versioned_settings()?;
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        version.hash(&mut hasher);
+        Ok(crate::entities::rules::RulesVersion(hasher.finish()))
+    }
+
     /// Kept as JSON text in the companion settings document, like the rules.
     fn entity_merges(&self) -> Result<crate::entities::merges::EntityMerges> {
         match self.settings_doc()?[meta::ENTITY_MERGES].as_str() {
@@ -713,12 +744,6 @@ impl Backend for OpenSearch {
             ),
             None => Ok(Default::default()),
         }
-    }
-
-    /// The rules and merges live in the companion settings document, which only a request can
-    /// tell has changed: they are read for every search.
-    fn entity_rules_version(&self) -> Option<String> {
-        None
     }
 
     /// Kept as the JSON text of the keys file in the companion settings document, which the

@@ -318,6 +318,10 @@ impl Store for OpenSearchStore {
         self.engine.entity_names()
     }
 
+    fn entity_links(&mut self) -> Result<Vec<crate::entities::merges::LinkCount>> {
+        self.engine.entity_links()
+    }
+
     fn save_entity_merges(&mut self, merges: &crate::entities::merges::EntityMerges) -> Result<()> {
         self.engine.save_entity_merges(merges)
     }

@@ -5,6 +5,7 @@ use tantivy::{DateTime, TantivyDocument};
 
 use super::schema::Fields;
 use crate::entities::EntityKind;
+use crate::entities::merges::Link;
 use crate::ingest::Article;
 use crate::model::article::{EntitySet, StoredArticle, UNKNOWN_SOURCE, with_standfirst};
 use crate::model::copies::{GroupId, Signature};
@@ -80,6 +81,7 @@ pub fn to_document(
     article: Article,
     entities: &EntitySet,
     quotes: &[crate::quotes::Quote],
+    links: &[Link],
 ) -> ArticleDoc {
     let Article {
         id,
@@ -151,6 +153,11 @@ pub fn to_document(
         let json = serde_json::to_string(quotes).unwrap_or_default();
         doc.add_text(json, &[fields.quotes]);
     }
+    if let Some(field) = fields.entity_link {
+        for link in links {
+            doc.add_text(link.encode(), &[field]);
+        }
+    }
     doc
 }
 
@@ -207,5 +214,12 @@ pub fn from_document(fields: &Fields, doc: &TantivyDocument) -> StoredArticle {
             .and_then(|f| doc.get_first(f))
             .and_then(|v| v.as_bool())
             .unwrap_or(false),
+        links: fields
+            .entity_link
+            .map(|f| all_str(doc, f))
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|v| Link::decode(v))
+            .collect(),
     }
 }

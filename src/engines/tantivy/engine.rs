@@ -342,8 +342,11 @@ impl Engine {
                     self.fields(),
                     &req.ranking,
                     &plan,
-                    docs,
-                    total as u64,
+                    rerank::FirstPass {
+                        top: docs,
+                        total: total as u64,
+                        end: req.offset + limit,
+                    },
                 )?;
                 let page = r
                     .docs
@@ -702,8 +705,12 @@ impl Engine {
                 self.fields(),
                 &req.ranking,
                 &prepared.plan,
-                top,
-                total,
+                rerank::FirstPass {
+                    top,
+                    total,
+                    // Every hit is written with its score: all candidates re-scored.
+                    end: usize::MAX,
+                },
             )?;
             for &(score, addr) in &reranked.docs {
                 each(self.hit(&searcher, addr, score, snippets.as_mut())?)?;
@@ -833,7 +840,7 @@ impl Backend for Engine {
         super::rules::load_merges(&self.index.path)
     }
 
-    fn entity_rules_version(&self) -> Option<String> {
+    fn rules_version(&self) -> Result<crate::entities::rules::RulesVersion> {
         super::rules::version(&self.index.path)
     }
 

@@ -28,7 +28,8 @@ pub struct Proximity {
 
 /// One pair's part of one document's score, for `--explain`.
 pub struct PairScore {
-    pub label: String,
+    /// Which of the query's pairs (an index into [`Proximity::labels`]).
+    pub pair: usize,
     pub ordered: u32,
     pub near: u32,
     pub score: f32,
@@ -69,6 +70,16 @@ impl Proximity {
         }))
     }
 
+    /// The most the pairs can add to any document's score: each pair's score saturates below
+    /// `weight x idf x (k1 + 1)` however often its words meet.
+    pub fn max_score(&self) -> f32 {
+        let k1 = self.bm25f.k1;
+        self.pairs
+            .iter()
+            .map(|&(_, _, idf)| self.params.weight * idf * (k1 + 1.0))
+            .sum()
+    }
+
     /// Each document's pair scores, for `docs` of one segment in ascending order.
     pub fn score_segment(
         &self,
@@ -82,12 +93,13 @@ impl Proximity {
             .collect::<tantivy::Result<_>>()?;
         let norms = self.words[0].norm_readers(reader)?;
         let mut buf = Vec::new();
+        // One buffer per word and slot, reused from document to document.
+        let mut positions: Vec<[Vec<u32>; 2]> = vec![[Vec::new(), Vec::new()]; lists.len()];
         let mut out = Vec::with_capacity(docs.len());
         for &doc in docs {
-            let positions: Vec<[Vec<u32>; 2]> = lists
-                .iter_mut()
-                .map(|word| word_positions(word, doc, &mut buf))
-                .collect();
+            for (word, into) in lists.iter_mut().zip(&mut positions) {
+                word_positions(word, doc, &mut buf, into);
+            }
             let lengths = Counts {
                 tf_headline: 0,
                 tf_body: 0,
@@ -97,15 +109,25 @@ impl Proximity {
             out.push(
                 self.pairs
                     .iter()
-                    .map(|&(a, b, idf)| self.pair(a, b, idf, &positions, &lengths))
+                    .enumerate()
+                    .map(|(i, &(a, b, idf))| self.pair(i, a, b, idf, &positions, &lengths))
                     .collect(),
             );
         }
         Ok(out)
     }
 
+    /// Each pair's name for `--explain`, in the order of [`PairScore::pair`].
+    pub fn labels(&self) -> Vec<String> {
+        self.pairs
+            .iter()
+            .map(|&(a, b, _)| format!("near({} {})", self.words[a].word(), self.words[b].word()))
+            .collect()
+    }
+
     fn pair(
         &self,
+        pair: usize,
         a: usize,
         b: usize,
         idf: f32,
@@ -128,7 +150,7 @@ impl Proximity {
             0.0
         };
         PairScore {
-            label: format!("near({} {})", self.words[a].word(), self.words[b].word()),
+            pair,
             ordered,
             near,
             score,
@@ -136,13 +158,16 @@ impl Proximity {
     }
 }
 
-/// Sorted positions of one word (all its forms) in one document, per slot.
+/// Sorted positions of one word (all its forms) in one document, per slot, into `out`.
 fn word_positions(
     lists: &mut [(usize, SegmentPostings)],
     doc: DocId,
     buf: &mut Vec<u32>,
-) -> [Vec<u32>; 2] {
-    let mut out = [Vec::new(), Vec::new()];
+    out: &mut [Vec<u32>; 2],
+) {
+    for o in out.iter_mut() {
+        o.clear();
+    }
     for (slot, list) in lists.iter_mut() {
         if list.doc() < doc {
             list.seek(doc);
@@ -152,10 +177,9 @@ fn word_positions(
             out[*slot].extend_from_slice(buf);
         }
     }
-    for o in &mut out {
+    for o in out.iter_mut() {
         o.sort_unstable();
     }
-    out
 }
 
 /// How often the first word is followed by the second within `ORDERED_GAP` positions, and how
@@ -185,12 +209,12 @@ pub fn meetings(first: &[u32], second: &[u32], window: u32) -> (u32, u32) {
 }
 
 /// One document's proximity part for `--explain`.
-pub fn explain(pairs: &[PairScore], scale: f32) -> Explanation {
+pub fn explain(pairs: &[PairScore], labels: &[String], scale: f32) -> Explanation {
     let total: f32 = pairs.iter().map(|p| p.score).sum();
     let mut e = Explanation::new("proximity", scale * total);
     e.add_const("original weight", scale);
     for p in pairs {
-        let mut d = Explanation::new_with_string(p.label.clone(), p.score);
+        let mut d = Explanation::new_with_string(labels[p.pair].clone(), p.score);
         d.add_const("in order, near", p.ordered as f32);
         d.add_const("within the window", p.near as f32);
         e.add_detail(d);

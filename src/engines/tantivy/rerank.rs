@@ -8,6 +8,13 @@
 //! expansion words on each candidate (seeking their postings to it) and proximity reads the
 //! query words' positions in it. Documents below the depth keep their first-pass order.
 //!
+//! Only the requested page has to come out exact. With proximity alone (feedback shut, the
+//! usual case for a query typed in a search box), a candidate can gain at most the pairs'
+//! saturated maximum, so positions are read for the page's own candidates first and then only
+//! for those whose first-pass score plus that maximum still reaches the page's lowest final
+//! score; the page is the one a re-scoring of the whole depth would cut, at a fraction of the
+//! reads.
+//!
 //! Feedback is gated per query (`FeedbackParams::gate`): it runs only on a query of enough
 //! words, when more documents match than it samples, when the sampled top stands out from the
 //! rest of the candidates (the gap) and when the sampled documents agree on the words they
@@ -62,6 +69,16 @@ struct Parts {
     feedback: Vec<(String, f32)>,
 }
 
+impl Parts {
+    fn near(&self) -> f32 {
+        self.pairs.iter().map(|x| x.score).sum()
+    }
+
+    fn fed(&self) -> f32 {
+        self.feedback.iter().map(|x| x.1).sum()
+    }
+}
+
 /// The re-scored candidates, best first, and what `--explain` shows of the pass.
 pub struct Reranked {
     pub docs: Vec<(f32, DocAddress)>,
@@ -70,6 +87,8 @@ pub struct Reranked {
     /// The first-pass score's weight in the final score.
     pub original_weight: f32,
     parts: HashMap<DocAddress, Parts>,
+    /// The proximity pairs' names, for `--explain`.
+    labels: Vec<String>,
 }
 
 impl Reranked {
@@ -81,6 +100,7 @@ impl Reranked {
             decision,
             original_weight: 1.0,
             parts: HashMap::new(),
+            labels: Vec::new(),
         }
     }
 
@@ -110,7 +130,11 @@ impl Reranked {
         e.add_const("original weight", self.original_weight);
         e.add_detail(first);
         if !parts.pairs.is_empty() {
-            e.add_detail(proximity::explain(&parts.pairs, self.original_weight));
+            e.add_detail(proximity::explain(
+                &parts.pairs,
+                &self.labels,
+                self.original_weight,
+            ));
         }
         if !parts.feedback.is_empty() {
             let total: f32 = parts.feedback.iter().map(|f| f.1).sum();
@@ -127,24 +151,41 @@ impl Reranked {
     }
 }
 
+/// What the first pass hands the second.
+pub struct FirstPass {
+    /// Its best hits, best first.
+    pub top: Vec<(f32, DocAddress)>,
+    /// How many documents matched.
+    pub total: u64,
+    /// Where the requested page ends: the places of the result that must be exact.
+    pub end: usize,
+}
+
 /// How many articles hold a word in their headline or body, whichever is more: the engine
 /// answers it (a long-lived one from a cache kept until the next commit).
 pub type DocFreq<'a> = &'a dyn Fn(&str) -> u64;
 
 /// Re-score the first pass's `top` (best first) of `total` matches: its first `depth`, with
 /// the rest after them in their first-pass order, so every page of a search cuts the same
-/// order.
+/// order. Only the first `end` places of the result need to be exact (the page asked for; the
+/// rest is not shown): with proximity alone, candidates that cannot climb into them are left
+/// in their first-pass order unread (see `bounded`).
 pub fn rerank(
     searcher: &Searcher,
     doc_freq: DocFreq<'_>,
     fields: &Fields,
     ranking: &Ranking,
     plan: &Plan,
-    mut top: Vec<(f32, DocAddress)>,
-    total: u64,
+    first: FirstPass,
 ) -> Result<Reranked> {
+    let FirstPass {
+        mut top,
+        total,
+        end,
+    } = first;
     let rest = top.split_off(ranking.depth.max(1).min(top.len()));
-    let mut r = rerank_head(searcher, doc_freq, fields, ranking, plan, top, total)?;
+    let head = FirstPass { top, total, end };
+    let mut r = rerank_head(searcher, doc_freq, fields, ranking, plan, head)?;
     let scale = r.original_weight;
     r.docs.extend(rest.into_iter().map(|(s, a)| (scale * s, a)));
     Ok(r)
@@ -156,9 +197,9 @@ fn rerank_head(
     fields: &Fields,
     ranking: &Ranking,
     plan: &Plan,
-    top: Vec<(f32, DocAddress)>,
-    total: u64,
+    first: FirstPass,
 ) -> Result<Reranked> {
+    let FirstPass { top, total, end } = first;
     let (expansion, decision) = if plan.feedback {
         let (e, d) = decide(searcher, doc_freq, fields, ranking, plan, &top, total)?;
         (e, Some(d))
@@ -181,14 +222,15 @@ fn rerank_head(
     } else {
         ranking.feedback.original_weight.clamp(0.0, 1.0)
     };
-    let mut parts = score_parts(searcher, &top, pairs.as_ref(), &words)?;
+    let mut parts = match (&pairs, words.is_empty()) {
+        (Some(p), true) => bounded(searcher, &top, p, end)?,
+        _ => score_parts(searcher, &top, pairs.as_ref(), &words)?,
+    };
     let mut docs: Vec<(f32, DocAddress)> = top
         .iter()
-        .map(|&(first, addr)| {
-            let p = &parts[&addr];
-            let near: f32 = p.pairs.iter().map(|x| x.score).sum();
-            let fb: f32 = p.feedback.iter().map(|x| x.1).sum();
-            (original_weight * (first + near) + fb, addr)
+        .map(|&(first, addr)| match parts.get(&addr) {
+            Some(p) => (original_weight * (first + p.near()) + p.fed(), addr),
+            None => (original_weight * first, addr),
         })
         .collect();
     // Stable: equal scores keep the first pass's order.
@@ -203,7 +245,41 @@ fn rerank_head(
         decision,
         original_weight,
         parts,
+        labels: pairs.as_ref().map(Proximity::labels).unwrap_or_default(),
     })
+}
+
+/// Proximity alone, read only where it can change the first `end` places: first the top `end`
+/// candidates, whose lowest final score is then a floor the page's last place cannot fall
+/// below; then only the candidates whose first-pass score plus the most proximity can add
+/// (`Proximity::max_score`) still reaches that floor. The others' positions are never read:
+/// every candidate above them already scores more than they could, so they stay below the
+/// page in their first-pass order, which is where a full re-scoring puts them relative to the
+/// page too. Queries whose top already holds the words together (names, set phrases) read
+/// about `end` documents' positions instead of the whole depth's.
+fn bounded(
+    searcher: &Searcher,
+    top: &[(f32, DocAddress)],
+    pairs: &Proximity,
+    end: usize,
+) -> Result<HashMap<DocAddress, Parts>> {
+    let first = end.min(top.len());
+    let mut parts = score_parts(searcher, &top[..first], Some(pairs), &[])?;
+    let floor = parts
+        .values()
+        .map(|p| p.first + p.near())
+        .fold(f32::INFINITY, f32::min);
+    // A hair of slack so float rounding never drops a candidate that ties the floor.
+    let most = pairs.max_score() * (1.0 + 1e-4) + 1e-6;
+    let climbers = top[first..]
+        .iter()
+        .take_while(|(score, _)| score + most >= floor)
+        .count();
+    if climbers > 0 {
+        let more = &top[first..first + climbers];
+        parts.extend(score_parts(searcher, more, Some(pairs), &[])?);
+    }
+    Ok(parts)
 }
 
 /// The expansion to use (empty when the gate stays shut) and why.

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::entities::merges::{EntityMerges, MERGES_FILE};
-use crate::entities::rules::{EntityRules, RULES_FILE};
+use crate::entities::rules::{EntityRules, RULES_FILE, RulesVersion};
 use crate::{Error, Result};
 
 pub fn path(index: &Path) -> PathBuf {
@@ -62,31 +62,31 @@ pub fn save_merges(index: &Path, merges: &EntityMerges) -> Result<()> {
     std::fs::rename(&partial, &path).map_err(|e| Error::io(&path, e))
 }
 
-/// What changes when either file is replaced (both are written by a rename, so a new file means a
-/// new inode as well as a new modification time): a stat of each, no reading.
-pub fn version(index: &Path) -> Option<String> {
-    let stamp = |path: PathBuf| match std::fs::metadata(&path) {
-        Ok(m) => {
-            let modified = m.modified().ok()?;
-            let since = modified.duration_since(std::time::UNIX_EPOCH).ok()?;
-            Some(format!("{}:{}:{}", file_id(&m), m.len(), since.as_nanos()))
+/// The rules' and merges' version: each file's identity, length and modification time. Both are
+/// only ever replaced by a rename, so a save always changes the identity even within one clock
+/// tick.
+pub fn version(index: &Path) -> Result<RulesVersion> {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    for file in [path(index), index.join(MERGES_FILE)] {
+        match std::fs::metadata(&file) {
+            Ok(m) => {
+                (m.len(), m.modified().ok()).hash(&mut hasher);
+                identity(&m).hash(&mut hasher);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => 0u8.hash(&mut hasher),
+            Err(e) => return Err(Error::io(file, e)),
         }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some("none".to_string()),
-        Err(_) => None,
-    };
-    Some(format!(
-        "{}|{}",
-        stamp(path(index))?,
-        stamp(index.join(MERGES_FILE))?
-    ))
+    }
+    Ok(RulesVersion(hasher.finish()))
 }
 
 #[cfg(unix)]
-fn file_id(m: &std::fs::Metadata) -> u64 {
+fn identity(m: &std::fs::Metadata) -> u64 {
     std::os::unix::fs::MetadataExt::ino(m)
 }
 
 #[cfg(not(unix))]
-fn file_id(_: &std::fs::Metadata) -> u64 {
+fn identity(_: &std::fs::Metadata) -> u64 {
     0
 }

@@ -54,6 +54,9 @@ pub struct Fields {
     /// Marks articles read by OCR (stored); absent from indexes made before it, which open as
     /// they are, with no article marked.
     pub ocr: Option<Field>,
+    /// The acronyms each article spells out. Optional like `ocr`: an index made before links
+    /// were recorded opens as it is and has no acronym merges until `--rebuild`.
+    pub entity_link: Option<Field>,
 }
 
 /// Bumped whenever the schema, the analyzers or the layout of newsdex's own files in the index
@@ -116,6 +119,7 @@ impl Fields {
         b.add_text_field(name::SPEAKER, STRING | STORED | FAST);
         b.add_text_field(name::QUOTES, STORED);
         b.add_bool_field(name::OCR, STORED);
+        b.add_text_field(name::ENTITY_LINK, STRING | STORED | FAST);
         b.build()
     }
 
@@ -154,6 +158,7 @@ impl Fields {
             speaker: f(name::SPEAKER)?,
             quotes: f(name::QUOTES)?,
             ocr: f(name::OCR).ok(),
+            entity_link: f(name::ENTITY_LINK).ok(),
         })
     }
 

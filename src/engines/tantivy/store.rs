@@ -115,7 +115,14 @@ impl Store for TantivyStore {
         }
         let mut added = Ok(());
         for p in piece.articles {
-            let mut doc = to_document(&fields, &piece.file, p.article, &p.entities, &p.quotes);
+            let mut doc = to_document(
+                &fields,
+                &piece.file,
+                p.article,
+                &p.entities,
+                &p.quotes,
+                &p.links,
+            );
             doc.add_copy(&fields, p.signature.as_ref(), None);
             if let Err(e) = writer.add_document(doc) {
                 added = Err(Error::Tantivy(e));
@@ -181,9 +188,10 @@ impl Store for TantivyStore {
             let signature = signature_at(&searcher, addr)?;
             let stored = from_document(&fields, &stored);
             let quotes = stored.quotes.clone();
+            let links = stored.links.clone();
             let (article, entities) = to_article(stored);
             let id = article.id.clone();
-            let mut doc = to_document(&fields, &file, article, &entities, &quotes);
+            let mut doc = to_document(&fields, &file, article, &entities, &quotes, &links);
             doc.add_copy(&fields, signature.as_ref(), group.as_ref());
             let writer = self.writer()?;
             writer.delete_term(Term::from_field_text(fields.id, &id));
@@ -216,6 +224,32 @@ impl Store for TantivyStore {
                     })
                     .collect();
                 (kind, names)
+            })
+            .collect())
+    }
+
+    /// Every link value, counted over all articles by the facet collector (none where the
+    /// index predates the field).
+    fn entity_links(&mut self) -> Result<Vec<crate::entities::merges::LinkCount>> {
+        if self.index.fields.entity_link.is_none() {
+            return Ok(Vec::new());
+        }
+        let reader = self.index.reader()?;
+        reader.reload()?;
+        let searcher = reader.searcher();
+        let column = crate::model::fields::column::ENTITY_LINK.to_string();
+        let collector = super::facets::FacetCollector::new(vec![column], usize::MAX);
+        let lists = searcher.search(&tantivy::query::AllQuery, &collector)?;
+        Ok(lists
+            .into_iter()
+            .flatten()
+            .filter_map(|c| {
+                crate::entities::merges::Link::decode(&c.value).map(|link| {
+                    crate::entities::merges::LinkCount {
+                        link,
+                        articles: c.count,
+                    }
+                })
             })
             .collect())
     }

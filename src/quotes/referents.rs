@@ -1,0 +1,155 @@
+//! What the text itself says about the entities a quote may go to: which mentions can speak at
+//! all, and each person's grammatical gender. Both come from the article's own words, never from
+//! a list of names: a dateline (`NEW YORK (Reuters) —`) or a storm (`Hurricane Sandy`) that the
+//! tagger took for a person cannot say anything, and "she said" cannot point to a man the text
+//! calls "he" or "Mr". Kept apart from `attribute` because these are facts about the text's
+//! entities, read once per text, while attribution is read per quote.
+use std::collections::HashMap;
+
+use super::marks::Span;
+use super::words::{Word, words};
+use crate::entities::{EntityKind, Mention};
+
+/// Which way a pronoun or a title points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gender {
+    Male,
+    Female,
+}
+
+/// Words before a name that make it a weather system, not someone who speaks.
+fn is_weather_word(w: &str) -> bool {
+    matches!(
+        w,
+        "hurricane" | "storm" | "superstorm" | "typhoon" | "cyclone" | "tropical"
+    )
+}
+
+/// Can this mention be the speaker of a quote? Not when it is a dateline (a name in capitals
+/// followed by the agency in brackets or the dash that opens the story) or a storm's name.
+pub fn can_speak(chars: &[char], m: &Mention) -> bool {
+    !is_dateline(chars, m) && !is_weather(chars, m)
+}
+
+fn is_dateline(chars: &[char], m: &Mention) -> bool {
+    let letters = chars[m.start..m.end].iter().filter(|c| c.is_alphabetic());
+    let all_caps = letters.clone().count() >= 2 && letters.clone().all(|c| c.is_uppercase());
+    if !all_caps {
+        return false;
+    }
+    let next = chars[m.end.min(chars.len())..]
+        .iter()
+        .find(|c| !c.is_whitespace() && **c != ',');
+    matches!(next, Some('(' | '—' | '–' | '-'))
+}
+
+fn is_weather(chars: &[char], m: &Mention) -> bool {
+    let ws = words(chars, m.start.saturating_sub(20), m.start);
+    ws.last().is_some_and(|w| is_weather_word(&w.lower))
+}
+
+/// The gender of a pronoun or title, if it has one.
+pub fn gender_of(w: &str) -> Option<Gender> {
+    match w {
+        "he" | "him" | "his" | "himself" | "mr" | "mr." => Some(Gender::Male),
+        "she" | "her" | "hers" | "herself" | "mrs" | "mrs." | "ms" | "ms." | "miss" => {
+            Some(Gender::Female)
+        }
+        _ => None,
+    }
+}
+
+/// Each person's gender as the text shows it: the title written before a mention (`Mr`, `Ms`),
+/// and a "he" or "she" in the narrative (not inside a quote) that can only be that person: the
+/// first one after a name that opens its sentence's list of people, in that sentence, or the
+/// word opening the next sentence — and no other person named between them. Only subject
+/// pronouns vote: an object ("shouted at her") points at someone else as often as not, and so
+/// does a pronoun opening a relative clause ("Natalie, who he says"). A person with votes both
+/// ways, or none, has no gender and matches any pronoun.
+pub fn genders(chars: &[char], mentions: &[&Mention], spans: &[Span]) -> HashMap<String, Gender> {
+    let people: Vec<&Mention> = mentions
+        .iter()
+        .filter(|m| m.kind == EntityKind::Person)
+        .copied()
+        .collect();
+    let quoted = |at: usize| spans.iter().any(|s| at >= s.start && at < s.end);
+    let mut votes: HashMap<&str, (u32, u32)> = HashMap::new();
+    for (i, m) in people.iter().enumerate() {
+        let title = words(chars, m.start.saturating_sub(6), m.start)
+            .last()
+            .filter(|w| w.end + 2 >= m.start)
+            .and_then(|w| gender_of(&w.lower));
+        let opens = i == 0 || sentence_ends(chars, people[i - 1].end, m.start) > 0;
+        let until = people.get(i + 1).map_or(chars.len(), |n| n.start);
+        let pronoun = next_pronoun(chars, m.end, until, opens, &quoted);
+        for g in [title, pronoun].into_iter().flatten() {
+            let e = votes.entry(m.canonical.as_str()).or_default();
+            match g {
+                Gender::Male => e.0 += 1,
+                Gender::Female => e.1 += 1,
+            }
+        }
+    }
+    votes
+        .into_iter()
+        .filter_map(|(name, (male, female))| {
+            let g = match (male, female) {
+                (m, 0) if m > 0 => Gender::Male,
+                (0, f) if f > 0 => Gender::Female,
+                _ => return None,
+            };
+            Some((name.to_string(), g))
+        })
+        .collect()
+}
+
+/// The pronoun after a name at `from` that stands for it: in its own sentence when the name is
+/// the first person of that sentence (`opens`), else only as the next sentence's first word.
+fn next_pronoun(
+    chars: &[char],
+    from: usize,
+    until: usize,
+    opens: bool,
+    quoted: &impl Fn(usize) -> bool,
+) -> Option<Gender> {
+    let until = until.min(chars.len());
+    let mut last_end = from;
+    let mut ends = 0;
+    let ws = words(chars, from, until);
+    for (k, w) in ws.iter().enumerate() {
+        let crossed = sentence_ends(chars, last_end, w.start);
+        ends += crossed;
+        last_end = w.end;
+        if ends >= 2 || (ends == 1 && crossed == 0) {
+            return None;
+        }
+        if quoted(w.start) {
+            continue;
+        }
+        let relative = k > 0 && matches!(ws[k - 1].lower.as_str(), "who" | "whom" | "that");
+        let here = (ends == 0 && opens && !relative) || (ends == 1 && crossed > 0);
+        if let Some(g) = subject_pronoun(w).filter(|_| here) {
+            return Some(g);
+        }
+        if ends == 1 {
+            return None;
+        }
+    }
+    None
+}
+
+fn subject_pronoun(w: &Word) -> Option<Gender> {
+    match w.lower.as_str() {
+        "he" => Some(Gender::Male),
+        "she" => Some(Gender::Female),
+        _ => None,
+    }
+}
+
+fn sentence_ends(chars: &[char], from: usize, to: usize) -> usize {
+    chars[from..to]
+        .iter()
+        .filter(|c| matches!(c, '.' | '?' | '!' | '\n'))
+        .count()
+        .min(2)
+}
