@@ -80,85 +80,104 @@ pub fn terms(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
     tokens(analyzer, text).into_iter().map(|t| t.text).collect()
 }
 
-/// The exact analyzer's tokens of a text, produced without an allocation per token: a hot path
-/// for snippets, which analyse stored bodies at query time. ASCII words (almost all of them in
-/// English news) are split and lower-cased here; a word with other characters goes through the
-/// real analyzer, so the output is always what [`exact`] would produce.
-#[derive(Debug, Default)]
-pub struct ExactTokens {
-    /// Every token's text, back to back.
-    texts: String,
-    /// Per token: byte range in the analysed text, byte range in `texts`.
-    spans: Vec<([usize; 2], [usize; 2])>,
+/// One word of a text as the analyzers' tokenizer splits it: letters and digits (as
+/// `char::is_alphanumeric` decides), by byte range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Word {
+    pub start: usize,
+    pub end: usize,
+    /// All ASCII: its exact token is the word lower-cased, no analyzer needed.
+    pub ascii: bool,
 }
 
-impl ExactTokens {
-    pub fn clear(&mut self) {
-        self.texts.clear();
-        self.spans.clear();
-    }
+/// The words of `text`, without running an analyzer or allocating: a hot path for snippets,
+/// which look at stored bodies at query time and want most words only to skip them. A word
+/// becomes its exact token through [`fold_word`], and is a token at all only if [`is_token`].
+pub fn words(text: &str) -> Words<'_> {
+    Words { text, at: 0 }
+}
 
-    pub fn len(&self) -> usize {
-        self.spans.len()
-    }
+pub struct Words<'a> {
+    text: &'a str,
+    at: usize,
+}
 
-    pub fn is_empty(&self) -> bool {
-        self.spans.is_empty()
-    }
+impl Iterator for Words<'_> {
+    type Item = Word;
 
-    pub fn text(&self, i: usize) -> &str {
-        let [a, b] = self.spans[i].1;
-        &self.texts[a..b]
-    }
-
-    /// `[from, to)` byte offsets of token `i` in the analysed text.
-    pub fn offsets(&self, i: usize) -> [usize; 2] {
-        self.spans[i].0
-    }
-
-    /// Append the tokens of `text`, which starts at byte `base` of the whole text and must not
-    /// begin or end inside a word.
-    pub fn extend(&mut self, exact: &mut TextAnalyzer, text: &str, base: usize) {
-        let bytes = text.as_bytes();
-        let mut i = 0;
-        while i < bytes.len() {
+    fn next(&mut self) -> Option<Word> {
+        let (text, bytes) = (self.text, self.text.as_bytes());
+        let mut i = self.at;
+        // ASCII bytes are decided in tight loops; a character beyond ASCII is decoded.
+        loop {
+            while i < bytes.len() && bytes[i] < 0x80 && !bytes[i].is_ascii_alphanumeric() {
+                i += 1;
+            }
+            if i >= bytes.len() {
+                self.at = i;
+                return None;
+            }
+            if bytes[i] < 0x80 {
+                break;
+            }
             let (alnum, len) = alnum_at(text, i);
-            if !alnum {
-                i += len;
-                continue;
+            if alnum {
+                break;
             }
-            let start = i;
-            let mut ascii = true;
-            while i < bytes.len() {
+            i += len;
+        }
+        let start = i;
+        let mut ascii = true;
+        loop {
+            while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
+                i += 1;
+            }
+            if i < bytes.len() && bytes[i] >= 0x80 {
                 let (alnum, len) = alnum_at(text, i);
-                if !alnum {
-                    break;
+                if alnum {
+                    ascii = false;
+                    i += len;
+                    continue;
                 }
-                ascii &= len == 1;
-                i += len;
             }
-            self.push_word(exact, &text[start..i], base + start, ascii);
+            break;
         }
+        self.at = i;
+        Some(Word {
+            start,
+            end: i,
+            ascii,
+        })
     }
+}
 
-    fn push_word(&mut self, exact: &mut TextAnalyzer, word: &str, at: usize, ascii: bool) {
-        let from = self.texts.len();
-        if ascii {
-            if word.len() >= MAX_TOKEN_BYTES {
-                return;
-            }
-            self.texts.push_str(word);
-            self.texts[from..].make_ascii_lowercase();
-        } else {
-            let mut stream = exact.token_stream(word);
-            if !stream.advance() {
-                return;
-            }
-            self.texts.push_str(&stream.token().text);
+/// Whether an all-ASCII word survives the analyzers (which drop over-long tokens, leaving no
+/// position behind in a token list).
+#[inline]
+pub fn is_ascii_token(word: &str) -> bool {
+    word.len() < MAX_TOKEN_BYTES
+}
+
+/// Append the exact analyzer's token of `word` (one of [`words`]) to `out`; false, with nothing
+/// appended, when the analyzer drops it. ASCII words (almost all of them in English news) are
+/// lower-cased here; any other goes through the real analyzer, so the token is always what
+/// [`exact`] would produce.
+pub fn fold_word(exact: &mut TextAnalyzer, word: &str, ascii: bool, out: &mut String) -> bool {
+    if ascii {
+        if !is_ascii_token(word) {
+            return false;
         }
-        self.spans
-            .push(([at, at + word.len()], [from, self.texts.len()]));
+        let from = out.len();
+        out.push_str(word);
+        out[from..].make_ascii_lowercase();
+        return true;
     }
+    let mut stream = exact.token_stream(word);
+    if !stream.advance() {
+        return false;
+    }
+    out.push_str(&stream.token().text);
+    true
 }
 
 /// Whether the character at byte `i` is part of a word (as the tokenizer decides), and its length.
@@ -185,10 +204,13 @@ mod tests {
     use super::*;
 
     fn fast(text: &str) -> Vec<(String, [usize; 2])> {
-        let mut t = ExactTokens::default();
-        t.extend(&mut exact(), text, 0);
-        (0..t.len())
-            .map(|i| (t.text(i).to_string(), t.offsets(i)))
+        let mut exact = exact();
+        words(text)
+            .filter_map(|w| {
+                let mut token = String::new();
+                fold_word(&mut exact, &text[w.start..w.end], w.ascii, &mut token)
+                    .then_some((token, [w.start, w.end]))
+            })
             .collect()
     }
 
@@ -223,18 +245,5 @@ mod tests {
                 assert_eq!(fast(&text), reference(&text), "on {:?}", entry.path());
             }
         }
-    }
-
-    #[test]
-    fn exact_tokens_extend_keeps_offsets_of_the_whole_text() {
-        let text = "Rates rose. Markets fell sharply.";
-        let cut = text.find(' ').unwrap();
-        let mut t = ExactTokens::default();
-        t.extend(&mut exact(), &text[..cut], 0);
-        t.extend(&mut exact(), &text[cut..], cut);
-        let whole: Vec<_> = (0..t.len())
-            .map(|i| (t.text(i).to_string(), t.offsets(i)))
-            .collect();
-        assert_eq!(whole, reference(text));
     }
 }

@@ -9,7 +9,7 @@ use serde::Serialize;
 use tantivy::tokenizer::TextAnalyzer;
 
 use super::highlight::Highlight;
-use crate::analysis::{self, ExactTokens};
+use crate::analysis;
 
 /// Target length of one fragment, in characters.
 pub const FRAGMENT_CHARS: usize = 160;
@@ -30,15 +30,17 @@ pub enum Part {
     Body,
 }
 
-/// One snippet generator per query: it owns its analyzers so each hit reuses them.
+/// One snippet generator per query: it owns its analyzers and buffers so each hit reuses them.
 pub struct SnippetGenerator {
     highlights: Vec<Highlight>,
     stem: TextAnalyzer,
     exact: TextAnalyzer,
     /// Stems of words already seen: stemming is the costly part of matching, and words repeat.
     stems: HashMap<String, String>,
-    /// Tokens of the text being matched, reused across hits.
-    tokens: ExactTokens,
+    /// The tokens of the text being matched that can take part in a match, reused across hits.
+    tokens: Candidates,
+    /// The characters of the part of a body the fragments come from, reused across hits.
+    chars: Vec<char>,
 }
 
 /// A match: char range and which highlight produced it.
@@ -49,6 +51,71 @@ struct Hit {
     which: usize,
 }
 
+/// The tokens of a text that could take part in a match of the query, with their positions among
+/// all its tokens. A body has thousands of words and a query a handful: most words are ruled out
+/// by their first byte, before they are lower-cased, folded or stemmed, and never stored.
+#[derive(Debug, Default)]
+struct Candidates {
+    /// Every kept token's text, back to back.
+    texts: String,
+    kept: Vec<Candidate>,
+    /// How many tokens were seen, kept or not: the next token's position.
+    seen: usize,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Candidate {
+    position: usize,
+    /// Byte range in the text.
+    bytes: [usize; 2],
+    /// Byte range in `texts`.
+    text: [usize; 2],
+}
+
+impl Candidates {
+    fn clear(&mut self) {
+        self.texts.clear();
+        self.kept.clear();
+        self.seen = 0;
+    }
+
+    fn text(&self, k: usize) -> &str {
+        let [a, b] = self.kept[k].text;
+        &self.texts[a..b]
+    }
+}
+
+/// Which words the active highlights could match, judged on a word's first byte: every term a
+/// match compares with (a stem, a phrase's words, a prefix's words) starts a word that can match
+/// it, since exact tokens and English stems keep a word's first letter.
+struct FirstBytes([bool; 256]);
+
+impl FirstBytes {
+    fn of(highlights: &[Highlight], active: &[usize]) -> FirstBytes {
+        let mut first = [false; 256];
+        let terms = active.iter().flat_map(|&i| match &highlights[i] {
+            Highlight::Stem { term, .. } => std::slice::from_ref(term),
+            Highlight::Phrase { terms, .. } | Highlight::Prefix { terms, .. } => terms.as_slice(),
+        });
+        for term in terms {
+            match term.as_bytes().first() {
+                Some(&b) => {
+                    first[b.to_ascii_lowercase() as usize] = true;
+                    first[b.to_ascii_uppercase() as usize] = true;
+                }
+                // An empty prefix would match any word.
+                None => first = [true; 256],
+            }
+        }
+        FirstBytes(first)
+    }
+
+    /// Whether an all-ASCII word may match: it is its own token but for case.
+    fn admits(&self, word: &str) -> bool {
+        word.as_bytes().first().is_some_and(|&b| self.0[b as usize])
+    }
+}
+
 impl SnippetGenerator {
     pub fn new(highlights: Vec<Highlight>) -> Self {
         SnippetGenerator {
@@ -56,7 +123,8 @@ impl SnippetGenerator {
             stem: analysis::stemmed(),
             exact: analysis::exact(),
             stems: HashMap::new(),
-            tokens: ExactTokens::default(),
+            tokens: Candidates::default(),
+            chars: Vec::new(),
         }
     }
 
@@ -73,7 +141,9 @@ impl SnippetGenerator {
         let (hits, scanned) = self.find(body, Part::Body);
         // Fragments reach at most one fragment past the last match scanned.
         let body = &body[..prefix_end(body, scanned + 4 * FRAGMENT_CHARS)];
-        let chars = chars_of(body);
+        let mut chars = std::mem::take(&mut self.chars);
+        chars.clear();
+        chars.extend(body.chars());
         let windows = choose_windows(&chars, &hits);
         let mut out = Marked::default();
         for (i, (start, end)) in windows.into_iter().enumerate() {
@@ -86,6 +156,7 @@ impl SnippetGenerator {
             out.highlights
                 .extend(highlights.into_iter().map(|[s, e]| [s + base, e + base]));
         }
+        self.chars = chars;
         out
     }
 
@@ -103,6 +174,7 @@ impl SnippetGenerator {
         if active.is_empty() || text.is_empty() {
             return (Vec::new(), 0);
         }
+        let first = FirstBytes::of(&self.highlights, &active);
         // Long bodies are scanned from the start in growing prefixes, stopping once every part of
         // the query has matched and there is enough for the fragments: the best windows are
         // found early in almost every article, and analysing 50 KB per hit is the costly part.
@@ -112,7 +184,7 @@ impl SnippetGenerator {
         let mut scanned = SCAN_START_BYTES;
         loop {
             let end = prefix_end(text, scanned);
-            self.tokens.extend(&mut self.exact, &text[done..end], done);
+            self.scan(&text[done..end], done, &active, &first);
             done = end;
             let mut hits = self.find_in(&active);
             let mut distinct: Vec<usize> = hits.iter().map(|h| h.which).collect();
@@ -127,42 +199,83 @@ impl SnippetGenerator {
         }
     }
 
-    /// Matches among the tokens analysed so far, as byte ranges.
+    /// Add the tokens of `text` (which starts at byte `base` of the whole text and neither begins
+    /// nor ends inside a word) that some active highlight could match.
+    fn scan(&mut self, text: &str, base: usize, active: &[usize], first: &FirstBytes) {
+        let tokens = &mut self.tokens;
+        for w in analysis::words(text) {
+            let word = &text[w.start..w.end];
+            let from = tokens.texts.len();
+            if w.ascii {
+                if !analysis::is_ascii_token(word) {
+                    continue;
+                }
+                if !first.admits(word) {
+                    tokens.seen += 1;
+                    continue;
+                }
+            }
+            if !analysis::fold_word(&mut self.exact, word, w.ascii, &mut tokens.texts) {
+                continue;
+            }
+            let position = tokens.seen;
+            tokens.seen += 1;
+            let token = &tokens.texts[from..];
+            let wanted = active
+                .iter()
+                .any(|&i| wants(&self.highlights[i], token, &mut self.stem, &mut self.stems));
+            if wanted {
+                tokens.kept.push(Candidate {
+                    position,
+                    bytes: [base + w.start, base + w.end],
+                    text: [from, tokens.texts.len()],
+                });
+            } else {
+                tokens.texts.truncate(from);
+            }
+        }
+    }
+
+    /// Matches among the tokens kept so far, as byte ranges.
     fn find_in(&mut self, active: &[usize]) -> Vec<Hit> {
-        let exact = &self.tokens;
+        let tokens = &self.tokens;
         let span = |from: usize, to: usize, which: usize| Hit {
-            start: exact.offsets(from)[0],
-            end: exact.offsets(to)[1],
+            start: tokens.kept[from].bytes[0],
+            end: tokens.kept[to].bytes[1],
             which,
         };
         let mut hits = Vec::new();
         for &which in active {
             match &self.highlights[which] {
                 Highlight::Stem { term, .. } => {
-                    for i in 0..exact.len() {
-                        let word = exact.text(i);
+                    for k in 0..tokens.kept.len() {
+                        let word = tokens.text(k);
                         if could_stem_to(word, term)
                             && stem_of(&mut self.stem, &mut self.stems, word) == term
                         {
-                            hits.push(span(i, i, which));
+                            hits.push(span(k, k, which));
                         }
                     }
                 }
                 Highlight::Phrase { terms, slop, .. } => {
-                    for (from, positions) in phrase_matches(exact, terms, *slop) {
+                    for (from, kept) in phrase_matches(tokens, terms, *slop) {
                         if *slop == 0 {
-                            hits.push(span(from, positions[positions.len() - 1], which));
+                            hits.push(span(from, kept[kept.len() - 1], which));
                         } else {
-                            hits.extend(positions.iter().map(|&p| span(p, p, which)));
+                            hits.extend(kept.iter().map(|&k| span(k, k, which)));
                         }
                     }
                 }
                 Highlight::Prefix { terms, .. } => {
                     let n = terms.len();
-                    for i in 0..exact.len().saturating_sub(n - 1) {
-                        let head_ok = (0..n - 1).all(|k| exact.text(i + k) == terms[k]);
-                        if head_ok && exact.text(i + n - 1).starts_with(&terms[n - 1]) {
-                            hits.push(span(i, i + n - 1, which));
+                    for k in 0..tokens.kept.len().saturating_sub(n - 1) {
+                        // Every token equal to a term is kept, so a token missing between kept
+                        // ones (a gap in positions) breaks the sequence.
+                        let p = tokens.kept[k].position;
+                        let in_line = (1..n).all(|j| tokens.kept[k + j].position == p + j);
+                        let head_ok = (0..n - 1).all(|j| tokens.text(k + j) == terms[j]);
+                        if in_line && head_ok && tokens.text(k + n - 1).starts_with(&terms[n - 1]) {
+                            hits.push(span(k, k + n - 1, which));
                         }
                     }
                 }
@@ -181,12 +294,24 @@ impl SnippetGenerator {
     }
 }
 
-/// The characters of `text`, in one allocation of the right size (collecting grows the vector
-/// several times over a long prefix, copying it each time).
-fn chars_of(text: &str) -> Vec<char> {
-    let mut chars = Vec::with_capacity(text.chars().count());
-    chars.extend(text.chars());
-    chars
+/// Whether `token` could take part in a match of `highlight`: equal to one of its exact words,
+/// starting with its prefix, or stemming to its stem.
+fn wants(
+    highlight: &Highlight,
+    token: &str,
+    stem: &mut TextAnalyzer,
+    stems: &mut HashMap<String, String>,
+) -> bool {
+    match highlight {
+        Highlight::Stem { term, .. } => {
+            could_stem_to(token, term) && stem_of(stem, stems, token) == term
+        }
+        Highlight::Phrase { terms, .. } => terms.iter().any(|t| t == token),
+        Highlight::Prefix { terms, .. } => {
+            let (last, head) = terms.split_last().expect("a prefix has words");
+            token.starts_with(last.as_str()) || head.iter().any(|t| t == token)
+        }
+    }
 }
 
 /// How much of a body the first scan for matches reads.
@@ -229,31 +354,36 @@ fn stem_of<'c>(
 }
 
 /// Occurrences of `terms` in order, each term at most `slop` extra tokens after the previous one
-/// in total: (first token index, token index of each term).
-fn phrase_matches(tokens: &ExactTokens, terms: &[String], slop: u32) -> Vec<(usize, Vec<usize>)> {
+/// in total: (index of the first kept token, index of each term's kept token). Every token equal
+/// to a term is kept, so the first kept token equal to the next term within reach is the first
+/// such token of the whole text.
+fn phrase_matches(tokens: &Candidates, terms: &[String], slop: u32) -> Vec<(usize, Vec<usize>)> {
     let mut out = Vec::new();
     let slop = slop as usize;
-    for start in 0..tokens.len() {
+    let kept = &tokens.kept;
+    for start in 0..kept.len() {
         if tokens.text(start) != terms[0] {
             continue;
         }
-        let mut positions = vec![start];
+        let mut found = vec![start];
         let mut budget = slop;
         let mut at = start;
         for term in &terms[1..] {
-            let found = (at + 1..=(at + 1 + budget).min(tokens.len().saturating_sub(1)))
-                .find(|&j| j < tokens.len() && tokens.text(j) == term);
-            match found {
-                Some(j) => {
-                    budget -= j - at - 1;
-                    at = j;
-                    positions.push(j);
+            let reach = kept[at].position + 1 + budget;
+            let next = (at + 1..kept.len())
+                .take_while(|&k| kept[k].position <= reach)
+                .find(|&k| tokens.text(k) == term);
+            match next {
+                Some(k) => {
+                    budget -= kept[k].position - kept[at].position - 1;
+                    at = k;
+                    found.push(k);
                 }
                 None => break,
             }
         }
-        if positions.len() == terms.len() {
-            out.push((start, positions));
+        if found.len() == terms.len() {
+            out.push((start, found));
         }
     }
     out

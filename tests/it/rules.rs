@@ -373,6 +373,31 @@ fn the_api_lists_and_edits_rules_and_searches_follow_at_once() {
     );
 }
 
+/// The server keeps the rules in force between searches; a rule added by another process (the
+/// CLI) must still apply to its next search, and a re-index's new merges too.
+#[test]
+fn regression_rules_kept_by_a_running_server_follow_edits_from_another_process() {
+    let f = fixture();
+    let s = Serve::start(&f, "127.0.0.1:0", &[]);
+    let count = |s: &Serve, name: &str| {
+        let people = get_json(s, "/api/search?q=&facet=person&limit=0")["facets"]["person"].clone();
+        people
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["value"] == name)
+            .map(|c| c["count"].as_u64().unwrap())
+    };
+    assert_eq!(count(&s, CLLR), Some(2));
+    assert_eq!(count(&s, PRIYA), Some(2));
+    ok(&f, &["entities", "add-alias", CLLR, PRIYA]);
+    assert_eq!(count(&s, PRIYA), Some(3));
+    assert_eq!(count(&s, CLLR), None);
+    ok(&f, &["entities", "remove", CLLR]);
+    assert_eq!(count(&s, CLLR), Some(2));
+    assert_eq!(count(&s, PRIYA), Some(2));
+}
+
 #[test]
 fn edits_beyond_loopback_need_the_edit_token() {
     let f = fixture();

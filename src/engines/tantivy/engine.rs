@@ -443,7 +443,7 @@ impl Engine {
         }
         let searcher = self.searcher();
         let query = self.prepare(&searcher, req)?.query;
-        let columns = sets
+        let columns: Vec<Vec<(&'static str, String)>> = sets
             .iter()
             .map(|set| {
                 set.iter()
@@ -451,7 +451,24 @@ impl Engine {
                     .collect()
             })
             .collect();
-        Ok(searcher.search(&query, &facets::SetCounter::new(columns))?)
+        // A long-lived engine has the columns' merged dictionaries: values are found by name once.
+        let read: Vec<Facet> = Facet::ALL
+            .into_iter()
+            .filter(|f| columns.iter().flatten().any(|(c, _)| *c == f.column()))
+            .collect();
+        let globals: Option<HashMap<&'static str, Arc<GlobalOrdinals>>> = self
+            .global_ordinals(&searcher, &read)?
+            .into_iter()
+            .zip(&read)
+            .map(|(g, f)| g.map(|g| (f.column(), g)))
+            .collect();
+        match globals {
+            Some(globals) if self.ordinals.is_some() => {
+                let counter = facets::GlobalSetCounter::new(&columns, &globals);
+                Ok(searcher.search(&query, &counter)?)
+            }
+            _ => Ok(searcher.search(&query, &facets::SetCounter::new(columns))?),
+        }
     }
 
     /// The whole query of a request (text and filters), what a second pass may use, and what

@@ -11,7 +11,7 @@
 //!   and stop once no unnamed value could still make the list.
 use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::StrColumn;
@@ -36,6 +36,10 @@ pub struct GlobalOrdinals {
     segments: Vec<SegmentValues>,
     /// Zeroed count arrays of `names.len()`, reused so a query allocates nothing that large.
     pool: Mutex<Vec<Vec<u32>>>,
+    /// From value to global ordinal, made on first use: counting sets of values by name (see
+    /// [`GlobalSetCounter`]) then costs a hash look-up per value instead of a dictionary search
+    /// per value and segment.
+    by_name: OnceLock<HashMap<Box<str>, u32>>,
 }
 
 /// Document `d`'s global ordinals are `ords[starts[d]..starts[d + 1]]`.
@@ -100,7 +104,20 @@ impl GlobalOrdinals {
             name_order: by_frequency,
             segments,
             pool: Mutex::new(Vec::new()),
+            by_name: OnceLock::new(),
         })
+    }
+
+    /// The global ordinal of `value`, if any document carries it.
+    pub fn ordinal(&self, value: &str) -> Option<u32> {
+        self.by_name
+            .get_or_init(|| {
+                (self.names.iter().enumerate())
+                    .map(|(g, name)| (name.as_str().into(), g as u32))
+                    .collect()
+            })
+            .get(value)
+            .copied()
     }
 
     fn take_counts(&self) -> Vec<u32> {
@@ -667,6 +684,162 @@ impl SegmentCollector for SegmentSets {
                         counts[set] += 1;
                     }
                 }
+            }
+        }
+    }
+
+    fn harvest(self) -> Vec<u64> {
+        self.counts
+    }
+}
+
+/// What [`SetCounter`] counts, through merged dictionaries: each value is found once by name for
+/// the whole index, and a document's values are read as global ordinals with no column decoding.
+pub struct GlobalSetCounter {
+    /// Per column read: its merged dictionary and which sets each of its values belongs to.
+    columns: Vec<(Arc<GlobalOrdinals>, Arc<SetsOf>)>,
+    sets: usize,
+}
+
+/// The sets each global ordinal of one column belongs to, by array look-up: a value is almost
+/// always in one set at most, and every value of every matching document is looked up.
+#[derive(Default)]
+struct SetsOf {
+    /// Per global ordinal, its first set plus one (0: none).
+    first: Vec<u32>,
+    /// The further sets of the few values in more than one.
+    more: HashMap<u32, Vec<usize>>,
+}
+
+impl SetsOf {
+    fn add(&mut self, ord: u32, set: usize) {
+        let slot = &mut self.first[ord as usize];
+        if *slot == 0 {
+            *slot = set as u32 + 1;
+        } else {
+            self.more.entry(ord).or_default().push(set);
+        }
+    }
+
+    #[inline]
+    fn each(&self, ord: u32, mut f: impl FnMut(usize)) {
+        let first = self.first[ord as usize];
+        if first == 0 {
+            return;
+        }
+        f(first as usize - 1);
+        if !self.more.is_empty() {
+            for &set in self.more.get(&ord).map_or(&[][..], Vec::as_slice) {
+                f(set);
+            }
+        }
+    }
+}
+
+impl GlobalSetCounter {
+    /// Counts for `sets` of (column, value), with `global` giving each column's merged
+    /// dictionary.
+    pub fn new(
+        sets: &[Vec<(&'static str, String)>],
+        global: &HashMap<&'static str, Arc<GlobalOrdinals>>,
+    ) -> GlobalSetCounter {
+        let mut by_column: HashMap<&'static str, SetsOf> = HashMap::new();
+        for (set, values) in sets.iter().enumerate() {
+            for (column, value) in values {
+                let Some(dictionary) = global.get(column) else {
+                    continue;
+                };
+                let Some(g) = dictionary.ordinal(value) else {
+                    continue;
+                };
+                by_column
+                    .entry(*column)
+                    .or_insert_with(|| SetsOf {
+                        first: vec![0; dictionary.names.len()],
+                        more: HashMap::new(),
+                    })
+                    .add(g, set);
+            }
+        }
+        let columns = by_column
+            .into_iter()
+            .filter_map(|(column, sets_of)| Some((global.get(column)?.clone(), Arc::new(sets_of))))
+            .collect();
+        GlobalSetCounter {
+            columns,
+            sets: sets.len(),
+        }
+    }
+}
+
+pub struct SegmentGlobalSets {
+    columns: Vec<(Arc<GlobalOrdinals>, Arc<SetsOf>)>,
+    segment: usize,
+    counts: Vec<u64>,
+    /// Per set, one past the last document counted for it.
+    last: Vec<DocId>,
+}
+
+impl Collector for GlobalSetCounter {
+    type Fruit = Vec<u64>;
+    type Child = SegmentGlobalSets;
+
+    fn for_segment(
+        &self,
+        segment_ord: SegmentOrdinal,
+        _segment: &SegmentReader,
+    ) -> tantivy::Result<SegmentGlobalSets> {
+        let segment = segment_ord as usize;
+        if self
+            .columns
+            .iter()
+            .any(|(g, _)| segment >= g.segments.len())
+        {
+            return Err(tantivy::TantivyError::InternalError(
+                "facet dictionaries were built for another reader".into(),
+            ));
+        }
+        Ok(SegmentGlobalSets {
+            columns: self.columns.clone(),
+            segment,
+            counts: vec![0; self.sets],
+            last: vec![0; self.sets],
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Vec<u64>>) -> tantivy::Result<Vec<u64>> {
+        let mut sum = vec![0u64; self.sets];
+        for counts in fruits {
+            for (total, n) in sum.iter_mut().zip(counts) {
+                *total += n;
+            }
+        }
+        Ok(sum)
+    }
+}
+
+impl SegmentCollector for SegmentGlobalSets {
+    type Fruit = Vec<u64>;
+
+    fn collect(&mut self, doc: DocId, _score: Score) {
+        let SegmentGlobalSets {
+            columns,
+            segment,
+            counts,
+            last,
+        } = self;
+        for (global, sets_of) in columns.iter() {
+            for &g in global.segments[*segment].of(doc) {
+                sets_of.each(g, |set| {
+                    if last[set] != doc + 1 {
+                        last[set] = doc + 1;
+                        counts[set] += 1;
+                    }
+                });
             }
         }
     }
