@@ -2,6 +2,7 @@
 //! order, its facets and the options of an export.
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 use super::copies::GroupId;
 use super::fields::{self, column};
@@ -97,9 +98,11 @@ pub struct SearchRequest {
     /// indexed names (an empty list by none); every list must be met.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub entity_any: Vec<Vec<(EntityKind, String)>>,
-    /// The index's entity rules, for `person:` style leaves (set by the rules layer).
-    #[serde(default, skip_serializing_if = "EntityRules::is_empty")]
-    pub entity_rules: EntityRules,
+    /// The index's entity rules, for `person:` style leaves (set by the rules layer). Shared, not
+    /// copied: an archive's merges are thousands of aliases, and a request is cloned several
+    /// times per search.
+    #[serde(default, skip_serializing_if = "no_rules")]
+    pub entity_rules: Arc<EntityRules>,
     pub since: Option<NaiveDate>,
     pub until: Option<NaiveDate>,
     pub sort: Sort,
@@ -130,7 +133,7 @@ impl Default for SearchRequest {
             entities: vec![],
             speakers: vec![],
             entity_any: vec![],
-            entity_rules: EntityRules::default(),
+            entity_rules: Arc::default(),
             since: None,
             until: None,
             sort: Sort::Relevance,
@@ -210,3 +213,7 @@ pub fn asks_for_timeline(list: &str) -> bool {
 pub const MAX_LIMIT: usize = 1000;
 /// Most values one facet lists (the CLI's `--facet-size`, the API's `facet_size`).
 pub const MAX_FACET_SIZE: usize = 100;
+
+fn no_rules(rules: &Arc<EntityRules>) -> bool {
+    rules.is_empty()
+}

@@ -687,7 +687,7 @@ impl OpenSearch {
         let mut translator = dsl::Translator::new(req);
         translator.drop_stop_words = drops_stop_words(&tree, req);
         translator.sources = Some(&table);
-        translator.entity_rules = Some(&req.entity_rules);
+        translator.entity_rules = Some(req.entity_rules.as_ref());
         let text = match translator.build(&tree) {
             None if !req.query.trim().is_empty() => Some(json!({ "match_none": {} })),
             q => q,

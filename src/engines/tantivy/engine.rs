@@ -479,7 +479,7 @@ impl Engine {
         let mut builder = build::Builder::new(self.fields(), req.ranking.bm25f);
         builder.drop_stop_words = drops_stop_words(&tree, req);
         builder.sources = Some(&sources);
-        builder.entity_rules = Some(&req.entity_rules);
+        builder.entity_rules = Some(req.entity_rules.as_ref());
         let text_query = match builder.build(&tree) {
             // Words that all vanish in analysis ("???") match nothing; only a blank query browses.
             None if !req.query.trim().is_empty() => Some(Box::new(EmptyQuery) as Box<dyn Query>),
