@@ -261,7 +261,9 @@ impl Layer for Ruled {
         let mut extra = most.min(req.facet_size);
         inner.facet_size = req.facet_size.saturating_add(extra);
         let mut results = self.engine.search(&inner)?;
-        if entity_facets {
+        // An engine that counted the entity facets under the rules itself (the embedded one in a
+        // server) leaves nothing to correct.
+        if entity_facets && !results.entity_facets_shown {
             // Where a full list still falls short, ask again for the lists alone, longer by as
             // many as they lack (asking for every touched name at once made the engine name
             // hundreds of values; asking with the page made it rank and snippet it again).

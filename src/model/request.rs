@@ -69,6 +69,27 @@ impl Facet {
             .find(|f| f.name() == s.trim().to_ascii_lowercase())
     }
 
+    /// The entity kind an entity facet lists (none for the others).
+    pub fn entity_kind(self) -> Option<EntityKind> {
+        match self {
+            Facet::Person => Some(EntityKind::Person),
+            Facet::Org => Some(EntityKind::Org),
+            Facet::Place => Some(EntityKind::Place),
+            Facet::Misc => Some(EntityKind::Misc),
+            Facet::Source | Facet::Section | Facet::Speaker => None,
+        }
+    }
+
+    /// The facet that lists `kind`.
+    pub fn of_kind(kind: EntityKind) -> Facet {
+        match kind {
+            EntityKind::Person => Facet::Person,
+            EntityKind::Org => Facet::Org,
+            EntityKind::Place => Facet::Place,
+            EntityKind::Misc => Facet::Misc,
+        }
+    }
+
     /// The index field (a fast column here, a keyword field in OpenSearch) the facet counts.
     pub fn column(self) -> &'static str {
         match self {

@@ -120,6 +120,11 @@ pub struct SearchResults {
     /// Hits are one per group of copies (`total` and facets still count every article).
     #[serde(default)]
     pub collapsed: bool,
+    /// The entity facets already list the values as the request's entity rules show them, each
+    /// article once per value (an engine that can count them so says; the rules layer then
+    /// leaves the lists alone).
+    #[serde(skip)]
+    pub entity_facets_shown: bool,
 }
 
 /// Index-wide figures for `newsdex stats`.

@@ -366,3 +366,64 @@ fn acronym_needs_an_article_spelling_it_out_on_opensearch() {
         engine: Some(remote.url()),
     });
 }
+
+/// A server's engine counts entity facets under the rules itself, in one pass over its merged
+/// dictionaries; the CLI's lists are the engine's corrected by the rules layer. Both must list
+/// the same values with the same counts, whatever the rules: merges (an article with two names
+/// of one entity counting once), an alias, a name moved to another kind, a blocked name.
+#[test]
+fn served_entity_facets_under_rules_equal_the_clis() {
+    let f = fixture();
+    let a = Archive {
+        f: &f,
+        engine: None,
+    };
+    a.f.write(
+        "a9.txt",
+        "Reformers hold rally\n\nMembers of the Progressive Reformers party backed the plan at \
+         the harbour on Monday. Later the Prog Refs were cheered by the crowd, officials said.\n",
+    );
+    a.index(&[]);
+    let s = crate::keys::Serve::start(&f, "127.0.0.1:0", &[]);
+    let queries = ["", "harbour", "rates", "Velmore"];
+    let compare = |when: &str| {
+        for q in queries {
+            for size in ["1", "2", "50"] {
+                let cli = a.search(&[
+                    q,
+                    "--limit",
+                    "3",
+                    "--facet",
+                    "person,org,place,misc",
+                    "--facet-size",
+                    size,
+                ]);
+                let path = format!(
+                    "/api/search?q={}&limit=3&facet=person,org,place,misc&facet_size={size}",
+                    q.replace(' ', "+")
+                );
+                let reply = s.call_with("GET", &path, None, None, &[]);
+                let served: Results = serde_json::from_str(&reply.body).expect("JSON");
+                for kind in ["person", "org", "place", "misc"] {
+                    let pairs = |r: &Results| -> Vec<(String, u64)> {
+                        r.facets
+                            .get(kind)
+                            .map(|l| l.iter().map(|c| (c.value.clone(), c.count)).collect())
+                            .unwrap_or_default()
+                    };
+                    assert_eq!(
+                        pairs(&served),
+                        pairs(&cli),
+                        "{when}: {kind} facet of {q:?} at size {size}"
+                    );
+                }
+            }
+        }
+    };
+    compare("merges only");
+    assert_eq!(a.orgs().get(PARTY), Some(&4));
+    a.run(&["entities", "add-alias", "Edda Marrow", "Halvard Quist"]);
+    a.run(&["entities", "retype", "Velmore", "org"]);
+    a.run(&["entities", "block", "Meridian Monetary Board"]);
+    compare("with an alias, a retype and a block");
+}

@@ -935,6 +935,7 @@ impl Backend for OpenSearch {
             explanation: None,
             timeline: req.timeline.map(|interval| timeline_of(&reply, interval)),
             collapsed: false,
+            entity_facets_shown: false,
         })
     }
 

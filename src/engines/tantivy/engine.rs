@@ -22,6 +22,7 @@ use super::stems;
 use super::timeline::TimelineCollector;
 use super::{build, export, facets, related};
 use crate::backend::Backend;
+use crate::entities::EntityKind;
 use crate::entities::rules::EntityRules;
 use crate::model::article::StoredArticle;
 use crate::model::explain::Understood;
@@ -135,6 +136,9 @@ struct OrdinalCache {
     generation: u64,
     columns: HashMap<&'static str, Arc<GlobalOrdinals>>,
     source_keys: Option<Arc<[String]>>,
+    /// Entity values as the last rules seen show them (kept with those rules: the rules layer
+    /// shares one `Arc` per saved version, so the same pointer means the same rules).
+    shown: Option<(Arc<EntityRules>, Arc<facets::ShownValues>)>,
 }
 
 impl OrdinalCache {
@@ -215,6 +219,71 @@ impl Engine {
             out.push(Some(built));
         }
         Ok(out)
+    }
+
+    /// The entity values as `rules` show them under `searcher`'s generation, for an engine that
+    /// keeps merged dictionaries (none for the CLI's, or without rules).
+    fn shown_values(
+        &self,
+        searcher: &Searcher,
+        rules: &Arc<EntityRules>,
+    ) -> Result<Option<Arc<facets::ShownValues>>> {
+        let Some(cache) = &self.ordinals else {
+            return Ok(None);
+        };
+        if rules.is_empty() {
+            return Ok(None);
+        }
+        let generation = searcher.generation().generation_id();
+        {
+            let held = lock(cache);
+            if let Some((seen, shown)) = &held.shown
+                && Arc::ptr_eq(seen, rules)
+                && held.generation == generation
+            {
+                return Ok(Some(shown.clone()));
+            }
+        }
+        let entity_facets: Vec<Facet> = EntityKind::ALL.into_iter().map(Facet::of_kind).collect();
+        let columns: Vec<Arc<GlobalOrdinals>> = self
+            .global_ordinals(searcher, &entity_facets)?
+            .into_iter()
+            .flatten()
+            .collect();
+        let shown = Arc::new(facets::ShownValues::build(columns, rules));
+        let mut cache = lock(cache);
+        if cache.generation == generation {
+            cache.shown = Some((rules.clone(), shown.clone()));
+        }
+        Ok(Some(shown))
+    }
+
+    /// Replace the entity lists among `counts` (one per requested facet) with the values as the
+    /// request's rules show them, counted over `matching`; whether it did.
+    fn show_entity_facets(
+        &self,
+        searcher: &Searcher,
+        req: &SearchRequest,
+        matching: &[Vec<tantivy::DocId>],
+        counts: &mut [Vec<crate::model::results::FacetCount>],
+    ) -> Result<bool> {
+        let at: Vec<(usize, EntityKind)> = (req.facets.iter().enumerate())
+            .filter_map(|(i, f)| f.entity_kind().map(|k| (i, k)))
+            .collect();
+        if at.is_empty() {
+            return Ok(false);
+        }
+        let Some(shown) = self.shown_values(searcher, &req.entity_rules)? else {
+            return Ok(false);
+        };
+        let kinds: Vec<EntityKind> = at.iter().map(|&(_, k)| k).collect();
+        let lists = shown.count(&kinds, req.facet_size, matching)?;
+        for ((i, _), list) in at.into_iter().zip(lists) {
+            if let Some(slot) = counts.get_mut(i) {
+                *slot = list;
+            }
+        }
+        Ok(true)
     }
 
     pub fn fields(&self) -> &Fields {
@@ -360,12 +429,12 @@ impl Engine {
             false => (docs, None),
         };
         let docs = if limit == 0 { Vec::new() } else { docs };
-        let (mut hits, counts) = match (&later, matching) {
+        let (mut hits, mut counts) = match (&later, &matching) {
             (Some(columns), Some(matching)) if !docs.is_empty() => {
                 // Facets and snippets need nothing of each other, so the facets are counted on a
                 // thread of their own while this one makes the snippets.
                 std::thread::scope(|scope| {
-                    let counting = scope.spawn(|| facets::count_matching(columns, &matching));
+                    let counting = scope.spawn(|| facets::count_matching(columns, matching));
                     let hits = self.hits(searcher, &docs, &highlights);
                     let counts = counting
                         .join()
@@ -374,12 +443,16 @@ impl Engine {
                 })?
             }
             (Some(columns), Some(matching)) => {
-                (Vec::new(), facets::count_matching(columns, &matching)?)
+                (Vec::new(), facets::count_matching(columns, matching)?)
             }
             _ => (
                 self.hits(searcher, &docs, &highlights)?,
                 counted.unwrap_or_default(),
             ),
+        };
+        let entity_facets_shown = match &matching {
+            Some(matching) => self.show_entity_facets(searcher, req, matching, &mut counts)?,
+            None => false,
         };
         let quotes = QuoteFilter::new(req);
         for hit in &mut hits {
@@ -428,6 +501,7 @@ impl Engine {
             explanation,
             timeline: dates,
             collapsed: false,
+            entity_facets_shown,
         })
     }
 

@@ -17,6 +17,9 @@ use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::StrColumn;
 use tantivy::{DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
 
+use crate::entities::EntityKind;
+use crate::entities::rules::EntityRules;
+
 use crate::model::results::FacetCount;
 
 /// One column's values across all segments of a searcher, with every document's values already
@@ -846,5 +849,98 @@ impl SegmentCollector for SegmentGlobalSets {
 
     fn harvest(self) -> Vec<u64> {
         self.counts
+    }
+}
+
+/// Every entity column's values as the entity rules show them, under one reader generation and
+/// one set of rules: per column and global ordinal, the shown value it counts for (none when the
+/// rules block it). With it a long-lived engine counts entity facets under the rules in the same
+/// array look-ups as plain facets, each article once per shown value, instead of the rules layer
+/// asking again for longer lists and counting merged values in another pass.
+pub struct ShownValues {
+    /// Per entity kind (in [`EntityKind::ALL`] order): the column's ordinals, and per global
+    /// ordinal the shown value's id (`u32::MAX`: not shown).
+    columns: Vec<(Arc<GlobalOrdinals>, Vec<u32>)>,
+    /// Shown values by id.
+    shown: Vec<(EntityKind, String)>,
+}
+
+impl ShownValues {
+    /// `columns`: each entity kind's global ordinals, in [`EntityKind::ALL`] order.
+    pub fn build(columns: Vec<Arc<GlobalOrdinals>>, rules: &EntityRules) -> ShownValues {
+        let mut ids: HashMap<(EntityKind, String), u32> = HashMap::new();
+        let mut shown: Vec<(EntityKind, String)> = Vec::new();
+        let columns = EntityKind::ALL
+            .into_iter()
+            .zip(columns)
+            .map(|(kind, global)| {
+                let map = global
+                    .names
+                    .iter()
+                    .map(|name| match rules.resolve(kind, name) {
+                        Some(target) => *ids.entry(target.clone()).or_insert_with(|| {
+                            shown.push(target);
+                            (shown.len() - 1) as u32
+                        }),
+                        None => u32::MAX,
+                    })
+                    .collect();
+                (global, map)
+            })
+            .collect();
+        ShownValues { columns, shown }
+    }
+
+    /// The top `size` shown values of each kind in `kinds` over `docs` (per segment, as
+    /// [`MatchingDocs`] collects them), each matching article counted once per value.
+    pub fn count(
+        &self,
+        kinds: &[EntityKind],
+        size: usize,
+        docs: &[Vec<DocId>],
+    ) -> tantivy::Result<Vec<Vec<FacetCount>>> {
+        let mut counts = vec![0u32; self.shown.len()];
+        // Per shown value, the last article (numbered across segments) counted for it.
+        let mut last = vec![u32::MAX; self.shown.len()];
+        let mut touched: Vec<u32> = Vec::new();
+        let mut article = 0u32;
+        for (segment, docs) in docs.iter().enumerate() {
+            for &doc in docs {
+                for (global, map) in &self.columns {
+                    let values = global.segments.get(segment).ok_or_else(|| {
+                        tantivy::TantivyError::InternalError(
+                            "entity dictionaries were built for another reader".into(),
+                        )
+                    })?;
+                    for &g in values.of(doc) {
+                        let id = map[g as usize];
+                        if id == u32::MAX || last[id as usize] == article {
+                            continue;
+                        }
+                        last[id as usize] = article;
+                        if counts[id as usize] == 0 {
+                            touched.push(id);
+                        }
+                        counts[id as usize] += 1;
+                    }
+                }
+                article += 1;
+            }
+        }
+        Ok(kinds
+            .iter()
+            .map(|kind| {
+                let mut list: Vec<FacetCount> = touched
+                    .iter()
+                    .filter(|&&id| self.shown[id as usize].0 == *kind)
+                    .map(|&id| FacetCount {
+                        value: self.shown[id as usize].1.clone(),
+                        count: counts[id as usize] as u64,
+                    })
+                    .collect();
+                rank(&mut list, size);
+                list
+            })
+            .collect())
     }
 }
