@@ -938,7 +938,7 @@ impl ShownValues {
                         count: counts[id as usize] as u64,
                     })
                     .collect();
-                rank(&mut list, size);
+                top_n(&mut list, size, by_count_then_name);
                 list
             })
             .collect())
