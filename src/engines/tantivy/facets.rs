@@ -927,19 +927,28 @@ impl ShownValues {
                 article += 1;
             }
         }
+        // The top values are chosen by id; only those few are named (a query matching every
+        // article touches every value, and naming them all cost more than counting).
+        let order = |a: &u32, b: &u32| {
+            let (ca, cb) = (counts[*a as usize], counts[*b as usize]);
+            cb.cmp(&ca)
+                .then_with(|| self.shown[*a as usize].1.cmp(&self.shown[*b as usize].1))
+        };
         Ok(kinds
             .iter()
             .map(|kind| {
-                let mut list: Vec<FacetCount> = touched
+                let mut ids: Vec<u32> = touched
                     .iter()
-                    .filter(|&&id| self.shown[id as usize].0 == *kind)
-                    .map(|&id| FacetCount {
+                    .copied()
+                    .filter(|&id| self.shown[id as usize].0 == *kind)
+                    .collect();
+                top_n(&mut ids, size, order);
+                ids.into_iter()
+                    .map(|id| FacetCount {
                         value: self.shown[id as usize].1.clone(),
                         count: counts[id as usize] as u64,
                     })
-                    .collect();
-                top_n(&mut list, size, by_count_then_name);
-                list
+                    .collect()
             })
             .collect())
     }
