@@ -349,6 +349,9 @@ impl Engine {
             })
             .collect();
         let globals = self.global_ordinals(searcher, &req.facets)?;
+        // Entity lists a server counts under the rules (`show_entity_facets`) are not counted
+        // as indexed.
+        let shown = self.ordinals.is_some() && !req.entity_rules.is_empty();
         // With merged dictionaries the ranking pass only notes the matching documents, and their
         // facets are counted afterwards, beside the snippets.
         let later: Option<Vec<(Arc<GlobalOrdinals>, usize)>> = match req.facets.is_empty() {
@@ -356,7 +359,14 @@ impl Engine {
             false => globals
                 .iter()
                 .zip(&sizes)
-                .map(|(g, (_, size))| g.clone().map(|g| (g, *size)))
+                .zip(&req.facets)
+                .map(|((g, (_, size)), f)| {
+                    let size = match shown && f.entity_kind().is_some() {
+                        true => 0,
+                        false => *size,
+                    };
+                    g.clone().map(|g| (g, size))
+                })
                 .collect(),
         };
         let in_pass = later.is_none().then(|| {

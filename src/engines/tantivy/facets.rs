@@ -429,6 +429,10 @@ pub fn count_matching(
     columns
         .iter()
         .map(|(global, size)| {
+            // A list nobody will read (the entity lists a server counts under the rules).
+            if *size == 0 {
+                return Ok(Vec::new());
+            }
             if docs.len() > global.segments.len() {
                 return Err(tantivy::TantivyError::InternalError(
                     "facet dictionaries were built for another reader".into(),
@@ -942,6 +946,13 @@ impl ShownValues {
                     .copied()
                     .filter(|&id| self.shown[id as usize].0 == *kind)
                     .collect();
+                // Counts first: only values reaching the size-th count are compared by name
+                // (thousands of values tie at one or two articles).
+                if size > 0 && ids.len() > size {
+                    let mut top: Vec<u32> = ids.iter().map(|&id| counts[id as usize]).collect();
+                    let (_, &mut least, _) = top.select_nth_unstable_by(size - 1, |a, b| b.cmp(a));
+                    ids.retain(|&id| counts[id as usize] >= least);
+                }
                 top_n(&mut ids, size, order);
                 ids.into_iter()
                     .map(|id| FacetCount {
