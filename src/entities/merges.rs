@@ -242,6 +242,14 @@ pub struct LinkCount {
     pub articles: u64,
 }
 
+impl LinkCount {
+    /// The link an engine's indexed `value` stands for, with its articles (`None` for anything
+    /// else).
+    pub fn of_value(value: &str, articles: u64) -> Option<LinkCount> {
+        Link::decode(value).map(|link| LinkCount { link, articles })
+    }
+}
+
 /// Find the merges among the archive's names, per kind. `model` tells generic words and legal
 /// forms (without one, those classes are left out); `links` are the acronyms the archive's
 /// articles spell out, the only evidence an acronym merge is made on.

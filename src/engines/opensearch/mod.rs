@@ -430,14 +430,7 @@ impl OpenSearch {
         Ok(self
             .all_counts(&json!({ "match_all": {} }), name::ENTITY_LINK)?
             .into_iter()
-            .filter_map(|c| {
-                crate::entities::merges::Link::decode(&c.value).map(|link| {
-                    crate::entities::merges::LinkCount {
-                        link,
-                        articles: c.count,
-                    }
-                })
-            })
+            .filter_map(|c| crate::entities::merges::LinkCount::of_value(&c.value, c.count))
             .collect())
     }
 

@@ -243,14 +243,7 @@ impl Store for TantivyStore {
         Ok(lists
             .into_iter()
             .flatten()
-            .filter_map(|c| {
-                crate::entities::merges::Link::decode(&c.value).map(|link| {
-                    crate::entities::merges::LinkCount {
-                        link,
-                        articles: c.count,
-                    }
-                })
-            })
+            .filter_map(|c| crate::entities::merges::LinkCount::of_value(&c.value, c.count))
             .collect())
     }
 
