@@ -287,7 +287,7 @@ fn similar_names(
     }
     let mut out = Vec::new();
     for kind in EntityKind::ALL {
-        let facet = facet_of(kind);
+        let facet = Facet::of_kind(kind);
         let req = SearchRequest {
             // The name's words as analysed: no quote or operator of the name can reach the
             // query parser.
@@ -326,15 +326,6 @@ fn similar_names(
     Ok(out)
 }
 
-fn facet_of(kind: EntityKind) -> Facet {
-    match kind {
-        EntityKind::Person => Facet::Person,
-        EntityKind::Org => Facet::Org,
-        EntityKind::Place => Facet::Place,
-        EntityKind::Misc => Facet::Misc,
-    }
-}
-
 /// The page of `name` as a `chosen.kind`, with the other kinds it also has.
 fn page(
     engine: &dyn Backend,
@@ -346,7 +337,7 @@ fn page(
 ) -> Result<EntityPage> {
     let kind = chosen.kind;
     let mut facets = vec![Facet::Source];
-    facets.extend(EntityKind::ALL.map(facet_of));
+    facets.extend(EntityKind::ALL.map(Facet::of_kind));
     let req = SearchRequest {
         sort: Sort::Newest,
         limit: query.latest.max(MERGED_NAMES_ARTICLES),
@@ -363,7 +354,7 @@ fn page(
     let co_mentions = EntityKind::ALL
         .into_iter()
         .map(|k| {
-            let mut list = facets.remove(facet_of(k).name()).unwrap_or_default();
+            let mut list = facets.remove(Facet::of_kind(k).name()).unwrap_or_default();
             list.retain(|c| !(k == kind && c.value == name));
             list.truncate(query.top);
             (k, list)

@@ -15,7 +15,7 @@ use crate::backend::{Backend, Layer};
 use crate::entities::EntityKind;
 use crate::entities::rules::{Edit, EntityRules, Group, RulesVersion};
 use crate::model::article::StoredArticle;
-use crate::model::request::{ExportOptions, Facet, SearchRequest, Sort};
+use crate::model::request::{ExportOptions, SearchRequest, Sort};
 use crate::model::results::{FacetCount, Hit, SearchResults};
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
@@ -54,16 +54,6 @@ impl Prepared {
     /// Per kind, the indexed names some rule shows as another value (or hides).
     fn affected(&self) -> &BTreeMap<EntityKind, BTreeSet<String>> {
         self.affected.get_or_init(|| self.rules.affected())
-    }
-}
-
-fn kind_of(facet: Facet) -> Option<EntityKind> {
-    match facet {
-        Facet::Person => Some(EntityKind::Person),
-        Facet::Org => Some(EntityKind::Org),
-        Facet::Place => Some(EntityKind::Place),
-        Facet::Misc => Some(EntityKind::Misc),
-        Facet::Source | Facet::Section | Facet::Speaker => None,
     }
 }
 
@@ -118,7 +108,10 @@ impl Ruled {
         let lists: BTreeMap<EntityKind, Vec<FacetCount>> = req
             .facets
             .iter()
-            .filter_map(|f| kind_of(*f).map(|k| (k, results.facets.get(f.name()).cloned())))
+            .filter_map(|f| {
+                f.entity_kind()
+                    .map(|k| (k, results.facets.get(f.name()).cloned()))
+            })
             .map(|(k, list)| (k, list.unwrap_or_default()))
             .collect();
         let asked = inner.facet_size;
@@ -160,7 +153,7 @@ impl Ruled {
             }
         }
         for facet in &req.facets {
-            let Some(kind) = kind_of(*facet) else {
+            let Some(kind) = facet.entity_kind() else {
                 continue;
             };
             let mut list = shown.get(&kind).cloned().unwrap_or_default();
@@ -204,7 +197,7 @@ fn shortfall(
     let none = BTreeSet::new();
     req.facets
         .iter()
-        .filter_map(|f| kind_of(*f).map(|k| (k, results.facets.get(f.name()))))
+        .filter_map(|f| f.entity_kind().map(|k| (k, results.facets.get(f.name()))))
         .filter_map(|(kind, list)| {
             let list = list?;
             let touched = affected.get(&kind).unwrap_or(&none);
@@ -250,7 +243,7 @@ impl Layer for Ruled {
         }
         let mut inner = resolve_request(req, rules);
         // Only entity facets pay for the merges: a search without one never looks at the groups.
-        let entity_facets = req.facets.iter().any(|f| kind_of(*f).is_some());
+        let entity_facets = req.facets.iter().any(|f| f.entity_kind().is_some());
         let most = match entity_facets {
             true => prepared.affected().values().map(BTreeSet::len).max(),
             false => None,

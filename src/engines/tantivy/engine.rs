@@ -221,6 +221,12 @@ impl Engine {
         Ok(out)
     }
 
+    /// Whether this engine counts `req`'s entity facets under its rules itself: only one that
+    /// keeps merged dictionaries (a server's), and only under rules.
+    fn shows_entity_facets(&self, req: &SearchRequest) -> bool {
+        self.ordinals.is_some() && !req.entity_rules.is_empty()
+    }
+
     /// The entity values as `rules` show them under `searcher`'s generation, for an engine that
     /// keeps merged dictionaries (none for the CLI's, or without rules).
     fn shown_values(
@@ -228,12 +234,9 @@ impl Engine {
         searcher: &Searcher,
         rules: &Arc<EntityRules>,
     ) -> Result<Option<Arc<facets::ShownValues>>> {
-        let Some(cache) = &self.ordinals else {
+        let Some(cache) = self.ordinals.as_ref().filter(|_| !rules.is_empty()) else {
             return Ok(None);
         };
-        if rules.is_empty() {
-            return Ok(None);
-        }
         let generation = searcher.generation().generation_id();
         {
             let held = lock(cache);
@@ -270,7 +273,7 @@ impl Engine {
         let at: Vec<(usize, EntityKind)> = (req.facets.iter().enumerate())
             .filter_map(|(i, f)| f.entity_kind().map(|k| (i, k)))
             .collect();
-        if at.is_empty() {
+        if at.is_empty() || !self.shows_entity_facets(req) {
             return Ok(false);
         }
         let Some(shown) = self.shown_values(searcher, &req.entity_rules)? else {
@@ -351,7 +354,7 @@ impl Engine {
         let globals = self.global_ordinals(searcher, &req.facets)?;
         // Entity lists a server counts under the rules (`show_entity_facets`) are not counted
         // as indexed.
-        let shown = self.ordinals.is_some() && !req.entity_rules.is_empty();
+        let shown = self.shows_entity_facets(req);
         // With merged dictionaries the ranking pass only notes the matching documents, and their
         // facets are counted afterwards, beside the snippets.
         let later: Option<Vec<(Arc<GlobalOrdinals>, usize)>> = match req.facets.is_empty() {

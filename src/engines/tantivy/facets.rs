@@ -909,13 +909,16 @@ impl ShownValues {
         let mut touched: Vec<u32> = Vec::new();
         let mut article = 0u32;
         for (segment, docs) in docs.iter().enumerate() {
+            let columns = (self.columns.iter())
+                .map(|(global, map)| global.segments.get(segment).map(|values| (values, map)))
+                .collect::<Option<Vec<_>>>()
+                .ok_or_else(|| {
+                    tantivy::TantivyError::InternalError(
+                        "entity dictionaries were built for another reader".into(),
+                    )
+                })?;
             for &doc in docs {
-                for (global, map) in &self.columns {
-                    let values = global.segments.get(segment).ok_or_else(|| {
-                        tantivy::TantivyError::InternalError(
-                            "entity dictionaries were built for another reader".into(),
-                        )
-                    })?;
+                for &(values, map) in &columns {
                     for &g in values.of(doc) {
                         let id = map[g as usize];
                         if id == u32::MAX || last[id as usize] == article {
