@@ -426,4 +426,29 @@ fn served_entity_facets_under_rules_equal_the_clis() {
     a.run(&["entities", "retype", "Velmore", "org"]);
     a.run(&["entities", "block", "Meridian Monetary Board"]);
     compare("with an alias, a retype and a block");
+    // A re-index that removes one article and rewrites another leaves deleted documents in the
+    // segments. A query matching most of the archive (the empty one) is counted by subtracting
+    // what it does not match from what every live article carries: deleted ones must not count.
+    std::fs::remove_file(a.f.docs().join("a2.txt")).expect("remove a2.txt");
+    a.f.write(
+        "a6.txt",
+        "Reformers split over harbour\n\nThe Prog Refs were divided on Thursday over the \
+         harbour plan in Velmore, and Halvard Quist said the Progressive Reformers would vote \
+         again.\n",
+    );
+    a.index(&[]);
+    // The server's reader follows commits within about a second, as a search cluster's refresh
+    // does: wait until it serves the new total.
+    let total = a.search(&["", "--limit", "0"]).total;
+    let served_total = || {
+        let reply = s.call_with("GET", "/api/search?q=&limit=0", None, None, &[]);
+        serde_json::from_str::<Results>(&reply.body)
+            .expect("JSON")
+            .total
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while served_total() != total && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    compare("after a re-index that removed and rewrote articles");
 }

@@ -253,7 +253,7 @@ impl Engine {
             .into_iter()
             .flatten()
             .collect();
-        let shown = Arc::new(facets::ShownValues::build(columns, rules));
+        let shown = Arc::new(facets::ShownValues::build(searcher, columns, rules));
         let mut cache = lock(cache);
         if cache.generation == generation {
             cache.shown = Some((rules.clone(), shown.clone()));

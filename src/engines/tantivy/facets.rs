@@ -53,6 +53,10 @@ struct SegmentValues {
 }
 
 impl SegmentValues {
+    fn docs(&self) -> DocId {
+        self.starts.len().saturating_sub(1) as DocId
+    }
+
     fn of(&self, doc: DocId) -> &[u32] {
         let d = doc as usize;
         match (self.starts.get(d), self.starts.get(d + 1)) {
@@ -856,99 +860,197 @@ impl SegmentCollector for SegmentGlobalSets {
     }
 }
 
-/// Every entity column's values as the entity rules show them, under one reader generation and
-/// one set of rules: per column and global ordinal, the shown value it counts for (none when the
-/// rules block it). With it a long-lived engine counts entity facets under the rules in the same
-/// array look-ups as plain facets, each article once per shown value, instead of the rules layer
-/// asking again for longer lists and counting merged values in another pass.
+/// Entity values as the entity rules show them, per document: what a server counts for the
+/// entity facets of every search under one set of rules.
+///
+/// Aliases, blocks and retypes are resolved once per reader generation and rules version, into
+/// one list of shown-value ids per document (every kind together, each id once). A search then
+/// counts with one array increment per value and document: no translation table, no check that
+/// an article was already counted for a value two of its names merge into. Ids of one kind are
+/// contiguous, most carried first within the kind, so the values of a kind are a range.
 pub struct ShownValues {
-    /// Per entity kind (in [`EntityKind::ALL`] order): the column's ordinals, and per global
-    /// ordinal the shown value's id (`u32::MAX`: not shown).
-    columns: Vec<(Arc<GlobalOrdinals>, Vec<u32>)>,
+    /// Indexed by segment ordinal: each document's shown-value ids.
+    segments: Vec<SegmentValues>,
     /// Shown values by id.
-    shown: Vec<(EntityKind, String)>,
+    names: Vec<String>,
+    /// Per kind, the range of its ids.
+    ranges: Vec<(EntityKind, std::ops::Range<u32>)>,
+    /// Per id, the live articles that carry it: a query matching most of the archive counts the
+    /// articles it does not match and subtracts.
+    carried: Vec<u32>,
+    /// Live articles in all segments.
+    live: usize,
+    /// Zeroed count arrays, reused so a query allocates nothing that large.
+    pool: Mutex<Vec<Vec<u32>>>,
 }
 
 impl ShownValues {
-    /// `columns`: each entity kind's global ordinals, in [`EntityKind::ALL`] order.
-    pub fn build(columns: Vec<Arc<GlobalOrdinals>>, rules: &EntityRules) -> ShownValues {
-        let mut ids: HashMap<(EntityKind, String), u32> = HashMap::new();
-        let mut shown: Vec<(EntityKind, String)> = Vec::new();
-        let columns = EntityKind::ALL
-            .into_iter()
-            .zip(columns)
-            .map(|(kind, global)| {
-                let map = global
-                    .names
-                    .iter()
+    /// `columns`: each entity kind's global ordinals under `searcher`, in [`EntityKind::ALL`]
+    /// order.
+    pub fn build(
+        searcher: &Searcher,
+        columns: Vec<Arc<GlobalOrdinals>>,
+        rules: &EntityRules,
+    ) -> ShownValues {
+        let kinds: Vec<EntityKind> = EntityKind::ALL.into_iter().collect();
+        // Each column's global ordinal -> index into `targets` (in first-seen order, which is
+        // most carried first since global ordinals are).
+        let mut seen: HashMap<(EntityKind, String), u32> = HashMap::new();
+        let mut targets: Vec<(EntityKind, String)> = Vec::new();
+        let to_target: Vec<Vec<u32>> = kinds
+            .iter()
+            .zip(&columns)
+            .map(|(&kind, global)| {
+                (global.names.iter())
                     .map(|name| match rules.resolve(kind, name) {
-                        Some(target) => *ids.entry(target.clone()).or_insert_with(|| {
-                            shown.push(target);
-                            (shown.len() - 1) as u32
+                        Some(target) => *seen.entry(target.clone()).or_insert_with(|| {
+                            targets.push(target);
+                            (targets.len() - 1) as u32
                         }),
                         None => u32::MAX,
                     })
-                    .collect();
-                (global, map)
+                    .collect()
             })
             .collect();
-        ShownValues { columns, shown }
+        // Group the targets by kind, keeping their order within a kind.
+        let mut order: Vec<u32> = (0..targets.len() as u32).collect();
+        let rank = |k: EntityKind| kinds.iter().position(|&x| x == k).unwrap_or(usize::MAX);
+        order.sort_by_key(|&t| rank(targets[t as usize].0));
+        let mut id_of_target = vec![0u32; targets.len()];
+        for (id, &t) in order.iter().enumerate() {
+            id_of_target[t as usize] = id as u32;
+        }
+        let ranges = kinds
+            .iter()
+            .map(|&kind| {
+                let from = order.partition_point(|&t| rank(targets[t as usize].0) < rank(kind));
+                let to = order.partition_point(|&t| rank(targets[t as usize].0) <= rank(kind));
+                (kind, from as u32..to as u32)
+            })
+            .collect();
+        let mut slots: Vec<Option<String>> = targets.into_iter().map(|(_, n)| Some(n)).collect();
+        let names = order
+            .iter()
+            .map(|&t| slots[t as usize].take().unwrap_or_default())
+            .collect::<Vec<_>>();
+        let maps: Vec<Vec<u32>> = to_target
+            .into_iter()
+            .map(|m| {
+                m.into_iter()
+                    .map(|t| {
+                        if t == u32::MAX {
+                            t
+                        } else {
+                            id_of_target[t as usize]
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut carried = vec![0u32; names.len()];
+        let mut live = 0usize;
+        let segments = (searcher.segment_readers().iter().enumerate())
+            .map(|(segment, reader)| {
+                let values = shown_of_segment(&columns, &maps, segment, reader);
+                live += reader.num_docs() as usize;
+                for &id in &values.ords {
+                    carried[id as usize] += 1;
+                }
+                values
+            })
+            .collect();
+        ShownValues {
+            segments,
+            names,
+            ranges,
+            carried,
+            live,
+            pool: Mutex::new(Vec::new()),
+        }
     }
 
-    /// The top `size` shown values of each kind in `kinds` over `docs` (per segment, as
-    /// [`MatchingDocs`] collects them), each matching article counted once per value.
+    /// The top `size` shown values of each kind in `kinds` over `docs` (per segment, in doc
+    /// order, as [`MatchingDocs`] collects them), each matching article counted once per value.
     pub fn count(
         &self,
         kinds: &[EntityKind],
         size: usize,
         docs: &[Vec<DocId>],
     ) -> tantivy::Result<Vec<Vec<FacetCount>>> {
-        let mut counts = vec![0u32; self.shown.len()];
-        // Per shown value, the last article (numbered across segments) counted for it.
-        let mut last = vec![u32::MAX; self.shown.len()];
+        if docs.len() != self.segments.len() {
+            return Err(tantivy::TantivyError::InternalError(
+                "entity values were built for another reader".into(),
+            ));
+        }
+        let matching: usize = docs.iter().map(Vec::len).sum();
+        let sorted = (docs.iter()).all(|d| d.windows(2).all(|w| w[0] < w[1]));
+        if sorted && matching * 2 > self.live {
+            let counts = self.count_unmatched(docs);
+            return Ok(self.top(kinds, size, &counts, None));
+        }
+        let mut counts = self.take_counts();
         let mut touched: Vec<u32> = Vec::new();
-        let mut article = 0u32;
-        for (segment, docs) in docs.iter().enumerate() {
-            let columns = (self.columns.iter())
-                .map(|(global, map)| global.segments.get(segment).map(|values| (values, map)))
-                .collect::<Option<Vec<_>>>()
-                .ok_or_else(|| {
-                    tantivy::TantivyError::InternalError(
-                        "entity dictionaries were built for another reader".into(),
-                    )
-                })?;
+        for (values, docs) in self.segments.iter().zip(docs) {
             for &doc in docs {
-                for &(values, map) in &columns {
-                    for &g in values.of(doc) {
-                        let id = map[g as usize];
-                        if id == u32::MAX || last[id as usize] == article {
-                            continue;
-                        }
-                        last[id as usize] = article;
-                        if counts[id as usize] == 0 {
-                            touched.push(id);
-                        }
-                        counts[id as usize] += 1;
+                for &id in values.of(doc) {
+                    let n = &mut counts[id as usize];
+                    if *n == 0 {
+                        touched.push(id);
                     }
+                    *n += 1;
                 }
-                article += 1;
             }
         }
-        // The top values are chosen by id; only those few are named (a query matching every
-        // article touches every value, and naming them all cost more than counting).
+        let lists = self.top(kinds, size, &counts, Some(&touched));
+        self.give_back(counts, &touched);
+        Ok(lists)
+    }
+
+    /// Counts over the live articles `docs` does not hold, subtracted from all the carried ones.
+    fn count_unmatched(&self, docs: &[Vec<DocId>]) -> Vec<u32> {
+        let mut counts = self.carried.clone();
+        for (values, docs) in self.segments.iter().zip(docs) {
+            let mut next = docs.iter().copied().peekable();
+            for doc in 0..values.docs() {
+                if next.next_if_eq(&doc).is_some() {
+                    continue;
+                }
+                for &id in values.of(doc) {
+                    counts[id as usize] -= 1;
+                }
+            }
+        }
+        counts
+    }
+
+    /// Each kind's top `size` values among `touched` (every id of the kind when `None`).
+    fn top(
+        &self,
+        kinds: &[EntityKind],
+        size: usize,
+        counts: &[u32],
+        touched: Option<&[u32]>,
+    ) -> Vec<Vec<FacetCount>> {
         let order = |a: &u32, b: &u32| {
             let (ca, cb) = (counts[*a as usize], counts[*b as usize]);
             cb.cmp(&ca)
-                .then_with(|| self.shown[*a as usize].1.cmp(&self.shown[*b as usize].1))
+                .then_with(|| self.names[*a as usize].cmp(&self.names[*b as usize]))
         };
-        Ok(kinds
+        kinds
             .iter()
             .map(|kind| {
-                let mut ids: Vec<u32> = touched
-                    .iter()
-                    .copied()
-                    .filter(|&id| self.shown[id as usize].0 == *kind)
-                    .collect();
+                let Some((_, range)) = self.ranges.iter().find(|(k, _)| k == kind) else {
+                    return Vec::new();
+                };
+                let mut ids: Vec<u32> = match touched {
+                    Some(touched) => (touched.iter().copied())
+                        .filter(|id| range.contains(id))
+                        .collect(),
+                    None => range
+                        .clone()
+                        .filter(|&id| counts[id as usize] > 0)
+                        .collect(),
+                };
                 // Counts first: only values reaching the size-th count are compared by name
                 // (thousands of values tie at one or two articles).
                 if size > 0 && ids.len() > size {
@@ -959,11 +1061,69 @@ impl ShownValues {
                 top_n(&mut ids, size, order);
                 ids.into_iter()
                     .map(|id| FacetCount {
-                        value: self.shown[id as usize].1.clone(),
+                        value: self.names[id as usize].clone(),
                         count: counts[id as usize] as u64,
                     })
                     .collect()
             })
-            .collect())
+            .collect()
     }
+
+    fn take_counts(&self) -> Vec<u32> {
+        let pooled = self.pool.lock().ok().and_then(|mut p| p.pop());
+        pooled.unwrap_or_else(|| vec![0; self.names.len()])
+    }
+
+    /// Give back a count array; only `touched` entries can be non-zero.
+    fn give_back(&self, mut counts: Vec<u32>, touched: &[u32]) {
+        for &id in touched {
+            counts[id as usize] = 0;
+        }
+        if let Ok(mut pool) = self.pool.lock() {
+            pool.push(counts);
+        }
+    }
+}
+
+/// Sort `ords[from..]` and drop repeats and values no rule shows (`u32::MAX`, which sorts last).
+fn keep_each_shown_once(ords: &mut Vec<u32>, from: usize) {
+    ords[from..].sort_unstable();
+    let mut kept = from;
+    for i in from..ords.len() {
+        let id = ords[i];
+        if id != u32::MAX && (kept == from || ords[kept - 1] != id) {
+            ords[kept] = id;
+            kept += 1;
+        }
+    }
+    ords.truncate(kept);
+}
+
+/// One segment's documents as shown-value ids: each kind's global ordinals through its `maps`,
+/// values no rule shows left out, each id once per document. Deleted documents carry none: no
+/// query matches them, and counting the unmatched articles then passes over them.
+fn shown_of_segment(
+    columns: &[Arc<GlobalOrdinals>],
+    maps: &[Vec<u32>],
+    segment: usize,
+    reader: &SegmentReader,
+) -> SegmentValues {
+    let mut values = SegmentValues::default();
+    values.starts.reserve(reader.max_doc() as usize + 1);
+    for doc in 0..reader.max_doc() {
+        let from = values.ords.len();
+        values.starts.push(from as u32);
+        if reader.is_deleted(doc) {
+            continue;
+        }
+        for (global, map) in columns.iter().zip(maps) {
+            let Some(seg) = global.segments.get(segment) else {
+                continue;
+            };
+            (values.ords).extend(seg.of(doc).iter().map(|&g| map[g as usize]));
+        }
+        keep_each_shown_once(&mut values.ords, from);
+    }
+    values.starts.push(values.ords.len() as u32);
+    values
 }
