@@ -1054,8 +1054,9 @@ impl ShownValues {
                 // Counts first: only values reaching the size-th count are compared by name
                 // (thousands of values tie at one or two articles).
                 if size > 0 && ids.len() > size {
-                    let mut top: Vec<u32> = ids.iter().map(|&id| counts[id as usize]).collect();
-                    let (_, &mut least, _) = top.select_nth_unstable_by(size - 1, |a, b| b.cmp(a));
+                    let by_count = |a: &u32, b: &u32| counts[*b as usize].cmp(&counts[*a as usize]);
+                    let (_, &mut nth, _) = ids.select_nth_unstable_by(size - 1, by_count);
+                    let least = counts[nth as usize];
                     ids.retain(|&id| counts[id as usize] >= least);
                 }
                 top_n(&mut ids, size, order);
