@@ -382,6 +382,7 @@ pub fn is_spokes_word(w: &str) -> bool {
             | "spokesmen"
             | "spokeswomen"
             | "representative"
+            | "official"
             | "statement"
             | "analysts"
             | "economists"
