@@ -261,7 +261,8 @@ impl<'a> Doc<'a> {
     /// `"...," Tom Porcelli, chief economist at a bank in the city, wrote`: a name, an apposition
     /// between commas that may be long, and the verb right after the second comma.
     fn verb_after_apposition(&self, ws: &[Word]) -> Option<usize> {
-        let first = ws.first()?;
+        // A title before the name (`Rev. Rob Schenck, president of ...`) is part of it.
+        let first = ws.iter().find(|w| !is_abbreviation(&w.lower))?;
         let name = self
             .mentions
             .iter()
@@ -727,6 +728,9 @@ impl<'a> Doc<'a> {
     fn speaker_of_sentence(&self, from: usize, to: usize) -> Option<&'a Mention> {
         let ws = words(self.chars, from, to);
         let v = self.last_verb(&ws)?;
+        if let Some(m) = self.contrasting_subject(&ws[v + 1..], to) {
+            return Some(m);
+        }
         let after_comma = self.chars[from..ws[v].start]
             .iter()
             .rev()
@@ -748,6 +752,33 @@ impl<'a> Doc<'a> {
             self.subject_mention(from, ws[v].start, true)
         }?;
         (m.kind == EntityKind::Person).then_some(m)
+    }
+
+    /// `Hewitt said ..., but Tennis Australia's Geoff Pollard rejected his comments`: a clause
+    /// after "but" (or a semicolon) that opens on a person makes that person the sentence's
+    /// latest subject, the one a "he" in the next sentence continues.
+    fn contrasting_subject(&self, ws: &[Word], to: usize) -> Option<&'a Mention> {
+        let b = ws.iter().position(|w| {
+            w.lower == "but"
+                || self.chars[..w.start]
+                    .iter()
+                    .rev()
+                    .find(|c| !c.is_whitespace())
+                    == Some(&';')
+        })?;
+        let clause = &ws[b..];
+        let from = if clause[0].lower == "but" {
+            clause.get(1)?.start
+        } else {
+            clause[0].start
+        };
+        let head = head_end(&clause[1..], to).min(clause.get(5).map_or(to, |w| w.start));
+        let m = self.subject_mention(from, head, true)?;
+        // Only a determiner or names (an affiliation: `Tennis Australia's`) before the person.
+        let opens = words(self.chars, from, m.start)
+            .iter()
+            .all(|w| is_determiner(&w.lower) || self.capital(w));
+        (m.kind == EntityKind::Person && opens).then_some(m)
     }
 
     /// The person a "he"/"she" at word `k` stands for within its own sentence (from `from`): the
