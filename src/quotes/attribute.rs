@@ -687,6 +687,7 @@ impl<'a> Doc<'a> {
             m.kind == EntityKind::Person
                 && exclude != Some(m.canonical.as_str())
                 && self.genders.get(&m.canonical).is_none_or(|g| *g == gender)
+                && !self.is_topic(m)
         };
         let mut at = at;
         for _ in 0..PRONOUN_CHAIN {
@@ -800,6 +801,7 @@ impl<'a> Doc<'a> {
                     && m.start >= from
                     && m.end <= ws[k].start
                     && exclude != Some(m.canonical.as_str())
+                    && !self.is_topic(m)
                     && self.genders.get(&m.canonical).is_none_or(|g| *g == gender)
                     && self.can_be_subject(m, &before)
             })
@@ -835,6 +837,7 @@ impl<'a> Doc<'a> {
         } else {
             self.person_with_role(at, role)
                 .or_else(|| self.only_person_before(at))
+                .or_else(|| self.latest_named_speaker(at))
         };
         Some(match found {
             Some(m) => Clause::Speaker(Speaker {
@@ -880,6 +883,33 @@ impl<'a> Doc<'a> {
                     .then(|| self.latest_before(at, fits))
                     .flatten()
             })
+    }
+
+    /// `Simon Le Bon said ... . "..." the singer said`: a definite role that no name was written
+    /// with stands for the person the latest sentence naming someone says spoke, when that
+    /// sentence names its speaker (a speech verb with that person as its subject).
+    fn latest_named_speaker(&self, at: usize) -> Option<&'a Mention> {
+        let last = self.latest_before(at, |m| m.kind == EntityKind::Person)?;
+        let start = self.sentence_start(last.start.saturating_sub(CLAUSE_CHARS), last.start);
+        let end = self.sentence_end(last.end, at.max(last.end));
+        self.speaker_of_sentence(start, end)
+            .filter(|m| m.start >= start && !self.is_topic(m))
+    }
+
+    /// `Trump, she said, also ...`: a name set before a parenthetical "he/she said" is what is
+    /// spoken about, never the one the pronoun stands for.
+    fn is_topic(&self, m: &Mention) -> bool {
+        if self.chars.get(m.end) != Some(&',') {
+            return false;
+        }
+        let ws = words(self.chars, m.end, (m.end + 40).min(self.chars.len()));
+        ws.len() >= 2
+            && ws[0].start - m.end <= 3
+            && matches!(
+                pronoun_kind(&ws[0].lower),
+                Some(PronounKind::He | PronounKind::She)
+            )
+            && is_speech_verb(&ws[1].lower)
     }
 
     /// The latest person named before `at` whose name stands next to `role` somewhere in the text
