@@ -13,8 +13,8 @@ use super::Attribution;
 use super::marks::Span;
 use super::referents::{Gender, can_speak, genders};
 use super::words::{
-    PronounKind, Word, is_org_role, is_passive_auxiliary, is_person_role, is_preposition,
-    is_speech_verb, is_spokes_word, other_sense, pronoun_kind, words,
+    PronounKind, Word, is_org_role, is_passive_auxiliary, is_person_noun, is_person_role,
+    is_preposition, is_speech_verb, is_spokes_word, other_sense, pronoun_kind, words,
 };
 use crate::entities::{EntityKind, Mention};
 
@@ -629,7 +629,10 @@ impl<'a> Doc<'a> {
         let near = &subject[subject.len().saturating_sub(5)..];
         // The description's noun is a person's (`the veteran game maker` is no company).
         let noun = near.iter().rposition(|w| {
-            is_person_role(&w.lower) || is_org_role(&w.lower) || is_spokes_word(&w.lower)
+            is_person_role(&w.lower)
+                || is_org_role(&w.lower)
+                || is_spokes_word(&w.lower)
+                || is_person_noun(&w.lower)
         });
         let described = noun.is_some_and(|r| {
             let w = &near[r].lower;
