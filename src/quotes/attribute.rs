@@ -199,6 +199,14 @@ impl<'a> Doc<'a> {
         })
     }
 
+    /// Is span `i` a paragraph of its own: nothing but blanks after it up to the line's end?
+    fn whole_paragraph(&self, i: usize) -> bool {
+        self.chars[self.spans[i].after().min(self.chars.len())..]
+            .iter()
+            .take_while(|c| **c != '\n')
+            .all(|c| c.is_whitespace())
+    }
+
     /// Is span `i` the first thing in its paragraph?
     fn opens_paragraph(&self, i: usize) -> bool {
         let open = self.spans[i].open;
@@ -291,7 +299,7 @@ impl<'a> Doc<'a> {
         let ws = words(self.chars, start, span.open);
         if ws.is_empty() && para && start == from {
             // A block quote introduced by the paragraph before (`As Kern notes:`).
-            return self.introduced_by_colon(from, prev_end);
+            return self.introduced_by_colon(from, prev_end, self.whole_paragraph(i));
         }
         if ws.is_empty() && start > from {
             // A quote that opens a sentence right after one that says who speaks
@@ -320,7 +328,11 @@ impl<'a> Doc<'a> {
     /// A quote opening the paragraph at `para` whose previous paragraph ends with a colon: the
     /// speaker of that paragraph's last sentence (`As Kern notes:`, `Kern wrote on Friday:`),
     /// when no quote of its own stands in it.
-    fn introduced_by_colon(&self, para: usize, floor: usize) -> Clause {
+    ///
+    /// A quote that is a paragraph of its own (`whole`) after a paragraph ending on a sentence
+    /// that says who speaks (`But ultimately, he said, he has learned from his missteps.`) goes
+    /// on in that speaker's voice.
+    fn introduced_by_colon(&self, para: usize, floor: usize, whole: bool) -> Clause {
         let Some(colon) = self.chars[floor..para]
             .iter()
             .rposition(|c| !c.is_whitespace())
@@ -328,13 +340,17 @@ impl<'a> Doc<'a> {
         else {
             return Clause::Nothing;
         };
-        if self.chars[colon] != ':' {
-            return Clause::Nothing;
-        }
         let line = self.chars[floor..colon]
             .iter()
             .rposition(|&c| c == '\n')
             .map_or(floor, |k| floor + k + 1);
+        if self.chars[colon] != ':' {
+            return if whole && self.ends_sentence(colon) {
+                self.previous_sentence(line, colon + 1)
+            } else {
+                Clause::Nothing
+            };
+        }
         let start = self.sentence_start(line, colon);
         if self.spans.iter().any(|s| s.open >= start && s.open < colon) {
             return Clause::Nothing;

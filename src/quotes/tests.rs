@@ -340,3 +340,21 @@ fn a_person_opening_a_clause_after_but_is_the_one_he_continues() {
         ],
     );
 }
+
+#[test]
+fn a_quote_paragraph_after_a_paragraph_saying_who_speaks_goes_on_in_that_voice() {
+    exactly(
+        "Ferry chief\n\n\"I made mistakes and I hired the wrong people,\" Tomas Brenner said.\n\nBut in the end, he said, he has learned from them.\n\n\"That is the promise I try to keep inside our company.\"\n\nCritics said the ferry plan was flawed from the start.\n\n\"Nobody asked the harbour towns what they needed.\"\n",
+        &[
+            (
+                "I made mistakes and I hired the wrong people,",
+                Some("Tomas Brenner"),
+            ),
+            (
+                "That is the promise I try to keep inside our company.",
+                Some("Tomas Brenner"),
+            ),
+            ("Nobody asked the harbour towns what they needed.", None),
+        ],
+    );
+}
