@@ -756,7 +756,12 @@ impl<'a> Doc<'a> {
             .rev()
             .find(|c| !c.is_whitespace())
             == Some(&',');
-        let m = if after_comma && is_inversion_verb(&ws[v].lower) {
+        // `Peter Nielson, who is the party's chairman, said he ...`: a name followed by an aside
+        // that ends at the verb is its subject; the verb is not inverted.
+        let aside_subject = self
+            .subject_mention(from, ws[v].start, true)
+            .filter(|m| m.kind == EntityKind::Person && self.chars.get(m.end) == Some(&','));
+        let m = if after_comma && aside_subject.is_none() && is_inversion_verb(&ws[v].lower) {
             let end = head_end(&ws[v + 1..], to);
             self.subject_mention(ws[v].end, end, false)
         } else {

@@ -358,3 +358,20 @@ fn a_quote_paragraph_after_a_paragraph_saying_who_speaks_goes_on_in_that_voice()
         ],
     );
 }
+
+#[test]
+fn a_name_with_an_aside_before_said_is_its_subject_not_an_inversion() {
+    exactly(
+        "Party row\n\nTomas Brenner, who is the party's chairman in the north, said he had suspended Mr Jonas Pell on Friday night. \"He will remain suspended while the matter is investigated.\" He said that any evidence would be looked into and Mr Pell may be interviewed by the party. He added: \"I cannot comment too much at the moment.\"\n",
+        &[
+            (
+                "He will remain suspended while the matter is investigated.",
+                Some("Tomas Brenner"),
+            ),
+            (
+                "I cannot comment too much at the moment.",
+                Some("Tomas Brenner"),
+            ),
+        ],
+    );
+}
