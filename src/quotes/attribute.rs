@@ -70,6 +70,14 @@ fn is_filler(w: &str) -> bool {
     )
 }
 
+/// Conjunctions that open a clause of their own, with its own subject.
+fn is_contrast(w: &str) -> bool {
+    matches!(
+        w,
+        "although" | "though" | "whereas" | "while" | "but" | "because"
+    )
+}
+
 fn is_determiner(w: &str) -> bool {
     matches!(w, "the" | "a" | "an" | "its" | "his" | "her" | "their")
 }
@@ -395,6 +403,14 @@ impl<'a> Doc<'a> {
 
     /// The subject in the words before a speech verb at `verb`.
     fn subject_before(&self, ws: &[Word], verb: usize) -> Clause {
+        // `... the United States should not negotiate, although 53 percent said`: a subject
+        // stands after the conjunction that opens its clause, unless that clause is an aside
+        // between commas before the verb.
+        let aside = self.chars[..verb].iter().rev().find(|c| !c.is_whitespace()) == Some(&',');
+        let ws = match ws.iter().rposition(|w| is_contrast(&w.lower)) {
+            Some(b) if b + 1 < ws.len() && !aside => &ws[b + 1..],
+            _ => ws,
+        };
         let Some(first) = ws.first() else {
             return Clause::Nothing;
         };
@@ -532,8 +548,11 @@ impl<'a> Doc<'a> {
             && ws.iter().filter(|w| w.start >= m.end).take(2).any(|w| {
                 // An organisation speaks through its spokesman or officials; a place does
                 // not (`a U.S. health official` is no statement of the United States).
-                is_person_role(&w.lower)
-                    && (!is_spokes_word(&w.lower) || m.kind == EntityKind::Place)
+                if m.kind == EntityKind::Place {
+                    is_person_role(&w.lower) || is_spokes_word(&w.lower)
+                } else {
+                    is_person_role(&w.lower) && !is_spokes_word(&w.lower)
+                }
             });
         if possessive {
             return next.is_some_and(|w| is_spokes_word(&w.lower));

@@ -375,3 +375,11 @@ fn a_name_with_an_aside_before_said_is_its_subject_not_an_inversion() {
         ],
     );
 }
+
+#[test]
+fn a_subject_stands_after_the_conjunction_opening_its_clause() {
+    exactly(
+        "Poll on talks\n\nThe survey found that voters think Portugal should not negotiate with the rebels, although 53 percent said they would favour talks \"if such talks could end the war in the north.\"\n",
+        &[("if such talks could end the war in the north.", None)],
+    );
+}
