@@ -13,8 +13,8 @@ use super::Attribution;
 use super::marks::Span;
 use super::referents::{Gender, can_speak, genders};
 use super::words::{
-    PronounKind, Word, is_org_role, is_passive_auxiliary, is_person_role, is_preposition,
-    is_speech_verb, is_spokes_word, other_sense, pronoun_kind, words,
+    PronounKind, Word, is_org_role, is_passive_auxiliary, is_person_noun, is_person_role,
+    is_preposition, is_speech_verb, is_spokes_word, other_sense, pronoun_kind, words,
 };
 use crate::entities::{EntityKind, Mention};
 
@@ -26,6 +26,8 @@ const AFTER_VERB_WINDOW: usize = 8;
 const REFERENCE_CHARS: usize = 2500;
 /// How near a person's mention (characters) a role noun must stand to name that person's role.
 const ROLE_NEAR: usize = 60;
+/// Words after an inverted speech verb that may hold its subject (titles and ranks not counted).
+const HEAD_WORDS: usize = 6;
 /// How many sentences a pronoun may go back through sentences whose subject is the same pronoun.
 const PRONOUN_CHAIN: usize = 4;
 
@@ -68,6 +70,14 @@ fn is_filler(w: &str) -> bool {
     )
 }
 
+/// Conjunctions that open a clause of their own, with its own subject.
+fn is_contrast(w: &str) -> bool {
+    matches!(
+        w,
+        "although" | "though" | "whereas" | "while" | "but" | "because"
+    )
+}
+
 fn is_determiner(w: &str) -> bool {
     matches!(w, "the" | "a" | "an" | "its" | "his" | "her" | "their")
 }
@@ -89,6 +99,10 @@ fn is_abbreviation(w: &str) -> bool {
             | "sr"
             | "prof"
             | "rev"
+            | "sgt"
+            | "capt"
+            | "maj"
+            | "adm"
             | "no"
             | "vs"
             | "u.s"
@@ -193,6 +207,14 @@ impl<'a> Doc<'a> {
         })
     }
 
+    /// Is span `i` a paragraph of its own: nothing but blanks after it up to the line's end?
+    fn whole_paragraph(&self, i: usize) -> bool {
+        self.chars[self.spans[i].after().min(self.chars.len())..]
+            .iter()
+            .take_while(|c| **c != '\n')
+            .all(|c| c.is_whitespace())
+    }
+
     /// Is span `i` the first thing in its paragraph?
     fn opens_paragraph(&self, i: usize) -> bool {
         let open = self.spans[i].open;
@@ -255,7 +277,8 @@ impl<'a> Doc<'a> {
     /// `"...," Tom Porcelli, chief economist at a bank in the city, wrote`: a name, an apposition
     /// between commas that may be long, and the verb right after the second comma.
     fn verb_after_apposition(&self, ws: &[Word]) -> Option<usize> {
-        let first = ws.first()?;
+        // A title before the name (`Rev. Rob Schenck, president of ...`) is part of it.
+        let first = ws.iter().find(|w| !is_abbreviation(&w.lower))?;
         let name = self
             .mentions
             .iter()
@@ -284,7 +307,7 @@ impl<'a> Doc<'a> {
         let ws = words(self.chars, start, span.open);
         if ws.is_empty() && para && start == from {
             // A block quote introduced by the paragraph before (`As Kern notes:`).
-            return self.introduced_by_colon(from, prev_end);
+            return self.introduced_by_colon(from, prev_end, self.whole_paragraph(i));
         }
         if ws.is_empty() && start > from {
             // A quote that opens a sentence right after one that says who speaks
@@ -313,7 +336,11 @@ impl<'a> Doc<'a> {
     /// A quote opening the paragraph at `para` whose previous paragraph ends with a colon: the
     /// speaker of that paragraph's last sentence (`As Kern notes:`, `Kern wrote on Friday:`),
     /// when no quote of its own stands in it.
-    fn introduced_by_colon(&self, para: usize, floor: usize) -> Clause {
+    ///
+    /// A quote that is a paragraph of its own (`whole`) after a paragraph ending on a sentence
+    /// that says who speaks (`But ultimately, he said, he has learned from his missteps.`) goes
+    /// on in that speaker's voice.
+    fn introduced_by_colon(&self, para: usize, floor: usize, whole: bool) -> Clause {
         let Some(colon) = self.chars[floor..para]
             .iter()
             .rposition(|c| !c.is_whitespace())
@@ -321,13 +348,17 @@ impl<'a> Doc<'a> {
         else {
             return Clause::Nothing;
         };
-        if self.chars[colon] != ':' {
-            return Clause::Nothing;
-        }
         let line = self.chars[floor..colon]
             .iter()
             .rposition(|&c| c == '\n')
             .map_or(floor, |k| floor + k + 1);
+        if self.chars[colon] != ':' {
+            return if whole && self.ends_sentence(colon) {
+                self.previous_sentence(line, colon + 1)
+            } else {
+                Clause::Nothing
+            };
+        }
         let start = self.sentence_start(line, colon);
         if self.spans.iter().any(|s| s.open >= start && s.open < colon) {
             return Clause::Nothing;
@@ -372,6 +403,14 @@ impl<'a> Doc<'a> {
 
     /// The subject in the words before a speech verb at `verb`.
     fn subject_before(&self, ws: &[Word], verb: usize) -> Clause {
+        // `... the United States should not negotiate, although 53 percent said`: a subject
+        // stands after the conjunction that opens its clause, unless that clause is an aside
+        // between commas before the verb.
+        let aside = self.chars[..verb].iter().rev().find(|c| !c.is_whitespace()) == Some(&',');
+        let ws = match ws.iter().rposition(|w| is_contrast(&w.lower)) {
+            Some(b) if b + 1 < ws.len() && !aside => &ws[b + 1..],
+            _ => ws,
+        };
         let Some(first) = ws.first() else {
             return Clause::Nothing;
         };
@@ -420,7 +459,7 @@ impl<'a> Doc<'a> {
             return self.pronoun(p, first.start, None);
         }
         // The subject comes first: a mention within its first words, or "the" + role.
-        let head_end = ws.get(6).map_or(to, |w| w.start);
+        let head_end = head_end(ws, to);
         if let Some(m) = self.subject_mention(first.start, head_end, false) {
             return Clause::Speaker(named(m));
         }
@@ -506,11 +545,15 @@ impl<'a> Doc<'a> {
             && matches!(self.chars.get(m.end + 1), Some('s' | ' '));
         let next = ws.iter().find(|w| w.start >= m.end);
         let qualifies_role = m.kind != EntityKind::Person
-            && ws
-                .iter()
-                .filter(|w| w.start >= m.end)
-                .take(2)
-                .any(|w| is_person_role(&w.lower) && !is_spokes_word(&w.lower));
+            && ws.iter().filter(|w| w.start >= m.end).take(2).any(|w| {
+                // An organisation speaks through its spokesman or officials; a place does
+                // not (`a U.S. health official` is no statement of the United States).
+                if m.kind == EntityKind::Place {
+                    is_person_role(&w.lower) || is_spokes_word(&w.lower)
+                } else {
+                    is_person_role(&w.lower) && !is_spokes_word(&w.lower)
+                }
+            });
         if possessive {
             return next.is_some_and(|w| is_spokes_word(&w.lower));
         }
@@ -531,6 +574,14 @@ impl<'a> Doc<'a> {
     }
 
     fn pronoun(&self, p: PronounKind, at: usize, exclude: Option<&str>) -> Clause {
+        let gender = match p {
+            PronounKind::He => Some(Gender::Male),
+            PronounKind::She => Some(Gender::Female),
+            PronounKind::It => None,
+        };
+        if let Some(c) = gender.and_then(|g| self.unnamed_speaker(at, g, exclude)) {
+            return c;
+        }
         let found = match p {
             PronounKind::He => self.latest_subject_person(at, Gender::Male, exclude),
             PronounKind::She => self.latest_subject_person(at, Gender::Female, exclude),
@@ -542,6 +593,121 @@ impl<'a> Doc<'a> {
                 ..named(m)
             }),
             None => Clause::Anonymous,
+        }
+    }
+
+    /// "he"/"she" after a sentence whose speaker is not named but described (`A spokeswoman for
+    /// Oxford University said ...`, `the president says ...`, `one resident said ...`), later
+    /// than any person the pronoun may stand for: the pronoun is that speaker, so it goes to what
+    /// the description resolves to (the organisation spoken for, the person with that role) or
+    /// to no one, never to a person named before it.
+    fn unnamed_speaker(&self, at: usize, gender: Gender, exclude: Option<&str>) -> Option<Clause> {
+        let fits = |m: &Mention| {
+            m.kind == EntityKind::Person
+                && exclude != Some(m.canonical.as_str())
+                && self.genders.get(&m.canonical).is_none_or(|g| *g == gender)
+        };
+        let floor = self
+            .latest_before(at, fits)
+            .map_or(at.saturating_sub(REFERENCE_CHARS), |m| m.end);
+        let own = self.sentence_start_outside_quotes(floor, at);
+        let mut end = own;
+        while end > floor {
+            let start = self.sentence_start(floor, end.saturating_sub(1));
+            if start <= floor {
+                // The rest of the sentence naming the person: its speaker is that person's.
+                break;
+            }
+            if let Some(c) = self.described_speaker(start, end, &fits) {
+                return Some(c);
+            }
+            end = start.saturating_sub(1).max(floor);
+        }
+        None
+    }
+
+    /// Where the sentence holding `at` starts, not counting sentence ends inside quotes.
+    fn sentence_start_outside_quotes(&self, floor: usize, at: usize) -> usize {
+        (floor..at)
+            .rev()
+            .find(|&i| {
+                (self.ends_sentence(i) || self.chars[i] == '\n')
+                    && !self.spans.iter().any(|s| i >= s.start && i < s.after())
+            })
+            .map_or(floor, |i| i + 1)
+    }
+
+    /// The speaker of the sentence `[from, to)` when it speaks through a description rather than
+    /// a name or a pronoun: `Some(speaker)` for an organisation's spokesman or a role noun that
+    /// resolves (to a person `fits` allows), `Some(Anonymous)` for a singular description that
+    /// does not (`one resident said`), `None` when the sentence has no speech verb or names its
+    /// speaker otherwise.
+    fn described_speaker(
+        &self,
+        from: usize,
+        to: usize,
+        fits: &dyn Fn(&Mention) -> bool,
+    ) -> Option<Clause> {
+        let quoted = |k: usize| self.spans.iter().any(|s| k >= s.open && k < s.after());
+        let ws: Vec<Word> = words(self.chars, from, to)
+            .into_iter()
+            .filter(|w| !quoted(w.start))
+            .collect();
+        let v = self.last_verb(&ws)?;
+        let inverted = ws[..v].iter().all(|w| is_filler(&w.lower));
+        let subject: &[Word] = if inverted {
+            let rest = &ws[v + 1..];
+            &rest[..rest.len().min(HEAD_WORDS)]
+        } else {
+            &ws[..v]
+        };
+        let near = &subject[subject.len().saturating_sub(5)..];
+        // The description's noun is a person's (`the veteran game maker` is no company).
+        let noun = near.iter().rposition(|w| {
+            is_person_role(&w.lower)
+                || is_org_role(&w.lower)
+                || is_spokes_word(&w.lower)
+                || is_person_noun(&w.lower)
+        });
+        let described = noun.is_some_and(|r| {
+            let w = &near[r].lower;
+            !is_org_role(w) && !is_plural_role(w)
+        });
+        let offset = subject.len() - near.len();
+        let definite = noun.is_some_and(|r| {
+            subject[..offset + r]
+                .iter()
+                .any(|w| !matches!(w.lower.as_str(), "a" | "an" | "one") && is_determiner(&w.lower))
+        });
+        let (lo, hi) = (subject.first()?.start, subject.last()?.end);
+        let named_person = self
+            .mentions
+            .iter()
+            .any(|m| m.kind == EntityKind::Person && m.start >= lo && m.end <= hi);
+        if !described
+            || named_person
+            || subject
+                .iter()
+                .any(|w| pronoun_kind(&w.lower).is_some() || w.lower == "they")
+        {
+            return None;
+        }
+        let clause = if inverted {
+            self.subject_after(subject, to)
+        } else {
+            self.subject_before(subject, ws[v].start)
+        };
+        match clause {
+            Clause::Speaker(s) if s.kind == EntityKind::Org => Some(Clause::Speaker(s)),
+            Clause::Speaker(s) => {
+                let m = self.mentions.iter().find(|m| m.canonical == s.name)?;
+                fits(m).then_some(Clause::Speaker(s))
+            }
+            // `the Factory Records founder` whom the text never named so: someone already
+            // known, so the pronoun is resolved as if the description were not there.
+            Clause::Anonymous if definite => None,
+            Clause::Anonymous => Some(Clause::Anonymous),
+            Clause::Nothing => None,
         }
     }
 
@@ -559,6 +725,7 @@ impl<'a> Doc<'a> {
             m.kind == EntityKind::Person
                 && exclude != Some(m.canonical.as_str())
                 && self.genders.get(&m.canonical).is_none_or(|g| *g == gender)
+                && !self.is_topic(m)
         };
         let mut at = at;
         for _ in 0..PRONOUN_CHAIN {
@@ -600,13 +767,21 @@ impl<'a> Doc<'a> {
     fn speaker_of_sentence(&self, from: usize, to: usize) -> Option<&'a Mention> {
         let ws = words(self.chars, from, to);
         let v = self.last_verb(&ws)?;
+        if let Some(m) = self.contrasting_subject(&ws[v + 1..], to) {
+            return Some(m);
+        }
         let after_comma = self.chars[from..ws[v].start]
             .iter()
             .rev()
             .find(|c| !c.is_whitespace())
             == Some(&',');
-        let m = if after_comma && is_inversion_verb(&ws[v].lower) {
-            let end = ws.get(v + 6).map_or(to, |w| w.start);
+        // `Peter Nielson, who is the party's chairman, said he ...`: a name followed by an aside
+        // that ends at the verb is its subject; the verb is not inverted.
+        let aside_subject = self
+            .subject_mention(from, ws[v].start, true)
+            .filter(|m| m.kind == EntityKind::Person && self.chars.get(m.end) == Some(&','));
+        let m = if after_comma && aside_subject.is_none() && is_inversion_verb(&ws[v].lower) {
+            let end = head_end(&ws[v + 1..], to);
             self.subject_mention(ws[v].end, end, false)
         } else {
             // `He said that ... Mr Houston ...`: a pronoun speaks, not the names after it; it
@@ -621,6 +796,33 @@ impl<'a> Doc<'a> {
             self.subject_mention(from, ws[v].start, true)
         }?;
         (m.kind == EntityKind::Person).then_some(m)
+    }
+
+    /// `Hewitt said ..., but Tennis Australia's Geoff Pollard rejected his comments`: a clause
+    /// after "but" (or a semicolon) that opens on a person makes that person the sentence's
+    /// latest subject, the one a "he" in the next sentence continues.
+    fn contrasting_subject(&self, ws: &[Word], to: usize) -> Option<&'a Mention> {
+        let b = ws.iter().position(|w| {
+            w.lower == "but"
+                || self.chars[..w.start]
+                    .iter()
+                    .rev()
+                    .find(|c| !c.is_whitespace())
+                    == Some(&';')
+        })?;
+        let clause = &ws[b..];
+        let from = if clause[0].lower == "but" {
+            clause.get(1)?.start
+        } else {
+            clause[0].start
+        };
+        let head = head_end(&clause[1..], to).min(clause.get(5).map_or(to, |w| w.start));
+        let m = self.subject_mention(from, head, true)?;
+        // Only a determiner or names (an affiliation: `Tennis Australia's`) before the person.
+        let opens = words(self.chars, from, m.start)
+            .iter()
+            .all(|w| is_determiner(&w.lower) || self.capital(w));
+        (m.kind == EntityKind::Person && opens).then_some(m)
     }
 
     /// The person a "he"/"she" at word `k` stands for within its own sentence (from `from`): the
@@ -642,6 +844,7 @@ impl<'a> Doc<'a> {
                     && m.start >= from
                     && m.end <= ws[k].start
                     && exclude != Some(m.canonical.as_str())
+                    && !self.is_topic(m)
                     && self.genders.get(&m.canonical).is_none_or(|g| *g == gender)
                     && self.can_be_subject(m, &before)
             })
@@ -662,11 +865,22 @@ impl<'a> Doc<'a> {
             return Some(Clause::Anonymous);
         }
         let role = &ws[r].lower;
-        let found = if is_org_role(role) {
-            self.latest_before(at, |m| m.kind == EntityKind::Org)
+        let owner = self.mentions.iter().find(|m| {
+            m.kind == EntityKind::Org && det.is_some_and(|d| m.start <= d.start && d.end <= m.end)
+        });
+        let found = if let Some(owner) = owner.filter(|_| is_org_role(role)) {
+            // `the Federal Reserve board said`: the body named with the noun.
+            Some(*owner)
+        } else if is_org_role(role) {
+            let d = ws[..r]
+                .iter()
+                .rposition(|w| is_determiner(&w.lower) || self.names_org(w))
+                .map_or(0, |d| d + 1);
+            self.org_for_role(role, &ws[d..r], at)
         } else {
             self.person_with_role(at, role)
                 .or_else(|| self.only_person_before(at))
+                .or_else(|| self.latest_named_speaker(at))
         };
         Some(match found {
             Some(m) => Clause::Speaker(Speaker {
@@ -675,6 +889,70 @@ impl<'a> Doc<'a> {
             }),
             None => Clause::Anonymous,
         })
+    }
+
+    /// The organisation "the <modifiers> <noun>" stands for: the latest one named before `at`
+    /// whose name holds the noun ("the council" → Caldmoor Council), else, for a noun any
+    /// organisation may go by ("the company", "the group"), the latest one; an institution's noun
+    /// ("the government", "the ministry") must be in the name. A possessive or capitalised
+    /// modifier must be in the name too: "the correspondents' group" is not the radio network
+    /// named last.
+    fn org_for_role(&self, noun: &str, modifiers: &[Word], at: usize) -> Option<&'a Mention> {
+        let constraining: Vec<String> = modifiers
+            .iter()
+            .filter(|w| {
+                let possessive = matches!(self.chars.get(w.end), Some('\'' | '’'))
+                    || w.lower.ends_with("'s")
+                    || w.lower.ends_with("’s");
+                let place = self
+                    .mentions
+                    .iter()
+                    .any(|m| m.kind == EntityKind::Place && m.start <= w.start && w.end <= m.end);
+                possessive || (self.capital(w) && !place)
+            })
+            .map(|w| stem(&w.lower))
+            .collect();
+        let holds = |m: &Mention, word: &str| {
+            m.canonical
+                .split(|c: char| !c.is_alphanumeric())
+                .any(|n| stem(&n.to_lowercase()) == word)
+        };
+        let fits =
+            |m: &Mention| m.kind == EntityKind::Org && constraining.iter().all(|w| holds(m, w));
+        let names = names_of_org_noun(noun);
+        self.latest_before(at, |m| fits(m) && names.iter().any(|n| holds(m, n)))
+            .or_else(|| {
+                (!is_institution(noun))
+                    .then(|| self.latest_before(at, fits))
+                    .flatten()
+            })
+    }
+
+    /// `Simon Le Bon said ... . "..." the singer said`: a definite role that no name was written
+    /// with stands for the person the latest sentence naming someone says spoke, when that
+    /// sentence names its speaker (a speech verb with that person as its subject).
+    fn latest_named_speaker(&self, at: usize) -> Option<&'a Mention> {
+        let last = self.latest_before(at, |m| m.kind == EntityKind::Person)?;
+        let start = self.sentence_start(last.start.saturating_sub(CLAUSE_CHARS), last.start);
+        let end = self.sentence_end(last.end, at.max(last.end));
+        self.speaker_of_sentence(start, end)
+            .filter(|m| m.start >= start && !self.is_topic(m))
+    }
+
+    /// `Trump, she said, also ...`: a name set before a parenthetical "he/she said" is what is
+    /// spoken about, never the one the pronoun stands for.
+    fn is_topic(&self, m: &Mention) -> bool {
+        if self.chars.get(m.end) != Some(&',') {
+            return false;
+        }
+        let ws = words(self.chars, m.end, (m.end + 40).min(self.chars.len()));
+        ws.len() >= 2
+            && ws[0].start - m.end <= 3
+            && matches!(
+                pronoun_kind(&ws[0].lower),
+                Some(PronounKind::He | PronounKind::She)
+            )
+            && is_speech_verb(&ws[1].lower)
     }
 
     /// The latest person named before `at` whose name stands next to `role` somewhere in the text
@@ -760,6 +1038,14 @@ impl<'a> Doc<'a> {
         {
             return false;
         }
+        // `Recon Analytics Inc. researcher Roger Entner`: a sentence does not go on in lower case,
+        // so a full stop before a lower-case word closes an abbreviation, not a sentence.
+        let next = self.chars[i + 1..]
+            .iter()
+            .find(|c| !c.is_whitespace() && !is_mark(**c));
+        if next.is_some_and(|c| c.is_lowercase()) && self.chars[i] == '.' {
+            return false;
+        }
         let ws = words(self.chars, i.saturating_sub(6), i);
         ws.last()
             .is_none_or(|w| w.end != i || !(is_abbreviation(&w.lower) || w.end - w.start == 1))
@@ -779,6 +1065,67 @@ impl<'a> Doc<'a> {
             .find(|&i| self.ends_sentence(i) || self.chars[i] == '\n')
             .map_or(from, |i| i + 1)
     }
+}
+
+/// A role in the plural ("officials", "spokesmen") is no antecedent of "he" or "she".
+fn is_plural_role(w: &str) -> bool {
+    w.ends_with("men") || (w.ends_with('s') && !w.ends_with("ss"))
+}
+
+/// A word without its possessive ending or plural `s`, to compare a role's words with a name's.
+fn stem(w: &str) -> String {
+    let w = w
+        .trim_end_matches("'s")
+        .trim_end_matches("’s")
+        .trim_end_matches(['\'', '’']);
+    w.strip_suffix('s').unwrap_or(w).to_string()
+}
+
+/// The words in an organisation's name that an organisation noun may stand for: "the
+/// government" is a ministry or a department as often as a body called a government.
+fn names_of_org_noun(noun: &str) -> Vec<String> {
+    match noun {
+        "government" | "administration" => {
+            ["government", "department", "ministry", "administration"]
+                .iter()
+                .map(|w| stem(w))
+                .collect()
+        }
+        _ => vec![stem(noun)],
+    }
+}
+
+/// Organisation nouns that stand only for a body with that word in its name: "the government"
+/// is not whatever company was named last.
+fn is_institution(noun: &str) -> bool {
+    matches!(
+        noun,
+        "government"
+            | "ministry"
+            | "department"
+            | "council"
+            | "committee"
+            | "commission"
+            | "court"
+            | "police"
+            | "army"
+            | "military"
+            | "administration"
+            | "agency"
+            | "association"
+            | "federation"
+            | "league"
+            | "board"
+    )
+}
+
+/// Where the subject after an inverted verb may end: six words on, not counting titles and
+/// ranks (`said Defense Ministry spokesman Sr. Col. Yang Yujun`), or `to`.
+fn head_end(ws: &[Word], to: usize) -> usize {
+    ws.iter()
+        .filter(|w| !is_abbreviation(&w.lower))
+        .nth(HEAD_WORDS)
+        .map_or(to, |w| w.start)
 }
 
 fn is_mark(c: char) -> bool {

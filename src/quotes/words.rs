@@ -382,6 +382,7 @@ pub fn is_spokes_word(w: &str) -> bool {
             | "spokesmen"
             | "spokeswomen"
             | "representative"
+            | "official"
             | "statement"
             | "analysts"
             | "economists"
@@ -411,5 +412,43 @@ pub fn is_preposition(w: &str) -> bool {
             | "than"
             | "after"
             | "before"
+    )
+}
+
+/// Nouns for a person the text does not name ("one resident said", "a witness told"): no
+/// entity, but someone a later "he" or "she" may stand for.
+pub fn is_person_noun(w: &str) -> bool {
+    matches!(
+        w,
+        "resident"
+            | "woman"
+            | "man"
+            | "girl"
+            | "boy"
+            | "neighbour"
+            | "neighbor"
+            | "witness"
+            | "voter"
+            | "worker"
+            | "employee"
+            | "student"
+            | "parent"
+            | "mother"
+            | "father"
+            | "friend"
+            | "source"
+            | "member"
+            | "fan"
+            | "customer"
+            | "passenger"
+            | "teacher"
+            | "nurse"
+            | "officer"
+            | "aide"
+            | "staffer"
+            | "volunteer"
+            | "shopper"
+            | "owner"
+            | "victim"
     )
 }
