@@ -31,6 +31,7 @@ use serde::Serialize;
 pub mod canonical;
 pub mod casing;
 pub mod conll;
+mod echoes;
 pub mod features;
 pub mod furniture;
 pub mod layout;

@@ -74,7 +74,7 @@ pub fn whole_names(
         here.retain(|&(a, b, _)| (a..b).any(|i| !w.is_glue(i)));
         out.extend(here);
     }
-    out
+    super::echoes::cut(words, out)
 }
 
 struct Words<'a> {

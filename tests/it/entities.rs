@@ -129,6 +129,24 @@ fn the_bank_after_the_bank_of_england_is_the_bank_of_england() {
     );
 }
 
+/// Link residue in a scraped article: a name told twice with the next headline glued on, and a
+/// member listing's formal first name before the familiar one in brackets. Each person is one
+/// name, and later surnames resolve to it.
+#[test]
+fn regression_echoed_names_became_canonical_names() {
+    let names = fixture_names("echoed_names.txt");
+    assert_eq!(
+        names.get("person"),
+        Some(&vec![
+            "Marta Lindqvist".to_string(),
+            "Tom Ash".to_string(),
+            "Ida Brandt".to_string()
+        ])
+    );
+    assert_eq!(names.get("place"), Some(&vec!["Velmore".to_string()]));
+    assert_eq!(names.get("org"), None);
+}
+
 #[test]
 fn sign_off_line_is_not_a_person() {
     assert_eq!(
