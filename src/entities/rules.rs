@@ -49,6 +49,9 @@ pub struct EntityRules {
 struct AliasIndex(
     std::sync::OnceLock<std::collections::HashMap<String, Vec<usize>>>,
     std::sync::OnceLock<Vec<Group>>,
+    /// Every candidate with what it resolves to: groups, the affected names and filters all
+    /// walk the candidates, and resolving each (alias chain, blocks, retypes) is most of it.
+    std::sync::OnceLock<Vec<(Entity, Option<Entity>)>>,
 );
 
 impl Clone for AliasIndex {
@@ -439,6 +442,18 @@ impl EntityRules {
             .flat_map(|n| EntityKind::ALL.into_iter().map(move |k| (k, n.to_string())))
     }
 
+    /// The candidates with what each resolves to, resolved once.
+    fn resolved(&self) -> &[(Entity, Option<Entity>)] {
+        self.by_from.2.get_or_init(|| {
+            self.candidates()
+                .map(|raw| {
+                    let target = self.resolve(raw.0, &raw.1);
+                    (raw, target)
+                })
+                .collect()
+        })
+    }
+
     /// Indexed entities the rules change (merged into another, moved, blocked) or merge others
     /// into, per kind: the facet values that cannot be counted as they are indexed.
     pub fn affected(&self) -> BTreeMap<EntityKind, BTreeSet<String>> {
@@ -448,9 +463,9 @@ impl EntityRules {
                 out.entry(*k).or_default().insert(n.clone());
             }
         }
-        for (k, n) in self.candidates() {
-            if self.resolve(k, &n).is_none() {
-                out.entry(k).or_default().insert(n);
+        for ((k, n), target) in self.resolved() {
+            if target.is_none() {
+                out.entry(*k).or_default().insert(n.clone());
             }
         }
         out
@@ -464,11 +479,14 @@ impl EntityRules {
 
     fn find_groups(&self) -> Vec<Group> {
         let mut by_target: BTreeMap<Entity, BTreeSet<Entity>> = BTreeMap::new();
-        for raw in self.candidates() {
-            if let Some(target) = self.resolve(raw.0, &raw.1)
+        for (raw, target) in self.resolved() {
+            if let Some(target) = target
                 && target != raw
             {
-                by_target.entry(target).or_default().insert(raw);
+                by_target
+                    .entry(target.clone())
+                    .or_default()
+                    .insert(raw.clone());
             }
         }
         by_target
@@ -489,9 +507,9 @@ impl EntityRules {
     /// name's alias first). Empty when nothing can (a blocked or moved name).
     pub fn members(&self, kind: EntityKind, name: &str) -> Vec<Entity> {
         let target = (kind, self.aliased(kind, name));
-        let mut out: BTreeSet<Entity> = self
-            .candidates()
-            .filter(|(k, n)| self.resolve(*k, n).as_ref() == Some(&target))
+        let mut out: BTreeSet<Entity> = (self.resolved().iter())
+            .filter(|(_, shown)| shown.as_ref() == Some(&target))
+            .map(|(raw, _)| raw.clone())
             .collect();
         if self.resolve(target.0, &target.1).as_ref() == Some(&target) {
             out.insert(target);
