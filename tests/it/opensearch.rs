@@ -693,6 +693,8 @@ fn a_served_search_with_facets_and_timeline_is_one_request_to_the_cluster() {
         "/api/search?q=talks&facet=source,person&source=Reuters",
         "/api/search?q=%22peace+talks%22&facet=source,org,date",
         "/api/search?q=ceasefire+talks&facet=source&sort=newest",
+        // Ranked by relevance, two words: proximity's second pass adds no request.
+        "/api/search?q=ceasefire+talks&facet=source",
     ];
     // The first search reads the saved settings once.
     server.json(searches[0]);
@@ -773,4 +775,128 @@ fn saved_aliases_merge_outlets_on_opensearch_as_embedded_without_listing_keys() 
     let merged = remote_search(&f, &remote, &["--facet", "source", "gales"]);
     assert_eq!(merged.facets["source"][0].value, "Fox News");
     assert_eq!(merged.facets["source"][0].count, 3);
+}
+
+/// Articles on three topics whose words overlap, so a query's top differs from its tail and
+/// feedback's expansion words move articles: harbour storms, harbour trade, bread.
+fn ranking_corpus(f: &Fixture) {
+    let topics = [
+        (
+            "Storm closes harbour",
+            "The storm hit the harbour overnight and cranes were tied down while ships waited offshore for the wind to drop",
+        ),
+        (
+            "Harbour trade grows",
+            "Container ships and cranes at the harbour moved more cargo this year as trade with the port's partners grew",
+        ),
+        (
+            "Bakery opens",
+            "The bakery on the square bakes bread in wood ovens and the storm of customers on its first day surprised the owners",
+        ),
+    ];
+    for i in 0..36 {
+        let (headline, body) = topics[i % 3];
+        // Lengths vary so per-field normalisation matters; some articles repeat a word.
+        let extra = " and the crews said the wind was the worst in years".repeat(i % 4);
+        let repeat = if i % 5 == 0 {
+            " Storm warnings again."
+        } else {
+            ""
+        };
+        f.write(
+            &format!("r{i:02}.json"),
+            format!(
+                r#"{{"headline": "{headline} {i}", "body": "{body}{extra}.{repeat}", "source": "Wire {}"}}"#,
+                i % 2
+            ),
+        );
+    }
+}
+
+/// Ids and scores of a search's hits.
+fn ranked(r: &Results) -> Vec<(String, f32)> {
+    r.hits.iter().map(|h| (h.id.clone(), h.score)).collect()
+}
+
+/// The engines give the same order and (to float precision) the same scores.
+fn assert_same_ranking(local: &Results, far: &Results, what: &str) {
+    assert_eq!(far.total, local.total, "total of {what}");
+    let (l, r) = (ranked(local), ranked(far));
+    assert_eq!(
+        r.iter().map(|x| &x.0).collect::<Vec<_>>(),
+        l.iter().map(|x| &x.0).collect::<Vec<_>>(),
+        "order of {what}: {r:?} vs {l:?}"
+    );
+    for ((id, rs), (_, ls)) in r.iter().zip(&l) {
+        assert!(
+            (rs - ls).abs() <= 1e-3 * ls.abs().max(1.0),
+            "score of {id} for {what}: {rs} vs {ls}"
+        );
+    }
+}
+
+#[test]
+fn engines_rank_alike_with_bm25f_proximity_and_feedback() {
+    let Some(remote) = Remote::for_test("rank") else {
+        return;
+    };
+    let f = Fixture::new();
+    ranking_corpus(&f);
+    f.index_docs(&["--no-entities"]);
+    ok(
+        remote_run(
+            &f,
+            &remote,
+            &["index", f.docs().to_str().unwrap(), "--no-entities"],
+        ),
+        "remote index",
+    );
+    // Feedback's gate opened on any query of this small corpus, so the test sees it work.
+    let open = "fb_words=0,fb_gap=0,fb_agree=0";
+    let cases: [(&str, &[&str]); 5] = [
+        ("one word", &["storm"]),
+        (
+            "two words, proximity",
+            &["--match", "any", "harbour cranes"],
+        ),
+        ("all words", &["harbour ships"]),
+        (
+            "feedback",
+            &["--match", "any", "--ranking", open, "storm harbour wind"],
+        ),
+        (
+            "feedback off",
+            &[
+                "--match",
+                "any",
+                "--ranking",
+                "fb_docs=0",
+                "storm harbour wind",
+            ],
+        ),
+    ];
+    for (what, args) in cases {
+        let args = [args, &["--limit", "40"][..]].concat();
+        assert_same_ranking(&f.search(&args), &remote_search(&f, &remote, &args), what);
+    }
+    // Not vacuous: feedback changes this query's ranking on the embedded engine.
+    let fed = f.search(&[
+        "--match",
+        "any",
+        "--ranking",
+        open,
+        "storm harbour wind",
+        "--limit",
+        "40",
+    ]);
+    let plain = f.search(&[
+        "--match",
+        "any",
+        "--ranking",
+        "fb_docs=0",
+        "storm harbour wind",
+        "--limit",
+        "40",
+    ]);
+    assert_ne!(ranked(&fed), ranked(&plain), "feedback moved nothing");
 }

@@ -31,7 +31,13 @@ pub fn to_source(file: &str, hash: &str, prepared: &Prepared) -> Value {
         put(name::STANDFIRST, json!(s));
     }
     // What is indexed is what the embedded index indexes: standfirst and body as one text.
-    put(name::BODY, json!(searchable_body(a)));
+    let body = searchable_body(a);
+    let lengths = super::ranking::lengths(a, &body);
+    put(name::HEADLINE_LENGTH, json!(lengths.stored[0]));
+    put(name::BODY_LENGTH, json!(lengths.stored[1]));
+    put(name::HEADLINE_TOKENS, json!(lengths.tokens[0]));
+    put(name::BODY_TOKENS, json!(lengths.tokens[1]));
+    put(name::BODY, json!(body));
     put(name::TEXT, json!(a.body));
     let source = a
         .source

@@ -12,13 +12,17 @@ use crate::entities::EntityKind;
 pub use crate::model::fields::meta;
 use crate::model::fields::name;
 
-/// Bumped whenever the mapping or analysis changes incompatibly.
-pub const MAPPING_VERSION: u64 = 4;
+/// Bumped whenever the mapping or analysis changes incompatibly (5: BM25F's union field,
+/// per-field lengths and idf similarity).
+pub const MAPPING_VERSION: u64 = 5;
 /// The key in the mapping's `_meta` that holds [`MAPPING_VERSION`].
 pub const VERSION_KEY: &str = "newsdex_mapping_version";
 
 const STEM: &str = "newsdex_stem";
 const EXACT: &str = "newsdex_exact";
+/// The similarity of the union field: a matching document scores the word's BM25F idf, the
+/// factor the query's script multiplies its saturated per-field frequencies by.
+pub const IDF_SIMILARITY: &str = "newsdex_idf";
 
 /// Shards and replicas of a new index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,6 +48,7 @@ pub fn article_index(layout: Layout) -> Value {
             "number_of_shards": layout.shards,
             "number_of_replicas": layout.replicas,
             "analysis": analysis(),
+            "similarity": similarity(),
         },
         "mappings": articles(),
     })
@@ -72,12 +77,41 @@ fn analysis() -> Value {
     })
 }
 
-/// A ranked text field: stemmed, with an exact subfield for phrases and prefixes.
+/// The embedded engine's idf, `ln(1 + (N - df + 0.5) / (df + 0.5))`, over the union field's
+/// statistics: with `dfs_query_then_fetch` they are the whole index's, whatever the shards.
+/// Computed once per term (the weight script); every matching document scores it.
+fn similarity() -> Value {
+    json!({
+        IDF_SIMILARITY: {
+            "type": "scripted",
+            "weight_script": { "source": "double df = term.docFreq; double n = field.docCount; \
+                return query.boost * Math.log(1.0 + (n - df + 0.5) / (df + 0.5));" },
+            "script": { "source": "return weight;" }
+        }
+    })
+}
+
+/// A ranked text field: stemmed (its stems also copied to the union field), with an exact
+/// subfield for phrases and prefixes.
 fn ranked_text() -> Value {
     json!({
-        "type": "text", "analyzer": STEM, "index_options": "freqs",
+        "type": "text", "analyzer": STEM, "index_options": "freqs", "copy_to": name::STEMS,
         "fields": { name::EXACT_SUBFIELD: { "type": "text", "analyzer": EXACT, "index_options": "positions" } }
     })
+}
+
+/// Headline and body stems in one field: documents only, no lengths, scored by the idf
+/// similarity. Its document frequency is BM25F's (the word in either field).
+fn union_text() -> Value {
+    json!({
+        "type": "text", "analyzer": STEM, "index_options": "docs", "norms": false,
+        "similarity": IDF_SIMILARITY,
+    })
+}
+
+/// A length in tokens: read by the ranking script from doc values, never searched.
+fn length() -> Value {
+    json!({ "type": "integer", "index": false })
 }
 
 fn stored_only() -> Value {
@@ -101,6 +135,11 @@ fn articles() -> Value {
     put(name::DERIVED_HEADLINE, stored_only());
     put(name::STANDFIRST, stored_only());
     put(name::BODY, ranked_text());
+    put(name::STEMS, union_text());
+    put(name::HEADLINE_LENGTH, length());
+    put(name::BODY_LENGTH, length());
+    put(name::HEADLINE_TOKENS, length());
+    put(name::BODY_TOKENS, length());
     put(name::TEXT, stored_only());
     put(name::SOURCE, keyword());
     put(name::SOURCE_KEY, keyword());
