@@ -570,13 +570,14 @@ impl OpenSearch {
         found: Vec<Value>,
         reply: &Value,
         total: u64,
+        end: usize,
     ) -> Result<SecondPass> {
         let top: Vec<rerank::Candidate> = found
             .into_iter()
             .map(|h| {
                 let score = h["_score"].as_f64().unwrap_or(0.0) as f32;
                 let article = document::from_source(&h["_source"]);
-                rerank::Candidate::new(score, h, &article)
+                rerank::Candidate::new(score, h, article)
             })
             .collect();
         let mut freqs = rerank::DocFreqs::from_aggregations(&reply["aggregations"][QUERY_WORDS]);
@@ -600,7 +601,7 @@ impl OpenSearch {
             }
         }
         Ok(SecondPass {
-            ranked: plan.rescore(top, &expansion, &freqs),
+            ranked: plan.rescore(top, end, &expansion, &freqs),
             expansion,
             decision,
         })
@@ -684,6 +685,10 @@ fn by_count_then_value(a: &FacetCount, b: &FacetCount) -> std::cmp::Ordering {
 /// Names of the aggregations a timeline is read from.
 const TIMELINE_DAYS: &str = "timeline_days";
 const TIMELINE_UNDATED: &str = "timeline_undated";
+/// A hit of the page: the cluster's hit, and its second-pass score and explanation when the
+/// second pass re-scored it.
+type PageHit = (Value, Option<(f32, Value)>);
+
 /// The second pass's outcome: the re-scored top and what `--explain` shows of it.
 struct SecondPass {
     ranked: Vec<rerank::Rescored>,
@@ -1022,8 +1027,8 @@ impl Backend for OpenSearch {
         };
         let explain = req.explain && req.sort == Sort::Relevance;
         // Each hit: the cluster's hit, and its second-pass score and explanation when re-scored.
-        let (page, expansion, decision): (Vec<(Value, Option<(f32, Value)>)>, _, _) = if second {
-            let pass = self.second_pass(&plan, found, &reply, total)?;
+        let (page, expansion, decision): (Vec<PageHit>, _, _) = if second {
+            let pass = self.second_pass(&plan, found, &reply, total, req.offset + limit)?;
             let page = pass
                 .ranked
                 .into_iter()
@@ -1085,7 +1090,7 @@ impl Backend for OpenSearch {
             cached: false,
             hits,
             facets,
-            explanation: req.explain.then(|| QueryExplanation {
+            explanation: req.explain.then_some(QueryExplanation {
                 match_mode: req.match_mode,
                 leaves,
                 expansion,

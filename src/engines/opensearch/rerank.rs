@@ -10,6 +10,7 @@
 //! asks the document frequencies of the samples' words. The relevance model and the gate are
 //! `model::feedback` and `model::ranking`'s, the scores `model::scoring`'s, so the expansion and
 //! the final order are the embedded engine's.
+use std::cell::OnceCell;
 use std::collections::{BTreeSet, HashMap};
 
 use serde_json::{Value, json};
@@ -22,48 +23,61 @@ use crate::model::fields::name;
 use crate::model::ranking::Ranking;
 use crate::model::scoring::{self, Collection};
 
-/// One first-pass hit: its score, its hit as the cluster returned it, and its analysed text.
+/// One first-pass hit: its score, its hit as the cluster returned it, and its text, analysed
+/// only when the second pass needs it.
 pub struct Candidate {
     pub score: f32,
     pub hit: Value,
+    article: StoredArticle,
     /// Headline (slot 0) and body (slot 1) stems in position order.
-    stems: [Vec<String>; 2],
-    sample_text: String,
+    stems: OnceCell<[Vec<String>; 2]>,
 }
 
 impl Candidate {
-    pub fn new(score: f32, hit: Value, article: &StoredArticle) -> Candidate {
-        let mut stem = analysis::stemmed();
-        let headline = if article.headline_derived {
-            ""
-        } else {
-            &article.headline
-        };
-        let body = article.full_body();
-        let stems = [
-            analysis::terms(&mut stem, headline),
-            analysis::terms(&mut stem, &body),
-        ];
+    pub fn new(score: f32, hit: Value, article: StoredArticle) -> Candidate {
         Candidate {
             score,
             hit,
-            stems,
-            sample_text: format!("{headline}\n\n{body}"),
+            article,
+            stems: OnceCell::new(),
         }
     }
 
+    /// The indexed headline (none when derived) and body.
+    fn texts(&self) -> [String; 2] {
+        let headline = match self.article.headline_derived {
+            true => String::new(),
+            false => self.article.headline.clone(),
+        };
+        [headline, self.article.full_body()]
+    }
+
+    /// What a feedback sample reads: headline and body as the embedded engine joins them.
+    fn sample_text(&self) -> String {
+        let [headline, body] = self.texts();
+        format!("{headline}\n\n{body}")
+    }
+
+    fn stems(&self) -> &[Vec<String>; 2] {
+        self.stems.get_or_init(|| {
+            let mut stem = analysis::stemmed();
+            self.texts().map(|t| analysis::terms(&mut stem, &t))
+        })
+    }
+
     fn lengths(&self) -> [u32; 2] {
-        self.stems.clone().map(|s| scoring::stored_length(s.len()))
+        let [h, b] = self.stems();
+        [h, b].map(|s| scoring::stored_length(s.len()))
     }
 
     fn freq(&self, word: &str) -> [f32; 2] {
-        self.stems
-            .clone()
-            .map(|s| s.iter().filter(|w| *w == word).count() as f32)
+        let [h, b] = self.stems();
+        [h, b].map(|s| s.iter().filter(|w| *w == word).count() as f32)
     }
 
     fn positions(&self, word: &str) -> [Vec<u32>; 2] {
-        self.stems.clone().map(|s| {
+        let [h, b] = self.stems();
+        [h, b].map(|s| {
             s.iter()
                 .enumerate()
                 .filter(|(_, w)| *w == word)
@@ -195,7 +209,7 @@ impl Plan<'_> {
         let mut stop = analysis::stop_words();
         let words: BTreeSet<String> = top[..params.docs.min(top.len())]
             .iter()
-            .flat_map(|c| analysis::terms(&mut stem, &c.sample_text))
+            .flat_map(|c| analysis::terms(&mut stem, &c.sample_text()))
             .collect();
         let words = words
             .into_iter()
@@ -213,11 +227,15 @@ impl Plan<'_> {
         mut decision: FeedbackDecision,
     ) -> (Vec<Expansion>, FeedbackDecision) {
         let params = self.ranking.feedback;
-        let samples: Vec<Sample<'_>> = top[..params.docs.min(top.len())]
+        let texts: Vec<(f32, String)> = top[..params.docs.min(top.len())]
             .iter()
-            .map(|c| Sample {
-                score: c.score,
-                text: &c.sample_text,
+            .map(|c| (c.score, c.sample_text()))
+            .collect();
+        let samples: Vec<Sample<'_>> = texts
+            .iter()
+            .map(|(score, text)| Sample {
+                score: *score,
+                text,
             })
             .collect();
         let docs = self.collection.docs;
@@ -249,11 +267,15 @@ impl Plan<'_> {
     }
 
     /// The top re-scored, best first: `original weight x (first pass + proximity) + feedback`
-    /// over the first `depth`, the rest after them scaled by the original weight.
+    /// over the first `depth`, the rest after them scaled by the original weight. Only the first
+    /// `end` places must be exact (the page asked for): with proximity alone, as in the embedded
+    /// engine, a candidate is read only if it could climb into them (its first-pass score plus
+    /// the most the pairs can add reaches the page's lowest final score).
     /// `freqs.either` holds the query words' and the expansion's document frequencies.
     pub fn rescore(
         &self,
         mut top: Vec<Candidate>,
+        end: usize,
         expansion: &[Expansion],
         freqs: &DocFreqs,
     ) -> Vec<Rescored> {
@@ -278,56 +300,84 @@ impl Plan<'_> {
             .iter()
             .map(|e| (e.term.as_str(), scale * e.weight, idf(&e.term)))
             .collect();
-        let (bm25f, prox, c) = (
-            &self.ranking.bm25f,
-            &self.ranking.proximity,
-            &self.collection,
-        );
-        let mut scored: Vec<Rescored> = top
-            .into_iter()
-            .map(|candidate| {
-                let len = candidate.lengths();
-                let positions: Vec<[Vec<u32>; 2]> = match pairs.is_empty() {
-                    true => Vec::new(),
-                    false => self.words.iter().map(|w| candidate.positions(w)).collect(),
-                };
-                let near: Vec<(String, f32)> = pairs
-                    .iter()
-                    .map(|&(a, b, idf)| {
-                        let met = [0, 1].map(|slot| {
-                            scoring::meetings(&positions[a][slot], &positions[b][slot], prox.window)
-                        });
-                        let label = format!("near({} {})", self.words[a], self.words[b]);
-                        (label, scoring::pair_score(bm25f, prox, idf, met, len, c))
-                    })
-                    .collect();
-                let feedback: Vec<(String, f32)> = expanded
-                    .iter()
-                    .map(|&(w, boost, idf)| {
-                        let s = boost * scoring::word_score(bm25f, idf, candidate.freq(w), len, c);
-                        (format!("expansion({w})"), s)
-                    })
-                    .collect();
-                let sum = |parts: &[(String, f32)]| parts.iter().map(|p| p.1).sum::<f32>();
-                Rescored {
-                    score: original_weight * (candidate.score + sum(&near)) + sum(&feedback),
-                    original_weight,
-                    near,
-                    feedback,
-                    candidate,
-                }
-            })
-            .collect();
-        // Stable: equal scores keep the first pass's order.
-        scored.sort_by(|a, b| b.score.total_cmp(&a.score));
-        scored.extend(rest.into_iter().map(|candidate| Rescored {
+        let unread = |candidate: Candidate| Rescored {
             score: original_weight * candidate.score,
             original_weight,
             near: Vec::new(),
             feedback: Vec::new(),
             candidate,
-        }));
+        };
+        let read = |candidate: Candidate| self.parts(candidate, &pairs, &expanded, original_weight);
+        let mut scored: Vec<Rescored> = if pairs.is_empty() && expanded.is_empty() {
+            top.into_iter().map(unread).collect()
+        } else if expanded.is_empty() {
+            let k1 = self.ranking.bm25f.k1;
+            let most: f32 = pairs
+                .iter()
+                .map(|p| self.ranking.proximity.weight * p.2 * (k1 + 1.0))
+                .sum();
+            // A hair of slack so float rounding never leaves out a candidate that ties.
+            let most = most * (1.0 + 1e-4) + 1e-6;
+            let climbers = top.split_off(end.min(top.len()));
+            let mut out: Vec<Rescored> = top.into_iter().map(read).collect();
+            let floor = out.iter().map(|r| r.score).fold(f32::INFINITY, f32::min);
+            out.extend(climbers.into_iter().map(|c| match c.score + most >= floor {
+                true => read(c),
+                false => unread(c),
+            }));
+            out
+        } else {
+            top.into_iter().map(read).collect()
+        };
+        // Stable: equal scores keep the first pass's order.
+        scored.sort_by(|a, b| b.score.total_cmp(&a.score));
+        scored.extend(rest.into_iter().map(unread));
         scored
+    }
+
+    /// One candidate's proximity and feedback parts, from its analysed text.
+    fn parts(
+        &self,
+        candidate: Candidate,
+        pairs: &[(usize, usize, f32)],
+        expanded: &[(&str, f32, f32)],
+        original_weight: f32,
+    ) -> Rescored {
+        let (bm25f, prox, c) = (
+            &self.ranking.bm25f,
+            &self.ranking.proximity,
+            &self.collection,
+        );
+        let len = candidate.lengths();
+        let positions: Vec<[Vec<u32>; 2]> = match pairs.is_empty() {
+            true => Vec::new(),
+            false => self.words.iter().map(|w| candidate.positions(w)).collect(),
+        };
+        let near: Vec<(String, f32)> = pairs
+            .iter()
+            .map(|&(a, b, idf)| {
+                let met = [0, 1].map(|slot| {
+                    scoring::meetings(&positions[a][slot], &positions[b][slot], prox.window)
+                });
+                let label = format!("near({} {})", self.words[a], self.words[b]);
+                (label, scoring::pair_score(bm25f, prox, idf, met, len, c))
+            })
+            .collect();
+        let feedback: Vec<(String, f32)> = expanded
+            .iter()
+            .map(|&(w, boost, idf)| {
+                let s = boost * scoring::word_score(bm25f, idf, candidate.freq(w), len, c);
+                (format!("expansion({w})"), s)
+            })
+            .collect();
+        let sum = |parts: &[(String, f32)]| parts.iter().map(|p| p.1).sum::<f32>();
+        Rescored {
+            score: original_weight * (candidate.score + sum(&near)) + sum(&feedback),
+            original_weight,
+            near,
+            feedback,
+            candidate,
+        }
     }
 }
 
@@ -387,7 +437,7 @@ mod tests {
             source["headline"] = json!(headline);
         }
         let article = super::super::document::from_source(&source);
-        Candidate::new(score, json!({ "_id": id }), &article)
+        Candidate::new(score, json!({ "_id": id }), article)
     }
 
     #[test]
@@ -427,7 +477,7 @@ mod tests {
         let mut freqs = DocFreqs::default();
         freqs.either.insert("interest".into(), 10);
         freqs.either.insert("rate".into(), 10);
-        let out = plan.rescore(vec![apart, together], &[], &freqs);
+        let out = plan.rescore(vec![apart, together], 2, &[], &freqs);
         let ids: Vec<&str> = out
             .iter()
             .map(|r| r.candidate.hit["_id"].as_str().unwrap())
