@@ -57,6 +57,11 @@ pub mod name {
     /// OpenSearch only: the stems of headline and body in one field, whose document frequency
     /// is BM25F's (documents with the word in either field).
     pub const STEMS: &str = "stems";
+    /// OpenSearch only: the headline's and the body's stems as newsdex's analyzer makes them
+    /// (the cluster's Snowball stems some words otherwise: "international"), what ranked word
+    /// matches search.
+    pub const HEADLINE_STEMS: &str = "headline_stems";
+    pub const BODY_STEMS: &str = "body_stems";
     /// OpenSearch only: the headline's and the body's lengths in tokens as the embedded index's
     /// field norms keep them, for BM25F's per-field length normalisation.
     pub const HEADLINE_LENGTH: &str = "headline_length";

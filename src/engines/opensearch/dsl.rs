@@ -2,9 +2,11 @@
 //! marks.
 //!
 //! Words are analysed here with the embedded analyzers and sent as terms, so both engines match
-//! the same tokens: a word is the embedded engine's BM25F over headline and body (see
-//! [`super::ranking`]; a word scoped to one field is a term there), a phrase a span-near of exact terms in order within the slop (the embedded phrase query's rule),
-//! a prefix a prefix query (or a phrase prefix) on the exact subfields. Source and section scopes
+//! the same tokens: a word is a stem (newsdex's own stems are indexed, since the cluster's
+//! Snowball stems some words otherwise) scored by the embedded engine's BM25F over headline and
+//! body (see [`super::ranking`]; a word scoped to one field is a term there), a phrase a
+//! span-near of exact terms in order within the slop (the embedded phrase query's rule), a
+//! prefix a prefix query (or a phrase prefix) on the exact subfields. Source and section scopes
 //! are keyword matches on the folded keys, exactly as in the embedded index.
 use std::ops::Bound;
 
@@ -166,9 +168,9 @@ impl<'a> Translator<'a> {
                     return None;
                 }
                 let fields: &[&str] = match scope {
-                    Scope::Headline => &[name::HEADLINE],
-                    Scope::Body => &[name::BODY],
-                    _ => &[name::HEADLINE, name::BODY],
+                    Scope::Headline => &[name::HEADLINE_STEMS],
+                    Scope::Body => &[name::BODY_STEMS],
+                    _ => &[name::HEADLINE_STEMS, name::BODY_STEMS],
                 };
                 self.note(text, LeafKind::Word, terms.clone(), fields);
                 if positive {
@@ -189,8 +191,8 @@ impl<'a> Translator<'a> {
                 }
                 Some(per_text_field(
                     scope,
-                    name::HEADLINE,
-                    name::BODY,
+                    name::HEADLINE_STEMS,
+                    name::BODY_STEMS,
                     HEADLINE_BOOST,
                     |field| json!({ "term": { field: term } }),
                 ))

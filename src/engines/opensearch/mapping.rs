@@ -19,6 +19,8 @@ pub const MAPPING_VERSION: u64 = 5;
 pub const VERSION_KEY: &str = "newsdex_mapping_version";
 
 const STEM: &str = "newsdex_stem";
+/// Stems made by newsdex, separated by spaces: taken as they are.
+const GIVEN: &str = "newsdex_given";
 const EXACT: &str = "newsdex_exact";
 /// The similarity of the union field: a matching document scores the word's BM25F idf, the
 /// factor the query's script multiplies its saturated per-field frequencies by.
@@ -72,7 +74,8 @@ fn analysis() -> Value {
             STEM: {
                 "type": "custom", "tokenizer": "newsdex_words",
                 "filter": ["newsdex_long", "lowercase", "asciifolding", "newsdex_snowball"]
-            }
+            },
+            GIVEN: { "type": "custom", "tokenizer": "whitespace" }
         }
     })
 }
@@ -91,20 +94,26 @@ fn similarity() -> Value {
     })
 }
 
-/// A ranked text field: stemmed (its stems also copied to the union field), with an exact
-/// subfield for phrases and prefixes.
+/// A text field: stemmed by the cluster (what more-like-this reads), with an exact subfield for
+/// phrases and prefixes.
 fn ranked_text() -> Value {
     json!({
-        "type": "text", "analyzer": STEM, "index_options": "freqs", "copy_to": name::STEMS,
+        "type": "text", "analyzer": STEM, "index_options": "freqs",
         "fields": { name::EXACT_SUBFIELD: { "type": "text", "analyzer": EXACT, "index_options": "positions" } }
     })
+}
+
+/// A field's stems as newsdex's analyzer makes them, with frequencies (ranked word matches),
+/// also copied to the union field.
+fn given_stems() -> Value {
+    json!({ "type": "text", "analyzer": GIVEN, "index_options": "freqs", "copy_to": name::STEMS })
 }
 
 /// Headline and body stems in one field: documents only, no lengths, scored by the idf
 /// similarity. Its document frequency is BM25F's (the word in either field).
 fn union_text() -> Value {
     json!({
-        "type": "text", "analyzer": STEM, "index_options": "docs", "norms": false,
+        "type": "text", "analyzer": GIVEN, "index_options": "docs", "norms": false,
         "similarity": IDF_SIMILARITY,
     })
 }
@@ -135,6 +144,8 @@ fn articles() -> Value {
     put(name::DERIVED_HEADLINE, stored_only());
     put(name::STANDFIRST, stored_only());
     put(name::BODY, ranked_text());
+    put(name::HEADLINE_STEMS, given_stems());
+    put(name::BODY_STEMS, given_stems());
     put(name::STEMS, union_text());
     put(name::HEADLINE_LENGTH, length());
     put(name::BODY_LENGTH, length());
@@ -170,8 +181,9 @@ fn articles() -> Value {
     json!({
         "dynamic": "strict",
         "_meta": { VERSION_KEY: MAPPING_VERSION },
-        // The indexed body is standfirst + text, both kept on their own: no third copy.
-        "_source": { "excludes": [name::BODY] },
+        // The indexed body is standfirst + text, both kept on their own: no third copy; the
+        // stems are made again from the text whenever an article is written.
+        "_source": { "excludes": [name::BODY, name::HEADLINE_STEMS, name::BODY_STEMS] },
         "properties": properties,
     })
 }

@@ -7,7 +7,8 @@
 //! stems together): the term matches exactly the documents holding the word in either field,
 //! and its similarity scores BM25F's idf from that field's statistics (the whole index's under
 //! `dfs_query_then_fetch`). The script multiplies it by the saturated weighted frequency, read
-//! with `termFreq` from the stemmed headline and body and normalised by each field's length,
+//! with `termFreq` from the headline's and body's stems (made by newsdex's analyzer at index
+//! time, so the words are the embedded engine's) and normalised by each field's length,
 //! which every document carries as a number (its token count as the embedded index's field norm
 //! keeps it). Average lengths come from the collection figures each index run saves when it
 //! commits, so a search needs no request for them.
@@ -19,23 +20,25 @@ use crate::model::fields::name;
 use crate::model::ranking::Bm25fParams;
 use crate::model::scoring::{self, Collection};
 
-/// A document's headline and body lengths in tokens: exact, and as the embedded index stores
-/// them (a derived headline is not indexed as one).
-pub struct Lengths {
+/// A document's headline and body as ranked: their stems (newsdex's, separated by spaces) and
+/// lengths in tokens, exact and as the embedded index stores them (a derived headline is not
+/// indexed as one).
+pub struct Ranked {
+    pub stems: [String; 2],
     pub tokens: [u32; 2],
     pub stored: [u32; 2],
 }
 
-pub fn lengths(article: &Article, body: &str) -> Lengths {
-    let mut exact = analysis::exact();
-    let headline = if article.headline_derived {
-        0
-    } else {
-        analysis::terms(&mut exact, &article.headline).len()
+pub fn ranked(article: &Article, body: &str) -> Ranked {
+    let mut stem = analysis::stemmed();
+    let headline = match article.headline_derived {
+        true => Vec::new(),
+        false => analysis::terms(&mut stem, &article.headline),
     };
-    let body = analysis::terms(&mut exact, body).len();
-    let tokens = [headline, body].map(|n| u32::try_from(n).unwrap_or(u32::MAX));
-    Lengths {
+    let body = analysis::terms(&mut stem, body);
+    let tokens = [&headline, &body].map(|t| u32::try_from(t.len()).unwrap_or(u32::MAX));
+    Ranked {
+        stems: [headline.join(" "), body.join(" ")],
         tokens,
         stored: tokens.map(|n| scoring::stored_length(n as usize)),
     }
@@ -119,7 +122,7 @@ pub fn word_query(stem: &str, p: &Bm25fParams, c: &Collection) -> Value {
             "source": SCRIPT,
             "params": {
                 "t": stem,
-                "hf": name::HEADLINE, "bf": name::BODY,
+                "hf": name::HEADLINE_STEMS, "bf": name::BODY_STEMS,
                 "hl": name::HEADLINE_LENGTH, "bl": name::BODY_LENGTH,
                 "pf": p.per_field,
                 "wh": p.headline_weight, "wb": p.body_weight,

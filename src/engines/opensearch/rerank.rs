@@ -114,8 +114,8 @@ impl DocFreqs {
         let mut aggs = serde_json::Map::new();
         aggs.insert(IN_EITHER.into(), filters(name::STEMS));
         if per_field {
-            aggs.insert(IN_HEADLINE.into(), filters(name::HEADLINE));
-            aggs.insert(IN_BODY.into(), filters(name::BODY));
+            aggs.insert(IN_HEADLINE.into(), filters(name::HEADLINE_STEMS));
+            aggs.insert(IN_BODY.into(), filters(name::BODY_STEMS));
         }
         Value::Object(aggs)
     }
@@ -454,7 +454,10 @@ mod tests {
         assert_eq!(freqs.either("absent"), 0);
         let aggs = DocFreqs::aggregations(&["storm".into()], true).to_string();
         assert!(aggs.contains(r#"{"term":{"stems":"storm"}}"#), "{aggs}");
-        assert!(aggs.contains(r#"{"term":{"headline":"storm"}}"#), "{aggs}");
+        assert!(
+            aggs.contains(r#"{"term":{"headline_stems":"storm"}}"#),
+            "{aggs}"
+        );
     }
 
     #[test]
