@@ -900,3 +900,44 @@ fn engines_rank_alike_with_bm25f_proximity_and_feedback() {
     ]);
     assert_ne!(ranked(&fed), ranked(&plain), "feedback moved nothing");
 }
+
+#[test]
+fn words_the_clusters_stemmer_stems_otherwise_find_the_same_articles() {
+    // Regression: the cluster's Snowball made "intern" of "international" where newsdex makes
+    // "internat", so the word found nothing on OpenSearch.
+    let Some(remote) = Remote::for_test("stems") else {
+        return;
+    };
+    let f = Fixture::new();
+    f.write(
+        "a.json",
+        r#"{"headline": "International talks", "body": "Delegates met for international talks."}"#,
+    );
+    f.write(
+        "b.json",
+        r#"{"headline": "Internal review", "body": "An internal review of the internationally known lab."}"#,
+    );
+    f.write(
+        "c.json",
+        r#"{"headline": "Harbour news", "body": "Nothing international here, only boats."}"#,
+    );
+    f.index_docs(&["--no-entities"]);
+    ok(
+        remote_run(
+            &f,
+            &remote,
+            &["index", f.docs().to_str().unwrap(), "--no-entities"],
+        ),
+        "remote index",
+    );
+    for q in [
+        "international",
+        "internal",
+        "headline:international",
+        "international talks",
+    ] {
+        let (local, far) = (f.search(&[q]), remote_search(&f, &remote, &[q]));
+        assert!(local.total > 0, "{q} finds something");
+        assert_same_ranking(&local, &far, q);
+    }
+}

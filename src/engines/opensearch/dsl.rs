@@ -189,12 +189,11 @@ impl<'a> Translator<'a> {
                         &self.collection,
                     ));
                 }
-                Some(per_text_field(
-                    scope,
-                    name::HEADLINE_STEMS,
-                    name::BODY_STEMS,
-                    HEADLINE_BOOST,
-                    |field| json!({ "term": { field: term } }),
+                let slot = usize::from(scope == Scope::Body);
+                Some(super::ranking::field_word_query(
+                    slot,
+                    term,
+                    &self.collection,
                 ))
             }
             _ => self.phrase(scope, text, 0, positive),

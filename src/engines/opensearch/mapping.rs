@@ -104,9 +104,13 @@ fn ranked_text() -> Value {
 }
 
 /// A field's stems as newsdex's analyzer makes them, with frequencies (ranked word matches),
-/// also copied to the union field.
+/// also copied to the union field. A match scores the word's idf in this field (a word scoped
+/// to it is BM25 over it alone, by the same script).
 fn given_stems() -> Value {
-    json!({ "type": "text", "analyzer": GIVEN, "index_options": "freqs", "copy_to": name::STEMS })
+    json!({
+        "type": "text", "analyzer": GIVEN, "index_options": "freqs", "norms": false,
+        "copy_to": name::STEMS, "similarity": IDF_SIMILARITY,
+    })
 }
 
 /// Headline and body stems in one field: documents only, no lengths, scored by the idf

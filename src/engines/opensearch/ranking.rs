@@ -115,9 +115,41 @@ return _score * tf * (params.k1 + 1.0) / (tf + params.k1 * norm);";
 
 /// One stemmed word scored by BM25F over headline and body.
 pub fn word_query(stem: &str, p: &Bm25fParams, c: &Collection) -> Value {
+    script(name::STEMS, stem, p, c)
+}
+
+/// One stemmed word in one field (`slot` 0 headline, 1 body), scored as the embedded engine
+/// scores it there: plain BM25 (k1 1.2, b 0.75) over that field.
+pub fn field_word_query(slot: usize, stem: &str, c: &Collection) -> Value {
+    let (stems, length) = [
+        (name::HEADLINE_STEMS, name::HEADLINE_LENGTH),
+        (name::BODY_STEMS, name::BODY_LENGTH),
+    ][slot.min(1)];
+    let p = Bm25fParams {
+        k1: 1.2,
+        b: 0.75,
+        headline_weight: 0.0,
+        body_weight: 1.0,
+        per_field: true,
+        headline_b: 0.75,
+    };
+    // The field in the body's place, its average length there.
+    let one = Collection {
+        docs: c.docs,
+        avg: [c.avg[slot.min(1)]; 2],
+    };
+    let mut q = script(stems, stem, &p, &one);
+    let params = &mut q["script_score"]["script"]["params"];
+    params["bf"] = json!(stems);
+    params["bl"] = json!(length);
+    q
+}
+
+/// The script over a term of `matched` (whose similarity gives the idf).
+fn script(matched: &str, stem: &str, p: &Bm25fParams, c: &Collection) -> Value {
     let floor = |avg: f32| f64::from(avg.max(f32::MIN_POSITIVE));
     json!({ "script_score": {
-        "query": { "term": { name::STEMS: stem } },
+        "query": { "term": { matched: stem } },
         "script": {
             "source": SCRIPT,
             "params": {
