@@ -54,6 +54,21 @@ pub mod name {
     pub const EXACT_SUBFIELD: &str = "exact";
     /// The tokenized subfield of an entity field in the OpenSearch mapping (`person.text`).
     pub const TEXT_SUBFIELD: &str = "text";
+    /// OpenSearch only: the stems of headline and body in one field, whose document frequency
+    /// is BM25F's (documents with the word in either field).
+    pub const STEMS: &str = "stems";
+    /// OpenSearch only: the headline's and the body's stems as newsdex's analyzer makes them
+    /// (the cluster's Snowball stems some words otherwise: "international"), what ranked word
+    /// matches search.
+    pub const HEADLINE_STEMS: &str = "headline_stems";
+    pub const BODY_STEMS: &str = "body_stems";
+    /// OpenSearch only: the headline's and the body's lengths in tokens as the embedded index's
+    /// field norms keep them, for BM25F's per-field length normalisation.
+    pub const HEADLINE_LENGTH: &str = "headline_length";
+    pub const BODY_LENGTH: &str = "body_length";
+    /// OpenSearch only: the exact token counts, whose sums give BM25F's average lengths.
+    pub const HEADLINE_TOKENS: &str = "headline_tokens";
+    pub const BODY_TOKENS: &str = "body_tokens";
 }
 
 /// Field names of the OpenSearch companion index, which holds the manifest (one document per
@@ -74,6 +89,9 @@ pub mod meta {
     pub const ENTITY_MERGES: &str = "entity_merges";
     /// The server's access keys (salted hashes only), as the JSON of the keys file.
     pub const ACCESS_KEYS: &str = "access_keys";
+    /// The collection figures BM25F needs (articles, total headline and body tokens), saved by
+    /// every index run when it commits.
+    pub const RANKING_STATS: &str = "ranking_stats";
     /// `kind` of a manifest entry.
     pub const FILE_KIND: &str = "file";
     /// `kind` and `_id` of the document with the index's saved settings.

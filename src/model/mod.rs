@@ -21,6 +21,7 @@ pub mod ranking;
 pub mod related;
 pub mod request;
 pub mod results;
+pub mod scoring;
 pub mod snippet;
 pub mod sources;
 pub mod timeline;

@@ -693,6 +693,8 @@ fn a_served_search_with_facets_and_timeline_is_one_request_to_the_cluster() {
         "/api/search?q=talks&facet=source,person&source=Reuters",
         "/api/search?q=%22peace+talks%22&facet=source,org,date",
         "/api/search?q=ceasefire+talks&facet=source&sort=newest",
+        // Ranked by relevance, two words: proximity's second pass adds no request.
+        "/api/search?q=ceasefire+talks&facet=source",
     ];
     // The first search reads the saved settings once.
     server.json(searches[0]);
@@ -773,4 +775,188 @@ fn saved_aliases_merge_outlets_on_opensearch_as_embedded_without_listing_keys() 
     let merged = remote_search(&f, &remote, &["--facet", "source", "gales"]);
     assert_eq!(merged.facets["source"][0].value, "Fox News");
     assert_eq!(merged.facets["source"][0].count, 3);
+}
+
+/// Articles on three topics whose words overlap, so a query's top differs from its tail and
+/// feedback's expansion words move articles: harbour storms, harbour trade, bread.
+fn ranking_corpus(f: &Fixture) {
+    let topics = [
+        (
+            "Storm closes harbour",
+            "The storm hit the harbour overnight and cranes were tied down while ships waited offshore for the wind to drop",
+        ),
+        (
+            "Harbour trade grows",
+            "Container ships and cranes at the harbour moved more cargo this year as trade with the port's partners grew",
+        ),
+        (
+            "Bakery opens",
+            "The bakery on the square bakes bread in wood ovens and the storm of customers on its first day surprised the owners",
+        ),
+    ];
+    for i in 0..36 {
+        let (headline, body) = topics[i % 3];
+        // Lengths vary so per-field normalisation matters; some articles repeat a word.
+        let extra = " and the crews said the wind was the worst in years".repeat(i % 4);
+        let repeat = if i % 5 == 0 {
+            " Storm warnings again."
+        } else {
+            ""
+        };
+        f.write(
+            &format!("r{i:02}.json"),
+            format!(
+                r#"{{"headline": "{headline} {i}", "body": "{body}{extra}.{repeat}", "source": "Wire {}"}}"#,
+                i % 2
+            ),
+        );
+    }
+}
+
+/// Ids and scores of a search's hits.
+fn ranked(r: &Results) -> Vec<(String, f32)> {
+    r.hits.iter().map(|h| (h.id.clone(), h.score)).collect()
+}
+
+/// The engines give the same hits in the same order (articles of equal score may come in
+/// either order: each engine breaks ties its own way) with the same scores to float precision.
+fn assert_same_ranking(local: &Results, far: &Results, what: &str) {
+    assert_eq!(far.total, local.total, "total of {what}");
+    let (l, r) = (ranked(local), ranked(far));
+    let local_score: BTreeMap<&str, f32> = l.iter().map(|(id, s)| (id.as_str(), *s)).collect();
+    assert_eq!(r.len(), l.len(), "hits of {what}");
+    let close = |a: f32, b: f32| (a - b).abs() <= 2e-3 * b.abs().max(1.0);
+    for (id, rs) in &r {
+        let ls = local_score
+            .get(id.as_str())
+            .unwrap_or_else(|| panic!("{id} not among the embedded hits of {what}"));
+        assert!(close(*rs, *ls), "score of {id} for {what}: {rs} vs {ls}");
+    }
+    // In the cluster's order the embedded scores never rise (beyond a tie).
+    for pair in r.windows(2) {
+        let (a, b) = (
+            local_score[pair[0].0.as_str()],
+            local_score[pair[1].0.as_str()],
+        );
+        assert!(
+            a >= b || close(a, b),
+            "order of {what}: {} ({a}) before {} ({b})\n{r:?}\nvs {l:?}",
+            pair[0].0,
+            pair[1].0
+        );
+    }
+}
+
+#[test]
+fn engines_rank_alike_with_bm25f_proximity_and_feedback() {
+    let Some(remote) = Remote::for_test("rank") else {
+        return;
+    };
+    let f = Fixture::new();
+    ranking_corpus(&f);
+    // Without copy groups: regrouping writes articles again, and the replaced versions count in
+    // Lucene's statistics until merged away (in the embedded index's too, differently).
+    f.index_docs(&["--no-entities", "--no-copies"]);
+    ok(
+        remote_run(
+            &f,
+            &remote,
+            &[
+                "index",
+                f.docs().to_str().unwrap(),
+                "--no-entities",
+                "--no-copies",
+            ],
+        ),
+        "remote index",
+    );
+    // Feedback's gate opened on any query of this small corpus, so the test sees it work.
+    let open = "fb_words=0,fb_gap=0,fb_agree=0";
+    let cases: [(&str, &[&str]); 5] = [
+        ("one word", &["storm"]),
+        (
+            "two words, proximity",
+            &["--match", "any", "harbour cranes"],
+        ),
+        ("all words", &["harbour ships"]),
+        (
+            "feedback",
+            &["--match", "any", "--ranking", open, "storm harbour wind"],
+        ),
+        (
+            "feedback off",
+            &[
+                "--match",
+                "any",
+                "--ranking",
+                "fb_docs=0",
+                "storm harbour wind",
+            ],
+        ),
+    ];
+    for (what, args) in cases {
+        let args = [args, &["--limit", "40"][..]].concat();
+        assert_same_ranking(&f.search(&args), &remote_search(&f, &remote, &args), what);
+    }
+    // Not vacuous: feedback changes this query's ranking on the embedded engine.
+    let fed = f.search(&[
+        "--match",
+        "any",
+        "--ranking",
+        open,
+        "storm harbour wind",
+        "--limit",
+        "40",
+    ]);
+    let plain = f.search(&[
+        "--match",
+        "any",
+        "--ranking",
+        "fb_docs=0",
+        "storm harbour wind",
+        "--limit",
+        "40",
+    ]);
+    assert_ne!(ranked(&fed), ranked(&plain), "feedback moved nothing");
+}
+
+#[test]
+fn words_the_clusters_stemmer_stems_otherwise_find_the_same_articles() {
+    // Regression: the cluster's Snowball made "intern" of "international" where newsdex makes
+    // "internat", so the word found nothing on OpenSearch.
+    let Some(remote) = Remote::for_test("stems") else {
+        return;
+    };
+    let f = Fixture::new();
+    f.write(
+        "a.json",
+        r#"{"headline": "International talks", "body": "Delegates met for international talks."}"#,
+    );
+    f.write(
+        "b.json",
+        r#"{"headline": "Internal review", "body": "An internal review of the internationally known lab."}"#,
+    );
+    f.write(
+        "c.json",
+        r#"{"headline": "Harbour news", "body": "Nothing international here, only boats."}"#,
+    );
+    f.index_docs(&["--no-entities"]);
+    ok(
+        remote_run(
+            &f,
+            &remote,
+            &["index", f.docs().to_str().unwrap(), "--no-entities"],
+        ),
+        "remote index",
+    );
+    for q in [
+        "international",
+        "internal",
+        "headline:international",
+        "international talks",
+    ] {
+        let (local, far) = (f.search(&[q]), remote_search(&f, &remote, &[q]));
+        assert!(local.total > 0, "{q} finds something");
+        assert_same_ranking(&local, &far, q);
+    }
 }

@@ -31,7 +31,18 @@ pub fn to_source(file: &str, hash: &str, prepared: &Prepared) -> Value {
         put(name::STANDFIRST, json!(s));
     }
     // What is indexed is what the embedded index indexes: standfirst and body as one text.
-    put(name::BODY, json!(searchable_body(a)));
+    let body = searchable_body(a);
+    let ranked = super::ranking::ranked(a, &body);
+    let [headline_stems, body_stems] = ranked.stems;
+    if !headline_stems.is_empty() {
+        put(name::HEADLINE_STEMS, json!(headline_stems));
+    }
+    put(name::BODY_STEMS, json!(body_stems));
+    put(name::HEADLINE_LENGTH, json!(ranked.stored[0]));
+    put(name::BODY_LENGTH, json!(ranked.stored[1]));
+    put(name::HEADLINE_TOKENS, json!(ranked.tokens[0]));
+    put(name::BODY_TOKENS, json!(ranked.tokens[1]));
+    put(name::BODY, json!(body));
     put(name::TEXT, json!(a.body));
     let source = a
         .source

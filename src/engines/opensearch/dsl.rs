@@ -2,9 +2,11 @@
 //! marks.
 //!
 //! Words are analysed here with the embedded analyzers and sent as terms, so both engines match
-//! the same tokens: a word is a term on the stemmed headline (weighted as in BM25F) and body, a
-//! phrase a span-near of exact terms in order within the slop (the embedded phrase query's rule),
-//! a prefix a prefix query (or a phrase prefix) on the exact subfields. Source and section scopes
+//! the same tokens: a word is a stem (newsdex's own stems are indexed, since the cluster's
+//! Snowball stems some words otherwise) scored by the embedded engine's BM25F over headline and
+//! body (see [`super::ranking`]; a word scoped to one field is a term there), a phrase a
+//! span-near of exact terms in order within the slop (the embedded phrase query's rule), a
+//! prefix a prefix query (or a phrase prefix) on the exact subfields. Source and section scopes
 //! are keyword matches on the folded keys, exactly as in the embedded index.
 use std::ops::Bound;
 
@@ -16,12 +18,14 @@ use crate::analysis::{self, normalize_keyword};
 use crate::entities::EntityKind;
 use crate::entities::rules::EntityRules;
 use crate::ingest::source::key as source_key;
+use crate::model::explain::{LeafKind, Role, Understood};
 use crate::model::fields::name;
 use crate::model::highlight::Highlight;
 use crate::model::names;
 use crate::model::query::{Node, Occur, Scope};
-use crate::model::ranking::HEADLINE_BOOST;
+use crate::model::ranking::{Bm25fParams, HEADLINE_BOOST};
 use crate::model::request::SearchRequest;
+use crate::model::scoring::Collection;
 use crate::model::sources::SourceTable;
 
 /// Exact-analysis subfield of a ranked text field.
@@ -33,30 +37,61 @@ pub struct Translator<'a> {
     stem: TextAnalyzer,
     exact: TextAnalyzer,
     stop: TextAnalyzer,
-    headline_weight: f32,
+    bm25f: Bm25fParams,
+    /// The index's collection figures, which BM25F's length normalisation reads.
+    collection: Collection,
     pub drop_stop_words: bool,
     pub sources: Option<&'a SourceTable>,
     /// The index's entity rules, for `person:` style leaves.
     pub entity_rules: Option<&'a EntityRules>,
     pub highlights: Vec<Highlight>,
-    /// Inside an optional clause (stop words may be dropped there).
-    optional: bool,
+    /// Positive unquoted words scored with BM25F over both text fields (their stems), in the
+    /// query's order: the second pass's feedback counts them and proximity pairs them.
+    pub scored: Vec<String>,
+    /// The role of the clause being built (stop words may be dropped from optional ones).
+    role: Role,
+    /// How each leaf was understood, for `--explain`.
+    pub understood: Vec<Understood>,
 }
 
 impl<'a> Translator<'a> {
-    pub fn new(req: &SearchRequest) -> Self {
+    pub fn new(req: &SearchRequest, collection: Collection) -> Self {
         Translator {
             stem: analysis::stemmed(),
             exact: analysis::exact(),
             stop: analysis::stop_words(),
-            headline_weight: req.ranking.bm25f.headline_weight
-                / req.ranking.bm25f.body_weight.max(1e-3),
+            bm25f: req.ranking.bm25f,
+            collection,
             drop_stop_words: false,
             sources: None,
             entity_rules: None,
             highlights: Vec::new(),
-            optional: false,
+            scored: Vec::new(),
+            role: Role::Required,
+            understood: Vec::new(),
         }
+    }
+
+    fn note(&mut self, text: &str, kind: LeafKind, terms: Vec<String>, fields: &[&str]) {
+        self.understood.push(Understood {
+            text: text.to_string(),
+            kind,
+            role: self.role,
+            terms,
+            fields: fields.iter().map(|f| f.to_string()).collect(),
+            dropped: None,
+        });
+    }
+
+    fn note_dropped(&mut self, text: &str, kind: LeafKind, terms: Vec<String>, why: &str) {
+        self.understood.push(Understood {
+            text: text.to_string(),
+            kind,
+            role: self.role,
+            terms,
+            fields: Vec::new(),
+            dropped: Some(why.to_string()),
+        });
     }
 
     /// The query for a tree; `None` means "matches everything".
@@ -69,18 +104,27 @@ impl<'a> Translator<'a> {
             Node::Word { scope, text } => self.word(*scope, text, positive),
             Node::Prefix { scope, text } => self.prefix(*scope, text, positive),
             Node::Phrase { scope, text, slop } => self.phrase(*scope, text, *slop, positive),
-            Node::DateRange { lower, upper } => Some(date_range(*lower, *upper)),
+            Node::DateRange { lower, upper } => {
+                let text = format!("{lower:?} .. {upper:?}");
+                self.note(&text, LeafKind::Date, Vec::new(), &[name::DATE]);
+                Some(date_range(*lower, *upper))
+            }
             Node::Group(clauses) => self.group(clauses, positive),
         }
     }
 
     fn group(&mut self, clauses: &[(Occur, Node)], positive: bool) -> Option<Value> {
         let (mut must, mut should, mut must_not) = (Vec::new(), Vec::new(), Vec::new());
-        let outer = self.optional;
+        let outer = self.role;
         for (occur, child) in clauses {
-            self.optional = *occur == Occur::Should;
+            // The embedded builder's roles: anything under an exclusion is excluded.
+            self.role = match (outer, occur) {
+                (Role::Excluded, _) | (_, Occur::MustNot) => Role::Excluded,
+                (_, Occur::Must) => Role::Required,
+                (_, Occur::Should) => Role::Optional,
+            };
             let built = self.node(child, positive && *occur != Occur::MustNot);
-            self.optional = outer;
+            self.role = outer;
             if let Some(q) = built {
                 match occur {
                     Occur::Must => must.push(q),
@@ -109,31 +153,47 @@ impl<'a> Translator<'a> {
         }
         let terms = analysis::terms(&mut self.stem, text);
         match terms.as_slice() {
-            [] => None,
+            [] => {
+                let why = "no letters or digits to search";
+                self.note_dropped(text, LeafKind::Word, terms, why);
+                None
+            }
             [term] => {
                 if self.drop_stop_words
-                    && self.optional
+                    && self.role == Role::Optional
                     && analysis::is_stop_word(&mut self.stop, text)
                 {
+                    let why = "stop word in a long optional-word query";
+                    self.note_dropped(text, LeafKind::Word, terms.clone(), why);
                     return None;
                 }
+                let fields: &[&str] = match scope {
+                    Scope::Headline => &[name::HEADLINE_STEMS],
+                    Scope::Body => &[name::BODY_STEMS],
+                    _ => &[name::HEADLINE_STEMS, name::BODY_STEMS],
+                };
+                self.note(text, LeafKind::Word, terms.clone(), fields);
                 if positive {
                     self.highlights.push(Highlight::Stem {
                         scope,
                         term: term.clone(),
                     });
                 }
-                let weight = if scope == Scope::Text {
-                    self.headline_weight
-                } else {
-                    HEADLINE_BOOST
-                };
-                Some(per_text_field(
-                    scope,
-                    name::HEADLINE,
-                    name::BODY,
-                    weight,
-                    |field| json!({ "term": { field: term } }),
+                if scope == Scope::Text {
+                    if positive {
+                        self.scored.push(term.clone());
+                    }
+                    return Some(super::ranking::word_query(
+                        term,
+                        &self.bm25f,
+                        &self.collection,
+                    ));
+                }
+                let slot = usize::from(scope == Scope::Body);
+                Some(super::ranking::field_word_query(
+                    slot,
+                    term,
+                    &self.collection,
                 ))
             }
             _ => self.phrase(scope, text, 0, positive),
@@ -152,6 +212,7 @@ impl<'a> Translator<'a> {
             Scope::Section => (name::SECTION_KEY, vec![normalize_keyword(text)]),
             _ => return None,
         };
+        self.note(text, LeafKind::Keyword, values.clone(), &[field]);
         Some(json!({ "terms": { field: values } }))
     }
 
@@ -161,8 +222,13 @@ impl<'a> Translator<'a> {
         }
         let terms = analysis::terms(&mut self.exact, text);
         if terms.is_empty() {
+            let why = "no letters or digits to search";
+            self.note_dropped(text, LeafKind::Phrase, terms, why);
             return None;
         }
+        let fields = exact_field_names(scope);
+        let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
+        self.note(text, LeafKind::Phrase, terms.clone(), &fields);
         if positive {
             self.highlights.push(Highlight::Phrase {
                 scope,
@@ -190,8 +256,13 @@ impl<'a> Translator<'a> {
         }
         let terms = analysis::terms(&mut self.exact, text);
         if terms.is_empty() {
+            let why = "no letters or digits to search";
+            self.note_dropped(text, LeafKind::Prefix, terms, why);
             return None;
         }
+        let fields = exact_field_names(scope);
+        let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
+        self.note(text, LeafKind::Prefix, terms.clone(), &fields);
         if positive {
             self.highlights.push(Highlight::Prefix {
                 scope,
@@ -255,6 +326,18 @@ fn per_text_field(
             let boosted = json!({ "bool": { "must": [make(headline)], "boost": weight } });
             json!({ "bool": { "should": [boosted, make(body)], "minimum_should_match": 1 } })
         }
+    }
+}
+
+/// The exact field(s) a scope covers, by name.
+fn exact_field_names(scope: Scope) -> Vec<String> {
+    match scope {
+        Scope::Author => vec![name::AUTHORS.to_string()],
+        Scope::Quote => vec![name::QUOTE.to_string()],
+        Scope::Entity(kind) => vec![format!("{}.{}", kind.as_str(), name::TEXT_SUBFIELD)],
+        Scope::Headline => vec![exact(name::HEADLINE)],
+        Scope::Body => vec![exact(name::BODY)],
+        _ => vec![exact(name::HEADLINE), exact(name::BODY)],
     }
 }
 
@@ -348,7 +431,13 @@ mod tests {
     fn translate(query: &str) -> (Option<Value>, Vec<Highlight>) {
         let req = SearchRequest::default();
         let tree = crate::model::query::parse(query, MatchMode::All).unwrap();
-        let mut t = Translator::new(&req);
+        let mut t = Translator::new(
+            &req,
+            Collection {
+                docs: 10,
+                avg: [5.0, 50.0],
+            },
+        );
         let q = t.build(&tree);
         (q, t.highlights)
     }
@@ -357,7 +446,8 @@ mod tests {
     fn words_are_stemmed_terms_and_phrases_exact_spans() {
         let (q, highlights) = translate("Running \"Bank of England\"");
         let text = q.unwrap().to_string();
-        assert!(text.contains(r#"{"term":{"headline":"run"}}"#), "{text}");
+        assert!(text.contains(r#"{"term":{"stems":"run"}}"#), "{text}");
+        assert!(text.contains("script_score"), "{text}");
         assert!(
             text.contains(r#"{"span_term":{"body.exact":"england"}}"#),
             "{text}"

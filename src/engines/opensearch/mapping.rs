@@ -12,13 +12,19 @@ use crate::entities::EntityKind;
 pub use crate::model::fields::meta;
 use crate::model::fields::name;
 
-/// Bumped whenever the mapping or analysis changes incompatibly.
-pub const MAPPING_VERSION: u64 = 4;
+/// Bumped whenever the mapping or analysis changes incompatibly (5: BM25F's union field,
+/// per-field lengths and idf similarity).
+pub const MAPPING_VERSION: u64 = 5;
 /// The key in the mapping's `_meta` that holds [`MAPPING_VERSION`].
 pub const VERSION_KEY: &str = "newsdex_mapping_version";
 
 const STEM: &str = "newsdex_stem";
+/// Stems made by newsdex, separated by spaces: taken as they are.
+const GIVEN: &str = "newsdex_given";
 const EXACT: &str = "newsdex_exact";
+/// The similarity of the union field: a matching document scores the word's BM25F idf, the
+/// factor the query's script multiplies its saturated per-field frequencies by.
+pub const IDF_SIMILARITY: &str = "newsdex_idf";
 
 /// Shards and replicas of a new index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,6 +50,7 @@ pub fn article_index(layout: Layout) -> Value {
             "number_of_shards": layout.shards,
             "number_of_replicas": layout.replicas,
             "analysis": analysis(),
+            "similarity": similarity(),
         },
         "mappings": articles(),
     })
@@ -67,17 +74,57 @@ fn analysis() -> Value {
             STEM: {
                 "type": "custom", "tokenizer": "newsdex_words",
                 "filter": ["newsdex_long", "lowercase", "asciifolding", "newsdex_snowball"]
-            }
+            },
+            GIVEN: { "type": "custom", "tokenizer": "whitespace" }
         }
     })
 }
 
-/// A ranked text field: stemmed, with an exact subfield for phrases and prefixes.
+/// The embedded engine's idf, `ln(1 + (N - df + 0.5) / (df + 0.5))`, over the union field's
+/// statistics: with `dfs_query_then_fetch` they are the whole index's, whatever the shards.
+/// Computed once per term (the weight script); every matching document scores it.
+fn similarity() -> Value {
+    json!({
+        IDF_SIMILARITY: {
+            "type": "scripted",
+            "weight_script": { "source": "double df = term.docFreq; double n = field.docCount; \
+                return query.boost * Math.log(1.0 + (n - df + 0.5) / (df + 0.5));" },
+            "script": { "source": "return weight;" }
+        }
+    })
+}
+
+/// A text field: stemmed by the cluster (what more-like-this reads), with an exact subfield for
+/// phrases and prefixes.
 fn ranked_text() -> Value {
     json!({
         "type": "text", "analyzer": STEM, "index_options": "freqs",
         "fields": { name::EXACT_SUBFIELD: { "type": "text", "analyzer": EXACT, "index_options": "positions" } }
     })
+}
+
+/// A field's stems as newsdex's analyzer makes them, with frequencies (ranked word matches),
+/// also copied to the union field. A match scores the word's idf in this field (a word scoped
+/// to it is BM25 over it alone, by the same script).
+fn given_stems() -> Value {
+    json!({
+        "type": "text", "analyzer": GIVEN, "index_options": "freqs", "norms": false,
+        "copy_to": name::STEMS, "similarity": IDF_SIMILARITY,
+    })
+}
+
+/// Headline and body stems in one field: documents only, no lengths, scored by the idf
+/// similarity. Its document frequency is BM25F's (the word in either field).
+fn union_text() -> Value {
+    json!({
+        "type": "text", "analyzer": GIVEN, "index_options": "docs", "norms": false,
+        "similarity": IDF_SIMILARITY,
+    })
+}
+
+/// A length in tokens: read by the ranking script from doc values, never searched.
+fn length() -> Value {
+    json!({ "type": "integer", "index": false })
 }
 
 fn stored_only() -> Value {
@@ -101,6 +148,13 @@ fn articles() -> Value {
     put(name::DERIVED_HEADLINE, stored_only());
     put(name::STANDFIRST, stored_only());
     put(name::BODY, ranked_text());
+    put(name::HEADLINE_STEMS, given_stems());
+    put(name::BODY_STEMS, given_stems());
+    put(name::STEMS, union_text());
+    put(name::HEADLINE_LENGTH, length());
+    put(name::BODY_LENGTH, length());
+    put(name::HEADLINE_TOKENS, length());
+    put(name::BODY_TOKENS, length());
     put(name::TEXT, stored_only());
     put(name::SOURCE, keyword());
     put(name::SOURCE_KEY, keyword());
@@ -131,8 +185,9 @@ fn articles() -> Value {
     json!({
         "dynamic": "strict",
         "_meta": { VERSION_KEY: MAPPING_VERSION },
-        // The indexed body is standfirst + text, both kept on their own: no third copy.
-        "_source": { "excludes": [name::BODY] },
+        // The indexed body is standfirst + text, both kept on their own: no third copy; the
+        // stems are made again from the text whenever an article is written.
+        "_source": { "excludes": [name::BODY, name::HEADLINE_STEMS, name::BODY_STEMS] },
         "properties": properties,
     })
 }

@@ -11,6 +11,8 @@ pub mod client;
 pub mod document;
 pub mod dsl;
 pub mod mapping;
+pub mod ranking;
+pub mod rerank;
 pub mod sources;
 pub mod store;
 pub mod url;
@@ -36,7 +38,7 @@ use crate::model::request::{ExportOptions, Facet, Sort};
 use crate::model::request::{MAX_LIMIT, drops_stop_words};
 use crate::model::results::FacetCount;
 use crate::model::results::Hit;
-use crate::model::results::{RelatedHit, SearchResults, Stats};
+use crate::model::results::{QueryExplanation, RelatedHit, SearchResults, Stats};
 use crate::model::snippet::SnippetGenerator;
 use crate::model::sources::{Aliases, SourceTable};
 use crate::model::timeline::{self, Interval, Timeline};
@@ -350,6 +352,33 @@ impl OpenSearch {
         *self.settings.lock().unwrap_or_else(|e| e.into_inner()) = None;
     }
 
+    /// The collection figures BM25F reads: as the last index run saved them, else counted now
+    /// (an index no run has committed to yet).
+    fn figures(&self) -> Result<ranking::Figures> {
+        if let Some(f) = ranking::Figures::from_json(&self.settings_doc()?[meta::RANKING_STATS]) {
+            return Ok(f);
+        }
+        self.count_figures()
+    }
+
+    /// The collection figures counted by the cluster: one search, every document.
+    fn count_figures(&self) -> Result<ranking::Figures> {
+        let body = json!({
+            "size": 0, "track_total_hits": true, "query": { "match_all": {} },
+            "aggs": ranking::Figures::aggregations(),
+        });
+        Ok(ranking::Figures::from_reply(
+            &self.search_raw(self.index(), &body)?,
+        ))
+    }
+
+    /// Count the collection figures and save them with the index, for every search to read
+    /// from the settings it already caches. Called when an index run commits.
+    pub fn save_figures(&self) -> Result<()> {
+        let figures = self.count_figures()?;
+        self.save_setting(meta::RANKING_STATS, figures.to_json())
+    }
+
     /// The source aliases saved with the index, one `FROM=TO` a line.
     fn saved_aliases(&self) -> Result<Vec<String>> {
         Ok(self.settings_doc()?[meta::SOURCE_ALIASES]
@@ -533,6 +562,51 @@ impl OpenSearch {
         Ok(table.merge_counts(all, size))
     }
 
+    /// The first pass's top (`found`, best first, with their text) re-scored by proximity and
+    /// gated feedback; a second request only when the gate wants the samples' word counts.
+    fn second_pass(
+        &self,
+        plan: &rerank::Plan<'_>,
+        found: Vec<Value>,
+        reply: &Value,
+        total: u64,
+        end: usize,
+    ) -> Result<SecondPass> {
+        let top: Vec<rerank::Candidate> = found
+            .into_iter()
+            .map(|h| {
+                let score = h["_score"].as_f64().unwrap_or(0.0) as f32;
+                let article = document::from_source(&h["_source"]);
+                rerank::Candidate::new(score, h, article)
+            })
+            .collect();
+        let mut freqs = rerank::DocFreqs::from_aggregations(&reply["aggregations"][QUERY_WORDS]);
+        let mut expansion = Vec::new();
+        let mut decision = None;
+        if plan.feedback {
+            let (words, first_look) = plan.sample_words(&top, total);
+            decision = Some(first_look.clone());
+            if let Some(words) = words {
+                let body = json!({
+                    "size": 0, "track_total_hits": false, "query": { "match_all": {} },
+                    "aggs": rerank::DocFreqs::aggregations(&words, true),
+                });
+                let counted = self.search_raw(self.index(), &body)?;
+                let mut more = rerank::DocFreqs::from_aggregations(&counted["aggregations"]);
+                more.either.extend(std::mem::take(&mut freqs.either));
+                freqs = more;
+                let (e, d) = plan.expansion(&top, total, &freqs, first_look);
+                expansion = e;
+                decision = Some(d);
+            }
+        }
+        Ok(SecondPass {
+            ranked: plan.rescore(top, end, &expansion, &freqs),
+            expansion,
+            decision,
+        })
+    }
+
     /// Hits `offset..offset+limit` beyond the result window, walked with `search_after`.
     fn deep_page(
         &self,
@@ -611,6 +685,19 @@ fn by_count_then_value(a: &FacetCount, b: &FacetCount) -> std::cmp::Ordering {
 /// Names of the aggregations a timeline is read from.
 const TIMELINE_DAYS: &str = "timeline_days";
 const TIMELINE_UNDATED: &str = "timeline_undated";
+/// A hit of the page: the cluster's hit, and its second-pass score and explanation when the
+/// second pass re-scored it.
+type PageHit = (Value, Option<(f32, Value)>);
+
+/// The second pass's outcome: the re-scored top and what `--explain` shows of it.
+struct SecondPass {
+    ranked: Vec<rerank::Rescored>,
+    expansion: Vec<crate::model::explain::Expansion>,
+    decision: Option<crate::model::explain::FeedbackDecision>,
+}
+
+/// The aggregation that counts the query words' documents, for proximity's idf.
+const QUERY_WORDS: &str = "query_words";
 /// The aggregation that counts articles per set of entity names.
 const SETS: &str = "entity_sets";
 
@@ -668,6 +755,11 @@ struct Prepared {
     table: SourceTable,
     /// The source keys aliases name, counted apart in a source facet.
     aliased: Vec<String>,
+    /// The query's positive unquoted words (stems) in its order, for the second pass.
+    scored: Vec<String>,
+    collection: crate::model::scoring::Collection,
+    /// How each leaf of the query was understood (`--explain`).
+    leaves: Vec<crate::model::explain::Understood>,
 }
 
 impl OpenSearch {
@@ -677,7 +769,8 @@ impl OpenSearch {
         // The keys aliases name are all a filter needs: a key no alias names is its own outlet.
         let aliased = aliases.keys();
         let table = SourceTable::from_keys(aliased.clone(), aliases);
-        let mut translator = dsl::Translator::new(req);
+        let collection = self.figures()?.collection();
+        let mut translator = dsl::Translator::new(req, collection);
         translator.drop_stop_words = drops_stop_words(&tree, req);
         translator.sources = Some(&table);
         translator.entity_rules = Some(req.entity_rules.as_ref());
@@ -690,12 +783,17 @@ impl OpenSearch {
             "filter": dsl::filters(req, Some(&table)),
         }});
         let highlights = std::mem::take(&mut translator.highlights);
+        let scored = std::mem::take(&mut translator.scored);
+        let leaves = std::mem::take(&mut translator.understood);
         drop(translator);
         Ok(Prepared {
             query,
             highlights,
             table,
             aliased,
+            scored,
+            collection,
+            leaves,
         })
     }
 }
@@ -849,10 +947,29 @@ impl Backend for OpenSearch {
             highlights,
             table,
             aliased,
+            scored,
+            collection,
+            leaves,
         } = self.prepare(req)?;
         let limit = req.limit.min(MAX_LIMIT);
         let deep = req.offset + limit > RESULT_WINDOW;
         let sort = sort_of(req.sort);
+        let plan = rerank::Plan {
+            ranking: &req.ranking,
+            words: &scored,
+            feedback: req.ranking.feedback.enabled()
+                && req.match_mode == query::MatchMode::Any
+                && req.sort == Sort::Relevance,
+            collection,
+        };
+        // The second pass re-scores the first pass's best `depth` (or down to the page's end):
+        // they all come back with their text in the one search.
+        let second = req.sort == Sort::Relevance && !deep && plan.active();
+        let (size, from) = match (deep, second) {
+            (true, _) => (0, 0),
+            (false, true) => (req.ranking.depth.max(req.offset + limit).max(1), 0),
+            (false, false) => (limit, req.offset),
+        };
         let mut aggs = serde_json::Map::new();
         for facet in &req.facets {
             if *facet == Facet::Source {
@@ -878,15 +995,26 @@ impl Backend for OpenSearch {
                 json!({ "missing": { "field": name::DATE } }),
             );
         }
-        let body = json!({
+        if second && !plan.pairs().is_empty() {
+            // Proximity's idf: the query words' document frequencies, counted in this request.
+            aggs.insert(
+                QUERY_WORDS.to_string(),
+                json!({ "global": {}, "aggs": rerank::DocFreqs::aggregations(&scored, false) }),
+            );
+        }
+        let mut body = json!({
             "query": query,
             "track_total_hits": true,
-            "size": if deep { 0 } else { limit },
-            "from": if deep { 0 } else { req.offset },
+            "size": size,
+            "from": from,
             "sort": sort,
             "_source": document::returned_fields(),
             "aggs": aggs,
         });
+        if req.explain && req.sort == Sort::Relevance {
+            // Lucene's own account of each first-pass score.
+            body["explain"] = json!(true);
+        }
         let reply = self.search_with(self.index(), &body, search_type(req))?;
         let total = reply["hits"]["total"]["value"].as_u64().unwrap_or(0);
         let found = if deep {
@@ -897,12 +1025,49 @@ impl Backend for OpenSearch {
                 .cloned()
                 .unwrap_or_default()
         };
+        let explain = req.explain && req.sort == Sort::Relevance;
+        // Each hit: the cluster's hit, and its second-pass score and explanation when re-scored.
+        let (page, expansion, decision): (Vec<PageHit>, _, _) = if second {
+            let pass = self.second_pass(&plan, found, &reply, total, req.offset + limit)?;
+            let page = pass
+                .ranked
+                .into_iter()
+                .skip(req.offset)
+                .take(limit)
+                .map(|r| {
+                    let tree = if explain {
+                        r.explain(r.candidate.hit["_explanation"].clone())
+                    } else {
+                        Value::Null
+                    };
+                    let score = r.score;
+                    (r.candidate.hit, Some((score, tree)))
+                })
+                .collect();
+            (page, pass.expansion, pass.decision)
+        } else {
+            (
+                found.into_iter().map(|h| (h, None)).collect(),
+                Vec::new(),
+                None,
+            )
+        };
         let mut snippets = SnippetGenerator::new(highlights);
         let quotes = QuoteFilter::new(req);
-        let hits = found
+        let hits = page
             .iter()
-            .map(|h| {
+            .map(|(h, rescored)| {
                 let mut hit = hit(h, req.sort, Some(&mut snippets));
+                let tree = match rescored {
+                    Some((score, tree)) => {
+                        hit.score = *score;
+                        tree.clone()
+                    }
+                    None => h["_explanation"].clone(),
+                };
+                if explain && !tree.is_null() {
+                    hit.explanation = Some(tree);
+                }
                 hit.quotes = quotes.select(std::mem::take(&mut hit.quotes));
                 hit
             })
@@ -925,7 +1090,12 @@ impl Backend for OpenSearch {
             cached: false,
             hits,
             facets,
-            explanation: None,
+            explanation: req.explain.then_some(QueryExplanation {
+                match_mode: req.match_mode,
+                leaves,
+                expansion,
+                feedback: decision,
+            }),
             timeline: req.timeline.map(|interval| timeline_of(&reply, interval)),
             collapsed: false,
             entity_facets_shown: false,

@@ -307,7 +307,9 @@ impl Store for OpenSearchStore {
         self.client()
             .call(Method::POST, &format!("/{index}/_refresh"), None)?;
         self.clean_up()?;
-        self.save_manifest(manifest)
+        self.save_manifest(manifest)?;
+        // Searches read BM25F's average lengths from the settings they cache.
+        self.engine.save_figures()
     }
 
     fn copy_members(&mut self) -> Result<Vec<crate::model::copies::Member>> {

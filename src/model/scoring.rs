@@ -1,0 +1,159 @@
+//! BM25F and word proximity as plain arithmetic over counts, for an engine that scores a
+//! search's second pass outside its index (OpenSearch re-scores the first pass's top in the
+//! process, from the hits' text). The formulas are the ones `model::ranking` documents and the
+//! embedded engine computes from its postings; here they take counts, lengths and collection
+//! figures as numbers, so any engine that can count them ranks alike.
+use tantivy::fieldnorm::FieldNormReader;
+
+use super::ranking::{Bm25fParams, ORDERED_GAP, ProximityParams};
+
+/// The collection figures a BM25F score needs, for headline (slot 0) and body (slot 1).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Collection {
+    pub docs: u64,
+    /// Average length in tokens of each slot over all documents.
+    pub avg: [f32; 2],
+}
+
+impl Collection {
+    /// Average length of headline and body together.
+    pub fn avg_len(&self) -> f32 {
+        self.avg[0] + self.avg[1]
+    }
+}
+
+/// BM25's idf with document frequency `doc_freq` among `docs`.
+pub fn idf(docs: u64, doc_freq: u64) -> f32 {
+    let df = doc_freq.min(docs) as f32;
+    (1.0 + (docs as f32 - df + 0.5) / (df + 0.5)).ln()
+}
+
+/// A field's length as the embedded index keeps it (its one-byte field norm: exact up to 40
+/// tokens, coarser above), so both engines normalise by the same number.
+pub fn stored_length(tokens: usize) -> u32 {
+    let tokens = u32::try_from(tokens).unwrap_or(u32::MAX);
+    FieldNormReader::id_to_fieldnorm(FieldNormReader::fieldnorm_to_id(tokens))
+}
+
+/// The weighted frequency before saturation of `freq` occurrences in headline and body, in
+/// documents whose slots are `len` tokens long.
+pub fn weighted_freq(p: &Bm25fParams, freq: [f32; 2], len: [u32; 2], c: &Collection) -> f32 {
+    if !p.per_field {
+        return p.headline_weight * freq[0] + p.body_weight * freq[1];
+    }
+    let norm = |b: f32, len: u32, avg: f32| 1.0 - b + b * len as f32 / avg.max(f32::MIN_POSITIVE);
+    p.headline_weight * freq[0] / norm(p.headline_b, len[0], c.avg[0])
+        + p.body_weight * freq[1] / norm(p.b, len[1], c.avg[1])
+}
+
+/// One word's BM25F score (without boost) in a document.
+pub fn word_score(p: &Bm25fParams, idf: f32, freq: [f32; 2], len: [u32; 2], c: &Collection) -> f32 {
+    let tf = weighted_freq(p, freq, len, c);
+    if tf <= 0.0 {
+        return 0.0;
+    }
+    let norm = if p.per_field {
+        1.0
+    } else {
+        let total = (len[0] + len[1]) as f32;
+        1.0 - p.b + p.b * total / c.avg_len().max(f32::MIN_POSITIVE)
+    };
+    idf * tf * (p.k1 + 1.0) / (tf + p.k1 * norm)
+}
+
+/// One neighbouring pair's proximity score: its meetings per slot (in order, near), weighted
+/// 1 and 1/2, normalised as a word's frequency and saturated; `idf` is the mean of the pair's.
+pub fn pair_score(
+    bm25f: &Bm25fParams,
+    prox: &ProximityParams,
+    idf: f32,
+    meetings: [(u32, u32); 2],
+    len: [u32; 2],
+    c: &Collection,
+) -> f32 {
+    let freq = meetings.map(|(o, n)| o as f32 + 0.5 * n as f32);
+    let tf = weighted_freq(bm25f, freq, len, c);
+    if tf <= 0.0 {
+        return 0.0;
+    }
+    prox.weight * idf * tf * (bm25f.k1 + 1.0) / (tf + bm25f.k1)
+}
+
+/// How often the first word (sorted positions) is followed by the second within
+/// `ORDERED_GAP` positions, and how often else the two stand within `window` of each other
+/// either way; each occurrence of the first word counts once, at its best.
+pub fn meetings(first: &[u32], second: &[u32], window: u32) -> (u32, u32) {
+    let (mut ordered, mut near) = (0, 0);
+    for &p in first {
+        let from = second.partition_point(|&q| q + window < p);
+        let mut best = 0;
+        for &q in second[from..].iter().take_while(|&&q| q <= p + window) {
+            if q > p && q - p <= ORDERED_GAP {
+                best = 2;
+                break;
+            }
+            if q != p {
+                best = 1;
+            }
+        }
+        match best {
+            2 => ordered += 1,
+            1 => near += 1,
+            _ => {}
+        }
+    }
+    (ordered, near)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const C: Collection = Collection {
+        docs: 10,
+        avg: [4.0, 16.0],
+    };
+
+    /// The per-field worked example: headline b 0.5, body b 0.75, a headline of 5 tokens with
+    /// the word once and a body of 35 with it twice, the word in 2 of 10 documents:
+    ///   tf    = 3 * 1 / (0.5 + 0.5 * 5/4) + 1 * 2 / (0.25 + 0.75 * 35/16) = 3.724518
+    ///   score = ln(4.4) * 3.724518 * 2.2 / (3.724518 + 1.2)               = 2.465252
+    #[test]
+    fn per_field_score_matches_a_hand_computed_example() {
+        let p = Bm25fParams {
+            headline_b: 0.5,
+            ..Bm25fParams::default()
+        };
+        let score = word_score(&p, idf(10, 2), [1.0, 2.0], [5, 35], &C);
+        assert!((score - 2.465252).abs() < 1e-5, "{score}");
+        assert_eq!(word_score(&p, idf(10, 2), [0.0, 0.0], [5, 35], &C), 0.0);
+    }
+
+    /// The document-length variant: tf = 3 + 2 = 5, norm = 0.25 + 0.75 * 40 / 20 = 1.75,
+    /// score = ln(4.4) * 5 * 2.2 / (5 + 1.2 * 1.75) = 2.295445.
+    #[test]
+    fn whole_length_score_matches_a_hand_computed_example() {
+        let p = Bm25fParams {
+            per_field: false,
+            ..Bm25fParams::default()
+        };
+        let score = word_score(&p, idf(10, 2), [1.0, 2.0], [5, 35], &C);
+        assert!((score - 2.295445).abs() < 1e-5, "{score}");
+    }
+
+    #[test]
+    fn meetings_count_order_and_window() {
+        assert_eq!(meetings(&[3, 10, 40], &[4, 9, 60], 8), (1, 1));
+        assert_eq!(meetings(&[5], &[7], 8), (1, 0));
+        assert_eq!(meetings(&[5], &[9], 8), (0, 1));
+        assert_eq!(meetings(&[5], &[14], 8), (0, 0));
+    }
+
+    #[test]
+    fn stored_lengths_are_exact_when_short_and_coarse_when_long() {
+        assert_eq!(stored_length(0), 0);
+        assert_eq!(stored_length(37), 37);
+        let long = stored_length(1000);
+        assert!(long <= 1000 && long > 900, "{long}");
+    }
+}
