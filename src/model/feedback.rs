@@ -17,8 +17,37 @@ use std::collections::{HashMap, HashSet};
 
 use tantivy::tokenizer::TextAnalyzer;
 
-use super::explain::Expansion;
+use super::explain::{Expansion, FeedbackDecision};
+use super::ranking::FeedbackParams;
 use crate::analysis;
+
+/// What the first pass shows of a query of `words` scored words and `matches` matches, whose
+/// top scores are `scores` (the decision `--explain` shows, not yet applied), and whether the
+/// gate lets feedback go on to read its samples. Both engines decide alike from here.
+pub fn first_look(
+    params: &FeedbackParams,
+    words: usize,
+    matches: u64,
+    scores: &[f32],
+) -> (FeedbackDecision, bool) {
+    let gap = params.gap(scores);
+    let mut decision = FeedbackDecision {
+        applied: false,
+        reason: None,
+        query_words: words,
+        matches,
+        gap,
+        agreement: 0.0,
+    };
+    let open = match params.gate(words, matches, gap, words, 1.0) {
+        Ok(_) => true,
+        Err(why) => {
+            decision.reason = Some(why.to_string());
+            false
+        }
+    };
+    (decision, open)
+}
 
 /// One feedback document: its first-pass score and its text.
 pub struct Sample<'a> {

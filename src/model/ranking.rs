@@ -25,6 +25,18 @@ pub struct Bm25fParams {
     pub headline_b: f32,
 }
 
+impl Bm25fParams {
+    /// Plain BM25 over one field (k1 1.2, b 0.75), in the body's place: how a word scoped to
+    /// headline or body is scored there.
+    pub fn single_field() -> Self {
+        Bm25fParams {
+            headline_weight: 0.0,
+            body_weight: 1.0,
+            ..Bm25fParams::default()
+        }
+    }
+}
+
 impl Default for Bm25fParams {
     fn default() -> Self {
         Bm25fParams {

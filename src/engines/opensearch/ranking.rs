@@ -125,14 +125,7 @@ pub fn field_word_query(slot: usize, stem: &str, c: &Collection) -> Value {
         (name::HEADLINE_STEMS, name::HEADLINE_LENGTH),
         (name::BODY_STEMS, name::BODY_LENGTH),
     ][slot.min(1)];
-    let p = Bm25fParams {
-        k1: 1.2,
-        b: 0.75,
-        headline_weight: 0.0,
-        body_weight: 1.0,
-        per_field: true,
-        headline_b: 0.75,
-    };
+    let p = Bm25fParams::single_field();
     // The field in the body's place, its average length there.
     let one = Collection {
         docs: c.docs,

@@ -192,17 +192,8 @@ impl Plan<'_> {
     ) -> (Option<Vec<String>>, FeedbackDecision) {
         let params = self.ranking.feedback;
         let scores: Vec<f32> = top.iter().map(|c| c.score).collect();
-        let gap = params.gap(&scores);
-        let mut decision = FeedbackDecision {
-            applied: false,
-            reason: None,
-            query_words: self.words.len(),
-            matches: total,
-            gap,
-            agreement: 0.0,
-        };
-        if let Err(why) = params.gate(self.words.len(), total, gap, self.words.len(), 1.0) {
-            decision.reason = Some(why.to_string());
+        let (decision, open) = feedback::first_look(&params, self.words.len(), total, &scores);
+        if !open {
             return (None, decision);
         }
         let mut stem = analysis::stemmed();

@@ -130,14 +130,7 @@ impl Bm25fQuery {
 
     /// The word in one field, scored as plain BM25 (k1 1.2, b 0.75) over that field.
     pub fn single(field: Field, word: &str) -> Self {
-        let params = Bm25fParams {
-            k1: 1.2,
-            b: 0.75,
-            headline_weight: 0.0,
-            body_weight: 1.0,
-            per_field: true,
-            headline_b: 0.75,
-        };
+        let params = Bm25fParams::single_field();
         Bm25fQuery {
             headline: None,
             ..Bm25fQuery::new(field, field, word, params)

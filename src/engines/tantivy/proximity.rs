@@ -9,12 +9,13 @@
 //! each within the window either way; fields are weighted and length-normalised as for a word,
 //! then saturated with k1, and the pair's idf is the mean of its two words'. Positions are read
 //! only for the documents the second pass re-scores, so the cost is bounded by its depth.
+pub use crate::model::scoring::meetings;
 use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::query::Explanation;
 use tantivy::{DocId, DocSet, Searcher, SegmentReader};
 
 use super::bm25f::{self, Bm25fQuery, Counts, Stats};
-use crate::model::ranking::{Bm25fParams, ORDERED_GAP, ProximityParams};
+use crate::model::ranking::{Bm25fParams, ProximityParams};
 
 /// The pairs of a query and the collection figures their scores need.
 pub struct Proximity {
@@ -180,32 +181,6 @@ fn word_positions(
     for o in out.iter_mut() {
         o.sort_unstable();
     }
-}
-
-/// How often the first word is followed by the second within `ORDERED_GAP` positions, and how
-/// often else the two stand within `window` of each other either way; each occurrence of the
-/// first word counts once, at its best.
-pub fn meetings(first: &[u32], second: &[u32], window: u32) -> (u32, u32) {
-    let (mut ordered, mut near) = (0, 0);
-    for &p in first {
-        let from = second.partition_point(|&q| q + window < p);
-        let mut best = 0;
-        for &q in second[from..].iter().take_while(|&&q| q <= p + window) {
-            if q > p && q - p <= ORDERED_GAP {
-                best = 2;
-                break;
-            }
-            if q != p {
-                best = 1;
-            }
-        }
-        match best {
-            2 => ordered += 1,
-            1 => near += 1,
-            _ => {}
-        }
-    }
-    (ordered, near)
 }
 
 /// One document's proximity part for `--explain`.

@@ -295,18 +295,9 @@ fn decide(
     let params = ranking.feedback;
     let n = params.docs.min(top.len());
     let scores: Vec<f32> = top.iter().map(|x| x.0).collect();
-    let gap = params.gap(&scores);
-    let mut decision = FeedbackDecision {
-        applied: false,
-        reason: None,
-        query_words: plan.words.len(),
-        matches: total,
-        gap,
-        agreement: 0.0,
-    };
+    let (mut decision, open) = model::first_look(&params, plan.words.len(), total, &scores);
     // Too few matches: nothing to learn, and the samples are not even read.
-    if let Err(why) = params.gate(plan.words.len(), total, gap, plan.words.len(), 1.0) {
-        decision.reason = Some(why.to_string());
+    if !open {
         return Ok((Vec::new(), decision));
     }
     let mut texts = Vec::with_capacity(n);
@@ -336,7 +327,7 @@ fn decide(
         .gate(
             plan.words.len(),
             total,
-            gap,
+            decision.gap,
             model.expansion.len(),
             model.agreement,
         )
