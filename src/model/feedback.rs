@@ -49,6 +49,38 @@ pub fn first_look(
     (decision, open)
 }
 
+/// The expansion of `samples` if the gate, reading the samples' agreement too, lets it apply
+/// (none otherwise), with `decision` completed. `idf` as for [`model`].
+pub fn expand(
+    params: &FeedbackParams,
+    decision: &mut FeedbackDecision,
+    samples: &[Sample<'_>],
+    idf: &dyn Fn(&str) -> f32,
+) -> Vec<Expansion> {
+    let model = model(
+        samples,
+        params.terms,
+        params.idf_weighted.then_some(idf),
+        params.smoothed,
+    );
+    decision.agreement = model.agreement;
+    decision.reason = params
+        .gate(
+            decision.query_words,
+            decision.matches,
+            decision.gap,
+            model.expansion.len(),
+            model.agreement,
+        )
+        .err()
+        .map(str::to_string);
+    decision.applied = decision.reason.is_none();
+    match decision.applied {
+        true => model.expansion,
+        false => Vec::new(),
+    }
+}
+
 /// One feedback document: its first-pass score and its text.
 pub struct Sample<'a> {
     pub score: f32,

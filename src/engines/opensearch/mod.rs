@@ -595,7 +595,7 @@ impl OpenSearch {
                 let mut more = rerank::DocFreqs::from_aggregations(&counted["aggregations"]);
                 more.either.extend(std::mem::take(&mut freqs.either));
                 freqs = more;
-                let (e, d) = plan.expansion(&top, total, &freqs, first_look);
+                let (e, d) = plan.expansion(&top, &freqs, first_look);
                 expansion = e;
                 decision = Some(d);
             }

@@ -213,7 +213,6 @@ impl Plan<'_> {
     pub fn expansion(
         &self,
         top: &[Candidate],
-        total: u64,
         freqs: &DocFreqs,
         mut decision: FeedbackDecision,
     ) -> (Vec<Expansion>, FeedbackDecision) {
@@ -231,29 +230,7 @@ impl Plan<'_> {
             .collect();
         let docs = self.collection.docs;
         let idf = |term: &str| -> f32 { scoring::idf(docs, freqs.larger(term)) };
-        let model = feedback::model(
-            &samples,
-            params.terms,
-            params.idf_weighted.then_some(&idf as &dyn Fn(&str) -> f32),
-            params.smoothed,
-        );
-        decision.agreement = model.agreement;
-        decision.reason = params
-            .gate(
-                self.words.len(),
-                total,
-                decision.gap,
-                model.expansion.len(),
-                model.agreement,
-            )
-            .err()
-            .map(str::to_string);
-        decision.applied = decision.reason.is_none();
-        let expansion = if decision.applied {
-            model.expansion
-        } else {
-            Vec::new()
-        };
+        let expansion = feedback::expand(&params, &mut decision, &samples, &idf);
         (expansion, decision)
     }
 

@@ -316,29 +316,7 @@ fn decide(
         .collect();
     let docs = searcher.num_docs();
     let idf = |term: &str| -> f32 { bm25f::idf(docs, doc_freq(term)) };
-    let model = model::model(
-        &samples,
-        params.terms,
-        params.idf_weighted.then_some(&idf as &dyn Fn(&str) -> f32),
-        params.smoothed,
-    );
-    decision.agreement = model.agreement;
-    decision.reason = params
-        .gate(
-            plan.words.len(),
-            total,
-            decision.gap,
-            model.expansion.len(),
-            model.agreement,
-        )
-        .err()
-        .map(str::to_string);
-    decision.applied = decision.reason.is_none();
-    let expansion = if decision.applied {
-        model.expansion
-    } else {
-        Vec::new()
-    };
+    let expansion = model::expand(&params, &mut decision, &samples, &idf);
     Ok((expansion, decision))
 }
 
