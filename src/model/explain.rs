@@ -39,6 +39,38 @@ pub struct Understood {
     pub dropped: Option<String>,
 }
 
+impl Understood {
+    /// A leaf searched in `fields`.
+    pub fn searched(
+        text: &str,
+        kind: LeafKind,
+        role: Role,
+        terms: Vec<String>,
+        fields: Vec<String>,
+    ) -> Self {
+        Understood {
+            text: text.to_string(),
+            kind,
+            role,
+            terms,
+            fields,
+            dropped: None,
+        }
+    }
+
+    /// A leaf that takes no part in the search, and why.
+    pub fn dropped(text: &str, kind: LeafKind, role: Role, terms: Vec<String>, why: &str) -> Self {
+        Understood {
+            text: text.to_string(),
+            kind,
+            role,
+            terms,
+            fields: Vec::new(),
+            dropped: Some(why.to_string()),
+        }
+    }
+}
+
 /// An expansion word and its probability under the relevance model (the words sum to 1).
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Expansion {

@@ -73,25 +73,12 @@ impl<'a> Translator<'a> {
     }
 
     fn note(&mut self, text: &str, kind: LeafKind, terms: Vec<String>, fields: &[&str]) {
-        self.understood.push(Understood {
-            text: text.to_string(),
-            kind,
-            role: self.role,
-            terms,
-            fields: fields.iter().map(|f| f.to_string()).collect(),
-            dropped: None,
-        });
+        let fields = fields.iter().map(|f| f.to_string()).collect();
+        (self.understood).push(Understood::searched(text, kind, self.role, terms, fields));
     }
 
     fn note_dropped(&mut self, text: &str, kind: LeafKind, terms: Vec<String>, why: &str) {
-        self.understood.push(Understood {
-            text: text.to_string(),
-            kind,
-            role: self.role,
-            terms,
-            fields: Vec::new(),
-            dropped: Some(why.to_string()),
-        });
+        (self.understood).push(Understood::dropped(text, kind, self.role, terms, why));
     }
 
     /// The query for a tree; `None` means "matches everything".

@@ -84,25 +84,11 @@ impl<'a> Builder<'a> {
 
     fn note(&mut self, text: &str, kind: LeafKind, terms: Vec<String>, fields: &[Field]) {
         let fields = self.field_names(fields);
-        self.understood.push(Understood {
-            text: text.to_string(),
-            kind,
-            role: self.role,
-            terms,
-            fields,
-            dropped: None,
-        });
+        (self.understood).push(Understood::searched(text, kind, self.role, terms, fields));
     }
 
     fn note_dropped(&mut self, text: &str, kind: LeafKind, terms: Vec<String>, why: &str) {
-        self.understood.push(Understood {
-            text: text.to_string(),
-            kind,
-            role: self.role,
-            terms,
-            fields: Vec::new(),
-            dropped: Some(why.to_string()),
-        });
+        (self.understood).push(Understood::dropped(text, kind, self.role, terms, why));
     }
 
     /// Build the query for a tree; `None` means "matches everything" (an empty query).
