@@ -143,14 +143,23 @@ def unit_seconds():
     return seconds
 
 
-def weight(crate):
+def weight(crate, version):
     """Crates a dependency on `crate` brings (itself included) and their compile seconds."""
-    r = subprocess.run(["cargo", "tree", "-e", "normal", "--prefix", "none", "-p", crate,
+    r = subprocess.run(["cargo", "tree", "-e", "normal", "--prefix", "none", "-p",
+                        f"{crate}@{version}",
                         "--target", "x86_64-unknown-linux-gnu"], cwd=HERE, capture_output=True,
                        text=True)
     names = {line.split()[0] for line in r.stdout.splitlines() if line.strip()}
     units = unit_seconds()
-    return len(names), sum(units.get(n.replace("_", "-"), 0.0) for n in names)
+    return names, sum(units.get(n.replace("_", "-"), 0.0) for n in names)
+
+
+def newsdex_crates():
+    """The crates newsdex itself builds on, so a candidate's new ones can be told apart."""
+    r = subprocess.run(["cargo", "tree", "-e", "normal", "--prefix", "none", "-p", "newsdex",
+                        "--target", "x86_64-unknown-linux-gnu"], cwd=ROOT, capture_output=True,
+                       text=True)
+    return {line.split()[0] for line in r.stdout.splitlines() if line.strip()}
 
 
 def maintenance(crate):
@@ -167,18 +176,25 @@ def maintenance(crate):
 
 
 def licence(crate):
+    """The licence and version of the crate as this project takes it (the newest version in the
+    lock file, as lopdf is there twice: ours through pdf-extract and the candidate)."""
     r = subprocess.run(["cargo", "metadata", "--format-version", "1"], cwd=HERE,
                        capture_output=True, text=True)
-    for p in json.loads(r.stdout)["packages"]:
-        if p["name"] == crate:
-            return p.get("license") or "?", p["version"]
-    return "?", "?"
+    found = [(tuple(int(x) for x in re.findall(r"\d+", p["version"])[:3]), p)
+             for p in json.loads(r.stdout)["packages"] if p["name"] == crate]
+    if not found:
+        return "?", "?"
+    newest = max(found, key=lambda f: f[0])[1]
+    return newest.get("license") or "?", newest["version"]
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--split", choices=["design", "heldout", "all"], default="all")
     ap.add_argument("--newsdex", type=Path, help="also score this newsdex binary")
+    ap.add_argument("--newsdex-json", type=Path, nargs="*", default=[],
+                    help="or take newsdex's per-file scores from these scripts/bench-pdf "
+                         "outputs (WORK/pdf-bench.json) of a run on the same files")
     ap.add_argument("--libraries", default=",".join(LIBRARIES))
     ap.add_argument("--work", type=Path, default=Path(os.environ.get(
         "BENCH_DIR", Path(tempfile.gettempdir()) / "newsdex-pdf-bench")))
@@ -197,6 +213,13 @@ def main():
     cache = args.work / "reference"
     cache.mkdir(exist_ok=True)
     rows, ref_seconds = [], 0.0
+    earlier = {}
+    for path in args.newsdex_json:
+        bench_run = json.loads(path.read_text())
+        for r in bench_run["files"]:
+            earlier[(r["package"], r["file"])] = r
+        # Time per file is not in those outputs; the whole runs' time is.
+        earlier[("", "seconds")] = earlier.get(("", "seconds"), 0.0) + bench_run["seconds"]["newsdex"]
     for p in chosen:
         version, files = fetched[p]
         ours = bench.newsdex(args.newsdex, args.work / "pdfs" / p, args.work) if args.newsdex \
@@ -212,6 +235,10 @@ def main():
                 row[lib] = {"f1": bench.f1(ref, text) if got else 0.0,
                             "skip": "" if got else skip_kind(error), "error": error[:200],
                             "seconds": seconds}
+            if (p, f.name) in earlier:
+                r = earlier[(p, f.name)]
+                row["newsdex"] = {"f1": r["f1"], "skip": r["skip"], "error": r.get("detail", ""),
+                                  "seconds": 0.0}
             if ours is not None:
                 texts, skips, details, _ = ours
                 got = texts.get(f.name, "")
@@ -223,7 +250,9 @@ def main():
             # newsdex is timed per package (one `index` run), not per file.
             rows[-1]["newsdex"]["seconds"] = ours[3]
         print(f"  {p}: {len(files)} files", file=sys.stderr)
-    keys = (["newsdex"] if args.newsdex else []) + libraries
+    if earlier and rows and "newsdex" in rows[0]:
+        rows[0]["newsdex"]["seconds"] = earlier[("", "seconds")]
+    keys = (["newsdex"] if args.newsdex or earlier else []) + libraries
     summaries = {k: summarise(rows, k) for k in keys}
     print(f"\nsplit {args.split}: {len(rows)} PDFs in {len(chosen)} packages; pdftotext "
           f"{ref_seconds:.1f} s; load average {os.getloadavg()[0]:.1f}")
@@ -246,16 +275,17 @@ def main():
         f"{s[k]['seconds']:.1f} ({s[k]['seconds'] / max(ref_seconds, 1e-9):.2f})"
         for k in keys) + " |")
     print("\n| crate | version | licence | releases (last year) | last release "
-          "| crates it brings | compile seconds of those (one core) |")
+          "| crates it brings (new to newsdex) | compile seconds of those (one core) |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
+    ours = newsdex_crates()
     for lib in libraries:
         crate = CRATES[lib]
         lic, used = licence(crate)
         m = maintenance(crate)
-        n, secs = weight(crate)
+        names, secs = weight(crate, used)
         print(f"| {crate} | {used} (newest {m.get('version', '?')}) | {lic} | "
               f"{m.get('versions', '?')} ({m.get('releases_last_year', '?')}) | "
-              f"{m.get('last_release', '?')} | {n} | {secs:.0f} |")
+              f"{m.get('last_release', '?')} | {len(names)} ({len(names - ours)}) | {secs:.0f} |")
     (args.work / "pdf-compare.json").write_text(json.dumps(
         {"split": args.split, "summaries": summaries, "files": rows,
          "pdftotext_seconds": ref_seconds, "when": time.strftime("%Y-%m-%d %H:%M:%S")},

@@ -20,8 +20,8 @@ fn pdf_extract_text(bytes: &[u8]) -> Extracted {
 }
 
 fn pdf_oxide_text(bytes: &[u8]) -> Extracted {
-    let doc = pdf_oxide::document::PdfDocument::from_bytes(bytes.to_vec())
-        .map_err(|e| e.to_string())?;
+    let doc =
+        pdf_oxide::document::PdfDocument::from_bytes(bytes.to_vec()).map_err(|e| e.to_string())?;
     let pages = doc.page_count().map_err(|e| e.to_string())?;
     let mut out = String::new();
     for page in 0..pages {
@@ -46,8 +46,7 @@ fn lopdf_text(bytes: &[u8]) -> Extracted {
 
 fn oxidize_text(bytes: &[u8]) -> Extracted {
     use oxidize_pdf::parser::{PdfDocument, PdfReader};
-    let reader =
-        PdfReader::new(std::io::Cursor::new(bytes.to_vec())).map_err(|e| e.to_string())?;
+    let reader = PdfReader::new(std::io::Cursor::new(bytes.to_vec())).map_err(|e| e.to_string())?;
     let doc = PdfDocument::new(reader);
     let pages = doc.page_count().map_err(|e| e.to_string())?;
     let mut extractor = oxidize_pdf::text::TextExtractor::new();
