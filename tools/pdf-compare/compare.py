@@ -71,11 +71,17 @@ def run_library(binary, library, pdf, timeout):
                            timeout=timeout)
     except subprocess.TimeoutExpired:
         return "", f"over {timeout} s", float(timeout)
-    lines = r.stdout.strip().splitlines()
-    if not lines:
-        return "", f"died (exit {r.returncode})", 0.0
-    j = json.loads(lines[-1])
-    return j["text"], j["error"], j["seconds"]
+    # Some libraries print to standard output themselves; the harness's own line is the JSON
+    # object with a "library" key, and a process that died before printing it has none.
+    for line in reversed(r.stdout.splitlines()):
+        if line.startswith('{"'):
+            try:
+                j = json.loads(line)
+            except ValueError:
+                continue
+            if "library" in j:
+                return j["text"], j["error"], j["seconds"]
+    return "", f"died (exit {r.returncode})", 0.0
 
 
 def skip_kind(error):
