@@ -9,7 +9,7 @@
 use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Once, mpsc};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::SkipReason;
 
@@ -47,6 +47,21 @@ where
     T: Send + 'static,
     F: FnOnce() -> Result<T, SkipReason> + Send + 'static,
 {
+    run_within(what, || budget, work)
+}
+
+/// How often a growing budget is read again while the work runs.
+const TICK: Duration = Duration::from_millis(100);
+
+/// As [`run`], with a budget the work may widen as it learns its size (a long document, once its
+/// page count is known): `budget` is asked again every tenth of a second, and the work is over
+/// budget when the time since it started passes the latest answer.
+pub fn run_within<T, F, B>(what: &str, budget: B, work: F) -> Result<T, SkipReason>
+where
+    T: Send + 'static,
+    F: FnOnce() -> Result<T, SkipReason> + Send + 'static,
+    B: Fn() -> Duration,
+{
     install_quiet_hook();
     let (tx, rx) = mpsc::channel();
     let spawned = std::thread::Builder::new()
@@ -61,20 +76,34 @@ where
             "could not start a parser thread: {e}"
         )));
     }
-    match rx.recv_timeout(budget) {
-        Ok(Ok(result)) => result,
-        // A library's panic text is written for its developers ("unexpected Tj operand
-        // Operation { .. }"), not for the person whose file it is.
-        Ok(Err(_)) => Err(SkipReason::Malformed(format!(
-            "the {what} parser failed on this file"
-        ))),
-        Err(mpsc::RecvTimeoutError::Timeout) => Err(SkipReason::Malformed(format!(
-            "{what} parsing took longer than {} s",
-            budget.as_secs()
-        ))),
-        Err(mpsc::RecvTimeoutError::Disconnected) => Err(SkipReason::Malformed(format!(
-            "the {what} parser stopped without a result"
-        ))),
+    let started = Instant::now();
+    loop {
+        let allowed = budget();
+        let Some(left) = allowed
+            .checked_sub(started.elapsed())
+            .filter(|l| !l.is_zero())
+        else {
+            return Err(SkipReason::Malformed(format!(
+                "{what} parsing took longer than {} s",
+                allowed.as_secs()
+            )));
+        };
+        match rx.recv_timeout(left.min(TICK)) {
+            Ok(Ok(result)) => return result,
+            // A library's panic text is written for its developers ("unexpected Tj operand
+            // Operation { .. }"), not for the person whose file it is.
+            Ok(Err(_)) => {
+                return Err(SkipReason::Malformed(format!(
+                    "the {what} parser failed on this file"
+                )));
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                return Err(SkipReason::Malformed(format!(
+                    "the {what} parser stopped without a result"
+                )));
+            }
+        }
     }
 }
 
@@ -105,6 +134,27 @@ mod tests {
             matches!(&r, Err(SkipReason::Malformed(m)) if m.contains("took longer")),
             "{r:?}"
         );
+    }
+
+    #[test]
+    fn budget_widened_while_running_is_honoured() {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let widened = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&widened);
+        let budget = || {
+            if widened.load(Ordering::SeqCst) {
+                Duration::from_secs(30)
+            } else {
+                Duration::from_millis(300)
+            }
+        };
+        let r = run_within("test", budget, move || {
+            flag.store(true, Ordering::SeqCst);
+            std::thread::sleep(Duration::from_millis(700));
+            Ok(3)
+        });
+        assert_eq!(r, Ok(3));
     }
 
     #[test]

@@ -91,6 +91,9 @@ pub enum Warning {
         record: Option<usize>,
         value: String,
     },
+    /// A document read only in part (a PDF past its time budget, or with pages its parser cannot
+    /// read); what was read is kept, and `detail` says what was not.
+    PartlyRead { detail: String },
 }
 
 impl Warning {
@@ -274,6 +277,7 @@ pub fn parse_jsonl_chunk(
             Warning::BadDate { record, .. } | Warning::UnparsedDate { record, .. } => {
                 *record = record.map(|r| r + shift)
             }
+            Warning::PartlyRead { .. } => {}
         }
     }
     finish(root, rel, extracted, opts)
@@ -300,7 +304,7 @@ fn extract(format: Format, bytes: &[u8], opts: &ParseOptions) -> Result<Extracte
         Format::Text => txt::parse_txt(&text()?, &mut warnings)?,
         Format::Markdown => markdown::parse_markdown(&text()?, opts, &mut warnings),
         Format::Html => html::parse_html(&text()?, &mut warnings),
-        Format::Pdf => pdf::parse_pdf(bytes, opts.ocr.as_ref())?,
+        Format::Pdf => pdf::parse_pdf(bytes, opts.ocr.as_ref(), &mut warnings)?,
         Format::Docx => office::parse_docx(bytes)?,
         Format::Odt => office::parse_odt(bytes)?,
     };

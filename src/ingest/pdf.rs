@@ -8,9 +8,13 @@
 //! pure Rust, so the binary stays single), grouped into lines and column blocks, and re-joined:
 //! columns top to bottom, left before right; hyphenated breaks mended; lines repeated at the top
 //! or bottom of most pages dropped. A file with no text layer (a scan) is a reported skip, as is
-//! an encrypted or broken one; the parse runs bounded in time so no file can stall a run.
+//! an encrypted or broken one. The parse runs bounded in time so no file can stall a run; the
+//! bound grows with the document's length, and the pages read when it runs out (or before a page
+//! breaks the parser) are kept with a warning, so a long manual is never lost for time alone.
 use std::collections::HashSet;
-use std::sync::Arc;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
@@ -18,14 +22,22 @@ use pdf_extract::{Document, MediaBox, Object, OutputDev, OutputError, Transform}
 
 use super::ocr::{self, OcrOptions};
 use super::text::{collapse_ws, non_empty, split_authors};
-use super::{Article, SkipReason, bounded, date, pdf_repair};
+use super::{Article, SkipReason, Warning, bounded, date, pdf_repair};
 
-/// Wall-clock budget for one PDF; real reports take well under a second.
-const TIME_BUDGET: Duration = Duration::from_secs(20);
+/// Wall-clock budget for a PDF before its length is known; real reports take well under a second.
+const BASE_BUDGET: Duration = Duration::from_secs(20);
 
-/// Share of the budget for reading pages. Past it the pages read so far are kept, so a long
-/// report on a busy machine is indexed by its first pages rather than skipped as too slow.
-const PAGES_SHARE: f64 = 0.75;
+/// Added to the budget for each page (once the page count is known) and each megabyte of file:
+/// a 3,000-page manual reads in about 10 s on an idle core and three times that on a busy one.
+const PAGE_BUDGET: Duration = Duration::from_millis(100);
+const MEGABYTE_BUDGET: Duration = Duration::from_secs(1);
+
+/// The most one file may take whatever length it claims: the bound against a hostile file.
+const MAX_BUDGET: Duration = Duration::from_secs(300);
+
+/// The reader checks its budget between pages and every thousand glyphs; past the budget by this
+/// much (stuck inside one page) the caller stops waiting and keeps the pages read.
+const GRACE: Duration = Duration::from_secs(5);
 
 /// Most glyphs read from one file (about 2,000 dense pages); beyond it the rest is dropped.
 const MAX_GLYPHS: usize = 4_000_000;
@@ -37,11 +49,49 @@ const HEADING_RATIO: f64 = 1.25;
 const RUNNING_SHARE: f64 = 0.5;
 
 /// A PDF's text as an article; with `ocr`, pages without a text layer are read from their
-/// images, each in its own time budget (outside the file's, since OCR is slow by nature).
-pub fn parse_pdf(bytes: &[u8], ocr: Option<&OcrOptions>) -> Result<Article, SkipReason> {
+/// images, each in its own time budget (outside the file's, since OCR is slow by nature). A file
+/// read only in part (out of time, a page the parser cannot read) is kept with a warning.
+pub fn parse_pdf(
+    bytes: &[u8],
+    ocr: Option<&OcrOptions>,
+    warnings: &mut Vec<Warning>,
+) -> Result<Article, SkipReason> {
+    parse_within(bytes, ocr, warnings, budget)
+}
+
+fn parse_within(
+    bytes: &[u8],
+    ocr: Option<&OcrOptions>,
+    warnings: &mut Vec<Warning>,
+    budget: Budget,
+) -> Result<Article, SkipReason> {
     let shared: Arc<[u8]> = Arc::from(bytes);
     let parsed = Arc::clone(&shared);
-    let (info, mut pages) = bounded::run("PDF", TIME_BUDGET, move || read(&parsed))?;
+    let progress = Arc::new(Progress::new(bytes.len(), budget));
+    let worker = Arc::clone(&progress);
+    let outcome = bounded::run_within(
+        "PDF",
+        || progress.allowed().saturating_add(GRACE),
+        move || read(&parsed, &worker),
+    );
+    // A thread still reading past the grace ends at its next page or glyphs.
+    progress.stop.store(true, Ordering::Relaxed);
+    let total = progress.page_count.load(Ordering::Relaxed);
+    let (info, mut pages) = progress.take();
+    let has_text = pages.iter().any(|p| !p.lines.is_empty());
+    let shortfall = match outcome {
+        Ok(shortfall) => shortfall,
+        Err(reason) if has_text => Some(Shortfall::Failed(reason)),
+        Err(reason) => return Err(reason),
+    };
+    if let Some(shortfall) = shortfall {
+        if !has_text {
+            return Err(shortfall.into_skip());
+        }
+        warnings.push(Warning::PartlyRead {
+            detail: shortfall.detail(pages.len(), total),
+        });
+    }
     let by_ocr = ocr.is_some_and(|options| read_scanned_pages(&shared, &mut pages, options));
     if pages.iter().all(|p| p.lines.is_empty()) {
         return Err(SkipReason::NoTextLayer);
@@ -49,6 +99,116 @@ pub fn parse_pdf(bytes: &[u8], ocr: Option<&OcrOptions>) -> Result<Article, Skip
     let mut article = article(info, pages);
     article.ocr = by_ocr;
     Ok(article)
+}
+
+/// A file's wall-clock budget from its size in bytes, its page count (0 until known) and the
+/// pages read so far.
+type Budget = fn(bytes: usize, pages: usize, read: usize) -> Duration;
+
+/// The budget newsdex runs with: the base, widened by length, up to the cap.
+fn budget(bytes: usize, pages: usize, _read: usize) -> Duration {
+    let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    BASE_BUDGET
+        .saturating_add(PAGE_BUDGET.saturating_mul(count(pages)))
+        .saturating_add(MEGABYTE_BUDGET.saturating_mul(count(bytes >> 20)))
+        .min(MAX_BUDGET)
+}
+
+/// Why a document was read only in part.
+enum Shortfall {
+    /// The reader stopped itself (time budget, character cap); why, in words.
+    Stopped(&'static str),
+    /// Pages the parser could not read, and why the first could not.
+    Broken(Vec<u32>, SkipReason),
+    /// The parser thread did not come back (stuck past its budget in one page, or failed).
+    Failed(SkipReason),
+}
+
+impl Shortfall {
+    fn detail(&self, read: usize, total: usize) -> String {
+        let read = if total > 0 {
+            format!("{read} of {total} pages read")
+        } else {
+            format!("{read} pages read")
+        };
+        match self {
+            Shortfall::Stopped(why) => format!("{read}: {why}"),
+            Shortfall::Broken(pages, why) => match pages.as_slice() {
+                [one] => format!("page {one} not read: {}", in_words(why)),
+                many => format!(
+                    "{} pages not read, the first page {}: {}",
+                    many.len(),
+                    many[0],
+                    in_words(why)
+                ),
+            },
+            Shortfall::Failed(why) => format!("{read}: {}", in_words(why)),
+        }
+    }
+
+    /// The skip when nothing was read at all.
+    fn into_skip(self) -> SkipReason {
+        match self {
+            Shortfall::Stopped(why) => SkipReason::Malformed(format!("no text read before {why}")),
+            Shortfall::Broken(_, why) | Shortfall::Failed(why) => why,
+        }
+    }
+}
+
+/// A skip reason's detail, or its label when it has none.
+fn in_words(why: &SkipReason) -> String {
+    let words = why.words();
+    words.detail.unwrap_or(words.label).to_string()
+}
+
+/// What the parser thread has read, shared with the caller: the page count widens the budget,
+/// and when the budget runs out the pages read so far are kept.
+struct Progress {
+    started: Instant,
+    bytes: usize,
+    budget: Budget,
+    page_count: AtomicUsize,
+    /// Set by the caller once it has stopped waiting.
+    stop: AtomicBool,
+    read: Mutex<(Info, Vec<Page>)>,
+    pages_read: AtomicUsize,
+}
+
+impl Progress {
+    fn new(bytes: usize, budget: Budget) -> Progress {
+        Progress {
+            started: Instant::now(),
+            bytes,
+            budget,
+            page_count: AtomicUsize::new(0),
+            stop: AtomicBool::new(false),
+            read: Mutex::default(),
+            pages_read: AtomicUsize::new(0),
+        }
+    }
+
+    fn allowed(&self) -> Duration {
+        (self.budget)(
+            self.bytes,
+            self.page_count.load(Ordering::Relaxed),
+            self.pages_read.load(Ordering::Relaxed),
+        )
+    }
+
+    /// Whether the reader should stop: told to, or past its budget.
+    fn over_budget(&self) -> bool {
+        self.stop.load(Ordering::Relaxed) || self.started.elapsed() > self.allowed()
+    }
+
+    fn push(&self, page: Page) {
+        let mut read = self.read.lock().unwrap_or_else(PoisonError::into_inner);
+        read.1.push(page);
+        self.pages_read.store(read.1.len(), Ordering::Relaxed);
+    }
+
+    fn take(&self) -> (Info, Vec<Page>) {
+        std::mem::take(&mut *self.read.lock().unwrap_or_else(PoisonError::into_inner))
+    }
 }
 
 /// A page with fewer characters than this is taken to have no text layer (a scan may carry a
@@ -100,8 +260,9 @@ fn ocr_lines(text: &str, width: f64) -> Vec<Line> {
     lines
 }
 
-fn read(bytes: &[u8]) -> Result<(Info, Vec<Page>), SkipReason> {
-    let started = Instant::now();
+/// Read the document into `progress`, page by page; `Some` says what was left unread when the
+/// document was read only in part.
+fn read(bytes: &[u8], progress: &Arc<Progress>) -> Result<Option<Shortfall>, SkipReason> {
     if !bytes.starts_with(b"%PDF-") && !bytes.get(..1024).is_some_and(|h| find(h, b"%PDF-")) {
         return Err(SkipReason::Malformed("not a PDF (no %PDF header)".into()));
     }
@@ -110,18 +271,64 @@ fn read(bytes: &[u8]) -> Result<(Info, Vec<Page>), SkipReason> {
         return Err(SkipReason::Encrypted);
     }
     check_page_tree(&doc)?;
+    let numbers: Vec<u32> = doc.get_pages().into_keys().collect();
+    progress.page_count.store(numbers.len(), Ordering::Relaxed);
     pdf_repair::mend_content_streams(&mut doc);
-    let info = Info::of(&doc);
-    let mut pages = Collector::new(started + TIME_BUDGET.mul_f64(PAGES_SHARE));
-    let outcome = pdf_extract::output_doc(&doc, &mut pages);
-    if let Err(e) = outcome
-        && !pages.stopped
-    {
-        return Err(SkipReason::Malformed(format!(
-            "unreadable page content: {e}"
-        )));
+    progress
+        .read
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .0 = Info::of(&doc);
+    let mut collector = Collector::new(Arc::clone(progress));
+    let whole = catch_unwind(AssertUnwindSafe(|| {
+        pdf_extract::output_doc(&doc, &mut collector)
+    }));
+    let shortfall = match (collector.stopped, whole) {
+        (Some(why), _) => Some(Shortfall::Stopped(why)),
+        (None, Ok(Ok(()))) => None,
+        // A page the parser cannot read (bad operands, a font it panics on) costs that page:
+        // the pages after it are read one by one.
+        (None, failed) => {
+            let why = failure(failed);
+            let broken = read_after_failure(&doc, &numbers, &mut collector);
+            match collector.stopped {
+                Some(stopped) => Some(Shortfall::Stopped(stopped)),
+                None => Some(Shortfall::Broken(broken, why)),
+            }
+        }
+    };
+    collector.finish();
+    Ok(shortfall)
+}
+
+/// The skip reason for a failed pass of the parser, in words for the file's owner.
+fn failure<E: std::fmt::Display>(outcome: std::thread::Result<Result<(), E>>) -> SkipReason {
+    match outcome {
+        // A library's panic text is written for its developers, not for the file's owner.
+        Err(_) => SkipReason::Malformed("the PDF parser failed on this file".into()),
+        Ok(Err(e)) => SkipReason::Malformed(format!("unreadable page content: {e}")),
+        Ok(Ok(())) => SkipReason::Malformed("the PDF parser stopped early".into()),
     }
-    Ok((info, pages.finish()))
+}
+
+/// After the whole-document pass stopped at a page, read each later page on its own; returns
+/// the pages that could not be read.
+fn read_after_failure(doc: &Document, numbers: &[u32], collector: &mut Collector) -> Vec<u32> {
+    // The page open when the pass stopped is lost; a failure between pages shows again below.
+    let failed_at = collector.number;
+    let mut broken: Vec<u32> = collector.open.then_some(failed_at).into_iter().collect();
+    for &number in numbers.iter().filter(|&&n| n > failed_at) {
+        if collector.stopped.is_some() {
+            break;
+        }
+        let page = catch_unwind(AssertUnwindSafe(|| {
+            pdf_extract::output_doc_page(doc, &mut *collector, number)
+        }));
+        if !matches!(page, Ok(Ok(()))) && collector.stopped.is_none() {
+            broken.push(number);
+        }
+    }
+    broken
 }
 
 /// pdf-extract looks a page's inherited attributes (resources, media box) up its `/Parent`
@@ -316,29 +523,36 @@ struct Page {
     lines: Vec<Line>,
 }
 
-/// Receives glyphs from `pdf-extract`, page by page, and stops it when the budget is spent.
+/// Receives glyphs from `pdf-extract`, page by page, hands each finished page to the shared
+/// progress, and stops the parser when told to or past the glyph cap.
 struct Collector {
-    deadline: Instant,
+    progress: Arc<Progress>,
     glyphs: usize,
-    stopped: bool,
+    /// Why reading stopped early, once it has.
+    stopped: Option<&'static str>,
     height: f64,
     width: f64,
+    /// The page being read, or the last one read (0 before the first).
     number: u32,
+    /// Whether page `number` has begun and not ended.
+    open: bool,
+    /// Pages handed over so far.
+    closed: usize,
     current: Vec<Glyph>,
-    pages: Vec<Page>,
 }
 
 impl Collector {
-    fn new(deadline: Instant) -> Self {
+    fn new(progress: Arc<Progress>) -> Self {
         Collector {
-            deadline,
+            progress,
             glyphs: 0,
-            stopped: false,
+            stopped: None,
             height: 0.0,
             width: 0.0,
             number: 0,
+            open: false,
+            closed: 0,
             current: Vec::new(),
-            pages: Vec::new(),
         }
     }
 
@@ -347,24 +561,36 @@ impl Collector {
             return;
         }
         let glyphs = std::mem::take(&mut self.current);
-        self.pages.push(Page {
+        self.progress.push(Page {
             number: self.number,
             width: self.width,
             lines: lines_of(glyphs),
         });
+        self.closed += 1;
         self.width = 0.0;
     }
 
-    fn finish(mut self) -> Vec<Page> {
+    fn finish(&mut self) {
         self.close_page();
-        self.pages
     }
 
-    fn stop(&mut self) -> Result<(), OutputError> {
-        self.stopped = true;
-        Err(OutputError::IoError(std::io::Error::other(
-            "work budget spent",
-        )))
+    fn stop(&mut self, why: &'static str) -> Result<(), OutputError> {
+        self.stopped = Some(why);
+        Err(OutputError::IoError(std::io::Error::other(why)))
+    }
+
+    /// Whether to go on: not past the glyph cap, and the caller still waiting.
+    fn go_on(&mut self) -> Result<(), OutputError> {
+        if self.stopped.is_some() {
+            return Err(OutputError::IoError(std::io::Error::other("stopped")));
+        }
+        if self.glyphs > MAX_GLYPHS {
+            return self.stop("the rest is past the cap on characters a file");
+        }
+        if self.progress.over_budget() {
+            return self.stop("the time budget ran out");
+        }
+        Ok(())
     }
 }
 
@@ -376,7 +602,9 @@ impl OutputDev for Collector {
         _art_box: Option<(f64, f64, f64, f64)>,
     ) -> Result<(), OutputError> {
         self.close_page();
+        self.go_on()?;
         self.number = page;
+        self.open = true;
         self.height = media_box.ury - media_box.lly;
         self.width = (media_box.urx - media_box.llx).abs();
         Ok(())
@@ -384,6 +612,7 @@ impl OutputDev for Collector {
 
     fn end_page(&mut self) -> Result<(), OutputError> {
         self.close_page();
+        self.open = false;
         Ok(())
     }
 
@@ -396,10 +625,8 @@ impl OutputDev for Collector {
         text: &str,
     ) -> Result<(), OutputError> {
         self.glyphs += 1;
-        if self.glyphs > MAX_GLYPHS
-            || (self.glyphs.is_multiple_of(4096) && Instant::now() > self.deadline)
-        {
-            return self.stop();
+        if self.glyphs.is_multiple_of(1024) || self.glyphs > MAX_GLYPHS {
+            self.go_on()?;
         }
         // The glyph's size as the side of the square with the area of the transformed em box
         // (type can be scaled unevenly).
@@ -763,6 +990,118 @@ mod tests {
         );
         assert_eq!(pdf_date("D:2024"), None);
         assert_eq!(pdf_date("D:20241340"), None);
+    }
+
+    /// A valid PDF of `pages` pages of Helvetica, page `k` reading "leaf k of the long manual"
+    /// under a running header and over its page number.
+    fn long_pdf(pages: usize) -> Vec<u8> {
+        let mut objects = vec![
+            "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+            format!(
+                "<< /Type /Pages /Count {pages} /Kids [{}] >>",
+                (0..pages)
+                    .map(|i| format!("{} 0 R", 4 + 2 * i))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            ),
+            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_string(),
+        ];
+        for k in 1..=pages {
+            // A running header, the page's line and its number: only the middle line is text.
+            let content = format!(
+                "BT /F1 9 Tf 72 760 Td (The long manual) Tj ET\n\
+                 BT /F1 12 Tf 72 700 Td (leaf {k} of the long manual) Tj ET\n\
+                 BT /F1 9 Tf 300 40 Td ({k}) Tj ET\n"
+            );
+            objects.push(format!(
+                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] \
+                 /Resources << /Font << /F1 3 0 R >> >> /Contents {} 0 R >>",
+                3 + 2 * k
+            ));
+            objects.push(format!(
+                "<< /Length {} >>\nstream\n{content}endstream",
+                content.len()
+            ));
+        }
+        let mut out = b"%PDF-1.4\n".to_vec();
+        let mut offsets = Vec::new();
+        for (i, object) in objects.iter().enumerate() {
+            offsets.push(out.len());
+            out.extend(format!("{} 0 obj\n{object}\nendobj\n", i + 1).bytes());
+        }
+        let xref = out.len();
+        out.extend(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).bytes());
+        for offset in offsets {
+            out.extend(format!("{offset:010} 00000 n \n").bytes());
+        }
+        out.extend(
+            format!(
+                "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+                objects.len() + 1
+            )
+            .bytes(),
+        );
+        out
+    }
+
+    /// The words "leaf N" of the pages an article holds.
+    fn leaves(article: &Article) -> Vec<usize> {
+        let text = format!("{} {}", article.headline, article.body);
+        let words: Vec<&str> = text.split_whitespace().collect();
+        words
+            .windows(2)
+            .filter(|w| w[0] == "leaf")
+            .filter_map(|w| w[1].parse().ok())
+            .collect()
+    }
+
+    #[test]
+    fn long_document_read_whole_within_its_budget() {
+        let mut warnings = Vec::new();
+        let article = parse_pdf(&long_pdf(300), None, &mut warnings).unwrap();
+        assert_eq!(leaves(&article), (1..=300).collect::<Vec<_>>());
+        assert_eq!(warnings, []);
+    }
+
+    /// A long manual on a busy machine used to be skipped whole when its time ran out; now the
+    /// pages read by then are kept, and a warning says how many of how many.
+    #[test]
+    fn long_document_past_its_budget_keeps_the_pages_read() {
+        // The budget runs out once three pages are read: the reader checks it between pages.
+        let three_pages = |_: usize, _: usize, read: usize| {
+            if read >= 3 {
+                Duration::ZERO
+            } else {
+                Duration::from_secs(60)
+            }
+        };
+        let mut warnings = Vec::new();
+        let article = parse_within(&long_pdf(40), None, &mut warnings, three_pages).unwrap();
+        assert_eq!(leaves(&article), [1, 2, 3]);
+        let [Warning::PartlyRead { detail }] = warnings.as_slice() else {
+            panic!("{warnings:?}");
+        };
+        assert_eq!(detail, "3 of 40 pages read: the time budget ran out");
+    }
+
+    #[test]
+    fn nothing_read_before_the_budget_ran_out_is_a_skip() {
+        let none = |_: usize, _: usize, _: usize| Duration::ZERO;
+        let mut warnings = Vec::new();
+        let skip = parse_within(&long_pdf(5), None, &mut warnings, none).unwrap_err();
+        assert_eq!(
+            skip,
+            SkipReason::Malformed("no text read before the time budget ran out".into())
+        );
+    }
+
+    #[test]
+    fn budget_grows_with_pages_and_size_up_to_the_cap() {
+        assert_eq!(budget(1 << 10, 0, 0), BASE_BUDGET);
+        assert_eq!(budget(1 << 10, 100, 0), Duration::from_secs(30));
+        assert_eq!(budget(50 << 20, 0, 0), Duration::from_secs(70));
+        assert_eq!(budget(1 << 10, 1_000_000, 0), MAX_BUDGET);
+        assert_eq!(budget(usize::MAX, usize::MAX, 0), MAX_BUDGET);
     }
 
     #[test]

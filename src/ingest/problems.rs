@@ -53,6 +53,7 @@ impl Warning {
             Warning::BadRecord { reason, .. } => ("bad_record", "record not parsed", reason),
             Warning::BadDate { value, .. } => ("bad_date", "impossible date", value),
             Warning::UnparsedDate { value, .. } => ("unparsed_date", "date not understood", value),
+            Warning::PartlyRead { detail } => ("partly_read", "read in part", detail),
         };
         Words {
             code,
@@ -66,6 +67,7 @@ impl Warning {
         match self {
             Warning::BadRecord { record, .. } => Some(*record),
             Warning::BadDate { record, .. } | Warning::UnparsedDate { record, .. } => *record,
+            Warning::PartlyRead { .. } => None,
         }
     }
 

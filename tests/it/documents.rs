@@ -11,6 +11,9 @@ use crate::common::{Fixture, contains_phrase};
 pub struct Summary {
     pub files_indexed: usize,
     pub skipped: Vec<Skipped>,
+    /// Problems inside files that were kept; same shape as a skip.
+    #[serde(default)]
+    pub warnings: Vec<Skipped>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -281,6 +284,75 @@ fn pdf_library_panic_is_a_skip_told_in_words_not_its_debug_text() {
         !text.contains("{ ") && !text.contains("Operation"),
         "{text}"
     );
+}
+
+/// A three-page report whose middle page makes the PDF library panic: the whole file used to be
+/// skipped; now that page alone is lost, and a warning names it.
+#[test]
+fn pdf_page_the_parser_cannot_read_costs_that_page_only() {
+    let good = String::from_utf8(pdf(
+        &[
+            vec![t(50.0, 700.0, 11.0, "The pilot boarded at dawn.")],
+            vec![t(50.0, 700.0, 11.0, "XX")],
+            vec![t(50.0, 700.0, 11.0, "The tug cast off at noon.")],
+        ],
+        &[],
+    ))
+    .unwrap();
+    // Same-length edit, so the offsets stay right.
+    let bad = good.replacen("(XX) Tj", "9(X) Tj", 1);
+    assert_ne!(bad, good);
+    let f = Fixture::new();
+    f.write("report.pdf", bad);
+    let s = index_json(&f);
+    assert_eq!(s.files_indexed, 1, "{:?}", s.skipped);
+    assert_eq!(f.search(&["\"pilot boarded\""]).total, 1);
+    assert_eq!(f.search(&["\"tug cast off\""]).total, 1);
+    let [warning] = s.warnings.as_slice() else {
+        panic!("{:?}", s.warnings);
+    };
+    assert_eq!(warning.code, "partly_read");
+    assert_eq!(
+        warning.detail.as_deref(),
+        Some("page 2 not read: the PDF parser failed on this file")
+    );
+}
+
+/// A long manual (1,500 pages) is read whole, with no skip and no warning: the time budget grows
+/// with the page count, so length alone never costs a document.
+#[test]
+fn pdf_long_manual_is_indexed_whole() {
+    let numbers: Vec<(String, String)> = (1..=1500)
+        .map(|k| {
+            (
+                format!("Berth {k} takes ships of the eastern channel."),
+                k.to_string(),
+            )
+        })
+        .collect();
+    // A running header, a line of text and a page number on each page.
+    let pages: Vec<Vec<Text<'_>>> = numbers
+        .iter()
+        .map(|(line, number)| {
+            vec![
+                t(72.0, 760.0, 9.0, "Harbour pilotage manual"),
+                t(72.0, 700.0, 11.0, line.as_str()),
+                t(300.0, 40.0, 9.0, number.as_str()),
+            ]
+        })
+        .collect();
+    let f = Fixture::new();
+    f.write(
+        "manual.pdf",
+        pdf(&pages, &[("Title", "Harbour pilotage manual")]),
+    );
+    let s = index_json(&f);
+    assert_eq!(s.files_indexed, 1, "{:?}", s.skipped);
+    assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+    for k in ["1", "750", "1500"] {
+        let phrase = format!("\"berth {k} takes\"");
+        assert_eq!(f.search(&[phrase.as_str()]).total, 1, "{phrase}");
+    }
 }
 
 #[test]
