@@ -31,7 +31,16 @@ pub struct ArticleView {
     pub body_start: usize,
     /// Offsets are Unicode scalar values (chars), `[start, end)`, into `text`.
     pub mentions: Vec<Mention>,
+    /// Where the marked names stop, in chars, when the text runs past what one request tags
+    /// ([`MARKED_CHARS`]); absent when the whole text was read for names.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mentions_until: Option<usize>,
 }
+
+/// Most characters of an article the view tags for names. Tagging runs on every request, and a
+/// book-length document (a 3,000-page manual) took longer than the request's deadline; the
+/// names of the whole text are in the index either way (facets and filters).
+pub const MARKED_CHARS: usize = 400_000;
 
 /// The articles most like one article.
 #[derive(Debug, Serialize)]
@@ -151,7 +160,10 @@ fn article_view(article: StoredArticle, rules: &EntityRules) -> ArticleView {
     let head = format!("{}\n\n", article.headline);
     let body_start = head.chars().count();
     let text = head + &article.full_body();
-    let mentions = entities::extract(&text)
+    let until = text.char_indices().nth(MARKED_CHARS).map(|(at, _)| at);
+    let marked = until.map_or(text.as_str(), |at| paragraph_before(&text, at));
+    let mentions_until = until.map(|_| marked.chars().count());
+    let mentions = entities::extract(marked)
         .into_iter()
         .filter_map(|mut m| {
             let (kind, canonical) = rules.resolve(m.kind, &m.canonical)?;
@@ -165,7 +177,15 @@ fn article_view(article: StoredArticle, rules: &EntityRules) -> ArticleView {
         text,
         body_start,
         mentions,
+        mentions_until,
     }
+}
+
+/// `text` up to the last paragraph break before byte `at` (or `at` itself when there is none),
+/// so the tagger never reads half a sentence.
+fn paragraph_before(text: &str, at: usize) -> &str {
+    let cut = text[..at].rfind("\n\n").unwrap_or(at);
+    &text[..cut]
 }
 
 /// A turn among the concurrent searches, waited for up to the search deadline.

@@ -659,6 +659,48 @@ fn article_endpoint_returns_text_and_mention_offsets() {
     }
 }
 
+/// A book-length document (a long manual) took the article view past its deadline, because
+/// every request tagged the whole text for names. The view now marks names in the first part,
+/// up to a paragraph break, and says where it stopped.
+#[test]
+fn regression_a_book_length_article_view_outlived_its_deadline() {
+    let corpus = Corpus::new();
+    let paragraph = "The harbour board in Velmore met again on Monday and agreed the budget.";
+    let mut body = String::from("Edda Marrow opened the harbour report in Velmore.");
+    while body.len() < 600_000 {
+        body.push_str("\n\n");
+        body.push_str(paragraph);
+    }
+    body.push_str("\n\nHalvard Quist closed the report.");
+    corpus.add("book", "Harbour report of the year", &body, "Reuters");
+    let server = Server::start(&corpus.index_path());
+    let id = first_id(&server, "headline:\"harbour report of the year\"");
+    let article = server.json(&format!("/api/articles/{id}"));
+    let text_chars = article["text"].as_str().expect("text").chars().count();
+    let until = article["mentions_until"].as_u64().expect("mentions_until") as usize;
+    assert!(
+        until > 300_000 && until < text_chars,
+        "{until} of {text_chars}"
+    );
+    let mentions = article["mentions"].as_array().expect("mentions list");
+    let names: Vec<&str> = mentions.iter().filter_map(|m| m["text"].as_str()).collect();
+    assert!(names.contains(&"Edda Marrow"), "{names:?}");
+    assert!(!names.contains(&"Halvard Quist"), "{names:?}");
+    assert!(
+        mentions
+            .iter()
+            .all(|m| m["end"].as_u64().is_some_and(|e| e as usize <= until))
+    );
+    // A short article is read whole and says nothing of a limit.
+    let short = first_id(&server, "headline:Zürich");
+    assert!(
+        server
+            .json(&format!("/api/articles/{short}"))
+            .get("mentions_until")
+            .is_none()
+    );
+}
+
 #[test]
 fn related_finds_the_same_story_elsewhere() {
     let corpus = Corpus::new();
