@@ -144,21 +144,20 @@ impl WordCache {
             kept.truncate(keep);
         }
         kept.sort_unstable();
-        let (types, keys, uses) = (
-            std::mem::take(&mut self.types),
-            std::mem::take(&mut self.keys),
-            std::mem::take(&mut self.uses),
-        );
+        // Compacted in place (ids only move down), so a trim allocates nothing.
         self.index.clear();
-        for i in kept {
-            let i = i as usize;
-            if let Some(k) = keys[i] {
-                self.index.insert(k, self.types.len() as u32);
-                self.types.push(types[i]);
-                self.keys.push(Some(k));
-                self.uses.push(uses[i] / 2);
+        for (to, &from) in kept.iter().enumerate() {
+            let from = from as usize;
+            self.types[to] = self.types[from];
+            self.keys[to] = self.keys[from];
+            self.uses[to] = self.uses[from] / 2;
+            if let Some(k) = self.keys[to] {
+                self.index.insert(k, to as u32);
             }
         }
+        self.types.truncate(kept.len());
+        self.keys.truncate(kept.len());
+        self.uses.truncate(kept.len());
     }
 
     /// The id of a token's word type, adding it if new.
