@@ -144,7 +144,8 @@ struct Raw {
     nb: usize,
 }
 
-/// Build mentions with canonical names from tokens and their entity spans `(start, end, type)`.
+/// Build mentions with canonical names from tokens and their entity spans `(start, end, type)`;
+/// `furniture` is `furniture::find` of the same text and tokens.
 pub fn mentions(
     model: &Model,
     text: &str,
@@ -152,9 +153,9 @@ pub fn mentions(
     sentences: &[std::ops::Range<usize>],
     spans: &[(usize, usize, u8)],
     margins: &[f32],
+    furniture: &super::furniture::Furniture,
 ) -> Vec<Mention> {
     let words: Vec<&str> = tokens.iter().map(|t| t.text(text)).collect();
-    let furniture = super::furniture::find(text, tokens);
     let spans = &with_places_of_filing(
         super::spans::whole_names(model, &words, sentences, spans),
         &furniture.places,

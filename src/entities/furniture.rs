@@ -64,13 +64,31 @@ pub fn find(text: &str, tokens: &[Token]) -> Furniture {
 
 /// The authors credited in `text` (credit clauses and bylines), as written, each once.
 pub fn authors(text: &str) -> Vec<String> {
-    if !text.contains("by ") && !text.contains("By ") {
+    if !may_credit(text) {
         return Vec::new();
     }
     let tk = tokenize(text);
+    credited(text, &tk.tokens, &find(text, &tk.tokens), 0)
+}
+
+/// Whether `text` can hold a credit or byline at all: the quick test `authors` makes before
+/// tokenizing.
+pub fn may_credit(text: &str) -> bool {
+    text.contains("by ") || text.contains("By ")
+}
+
+/// The authors of `furniture` (found in `text` with `tokens`) whose names start at byte `from`
+/// or later, as written, each once. A text made of a headline, a blank line and a body gives,
+/// from `from` on, exactly what `authors` gives for the body alone: tokens and lines never run
+/// across the blank line, so the indexer tokenizes an article once for both.
+pub fn credited(text: &str, tokens: &[Token], furniture: &Furniture, from: usize) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for r in find(text, &tk.tokens).authors {
-        let name = text[tk.tokens[r.start].start..tk.tokens[r.end - 1].end]
+    for r in furniture
+        .authors
+        .iter()
+        .filter(|r| tokens[r.start].start >= from)
+    {
+        let name = text[tokens[r.start].start..tokens[r.end - 1].end]
             .split_whitespace()
             .collect::<Vec<_>>()
             .join(" ");

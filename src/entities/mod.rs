@@ -133,6 +133,31 @@ pub fn extract(text: &str) -> Vec<Mention> {
     })
 }
 
+/// What the indexer takes from an article's text in one pass (see [`extract_crediting`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Extraction {
+    pub mentions: Vec<Mention>,
+    /// Authors that credit lines and bylines of the body name, as written, each once.
+    pub credited: Vec<String>,
+}
+
+/// [`extract`] of `text`, and the authors credited in it from byte `body` on: for a headline, a
+/// blank line and a body (`model::article::headline_and_body`), exactly
+/// `furniture::authors(body)`, without tokenizing the body a second time.
+pub fn extract_crediting(text: &str, body: usize) -> Extraction {
+    let Some(model) = model::embedded() else {
+        return Extraction {
+            credited: text.get(body..).map(furniture::authors).unwrap_or_default(),
+            ..Extraction::default()
+        };
+    };
+    TAGGER.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        slot.get_or_insert_with(|| tagger::Tagger::new(model))
+            .extract_crediting(text, body)
+    })
+}
+
 /// `extract` with an explicit model (tests, benchmarks, alternative models). It starts with empty
 /// caches; to tag many texts with one model, keep a [`tagger::Tagger`] instead.
 pub fn extract_with(model: &model::Model, text: &str) -> Vec<Mention> {

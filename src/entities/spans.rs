@@ -17,6 +17,7 @@
 //!   loses those words; a span ending in one loses them;
 //! - a code in angle brackets, or a code-shaped word in round brackets (letters with a dotted
 //!   exchange suffix or digits, "IBM.N", "0005.HK"), is not a name.
+use std::cell::Cell;
 use std::ops::Range;
 
 use super::casing;
@@ -50,6 +51,7 @@ pub fn whole_names(
         model,
         words,
         named: vec![false; words.len()],
+        legal: vec![Cell::new(UNKNOWN); words.len()],
     };
     for &(a, b, _) in spans {
         if (a..b).any(|i| !w.is_glue(i)) {
@@ -83,7 +85,14 @@ struct Words<'a> {
     /// Tokens inside a span the tagger found that is more than glue: a name of its own, which
     /// a run to a legal form never crosses ("KeyCorp and [Banc One Corp]" are two names).
     named: Vec<bool>,
+    /// Per token, whether it is a legal form, worked out on first asking: the rules ask about
+    /// the same tokens many times, and each answer costs a key and three look-ups.
+    legal: Vec<Cell<u8>>,
 }
+
+const UNKNOWN: u8 = 0;
+const NOT_LEGAL: u8 = 1;
+const LEGAL: u8 = 2;
 
 impl Words<'_> {
     fn text(&self, i: usize) -> &str {
@@ -104,7 +113,14 @@ impl Words<'_> {
 
     /// See [`is_legal_form`].
     fn is_legal_form(&self, i: usize) -> bool {
-        is_legal_form(self.model, self.text(i))
+        match self.legal[i].get() {
+            UNKNOWN => {
+                let yes = is_legal_form(self.model, self.text(i));
+                self.legal[i].set(if yes { LEGAL } else { NOT_LEGAL });
+                yes
+            }
+            known => known == LEGAL,
+        }
     }
 
     /// Words that join or close a name but are never one alone.

@@ -16,10 +16,10 @@
 //! more cache misses than the four look-ups it replaces, over 100 AllSides articles.)
 //!
 //! A `Tagger` owns its caches and scratch buffers and is meant to live across many documents:
-//! `extract` keeps one per thread for the embedded model. Memory is bounded by clearing a cache
+//! `extract` keeps one per thread for the embedded model. Memory is bounded by trimming a cache
 //! between documents once it holds `WORD_CAP` word types (about 450 bytes each with the index,
-//! so about 7 MB) or `SHAPE_CAP` shape windows (about 2 MB). On news text 8k word types were
-//! about 5% slower than 32k, which cost four times the memory. A model with a capitals table
+//! so about 7 MB) or `SHAPE_CAP` shape windows (about 2 MB). The word cache keeps its most used
+//! half when trimmed (the common words of every article), the shape cache is cleared. A model with a capitals table
 //! (see `Model::tag_doc`) has a second set of caches for it, filled only from sentences in
 //! capitals, which that table alone scores.
 
@@ -38,7 +38,7 @@ use super::features::{
 use super::lexicon::G_BITS;
 use super::model::{Model, NTAGS, NTRANS, Table, masked, viterbi_into};
 use super::tokenize::{Doc, normalize};
-use super::{Mention, canonical, tokenize};
+use super::{Extraction, Mention, canonical, furniture, tokenize};
 
 /// Scores of both stages, as summed integers before scaling.
 const W: usize = 2 * NTAGS;
@@ -74,6 +74,7 @@ fn sum_rows(table: &Table, feats: &[u32]) -> Row {
 }
 
 /// One word type: its facts and the summed rows of its word-only features in each role.
+#[derive(Clone, Copy)]
 struct WordType {
     facts: WordFacts,
     rows: [Row; ROLES],
@@ -117,12 +118,46 @@ impl std::hash::Hash for WordKey {
 struct WordCache {
     index: HashMap<WordKey, u32, BuildHasherDefault<KeyHasher>>,
     types: Vec<WordType>,
+    /// Per type, its key (`None` for tokens too long to keep) and how many tokens it served,
+    /// halved at each trim so that old use counts for less.
+    keys: Vec<Option<WordKey>>,
+    uses: Vec<u32>,
 }
 
 impl WordCache {
-    fn clear(&mut self) {
+    /// Make room once the cache holds `cap` types: keep the most used half (the words every
+    /// article has, which a plain clearing made every article after it compute again) and drop
+    /// the rest. Rows depend on the word alone, so what is kept never changes a score.
+    fn trim(&mut self, cap: usize) {
+        if self.types.len() < cap {
+            return;
+        }
+        let mut kept: Vec<u32> = (0..self.types.len() as u32)
+            .filter(|&i| self.keys[i as usize].is_some())
+            .collect();
+        let keep = cap / 2;
+        if kept.len() > keep {
+            // Most used first; ties by id, so the choice is the same on every run.
+            kept.select_nth_unstable_by_key(keep, |&i| {
+                (std::cmp::Reverse(self.uses[i as usize]), i)
+            });
+            kept.truncate(keep);
+        }
+        kept.sort_unstable();
+        // Compacted in place (ids only move down), so a trim allocates nothing.
         self.index.clear();
-        self.types.clear();
+        for (to, &from) in kept.iter().enumerate() {
+            let from = from as usize;
+            self.types[to] = self.types[from];
+            self.keys[to] = self.keys[from];
+            self.uses[to] = self.uses[from] / 2;
+            if let Some(k) = self.keys[to] {
+                self.index.insert(k, to as u32);
+            }
+        }
+        self.types.truncate(kept.len());
+        self.keys.truncate(kept.len());
+        self.uses.truncate(kept.len());
     }
 
     /// The id of a token's word type, adding it if new.
@@ -135,12 +170,15 @@ impl WordCache {
         scratch: &mut TypeScratch,
     ) -> u32 {
         let key = WordKey::of(tok);
-        if let Some(id) = key.and_then(|k| self.index.get(&k)) {
-            return *id;
+        if let Some(&id) = key.and_then(|k| self.index.get(&k)) {
+            self.uses[id as usize] += 1;
+            return id;
         }
         let id = self.types.len() as u32;
         let (facts, rows) = word_rows(model, table, b, tok, scratch);
         self.types.push(WordType { facts, rows });
+        self.keys.push(key);
+        self.uses.push(1);
         if let Some(k) = key {
             self.index.insert(k, id);
         }
@@ -341,9 +379,7 @@ impl<'m> Scorer<'m> {
     }
 
     fn trim(&mut self, word_cap: usize, shape_cap: usize) {
-        if self.words.types.len() >= word_cap {
-            self.words.clear();
-        }
+        self.words.trim(word_cap);
         if self.shapes.len() >= shape_cap {
             self.shapes.clear();
         }
@@ -575,6 +611,12 @@ impl<'m> Tagger<'m> {
 
     /// Entity mentions of one article's text (see `entities::extract`).
     pub fn extract(&mut self, text: &str) -> Vec<Mention> {
+        self.extract_crediting(text, text.len()).mentions
+    }
+
+    /// Entity mentions of `text` and the authors credited from byte `body` on (see
+    /// `entities::extract_crediting`), from one tokenization and one search for furniture.
+    pub fn extract_crediting(&mut self, text: &str, body: usize) -> Extraction {
         let tk = tokenize::tokenize(text);
         let doc = Doc {
             tokens: tk.tokens.iter().map(|t| t.text(text)).collect(),
@@ -582,14 +624,23 @@ impl<'m> Tagger<'m> {
         };
         let tags = self.tag_doc(&doc);
         let spans = spans(&tags, &doc.sents);
-        canonical::mentions(
+        let found = furniture::find(text, &tk.tokens);
+        let credited = match text.get(body..) {
+            Some(rest) if furniture::may_credit(rest) => {
+                furniture::credited(text, &tk.tokens, &found, body)
+            }
+            _ => Vec::new(),
+        };
+        let mentions = canonical::mentions(
             self.model,
             text,
             &tk.tokens,
             &doc.sents,
             &spans,
             &self.doc.margins,
-        )
+            &found,
+        );
+        Extraction { mentions, credited }
     }
 
     /// BIO tag ids for every token of a document; identical to `Model::tag_doc`.
@@ -725,7 +776,7 @@ mod tests {
         let model = embedded().expect("a trained model is compiled in");
         let texts = texts();
         let mut tokens = 0;
-        for (words, shapes) in [(WORD_CAP, SHAPE_CAP), (7, 3), (1, 1)] {
+        for (words, shapes) in [(WORD_CAP, SHAPE_CAP), (7, 3), (1, 1), (300, 40)] {
             let mut tagger = Tagger::with_capacity(model, words, shapes);
             for _round in 0..2 {
                 for text in &texts {
@@ -740,6 +791,31 @@ mod tests {
             }
         }
         assert!(tokens > 10_000, "{tokens} tokens compared");
+    }
+
+    /// The indexer's one pass (`extract_crediting` over headline and body) gives the mentions of
+    /// `extract` and the authors `furniture::authors` finds in the body alone, on every sample
+    /// text split into a first line and the rest.
+    #[test]
+    fn one_pass_credits_the_authors_of_the_body_alone() {
+        let model = embedded().expect("a trained model is compiled in");
+        let mut texts = texts();
+        texts.push(
+            "Storm Batters Coast By Night\nBy Ana Velo and Tom Reed in Porto\nPORTO (Harbour Wire) - \
+             Storms hit the coast, officials said.\nReporting by Jo Smith; Editing by Sam Lee"
+                .to_string(),
+        );
+        texts.push("By Ana Velo\nBy\u{a0}Tom Reed\nThe mayor spoke.".to_string());
+        let (mut tagger, mut credited) = (Tagger::new(model), 0);
+        for text in &texts {
+            let (headline, body) = text.split_once('\n').unwrap_or((text.as_str(), ""));
+            let tagged = crate::model::article::headline_and_body(headline, body);
+            let found = tagger.extract_crediting(&tagged, tagged.len() - body.len());
+            assert_eq!(found.credited, furniture::authors(body), "{text:.80}");
+            assert_eq!(found.mentions, tagger.extract(&tagged), "{text:.80}");
+            credited += found.credited.len();
+        }
+        assert!(credited >= 4, "{credited} authors credited");
     }
 
     /// The CoNLL dev set, when the shared data is beside the checkout.

@@ -490,16 +490,16 @@ fn documents(articles: Vec<ingest::Article>, plan: &IndexPlan) -> Vec<Prepared> 
         .into_iter()
         .map(|mut article| {
             let body = searchable_body(&article);
-            if plan.entities {
-                credit_authors(&mut article, &body);
-            }
             let signature = plan
                 .copies
                 .then(|| crate::model::copies::Signature::of(&article.id, &body))
                 .flatten();
             let (entities, quotes, links) = if plan.entities {
                 let tagged = headline_and_body(&article.headline, &body);
-                let mentions = crate::entities::extract(&tagged);
+                // One tokenization of the text gives the mentions and the body's credits.
+                let found = crate::entities::extract_crediting(&tagged, tagged.len() - body.len());
+                credit_authors(&mut article, found.credited);
+                let mentions = found.mentions;
                 let quotes = body_quotes(&article.headline, &tagged, &mentions);
                 let links = crate::entities::merges::links_of(&mentions);
                 (entity_set(&mentions), quotes, links)
@@ -519,8 +519,8 @@ fn documents(articles: Vec<ingest::Article>, plan: &IndexPlan) -> Vec<Prepared> 
 
 /// The authors a credit line or byline of the body names, added to the article's own (each
 /// once, whatever its case): credited names are the article's authors, not persons in it.
-fn credit_authors(article: &mut ingest::Article, body: &str) {
-    for name in crate::entities::furniture::authors(body) {
+fn credit_authors(article: &mut ingest::Article, credited: Vec<String>) {
+    for name in credited {
         let lower = name.to_lowercase();
         if !article.authors.iter().any(|a| a.to_lowercase() == lower) {
             article.authors.push(name);
