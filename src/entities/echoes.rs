@@ -12,7 +12,9 @@
 //!
 //! Without the repair the echo becomes the entity's canonical name, and every later mention of
 //! the person ("Lee", "Ms Lee") resolves to it: a facet value no reader would search for.
-use super::spans::Span;
+/// A span as the tagger gives it (`spans::Span`, written out here so the repair needs nothing
+/// of the module that calls it): token range `[start, end)` and type.
+type Span = (usize, usize, u8);
 
 const PERSON: u8 = 1;
 

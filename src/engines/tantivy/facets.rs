@@ -37,8 +37,8 @@ pub struct GlobalOrdinals {
     name_order: Vec<u32>,
     /// Indexed by segment ordinal.
     segments: Vec<SegmentValues>,
-    /// Zeroed count arrays of `names.len()`, reused so a query allocates nothing that large.
-    pool: Mutex<Vec<Vec<u32>>>,
+    /// Count arrays of `names.len()`.
+    pool: CountPool,
     /// From value to global ordinal, made on first use: counting sets of values by name (see
     /// [`GlobalSetCounter`]) then costs a hash look-up per value instead of a dictionary search
     /// per value and segment.
@@ -110,7 +110,7 @@ impl GlobalOrdinals {
             names,
             name_order: by_frequency,
             segments,
-            pool: Mutex::new(Vec::new()),
+            pool: CountPool::default(),
             by_name: OnceLock::new(),
         })
     }
@@ -128,16 +128,30 @@ impl GlobalOrdinals {
     }
 
     fn take_counts(&self) -> Vec<u32> {
-        let pooled = self.pool.lock().ok().and_then(|mut p| p.pop());
-        pooled.unwrap_or_else(|| vec![0; self.names.len()])
+        self.pool.take(self.names.len())
+    }
+
+    fn give_back(&self, counts: Vec<u32>, touched: &[u32]) {
+        self.pool.give_back(counts, touched);
+    }
+}
+
+/// Zeroed count arrays of one length, reused so a query allocates nothing that large.
+#[derive(Debug, Default)]
+struct CountPool(Mutex<Vec<Vec<u32>>>);
+
+impl CountPool {
+    fn take(&self, len: usize) -> Vec<u32> {
+        let pooled = self.0.lock().ok().and_then(|mut p| p.pop());
+        pooled.unwrap_or_else(|| vec![0; len])
     }
 
     /// Give back a count array; only `touched` entries can be non-zero.
     fn give_back(&self, mut counts: Vec<u32>, touched: &[u32]) {
-        for &g in touched {
-            counts[g as usize] = 0;
+        for &i in touched {
+            counts[i as usize] = 0;
         }
-        if let Ok(mut pool) = self.pool.lock() {
+        if let Ok(mut pool) = self.0.lock() {
             pool.push(counts);
         }
     }
@@ -880,8 +894,8 @@ pub struct ShownValues {
     carried: Vec<u32>,
     /// Live articles in all segments.
     live: usize,
-    /// Zeroed count arrays, reused so a query allocates nothing that large.
-    pool: Mutex<Vec<Vec<u32>>>,
+    /// Count arrays of `names.len()`.
+    pool: CountPool,
 }
 
 impl ShownValues {
@@ -928,11 +942,9 @@ impl ShownValues {
                 (kind, from as u32..to as u32)
             })
             .collect();
-        let mut slots: Vec<Option<String>> = targets.into_iter().map(|(_, n)| Some(n)).collect();
-        let names = order
-            .iter()
-            .map(|&t| slots[t as usize].take().unwrap_or_default())
-            .collect::<Vec<_>>();
+        let names: Vec<String> = (order.iter())
+            .map(|&t| targets[t as usize].1.clone())
+            .collect();
         let maps: Vec<Vec<u32>> = to_target
             .into_iter()
             .map(|m| {
@@ -965,7 +977,7 @@ impl ShownValues {
             ranges,
             carried,
             live,
-            pool: Mutex::new(Vec::new()),
+            pool: CountPool::default(),
         }
     }
 
@@ -1071,18 +1083,11 @@ impl ShownValues {
     }
 
     fn take_counts(&self) -> Vec<u32> {
-        let pooled = self.pool.lock().ok().and_then(|mut p| p.pop());
-        pooled.unwrap_or_else(|| vec![0; self.names.len()])
+        self.pool.take(self.names.len())
     }
 
-    /// Give back a count array; only `touched` entries can be non-zero.
-    fn give_back(&self, mut counts: Vec<u32>, touched: &[u32]) {
-        for &id in touched {
-            counts[id as usize] = 0;
-        }
-        if let Ok(mut pool) = self.pool.lock() {
-            pool.push(counts);
-        }
+    fn give_back(&self, counts: Vec<u32>, touched: &[u32]) {
+        self.pool.give_back(counts, touched);
     }
 }
 
