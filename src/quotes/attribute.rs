@@ -83,7 +83,7 @@ fn is_contrast(w: &str) -> bool {
 fn is_connective(w: &str) -> bool {
     matches!(
         w,
-        "and" | "or" | "then" | "before" | "after" | "while" | "when" | "by" | "so"
+        "and" | "or" | "but" | "yet" | "then" | "before" | "after" | "while" | "when" | "by" | "so"
     )
 }
 
@@ -290,6 +290,14 @@ impl<'a> Doc<'a> {
         if ws.len() >= 2 && ws[0].lower == "according" && ws[1].lower == "to" {
             return (self.subject_after(&ws[2..], to), true);
         }
+        // `"...", but insisted that ...`: a clause opening on a conjunction is the sentence's
+        // next clause, not the attribution of the quote before it.
+        if ws
+            .first()
+            .is_some_and(|w| is_connective(&w.lower) || is_contrast(&w.lower))
+        {
+            return (Clause::Nothing, false);
+        }
         let window = &ws[..ws.len().min(AFTER_VERB_WINDOW)];
         let Some(v) = (0..window.len())
             .find(|&k| self.verb(&ws, k))
@@ -363,10 +371,22 @@ impl<'a> Doc<'a> {
         };
         if ws[..v].iter().all(|w| is_filler(&w.lower)) {
             // `"...," said X, "..."`: the second half of a quote split by its attribution.
-            if !is_inversion_verb(&ws[v].lower) {
-                return Clause::Nothing;
+            if is_inversion_verb(&ws[v].lower) {
+                return self.subject_after(&ws[v + 1..], span.open);
             }
-            return self.subject_after(&ws[v + 1..], span.open);
+            // `Crowley, whose debate Limbaugh described as "...," later told the AP "..."`:
+            // the sentence goes on past an embedded quote to its own subject's verb.
+            if i > 0 && start == prev_end && self.runs_on_from(i - 1) {
+                let head = self.sentence_start_outside_quotes(
+                    span.open.saturating_sub(2 * CLAUSE_CHARS),
+                    ws[v].start,
+                );
+                return match self.sentence_subject(head, ws[v].start) {
+                    c @ Clause::Speaker(_) => c,
+                    _ => Clause::Nothing,
+                };
+            }
+            return Clause::Nothing;
         }
         if self.borrows_subject(&ws, v) {
             let head = self.sentence_start_outside_quotes(
@@ -378,6 +398,12 @@ impl<'a> Doc<'a> {
             }
         }
         self.subject_before(&ws[..v], ws[v].start)
+    }
+
+    /// Does the sentence of span `j` go on after it (the quote does not end with its own full
+    /// stop, question or exclamation mark)?
+    fn runs_on_from(&self, j: usize) -> bool {
+        !matches!(self.last_quoted(&self.spans[j]), Some('.' | '?' | '!'))
     }
 
     /// Is the last thing before `open` (blanks aside) a colon?
@@ -440,10 +466,7 @@ impl<'a> Doc<'a> {
             return self.pronoun(p, first.start, None);
         }
         let end = head_end(&ws, to);
-        if let Some(m) = self
-            .subject_mention(first.start, end, false)
-            .filter(|m| m.kind != EntityKind::Place)
-        {
+        if let Some(m) = self.subject_mention(first.start, end, false) {
             return Clause::Speaker(named(m));
         }
         self.role(&ws[..ws.len().min(3)], first.start)
@@ -706,7 +729,10 @@ impl<'a> Doc<'a> {
         let possessive = matches!(self.chars.get(m.end), Some('\'' | '’'))
             && matches!(self.chars.get(m.end + 1), Some('s' | ' '));
         let next = ws.iter().find(|w| w.start >= m.end);
+        // A role after a comma is an apposition (`Lord Bach, Minister for ...`), not a
+        // qualifier (`a U.S. health official`).
         let qualifies_role = m.kind != EntityKind::Person
+            && self.chars.get(m.end) != Some(&',')
             && ws.iter().filter(|w| w.start >= m.end).take(2).any(|w| {
                 // An organisation speaks through its spokesman or officials; a place does
                 // not (`a U.S. health official` is no statement of the United States).

@@ -472,3 +472,33 @@ fn a_short_phrase_in_marks_a_sentence_after_a_quote_is_no_quote_of_its_speaker()
         &[("We will appeal the decision,", Some("Tomas Brenner"))],
     );
 }
+
+#[test]
+fn a_sentence_going_on_past_an_embedded_quote_keeps_its_own_subject() {
+    exactly(
+        "Budget row\n\nAda Kern, whose budget Rolf Marten described as \"a disgrace to the town,\" later told the Harbour Times that \"nobody reads the footnotes\".\n",
+        &[
+            ("a disgrace to the town,", Some("Rolf Marten")),
+            ("nobody reads the footnotes", Some("Ada Kern")),
+        ],
+    );
+}
+
+#[test]
+fn a_verb_after_but_alone_shares_the_sentence_subject() {
+    exactly(
+        "Delays\n\nAda Kern said she was \"disappointed with the delays\", but insisted that the agency had \"done a great deal of work\".\n",
+        &[
+            ("disappointed with the delays", Some("Ada Kern")),
+            ("done a great deal of work", Some("Ada Kern")),
+        ],
+    );
+}
+
+#[test]
+fn a_role_after_a_comma_is_an_apposition_not_a_qualifier() {
+    exactly(
+        "Regatta\n\n\"We are ready for the boats,\" Port Allard, host of this year's regatta, said in a statement.\n",
+        &[("We are ready for the boats,", Some("Port Allard"))],
+    );
+}
