@@ -75,10 +75,9 @@ pub fn extract_with_mentions(text: &str, mentions: &[Mention]) -> Vec<Quote> {
     for i in (0..spans.len().saturating_sub(1)).rev() {
         if let (attribute::Found::Nothing, attribute::Found::Speaker(next)) =
             (&found[i], &found[i + 1])
+            && doc.paired_with_next(i)
         {
-            if doc.paired_with_next(i) {
-                found[i] = attribute::Found::Speaker(next.clone());
-            }
+            found[i] = attribute::Found::Speaker(next.clone());
         }
     }
     let mut previous: Option<(usize, attribute::Speaker)> = None;
