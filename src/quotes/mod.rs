@@ -69,9 +69,20 @@ pub fn extract_with_mentions(text: &str, mentions: &[Mention]) -> Vec<Quote> {
     let spans = marks::spans(&chars);
     let doc = attribute::Doc::new(&chars, mentions, &spans);
     let mut out: Vec<Quote> = Vec::new();
+    let mut found: Vec<attribute::Found> = (0..spans.len()).map(|i| doc.attribute(i)).collect();
+    // `"open to each other" and "avoid all extremism," according to Kern`: a quote joined to
+    // the next by "and" alone shares the next one's attribution.
+    for i in (0..spans.len().saturating_sub(1)).rev() {
+        if let (attribute::Found::Nothing, attribute::Found::Speaker(next)) =
+            (&found[i], &found[i + 1])
+            && doc.paired_with_next(i)
+        {
+            found[i] = attribute::Found::Speaker(next.clone());
+        }
+    }
     let mut previous: Option<(usize, attribute::Speaker)> = None;
-    for (i, span) in spans.iter().enumerate() {
-        let speaker = match (doc.attribute(i), &previous) {
+    for (i, (span, found)) in spans.iter().zip(found).enumerate() {
+        let speaker = match (found, &previous) {
             (attribute::Found::Speaker(s), _) => Some(s),
             (attribute::Found::Nothing, Some((j, prev))) if doc.continues(*j, i, &prev.name) => {
                 Some(attribute::Speaker {
@@ -81,7 +92,16 @@ pub fn extract_with_mentions(text: &str, mentions: &[Mention]) -> Vec<Quote> {
             }
             _ => None,
         };
-        if !classify::is_quote(&chars, span, speaker.is_some()) {
+        // A span that continues the speaker of a quote in an earlier sentence must read as
+        // speech by itself: a short phrase in marks there is as often a scare quote. In the
+        // same sentence (`a "witch hunt" and a "total hoax"`) it shares the attribution.
+        let attributed = speaker.as_ref().is_some_and(|s| {
+            s.via != Attribution::Continued
+                || previous
+                    .as_ref()
+                    .is_some_and(|(j, _)| doc.same_sentence(*j, i))
+        });
+        if !classify::is_quote(&chars, span, attributed) {
             continue;
         }
         if let Some(s) = &speaker {

@@ -383,3 +383,122 @@ fn a_subject_stands_after_the_conjunction_opening_its_clause() {
         &[("if such talks could end the war in the north.", None)],
     );
 }
+
+// Round 4: one fixture per rule class added after the fresh3 set was annotated.
+
+#[test]
+fn a_participle_after_a_comma_is_spoken_by_the_main_clause_subject() {
+    exactly(
+        "Ferry deal refused\n\nMayor Elena Vasquez met Tomas Brenner on Monday, calling his offer \"an insult to the town\".\n",
+        &[("an insult to the town", Some("Elena Vasquez"))],
+    );
+}
+
+#[test]
+fn a_verb_after_and_alone_shares_the_sentence_subject() {
+    exactly(
+        "Bridge closed\n\nOpposition leader Rolf Marten called the closure a \"betrayal\" and said on Friday the council \"must reopen the bridge at once\".\n",
+        &[
+            ("betrayal", Some("Rolf Marten")),
+            ("must reopen the bridge at once", Some("Rolf Marten")),
+        ],
+    );
+}
+
+#[test]
+fn a_participle_names_the_subject_a_later_pronoun_continues() {
+    exactly(
+        "Race opens\n\nTomas Brenner, a critic of Mayor Elena Vasquez, entered the race on Tuesday, vowing to cut ferry fares.\n\n\"People want cheaper boats,\" he said.\n",
+        &[("People want cheaper boats,", Some("Tomas Brenner"))],
+    );
+}
+
+#[test]
+fn a_document_speaks_for_whoever_issued_it_never_for_its_addressee() {
+    exactly(
+        "Harbour walls\n\nCaldmoor Council published a report on the harbour on Monday.\n\n\"The harbour walls need urgent repair,\" the report said.\n",
+        &[(
+            "The harbour walls need urgent repair,",
+            Some("Caldmoor Council"),
+        )],
+    );
+    exactly(
+        "Routes cut\n\nNorthwind Airways closed two routes in March.\n\n\"Demand has fallen sharply on both,\" its statement said.\n",
+        &[(
+            "Demand has fallen sharply on both,",
+            Some("Northwind Airways"),
+        )],
+    );
+    exactly(
+        "Pilots write\n\nPilots sent a letter to the chief executive of Northwind Airways, Rosa Mendel.\n\n\"We will not fly the new routes,\" the letter says.\n",
+        &[("We will not fly the new routes,", None)],
+    );
+}
+
+#[test]
+fn a_colon_introduces_the_quote_in_the_voice_of_the_sentence_subject() {
+    exactly(
+        "Budget\n\nSenator Ada Kern had a different view on Sunday: \"The bridge can wait another year.\"\n",
+        &[("The bridge can wait another year.", Some("Ada Kern"))],
+    );
+}
+
+#[test]
+fn mixed_quotes_joined_by_and_share_the_attribution_after_them() {
+    exactly(
+        "Coalition\n\nThe parties will be \"open to each other\" and \"avoid every extreme,\" according to Mira Solberg, the party leader.\n",
+        &[
+            ("open to each other", Some("Mira Solberg")),
+            ("avoid every extreme,", Some("Mira Solberg")),
+        ],
+    );
+}
+
+#[test]
+fn more_verbs_take_their_speaker_after_the_quote() {
+    exactly(
+        "Harbour plan\n\n\"This is the end of the harbour plan,\" predicted Port Allard councillor Oona Farrell.\n\n\"The minister has misled the town,\" Rolf Marten charged.\n",
+        &[
+            ("This is the end of the harbour plan,", Some("Oona Farrell")),
+            ("The minister has misled the town,", Some("Rolf Marten")),
+        ],
+    );
+}
+
+#[test]
+fn a_short_phrase_in_marks_a_sentence_after_a_quote_is_no_quote_of_its_speaker() {
+    exactly(
+        "Appeal\n\n\"We will appeal the decision,\" said Tomas Brenner. The harbour kept its old \"harbour rules\" for years.\n",
+        &[("We will appeal the decision,", Some("Tomas Brenner"))],
+    );
+}
+
+#[test]
+fn a_sentence_going_on_past_an_embedded_quote_keeps_its_own_subject() {
+    exactly(
+        "Budget row\n\nAda Kern, whose budget Rolf Marten described as \"a disgrace to the town,\" later told the Harbour Times that \"nobody reads the footnotes\".\n",
+        &[
+            ("a disgrace to the town,", Some("Rolf Marten")),
+            ("nobody reads the footnotes", Some("Ada Kern")),
+        ],
+    );
+}
+
+#[test]
+fn a_verb_after_but_alone_shares_the_sentence_subject() {
+    exactly(
+        "Delays\n\nAda Kern said she was \"disappointed with the delays\", but insisted that the agency had \"done a great deal of work\".\n",
+        &[
+            ("disappointed with the delays", Some("Ada Kern")),
+            ("done a great deal of work", Some("Ada Kern")),
+        ],
+    );
+}
+
+#[test]
+fn a_role_after_a_comma_is_an_apposition_not_a_qualifier() {
+    exactly(
+        "Regatta\n\n\"We are ready for the boats,\" Port Allard, host of this year's regatta, said in a statement.\n",
+        &[("We are ready for the boats,", Some("Port Allard"))],
+    );
+}

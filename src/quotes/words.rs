@@ -203,6 +203,43 @@ pub fn is_speech_verb(w: &str) -> bool {
         "criticized",
         "dismissed",
         "termed",
+        // Round 4: verbs of speaking and of characterising that news writing puts before mixed
+        // quotes or after whole ones (`calling it a "crisis"`, `"...," Kern charged`).
+        "charged",
+        "recounted",
+        "recounts",
+        "interjected",
+        "countered",
+        "counters",
+        "calling",
+        "describing",
+        "labeling",
+        "labelling",
+        "accusing",
+        "derided",
+        "deriding",
+        "blamed",
+        "blames",
+        "lamented",
+        "laments",
+        "promised",
+        "promising",
+        "vowing",
+        "urging",
+        "expressed",
+        "requested",
+        "cited",
+        "citing",
+        "referred",
+        "referring",
+        "reaffirmed",
+        "complaining",
+        "alleged",
+        "alleges",
+        "alleging",
+        "asserted",
+        "asserts",
+        "pointed",
     ];
     VERBS.contains(&w)
 }
@@ -250,6 +287,10 @@ pub fn other_sense(verb: &str, next: Option<&str>) -> bool {
         "continu" => matches!(next, "to" | "with" | "in" | "on" | "as" | "at" | "for"),
         "call" | "ask" | "not" => matches!(next, "for" | "off"),
         "post" => matches!(next, "a" | "an" | "its" | "their" | "losses" | "profits"),
+        // "pointed out that" reports speech; "pointed to", "pointed at" do not.
+        "point" => next != "out",
+        // "referred to the court" is no characterising: only "referred to X as".
+        "referr" | "referring" => next != "to",
         _ => false,
     }
 }
