@@ -107,18 +107,19 @@ enum Version {
 }
 
 impl GroupsCache {
-    /// The groups kept with the index at `index`, read again only when they changed.
+    /// The groups kept with the index at `index`, read again only when they changed;
+    /// `searcher` is called only when there is no table of this version to read.
     pub fn get(
         &self,
         index: &Path,
-        searcher: &Searcher,
+        searcher: &dyn Fn() -> Searcher,
         fields: &Fields,
     ) -> Result<Arc<CopyGroups>> {
         let path = index.join(GROUPS_FILE);
         let version = match std::fs::metadata(&path) {
             Ok(m) => Version::File(identity(&m), m.len(), m.modified().ok()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                Version::Columns(searcher.generation().generation_id())
+                Version::Columns(searcher().generation().generation_id())
             }
             Err(e) => return Err(Error::io(path, e)),
         };
@@ -128,9 +129,15 @@ impl GroupsCache {
         {
             return Ok(Arc::clone(groups));
         }
-        let groups = Arc::new(match version {
-            Version::File(..) => load(&path)?.map_or_else(|| legacy(searcher, fields), Ok)?,
-            Version::Columns(_) => legacy(searcher, fields)?,
+        let stored = match version {
+            Version::File(..) => load(&path)?,
+            Version::Columns(_) => None,
+        };
+        // No table (or one of another version): the groups as the articles carry them, until
+        // an index run saves a table.
+        let groups = Arc::new(match stored {
+            Some(groups) => groups,
+            None => legacy(&searcher(), fields)?,
         });
         *last = Some((version, Arc::clone(&groups)));
         Ok(groups)

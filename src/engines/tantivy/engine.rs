@@ -932,7 +932,7 @@ impl Backend for Engine {
 
     fn copy_groups(&self) -> Result<Arc<crate::model::copies::CopyGroups>> {
         self.groups
-            .get(&self.index.path, &self.searcher(), &self.index.fields)
+            .get(&self.index.path, &|| self.searcher(), &self.index.fields)
     }
 
     fn rules_version(&self) -> Result<crate::entities::rules::RulesVersion> {
