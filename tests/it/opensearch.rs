@@ -854,8 +854,7 @@ fn engines_rank_alike_with_bm25f_proximity_and_feedback() {
     };
     let f = Fixture::new();
     ranking_corpus(&f);
-    // Without copy groups: regrouping writes articles again, and the replaced versions count in
-    // Lucene's statistics until merged away (in the embedded index's too, differently).
+    // Without copy groups, so the lists compared rank every article, none collapsed.
     f.index_docs(&["--no-entities", "--no-copies"]);
     ok(
         remote_run(
