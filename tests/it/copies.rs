@@ -545,10 +545,13 @@ fn opensearch_groups_and_collapses_like_the_embedded_engine() {
     compare("first run");
     let r = search(&f, &[QUERY, "--engine", &engine]);
     assert_eq!(r.hits.iter().map(|h| h.copies).max(), Some(4));
+    // Grouping wrote no article twice (the groups are a document of their own).
+    assert_eq!(remote.highest_version(), 1);
 
     write_sixth_copy(&f);
     on_both(&[]);
     compare("a sixth copy");
+    assert_eq!(remote.highest_version(), 1, "old members left as written");
     let best = search(&f, &[QUERY, "--engine", &engine])
         .hits
         .into_iter()
