@@ -467,4 +467,24 @@ mod tests {
         assert_eq!(again[3], Some(GroupId::of(least)));
         assert_eq!(again[0], None);
     }
+
+    #[test]
+    fn a_groups_table_survives_its_json_and_another_version_reads_as_none() {
+        let table = CopyGroups::from_pairs([
+            ("b".to_string(), GroupId("g1".into())),
+            ("a".to_string(), GroupId("g1".into())),
+            ("c".to_string(), GroupId("g2".into())),
+        ]);
+        let again = CopyGroups::parse(&table.to_json(), "t").unwrap().unwrap();
+        assert_eq!(again.group_of("a"), Some(&GroupId("g1".into())));
+        assert_eq!(again.members(&GroupId("g1".into())), ["a", "b"]);
+        assert_eq!((again.len(), again.articles()), (2, 3));
+        assert_eq!(again.group_of("d"), None);
+        let other = table
+            .to_json()
+            .replacen("\"version\":1", "\"version\":99", 1);
+        assert_eq!(CopyGroups::parse(&other, "t").unwrap(), None);
+        let err = CopyGroups::parse("{", "the file").unwrap_err().to_string();
+        assert!(err.contains("the file"), "{err}");
+    }
 }
