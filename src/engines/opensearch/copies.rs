@@ -12,7 +12,7 @@ use super::client::Method;
 use serde_json::{Value, json};
 
 use super::mapping::meta;
-use super::{OpenSearch, SETTINGS_FRESH, doc_version, document};
+use super::{OpenSearch, SETTINGS_FRESH, document};
 use crate::Result;
 use crate::model::copies::{CopyGroups, GroupId, Member};
 use crate::model::fields::name;
@@ -96,16 +96,7 @@ impl OpenSearch {
 
     /// The groups document's `_source` (when asked for) and version.
     fn read_groups(&self, source: bool) -> Result<(Value, Option<(u64, u64)>)> {
-        let mut path = self.groups_path();
-        if !source {
-            path.push_str("?_source=false");
-        }
-        let reply = self.client.call_any(Method::GET, &path, None)?;
-        match reply.status {
-            404 => Ok((json!({}), None)),
-            _ if reply.ok() => Ok((reply.body["_source"].clone(), doc_version(&reply))),
-            _ => Err(self.client.refused(&path, &reply)),
-        }
+        self.read_meta_doc(self.groups_path(), source)
     }
 
     /// The groups an index written before the table was kept carries in its articles.

@@ -284,7 +284,12 @@ impl OpenSearch {
 
     /// The settings document as the cluster holds it now, with its version.
     fn read_settings(&self, source: bool) -> Result<(Value, Option<(u64, u64)>)> {
-        let mut path = self.settings_path();
+        self.read_meta_doc(self.settings_path(), source)
+    }
+
+    /// A companion-index document at `path` as the cluster holds it now (its `_source` only
+    /// when asked for), with its version; `{}` and no version when there is none.
+    fn read_meta_doc(&self, mut path: String, source: bool) -> Result<(Value, Option<(u64, u64)>)> {
         if !source {
             path.push_str("?_source=false");
         }
