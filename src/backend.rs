@@ -11,7 +11,7 @@ use crate::entities::merges::{EntityMerges, LinkCount, NamesByKind};
 use crate::entities::rules::{Entity, EntityRules, RulesVersion};
 use crate::model::article::StoredArticle;
 use crate::model::check::CheckReport;
-use crate::model::copies::{GroupId, Member};
+use crate::model::copies::{CopyGroups, Member};
 use crate::model::keys::KeyRing;
 use crate::model::manifest::Manifest;
 use crate::model::request::{ExportOptions, SearchRequest};
@@ -64,6 +64,10 @@ pub trait Backend: Send + Sync {
     /// The archive-wide entity merges found after the last index run (none before one).
     fn entity_merges(&self) -> Result<EntityMerges>;
 
+    /// The groups of copies found after the last index run (none before one), shared: a
+    /// long-lived engine reads them again only when a run has saved new ones.
+    fn copy_groups(&self) -> Result<std::sync::Arc<CopyGroups>>;
+
     /// A token that changes whenever the entity rules or merges kept with the index are saved
     /// (cheap: no rules are read).
     fn rules_version(&self) -> Result<RulesVersion>;
@@ -110,13 +114,12 @@ pub trait Store: Send {
     /// Articles the engine refused since the last call (each one alone: the run goes on).
     fn rejected(&mut self) -> Vec<Rejected>;
 
-    /// Every stored article's copy signature and group (articles without a signature left out),
+    /// Every stored article's id and copy signature (articles without a signature left out),
     /// as of the last commit.
     fn copy_members(&mut self) -> Result<Vec<Member>>;
 
-    /// Give the articles named by [`Member::handle`]s their new groups (none: ungrouped);
-    /// durable with the next commit.
-    fn set_copy_groups(&mut self, changes: Vec<(String, Option<GroupId>)>) -> Result<()>;
+    /// Replace the groups of copies kept with the index (no article is written again).
+    fn save_copy_groups(&mut self, groups: &CopyGroups) -> Result<()>;
 
     /// Every distinct entity name the index holds, per kind, with the articles carrying it, as
     /// of the last commit (what the archive-wide merges are found from).
@@ -182,6 +185,9 @@ pub trait Layer: Send + Sync {
     fn entity_merges(&self) -> Result<EntityMerges> {
         self.inner().entity_merges()
     }
+    fn copy_groups(&self) -> Result<std::sync::Arc<CopyGroups>> {
+        self.inner().copy_groups()
+    }
     fn rules_version(&self) -> Result<RulesVersion> {
         self.inner().rules_version()
     }
@@ -237,6 +243,9 @@ impl<L: Layer> Backend for L {
     }
     fn entity_merges(&self) -> Result<EntityMerges> {
         Layer::entity_merges(self)
+    }
+    fn copy_groups(&self) -> Result<std::sync::Arc<CopyGroups>> {
+        Layer::copy_groups(self)
     }
     fn rules_version(&self) -> Result<RulesVersion> {
         Layer::rules_version(self)

@@ -417,17 +417,13 @@ impl Run<'_> {
         Ok(())
     }
 
-    /// Bring every article's copy group up to date with what the index now holds. Runs even
+    /// Bring the copy groups kept with the index up to date with what it now holds. Runs even
     /// when nothing changed, so a run killed between its last commit and this step is made
     /// whole by the next one.
     fn regroup(&mut self) -> Result<()> {
         let done = super::copies::regroup(self.store)?;
         self.summary.copy_groups = done.groups;
         self.summary.articles_in_copy_groups = done.grouped_articles;
-        if done.changed > 0 {
-            self.dirty = true;
-            self.commit()?;
-        }
         Ok(())
     }
 

@@ -14,7 +14,8 @@
 //! Groups are the connected components of the "is a copy of" pairs among every article the index
 //! holds, named after their least member, so they are a function of the set of articles alone:
 //! an incremental run, a deletion or `--rebuild` all end with the same groups (see
-//! `features::copies::regroup`, which each index run calls through the store boundary).
+//! `features::copies::regroup`, which each index run calls through the store boundary). They are
+//! kept beside the articles as a [`CopyGroups`] table, never inside them.
 use std::collections::HashMap;
 
 /// MinHash values per article: the estimate's standard error at similarity 0.5 is about 0.06.
@@ -281,10 +282,130 @@ pub fn groups(signatures: &[&Signature], threshold: f32) -> Vec<Option<GroupId>>
 /// One stored article as the grouping sees it.
 #[derive(Debug, Clone)]
 pub struct Member {
-    /// How the engine finds the article again to change its group (its own token).
-    pub handle: String,
+    /// The article's id, by which the groups kept with the index name it.
+    pub id: String,
     pub signature: Signature,
-    pub group: Option<GroupId>,
+}
+
+/// The name of the file (embedded engine) or companion document (OpenSearch) that keeps the
+/// groups with the index.
+pub const GROUPS_FILE: &str = "copy_groups.json";
+
+/// Bumped when [`CopyGroups::to_json`]'s layout changes; a table of another version is read as
+/// absent (the next index run writes it anew), never misread.
+pub const GROUPS_VERSION: u32 = 1;
+
+/// Every group of copies the index holds, by name, with the ids of its members: kept beside the
+/// articles rather than in them, so that joining, leaving or renaming a group writes no article
+/// again (tantivy has no in-place update; rewriting every copy doubled peak RSS, BENCHMARKS.md).
+/// Searches read it to name each hit's group, collapse copies and filter by group.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CopyGroups {
+    members: HashMap<GroupId, Vec<String>>,
+    by_id: HashMap<String, GroupId>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredGroups {
+    version: u32,
+    /// Each group's name, then its members' ids, sorted so equal tables are equal bytes.
+    groups: Vec<(GroupId, Vec<String>)>,
+}
+
+impl CopyGroups {
+    /// The groups of `members`, given each one's group as [`groups`] found it.
+    pub fn of(members: &[Member], wanted: &[Option<GroupId>]) -> CopyGroups {
+        let mut table = CopyGroups::default();
+        for (member, group) in members.iter().zip(wanted) {
+            if let Some(group) = group {
+                table.insert(group.clone(), member.id.clone());
+            }
+        }
+        table
+    }
+
+    fn insert(&mut self, group: GroupId, id: String) {
+        self.by_id.insert(id.clone(), group.clone());
+        self.members.entry(group).or_default().push(id);
+    }
+
+    /// The group of the article `id`, if it has one.
+    pub fn group_of(&self, id: &str) -> Option<&GroupId> {
+        self.by_id.get(id)
+    }
+
+    /// The ids of a group's members (none for a name the index does not hold).
+    pub fn members(&self, group: &GroupId) -> &[String] {
+        self.members.get(group).map_or(&[], Vec::as_slice)
+    }
+
+    /// How many groups there are.
+    pub fn len(&self) -> usize {
+        self.members.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.members.is_empty()
+    }
+
+    /// How many articles are in a group.
+    pub fn articles(&self) -> usize {
+        self.by_id.len()
+    }
+
+    pub fn to_json(&self) -> String {
+        let mut groups: Vec<(GroupId, Vec<String>)> = self
+            .members
+            .iter()
+            .map(|(g, ids)| {
+                let mut ids = ids.clone();
+                ids.sort();
+                (g.clone(), ids)
+            })
+            .collect();
+        groups.sort();
+        let stored = StoredGroups {
+            version: GROUPS_VERSION,
+            groups,
+        };
+        serde_json::to_string(&stored).unwrap_or_default()
+    }
+
+    /// The table [`CopyGroups::to_json`] wrote; `None` for one of another version (or none at
+    /// all), which the next index run replaces. `origin` names the file in the error.
+    pub fn parse(text: &str, origin: &str) -> crate::Result<Option<CopyGroups>> {
+        #[derive(serde::Deserialize)]
+        struct Version {
+            version: u32,
+        }
+        let unreadable = |e: serde_json::Error| {
+            crate::Error::Other(format!(
+                "{origin} is unreadable: {e} (an index run writes it anew)"
+            ))
+        };
+        let version: Version = serde_json::from_str(text).map_err(unreadable)?;
+        if version.version != GROUPS_VERSION {
+            return Ok(None);
+        }
+        let stored: StoredGroups = serde_json::from_str(text).map_err(unreadable)?;
+        let mut table = CopyGroups::default();
+        for (group, ids) in stored.groups {
+            for id in ids {
+                table.insert(group.clone(), id);
+            }
+        }
+        Ok(Some(table))
+    }
+
+    /// The table of `(id, group)` pairs (an index written before the table was kept, whose
+    /// articles carry their group).
+    pub fn from_pairs(pairs: impl IntoIterator<Item = (String, GroupId)>) -> CopyGroups {
+        let mut table = CopyGroups::default();
+        for (id, group) in pairs {
+            table.insert(group, id);
+        }
+        table
+    }
 }
 
 #[cfg(test)]
@@ -345,5 +466,25 @@ mod tests {
         let again = groups(&all, THRESHOLD);
         assert_eq!(again[3], Some(GroupId::of(least)));
         assert_eq!(again[0], None);
+    }
+
+    #[test]
+    fn a_groups_table_survives_its_json_and_another_version_reads_as_none() {
+        let table = CopyGroups::from_pairs([
+            ("b".to_string(), GroupId("g1".into())),
+            ("a".to_string(), GroupId("g1".into())),
+            ("c".to_string(), GroupId("g2".into())),
+        ]);
+        let again = CopyGroups::parse(&table.to_json(), "t").unwrap().unwrap();
+        assert_eq!(again.group_of("a"), Some(&GroupId("g1".into())));
+        assert_eq!(again.members(&GroupId("g1".into())), ["a", "b"]);
+        assert_eq!((again.len(), again.articles()), (2, 3));
+        assert_eq!(again.group_of("d"), None);
+        let other = table
+            .to_json()
+            .replacen("\"version\":1", "\"version\":99", 1);
+        assert_eq!(CopyGroups::parse(&other, "t").unwrap(), None);
+        let err = CopyGroups::parse("{", "the file").unwrap_err().to_string();
+        assert!(err.contains("the file"), "{err}");
     }
 }

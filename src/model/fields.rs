@@ -96,6 +96,11 @@ pub mod meta {
     pub const FILE_KIND: &str = "file";
     /// `kind` and `_id` of the document with the index's saved settings.
     pub const SETTINGS_ID: &str = "settings";
+    /// `kind` and `_id` of the document with the groups of copies, kept apart from the settings
+    /// (it grows with the archive and changes with every index run).
+    pub const COPY_GROUPS: &str = "copy_groups";
+    /// The groups document's table, as its JSON text.
+    pub const TABLE: &str = "table";
 }
 
 /// The fast-column (keyword field) name of an entity kind's exact names.

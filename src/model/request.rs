@@ -142,6 +142,10 @@ pub struct SearchRequest {
     pub collapse: bool,
     /// Only articles of these groups of copies (the page's "show copies").
     pub groups: Vec<GroupId>,
+    /// Only these articles, by id: `groups` as the collapsing layer resolves them from the
+    /// groups kept with the index (engines filter on this, never on `groups`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ids: Option<Vec<String>>,
 }
 
 impl Default for SearchRequest {
@@ -168,6 +172,7 @@ impl Default for SearchRequest {
             timeline: None,
             collapse: true,
             groups: Vec::new(),
+            ids: None,
         }
     }
 }

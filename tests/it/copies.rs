@@ -115,6 +115,8 @@ pub struct Hit {
 struct IndexReport {
     copy_groups: usize,
     articles_in_copy_groups: usize,
+    #[serde(default)]
+    articles_added: u64,
 }
 
 pub fn search(f: &Fixture, args: &[&str]) -> Results {
@@ -389,6 +391,112 @@ fn the_api_collapses_and_collapse_false_or_a_group_undoes_it() {
     assert_eq!(bad.status, 400);
 }
 
+/// The embedded index's operation count (tantivy's `opstamp` in `meta.json`): one per document
+/// added, per delete and per commit, so an article written twice shows in it even after merges
+/// have dropped the deleted version.
+fn operations(f: &Fixture) -> u64 {
+    #[derive(Deserialize)]
+    struct Meta {
+        opstamp: u64,
+    }
+    let text = std::fs::read_to_string(f.index().join("meta.json")).expect("meta.json");
+    serde_json::from_str::<Meta>(&text)
+        .expect("meta.json")
+        .opstamp
+}
+
+/// The bug: each index run recorded copy groups by writing every grouped article again (tantivy
+/// has no in-place update), which doubled the peak memory of indexing an archive of copies. Now
+/// the groups are kept beside the articles and each article is written once, in the run that
+/// indexes it, however many copies it has and whatever groups it joins later.
+#[test]
+fn an_index_run_with_many_copies_does_not_rewrite_articles() {
+    // The story and its neighbours republished in four archives: every article has copies.
+    let archive = |f: &Fixture, n: usize, wire_only: bool| {
+        for (c, (source, headline, body)) in versions().into_iter().enumerate() {
+            f.write(
+                &format!("archive{n}/wire/copy{c}.md"),
+                markdown(headline, source, &body),
+            );
+        }
+        for (c, (headline, source, body)) in OTHER_STORIES.iter().enumerate() {
+            if !wire_only {
+                f.write(
+                    &format!("archive{n}/other/story{c}.md"),
+                    markdown(headline, source, body),
+                );
+            }
+        }
+    };
+    // The same runs without copy groups write each article once: the yardstick.
+    let (f, plain) = (Fixture::new(), Fixture::new());
+    for g in [&f, &plain] {
+        (0..4).for_each(|n| archive(g, n, false));
+    }
+    let first = index(&f, &[]);
+    index(&plain, &["--no-copies"]);
+    assert_eq!(first.articles_added, 28);
+    assert_eq!(
+        (first.copy_groups, first.articles_in_copy_groups),
+        (3, 28),
+        "the wire story and both other stories, each in four archives"
+    );
+    assert_eq!(
+        operations(&f),
+        operations(&plain),
+        "writes of the first run"
+    );
+
+    // A fifth archive joins the wire story's group (and may rename it): only its own articles
+    // are written.
+    for g in [&f, &plain] {
+        archive(g, 4, true);
+    }
+    let second = index(&f, &[]);
+    index(&plain, &["--no-copies"]);
+    assert_eq!(second.articles_added, 5);
+    assert_eq!(
+        (second.copy_groups, second.articles_in_copy_groups),
+        (3, 33)
+    );
+    assert_eq!(
+        operations(&f),
+        operations(&plain),
+        "writes of the second run"
+    );
+
+    // And the groups are what searches see: 25 wire copies in one hit.
+    let r = search(&f, &[QUERY]);
+    assert_eq!(r.total, 33);
+    assert_eq!(r.hits.len(), 3, "{:?}", r.hits);
+    let wire = r
+        .hits
+        .iter()
+        .find(|h| h.path.contains("/wire/"))
+        .expect("the wire story");
+    assert_eq!(wire.copies, 24);
+}
+
+/// A groups table that cannot be read is named with its file, and the next index run writes it
+/// anew.
+#[test]
+fn an_unreadable_groups_table_is_named_and_the_next_run_replaces_it() {
+    let f = Fixture::new();
+    write_story(&f);
+    index(&f, &[]);
+    let table = f.index().join("copy_groups.json");
+    assert!(table.exists(), "the groups are kept beside the articles");
+    std::fs::write(&table, "{ not json").unwrap();
+    let out = f.run(&["search", QUERY]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("copy_groups.json"), "{err}");
+    assert!(err.contains("index run"), "{err}");
+    let report = index(&f, &[]);
+    assert_eq!((report.copy_groups, report.articles_in_copy_groups), (1, 5));
+    assert_eq!(with_copies(&search(&f, &[QUERY])).copies, 4);
+}
+
 /// The same runs on the OpenSearch engine give the embedded engine's groups, collapsed hits and
 /// copies (group names depend on the articles alone, so they are equal too).
 #[test]
@@ -437,10 +545,13 @@ fn opensearch_groups_and_collapses_like_the_embedded_engine() {
     compare("first run");
     let r = search(&f, &[QUERY, "--engine", &engine]);
     assert_eq!(r.hits.iter().map(|h| h.copies).max(), Some(4));
+    // Grouping wrote no article twice (the groups are a document of their own).
+    assert_eq!(remote.highest_version(), 1);
 
     write_sixth_copy(&f);
     on_both(&[]);
     compare("a sixth copy");
+    assert_eq!(remote.highest_version(), 1, "old members left as written");
     let best = search(&f, &[QUERY, "--engine", &engine])
         .hits
         .into_iter()

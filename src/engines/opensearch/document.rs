@@ -130,7 +130,8 @@ pub fn from_source(source: &Value) -> StoredArticle {
         authors: texts(source, name::AUTHORS),
         url: text(source, name::URL),
         entities,
-        group: text(source, name::COPY_GROUP).map(crate::model::copies::GroupId),
+        // Named by the collapsing layer from the groups kept with the index.
+        group: None,
         quotes: serde_json::from_value(source[name::QUOTES].clone()).unwrap_or_default(),
         ocr: source[name::OCR].as_bool().unwrap_or(false),
         links: texts(source, name::ENTITY_LINK)
@@ -154,7 +155,6 @@ pub fn returned_fields() -> Vec<String> {
         name::DATE,
         name::AUTHORS,
         name::URL,
-        name::COPY_GROUP,
         name::QUOTES,
         name::OCR,
     ]
@@ -177,28 +177,4 @@ pub fn signature_of(source: &Value) -> Option<Signature> {
         .decode(text)
         .ok()?;
     Signature::from_bytes(&bytes)
-}
-
-/// The document of a stored `_source` again, whole (with the indexed body it leaves out), in
-/// the copy group `group`; `None` for a `_source` that is not an article's.
-pub fn rewritten(source: &Value, group: Option<&crate::model::copies::GroupId>) -> Option<Value> {
-    let file = source[name::FILE].as_str()?.to_string();
-    let hash = source[name::FILE_HASH].as_str()?.to_string();
-    let signature = signature_of(source);
-    let stored = from_source(source);
-    let quotes = stored.quotes.clone();
-    let links = stored.links.clone();
-    let (article, entities) = crate::model::article::to_article(stored);
-    let prepared = Prepared {
-        article,
-        entities,
-        quotes,
-        signature,
-        links,
-    };
-    let mut doc = to_source(&file, &hash, &prepared);
-    if let (Some(group), Value::Object(map)) = (group, &mut doc) {
-        map.insert(name::COPY_GROUP.to_string(), json!(group.0));
-    }
-    Some(doc)
 }

@@ -404,8 +404,8 @@ pub fn filters(req: &SearchRequest, sources: Option<&SourceTable>) -> Vec<Value>
         let upper = req.until.map_or(Bound::Unbounded, Bound::Included);
         out.push(date_range(lower, upper));
     }
-    if !req.groups.is_empty() {
-        out.push(json!({ "terms": { name::COPY_GROUP: req.groups } }));
+    if let Some(ids) = &req.ids {
+        out.push(json!({ "terms": { name::ID: ids } }));
     }
     out
 }

@@ -8,6 +8,7 @@
 //! and otherwise the values are counted exhaustively with a composite aggregation. Pages deeper
 //! than the cluster's result window are reached with `search_after`.
 pub mod client;
+pub mod copies;
 pub mod document;
 pub mod dsl;
 pub mod mapping;
@@ -63,6 +64,8 @@ pub const SETTINGS_FRESH: Duration = Duration::from_secs(3);
 pub struct OpenSearch {
     pub client: Arc<Client>,
     settings: Arc<Mutex<Option<CachedSettings>>>,
+    /// The groups of copies as last read.
+    groups: copies::GroupsCache,
 }
 
 /// The companion settings document as last read, and when its version was last confirmed.
@@ -90,6 +93,7 @@ impl OpenSearch {
         OpenSearch {
             client: Arc::new(Client::new(url)),
             settings: Arc::new(Mutex::new(None)),
+            groups: Arc::new(Mutex::new(None)),
         }
     }
 
@@ -249,33 +253,6 @@ impl OpenSearch {
         Ok(manifest)
     }
 
-    /// Every article with a copy signature: (id, signature, group), walked in id order. The
-    /// signature is neither indexed nor a doc value, so articles without one are left out here.
-    pub fn copy_members(&self) -> Result<Vec<crate::model::copies::Member>> {
-        let mut members = Vec::new();
-        let body = json!({
-            "query": { "match_all": {} },
-            "sort": [{ name::ID: "asc" }],
-            "_source": [name::COPY_SIGNATURE, name::COPY_GROUP],
-            "track_total_hits": false,
-        });
-        self.each_sorted_hit(self.index(), body, |hit| {
-            let (Some(id), Some(signature)) =
-                (hit["_id"].as_str(), document::signature_of(&hit["_source"]))
-            else {
-                return;
-            };
-            members.push(crate::model::copies::Member {
-                handle: id.to_string(),
-                signature,
-                group: hit["_source"][name::COPY_GROUP]
-                    .as_str()
-                    .map(|g| crate::model::copies::GroupId(g.to_string())),
-            });
-        })?;
-        Ok(members)
-    }
-
     /// Every hit of `body` (a query with a total sort) in `index`, in pages of `MANIFEST_PAGE`
     /// walked with `search_after`.
     fn each_sorted_hit(
@@ -307,7 +284,12 @@ impl OpenSearch {
 
     /// The settings document as the cluster holds it now, with its version.
     fn read_settings(&self, source: bool) -> Result<(Value, Option<(u64, u64)>)> {
-        let mut path = self.settings_path();
+        self.read_meta_doc(self.settings_path(), source)
+    }
+
+    /// A companion-index document at `path` as the cluster holds it now (its `_source` only
+    /// when asked for), with its version; `{}` and no version when there is none.
+    fn read_meta_doc(&self, mut path: String, source: bool) -> Result<(Value, Option<(u64, u64)>)> {
         if !source {
             path.push_str("?_source=false");
         }
@@ -827,6 +809,10 @@ impl Backend for OpenSearch {
     }
 
     /// Kept as JSON text in the companion settings document, like the rules.
+    fn copy_groups(&self) -> Result<Arc<crate::model::copies::CopyGroups>> {
+        OpenSearch::copy_groups(self)
+    }
+
     fn entity_merges(&self) -> Result<crate::entities::merges::EntityMerges> {
         match self.settings_doc()?[meta::ENTITY_MERGES].as_str() {
             Some(text) => crate::entities::merges::EntityMerges::parse(

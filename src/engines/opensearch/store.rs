@@ -328,44 +328,8 @@ impl Store for OpenSearchStore {
         self.engine.save_entity_merges(merges)
     }
 
-    /// Each article is written again whole, with its new group: `_source` leaves out the
-    /// indexed body, so a partial update would re-index the article without it.
-    fn set_copy_groups(
-        &mut self,
-        changes: Vec<(String, Option<crate::model::copies::GroupId>)>,
-    ) -> Result<()> {
-        let index = self.engine.url().index.clone();
-        for chunk in changes.chunks(BULK_ITEMS) {
-            let ids: Vec<&str> = chunk.iter().map(|(id, _)| id.as_str()).collect();
-            let found = self.client().call(
-                Method::POST,
-                &format!("/{index}/_mget"),
-                Some(&json!({ "ids": ids })),
-            )?;
-            let docs = found["docs"].as_array().cloned().unwrap_or_default();
-            let mut body = Vec::new();
-            for ((id, group), doc) in chunk.iter().zip(&docs) {
-                let Some(source) = document::rewritten(&doc["_source"], group.as_ref()) else {
-                    continue;
-                };
-                line(
-                    &mut body,
-                    &json!({ "index": { "_index": index, "_id": id } }),
-                );
-                line(&mut body, &source);
-            }
-            if body.is_empty() {
-                continue;
-            }
-            let reply = self.client().bulk_to(body, "")?;
-            if reply["errors"].as_bool() == Some(true) {
-                let failed = first_item_error(&reply).unwrap_or_default();
-                return Err(self
-                    .client()
-                    .error(format!("copy groups could not be saved: {failed}")));
-            }
-        }
-        Ok(())
+    fn save_copy_groups(&mut self, groups: &crate::model::copies::CopyGroups) -> Result<()> {
+        self.engine.save_copy_groups(groups)
     }
 
     fn rejected(&mut self) -> Vec<Rejected> {

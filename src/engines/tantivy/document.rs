@@ -8,7 +8,7 @@ use crate::entities::EntityKind;
 use crate::entities::merges::Link;
 use crate::ingest::Article;
 use crate::model::article::{EntitySet, StoredArticle, UNKNOWN_SOURCE, with_standfirst};
-use crate::model::copies::{GroupId, Signature};
+use crate::model::copies::Signature;
 
 /// An article as tantivy indexes it. Each text is held once and named by every field that takes
 /// it (often `body` and `text`), where a [`TantivyDocument`] would copy it per field: two copies
@@ -31,21 +31,13 @@ impl ArticleDoc {
         self.add(OwnedValue::Str(text), fields);
     }
 
-    /// The article's copy signature and group, when it has them.
-    pub fn add_copy(
-        &mut self,
-        fields: &Fields,
-        signature: Option<&Signature>,
-        group: Option<&GroupId>,
-    ) {
+    /// The article's copy signature, when it has one (its group is kept beside the articles).
+    pub fn add_copy(&mut self, fields: &Fields, signature: Option<&Signature>) {
         if let Some(signature) = signature {
             self.add(
                 OwnedValue::Bytes(signature.to_bytes()),
                 &[fields.copy_signature],
             );
-        }
-        if let Some(group) = group {
-            self.add_text(group.0.clone(), &[fields.copy_group]);
         }
     }
 }
@@ -205,7 +197,8 @@ pub fn from_document(fields: &Fields, doc: &TantivyDocument) -> StoredArticle {
         authors: all_str(doc, fields.authors),
         url: first_str(doc, fields.url),
         entities,
-        group: first_str(doc, fields.copy_group).map(GroupId),
+        // Named by the collapsing layer from the groups kept with the index.
+        group: None,
         quotes: first_str(doc, fields.quotes)
             .and_then(|j| serde_json::from_str(&j).ok())
             .unwrap_or_default(),

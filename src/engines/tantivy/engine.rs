@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use chrono::NaiveDate;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{AllQuery, BooleanQuery, EmptyQuery, Occur, Query, TermQuery};
+use tantivy::query::{AllQuery, BooleanQuery, EmptyQuery, Occur, Query, TermQuery, TermSetQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DateTime, DocAddress, IndexReader, Order, Searcher, TantivyDocument, Term};
 
@@ -48,6 +48,8 @@ pub struct Engine {
     results: Option<Mutex<ResultCache>>,
     /// Words' document frequencies, kept only by engines that answer many queries.
     doc_freqs: Option<Mutex<DocFreqCache>>,
+    /// The groups of copies, read again only when an index run saved new ones.
+    groups: super::copies::GroupsCache,
 }
 
 /// Most words whose document frequency a long-lived engine remembers (a few MB at most).
@@ -168,6 +170,7 @@ impl Engine {
             ordinals: None,
             results: None,
             doc_freqs: None,
+            groups: Default::default(),
         })
     }
 
@@ -713,9 +716,9 @@ impl Engine {
                 build::date_range_query(fields.date, lower, upper),
             ));
         }
-        if !req.groups.is_empty() {
-            let names: Vec<String> = req.groups.iter().map(|g| g.0.clone()).collect();
-            must.push((Occur::Must, any_of(fields.copy_group, &names, false)));
+        if let Some(ids) = &req.ids {
+            let terms = ids.iter().map(|id| Term::from_field_text(fields.id, id));
+            must.push((Occur::Must, Box::new(TermSetQuery::new(terms))));
         }
         match must.len() {
             0 => Box::new(AllQuery),
@@ -925,6 +928,11 @@ impl Backend for Engine {
 
     fn entity_merges(&self) -> Result<crate::entities::merges::EntityMerges> {
         super::rules::load_merges(&self.index.path)
+    }
+
+    fn copy_groups(&self) -> Result<Arc<crate::model::copies::CopyGroups>> {
+        self.groups
+            .get(&self.index.path, &|| self.searcher(), &self.index.fields)
     }
 
     fn rules_version(&self) -> Result<crate::entities::rules::RulesVersion> {

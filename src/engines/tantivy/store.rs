@@ -7,16 +7,14 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use tantivy::{DocAddress, IndexWriter, Searcher, TantivyDocument, Term};
+use tantivy::{IndexWriter, Term};
 
-use super::document::{ArticleDoc, from_document, to_document};
+use super::document::{ArticleDoc, to_document};
 use super::index::NewsIndex;
 use super::manifest;
 use super::stems;
 use crate::backend::Store;
-use crate::model::article::to_article;
-use crate::model::copies::{GroupId, Member, Signature};
-use crate::model::fields::column;
+use crate::model::copies::{CopyGroups, Member};
 use crate::model::manifest::Manifest;
 use crate::model::write::{Piece, Rejected, WriteOptions};
 use crate::{Error, Result};
@@ -26,8 +24,6 @@ pub struct TantivyStore {
     /// Hashes of the files the index may hold articles of: those it held when opened and those
     /// written since. A file outside it has nothing to delete (a collision costs one delete).
     may_hold: HashSet<u64>,
-    /// The commit [`Store::copy_members`] read, whose documents its handles name.
-    members_seen: Option<Searcher>,
     /// Taken by [`Store::finish`], which waits for its merges.
     writer: Option<IndexWriter<ArticleDoc>>,
     generation: u64,
@@ -58,7 +54,6 @@ impl TantivyStore {
         Ok(TantivyStore {
             index,
             may_hold,
-            members_seen: None,
             writer: Some(writer),
             generation: 0,
             memory_bytes: options.memory_bytes,
@@ -123,7 +118,7 @@ impl Store for TantivyStore {
                 &p.quotes,
                 &p.links,
             );
-            doc.add_copy(&fields, p.signature.as_ref(), None);
+            doc.add_copy(&fields, p.signature.as_ref());
             if let Err(e) = writer.add_document(doc) {
                 added = Err(Error::Tantivy(e));
                 break;
@@ -158,46 +153,11 @@ impl Store for TantivyStore {
     fn copy_members(&mut self) -> Result<Vec<Member>> {
         let reader = self.index.reader()?;
         reader.reload()?;
-        let searcher = reader.searcher();
-        let mut members = Vec::new();
-        for (ord, segment) in searcher.segment_readers().iter().enumerate() {
-            segment_members(segment, ord as u32, &mut members)?;
-        }
-        self.members_seen = Some(searcher);
-        Ok(members)
+        super::copies::members(&reader.searcher(), &self.index.fields)
     }
 
-    /// Each article is written again (tantivy has no in-place update): its stored fields and
-    /// signature, with the new group, in place of the old document.
-    fn set_copy_groups(&mut self, changes: Vec<(String, Option<GroupId>)>) -> Result<()> {
-        let searcher = self
-            .members_seen
-            .clone()
-            .ok_or_else(|| Error::Other("copy groups set before members were read".into()))?;
-        let fields = self.index.fields.clone();
-        for (handle, group) in changes {
-            let Some(addr) = parse_handle(&handle) else {
-                continue;
-            };
-            let stored: TantivyDocument = searcher.doc(addr)?;
-            let file = stored
-                .get_first(fields.file)
-                .and_then(|v| tantivy::schema::Value::as_str(&v))
-                .unwrap_or_default()
-                .to_string();
-            let signature = signature_at(&searcher, addr)?;
-            let stored = from_document(&fields, &stored);
-            let quotes = stored.quotes.clone();
-            let links = stored.links.clone();
-            let (article, entities) = to_article(stored);
-            let id = article.id.clone();
-            let mut doc = to_document(&fields, &file, article, &entities, &quotes, &links);
-            doc.add_copy(&fields, signature.as_ref(), group.as_ref());
-            let writer = self.writer()?;
-            writer.delete_term(Term::from_field_text(fields.id, &id));
-            writer.add_document(doc).map_err(Error::Tantivy)?;
-        }
-        Ok(())
+    fn save_copy_groups(&mut self, groups: &CopyGroups) -> Result<()> {
+        super::copies::save(&self.index.path, groups).map_err(|e| self.told(e))
     }
 
     /// Every value of each entity column, counted over all articles by the facet collector.
@@ -291,78 +251,4 @@ fn files_held(index: &NewsIndex) -> Result<HashSet<u64>> {
         }
     }
     Ok(held)
-}
-
-/// The live articles of one segment that have a signature, with their groups.
-fn segment_members(
-    segment: &tantivy::SegmentReader,
-    ord: u32,
-    out: &mut Vec<Member>,
-) -> Result<()> {
-    let fast = segment.fast_fields();
-    let Some(signatures) = fast.bytes(column::COPY_SIGNATURE)? else {
-        return Ok(());
-    };
-    // The dictionary in one pass, rather than a lookup per article.
-    let mut by_ord: Vec<Option<Signature>> = Vec::with_capacity(signatures.num_terms());
-    let mut terms = signatures
-        .dictionary()
-        .stream()
-        .map_err(|e| Error::Tantivy(e.into()))?;
-    while terms.advance() {
-        by_ord.push(Signature::from_bytes(terms.key()));
-    }
-    let groups = fast.str(column::COPY_GROUP)?;
-    let mut name = String::new();
-    for doc in 0..segment.max_doc() {
-        if segment.is_deleted(doc) {
-            continue;
-        }
-        let Some(Some(signature)) = signatures
-            .term_ords(doc)
-            .next()
-            .and_then(|o| by_ord.get(o as usize))
-        else {
-            continue;
-        };
-        let group = match groups.as_ref().and_then(|g| g.term_ords(doc).next()) {
-            Some(o)
-                if groups
-                    .as_ref()
-                    .is_some_and(|g| g.ord_to_str(o, &mut name).unwrap_or(false)) =>
-            {
-                Some(GroupId(name.clone()))
-            }
-            _ => None,
-        };
-        out.push(Member {
-            handle: format!("{ord}:{doc}"),
-            signature: signature.clone(),
-            group,
-        });
-    }
-    Ok(())
-}
-
-fn parse_handle(handle: &str) -> Option<DocAddress> {
-    let (segment, doc) = handle.split_once(':')?;
-    Some(DocAddress::new(segment.parse().ok()?, doc.parse().ok()?))
-}
-
-fn signature_at(searcher: &Searcher, addr: DocAddress) -> Result<Option<Signature>> {
-    let segment = searcher.segment_reader(addr.segment_ord);
-    let Some(column) = segment.fast_fields().bytes(column::COPY_SIGNATURE)? else {
-        return Ok(None);
-    };
-    let mut bytes = Vec::new();
-    match column.term_ords(addr.doc_id).next() {
-        Some(o)
-            if column
-                .ord_to_bytes(o, &mut bytes)
-                .map_err(|e| Error::Tantivy(e.into()))? =>
-        {
-            Ok(Signature::from_bytes(&bytes))
-        }
-        _ => Ok(None),
-    }
 }
