@@ -144,6 +144,79 @@ struct Raw {
     nb: usize,
 }
 
+/// A mention before its doubtful first words are judged: `na..b` is its name with them, and
+/// `cut_to`, when set, where the name starts without them (a title before a name that is not a
+/// person's, or a capitalised ordinary word opening the sentence).
+struct Draft {
+    kind: EntityKind,
+    a: usize,
+    b: usize,
+    na: usize,
+    cut_to: Option<usize>,
+}
+
+/// Leading "the" and titles ("the Prime Minister"), longest title first: where the name starts
+/// after "the" alone, and after the titles too.
+fn leading_titles(model: &Model, lower: &[String], a: usize, b: usize) -> (usize, usize) {
+    let plain = if a + 1 < b && lower[a] == "the" {
+        a + 1
+    } else {
+        a
+    };
+    let mut na = a;
+    'strip: while na < b {
+        for len in (1..=3).rev() {
+            if na + len < b {
+                let key = lower[na..na + len].join(" ");
+                if model.titles.contains(&key) || key == "the" {
+                    na += len;
+                    continue 'strip;
+                }
+            }
+        }
+        break;
+    }
+    (plain, na.max(plain))
+}
+
+/// Cut each draft's doubtful first words where the article shows they are not part of the
+/// name. A word of the junk list never is ("But Labour"), nor an ordinary word before a
+/// person's first name ("Rapper Maria Ward"). Otherwise the article decides: the
+/// name without them stands alone elsewhere ("Eminem" after "Rapper Eminem") or ends a
+/// person's name ("Mr Jobs" after "Steve Jobs"), while the whole
+/// name is found nowhere else and no gazetteer lists it ("New Zealand"). Without that evidence
+/// the tagger's span stands: names open with ordinary words and titles ("White House", "Real
+/// Madrid", "General Motors"), and the tagger, trained on sentences that open with names,
+/// knows many of them.
+fn prefixes_cut(model: &Model, lower: &[String], drafts: &mut [Draft]) {
+    let name = |from: usize, to: usize| lower[from..to].join(" ");
+    let mut standing: std::collections::HashSet<String> = std::collections::HashSet::new();
+    for d in drafts.iter().filter(|d| d.cut_to.is_none()) {
+        standing.insert(name(d.na, d.b));
+        // A person's surname stands for the person ("Mr Jobs" after "Steve Jobs").
+        if d.kind == EntityKind::Person {
+            standing.extend((d.na + 1..d.b).map(|k| name(k, d.b)));
+        }
+    }
+    for d in drafts.iter_mut() {
+        let Some(to) = d.cut_to else { continue };
+        let whole = name(d.na, d.b);
+        let opener = to == d.na + 1;
+        // Before a person's first name, an ordinary word is a description ("Rapper Maria Ward").
+        let described = opener
+            && d.kind == EntityKind::Person
+            && model.lexicon.gazetteer(&lower[to]) & super::lexicon::G_FIRST_NAME != 0;
+        let cut = (opener && JUNK.contains(&lower[d.na].as_str()))
+            || described
+            || (standing.contains(&name(to, d.b))
+                && !standing.contains(&whole)
+                && model.lexicon.gazetteer(&whole) == 0);
+        if cut {
+            d.na = to;
+        }
+    }
+}
+
 /// Build mentions with canonical names from tokens and their entity spans `(start, end, type)`;
 /// `furniture` is `furniture::find` of the same text and tokens.
 pub fn mentions(
@@ -177,7 +250,7 @@ pub fn mentions(
             *key = alias_key(&normalize(t.text(text)));
         }
     }
-    let mut raws: Vec<Raw> = Vec::new();
+    let mut drafts: Vec<Draft> = Vec::new();
     for &(a, mut b, ty) in spans {
         if off_prose[a..b].iter().any(|&x| x) {
             continue;
@@ -185,30 +258,32 @@ pub fn mentions(
         while b > a && is_possessive(tokens[b - 1].text(text)) {
             b -= 1;
         }
-        let mut na = a;
-        // Strip leading titles, trying multi-word titles ("prime minister") first.
-        'strip: while na < b {
-            for len in (1..=3).rev() {
-                if na + len < b {
-                    let key = lower[na..na + len].join(" ");
-                    if model.titles.contains(&key) || key == "the" {
-                        na += len;
-                        continue 'strip;
-                    }
-                }
-            }
-            break;
-        }
-        // A capitalised ordinary word opening the sentence ("Apparently Trump said") is not part
-        // of the name: the word is frequent in lower case and is no first name.
-        // A name closed by a legal form keeps its first word ("Ardent Foods Co").
-        if na + 1 < b
-            && sentence_start[na]
-            && is_common_word(model, &lower[na])
-            && !super::spans::is_legal_form(model, tokens[b - 1].text(text))
-        {
-            na += 1;
-        }
+        let kind = kind_of(ty);
+        let (na, titled) = leading_titles(model, &lower, a, b);
+        // A person's title is never part of the name. Another kind's may be ("General
+        // Motors"), and so may a capitalised ordinary word opening the sentence ("Apparently
+        // Trump said" against "White House aides said"): `prefixes_cut` decides both. A name
+        // closed by a legal form keeps its first word ("Ardent Foods Co").
+        let legal = super::spans::is_legal_form(model, tokens[b - 1].text(text));
+        let opens =
+            |i: usize| i + 1 < b && sentence_start[i] && is_common_word(model, &lower[i]) && !legal;
+        let (na, cut_to) = match kind {
+            EntityKind::Person => (titled, opens(titled).then_some(titled + 1)),
+            _ if titled > na => (na, Some(titled)),
+            _ => (na, opens(na).then_some(na + 1)),
+        };
+        drafts.push(Draft {
+            kind,
+            a,
+            b,
+            na,
+            cut_to,
+        });
+    }
+    prefixes_cut(model, &lower, &mut drafts);
+    let mut raws: Vec<Raw> = Vec::new();
+    for d in drafts {
+        let (a, b, na, ty) = (d.a, d.b, d.na, d.kind);
         let nb = b;
         if na >= nb {
             continue;
@@ -239,7 +314,7 @@ pub fn mentions(
             continue;
         }
         raws.push(Raw {
-            kind: kind_of(ty),
+            kind: ty,
             a,
             b,
             na,
@@ -288,6 +363,12 @@ pub fn mentions(
             }
         }
     }
+    // Names of people and organisations, to tell a longer name from several glued together.
+    let bodies: std::collections::HashSet<&str> = first_of
+        .keys()
+        .filter(|(kind, _)| matches!(kind, EntityKind::Person | EntityKind::Org))
+        .map(|(_, name)| name.as_str())
+        .collect();
     let mut memo: HashMap<(EntityKind, String), usize> = HashMap::new();
     for i in 0..n {
         let ri = &raws[i];
@@ -347,6 +428,18 @@ pub fn mentions(
                 // Places merge only through aliases: "York" is not "New York", nor "Korea"
                 // "South Korea".
                 EntityKind::Misc | EntityKind::Place => long == short,
+                // An organisation's name inside a longer one may be another body ("Senate" in
+                // "Senate Judiciary Committee", "Google" in "Google News"). The same body is a
+                // longer form that adds a generic ending ("Labour Party", "Acme Corp"), or one
+                // the word heads ("the Commission" after "the European Commission"). Other
+                // short forms are left to the archive-wide merges, which see whether the
+                // archive uses the short form for one longer name only.
+                EntityKind::Org if same_kind => {
+                    acronym
+                        || (contained
+                            && (adds_only_ending(model, short, long)
+                                || heads(tokens[ri.na].text(text), short, long, &bodies)))
+                }
                 _ => contained || acronym,
             };
             if matches && rank(j) > rank(best) {
@@ -446,6 +539,36 @@ pub fn is_head_word(long: &[String], word: &str) -> bool {
             .iter()
             .position(|w| w == "of")
             .is_some_and(|k| k > 0 && long[k - 1] == word)
+}
+
+/// Whether the one word `short` (as written: `written`) heads the organisation name `long`
+/// ("Commission" in "European Commission", "Times" in "New York Times"), and `long` is one
+/// name rather than other people's or bodies' names glued to it by the tagger ("CNN White
+/// House", "Microsoft and Google"). An acronym stands for its own letters, not a head.
+fn heads(
+    written: &str,
+    short: &[String],
+    long: &[String],
+    bodies: &std::collections::HashSet<&str>,
+) -> bool {
+    let [word] = short else { return false };
+    let acronym = written.chars().filter(|c| c.is_alphabetic()).count() > 1
+        && !written.chars().any(|c| c.is_lowercase());
+    let glued = (1..long.len()).any(|n| {
+        long.windows(n)
+            .any(|w| w != short && bodies.contains(w.join(" ").as_str()))
+    });
+    !acronym && is_head_word(long, word) && !glued
+}
+
+/// Whether the organisation name `long` is `short` followed only by generic endings: legal forms
+/// and the words organisation names end with ("Party", "Group"), as the gazetteers list them.
+fn adds_only_ending(model: &Model, short: &[String], long: &[String]) -> bool {
+    use super::lexicon::{G_ORG_KEY, G_ORG_SUFFIX};
+    long.starts_with(short)
+        && long[short.len()..]
+            .iter()
+            .all(|w| model.lexicon.gazetteer(w) & (G_ORG_KEY | G_ORG_SUFFIX) != 0)
 }
 
 /// "BARACK OBAMA" -> "Barack Obama", for names seen only in all-caps headlines.

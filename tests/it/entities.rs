@@ -147,6 +147,29 @@ fn regression_echoed_names_became_canonical_names() {
     assert_eq!(names.get("org"), None);
 }
 
+/// A capitalised ordinary word or a title opening a sentence was cut off every name it started
+/// ("New Zealand" became "Zealand", "General Motors" "Motors", "Senate Judiciary Committee"
+/// "Judiciary Committee"), and a lone organisation name took any longer name containing it.
+#[test]
+fn regression_names_opening_a_sentence_lost_their_first_word() {
+    assert_eq!(
+        fixture_names("name_openers.txt"),
+        expect(&[
+            ("place", &["Velmore", "New Zealand"]),
+            (
+                "org",
+                &[
+                    "General Motors",
+                    "European Commission",
+                    "Senate Judiciary Committee",
+                    "Senate",
+                ],
+            ),
+            ("person", &["Maria Ward"]),
+        ])
+    );
+}
+
 #[test]
 fn sign_off_line_is_not_a_person() {
     assert_eq!(
