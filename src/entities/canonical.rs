@@ -369,16 +369,23 @@ pub fn mentions(
         .filter(|(kind, _)| matches!(kind, EntityKind::Person | EntityKind::Org))
         .map(|(_, name)| name.as_str())
         .collect();
-    let mut memo: HashMap<(EntityKind, String), usize> = HashMap::new();
+    let mut memo: HashMap<(EntityKind, String), Vec<usize>> = HashMap::new();
+    // Where each distinct name is written, in text order, for names two people share.
+    let mut written_at: HashMap<(EntityKind, String), Vec<usize>> = HashMap::new();
+    for (k, r) in raws.iter().enumerate() {
+        let key = (r.kind, lower[r.na..r.nb].join(" "));
+        written_at.entry(key).or_default().push(k);
+    }
     for i in 0..n {
         let ri = &raws[i];
         let short = &lower[ri.na..ri.nb];
         let memo_key = (ri.kind, short.join(" "));
-        if let Some(&t) = memo.get(&memo_key) {
-            target[i] = t;
+        if let Some(choices) = memo.get(&memo_key) {
+            target[i] = nearest_before(i, choices, &raws, &lower, &written_at);
             continue;
         }
         let mut best = first_of[&memo_key];
+        let mut matched: Vec<usize> = Vec::new();
         let letters = acronym_letters(tokens[ri.na].text(text));
         let by_acronym = if ri.kind == EntityKind::Org && short.len() == 1 {
             letters.as_ref().and_then(|l| by_initials.get(l))
@@ -442,12 +449,27 @@ pub fn mentions(
                 }
                 _ => contained || acronym,
             };
-            if matches && rank(j) > rank(best) {
-                best = j;
+            if matches {
+                matched.push(j);
+                if rank(j) > rank(best) {
+                    best = j;
+                }
             }
         }
-        memo.insert(memo_key, best);
-        target[i] = best;
+        // A surname two people in the article share ("Cuomo" with "Andrew Cuomo" and "Chris
+        // Cuomo") is whichever of them was named last before it.
+        let width = |k: usize| raws[k].nb - raws[k].na;
+        let mut choices = vec![best];
+        if raws[best].kind == EntityKind::Person && width(best) > short.len() {
+            choices.extend(
+                matched
+                    .into_iter()
+                    .filter(|&j| j != best && raws[j].kind == EntityKind::Person)
+                    .filter(|&j| width(j) == width(best)),
+            );
+        }
+        target[i] = nearest_before(i, &choices, &raws, &lower, &written_at);
+        memo.insert(memo_key, choices);
     }
     // A lone generic word that names nothing longer in the article is dropped unless the tagger
     // was confident of it somewhere.
@@ -539,6 +561,35 @@ pub fn is_head_word(long: &[String], word: &str) -> bool {
             .iter()
             .position(|w| w == "of")
             .is_some_and(|k| k > 0 && long[k - 1] == word)
+}
+
+/// Of the fuller names `choices` (the first preferred), the one written last before mention `i`,
+/// or the first when none is written before it.
+fn nearest_before(
+    i: usize,
+    choices: &[usize],
+    raws: &[Raw],
+    lower: &[String],
+    written_at: &HashMap<(EntityKind, String), Vec<usize>>,
+) -> usize {
+    let last_before = |c: usize| {
+        let key = (raws[c].kind, lower[raws[c].na..raws[c].nb].join(" "));
+        written_at
+            .get(&key)
+            .and_then(|at| at.iter().rev().find(|&&k| k < i).copied())
+    };
+    choices
+        .iter()
+        .copied()
+        .max_by_key(|&c| (last_before(c), std::cmp::Reverse(c == choices[0])))
+        .map(|c| {
+            if last_before(c).is_none() {
+                choices[0]
+            } else {
+                c
+            }
+        })
+        .unwrap_or(i)
 }
 
 /// Whether the one word `short` (as written: `written`) heads the organisation name `long`
