@@ -370,18 +370,13 @@ pub fn mentions(
         .map(|(_, name)| name.as_str())
         .collect();
     let mut memo: HashMap<(EntityKind, String), Vec<usize>> = HashMap::new();
-    // Where each distinct name is written, in text order, for names two people share.
-    let mut written_at: HashMap<(EntityKind, String), Vec<usize>> = HashMap::new();
-    for (k, r) in raws.iter().enumerate() {
-        let key = (r.kind, lower[r.na..r.nb].join(" "));
-        written_at.entry(key).or_default().push(k);
-    }
+    let name_of = |k: usize| lower[raws[k].na..raws[k].nb].join(" ");
     for i in 0..n {
         let ri = &raws[i];
         let short = &lower[ri.na..ri.nb];
         let memo_key = (ri.kind, short.join(" "));
         if let Some(choices) = memo.get(&memo_key) {
-            target[i] = nearest_before(i, choices, &raws, &lower, &written_at);
+            target[i] = nearest_before(i, choices, &target, &name_of);
             continue;
         }
         let mut best = first_of[&memo_key];
@@ -468,7 +463,7 @@ pub fn mentions(
                     .filter(|&j| width(j) == width(best)),
             );
         }
-        target[i] = nearest_before(i, &choices, &raws, &lower, &written_at);
+        target[i] = nearest_before(i, &choices, &target, &name_of);
         memo.insert(memo_key, choices);
     }
     // A lone generic word that names nothing longer in the article is dropped unless the tagger
@@ -563,33 +558,27 @@ pub fn is_head_word(long: &[String], word: &str) -> bool {
             .is_some_and(|k| k > 0 && long[k - 1] == word)
 }
 
-/// Of the fuller names `choices` (the first preferred), the one written last before mention `i`,
-/// or the first when none is written before it.
+/// Of the fuller names `choices` (the first preferred), the one whose person was mentioned
+/// last before mention `i`, by any of their names ("Andrew" counts for "Andrew Cuomo"), or the
+/// first when none was.
 fn nearest_before(
     i: usize,
     choices: &[usize],
-    raws: &[Raw],
-    lower: &[String],
-    written_at: &HashMap<(EntityKind, String), Vec<usize>>,
+    target: &[usize],
+    name: &dyn Fn(usize) -> String,
 ) -> usize {
-    let last_before = |c: usize| {
-        let key = (raws[c].kind, lower[raws[c].na..raws[c].nb].join(" "));
-        written_at
-            .get(&key)
-            .and_then(|at| at.iter().rev().find(|&&k| k < i).copied())
-    };
-    choices
+    if choices.len() == 1 {
+        return choices[0];
+    }
+    let names: Vec<String> = choices.iter().map(|&c| name(c)).collect();
+    target[..i]
         .iter()
-        .copied()
-        .max_by_key(|&c| (last_before(c), std::cmp::Reverse(c == choices[0])))
-        .map(|c| {
-            if last_before(c).is_none() {
-                choices[0]
-            } else {
-                c
-            }
+        .rev()
+        .find_map(|&t| {
+            let n = name(t);
+            names.iter().position(|c| *c == n).map(|k| choices[k])
         })
-        .unwrap_or(i)
+        .unwrap_or(choices[0])
 }
 
 /// Whether the one word `short` (as written: `written`) heads the organisation name `long`
