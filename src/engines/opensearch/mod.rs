@@ -628,10 +628,7 @@ impl OpenSearch {
         if wanted.is_empty() {
             return Ok(Vec::new());
         }
-        let ids: Vec<&str> = wanted
-            .iter()
-            .filter_map(|&i| top[i].hit["_id"].as_str())
-            .collect();
+        let ids: Vec<String> = wanted.iter().map(|&i| bare_id(&top[i].hit)).collect();
         let body = json!({
             "size": ids.len(), "track_total_hits": false,
             "query": { "ids": { "values": ids } },
@@ -647,8 +644,7 @@ impl OpenSearch {
             .collect();
         let mut gone = Vec::new();
         for &i in wanted {
-            let id = top[i].hit["_id"].as_str().unwrap_or_default().to_string();
-            match sources.remove(&id) {
+            match sources.remove(&bare_id(&top[i].hit)) {
                 Some(source) => {
                     let article = document::from_source(&source);
                     top[i].attach(source, article);
@@ -702,6 +698,14 @@ impl OpenSearch {
             .cloned()
             .unwrap_or_default())
     }
+}
+
+/// The article id of a hit asked without stored fields (its `id` doc value, which is its `_id`).
+fn bare_id(hit: &Value) -> String {
+    hit["fields"][name::ID][0]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
 }
 
 /// Whether a terms aggregation's first `size` buckets are the exact top list: every shard sent
@@ -1067,7 +1071,14 @@ impl Backend for OpenSearch {
             "aggs": aggs,
         });
         if bare {
-            body["_source"] = json!(false);
+            // No stored field at all, not even `_id`: stored fields are compressed in blocks
+            // with `_source`, so reading only the ids of 200 hits cost the cluster about as much
+            // as reading their text (68 against 11 ms for one three-word search on a tenth of
+            // AllSides). The id comes from its doc values instead.
+            let map = body.as_object_mut().expect("a search body is an object");
+            map.remove("_source");
+            map.insert("stored_fields".into(), json!("_none_"));
+            map.insert("docvalue_fields".into(), json!([name::ID]));
         }
         if req.explain && req.sort == Sort::Relevance {
             // Lucene's own account of each first-pass score.
