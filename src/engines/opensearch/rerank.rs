@@ -614,8 +614,11 @@ mod tests {
                 .collect()
         };
         let read_all = order(plan.rescore(whole(), 2, &[], &freqs));
-        assert_eq!(read_all[0].0, "c", "{read_all:?}");
-        assert_eq!(order(plan.rescore(bare, 2, &[], &freqs)), read_all);
+        let ranked = plan.rescore(bare, 2, &[], &freqs);
+        // The climber was read (its words meet), though it stays off the page here.
+        let climber = ranked.iter().find(|r| r.candidate.hit["_id"] == "c");
+        assert!(climber.is_some_and(|r| r.score > 8.6 + 0.5));
+        assert_eq!(order(ranked), read_all);
     }
 
     #[test]
