@@ -712,9 +712,10 @@ fn a_served_search_with_facets_and_timeline_is_one_request_to_the_cluster() {
         "/api/search?q=talks&facet=source,person&source=Reuters",
         "/api/search?q=%22peace+talks%22&facet=source,org,date",
         "/api/search?q=ceasefire+talks&facet=source&sort=newest",
-        // Ranked by relevance, two words: proximity's second pass adds no request.
-        "/api/search?q=ceasefire+talks&facet=source",
     ];
+    // Ranked by relevance, two words: proximity's second pass fetches the text of the page and
+    // of what could climb into it, a second request, never a third.
+    let ranked = "/api/search?q=ceasefire+talks&facet=source";
     // The first search reads the saved settings once.
     server.json(searches[0]);
     let (articles_before, _) = index_requests(&base, &remote.index);
@@ -724,15 +725,26 @@ fn a_served_search_with_facets_and_timeline_is_one_request_to_the_cluster() {
     for path in searches {
         answers.push(server.json(path));
     }
-    let elapsed = started.elapsed().as_secs();
     let (articles_after, _) = index_requests(&base, &remote.index);
-    let (meta_searches_after, meta_gets_after) = index_requests(&base, &meta);
     // One `_search` per search: each asks every shard once.
     assert_eq!(
         articles_after - articles_before,
         searches.len() as u64 * shards,
         "searches on the article index"
     );
+    let ranked_answer = server.json(ranked);
+    let (articles_ranked, _) = index_requests(&base, &remote.index);
+    let ranked_searches = articles_ranked - articles_after;
+    assert!(
+        (shards..=2 * shards).contains(&ranked_searches),
+        "{ranked_searches} shard searches for a two-word ranked search on {shards} shards"
+    );
+    assert!(
+        ranked_answer["hits"][0]["headline"].is_string(),
+        "{ranked_answer}"
+    );
+    let elapsed = started.elapsed().as_secs();
+    let (meta_searches_after, meta_gets_after) = index_requests(&base, &meta);
     assert_eq!(
         meta_searches_after, meta_searches_before,
         "searches on the companion index"

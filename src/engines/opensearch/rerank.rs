@@ -4,14 +4,21 @@
 //! Lucene offers no query that counts where two words meet the way the embedded engine does,
 //! and feedback's words are known only after the first pass, so the cluster does what only it
 //! can (the first pass, with its totals and facets; the document frequencies the relevance
-//! model needs) and the rest is arithmetic here: the first request returns the top `depth` hits
-//! with their text, which is analysed with the engines' shared analyzers into each field's
-//! stems at their positions; a second request (only when the feedback gate's first checks pass)
-//! asks the document frequencies of the samples' words. The relevance model and the gate are
+//! model needs) and the rest is arithmetic here, over the hits' text analysed with the engines'
+//! shared analyzers into each field's stems at their positions.
+//!
+//! What text is fetched follows what can change the page. With proximity alone (the usual
+//! multi-word search) the first request returns the top `depth` ids and scores only, and a
+//! second fetches the text of the page's candidates and of those that could still climb into
+//! it ([`Plan::to_read`], the embedded engine's bound): a few dozen articles, not `depth`.
+//! Feedback re-weighs every candidate, so when its gate may open the first request returns the
+//! top with its text and the second (only when the gate's first checks pass) asks the document
+//! frequencies of the samples' words. Either way a search is at most two requests. The relevance model and the gate are
 //! `model::feedback` and `model::ranking`'s, the scores `model::scoring`'s, so the expansion and
 //! the final order are the embedded engine's.
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::{BTreeSet, HashMap};
+use std::rc::Rc;
 
 use serde_json::{Value, json};
 
@@ -22,34 +29,60 @@ use crate::model::feedback::{self, Sample};
 use crate::model::fields::name;
 use crate::model::ranking::Ranking;
 use crate::model::scoring::{self, Collection};
+use tantivy::tokenizer::TextAnalyzer;
 
-/// One first-pass hit: its score, its hit as the cluster returned it, and its text, analysed
-/// only when the second pass needs it.
+/// One first-pass hit: its score, its hit as the cluster returned it, and its text (when it was
+/// fetched), analysed only when the second pass needs it.
 pub struct Candidate {
     pub score: f32,
     pub hit: Value,
-    article: StoredArticle,
+    article: Option<StoredArticle>,
     /// Headline (slot 0) and body (slot 1) stems in position order.
-    stems: OnceCell<[Vec<String>; 2]>,
+    stems: OnceCell<[Vec<Rc<str>>; 2]>,
 }
 
 impl Candidate {
+    /// A hit that came back with its `_source`.
     pub fn new(score: f32, hit: Value, article: StoredArticle) -> Candidate {
         Candidate {
             score,
             hit,
-            article,
+            article: Some(article),
             stems: OnceCell::new(),
         }
     }
 
-    /// The indexed headline (none when derived) and body.
+    /// A hit that came back with its id and score only; [`Candidate::attach`] gives it its text.
+    pub fn bare(score: f32, hit: Value) -> Candidate {
+        Candidate {
+            score,
+            hit,
+            article: None,
+            stems: OnceCell::new(),
+        }
+    }
+
+    /// The hit's `_source`, fetched after the first pass.
+    pub fn attach(&mut self, source: Value, article: StoredArticle) {
+        self.hit["_source"] = source;
+        self.article = Some(article);
+    }
+
+    fn has_text(&self) -> bool {
+        self.article.is_some()
+    }
+
+    /// The indexed headline (none when derived) and body; empty for a hit without its text,
+    /// which the second pass never reads (see [`Plan::rescore`]).
     fn texts(&self) -> [String; 2] {
-        let headline = match self.article.headline_derived {
-            true => String::new(),
-            false => self.article.headline.clone(),
+        let Some(article) = &self.article else {
+            return [String::new(), String::new()];
         };
-        [headline, self.article.full_body()]
+        let headline = match article.headline_derived {
+            true => String::new(),
+            false => article.headline.clone(),
+        };
+        [headline, article.full_body()]
     }
 
     /// What a feedback sample reads: headline and body as the embedded engine joins them.
@@ -58,32 +91,74 @@ impl Candidate {
         format!("{headline}\n\n{body}")
     }
 
-    fn stems(&self) -> &[Vec<String>; 2] {
-        self.stems.get_or_init(|| {
-            let mut stem = analysis::stemmed();
-            self.texts().map(|t| analysis::terms(&mut stem, &t))
-        })
+    fn stems(&self, known: &Stems) -> &[Vec<Rc<str>>; 2] {
+        self.stems
+            .get_or_init(|| self.texts().map(|t| known.of(&t)))
     }
 
-    fn lengths(&self) -> [u32; 2] {
-        let [h, b] = self.stems();
+    fn lengths(&self, known: &Stems) -> [u32; 2] {
+        let [h, b] = self.stems(known);
         [h, b].map(|s| scoring::stored_length(s.len()))
     }
 
-    fn freq(&self, word: &str) -> [f32; 2] {
-        let [h, b] = self.stems();
-        [h, b].map(|s| s.iter().filter(|w| *w == word).count() as f32)
+    fn freq(&self, known: &Stems, word: &str) -> [f32; 2] {
+        let [h, b] = self.stems(known);
+        [h, b].map(|s| s.iter().filter(|w| ***w == *word).count() as f32)
     }
 
-    fn positions(&self, word: &str) -> [Vec<u32>; 2] {
-        let [h, b] = self.stems();
+    fn positions(&self, known: &Stems, word: &str) -> [Vec<u32>; 2] {
+        let [h, b] = self.stems(known);
         [h, b].map(|s| {
             s.iter()
                 .enumerate()
-                .filter(|(_, w)| *w == word)
+                .filter(|(_, w)| ***w == *word)
                 .map(|(i, _)| i as u32)
                 .collect()
         })
+    }
+}
+
+/// Each distinct word's stem, worked out once per search. The candidates of one search share
+/// most of their words, and stemming every token of every candidate was most of the second
+/// pass's time. A word is analysed alone by the stemmed analyzer, which gives what it gives for
+/// that word inside a text: the tokenizer splits as [`analysis::words`] does and every filter
+/// works token by token (an over-long word yields nothing, as in a text).
+pub struct Stems {
+    known: RefCell<HashMap<String, Option<Rc<str>>>>,
+    analyzer: RefCell<TextAnalyzer>,
+}
+
+impl Default for Stems {
+    fn default() -> Stems {
+        Stems {
+            known: RefCell::new(HashMap::new()),
+            analyzer: RefCell::new(analysis::stemmed()),
+        }
+    }
+}
+
+impl Stems {
+    /// The stemmed analyzer's tokens of `text`, in order.
+    fn of(&self, text: &str) -> Vec<Rc<str>> {
+        let mut known = self.known.borrow_mut();
+        let mut out = Vec::new();
+        for w in analysis::words(text) {
+            let word = &text[w.start..w.end];
+            let stem = match known.get(word) {
+                Some(stem) => stem.clone(),
+                None => {
+                    let mut analyzer = self.analyzer.borrow_mut();
+                    let stem = analysis::terms(&mut analyzer, word)
+                        .into_iter()
+                        .next()
+                        .map(Rc::from);
+                    known.insert(word.to_string(), stem.clone());
+                    stem
+                }
+            };
+            out.extend(stem);
+        }
+        out
     }
 }
 
@@ -159,9 +234,26 @@ pub struct Plan<'a> {
     /// Whether feedback is asked for (optional words, relevance order, feedback on).
     pub feedback: bool,
     pub collection: Collection,
+    /// The candidates' words' stems, shared by all of them.
+    known: Stems,
 }
 
-impl Plan<'_> {
+impl<'a> Plan<'a> {
+    pub fn new(
+        ranking: &'a Ranking,
+        words: &'a [String],
+        feedback: bool,
+        collection: Collection,
+    ) -> Plan<'a> {
+        Plan {
+            ranking,
+            words,
+            feedback,
+            collection,
+            known: Stems::default(),
+        }
+    }
+
     /// Neighbouring pairs of distinct words that proximity scores, as indexes into `words`.
     pub fn pairs(&self) -> Vec<(usize, usize)> {
         if !self.ranking.proximity.enabled() {
@@ -173,8 +265,9 @@ impl Plan<'_> {
             .collect()
     }
 
-    /// Whether the feedback gate could open before anything is read.
-    fn may_feed(&self) -> bool {
+    /// Whether the feedback gate could open before anything is read: then every candidate's
+    /// text is wanted.
+    pub fn may_feed(&self) -> bool {
         self.feedback && self.words.len() >= self.ranking.feedback.min_words.max(1)
     }
 
@@ -234,6 +327,49 @@ impl Plan<'_> {
         (expansion, decision)
     }
 
+    /// Each proximity pair with its idf (the mean of its words').
+    fn weighted_pairs(&self, freqs: &DocFreqs) -> Vec<(usize, usize, f32)> {
+        let idf = |w: &str| scoring::idf(self.collection.docs, freqs.either(w));
+        self.pairs()
+            .into_iter()
+            .map(|(a, b)| (a, b, (idf(&self.words[a]) + idf(&self.words[b])) / 2.0))
+            .collect()
+    }
+
+    /// The most the proximity pairs can add to any candidate's score (each pair saturates at
+    /// `weight x idf x (k1 + 1)`), with a hair of slack so float rounding never leaves out a
+    /// candidate that ties.
+    fn most_proximity(&self, pairs: &[(usize, usize, f32)]) -> f32 {
+        let k1 = self.ranking.bm25f.k1;
+        let most: f32 = pairs
+            .iter()
+            .map(|p| self.ranking.proximity.weight * p.2 * (k1 + 1.0))
+            .sum();
+        most * (1.0 + 1e-4) + 1e-6
+    }
+
+    /// Which of the first pass's top (best first) proximity alone needs the text of to order the
+    /// first `end` places exactly: those places, and every candidate whose score plus the most
+    /// the pairs can add reaches the lowest of them. Proximity only adds, so the page's lowest
+    /// final score is at least its lowest first-pass score, and [`Plan::rescore`], which
+    /// bounds with the final one, reads a subset of these.
+    pub fn to_read(&self, top: &[Candidate], end: usize, freqs: &DocFreqs) -> Vec<usize> {
+        let depth = self.ranking.depth.max(1).min(top.len());
+        let end = end.min(depth);
+        let pairs = self.weighted_pairs(freqs);
+        if pairs.is_empty() || end == 0 {
+            return (0..end).collect();
+        }
+        let most = self.most_proximity(&pairs);
+        let floor = top[..end]
+            .iter()
+            .map(|c| c.score)
+            .fold(f32::INFINITY, f32::min);
+        (0..depth)
+            .filter(|&i| i < end || top[i].score + most >= floor)
+            .collect()
+    }
+
     /// The top re-scored, best first: `original weight x (first pass + proximity) + feedback`
     /// over the first `depth`, the rest after them scaled by the original weight. Only the first
     /// `end` places must be exact (the page asked for): with proximity alone, as in the embedded
@@ -251,11 +387,7 @@ impl Plan<'_> {
         let rest = top.split_off(depth);
         let docs = self.collection.docs;
         let idf = |w: &str| scoring::idf(docs, freqs.either(w));
-        let pairs: Vec<(usize, usize, f32)> = self
-            .pairs()
-            .into_iter()
-            .map(|(a, b)| (a, b, (idf(&self.words[a]) + idf(&self.words[b])) / 2.0))
-            .collect();
+        let pairs = self.weighted_pairs(freqs);
         let original_weight = if expansion.is_empty() {
             1.0
         } else {
@@ -275,17 +407,15 @@ impl Plan<'_> {
             feedback: Vec::new(),
             candidate,
         };
-        let read = |candidate: Candidate| self.parts(candidate, &pairs, &expanded, original_weight);
+        // A candidate without its text is one `to_read` showed cannot reach the page.
+        let read = |candidate: Candidate| match candidate.has_text() {
+            true => self.parts(candidate, &pairs, &expanded, original_weight),
+            false => unread(candidate),
+        };
         let mut scored: Vec<Rescored> = if pairs.is_empty() && expanded.is_empty() {
             top.into_iter().map(unread).collect()
         } else if expanded.is_empty() {
-            let k1 = self.ranking.bm25f.k1;
-            let most: f32 = pairs
-                .iter()
-                .map(|p| self.ranking.proximity.weight * p.2 * (k1 + 1.0))
-                .sum();
-            // A hair of slack so float rounding never leaves out a candidate that ties.
-            let most = most * (1.0 + 1e-4) + 1e-6;
+            let most = self.most_proximity(&pairs);
             let climbers = top.split_off(end.min(top.len()));
             let mut out: Vec<Rescored> = top.into_iter().map(read).collect();
             let floor = out.iter().map(|r| r.score).fold(f32::INFINITY, f32::min);
@@ -316,10 +446,15 @@ impl Plan<'_> {
             &self.ranking.proximity,
             &self.collection,
         );
-        let len = candidate.lengths();
+        let known = &self.known;
+        let len = candidate.lengths(known);
         let positions: Vec<[Vec<u32>; 2]> = match pairs.is_empty() {
             true => Vec::new(),
-            false => self.words.iter().map(|w| candidate.positions(w)).collect(),
+            false => self
+                .words
+                .iter()
+                .map(|w| candidate.positions(known, w))
+                .collect(),
         };
         let near: Vec<(String, f32)> = pairs
             .iter()
@@ -334,7 +469,7 @@ impl Plan<'_> {
         let feedback: Vec<(String, f32)> = expanded
             .iter()
             .map(|&(w, boost, idf)| {
-                let s = boost * scoring::word_score(bm25f, idf, candidate.freq(w), len, c);
+                let s = boost * scoring::word_score(bm25f, idf, candidate.freq(known, w), len, c);
                 (format!("expansion({w})"), s)
             })
             .collect();
@@ -429,18 +564,72 @@ mod tests {
     }
 
     #[test]
+    fn text_is_fetched_only_for_the_page_and_the_candidates_that_can_climb_into_it() {
+        let ranking = Ranking::default();
+        let words = ["interest".to_string(), "rate".to_string()];
+        let collection = Collection {
+            docs: 100,
+            avg: [4.0, 12.0],
+        };
+        let plan = Plan::new(&ranking, &words, false, collection);
+        let mut freqs = DocFreqs::default();
+        freqs.either.insert("interest".into(), 10);
+        freqs.either.insert("rate".into(), 10);
+        let texts = [
+            (10.0, "a", "rate news and more about interest today"),
+            (9.0, "b", "interest was the story and rate came later"),
+            (8.6, "c", "the interest rate rose again today"),
+            (3.0, "d", "the interest rate fell, interest rate news"),
+            (0.5, "e", "interest rate interest rate"),
+        ];
+        let whole = || -> Vec<Candidate> {
+            texts
+                .iter()
+                .map(|(score, id, body)| candidate(*score, id, "", body))
+                .collect()
+        };
+        let wanted = plan.to_read(&whole(), 2, &freqs);
+        // The pairs add at most 0.3 x idf x (k1 + 1), about 1.5 here: from 8.6 the third can
+        // pass the page's 9.0, the last two cannot.
+        assert_eq!(wanted, vec![0, 1, 2]);
+        let mut bare: Vec<Candidate> = whole()
+            .into_iter()
+            .map(|c| Candidate::bare(c.score, c.hit))
+            .collect();
+        for &i in &wanted {
+            let source = json!({ "id": texts[i].1, "text": texts[i].2 });
+            let article = super::super::document::from_source(&source);
+            bare[i].attach(source, article);
+        }
+        let order = |ranked: Vec<Rescored>| -> Vec<(String, f32)> {
+            ranked
+                .into_iter()
+                .take(2)
+                .map(|r| {
+                    (
+                        r.candidate.hit["_id"].as_str().unwrap().to_string(),
+                        r.score,
+                    )
+                })
+                .collect()
+        };
+        let read_all = order(plan.rescore(whole(), 2, &[], &freqs));
+        let ranked = plan.rescore(bare, 2, &[], &freqs);
+        // The climber was read (its words meet), though it stays off the page here.
+        let climber = ranked.iter().find(|r| r.candidate.hit["_id"] == "c");
+        assert!(climber.is_some_and(|r| r.score > 8.6 + 0.5));
+        assert_eq!(order(ranked), read_all);
+    }
+
+    #[test]
     fn proximity_lifts_the_words_together_and_keeps_the_rest_in_order() {
         let ranking = Ranking::default();
         let words = ["interest".to_string(), "rate".to_string()];
-        let plan = Plan {
-            ranking: &ranking,
-            words: &words,
-            feedback: false,
-            collection: Collection {
-                docs: 100,
-                avg: [4.0, 12.0],
-            },
+        let collection = Collection {
+            docs: 100,
+            avg: [4.0, 12.0],
         };
+        let plan = Plan::new(&ranking, &words, false, collection);
         assert_eq!(plan.pairs(), vec![(0, 1)]);
         assert!(plan.active());
         let apart = candidate(2.0, "apart", "", "rate news and more about interest today");

@@ -23,13 +23,23 @@ const MAX_SPELLINGS: usize = 16;
 /// Longest facet (with aliased keys) asked of a terms aggregation; longer ones (a batch's "every
 /// source") are counted exhaustively.
 const MAX_KEYS: usize = 5_000;
+/// Keys asked beyond twice the facet's own: an outlet left out of the list is only known to count no
+/// more than the last key listed, so when the facet's last outlet ties with that key the top
+/// list is uncertain and costs an exhaustive count. Listing more keys than shown puts that
+/// bound below the facet's last place in all but flat tails; a few dozen more buckets cost the
+/// cluster nothing measurable (each shard already sends its `shard_size`).
+const MORE_KEYS: usize = 10;
 
 /// The aggregations of a source facet of `size` outlets, `aliased` the keys aliases name; none
 /// when the list would be too long for one.
 pub fn aggregations(size: usize, aliased: &[String]) -> Vec<(String, Value)> {
     let spellings =
         json!({ SPELLINGS: { "terms": { "field": name::SOURCE, "size": MAX_SPELLINGS } } });
-    let wanted = size.max(1).saturating_add(aliased.len());
+    let wanted = size
+        .max(1)
+        .saturating_mul(2)
+        .saturating_add(MORE_KEYS)
+        .saturating_add(aliased.len());
     if wanted > MAX_KEYS {
         return Vec::new();
     }
