@@ -193,9 +193,15 @@ fn alnum_at(text: &str, i: usize) -> (bool, usize) {
 
 /// A keyword value as the index stores it.
 pub fn normalize_keyword(value: &str) -> String {
-    terms(&mut keyword(), value.trim())
-        .into_iter()
-        .next()
+    thread_local! {
+        /// A served source facet folds every spelling it counted: one analyzer per thread, not
+        /// one per value.
+        static KEYWORD: std::cell::RefCell<TextAnalyzer> = std::cell::RefCell::new(keyword());
+    }
+    let fold = |analyzer: &mut TextAnalyzer| terms(analyzer, value.trim()).into_iter().next();
+    KEYWORD
+        .try_with(|k| fold(&mut k.borrow_mut()))
+        .unwrap_or_else(|_| fold(&mut keyword()))
         .unwrap_or_default()
 }
 

@@ -3,6 +3,7 @@
 //!
 //! A phrase highlights its occurrences only, a prefix highlights the words it expanded to, and
 //! negated words are never in the highlight list, so what is marked is what made the article match.
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 use serde::Serialize;
@@ -35,7 +36,8 @@ pub struct SnippetGenerator {
     highlights: Vec<Highlight>,
     stem: TextAnalyzer,
     exact: TextAnalyzer,
-    /// Stems of words already seen: stemming is the costly part of matching, and words repeat.
+    /// Stems of words already seen (by this thread's earlier generators too): stemming is the
+    /// costly part of matching, and words repeat.
     stems: HashMap<String, String>,
     /// The tokens of the text being matched that can take part in a match, reused across hits.
     tokens: Candidates,
@@ -122,7 +124,9 @@ impl SnippetGenerator {
             highlights,
             stem: analysis::stemmed(),
             exact: analysis::exact(),
-            stems: HashMap::new(),
+            stems: STEMS
+                .try_with(|kept| std::mem::take(&mut *kept.borrow_mut()))
+                .unwrap_or_default(),
             tokens: Candidates::default(),
             chars: Vec::new(),
         }
@@ -353,6 +357,27 @@ fn stem_of<'c>(
     cache.get(word).map_or("", String::as_str)
 }
 
+/// Most words whose stems a thread keeps between snippet generators (a few MB at most).
+const KEPT_STEMS: usize = 100_000;
+
+thread_local! {
+    /// Stems found by this thread's earlier generators: a server makes every page's snippets on
+    /// a few pooled threads, and news words recur from query to query, so most words need no
+    /// stemmer run. A word's stem never changes, so what is kept is never stale.
+    static STEMS: RefCell<HashMap<String, String>> = RefCell::new(HashMap::new());
+}
+
+impl Drop for SnippetGenerator {
+    fn drop(&mut self) {
+        let mut stems = std::mem::take(&mut self.stems);
+        if stems.len() > KEPT_STEMS {
+            stems.clear();
+        }
+        // A thread being torn down has no cache left to keep them in.
+        let _ = STEMS.try_with(|kept| *kept.borrow_mut() = stems);
+    }
+}
+
 /// Occurrences of `terms` in order, each term at most `slop` extra tokens after the previous one
 /// in total: (index of the first kept token, index of each term's kept token). Every token equal
 /// to a term is kept, so the first kept token equal to the next term within reach is the first
@@ -435,11 +460,15 @@ fn choose_windows(chars: &[char], hits: &[Hit]) -> Vec<(usize, usize)> {
             if chosen.iter().any(|c| c.0 < w.1 && w.0 < c.1) {
                 continue;
             }
+            // Hits are in text order and never overlap, so those inside a window are a run.
+            let from = hits.partition_point(|x| x.start < w.0);
+            let to = hits.partition_point(|x| x.end <= w.1).max(from);
             inside.clear();
             inside.extend(
-                hits.iter()
-                    .zip(&covered)
-                    .filter(|(x, c)| !**c && x.start >= w.0 && x.end <= w.1)
+                hits[from..to]
+                    .iter()
+                    .zip(&covered[from..to])
+                    .filter(|(_, c)| !**c)
                     .map(|(x, _)| x.which),
             );
             let matches = inside.len();

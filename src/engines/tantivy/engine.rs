@@ -359,7 +359,7 @@ impl Engine {
         // as indexed.
         let shown = self.shows_entity_facets(req);
         // With merged dictionaries the ranking pass only notes the matching documents, and their
-        // facets are counted afterwards, beside the snippets.
+        // facets are counted afterwards by array look-ups.
         let later: Option<Vec<(Arc<GlobalOrdinals>, usize)>> = match req.facets.is_empty() {
             true => None,
             false => globals
@@ -446,21 +446,12 @@ impl Engine {
         };
         let docs = if limit == 0 { Vec::new() } else { docs };
         let (mut hits, mut counts) = match (&later, &matching) {
-            (Some(columns), Some(matching)) if !docs.is_empty() => {
-                // Facets and snippets need nothing of each other, so the facets are counted on a
-                // thread of their own while this one makes the snippets.
-                std::thread::scope(|scope| {
-                    let counting = scope.spawn(|| facets::count_matching(columns, matching));
-                    let hits = self.hits(searcher, &docs, &highlights);
-                    let counts = counting
-                        .join()
-                        .map_err(|_| Error::Other("counting the facets failed".into()))?;
-                    Ok::<_, Error>((hits?, counts?))
-                })?
-            }
-            (Some(columns), Some(matching)) => {
-                (Vec::new(), facets::count_matching(columns, matching)?)
-            }
+            // Counting by merged dictionaries costs less than starting a thread to do it beside
+            // the snippets would.
+            (Some(columns), Some(matching)) => (
+                self.hits(searcher, &docs, &highlights)?,
+                facets::count_matching(columns, matching)?,
+            ),
             _ => (
                 self.hits(searcher, &docs, &highlights)?,
                 counted.unwrap_or_default(),

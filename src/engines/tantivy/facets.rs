@@ -382,7 +382,7 @@ impl SegmentCollector for SegmentFacets {
 }
 
 /// The matching documents of each segment, in doc order (indexed by segment ordinal): collected
-/// in the ranking pass so facets can be counted afterwards, alongside the snippets, without
+/// in the ranking pass so facets can be counted afterwards, after the page is made, without
 /// running the query again.
 pub struct MatchingDocs;
 
@@ -880,23 +880,35 @@ impl SegmentCollector for SegmentGlobalSets {
 /// Aliases, blocks and retypes are resolved once per reader generation and rules version, into
 /// one list of shown-value ids per document (every kind together, each id once). A search then
 /// counts with one array increment per value and document: no translation table, no check that
-/// an article was already counted for a value two of its names merge into. Ids of one kind are
-/// contiguous, most carried first within the kind, so the values of a kind are a range.
+/// an article was already counted for a value two of its names merge into.
+///
+/// Ids are numbered by how many live articles carry the value, most first, whatever its kind, and
+/// each document's list is in id order. A search asks for the top few values of each kind, and a
+/// value can only reach a count as high as the articles carrying it: so a search first counts
+/// only the values carried widely enough (a prefix of each document's list) and counts further
+/// only when some value left out could still make a list (see [`ShownValues::count`]).
 pub struct ShownValues {
-    /// Indexed by segment ordinal: each document's shown-value ids.
+    /// Indexed by segment ordinal: each document's shown-value ids, ascending.
     segments: Vec<SegmentValues>,
     /// Shown values by id.
     names: Vec<String>,
-    /// Per kind, the range of its ids.
-    ranges: Vec<(EntityKind, std::ops::Range<u32>)>,
-    /// Per id, the live articles that carry it: a query matching most of the archive counts the
-    /// articles it does not match and subtracts.
+    /// Per id, its kind (as a position in [`EntityKind::ALL`]).
+    kind_of: Vec<u8>,
+    /// Per kind, its ids in ascending order.
+    by_kind: Vec<(EntityKind, Vec<u32>)>,
+    /// Per id, the live articles that carry it; never rising from one id to the next. A query
+    /// matching most of the archive counts the articles it does not match and subtracts.
     carried: Vec<u32>,
     /// Live articles in all segments.
     live: usize,
     /// Count arrays of `names.len()`.
     pool: CountPool,
 }
+
+/// The first count of a search takes the values carried by at least this share of its matching
+/// articles (1/64): a top value of a kind is usually carried far more widely, and the few values
+/// this leaves in are counted in the cache. A wrong guess only costs a second, exact round.
+const FIRST_ROUND_SHARE: usize = 64;
 
 impl ShownValues {
     /// `columns`: each entity kind's global ordinals under `searcher`, in [`EntityKind::ALL`]
@@ -906,12 +918,11 @@ impl ShownValues {
         columns: Vec<Arc<GlobalOrdinals>>,
         rules: &EntityRules,
     ) -> ShownValues {
-        let kinds: Vec<EntityKind> = EntityKind::ALL.into_iter().collect();
-        // Each column's global ordinal -> index into `targets` (in first-seen order, which is
-        // most carried first since global ordinals are).
+        let kinds = EntityKind::ALL;
+        // Each column's global ordinal -> index into `targets` (in first-seen order).
         let mut seen: HashMap<(EntityKind, String), u32> = HashMap::new();
         let mut targets: Vec<(EntityKind, String)> = Vec::new();
-        let to_target: Vec<Vec<u32>> = kinds
+        let maps: Vec<Vec<u32>> = kinds
             .iter()
             .zip(&columns)
             .map(|(&kind, global)| {
@@ -926,55 +937,74 @@ impl ShownValues {
                     .collect()
             })
             .collect();
-        // Group the targets by kind, keeping their order within a kind.
+        let mut live = 0usize;
+        let segments: Vec<SegmentValues> = (searcher.segment_readers().iter().enumerate())
+            .map(|(segment, reader)| {
+                live += reader.num_docs() as usize;
+                shown_of_segment(&columns, &maps, segment, reader)
+            })
+            .collect();
+        ShownValues::numbered(segments, targets, live)
+    }
+
+    /// The shown values from each live document's list of `targets` (indices, ascending, each
+    /// once), renumbered most carried first.
+    fn numbered(
+        mut segments: Vec<SegmentValues>,
+        targets: Vec<(EntityKind, String)>,
+        live: usize,
+    ) -> ShownValues {
+        let mut carried_by_target = vec![0u32; targets.len()];
+        for seg in &segments {
+            for &t in &seg.ords {
+                carried_by_target[t as usize] += 1;
+            }
+        }
+        // Most carried first; ties by kind and name only so the numbering is reproducible.
         let mut order: Vec<u32> = (0..targets.len() as u32).collect();
-        let rank = |k: EntityKind| kinds.iter().position(|&x| x == k).unwrap_or(usize::MAX);
-        order.sort_by_key(|&t| rank(targets[t as usize].0));
+        order.sort_by(|&a, &b| {
+            let (ta, tb) = (&targets[a as usize], &targets[b as usize]);
+            (carried_by_target[b as usize].cmp(&carried_by_target[a as usize]))
+                .then_with(|| kind_rank(ta.0).cmp(&kind_rank(tb.0)))
+                .then_with(|| ta.1.cmp(&tb.1))
+        });
         let mut id_of_target = vec![0u32; targets.len()];
         for (id, &t) in order.iter().enumerate() {
             id_of_target[t as usize] = id as u32;
         }
-        let ranges = kinds
-            .iter()
-            .map(|&kind| {
-                let from = order.partition_point(|&t| rank(targets[t as usize].0) < rank(kind));
-                let to = order.partition_point(|&t| rank(targets[t as usize].0) <= rank(kind));
-                (kind, from as u32..to as u32)
-            })
+        for seg in &mut segments {
+            for ord in &mut seg.ords {
+                *ord = id_of_target[*ord as usize];
+            }
+            for d in 0..seg.docs() as usize {
+                let (from, to) = (seg.starts[d] as usize, seg.starts[d + 1] as usize);
+                seg.ords[from..to].sort_unstable();
+            }
+        }
+        let carried: Vec<u32> = (order.iter())
+            .map(|&t| carried_by_target[t as usize])
             .collect();
-        let names: Vec<String> = (order.iter())
-            .map(|&t| targets[t as usize].1.clone())
+        let kind_of: Vec<u8> = (order.iter())
+            .map(|&t| kind_rank(targets[t as usize].0))
             .collect();
-        let maps: Vec<Vec<u32>> = to_target
+        let by_kind = EntityKind::ALL
             .into_iter()
-            .map(|m| {
-                m.into_iter()
-                    .map(|t| {
-                        if t == u32::MAX {
-                            t
-                        } else {
-                            id_of_target[t as usize]
-                        }
-                    })
-                    .collect()
+            .map(|kind| {
+                let ids = (0..kind_of.len() as u32)
+                    .filter(|&id| kind_of[id as usize] == kind_rank(kind))
+                    .collect();
+                (kind, ids)
             })
             .collect();
-        let mut carried = vec![0u32; names.len()];
-        let mut live = 0usize;
-        let segments = (searcher.segment_readers().iter().enumerate())
-            .map(|(segment, reader)| {
-                let values = shown_of_segment(&columns, &maps, segment, reader);
-                live += reader.num_docs() as usize;
-                for &id in &values.ords {
-                    carried[id as usize] += 1;
-                }
-                values
-            })
+        let mut names: Vec<Option<String>> = targets.into_iter().map(|t| Some(t.1)).collect();
+        let names = (order.iter())
+            .map(|&t| names[t as usize].take().unwrap_or_default())
             .collect();
         ShownValues {
             segments,
             names,
-            ranges,
+            kind_of,
+            by_kind,
             carried,
             live,
             pool: CountPool::default(),
@@ -983,6 +1013,11 @@ impl ShownValues {
 
     /// The top `size` shown values of each kind in `kinds` over `docs` (per segment, in doc
     /// order, as [`MatchingDocs`] collects them), each matching article counted once per value.
+    ///
+    /// Counted in rounds, each over the values carried by at least a floor of articles (a prefix
+    /// of ids, so a prefix of each document's list): once every asked kind's `size`-th count
+    /// exceeds what the most carried value left out could reach, the lists are exact. The
+    /// second round's floor is the lowest such count the first found, which always suffices.
     pub fn count(
         &self,
         kinds: &[EntityKind],
@@ -1002,20 +1037,73 @@ impl ShownValues {
         }
         let mut counts = self.take_counts();
         let mut touched: Vec<u32> = Vec::new();
-        for (values, docs) in self.segments.iter().zip(docs) {
-            for &doc in docs {
-                for &id in values.of(doc) {
-                    let n = &mut counts[id as usize];
-                    if *n == 0 {
-                        touched.push(id);
-                    }
-                    *n += 1;
-                }
+        let mut floor = (matching / FIRST_ROUND_SHARE).max(1) as u32;
+        let mut counted = 0u32;
+        loop {
+            let upto = self.carried.partition_point(|&c| c >= floor) as u32;
+            self.count_ids(docs, counted..upto, &mut counts, &mut touched);
+            counted = upto;
+            // The most any value not counted yet can reach.
+            let reach = self.carried.get(upto as usize).copied().unwrap_or(0);
+            if reach == 0 {
+                break;
             }
+            let least = (kinds.iter())
+                .map(|&k| self.nth_count(k, size, &counts, &touched))
+                .min()
+                .unwrap_or(0);
+            if least > reach {
+                break;
+            }
+            // `least` <= `reach` < `floor`: the next round counts more values, and after it
+            // nothing left out can reach the asked kinds' lists (their counts only grow).
+            floor = least.max(1);
         }
         let lists = self.top(kinds, size, &counts, Some(&touched));
         self.give_back(counts, &touched);
         Ok(lists)
+    }
+
+    /// Count the ids in `ids` over `docs`: in each document's ascending list, a contiguous run.
+    fn count_ids(
+        &self,
+        docs: &[Vec<DocId>],
+        ids: std::ops::Range<u32>,
+        counts: &mut [u32],
+        touched: &mut Vec<u32>,
+    ) {
+        if ids.is_empty() {
+            return;
+        }
+        for (values, docs) in self.segments.iter().zip(docs) {
+            for &doc in docs {
+                let list = values.of(doc);
+                let from = match ids.start {
+                    0 => 0,
+                    start => list.partition_point(|&id| id < start),
+                };
+                for &id in &list[from..] {
+                    if id >= ids.end {
+                        break;
+                    }
+                    bump(counts, touched, id);
+                }
+            }
+        }
+    }
+
+    /// The `size`-th highest count among the counted values of `kind` (0 with fewer values).
+    fn nth_count(&self, kind: EntityKind, size: usize, counts: &[u32], touched: &[u32]) -> u32 {
+        let rank = kind_rank(kind);
+        let mut of_kind: Vec<u32> = (touched.iter())
+            .filter(|&&id| self.kind_of[id as usize] == rank)
+            .map(|&id| counts[id as usize])
+            .collect();
+        if size == 0 || of_kind.len() < size {
+            return 0;
+        }
+        let (_, nth, _) = of_kind.select_nth_unstable_by(size - 1, |a, b| b.cmp(a));
+        *nth
     }
 
     /// Counts over the live articles `docs` does not hold, subtracted from all the carried ones.
@@ -1051,15 +1139,15 @@ impl ShownValues {
         kinds
             .iter()
             .map(|kind| {
-                let Some((_, range)) = self.ranges.iter().find(|(k, _)| k == kind) else {
+                let Some((_, all)) = self.by_kind.iter().find(|(k, _)| k == kind) else {
                     return Vec::new();
                 };
+                let rank = kind_rank(*kind);
                 let mut ids: Vec<u32> = match touched {
                     Some(touched) => (touched.iter().copied())
-                        .filter(|id| range.contains(id))
+                        .filter(|&id| self.kind_of[id as usize] == rank)
                         .collect(),
-                    None => range
-                        .clone()
+                    None => (all.iter().copied())
                         .filter(|&id| counts[id as usize] > 0)
                         .collect(),
                 };
@@ -1089,6 +1177,11 @@ impl ShownValues {
     fn give_back(&self, counts: Vec<u32>, touched: &[u32]) {
         self.pool.give_back(counts, touched);
     }
+}
+
+/// A kind's position in [`EntityKind::ALL`].
+fn kind_rank(kind: EntityKind) -> u8 {
+    EntityKind::ALL.iter().position(|&k| k == kind).unwrap_or(0) as u8
 }
 
 /// Sort `ords[from..]` and drop repeats and values no rule shows (`u32::MAX`, which sorts last).
@@ -1132,4 +1225,113 @@ fn shown_of_segment(
     }
     values.starts.push(values.ords.len() as u32);
     values
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A deterministic stream of numbers (xorshift), so the test needs no random crate.
+    struct Stream(u64);
+
+    impl Stream {
+        fn below(&mut self, n: u64) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0 % n
+        }
+    }
+
+    /// Documents carrying values of every kind drawn from a steep power law (a few values in
+    /// most articles, thousands in one or two), as entity names are; lists of target indices.
+    fn archive(
+        docs: u32,
+        values: u32,
+        seed: u64,
+    ) -> (Vec<SegmentValues>, Vec<(EntityKind, String)>) {
+        let mut s = Stream(seed);
+        let targets: Vec<(EntityKind, String)> = (0..values)
+            .map(|v| {
+                (
+                    EntityKind::ALL[(v % 4) as usize],
+                    format!("value {}", values - v),
+                )
+            })
+            .collect();
+        let mut segments = Vec::new();
+        for seg_docs in [docs / 3, docs - docs / 3] {
+            let mut seg = SegmentValues::default();
+            for _ in 0..seg_docs {
+                seg.starts.push(seg.ords.len() as u32);
+                let from = seg.ords.len();
+                for _ in 0..s.below(30) {
+                    // Squaring a uniform draw favours low indices; dividing again steepens it.
+                    let u = s.below(u64::from(values));
+                    seg.ords
+                        .push((u * u / u64::from(values) * (s.below(4) + 1) / 4) as u32);
+                }
+                keep_each_shown_once(&mut seg.ords, from);
+            }
+            seg.starts.push(seg.ords.len() as u32);
+            segments.push(seg);
+        }
+        (segments, targets)
+    }
+
+    /// Every matching document's every value counted, ranked by count and then by name.
+    fn counted_in_full(
+        shown: &ShownValues,
+        kinds: &[EntityKind],
+        size: usize,
+        docs: &[Vec<DocId>],
+    ) -> Vec<Vec<FacetCount>> {
+        let mut counts: HashMap<u32, u64> = HashMap::new();
+        for (values, docs) in shown.segments.iter().zip(docs) {
+            for &doc in docs {
+                for &id in values.of(doc) {
+                    *counts.entry(id).or_default() += 1;
+                }
+            }
+        }
+        kinds
+            .iter()
+            .map(|&kind| {
+                let mut list: Vec<FacetCount> = (counts.iter())
+                    .filter(|(id, _)| shown.kind_of[**id as usize] == kind_rank(kind))
+                    .map(|(id, &count)| FacetCount {
+                        value: shown.names[*id as usize].clone(),
+                        count,
+                    })
+                    .collect();
+                rank(&mut list, size);
+                list
+            })
+            .collect()
+    }
+
+    #[test]
+    fn counting_the_widely_carried_values_first_gives_the_full_counts() {
+        let (segments, targets) = archive(3000, 4000, 7);
+        let live = 3000;
+        let shown = ShownValues::numbered(segments, targets, live);
+        assert!(shown.carried.windows(2).all(|w| w[0] >= w[1]));
+        let mut s = Stream(11);
+        let kinds = EntityKind::ALL;
+        // Result sets from a handful of articles to just under half the archive (more is
+        // counted by subtraction), and list sizes from one value to more than most kinds hold.
+        for share in [1, 5, 20, 60, 140, 190] {
+            for size in [1, 3, 10, 50, 5000] {
+                let docs: Vec<Vec<DocId>> = (shown.segments.iter())
+                    .map(|seg| (0..seg.docs()).filter(|_| s.below(400) < share).collect())
+                    .collect();
+                let fast = shown.count(&kinds, size, &docs).expect("counted");
+                assert_eq!(
+                    fast,
+                    counted_in_full(&shown, &kinds, size, &docs),
+                    "share {share}/400, size {size}"
+                );
+            }
+        }
+    }
 }
