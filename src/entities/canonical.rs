@@ -1,14 +1,18 @@
-//! From tagged tokens to the mentions and names a newsroom would list: titles and possessives are
-//! cut off, junk (lone titles, weekdays, sentence openers) is dropped, and each mention gets the
-//! canonical name of its entity within the article: the fullest mention that contains it
-//! ("Nasrallah" -> "Hassan Nasrallah"), an organisation's full name for its acronym, or the
-//! gazetteer's common name for a place alias ("U.S." -> "United States"). Mentions on table rows
-//! and sign-off lines (`layout`) and in credit lines (`furniture`) are dropped; a dateline's
-//! place is one place mention. A lone generic word, one usually written in lower
-//! case ("Bank", "Commission"), takes the longer name of the same kind that it heads in the
-//! article ("the Bank" after "the Bank of Japan"), and is dropped when there is none unless the
-//! tagger was confident of it.
-
+//! From tagged tokens to the mentions and names a newsroom would list: a person's titles and
+//! possessives are cut off, junk (lone titles, weekdays) is dropped, and each mention gets the
+//! canonical name of its entity within the article: for a person, the fullest mention that
+//! contains it ("Nasrallah" -> "Hassan Nasrallah"; a surname two people share goes to the one
+//! mentioned last); for an organisation, its full name for its acronym, or a longer name of
+//! the same body (a generic ending added, or the word its head: "Labour Party", "New York
+//! Times"), never another body that contains it ("Senate Judiciary Committee"); for a place, the
+//! gazetteer's common name for an alias ("U.S." -> "United States"). A sentence's capitalised
+//! first word or a title before a name that is not a person's stays in the name unless the
+//! article shows the name without it ("General Motors", but "Eminem" after "Rapper Eminem").
+//! Mentions on table rows and sign-off lines (`layout`) and in credit lines (`furniture`) are
+//! dropped; a dateline's place is one place mention. A lone generic word, one usually written
+//! in lower case ("Bank", "Commission"), takes the longer name of the same kind that it heads in
+//! the article ("the Bank" after "the Bank of Japan"), and is dropped when there is none unless
+//! the tagger was confident of it.
 use std::collections::HashMap;
 
 use super::lexicon::alias_key;
