@@ -13,6 +13,7 @@
 //! in lower case ("Bank", "Commission"), takes the longer name of the same kind that it heads in
 //! the article ("the Bank" after "the Bank of Japan"), and is dropped when there is none unless
 //! the tagger was confident of it.
+
 use std::collections::HashMap;
 
 use super::lexicon::alias_key;
