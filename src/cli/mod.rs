@@ -501,6 +501,20 @@ pub struct ServeArgs {
     /// ignored
     #[arg(long = "trusted-proxy", value_name = "ADDR")]
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Seconds one request may take, waiting for its turn included, before the client is told
+    /// the server is busy (HTTP 503): raise it for book-length documents on a slow machine
+    #[arg(long, value_name = "SECONDS", default_value_t = 5.0, value_parser = positive_seconds)]
+    pub timeout: f64,
+}
+
+/// A timeout of more than nothing and at most a day.
+fn positive_seconds(s: &str) -> std::result::Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v > 0.0 && v <= 86_400.0 => Ok(v),
+        _ => Err(format!(
+            "{s:?} is not a number of seconds between 0 and 86400"
+        )),
+    }
 }
 
 /// Run a parsed command; the returned number is the exit code.
@@ -874,6 +888,10 @@ fn run_serve(a: ServeArgs) -> Result<i32> {
         audit_log: a.audit_log,
         trusted_proxies: a.trusted_proxies,
     };
-    crate::server::serve(engine, &a.addr, access)?;
+    let limits = crate::server::Limits {
+        search_timeout: std::time::Duration::from_secs_f64(a.timeout),
+        ..Default::default()
+    };
+    crate::server::serve(engine, &a.addr, access, limits)?;
     Ok(0)
 }

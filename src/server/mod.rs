@@ -56,7 +56,8 @@ use newsdex::{Error, Result};
 pub use access::AccessOptions;
 pub use error::ApiError;
 
-/// Whole-request ceiling: a backstop behind [`Limits::search_timeout`] for anything that stalls.
+/// Whole-request ceiling: a backstop behind [`Limits::search_timeout`] for anything that stalls
+/// (three times the search deadline when that is longer).
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
 /// The API takes no bodies; anything larger than this is refused before it is read.
 pub(crate) const MAX_BODY_BYTES: usize = 16 * 1024;
@@ -125,6 +126,7 @@ fn max_concurrent_searches() -> usize {
 
 /// The whole application: API routes, the page and its assets, and the protective layers.
 pub fn router(state: AppState) -> Router {
+    let ceiling = REQUEST_TIMEOUT.max(state.0.limits.search_timeout * 3);
     Router::new()
         .route("/api/search", get(api::search))
         .route("/api/export", get(export::export))
@@ -155,7 +157,7 @@ pub fn router(state: AppState) -> Router {
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
-            REQUEST_TIMEOUT,
+            ceiling,
         ))
 }
 
@@ -172,13 +174,14 @@ pub async fn run(
     engine: Arc<dyn Backend>,
     listener: TcpListener,
     options: AccessOptions,
+    limits: Limits,
 ) -> Result<()> {
     let local: SocketAddr = listener
         .local_addr()
         .map_err(|e| Error::Other(format!("listening socket: {e}")))?;
     let access = access::Access::new(engine.clone(), &local, options)?;
     eprintln!("newsdex: {}", access.describe());
-    let state = AppState::with_access(engine, Limits::default(), access);
+    let state = AppState::with_access(engine, limits, access);
     // Facet dictionaries are merged in the background so the first searches need not wait.
     let warming = state.clone();
     tokio::task::spawn_blocking(move || {
@@ -201,14 +204,19 @@ pub async fn run(
 }
 
 /// Entry point for the CLI: its own runtime, so the rest of the program stays synchronous.
-pub fn serve(engine: Arc<dyn Backend>, addr: &str, options: AccessOptions) -> Result<()> {
+pub fn serve(
+    engine: Arc<dyn Backend>,
+    addr: &str,
+    options: AccessOptions,
+    limits: Limits,
+) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| Error::Other(format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(async {
         let listener = bind(addr).await?;
-        run(engine, listener, options).await
+        run(engine, listener, options, limits).await
     })
 }
 

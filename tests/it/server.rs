@@ -573,6 +573,23 @@ fn merged_facet_dictionaries_count_like_the_cli_and_by_hand() {
 }
 
 #[test]
+fn a_timeout_that_is_not_a_positive_number_of_seconds_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    for bad in ["0", "-3", "soon"] {
+        let out = crate::common::bin()
+            .args(["serve", "--index"])
+            .arg(dir.path())
+            .args(["--addr", "127.0.0.1:0"])
+            .arg(format!("--timeout={bad}"))
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "--timeout {bad} was accepted");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("--timeout") && err.contains(bad), "{err}");
+    }
+}
+
+#[test]
 fn bad_requests_get_json_errors() {
     let corpus = Corpus::new();
     let server = Server::start(&corpus.index_path());
@@ -673,7 +690,14 @@ fn regression_a_book_length_article_view_outlived_its_deadline() {
     }
     body.push_str("\n\nHalvard Quist closed the report.");
     corpus.add("book", "Harbour report of the year", &body, "Reuters");
-    let server = Server::start(&corpus.index_path());
+    // What is tested is where marking stops, not how fast: a debug build on a loaded machine
+    // may tag 400,000 characters slower than the default 5 s deadline.
+    let server = Server::start_on(&[
+        "--index".into(),
+        corpus.index_path().into(),
+        "--timeout".into(),
+        "120".into(),
+    ]);
     let id = first_id(&server, "headline:\"harbour report of the year\"");
     let article = server.json(&format!("/api/articles/{id}"));
     let text_chars = article["text"].as_str().expect("text").chars().count();
