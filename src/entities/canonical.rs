@@ -423,10 +423,13 @@ pub fn mentions(
             } else {
                 long.windows(short.len()).any(|w| w == short)
             };
+            // A name that holds the acronym as a word is named after it ("BT Together", a
+            // product of BT), not spelt out by it.
             let acronym = ri.kind == EntityKind::Org
                 && same_kind
                 && short.len() == 1
                 && long.len() > 1
+                && !long.contains(&short[0])
                 && letters
                     .as_ref()
                     .is_some_and(|l| initials_of(long).contains(l));

@@ -221,7 +221,10 @@ pub fn links_of(mentions: &[super::Mention]) -> Vec<Link> {
                 .split_whitespace()
                 .map(str::to_lowercase)
                 .collect();
+            // A name holding the acronym as a word ("BT Together") is named after it.
+            let written = m.text.trim().to_lowercase();
             words.len() > 1
+                && !words.contains(&written)
                 && acronym_letters(&m.text).is_some_and(|l| initials_of(&words).contains(&l))
         })
         .map(|m| Link {
@@ -819,6 +822,8 @@ mod tests {
             mention("Board", "Meridian Monetary Board"),
             mention("IMF", "IMF"),
             mention("MPX", "Meridian MPX"),
+            // Named after the acronym, with matching initials: a product, not a spelling out.
+            mention("MM", "MM Mobile"),
         ]);
         assert_eq!(got, vec![link]);
     }
