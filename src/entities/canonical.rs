@@ -1,13 +1,13 @@
 //! From tagged tokens to the mentions and names a newsroom would list: a person's titles and
 //! possessives are cut off, junk (lone titles, weekdays) is dropped, and each mention gets the
 //! canonical name of its entity within the article: for a person, the fullest mention that
-//! contains it ("Nasrallah" -> "Hassan Nasrallah"; a surname two people share goes to the one
-//! mentioned last); for an organisation, its full name for its acronym, or a longer name of
-//! the same body (a generic ending added, or the word its head: "Labour Party", "New York
-//! Times"), never another body that contains it ("Senate Judiciary Committee"); for a place, the
-//! gazetteer's common name for an alias ("U.S." -> "United States"). A sentence's capitalised
-//! first word or a title before a name that is not a person's stays in the name unless the
-//! article shows the name without it ("General Motors", but "Eminem" after "Rapper Eminem").
+//! contains it ("Nasrallah" -> "Hassan Nasrallah"); for an organisation, its full name for its
+//! acronym, or a longer name of the same body (a generic ending added, or the word its head:
+//! "Labour Party", "New York Times"), never another body that contains it ("Senate Judiciary
+//! Committee"); for a place, the gazetteer's common name for an alias ("U.S." -> "United
+//! States"). A sentence's capitalised first word or a title before a name that is not a
+//! person's stays in the name unless the article shows the name without it ("General Motors",
+//! but "Eminem" after "Rapper Eminem").
 //! Mentions on table rows and sign-off lines (`layout`) and in credit lines (`furniture`) are
 //! dropped; a dateline's place is one place mention. A lone generic word, one usually written
 //! in lower case ("Bank", "Commission"), takes the longer name of the same kind that it heads in
@@ -374,18 +374,16 @@ pub fn mentions(
         .filter(|(kind, _)| matches!(kind, EntityKind::Person | EntityKind::Org))
         .map(|(_, name)| name.as_str())
         .collect();
-    let mut memo: HashMap<(EntityKind, String), Vec<usize>> = HashMap::new();
-    let name_of = |k: usize| lower[raws[k].na..raws[k].nb].join(" ");
+    let mut memo: HashMap<(EntityKind, String), usize> = HashMap::new();
     for i in 0..n {
         let ri = &raws[i];
         let short = &lower[ri.na..ri.nb];
         let memo_key = (ri.kind, short.join(" "));
-        if let Some(choices) = memo.get(&memo_key) {
-            target[i] = nearest_before(i, choices, &target, &name_of);
+        if let Some(&t) = memo.get(&memo_key) {
+            target[i] = t;
             continue;
         }
         let mut best = first_of[&memo_key];
-        let mut matched: Vec<usize> = Vec::new();
         let letters = acronym_letters(tokens[ri.na].text(text));
         let by_acronym = if ri.kind == EntityKind::Org && short.len() == 1 {
             letters.as_ref().and_then(|l| by_initials.get(l))
@@ -452,27 +450,12 @@ pub fn mentions(
                 }
                 _ => contained || acronym,
             };
-            if matches {
-                matched.push(j);
-                if rank(j) > rank(best) {
-                    best = j;
-                }
+            if matches && rank(j) > rank(best) {
+                best = j;
             }
         }
-        // A surname two people in the article share ("Cuomo" with "Andrew Cuomo" and "Chris
-        // Cuomo") is whichever of them was named last before it.
-        let width = |k: usize| raws[k].nb - raws[k].na;
-        let mut choices = vec![best];
-        if raws[best].kind == EntityKind::Person && width(best) > short.len() {
-            choices.extend(
-                matched
-                    .into_iter()
-                    .filter(|&j| j != best && raws[j].kind == EntityKind::Person)
-                    .filter(|&j| width(j) == width(best)),
-            );
-        }
-        target[i] = nearest_before(i, &choices, &target, &name_of);
-        memo.insert(memo_key, choices);
+        memo.insert(memo_key, best);
+        target[i] = best;
     }
     // A lone generic word that names nothing longer in the article is dropped unless the tagger
     // was confident of it somewhere.
@@ -564,29 +547,6 @@ pub fn is_head_word(long: &[String], word: &str) -> bool {
             .iter()
             .position(|w| w == "of")
             .is_some_and(|k| k > 0 && long[k - 1] == word)
-}
-
-/// Of the fuller names `choices` (the first preferred), the one whose person was mentioned
-/// last before mention `i`, by any of their names ("Andrew" counts for "Andrew Cuomo"), or the
-/// first when none was.
-fn nearest_before(
-    i: usize,
-    choices: &[usize],
-    target: &[usize],
-    name: &dyn Fn(usize) -> String,
-) -> usize {
-    if choices.len() == 1 {
-        return choices[0];
-    }
-    let names: Vec<String> = choices.iter().map(|&c| name(c)).collect();
-    target[..i]
-        .iter()
-        .rev()
-        .find_map(|&t| {
-            let n = name(t);
-            names.iter().position(|c| *c == n).map(|k| choices[k])
-        })
-        .unwrap_or(choices[0])
 }
 
 /// Whether the one word `short` (as written: `written`) heads the organisation name `long`

@@ -170,32 +170,6 @@ fn regression_names_opening_a_sentence_lost_their_first_word() {
     );
 }
 
-/// A surname two people in one article share went to whichever was named first, so quotes
-/// and mentions of the second were filed under the first.
-#[test]
-fn regression_a_shared_surname_went_to_the_first_person_named() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/entities/shared_surname.txt");
-    let text = std::fs::read_to_string(path).unwrap();
-    let persons: Vec<(String, String)> = mentions_of(&text)
-        .into_iter()
-        .filter(|m| m.kind == "person")
-        .map(|m| (m.text, m.canonical))
-        .collect();
-    let pair = |t: &str, c: &str| (t.to_string(), c.to_string());
-    assert_eq!(
-        persons,
-        vec![
-            pair("Paul Okafor", "Paul Okafor"),
-            pair("Okafor", "Paul Okafor"),
-            pair("Daniel Okafor", "Daniel Okafor"),
-            pair("Okafor", "Daniel Okafor"),
-            pair("Paul Okafor", "Paul Okafor"),
-            pair("Okafor", "Paul Okafor"),
-        ]
-    );
-}
-
 #[test]
 fn sign_off_line_is_not_a_person() {
     assert_eq!(
