@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex};
 
 use tantivy::{DocId, Searcher, SegmentReader};
 
+use super::files::{Stamp, stamp};
 use super::schema::Fields;
 use crate::model::copies::{CopyGroups, GROUPS_FILE, GroupId, Member, Signature};
 use crate::model::fields::column;
@@ -85,10 +86,7 @@ fn ids(segment: &SegmentReader, fields: &Fields) -> Result<Vec<Option<String>>> 
 
 /// Put the table in place, by a temporary file renamed over the old one.
 pub fn save(index: &Path, groups: &CopyGroups) -> Result<()> {
-    let path = index.join(GROUPS_FILE);
-    let partial = index.join(format!("{GROUPS_FILE}.partial"));
-    std::fs::write(&partial, groups.to_json()).map_err(|e| Error::io(&partial, e))?;
-    std::fs::rename(&partial, &path).map_err(|e| Error::io(&path, e))
+    super::files::replace(&index.join(GROUPS_FILE), groups.to_json().as_bytes())
 }
 
 /// The table as it was last read, with the version of the file it came from.
@@ -97,12 +95,11 @@ pub struct GroupsCache {
     last: Mutex<Option<(Version, Arc<CopyGroups>)>>,
 }
 
-/// What tells one saved table from another: the file's identity, length and modification time
-/// (it is only ever replaced by a rename), or, without a file, the commit the groups were read
-/// from.
+/// What tells one saved table from another: the file's stamp, or, without a file, the commit
+/// the groups were read from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Version {
-    File(u64, u64, Option<std::time::SystemTime>),
+    File(Stamp),
     Columns(u64),
 }
 
@@ -116,12 +113,9 @@ impl GroupsCache {
         fields: &Fields,
     ) -> Result<Arc<CopyGroups>> {
         let path = index.join(GROUPS_FILE);
-        let version = match std::fs::metadata(&path) {
-            Ok(m) => Version::File(identity(&m), m.len(), m.modified().ok()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                Version::Columns(searcher().generation().generation_id())
-            }
-            Err(e) => return Err(Error::io(path, e)),
+        let version = match stamp(&path)? {
+            Some(stamp) => Version::File(stamp),
+            None => Version::Columns(searcher().generation().generation_id()),
         };
         let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
         if let Some((seen, groups)) = last.as_ref()
@@ -177,14 +171,4 @@ fn legacy(searcher: &Searcher, fields: &Fields) -> Result<CopyGroups> {
         }
     }
     Ok(CopyGroups::from_pairs(pairs))
-}
-
-#[cfg(unix)]
-fn identity(m: &std::fs::Metadata) -> u64 {
-    std::os::unix::fs::MetadataExt::ino(m)
-}
-
-#[cfg(not(unix))]
-fn identity(_: &std::fs::Metadata) -> u64 {
-    0
 }

@@ -50,10 +50,10 @@ pub fn update(index: &Path, change: &mut dyn FnMut(&mut KeyRing) -> Result<()>) 
 }
 
 fn save(index: &Path, keys: &KeyRing) -> Result<()> {
-    let path = path(index);
-    let partial = index.join(format!("{KEYS_FILE}.partial"));
-    write_private(&partial, keys.to_json().as_bytes()).map_err(|e| Error::io(&partial, e))?;
-    std::fs::rename(&partial, &path).map_err(|e| Error::io(&path, e))
+    let json = keys.to_json();
+    super::files::replace_with(&path(index), |partial| {
+        write_private(partial, json.as_bytes())
+    })
 }
 
 #[cfg(unix)]

@@ -10,6 +10,7 @@ pub mod engine;
 pub mod export;
 pub mod facets;
 pub mod feedback;
+pub mod files;
 pub mod index;
 pub mod keys;
 pub mod manifest;

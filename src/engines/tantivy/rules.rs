@@ -38,10 +38,7 @@ pub fn save(index: &Path, rules: &EntityRules) -> Result<()> {
 
 /// Put `text` in place as the rules file.
 pub fn write(index: &Path, text: &str) -> Result<()> {
-    let path = path(index);
-    let partial = index.join(format!("{RULES_FILE}.partial"));
-    std::fs::write(&partial, text).map_err(|e| Error::io(&partial, e))?;
-    std::fs::rename(&partial, &path).map_err(|e| Error::io(&path, e))
+    super::files::replace(&path(index), text.as_bytes())
 }
 
 /// The merges kept in an index folder (none without a file).
@@ -56,10 +53,7 @@ pub fn load_merges(index: &Path) -> Result<EntityMerges> {
 
 /// Put the merges in place, by a temporary file renamed over the old one.
 pub fn save_merges(index: &Path, merges: &EntityMerges) -> Result<()> {
-    let path = index.join(MERGES_FILE);
-    let partial = index.join(format!("{MERGES_FILE}.partial"));
-    std::fs::write(&partial, merges.to_json()).map_err(|e| Error::io(&partial, e))?;
-    std::fs::rename(&partial, &path).map_err(|e| Error::io(&path, e))
+    super::files::replace(&index.join(MERGES_FILE), merges.to_json().as_bytes())
 }
 
 /// The rules' and merges' version: each file's identity, length and modification time. Both are
@@ -69,24 +63,7 @@ pub fn version(index: &Path) -> Result<RulesVersion> {
     use std::hash::{Hash, Hasher};
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     for file in [path(index), index.join(MERGES_FILE)] {
-        match std::fs::metadata(&file) {
-            Ok(m) => {
-                (m.len(), m.modified().ok()).hash(&mut hasher);
-                identity(&m).hash(&mut hasher);
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => 0u8.hash(&mut hasher),
-            Err(e) => return Err(Error::io(file, e)),
-        }
+        super::files::stamp(&file)?.hash(&mut hasher);
     }
     Ok(RulesVersion(hasher.finish()))
-}
-
-#[cfg(unix)]
-fn identity(m: &std::fs::Metadata) -> u64 {
-    std::os::unix::fs::MetadataExt::ino(m)
-}
-
-#[cfg(not(unix))]
-fn identity(_: &std::fs::Metadata) -> u64 {
-    0
 }
