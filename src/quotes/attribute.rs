@@ -28,6 +28,8 @@ const REFERENCE_CHARS: usize = 2500;
 const ROLE_NEAR: usize = 60;
 /// Words after an inverted speech verb that may hold its subject (titles and ranks not counted).
 const HEAD_WORDS: usize = 6;
+/// Words an introductory phrase opening on a preposition may run to its comma.
+const INTRO_WORDS: usize = 12;
 /// How many sentences a pronoun may go back through sentences whose subject is the same pronoun.
 const PRONOUN_CHAIN: usize = 4;
 
@@ -422,6 +424,14 @@ impl<'a> Doc<'a> {
         if !rest.is_empty() && rest.iter().all(connective) {
             return true;
         }
+        // `Tobias tried to attend a rally for Mary Burke and claimed ...`: a verb right after
+        // "and"/"but" goes on with the clause before, whose subject is the sentence's.
+        if rest
+            .last()
+            .is_some_and(|w| matches!(w.lower.as_str(), "and" | "but"))
+        {
+            return true;
+        }
         let participle = ws[v].lower.ends_with("ing");
         let after_comma = self.chars[..ws[v].start]
             .iter()
@@ -446,17 +456,27 @@ impl<'a> Doc<'a> {
         {
             ws.remove(0);
         }
+        // An introductory phrase opening on a preposition or a participle and its preposition
+        // (`In the footage, which is Kern's report for the BBC, the host ...`, `Filed with
+        // the BBC, ...`) names objects, never the subject, however many
+        // names it holds; another one only when it names no one (`Last week, ...`).
+        let prepositional = ws.first().is_some_and(|w| is_preposition(&w.lower))
+            || (ws.len() > 1
+                && (ws[0].lower.ends_with("ed") || ws[0].lower.ends_with("ing"))
+                && is_preposition(&ws[1].lower));
+        let reach = if prepositional { INTRO_WORDS } else { 5 };
         let intro = ws
             .iter()
-            .take(5)
+            .take(reach)
             .position(|w| self.chars.get(w.end) == Some(&','));
         if let Some(c) = intro {
             let names = self
                 .mentions
                 .iter()
                 .any(|m| m.start >= ws[0].start && m.end <= ws[c].end);
-            if !names && c + 1 < ws.len() {
+            if (prepositional || !names) && c + 1 < ws.len() {
                 ws.drain(..=c);
+                self.drop_relative_aside(&mut ws);
             }
         }
         let Some(first) = ws.first() else {
@@ -471,6 +491,24 @@ impl<'a> Doc<'a> {
         }
         self.role(&ws[..ws.len().min(3)], first.start)
             .unwrap_or(Clause::Nothing)
+    }
+
+    /// `which is Kern's own report for the BBC,` right after an introductory phrase: a relative
+    /// clause between commas describes the phrase's object; the subject comes after it.
+    fn drop_relative_aside(&self, ws: &mut Vec<Word>) {
+        if !ws
+            .first()
+            .is_some_and(|w| matches!(w.lower.as_str(), "which" | "who" | "whose" | "where"))
+        {
+            return;
+        }
+        if let Some(c) = ws
+            .iter()
+            .position(|w| self.chars.get(w.end) == Some(&','))
+            .filter(|&c| c + 1 < ws.len())
+        {
+            ws.drain(..=c);
+        }
     }
 
     /// A quote opening the paragraph at `para` whose previous paragraph ends with a colon: the
@@ -721,10 +759,23 @@ impl<'a> Doc<'a> {
             .rev()
             .filter(|w| !is_determiner(&w.lower))
             .collect();
-        if before.first().is_some_and(|p| is_preposition(&p.lower)) {
-            return before
-                .get(1)
-                .is_some_and(|s| is_spokes_word(&s.lower) || is_document_noun(&s.lower));
+        if let Some(p) = before.first().filter(|p| is_preposition(&p.lower)) {
+            // A spokesman speaks for the body after any preposition (`a spokesman for`, `analysts
+            // at`); a document only for its author (`a report by Oxfam`), never for the body it
+            // was filed with or sent to (`a complaint with the FEC`, `a letter to Kern`).
+            return before.get(1).is_some_and(|s| {
+                is_spokes_word(&s.lower)
+                    || (is_document_noun(&s.lower) && matches!(p.lower.as_str(), "by" | "from"))
+            });
+        }
+        // `a former Kern aide said`: someone who works for a person is not that person.
+        if m.kind == EntityKind::Person
+            && ws
+                .iter()
+                .find(|w| w.start >= m.end)
+                .is_some_and(|w| w.start <= m.end + 1 && is_follower(&w.lower))
+        {
+            return false;
         }
         let possessive = matches!(self.chars.get(m.end), Some('\'' | '’'))
             && matches!(self.chars.get(m.end + 1), Some('s' | ' '));
@@ -814,15 +865,37 @@ impl<'a> Doc<'a> {
         None
     }
 
-    /// Where the sentence holding `at` starts, not counting sentence ends inside quotes.
+    /// Where the sentence holding `at` starts, not counting sentence ends inside quotes except a
+    /// quote's own last full stop when a capital follows its closing mark (`… the crowd.” He
+    /// notes`): that one ends the sentence the quote stands in too.
     fn sentence_start_outside_quotes(&self, floor: usize, at: usize) -> usize {
         (floor..at)
             .rev()
             .find(|&i| {
-                (self.ends_sentence(i) || self.chars[i] == '\n')
-                    && !self.spans.iter().any(|s| i >= s.start && i < s.after())
+                if self.chars[i] == '\n' {
+                    return !self.spans.iter().any(|s| i >= s.start && i < s.after());
+                }
+                if !self.ends_sentence(i) {
+                    return false;
+                }
+                match self.spans.iter().find(|s| i >= s.start && i < s.after()) {
+                    None => true,
+                    Some(s) => self.ends_quote_and_sentence(s, i),
+                }
             })
             .map_or(floor, |i| i + 1)
+    }
+
+    /// Is `i` the last full stop of quote `s`, with a capital opening the next word after it?
+    fn ends_quote_and_sentence(&self, s: &Span, i: usize) -> bool {
+        let last = (s.start..s.end)
+            .rev()
+            .find(|&k| !self.chars[k].is_whitespace());
+        last == Some(i)
+            && self.chars[s.after().min(self.chars.len())..]
+                .iter()
+                .find(|c| !c.is_whitespace())
+                .is_some_and(|c| c.is_uppercase())
     }
 
     /// The speaker of the sentence `[from, to)` when it speaks through a description rather than
@@ -923,11 +996,25 @@ impl<'a> Doc<'a> {
             if let Some(m) = self.speaker_of_sentence(start, end).filter(|m| fits(m)) {
                 return Some(m);
             }
-            let first = self
+            // `... to bring up Clinton's emails. "...," he tweeted`, `In an interview with
+            // Mother Jones, she promised`: a person named only as a possessive or the object of
+            // a preposition is not who the sentence is about; the pronoun goes on from further
+            // back.
+            let sentence = words(self.chars, start, at);
+            let Some(first) = self
                 .mentions
                 .iter()
-                .find(|m| fits(m) && m.start >= start && m.end <= at)
-                .copied()?;
+                .find(|m| {
+                    fits(m)
+                        && m.start >= start
+                        && m.end <= at
+                        && self.can_be_antecedent(m, &sentence, end >= at)
+                })
+                .copied()
+            else {
+                at = start;
+                continue;
+            };
             // `Now he fears ..., captain Jason Robinson ...`: a sentence whose subject is already
             // the pronoun names its people as objects; the pronoun goes on from further back.
             if !self.pronoun_before(start, first.start, gender) {
@@ -936,6 +1023,38 @@ impl<'a> Doc<'a> {
             at = start;
         }
         None
+    }
+
+    /// Can this person, named in the sentence `ws`, be what a later "he"/"she" stands for? A
+    /// possessive only at the head of its clause (`O'Reilly's voice can be heard`), not deeper
+    /// in it (`continued to bring up Clinton's emails`, `The problem with Gibson's film`); the
+    /// object of a preposition not in the pronoun's own sentence (`In an interview with Mother
+    /// Jones, she promised`), except the source of `according to X` and the agent of `by X`.
+    fn can_be_antecedent(&self, m: &Mention, ws: &[Word], own_sentence: bool) -> bool {
+        let before: Vec<&Word> = ws
+            .iter()
+            .filter(|w| w.end <= m.start)
+            .rev()
+            .filter(|w| !is_determiner(&w.lower))
+            .collect();
+        if self.possessive(m) {
+            let clause = before
+                .iter()
+                .take_while(|w| self.chars.get(w.end) != Some(&','))
+                .count();
+            return clause == 0;
+        }
+        match before.as_slice() {
+            [p, ..] if p.lower == "by" => true,
+            [p, a, ..] if p.lower == "to" && a.lower == "according" => true,
+            [p, ..] if is_preposition(&p.lower) => !own_sentence,
+            _ => self.can_be_subject(m, ws),
+        }
+    }
+
+    fn possessive(&self, m: &Mention) -> bool {
+        matches!(self.chars.get(m.end), Some('\'' | '’'))
+            && matches!(self.chars.get(m.end + 1), Some('s' | ' '))
     }
 
     /// Does a "he" (or "she") of `gender` stand in the narrative of `[from, to)`?
@@ -1313,6 +1432,29 @@ fn is_document_noun(w: &str) -> bool {
             | "email"
             | "poll"
             | "proposal"
+    )
+}
+
+/// People who work for or stand by a person (`a Kern aide`): their words are not that person's.
+fn is_follower(w: &str) -> bool {
+    matches!(
+        w,
+        "aide"
+            | "aides"
+            | "adviser"
+            | "advisers"
+            | "advisor"
+            | "advisors"
+            | "staffer"
+            | "staffers"
+            | "ally"
+            | "allies"
+            | "associate"
+            | "associates"
+            | "confidant"
+            | "confidante"
+            | "loyalist"
+            | "loyalists"
     )
 }
 
