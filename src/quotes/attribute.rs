@@ -456,29 +456,8 @@ impl<'a> Doc<'a> {
         {
             ws.remove(0);
         }
-        // An introductory phrase opening on a preposition or a participle and its preposition
-        // (`In the footage, which is Kern's report for the BBC, the host ...`, `Filed with
-        // the BBC, ...`) names objects, never the subject, however many
-        // names it holds; another one only when it names no one (`Last week, ...`).
-        let prepositional = ws.first().is_some_and(|w| is_preposition(&w.lower))
-            || (ws.len() > 1
-                && (ws[0].lower.ends_with("ed") || ws[0].lower.ends_with("ing"))
-                && is_preposition(&ws[1].lower));
-        let reach = if prepositional { INTRO_WORDS } else { 5 };
-        let intro = ws
-            .iter()
-            .take(reach)
-            .position(|w| self.chars.get(w.end) == Some(&','));
-        if let Some(c) = intro {
-            let names = self
-                .mentions
-                .iter()
-                .any(|m| m.start >= ws[0].start && m.end <= ws[c].end);
-            if (prepositional || !names) && c + 1 < ws.len() {
-                ws.drain(..=c);
-                self.drop_relative_aside(&mut ws);
-            }
-        }
+        let skip = self.intro_len(&ws, true);
+        ws.drain(..skip);
         let Some(first) = ws.first() else {
             return Clause::Nothing;
         };
@@ -493,21 +472,46 @@ impl<'a> Doc<'a> {
             .unwrap_or(Clause::Nothing)
     }
 
-    /// `which is Kern's own report for the BBC,` right after an introductory phrase: a relative
-    /// clause between commas describes the phrase's object; the subject comes after it.
-    fn drop_relative_aside(&self, ws: &mut Vec<Word>) {
-        if !ws
-            .first()
-            .is_some_and(|w| matches!(w.lower.as_str(), "which" | "who" | "whose" | "where"))
-        {
-            return;
-        }
-        if let Some(c) = ws
+    /// How many words at the head of `ws` form an introductory phrase to pass over before the
+    /// subject. One opening on a preposition or on a participle and its preposition (`In the
+    /// footage, ...`, `Filed with the BBC, ...`) names objects, never the subject, however many
+    /// names it holds, and a relative clause between commas right after it (`which is Kern's own
+    /// report for the BBC,`) describes its object; another phrase counts only when it is short
+    /// and names no one (`Last week, ...`), and only when `short` allows it. A comma right after
+    /// a person's name ends no introductory phrase: `On tape Mr Kern, who ...` opens on its
+    /// subject.
+    fn intro_len(&self, ws: &[Word], short: bool) -> usize {
+        let prepositional = ws.first().is_some_and(|w| is_preposition(&w.lower))
+            || (ws.len() > 1
+                && (ws[0].lower.ends_with("ed") || ws[0].lower.ends_with("ing"))
+                && is_preposition(&ws[1].lower));
+        let reach = if prepositional { INTRO_WORDS } else { 5 };
+        let comma = |w: &Word| self.chars.get(w.end) == Some(&',');
+        let Some(c) = ws.iter().take(reach).position(comma) else {
+            return 0;
+        };
+        let names = self
+            .mentions
             .iter()
-            .position(|w| self.chars.get(w.end) == Some(&','))
-            .filter(|&c| c + 1 < ws.len())
+            .any(|m| m.start >= ws[0].start && m.end <= ws[c].end);
+        let person_before_comma = self
+            .mentions
+            .iter()
+            .any(|m| m.kind == EntityKind::Person && m.end == ws[c].end);
+        if c + 1 >= ws.len() || person_before_comma || (!prepositional && (names || !short)) {
+            return 0;
+        }
+        let rest = &ws[c + 1..];
+        let relative = rest
+            .first()
+            .is_some_and(|w| matches!(w.lower.as_str(), "which" | "who" | "whose" | "where"));
+        match rest
+            .iter()
+            .position(comma)
+            .filter(|_| relative && prepositional)
         {
-            ws.drain(..=c);
+            Some(r) if c + 1 + r + 1 < ws.len() => c + 1 + r + 1,
+            _ => c + 1,
         }
     }
 
@@ -589,6 +593,7 @@ impl<'a> Doc<'a> {
             Some(b) if b + 1 < ws.len() && !aside => &ws[b + 1..],
             _ => ws,
         };
+        let ws = &ws[self.intro_len(ws, false)..];
         let Some(first) = ws.first() else {
             return Clause::Nothing;
         };
