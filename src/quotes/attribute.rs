@@ -399,7 +399,29 @@ impl<'a> Doc<'a> {
                 return c;
             }
         }
-        self.subject_before(&ws[..v], ws[v].start)
+        match self.subject_before(&ws[..v], ws[v].start) {
+            Clause::Anonymous => self.reporting_frame(&ws, v),
+            c => c,
+        }
+    }
+
+    /// `The report said manufacturers expressed "..."`: when the verb next to a quote has no
+    /// entity for its subject, an earlier `said` or `reported` of the same clause whose subject
+    /// is one reports those words, and that subject is the quote's source. (Verbs of suggesting
+    /// or claiming frame a topic, not a source: `Footage suggests that Kern's claim ...`.)
+    fn reporting_frame(&self, ws: &[Word], v: usize) -> Clause {
+        let frame = (0..v).rev().find(|&k| {
+            self.verb(ws, k)
+                && matches!(
+                    ws[k].lower.as_str(),
+                    "said" | "says" | "reported" | "reports"
+                )
+                && !ws[..k].iter().all(|w| is_filler(&w.lower))
+        });
+        match frame.map(|k| self.subject_before(&ws[..k], ws[k].start)) {
+            Some(c @ Clause::Speaker(_)) => c,
+            _ => Clause::Anonymous,
+        }
     }
 
     /// Does the sentence of span `j` go on after it (the quote does not end with its own full

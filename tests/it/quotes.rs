@@ -514,7 +514,18 @@ fn ordered_and_concluded_introduce_quotes() {
         "more-verbs.txt",
         &[
             ("Light every lamp", Some("Rita Solberg")),
-            ("clear signs of a slowdown", Some("Caldmoor Building Society")),
+            (
+                "clear signs of a slowdown",
+                Some("Caldmoor Building Society"),
+            ),
         ],
+    );
+}
+
+#[test]
+fn words_reported_through_said_go_to_the_reporting_source() {
+    expect_speakers(
+        "reporting-frame.txt",
+        &[("deep concern over", Some("Caldmoor Building Society"))],
     );
 }
