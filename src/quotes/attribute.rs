@@ -780,12 +780,7 @@ impl<'a> Doc<'a> {
     }
 
     fn can_be_subject(&self, m: &Mention, ws: &[Word]) -> bool {
-        let before: Vec<&Word> = ws
-            .iter()
-            .filter(|w| w.end <= m.start)
-            .rev()
-            .filter(|w| !is_determiner(&w.lower))
-            .collect();
+        let before = words_before(m, ws);
         if let Some(p) = before.first().filter(|p| is_preposition(&p.lower)) {
             // A spokesman speaks for the body after any preposition (`a spokesman for`, `analysts
             // at`); a document only for its author (`a report by Oxfam`), never for the body it
@@ -804,8 +799,7 @@ impl<'a> Doc<'a> {
         {
             return false;
         }
-        let possessive = matches!(self.chars.get(m.end), Some('\'' | '’'))
-            && matches!(self.chars.get(m.end + 1), Some('s' | ' '));
+        let possessive = self.possessive(m);
         let next = ws.iter().find(|w| w.start >= m.end);
         // A role after a comma is an apposition (`Lord Bach, Minister for ...`), not a
         // qualifier (`a U.S. health official`).
@@ -1058,12 +1052,7 @@ impl<'a> Doc<'a> {
     /// object of a preposition not in the pronoun's own sentence (`In an interview with Mother
     /// Jones, she promised`), except the source of `according to X` and the agent of `by X`.
     fn can_be_antecedent(&self, m: &Mention, ws: &[Word], own_sentence: bool) -> bool {
-        let before: Vec<&Word> = ws
-            .iter()
-            .filter(|w| w.end <= m.start)
-            .rev()
-            .filter(|w| !is_determiner(&w.lower))
-            .collect();
+        let before = words_before(m, ws);
         if self.possessive(m) {
             let clause = before
                 .iter()
@@ -1460,6 +1449,15 @@ fn is_document_noun(w: &str) -> bool {
             | "poll"
             | "proposal"
     )
+}
+
+/// The words of `ws` before mention `m`, nearest first, determiners left out.
+fn words_before<'w>(m: &Mention, ws: &'w [Word]) -> Vec<&'w Word> {
+    ws.iter()
+        .filter(|w| w.end <= m.start)
+        .rev()
+        .filter(|w| !is_determiner(&w.lower))
+        .collect()
 }
 
 /// People who work for or stand by a person (`a Kern aide`): their words are not that person's.
