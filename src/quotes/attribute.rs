@@ -28,6 +28,8 @@ const REFERENCE_CHARS: usize = 2500;
 const ROLE_NEAR: usize = 60;
 /// Words after an inverted speech verb that may hold its subject (titles and ranks not counted).
 const HEAD_WORDS: usize = 6;
+/// Words an introductory phrase opening on a preposition may run to its comma.
+const INTRO_WORDS: usize = 12;
 /// How many sentences a pronoun may go back through sentences whose subject is the same pronoun.
 const PRONOUN_CHAIN: usize = 4;
 
@@ -397,7 +399,29 @@ impl<'a> Doc<'a> {
                 return c;
             }
         }
-        self.subject_before(&ws[..v], ws[v].start)
+        match self.subject_before(&ws[..v], ws[v].start) {
+            Clause::Anonymous => self.reporting_frame(&ws, v),
+            c => c,
+        }
+    }
+
+    /// `The report said manufacturers expressed "..."`: when the verb next to a quote has no
+    /// entity for its subject, an earlier `said` or `reported` of the same clause whose subject
+    /// is one reports those words, and that subject is the quote's source. (Verbs of suggesting
+    /// or claiming frame a topic, not a source: `Footage suggests that Kern's claim ...`.)
+    fn reporting_frame(&self, ws: &[Word], v: usize) -> Clause {
+        let frame = (0..v).rev().find(|&k| {
+            self.verb(ws, k)
+                && matches!(
+                    ws[k].lower.as_str(),
+                    "said" | "says" | "reported" | "reports"
+                )
+                && !ws[..k].iter().all(|w| is_filler(&w.lower))
+        });
+        match frame.map(|k| self.subject_before(&ws[..k], ws[k].start)) {
+            Some(c @ Clause::Speaker(_)) => c,
+            _ => Clause::Anonymous,
+        }
     }
 
     /// Does the sentence of span `j` go on after it (the quote does not end with its own full
@@ -420,6 +444,14 @@ impl<'a> Doc<'a> {
         let rest = &ws[..v];
         let connective = |w: &Word| is_filler(&w.lower) || is_connective(&w.lower);
         if !rest.is_empty() && rest.iter().all(connective) {
+            return true;
+        }
+        // `Tobias tried to attend a rally for Mary Burke and claimed ...`: a verb right after
+        // "and"/"but" goes on with the clause before, whose subject is the sentence's.
+        if rest
+            .last()
+            .is_some_and(|w| matches!(w.lower.as_str(), "and" | "but"))
+        {
             return true;
         }
         let participle = ws[v].lower.ends_with("ing");
@@ -446,19 +478,8 @@ impl<'a> Doc<'a> {
         {
             ws.remove(0);
         }
-        let intro = ws
-            .iter()
-            .take(5)
-            .position(|w| self.chars.get(w.end) == Some(&','));
-        if let Some(c) = intro {
-            let names = self
-                .mentions
-                .iter()
-                .any(|m| m.start >= ws[0].start && m.end <= ws[c].end);
-            if !names && c + 1 < ws.len() {
-                ws.drain(..=c);
-            }
-        }
+        let skip = self.intro_len(&ws, true);
+        ws.drain(..skip);
         let Some(first) = ws.first() else {
             return Clause::Nothing;
         };
@@ -471,6 +492,49 @@ impl<'a> Doc<'a> {
         }
         self.role(&ws[..ws.len().min(3)], first.start)
             .unwrap_or(Clause::Nothing)
+    }
+
+    /// How many words at the head of `ws` form an introductory phrase to pass over before the
+    /// subject. One opening on a preposition or on a participle and its preposition (`In the
+    /// footage, ...`, `Filed with the BBC, ...`) names objects, never the subject, however many
+    /// names it holds, and a relative clause between commas right after it (`which is Kern's own
+    /// report for the BBC,`) describes its object; another phrase counts only when it is short
+    /// and names no one (`Last week, ...`), and only when `short` allows it. A comma right after
+    /// a person's name ends no introductory phrase: `On tape Mr Kern, who ...` opens on its
+    /// subject.
+    fn intro_len(&self, ws: &[Word], short: bool) -> usize {
+        let prepositional = ws.first().is_some_and(|w| is_preposition(&w.lower))
+            || (ws.len() > 1
+                && (ws[0].lower.ends_with("ed") || ws[0].lower.ends_with("ing"))
+                && is_preposition(&ws[1].lower));
+        let reach = if prepositional { INTRO_WORDS } else { 5 };
+        let comma = |w: &Word| self.chars.get(w.end) == Some(&',');
+        let Some(c) = ws.iter().take(reach).position(comma) else {
+            return 0;
+        };
+        let names = self
+            .mentions
+            .iter()
+            .any(|m| m.start >= ws[0].start && m.end <= ws[c].end);
+        let person_before_comma = self
+            .mentions
+            .iter()
+            .any(|m| m.kind == EntityKind::Person && m.end == ws[c].end);
+        if c + 1 >= ws.len() || person_before_comma || (!prepositional && (names || !short)) {
+            return 0;
+        }
+        let rest = &ws[c + 1..];
+        let relative = rest
+            .first()
+            .is_some_and(|w| matches!(w.lower.as_str(), "which" | "who" | "whose" | "where"));
+        match rest
+            .iter()
+            .position(comma)
+            .filter(|_| relative && prepositional)
+        {
+            Some(r) if c + 1 + r + 1 < ws.len() => c + 1 + r + 1,
+            _ => c + 1,
+        }
     }
 
     /// A quote opening the paragraph at `para` whose previous paragraph ends with a colon: the
@@ -551,6 +615,7 @@ impl<'a> Doc<'a> {
             Some(b) if b + 1 < ws.len() && !aside => &ws[b + 1..],
             _ => ws,
         };
+        let ws = &ws[self.intro_len(ws, false)..];
         let Some(first) = ws.first() else {
             return Clause::Nothing;
         };
@@ -715,19 +780,26 @@ impl<'a> Doc<'a> {
     }
 
     fn can_be_subject(&self, m: &Mention, ws: &[Word]) -> bool {
-        let before: Vec<&Word> = ws
-            .iter()
-            .filter(|w| w.end <= m.start)
-            .rev()
-            .filter(|w| !is_determiner(&w.lower))
-            .collect();
-        if before.first().is_some_and(|p| is_preposition(&p.lower)) {
-            return before
-                .get(1)
-                .is_some_and(|s| is_spokes_word(&s.lower) || is_document_noun(&s.lower));
+        let before = words_before(m, ws);
+        if let Some(p) = before.first().filter(|p| is_preposition(&p.lower)) {
+            // A spokesman speaks for the body after any preposition (`a spokesman for`, `analysts
+            // at`); a document only for its author (`a report by Oxfam`), never for the body it
+            // was filed with or sent to (`a complaint with the FEC`, `a letter to Kern`).
+            return before.get(1).is_some_and(|s| {
+                is_spokes_word(&s.lower)
+                    || (is_document_noun(&s.lower) && matches!(p.lower.as_str(), "by" | "from"))
+            });
         }
-        let possessive = matches!(self.chars.get(m.end), Some('\'' | '’'))
-            && matches!(self.chars.get(m.end + 1), Some('s' | ' '));
+        // `a former Kern aide said`: someone who works for a person is not that person.
+        if m.kind == EntityKind::Person
+            && ws
+                .iter()
+                .find(|w| w.start >= m.end)
+                .is_some_and(|w| w.start <= m.end + 1 && is_follower(&w.lower))
+        {
+            return false;
+        }
+        let possessive = self.possessive(m);
         let next = ws.iter().find(|w| w.start >= m.end);
         // A role after a comma is an apposition (`Lord Bach, Minister for ...`), not a
         // qualifier (`a U.S. health official`).
@@ -814,15 +886,37 @@ impl<'a> Doc<'a> {
         None
     }
 
-    /// Where the sentence holding `at` starts, not counting sentence ends inside quotes.
+    /// Where the sentence holding `at` starts, not counting sentence ends inside quotes except a
+    /// quote's own last full stop when a capital follows its closing mark (`… the crowd.” He
+    /// notes`): that one ends the sentence the quote stands in too.
     fn sentence_start_outside_quotes(&self, floor: usize, at: usize) -> usize {
         (floor..at)
             .rev()
             .find(|&i| {
-                (self.ends_sentence(i) || self.chars[i] == '\n')
-                    && !self.spans.iter().any(|s| i >= s.start && i < s.after())
+                if self.chars[i] == '\n' {
+                    return !self.spans.iter().any(|s| i >= s.start && i < s.after());
+                }
+                if !self.ends_sentence(i) {
+                    return false;
+                }
+                match self.spans.iter().find(|s| i >= s.start && i < s.after()) {
+                    None => true,
+                    Some(s) => self.ends_quote_and_sentence(s, i),
+                }
             })
             .map_or(floor, |i| i + 1)
+    }
+
+    /// Is `i` the last full stop of quote `s`, with a capital opening the next word after it?
+    fn ends_quote_and_sentence(&self, s: &Span, i: usize) -> bool {
+        let last = (s.start..s.end)
+            .rev()
+            .find(|&k| !self.chars[k].is_whitespace());
+        last == Some(i)
+            && self.chars[s.after().min(self.chars.len())..]
+                .iter()
+                .find(|c| !c.is_whitespace())
+                .is_some_and(|c| c.is_uppercase())
     }
 
     /// The speaker of the sentence `[from, to)` when it speaks through a description rather than
@@ -923,11 +1017,25 @@ impl<'a> Doc<'a> {
             if let Some(m) = self.speaker_of_sentence(start, end).filter(|m| fits(m)) {
                 return Some(m);
             }
-            let first = self
+            // `... to bring up Clinton's emails. "...," he tweeted`, `In an interview with
+            // Mother Jones, she promised`: a person named only as a possessive or the object of
+            // a preposition is not who the sentence is about; the pronoun goes on from further
+            // back.
+            let sentence = words(self.chars, start, at);
+            let Some(first) = self
                 .mentions
                 .iter()
-                .find(|m| fits(m) && m.start >= start && m.end <= at)
-                .copied()?;
+                .find(|m| {
+                    fits(m)
+                        && m.start >= start
+                        && m.end <= at
+                        && self.can_be_antecedent(m, &sentence, end >= at)
+                })
+                .copied()
+            else {
+                at = start;
+                continue;
+            };
             // `Now he fears ..., captain Jason Robinson ...`: a sentence whose subject is already
             // the pronoun names its people as objects; the pronoun goes on from further back.
             if !self.pronoun_before(start, first.start, gender) {
@@ -936,6 +1044,33 @@ impl<'a> Doc<'a> {
             at = start;
         }
         None
+    }
+
+    /// Can this person, named in the sentence `ws`, be what a later "he"/"she" stands for? A
+    /// possessive only at the head of its clause (`O'Reilly's voice can be heard`), not deeper
+    /// in it (`continued to bring up Clinton's emails`, `The problem with Gibson's film`); the
+    /// object of a preposition not in the pronoun's own sentence (`In an interview with Mother
+    /// Jones, she promised`), except the source of `according to X` and the agent of `by X`.
+    fn can_be_antecedent(&self, m: &Mention, ws: &[Word], own_sentence: bool) -> bool {
+        let before = words_before(m, ws);
+        if self.possessive(m) {
+            let clause = before
+                .iter()
+                .take_while(|w| self.chars.get(w.end) != Some(&','))
+                .count();
+            return clause == 0;
+        }
+        match before.as_slice() {
+            [p, ..] if p.lower == "by" => true,
+            [p, a, ..] if p.lower == "to" && a.lower == "according" => true,
+            [p, ..] if is_preposition(&p.lower) => !own_sentence,
+            _ => self.can_be_subject(m, ws),
+        }
+    }
+
+    fn possessive(&self, m: &Mention) -> bool {
+        matches!(self.chars.get(m.end), Some('\'' | '’'))
+            && matches!(self.chars.get(m.end + 1), Some('s' | ' '))
     }
 
     /// Does a "he" (or "she") of `gender` stand in the narrative of `[from, to)`?
@@ -1313,6 +1448,38 @@ fn is_document_noun(w: &str) -> bool {
             | "email"
             | "poll"
             | "proposal"
+    )
+}
+
+/// The words of `ws` before mention `m`, nearest first, determiners left out.
+fn words_before<'w>(m: &Mention, ws: &'w [Word]) -> Vec<&'w Word> {
+    ws.iter()
+        .filter(|w| w.end <= m.start)
+        .rev()
+        .filter(|w| !is_determiner(&w.lower))
+        .collect()
+}
+
+/// People who work for or stand by a person (`a Kern aide`): their words are not that person's.
+fn is_follower(w: &str) -> bool {
+    matches!(
+        w,
+        "aide"
+            | "aides"
+            | "adviser"
+            | "advisers"
+            | "advisor"
+            | "advisors"
+            | "staffer"
+            | "staffers"
+            | "ally"
+            | "allies"
+            | "associate"
+            | "associates"
+            | "confidant"
+            | "confidante"
+            | "loyalist"
+            | "loyalists"
     )
 }
 

@@ -97,6 +97,9 @@ fn closes(chars: &[char], i: usize, family: Family) -> bool {
         // A straight mark inside a curly quote is a typo for the closing one more often than a
         // nested quote, which would use single marks.
         (Family::Curly, '"') => true,
+        // And the reverse: a curly closing mark ends a quote opened with a straight one
+        // (`"…”`, text edited in two tools).
+        (Family::Straight, '”') => true,
         (Family::Guillemet, '»') => true,
         (Family::Low, '“' | '”') => true,
         (Family::Single, '’') => !next.is_some_and(is_word),
@@ -218,6 +221,18 @@ mod tests {
         assert_eq!(
             texts("She called it ‘reckless’ on Monday."),
             vec!["reckless"]
+        );
+    }
+
+    #[test]
+    fn a_straight_mark_closed_by_a_curly_one_is_one_quote() {
+        assert_eq!(
+            texts("\"We will sign it,” Kern said. \"Soon.\""),
+            vec!["We will sign it,", "Soon."]
+        );
+        assert_eq!(
+            texts("“We will sign it,\" Kern said. “Soon.”"),
+            vec!["We will sign it,", "Soon."]
         );
     }
 

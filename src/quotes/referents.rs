@@ -153,3 +153,66 @@ fn sentence_ends(chars: &[char], from: usize, to: usize) -> usize {
         .count()
         .min(2)
 }
+
+/// How far back (characters) the people sharing a surname are counted.
+const SURNAME_WINDOW: usize = 2500;
+
+/// A bare surname two or more people of the text share (`Cuomo said` in an article on Andrew,
+/// Chris and Mario Cuomo) stands for the one the text has just been talking about: the person
+/// of that surname named by a fuller or another name (`Andrew Cuomo`, `Andrew`) most often in
+/// the stretch before it. The tagger's choice (the first-named fuller name) stays unless another
+/// person of that surname is named there strictly more often, so the article's main person
+/// keeps a surname that a relative mentioned once also bears.
+pub fn shared_surnames(mentions: &[Mention]) -> Vec<Mention> {
+    let mut out = mentions.to_vec();
+    for (i, m) in mentions.iter().enumerate() {
+        let Some(surname) = bare_surname(m) else {
+            continue;
+        };
+        let floor = m.start.saturating_sub(SURNAME_WINDOW);
+        let mut counts: Vec<(&str, usize)> = Vec::new();
+        for other in mentions.iter().filter(|o| {
+            o.kind == EntityKind::Person
+                && o.start >= floor
+                && o.end <= m.start
+                && o.text != m.text
+                && surname_of(&o.canonical) == Some(surname)
+        }) {
+            match counts.iter_mut().find(|(n, _)| *n == other.canonical) {
+                Some(e) => e.1 += 1,
+                None => counts.push((other.canonical.as_str(), 1)),
+            }
+        }
+        if counts.len() < 2 {
+            continue;
+        }
+        let own = counts
+            .iter()
+            .find(|(n, _)| *n == m.canonical)
+            .map_or(0, |e| e.1);
+        if let Some((name, _)) = counts
+            .iter()
+            .filter(|(_, n)| *n > own)
+            .max_by_key(|(_, n)| *n)
+        {
+            out[i].canonical = name.to_string();
+        }
+    }
+    out
+}
+
+/// The surname a person's mention is written as alone (`Cuomo` for Chris Cuomo), if it is one.
+fn bare_surname(m: &Mention) -> Option<&str> {
+    (m.kind == EntityKind::Person && !m.text.contains(char::is_whitespace))
+        .then(|| surname_of(&m.canonical))
+        .flatten()
+        .filter(|s| *s == m.text)
+}
+
+/// The last word of a name of two words or more.
+fn surname_of(name: &str) -> Option<&str> {
+    let mut ws = name.split_whitespace();
+    let first = ws.next()?;
+    let last = ws.next_back()?;
+    (first != last).then_some(last)
+}

@@ -240,6 +240,16 @@ pub fn is_speech_verb(w: &str) -> bool {
         "asserted",
         "asserts",
         "pointed",
+        // Round 5: verbs of concluding, contending and ordering that news writing uses for
+        // speech and writing alike (`the survey concluded that "..."`, `he ordered, "..."`).
+        "concluded",
+        "concludes",
+        "contended",
+        "contends",
+        "ordered",
+        "threatened",
+        "reporting",
+        "tweeting",
     ];
     VERBS.contains(&w)
 }
