@@ -171,6 +171,14 @@ fn regression_names_opening_a_sentence_lost_their_first_word() {
 }
 
 #[test]
+fn regression_pop_up_names_glued_to_the_next_words_became_the_persons_name() {
+    // The persons are the names the reader saw; "Lee" later in the text is Ann Lee.
+    let names = fixture_names("pop_up_echoes.txt");
+    assert_eq!(names["person"], ["Ann Lee", "Ivo Brandt"], "{names:?}");
+    assert_eq!(names["place"], ["Velmore"], "{names:?}");
+}
+
+#[test]
 fn sign_off_line_is_not_a_person() {
     assert_eq!(
         fixture_names("sign_off.txt"),
