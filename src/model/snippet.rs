@@ -168,7 +168,10 @@ fn candidate_words<'t>(
 
 /// Whether `before` ends with a character of a word.
 fn ends_in_word(before: &str) -> bool {
-    before.chars().next_back().is_some_and(char::is_alphanumeric)
+    before
+        .chars()
+        .next_back()
+        .is_some_and(char::is_alphanumeric)
 }
 
 /// Where the word holding the character at byte `at` begins.
@@ -270,7 +273,8 @@ impl SnippetGenerator {
     fn scan(&mut self, text: &str, base: usize, active: &[usize], first: &FirstBytes) {
         // Only phrases and prefixes compare token positions; stems need the words that could
         // stem to them, which start with an admitted byte or hold a character beyond ASCII.
-        let positions = (active.iter()).any(|&i| !matches!(self.highlights[i], Highlight::Stem { .. }));
+        let positions =
+            (active.iter()).any(|&i| !matches!(self.highlights[i], Highlight::Stem { .. }));
         if positions {
             for w in analysis::words(text) {
                 self.consider(text, w, base, active, first);

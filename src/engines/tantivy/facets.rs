@@ -890,11 +890,10 @@ impl SegmentCollector for SegmentGlobalSets {
 pub struct ShownValues {
     /// Indexed by segment ordinal: each document's shown-value ids, ascending.
     segments: Vec<SegmentValues>,
-    /// The same lists cut to the widely carried ids (below `head_ids`), indexed by segment
-    /// ordinal: what a search over many articles counts first.
-    heads: Vec<HeadValues>,
-    /// How many ids (the most carried) the `heads` lists hold.
-    head_ids: u32,
+    /// The same lists cut to the widely carried ids, at a few cuts: (how many ids, the most
+    /// carried, a cut keeps; its lists indexed by segment ordinal), fewest ids first. What a
+    /// search over many articles counts first.
+    heads: Vec<(u32, Vec<HeadValues>)>,
     /// Shown values by id.
     names: Vec<String>,
     /// Per id, its kind (as a position in [`EntityKind::ALL`]).
@@ -915,10 +914,11 @@ pub struct ShownValues {
 /// this leaves in are counted in the cache. A wrong guess only costs a second, exact round.
 const FIRST_ROUND_SHARE: usize = 64;
 
-/// The head lists keep the values carried by at least this share of the live articles (1/2048;
-/// never fewer than two articles): a first round over more than 64 x that many matching
-/// articles (about 1,200 of 37,000) counts no value outside them.
-const HEAD_SHARE: usize = 2048;
+/// The head lists keep the values carried by at least these shares of the live articles (never
+/// fewer than two articles): a first round over more than 64 x that many matching articles
+/// counts no value outside them (at 37,000 articles: from about 600, 2,300 and 9,300), and the
+/// more it matches, the fewer ids per article it reads.
+const HEAD_SHARES: [usize; 3] = [256, 1024, 4096];
 
 /// Each document's most widely carried shown-value ids, as `u16`, back to back with no other
 /// ids between them.
@@ -1071,15 +1071,19 @@ impl ShownValues {
         let names = (order.iter())
             .map(|&t| names[t as usize].take().unwrap_or_default())
             .collect();
-        let head_floor = (live / HEAD_SHARE).max(2) as u32;
-        let head_ids = (carried.partition_point(|&c| c >= head_floor)).min(1 << 16) as u32;
-        let heads = (segments.iter())
-            .map(|seg| HeadValues::of(seg, head_ids))
-            .collect();
+        let mut heads: Vec<(u32, Vec<HeadValues>)> = Vec::new();
+        for share in HEAD_SHARES {
+            let floor = (live / share).max(2) as u32;
+            let ids = (carried.partition_point(|&c| c >= floor)).min(1 << 16) as u32;
+            if heads.last().is_some_and(|(kept, _)| *kept >= ids) {
+                continue;
+            }
+            let lists = (segments.iter()).map(|seg| HeadValues::of(seg, ids));
+            heads.push((ids, lists.collect()));
+        }
         ShownValues {
             segments,
             heads,
-            head_ids,
             names,
             kind_of,
             by_kind,
@@ -1143,7 +1147,7 @@ impl ShownValues {
     }
 
     /// Count the ids in `ids` over `docs`: in each document's ascending list, a contiguous run,
-    /// read from the head lists when they hold every id of the range.
+    /// read from the shortest head lists that hold every id of the range.
     fn count_ids(
         &self,
         docs: &[Vec<DocId>],
@@ -1154,8 +1158,8 @@ impl ShownValues {
         if ids.is_empty() {
             return;
         }
-        if ids.end <= self.head_ids {
-            for (head, docs) in self.heads.iter().zip(docs) {
+        if let Some((_, heads)) = self.heads.iter().find(|(kept, _)| ids.end <= *kept) {
+            for (head, docs) in heads.iter().zip(docs) {
                 for &doc in docs {
                     count_run(head.list(doc), &ids, counts, touched);
                 }
@@ -1393,6 +1397,19 @@ mod tests {
         let live = 3000;
         let shown = ShownValues::numbered(segments, targets, live);
         assert!(shown.carried.windows(2).all(|w| w[0] >= w[1]));
+        // The searches below read from two cuts of head lists, and from the full lists.
+        assert_eq!(shown.heads.len(), 2);
+        for (kept, heads) in &shown.heads {
+            for (head, full) in heads.iter().zip(&shown.segments) {
+                for doc in 0..full.docs() {
+                    let cut: Vec<u32> = (full.of(doc).iter().copied())
+                        .filter(|&id| id < *kept)
+                        .collect();
+                    let read: Vec<u32> = head.list(doc).iter().map(|&id| u32::from(id)).collect();
+                    assert_eq!(read, cut, "doc {doc} cut at {kept}");
+                }
+            }
+        }
         let mut s = Stream(11);
         let kinds = EntityKind::ALL;
         // Result sets from a handful of articles to just under half the archive (more is
