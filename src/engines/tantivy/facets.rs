@@ -916,7 +916,7 @@ const FIRST_ROUND_SHARE: usize = 64;
 
 /// The head lists keep the values carried by at least these shares of the live articles (never
 /// fewer than two articles): a first round over more than 64 x that many matching articles
-/// counts no value outside them (at 37,000 articles: from about 600, 2,300 and 9,300), and the
+/// counts no value outside them (at 37,000 articles: from about 9,300, 2,300 and 600), and the
 /// more it matches, the fewer ids per article it reads.
 const HEAD_SHARES: [usize; 3] = [256, 1024, 4096];
 
