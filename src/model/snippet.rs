@@ -118,6 +118,71 @@ impl FirstBytes {
     }
 }
 
+/// The words of `text` (as [`analysis::words`] finds them) that [`FirstBytes`] does not rule
+/// out: every word holding a character beyond ASCII, and the ASCII words starting with an
+/// admitted byte; the others are passed over without finding where they end. Token positions
+/// are lost, so this serves queries of stems alone.
+fn candidate_words<'t>(
+    text: &'t str,
+    first: &'t FirstBytes,
+) -> impl Iterator<Item = analysis::Word> + 't {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        loop {
+            // One well-predicted test per byte until a byte that may start or hold a candidate.
+            while at < bytes.len() && bytes[at] < 0x80 && !first.0[bytes[at] as usize] {
+                at += 1;
+            }
+            if at >= bytes.len() {
+                return None;
+            }
+            let start = if bytes[at] < 0x80 {
+                // An admitted letter inside a word is no word's start.
+                if ends_in_word(&text[..at]) {
+                    at += 1;
+                    continue;
+                }
+                at
+            } else {
+                // `at` is the first byte of a character: continuation bytes are passed over
+                // with the character or the word they belong to.
+                let c = text[at..].chars().next().unwrap_or(' ');
+                if !c.is_alphanumeric() {
+                    at += c.len_utf8();
+                    continue;
+                }
+                word_start(text, at)
+            };
+            let w = analysis::words(&text[start..]).next()?;
+            let w = analysis::Word {
+                start: start + w.start,
+                end: start + w.end,
+                ascii: w.ascii,
+            };
+            at = w.end;
+            return Some(w);
+        }
+    })
+}
+
+/// Whether `before` ends with a character of a word.
+fn ends_in_word(before: &str) -> bool {
+    before
+        .chars()
+        .next_back()
+        .is_some_and(char::is_alphanumeric)
+}
+
+/// Where the word holding the character at byte `at` begins.
+fn word_start(text: &str, at: usize) -> usize {
+    let back: usize = (text[..at].chars().rev())
+        .take_while(|c| c.is_alphanumeric())
+        .map(char::len_utf8)
+        .sum();
+    at - back
+}
+
 impl SnippetGenerator {
     pub fn new(highlights: Vec<Highlight>) -> Self {
         SnippetGenerator {
@@ -206,37 +271,59 @@ impl SnippetGenerator {
     /// Add the tokens of `text` (which starts at byte `base` of the whole text and neither begins
     /// nor ends inside a word) that some active highlight could match.
     fn scan(&mut self, text: &str, base: usize, active: &[usize], first: &FirstBytes) {
+        // Only phrases and prefixes compare token positions; stems need the words that could
+        // stem to them, which start with an admitted byte or hold a character beyond ASCII.
+        let positions =
+            (active.iter()).any(|&i| !matches!(self.highlights[i], Highlight::Stem { .. }));
+        if positions {
+            for w in analysis::words(text) {
+                self.consider(text, w, base, active, first);
+            }
+        } else {
+            for w in candidate_words(text, first) {
+                self.consider(text, w, base, active, first);
+            }
+        }
+    }
+
+    /// Keep `w` (a word of `text`) if some active highlight could match it; count its position.
+    fn consider(
+        &mut self,
+        text: &str,
+        w: analysis::Word,
+        base: usize,
+        active: &[usize],
+        first: &FirstBytes,
+    ) {
         let tokens = &mut self.tokens;
-        for w in analysis::words(text) {
-            let word = &text[w.start..w.end];
-            let from = tokens.texts.len();
-            if w.ascii {
-                if !analysis::is_ascii_token(word) {
-                    continue;
-                }
-                if !first.admits(word) {
-                    tokens.seen += 1;
-                    continue;
-                }
+        let word = &text[w.start..w.end];
+        let from = tokens.texts.len();
+        if w.ascii {
+            if !analysis::is_ascii_token(word) {
+                return;
             }
-            if !analysis::fold_word(&mut self.exact, word, w.ascii, &mut tokens.texts) {
-                continue;
+            if !first.admits(word) {
+                tokens.seen += 1;
+                return;
             }
-            let position = tokens.seen;
-            tokens.seen += 1;
-            let token = &tokens.texts[from..];
-            let wanted = active
-                .iter()
-                .any(|&i| wants(&self.highlights[i], token, &mut self.stem, &mut self.stems));
-            if wanted {
-                tokens.kept.push(Candidate {
-                    position,
-                    bytes: [base + w.start, base + w.end],
-                    text: [from, tokens.texts.len()],
-                });
-            } else {
-                tokens.texts.truncate(from);
-            }
+        }
+        if !analysis::fold_word(&mut self.exact, word, w.ascii, &mut tokens.texts) {
+            return;
+        }
+        let position = tokens.seen;
+        tokens.seen += 1;
+        let token = &tokens.texts[from..];
+        let wanted = active
+            .iter()
+            .any(|&i| wants(&self.highlights[i], token, &mut self.stem, &mut self.stems));
+        if wanted {
+            tokens.kept.push(Candidate {
+                position,
+                bytes: [base + w.start, base + w.end],
+                text: [from, tokens.texts.len()],
+            });
+        } else {
+            tokens.texts.truncate(from);
         }
     }
 
@@ -700,5 +787,43 @@ mod tests {
         assert!(!body.is_char_boundary(SCAN_START_BYTES));
         let mut g = SnippetGenerator::new(vec![phrase(&["tariff", "talks"])]);
         assert_eq!(marked_words(&g.body(&body)), vec!["tariff talks"]);
+    }
+}
+
+#[cfg(test)]
+mod candidate_tests {
+    use super::*;
+    use crate::model::query::Scope;
+
+    /// Texts where a word's first letter, a letter inside a word, a character beyond ASCII (a
+    /// letter, a curly quote, a digit of another script) and a chunk's edges meet.
+    const TEXTS: &[&str] = &[
+        "Immigration reform: the immigrants' ‘immigrant’ case, naïve Iranians in Île-de-France.",
+        "iimmigr immigrATION xi ix ÉIMMIGRATION émigré i I 1i i1 ٣i i٣ 東京immigration immigration東京",
+        "   ",
+        "i",
+        "é",
+        "naïveté’s ’immigration’s’ — ‘Ι’ (Greek iota) İstanbul ıi",
+    ];
+
+    #[test]
+    fn candidate_words_are_the_words_first_bytes_admit_or_that_hold_a_character_beyond_ascii() {
+        for terms in [&["immigr"][..], &["i"], &["naiv", "x"], &["1"]] {
+            let highlights: Vec<Highlight> = (terms.iter())
+                .map(|t| Highlight::Stem {
+                    scope: Scope::Text,
+                    term: t.to_string(),
+                })
+                .collect();
+            let active: Vec<usize> = (0..highlights.len()).collect();
+            let first = FirstBytes::of(&highlights, &active);
+            for text in TEXTS {
+                let expected: Vec<analysis::Word> = (analysis::words(text))
+                    .filter(|w| !w.ascii || first.admits(&text[w.start..w.end]))
+                    .collect();
+                let found: Vec<analysis::Word> = candidate_words(text, &first).collect();
+                assert_eq!(found, expected, "{terms:?} in {text:?}");
+            }
+        }
     }
 }
