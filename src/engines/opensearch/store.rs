@@ -12,7 +12,8 @@
 //! An index this run created is written in load mode (no replica, no periodic refresh; see
 //! [`super::mapping::article_index`]) and holds nothing older than the run: no stale articles to
 //! delete at a commit, and the copy signatures are the ones this store sent, so regrouping
-//! reads them from memory instead of walking every document back. The run's end restores the
+//! reads them from memory instead of walking every document back (unless the index holds more
+//! articles than this store sent: another machine wrote into it too). The run's end restores the
 //! layout.
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Arc;
@@ -69,6 +70,8 @@ pub struct OpenSearchStore {
     fresh: bool,
     /// In a fresh index, the copy signature of every article sent, by id.
     signatures: BTreeMap<String, Signature>,
+    /// Articles the cluster took from this store.
+    taken: u64,
 }
 
 impl OpenSearchStore {
@@ -83,6 +86,7 @@ impl OpenSearchStore {
             engine,
             fresh,
             signatures: BTreeMap::new(),
+            taken: 0,
             committed: Manifest::default(),
             buffer: Vec::new(),
             origins: Vec::new(),
@@ -125,6 +129,7 @@ impl OpenSearchStore {
         for (id, r) in rejected {
             // Not in the index, so in no group.
             self.signatures.remove(&id);
+            self.taken = self.taken.saturating_sub(1);
             self.rejected.push(r);
         }
         Ok(())
@@ -327,6 +332,7 @@ impl Store for OpenSearchStore {
                 &json!({ "index": { "_index": index, "_id": article.article.id } }),
             );
             line(&mut self.buffer, &source);
+            self.taken += 1;
             self.origins.push(Origin {
                 file: piece.file.clone(),
                 record: *record,
@@ -368,6 +374,11 @@ impl Store for OpenSearchStore {
             return self.engine.copy_members();
         }
         self.drain()?;
+        // Another machine may have written into the new index too (or an id came twice): then
+        // what this store sent is not all there is, and the index is walked after all.
+        if self.engine.count()? != self.taken {
+            return self.engine.copy_members();
+        }
         // In id order, as the walk over the index gives them.
         Ok(self
             .signatures
