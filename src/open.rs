@@ -78,9 +78,9 @@ fn open_engine(location: &Location, usage: Usage) -> Result<Arc<dyn Backend>> {
 pub fn open_store(location: &Location, options: WriteOptions) -> Result<Box<dyn Store>> {
     match location {
         Location::Dir(path) => Ok(Box::new(TantivyStore::open(path, options)?)),
-        Location::OpenSearch(url) => {
-            let engine = OpenSearch::open_for_writing(url.clone(), options.rebuild)?;
-            Ok(Box::new(OpenSearchStore::new(engine)))
-        }
+        Location::OpenSearch(url) => Ok(Box::new(OpenSearchStore::open(
+            url.clone(),
+            options.rebuild,
+        )?)),
     }
 }

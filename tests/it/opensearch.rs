@@ -430,6 +430,15 @@ fn sigkill_mid_run_then_a_rerun_gives_the_clean_runs_article_set() {
     }
     child.kill().expect("SIGKILL");
     child.wait().unwrap();
+    // Killed while loading the index it created: still without its replica, marked so.
+    assert_eq!(
+        load_state(&base, &remote.index),
+        LoadState {
+            replicas: 0,
+            refresh_off: true,
+            marked: true
+        }
+    );
 
     let resumed = summary(&ok(
         remote_run(
@@ -445,11 +454,82 @@ fn sigkill_mid_run_then_a_rerun_gives_the_clean_runs_article_set() {
         "re-run",
     ));
     assert_eq!(resumed.documents_total, files as u64);
+    // The re-run handed the layout back before writing into the index.
+    assert_eq!(load_state(&base, &remote.index), LoadState::handed_back(1));
     f.index_docs(&["--no-entities", "--quiet"]);
     let r = all_ids(|a| remote_search(&f, &remote, a));
     let l = all_ids(|a| f.search(a));
     assert_eq!(r.len(), files, "no duplicates, nothing missing");
     assert_eq!(BTreeSet::from_iter(&r), BTreeSet::from_iter(&l));
+}
+
+/// What an index shows of load mode (no replica, no periodic refresh, the mark in the mapping).
+#[derive(Debug, PartialEq)]
+struct LoadState {
+    replicas: u64,
+    refresh_off: bool,
+    marked: bool,
+}
+
+impl LoadState {
+    fn handed_back(replicas: u64) -> LoadState {
+        LoadState {
+            replicas,
+            refresh_off: false,
+            marked: false,
+        }
+    }
+}
+
+fn load_state(base: &str, index: &str) -> LoadState {
+    let settings = &cluster_json(base, &format!("/{index}/_settings"))[index]["settings"]["index"];
+    let mapping = cluster_json(base, &format!("/{index}/_mapping"));
+    LoadState {
+        replicas: settings["number_of_replicas"]
+            .as_str()
+            .and_then(|r| r.parse().ok())
+            .expect("number_of_replicas"),
+        refresh_off: settings["refresh_interval"].as_str() == Some("-1"),
+        marked: !mapping[index]["mappings"]["_meta"]["newsdex_loading_replicas"].is_null(),
+    }
+}
+
+#[test]
+fn a_new_index_is_loaded_without_replicas_and_ends_with_its_layout_and_every_article_found() {
+    let Some(base) = cluster("load_mode") else {
+        return;
+    };
+    let remote = Remote::new(&base, "load-mode");
+    let f = Fixture::new();
+    let files = 40;
+    for n in 0..files {
+        f.write(&format!("l/{n}.txt"), article(n, "harbour"));
+    }
+    let url = format!("{}?shards=2&replicas=1", remote.url());
+    let docs = f.docs().to_str().unwrap().to_string();
+    let run = |extra: &[&str]| {
+        summary(&ok(
+            f.run(
+                &[
+                    &["index", &docs, "--json", "--no-entities", "--engine", &url],
+                    extra,
+                ]
+                .concat(),
+            ),
+            "index run",
+        ))
+    };
+    assert_eq!(run(&[]).documents_total, files as u64);
+    assert_eq!(load_state(&base, &remote.index), LoadState::handed_back(1));
+    // A later run writes into the served index as it is and leaves the layout alone.
+    f.write("l/late.txt", article(999, "harbour"));
+    assert_eq!(run(&[]).documents_total, files as u64 + 1);
+    assert_eq!(load_state(&base, &remote.index), LoadState::handed_back(1));
+    let r = remote_search(&f, &remote, &["harbour", "--limit", "0"]);
+    assert_eq!(r.total, files as u64 + 1);
+    // A rebuild loads anew and hands back again.
+    assert_eq!(run(&["--rebuild"]).documents_total, files as u64 + 1);
+    assert_eq!(load_state(&base, &remote.index), LoadState::handed_back(1));
 }
 
 #[test]

@@ -58,7 +58,8 @@ impl OpenSearch {
     /// Replace the table kept in the companion index.
     pub fn save_copy_groups(&self, groups: &CopyGroups) -> Result<()> {
         let doc = json!({ meta::KIND: meta::COPY_GROUPS, meta::TABLE: groups.to_json() });
-        let path = format!("{}?refresh=wait_for", self.groups_path());
+        // Read back by id (real-time), never searched: no refresh to wait for.
+        let path = self.groups_path();
         let written = self.client.call(Method::PUT, &path, Some(&doc)).map(|_| ());
         *self.groups.lock().unwrap_or_else(|e| e.into_inner()) = None;
         written

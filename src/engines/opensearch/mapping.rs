@@ -17,6 +17,9 @@ use crate::model::fields::name;
 pub const MAPPING_VERSION: u64 = 5;
 /// The key in the mapping's `_meta` that holds [`MAPPING_VERSION`].
 pub const VERSION_KEY: &str = "newsdex_mapping_version";
+/// The key in the mapping's `_meta` present while an index is written in load mode (see
+/// [`article_index`]): the replicas it gets back when the run ends.
+pub const LOADING_KEY: &str = "newsdex_loading_replicas";
 
 const STEM: &str = "newsdex_stem";
 /// Stems made by newsdex, separated by spaces: taken as they are.
@@ -43,17 +46,35 @@ impl Default for Layout {
     }
 }
 
-/// Settings and mappings of a new article index.
+/// Settings and mappings of a new article index, created in load mode: no replica and no
+/// periodic refresh while the run that creates it writes, which is OpenSearch's own advice for a
+/// first bulk load. Each document is then analysed once, by its primary, and segments are made
+/// at the run's commits (which refresh) instead of every second; a replica copies the finished
+/// segments when [`loaded`] restores the layout. The mapping's `_meta` records the replicas to
+/// restore, so a run killed in load mode is put right by the next run that opens the index.
 pub fn article_index(layout: Layout) -> Value {
+    let mut mappings = articles();
+    mappings["_meta"][LOADING_KEY] = json!(layout.replicas);
     json!({
         "settings": {
             "number_of_shards": layout.shards,
-            "number_of_replicas": layout.replicas,
+            "number_of_replicas": 0,
+            "refresh_interval": "-1",
             "analysis": analysis(),
             "similarity": similarity(),
         },
-        "mappings": articles(),
+        "mappings": mappings,
     })
+}
+
+/// The settings that end load mode: the layout's replicas and the default refresh interval.
+pub fn loaded(replicas: u64) -> Value {
+    json!({ "index": { "number_of_replicas": replicas, "refresh_interval": null } })
+}
+
+/// The mapping `_meta` once load mode is over (a `_meta` update replaces it whole).
+pub fn loaded_meta() -> Value {
+    json!({ "_meta": { VERSION_KEY: MAPPING_VERSION } })
 }
 
 fn analysis() -> Value {
@@ -208,10 +229,20 @@ pub fn meta_index() -> Value {
     })
 }
 
-/// The mapping version an existing index declares, from `GET /{index}/_mapping`.
-pub fn declared_version(mapping_reply: &Value, index: &str) -> Option<u64> {
+/// The `_meta` of an existing index's mapping, from `GET /{index}/_mapping`.
+fn declared_meta<'a>(mapping_reply: &'a Value, index: &str) -> Option<&'a Value> {
     let of_index = mapping_reply
         .get(index)
         .or_else(|| mapping_reply.as_object().and_then(|m| m.values().next()))?;
-    of_index["mappings"]["_meta"][VERSION_KEY].as_u64()
+    Some(&of_index["mappings"]["_meta"])
+}
+
+/// The mapping version an existing index declares.
+pub fn declared_version(mapping_reply: &Value, index: &str) -> Option<u64> {
+    declared_meta(mapping_reply, index)?[VERSION_KEY].as_u64()
+}
+
+/// The replicas an index left in load mode is to get back; `None` when it is not in load mode.
+pub fn declared_loading(mapping_reply: &Value, index: &str) -> Option<u64> {
+    declared_meta(mapping_reply, index)?[LOADING_KEY].as_u64()
 }

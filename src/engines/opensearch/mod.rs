@@ -76,6 +76,14 @@ struct CachedSettings {
     checked: Instant,
 }
 
+/// What [`OpenSearch::ensure`] found.
+enum Ensured {
+    /// The index was made by this call.
+    Created,
+    /// It was there (or another process made it meanwhile), with this mapping reply.
+    Found(Value),
+}
+
 /// The version of a `GET _doc` reply (`None` for a missing document).
 fn doc_version(reply: &client::Reply) -> Option<(u64, u64)> {
     reply.body["_seq_no"]
@@ -117,8 +125,10 @@ impl OpenSearch {
     }
 
     /// Open for an index run: create the index and its companion when absent (anew with
-    /// `rebuild`), check their mapping version when present.
-    pub fn open_for_writing(url: EngineUrl, rebuild: bool) -> Result<OpenSearch> {
+    /// `rebuild`), check their mapping version when present. `true` with it when this run created
+    /// the article index: it is in load mode ([`mapping::article_index`]) and holds nothing
+    /// older than the run.
+    pub fn open_for_writing(url: EngineUrl, rebuild: bool) -> Result<(OpenSearch, bool)> {
         let engine = Self::connect(url);
         let (articles, companion) = (engine.index().to_string(), engine.url().meta_index());
         // The entity rules describe names, not articles: a rebuild keeps them.
@@ -138,18 +148,60 @@ impl OpenSearch {
             }
         }
         let layout = engine.url().layout;
-        engine.ensure(&articles, &mapping::article_index(layout))?;
+        let fresh = match engine.ensure(&articles, &mapping::article_index(layout))? {
+            Ensured::Created => true,
+            Ensured::Found(found) => {
+                if let Some(replicas) = mapping::declared_loading(&found, &articles) {
+                    // A run killed in load mode left it so; this run writes into a served index.
+                    engine.end_load(replicas)?;
+                }
+                false
+            }
+        };
         engine.ensure(&companion, &mapping::meta_index())?;
         if let Some(text) = kept_rules {
             engine.save_setting(meta::ENTITY_RULES, json!(text))?;
         }
-        Ok(engine)
+        Ok((engine, fresh))
+    }
+
+    /// End load mode: a flush, the replicas back (`replicas`), the periodic refresh back, and the
+    /// mark in the mapping gone last, so a run killed in between is put right by the next one. Waits
+    /// while the replicas copy the segments, so a run ends with the layout it was asked for; a
+    /// cluster with too few nodes never starts them, which is no reason to wait.
+    pub fn end_load(&self, replicas: u64) -> Result<()> {
+        let index = self.index();
+        // A Lucene commit first: a new replica copies the last commit's files and replays the
+        // operations after it one by one, which without this is every article again (59 s
+        // against 4 s for a tenth of AllSides).
+        self.client
+            .call(Method::POST, &format!("/{index}/_flush"), None)?;
+        self.client.call(
+            Method::PUT,
+            &format!("/{index}/_settings"),
+            Some(&mapping::loaded(replicas)),
+        )?;
+        self.client.call(
+            Method::PUT,
+            &format!("/{index}/_mapping"),
+            Some(&mapping::loaded_meta()),
+        )?;
+        // A timeout (408) leaves the copies to finish on their own: the articles are all in.
+        self.client.call_any(
+            Method::GET,
+            &format!(
+                "/_cluster/health/{index}?wait_for_events=languid\
+                 &wait_for_no_initializing_shards=true&timeout=120s"
+            ),
+            None,
+        )?;
+        Ok(())
     }
 
     /// Create `index` with `body` unless it exists; either way it must be ours afterwards.
-    fn ensure(&self, index: &str, body: &Value) -> Result<()> {
-        if self.check_mapping(index)? {
-            return Ok(());
+    fn ensure(&self, index: &str, body: &Value) -> Result<Ensured> {
+        if let Some(found) = self.our_mapping(index)? {
+            return Ok(Ensured::Found(found));
         }
         let reply = self
             .client
@@ -165,16 +217,25 @@ impl OpenSearch {
             &format!("/_cluster/health/{index}?wait_for_active_shards=1&wait_for_status=yellow&timeout=30s"),
             None,
         )?;
-        self.check_mapping(index).map(|_| ())
+        match self.our_mapping(index)? {
+            Some(found) if raced => Ok(Ensured::Found(found)),
+            _ => Ok(Ensured::Created),
+        }
     }
 
     /// Whether `index` exists; an error if it exists but is not of this mapping version.
     fn check_mapping(&self, index: &str) -> Result<bool> {
+        Ok(self.our_mapping(index)?.is_some())
+    }
+
+    /// The mapping of `index` (`GET _mapping`'s reply) when it exists; an error if it exists
+    /// but is not of this mapping version.
+    fn our_mapping(&self, index: &str) -> Result<Option<Value>> {
         let reply = self
             .client
             .call_any(Method::GET, &format!("/{index}/_mapping"), None)?;
         if reply.status == 404 {
-            return Ok(false);
+            return Ok(None);
         }
         if !reply.ok() {
             return Err(self.client.refused(&format!("/{index}/_mapping"), &reply));
@@ -192,7 +253,7 @@ impl OpenSearch {
                 "the index {index} has mapping version {v}, this newsdex reads version {}; incompatible, rebuild",
                 mapping::MAPPING_VERSION
             ))),
-            Some(_) => Ok(true),
+            Some(_) => Ok(Some(reply.body)),
         }
     }
 
@@ -395,7 +456,8 @@ impl OpenSearch {
         }
         doc[meta::KIND] = json!(meta::SETTINGS_ID);
         doc[key] = value;
-        let path = format!("{}?refresh=wait_for", self.settings_path());
+        // Read back by id (real-time), never searched: no refresh to wait for.
+        let path = self.settings_path();
         let written = self.client.call(Method::PUT, &path, Some(&doc)).map(|_| ());
         self.settings_changed();
         written

@@ -8,7 +8,14 @@
 //! searchable, runs those deletes, and only then writes the manifest entries that changed, so a
 //! run killed at any point leaves a manifest that names nothing it has not finished; the next run
 //! redoes the rest and ends with exactly the articles of a clean run.
-use std::collections::{HashMap, VecDeque};
+//!
+//! An index this run created is written in load mode (no replica, no periodic refresh; see
+//! [`super::mapping::article_index`]) and holds nothing older than the run: no stale articles to
+//! delete at a commit, and the copy signatures are the ones this store sent, so regrouping
+//! reads them from memory instead of walking every document back (unless the index holds more
+//! articles than this store sent: another machine wrote into it too). The run's end restores the
+//! layout.
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
@@ -18,6 +25,7 @@ use super::client::{Client, Method};
 use super::mapping::meta;
 use super::{OpenSearch, document, manifest_id};
 use crate::backend::Store;
+use crate::model::copies::{Member, Signature};
 use crate::model::fields::name;
 use crate::model::manifest::{FileEntry, Manifest};
 use crate::model::write::{Piece, Rejected};
@@ -32,8 +40,17 @@ const IN_FLIGHT: usize = 3;
 /// Files per delete-by-query.
 const FILES_PER_DELETE: usize = 500;
 
-/// Which file and record each item of a bulk request came from.
-type Origins = Vec<(String, usize)>;
+/// Which file and record each item of a bulk request came from, and its article id.
+type Origins = Vec<Origin>;
+
+/// The articles of one bulk request the cluster refused, with their ids.
+type Refused = Vec<(String, Rejected)>;
+
+struct Origin {
+    file: String,
+    record: usize,
+    id: String,
+}
 
 pub struct OpenSearchStore {
     engine: OpenSearch,
@@ -41,7 +58,7 @@ pub struct OpenSearchStore {
     committed: Manifest,
     buffer: Vec<u8>,
     origins: Origins,
-    in_flight: VecDeque<JoinHandle<Result<Vec<Rejected>>>>,
+    in_flight: VecDeque<JoinHandle<Result<Refused>>>,
     /// Files whose last piece is written: (key, hash) whose other articles go at the commit.
     finished: Vec<(String, String)>,
     /// Files gone from disk.
@@ -49,12 +66,27 @@ pub struct OpenSearchStore {
     /// Articles written so far per file in this run, for record numbers.
     written: HashMap<String, usize>,
     rejected: Vec<Rejected>,
+    /// Whether this run created the index (see the module's header).
+    fresh: bool,
+    /// In a fresh index, the copy signature of every article sent, by id.
+    signatures: BTreeMap<String, Signature>,
+    /// Articles the cluster took from this store.
+    taken: u64,
 }
 
 impl OpenSearchStore {
-    pub fn new(engine: OpenSearch) -> OpenSearchStore {
+    /// Open (creating when absent, anew with `rebuild`) the index at `url` for one run.
+    pub fn open(url: super::EngineUrl, rebuild: bool) -> Result<OpenSearchStore> {
+        let (engine, fresh) = OpenSearch::open_for_writing(url, rebuild)?;
+        Ok(OpenSearchStore::new(engine, fresh))
+    }
+
+    fn new(engine: OpenSearch, fresh: bool) -> OpenSearchStore {
         OpenSearchStore {
             engine,
+            fresh,
+            signatures: BTreeMap::new(),
+            taken: 0,
             committed: Manifest::default(),
             buffer: Vec::new(),
             origins: Vec::new(),
@@ -94,7 +126,12 @@ impl OpenSearchStore {
         let rejected = handle
             .join()
             .map_err(|_| self.client().error("a bulk request thread failed"))??;
-        self.rejected.extend(rejected);
+        for (id, r) in rejected {
+            // Not in the index, so in no group.
+            self.signatures.remove(&id);
+            self.taken = self.taken.saturating_sub(1);
+            self.rejected.push(r);
+        }
         Ok(())
     }
 
@@ -111,6 +148,12 @@ impl OpenSearchStore {
 
     /// Delete the superseded articles of finished files and all articles of deleted ones.
     fn clean_up(&mut self) -> Result<()> {
+        if self.fresh {
+            // Nothing in the index is older than this run.
+            self.finished.clear();
+            self.deleted.clear();
+            return Ok(());
+        }
         let articles = self.engine.url().index.clone();
         let mut queries: Vec<Value> = Vec::new();
         for chunk in self.finished.chunks(FILES_PER_DELETE) {
@@ -166,7 +209,8 @@ impl OpenSearchStore {
             }
         }
         if count > 0 {
-            let reply = self.client().bulk_to(body, "?refresh=wait_for")?;
+            // The manifest is read back with a search: visible now, not at the next refresh.
+            let reply = self.client().bulk_to(body, "?refresh=true")?;
             if reply["errors"].as_bool() == Some(true) {
                 let failed = first_item_error(&reply).unwrap_or_default();
                 return Err(self
@@ -223,16 +267,16 @@ fn first_item_error(reply: &Value) -> Option<String> {
     })
 }
 
-/// One bulk request; items the cluster refused come back as rejections, a refused request as
-/// an error (after the client's retries).
-fn send_bulk(client: &Client, body: Vec<u8>, origins: Origins) -> Result<Vec<Rejected>> {
+/// One bulk request; items the cluster refused come back as rejections (with their article
+/// ids), a refused request as an error (after the client's retries).
+fn send_bulk(client: &Client, body: Vec<u8>, origins: Origins) -> Result<Refused> {
     let reply = client.bulk_to(body, "")?;
     if reply["errors"].as_bool() != Some(true) {
         return Ok(Vec::new());
     }
     let items = reply["items"].as_array().cloned().unwrap_or_default();
     let mut rejected = Vec::new();
-    for (item, (file, record)) in items.iter().zip(origins) {
+    for (item, Origin { file, record, id }) in items.iter().zip(origins) {
         let Some(action) = item.as_object().and_then(|o| o.values().next()) else {
             continue;
         };
@@ -245,11 +289,15 @@ fn send_bulk(client: &Client, body: Vec<u8>, origins: Origins) -> Result<Vec<Rej
                     super::client::reason(&json!({ "error": error }))
                 )));
             }
-            rejected.push(Rejected {
-                file,
-                record,
-                reason: super::client::reason(&json!({ "error": error })),
-            });
+            let reason = super::client::reason(&json!({ "error": error }));
+            rejected.push((
+                id,
+                Rejected {
+                    file,
+                    record,
+                    reason,
+                },
+            ));
         }
     }
     Ok(rejected)
@@ -284,7 +332,16 @@ impl Store for OpenSearchStore {
                 &json!({ "index": { "_index": index, "_id": article.article.id } }),
             );
             line(&mut self.buffer, &source);
-            self.origins.push((piece.file.clone(), *record));
+            self.taken += 1;
+            self.origins.push(Origin {
+                file: piece.file.clone(),
+                record: *record,
+                id: article.article.id.clone(),
+            });
+            if let Some(signature) = article.signature.as_ref().filter(|_| self.fresh) {
+                self.signatures
+                    .insert(article.article.id.clone(), signature.clone());
+            }
         }
         if piece.last {
             self.finished.push((piece.file.clone(), hash));
@@ -312,8 +369,25 @@ impl Store for OpenSearchStore {
         self.engine.save_figures()
     }
 
-    fn copy_members(&mut self) -> Result<Vec<crate::model::copies::Member>> {
-        self.engine.copy_members()
+    fn copy_members(&mut self) -> Result<Vec<Member>> {
+        if !self.fresh {
+            return self.engine.copy_members();
+        }
+        self.drain()?;
+        // Another machine may have written into the new index too (or an id came twice): then
+        // what this store sent is not all there is, and the index is walked after all.
+        if self.engine.count()? != self.taken {
+            return self.engine.copy_members();
+        }
+        // In id order, as the walk over the index gives them.
+        Ok(self
+            .signatures
+            .iter()
+            .map(|(id, signature)| Member {
+                id: id.clone(),
+                signature: signature.clone(),
+            })
+            .collect())
     }
 
     fn entity_names(&mut self) -> Result<crate::entities::merges::NamesByKind> {
@@ -339,6 +413,11 @@ impl Store for OpenSearchStore {
     fn finish(&mut self, interrupted: bool) -> Result<u64> {
         if !interrupted {
             self.drain()?;
+        }
+        if self.fresh {
+            self.engine
+                .end_load(u64::from(self.engine.url().layout.replicas))?;
+            self.fresh = false;
         }
         self.engine.count().map_err(|e| match e {
             Error::Engine { .. } => e,
