@@ -89,12 +89,12 @@ impl Default for FeedbackParams {
         FeedbackParams {
             docs: 10,
             terms: 20,
-            original_weight: 0.7,
+            original_weight: 0.6,
             idf_weighted: true,
             smoothed: true,
             min_gap: 1.5,
             min_agreement: 0.3,
-            min_words: 6,
+            min_words: 5,
             likelihood: 0.0,
         }
     }
@@ -164,7 +164,7 @@ pub const ORDERED_GAP: u32 = 2;
 impl Default for ProximityParams {
     fn default() -> Self {
         ProximityParams {
-            weight: 0.3,
+            weight: 0.45,
             window: 8,
             far_weight: 0.0,
             span: 2,

@@ -585,7 +585,7 @@ mod tests {
                 .collect()
         };
         let wanted = plan.to_read(&whole(), 2, &freqs);
-        // The pairs add at most 0.3 x idf x (k1 + 1), about 1.5 here: from 8.6 the third can
+        // The pairs add at most 0.45 x idf x (k1 + 1), about 2.2 here: from 8.6 the third can
         // pass the page's 9.0, the last two cannot.
         assert_eq!(wanted, vec![0, 1, 2]);
         let mut bare: Vec<Candidate> = whole()
