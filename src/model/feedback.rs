@@ -5,7 +5,8 @@
 //! the articles that answer it often share few words. RM3 takes the top documents of the first
 //! search as a sample of what is wanted, builds a word distribution from them (each document's
 //! word frequencies, weighted by its share of the top scores), and adds its most likely words to
-//! the query, interpolated with the original. Each engine scores the words its own way; the
+//! the query, interpolated with the original. A document's share is by default its share of the
+//! top scores; `FeedbackParams::likelihood` weighs it by its first-pass likelihood instead. Each engine scores the words its own way; the
 //! model, its analysis (the same stems both engines index) and the gate live here so both
 //! engines expand alike.
 //!
@@ -62,6 +63,7 @@ pub fn expand(
         params.terms,
         params.idf_weighted.then_some(idf),
         params.smoothed,
+        params.likelihood,
     );
     decision.agreement = model.agreement;
     decision.reason = params
@@ -109,22 +111,25 @@ pub fn relevance_model(
     idf: Option<&dyn Fn(&str) -> f32>,
     smoothed: bool,
 ) -> Vec<Expansion> {
-    model(samples, terms, idf, smoothed).expansion
+    model(samples, terms, idf, smoothed, 0.0).expansion
 }
 
-/// `relevance_model` with the samples' agreement.
+/// `relevance_model` with the samples' agreement, the samples weighted as `likelihood` says
+/// (`FeedbackParams::likelihood`).
 pub fn model(
     samples: &[Sample<'_>],
     terms: usize,
     idf: Option<&dyn Fn(&str) -> f32>,
     smoothed: bool,
+    likelihood: f32,
 ) -> Model {
     let mut stem = analysis::stemmed();
     let analysed: Vec<Vec<String>> = samples
         .iter()
         .map(|s| analysis::terms(&mut stem, s.text))
         .collect();
-    let expansion = weigh(samples, &analysed, terms, idf, smoothed);
+    let shares = shares(samples, likelihood);
+    let expansion = weigh(&shares, &analysed, terms, idf, smoothed);
     let holding: Vec<HashSet<&str>> = analysed
         .iter()
         .map(|words| words.iter().map(String::as_str).collect())
@@ -145,15 +150,34 @@ pub fn model(
     }
 }
 
+/// Each sample's share of the relevance model, summing to 1 (empty when no sample scores
+/// above 0): its share of the scores, or with `likelihood` > 0 its share of
+/// `exp(likelihood x score / top score)`.
+pub fn shares(samples: &[Sample<'_>], likelihood: f32) -> Vec<f32> {
+    let top = samples.iter().map(|s| s.score).fold(0.0f32, f32::max);
+    if top <= 0.0 {
+        return Vec::new();
+    }
+    let raw: Vec<f32> = match likelihood > 0.0 {
+        // Relative to the top, so the largest weight is 1 and nothing overflows.
+        true => samples
+            .iter()
+            .map(|s| (likelihood * (s.score - top) / top).exp())
+            .collect(),
+        false => samples.iter().map(|s| s.score.max(0.0)).collect(),
+    };
+    let total: f32 = raw.iter().sum();
+    raw.into_iter().map(|w| w / total).collect()
+}
+
 fn weigh(
-    samples: &[Sample<'_>],
+    shares: &[f32],
     analysed: &[Vec<String>],
     terms: usize,
     idf: Option<&dyn Fn(&str) -> f32>,
     smoothed: bool,
 ) -> Vec<Expansion> {
-    let total: f32 = samples.iter().map(|s| s.score.max(0.0)).sum();
-    if total <= 0.0 {
+    if shares.is_empty() {
         return Vec::new();
     }
     let mut stop = analysis::stop_words();
@@ -163,11 +187,11 @@ fn weigh(
     } else {
         0.0
     };
-    for (s, words) in samples.iter().zip(analysed) {
+    for (s, words) in shares.iter().zip(analysed) {
         if words.is_empty() {
             continue;
         }
-        let share = s.score.max(0.0) / total / (words.len() as f32 + mean_len);
+        let share = s / (words.len() as f32 + mean_len);
         for w in words {
             *model.entry(w.clone()).or_insert(0.0) += share;
         }
@@ -249,10 +273,36 @@ mod tests {
                 text: "football league transfer window",
             },
         ];
-        let agree = |s: &[Sample<'_>]| model(s, 4, None, false).agreement;
+        let agree = |s: &[Sample<'_>]| model(s, 4, None, false, 0.0).agreement;
         // Shared: the four likeliest words are volcano, eruption, ash (both samples) and one
         // word of the first alone; apart: every word is in one sample only.
         assert!(agree(&shared) > 0.75, "{}", agree(&shared));
         assert!((agree(&apart) - 0.5).abs() < 1e-5, "{}", agree(&apart));
+    }
+
+    #[test]
+    fn likelihood_shares_favour_the_top_more_than_score_shares() {
+        let samples = [
+            Sample {
+                score: 10.0,
+                text: "",
+            },
+            Sample {
+                score: 5.0,
+                text: "",
+            },
+        ];
+        let linear = shares(&samples, 0.0);
+        assert!((linear[0] - 2.0 / 3.0).abs() < 1e-6, "{linear:?}");
+        // exp(2 x 0) : exp(2 x -0.5) = 1 : e^-1.
+        let rm = shares(&samples, 2.0);
+        let e = (-1.0f32).exp();
+        assert!((rm[0] - 1.0 / (1.0 + e)).abs() < 1e-6, "{rm:?}");
+        assert!((rm.iter().sum::<f32>() - 1.0).abs() < 1e-6);
+        let none = [Sample {
+            score: 0.0,
+            text: "",
+        }];
+        assert!(shares(&none, 2.0).is_empty());
     }
 }

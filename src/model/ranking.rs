@@ -76,6 +76,12 @@ pub struct FeedbackParams {
     /// ... and the query has at least this many scored words: a request written as a sentence
     /// gains from more words, a name or two typed in a search box already says what it means.
     pub min_words: usize,
+    /// How the feedback documents share the relevance model. 0: by their share of the top
+    /// scores (linear). Above 0: by their first-pass likelihood, as in RM3 proper, each
+    /// weighted `exp(likelihood x score / top score)`, so the higher this, the more the best
+    /// documents dominate; scores are divided by the top one so the setting means the same for
+    /// queries of any length.
+    pub likelihood: f32,
 }
 
 impl Default for FeedbackParams {
@@ -83,12 +89,13 @@ impl Default for FeedbackParams {
         FeedbackParams {
             docs: 10,
             terms: 20,
-            original_weight: 0.7,
+            original_weight: 0.6,
             idf_weighted: true,
             smoothed: true,
             min_gap: 1.5,
             min_agreement: 0.3,
-            min_words: 6,
+            min_words: 5,
+            likelihood: 0.0,
         }
     }
 }
@@ -136,13 +143,19 @@ impl FeedbackParams {
 /// neighbouring query words is scored as one more BM25F word whose frequency counts the places
 /// the two meet, in order within `ORDERED_GAP` positions (weight 1) or either way within
 /// `window` (weight 1/2: the 2:1 ratio of the ordered and unordered windows in the sequential
-/// dependence model).
+/// dependence model). Optionally, words further apart in the query (up to `span` apart) pair
+/// too, unordered: every meeting within the window counts 1/2 (the full dependence model's
+/// unordered windows).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct ProximityParams {
-    /// The pairs' weight against the words' own; 0 turns proximity off.
+    /// The neighbouring pairs' weight against the words' own; 0 turns them off.
     pub weight: f32,
     /// The widest distance in positions at which two words still meet.
     pub window: u32,
+    /// The weight of pairs of words that are not neighbours in the query; 0 turns them off.
+    pub far_weight: f32,
+    /// How far apart in the query two words of such a pair may be (2: one word between).
+    pub span: usize,
 }
 
 /// In order, at most one word apart (a stop word dropped from the query in between).
@@ -151,15 +164,22 @@ pub const ORDERED_GAP: u32 = 2;
 impl Default for ProximityParams {
     fn default() -> Self {
         ProximityParams {
-            weight: 0.3,
+            weight: 0.45,
             window: 8,
+            far_weight: 0.0,
+            span: 2,
         }
     }
 }
 
 impl ProximityParams {
     pub fn enabled(&self) -> bool {
-        self.weight > 0.0 && self.window > 0
+        (self.weight > 0.0 || self.far()) && self.window > 0
+    }
+
+    /// Whether pairs of words that are not neighbours in the query are scored.
+    pub fn far(&self) -> bool {
+        self.far_weight > 0.0 && self.span >= 2
     }
 }
 
@@ -190,7 +210,7 @@ impl Default for Ranking {
     }
 }
 
-const KEYS: &str = "k1, b, headline, body, per_field, headline_b, fb_docs, fb_terms, fb_weight, fb_idf, fb_smooth, fb_gap, fb_agree, fb_words, prox, prox_window, depth, stop_from";
+const KEYS: &str = "k1, b, headline, body, per_field, headline_b, fb_docs, fb_terms, fb_weight, fb_idf, fb_smooth, fb_gap, fb_agree, fb_words, fb_rm, prox, prox_window, prox_far, prox_span, depth, stop_from";
 
 impl Ranking {
     /// Apply `key=value` pairs separated by commas to the defaults.
@@ -228,7 +248,10 @@ impl Ranking {
                 "fb_agree" => r.feedback.min_agreement = num.min(1.0),
                 "fb_words" => r.feedback.min_words = num as usize,
                 "prox" => r.proximity.weight = num,
+                "fb_rm" => r.feedback.likelihood = num,
                 "prox_window" => r.proximity.window = num as u32,
+                "prox_far" => r.proximity.far_weight = num,
+                "prox_span" => r.proximity.span = num as usize,
                 "depth" => r.depth = num as usize,
                 "stop_from" => r.stop_words_from = num as usize,
                 other => {

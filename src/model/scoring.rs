@@ -61,22 +61,91 @@ pub fn word_score(p: &Bm25fParams, idf: f32, freq: [f32; 2], len: [u32; 2], c: &
     idf * tf * (p.k1 + 1.0) / (tf + p.k1 * norm)
 }
 
-/// One neighbouring pair's proximity score: its meetings per slot (in order, near), weighted
-/// 1 and 1/2, normalised as a word's frequency and saturated; `idf` is the mean of the pair's.
+/// One proximity pair: two of the query's scored words (indexes into them, in the query's
+/// order) and how far apart the query puts them (1: neighbours).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pair {
+    pub first: usize,
+    pub second: usize,
+    pub apart: usize,
+}
+
+impl Pair {
+    /// Its weight against the words' own.
+    pub fn weight(&self, prox: &ProximityParams) -> f32 {
+        match self.apart {
+            1 => prox.weight,
+            _ => prox.far_weight,
+        }
+    }
+
+    /// Its frequency from its meetings in one slot (in order, near): neighbours count 1 in the
+    /// query's order and 1/2 either way within the window; words further apart in the query
+    /// have no order to keep, so every meeting counts 1/2.
+    pub fn freq(&self, (ordered, near): (u32, u32)) -> f32 {
+        match self.apart {
+            1 => ordered as f32 + 0.5 * near as f32,
+            _ => 0.5 * (ordered + near) as f32,
+        }
+    }
+
+    /// Its name for `--explain`: `near(a b)` for neighbours, `window(a b)` for the others.
+    pub fn label<S: AsRef<str>>(&self, words: &[S]) -> String {
+        let kind = if self.apart == 1 { "near" } else { "window" };
+        let (a, b) = (words[self.first].as_ref(), words[self.second].as_ref());
+        format!("{kind}({a} {b})")
+    }
+}
+
+/// The pairs proximity scores in a query of these scored words (in its order): neighbours of
+/// two different words, then, when `prox.far()`, words up to `prox.span` apart whose two words
+/// no pair already joins. Pairs whose weight is 0 are left out.
+pub fn pairs<S: AsRef<str>>(words: &[S], prox: &ProximityParams) -> Vec<Pair> {
+    if !prox.enabled() {
+        return Vec::new();
+    }
+    let word = |i: usize| words[i].as_ref();
+    let mut out: Vec<Pair> = Vec::new();
+    let span = if prox.far() { prox.span } else { 1 };
+    for apart in 1..=span.min(words.len().saturating_sub(1)) {
+        for first in 0..words.len() - apart {
+            let second = first + apart;
+            let (a, b) = (word(first), word(second));
+            let joined = |p: &Pair| {
+                let (x, y) = (word(p.first), word(p.second));
+                (x, y) == (a, b) || (x, y) == (b, a)
+            };
+            // Neighbours pair as before even when the same two words meet twice in the query.
+            if a != b && (apart == 1 || !out.iter().any(joined)) {
+                out.push(Pair {
+                    first,
+                    second,
+                    apart,
+                });
+            }
+        }
+    }
+    out.retain(|p| p.weight(prox) > 0.0);
+    out
+}
+
+/// One pair's proximity score: its meetings per slot (in order, near) as a frequency
+/// (`Pair::freq`), normalised as a word's and saturated; `idf` is the mean of the pair's.
 pub fn pair_score(
     bm25f: &Bm25fParams,
     prox: &ProximityParams,
+    pair: &Pair,
     idf: f32,
     meetings: [(u32, u32); 2],
     len: [u32; 2],
     c: &Collection,
 ) -> f32 {
-    let freq = meetings.map(|(o, n)| o as f32 + 0.5 * n as f32);
+    let freq = meetings.map(|m| pair.freq(m));
     let tf = weighted_freq(bm25f, freq, len, c);
     if tf <= 0.0 {
         return 0.0;
     }
-    prox.weight * idf * tf * (bm25f.k1 + 1.0) / (tf + bm25f.k1)
+    pair.weight(prox) * idf * tf * (bm25f.k1 + 1.0) / (tf + bm25f.k1)
 }
 
 /// How often the first word (sorted positions) is followed by the second within
@@ -155,5 +224,37 @@ mod tests {
         assert_eq!(stored_length(37), 37);
         let long = stored_length(1000);
         assert!(long <= 1000 && long > 900, "{long}");
+    }
+
+    #[test]
+    fn far_pairs_join_words_further_apart_once_and_only_when_asked() {
+        let words = ["interest", "rate", "rise", "rate"];
+        let near = ProximityParams::default();
+        let got: Vec<(usize, usize, usize)> = pairs(&words, &near)
+            .iter()
+            .map(|p| (p.first, p.second, p.apart))
+            .collect();
+        assert_eq!(got, vec![(0, 1, 1), (1, 2, 1), (2, 3, 1)]);
+        let far = ProximityParams {
+            far_weight: 0.1,
+            span: 3,
+            ..near
+        };
+        let got: Vec<(usize, usize, usize)> = pairs(&words, &far)
+            .iter()
+            .map(|p| (p.first, p.second, p.apart))
+            .collect();
+        // (1, 3) is one word twice and (0, 3) joins what (0, 1) already does.
+        assert_eq!(got, vec![(0, 1, 1), (1, 2, 1), (2, 3, 1), (0, 2, 2)]);
+        assert_eq!(
+            pairs(&words, &far)[3].label(&words),
+            "window(interest rise)"
+        );
+        assert_eq!(pairs(&words, &far)[0].label(&words), "near(interest rate)");
+        // A far pair counts every meeting 1/2: order says nothing for it.
+        assert_eq!(pairs(&words, &far)[3].freq((2, 1)), 1.5);
+        assert_eq!(pairs(&words, &far)[0].freq((2, 1)), 2.5);
+        let far_only = ProximityParams { weight: 0.0, ..far };
+        assert_eq!(pairs(&words, &far_only).len(), 1);
     }
 }

@@ -982,7 +982,9 @@ fn engines_rank_alike_with_bm25f_proximity_and_feedback() {
     );
     // Feedback's gate opened on any query of this small corpus, so the test sees it work.
     let open = "fb_words=0,fb_gap=0,fb_agree=0";
-    let cases: [(&str, &[&str]); 5] = [
+    // The settings off by default: pairs of words further apart, samples weighted by likelihood.
+    let far = "fb_words=0,fb_gap=0,fb_agree=0,fb_rm=3,prox_far=0.3,prox_span=3";
+    let cases: [(&str, &[&str]); 6] = [
         ("one word", &["storm"]),
         (
             "two words, proximity",
@@ -1002,6 +1004,10 @@ fn engines_rank_alike_with_bm25f_proximity_and_feedback() {
                 "fb_docs=0",
                 "storm harbour wind",
             ],
+        ),
+        (
+            "far pairs, likelihood-weighted feedback",
+            &["--match", "any", "--ranking", far, "storm harbour wind"],
         ),
     ];
     for (what, args) in cases {

@@ -299,6 +299,51 @@ fn proximity_ranks_words_together_above_words_apart() {
     assert_eq!(f.search(&["\"interest rate\""]).total, 1);
 }
 
+/// Words two apart in the query ("interest" and "rate" around "bank") pair only when far pairs
+/// are asked for, count wherever they meet within the window, and `--explain` names the part.
+#[test]
+fn query_words_further_apart_pair_only_when_asked_and_are_explained() {
+    let f = adjacent_and_scattered();
+    let query = "interest bank rate";
+    for spec in ["prox=0", "prox=0,prox_far=0.3,prox_span=1"] {
+        let plain = f.search(&["--ranking", spec, query]);
+        assert_eq!(plain.total, 2, "{spec}");
+        assert!(
+            (plain.hits[0].score - plain.hits[1].score).abs() < 1e-4,
+            "{spec}: no pair may lift either article"
+        );
+    }
+    for mode in ["all", "any"] {
+        let r = explained(
+            &f,
+            &[
+                "--match",
+                mode,
+                "--ranking",
+                "prox=0,prox_far=0.3,prox_span=2",
+                query,
+            ],
+        );
+        assert_eq!(r.hits[0].path, "adjacent.json", "match {mode}");
+        let window = r.hits[0]
+            .explanation
+            .find("window(interest rate)")
+            .expect("the far pair's part is explained");
+        assert!(window.value > 0.0);
+        assert_eq!(window.find("apart in the query").unwrap().value, 2.0);
+        assert_eq!(window.find("in order, near").unwrap().value, 1.0);
+        assert!(r.hits[0].explanation.find("proximity").unwrap().value > 0.0);
+        // Neighbouring pairs are off (prox=0); the scattered article's words stand too far apart.
+        assert!(r.hits[0].explanation.find("near(interest bank)").is_none());
+        assert!(
+            r.hits[1]
+                .explanation
+                .find("window(interest rate)")
+                .is_none()
+        );
+    }
+}
+
 /// Fifteen articles that each hold "market" once, at the same length, each otherwise on a topic
 /// of its own: the first pass shows no clear top.
 fn flat_first_pass() -> Fixture {

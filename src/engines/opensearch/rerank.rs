@@ -28,7 +28,7 @@ use crate::model::explain::{Expansion, FeedbackDecision};
 use crate::model::feedback::{self, Sample};
 use crate::model::fields::name;
 use crate::model::ranking::Ranking;
-use crate::model::scoring::{self, Collection};
+use crate::model::scoring::{self, Collection, Pair};
 use tantivy::tokenizer::TextAnalyzer;
 
 /// One first-pass hit: its score, its hit as the cluster returned it, and its text (when it was
@@ -254,15 +254,9 @@ impl<'a> Plan<'a> {
         }
     }
 
-    /// Neighbouring pairs of distinct words that proximity scores, as indexes into `words`.
-    pub fn pairs(&self) -> Vec<(usize, usize)> {
-        if !self.ranking.proximity.enabled() {
-            return Vec::new();
-        }
-        (1..self.words.len())
-            .filter(|&i| self.words[i - 1] != self.words[i])
-            .map(|i| (i - 1, i))
-            .collect()
+    /// The pairs of words that proximity scores (`scoring::pairs`, as the embedded engine).
+    pub fn pairs(&self) -> Vec<Pair> {
+        scoring::pairs(self.words, &self.ranking.proximity)
     }
 
     /// Whether the feedback gate could open before anything is read: then every candidate's
@@ -328,22 +322,23 @@ impl<'a> Plan<'a> {
     }
 
     /// Each proximity pair with its idf (the mean of its words').
-    fn weighted_pairs(&self, freqs: &DocFreqs) -> Vec<(usize, usize, f32)> {
-        let idf = |w: &str| scoring::idf(self.collection.docs, freqs.either(w));
+    fn weighted_pairs(&self, freqs: &DocFreqs) -> Vec<(Pair, f32)> {
+        let idf = |i: usize| scoring::idf(self.collection.docs, freqs.either(&self.words[i]));
         self.pairs()
             .into_iter()
-            .map(|(a, b)| (a, b, (idf(&self.words[a]) + idf(&self.words[b])) / 2.0))
+            .map(|p| (p, (idf(p.first) + idf(p.second)) / 2.0))
             .collect()
     }
 
     /// The most the proximity pairs can add to any candidate's score (each pair saturates at
     /// `weight x idf x (k1 + 1)`), with a hair of slack so float rounding never leaves out a
     /// candidate that ties.
-    fn most_proximity(&self, pairs: &[(usize, usize, f32)]) -> f32 {
+    fn most_proximity(&self, pairs: &[(Pair, f32)]) -> f32 {
         let k1 = self.ranking.bm25f.k1;
+        let prox = &self.ranking.proximity;
         let most: f32 = pairs
             .iter()
-            .map(|p| self.ranking.proximity.weight * p.2 * (k1 + 1.0))
+            .map(|(p, idf)| p.weight(prox) * idf * (k1 + 1.0))
             .sum();
         most * (1.0 + 1e-4) + 1e-6
     }
@@ -437,7 +432,7 @@ impl<'a> Plan<'a> {
     fn parts(
         &self,
         candidate: Candidate,
-        pairs: &[(usize, usize, f32)],
+        pairs: &[(Pair, f32)],
         expanded: &[(&str, f32, f32)],
         original_weight: f32,
     ) -> Rescored {
@@ -458,12 +453,13 @@ impl<'a> Plan<'a> {
         };
         let near: Vec<(String, f32)> = pairs
             .iter()
-            .map(|&(a, b, idf)| {
+            .map(|(pair, idf)| {
+                let (a, b) = (pair.first, pair.second);
                 let met = [0, 1].map(|slot| {
                     scoring::meetings(&positions[a][slot], &positions[b][slot], prox.window)
                 });
-                let label = format!("near({} {})", self.words[a], self.words[b]);
-                (label, scoring::pair_score(bm25f, prox, idf, met, len, c))
+                let score = scoring::pair_score(bm25f, prox, pair, *idf, met, len, c);
+                (pair.label(self.words), score)
             })
             .collect();
         let feedback: Vec<(String, f32)> = expanded
@@ -589,7 +585,7 @@ mod tests {
                 .collect()
         };
         let wanted = plan.to_read(&whole(), 2, &freqs);
-        // The pairs add at most 0.3 x idf x (k1 + 1), about 1.5 here: from 8.6 the third can
+        // The pairs add at most 0.45 x idf x (k1 + 1), about 2.2 here: from 8.6 the third can
         // pass the page's 9.0, the last two cannot.
         assert_eq!(wanted, vec![0, 1, 2]);
         let mut bare: Vec<Candidate> = whole()
@@ -630,7 +626,8 @@ mod tests {
             avg: [4.0, 12.0],
         };
         let plan = Plan::new(&ranking, &words, false, collection);
-        assert_eq!(plan.pairs(), vec![(0, 1)]);
+        let pairs: Vec<(usize, usize)> = plan.pairs().iter().map(|p| (p.first, p.second)).collect();
+        assert_eq!(pairs, vec![(0, 1)]);
         assert!(plan.active());
         let apart = candidate(2.0, "apart", "", "rate news and more about interest today");
         let together = candidate(1.9, "together", "", "the interest rate rose again today");

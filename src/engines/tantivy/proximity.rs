@@ -7,9 +7,12 @@
 //! one more BM25F word (a sequential-dependence-style pair feature): its frequency counts the
 //! places the two meet, 1 for each in the query's order within `ORDERED_GAP` positions, 1/2 for
 //! each within the window either way; fields are weighted and length-normalised as for a word,
-//! then saturated with k1, and the pair's idf is the mean of its two words'. Positions are read
+//! then saturated with k1, and the pair's idf is the mean of its two words'. Optionally words
+//! further apart in the query pair too, unordered (`model::scoring::pairs`, shared with the
+//! OpenSearch engine so both pair alike). Positions are read
 //! only for the documents the second pass re-scores, so the cost is bounded by its depth.
 pub use crate::model::scoring::meetings;
+use crate::model::scoring::{self, Pair};
 use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::query::Explanation;
 use tantivy::{DocId, DocSet, Searcher, SegmentReader};
@@ -20,8 +23,8 @@ use crate::model::ranking::{Bm25fParams, ProximityParams};
 /// The pairs of a query and the collection figures their scores need.
 pub struct Proximity {
     words: Vec<Bm25fQuery>,
-    /// Per pair: the indexes of its two words in `words` and its idf.
-    pairs: Vec<(usize, usize, f32)>,
+    /// Per pair: its two words (indexes into `words`) and its idf.
+    pairs: Vec<(Pair, f32)>,
     stats: Stats,
     params: ProximityParams,
     bm25f: Bm25fParams,
@@ -31,14 +34,16 @@ pub struct Proximity {
 pub struct PairScore {
     /// Which of the query's pairs (an index into [`Proximity::labels`]).
     pub pair: usize,
+    /// How far apart the query puts its words (1: neighbours).
+    pub apart: usize,
     pub ordered: u32,
     pub near: u32,
     pub score: f32,
 }
 
 impl Proximity {
-    /// The neighbouring pairs of `words` (the query's scored words in its order), or `None`
-    /// when there are fewer than two distinct words or proximity is off.
+    /// The pairs of `words` (the query's scored words in its order; see
+    /// `model::scoring::pairs`), or `None` when there are none or proximity is off.
     pub fn new(
         searcher: &Searcher,
         words: &[Bm25fQuery],
@@ -52,12 +57,11 @@ impl Proximity {
             .iter()
             .map(|w| w.stats(searcher))
             .collect::<tantivy::Result<_>>()?;
-        let pairs: Vec<(usize, usize, f32)> = (1..words.len())
-            .filter(|&i| words[i - 1].word() != words[i].word())
-            .map(|i| {
-                let idf = |s: &Stats| bm25f::idf(s.docs, s.doc_freq);
-                (i - 1, i, (idf(&stats[i - 1]) + idf(&stats[i])) / 2.0)
-            })
+        let names: Vec<&str> = words.iter().map(Bm25fQuery::word).collect();
+        let idf = |i: usize| bm25f::idf(stats[i].docs, stats[i].doc_freq);
+        let pairs: Vec<(Pair, f32)> = scoring::pairs(&names, &params)
+            .into_iter()
+            .map(|p| (p, (idf(p.first) + idf(p.second)) / 2.0))
             .collect();
         if pairs.is_empty() {
             return Ok(None);
@@ -77,7 +81,7 @@ impl Proximity {
         let k1 = self.bm25f.k1;
         self.pairs
             .iter()
-            .map(|&(_, _, idf)| self.params.weight * idf * (k1 + 1.0))
+            .map(|(p, idf)| p.weight(&self.params) * idf * (k1 + 1.0))
             .sum()
     }
 
@@ -111,7 +115,7 @@ impl Proximity {
                 self.pairs
                     .iter()
                     .enumerate()
-                    .map(|(i, &(a, b, idf))| self.pair(i, a, b, idf, &positions, &lengths))
+                    .map(|(i, (p, idf))| self.pair(i, p, *idf, &positions, &lengths))
                     .collect(),
             );
         }
@@ -120,38 +124,37 @@ impl Proximity {
 
     /// Each pair's name for `--explain`, in the order of [`PairScore::pair`].
     pub fn labels(&self) -> Vec<String> {
-        self.pairs
-            .iter()
-            .map(|&(a, b, _)| format!("near({} {})", self.words[a].word(), self.words[b].word()))
-            .collect()
+        let names: Vec<&str> = self.words.iter().map(Bm25fQuery::word).collect();
+        self.pairs.iter().map(|(p, _)| p.label(&names)).collect()
     }
 
     fn pair(
         &self,
-        pair: usize,
-        a: usize,
-        b: usize,
+        index: usize,
+        pair: &Pair,
         idf: f32,
         positions: &[[Vec<u32>; 2]],
         lengths: &Counts,
     ) -> PairScore {
+        let (a, b) = (pair.first, pair.second);
         let (mut ordered, mut near) = (0, 0);
         let mut freq = [0.0f32; 2];
         for (slot, f) in freq.iter_mut().enumerate() {
-            let (o, n) = meetings(&positions[a][slot], &positions[b][slot], self.params.window);
-            ordered += o;
-            near += n;
-            *f = o as f32 + 0.5 * n as f32;
+            let met = meetings(&positions[a][slot], &positions[b][slot], self.params.window);
+            ordered += met.0;
+            near += met.1;
+            *f = pair.freq(met);
         }
         let tf = self.bm25f.weighted_freq(freq, lengths, &self.stats);
         let k1 = self.bm25f.k1;
         let score = if tf > 0.0 {
-            self.params.weight * idf * tf * (k1 + 1.0) / (tf + k1)
+            pair.weight(&self.params) * idf * tf * (k1 + 1.0) / (tf + k1)
         } else {
             0.0
         };
         PairScore {
-            pair,
+            pair: index,
+            apart: pair.apart,
             ordered,
             near,
             score,
@@ -192,6 +195,9 @@ pub fn explain(pairs: &[PairScore], labels: &[String], scale: f32) -> Explanatio
         let mut d = Explanation::new_with_string(labels[p.pair].clone(), p.score);
         d.add_const("in order, near", p.ordered as f32);
         d.add_const("within the window", p.near as f32);
+        if p.apart > 1 {
+            d.add_const("apart in the query", p.apart as f32);
+        }
         e.add_detail(d);
     }
     e

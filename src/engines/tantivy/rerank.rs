@@ -34,6 +34,7 @@ use crate::Result;
 use crate::model::explain::{Expansion, FeedbackDecision};
 use crate::model::feedback as model;
 use crate::model::ranking::Ranking;
+use crate::model::scoring;
 
 /// What the second pass of one request may use.
 pub struct Plan {
@@ -46,14 +47,12 @@ pub struct Plan {
 impl Plan {
     /// Whether there is a second pass at all.
     pub fn active(&self, ranking: &Ranking) -> bool {
-        self.feedback || (ranking.proximity.enabled() && self.pairs() > 0)
+        self.feedback || (ranking.proximity.enabled() && self.pairs(ranking) > 0)
     }
 
-    fn pairs(&self) -> usize {
-        self.words
-            .windows(2)
-            .filter(|w| w[0].word() != w[1].word())
-            .count()
+    fn pairs(&self, ranking: &Ranking) -> usize {
+        let names: Vec<&str> = self.words.iter().map(Bm25fQuery::word).collect();
+        scoring::pairs(&names, &ranking.proximity).len()
     }
 
     /// How many first-pass hits to keep for a page ending at `end`.
