@@ -165,7 +165,8 @@ impl OpenSearch {
         Ok((engine, fresh))
     }
 
-    /// End load mode: a flush, the replicas back (`replicas`), the periodic refresh back, and the
+    /// End load mode: a flush, the layout's replicas (`replicas`; an index loaded by an earlier
+    /// build had none meanwhile), the periodic refresh back, and the
     /// mark in the mapping gone last, so a run killed in between is put right by the next one. Waits
     /// while the replicas copy the segments, so a run ends with the layout it was asked for; a
     /// cluster with too few nodes never starts them, which is no reason to wait.

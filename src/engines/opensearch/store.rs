@@ -9,7 +9,7 @@
 //! run killed at any point leaves a manifest that names nothing it has not finished; the next run
 //! redoes the rest and ends with exactly the articles of a clean run.
 //!
-//! An index this run created is written in load mode (no replica, no periodic refresh; see
+//! An index this run created is written in load mode (no periodic refresh; see
 //! [`super::mapping::article_index`]) and holds nothing older than the run: no stale articles to
 //! delete at a commit, and the copy signatures are the ones this store sent, so regrouping
 //! reads them from memory instead of walking every document back (unless the index holds more
