@@ -678,13 +678,14 @@ impl OpenSearch {
             "query": { "ids": { "values": ids } },
             "_source": document::returned_fields(),
         });
-        let reply = self.search_raw(self.index(), &body)?;
-        let mut sources: HashMap<String, Value> = reply["hits"]["hits"]
-            .as_array()
-            .map(Vec::as_slice)
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|h| Some((h["_id"].as_str()?.to_string(), h["_source"].clone())))
+        let mut reply = self.search_raw(self.index(), &body)?;
+        let hits = match reply["hits"]["hits"].take() {
+            Value::Array(hits) => hits,
+            _ => Vec::new(),
+        };
+        let mut sources: HashMap<String, Value> = hits
+            .into_iter()
+            .filter_map(|mut h| Some((h["_id"].as_str()?.to_string(), h["_source"].take())))
             .collect();
         let mut gone = Vec::new();
         for &i in wanted {
@@ -1127,20 +1128,29 @@ impl Backend for OpenSearch {
             map.remove("_source");
             map.insert("stored_fields".into(), json!("_none_"));
             map.insert("docvalue_fields".into(), json!([name::ID]));
+            // Each word's score and idf per hit bound what proximity can add to it, so fewer
+            // texts are fetched (`rerank::Plan::to_read`).
+            ranking::name_words(&mut body["query"]);
         }
         if req.explain && req.sort == Sort::Relevance {
             // Lucene's own account of each first-pass score.
             body["explain"] = json!(true);
         }
-        let reply = self.search_with(self.index(), &body, search_type(req))?;
+        let mut params = search_type(req).to_string();
+        if bare {
+            params.push(if params.is_empty() { '?' } else { '&' });
+            params.push_str("include_named_queries_score=true");
+        }
+        let mut reply = self.search_with(self.index(), &body, &params)?;
         let total = reply["hits"]["total"]["value"].as_u64().unwrap_or(0);
         let found = if deep {
             self.deep_page(&query, &sort, req.offset, limit)?
         } else {
-            reply["hits"]["hits"]
-                .as_array()
-                .cloned()
-                .unwrap_or_default()
+            // Taken, not copied: the hits carry the page's texts; the rest of the reply is read on.
+            match reply["hits"]["hits"].take() {
+                Value::Array(hits) => hits,
+                _ => Vec::new(),
+            }
         };
         let explain = req.explain && req.sort == Sort::Relevance;
         // Each hit: the cluster's hit, and its second-pass score and explanation when re-scored.
