@@ -288,6 +288,22 @@ impl OpenSearch {
         Ok(reply)
     }
 
+    /// A `_search` whose hits carry their named clauses' scores. A cluster older than the
+    /// parameter (OpenSearch 2.13) refuses it; then the hits carry the names alone.
+    fn search_scoring_names(&self, body: &Value, query: &str) -> Result<Value> {
+        const SCORES: &str = "include_named_queries_score";
+        let with = format!(
+            "{query}{}{SCORES}=true",
+            if query.is_empty() { '?' } else { '&' }
+        );
+        match self.search_with(self.index(), body, &with) {
+            Err(Error::Engine { message, .. }) if message.contains(SCORES) => {
+                self.search_with(self.index(), body, query)
+            }
+            other => other,
+        }
+    }
+
     /// Articles in the index.
     pub fn count(&self) -> Result<u64> {
         let index = self.index();
@@ -1136,12 +1152,10 @@ impl Backend for OpenSearch {
             // Lucene's own account of each first-pass score.
             body["explain"] = json!(true);
         }
-        let mut params = search_type(req).to_string();
-        if bare {
-            params.push(if params.is_empty() { '?' } else { '&' });
-            params.push_str("include_named_queries_score=true");
-        }
-        let mut reply = self.search_with(self.index(), &body, &params)?;
+        let mut reply = match bare {
+            true => self.search_scoring_names(&body, search_type(req))?,
+            false => self.search_with(self.index(), &body, search_type(req))?,
+        };
         let total = reply["hits"]["total"]["value"].as_u64().unwrap_or(0);
         let found = if deep {
             self.deep_page(&query, &sort, req.offset, limit)?

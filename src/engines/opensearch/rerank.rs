@@ -10,7 +10,10 @@
 //! What text is fetched follows what can change the page. With proximity alone (the usual
 //! multi-word search) the first request returns the top `depth` ids and scores only, and a
 //! second fetches the text of the page's candidates and of those that could still climb into
-//! it ([`Plan::to_read`], the embedded engine's bound): a few dozen articles, not `depth`.
+//! it ([`Plan::to_read`], the embedded engine's bound): a few dozen articles, not `depth`. The
+//! first request names each word's clause and asks the cluster for the named clauses' scores,
+//! so the bound is each candidate's own (what its words' frequencies allow), not the most any
+//! candidate could gain: fewer texts are fetched and analysed.
 //! Feedback re-weighs every candidate, so when its gate may open the first request returns the
 //! top with its text and the second (only when the gate's first checks pass) asks the document
 //! frequencies of the samples' words. Either way a search is at most two requests. The relevance model and the gate are
