@@ -692,7 +692,7 @@ impl OpenSearch {
         let body = json!({
             "size": ids.len(), "track_total_hits": false,
             "query": { "ids": { "values": ids } },
-            "_source": document::returned_fields(),
+            "_source": document::returned_source(),
         });
         let mut reply = self.search_raw(self.index(), &body)?;
         let hits = match reply["hits"]["hits"].take() {
@@ -748,7 +748,7 @@ impl OpenSearch {
         }
         let mut body = json!({
             "size": limit, "query": query, "sort": sort,
-            "_source": document::returned_fields(), "track_total_hits": false,
+            "_source": document::returned_source(), "track_total_hits": false,
         });
         if let Some(a) = after {
             body["search_after"] = a;
@@ -1038,7 +1038,7 @@ impl Backend for OpenSearch {
         loop {
             let mut body = json!({
                 "size": size, "query": query, "sort": sort,
-                "_source": document::returned_fields(), "track_total_hits": false,
+                "_source": document::returned_source(), "track_total_hits": false,
             });
             if let Some(a) = after.take() {
                 body["search_after"] = a;
@@ -1132,7 +1132,7 @@ impl Backend for OpenSearch {
             "size": size,
             "from": from,
             "sort": sort,
-            "_source": document::returned_fields(),
+            "_source": document::returned_source(),
             "aggs": aggs,
         });
         if bare {
