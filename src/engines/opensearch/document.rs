@@ -141,28 +141,13 @@ pub fn from_source(source: &Value) -> StoredArticle {
     }
 }
 
-/// Fields a hit needs back (the indexed body is not kept in `_source`).
-pub fn returned_fields() -> Vec<String> {
-    let mut fields: Vec<String> = [
-        name::ID,
-        name::PATH,
-        name::HEADLINE,
-        name::DERIVED_HEADLINE,
-        name::STANDFIRST,
-        name::TEXT,
-        name::SOURCE,
-        name::SECTION,
-        name::DATE,
-        name::AUTHORS,
-        name::URL,
-        name::QUOTES,
-        name::OCR,
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    fields.extend(EntityKind::ALL.iter().map(|k| k.as_str().to_string()));
-    fields
+/// What a hit asks of `_source`: all of it. The mapping already keeps the indexed body and the
+/// stems out of it, so the rest is what a hit reads plus a few short bookkeeping fields; naming
+/// the fields made the cluster parse and rewrite every source it returned (on a loaded machine,
+/// one fetch of 34-65 texts: 73 ms with the fields named, 56 ms whole; one-word searches 69
+/// against 56 ms).
+pub fn returned_source() -> Value {
+    Value::Bool(true)
 }
 
 /// A signature as the mapping's `binary` field takes it.

@@ -289,6 +289,22 @@ impl OpenSearch {
         Ok(reply)
     }
 
+    /// A `_search` whose hits carry their named clauses' scores. A cluster older than the
+    /// parameter (OpenSearch 2.13) refuses it; then the hits carry the names alone.
+    fn search_scoring_names(&self, body: &Value, query: &str) -> Result<Value> {
+        const SCORES: &str = "include_named_queries_score";
+        let with = format!(
+            "{query}{}{SCORES}=true",
+            if query.is_empty() { '?' } else { '&' }
+        );
+        match self.search_with(self.index(), body, &with) {
+            Err(Error::Engine { message, .. }) if message.contains(SCORES) => {
+                self.search_with(self.index(), body, query)
+            }
+            other => other,
+        }
+    }
+
     /// Articles in the index.
     pub fn count(&self) -> Result<u64> {
         let index = self.index();
@@ -677,15 +693,16 @@ impl OpenSearch {
         let body = json!({
             "size": ids.len(), "track_total_hits": false,
             "query": { "ids": { "values": ids } },
-            "_source": document::returned_fields(),
+            "_source": document::returned_source(),
         });
-        let reply = self.search_raw(self.index(), &body)?;
-        let mut sources: HashMap<String, Value> = reply["hits"]["hits"]
-            .as_array()
-            .map(Vec::as_slice)
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|h| Some((h["_id"].as_str()?.to_string(), h["_source"].clone())))
+        let mut reply = self.search_raw(self.index(), &body)?;
+        let hits = match reply["hits"]["hits"].take() {
+            Value::Array(hits) => hits,
+            _ => Vec::new(),
+        };
+        let mut sources: HashMap<String, Value> = hits
+            .into_iter()
+            .filter_map(|mut h| Some((h["_id"].as_str()?.to_string(), h["_source"].take())))
             .collect();
         let mut gone = Vec::new();
         for &i in wanted {
@@ -732,7 +749,7 @@ impl OpenSearch {
         }
         let mut body = json!({
             "size": limit, "query": query, "sort": sort,
-            "_source": document::returned_fields(), "track_total_hits": false,
+            "_source": document::returned_source(), "track_total_hits": false,
         });
         if let Some(a) = after {
             body["search_after"] = a;
@@ -1022,7 +1039,7 @@ impl Backend for OpenSearch {
         loop {
             let mut body = json!({
                 "size": size, "query": query, "sort": sort,
-                "_source": document::returned_fields(), "track_total_hits": false,
+                "_source": document::returned_source(), "track_total_hits": false,
             });
             if let Some(a) = after.take() {
                 body["search_after"] = a;
@@ -1116,7 +1133,7 @@ impl Backend for OpenSearch {
             "size": size,
             "from": from,
             "sort": sort,
-            "_source": document::returned_fields(),
+            "_source": document::returned_source(),
             "aggs": aggs,
         });
         if bare {
@@ -1128,20 +1145,27 @@ impl Backend for OpenSearch {
             map.remove("_source");
             map.insert("stored_fields".into(), json!("_none_"));
             map.insert("docvalue_fields".into(), json!([name::ID]));
+            // Each word's score and idf per hit bound what proximity can add to it, so fewer
+            // texts are fetched (`rerank::Plan::to_read`).
+            ranking::name_words(&mut body["query"]);
         }
         if req.explain && req.sort == Sort::Relevance {
             // Lucene's own account of each first-pass score.
             body["explain"] = json!(true);
         }
-        let reply = self.search_with(self.index(), &body, search_type(req))?;
+        let mut reply = match bare {
+            true => self.search_scoring_names(&body, search_type(req))?,
+            false => self.search_with(self.index(), &body, search_type(req))?,
+        };
         let total = reply["hits"]["total"]["value"].as_u64().unwrap_or(0);
         let found = if deep {
             self.deep_page(&query, &sort, req.offset, limit)?
         } else {
-            reply["hits"]["hits"]
-                .as_array()
-                .cloned()
-                .unwrap_or_default()
+            // Taken, not copied: the hits carry the page's texts; the rest of the reply is read on.
+            match reply["hits"]["hits"].take() {
+                Value::Array(hits) => hits,
+                _ => Vec::new(),
+            }
         };
         let explain = req.explain && req.sort == Sort::Relevance;
         // Each hit: the cluster's hit, and its second-pass score and explanation when re-scored.

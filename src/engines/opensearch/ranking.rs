@@ -113,6 +113,33 @@ if (params.pf) {\
 if (tf <= 0) { return 0; }\
 return _score * tf * (params.k1 + 1.0) / (tf + params.k1 * norm);";
 
+/// Prefixes of the names [`name_words`] gives a word's clause (its score) and the clause's
+/// term (the word's idf), as `matched_queries` reports them.
+pub const WORD_NAME: &str = "newsdex_word:";
+pub const IDF_NAME: &str = "newsdex_idf:";
+
+/// Name every word-over-headline-and-body clause of `query` and its term, so a search asked with
+/// `include_named_queries_score` returns, per hit, each word's score and idf. Their ratio is the
+/// word's saturated weighted frequency in that hit, whatever statistics the shards scored with.
+pub fn name_words(query: &mut Value) {
+    match query {
+        Value::Object(map) => {
+            if let Some(Value::Object(score)) = map.get_mut("script_score") {
+                let word = score["script"]["params"]["t"].as_str().map(str::to_string);
+                let term = &mut score["query"]["term"];
+                if let (Some(word), Some(value)) = (word, term.get(name::STEMS).cloned()) {
+                    term[name::STEMS] =
+                        json!({ "value": value, "_name": format!("{IDF_NAME}{word}") });
+                    score.insert("_name".into(), json!(format!("{WORD_NAME}{word}")));
+                }
+            }
+            map.values_mut().for_each(name_words);
+        }
+        Value::Array(items) => items.iter_mut().for_each(name_words),
+        _ => {}
+    }
+}
+
 /// One stemmed word scored by BM25F over headline and body.
 pub fn word_query(stem: &str, p: &Bm25fParams, c: &Collection) -> Value {
     script(name::STEMS, stem, p, c)
@@ -156,4 +183,30 @@ fn script(matched: &str, stem: &str, p: &Bm25fParams, c: &Collection) -> Value {
             },
         },
     }})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_words_over_both_fields_are_named() {
+        let c = Collection {
+            docs: 10,
+            avg: [4.0, 12.0],
+        };
+        let p = Bm25fParams::default();
+        let mut q = json!({ "bool": { "must": [word_query("storm", &p, &c)],
+            "should": [field_word_query(0, "ship", &c)] } });
+        name_words(&mut q);
+        let word = &q["bool"]["must"][0]["script_score"];
+        assert_eq!(word["_name"], json!("newsdex_word:storm"));
+        assert_eq!(
+            word["query"]["term"][name::STEMS]["_name"],
+            json!("newsdex_idf:storm")
+        );
+        assert_eq!(word["query"]["term"][name::STEMS]["value"], json!("storm"));
+        let field = &q["bool"]["should"][0]["script_score"];
+        assert!(field.get("_name").is_none(), "{field}");
+    }
 }

@@ -10,7 +10,10 @@
 //! What text is fetched follows what can change the page. With proximity alone (the usual
 //! multi-word search) the first request returns the top `depth` ids and scores only, and a
 //! second fetches the text of the page's candidates and of those that could still climb into
-//! it ([`Plan::to_read`], the embedded engine's bound): a few dozen articles, not `depth`.
+//! it ([`Plan::to_read`], the embedded engine's bound): a few dozen articles, not `depth`. The
+//! first request names each word's clause and asks the cluster for the named clauses' scores,
+//! so the bound is each candidate's own (what its words' frequencies allow), not the most any
+//! candidate could gain: fewer texts are fetched and analysed.
 //! Feedback re-weighs every candidate, so when its gate may open the first request returns the
 //! top with its text and the second (only when the gate's first checks pass) asks the document
 //! frequencies of the samples' words. Either way a search is at most two requests. The relevance model and the gate are
@@ -22,6 +25,7 @@ use std::rc::Rc;
 
 use serde_json::{Value, json};
 
+use super::ranking::{IDF_NAME, WORD_NAME};
 use crate::analysis;
 use crate::model::article::StoredArticle;
 use crate::model::explain::{Expansion, FeedbackDecision};
@@ -361,8 +365,64 @@ impl<'a> Plan<'a> {
             .map(|c| c.score)
             .fold(f32::INFINITY, f32::min);
         (0..depth)
-            .filter(|&i| i < end || top[i].score + most >= floor)
+            .filter(|&i| i < end || top[i].score + self.reach(&top[i], &pairs, most) >= floor)
             .collect()
+    }
+
+    /// The most the pairs can add to this candidate, at most `most`. When the first pass named
+    /// its words' clauses ([`super::ranking::name_words`]), each word's score over its idf is its
+    /// saturated weighted frequency in the candidate; a pair's meetings in a field are at most
+    /// its first word's occurrences there (half of them for words apart in the query), and none
+    /// when either word is missing, so the pair's own saturated frequency is bounded by the
+    /// first word's. Without the names (or with a saturation the pair does not share) `most`.
+    fn reach(&self, candidate: &Candidate, pairs: &[(Pair, f32)], most: f32) -> f32 {
+        let bm25f = &self.ranking.bm25f;
+        let Some(named) = candidate.hit["matched_queries"].as_object() else {
+            return most;
+        };
+        if !bm25f.per_field {
+            return most;
+        }
+        let k1 = bm25f.k1;
+        let score = |prefix: &str, word: &str| {
+            named
+                .get(&format!("{prefix}{word}"))
+                .and_then(Value::as_f64)
+        };
+        // The word's saturated frequency `tf (k1 + 1) / (tf + k1)`, 0 when it is absent.
+        let saturated = |word: &str| -> Option<f32> {
+            match score(WORD_NAME, word) {
+                None => Some(0.0),
+                Some(s) => {
+                    let idf = score(IDF_NAME, word)?;
+                    (idf > 0.0).then(|| (s / idf) as f32)
+                }
+            }
+        };
+        let prox = &self.ranking.proximity;
+        let mut sum = 0.0;
+        for (pair, idf) in pairs {
+            let (a, b) = (&self.words[pair.first], &self.words[pair.second]);
+            let (Some(first), Some(second)) = (saturated(a), saturated(b)) else {
+                return most;
+            };
+            if first <= 0.0 || second <= 0.0 {
+                continue;
+            }
+            // Back from the saturated value to the weighted frequency it came from.
+            let full = k1 + 1.0;
+            let at_most = match first < full * (1.0 - 1e-4) {
+                true => {
+                    let tf = k1 * first / (full - first);
+                    let tf = if pair.apart == 1 { tf } else { 0.5 * tf };
+                    tf * full / (tf + k1)
+                }
+                false => full,
+            };
+            sum += pair.weight(prox) * idf * at_most;
+        }
+        // The cluster's scores are single floats: a margin so rounding never leaves one out.
+        (sum * (1.0 + 1e-3) + 1e-5).min(most)
     }
 
     /// The top re-scored, best first: `original weight x (first pass + proximity) + feedback`
@@ -615,6 +675,57 @@ mod tests {
         let climber = ranked.iter().find(|r| r.candidate.hit["_id"] == "c");
         assert!(climber.is_some_and(|r| r.score > 8.6 + 0.5));
         assert_eq!(order(ranked), read_all);
+    }
+
+    #[test]
+    fn a_candidates_reach_from_its_words_scores_bounds_what_proximity_gives_it() {
+        let ranking = Ranking::default();
+        let words = ["interest".to_string(), "rate".to_string()];
+        let collection = Collection {
+            docs: 100,
+            avg: [4.0, 12.0],
+        };
+        let plan = Plan::new(&ranking, &words, false, collection);
+        let mut freqs = DocFreqs::default();
+        freqs.either.insert("interest".into(), 10);
+        freqs.either.insert("rate".into(), 30);
+        let pairs = plan.weighted_pairs(&freqs);
+        let most = plan.most_proximity(&pairs);
+        let bodies = [
+            "interest rate interest rate interest rate",
+            "the interest rate rose",
+            "interest was high and so was the rate of it all in the long report today",
+            "interest alone, no other word of the query in this text at all",
+        ];
+        for (i, body) in bodies.iter().enumerate() {
+            let mut c = candidate(1.0, &format!("d{i}"), "", body);
+            // As the cluster names them: the word's script score and its term's idf.
+            let idf = 2.5;
+            let mut named = serde_json::Map::new();
+            let (len, known) = (c.lengths(&plan.known), &plan.known);
+            for w in &words {
+                let freq = c.freq(known, w);
+                if freq.iter().sum::<f32>() > 0.0 {
+                    let s = scoring::word_score(&ranking.bm25f, idf, freq, len, &collection);
+                    named.insert(format!("{WORD_NAME}{w}"), json!(s));
+                    named.insert(format!("{IDF_NAME}{w}"), json!(idf));
+                }
+            }
+            c.hit["matched_queries"] = Value::Object(named);
+            let reach = plan.reach(&c, &pairs, most);
+            let given = plan.parts(c, &pairs, &[], 1.0).near[0].1;
+            assert!(reach >= given, "{body}: {reach} < {given}");
+            assert!(reach <= most);
+            if i == 3 {
+                assert_eq!(reach, 1e-5, "a missing word meets nothing");
+            }
+            if i == 2 {
+                assert!(
+                    reach < most / 2.0,
+                    "one occurrence cannot saturate: {reach}"
+                );
+            }
+        }
     }
 
     #[test]
