@@ -810,9 +810,8 @@ impl<'a> Doc<'a> {
             let between: String = self.chars[prev.end..cur.start].iter().collect();
             let mut rest = between.split_whitespace();
             if rest.next() != Some("and")
-                || !rest.all(|w| {
-                    w.starts_with(char::is_uppercase) || matches!(w, "of" | "the" | "for")
-                })
+                || !rest
+                    .all(|w| w.starts_with(char::is_uppercase) || matches!(w, "of" | "the" | "for"))
             {
                 break;
             }
