@@ -154,7 +154,11 @@ impl<'a> Doc<'a> {
     /// another sense ("continues to be", "called for").
     fn verb(&self, ws: &[Word], k: usize) -> bool {
         let w = &ws[k];
-        if !is_speech_verb(&w.lower) {
+        // `the letter read`: "read" speaks only with a document as its subject.
+        let document_reads = matches!(w.lower.as_str(), "read" | "reads")
+            && k > 0
+            && is_document_noun(&ws[k - 1].lower);
+        if !is_speech_verb(&w.lower) && !document_reads {
             return false;
         }
         if self
@@ -680,9 +684,18 @@ impl<'a> Doc<'a> {
             Some("her") => self.latest_subject_person(at, Gender::Female, None),
             Some("the" | "this" | "that") => {
                 let noun = stem(&ws[r].lower);
-                self.latest_before(ws[r].start, |m| {
+                let issuer = self.latest_before(ws[r].start, |m| {
                     m.kind != EntityKind::Place && self.issued(m, &noun)
-                })
+                });
+                if issuer.is_none()
+                    && let Some(s) = self.earlier_issuer(&noun, ws[r].start)
+                {
+                    return Some(Clause::Speaker(Speaker {
+                        via: Attribution::Role,
+                        ..s
+                    }));
+                }
+                issuer
             }
             _ => None,
         };
@@ -693,6 +706,32 @@ impl<'a> Doc<'a> {
             }),
             None => Clause::Anonymous,
         })
+    }
+
+    /// `the club said in its statement. ... "…," the statement said`: a definite document that
+    /// names no issuer of its own is the one an earlier sentence introduced as the vehicle of
+    /// someone's words (`said in a statement`, `In a letter, X and Y wrote`), and speaks for
+    /// whoever that sentence attributes: the speaker of a quote in it, else its named subject.
+    /// A document only mentioned earlier (`a report showed`) introduces no issuer.
+    fn earlier_issuer(&self, noun: &str, at: usize) -> Option<Speaker> {
+        let floor = at.saturating_sub(REFERENCE_CHARS);
+        let here = self.sentence_start(floor, at);
+        let ws = words(self.chars, floor, here);
+        let inside = |k: usize| self.spans.iter().any(|s| s.open < k && k < s.after());
+        let k = (0..ws.len()).rev().find(|&k| {
+            ws[k].lower.starts_with(noun)
+                && !inside(ws[k].start)
+                && ws[k.saturating_sub(3)..k].iter().any(|w| w.lower == "in")
+        })?;
+        let from = self.sentence_start(floor, ws[k].start);
+        let to = self.sentence_end(ws[k].end, here);
+        let quoted = (0..self.spans.len())
+            .rev()
+            .find(|&j| self.spans[j].open < to && self.spans[j].after() > from);
+        if let Some(Found::Speaker(s)) = quoted.map(|j| self.attribute(j)) {
+            return Some(s);
+        }
+        self.speaker_of_sentence(from, to).map(named)
     }
 
     /// The subject in the words after an inverted speech verb (`said X`, `according to X`).
@@ -750,7 +789,7 @@ impl<'a> Doc<'a> {
             // `Lavrov, in a call with Pompeo, said`: the subject is before the aside.
             let aside = first.is_some_and(|m| self.chars.get(m.end) == Some(&','));
             if before_verb && !(aside && comma_before_verb) {
-                of_kind.last().copied()
+                of_kind.last().map(|&m| self.first_of_pair(&of_kind, m))
             } else {
                 first
             }
@@ -758,6 +797,27 @@ impl<'a> Doc<'a> {
         pick(EntityKind::Person)
             .or_else(|| pick(EntityKind::Org))
             .or_else(|| pick(EntityKind::Place))
+    }
+
+    /// `Martin and Peters write`: joint authors speak as one, and the annotation (like a
+    /// citation) names the first of them, so a subject joined to the one before it by "and"
+    /// alone gives way to that one.
+    fn first_of_pair(&self, of_kind: &[&'a Mention], m: &'a Mention) -> &'a Mention {
+        let mut cur = m;
+        while let Some(prev) = of_kind.iter().rev().find(|p| p.end <= cur.start) {
+            // `Gowdy and Chairman of the House Judiciary Committee Bob Goodlatte`: the second
+            // name may carry its title.
+            let between: String = self.chars[prev.end..cur.start].iter().collect();
+            let mut rest = between.split_whitespace();
+            if rest.next() != Some("and")
+                || !rest
+                    .all(|w| w.starts_with(char::is_uppercase) || matches!(w, "of" | "the" | "for"))
+            {
+                break;
+            }
+            cur = prev;
+        }
+        cur
     }
 
     /// A capitalised word the tagger left untagged that is the last name of a person named

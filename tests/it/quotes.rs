@@ -529,3 +529,26 @@ fn words_reported_through_said_go_to_the_reporting_source() {
         &[("deep concern over", Some("Caldmoor Building Society"))],
     );
 }
+
+#[test]
+fn a_document_that_goes_on_speaks_for_whoever_issued_it_earlier() {
+    expect_speakers(
+        "document-goes-on.txt",
+        &[
+            ("Any board must weigh", Some("Harrow Bank")),
+            ("The board believes", Some("Harrow Bank")),
+            ("and members would lose", Some("Harrow Bank")),
+            ("We ask that", Some("Tomas Brenner")),
+            // A memo no sentence attributes to anyone speaks for no one.
+            ("Some branches may shut", None),
+        ],
+    );
+}
+
+#[test]
+fn joint_authors_speak_as_the_first_named() {
+    expect_speakers(
+        "joint-authors.txt",
+        &[("began in the rope store", Some("Tomas Brenner"))],
+    );
+}
