@@ -385,26 +385,18 @@ impl Engine {
         // A second pass re-scores the first pass's best: they are kept from the top, and the
         // page is cut after re-scoring.
         let second = req.sort == Sort::Relevance && plan.active(&req.ranking);
-        let end = req.offset + limit;
-        let pairs = match second {
-            true => plan.proximity(searcher, &req.ranking)?,
-            false => None,
+        let top = match second {
+            true => TopDocs::with_limit(plan.depth(&req.ranking, req.offset + limit)),
+            false => TopDocs::with_limit(limit.max(1)).and_offset(req.offset),
         };
-        // The second pass's candidates: only those that could reach the page, when what it
-        // adds is bounded.
-        let climbers = second.then(|| plan.keep(&req.ranking, pairs.as_ref(), end, req.explain));
-        let top = TopDocs::with_limit(limit.max(1)).and_offset(req.offset);
         let dates = req.timeline.map(|interval| TimelineCollector { interval });
         let (docs, total, (counted, matching), dates): (Vec<(f32, DocAddress)>, usize, _, _) =
-            match (req.sort, climbers) {
-                (Sort::Relevance, Some(climbers)) => {
-                    searcher.search(&full, &(climbers, Count, facet_collectors, dates))?
-                }
-                (Sort::Relevance, None) => searcher.search(
+            match req.sort {
+                Sort::Relevance => searcher.search(
                     &full,
                     &(top.order_by_score(), Count, facet_collectors, dates),
                 )?,
-                (Sort::Newest | Sort::Oldest, _) => {
+                Sort::Newest | Sort::Oldest => {
                     let order = if req.sort == Sort::Newest {
                         Order::Desc
                     } else {
@@ -435,11 +427,10 @@ impl Engine {
                     self.fields(),
                     &req.ranking,
                     &plan,
-                    pairs,
                     rerank::FirstPass {
                         top: docs,
                         total: total as u64,
-                        end,
+                        end: req.offset + limit,
                     },
                 )?;
                 let page = r
@@ -795,7 +786,6 @@ impl Engine {
                 self.fields(),
                 &req.ranking,
                 &prepared.plan,
-                prepared.plan.proximity(&searcher, &req.ranking)?,
                 rerank::FirstPass {
                     top,
                     total,

@@ -4,7 +4,6 @@
 pub mod bm25f;
 pub mod build;
 pub mod check;
-pub mod climbers;
 pub mod copies;
 pub mod document;
 pub mod engine;

@@ -85,14 +85,6 @@ impl Proximity {
             .sum()
     }
 
-    /// What the second pass compares a candidate's first-pass score plus against the page's
-    /// floor: [`Proximity::max_score`] with a hair of slack, so float rounding never drops a
-    /// candidate that ties the floor. The first pass (`climbers`) uses the same value, so it
-    /// keeps every candidate the second pass would read.
-    pub fn reach(&self) -> f32 {
-        self.max_score() * (1.0 + 1e-4) + 1e-6
-    }
-
     /// Each document's pair scores, for `docs` of one segment in ascending order.
     pub fn score_segment(
         &self,

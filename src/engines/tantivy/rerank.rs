@@ -10,11 +10,10 @@
 //!
 //! Only the requested page has to come out exact. With proximity alone (feedback shut, the
 //! usual case for a query typed in a search box), a candidate can gain at most the pairs'
-//! saturated maximum, so the first pass keeps only the page's hits and those whose score plus
-//! that maximum reaches the page's last first-pass score (`climbers`), positions are read for
-//! the page's own candidates first and then only for those whose first-pass score plus that
-//! maximum still reaches the page's lowest final score; the page is the one a re-scoring of the
-//! whole depth would cut, at a fraction of the reads.
+//! saturated maximum, so positions are read for the page's own candidates first and then only
+//! for those whose first-pass score plus that maximum still reaches the page's lowest final
+//! score; the page is the one a re-scoring of the whole depth would cut, at a fraction of the
+//! reads.
 //!
 //! Feedback is gated per query (`FeedbackParams::gate`): it runs only on a query of enough
 //! words, when more documents match than it samples, when the sampled top stands out from the
@@ -27,7 +26,6 @@ use tantivy::query::{EnableScoring, Explanation, Query};
 use tantivy::{DocAddress, DocId, DocSet, Searcher, TantivyDocument};
 
 use super::bm25f::{self, Bm25fQuery};
-use super::climbers::Climbers;
 use super::document::from_document;
 use super::feedback;
 use super::proximity::{self, PairScore, Proximity};
@@ -60,46 +58,6 @@ impl Plan {
     /// How many first-pass hits to keep for a page ending at `end`.
     pub fn depth(&self, ranking: &Ranking, end: usize) -> usize {
         ranking.depth.max(end).max(1)
-    }
-
-    /// Whether feedback's gate could open for this query: then it may re-weigh every
-    /// candidate, and nothing bounds what the second pass adds.
-    fn may_feed(&self, ranking: &Ranking) -> bool {
-        self.feedback && self.words.len() >= ranking.feedback.min_words.max(1)
-    }
-
-    /// The query's proximity pairs under `searcher`, or `None` when it has none.
-    pub fn proximity(&self, searcher: &Searcher, ranking: &Ranking) -> Result<Option<Proximity>> {
-        Ok(Proximity::new(
-            searcher,
-            &self.words,
-            ranking.proximity,
-            ranking.bm25f,
-        )?)
-    }
-
-    /// What the first pass keeps for a page ending at `end`: the whole depth when feedback may
-    /// open (it re-weighs every candidate) or when `whole` is asked (`--explain` shows the
-    /// gate's gap over the whole depth); otherwise only the hits proximity could lift into the
-    /// page (see `climbers`).
-    pub fn keep(
-        &self,
-        ranking: &Ranking,
-        pairs: Option<&Proximity>,
-        end: usize,
-        whole: bool,
-    ) -> Climbers {
-        let reach = match (whole || self.may_feed(ranking), pairs) {
-            (false, Some(p)) => Some(p.reach()),
-            // Nothing to add: the page's own hits are all a second pass could move.
-            (false, None) => Some(0.0),
-            (true, _) => None,
-        };
-        Climbers {
-            depth: self.depth(ranking, end),
-            page: end,
-            reach,
-        }
     }
 }
 
@@ -210,15 +168,13 @@ pub type DocFreq<'a> = &'a dyn Fn(&str) -> u64;
 /// the rest after them in their first-pass order, so every page of a search cuts the same
 /// order. Only the first `end` places of the result need to be exact (the page asked for; the
 /// rest is not shown): with proximity alone, candidates that cannot climb into them are left
-/// in their first-pass order unread (see `bounded`). `pairs` are the query's proximity pairs
-/// ([`Plan::proximity`]).
+/// in their first-pass order unread (see `bounded`).
 pub fn rerank(
     searcher: &Searcher,
     doc_freq: DocFreq<'_>,
     fields: &Fields,
     ranking: &Ranking,
     plan: &Plan,
-    pairs: Option<Proximity>,
     first: FirstPass,
 ) -> Result<Reranked> {
     let FirstPass {
@@ -228,7 +184,7 @@ pub fn rerank(
     } = first;
     let rest = top.split_off(ranking.depth.max(1).min(top.len()));
     let head = FirstPass { top, total, end };
-    let mut r = rerank_head(searcher, doc_freq, fields, ranking, plan, pairs, head)?;
+    let mut r = rerank_head(searcher, doc_freq, fields, ranking, plan, head)?;
     let scale = r.original_weight;
     r.docs.extend(rest.into_iter().map(|(s, a)| (scale * s, a)));
     Ok(r)
@@ -240,7 +196,6 @@ fn rerank_head(
     fields: &Fields,
     ranking: &Ranking,
     plan: &Plan,
-    pairs: Option<Proximity>,
     first: FirstPass,
 ) -> Result<Reranked> {
     let FirstPass { top, total, end } = first;
@@ -250,6 +205,7 @@ fn rerank_head(
     } else {
         (Vec::new(), None)
     };
+    let pairs = Proximity::new(searcher, &plan.words, ranking.proximity, ranking.bm25f)?;
     if expansion.is_empty() && pairs.is_none() {
         return Ok(Reranked::unchanged(top, decision));
     }
@@ -312,7 +268,8 @@ fn bounded(
         .values()
         .map(|p| p.first + p.near())
         .fold(f32::INFINITY, f32::min);
-    let most = pairs.reach();
+    // A hair of slack so float rounding never drops a candidate that ties the floor.
+    let most = pairs.max_score() * (1.0 + 1e-4) + 1e-6;
     let climbers = top[first..]
         .iter()
         .take_while(|(score, _)| score + most >= floor)
