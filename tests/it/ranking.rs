@@ -583,10 +583,10 @@ fn a_page_of_proximity_is_the_full_second_pass_cut_short() {
     }
 }
 
-/// Regression for the first pass keeping only what can climb into the page (issue 27): a hit
-/// far below the page on BM25F alone, in a segment of its own, must still be kept, re-scored and
-/// lifted onto page one, and the page must be the one the whole depth gives (`--explain` keeps
-/// the whole depth).
+/// Guard for any bound on what the second pass re-scores (issue 27: a first pass kept to what
+/// can climb was tried): a hit far below the page on BM25F alone, in a segment of its own, must
+/// still be re-scored and lifted onto page one, and a page of three must be the top three of the
+/// whole depth's order.
 #[test]
 fn a_first_pass_kept_to_what_can_climb_still_lifts_a_low_hit_onto_page_one() {
     let f = Fixture::new();
