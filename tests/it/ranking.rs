@@ -582,3 +582,68 @@ fn a_page_of_proximity_is_the_full_second_pass_cut_short() {
         );
     }
 }
+
+/// Guard for any bound on what the second pass re-scores (issue 27: a first pass kept to what
+/// can climb was tried): a hit far below the page on BM25F alone, in a segment of its own, must
+/// still be re-scored and lifted onto page one, and a page of three must be the top three of the
+/// whole depth's order.
+#[test]
+fn a_first_pass_kept_to_what_can_climb_still_lifts_a_low_hit_onto_page_one() {
+    let f = Fixture::new();
+    for i in 0..20 {
+        let pad = "more words ".repeat(i % 4);
+        f.write(
+            &format!("apart{i:02}.json"),
+            format!(r#"{{"headline": "Note {i}", "body": "interest {pad}was set in the report number {i} long before the new rate"}}"#),
+        );
+    }
+    for i in 0..30 {
+        f.write(
+            &format!("other{i:02}.json"),
+            format!(r#"{{"headline": "Other {i}", "body": "A story about something else entirely, number {i}"}}"#),
+        );
+    }
+    f.index_docs(&["--no-entities"]);
+    // A second run adds a segment: the climber, and hits too far below to climb at all.
+    f.write(
+        "together.json",
+        r#"{"headline": "Note", "body": "The interest rate was set again this week by the board of the central bank"}"#,
+    );
+    for i in 0..10 {
+        f.write(
+            &format!("deep{i:02}.json"),
+            format!(
+                r#"{{"headline": "Deep {i}", "body": "interest {} rate"}}"#,
+                FILLER.repeat(12)
+            ),
+        );
+    }
+    f.index_docs(&["--no-entities"]);
+    let plain = f.search(&["--limit", "31", "--ranking", "prox=0", "interest rate"]);
+    assert_eq!(plain.total, 31);
+    let place = plain
+        .hits
+        .iter()
+        .position(|h| h.path == "together.json")
+        .unwrap();
+    assert!(
+        place >= 3,
+        "below the first page without proximity: {place}"
+    );
+    let cut = |hits: &[crate::common::Hit]| {
+        hits.iter()
+            .map(|h| (h.path.clone(), (h.score * 1e4).round() as i64))
+            .collect::<Vec<_>>()
+    };
+    for mode in ["all", "any"] {
+        let page = f.search(&["--match", mode, "--limit", "3", "interest rate"]);
+        assert_eq!(page.total, 31, "match {mode}");
+        assert_eq!(page.hits[0].path, "together.json", "match {mode}");
+        let whole = explained(&f, &["--match", mode, "--limit", "3", "interest rate"]);
+        let paths: Vec<&str> = whole.hits.iter().map(|h| h.path.as_str()).collect();
+        let shown: Vec<&str> = page.hits.iter().map(|h| h.path.as_str()).collect();
+        assert_eq!(shown, paths, "match {mode}");
+        let all = f.search(&["--match", mode, "--limit", "31", "interest rate"]);
+        assert_eq!(cut(&page.hits), cut(&all.hits[..3]), "match {mode}");
+    }
+}
