@@ -47,6 +47,7 @@ impl Serve {
             .arg(f.index())
             .args(["--addr", addr])
             .args(extra)
+            .args(crate::server::test_deadline(extra))
             .env_remove("NEWSDEX_EDIT_TOKEN")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

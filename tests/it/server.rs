@@ -147,6 +147,20 @@ fn write_article(path: &Path, headline: &str, body: &str, source: &str) {
     std::fs::write(path, format!("{headline}\n\n{body}\n\n{source}\n")).expect("write article");
 }
 
+/// The request deadline of a test's server unless the test sets its own: these tests check
+/// answers, not speed, and a debug build beside other work can take longer than the default 5 s
+/// (the clean-clone CI rehearsal once got 503s at a load average of 25).
+pub(crate) fn test_deadline<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Vec<&'static str> {
+    let own = args
+        .iter()
+        .any(|a| a.as_ref().to_string_lossy().starts_with("--timeout"));
+    if own {
+        Vec::new()
+    } else {
+        vec!["--timeout", "60"]
+    }
+}
+
 /// A running `newsdex serve`, killed when dropped.
 pub struct Server {
     child: Child,
@@ -173,6 +187,7 @@ impl Server {
             .arg("serve")
             .args(location)
             .args(["--addr", "127.0.0.1:0"])
+            .args(test_deadline(location))
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
