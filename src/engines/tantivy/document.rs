@@ -371,7 +371,7 @@ mod tests {
             authors: vec!["Ann Lee".into(), "Bo Ngata".into()],
             url: Some(format!("https://ledger.example/{n}")),
             section: Some("desk".into()),
-            ocr: n % 2 == 0,
+            ocr: n.is_multiple_of(2),
         }
     }
 
