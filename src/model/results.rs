@@ -72,7 +72,11 @@ impl Hit {
         let (headline, headline_highlights, snippet, highlights) = match snippets {
             Some(snippets) => {
                 let head = snippets.headline(&article.headline);
-                let body = snippets.body(&article.full_body());
+                // Most articles have no standfirst: their body is snippeted where it lies.
+                let body = match article.standfirst.as_deref() {
+                    Some(s) if !s.is_empty() => snippets.body(&article.full_body()),
+                    _ => snippets.body(&article.body),
+                };
                 (head.text, head.highlights, body.text, body.highlights)
             }
             None => (article.headline, Vec::new(), String::new(), Vec::new()),

@@ -11,9 +11,9 @@ use chrono::NaiveDate;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, EmptyQuery, Occur, Query, TermQuery, TermSetQuery};
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DateTime, DocAddress, IndexReader, Order, Searcher, TantivyDocument, Term};
+use tantivy::{DateTime, DocAddress, IndexReader, Order, Searcher, Term};
 
-use super::document::from_document;
+use super::document::read_article;
 use super::facets::GlobalOrdinals;
 use super::index::NewsIndex;
 use super::rerank::{self, Plan};
@@ -738,9 +738,8 @@ impl Engine {
         score: f32,
         snippets: Option<&mut SnippetGenerator>,
     ) -> Result<Hit> {
-        let doc: TantivyDocument = searcher.doc(addr)?;
         Ok(Hit::from_article(
-            from_document(self.fields(), &doc),
+            read_article(self.fields(), searcher, addr)?,
             score,
             snippets,
         ))
@@ -834,8 +833,7 @@ impl Engine {
         let Some((_, addr)) = found.first() else {
             return Ok(None);
         };
-        let doc: TantivyDocument = searcher.doc(*addr)?;
-        Ok(Some(from_document(self.fields(), &doc)))
+        Ok(Some(read_article(self.fields(), &searcher, *addr)?))
     }
 
     pub fn stats(&self) -> Result<Stats> {

@@ -8,10 +8,10 @@ use tantivy::collector::TopDocs;
 
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{Searcher, TantivyDocument, Term};
+use tantivy::{Searcher, Term};
 
 use super::bm25f::{self, Bm25fQuery};
-use super::document::from_document;
+use super::document::read_article;
 use super::schema::Fields;
 use crate::Result;
 use crate::analysis;
@@ -37,8 +37,7 @@ pub fn related(
     top.into_iter()
         .take_while(|(score, _)| *score >= floor)
         .map(|(score, addr)| {
-            let doc: TantivyDocument = searcher.doc(addr)?;
-            let found = from_document(fields, &doc);
+            let found = read_article(fields, searcher, addr)?;
             Ok(RelatedHit {
                 id: found.id,
                 headline: found.headline,

@@ -23,10 +23,10 @@
 use std::collections::HashMap;
 
 use tantivy::query::{EnableScoring, Explanation, Query};
-use tantivy::{DocAddress, DocId, DocSet, Searcher, TantivyDocument};
+use tantivy::{DocAddress, DocId, DocSet, Searcher};
 
 use super::bm25f::{self, Bm25fQuery};
-use super::document::from_document;
+use super::document::read_article;
 use super::feedback;
 use super::proximity::{self, PairScore, Proximity};
 use super::schema::Fields;
@@ -301,8 +301,7 @@ fn decide(
     }
     let mut texts = Vec::with_capacity(n);
     for (score, addr) in &top[..n] {
-        let doc: TantivyDocument = searcher.doc(*addr)?;
-        let a = from_document(fields, &doc);
+        let a = read_article(fields, searcher, *addr)?;
         let headline = if a.headline_derived { "" } else { &a.headline };
         texts.push((*score, format!("{headline}\n\n{}", a.full_body())));
     }
