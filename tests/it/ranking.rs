@@ -511,14 +511,9 @@ fn pages_past_the_second_pass_depth_cut_one_order() {
     );
 }
 
-/// Regression for the second pass reading positions only where they can change the page
-/// (issue 27): a page cut after re-scoring the page's own candidates and those that can still
-/// climb into it must be the same as the page cut from re-scoring every candidate.
-#[test]
-fn a_page_of_proximity_is_the_full_second_pass_cut_short() {
-    let f = Fixture::new();
-    // Twenty short articles with the words apart score higher on BM25F alone than one longer
-    // article holding them side by side; proximity lifts that one above them all.
+/// Twenty short articles with "interest" and "rate" apart: on BM25F alone they score higher
+/// than one longer article holding the words side by side, which proximity lifts above them all.
+fn write_apart_notes(f: &Fixture) {
     for i in 0..20 {
         let pad = "more words ".repeat(i % 4);
         f.write(
@@ -526,17 +521,42 @@ fn a_page_of_proximity_is_the_full_second_pass_cut_short() {
             format!(r#"{{"headline": "Note {i}", "body": "interest {pad}was set in the report number {i} long before the new rate"}}"#),
         );
     }
+}
+
+/// The article with "interest rate" side by side.
+fn write_together(f: &Fixture) {
     f.write(
         "together.json",
         r#"{"headline": "Note", "body": "The interest rate was set again this week by the board of the central bank"}"#,
     );
-    // Articles without the words, so that the words are not in every article (idf > 0).
+}
+
+/// Articles without the words, so that the words are not in every article (idf > 0).
+fn write_others(f: &Fixture) {
     for i in 0..30 {
         f.write(
             &format!("other{i:02}.json"),
             format!(r#"{{"headline": "Other {i}", "body": "A story about something else entirely, number {i}"}}"#),
         );
     }
+}
+
+/// Each hit's path and score to four places: what two orders of the same hits must share.
+fn cut(hits: &[crate::common::Hit]) -> Vec<(String, i64)> {
+    hits.iter()
+        .map(|h| (h.path.clone(), (h.score * 1e4).round() as i64))
+        .collect()
+}
+
+/// Regression for the second pass reading positions only where they can change the page
+/// (issue 27): a page cut after re-scoring the page's own candidates and those that can still
+/// climb into it must be the same as the page cut from re-scoring every candidate.
+#[test]
+fn a_page_of_proximity_is_the_full_second_pass_cut_short() {
+    let f = Fixture::new();
+    write_apart_notes(&f);
+    write_together(&f);
+    write_others(&f);
     f.index_docs(&["--no-entities"]);
     let plain = f.search(&["--limit", "21", "--ranking", "prox=0", "interest rate"]);
     let first_pass_place = plain
@@ -565,11 +585,6 @@ fn a_page_of_proximity_is_the_full_second_pass_cut_short() {
             assert_eq!(page.total, 21);
             paged.extend(page.hits);
         }
-        let cut = |hits: &[crate::common::Hit]| {
-            hits.iter()
-                .map(|h| (h.path.clone(), (h.score * 1e4).round() as i64))
-                .collect::<Vec<_>>()
-        };
         assert_eq!(cut(&paged), cut(&whole.hits), "match {mode}");
         // The page's hits carry their whole score: the climber's explanation has its pair.
         let top = explained(&f, &["--match", mode, "--limit", "1", "interest rate"]);
@@ -590,25 +605,11 @@ fn a_page_of_proximity_is_the_full_second_pass_cut_short() {
 #[test]
 fn a_first_pass_kept_to_what_can_climb_still_lifts_a_low_hit_onto_page_one() {
     let f = Fixture::new();
-    for i in 0..20 {
-        let pad = "more words ".repeat(i % 4);
-        f.write(
-            &format!("apart{i:02}.json"),
-            format!(r#"{{"headline": "Note {i}", "body": "interest {pad}was set in the report number {i} long before the new rate"}}"#),
-        );
-    }
-    for i in 0..30 {
-        f.write(
-            &format!("other{i:02}.json"),
-            format!(r#"{{"headline": "Other {i}", "body": "A story about something else entirely, number {i}"}}"#),
-        );
-    }
+    write_apart_notes(&f);
+    write_others(&f);
     f.index_docs(&["--no-entities"]);
     // A second run adds a segment: the climber, and hits too far below to climb at all.
-    f.write(
-        "together.json",
-        r#"{"headline": "Note", "body": "The interest rate was set again this week by the board of the central bank"}"#,
-    );
+    write_together(&f);
     for i in 0..10 {
         f.write(
             &format!("deep{i:02}.json"),
@@ -630,11 +631,6 @@ fn a_first_pass_kept_to_what_can_climb_still_lifts_a_low_hit_onto_page_one() {
         place >= 3,
         "below the first page without proximity: {place}"
     );
-    let cut = |hits: &[crate::common::Hit]| {
-        hits.iter()
-            .map(|h| (h.path.clone(), (h.score * 1e4).round() as i64))
-            .collect::<Vec<_>>()
-    };
     for mode in ["all", "any"] {
         let page = f.search(&["--match", mode, "--limit", "3", "interest rate"]);
         assert_eq!(page.total, 31, "match {mode}");
