@@ -32,6 +32,14 @@ const HEAD_WORDS: usize = 6;
 const INTRO_WORDS: usize = 12;
 /// How many sentences a pronoun may go back through sentences whose subject is the same pronoun.
 const PRONOUN_CHAIN: usize = 4;
+/// Words an affiliation may run to after a dash signature's name (`— Karen Hao, MIT Technology
+/// Review`).
+const SIGNATURE_WORDS: usize = 8;
+/// Sentences a paragraph may go on for after X's quote for a quote paragraph right after it
+/// to go on in X's voice.
+const PARAGRAPH_SENTENCES: usize = 4;
+/// Words a sentence-closing attribution may have after its verb (`, Kern said in a statement.`).
+const FINAL_TAIL_WORDS: usize = 4;
 
 /// A resolved speaker.
 #[derive(Debug, Clone, PartialEq)]
@@ -87,6 +95,12 @@ fn is_connective(w: &str) -> bool {
         w,
         "and" | "or" | "but" | "yet" | "then" | "before" | "after" | "while" | "when" | "by" | "so"
     )
+}
+
+/// A word that brings an unnamed person or a spokesman into the text (`a resident`, `the
+/// minister`, `a spokesman`): words after it may be theirs.
+fn introduces_someone(w: &str) -> bool {
+    is_person_noun(w) || is_person_role(w) || is_spokes_word(w)
 }
 
 fn is_determiner(w: &str) -> bool {
@@ -179,6 +193,9 @@ impl<'a> Doc<'a> {
     /// The speaker of span `i`, if its clauses name one. "according to" after a quote names a
     /// source rather than a speaker when the clause before has one of its own.
     pub fn attribute(&self, i: usize) -> Found {
+        if let Some(s) = self.dash_signature(i) {
+            return Found::Speaker(s);
+        }
         let (after, according) = self.after_clause(i);
         if !according {
             match after {
@@ -193,9 +210,84 @@ impl<'a> Doc<'a> {
             Clause::Nothing => match after {
                 Clause::Speaker(s) => Found::Speaker(s),
                 Clause::Anonymous => Found::Unresolved,
-                Clause::Nothing => Found::Nothing,
+                Clause::Nothing => match self.sentence_final(i) {
+                    Clause::Speaker(s) => Found::Speaker(s),
+                    Clause::Anonymous => Found::Unresolved,
+                    Clause::Nothing => Found::Nothing,
+                },
             },
         }
+    }
+
+    /// `"..." – Paul Manafort` or `"..." — Karen Hao, MIT Technology Review`: a quote signed,
+    /// epigraph-style, by a dash and a name that closes the paragraph (an affiliation after a
+    /// comma aside). Anything else after the name (a verb, a clause) is no signature.
+    fn dash_signature(&self, i: usize) -> Option<Speaker> {
+        let after = self.spans[i].after().min(self.chars.len());
+        let line_end = (after..self.chars.len())
+            .find(|&k| self.chars[k] == '\n')
+            .unwrap_or(self.chars.len());
+        let dash = (after..line_end).find(|&k| !self.chars[k].is_whitespace())?;
+        if !matches!(self.chars[dash], '–' | '—' | '-') {
+            return None;
+        }
+        let first = (dash + 1..line_end).find(|&k| !self.chars[k].is_whitespace())?;
+        let m = self
+            .mentions
+            .iter()
+            .find(|m| m.start == first && matches!(m.kind, EntityKind::Person | EntityKind::Org))?;
+        let rest = words(self.chars, m.end, line_end);
+        let signed = rest.is_empty()
+            || (self.chars[m.end] == ','
+                && rest.len() <= SIGNATURE_WORDS
+                && !(0..rest.len()).any(|k| self.verb(&rest, k)));
+        signed.then(|| named(m))
+    }
+
+    /// `The bank expects rates to stay low for a "considerable time" as the recovery
+    /// strengthens, Kern said.`: an attribution closing the sentence after its last comma
+    /// (`, Kern said.`, `, said a spokesman for X.`) gives the words of every quote of that
+    /// sentence that has no attribution of its own. The closing clause must be an attribution
+    /// alone: a speech verb with a few words at most after it (`, officials said the talks would
+    /// go on` reports other words).
+    fn sentence_final(&self, i: usize) -> Clause {
+        let span = &self.spans[i];
+        if matches!(self.last_quoted(span), Some('.' | '?' | '!')) {
+            return Clause::Nothing;
+        }
+        let from = span.after().min(self.chars.len());
+        let quoted = |k: usize| self.spans.iter().any(|s| k >= s.open && k < s.after());
+        let limit = (from + CLAUSE_CHARS).min(self.chars.len());
+        let Some(end) =
+            (from..limit).find(|&k| !quoted(k) && (self.ends_sentence(k) || self.chars[k] == '\n'))
+        else {
+            return Clause::Nothing;
+        };
+        let Some(comma) = (from..end)
+            .rev()
+            .find(|&k| self.chars[k] == ',' && !quoted(k))
+        else {
+            return Clause::Nothing;
+        };
+        if self.spans.iter().any(|s| s.open > comma && s.open < end) {
+            return Clause::Nothing;
+        }
+        let ws = words(self.chars, comma + 1, end);
+        let window = ws.len().min(AFTER_VERB_WINDOW);
+        let Some(v) = (0..window).find(|&k| self.verb(&ws, k)) else {
+            return Clause::Nothing;
+        };
+        if ws[..v].iter().all(|w| is_filler(&w.lower)) {
+            return if is_inversion_verb(&ws[v].lower) {
+                self.subject_after(&ws[v + 1..], end)
+            } else {
+                Clause::Nothing
+            };
+        }
+        if ws.len() - v - 1 > FINAL_TAIL_WORDS {
+            return Clause::Nothing;
+        }
+        self.subject_before(&ws[..v], ws[v].start)
     }
 
     /// Does span `i` go on from span `j` (spoken by `name`)? It does when nothing but `j`'s own
@@ -209,10 +301,21 @@ impl<'a> Doc<'a> {
         }
         let breaks = paragraph_breaks(&self.chars[a..b]);
         let ends = (a..b).filter(|&k| self.ends_sentence(k)).count();
-        if breaks > 1 || ends > 1 || (breaks == 1 && !self.opens_paragraph(i)) {
+        if breaks > 1 || (breaks == 1 && !self.opens_paragraph(i)) {
             return false;
         }
         let ws = words(self.chars, a, b);
+        // The newspaper convention: a paragraph that is nothing but a quote, right after the
+        // paragraph where X was quoted, goes on in X's voice even when that paragraph went on
+        // for a few sentences, as long as nobody else (named or not) came in between.
+        let quote_paragraph = breaks == 1 && self.whole_paragraph(i);
+        if ends > 1
+            && !(quote_paragraph
+                && ends <= PARAGRAPH_SENTENCES
+                && !ws.iter().any(|w| introduces_someone(&w.lower)))
+        {
+            return false;
+        }
         !self.mentions.iter().any(|m| {
             m.start >= a
                 && m.end <= b
