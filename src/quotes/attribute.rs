@@ -461,7 +461,7 @@ impl<'a> Doc<'a> {
         if ws.is_empty() && start > from {
             // A quote that opens a sentence right after one that says who speaks
             // (`Kern said she would stay. "We ..."`), in the same paragraph.
-            return self.previous_sentence(from, start);
+            return self.previous_sentence(from, start, true);
         }
         if let Some(a) = ws
             .windows(2)
@@ -665,7 +665,7 @@ impl<'a> Doc<'a> {
             .map_or(floor, |k| floor + k + 1);
         if self.chars[colon] != ':' {
             return if whole && self.ends_sentence(colon) {
-                self.previous_sentence(line, colon + 1)
+                self.previous_sentence(line, colon + 1, false)
             } else {
                 Clause::Nothing
             };
@@ -676,7 +676,9 @@ impl<'a> Doc<'a> {
         }
         let ws = words(self.chars, start, colon);
         let Some(v) = (0..ws.len()).rev().find(|&k| self.verb(&ws, k)) else {
-            return Clause::Nothing;
+            // `Alexander closed out the segment with this:`: as in one paragraph, a colon
+            // introduces the next paragraph's quote in the voice of its sentence's subject.
+            return self.person_subject(start, colon);
         };
         if ws[..v]
             .iter()
@@ -694,17 +696,39 @@ impl<'a> Doc<'a> {
 
     /// The speaker of the sentence `[from, to)` ends, when it is `X said ...` with no quote of
     /// its own.
-    fn previous_sentence(&self, from: usize, to: usize) -> Clause {
+    ///
+    /// With `beat` (the quote in the same paragraph), a sentence with no speech verb gives its
+    /// person subject: across a paragraph break, a quote paragraph after a sentence about what
+    /// someone did is as often a headline or a slogan as that person's words.
+    fn previous_sentence(&self, from: usize, to: usize, beat: bool) -> Clause {
         let start = self.sentence_start(from, to.saturating_sub(1));
         if self.spans.iter().any(|s| s.open >= start && s.open < to) {
             return Clause::Nothing;
         }
         let ws = words(self.chars, start, to);
         let Some(v) = (0..ws.len()).find(|&k| self.verb(&ws, k)) else {
-            return Clause::Nothing;
+            // The action beat: `McCain rolled her eyes. "That's so rude."` — a bare quote right
+            // after a sentence about what a person did is that person's.
+            return if beat {
+                self.person_subject(start, to)
+            } else {
+                Clause::Nothing
+            };
         };
         match self.subject_before(&ws[..v], ws[v].start) {
             Clause::Speaker(s) => Clause::Speaker(Speaker {
+                via: Attribution::Continued,
+                ..s
+            }),
+            _ => Clause::Nothing,
+        }
+    }
+
+    /// The sentence's subject `[start, to)` when it is a person (named, or a pronoun standing
+    /// for one), as the voice a quote right after it goes on in.
+    fn person_subject(&self, start: usize, to: usize) -> Clause {
+        match self.sentence_subject(start, to) {
+            Clause::Speaker(s) if s.kind == EntityKind::Person => Clause::Speaker(Speaker {
                 via: Attribution::Continued,
                 ..s
             }),

@@ -589,3 +589,16 @@ fn a_quote_paragraph_after_the_speakers_paragraph_goes_on_in_that_voice() {
         ],
     );
 }
+
+#[test]
+fn a_bare_quote_after_an_action_beat_or_a_colon_paragraph_is_that_persons() {
+    expect_speakers(
+        "action-beat.txt",
+        &[
+            ("We have heard enough", Some("Nora Bell")),
+            ("The ferry stays", Some("Tomas Brenner")),
+            // Across a paragraph break, a sentence about what someone did introduces nothing.
+            ("Harbour tax is theft", None),
+        ],
+    );
+}
