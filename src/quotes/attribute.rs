@@ -1635,6 +1635,9 @@ fn is_document_noun(w: &str) -> bool {
             | "email"
             | "poll"
             | "proposal"
+            // A publication's website and headlines speak for it (`the CNN website read`).
+            | "website"
+            | "headline"
     )
 }
 
