@@ -797,9 +797,14 @@ impl<'a> Doc<'a> {
     /// institute reported ...`). A document noun among the words from `from` on is the head
     /// only when no other noun follows it. An indefinite one (`a report said`) names no one.
     fn document(&self, ws: &[Word], from: usize, at: usize) -> Option<Clause> {
-        let r = (from.min(ws.len())..ws.len())
-            .rev()
-            .find(|&k| is_document_noun(&ws[k].lower))?;
+        // A document after a preposition qualifies another (`a statement on its website`): the
+        // head is the one before it.
+        let r = (from.min(ws.len())..ws.len()).rev().find(|&k| {
+            is_document_noun(&ws[k].lower)
+                && !ws[k.saturating_sub(2)..k]
+                    .iter()
+                    .any(|w| is_preposition(&w.lower))
+        })?;
         let det = ws[..r]
             .iter()
             .rev()

@@ -602,3 +602,15 @@ fn a_bare_quote_after_an_action_beat_or_a_colon_paragraph_is_that_persons() {
         ],
     );
 }
+
+#[test]
+fn a_publications_website_speaks_for_it_but_a_statement_on_a_website_names_no_one() {
+    expect_speakers(
+        "publication-website.txt",
+        &[
+            ("Ferry saved by island vote", Some("Harbour Gazette")),
+            // The head is the indefinite statement, not the website it stands on.
+            ("a quiet closure of the ferry", None),
+        ],
+    );
+}
