@@ -35,6 +35,8 @@ const PRONOUN_CHAIN: usize = 4;
 /// Words an affiliation may run to after a dash signature's name (`— Karen Hao, MIT Technology
 /// Review`).
 const SIGNATURE_WORDS: usize = 8;
+/// How long a bracket after a name may be and still qualify it (`(D-Calif.)`, `(R-Texas)`).
+const BRACKET_CHARS: usize = 24;
 /// Sentences a paragraph may go on for after X's quote for a quote paragraph right after it
 /// to go on in X's voice.
 const PARAGRAPH_SENTENCES: usize = 4;
@@ -105,6 +107,11 @@ fn introduces_someone(w: &str) -> bool {
 
 fn is_determiner(w: &str) -> bool {
     matches!(w, "the" | "a" | "an" | "its" | "his" | "her" | "their")
+}
+
+/// Initials joined by full stops (`g.k` in `Rep. G.K. Butterfield`): a name goes on after them.
+fn is_initials(w: &str) -> bool {
+    w.contains('.') && w.split('.').all(|p| p.chars().count() == 1)
 }
 
 fn is_abbreviation(w: &str) -> bool {
@@ -753,9 +760,11 @@ impl<'a> Doc<'a> {
         let last = &ws[ws.len() - 1];
         if matches!(last.lower.as_str(), "who" | "which") {
             // `prosecutors who argued`: the subject is what the relative pronoun follows.
-            return match self.mentions.iter().find(|m| {
-                m.end <= last.start && last.start - m.end <= 2 && m.kind != EntityKind::Place
-            }) {
+            return match self
+                .mentions
+                .iter()
+                .find(|m| self.right_before(m, last.start) && m.kind != EntityKind::Place)
+            {
                 Some(m) => Clause::Speaker(named(m)),
                 None => Clause::Anonymous,
             };
@@ -1021,8 +1030,33 @@ impl<'a> Doc<'a> {
         }
         self.mentions
             .iter()
-            .find(|m| m.end <= rel.start && rel.start - m.end <= 2)
+            .find(|m| self.right_before(m, rel.start))
             .map(|m| m.canonical.as_str())
+    }
+
+    /// Does mention `m` stand right before `at`: nothing between but blanks and a comma, or a
+    /// bracket after the name (`Rep. Dutch Ruppersberger (D-Md.), who`, the party and state US
+    /// news writes after a legislator's name)?
+    fn right_before(&self, m: &Mention, at: usize) -> bool {
+        if m.end > at {
+            return false;
+        }
+        let gap = &self.chars[m.end..at];
+        let plain = |c: &char| c.is_whitespace() || *c == ',';
+        if gap.len() <= 2 {
+            return true;
+        }
+        let Some(close) = gap.iter().rposition(|&c| c == ')') else {
+            return false;
+        };
+        let open = gap.iter().position(|&c| c == '(');
+        open.is_some_and(|o| {
+            o < close
+                && gap[..o].iter().all(plain)
+                && gap[close + 1..].iter().all(plain)
+                && close - o <= BRACKET_CHARS
+                && !gap[o + 1..close].contains(&'(')
+        })
     }
 
     fn pronoun(&self, p: PronounKind, at: usize, exclude: Option<&str>) -> Clause {
@@ -1590,8 +1624,10 @@ impl<'a> Doc<'a> {
             return false;
         }
         let ws = words(self.chars, i.saturating_sub(6), i);
-        ws.last()
-            .is_none_or(|w| w.end != i || !(is_abbreviation(&w.lower) || w.end - w.start == 1))
+        ws.last().is_none_or(|w| {
+            w.end != i
+                || !(is_abbreviation(&w.lower) || w.end - w.start == 1 || is_initials(&w.lower))
+        })
     }
 
     /// Where the sentence from `from` ends: its full stop, or a line break (a headline or a

@@ -614,3 +614,14 @@ fn a_publications_website_speaks_for_it_but_a_statement_on_a_website_names_no_on
         ],
     );
 }
+
+#[test]
+fn initials_in_a_name_end_no_sentence_and_a_party_bracket_keeps_who_on_its_name() {
+    expect_speakers(
+        "initials-and-brackets.txt",
+        &[
+            ("A storm this winter", Some("G.K. Marsh")),
+            ("never been used for harbours", Some("Nora Bellamy")),
+        ],
+    );
+}
