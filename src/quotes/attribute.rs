@@ -32,6 +32,16 @@ const HEAD_WORDS: usize = 6;
 const INTRO_WORDS: usize = 12;
 /// How many sentences a pronoun may go back through sentences whose subject is the same pronoun.
 const PRONOUN_CHAIN: usize = 4;
+/// Words an affiliation may run to after a dash signature's name (`— Karen Hao, MIT Technology
+/// Review`).
+const SIGNATURE_WORDS: usize = 8;
+/// How long a bracket after a name may be and still qualify it (`(D-Calif.)`, `(R-Texas)`).
+const BRACKET_CHARS: usize = 24;
+/// Sentences a paragraph may go on for after X's quote for a quote paragraph right after it
+/// to go on in X's voice.
+const PARAGRAPH_SENTENCES: usize = 4;
+/// Words a sentence-closing attribution may have after its verb (`, Kern said in a statement.`).
+const FINAL_TAIL_WORDS: usize = 4;
 
 /// A resolved speaker.
 #[derive(Debug, Clone, PartialEq)]
@@ -89,8 +99,19 @@ fn is_connective(w: &str) -> bool {
     )
 }
 
+/// A word that brings an unnamed person or a spokesman into the text (`a resident`, `the
+/// minister`, `a spokesman`): words after it may be theirs.
+fn introduces_someone(w: &str) -> bool {
+    is_person_noun(w) || is_person_role(w) || is_spokes_word(w)
+}
+
 fn is_determiner(w: &str) -> bool {
     matches!(w, "the" | "a" | "an" | "its" | "his" | "her" | "their")
+}
+
+/// Initials joined by full stops (`g.k` in `Rep. G.K. Butterfield`): a name goes on after them.
+fn is_initials(w: &str) -> bool {
+    w.contains('.') && w.split('.').all(|p| p.chars().count() == 1)
 }
 
 fn is_abbreviation(w: &str) -> bool {
@@ -179,6 +200,9 @@ impl<'a> Doc<'a> {
     /// The speaker of span `i`, if its clauses name one. "according to" after a quote names a
     /// source rather than a speaker when the clause before has one of its own.
     pub fn attribute(&self, i: usize) -> Found {
+        if let Some(s) = self.dash_signature(i) {
+            return Found::Speaker(s);
+        }
         let (after, according) = self.after_clause(i);
         if !according {
             match after {
@@ -193,9 +217,84 @@ impl<'a> Doc<'a> {
             Clause::Nothing => match after {
                 Clause::Speaker(s) => Found::Speaker(s),
                 Clause::Anonymous => Found::Unresolved,
-                Clause::Nothing => Found::Nothing,
+                Clause::Nothing => match self.sentence_final(i) {
+                    Clause::Speaker(s) => Found::Speaker(s),
+                    Clause::Anonymous => Found::Unresolved,
+                    Clause::Nothing => Found::Nothing,
+                },
             },
         }
+    }
+
+    /// `"..." – Paul Manafort` or `"..." — Karen Hao, MIT Technology Review`: a quote signed,
+    /// epigraph-style, by a dash and a name that closes the paragraph (an affiliation after a
+    /// comma aside). Anything else after the name (a verb, a clause) is no signature.
+    fn dash_signature(&self, i: usize) -> Option<Speaker> {
+        let after = self.spans[i].after().min(self.chars.len());
+        let line_end = (after..self.chars.len())
+            .find(|&k| self.chars[k] == '\n')
+            .unwrap_or(self.chars.len());
+        let dash = (after..line_end).find(|&k| !self.chars[k].is_whitespace())?;
+        if !matches!(self.chars[dash], '–' | '—' | '-') {
+            return None;
+        }
+        let first = (dash + 1..line_end).find(|&k| !self.chars[k].is_whitespace())?;
+        let m = self
+            .mentions
+            .iter()
+            .find(|m| m.start == first && matches!(m.kind, EntityKind::Person | EntityKind::Org))?;
+        let rest = words(self.chars, m.end, line_end);
+        let signed = rest.is_empty()
+            || (self.chars[m.end] == ','
+                && rest.len() <= SIGNATURE_WORDS
+                && !(0..rest.len()).any(|k| self.verb(&rest, k)));
+        signed.then(|| named(m))
+    }
+
+    /// `The bank expects rates to stay low for a "considerable time" as the recovery
+    /// strengthens, Kern said.`: an attribution closing the sentence after its last comma
+    /// (`, Kern said.`, `, said a spokesman for X.`) gives the words of every quote of that
+    /// sentence that has no attribution of its own. The closing clause must be an attribution
+    /// alone: a speech verb with a few words at most after it (`, officials said the talks would
+    /// go on` reports other words).
+    fn sentence_final(&self, i: usize) -> Clause {
+        let span = &self.spans[i];
+        if matches!(self.last_quoted(span), Some('.' | '?' | '!')) {
+            return Clause::Nothing;
+        }
+        let from = span.after().min(self.chars.len());
+        let quoted = |k: usize| self.spans.iter().any(|s| k >= s.open && k < s.after());
+        let limit = (from + CLAUSE_CHARS).min(self.chars.len());
+        let Some(end) =
+            (from..limit).find(|&k| !quoted(k) && (self.ends_sentence(k) || self.chars[k] == '\n'))
+        else {
+            return Clause::Nothing;
+        };
+        let Some(comma) = (from..end)
+            .rev()
+            .find(|&k| self.chars[k] == ',' && !quoted(k))
+        else {
+            return Clause::Nothing;
+        };
+        if self.spans.iter().any(|s| s.open > comma && s.open < end) {
+            return Clause::Nothing;
+        }
+        let ws = words(self.chars, comma + 1, end);
+        let window = ws.len().min(AFTER_VERB_WINDOW);
+        let Some(v) = (0..window).find(|&k| self.verb(&ws, k)) else {
+            return Clause::Nothing;
+        };
+        if ws[..v].iter().all(|w| is_filler(&w.lower)) {
+            return if is_inversion_verb(&ws[v].lower) {
+                self.subject_after(&ws[v + 1..], end)
+            } else {
+                Clause::Nothing
+            };
+        }
+        if ws.len() - v - 1 > FINAL_TAIL_WORDS {
+            return Clause::Nothing;
+        }
+        self.subject_before(&ws[..v], ws[v].start)
     }
 
     /// Does span `i` go on from span `j` (spoken by `name`)? It does when nothing but `j`'s own
@@ -209,10 +308,21 @@ impl<'a> Doc<'a> {
         }
         let breaks = paragraph_breaks(&self.chars[a..b]);
         let ends = (a..b).filter(|&k| self.ends_sentence(k)).count();
-        if breaks > 1 || ends > 1 || (breaks == 1 && !self.opens_paragraph(i)) {
+        if breaks > 1 || (breaks == 1 && !self.opens_paragraph(i)) {
             return false;
         }
         let ws = words(self.chars, a, b);
+        // The newspaper convention: a paragraph that is nothing but a quote, right after the
+        // paragraph where X was quoted, goes on in X's voice even when that paragraph went on
+        // for a few sentences, as long as nobody else (named or not) came in between.
+        let quote_paragraph = breaks == 1 && self.whole_paragraph(i);
+        if ends > 1
+            && !(quote_paragraph
+                && ends <= PARAGRAPH_SENTENCES
+                && !ws.iter().any(|w| introduces_someone(&w.lower)))
+        {
+            return false;
+        }
         !self.mentions.iter().any(|m| {
             m.start >= a
                 && m.end <= b
@@ -358,7 +468,7 @@ impl<'a> Doc<'a> {
         if ws.is_empty() && start > from {
             // A quote that opens a sentence right after one that says who speaks
             // (`Kern said she would stay. "We ..."`), in the same paragraph.
-            return self.previous_sentence(from, start);
+            return self.previous_sentence(from, start, true);
         }
         if let Some(a) = ws
             .windows(2)
@@ -562,7 +672,7 @@ impl<'a> Doc<'a> {
             .map_or(floor, |k| floor + k + 1);
         if self.chars[colon] != ':' {
             return if whole && self.ends_sentence(colon) {
-                self.previous_sentence(line, colon + 1)
+                self.previous_sentence(line, colon + 1, false)
             } else {
                 Clause::Nothing
             };
@@ -573,7 +683,9 @@ impl<'a> Doc<'a> {
         }
         let ws = words(self.chars, start, colon);
         let Some(v) = (0..ws.len()).rev().find(|&k| self.verb(&ws, k)) else {
-            return Clause::Nothing;
+            // `Alexander closed out the segment with this:`: as in one paragraph, a colon
+            // introduces the next paragraph's quote in the voice of its sentence's subject.
+            return self.person_subject(start, colon);
         };
         if ws[..v]
             .iter()
@@ -591,17 +703,39 @@ impl<'a> Doc<'a> {
 
     /// The speaker of the sentence `[from, to)` ends, when it is `X said ...` with no quote of
     /// its own.
-    fn previous_sentence(&self, from: usize, to: usize) -> Clause {
+    ///
+    /// With `beat` (the quote in the same paragraph), a sentence with no speech verb gives its
+    /// person subject: across a paragraph break, a quote paragraph after a sentence about what
+    /// someone did is as often a headline or a slogan as that person's words.
+    fn previous_sentence(&self, from: usize, to: usize, beat: bool) -> Clause {
         let start = self.sentence_start(from, to.saturating_sub(1));
         if self.spans.iter().any(|s| s.open >= start && s.open < to) {
             return Clause::Nothing;
         }
         let ws = words(self.chars, start, to);
         let Some(v) = (0..ws.len()).find(|&k| self.verb(&ws, k)) else {
-            return Clause::Nothing;
+            // The action beat: `McCain rolled her eyes. "That's so rude."` — a bare quote right
+            // after a sentence about what a person did is that person's.
+            return if beat {
+                self.person_subject(start, to)
+            } else {
+                Clause::Nothing
+            };
         };
         match self.subject_before(&ws[..v], ws[v].start) {
             Clause::Speaker(s) => Clause::Speaker(Speaker {
+                via: Attribution::Continued,
+                ..s
+            }),
+            _ => Clause::Nothing,
+        }
+    }
+
+    /// The sentence's subject `[start, to)` when it is a person (named, or a pronoun standing
+    /// for one), as the voice a quote right after it goes on in.
+    fn person_subject(&self, start: usize, to: usize) -> Clause {
+        match self.sentence_subject(start, to) {
+            Clause::Speaker(s) if s.kind == EntityKind::Person => Clause::Speaker(Speaker {
                 via: Attribution::Continued,
                 ..s
             }),
@@ -626,9 +760,11 @@ impl<'a> Doc<'a> {
         let last = &ws[ws.len() - 1];
         if matches!(last.lower.as_str(), "who" | "which") {
             // `prosecutors who argued`: the subject is what the relative pronoun follows.
-            return match self.mentions.iter().find(|m| {
-                m.end <= last.start && last.start - m.end <= 2 && m.kind != EntityKind::Place
-            }) {
+            return match self
+                .mentions
+                .iter()
+                .find(|m| self.right_before(m, last.start) && m.kind != EntityKind::Place)
+            {
                 Some(m) => Clause::Speaker(named(m)),
                 None => Clause::Anonymous,
             };
@@ -670,9 +806,14 @@ impl<'a> Doc<'a> {
     /// institute reported ...`). A document noun among the words from `from` on is the head
     /// only when no other noun follows it. An indefinite one (`a report said`) names no one.
     fn document(&self, ws: &[Word], from: usize, at: usize) -> Option<Clause> {
-        let r = (from.min(ws.len())..ws.len())
-            .rev()
-            .find(|&k| is_document_noun(&ws[k].lower))?;
+        // A document after a preposition qualifies another (`a statement on its website`): the
+        // head is the one before it.
+        let r = (from.min(ws.len())..ws.len()).rev().find(|&k| {
+            is_document_noun(&ws[k].lower)
+                && !ws[k.saturating_sub(2)..k]
+                    .iter()
+                    .any(|w| is_preposition(&w.lower))
+        })?;
         let det = ws[..r]
             .iter()
             .rev()
@@ -889,8 +1030,33 @@ impl<'a> Doc<'a> {
         }
         self.mentions
             .iter()
-            .find(|m| m.end <= rel.start && rel.start - m.end <= 2)
+            .find(|m| self.right_before(m, rel.start))
             .map(|m| m.canonical.as_str())
+    }
+
+    /// Does mention `m` stand right before `at`: nothing between but blanks and a comma, or a
+    /// bracket after the name (`Rep. Dutch Ruppersberger (D-Md.), who`, the party and state US
+    /// news writes after a legislator's name)?
+    fn right_before(&self, m: &Mention, at: usize) -> bool {
+        if m.end > at {
+            return false;
+        }
+        let gap = &self.chars[m.end..at];
+        let plain = |c: &char| c.is_whitespace() || *c == ',';
+        if gap.len() <= 2 {
+            return true;
+        }
+        let Some(close) = gap.iter().rposition(|&c| c == ')') else {
+            return false;
+        };
+        let open = gap.iter().position(|&c| c == '(');
+        open.is_some_and(|o| {
+            o < close
+                && gap[..o].iter().all(plain)
+                && gap[close + 1..].iter().all(plain)
+                && close - o <= BRACKET_CHARS
+                && !gap[o + 1..close].contains(&'(')
+        })
     }
 
     fn pronoun(&self, p: PronounKind, at: usize, exclude: Option<&str>) -> Clause {
@@ -1458,8 +1624,10 @@ impl<'a> Doc<'a> {
             return false;
         }
         let ws = words(self.chars, i.saturating_sub(6), i);
-        ws.last()
-            .is_none_or(|w| w.end != i || !(is_abbreviation(&w.lower) || w.end - w.start == 1))
+        ws.last().is_none_or(|w| {
+            w.end != i
+                || !(is_abbreviation(&w.lower) || w.end - w.start == 1 || is_initials(&w.lower))
+        })
     }
 
     /// Where the sentence from `from` ends: its full stop, or a line break (a headline or a
@@ -1508,6 +1676,9 @@ fn is_document_noun(w: &str) -> bool {
             | "email"
             | "poll"
             | "proposal"
+            // A publication's website and headlines speak for it (`the CNN website read`).
+            | "website"
+            | "headline"
     )
 }
 

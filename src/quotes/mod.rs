@@ -67,7 +67,7 @@ pub fn extract(text: &str) -> Vec<Quote> {
 pub fn extract_with_mentions(text: &str, mentions: &[Mention]) -> Vec<Quote> {
     let chars: Vec<char> = text.chars().collect();
     let spans = marks::spans(&chars);
-    let mentions = referents::shared_surnames(mentions);
+    let mentions = referents::untagged_acronyms(&chars, &referents::shared_surnames(mentions));
     let doc = attribute::Doc::new(&chars, &mentions, &spans);
     let mut out: Vec<Quote> = Vec::new();
     let mut found: Vec<attribute::Found> = (0..spans.len()).map(|i| doc.attribute(i)).collect();

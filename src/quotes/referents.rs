@@ -216,3 +216,50 @@ fn surname_of(name: &str) -> Option<&str> {
     let last = ws.next_back()?;
     (first != last).then_some(last)
 }
+
+/// Letters an organisation's initials may run to (`B&B`, `NAACP`).
+const ACRONYM_LETTERS: std::ops::RangeInclusive<usize> = 2..=6;
+
+/// An organisation's initials that the tagger found in one place (`B&B` for Bradford &
+/// Bingley) but not in another (`Overall, B&B said`) are the same organisation everywhere after
+/// the first mention: the tagger reads each occurrence on its own, while news writing
+/// introduces the short form once and goes on using it.
+pub fn untagged_acronyms(chars: &[char], mentions: &[Mention]) -> Vec<Mention> {
+    let mut out = mentions.to_vec();
+    let covered = |a: usize, b: usize| mentions.iter().any(|m| m.start < b && m.end > a);
+    let mut seen: Vec<&str> = Vec::new();
+    for m in mentions.iter().filter(|m| m.kind == EntityKind::Org) {
+        if seen.contains(&m.text.as_str()) || !is_acronym(&m.text) {
+            continue;
+        }
+        seen.push(&m.text);
+        let needle: Vec<char> = m.text.chars().collect();
+        let mut k = m.end;
+        while k + needle.len() <= chars.len() {
+            let end = k + needle.len();
+            let bounded = !chars[k - 1].is_alphanumeric()
+                && chars.get(end).is_none_or(|c| !c.is_alphanumeric());
+            if chars[k..end] == needle[..] && bounded && !covered(k, end) {
+                out.push(Mention {
+                    start: k,
+                    end,
+                    ..m.clone()
+                });
+                k = end;
+            } else {
+                k += 1;
+            }
+        }
+    }
+    out.sort_by_key(|m| m.start);
+    out
+}
+
+/// Is a written name an acronym: capitals only, joined at most by `&` or full stops?
+fn is_acronym(text: &str) -> bool {
+    let letters = text.chars().filter(|c| c.is_alphabetic()).count();
+    ACRONYM_LETTERS.contains(&letters)
+        && text
+            .chars()
+            .all(|c| c.is_uppercase() || c == '&' || c == '.')
+}

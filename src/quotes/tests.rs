@@ -502,3 +502,34 @@ fn a_role_after_a_comma_is_an_apposition_not_a_qualifier() {
         &[("We are ready for the boats,", Some("Port Allard"))],
     );
 }
+
+/// The tagger reads each occurrence on its own and may miss one of an acronym it found
+/// elsewhere; the mentions below are what it gave for this text (the second `HBS` missed).
+#[test]
+fn an_acronym_the_tagger_missed_once_is_the_organisation_it_found_elsewhere() {
+    let text = "Profits rose at the Harrow Building Society (HBS) last year. HBS said savers stayed. \
+                Overall, HBS said that \"the market for savers remains steady\".";
+    let chars: Vec<char> = text.chars().collect();
+    let at = |needle: &str, from: usize| {
+        let s: String = chars[from..].iter().collect();
+        from + s[..s.find(needle).unwrap()].chars().count()
+    };
+    let org = |text: &str, start: usize| crate::entities::Mention {
+        kind: crate::entities::EntityKind::Org,
+        text: text.to_string(),
+        canonical: "Harrow Building Society".to_string(),
+        start,
+        end: start + text.chars().count(),
+    };
+    let full = at("Harrow", 0);
+    let first = at("HBS", 0);
+    let second = at("HBS", first + 3);
+    let mentions = vec![
+        org("Harrow Building Society", full),
+        org("HBS", first),
+        org("HBS", second),
+    ];
+    let got = extract_with_mentions(text, &mentions);
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].speaker.as_deref(), Some("Harrow Building Society"));
+}

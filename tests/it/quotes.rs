@@ -552,3 +552,76 @@ fn joint_authors_speak_as_the_first_named() {
         &[("began in the rope store", Some("Tomas Brenner"))],
     );
 }
+
+#[test]
+fn a_short_quote_inside_a_sentence_closed_by_its_attribution_takes_that_speaker() {
+    expect_speakers(
+        "sentence-final-attribution.txt",
+        &[
+            ("considerable time", Some("Nora Bell")),
+            // A closing clause that reports more words than an attribution is no attribution.
+            ("slower but safer winter timetable", None),
+        ],
+    );
+}
+
+#[test]
+fn a_quote_signed_by_a_dash_and_a_name_is_that_persons() {
+    expect_speakers(
+        "dash-signature.txt",
+        &[
+            ("The harbour will outlive", Some("Elena Vasquez")),
+            ("Boats are cheaper", Some("Tomas Brenner")),
+            // A name after a dash that goes on into a sentence of its own signs nothing.
+            ("The ferry is late again", None),
+        ],
+    );
+}
+
+#[test]
+fn a_quote_paragraph_after_the_speakers_paragraph_goes_on_in_that_voice() {
+    expect_speakers(
+        "quote-paragraph.txt",
+        &[
+            ("Nobody on the island", Some("Nora Bell")),
+            // Someone else came in between (a resident, unnamed): no speaker.
+            ("It is a scandal", None),
+        ],
+    );
+}
+
+#[test]
+fn a_bare_quote_after_an_action_beat_or_a_colon_paragraph_is_that_persons() {
+    expect_speakers(
+        "action-beat.txt",
+        &[
+            ("We have heard enough", Some("Nora Bell")),
+            ("The ferry stays", Some("Tomas Brenner")),
+            // Across a paragraph break, a sentence about what someone did introduces nothing.
+            ("Harbour tax is theft", None),
+        ],
+    );
+}
+
+#[test]
+fn a_publications_website_speaks_for_it_but_a_statement_on_a_website_names_no_one() {
+    expect_speakers(
+        "publication-website.txt",
+        &[
+            ("Ferry saved by island vote", Some("Harbour Gazette")),
+            // The head is the indefinite statement, not the website it stands on.
+            ("a quiet closure of the ferry", None),
+        ],
+    );
+}
+
+#[test]
+fn initials_in_a_name_end_no_sentence_and_a_party_bracket_keeps_who_on_its_name() {
+    expect_speakers(
+        "initials-and-brackets.txt",
+        &[
+            ("A storm this winter", Some("G.K. Marsh")),
+            ("never been used for harbours", Some("Nora Bellamy")),
+        ],
+    );
+}
