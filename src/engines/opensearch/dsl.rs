@@ -28,8 +28,6 @@ use crate::model::request::SearchRequest;
 use crate::model::scoring::Collection;
 use crate::model::sources::SourceTable;
 
-use super::mapping;
-
 /// Exact-analysis subfield of a ranked text field.
 fn exact(field: &str) -> String {
     format!("{field}.{}", name::EXACT_SUBFIELD)
@@ -229,9 +227,6 @@ impl<'a> Translator<'a> {
             if let [term] = terms.as_slice() {
                 return json!({ "term": { field: term } });
             }
-            if slop == 0 && phrase_query_fits(&terms) {
-                return exact_phrase(field, &terms);
-            }
             let clauses: Vec<Value> = terms
                 .iter()
                 .map(|t| json!({ "span_term": { field: t } }))
@@ -301,24 +296,6 @@ pub fn entity_terms(names: &[(EntityKind, String)]) -> Value {
         return json!({ "match_none": {} });
     }
     json!({ "bool": { "should": should, "minimum_should_match": 1 } })
-}
-
-/// Whether a phrase query of `terms` (slop 0) scores as their span-near does: the same
-/// matches, a span's frequency at slop 0 is its match count, and the same idf sum as long as no
-/// term repeats (a repeated term counts twice in the phrase query's idf, once in the span's:
-/// measured on the cluster). A term with whitespace would be split apart.
-fn phrase_query_fits(terms: &[String]) -> bool {
-    terms
-        .iter()
-        .enumerate()
-        .all(|(i, t)| !terms[..i].contains(t) && !t.is_empty() && !t.contains(char::is_whitespace))
-}
-
-/// The terms next to each other in order: Lucene's phrase query, which the cluster answers
-/// faster than a span-near of slop 0 (its exact-phrase matcher). The terms are analysed here
-/// already, so the query is split on whitespace only.
-fn exact_phrase(field: &str, terms: &[String]) -> Value {
-    json!({ "match_phrase": { field: { "query": terms.join(" "), "analyzer": mapping::GIVEN } } })
 }
 
 /// Headline (weighted) and/or body versions of one leaf.
@@ -453,28 +430,17 @@ mod tests {
     }
 
     #[test]
-    fn words_are_stemmed_terms_and_phrases_exact_phrase_queries() {
+    fn words_are_stemmed_terms_and_phrases_exact_spans() {
         let (q, highlights) = translate("Running \"Bank of England\"");
         let text = q.unwrap().to_string();
         assert!(text.contains(r#"{"term":{"stems":"run"}}"#), "{text}");
         assert!(text.contains("script_score"), "{text}");
         assert!(
-            text.contains(r#"{"match_phrase":{"body.exact":{"analyzer":"newsdex_given","query":"bank of england"}}}"#),
+            text.contains(r#"{"span_term":{"body.exact":"england"}}"#),
             "{text}"
         );
-        assert!(!text.contains("span_near"), "{text}");
+        assert!(text.contains(r#""in_order":true"#), "{text}");
         assert_eq!(highlights.len(), 2);
-    }
-
-    #[test]
-    fn phrases_with_a_repeated_word_or_a_slop_stay_ordered_spans() {
-        for query in ["\"new york new york\"", "\"bank england\"~2"] {
-            let (q, _) = translate(query);
-            let text = q.unwrap().to_string();
-            assert!(text.contains("span_near"), "{query}: {text}");
-            assert!(text.contains(r#""in_order":true"#), "{query}: {text}");
-            assert!(!text.contains("match_phrase"), "{query}: {text}");
-        }
     }
 
     #[test]

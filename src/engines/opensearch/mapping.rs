@@ -22,9 +22,8 @@ pub const VERSION_KEY: &str = "newsdex_mapping_version";
 pub const LOADING_KEY: &str = "newsdex_loading_replicas";
 
 const STEM: &str = "newsdex_stem";
-/// Stems made by newsdex, separated by spaces: taken as they are. Also what a phrase query of
-/// terms newsdex analysed already is parsed with (`dsl`).
-pub const GIVEN: &str = "newsdex_given";
+/// Stems made by newsdex, separated by spaces: taken as they are.
+const GIVEN: &str = "newsdex_given";
 const EXACT: &str = "newsdex_exact";
 /// The similarity of the union field: a matching document scores the word's BM25F idf, the
 /// factor the query's script multiplies its saturated per-field frequencies by.
