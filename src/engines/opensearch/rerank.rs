@@ -152,10 +152,13 @@ impl Default for Stems {
 /// server over ever new vocabulary holds a few megabytes at most.
 const SHARED_STEMS: usize = 200_000;
 
-/// The process's memo of word -> stem (`None` for a word the analyzer drops). A stem depends
-/// on the word alone, never on an index or a request, so every search can share it.
-fn shared_stems() -> &'static Mutex<FxHashMap<Box<str>, Option<Box<str>>>> {
-    static SHARED: OnceLock<Mutex<FxHashMap<Box<str>, Option<Box<str>>>>> = OnceLock::new();
+/// Word -> stem, `None` for a word the analyzer drops.
+type StemMemo = FxHashMap<Box<str>, Option<Box<str>>>;
+
+/// The process's memo of stems. A stem depends on the word alone, never on an index or a
+/// request, so every search can share it.
+fn shared_stems() -> &'static Mutex<StemMemo> {
+    static SHARED: OnceLock<Mutex<StemMemo>> = OnceLock::new();
     SHARED.get_or_init(|| Mutex::new(FxHashMap::default()))
 }
 
