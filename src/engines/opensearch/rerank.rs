@@ -43,9 +43,8 @@ pub struct Candidate {
     pub score: f32,
     pub hit: Value,
     article: Option<StoredArticle>,
-    /// Headline (slot 0) and body (slot 1) stems in position order, as this search's stem ids
-    /// ([`Stems`]).
-    stems: OnceCell<[Vec<u32>; 2]>,
+    /// Headline (slot 0) and body (slot 1) stems in position order.
+    stems: OnceCell<[Vec<Rc<str>>; 2]>,
 }
 
 impl Candidate {
@@ -98,7 +97,7 @@ impl Candidate {
         format!("{headline}\n\n{body}")
     }
 
-    fn stems(&self, known: &Stems) -> &[Vec<u32>; 2] {
+    fn stems(&self, known: &Stems) -> &[Vec<Rc<str>>; 2] {
         self.stems
             .get_or_init(|| self.texts().map(|t| known.of(&t)))
     }
@@ -110,22 +109,15 @@ impl Candidate {
 
     fn freq(&self, known: &Stems, word: &str) -> [f32; 2] {
         let [h, b] = self.stems(known);
-        // Asked after the text is analysed: a stem without an id is in none of the texts.
-        let Some(id) = known.id(word) else {
-            return [0.0; 2];
-        };
-        [h, b].map(|s| s.iter().filter(|&&w| w == id).count() as f32)
+        [h, b].map(|s| s.iter().filter(|w| ***w == *word).count() as f32)
     }
 
     fn positions(&self, known: &Stems, word: &str) -> [Vec<u32>; 2] {
         let [h, b] = self.stems(known);
-        let Some(id) = known.id(word) else {
-            return [Vec::new(), Vec::new()];
-        };
         [h, b].map(|s| {
             s.iter()
                 .enumerate()
-                .filter(|&(_, &w)| w == id)
+                .filter(|(_, w)| ***w == *word)
                 .map(|(i, _)| i as u32)
                 .collect()
         })
@@ -140,13 +132,10 @@ impl Candidate {
 /// [`analysis::words`] does and every filter works token by token (an over-long word yields
 /// nothing, as in a text).
 pub struct Stems {
-    /// Per search, word -> the id of its stem, so a text's stems are numbers and counting a
-    /// word compares numbers, not strings. The hash is Fx, not SipHash: the keys are words of
-    /// the cluster's articles, looked up tens of thousands of times per search, not keys an
-    /// attacker picks to collide.
-    known: RefCell<FxHashMap<String, Option<u32>>>,
-    /// Per search, stem -> id.
-    ids: RefCell<FxHashMap<Rc<str>, u32>>,
+    /// Per search, so a token's stem is shared by reference: the hash is Fx, not SipHash,
+    /// since the keys are words of the cluster's articles, looked up tens of thousands of times
+    /// per search, not keys an attacker picks to collide.
+    known: RefCell<FxHashMap<String, Option<Rc<str>>>>,
     analyzer: RefCell<Option<TextAnalyzer>>,
 }
 
@@ -154,7 +143,6 @@ impl Default for Stems {
     fn default() -> Stems {
         Stems {
             known: RefCell::new(FxHashMap::default()),
-            ids: RefCell::new(FxHashMap::default()),
             analyzer: RefCell::new(None),
         }
     }
@@ -193,42 +181,23 @@ fn shared_stem(word: &str, analyzer: &mut Option<TextAnalyzer>) -> Option<Rc<str
 }
 
 impl Stems {
-    /// The stemmed analyzer's tokens of `text`, in order, as stem ids.
-    fn of(&self, text: &str) -> Vec<u32> {
+    /// The stemmed analyzer's tokens of `text`, in order.
+    fn of(&self, text: &str) -> Vec<Rc<str>> {
         let mut known = self.known.borrow_mut();
         let mut out = Vec::new();
         for w in analysis::words(text) {
             let word = &text[w.start..w.end];
-            let id = match known.get(word) {
-                Some(id) => *id,
+            let stem = match known.get(word) {
+                Some(stem) => stem.clone(),
                 None => {
                     let stem = shared_stem(word, &mut self.analyzer.borrow_mut());
-                    let id = stem.map(|stem| {
-                        let mut ids = self.ids.borrow_mut();
-                        let next = ids.len() as u32;
-                        *ids.entry(stem).or_insert(next)
-                    });
-                    known.insert(word.to_string(), id);
-                    id
+                    known.insert(word.to_string(), stem.clone());
+                    stem
                 }
             };
-            out.extend(id);
+            out.extend(stem);
         }
         out
-    }
-
-    /// The id of `stem` in this search, if any text analysed so far holds it.
-    fn id(&self, stem: &str) -> Option<u32> {
-        self.ids.borrow().get(stem).copied()
-    }
-
-    /// A text's stems back as words, in order.
-    #[cfg(test)]
-    fn words_of(&self, text: &str) -> Vec<String> {
-        let ids = self.of(text);
-        let ids_map = self.ids.borrow();
-        let by_id: HashMap<u32, &str> = ids_map.iter().map(|(s, &i)| (i, &**s)).collect();
-        ids.iter().map(|i| by_id[i].to_string()).collect()
     }
 }
 
@@ -679,7 +648,7 @@ mod tests {
         // take them from the process's.
         for _ in 0..3 {
             let stems = Stems::default();
-            let got = stems.words_of(&text);
+            let got: Vec<String> = stems.of(&text).iter().map(|s| s.to_string()).collect();
             assert_eq!(got, expected);
         }
         assert_eq!(
