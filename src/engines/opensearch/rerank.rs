@@ -22,7 +22,9 @@
 use std::cell::{OnceCell, RefCell};
 use std::collections::{BTreeSet, HashMap};
 use std::rc::Rc;
+use std::sync::{Mutex, OnceLock};
 
+use rustc_hash::FxHashMap;
 use serde_json::{Value, json};
 
 use super::ranking::{IDF_NAME, WORD_NAME};
@@ -122,23 +124,60 @@ impl Candidate {
     }
 }
 
-/// Each distinct word's stem, worked out once per search. The candidates of one search share
-/// most of their words, and stemming every token of every candidate was most of the second
-/// pass's time. A word is analysed alone by the stemmed analyzer, which gives what it gives for
-/// that word inside a text: the tokenizer splits as [`analysis::words`] does and every filter
-/// works token by token (an over-long word yields nothing, as in a text).
+/// Each distinct word's stem, looked up once per search (the candidates of one search share
+/// most of their words) and worked out once per process ([`shared_stem`]): stemming every
+/// token of every candidate was most of the second pass's time, and after the first searches
+/// nearly every word of an article has been seen. A word is analysed alone by the stemmed
+/// analyzer, which gives what it gives for that word inside a text: the tokenizer splits as
+/// [`analysis::words`] does and every filter works token by token (an over-long word yields
+/// nothing, as in a text).
 pub struct Stems {
-    known: RefCell<HashMap<String, Option<Rc<str>>>>,
-    analyzer: RefCell<TextAnalyzer>,
+    /// Per search, so a token's stem is shared by reference: the hash is Fx, not SipHash,
+    /// since the keys are words of the cluster's articles, looked up tens of thousands of times
+    /// per search, not keys an attacker picks to collide.
+    known: RefCell<FxHashMap<String, Option<Rc<str>>>>,
+    analyzer: RefCell<Option<TextAnalyzer>>,
 }
 
 impl Default for Stems {
     fn default() -> Stems {
         Stems {
-            known: RefCell::new(HashMap::new()),
-            analyzer: RefCell::new(analysis::stemmed()),
+            known: RefCell::new(FxHashMap::default()),
+            analyzer: RefCell::new(None),
         }
     }
+}
+
+/// Words whose stems the process keeps; past this the memo starts afresh, so a long-running
+/// server over ever new vocabulary holds a few megabytes at most.
+const SHARED_STEMS: usize = 200_000;
+
+/// Word -> stem, `None` for a word the analyzer drops.
+type StemMemo = FxHashMap<Box<str>, Option<Box<str>>>;
+
+/// The process's memo of stems. A stem depends on the word alone, never on an index or a
+/// request, so every search can share it.
+fn shared_stems() -> &'static Mutex<StemMemo> {
+    static SHARED: OnceLock<Mutex<StemMemo>> = OnceLock::new();
+    SHARED.get_or_init(|| Mutex::new(FxHashMap::default()))
+}
+
+/// The stem of `word`, from the process's memo or worked out by `analyzer` (made on first
+/// need) and remembered.
+fn shared_stem(word: &str, analyzer: &mut Option<TextAnalyzer>) -> Option<Rc<str>> {
+    let memo = shared_stems();
+    // A poisoned memo only means another search panicked mid-insert; its entries are whole.
+    if let Some(stem) = memo.lock().unwrap_or_else(|e| e.into_inner()).get(word) {
+        return stem.as_deref().map(Rc::from);
+    }
+    let analyzer = analyzer.get_or_insert_with(analysis::stemmed);
+    let stem = analysis::terms(analyzer, word).into_iter().next();
+    let mut memo = memo.lock().unwrap_or_else(|e| e.into_inner());
+    if memo.len() >= SHARED_STEMS {
+        memo.clear();
+    }
+    memo.insert(word.into(), stem.as_deref().map(Box::from));
+    stem.as_deref().map(Rc::from)
 }
 
 impl Stems {
@@ -151,11 +190,7 @@ impl Stems {
             let stem = match known.get(word) {
                 Some(stem) => stem.clone(),
                 None => {
-                    let mut analyzer = self.analyzer.borrow_mut();
-                    let stem = analysis::terms(&mut analyzer, word)
-                        .into_iter()
-                        .next()
-                        .map(Rc::from);
+                    let stem = shared_stem(word, &mut self.analyzer.borrow_mut());
                     known.insert(word.to_string(), stem.clone());
                     stem
                 }
@@ -597,6 +632,33 @@ mod tests {
         }
         let article = super::super::document::from_source(&source);
         Candidate::new(score, json!({ "_id": id }), article)
+    }
+
+    #[test]
+    fn a_texts_stems_are_the_analyzers_whether_worked_out_or_remembered_by_the_process() {
+        let long = "x".repeat(70);
+        let text = format!(
+            "Running runners ran; Café naïve RESUMES {long} 2016 flies, fly-fishing and the \
+             runners' stories"
+        );
+        let expected = analysis::terms(&mut analysis::stemmed(), &text);
+        assert!(expected.iter().any(|s| s == "runner"), "{expected:?}");
+        assert!(!expected.iter().any(|s| s.len() >= 64), "{expected:?}");
+        // The first search works every word out; later ones, with their own per-search memo,
+        // take them from the process's.
+        for _ in 0..3 {
+            let stems = Stems::default();
+            let got: Vec<String> = stems.of(&text).iter().map(|s| s.to_string()).collect();
+            assert_eq!(got, expected);
+        }
+        assert_eq!(
+            shared_stems().lock().unwrap().get("Running").cloned(),
+            Some(Some("run".into()))
+        );
+        assert_eq!(
+            shared_stems().lock().unwrap().get(long.as_str()),
+            Some(&None)
+        );
     }
 
     #[test]
