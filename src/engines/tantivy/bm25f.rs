@@ -125,8 +125,11 @@ struct Memo {
     stats: Mutex<Option<(Vec<SegmentId>, Stats)>>,
     /// Per segment, the dictionary entry of each of the word's forms found there, with its
     /// slot: the term dictionary is searched once per segment, whatever is read after.
-    terms: Mutex<HashMap<SegmentId, Arc<[(usize, TermInfo)]>>>,
+    terms: Mutex<HashMap<SegmentId, Entries>>,
 }
+
+/// The dictionary entries of a word's forms in one segment, each with its slot.
+type Entries = Arc<[(usize, TermInfo)]>;
 
 /// A poisoned memo only means another thread panicked while holding it; what it holds is
 /// still a finished value or nothing.
@@ -204,12 +207,12 @@ impl Bm25fQuery {
 
     /// The dictionary entries of this word's exact forms in one segment, each tagged with its
     /// slot, in the order `postings` opens them; looked up once per segment and remembered.
-    fn entries(&self, reader: &SegmentReader) -> tantivy::Result<Arc<[(usize, TermInfo)]>> {
+    fn entries(&self, reader: &SegmentReader) -> tantivy::Result<Entries> {
         let id = reader.segment_id();
         if let Some(known) = lock(&self.memo.terms).get(&id) {
             return Ok(known.clone());
         }
-        let found: Arc<[(usize, TermInfo)]> = self.look_up_entries(reader)?.into();
+        let found: Entries = self.look_up_entries(reader)?.into();
         lock(&self.memo.terms).insert(id, found.clone());
         Ok(found)
     }
