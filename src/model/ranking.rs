@@ -113,6 +113,12 @@ impl FeedbackParams {
         mean(top) / mean(scores).max(f32::MIN_POSITIVE)
     }
 
+    /// Whether a query of `query_words` scored words has enough of them for feedback: the one
+    /// part of the gate known before the first pass runs.
+    pub fn long_enough(&self, query_words: usize) -> bool {
+        query_words >= self.min_words.max(1)
+    }
+
     /// Whether feedback runs on a query of `query_words` scored words whose first pass matched
     /// `matches` documents with this gap, and whose relevance model (of `words` words) has this agreement; `Err` says why not.
     pub fn gate(
@@ -123,7 +129,7 @@ impl FeedbackParams {
         words: usize,
         agreement: f32,
     ) -> std::result::Result<(), &'static str> {
-        if query_words < self.min_words.max(1) {
+        if !self.long_enough(query_words) {
             Err("a query of few words")
         } else if matches <= self.docs as u64 {
             Err("no more matches than feedback samples")

@@ -21,10 +21,13 @@
 //!
 //! Lengths come from tantivy's field norms (exact up to 40 tokens, coarser above), which is
 //! what its own BM25 uses.
+use std::collections::HashMap;
 use std::fmt;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use tantivy::fieldnorm::FieldNormReader;
-use tantivy::postings::{Postings, SegmentPostings};
+use tantivy::index::SegmentId;
+use tantivy::postings::{Postings, SegmentPostings, TermInfo};
 use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, Term};
@@ -108,6 +111,30 @@ pub struct Bm25fQuery {
     /// Whether the exact word equal to the stem has that stem (most do; "news" does not).
     own_stem: bool,
     word: String,
+    /// Shared by the clones of one query word: the first pass's weight and the second pass
+    /// (proximity) hold clones of the same word, and need not look it up twice.
+    memo: Arc<Memo>,
+}
+
+/// What one query word has already looked up. Both parts depend only on immutable segments
+/// (statistics on the set of segments, term entries on one segment), so they are exact for any
+/// searcher with those segments, and a query word lives for one request anyway.
+#[derive(Default)]
+struct Memo {
+    /// The statistics and the segments (in the searcher's order) they were counted over.
+    stats: Mutex<Option<(Vec<SegmentId>, Stats)>>,
+    /// Per segment, the dictionary entry of each of the word's forms found there, with its
+    /// slot: the term dictionary is searched once per segment, whatever is read after.
+    terms: Mutex<HashMap<SegmentId, Entries>>,
+}
+
+/// The dictionary entries of a word's forms in one segment, each with its slot.
+type Entries = Arc<[(usize, TermInfo)]>;
+
+/// A poisoned memo only means another thread panicked while holding it; what it holds is
+/// still a finished value or nothing.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl fmt::Debug for Bm25fQuery {
@@ -125,6 +152,7 @@ impl Bm25fQuery {
             with_freqs: true,
             own_stem: stems::is_own_stem(word),
             word: word.to_string(),
+            memo: Arc::default(),
         }
     }
 
@@ -154,6 +182,13 @@ impl Bm25fQuery {
             .chain(std::iter::once((1, &self.body)))
     }
 
+    fn slot_field(&self, slot: usize) -> Field {
+        match (slot, &self.headline) {
+            (0, Some(headline)) => headline.field(),
+            _ => self.body.field(),
+        }
+    }
+
     /// The posting lists of this word's exact forms in one segment, each tagged with its slot
     /// (0 headline, 1 body).
     fn postings(
@@ -161,9 +196,31 @@ impl Bm25fQuery {
         reader: &SegmentReader,
         record: IndexRecordOption,
     ) -> tantivy::Result<Vec<(usize, SegmentPostings)>> {
+        let entries = self.entries(reader)?;
+        let mut lists = Vec::with_capacity(entries.len());
+        for (slot, info) in entries.iter() {
+            let inverted = reader.inverted_index(self.slot_field(*slot))?;
+            lists.push((*slot, inverted.read_postings_from_terminfo(info, record)?));
+        }
+        Ok(lists)
+    }
+
+    /// The dictionary entries of this word's exact forms in one segment, each tagged with its
+    /// slot, in the order `postings` opens them; looked up once per segment and remembered.
+    fn entries(&self, reader: &SegmentReader) -> tantivy::Result<Entries> {
+        let id = reader.segment_id();
+        if let Some(known) = lock(&self.memo.terms).get(&id) {
+            return Ok(known.clone());
+        }
+        let found: Entries = self.look_up_entries(reader)?.into();
+        lock(&self.memo.terms).insert(id, found.clone());
+        Ok(found)
+    }
+
+    fn look_up_entries(&self, reader: &SegmentReader) -> tantivy::Result<Vec<(usize, TermInfo)>> {
         let table = stems::table(reader)?;
         let group = table.group(&self.word);
-        let mut lists = Vec::new();
+        let mut entries = Vec::new();
         for (slot, term) in self.terms() {
             let field = term.field();
             let inverted = reader.inverted_index(field)?;
@@ -172,22 +229,22 @@ impl Bm25fQuery {
                     for (s, form) in group.forms() {
                         let form = Term::from_field_text(field, form);
                         if s == at
-                            && let Some(p) = inverted.read_postings(&form, record)?
+                            && let Some(info) = inverted.get_term_info(&form)?
                         {
-                            lists.push((slot, p));
+                            entries.push((slot, info));
                         }
                     }
                 }
                 // The stem is its only possible form.
                 _ if self.own_stem => {
-                    if let Some(p) = inverted.read_postings(term, record)? {
-                        lists.push((slot, p));
+                    if let Some(info) = inverted.get_term_info(term)? {
+                        entries.push((slot, info));
                     }
                 }
                 _ => {}
             }
         }
-        Ok(lists)
+        Ok(entries)
     }
 
     /// The posting lists, with positions, of this word's forms in one segment, each tagged with
@@ -226,8 +283,26 @@ impl Bm25fQuery {
         Ok(Union::new(self.postings(reader, IndexRecordOption::Basic)?).count())
     }
 
-    /// Collection statistics of this word under `searcher`.
+    /// Collection statistics of this word under `searcher`: counted once, then remembered
+    /// for as long as the searcher's segments are the same.
     pub fn stats(&self, searcher: &Searcher) -> tantivy::Result<Stats> {
+        let segments: Vec<SegmentId> = searcher
+            .segment_readers()
+            .iter()
+            .map(SegmentReader::segment_id)
+            .collect();
+        if let Some((over, stats)) = &*lock(&self.memo.stats)
+            && *over == segments
+        {
+            return Ok(*stats);
+        }
+        let stats = self.count_stats(searcher)?;
+        *lock(&self.memo.stats) = Some((segments, stats));
+        Ok(stats)
+    }
+
+    /// `stats` counted afresh, never from the memo.
+    fn count_stats(&self, searcher: &Searcher) -> tantivy::Result<Stats> {
         let mut docs = 0u64;
         let mut tokens = [0u64; 2];
         let mut doc_freq = 0u64;
@@ -570,5 +645,99 @@ mod tests {
             len_body: 35,
         };
         assert_eq!(Bm25fParams::default().score(&stats, &counts), 0.0);
+    }
+
+    /// A small index in two segments (two commits), for the memo tests.
+    fn two_segments() -> (tantivy::Index, crate::engines::tantivy::schema::Fields) {
+        use crate::engines::tantivy::schema::Fields;
+        let index = tantivy::Index::create_in_ram(Fields::build_schema());
+        crate::analysis::register(&index);
+        let f = Fields::from_schema(&index.schema()).unwrap();
+        let mut w = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        let batches: [&[(&str, &str)]; 2] = [
+            &[
+                ("Rates rise", "the rate rose as rates do"),
+                ("Quiet day", "nothing here rated, quiet quiet"),
+            ],
+            &[
+                ("Rate cut", "a quiet rate cut"),
+                ("Other news", "nothing"),
+                ("Quiet rates", "rated quietly"),
+            ],
+        ];
+        for batch in batches {
+            for (h, b) in batch {
+                let mut doc = tantivy::TantivyDocument::default();
+                doc.add_text(f.headline, h);
+                doc.add_text(f.body, b);
+                w.add_document(doc).unwrap();
+            }
+            w.commit().unwrap();
+        }
+        (index, f)
+    }
+
+    /// Every (slot, document, positions) a word's position lists hold in one segment.
+    fn read_all(q: &Bm25fQuery, reader: &SegmentReader) -> Vec<(usize, DocId, Vec<u32>)> {
+        let mut out = Vec::new();
+        for (slot, mut list) in q.position_lists(reader).unwrap() {
+            while list.doc() != TERMINATED {
+                let mut positions = Vec::new();
+                list.positions(&mut positions);
+                out.push((slot, list.doc(), positions));
+                list.advance();
+            }
+        }
+        out
+    }
+
+    /// The second pass reuses the statistics and dictionary entries the first pass's weight
+    /// looked up (through a clone of the same query word): they must equal a fresh count, and
+    /// a searcher over other segments must not get the old statistics.
+    #[test]
+    fn remembered_statistics_and_entries_equal_fresh_ones() {
+        let (index, f) = two_segments();
+        let reader = index.reader().unwrap();
+        let searcher = reader.searcher();
+        assert_eq!(searcher.segment_readers().len(), 2);
+        let params = Bm25fParams::default();
+        for word in ["rate", "quiet", "nothing", "absent"] {
+            let first = Bm25fQuery::new(f.headline, f.body, word, params);
+            let second = first.clone();
+            // The first pass: its weight counts the statistics and opens every segment's lists.
+            let weight = first
+                .weight(EnableScoring::enabled_from_searcher(&searcher))
+                .unwrap();
+            for segment in searcher.segment_readers() {
+                weight.scorer(segment, 1.0).unwrap();
+            }
+            let fresh = Bm25fQuery::new(f.headline, f.body, word, params);
+            assert_eq!(
+                second.stats(&searcher).unwrap(),
+                fresh.count_stats(&searcher).unwrap(),
+                "{word}"
+            );
+            for segment in searcher.segment_readers() {
+                assert!(lock(&second.memo.terms).contains_key(&segment.segment_id()));
+                assert_eq!(
+                    read_all(&second, segment),
+                    read_all(&fresh, segment),
+                    "{word}"
+                );
+            }
+        }
+        let rate = Bm25fQuery::new(f.headline, f.body, "rate", params);
+        let before = rate.stats(&searcher).unwrap();
+        assert_eq!(before.docs, 5);
+        let mut w = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        let mut doc = tantivy::TantivyDocument::default();
+        doc.add_text(f.body, "rates again");
+        w.add_document(doc).unwrap();
+        w.commit().unwrap();
+        reader.reload().unwrap();
+        let after = reader.searcher();
+        let now = rate.stats(&after).unwrap();
+        assert_eq!(now, rate.count_stats(&after).unwrap());
+        assert_eq!((now.docs, now.doc_freq), (6, before.doc_freq + 1));
     }
 }

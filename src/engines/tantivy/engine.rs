@@ -568,11 +568,15 @@ impl Engine {
         };
         // RM3 for optional-word searches ranked by relevance: the first pass's best hits may
         // suggest words that re-score (never widen) it.
+        // A gate shut by the query's length alone is shut before anything is read: then there
+        // is no feedback to plan for (and no deeper first pass to keep), unless `--explain`
+        // is to show the gate's decision.
         let plan = Plan {
             feedback: req.ranking.feedback.enabled()
                 && req.match_mode == MatchMode::Any
                 && req.sort == Sort::Relevance
-                && !builder.scored.is_empty(),
+                && !builder.scored.is_empty()
+                && (req.explain || req.ranking.feedback.long_enough(builder.scored.len())),
             words: std::mem::take(&mut builder.scored),
         };
         let query = self.with_filters(text_query, req, &sources);

@@ -11,8 +11,12 @@
 //! further apart in the query pair too, unordered (`model::scoring::pairs`, shared with the
 //! OpenSearch engine so both pair alike). Positions are read
 //! only for the documents the second pass re-scores, so the cost is bounded by its depth.
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 pub use crate::model::scoring::meetings;
 use crate::model::scoring::{self, Pair};
+use tantivy::index::SegmentId;
 use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::query::Explanation;
 use tantivy::{DocId, DocSet, Searcher, SegmentReader};
@@ -28,7 +32,14 @@ pub struct Proximity {
     stats: Stats,
     params: ProximityParams,
     bm25f: Bm25fParams,
+    /// Per segment, each word's position lists as opened, before any seek: a second batch of
+    /// documents in a segment (the candidates that may still climb) starts from a copy of
+    /// them instead of opening them again.
+    opened: RefCell<HashMap<SegmentId, Vec<WordLists>>>,
 }
+
+/// One word's position lists in one segment, each tagged with its slot (0 headline, 1 body).
+type WordLists = Vec<(usize, SegmentPostings)>;
 
 /// One pair's part of one document's score, for `--explain`.
 pub struct PairScore {
@@ -72,6 +83,7 @@ impl Proximity {
             stats: stats[0],
             params,
             bm25f,
+            opened: RefCell::default(),
         }))
     }
 
@@ -91,19 +103,14 @@ impl Proximity {
         reader: &SegmentReader,
         docs: &[DocId],
     ) -> tantivy::Result<Vec<Vec<PairScore>>> {
-        let mut lists: Vec<Vec<(usize, SegmentPostings)>> = self
-            .words
-            .iter()
-            .map(|w| w.position_lists(reader))
-            .collect::<tantivy::Result<_>>()?;
+        let mut lists = self.lists(reader)?;
         let norms = self.words[0].norm_readers(reader)?;
-        let mut buf = Vec::new();
         // One buffer per word and slot, reused from document to document.
         let mut positions: Vec<[Vec<u32>; 2]> = vec![[Vec::new(), Vec::new()]; lists.len()];
         let mut out = Vec::with_capacity(docs.len());
         for &doc in docs {
             for (word, into) in lists.iter_mut().zip(&mut positions) {
-                word_positions(word, doc, &mut buf, into);
+                word_positions(word, doc, into);
             }
             let lengths = Counts {
                 tf_headline: 0,
@@ -120,6 +127,22 @@ impl Proximity {
             );
         }
         Ok(out)
+    }
+
+    /// Every word's position lists in one segment, unread: opened on the first batch of the
+    /// segment and copied for each batch (a copy costs less than a dictionary look-up).
+    fn lists(&self, reader: &SegmentReader) -> tantivy::Result<Vec<WordLists>> {
+        let id = reader.segment_id();
+        if let Some(lists) = self.opened.borrow().get(&id) {
+            return Ok(lists.clone());
+        }
+        let lists: Vec<WordLists> = self
+            .words
+            .iter()
+            .map(|w| w.position_lists(reader))
+            .collect::<tantivy::Result<_>>()?;
+        self.opened.borrow_mut().insert(id, lists.clone());
+        Ok(lists)
     }
 
     /// Each pair's name for `--explain`, in the order of [`PairScore::pair`].
@@ -163,12 +186,8 @@ impl Proximity {
 }
 
 /// Sorted positions of one word (all its forms) in one document, per slot, into `out`.
-fn word_positions(
-    lists: &mut [(usize, SegmentPostings)],
-    doc: DocId,
-    buf: &mut Vec<u32>,
-    out: &mut [Vec<u32>; 2],
-) {
+fn word_positions(lists: &mut [(usize, SegmentPostings)], doc: DocId, out: &mut [Vec<u32>; 2]) {
+    let mut forms = [0u8; 2];
     for o in out.iter_mut() {
         o.clear();
     }
@@ -177,12 +196,15 @@ fn word_positions(
             list.seek(doc);
         }
         if list.doc() == doc {
-            list.positions(buf);
-            out[*slot].extend_from_slice(buf);
+            list.append_positions_with_offset(0, &mut out[*slot]);
+            forms[*slot] += 1;
         }
     }
-    for o in out.iter_mut() {
-        o.sort_unstable();
+    // One form's positions come sorted; only several forms' need merging.
+    for (o, n) in out.iter_mut().zip(forms) {
+        if n > 1 {
+            o.sort_unstable();
+        }
     }
 }
 
@@ -218,5 +240,62 @@ mod tests {
         assert_eq!(meetings(&[5], &[9], 8), (0, 1));
         assert_eq!(meetings(&[5], &[14], 8), (0, 0));
         assert_eq!(meetings(&[], &[1], 8), (0, 0));
+    }
+
+    /// The candidates that may climb are scored in a second batch of the same segment, from a
+    /// copy of the lists the first batch opened: every document's pairs must come out as a
+    /// fresh proximity scoring them all at once gives, including documents before the first
+    /// batch's last one.
+    #[test]
+    fn a_second_batch_of_a_segment_scores_as_a_fresh_pass() {
+        use crate::engines::tantivy::schema::Fields;
+        let index = tantivy::Index::create_in_ram(Fields::build_schema());
+        crate::analysis::register(&index);
+        let f = Fields::from_schema(&index.schema()).unwrap();
+        let mut w = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        for (h, b) in [
+            ("Interest rates", "the interest rate rose"),
+            ("Rates", "rate of interest, then interest"),
+            ("Nothing", "no words here"),
+            (
+                "Interest",
+                "interest and more interest, far from any rate at all today",
+            ),
+            ("Rate interest", "rates interest rates"),
+        ] {
+            let mut doc = tantivy::TantivyDocument::default();
+            doc.add_text(f.headline, h);
+            doc.add_text(f.body, b);
+            w.add_document(doc).unwrap();
+        }
+        w.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        let segment = &searcher.segment_readers()[0];
+        let bm25f = Bm25fParams::default();
+        let words = ["interest", "rate"].map(|w| Bm25fQuery::new(f.headline, f.body, w, bm25f));
+        let params = ProximityParams::default();
+        let scores = |p: &Proximity, docs: &[DocId]| -> Vec<(u32, u32, f32)> {
+            p.score_segment(segment, docs)
+                .unwrap()
+                .into_iter()
+                .flatten()
+                .map(|s| (s.ordered, s.near, s.score))
+                .collect()
+        };
+        let fresh = Proximity::new(&searcher, &words, params, bm25f)
+            .unwrap()
+            .unwrap();
+        let whole = scores(&fresh, &[0, 1, 2, 3, 4]);
+        assert!(whole.iter().any(|s| s.2 > 0.0), "some pair must meet");
+        let batched = Proximity::new(&searcher, &words, params, bm25f)
+            .unwrap()
+            .unwrap();
+        let first = scores(&batched, &[1, 4]);
+        let second = scores(&batched, &[0, 2, 3]);
+        let n = first.len() / 2;
+        assert_eq!(first[..n], whole[n..2 * n]);
+        assert_eq!(first[n..], whole[4 * n..]);
+        assert_eq!(second[..n], whole[..n]);
+        assert_eq!(second[n..], whole[2 * n..4 * n]);
     }
 }

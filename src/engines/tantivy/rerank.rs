@@ -252,10 +252,13 @@ fn rerank_head(
 /// candidates, whose lowest final score is then a floor the page's last place cannot fall
 /// below; then only the candidates whose first-pass score plus the most proximity can add
 /// (`Proximity::max_score`) still reaches that floor. The others' positions are never read:
-/// every candidate above them already scores more than they could, so they stay below the
-/// page in their first-pass order, which is where a full re-scoring puts them relative to the
-/// page too. Queries whose top already holds the words together (names, set phrases) read
-/// about `end` documents' positions instead of the whole depth's.
+/// at least `end` candidates above them already score more than they could, so they stay below
+/// the page in their first-pass order, which is where a full re-scoring puts them relative to
+/// the page too. The candidates that may climb are read in first-pass order, in batches that
+/// double, and the floor rises to the `end`-th best final score read so far after each batch:
+/// the lower candidates a batch already outscores are never read. Queries whose top already
+/// holds the words together (names, set phrases) read about `end` documents' positions instead
+/// of the whole depth's.
 fn bounded(
     searcher: &Searcher,
     top: &[(f32, DocAddress)],
@@ -264,21 +267,40 @@ fn bounded(
 ) -> Result<HashMap<DocAddress, Parts>> {
     let first = end.min(top.len());
     let mut parts = score_parts(searcher, &top[..first], Some(pairs), &[])?;
-    let floor = parts
-        .values()
-        .map(|p| p.first + p.near())
-        .fold(f32::INFINITY, f32::min);
+    // The best `first` final scores read so far, lowest first: the floor is the lowest.
+    let mut best: Vec<f32> = parts.values().map(|p| p.first + p.near()).collect();
+    best.sort_by(f32::total_cmp);
     // A hair of slack so float rounding never drops a candidate that ties the floor.
     let most = pairs.max_score() * (1.0 + 1e-4) + 1e-6;
-    let climbers = top[first..]
-        .iter()
-        .take_while(|(score, _)| score + most >= floor)
-        .count();
-    if climbers > 0 {
-        let more = &top[first..first + climbers];
-        parts.extend(score_parts(searcher, more, Some(pairs), &[])?);
+    let mut read = first;
+    loop {
+        let floor = best.first().copied().unwrap_or(f32::INFINITY);
+        let climbers = top[read..]
+            .iter()
+            .take_while(|(score, _)| score + most >= floor)
+            .count();
+        if climbers == 0 {
+            break;
+        }
+        let batch = &top[read..read + climbers.min(read.max(1))];
+        let more = score_parts(searcher, batch, Some(pairs), &[])?;
+        raise(&mut best, more.values().map(|p| p.first + p.near()));
+        parts.extend(more);
+        read += batch.len();
     }
     Ok(parts)
+}
+
+/// Keep in `best` (sorted ascending) its own length of the highest of it and `scores`.
+fn raise(best: &mut [f32], scores: impl Iterator<Item = f32>) {
+    for s in scores {
+        if let Some(low) = best.first_mut()
+            && s > *low
+        {
+            *low = s;
+            best.sort_by(f32::total_cmp);
+        }
+    }
 }
 
 /// The expansion to use (empty when the gate stays shut) and why.
