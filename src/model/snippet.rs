@@ -4,8 +4,8 @@
 //! A phrase highlights its occurrences only, a prefix highlights the words it expanded to, and
 //! negated words are never in the highlight list, so what is marked is what made the article match.
 use std::cell::RefCell;
-use std::collections::HashMap;
 
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 use tantivy::tokenizer::TextAnalyzer;
 
@@ -38,7 +38,7 @@ pub struct SnippetGenerator {
     exact: TextAnalyzer,
     /// Stems of words already seen (by this thread's earlier generators too): stemming is the
     /// costly part of matching, and words repeat.
-    stems: HashMap<String, String>,
+    stems: FxHashMap<String, String>,
     /// The tokens of the text being matched that can take part in a match, reused across hits.
     tokens: Candidates,
     /// The characters of the part of a body the fragments come from, reused across hits.
@@ -390,7 +390,7 @@ fn wants(
     highlight: &Highlight,
     token: &str,
     stem: &mut TextAnalyzer,
-    stems: &mut HashMap<String, String>,
+    stems: &mut FxHashMap<String, String>,
 ) -> bool {
     match highlight {
         Highlight::Stem { term, .. } => {
@@ -430,7 +430,7 @@ fn could_stem_to(word: &str, stem: &str) -> bool {
 
 fn stem_of<'c>(
     analyzer: &mut TextAnalyzer,
-    cache: &'c mut HashMap<String, String>,
+    cache: &'c mut FxHashMap<String, String>,
     word: &str,
 ) -> &'c str {
     if !cache.contains_key(word) {
@@ -450,7 +450,7 @@ thread_local! {
     /// Stems found by this thread's earlier generators: a server makes every page's snippets on
     /// a few pooled threads, and news words recur from query to query, so most words need no
     /// stemmer run. A word's stem never changes, so what is kept is never stale.
-    static STEMS: RefCell<HashMap<String, String>> = RefCell::new(HashMap::new());
+    static STEMS: RefCell<FxHashMap<String, String>> = RefCell::new(FxHashMap::default());
 }
 
 impl Drop for SnippetGenerator {
