@@ -26,9 +26,14 @@ impl QuoteFilter {
         }
     }
 
+    /// Whether this search shows no article's quotes: its hits need not read them.
+    pub fn shows_none(&self) -> bool {
+        self.speakers.is_empty() && self.leaves.is_empty()
+    }
+
     /// The quotes of one article to show with its hit.
     pub fn select(&self, quotes: Vec<Quote>) -> Vec<Quote> {
-        if self.speakers.is_empty() && self.leaves.is_empty() {
+        if self.shows_none() {
             return Vec::new();
         }
         let by_speaker: Vec<Quote> = if self.speakers.is_empty() {

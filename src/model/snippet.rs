@@ -4,8 +4,8 @@
 //! A phrase highlights its occurrences only, a prefix highlights the words it expanded to, and
 //! negated words are never in the highlight list, so what is marked is what made the article match.
 use std::cell::RefCell;
-use std::collections::HashMap;
 
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 use tantivy::tokenizer::TextAnalyzer;
 
@@ -38,7 +38,7 @@ pub struct SnippetGenerator {
     exact: TextAnalyzer,
     /// Stems of words already seen (by this thread's earlier generators too): stemming is the
     /// costly part of matching, and words repeat.
-    stems: HashMap<String, String>,
+    stems: FxHashMap<String, String>,
     /// The tokens of the text being matched that can take part in a match, reused across hits.
     tokens: Candidates,
     /// The characters of the part of a body the fragments come from, reused across hits.
@@ -200,8 +200,13 @@ impl SnippetGenerator {
     /// The headline with its matches marked.
     pub fn headline(&mut self, headline: &str) -> Marked {
         let (hits, _) = self.find(headline, Part::Headline);
-        let chars: Vec<char> = headline.chars().collect();
-        let (text, highlights) = render(&chars, 0, chars.len(), &hits);
+        let (text, highlights, _) = match headline.is_ascii() {
+            true => render(headline.as_bytes(), 0, headline.len(), &hits),
+            false => {
+                let chars: Vec<char> = headline.chars().collect();
+                render(&chars, 0, chars.len(), &hits)
+            }
+        };
         Marked { text, highlights }
     }
 
@@ -210,21 +215,15 @@ impl SnippetGenerator {
         let (hits, scanned) = self.find(body, Part::Body);
         // Fragments reach at most one fragment past the last match scanned.
         let body = &body[..prefix_end(body, scanned + 4 * FRAGMENT_CHARS)];
+        // In ASCII text every byte is a character: the windows are chosen on the bytes as they
+        // lie, where other text is first decoded into characters.
+        if body.is_ascii() {
+            return fragments(body.as_bytes(), &hits);
+        }
         let mut chars = std::mem::take(&mut self.chars);
         chars.clear();
         chars.extend(body.chars());
-        let windows = choose_windows(&chars, &hits);
-        let mut out = Marked::default();
-        for (i, (start, end)) in windows.into_iter().enumerate() {
-            if i > 0 {
-                out.text.push_str(JOINER);
-            }
-            let base = out.text.chars().count();
-            let (text, highlights) = render(&chars, start, end, &hits);
-            out.text.push_str(&text);
-            out.highlights
-                .extend(highlights.into_iter().map(|[s, e]| [s + base, e + base]));
-        }
+        let out = fragments(&chars, &hits);
         self.chars = chars;
         out
     }
@@ -391,7 +390,7 @@ fn wants(
     highlight: &Highlight,
     token: &str,
     stem: &mut TextAnalyzer,
-    stems: &mut HashMap<String, String>,
+    stems: &mut FxHashMap<String, String>,
 ) -> bool {
     match highlight {
         Highlight::Stem { term, .. } => {
@@ -431,7 +430,7 @@ fn could_stem_to(word: &str, stem: &str) -> bool {
 
 fn stem_of<'c>(
     analyzer: &mut TextAnalyzer,
-    cache: &'c mut HashMap<String, String>,
+    cache: &'c mut FxHashMap<String, String>,
     word: &str,
 ) -> &'c str {
     if !cache.contains_key(word) {
@@ -451,7 +450,7 @@ thread_local! {
     /// Stems found by this thread's earlier generators: a server makes every page's snippets on
     /// a few pooled threads, and news words recur from query to query, so most words need no
     /// stemmer run. A word's stem never changes, so what is kept is never stale.
-    static STEMS: RefCell<HashMap<String, String>> = RefCell::new(HashMap::new());
+    static STEMS: RefCell<FxHashMap<String, String>> = RefCell::new(FxHashMap::default());
 }
 
 impl Drop for SnippetGenerator {
@@ -524,8 +523,47 @@ fn to_char_offsets(text: &str, hits: &mut [Hit]) {
     }
 }
 
+/// The fragments of a body prefix, given as its characters (or, when all ASCII, its bytes),
+/// around `hits` (character ranges), joined, with the highlights as character ranges.
+fn fragments<T: Unit>(units: &[T], hits: &[Hit]) -> Marked {
+    let mut out = Marked::default();
+    let mut base = 0;
+    for (i, (start, end)) in choose_windows(units, hits).into_iter().enumerate() {
+        if i > 0 {
+            out.text.push_str(JOINER);
+            base += JOINER.chars().count();
+        }
+        let (text, highlights, chars) = render(units, start, end, hits);
+        out.text.push_str(&text);
+        out.highlights
+            .extend(highlights.into_iter().map(|[s, e]| [s + base, e + base]));
+        base += chars;
+    }
+    out
+}
+
+/// One character of a text the windows are chosen on: a `char`, or a byte of ASCII text.
+trait Unit: Copy {
+    fn char(self) -> char;
+}
+
+impl Unit for char {
+    #[inline]
+    fn char(self) -> char {
+        self
+    }
+}
+
+impl Unit for u8 {
+    /// Only ever a byte of ASCII text, which is its own character.
+    #[inline]
+    fn char(self) -> char {
+        char::from(self)
+    }
+}
+
 /// Pick up to three non-overlapping windows covering the most distinct matches, in text order.
-fn choose_windows(chars: &[char], hits: &[Hit]) -> Vec<(usize, usize)> {
+fn choose_windows<T: Unit>(chars: &[T], hits: &[Hit]) -> Vec<(usize, usize)> {
     if hits.is_empty() {
         return vec![window_from(chars, 0, 0)];
     }
@@ -580,7 +618,7 @@ fn choose_windows(chars: &[char], hits: &[Hit]) -> Vec<(usize, usize)> {
 
 /// A window of about FRAGMENT_CHARS containing `[start, end)`: from the sentence start when that is
 /// close enough, else from a word boundary a little before the match.
-fn window_around(chars: &[char], start: usize, end: usize) -> (usize, usize) {
+fn window_around<T: Unit>(chars: &[T], start: usize, end: usize) -> (usize, usize) {
     let room = FRAGMENT_CHARS.saturating_sub(end - start);
     let lead_max = (room / 2).max(20).min(room.max(1));
     let from = match sentence_start_within(chars, start, lead_max.max(room * 2 / 3)) {
@@ -592,7 +630,7 @@ fn window_around(chars: &[char], start: usize, end: usize) -> (usize, usize) {
 
 /// A window starting at `from`, ending at a sentence or word boundary near FRAGMENT_CHARS, and
 /// never before `must_reach`.
-fn window_from(chars: &[char], from: usize, must_reach: usize) -> (usize, usize) {
+fn window_from<T: Unit>(chars: &[T], from: usize, must_reach: usize) -> (usize, usize) {
     let from = skip_space(chars, from);
     let limit = (from + FRAGMENT_CHARS).min(chars.len());
     if limit == chars.len() {
@@ -607,26 +645,27 @@ fn window_from(chars: &[char], from: usize, must_reach: usize) -> (usize, usize)
     let end = sentence_end.unwrap_or_else(|| {
         (must_reach.max(from + 1)..=limit)
             .rev()
-            .find(|&i| i == chars.len() || chars[i].is_whitespace())
+            .find(|&i| i == chars.len() || chars[i].char().is_whitespace())
             .unwrap_or(limit.max(must_reach))
     });
     (from, trim_end(chars, from, end.max(must_reach)))
 }
 
-fn is_sentence_end(chars: &[char], i: usize) -> bool {
-    matches!(chars[i], '.' | '!' | '?')
-        && chars
-            .get(i + 1)
-            .is_none_or(|c| c.is_whitespace() || *c == '"' || *c == '\u{201d}')
+fn is_sentence_end<T: Unit>(chars: &[T], i: usize) -> bool {
+    matches!(chars[i].char(), '.' | '!' | '?')
+        && chars.get(i + 1).is_none_or(|c| {
+            let c = c.char();
+            c.is_whitespace() || c == '"' || c == '\u{201d}'
+        })
 }
 
 /// Where the sentence holding `at` starts, if that is at most `reach` characters back: a window
 /// opens there only when it is that close, so the scan never walks further back than that.
-fn sentence_start_within(chars: &[char], at: usize, reach: usize) -> Option<usize> {
+fn sentence_start_within<T: Unit>(chars: &[T], at: usize, reach: usize) -> Option<usize> {
     let floor = at.saturating_sub(reach);
     let mut i = at;
     while i > 0 && i >= floor {
-        let prev = chars[i - 1];
+        let prev = chars[i - 1].char();
         if prev == '\n' || (prev.is_whitespace() && i >= 2 && is_sentence_end(chars, i - 2)) {
             return Some(i);
         }
@@ -635,38 +674,44 @@ fn sentence_start_within(chars: &[char], at: usize, reach: usize) -> Option<usiz
     (floor == 0).then_some(0)
 }
 
-fn word_start_after(chars: &[char], from: usize, limit: usize) -> usize {
+fn word_start_after<T: Unit>(chars: &[T], from: usize, limit: usize) -> usize {
     if from == 0 {
         return 0;
     }
     (from..limit)
-        .find(|&i| chars[i - 1].is_whitespace() && !chars[i].is_whitespace())
+        .find(|&i| chars[i - 1].char().is_whitespace() && !chars[i].char().is_whitespace())
         .unwrap_or(limit)
 }
 
-fn skip_space(chars: &[char], mut i: usize) -> usize {
-    while i < chars.len() && chars[i].is_whitespace() {
+fn skip_space<T: Unit>(chars: &[T], mut i: usize) -> usize {
+    while i < chars.len() && chars[i].char().is_whitespace() {
         i += 1;
     }
     i
 }
 
-fn trim_end(chars: &[char], from: usize, mut end: usize) -> usize {
-    while end > from && chars[end - 1].is_whitespace() {
+fn trim_end<T: Unit>(chars: &[T], from: usize, mut end: usize) -> usize {
+    while end > from && chars[end - 1].char().is_whitespace() {
         end -= 1;
     }
     end
 }
 
-/// The text of `[from, to)` with whitespace runs folded to one space, and the hits inside it
-/// as character ranges of the folded text.
-fn render(chars: &[char], from: usize, to: usize, hits: &[Hit]) -> (String, Vec<[usize; 2]>) {
-    let mut out = String::new();
+/// The text of `[from, to)` with whitespace runs folded to one space, the hits inside it as
+/// character ranges of the folded text, and how many characters the folded text has.
+fn render<T: Unit>(
+    chars: &[T],
+    from: usize,
+    to: usize,
+    hits: &[Hit],
+) -> (String, Vec<[usize; 2]>, usize) {
+    let mut out = String::with_capacity(to - from);
     let mut map = Vec::with_capacity(to - from + 1);
     let mut len = 0usize;
     let mut in_space = false;
     for &c in &chars[from..to] {
         map.push(len);
+        let c = c.char();
         if c.is_whitespace() {
             if !in_space {
                 out.push(' ');
@@ -685,7 +730,7 @@ fn render(chars: &[char], from: usize, to: usize, hits: &[Hit]) -> (String, Vec<
         .filter(|h| h.start >= from && h.end <= to && h.end > h.start)
         .map(|h| [map[h.start - from], map[h.end - from]])
         .collect();
-    (out, highlights)
+    (out, highlights, len)
 }
 
 #[cfg(test)]
@@ -787,6 +832,66 @@ mod tests {
         assert!(!body.is_char_boundary(SCAN_START_BYTES));
         let mut g = SnippetGenerator::new(vec![phrase(&["tariff", "talks"])]);
         assert_eq!(marked_words(&g.body(&body)), vec!["tariff talks"]);
+    }
+}
+
+#[cfg(test)]
+mod window_tests {
+    use super::*;
+    use crate::model::query::Scope;
+
+    /// Bodies whose windows meet sentence ends, closing quotes, line breaks, runs of spaces, the
+    /// text's edges and a long scan; the last ones hold characters beyond ASCII.
+    fn bodies() -> Vec<String> {
+        let sentence =
+            "The tariff talks resumed on Monday.  Officials said\n\nthe tariff would \"stay\". ";
+        vec![
+            "tariff".into(),
+            "  Tariff talks.  ".into(),
+            sentence.repeat(12),
+            format!("{}Tariff! {}", "word ".repeat(3000), "x ".repeat(400)),
+            format!("{}the end", "No match here at all. ".repeat(40)),
+            "A tariff?Then more,tariff. Tariffs\tand\r\ntariffs!".repeat(9),
+            format!(
+                "{}\u{201c}Tariff,\u{201d} she said. {}",
+                "Ce café. ".repeat(30),
+                sentence
+            ),
+            "Le tarif ─ tariff — tariff’s end. ".repeat(20),
+        ]
+    }
+
+    /// The windows of an ASCII body chosen on its bytes are those chosen on its characters, and
+    /// the snippet of any body is what windowing its characters gives.
+    #[test]
+    fn windows_on_the_bytes_of_ascii_text_are_the_windows_on_its_characters() {
+        let terms = analysis::terms(&mut analysis::stemmed(), "tariff talks");
+        let mut marked = 0;
+        for body in bodies() {
+            let highlights = (terms.iter())
+                .map(|t| Highlight::Stem {
+                    scope: Scope::Text,
+                    term: t.clone(),
+                })
+                .collect();
+            let mut g = SnippetGenerator::new(highlights);
+            let (hits, scanned) = g.find(&body, Part::Body);
+            let prefix = &body[..prefix_end(&body, scanned + 4 * FRAGMENT_CHARS)];
+            let chars: Vec<char> = prefix.chars().collect();
+            let on_chars = fragments(&chars, &hits);
+            marked += usize::from(!on_chars.highlights.is_empty());
+            if prefix.is_ascii() {
+                assert_eq!(fragments(prefix.as_bytes(), &hits), on_chars, "{body:?}");
+            }
+            assert_eq!(g.body(&body), on_chars, "{body:?}");
+            let headline: Vec<char> = body.chars().take(90).collect();
+            let headline: String = headline.into_iter().collect();
+            let (hits, _) = g.find(&headline, Part::Headline);
+            let chars: Vec<char> = headline.chars().collect();
+            let (text, highlights, _) = render(&chars, 0, chars.len(), &hits);
+            assert_eq!(g.headline(&headline), Marked { text, highlights });
+        }
+        assert_eq!(marked, bodies().len() - 1, "every body but one has a match");
     }
 }
 

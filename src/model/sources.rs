@@ -163,7 +163,7 @@ impl SourceTable {
         // Per outlet: total, alias spelling, and the count of each spelling seen.
         let mut outlets: BTreeMap<String, (u64, Option<String>, Vec<FacetCount>)> = BTreeMap::new();
         for c in counts {
-            let (outlet, shown) = self.aliases.resolve(&source::key(&c.value));
+            let (outlet, shown) = self.aliases.resolve(&key_of_spelling(&c.value));
             let entry = outlets.entry(outlet).or_default();
             entry.0 += c.count;
             if shown.is_some() {
@@ -182,6 +182,33 @@ impl SourceTable {
         merged.truncate(size);
         merged
     }
+}
+
+/// Most spellings whose keys a thread keeps between requests.
+const KEPT_KEYS: usize = 10_000;
+
+thread_local! {
+    /// Keys of source spellings already seen by this thread: every request with a source facet
+    /// folds every spelling the index holds, and folding (Unicode normalisation) was a few
+    /// percent of a served search. A spelling's key never changes, so what is kept is never stale.
+    static KEYS: std::cell::RefCell<rustc_hash::FxHashMap<String, String>> = Default::default();
+}
+
+/// [`source::key`] of a stored spelling, remembered per thread.
+fn key_of_spelling(spelling: &str) -> String {
+    let kept = KEYS.try_with(|keys| keys.borrow().get(spelling).cloned());
+    if let Ok(Some(key)) = kept {
+        return key;
+    }
+    let key = source::key(spelling);
+    let _ = KEYS.try_with(|keys| {
+        let mut keys = keys.borrow_mut();
+        if keys.len() >= KEPT_KEYS {
+            keys.clear();
+        }
+        keys.insert(spelling.to_string(), key.clone());
+    });
+    key
 }
 
 /// The spelling most articles carry; ties go to the first in byte order, so output is stable.
@@ -235,6 +262,30 @@ mod tests {
         keys.sort();
         assert_eq!(keys, vec!["fox news", "fox online news"]);
         assert_eq!(t.keys_for("Other"), vec!["other"]);
+    }
+
+    /// A remembered key is the key folding gives, the first time and after, and a full
+    /// cache starts over rather than answering wrong.
+    #[test]
+    fn remembered_spelling_keys_are_the_folded_keys() {
+        let spellings = [
+            "Reuters'",
+            "A.P.",
+            "Le Monde — Édition",
+            "ＦＯＸ News",
+            "BBC  News",
+            "",
+        ];
+        for _ in 0..2 {
+            for s in spellings {
+                assert_eq!(key_of_spelling(s), source::key(s), "{s:?}");
+            }
+        }
+        for n in 0..KEPT_KEYS + 5 {
+            let s = format!("Outlet {n}");
+            assert_eq!(key_of_spelling(&s), format!("outlet {n}"));
+        }
+        assert_eq!(key_of_spelling("A.P."), "ap");
     }
 
     #[test]

@@ -298,11 +298,28 @@ pub fn read_article(
     searcher: &Searcher,
     addr: DocAddress,
 ) -> Result<StoredArticle> {
-    let doc: StoredDoc = searcher.doc(addr)?;
-    Ok(from_stored(fields, doc))
+    read_article_parts(fields, searcher, addr, Parts { quotes: true })
 }
 
-fn from_stored(fields: &Fields, mut doc: StoredDoc) -> StoredArticle {
+/// Which optional parts of a stored article to decode.
+#[derive(Debug, Clone, Copy)]
+pub struct Parts {
+    /// The quotes (stored as JSON): a search that shows none leaves them empty.
+    pub quotes: bool,
+}
+
+/// The stored article at `addr`, with only the optional `parts` decoded.
+pub fn read_article_parts(
+    fields: &Fields,
+    searcher: &Searcher,
+    addr: DocAddress,
+    parts: Parts,
+) -> Result<StoredArticle> {
+    let doc: StoredDoc = searcher.doc(addr)?;
+    Ok(from_stored(fields, doc, parts))
+}
+
+fn from_stored(fields: &Fields, mut doc: StoredDoc, parts: Parts) -> StoredArticle {
     let headline_derived = doc.first(fields.headline).is_none();
     let date = match doc.first(fields.date) {
         Some(StoredValue::Date(d)) => from_tantivy_date(*d),
@@ -337,8 +354,7 @@ fn from_stored(fields: &Fields, mut doc: StoredDoc) -> StoredArticle {
         entities,
         // Named by the collapsing layer from the groups kept with the index.
         group: None,
-        quotes: doc
-            .take_first(fields.quotes)
+        quotes: (doc.take_first(fields.quotes).filter(|_| parts.quotes))
             .and_then(|j| serde_json::from_str(&j).ok())
             .unwrap_or_default(),
         ocr,

@@ -13,7 +13,7 @@ use tantivy::query::{AllQuery, BooleanQuery, EmptyQuery, Occur, Query, TermQuery
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DateTime, DocAddress, IndexReader, Order, Searcher, Term};
 
-use super::document::read_article;
+use super::document::{Parts, read_article, read_article_parts};
 use super::facets::GlobalOrdinals;
 use super::index::NewsIndex;
 use super::rerank::{self, Plan};
@@ -445,15 +445,18 @@ impl Engine {
             false => (docs, None),
         };
         let docs = if limit == 0 { Vec::new() } else { docs };
+        let quotes = QuoteFilter::new(req);
+        // Most searches show no quotes: their hits leave the stored quotes unparsed.
+        let read_quotes = !quotes.shows_none();
         let (mut hits, mut counts) = match (&later, &matching) {
             // Counting by merged dictionaries costs less than starting a thread to do it beside
             // the snippets would.
             (Some(columns), Some(matching)) => (
-                self.hits(searcher, &docs, &highlights)?,
+                self.hits(searcher, &docs, &highlights, read_quotes)?,
                 facets::count_matching(columns, matching)?,
             ),
             _ => (
-                self.hits(searcher, &docs, &highlights)?,
+                self.hits(searcher, &docs, &highlights, read_quotes)?,
                 counted.unwrap_or_default(),
             ),
         };
@@ -461,7 +464,6 @@ impl Engine {
             Some(matching) => self.show_entity_facets(searcher, req, matching, &mut counts)?,
             None => false,
         };
-        let quotes = QuoteFilter::new(req);
         for hit in &mut hits {
             hit.quotes = quotes.select(std::mem::take(&mut hit.quotes));
         }
@@ -728,22 +730,26 @@ impl Engine {
         searcher: &Searcher,
         docs: &[(f32, DocAddress)],
         highlights: &[Highlight],
+        quotes: bool,
     ) -> Result<Vec<Hit>> {
         let mut snippets = SnippetGenerator::new(highlights.to_vec());
         docs.iter()
-            .map(|&(score, addr)| self.hit(searcher, addr, score, Some(&mut snippets)))
+            .map(|&(score, addr)| self.hit(searcher, addr, score, Some(&mut snippets), quotes))
             .collect()
     }
 
+    /// One hit; its quotes are read from the store only when `quotes`.
     fn hit(
         &self,
         searcher: &Searcher,
         addr: DocAddress,
         score: f32,
         snippets: Option<&mut SnippetGenerator>,
+        quotes: bool,
     ) -> Result<Hit> {
+        let parts = Parts { quotes };
         Ok(Hit::from_article(
-            read_article(self.fields(), searcher, addr)?,
+            read_article_parts(self.fields(), searcher, addr, parts)?,
             score,
             snippets,
         ))
@@ -797,7 +803,7 @@ impl Engine {
                 },
             )?;
             for &(score, addr) in &reranked.docs {
-                each(self.hit(&searcher, addr, score, snippets.as_mut())?)?;
+                each(self.hit(&searcher, addr, score, snippets.as_mut(), true)?)?;
                 count += 1;
             }
             if positions.len() < depth {
@@ -816,7 +822,7 @@ impl Engine {
             for position in &positions {
                 let addr = DocAddress::new(position.segment, position.doc);
                 let score = scale * position.score(req.sort);
-                let mut hit = self.hit(&searcher, addr, score, snippets.as_mut())?;
+                let mut hit = self.hit(&searcher, addr, score, snippets.as_mut(), true)?;
                 hit.quotes = quotes.select(std::mem::take(&mut hit.quotes));
                 each(hit)?;
                 count += 1;

@@ -155,6 +155,12 @@ impl CountPool {
             pool.push(counts);
         }
     }
+
+    /// Give back a count array any entry of which may be non-zero.
+    fn give_back_dirty(&self, mut counts: Vec<u32>) {
+        counts.fill(0);
+        self.give_back(counts, &[]);
+    }
 }
 
 /// A segment dictionary's terms, in its (byte) order.
@@ -1115,7 +1121,9 @@ impl ShownValues {
         let sorted = (docs.iter()).all(|d| d.windows(2).all(|w| w[0] < w[1]));
         if sorted && matching * 2 > self.live {
             let counts = self.count_unmatched(docs);
-            return Ok(self.top(kinds, size, &counts, None));
+            let lists = self.top(kinds, size, &counts, None);
+            self.pool.give_back_dirty(counts);
+            return Ok(lists);
         }
         let mut counts = self.take_counts();
         let mut touched: Vec<u32> = Vec::new();
@@ -1189,7 +1197,9 @@ impl ShownValues {
 
     /// Counts over the live articles `docs` does not hold, subtracted from all the carried ones.
     fn count_unmatched(&self, docs: &[Vec<DocId>]) -> Vec<u32> {
-        let mut counts = self.carried.clone();
+        // A pooled array: a fresh one this large comes from the system as pages to zero.
+        let mut counts = self.take_counts();
+        counts.copy_from_slice(&self.carried);
         for (values, docs) in self.segments.iter().zip(docs) {
             let mut next = docs.iter().copied().peekable();
             for doc in 0..values.docs() {
