@@ -42,6 +42,10 @@ const BRACKET_CHARS: usize = 24;
 const PARAGRAPH_SENTENCES: usize = 4;
 /// Words a sentence-closing attribution may have after its verb (`, Kern said in a statement.`).
 const FINAL_TAIL_WORDS: usize = 4;
+/// How many earlier quotes a document may be traced back through (`the statement said` asks who
+/// spoke in the sentence that introduced the statement, whose quote may itself be a document's).
+/// A quote running past the sentence that asks can lead back to itself, so the chain is bounded.
+const ISSUER_CHAIN: u8 = 3;
 
 /// A resolved speaker.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,6 +64,8 @@ pub struct Doc<'a> {
     mentions: Vec<&'a Mention>,
     all: &'a [Mention],
     genders: HashMap<String, Gender>,
+    /// Earlier quotes being attributed on behalf of a document right now (see `ISSUER_CHAIN`).
+    tracing: std::cell::Cell<u8>,
 }
 
 /// Words that may stand between a quote and an inverted speech verb (`"...," later said X`).
@@ -157,6 +163,7 @@ impl<'a> Doc<'a> {
             mentions,
             all,
             genders,
+            tracing: std::cell::Cell::new(0),
         }
     }
 
@@ -866,10 +873,20 @@ impl<'a> Doc<'a> {
         })?;
         let from = self.sentence_start(floor, ws[k].start);
         let to = self.sentence_end(ws[k].end, here);
+        // A quote that runs on past the sentence asking is the one being attributed (or holds
+        // it): its speaker is what is sought, so the sentence's subject answers instead.
         let quoted = (0..self.spans.len())
             .rev()
-            .find(|&j| self.spans[j].open < to && self.spans[j].after() > from);
-        if let Some(Found::Speaker(s)) = quoted.map(|j| self.attribute(j)) {
+            .find(|&j| self.spans[j].open < to && self.spans[j].after() > from)
+            .filter(|&j| self.spans[j].after() <= here);
+        let depth = self.tracing.get();
+        if depth >= ISSUER_CHAIN {
+            return None;
+        }
+        self.tracing.set(depth + 1);
+        let traced = quoted.map(|j| self.attribute(j));
+        self.tracing.set(depth);
+        if let Some(Found::Speaker(s)) = traced {
             return Some(s);
         }
         self.speaker_of_sentence(from, to).map(named)

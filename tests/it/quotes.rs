@@ -625,3 +625,19 @@ fn initials_in_a_name_end_no_sentence_and_a_party_bracket_keeps_who_on_its_name(
         ],
     );
 }
+
+/// A quote that opens inside the sentence introducing a statement and is closed by "the
+/// statement said" led the document rule back to the same quote without end: the stack
+/// overflowed and took the whole indexing run with it. It now ends with no speaker for that
+/// quote (the board that issued the statement is not a name the tagger finds), and the rest of
+/// the article is attributed as usual.
+#[test]
+fn regression_a_quote_closed_by_the_statement_it_opened_overflowed_the_stack() {
+    expect_speakers(
+        "statement-opened-by-its-own-quote.txt",
+        &[
+            ("The pier will reopen in May", None),
+            ("It is a good day for the town", Some("Ines Garrow")),
+        ],
+    );
+}
