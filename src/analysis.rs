@@ -205,6 +205,35 @@ pub fn normalize_keyword(value: &str) -> String {
         .unwrap_or_default()
 }
 
+/// A memo of a pure function of a text (a word's stem, a spelling's key), for caches kept
+/// across requests: a result never goes stale, and a memo that reaches `cap` entries starts
+/// over, so a long-running server over ever new text holds a bounded amount.
+pub struct Memo<V> {
+    kept: rustc_hash::FxHashMap<Box<str>, V>,
+    cap: usize,
+}
+
+impl<V> Memo<V> {
+    pub fn new(cap: usize) -> Memo<V> {
+        Memo {
+            kept: rustc_hash::FxHashMap::default(),
+            cap,
+        }
+    }
+
+    pub fn get(&self, text: &str) -> Option<&V> {
+        self.kept.get(text)
+    }
+
+    /// Remember `value` for `text`, starting over first when full.
+    pub fn insert(&mut self, text: &str, value: V) {
+        if self.kept.len() >= self.cap {
+            self.kept.clear();
+        }
+        self.kept.insert(text.into(), value);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

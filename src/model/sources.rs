@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::results::FacetCount;
+use crate::analysis::Memo;
 use crate::ingest::source;
 use crate::{Error, Result};
 
@@ -190,8 +191,8 @@ const KEPT_KEYS: usize = 10_000;
 thread_local! {
     /// Keys of source spellings already seen by this thread: every request with a source facet
     /// folds every spelling the index holds, and folding (Unicode normalisation) was a few
-    /// percent of a served search. A spelling's key never changes, so what is kept is never stale.
-    static KEYS: std::cell::RefCell<rustc_hash::FxHashMap<String, String>> = Default::default();
+    /// percent of a served search.
+    static KEYS: std::cell::RefCell<Memo<String>> = std::cell::RefCell::new(Memo::new(KEPT_KEYS));
 }
 
 /// [`source::key`] of a stored spelling, remembered per thread.
@@ -201,13 +202,7 @@ fn key_of_spelling(spelling: &str) -> String {
         return key;
     }
     let key = source::key(spelling);
-    let _ = KEYS.try_with(|keys| {
-        let mut keys = keys.borrow_mut();
-        if keys.len() >= KEPT_KEYS {
-            keys.clear();
-        }
-        keys.insert(spelling.to_string(), key.clone());
-    });
+    let _ = KEYS.try_with(|keys| keys.borrow_mut().insert(spelling, key.clone()));
     key
 }
 

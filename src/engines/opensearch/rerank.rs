@@ -28,7 +28,7 @@ use rustc_hash::FxHashMap;
 use serde_json::{Value, json};
 
 use super::ranking::{IDF_NAME, WORD_NAME};
-use crate::analysis;
+use crate::analysis::{self, Memo};
 use crate::model::article::StoredArticle;
 use crate::model::explain::{Expansion, FeedbackDecision};
 use crate::model::feedback::{self, Sample};
@@ -152,14 +152,11 @@ impl Default for Stems {
 /// server over ever new vocabulary holds a few megabytes at most.
 const SHARED_STEMS: usize = 200_000;
 
-/// Word -> stem, `None` for a word the analyzer drops.
-type StemMemo = FxHashMap<Box<str>, Option<Box<str>>>;
-
-/// The process's memo of stems. A stem depends on the word alone, never on an index or a
-/// request, so every search can share it.
-fn shared_stems() -> &'static Mutex<StemMemo> {
-    static SHARED: OnceLock<Mutex<StemMemo>> = OnceLock::new();
-    SHARED.get_or_init(|| Mutex::new(FxHashMap::default()))
+/// The process's memo of stems (`None` for a word the analyzer drops). A stem depends on the
+/// word alone, never on an index or a request, so every search can share it.
+fn shared_stems() -> &'static Mutex<Memo<Option<Box<str>>>> {
+    static SHARED: OnceLock<Mutex<Memo<Option<Box<str>>>>> = OnceLock::new();
+    SHARED.get_or_init(|| Mutex::new(Memo::new(SHARED_STEMS)))
 }
 
 /// The stem of `word`, from the process's memo or worked out by `analyzer` (made on first
@@ -173,10 +170,7 @@ fn shared_stem(word: &str, analyzer: &mut Option<TextAnalyzer>) -> Option<Rc<str
     let analyzer = analyzer.get_or_insert_with(analysis::stemmed);
     let stem = analysis::terms(analyzer, word).into_iter().next();
     let mut memo = memo.lock().unwrap_or_else(|e| e.into_inner());
-    if memo.len() >= SHARED_STEMS {
-        memo.clear();
-    }
-    memo.insert(word.into(), stem.as_deref().map(Box::from));
+    memo.insert(word, stem.as_deref().map(Box::from));
     stem.as_deref().map(Rc::from)
 }
 
@@ -681,18 +675,30 @@ mod tests {
         );
     }
 
-    #[test]
-    fn text_is_fetched_only_for_the_page_and_the_candidates_that_can_climb_into_it() {
-        let ranking = Ranking::default();
-        let words = ["interest".to_string(), "rate".to_string()];
+    /// The two-word query the re-ranking tests below rank, over 100 short articles.
+    fn interest_rate_plan() -> Plan<'static> {
+        static QUERY: std::sync::LazyLock<(Ranking, [String; 2])> =
+            std::sync::LazyLock::new(|| (Ranking::default(), ["interest".into(), "rate".into()]));
         let collection = Collection {
             docs: 100,
             avg: [4.0, 12.0],
         };
-        let plan = Plan::new(&ranking, &words, false, collection);
+        Plan::new(&QUERY.0, &QUERY.1, false, collection)
+    }
+
+    /// Document frequencies in either field, as the cluster reports them.
+    fn in_either(counts: &[(&str, u64)]) -> DocFreqs {
         let mut freqs = DocFreqs::default();
-        freqs.either.insert("interest".into(), 10);
-        freqs.either.insert("rate".into(), 10);
+        for (word, n) in counts {
+            freqs.either.insert(word.to_string(), *n);
+        }
+        freqs
+    }
+
+    #[test]
+    fn text_is_fetched_only_for_the_page_and_the_candidates_that_can_climb_into_it() {
+        let plan = interest_rate_plan();
+        let freqs = in_either(&[("interest", 10), ("rate", 10)]);
         let texts = [
             (10.0, "a", "rate news and more about interest today"),
             (9.0, "b", "interest was the story and rate came later"),
@@ -741,16 +747,8 @@ mod tests {
 
     #[test]
     fn a_candidates_reach_from_its_words_scores_bounds_what_proximity_gives_it() {
-        let ranking = Ranking::default();
-        let words = ["interest".to_string(), "rate".to_string()];
-        let collection = Collection {
-            docs: 100,
-            avg: [4.0, 12.0],
-        };
-        let plan = Plan::new(&ranking, &words, false, collection);
-        let mut freqs = DocFreqs::default();
-        freqs.either.insert("interest".into(), 10);
-        freqs.either.insert("rate".into(), 30);
+        let plan = interest_rate_plan();
+        let freqs = in_either(&[("interest", 10), ("rate", 30)]);
         let pairs = plan.weighted_pairs(&freqs);
         let most = plan.most_proximity(&pairs);
         let bodies = [
@@ -765,10 +763,11 @@ mod tests {
             let idf = 2.5;
             let mut named = serde_json::Map::new();
             let (len, known) = (c.lengths(&plan.known), &plan.known);
-            for w in &words {
+            for w in plan.words {
                 let freq = c.freq(known, w);
                 if freq.iter().sum::<f32>() > 0.0 {
-                    let s = scoring::word_score(&ranking.bm25f, idf, freq, len, &collection);
+                    let s =
+                        scoring::word_score(&plan.ranking.bm25f, idf, freq, len, &plan.collection);
                     named.insert(format!("{WORD_NAME}{w}"), json!(s));
                     named.insert(format!("{IDF_NAME}{w}"), json!(idf));
                 }
@@ -792,21 +791,13 @@ mod tests {
 
     #[test]
     fn proximity_lifts_the_words_together_and_keeps_the_rest_in_order() {
-        let ranking = Ranking::default();
-        let words = ["interest".to_string(), "rate".to_string()];
-        let collection = Collection {
-            docs: 100,
-            avg: [4.0, 12.0],
-        };
-        let plan = Plan::new(&ranking, &words, false, collection);
+        let plan = interest_rate_plan();
         let pairs: Vec<(usize, usize)> = plan.pairs().iter().map(|p| (p.first, p.second)).collect();
         assert_eq!(pairs, vec![(0, 1)]);
         assert!(plan.active());
         let apart = candidate(2.0, "apart", "", "rate news and more about interest today");
         let together = candidate(1.9, "together", "", "the interest rate rose again today");
-        let mut freqs = DocFreqs::default();
-        freqs.either.insert("interest".into(), 10);
-        freqs.either.insert("rate".into(), 10);
+        let freqs = in_either(&[("interest", 10), ("rate", 10)]);
         let out = plan.rescore(vec![apart, together], 2, &[], &freqs);
         let ids: Vec<&str> = out
             .iter()
