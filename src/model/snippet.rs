@@ -5,12 +5,11 @@
 //! negated words are never in the highlight list, so what is marked is what made the article match.
 use std::cell::RefCell;
 
-use rustc_hash::FxHashMap;
 use serde::Serialize;
 use tantivy::tokenizer::TextAnalyzer;
 
 use super::highlight::Highlight;
-use crate::analysis;
+use crate::analysis::{self, Memo};
 
 /// Target length of one fragment, in characters.
 pub const FRAGMENT_CHARS: usize = 160;
@@ -38,7 +37,7 @@ pub struct SnippetGenerator {
     exact: TextAnalyzer,
     /// Stems of words already seen (by this thread's earlier generators too): stemming is the
     /// costly part of matching, and words repeat.
-    stems: FxHashMap<String, String>,
+    stems: Memo<String>,
     /// The tokens of the text being matched that can take part in a match, reused across hits.
     tokens: Candidates,
     /// The characters of the part of a body the fragments come from, reused across hits.
@@ -190,8 +189,8 @@ impl SnippetGenerator {
             stem: analysis::stemmed(),
             exact: analysis::exact(),
             stems: STEMS
-                .try_with(|kept| std::mem::take(&mut *kept.borrow_mut()))
-                .unwrap_or_default(),
+                .try_with(|kept| std::mem::replace(&mut *kept.borrow_mut(), Memo::new(KEPT_STEMS)))
+                .unwrap_or_else(|_| Memo::new(KEPT_STEMS)),
             tokens: Candidates::default(),
             chars: Vec::new(),
         }
@@ -390,7 +389,7 @@ fn wants(
     highlight: &Highlight,
     token: &str,
     stem: &mut TextAnalyzer,
-    stems: &mut FxHashMap<String, String>,
+    stems: &mut Memo<String>,
 ) -> bool {
     match highlight {
         Highlight::Stem { term, .. } => {
@@ -428,17 +427,13 @@ fn could_stem_to(word: &str, stem: &str) -> bool {
     word.len() >= stem.len() && word.as_bytes().first() == stem.as_bytes().first()
 }
 
-fn stem_of<'c>(
-    analyzer: &mut TextAnalyzer,
-    cache: &'c mut FxHashMap<String, String>,
-    word: &str,
-) -> &'c str {
-    if !cache.contains_key(word) {
+fn stem_of<'c>(analyzer: &mut TextAnalyzer, cache: &'c mut Memo<String>, word: &str) -> &'c str {
+    if cache.get(word).is_none() {
         let stem = analysis::terms(analyzer, word)
             .into_iter()
             .next()
             .unwrap_or_default();
-        cache.insert(word.to_string(), stem);
+        cache.insert(word, stem);
     }
     cache.get(word).map_or("", String::as_str)
 }
@@ -450,15 +445,12 @@ thread_local! {
     /// Stems found by this thread's earlier generators: a server makes every page's snippets on
     /// a few pooled threads, and news words recur from query to query, so most words need no
     /// stemmer run. A word's stem never changes, so what is kept is never stale.
-    static STEMS: RefCell<FxHashMap<String, String>> = RefCell::new(FxHashMap::default());
+    static STEMS: RefCell<Memo<String>> = RefCell::new(Memo::new(KEPT_STEMS));
 }
 
 impl Drop for SnippetGenerator {
     fn drop(&mut self) {
-        let mut stems = std::mem::take(&mut self.stems);
-        if stems.len() > KEPT_STEMS {
-            stems.clear();
-        }
+        let stems = std::mem::replace(&mut self.stems, Memo::new(KEPT_STEMS));
         // A thread being torn down has no cache left to keep them in.
         let _ = STEMS.try_with(|kept| *kept.borrow_mut() = stems);
     }
