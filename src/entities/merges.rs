@@ -287,7 +287,7 @@ pub fn find(model: Option<&Model>, names: &NamesByKind, links: &[LinkCount]) -> 
         let spelt: Vec<&LinkCount> = links.iter().filter(|l| l.link.kind == kind).collect();
         merges.extend(find_kind(model, kind, list, &spelt));
     }
-    merges.extend(kind_moves(names));
+    merges.extend(kind_moves(model, names));
     EntityMerges { merges }
 }
 
@@ -305,9 +305,10 @@ const KIND_SHARE: u64 = 4;
 /// name of the archive holds, is moved to that kind. News introduces a person by the full name
 /// and then shortens it, so a real person's lone name is part of a longer one somewhere in the
 /// archive (and the short-form merge takes it there); a name never written out longer, that
-/// other articles file as a club, a firm or a place, is that. The evidence is the archive's own
-/// filing; no list of names is consulted.
-fn kind_moves(names: &NamesByKind) -> Vec<Merge> {
+/// other articles file as a club, a firm or a place, is that. A full name is never part of a
+/// longer one, so a name of two or more words moves only when it is not shaped like a person's
+/// ([`person_like`]). The evidence is the archive's own filing; no list of names is consulted.
+fn kind_moves(model: Option<&Model>, names: &NamesByKind) -> Vec<Merge> {
     let Some(persons) = names.get(&EntityKind::Person) else {
         return Vec::new();
     };
@@ -332,6 +333,7 @@ fn kind_moves(names: &NamesByKind) -> Vec<Merge> {
         if longer
             .iter()
             .any(|l| l.len() > words.len() && l.windows(words.len()).any(|w| w == words))
+            || (words.len() > 1 && model.is_none_or(|m| person_like(m, &words)))
         {
             continue;
         }
@@ -786,6 +788,24 @@ fn short_form(
     }
 }
 
+/// Words (lower case) that read as a person's full name: opened by an initial or a given name,
+/// or closed by a surname ("J Hayes", "Alicia Keys", "Arjen Robben"), as the gazetteers know
+/// them. The surname list holds many everyday words ("Street", "Day", "Hills"), so a word news
+/// text usually writes in lower case counts as neither.
+fn person_like(model: &Model, words: &[&str]) -> bool {
+    use super::lexicon::{G_FIRST_NAME, G_SURNAME};
+    let (Some(first), Some(last)) = (words.first(), words.last()) else {
+        return false;
+    };
+    let named = |w: &str, flag: u32| {
+        model.lexicon.gazetteer(w) & flag != 0
+            && super::casing::usual(&model.lexicon, w) != Some(true)
+    };
+    first.trim_end_matches('.').chars().count() == 1
+        || named(first, G_FIRST_NAME)
+        || named(last, G_SURNAME)
+}
+
 /// A name shaped like a person's: one to three capitalised words of letters (hyphens and
 /// apostrophes allowed), none of them a word usually written in lower case ("Street",
 /// "Being").
@@ -1068,7 +1088,7 @@ mod tests {
     }
 
     fn moved(list: &[(EntityKind, &str, u64)]) -> Vec<(String, EntityKind)> {
-        kind_moves(&kinds(list))
+        kind_moves(super::super::model::embedded(), &kinds(list))
             .into_iter()
             .map(|m| {
                 assert_eq!(
@@ -1130,7 +1150,10 @@ mod tests {
     fn a_kind_move_is_a_retype_under_the_rules_and_a_rule_on_either_name_wins() {
         use EntityKind::*;
         let merges = EntityMerges {
-            merges: kind_moves(&kinds(&[(Person, "Harwick", 30), (Org, "Harwick", 12)])),
+            merges: kind_moves(
+                super::super::model::embedded(),
+                &kinds(&[(Person, "Harwick", 30), (Org, "Harwick", 12)]),
+            ),
         };
         let rules = merges.under(&EntityRules::default());
         assert_eq!(
@@ -1148,5 +1171,20 @@ mod tests {
             kind: Some(Org),
         });
         assert_eq!(merges.in_force(&keep).count(), 0);
+    }
+
+    #[test]
+    fn a_longer_name_moves_only_when_it_is_not_shaped_like_a_persons() {
+        use EntityKind::*;
+        // A club the tagger took for a person in some articles.
+        let got = moved(&[(Person, "Velmore Sharks", 4), (Org, "Velmore Sharks", 9)]);
+        assert_eq!(got, vec![("Velmore Sharks".to_string(), Org)]);
+        // Initials, given names and surnames say person, whatever the other articles say.
+        for name in ["J Marrow", "Alice Wendle", "Brisk Thompson"] {
+            assert!(
+                moved(&[(Person, name, 4), (Org, name, 9)]).is_empty(),
+                "{name}"
+            );
+        }
     }
 }
