@@ -156,11 +156,14 @@ fn merges(a: &ListArgs) -> Result<i32> {
     }
     let mut out = String::new();
     for m in &merges.merges {
+        let to = match m.to_kind {
+            Some(kind) => format!("{} ({})", m.to, kind.as_str()),
+            None => m.to.clone(),
+        };
         out.push_str(&format!(
-            "{:<6}  {} -> {}  [{}: {}]\n",
+            "{:<6}  {} -> {to}  [{}: {}]\n",
             m.kind.as_str(),
             m.from,
-            m.to,
             m.reason.as_str(),
             m.evidence()
         ));

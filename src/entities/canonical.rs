@@ -470,12 +470,16 @@ pub fn mentions(
             !(generic[t] && raws[t].nb - raws[t].na == 1 && confidence[t] < CONFIDENT_MARGIN)
         })
         .collect();
-    // Majority kind per canonical name, so one name is not listed under two kinds: the tagger
-    // may call a lone "Obama" a place once among five person mentions.
+    // One kind per canonical name, so one name is not listed under two kinds: the tagger may
+    // call a lone "Obama" a place once among five person mentions.
     let name_key = |t: usize| lower[raws[t].na..raws[t].nb].join(" ");
-    let mut votes: HashMap<String, [usize; 4]> = HashMap::new();
+    let mut ballots: HashMap<String, KindBallot> = HashMap::new();
     for i in 0..n {
-        votes.entry(name_key(target[i])).or_default()[raws[i].kind as usize] += 1;
+        let m = margins.get(raws[i].a).copied().unwrap_or(0.0);
+        ballots
+            .entry(name_key(target[i]))
+            .or_default()
+            .cast(raws[i].kind, m);
     }
     let mut out = Vec::with_capacity(n);
     for i in 0..n {
@@ -484,14 +488,7 @@ pub fn mentions(
         }
         let t = target[i];
         let r = &raws[t];
-        let v = votes[&name_key(t)];
-        let kind = if v[raws[t].kind as usize] * 2 >= v.iter().sum::<usize>() {
-            raws[t].kind
-        } else {
-            EntityKind::ALL[(0..4)
-                .max_by_key(|&k| (v[k], std::cmp::Reverse(k)))
-                .unwrap_or(0)]
-        };
+        let kind = ballots[&name_key(t)].winner();
         let mut canonical = surface(r.na, r.nb);
         if kind == EntityKind::Place
             && let Some(c) = model.place_aliases.get(&alias_key(&canonical))
@@ -511,6 +508,43 @@ pub fn mentions(
         });
     }
     out
+}
+
+/// The mentions of one name in an article voting for its kind. Most mentions win; a tie goes to
+/// the kind the tagger was surest of in any one mention (its margin over the next tag), then to
+/// the kind met first, so a name split evenly ("Google" once an organisation, once a place) is
+/// still listed under one kind.
+#[derive(Default)]
+struct KindBallot {
+    votes: [usize; 4],
+    surest: [f32; 4],
+    first: Option<EntityKind>,
+}
+
+impl KindBallot {
+    fn cast(&mut self, kind: EntityKind, margin: f32) {
+        let k = kind as usize;
+        if self.votes[k] == 0 {
+            self.surest[k] = margin;
+        }
+        self.votes[k] += 1;
+        self.surest[k] = self.surest[k].max(margin);
+        self.first.get_or_insert(kind);
+    }
+
+    fn winner(&self) -> EntityKind {
+        let first = self.first.map(|k| k as usize);
+        let best = (0..4)
+            .filter(|&k| self.votes[k] > 0)
+            .max_by(|&a, &b| {
+                self.votes[a]
+                    .cmp(&self.votes[b])
+                    .then(self.surest[a].total_cmp(&self.surest[b]))
+                    .then((Some(a) == first).cmp(&(Some(b) == first)))
+            })
+            .unwrap_or(0);
+        EntityKind::ALL[best]
+    }
 }
 
 /// `spans` with each dateline's place as one place span, in place of whatever the tagger made
@@ -615,4 +649,43 @@ pub fn initials_of(words: &[String]) -> [String; 2] {
         .collect();
     let all: String = words.iter().filter_map(|w| w.chars().next()).collect();
     [skip, all]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn most_mentions_decide_a_names_kind_whatever_the_margins() {
+        let mut ballot = KindBallot::default();
+        ballot.cast(EntityKind::Place, 9.0);
+        ballot.cast(EntityKind::Person, 0.5);
+        ballot.cast(EntityKind::Person, 0.4);
+        assert_eq!(ballot.winner(), EntityKind::Person);
+    }
+
+    #[test]
+    fn an_even_split_goes_to_the_kind_the_tagger_was_surest_of() {
+        let mut ballot = KindBallot::default();
+        ballot.cast(EntityKind::Place, 1.0);
+        ballot.cast(EntityKind::Org, 3.0);
+        assert_eq!(ballot.winner(), EntityKind::Org);
+        let mut ballot = KindBallot::default();
+        ballot.cast(EntityKind::Org, 3.0);
+        ballot.cast(EntityKind::Place, 4.0);
+        assert_eq!(ballot.winner(), EntityKind::Place);
+    }
+
+    #[test]
+    fn an_even_split_at_equal_margins_goes_to_the_kind_met_first() {
+        for (first, second) in [
+            (EntityKind::Misc, EntityKind::Org),
+            (EntityKind::Org, EntityKind::Misc),
+        ] {
+            let mut ballot = KindBallot::default();
+            ballot.cast(first, 2.0);
+            ballot.cast(second, 2.0);
+            assert_eq!(ballot.winner(), first);
+        }
+    }
 }

@@ -23,7 +23,7 @@ use super::EntityKind;
 use super::canonical::initials_of;
 use super::lexicon::alias_key;
 use super::model::Model;
-use super::rules::{Alias, EntityRules};
+use super::rules::{Alias, EntityRules, Retype};
 use crate::{Error, Result};
 
 /// The merges file in an embedded index's folder.
@@ -58,6 +58,9 @@ pub enum Reason {
     GenericSuffix,
     /// The variant is part of exactly one longer name of its kind (a surname alone).
     ShortForm,
+    /// A name filed as a person in some articles is another kind in a good share of the rest,
+    /// and no longer person's name in the archive holds it: not a person (see [`kind_moves`]).
+    Kind,
 }
 
 impl Reason {
@@ -69,6 +72,7 @@ impl Reason {
             Reason::Plural => "plural",
             Reason::GenericSuffix => "generic-suffix",
             Reason::ShortForm => "short-form",
+            Reason::Kind => "kind",
         }
     }
 }
@@ -87,6 +91,9 @@ pub struct Merge {
     /// ("Lib Dem" -> "Liberal Democrat" -> "Liberal Democrats").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub via: Option<String>,
+    /// The kind the name is moved to, for a [`Reason::Kind`] merge (`to` is then the same name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to_kind: Option<EntityKind>,
 }
 
 impl Merge {
@@ -100,6 +107,15 @@ impl Merge {
             Reason::Plural => format!("singular/plural of {first:?}"),
             Reason::GenericSuffix => format!("{first:?} but for a generic word or legal form"),
             Reason::ShortForm => format!("part of {first:?} and of no other name"),
+            Reason::Kind => {
+                let kind = self.to_kind.unwrap_or(self.kind).as_str();
+                return format!(
+                    "{kind} in {} of the {} articles that name it, and no longer person's name \
+                     holds it",
+                    self.to_articles,
+                    self.to_articles + self.from_articles
+                );
+            }
         };
         let chain = match &self.via {
             Some(via) => format!("; {via:?} is shown as {:?}", self.to),
@@ -134,20 +150,29 @@ impl EntityMerges {
 
     /// The merges that `rules` leave in force: none about a name a rule mentions.
     pub fn in_force<'a>(&'a self, rules: &'a EntityRules) -> impl Iterator<Item = &'a Merge> {
-        self.merges
-            .iter()
-            .filter(move |m| !rules.mentions(m.kind, &m.from) && !rules.mentions(m.kind, &m.to))
+        self.merges.iter().filter(move |m| {
+            !rules.mentions(m.kind, &m.from) && !rules.mentions(m.to_kind.unwrap_or(m.kind), &m.to)
+        })
     }
 
     /// `rules` with the merges in force added as aliases after them: what a search is answered
     /// with.
     pub fn under(&self, rules: &EntityRules) -> EntityRules {
         let mut out = rules.clone();
-        out.alias.extend(self.in_force(rules).map(|m| Alias {
-            from: m.from.clone(),
-            to: m.to.clone(),
-            kind: Some(m.kind),
-        }));
+        for m in self.in_force(rules) {
+            match m.to_kind {
+                Some(to) => out.retype.push(Retype {
+                    name: m.from.clone(),
+                    to,
+                    from: Some(m.kind),
+                }),
+                None => out.alias.push(Alias {
+                    from: m.from.clone(),
+                    to: m.to.clone(),
+                    kind: Some(m.kind),
+                }),
+            }
+        }
         out
     }
 
@@ -262,7 +287,82 @@ pub fn find(model: Option<&Model>, names: &NamesByKind, links: &[LinkCount]) -> 
         let spelt: Vec<&LinkCount> = links.iter().filter(|l| l.link.kind == kind).collect();
         merges.extend(find_kind(model, kind, list, &spelt));
     }
+    merges.extend(kind_moves(model, names));
     EntityMerges { merges }
+}
+
+/// Fewest articles that must file a person's name as one other kind before the name is moved
+/// to it: one or two articles are the tagger's ordinary slips.
+const KIND_MIN_ARTICLES: u64 = 3;
+/// The share of the name's articles (of all kinds) that other kind must hold, as a fraction
+/// `1 / KIND_SHARE`. The tagger files about one person mention in thirty under another kind,
+/// so a real person seldom comes near a quarter; a club, a firm or a place with a name that is
+/// also a given name ("Chelsea") is split far more evenly.
+const KIND_SHARE: u64 = 4;
+
+/// Persons that are not: a name filed as a person in some articles and as one other kind in at
+/// least [`KIND_MIN_ARTICLES`] and a [`KIND_SHARE`] of all its articles, that no longer person's
+/// name of the archive holds, is moved to that kind. News introduces a person by the full name
+/// and then shortens it, so a real person's lone name is part of a longer one somewhere in the
+/// archive (and the short-form merge takes it there); a name never written out longer, that
+/// other articles file as a club, a firm or a place, is that. A full name is never part of a
+/// longer one, so a name of two or more words moves only when it is not shaped like a person's
+/// ([`person_like`]). The evidence is the archive's own filing; no list of names is consulted.
+fn kind_moves(model: Option<&Model>, names: &NamesByKind) -> Vec<Merge> {
+    let Some(persons) = names.get(&EntityKind::Person) else {
+        return Vec::new();
+    };
+    let key = |n: &str| alias_key(n).to_lowercase();
+    let longer: Vec<Vec<String>> = persons
+        .iter()
+        .map(|n| key(&n.name).split(' ').map(str::to_string).collect())
+        .filter(|w: &Vec<String>| w.len() > 1)
+        .collect();
+    let elsewhere: HashMap<(EntityKind, String), u64> = names
+        .iter()
+        .filter(|(k, _)| **k != EntityKind::Person)
+        .flat_map(|(&k, list)| list.iter().map(move |n| ((k, key(&n.name)), n.articles)))
+        .fold(HashMap::new(), |mut acc, (k, a)| {
+            *acc.entry(k).or_insert(0) += a;
+            acc
+        });
+    let mut out = Vec::new();
+    for p in persons.iter().filter(|p| !p.name.trim().is_empty()) {
+        let k = key(&p.name);
+        let words: Vec<&str> = k.split(' ').collect();
+        if longer
+            .iter()
+            .any(|l| l.len() > words.len() && l.windows(words.len()).any(|w| w == words))
+            || (words.len() > 1 && model.is_none_or(|m| person_like(m, &words)))
+        {
+            continue;
+        }
+        let others: Vec<(EntityKind, u64)> = EntityKind::ALL
+            .into_iter()
+            .filter(|&kind| kind != EntityKind::Person)
+            .filter_map(|kind| elsewhere.get(&(kind, k.clone())).map(|&a| (kind, a)))
+            .collect();
+        let total = p.articles + others.iter().map(|(_, a)| a).sum::<u64>();
+        let Some(&(kind, articles)) = others
+            .iter()
+            .max_by_key(|(kind, a)| (*a, std::cmp::Reverse(*kind)))
+        else {
+            continue;
+        };
+        if articles >= KIND_MIN_ARTICLES && articles * KIND_SHARE >= total {
+            out.push(Merge {
+                kind: EntityKind::Person,
+                from: p.name.clone(),
+                to: p.name.clone(),
+                reason: Reason::Kind,
+                from_articles: p.articles,
+                to_articles: articles,
+                via: None,
+                to_kind: Some(kind),
+            });
+        }
+    }
+    out
 }
 
 struct Name<'a> {
@@ -333,6 +433,7 @@ fn find_kind(
             from_articles: names[i].articles,
             to_articles: names[end].articles,
             via: (end != first).then(|| names[first].text.to_string()),
+            to_kind: None,
         });
     }
     out.sort_by(|a, b| {
@@ -687,6 +788,24 @@ fn short_form(
     }
 }
 
+/// Words (lower case) that read as a person's full name: opened by an initial or a given name,
+/// or closed by a surname ("J Hayes", "Alicia Keys", "Arjen Robben"), as the gazetteers know
+/// them. The surname list holds many everyday words ("Street", "Day", "Hills"), so a word news
+/// text usually writes in lower case counts as neither.
+fn person_like(model: &Model, words: &[&str]) -> bool {
+    use super::lexicon::{G_FIRST_NAME, G_SURNAME};
+    let (Some(first), Some(last)) = (words.first(), words.last()) else {
+        return false;
+    };
+    let named = |w: &str, flag: u32| {
+        model.lexicon.gazetteer(w) & flag != 0
+            && super::casing::usual(&model.lexicon, w) != Some(true)
+    };
+    first.trim_end_matches('.').chars().count() == 1
+        || named(first, G_FIRST_NAME)
+        || named(last, G_SURNAME)
+}
+
 /// A name shaped like a person's: one to three capitalised words of letters (hyphens and
 /// apostrophes allowed), none of them a word usually written in lower case ("Street",
 /// "Being").
@@ -955,5 +1074,117 @@ mod tests {
             .add_block("Meridian Monetary Board", Some(EntityKind::Org))
             .unwrap();
         assert_eq!(merges.under(&rules).aliased(EntityKind::Org, "MMB"), "MMB");
+    }
+
+    fn kinds(list: &[(EntityKind, &str, u64)]) -> NamesByKind {
+        let mut all: NamesByKind = BTreeMap::new();
+        for &(kind, name, articles) in list {
+            all.entry(kind).or_default().push(NameCount {
+                name: name.to_string(),
+                articles,
+            });
+        }
+        all
+    }
+
+    fn moved(list: &[(EntityKind, &str, u64)]) -> Vec<(String, EntityKind)> {
+        kind_moves(super::super::model::embedded(), &kinds(list))
+            .into_iter()
+            .map(|m| {
+                assert_eq!(
+                    (m.reason, &m.from, m.kind),
+                    (Reason::Kind, &m.to, EntityKind::Person)
+                );
+                (m.from, m.to_kind.unwrap())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_person_that_a_good_share_of_articles_file_as_a_club_is_the_club() {
+        use EntityKind::*;
+        let got = moved(&[
+            (Person, "Harwick", 30),
+            (Org, "Harwick", 12),
+            (Place, "Harwick", 2),
+            (Person, "Dana Orme", 9),
+        ]);
+        assert_eq!(got, vec![("Harwick".to_string(), Org)]);
+    }
+
+    #[test]
+    fn a_person_named_in_full_somewhere_in_the_archive_stays_a_person() {
+        use EntityKind::*;
+        // "Orme" is part of "Dana Orme": the archive introduces the person.
+        assert!(
+            moved(&[
+                (Person, "Orme", 20),
+                (Org, "Orme", 20),
+                (Person, "Dana Orme", 3)
+            ])
+            .is_empty()
+        );
+        // The same holds for a longer name inside a longer one.
+        assert!(
+            moved(&[
+                (Person, "Dana Orme", 20),
+                (Org, "Dana Orme", 20),
+                (Person, "Dana Orme Castell", 1)
+            ])
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_few_articles_or_a_small_share_of_another_kind_are_slips() {
+        use EntityKind::*;
+        // Two articles of another kind are not enough, whatever the share.
+        assert!(moved(&[(Person, "Voss", 3), (Org, "Voss", 2)]).is_empty());
+        // Under a quarter of the articles is not enough, however many.
+        assert!(moved(&[(Person, "Voss", 40), (Org, "Voss", 12)]).is_empty());
+        // A quarter is.
+        assert_eq!(moved(&[(Person, "Voss", 36), (Org, "Voss", 12)]).len(), 1);
+    }
+
+    #[test]
+    fn a_kind_move_is_a_retype_under_the_rules_and_a_rule_on_either_name_wins() {
+        use EntityKind::*;
+        let merges = EntityMerges {
+            merges: kind_moves(
+                super::super::model::embedded(),
+                &kinds(&[(Person, "Harwick", 30), (Org, "Harwick", 12)]),
+            ),
+        };
+        let rules = merges.under(&EntityRules::default());
+        assert_eq!(
+            rules.retype,
+            vec![Retype {
+                name: "Harwick".into(),
+                to: Org,
+                from: Some(Person)
+            }]
+        );
+        assert!(rules.alias.is_empty());
+        let mut keep = EntityRules::default();
+        keep.keep.push(super::super::rules::Keep {
+            name: "Harwick".into(),
+            kind: Some(Org),
+        });
+        assert_eq!(merges.in_force(&keep).count(), 0);
+    }
+
+    #[test]
+    fn a_longer_name_moves_only_when_it_is_not_shaped_like_a_persons() {
+        use EntityKind::*;
+        // A club the tagger took for a person in some articles.
+        let got = moved(&[(Person, "Velmore Sharks", 4), (Org, "Velmore Sharks", 9)]);
+        assert_eq!(got, vec![("Velmore Sharks".to_string(), Org)]);
+        // Initials, given names and surnames say person, whatever the other articles say.
+        for name in ["J Marrow", "Alice Wendle", "Brisk Thompson"] {
+            assert!(
+                moved(&[(Person, name, 4), (Org, name, 9)]).is_empty(),
+                "{name}"
+            );
+        }
     }
 }

@@ -452,3 +452,86 @@ fn served_entity_facets_under_rules_equal_the_clis() {
     }
     compare("after a re-index that removed and rewrote articles");
 }
+
+/// The names the archive `a` lists for `kind`, with their articles.
+fn facet(a: &Archive, kind: &str) -> BTreeMap<String, u64> {
+    a.search(&["", "--limit", "0", "--facet", kind, "--facet-size", "50"])
+        .facets[kind]
+        .iter()
+        .map(|c| (c.value.clone(), c.count))
+        .collect()
+}
+
+/// Regression (a club whose name is also a given name listed as a person: the tagger files
+/// "Rowena" as the club in three match reports, k1-k3, and as a person in three others, k4-k6,
+/// and no article names a person "... Rowena"): the archive-wide pass moves the person's
+/// articles to the organisation, through a re-index and `--rebuild`, and a `keep` rule undoes
+/// it. "Dana Orme" (k7), a person introduced in full, stays a person.
+fn person_filed_as_a_club_elsewhere_on(a: &Archive) {
+    for (file, kind) in [("k1.txt", "org"), ("k3.txt", "org"), ("k4.txt", "person")] {
+        let found = tagged(a.f, file);
+        assert!(
+            found.contains(&(kind.to_string(), "Rowena".to_string())),
+            "the tagger no longer files Rowena as {kind} in {file}: {found:?}"
+        );
+    }
+    a.index(&[]);
+    let moved = Merge {
+        kind: "person".into(),
+        from: "Rowena".into(),
+        to: "Rowena".into(),
+        reason: "kind".into(),
+    };
+    assert!(a.merges().contains(&moved), "{:?}", a.merges());
+    let (orgs, persons) = (facet(a, "org"), facet(a, "person"));
+    assert_eq!(orgs.get("Rowena"), Some(&6), "{orgs:?}");
+    assert_eq!(persons.get("Rowena"), None, "{persons:?}");
+    assert_eq!(persons.get("Dana Orme"), Some(&1), "{persons:?}");
+    assert_eq!(a.search(&["", "--org", "Rowena", "--limit", "0"]).total, 6);
+    let hits = a.search(&["\"fans of rowena\"", "--limit", "5"]).hits;
+    assert_eq!(hits.len(), 3);
+    assert!(
+        hits.iter()
+            .all(|h| h.entities["org"].contains(&"Rowena".to_string()))
+    );
+
+    a.index(&["--rebuild"]);
+    assert_eq!(facet(a, "org").get("Rowena"), Some(&6));
+    assert!(a.merges().contains(&moved));
+
+    a.run(&["entities", "keep", "Rowena"]);
+    let (orgs, persons) = (facet(a, "org"), facet(a, "person"));
+    assert_eq!(
+        (orgs.get("Rowena"), persons.get("Rowena")),
+        (Some(&3), Some(&3)),
+        "{orgs:?} {persons:?}"
+    );
+    assert!(!a.merges().contains(&moved));
+}
+
+fn kind_fixture() -> Fixture {
+    let f = Fixture::new();
+    copy_fixtures(&f, "kind-moves");
+    f
+}
+
+#[test]
+fn regression_a_club_named_like_a_person_was_listed_as_a_person() {
+    let f = kind_fixture();
+    person_filed_as_a_club_elsewhere_on(&Archive {
+        f: &f,
+        engine: None,
+    });
+}
+
+#[test]
+fn regression_a_club_named_like_a_person_was_listed_as_a_person_on_opensearch() {
+    let Some(remote) = Remote::for_test("kind-moves") else {
+        return;
+    };
+    let f = kind_fixture();
+    person_filed_as_a_club_elsewhere_on(&Archive {
+        f: &f,
+        engine: Some(remote.url()),
+    });
+}
