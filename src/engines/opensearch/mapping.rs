@@ -14,7 +14,7 @@ use crate::model::fields::name;
 
 /// Bumped whenever the mapping or analysis changes incompatibly (5: BM25F's union field,
 /// per-field lengths and idf similarity).
-pub const MAPPING_VERSION: u64 = 6;
+pub const MAPPING_VERSION: u64 = 5;
 /// The key in the mapping's `_meta` that holds [`MAPPING_VERSION`].
 pub const VERSION_KEY: &str = "newsdex_mapping_version";
 /// The key in the mapping's `_meta` present while an index is written in load mode (see
@@ -130,7 +130,7 @@ fn ranked_text() -> Value {
 /// to it is BM25 over it alone, by the same script).
 fn given_stems() -> Value {
     json!({
-        "type": "text", "analyzer": GIVEN, "index_options": "positions", "norms": false,
+        "type": "text", "analyzer": GIVEN, "index_options": "freqs", "norms": false,
         "copy_to": name::STEMS, "similarity": IDF_SIMILARITY,
     })
 }

@@ -1088,17 +1088,7 @@ impl Backend for OpenSearch {
         // Feedback reads them all, so they come back with their text; proximity alone reads
         // only those that can reach the page, so the first request brings ids and scores and
         // the second the text of those (`rerank::Plan::to_read`).
-        let in_request = std::env::var_os("NEWSDEX_OS_SPANS").is_some()
-            && req.sort == Sort::Relevance
-            && !plan.may_feed()
-            && !plan.pairs().is_empty();
-        let query = match in_request {
-            true => {
-                json!({ "bool": { "must": [query], "should": ranking::proximity_clauses(&scored, &plan.pairs(), &req.ranking.proximity) } })
-            }
-            false => query,
-        };
-        let second = req.sort == Sort::Relevance && !deep && plan.active() && !in_request;
+        let second = req.sort == Sort::Relevance && !deep && plan.active();
         let bare = second && !plan.may_feed();
         let (size, from) = match (deep, second) {
             (true, _) => (0, 0),

@@ -140,38 +140,6 @@ pub fn name_words(query: &mut Value) {
     }
 }
 
-/// Proximity inside the one request: per neighbouring pair and field, the larger of an ordered
-/// meeting within `ORDERED_GAP` and a meeting either way within the window. A span over the stems
-/// fields scores the sum of its words' idf (their similarity ignores frequency), so each clause
-/// is boosted to the pair's weight times the mean idf (ordered) or half of it (either way).
-pub fn proximity_clauses(
-    words: &[String],
-    pairs: &[crate::model::scoring::Pair],
-    prox: &crate::model::ranking::ProximityParams,
-) -> Vec<Value> {
-    let span = |field: &str, a: &str, b: &str, slop: u32, ordered: bool, boost: f32| {
-        json!({ "span_near": {
-            "clauses": [ { "span_term": { field: a } }, { "span_term": { field: b } } ],
-            "slop": slop, "in_order": ordered, "boost": boost,
-        }})
-    };
-    let mut out = Vec::new();
-    for p in pairs {
-        let (a, b) = (&words[p.first], &words[p.second]);
-        let w = p.weight(prox);
-        for (field, share) in [(name::BODY_STEMS, 1.0), (name::HEADLINE_STEMS, 0.5)] {
-            let ordered = crate::model::ranking::ORDERED_GAP - 1;
-            out.push(
-                json!({ "dis_max": { "_name": format!("{}:{field}", p.label(words)), "queries": [
-                    span(field, a, b, ordered, p.apart == 1, share * w / 2.0),
-                    span(field, a, b, prox.window.saturating_sub(1), false, share * w / 4.0),
-                ]}}),
-            );
-        }
-    }
-    out
-}
-
 /// One stemmed word scored by BM25F over headline and body.
 pub fn word_query(stem: &str, p: &Bm25fParams, c: &Collection) -> Value {
     script(name::STEMS, stem, p, c)
