@@ -454,8 +454,13 @@ impl Context<'_, '_> {
             }
             .to_string(),
         );
-        if paragraph_start(self.chars, span.open) + lead.len() == span.open
-            && paragraph_end(self.chars, self.after()) == self.after()
+        let para = paragraph_start(self.chars, span.open);
+        if self.chars[para..span.open]
+            .iter()
+            .all(|c| c.is_whitespace())
+            && self.chars[self.after()..paragraph_end(self.chars, self.after())]
+                .iter()
+                .all(|c| c.is_whitespace())
         {
             out.push("paragraph".to_string());
         }
@@ -617,6 +622,79 @@ mod tests {
         let err = Model::parse("policy\tsometimes\n").unwrap_err();
         assert_eq!(err.line, 1);
         assert!(Model::parse("w\tbias\tlots\n").is_err());
+    }
+
+    /// The candidates of quote `i` of `text`, whose people are named by `names` (the
+    /// tagger is not asked, so the features are tested alone).
+    fn candidates_of(text: &str, names: &[(&str, &str)], i: usize) -> Vec<Candidate> {
+        let chars: Vec<char> = text.chars().collect();
+        let mentions: Vec<Mention> = names
+            .iter()
+            .flat_map(|(written, canonical)| {
+                text.match_indices(written).map(|(b, _)| {
+                    let start = text[..b].chars().count();
+                    Mention {
+                        kind: EntityKind::Person,
+                        text: written.to_string(),
+                        canonical: canonical.to_string(),
+                        start,
+                        end: start + written.chars().count(),
+                    }
+                })
+            })
+            .collect();
+        let spans = super::super::marks::spans(&chars);
+        let doc = Doc::new(&chars, &mentions, &spans);
+        Context {
+            doc: &doc,
+            chars: &chars,
+            spans: &spans,
+            i,
+            rule: None,
+            previous: None,
+        }
+        .candidates()
+    }
+
+    fn has(c: &Candidate, feature: &str) -> bool {
+        c.features.iter().any(|f| f == feature)
+    }
+
+    #[test]
+    fn an_inverted_verb_before_a_name_after_the_quote_is_seen() {
+        let cs = candidates_of(
+            "\"The pier stays shut,\" said Ann Lee on Monday.",
+            &[("Ann Lee", "Ann Lee")],
+            0,
+        );
+        assert_eq!(cs.len(), 1);
+        assert!(has(&cs[0], "a&verb_before"), "{:?}", cs[0].features);
+        assert!(has(&cs[0], "a&d=1"), "{:?}", cs[0].features);
+        assert!(has(&cs[0], "rule=none"));
+        assert!(has(&cs[0], "opens"));
+    }
+
+    #[test]
+    fn a_name_two_paragraphs_back_is_no_candidate_and_the_previous_one_is() {
+        let text = "Bo Kim left early.\n\nAnn Lee stayed at the quay all night.\n\n\"We will reopen the pier before winter comes.\"";
+        let cs = candidates_of(text, &[("Bo Kim", "Bo Kim"), ("Ann Lee", "Ann Lee")], 0);
+        let names: Vec<&str> = cs.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["Ann Lee"]);
+        let c = &cs[0];
+        assert!(has(c, "b&breaks=2") && has(c, "subject=0") && has(c, "paragraph"));
+        assert!(!has(c, "b&verb_after=near"), "{:?}", c.features);
+    }
+
+    #[test]
+    fn he_said_marks_the_latest_man_named_before() {
+        let text = "Ann Lee met Mr Tom Hale at the quay. \"The boats are old,\" he said.";
+        let cs = candidates_of(text, &[("Ann Lee", "Ann Lee"), ("Tom Hale", "Tom Hale")], 0);
+        let target: Vec<&str> = cs
+            .iter()
+            .filter(|c| has(c, "pronoun_target"))
+            .map(|c| c.name.as_str())
+            .collect();
+        assert_eq!(target, ["Tom Hale"]);
     }
 
     #[test]
