@@ -212,9 +212,67 @@ impl Side {
     }
 }
 
+/// Running counts of sentence ends and line breaks over a text, made once per text, so the
+/// number between two places costs a subtraction: news text without line breaks is one long
+/// paragraph, and every quote's candidates may stand anywhere in it.
+pub struct Tally {
+    ends: Vec<u32>,
+    breaks: Vec<u32>,
+}
+
+impl Tally {
+    pub fn new(doc: &Doc, chars: &[char]) -> Tally {
+        let mut ends = Vec::with_capacity(chars.len() + 1);
+        let mut breaks = Vec::with_capacity(chars.len() + 1);
+        let (mut e, mut b) = (0u32, 0u32);
+        ends.push(0);
+        breaks.push(0);
+        for (k, &c) in chars.iter().enumerate() {
+            b += u32::from(c == '\n');
+            e += u32::from(c == '\n' || doc.ends_sentence(k));
+            ends.push(e);
+            breaks.push(b);
+        }
+        Tally { ends, breaks }
+    }
+
+    /// Sentence ends (or line breaks) in `[a, b)`.
+    fn ends(&self, a: usize, b: usize) -> usize {
+        let b = b.min(self.ends.len() - 1);
+        (self.ends[b].saturating_sub(self.ends[a.min(b)])) as usize
+    }
+
+    /// Line breaks in `[a, b)`.
+    fn breaks(&self, a: usize, b: usize) -> usize {
+        let b = b.min(self.breaks.len() - 1);
+        (self.breaks[b].saturating_sub(self.breaks[a.min(b)])) as usize
+    }
+}
+
+/// The first `n` words of the paragraph from `from` on, read from a short stretch when that
+/// holds them: the words of a whole long paragraph are not needed for its first few.
+fn first_words(chars: &[char], from: usize, n: usize) -> Vec<Word> {
+    const STRETCH: usize = 400;
+    let stretch = (from + STRETCH).min(chars.len());
+    let near = chars[from.min(stretch)..stretch]
+        .iter()
+        .position(|&c| c == '\n')
+        .map(|p| from + p);
+    let ws = words(chars, from, near.unwrap_or(stretch));
+    let whole = near.is_some() || stretch == chars.len();
+    if ws.len() > n || whole {
+        return ws.into_iter().take(n).collect();
+    }
+    words(chars, from, paragraph_end(chars, from))
+        .into_iter()
+        .take(n)
+        .collect()
+}
+
 /// Everything about one quote that the candidates' features read.
 pub struct Context<'d, 'a> {
     pub doc: &'d Doc<'a>,
+    pub tally: &'d Tally,
     pub chars: &'d [char],
     pub spans: &'d [Span],
     /// The quote's span index.
@@ -235,9 +293,7 @@ impl Context<'_, '_> {
     }
 
     fn sentence_ends(&self, a: usize, b: usize) -> usize {
-        (a..b.min(self.chars.len()))
-            .filter(|&k| self.chars[k] == '\n' || self.doc.ends_sentence(k))
-            .count()
+        self.tally.ends(a, b)
     }
 
     fn side(&self, m: &Mention) -> (Side, usize) {
@@ -270,9 +326,10 @@ impl Context<'_, '_> {
             }
         }
         let target = self.pronoun_target();
+        let shape = self.quote_shape();
         let mut out: Vec<Candidate> = groups
             .iter()
-            .map(|(name, kind, ms)| self.candidate(name, *kind, ms, &groups, target))
+            .map(|(name, kind, ms)| self.candidate(name, *kind, ms, &groups, target, &shape))
             .collect();
         // The rules' speaker or a pronoun's referent may have been named further back.
         let far = [self.rule.map(|r| (r.name.as_str(), r.kind)), target]
@@ -280,7 +337,7 @@ impl Context<'_, '_> {
             .flatten();
         for (name, kind) in far {
             if !out.iter().any(|c| c.name == name) {
-                out.push(self.candidate(name, kind, &[], &groups, target));
+                out.push(self.candidate(name, kind, &[], &groups, target, &shape));
             }
         }
         out
@@ -293,6 +350,7 @@ impl Context<'_, '_> {
         ms: &[&Mention],
         groups: &[(&str, EntityKind, Vec<&Mention>)],
         target: Option<(&str, EntityKind)>,
+        shape: &[String],
     ) -> Candidate {
         let mut f = vec!["bias".to_string(), format!("kind={kind:?}")];
         let nearest = ms.iter().min_by_key(|m| self.side(m).1);
@@ -318,12 +376,11 @@ impl Context<'_, '_> {
             Some(_) => "rule=other".to_string(),
             None => "rule=none".to_string(),
         };
-        let shape = self.quote_shape();
-        for s in &shape {
+        for s in shape {
             f.push(format!("{rule}&{s}"));
         }
         f.push(rule);
-        f.extend(shape);
+        f.extend(shape.iter().cloned());
         f.sort();
         f.dedup();
         Candidate {
@@ -345,10 +402,7 @@ impl Context<'_, '_> {
         let dist = bucket(gap, &[3, 20, 60, 150, 300, 800]);
         let (a, b) = self.between(m);
         let ends = bucket(self.sentence_ends(a, b), &[0, 1, 2, 3]);
-        let breaks = bucket(
-            self.chars[a..b].iter().filter(|&&c| c == '\n').count(),
-            &[0, 1, 2],
-        );
+        let breaks = bucket(self.tally.breaks(a, b), &[0, 1, 2]);
         f.push(format!("{s}&d={dist}"));
         f.push(format!("{s}&ends={ends}"));
         f.push(format!("{s}&breaks={breaks}"));
@@ -406,9 +460,8 @@ impl Context<'_, '_> {
     /// The position of the speech verb a mention is the subject of (`X said`, `X, a
     /// spokesman, said`), among the words after it in its sentence.
     fn verb_after(&self, m: &Mention) -> Option<usize> {
-        let limit = paragraph_end(self.chars, m.end);
-        let ws = words(self.chars, m.end, limit);
-        let ws = &ws[..ws.len().min(VERB_AFTER_WORDS)];
+        let ws = first_words(self.chars, m.end, VERB_AFTER_WORDS);
+        let ws = &ws[..];
         let stop = ws
             .iter()
             .position(|w| self.sentence_ends(m.end, w.start) > 0)
@@ -495,7 +548,9 @@ impl Context<'_, '_> {
 
     fn pronoun_next_to_quote(&self) -> Option<PronounKind> {
         let after = self.after();
-        let ws = words(self.chars, after, paragraph_end(self.chars, after));
+        // The verb beside a pronoun among the first three words stands within the first six
+        // (and the verb test reads the word after it).
+        let ws = first_words(self.chars, after, 7);
         let head = &ws[..ws.len().min(3)];
         let verb_near = |ws: &[Word], k: usize| {
             (k.saturating_sub(1)..(k + 3).min(ws.len())).any(|v| v != k && self.doc.verb(ws, v))
@@ -645,8 +700,10 @@ mod tests {
             .collect();
         let spans = super::super::marks::spans(&chars);
         let doc = Doc::new(&chars, &mentions, &spans);
+        let tally = Tally::new(&doc, &chars);
         Context {
             doc: &doc,
+            tally: &tally,
             chars: &chars,
             spans: &spans,
             i,

@@ -131,6 +131,7 @@ fn by_rules(text: &str, mentions: &[Mention], rank: bool) -> Vec<(Quote, Vec<lea
             found[i] = attribute::Found::Speaker(next.clone());
         }
     }
+    let tally = rank.then(|| learned::Tally::new(&doc, &chars));
     let mut previous: Option<(usize, attribute::Speaker)> = None;
     let mut last_speaker: Option<String> = None;
     for (i, (span, found)) in spans.iter().zip(found).enumerate() {
@@ -156,9 +157,10 @@ fn by_rules(text: &str, mentions: &[Mention], rank: bool) -> Vec<(Quote, Vec<lea
         if !classify::is_quote(&chars, span, attributed) {
             continue;
         }
-        let candidates = if rank {
+        let candidates = if let Some(tally) = &tally {
             learned::Context {
                 doc: &doc,
+                tally,
                 chars: &chars,
                 spans: &spans,
                 i,
