@@ -135,6 +135,9 @@ fn by_rules(text: &str, mentions: &[Mention], rank: bool) -> Vec<(Quote, Vec<lea
     let mut previous: Option<(usize, attribute::Speaker)> = None;
     let mut last_speaker: Option<String> = None;
     for (i, (span, found)) in spans.iter().zip(found).enumerate() {
+        // An attribution whose subject is no entity ("one resident said") says the speaker is
+        // nobody the text names: the model is not asked to find one.
+        let anonymous = matches!(found, attribute::Found::Unresolved);
         let speaker = match (found, &previous) {
             (attribute::Found::Speaker(s), _) => Some(s),
             (attribute::Found::Nothing, Some((j, prev))) if doc.continues(*j, i, &prev.name) => {
@@ -157,7 +160,7 @@ fn by_rules(text: &str, mentions: &[Mention], rank: bool) -> Vec<(Quote, Vec<lea
         if !classify::is_quote(&chars, span, attributed) {
             continue;
         }
-        let candidates = if let Some(tally) = &tally {
+        let candidates = if let Some(tally) = tally.as_ref().filter(|_| !anonymous) {
             learned::Context {
                 doc: &doc,
                 tally,
