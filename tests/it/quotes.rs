@@ -666,19 +666,6 @@ fn attributions_of(name: &str) -> Vec<(String, Option<String>, String)> {
 }
 
 #[test]
-fn a_quote_paragraph_after_narrative_sentences_takes_the_speaker_quoted_just_before() {
-    // The rules stop continuing a speaker over two narrative sentences; the learned step
-    // (models/quotes.txt) gives the quote to the one person quoted just before, nobody else
-    // being named in between.
-    let got = attributions_of("learned-quote-paragraph-after-narrative.txt");
-    let last = got.last().expect("three quotes");
-    assert!(last.0.starts_with("Every mooring"), "{got:?}");
-    assert_eq!(last.1.as_deref(), Some("Ann Lee"));
-    assert_eq!(last.2, "learned");
-    assert_eq!(got[0].2, "named", "the rules' answers stand: {got:?}");
-}
-
-#[test]
 fn the_learned_step_names_nobody_when_the_text_names_no_speaker() {
     let got = attributions_of("learned-nobody-named.txt");
     assert_eq!(got.len(), 1, "{got:?}");

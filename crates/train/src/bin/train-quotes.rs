@@ -58,6 +58,11 @@ struct Args {
     /// each fold, so the figure does not flatter the choice.
     #[arg(long)]
     nested: bool,
+    /// Write the weights with the rules-alone policy: the file records the CV choice in a
+    /// comment and the indexer runs the rules only (how the model ships while its held-out
+    /// precision is below the rules').
+    #[arg(long)]
+    ship_rules: bool,
 }
 
 /// A candidate's name and feature names, before the names become ids.
@@ -342,11 +347,20 @@ fn write_model(
         choice.1.precision(),
         choice.1.recall()
     ));
+    let cut = if args.ship_rules {
+        text.push_str(&format!(
+            "# the cv choice was {}; shipped with the rules alone (--ship-rules)\n",
+            describe(choice.0)
+        ));
+        RULES
+    } else {
+        choice.0
+    };
     text.push_str(&format!(
         "policy\t{}\nthreshold\t{}\nveto\t{}\n",
-        choice.0.policy.name(),
-        choice.0.threshold,
-        choice.0.veto
+        cut.policy.name(),
+        cut.threshold,
+        cut.veto
     ));
     for (name, &id) in ids {
         let x = w[id as usize];
