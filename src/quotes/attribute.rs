@@ -167,6 +167,16 @@ impl<'a> Doc<'a> {
         }
     }
 
+    /// The mentions that can speak: persons and organisations outside quotes, in text order.
+    pub fn speakable(&self) -> &[&'a Mention] {
+        &self.mentions
+    }
+
+    /// A person's gender as the text shows it, if it does.
+    pub fn gender(&self, name: &str) -> Option<Gender> {
+        self.genders.get(name).copied()
+    }
+
     /// The last speech verb of a clause, or the one it reports through: in `who he says asked`
     /// the speaker is the one who says.
     fn last_verb(&self, ws: &[Word]) -> Option<usize> {
@@ -180,7 +190,7 @@ impl<'a> Doc<'a> {
     /// Is word `k` of `ws` a speech verb here? Not inside a name ("the Washington Post"), not
     /// after a determiner (a noun: "a note", "the state"), not passive ("was told") and not in
     /// another sense ("continues to be", "called for").
-    fn verb(&self, ws: &[Word], k: usize) -> bool {
+    pub fn verb(&self, ws: &[Word], k: usize) -> bool {
         let w = &ws[k];
         // `the letter read`: "read" speaks only with a document as its subject.
         let document_reads = matches!(w.lower.as_str(), "read" | "reads")
@@ -1621,7 +1631,7 @@ impl<'a> Doc<'a> {
     }
 
     /// Is the character at `i` a full stop, question or exclamation mark ending a sentence?
-    fn ends_sentence(&self, i: usize) -> bool {
+    pub fn ends_sentence(&self, i: usize) -> bool {
         if !matches!(self.chars[i], '.' | '?' | '!') {
             return false;
         }

@@ -19,6 +19,7 @@ use crate::entities::{EntityKind, Mention};
 
 mod attribute;
 mod classify;
+pub mod learned;
 mod marks;
 mod referents;
 mod words;
@@ -35,6 +36,8 @@ pub enum Attribution {
     Role,
     /// A quote that goes on in the same paragraph after an attributed one.
     Continued,
+    /// Chosen by the learned model among the entities named near the quote.
+    Learned,
     /// No attribution the text supports.
     None,
 }
@@ -65,11 +68,58 @@ pub fn extract(text: &str) -> Vec<Quote> {
 /// The quotes of one text whose entity mentions are already known (the index writer has them).
 /// Quotes come in text order.
 pub fn extract_with_mentions(text: &str, mentions: &[Mention]) -> Vec<Quote> {
+    let model = learned::embedded();
+    if model.cut.policy == learned::Policy::Rules {
+        return by_rules(text, mentions, false)
+            .into_iter()
+            .map(|(q, _)| q)
+            .collect();
+    }
+    by_rules(text, mentions, true)
+        .into_iter()
+        .map(|(q, candidates)| combine(model, q, &candidates))
+        .collect()
+}
+
+/// The rules' quotes of one text, each with the candidates the learned model would rank: what
+/// the trainer learns from and cross-validates the combination on.
+pub fn extract_with_candidates(
+    text: &str,
+    mentions: &[Mention],
+) -> Vec<(Quote, Vec<learned::Candidate>)> {
+    by_rules(text, mentions, true)
+}
+
+/// One quote's speaker as the model and the rules together decide it.
+fn combine(model: &learned::Model, mut q: Quote, candidates: &[learned::Candidate]) -> Quote {
+    let probs: Vec<f64> = candidates.iter().map(|c| model.probability(c)).collect();
+    let rule = q
+        .speaker
+        .as_ref()
+        .and_then(|s| candidates.iter().position(|c| &c.name == s));
+    match learned::decide(model.cut, rule, &probs) {
+        learned::Decision::Keep => {}
+        learned::Decision::Drop => {
+            q.speaker = None;
+            q.speaker_kind = None;
+            q.attribution = Attribution::None;
+        }
+        learned::Decision::Choose(k) => {
+            q.speaker = Some(candidates[k].name.clone());
+            q.speaker_kind = Some(candidates[k].kind);
+            q.attribution = Attribution::Learned;
+        }
+    }
+    q
+}
+
+/// The rules' answer, with each quote's candidates when `rank` asks for them.
+fn by_rules(text: &str, mentions: &[Mention], rank: bool) -> Vec<(Quote, Vec<learned::Candidate>)> {
     let chars: Vec<char> = text.chars().collect();
     let spans = marks::spans(&chars);
     let mentions = referents::untagged_acronyms(&chars, &referents::shared_surnames(mentions));
     let doc = attribute::Doc::new(&chars, &mentions, &spans);
-    let mut out: Vec<Quote> = Vec::new();
+    let mut out: Vec<(Quote, Vec<learned::Candidate>)> = Vec::new();
     let mut found: Vec<attribute::Found> = (0..spans.len()).map(|i| doc.attribute(i)).collect();
     // `"open to each other" and "avoid all extremism," according to Kern`: a quote joined to
     // the next by "and" alone shares the next one's attribution.
@@ -81,8 +131,13 @@ pub fn extract_with_mentions(text: &str, mentions: &[Mention]) -> Vec<Quote> {
             found[i] = attribute::Found::Speaker(next.clone());
         }
     }
+    let tally = rank.then(|| learned::Tally::new(&doc, &chars));
     let mut previous: Option<(usize, attribute::Speaker)> = None;
+    let mut last_speaker: Option<String> = None;
     for (i, (span, found)) in spans.iter().zip(found).enumerate() {
+        // An attribution whose subject is no entity ("one resident said") says the speaker is
+        // nobody the text names: the model is not asked to find one.
+        let anonymous = matches!(found, attribute::Found::Unresolved);
         let speaker = match (found, &previous) {
             (attribute::Found::Speaker(s), _) => Some(s),
             (attribute::Found::Nothing, Some((j, prev))) if doc.continues(*j, i, &prev.name) => {
@@ -105,17 +160,33 @@ pub fn extract_with_mentions(text: &str, mentions: &[Mention]) -> Vec<Quote> {
         if !classify::is_quote(&chars, span, attributed) {
             continue;
         }
+        let candidates = if let Some(tally) = tally.as_ref().filter(|_| !anonymous) {
+            learned::Context {
+                doc: &doc,
+                tally,
+                chars: &chars,
+                spans: &spans,
+                i,
+                rule: speaker.as_ref(),
+                previous: last_speaker.as_deref(),
+            }
+            .candidates()
+        } else {
+            Vec::new()
+        };
+        last_speaker = speaker.as_ref().map(|s| s.name.clone());
         if let Some(s) = &speaker {
             previous = Some((i, s.clone()));
         }
-        out.push(Quote {
+        let quote = Quote {
             text: span.text(&chars),
             start: span.start,
             end: span.end,
             speaker_kind: speaker.as_ref().map(|s| s.kind),
             attribution: speaker.as_ref().map_or(Attribution::None, |s| s.via),
             speaker: speaker.map(|s| s.name),
-        });
+        };
+        out.push((quote, candidates));
     }
     out
 }

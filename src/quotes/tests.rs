@@ -533,3 +533,39 @@ fn an_acronym_the_tagger_missed_once_is_the_organisation_it_found_elsewhere() {
     assert_eq!(got.len(), 1, "{got:?}");
     assert_eq!(got[0].speaker.as_deref(), Some("Harrow Building Society"));
 }
+
+#[test]
+fn learned_step_fills_a_quote_paragraph_after_narrative_sentences() {
+    // The shipped file runs the rules alone; its weights, under the policy cross-validation
+    // chose (fill at 0.25), give the quote to the one person quoted just before.
+    let text = "Ann Lee, the harbour master, spoke to reporters on the quay on Monday.\n\n\"We have never seen a winter like this one,\" Lee said. \"Not in forty years.\"\n\nThe storm destroyed eleven boats. Two more sank in the night. \"Every mooring on the north side is gone, and the insurers will not pay.\"";
+    let mut model = learned::Model::parse(include_str!("../../models/quotes.txt")).unwrap();
+    model.cut = learned::Cut {
+        policy: learned::Policy::Fill,
+        threshold: 0.25,
+        veto: 0.0,
+    };
+    let mentions = crate::entities::extract(text);
+    let qs: Vec<Quote> = extract_with_candidates(text, &mentions)
+        .into_iter()
+        .map(|(q, c)| combine(&model, q, &c))
+        .collect();
+    let last = qs.last().unwrap();
+    assert_eq!(last.speaker.as_deref(), Some("Ann Lee"), "{qs:?}");
+    assert_eq!(last.attribution, Attribution::Learned);
+    assert_eq!(qs[0].attribution, Attribution::Named);
+    assert_eq!(
+        quotes(text).last().unwrap().speaker,
+        None,
+        "the rules alone leave it"
+    );
+}
+
+#[test]
+fn learned_step_leaves_an_anonymous_speaker_without_a_name() {
+    let text = "Residents gathered outside the town hall on Friday.\n\n\"Nobody asked us about any of this,\" one woman shouted from the steps.";
+    let qs = quotes(text);
+    assert_eq!(qs.len(), 1);
+    assert_eq!(qs[0].speaker, None);
+    assert_eq!(qs[0].attribution, Attribution::None);
+}

@@ -641,3 +641,34 @@ fn regression_a_quote_closed_by_the_statement_it_opened_overflowed_the_stack() {
         ],
     );
 }
+
+/// Every quote of one fixture in `tests/fixtures/quotes-attribution` with its speaker and how
+/// it was found.
+fn attributions_of(name: &str) -> Vec<(String, Option<String>, String)> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/quotes-attribution")
+        .join(name);
+    let out = bin()
+        .args(["quotes", "--json"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{name}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let quotes: Vec<Quote> = serde_json::from_slice(&out.stdout).expect("a JSON list");
+    quotes
+        .into_iter()
+        .map(|q| (q.text, q.speaker, q.attribution))
+        .collect()
+}
+
+#[test]
+fn the_learned_step_names_nobody_when_the_text_names_no_speaker() {
+    let got = attributions_of("learned-nobody-named.txt");
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].1, None);
+    assert_eq!(got[0].2, "none");
+}

@@ -9,5 +9,6 @@
 
 pub mod clusters;
 pub mod gazetteers;
+pub mod quotes;
 pub mod rng;
 pub mod train;

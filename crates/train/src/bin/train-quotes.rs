@@ -1,0 +1,463 @@
+//! `train-quotes`: trains the quote attribution model from the hand annotation in
+//! tests/data/quotes (every set but the held-out `fresh6`, which it never reads), chooses how it
+//! combines with the rules by leave-one-set-out cross-validation, prints the cross-validated
+//! table beside the rules alone, and writes models/quotes.txt.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use clap::Parser;
+use newsdex::quotes::learned::{Cut, Policy, RULES};
+use newsdex_train::quotes::{
+    Counts, Doc, Fit, Item, feature_ids, probabilities, score, speakers, train,
+};
+
+/// The annotation sets the model may learn from and be chosen on. `fresh6` is the held-out set
+/// scored once with `scripts/quotes-eval`; it is never read here.
+const DESIGN_SETS: &[&str] = &[
+    "dev", "held-out", "fresh", "fresh2", "fresh3", "fresh4", "fresh5",
+];
+/// The precision the combination must keep, pooled over the folds.
+const MIN_PRECISION: f64 = 0.9;
+const THRESHOLDS: &[f64] = &[
+    0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95,
+];
+/// Probabilities under which `fill` drops the rules' own speaker (0: never).
+const VETOES: &[f64] = &[0.0, 0.05, 0.1, 0.15, 0.2, 0.3];
+
+#[derive(Parser, Debug)]
+#[command(about = "Train and cross-validate the newsdex quote attribution model")]
+struct Args {
+    /// The annotation folder (`part, document, start, end, speaker` lines).
+    #[arg(long, default_value = "tests/data/quotes")]
+    data: PathBuf,
+    #[arg(long, default_value = "../shared/corpora/bbc/bbc")]
+    bbc: PathBuf,
+    #[arg(
+        long,
+        default_value = "/tmp/corpora/Article-Bias-Prediction/data/jsons"
+    )]
+    allsides: PathBuf,
+    #[arg(
+        long,
+        default_value = "../shared/corpora/huffpost-sample/News_Category_Dataset_v3.json"
+    )]
+    huffpost: PathBuf,
+    /// Write the chosen model here (else only the cross-validation is printed).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    #[arg(long, default_value_t = 300)]
+    iterations: usize,
+    #[arg(long, default_value_t = 1e-3)]
+    l2: f64,
+    #[arg(long, default_value_t = 0.3)]
+    rate: f64,
+    /// Also run the nested cross-validation: the choice of policy and threshold made inside
+    /// each fold, so the figure does not flatter the choice.
+    #[arg(long)]
+    nested: bool,
+    /// Write the weights with the rules-alone policy: the file records the CV choice in a
+    /// comment and the indexer runs the rules only (how the model ships while its held-out
+    /// precision is below the rules').
+    #[arg(long)]
+    ship_rules: bool,
+}
+
+/// A candidate's name and feature names, before the names become ids.
+type Named = (String, Vec<String>);
+/// A quote's rule speaker, candidates and gold answer, before the feature names become ids.
+type RawItem = (Option<String>, Vec<Named>, Option<Option<String>>);
+
+struct Gold {
+    start: usize,
+    end: usize,
+    speaker: Option<String>,
+}
+
+fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let gold = read_gold(&args.data)?;
+    let mut names: Vec<String> = Vec::new();
+    let mut raw: Vec<(String, Vec<RawItem>, usize)> = Vec::new();
+    for ((part, doc), quotes) in &gold {
+        let text = article(&args, doc)?;
+        let mentions = newsdex::entities::extract(&text);
+        let found = newsdex::quotes::extract_with_candidates(&text, &mentions);
+        let matched = match_gold(&found, quotes);
+        let items = found
+            .iter()
+            .zip(matched)
+            .map(|((q, cands), g)| {
+                let cands = cands
+                    .iter()
+                    .map(|c| (c.name.clone(), c.features.clone()))
+                    .collect::<Vec<Named>>();
+                (q.speaker.clone(), cands, g)
+            })
+            .collect::<Vec<_>>();
+        for (_, cands, _) in &items {
+            for (_, fs) in cands {
+                names.extend(fs.iter().cloned());
+            }
+        }
+        let attributed = quotes.iter().filter(|q| q.speaker.is_some()).count();
+        raw.push((part.clone(), items, attributed));
+    }
+    let ids = feature_ids(names.iter().map(String::as_str));
+    let docs: Vec<Doc> = raw
+        .into_iter()
+        .map(|(part, items, gold_attributed)| Doc {
+            part,
+            gold_attributed,
+            items: items
+                .into_iter()
+                .map(|(rule, cands, gold)| Item {
+                    rule,
+                    candidates: cands
+                        .into_iter()
+                        .map(|(n, fs)| (n, fs.iter().map(|f| ids[f]).collect()))
+                        .collect(),
+                    gold,
+                })
+                .collect(),
+        })
+        .collect();
+    let fit = Fit {
+        iterations: args.iterations,
+        l2: args.l2,
+        rate: args.rate,
+    };
+    report_data(&docs, ids.len());
+    let all: Vec<&Doc> = docs.iter().collect();
+    let probs = cross_validated(&all, ids.len(), fit);
+    let table = policy_table(&all, &probs);
+    print_table(&all, &probs, &table);
+    let choice = choose(&table);
+    println!(
+        "chosen: {} (pooled cv P {:.3} R {:.3})",
+        describe(choice.0),
+        choice.1.precision(),
+        choice.1.recall()
+    );
+    if args.nested {
+        nested(&all, ids.len(), fit);
+    }
+    if let Some(out) = &args.out {
+        let w = train(&all, ids.len(), fit);
+        write_model(out, &ids, &w, &choice, &args)?;
+        println!("wrote {}", out.display());
+    }
+    Ok(())
+}
+
+fn report_data(docs: &[Doc], n_features: usize) {
+    let items: usize = docs.iter().map(|d| d.items.len()).sum();
+    let reachable = docs
+        .iter()
+        .flat_map(|d| &d.items)
+        .filter(|i| (0..i.candidates.len()).any(|k| i.label(k)))
+        .count();
+    let attributed: usize = docs.iter().map(|d| d.gold_attributed).sum();
+    println!(
+        "{} articles, {items} quotes found by the rules, {attributed} gold attributed quotes, \
+         {reachable} quotes whose gold speaker is among the candidates, {n_features} features",
+        docs.len()
+    );
+}
+
+/// Every article's candidate probabilities from the model trained on the other sets.
+fn cross_validated(docs: &[&Doc], n_features: usize, fit: Fit) -> Vec<Vec<Vec<f64>>> {
+    let mut out = vec![Vec::new(); docs.len()];
+    for part in parts(docs) {
+        let train_on: Vec<&Doc> = docs.iter().copied().filter(|d| d.part != part).collect();
+        let w = train(&train_on, n_features, fit);
+        for (k, d) in docs.iter().enumerate() {
+            if d.part == part {
+                out[k] = probabilities(d, &w);
+            }
+        }
+    }
+    out
+}
+
+fn parts(docs: &[&Doc]) -> Vec<String> {
+    let mut p: Vec<String> = docs.iter().map(|d| d.part.clone()).collect();
+    p.sort();
+    p.dedup();
+    p
+}
+
+type Row = (Cut, Counts);
+
+fn describe(c: Cut) -> String {
+    format!(
+        "{} at {:.2}, veto {:.2}",
+        c.policy.name(),
+        c.threshold,
+        c.veto
+    )
+}
+
+fn counts(docs: &[&Doc], probs: &[Vec<Vec<f64>>], cut: Cut) -> Counts {
+    let mut c = Counts::default();
+    for (d, p) in docs.iter().zip(probs) {
+        c.add(score(d, &speakers(d, p, cut)));
+    }
+    c
+}
+
+fn policy_table(docs: &[&Doc], probs: &[Vec<Vec<f64>>]) -> Vec<Row> {
+    let mut rows = vec![(RULES, counts(docs, probs, RULES))];
+    for &veto in VETOES {
+        for &threshold in THRESHOLDS {
+            let cut = Cut {
+                policy: Policy::Fill,
+                threshold,
+                veto,
+            };
+            rows.push((cut, counts(docs, probs, cut)));
+        }
+    }
+    for &threshold in THRESHOLDS {
+        let cut = Cut {
+            policy: Policy::Decide,
+            threshold,
+            veto: 0.0,
+        };
+        rows.push((cut, counts(docs, probs, cut)));
+    }
+    rows
+}
+
+/// The most recall at the precision floor (ties: more precision); the rules alone unless a
+/// combination beats their recall while keeping the floor.
+fn choose(rows: &[Row]) -> Row {
+    let rules = rows[0];
+    // The first of equals wins: the table lists the simpler combinations first.
+    let mut best = rules;
+    for r in rows {
+        let allowed = r.1.precision() >= MIN_PRECISION.min(rules.1.precision());
+        let better = (r.1.right, r.1.precision()) > (best.1.right, best.1.precision());
+        if allowed && better && r.1.recall() > rules.1.recall() {
+            best = *r;
+        }
+    }
+    best
+}
+
+fn print_table(docs: &[&Doc], probs: &[Vec<Vec<f64>>], rows: &[Row]) {
+    println!("\nleave-one-set-out, pooled speakers:");
+    println!("| policy | threshold | veto | P | R | predicted | right | gold |");
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- |");
+    for (cut, c) in rows {
+        println!(
+            "| {} | {:.2} | {:.2} | {:.3} | {:.3} | {} | {} | {} |",
+            cut.policy.name(),
+            cut.threshold,
+            cut.veto,
+            c.precision(),
+            c.recall(),
+            c.predicted,
+            c.right,
+            c.gold
+        );
+    }
+    let choice = choose(rows);
+    println!("\nper set, rules alone vs {}:", describe(choice.0));
+    println!("| set | rules P | rules R | model P | model R |");
+    println!("| --- | --- | --- | --- | --- |");
+    for part in parts(docs) {
+        let (ds, ps): (Vec<&Doc>, Vec<Vec<Vec<f64>>>) = docs
+            .iter()
+            .zip(probs)
+            .filter(|(d, _)| d.part == part)
+            .map(|(d, p)| (*d, p.clone()))
+            .unzip();
+        let r = counts(&ds, &ps, RULES);
+        let m = counts(&ds, &ps, choice.0);
+        println!(
+            "| {part} | {:.3} | {:.3} | {:.3} | {:.3} |",
+            r.precision(),
+            r.recall(),
+            m.precision(),
+            m.recall()
+        );
+    }
+}
+
+/// Nested leave-one-set-out: for each set, the policy and threshold are chosen by the same
+/// cross-validation over the other sets alone, then applied to the set's predictions from a
+/// model trained on all the other sets.
+fn nested(docs: &[&Doc], n_features: usize, fit: Fit) {
+    let mut rules = Counts::default();
+    let mut model = Counts::default();
+    println!("\nnested cross-validation (choice made without the scored set):");
+    for part in parts(docs) {
+        let inner: Vec<&Doc> = docs.iter().copied().filter(|d| d.part != part).collect();
+        let inner_probs = cross_validated(&inner, n_features, fit);
+        let choice = choose(&policy_table(&inner, &inner_probs));
+        let w = train(&inner, n_features, fit);
+        let outer: Vec<&Doc> = docs.iter().copied().filter(|d| d.part == part).collect();
+        let probs: Vec<Vec<Vec<f64>>> = outer.iter().map(|d| probabilities(d, &w)).collect();
+        let r = counts(&outer, &probs, RULES);
+        let m = counts(&outer, &probs, choice.0);
+        println!(
+            "{part}: chose {}; rules P {:.3} R {:.3}; model P {:.3} R {:.3}",
+            describe(choice.0),
+            r.precision(),
+            r.recall(),
+            m.precision(),
+            m.recall()
+        );
+        rules.add(r);
+        model.add(m);
+    }
+    println!(
+        "nested pooled: rules P {:.3} R {:.3}; model P {:.3} R {:.3}",
+        rules.precision(),
+        rules.recall(),
+        model.precision(),
+        model.recall()
+    );
+}
+
+fn write_model(
+    out: &Path,
+    ids: &BTreeMap<String, u32>,
+    w: &[f64],
+    choice: &Row,
+    args: &Args,
+) -> anyhow::Result<()> {
+    let mut text = String::new();
+    text.push_str("# newsdex quote attribution model: logistic weights over candidate features\n");
+    text.push_str(
+        "# (src/quotes/learned.rs), written by train-quotes (crates/train); see docs/quotes.md.\n",
+    );
+    text.push_str(&format!(
+        "# trained on {} with {} iterations, l2 {}, rate {}; chosen by leave-one-set-out cv:\n",
+        DESIGN_SETS.join(", "),
+        args.iterations,
+        args.l2,
+        args.rate
+    ));
+    text.push_str(&format!(
+        "# pooled cv speakers P {:.3} R {:.3}\n",
+        choice.1.precision(),
+        choice.1.recall()
+    ));
+    let cut = if args.ship_rules {
+        text.push_str(&format!(
+            "# the cv choice was {}; shipped with the rules alone (--ship-rules)\n",
+            describe(choice.0)
+        ));
+        RULES
+    } else {
+        choice.0
+    };
+    text.push_str(&format!(
+        "policy\t{}\nthreshold\t{}\nveto\t{}\n",
+        cut.policy.name(),
+        cut.threshold,
+        cut.veto
+    ));
+    for (name, &id) in ids {
+        let x = w[id as usize];
+        if x.abs() >= 1e-4 {
+            text.push_str(&format!("w\t{name}\t{x:.4}\n"));
+        }
+    }
+    fs::write(out, text).with_context(|| format!("writing {}", out.display()))
+}
+
+/// The gold quotes of every design set, by (set, document), in file order.
+fn read_gold(dir: &Path) -> anyhow::Result<BTreeMap<(String, String), Vec<Gold>>> {
+    let mut gold: BTreeMap<(String, String), Vec<Gold>> = BTreeMap::new();
+    for set in DESIGN_SETS {
+        let path = dir.join(format!("{set}.tsv"));
+        let text =
+            fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+        for (n, line) in text.lines().enumerate() {
+            if line.starts_with('#') || line.trim().is_empty() {
+                continue;
+            }
+            let f: Vec<&str> = line.split('\t').collect();
+            let [part, doc, start, end, speaker] = f.as_slice() else {
+                bail!(
+                    "{}:{}: expected 5 tab-separated fields",
+                    path.display(),
+                    n + 1
+                );
+            };
+            if !DESIGN_SETS.contains(part) {
+                continue;
+            }
+            let num = |s: &str| {
+                s.parse::<usize>()
+                    .with_context(|| format!("{}:{}: {s:?} is no offset", path.display(), n + 1))
+            };
+            gold.entry((part.to_string(), doc.to_string()))
+                .or_default()
+                .push(Gold {
+                    start: num(start)?,
+                    end: num(end)?,
+                    speaker: (*speaker != "-").then(|| speaker.to_string()),
+                });
+        }
+    }
+    Ok(gold)
+}
+
+/// The article's text as `scripts/quotes-eval` hands it to `newsdex quotes`.
+fn article(args: &Args, doc: &str) -> anyhow::Result<String> {
+    if let Some(rest) = doc.strip_prefix("bbc/") {
+        let path = args.bbc.join(rest);
+        return fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()));
+    }
+    if let Some(line) = doc.strip_prefix("huffpost/") {
+        let n: usize = line
+            .parse()
+            .with_context(|| format!("{doc}: no line number"))?;
+        let text = fs::read_to_string(&args.huffpost)
+            .with_context(|| format!("reading {}", args.huffpost.display()))?;
+        let line = text
+            .lines()
+            .nth(n)
+            .with_context(|| format!("{} has no line {n}", args.huffpost.display()))?;
+        let v: serde_json::Value = serde_json::from_str(line)?;
+        let field = |k: &str| v[k].as_str().unwrap_or_default().to_string();
+        return Ok(format!(
+            "{}\n\n{}",
+            field("headline"),
+            field("short_description")
+        ));
+    }
+    let path = args.allsides.join(format!("{doc}.json"));
+    let text = fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let v: serde_json::Value = serde_json::from_str(&text)?;
+    Ok(v["content_original"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string())
+}
+
+/// Each found quote's gold quote, matched as the evaluation does: each gold quote in order takes
+/// the first unmatched found quote overlapping it.
+fn match_gold(
+    found: &[(
+        newsdex::quotes::Quote,
+        Vec<newsdex::quotes::learned::Candidate>,
+    )],
+    quotes: &[Gold],
+) -> Vec<Option<Option<String>>> {
+    let mut out = vec![None; found.len()];
+    for g in quotes {
+        if let Some(k) = (0..found.len())
+            .find(|&k| out[k].is_none() && found[k].0.start < g.end && found[k].0.end > g.start)
+        {
+            out[k] = Some(g.speaker.clone());
+        }
+    }
+    out
+}
