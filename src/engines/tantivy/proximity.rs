@@ -192,7 +192,8 @@ impl Proximity {
     /// kept copy, or opens the lists when there is none.
     fn lists(&self, reader: &SegmentReader, keep: bool) -> tantivy::Result<Vec<WordLists>> {
         let id = reader.segment_id();
-        if let Some(lists) = self.opened.borrow_mut().remove(&id) {
+        let kept = self.opened.borrow_mut().remove(&id);
+        if let Some(lists) = kept {
             if keep {
                 self.opened.borrow_mut().insert(id, lists.clone());
             }
@@ -373,12 +374,60 @@ mod tests {
         assert_eq!(meetings(&[], &[1], 8), (0, 0));
     }
 
-    /// The candidates that may climb are scored in a second batch of the same segment, from a
-    /// copy of the lists the first batch opened: every document's pairs must come out as a
-    /// fresh proximity scoring them all at once gives, including documents before the first
-    /// batch's last one.
+    /// A candidate is left unread only when its pairs could not lift it to the floor: against
+    /// floors from just above nothing to the saturated maximum, every document skipped scores
+    /// below the floor when read in full, every document read scores as a fresh pass does, and
+    /// the term-frequency bound skips some document holding both words that the saturated
+    /// maximum alone would have read.
     #[test]
-    fn a_second_batch_of_a_segment_scores_as_a_fresh_pass() {
+    fn only_candidates_that_cannot_reach_the_floor_are_left_unread() {
+        let (index, f) = five_documents();
+        let searcher = index.reader().unwrap().searcher();
+        let segment = &searcher.segment_readers()[0];
+        let bm25f = Bm25fParams::default();
+        let words = ["interest", "rate"].map(|w| Bm25fQuery::new(f.headline, f.body, w, bm25f));
+        let params = ProximityParams::default();
+        let fresh = || {
+            Proximity::new(&searcher, &words, params, bm25f)
+                .unwrap()
+                .unwrap()
+        };
+        let docs: Vec<(DocId, f32)> = (0..5).map(|d| (d, 0.0)).collect();
+        let total = |pairs: &[PairScore]| pairs.iter().map(|x| x.score).sum::<f32>();
+        let whole: Vec<f32> = fresh()
+            .score_segment(segment, &docs, &mut Floor::none(), false)
+            .unwrap()
+            .iter()
+            .map(|p| total(p.as_ref().unwrap()))
+            .collect();
+        let most = fresh().max_score();
+        let mut skipped_holding_both = 0;
+        for level in [1e-3, most * 0.25, most * 0.5, most * 0.9, most * 1.01] {
+            // More places than documents: reading them cannot lift the floor above `level`.
+            let mut floor = Floor::new(10);
+            for _ in 0..10 {
+                floor.raise(level);
+            }
+            let got = fresh()
+                .score_segment(segment, &docs, &mut floor, false)
+                .unwrap();
+            for (d, pairs) in got.iter().enumerate() {
+                match pairs {
+                    None => {
+                        assert!(whole[d] < level, "doc {d} skipped at {level}");
+                        if whole[d] > 0.0 && level < most {
+                            skipped_holding_both += 1;
+                        }
+                    }
+                    Some(pairs) => assert_eq!(total(pairs), whole[d], "doc {d}"),
+                }
+            }
+        }
+        assert!(whole.iter().any(|&s| s > 0.0), "some pair must meet");
+        assert!(skipped_holding_both > 0, "{whole:?} against {most}");
+    }
+
+    fn five_documents() -> (tantivy::Index, crate::engines::tantivy::schema::Fields) {
         use crate::engines::tantivy::schema::Fields;
         let index = tantivy::Index::create_in_ram(Fields::build_schema());
         crate::analysis::register(&index);
@@ -400,6 +449,16 @@ mod tests {
             w.add_document(doc).unwrap();
         }
         w.commit().unwrap();
+        (index, f)
+    }
+
+    /// The candidates that may climb are scored in a second pass over the same segment, from a
+    /// copy of the lists the first pass opened: every document's pairs must come out as a
+    /// fresh proximity scoring them all at once gives, including documents before the first
+    /// pass's last one.
+    #[test]
+    fn a_second_batch_of_a_segment_scores_as_a_fresh_pass() {
+        let (index, f) = five_documents();
         let searcher = index.reader().unwrap().searcher();
         let segment = &searcher.segment_readers()[0];
         let bm25f = Bm25fParams::default();

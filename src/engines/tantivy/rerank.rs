@@ -12,8 +12,8 @@
 //! usual case for a query typed in a search box), a candidate can gain at most the pairs'
 //! saturated maximum, so positions are read for the page's own candidates first and then only
 //! for those whose first-pass score plus that maximum still reaches the page's lowest final
-//! score; the page is the one a re-scoring of the whole depth would cut, at a fraction of the
-//! reads.
+//! score, and whose words' term frequencies still allow it; the page is the one a re-scoring
+//! of the whole depth would cut, at a fraction of the reads.
 //!
 //! Feedback is gated per query (`FeedbackParams::gate`): it runs only on a query of enough
 //! words, when more documents match than it samples, when the sampled top stands out from the
