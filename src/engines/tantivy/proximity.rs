@@ -32,9 +32,9 @@ pub struct Proximity {
     stats: Stats,
     params: ProximityParams,
     bm25f: Bm25fParams,
-    /// Per segment, each word's position lists as opened, before any seek: a second batch of
-    /// documents in a segment (the candidates that may still climb) starts from a copy of
-    /// them instead of opening them again.
+    /// Per segment, each word's position lists as opened, before any seek: the second pass
+    /// over a segment (the candidates that may still climb) starts from this copy instead of
+    /// opening them again.
     opened: RefCell<HashMap<SegmentId, Vec<WordLists>>>,
 }
 
@@ -97,20 +97,27 @@ impl Proximity {
             .sum()
     }
 
-    /// Each document's pair scores, for `docs` of one segment in ascending order.
+    /// Each document's pair scores, for `docs` of one segment in ascending order, each with
+    /// its first-pass score; `None` for a document whose pairs could not lift it to the
+    /// `floor` judged by its words' term frequencies alone (`reach`), before its positions are
+    /// read. Each document read raises the floor with its final score. `keep`: a later pass
+    /// will read this segment again (from a copy of its lists kept now).
     pub fn score_segment(
         &self,
         reader: &SegmentReader,
-        docs: &[DocId],
-    ) -> tantivy::Result<Vec<Vec<PairScore>>> {
-        let mut lists = self.lists(reader)?;
+        docs: &[(DocId, f32)],
+        floor: &mut Floor,
+        keep: bool,
+    ) -> tantivy::Result<Vec<Option<Vec<PairScore>>>> {
+        let mut lists = self.lists(reader, keep)?;
         let norms = self.words[0].norm_readers(reader)?;
         // One buffer per word and slot, reused from document to document.
         let mut positions: Vec<[Vec<u32>; 2]> = vec![[Vec::new(), Vec::new()]; lists.len()];
+        let mut freqs: Vec<[u32; 2]> = vec![[0; 2]; lists.len()];
         let mut out = Vec::with_capacity(docs.len());
-        for &doc in docs {
-            for (word, into) in lists.iter_mut().zip(&mut positions) {
-                word_positions(word, doc, into);
+        for &(doc, first) in docs {
+            for (word, into) in lists.iter_mut().zip(&mut freqs) {
+                *into = word_freqs(word, doc);
             }
             let lengths = Counts {
                 tf_headline: 0,
@@ -118,30 +125,88 @@ impl Proximity {
                 len_headline: norms[0].fieldnorm(doc),
                 len_body: norms[1].fieldnorm(doc),
             };
-            out.push(
-                self.pairs
-                    .iter()
-                    .enumerate()
-                    .map(|(i, (p, idf))| self.pair(i, p, *idf, &positions, &lengths))
-                    .collect(),
-            );
+            if !floor.reached(first, self.reach(&freqs, &lengths)) {
+                out.push(None);
+                continue;
+            }
+            for (w, (word, into)) in lists.iter_mut().zip(&mut positions).enumerate() {
+                word_positions(word, doc, self.wanted(w, &freqs), into);
+            }
+            let pairs: Vec<PairScore> = self
+                .pairs
+                .iter()
+                .enumerate()
+                .map(|(i, (p, idf))| self.pair(i, p, *idf, &positions, &lengths))
+                .collect();
+            floor.raise(first + pairs.iter().map(|x| x.score).sum::<f32>());
+            out.push(Some(pairs));
         }
         Ok(out)
     }
 
-    /// Every word's position lists in one segment, unread: opened on the first batch of the
-    /// segment and copied for each batch (a copy costs less than a dictionary look-up).
-    fn lists(&self, reader: &SegmentReader) -> tantivy::Result<Vec<WordLists>> {
+    /// The most the pairs can add to a document whose words occur `freqs` times (per word,
+    /// per slot) in fields of these `lengths`: a pair's frequency in a slot counts each
+    /// occurrence of its first word at most once (`meetings`), and is 0 where its second word
+    /// is absent, so scoring that frequency bounds the pair from above; the saturated maximum
+    /// where the fields' weights would make the score fall with the frequency.
+    fn reach(&self, freqs: &[[u32; 2]], lengths: &Counts) -> f32 {
+        let unit = |slot: usize| {
+            let mut f = [0.0; 2];
+            f[slot] = 1.0;
+            self.bm25f.weighted_freq(f, lengths, &self.stats)
+        };
+        if !(unit(0) >= 0.0 && unit(1) >= 0.0) {
+            return self.max_score();
+        }
+        let k1 = self.bm25f.k1;
+        self.pairs
+            .iter()
+            .map(|(p, idf)| {
+                let freq: [f32; 2] = std::array::from_fn(|slot| match freqs[p.second][slot] {
+                    0 => 0.0,
+                    _ => p.freq((freqs[p.first][slot], 0)),
+                });
+                let tf = self.bm25f.weighted_freq(freq, lengths, &self.stats);
+                match tf > 0.0 {
+                    true => p.weight(&self.params) * idf * tf * (k1 + 1.0) / (tf + k1),
+                    false => 0.0,
+                }
+            })
+            .sum()
+    }
+
+    /// The slots in which word `w`'s positions can matter: those where it and a word it pairs
+    /// with both occur (elsewhere its pairs meet nowhere, whatever the positions).
+    fn wanted(&self, w: usize, freqs: &[[u32; 2]]) -> [bool; 2] {
+        std::array::from_fn(|slot| {
+            self.pairs.iter().any(|(p, _)| {
+                (p.first == w || p.second == w)
+                    && freqs[p.first][slot] > 0
+                    && freqs[p.second][slot] > 0
+            })
+        })
+    }
+
+    /// Every word's position lists in one segment, unread. With `keep`, a copy is kept for the
+    /// segment's next pass (a copy costs less than opening again); a pass without it takes the
+    /// kept copy, or opens the lists when there is none.
+    fn lists(&self, reader: &SegmentReader, keep: bool) -> tantivy::Result<Vec<WordLists>> {
         let id = reader.segment_id();
-        if let Some(lists) = self.opened.borrow().get(&id) {
-            return Ok(lists.clone());
+        let kept = self.opened.borrow_mut().remove(&id);
+        if let Some(lists) = kept {
+            if keep {
+                self.opened.borrow_mut().insert(id, lists.clone());
+            }
+            return Ok(lists);
         }
         let lists: Vec<WordLists> = self
             .words
             .iter()
             .map(|w| w.position_lists(reader))
             .collect::<tantivy::Result<_>>()?;
-        self.opened.borrow_mut().insert(id, lists.clone());
+        if keep {
+            self.opened.borrow_mut().insert(id, lists.clone());
+        }
         Ok(lists)
     }
 
@@ -185,17 +250,84 @@ impl Proximity {
     }
 }
 
-/// Sorted positions of one word (all its forms) in one document, per slot, into `out`.
-fn word_positions(lists: &mut [(usize, SegmentPostings)], doc: DocId, out: &mut [Vec<u32>; 2]) {
-    let mut forms = [0u8; 2];
-    for o in out.iter_mut() {
-        o.clear();
+/// The lowest final score the page can end on, as known so far: the `len`-th best final score
+/// of the candidates read (each candidate counted once). A candidate that cannot reach it is
+/// beaten strictly by `len` others, so it stays below the page whatever its positions hold.
+pub struct Floor {
+    /// The best final scores read so far, at most `len` of them, lowest first.
+    best: Vec<f32>,
+    len: usize,
+}
+
+impl Floor {
+    /// The floor of a page of `len` places: none until `len` candidates have been read.
+    pub fn new(len: usize) -> Self {
+        Floor {
+            best: Vec::with_capacity(len),
+            len,
+        }
     }
+
+    /// No floor at all: every candidate is read (feedback re-scores them all).
+    pub fn none() -> Self {
+        Floor::new(0)
+    }
+
+    fn level(&self) -> f32 {
+        match self.best.first() {
+            Some(&low) if self.len > 0 && self.best.len() == self.len => low,
+            _ => f32::NEG_INFINITY,
+        }
+    }
+
+    /// Whether a candidate whose first-pass score is `first` and whose pairs can add at most
+    /// `gain` may still reach the floor. A hair of slack, so float rounding never drops a
+    /// candidate that would tie it.
+    pub fn reached(&self, first: f32, gain: f32) -> bool {
+        first + gain * (1.0 + 1e-4) + 1e-4 >= self.level()
+    }
+
+    /// Count a candidate's final score, read.
+    pub fn raise(&mut self, score: f32) {
+        if self.best.len() < self.len {
+            let at = self.best.partition_point(|&s| s < score);
+            self.best.insert(at, score);
+        } else if self.best.first().is_some_and(|&low| score > low) {
+            self.best.remove(0);
+            let at = self.best.partition_point(|&s| s < score);
+            self.best.insert(at, score);
+        }
+    }
+}
+
+/// One word's occurrences (all its forms) in one document, per slot, moving its lists there.
+fn word_freqs(lists: &mut [(usize, SegmentPostings)], doc: DocId) -> [u32; 2] {
+    let mut freqs = [0; 2];
     for (slot, list) in lists.iter_mut() {
         if list.doc() < doc {
             list.seek(doc);
         }
         if list.doc() == doc {
+            freqs[*slot] += list.term_freq();
+        }
+    }
+    freqs
+}
+
+/// Sorted positions of one word (all its forms) in one document, per `wanted` slot, into
+/// `out`; its lists already stand at `doc` (`word_freqs`).
+fn word_positions(
+    lists: &mut [(usize, SegmentPostings)],
+    doc: DocId,
+    wanted: [bool; 2],
+    out: &mut [Vec<u32>; 2],
+) {
+    let mut forms = [0u8; 2];
+    for o in out.iter_mut() {
+        o.clear();
+    }
+    for (slot, list) in lists.iter_mut() {
+        if wanted[*slot] && list.doc() == doc {
             list.append_positions_with_offset(0, &mut out[*slot]);
             forms[*slot] += 1;
         }
@@ -242,12 +374,60 @@ mod tests {
         assert_eq!(meetings(&[], &[1], 8), (0, 0));
     }
 
-    /// The candidates that may climb are scored in a second batch of the same segment, from a
-    /// copy of the lists the first batch opened: every document's pairs must come out as a
-    /// fresh proximity scoring them all at once gives, including documents before the first
-    /// batch's last one.
+    /// A candidate is left unread only when its pairs could not lift it to the floor: against
+    /// floors from just above nothing to the saturated maximum, every document skipped scores
+    /// below the floor when read in full, every document read scores as a fresh pass does, and
+    /// the term-frequency bound skips some document holding both words that the saturated
+    /// maximum alone would have read.
     #[test]
-    fn a_second_batch_of_a_segment_scores_as_a_fresh_pass() {
+    fn only_candidates_that_cannot_reach_the_floor_are_left_unread() {
+        let (index, f) = five_documents();
+        let searcher = index.reader().unwrap().searcher();
+        let segment = &searcher.segment_readers()[0];
+        let bm25f = Bm25fParams::default();
+        let words = ["interest", "rate"].map(|w| Bm25fQuery::new(f.headline, f.body, w, bm25f));
+        let params = ProximityParams::default();
+        let fresh = || {
+            Proximity::new(&searcher, &words, params, bm25f)
+                .unwrap()
+                .unwrap()
+        };
+        let docs: Vec<(DocId, f32)> = (0..5).map(|d| (d, 0.0)).collect();
+        let total = |pairs: &[PairScore]| pairs.iter().map(|x| x.score).sum::<f32>();
+        let whole: Vec<f32> = fresh()
+            .score_segment(segment, &docs, &mut Floor::none(), false)
+            .unwrap()
+            .iter()
+            .map(|p| total(p.as_ref().unwrap()))
+            .collect();
+        let most = fresh().max_score();
+        let mut skipped_holding_both = 0;
+        for level in [1e-3, most * 0.25, most * 0.5, most * 0.9, most * 1.01] {
+            // More places than documents: reading them cannot lift the floor above `level`.
+            let mut floor = Floor::new(10);
+            for _ in 0..10 {
+                floor.raise(level);
+            }
+            let got = fresh()
+                .score_segment(segment, &docs, &mut floor, false)
+                .unwrap();
+            for (d, pairs) in got.iter().enumerate() {
+                match pairs {
+                    None => {
+                        assert!(whole[d] < level, "doc {d} skipped at {level}");
+                        if whole[d] > 0.0 && level < most {
+                            skipped_holding_both += 1;
+                        }
+                    }
+                    Some(pairs) => assert_eq!(total(pairs), whole[d], "doc {d}"),
+                }
+            }
+        }
+        assert!(whole.iter().any(|&s| s > 0.0), "some pair must meet");
+        assert!(skipped_holding_both > 0, "{whole:?} against {most}");
+    }
+
+    fn five_documents() -> (tantivy::Index, crate::engines::tantivy::schema::Fields) {
         use crate::engines::tantivy::schema::Fields;
         let index = tantivy::Index::create_in_ram(Fields::build_schema());
         crate::analysis::register(&index);
@@ -269,16 +449,27 @@ mod tests {
             w.add_document(doc).unwrap();
         }
         w.commit().unwrap();
+        (index, f)
+    }
+
+    /// The candidates that may climb are scored in a second pass over the same segment, from a
+    /// copy of the lists the first pass opened: every document's pairs must come out as a
+    /// fresh proximity scoring them all at once gives, including documents before the first
+    /// pass's last one.
+    #[test]
+    fn a_second_batch_of_a_segment_scores_as_a_fresh_pass() {
+        let (index, f) = five_documents();
         let searcher = index.reader().unwrap().searcher();
         let segment = &searcher.segment_readers()[0];
         let bm25f = Bm25fParams::default();
         let words = ["interest", "rate"].map(|w| Bm25fQuery::new(f.headline, f.body, w, bm25f));
         let params = ProximityParams::default();
         let scores = |p: &Proximity, docs: &[DocId]| -> Vec<(u32, u32, f32)> {
-            p.score_segment(segment, docs)
+            let docs: Vec<(DocId, f32)> = docs.iter().map(|&d| (d, 0.0)).collect();
+            p.score_segment(segment, &docs, &mut Floor::none(), true)
                 .unwrap()
                 .into_iter()
-                .flatten()
+                .flat_map(Option::unwrap)
                 .map(|s| (s.ordered, s.near, s.score))
                 .collect()
         };

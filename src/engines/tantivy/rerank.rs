@@ -12,8 +12,8 @@
 //! usual case for a query typed in a search box), a candidate can gain at most the pairs'
 //! saturated maximum, so positions are read for the page's own candidates first and then only
 //! for those whose first-pass score plus that maximum still reaches the page's lowest final
-//! score; the page is the one a re-scoring of the whole depth would cut, at a fraction of the
-//! reads.
+//! score, and whose words' term frequencies still allow it; the page is the one a re-scoring
+//! of the whole depth would cut, at a fraction of the reads.
 //!
 //! Feedback is gated per query (`FeedbackParams::gate`): it runs only on a query of enough
 //! words, when more documents match than it samples, when the sampled top stands out from the
@@ -28,7 +28,7 @@ use tantivy::{DocAddress, DocId, DocSet, Searcher};
 use super::bm25f::{self, Bm25fQuery};
 use super::document::read_article;
 use super::feedback;
-use super::proximity::{self, PairScore, Proximity};
+use super::proximity::{self, Floor, PairScore, Proximity};
 use super::schema::Fields;
 use crate::Result;
 use crate::model::explain::{Expansion, FeedbackDecision};
@@ -223,7 +223,14 @@ fn rerank_head(
     };
     let mut parts = match (&pairs, words.is_empty()) {
         (Some(p), true) => bounded(searcher, &top, p, end)?,
-        _ => score_parts(searcher, &top, pairs.as_ref(), &words)?,
+        _ => score_parts(
+            searcher,
+            &top,
+            pairs.as_ref(),
+            &words,
+            &mut Floor::none(),
+            false,
+        )?,
     };
     let mut docs: Vec<(f32, DocAddress)> = top
         .iter()
@@ -250,15 +257,17 @@ fn rerank_head(
 
 /// Proximity alone, read only where it can change the first `end` places: first the top `end`
 /// candidates, whose lowest final score is then a floor the page's last place cannot fall
-/// below; then only the candidates whose first-pass score plus the most proximity can add
-/// (`Proximity::max_score`) still reaches that floor. The others' positions are never read:
-/// at least `end` candidates above them already score more than they could, so they stay below
-/// the page in their first-pass order, which is where a full re-scoring puts them relative to
-/// the page too. The candidates that may climb are read in first-pass order, in batches that
-/// double, and the floor rises to the `end`-th best final score read so far after each batch:
-/// the lower candidates a batch already outscores are never read. Queries whose top already
-/// holds the words together (names, set phrases) read about `end` documents' positions instead
-/// of the whole depth's.
+/// below; then, in one more pass over each segment, only the candidates whose first-pass score
+/// plus the most proximity can add (`Proximity::max_score`) still reaches that floor. The
+/// others' positions are never read: at least `end` candidates above them already score more
+/// than they could, so they stay below the page in their first-pass order, which is where a
+/// full re-scoring puts them relative to the page too. In that pass each candidate is first
+/// judged by its words' term frequencies (a pair meets at most as often as its first word
+/// occurs, `Proximity::reach`), which cost nothing once its lists stand at it, and its
+/// positions are read only if that bound still reaches the floor; every candidate read raises
+/// the floor to the `end`-th best final score read so far. Queries whose top already holds the
+/// words together (names, set phrases) read about `end` documents' positions instead of the
+/// whole depth's.
 fn bounded(
     searcher: &Searcher,
     top: &[(f32, DocAddress)],
@@ -266,41 +275,28 @@ fn bounded(
     end: usize,
 ) -> Result<HashMap<DocAddress, Parts>> {
     let first = end.min(top.len());
-    let mut parts = score_parts(searcher, &top[..first], Some(pairs), &[])?;
-    // The best `first` final scores read so far, lowest first: the floor is the lowest.
-    let mut best: Vec<f32> = parts.values().map(|p| p.first + p.near()).collect();
-    best.sort_by(f32::total_cmp);
-    // A hair of slack so float rounding never drops a candidate that ties the floor.
-    let most = pairs.max_score() * (1.0 + 1e-4) + 1e-6;
-    let mut read = first;
-    loop {
-        let floor = best.first().copied().unwrap_or(f32::INFINITY);
-        let climbers = top[read..]
-            .iter()
-            .take_while(|(score, _)| score + most >= floor)
-            .count();
-        if climbers == 0 {
-            break;
-        }
-        let batch = &top[read..read + climbers.min(read.max(1))];
-        let more = score_parts(searcher, batch, Some(pairs), &[])?;
-        raise(&mut best, more.values().map(|p| p.first + p.near()));
-        parts.extend(more);
-        read += batch.len();
+    if first == 0 {
+        return Ok(HashMap::new());
+    }
+    let mut floor = Floor::new(first);
+    let mut parts = score_parts(searcher, &top[..first], Some(pairs), &[], &mut floor, true)?;
+    let most = pairs.max_score();
+    let climbers = top[first..]
+        .iter()
+        .take_while(|(score, _)| floor.reached(*score, most))
+        .count();
+    if climbers > 0 {
+        let batch = &top[first..first + climbers];
+        parts.extend(score_parts(
+            searcher,
+            batch,
+            Some(pairs),
+            &[],
+            &mut floor,
+            false,
+        )?);
     }
     Ok(parts)
-}
-
-/// Keep in `best` (sorted ascending) its own length of the highest of it and `scores`.
-fn raise(best: &mut [f32], scores: impl Iterator<Item = f32>) {
-    for s in scores {
-        if let Some(low) = best.first_mut()
-            && s > *low
-        {
-            *low = s;
-            best.sort_by(f32::total_cmp);
-        }
-    }
 }
 
 /// The expansion to use (empty when the gate stays shut) and why.
@@ -341,12 +337,15 @@ fn decide(
 }
 
 /// Every candidate's proximity and feedback parts, walking each segment's candidates in
-/// document order so each posting list is read forward once.
+/// document order so each posting list is read forward once; proximity leaves out the
+/// candidates that cannot reach `floor` (see `Proximity::score_segment`, and `keep` there).
 fn score_parts(
     searcher: &Searcher,
     top: &[(f32, DocAddress)],
     pairs: Option<&Proximity>,
     words: &[(Bm25fQuery, f32)],
+    floor: &mut Floor,
+    keep: bool,
 ) -> Result<HashMap<DocAddress, Parts>> {
     let scoring = EnableScoring::enabled_from_searcher(searcher);
     let weights = words
@@ -366,10 +365,10 @@ fn score_parts(
         let reader = searcher.segment_reader(segment);
         let ids: Vec<DocId> = docs.iter().map(|d| d.0).collect();
         let mut near = match pairs {
-            Some(p) => p.score_segment(reader, &ids)?,
+            Some(p) => p.score_segment(reader, &docs, floor, keep)?,
             None => Vec::new(),
         };
-        near.resize_with(ids.len(), Vec::new);
+        near.resize_with(ids.len(), || Some(Vec::new()));
         let mut fb: Vec<Vec<(String, f32)>> = vec![Vec::new(); ids.len()];
         for (word, weight, boost) in &weights {
             let mut scorer = weight.scorer(reader, *boost)?;
@@ -386,6 +385,8 @@ fn score_parts(
             }
         }
         for ((&(doc, first), pairs), feedback) in docs.iter().zip(near).zip(fb) {
+            // Left unread: its pairs cannot lift it to the floor.
+            let Some(pairs) = pairs else { continue };
             let addr = DocAddress::new(segment, doc);
             parts.insert(
                 addr,
