@@ -7,6 +7,7 @@
 use std::collections::HashSet;
 use std::path::Path;
 
+use tantivy::indexer::IndexWriterOptions;
 use tantivy::{IndexWriter, Term};
 
 use super::document::{ArticleDoc, to_document};
@@ -40,14 +41,13 @@ impl TantivyStore {
             NewsIndex::open_or_create(path)
         };
         let index = opened.map_err(|e| e.while_writing_index(path, room))?;
-        let writer: IndexWriter<ArticleDoc> =
-            index
-                .index
-                .writer(options.memory_bytes)
-                .map_err(|e| match e {
-                    tantivy::TantivyError::LockFailure(..) => Error::Locked(index.path.clone()),
-                    other => Error::Tantivy(other).while_writing_index(path, room),
-                })?;
+        let writer: IndexWriter<ArticleDoc> = index
+            .index
+            .writer_with_options(writer_options(options.memory_bytes))
+            .map_err(|e| match e {
+                tantivy::TantivyError::LockFailure(..) => Error::Locked(index.path.clone()),
+                other => Error::Tantivy(other).while_writing_index(path, room),
+            })?;
         // Files a killed writer left behind are not referenced by any commit: drop them.
         let _ = writer.garbage_collect_files().wait();
         let may_hold = files_held(&index)?;
@@ -229,6 +229,26 @@ impl Store for TantivyStore {
         }
         Ok(searcher.num_docs())
     }
+}
+
+/// Smallest budget tantivy takes for one indexing thread (its `MEMORY_BUDGET_NUM_BYTES_MIN`).
+const THREAD_BUDGET_MIN: usize = 15_000_000;
+
+/// The writer tantivy's `Index::writer` would make (one indexing thread per core, at most 8, each
+/// with its share of the budget), but with one merge thread instead of four. A merge reads its
+/// segments through memory maps, and every page it touches counts in the run's resident memory
+/// until the merged segments are dropped: merges side by side held their pages at once (file-backed
+/// pages rose by 150 MiB at a commit that started a second merge while the first ran, AllSides
+/// with entities). One after the other, the same merges hold one set of pages at a time and the
+/// index ends with the same segments, since the merge policy and the commits are unchanged.
+fn writer_options(memory_bytes: usize) -> IndexWriterOptions {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = cores.min(8).min(memory_bytes / THREAD_BUDGET_MIN).max(1);
+    IndexWriterOptions::builder()
+        .num_worker_threads(threads)
+        .memory_budget_per_thread(memory_bytes / threads)
+        .num_merge_threads(1)
+        .build()
 }
 
 /// A file key's hash, from its text or from the bytes of its term.
