@@ -219,6 +219,8 @@ impl Store for TantivyStore {
             && !interrupted
         {
             merge_bounded(&mut writer, &self.index)?;
+            // The merged segments' files would otherwise stay on disk until the next run.
+            writer.garbage_collect_files().wait()?;
             writer.wait_merging_threads()?;
         }
         let reader = self.index.reader()?;
