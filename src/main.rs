@@ -10,6 +10,9 @@ use clap::Parser;
 // writer and merges, the server's requests). glibc's allocator gives each thread an arena of its
 // own and keeps what those arenas once held, so an index run's peak memory grew with the run;
 // mimalloc hands freed pages back. The library leaves the choice to the program embedding it.
+// Built without transparent huge pages (`no_thp`): asked for on its arena, they made each 2 MiB
+// region resident as soon as one of its pages was touched. Indexing 2,000 AllSides articles
+// without entities peaked at 132 MiB with them and 72 MiB without (`MIMALLOC_ALLOW_THP=0`).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -4,9 +4,10 @@
 //! A file's articles share a `file` term, so replacing a file is one delete of that term followed
 //! by its new documents, and both land in the same commit. A file the index cannot hold articles
 //! of yet (most of them, in a first run) is written without the delete.
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
+use tantivy::indexer::{IndexWriterOptions, NoMergePolicy};
 use tantivy::{IndexWriter, Term};
 
 use super::document::{ArticleDoc, to_document};
@@ -40,14 +41,15 @@ impl TantivyStore {
             NewsIndex::open_or_create(path)
         };
         let index = opened.map_err(|e| e.while_writing_index(path, room))?;
-        let writer: IndexWriter<ArticleDoc> =
-            index
-                .index
-                .writer(options.memory_bytes)
-                .map_err(|e| match e {
-                    tantivy::TantivyError::LockFailure(..) => Error::Locked(index.path.clone()),
-                    other => Error::Tantivy(other).while_writing_index(path, room),
-                })?;
+        let writer: IndexWriter<ArticleDoc> = index
+            .index
+            .writer_with_options(writer_options(options.memory_bytes))
+            .map_err(|e| match e {
+                tantivy::TantivyError::LockFailure(..) => Error::Locked(index.path.clone()),
+                other => Error::Tantivy(other).while_writing_index(path, room),
+            })?;
+        // Merges wait for the end of the run (see `merge_bounded`).
+        writer.set_merge_policy(Box::new(NoMergePolicy));
         // Files a killed writer left behind are not referenced by any commit: drop them.
         let _ = writer.garbage_collect_files().wait();
         let may_hold = files_held(&index)?;
@@ -212,10 +214,13 @@ impl Store for TantivyStore {
     }
 
     fn finish(&mut self, interrupted: bool) -> Result<u64> {
-        // Let background merges finish: fewer segments make every later query cheaper.
-        if let Some(writer) = self.writer.take()
+        // Merge the run's segments: fewer segments make every later query cheaper.
+        if let Some(mut writer) = self.writer.take()
             && !interrupted
         {
+            merge_bounded(&mut writer, &self.index)?;
+            // The merged segments' files would otherwise stay on disk until the next run.
+            writer.garbage_collect_files().wait()?;
             writer.wait_merging_threads()?;
         }
         let reader = self.index.reader()?;
@@ -229,6 +234,93 @@ impl Store for TantivyStore {
         }
         Ok(searcher.num_docs())
     }
+}
+
+/// Smallest budget tantivy takes for one indexing thread (its `MEMORY_BUDGET_NUM_BYTES_MIN`).
+const THREAD_BUDGET_MIN: usize = 15_000_000;
+
+/// The writer tantivy's `Index::writer` would make (one indexing thread per core, at most 8, each
+/// with its share of the budget), with one merge thread instead of four: the run's merges come
+/// one after the other at its end (`merge_bounded`), each holding its own pages only.
+fn writer_options(memory_bytes: usize) -> IndexWriterOptions {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = cores.min(8).min(memory_bytes / THREAD_BUDGET_MIN).max(1);
+    IndexWriterOptions::builder()
+        .num_worker_threads(threads)
+        .memory_budget_per_thread(memory_bytes / threads)
+        .num_merge_threads(1)
+        .build()
+}
+
+/// Most bytes of segment files that one merge reads.
+const MERGE_BYTES: u64 = 128 << 20;
+
+/// Merge the index's segments in groups of at most [`MERGE_BYTES`], one group after the other,
+/// smallest segments first; a segment that size or larger is left as it is.
+///
+/// A merge reads its segments through memory maps, and every page it touches counts in the run's
+/// resident memory until the merge ends. tantivy's own policy merged during the run, while the
+/// tagger and the indexing buffers held most of their memory, and one merge could read half the
+/// index at once: on AllSides with entities the file-backed pages rose from 30 to 170-190 MiB
+/// on top of 150-220 MiB of heap, the run's peak. At the end of the run the tagger's threads are
+/// gone and each merge reads a bounded amount, so the peak no longer depends on the archive's
+/// size; the total merge work is about one pass over what this run wrote, and later runs leave
+/// segments of the bound's size alone.
+fn merge_bounded(writer: &mut IndexWriter<ArticleDoc>, index: &NewsIndex) -> Result<()> {
+    let metas = index.index.searchable_segment_metas()?;
+    let sizes = segment_bytes(&index.path)?;
+    let segments = metas
+        .iter()
+        .map(|m| {
+            let id = m.id();
+            (id, sizes.get(&id.uuid_string()).copied().unwrap_or(0))
+        })
+        .collect();
+    for group in merge_groups(segments, MERGE_BYTES) {
+        writer.merge(&group).wait()?;
+    }
+    Ok(())
+}
+
+/// Bytes on disk per segment, by the segment id that starts each of its files' names.
+fn segment_bytes(path: &Path) -> Result<HashMap<String, u64>> {
+    let mut sizes: HashMap<String, u64> = HashMap::new();
+    for entry in std::fs::read_dir(path).map_err(|e| Error::io(path, e))? {
+        let entry = entry.map_err(|e| Error::io(path, e))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some((segment, _)) = name.split_once('.') else {
+            continue;
+        };
+        let bytes = entry.metadata().map_or(0, |m| m.len());
+        *sizes.entry(segment.to_string()).or_default() += bytes;
+    }
+    Ok(sizes)
+}
+
+/// Groups of two or more segments to merge, each at most `limit` bytes in all, smallest first.
+fn merge_groups<T>(mut segments: Vec<(T, u64)>, limit: u64) -> Vec<Vec<T>> {
+    segments.sort_by_key(|(_, bytes)| *bytes);
+    let mut groups = Vec::new();
+    let mut group = Vec::new();
+    let mut total = 0;
+    for (id, bytes) in segments {
+        if bytes >= limit {
+            break;
+        }
+        if total + bytes > limit {
+            if group.len() > 1 {
+                groups.push(std::mem::take(&mut group));
+            }
+            group.clear();
+            total = 0;
+        }
+        group.push(id);
+        total += bytes;
+    }
+    if group.len() > 1 {
+        groups.push(group);
+    }
+    groups
 }
 
 /// A file key's hash, from its text or from the bytes of its term.
@@ -251,4 +343,33 @@ fn files_held(index: &NewsIndex) -> Result<HashSet<u64>> {
         }
     }
     Ok(held)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::merge_groups;
+
+    #[test]
+    fn merge_groups_stay_under_the_limit_and_leave_big_segments_alone() {
+        let segments = vec![
+            ("a", 40),
+            ("big", 100),
+            ("b", 10),
+            ("c", 30),
+            ("d", 60),
+            ("e", 5),
+        ];
+        let groups = merge_groups(segments, 100);
+        // Smallest first: e, b, c, a fill 85 bytes; d alone would be no merge; big stays.
+        assert_eq!(groups, vec![vec!["e", "b", "c", "a"]]);
+        for g in &groups {
+            assert!(g.len() > 1);
+        }
+        let many: Vec<(u32, u64)> = (0..10).map(|i| (i, 30)).collect();
+        let groups = merge_groups(many, 100);
+        // Three groups of three; the tenth segment has no partner left.
+        assert_eq!(groups.len(), 3, "{groups:?}");
+        assert!(groups.iter().all(|g| g.len() * 30 <= 100));
+        assert_eq!(groups.iter().map(Vec::len).sum::<usize>(), 9);
+    }
 }
