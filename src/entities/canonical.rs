@@ -479,7 +479,7 @@ pub fn mentions(
         ballots
             .entry(name_key(target[i]))
             .or_default()
-            .cast(raws[i].kind, m);
+            .cast(raws[i].kind, raws[target[i]].kind, m);
     }
     let mut out = Vec::with_capacity(n);
     for i in 0..n {
@@ -511,23 +511,26 @@ pub fn mentions(
 }
 
 /// The mentions of one name in an article voting for its kind. Most mentions win; a tie goes to
-/// the kind the tagger was surest of in any one mention (its margin over the next tag), then to
-/// the kind met first, so a name split evenly ("Google" once an organisation, once a place) is
-/// still listed under one kind.
+/// the kind of the names the mentions were resolved to (a "Bush" taken as short for a person's
+/// full name speaks for the person), then to the kind the tagger was surest of in any one
+/// mention (its margin over the next tag), then to the kind met first, so a name split evenly
+/// ("Google" once an organisation, once a place) is still listed under one kind.
 #[derive(Default)]
 struct KindBallot {
     votes: [usize; 4],
+    resolved: [usize; 4],
     surest: [f32; 4],
     first: Option<EntityKind>,
 }
 
 impl KindBallot {
-    fn cast(&mut self, kind: EntityKind, margin: f32) {
+    fn cast(&mut self, kind: EntityKind, resolved: EntityKind, margin: f32) {
         let k = kind as usize;
         if self.votes[k] == 0 {
             self.surest[k] = margin;
         }
         self.votes[k] += 1;
+        self.resolved[resolved as usize] += 1;
         self.surest[k] = self.surest[k].max(margin);
         self.first.get_or_insert(kind);
     }
@@ -539,6 +542,7 @@ impl KindBallot {
             .max_by(|&a, &b| {
                 self.votes[a]
                     .cmp(&self.votes[b])
+                    .then(self.resolved[a].cmp(&self.resolved[b]))
                     .then(self.surest[a].total_cmp(&self.surest[b]))
                     .then((Some(a) == first).cmp(&(Some(b) == first)))
             })
@@ -658,21 +662,21 @@ mod tests {
     #[test]
     fn most_mentions_decide_a_names_kind_whatever_the_margins() {
         let mut ballot = KindBallot::default();
-        ballot.cast(EntityKind::Place, 9.0);
-        ballot.cast(EntityKind::Person, 0.5);
-        ballot.cast(EntityKind::Person, 0.4);
+        ballot.cast(EntityKind::Place, EntityKind::Place, 9.0);
+        ballot.cast(EntityKind::Person, EntityKind::Person, 0.5);
+        ballot.cast(EntityKind::Person, EntityKind::Person, 0.4);
         assert_eq!(ballot.winner(), EntityKind::Person);
     }
 
     #[test]
     fn an_even_split_goes_to_the_kind_the_tagger_was_surest_of() {
         let mut ballot = KindBallot::default();
-        ballot.cast(EntityKind::Place, 1.0);
-        ballot.cast(EntityKind::Org, 3.0);
+        ballot.cast(EntityKind::Place, EntityKind::Place, 1.0);
+        ballot.cast(EntityKind::Org, EntityKind::Org, 3.0);
         assert_eq!(ballot.winner(), EntityKind::Org);
         let mut ballot = KindBallot::default();
-        ballot.cast(EntityKind::Org, 3.0);
-        ballot.cast(EntityKind::Place, 4.0);
+        ballot.cast(EntityKind::Org, EntityKind::Org, 3.0);
+        ballot.cast(EntityKind::Place, EntityKind::Place, 4.0);
         assert_eq!(ballot.winner(), EntityKind::Place);
     }
 
@@ -683,9 +687,22 @@ mod tests {
             (EntityKind::Org, EntityKind::Misc),
         ] {
             let mut ballot = KindBallot::default();
-            ballot.cast(first, 2.0);
-            ballot.cast(second, 2.0);
+            ballot.cast(first, first, 2.0);
+            ballot.cast(second, second, 2.0);
             assert_eq!(ballot.winner(), first);
         }
+    }
+
+    #[test]
+    fn an_even_split_goes_to_the_kind_the_mentions_were_resolved_to() {
+        // "Bush" once as an organisation and once as a person, both resolved to the person
+        // "George W Bush", and the full name once as a person and once as an organisation (the
+        // tagger surest of that one): two mentions each, three of them resolved to the person.
+        let mut ballot = KindBallot::default();
+        ballot.cast(EntityKind::Org, EntityKind::Person, 1.0);
+        ballot.cast(EntityKind::Person, EntityKind::Person, 1.0);
+        ballot.cast(EntityKind::Person, EntityKind::Person, 0.5);
+        ballot.cast(EntityKind::Org, EntityKind::Org, 9.0);
+        assert_eq!(ballot.winner(), EntityKind::Person);
     }
 }
