@@ -512,9 +512,11 @@ pub fn mentions(
 
 /// The mentions of one name in an article voting for its kind. Most mentions win; a tie goes to
 /// the kind of the names the mentions were resolved to (a "Bush" taken as short for a person's
-/// full name speaks for the person), then to the kind the tagger was surest of in any one
-/// mention (its margin over the next tag), then to the kind met first, so a name split evenly
-/// ("Google" once an organisation, once a place) is still listed under one kind.
+/// full name speaks for the person), then to a person, organisation or place over "misc" (the
+/// tagger's kind for names that are none of those: a name it files as often as one of them is
+/// that one), then to the kind the tagger was surest of in any one mention (its margin over the
+/// next tag), then to the kind met first, so a name split evenly ("Google" once an
+/// organisation, once a place) is still listed under one kind.
 #[derive(Default)]
 struct KindBallot {
     votes: [usize; 4],
@@ -537,12 +539,14 @@ impl KindBallot {
 
     fn winner(&self) -> EntityKind {
         let first = self.first.map(|k| k as usize);
+        let misc = EntityKind::Misc as usize;
         let best = (0..4)
             .filter(|&k| self.votes[k] > 0)
             .max_by(|&a, &b| {
                 self.votes[a]
                     .cmp(&self.votes[b])
                     .then(self.resolved[a].cmp(&self.resolved[b]))
+                    .then((a != misc).cmp(&(b != misc)))
                     .then(self.surest[a].total_cmp(&self.surest[b]))
                     .then((Some(a) == first).cmp(&(Some(b) == first)))
             })
@@ -683,8 +687,8 @@ mod tests {
     #[test]
     fn an_even_split_at_equal_margins_goes_to_the_kind_met_first() {
         for (first, second) in [
-            (EntityKind::Misc, EntityKind::Org),
-            (EntityKind::Org, EntityKind::Misc),
+            (EntityKind::Place, EntityKind::Org),
+            (EntityKind::Org, EntityKind::Place),
         ] {
             let mut ballot = KindBallot::default();
             ballot.cast(first, first, 2.0);
@@ -704,5 +708,14 @@ mod tests {
         ballot.cast(EntityKind::Person, EntityKind::Person, 0.5);
         ballot.cast(EntityKind::Org, EntityKind::Org, 9.0);
         assert_eq!(ballot.winner(), EntityKind::Person);
+    }
+
+    #[test]
+    fn an_even_split_with_misc_goes_to_the_named_kind_whatever_the_margins() {
+        // A newspaper tagged once an organisation and once "misc".
+        let mut ballot = KindBallot::default();
+        ballot.cast(EntityKind::Org, EntityKind::Org, 1.0);
+        ballot.cast(EntityKind::Misc, EntityKind::Misc, 6.0);
+        assert_eq!(ballot.winner(), EntityKind::Org);
     }
 }
