@@ -313,11 +313,19 @@ fn kind_moves(model: Option<&Model>, names: &NamesByKind) -> Vec<Merge> {
         return Vec::new();
     };
     let key = |n: &str| alias_key(n).to_lowercase();
-    let longer: Vec<Vec<String>> = persons
-        .iter()
-        .map(|n| key(&n.name).split(' ').map(str::to_string).collect())
-        .filter(|w: &Vec<String>| w.len() > 1)
-        .collect();
+    // Every run of words shorter than a person's name it sits in ("Orme" and "Dana" in "Dana
+    // Orme"): a name found here is part of a longer person's name. One set, so the pass stays
+    // linear in the archive's names.
+    let mut inside: std::collections::HashSet<String> = std::collections::HashSet::new();
+    for n in persons {
+        let k = key(&n.name);
+        let words: Vec<&str> = k.split(' ').collect();
+        for len in 1..words.len() {
+            for w in words.windows(len) {
+                inside.insert(w.join(" "));
+            }
+        }
+    }
     let elsewhere: HashMap<(EntityKind, String), u64> = names
         .iter()
         .filter(|(k, _)| **k != EntityKind::Person)
@@ -330,10 +338,7 @@ fn kind_moves(model: Option<&Model>, names: &NamesByKind) -> Vec<Merge> {
     for p in persons.iter().filter(|p| !p.name.trim().is_empty()) {
         let k = key(&p.name);
         let words: Vec<&str> = k.split(' ').collect();
-        if longer
-            .iter()
-            .any(|l| l.len() > words.len() && l.windows(words.len()).any(|w| w == words))
-            || (words.len() > 1 && model.is_none_or(|m| person_like(m, &words)))
+        if inside.contains(&k) || (words.len() > 1 && model.is_none_or(|m| person_like(m, &words)))
         {
             continue;
         }
