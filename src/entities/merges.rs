@@ -307,7 +307,8 @@ const KIND_SHARE: u64 = 4;
 /// archive (and the short-form merge takes it there); a name never written out longer, that
 /// other articles file as a club, a firm or a place, is that. A full name is never part of a
 /// longer one, so a name of two or more words moves only when it is not shaped like a person's
-/// ([`person_like`]). The evidence is the archive's own filing; no list of names is consulted.
+/// ([`person_like`]) and holds an everyday word ([`has_common_word`]): names from outside the
+/// gazetteers ("Qasem Soleimani") have neither given name nor surname the lists know. The evidence is the archive's own filing; no list of names is consulted.
 fn kind_moves(model: Option<&Model>, names: &NamesByKind) -> Vec<Merge> {
     let Some(persons) = names.get(&EntityKind::Person) else {
         return Vec::new();
@@ -338,7 +339,9 @@ fn kind_moves(model: Option<&Model>, names: &NamesByKind) -> Vec<Merge> {
     for p in persons.iter().filter(|p| !p.name.trim().is_empty()) {
         let k = key(&p.name);
         let words: Vec<&str> = k.split(' ').collect();
-        if inside.contains(&k) || (words.len() > 1 && model.is_none_or(|m| person_like(m, &words)))
+        if inside.contains(&k)
+            || (words.len() > 1
+                && model.is_none_or(|m| person_like(m, &words) || !has_common_word(m, &words)))
         {
             continue;
         }
@@ -809,6 +812,15 @@ fn person_like(model: &Model, words: &[&str]) -> bool {
     first.trim_end_matches('.').chars().count() == 1
         || named(first, G_FIRST_NAME)
         || named(last, G_SURNAME)
+}
+
+/// A name of several words built of everyday words ("Hoover Institution", "Sale Sharks"): at
+/// least one of them is a word news text usually writes in lower case, as the words of
+/// organisations, places and works are and the words of a person's name are not.
+fn has_common_word(model: &Model, words: &[&str]) -> bool {
+    words
+        .iter()
+        .any(|w| super::casing::usual(&model.lexicon, w) == Some(true))
 }
 
 /// A name shaped like a person's: one to three capitalised words of letters (hyphens and
