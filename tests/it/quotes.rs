@@ -342,21 +342,10 @@ fn the_api_takes_speaker_filters_and_returns_hits_with_their_quotes() {
 /// The speaker of every quote of one fixture in `tests/fixtures/quotes-attribution`, by the real
 /// `newsdex quotes FILE --json`.
 fn speakers_of(name: &str) -> Vec<(String, Option<String>)> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/quotes-attribution")
-        .join(name);
-    let out = bin()
-        .args(["quotes", "--json"])
-        .arg(&path)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{name}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let quotes: Vec<Quote> = serde_json::from_slice(&out.stdout).expect("a JSON list");
-    quotes.into_iter().map(|q| (q.text, q.speaker)).collect()
+    attributions_of(name)
+        .into_iter()
+        .map(|(text, speaker, _)| (text, speaker))
+        .collect()
 }
 
 /// Each quote opening with the given words has the given speaker (or none).
