@@ -649,11 +649,6 @@ mod tests {
 
     /// A small index in two segments (two commits), for the memo tests.
     fn two_segments() -> (tantivy::Index, crate::engines::tantivy::schema::Fields) {
-        use crate::engines::tantivy::schema::Fields;
-        let index = tantivy::Index::create_in_ram(Fields::build_schema());
-        crate::analysis::register(&index);
-        let f = Fields::from_schema(&index.schema()).unwrap();
-        let mut w = index.writer_with_num_threads(1, 15_000_000).unwrap();
         let batches: [&[(&str, &str)]; 2] = [
             &[
                 ("Rates rise", "the rate rose as rates do"),
@@ -665,16 +660,7 @@ mod tests {
                 ("Quiet rates", "rated quietly"),
             ],
         ];
-        for batch in batches {
-            for (h, b) in batch {
-                let mut doc = tantivy::TantivyDocument::default();
-                doc.add_text(f.headline, h);
-                doc.add_text(f.body, b);
-                w.add_document(doc).unwrap();
-            }
-            w.commit().unwrap();
-        }
-        (index, f)
+        crate::engines::tantivy::schema::index_in_ram(&batches)
     }
 
     /// Every (slot, document, positions) a word's position lists hold in one segment.

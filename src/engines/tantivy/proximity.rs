@@ -428,12 +428,7 @@ mod tests {
     }
 
     fn five_documents() -> (tantivy::Index, crate::engines::tantivy::schema::Fields) {
-        use crate::engines::tantivy::schema::Fields;
-        let index = tantivy::Index::create_in_ram(Fields::build_schema());
-        crate::analysis::register(&index);
-        let f = Fields::from_schema(&index.schema()).unwrap();
-        let mut w = index.writer_with_num_threads(1, 15_000_000).unwrap();
-        for (h, b) in [
+        crate::engines::tantivy::schema::index_in_ram(&[&[
             ("Interest rates", "the interest rate rose"),
             ("Rates", "rate of interest, then interest"),
             ("Nothing", "no words here"),
@@ -442,14 +437,7 @@ mod tests {
                 "interest and more interest, far from any rate at all today",
             ),
             ("Rate interest", "rates interest rates"),
-        ] {
-            let mut doc = tantivy::TantivyDocument::default();
-            doc.add_text(f.headline, h);
-            doc.add_text(f.body, b);
-            w.add_document(doc).unwrap();
-        }
-        w.commit().unwrap();
-        (index, f)
+        ]])
     }
 
     /// The candidates that may climb are scored in a second pass over the same segment, from a

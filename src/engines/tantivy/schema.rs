@@ -175,3 +175,23 @@ impl Fields {
         self.entity_text[kind as usize]
     }
 }
+
+/// An index in memory holding `(headline, body)` articles, one segment (one commit) per batch:
+/// what the engine's unit tests of scoring and stems read.
+#[cfg(test)]
+pub fn index_in_ram(batches: &[&[(&str, &str)]]) -> (tantivy::Index, Fields) {
+    let index = tantivy::Index::create_in_ram(Fields::build_schema());
+    crate::analysis::register(&index);
+    let f = Fields::from_schema(&index.schema()).unwrap();
+    let mut w = index.writer_with_num_threads(1, 15_000_000).unwrap();
+    for batch in batches {
+        for (h, b) in *batch {
+            let mut doc = tantivy::TantivyDocument::default();
+            doc.add_text(f.headline, h);
+            doc.add_text(f.body, b);
+            w.add_document(doc).unwrap();
+        }
+        w.commit().unwrap();
+    }
+    (index, f)
+}

@@ -379,9 +379,6 @@ pub fn save_all(dir: &Path, searcher: &Searcher) -> tantivy::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis as analyzers;
-    use crate::engines::tantivy::schema::Fields;
-    use tantivy::{Index, TantivyDocument};
 
     #[test]
     fn own_stems_are_told_apart() {
@@ -394,22 +391,12 @@ mod tests {
     /// Forms and document counts of a small segment, and the same after a trip through a file.
     #[test]
     fn table_lists_forms_and_counts_and_reads_back_whole() {
-        let index = Index::create_in_ram(Fields::build_schema());
-        analyzers::register(&index);
-        let f = Fields::from_schema(&index.schema()).unwrap();
-        let mut w = index.writer_with_num_threads(1, 15_000_000).unwrap();
-        for (h, b) in [
+        let (index, f) = crate::engines::tantivy::schema::index_in_ram(&[&[
             ("Rates rise", "the rate rose"),
             ("Running late", "runs and runner"),
             ("Rate cut", "no change"),
             ("Quiet day", "nothing here rated"),
-        ] {
-            let mut doc = TantivyDocument::default();
-            doc.add_text(f.headline, h);
-            doc.add_text(f.body, b);
-            w.add_document(doc).unwrap();
-        }
-        w.commit().unwrap();
+        ]]);
         let searcher = index.reader().unwrap().searcher();
         let reader = &searcher.segment_readers()[0];
         let table = StemTable::compute(reader, [f.headline, f.body]).unwrap();
