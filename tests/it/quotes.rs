@@ -66,20 +66,22 @@ fn fixture_text(name: &str) -> (std::path::PathBuf, String) {
     (path, text)
 }
 
+/// The quotes of one file, by the real `newsdex quotes FILE --json`.
+fn quotes_of(path: &std::path::Path) -> Vec<Quote> {
+    let out = bin().args(["quotes", "--json"]).arg(path).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}: {}",
+        path.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("a JSON list")
+}
+
 #[test]
 fn quotes_command_gives_each_quote_in_order_with_speaker_and_offsets() {
     let (path, text) = fixture_text("harbour-vote.txt");
-    let out = bin()
-        .args(["quotes", "--json"])
-        .arg(&path)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let quotes: Vec<Quote> = serde_json::from_slice(&out.stdout).unwrap();
+    let quotes = quotes_of(&path);
     let got: Vec<(&str, Option<&str>)> = quotes
         .iter()
         .map(|q| (q.text.as_str(), q.speaker.as_deref()))
@@ -111,12 +113,7 @@ fn quotes_command_gives_each_quote_in_order_with_speaker_and_offsets() {
 #[test]
 fn scare_quotes_make_no_quote_and_a_missing_file_is_named() {
     let (path, _) = fixture_text("market-day.txt");
-    let out = bin()
-        .args(["quotes", "--json"])
-        .arg(&path)
-        .output()
-        .unwrap();
-    let quotes: Vec<Quote> = serde_json::from_slice(&out.stdout).unwrap();
+    let quotes = quotes_of(&path);
     assert!(quotes.is_empty(), "{quotes:?}");
     let out = bin().args(["quotes", "no-such-file.txt"]).output().unwrap();
     assert!(!out.status.success());
@@ -637,18 +634,7 @@ fn attributions_of(name: &str) -> Vec<(String, Option<String>, String)> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/quotes-attribution")
         .join(name);
-    let out = bin()
-        .args(["quotes", "--json"])
-        .arg(&path)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{name}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let quotes: Vec<Quote> = serde_json::from_slice(&out.stdout).expect("a JSON list");
-    quotes
+    quotes_of(&path)
         .into_iter()
         .map(|q| (q.text, q.speaker, q.attribution))
         .collect()
