@@ -15,7 +15,7 @@
 //! recomputed after every index run, and applied when a search is answered as extra aliases
 //! under the entity rules: a rule that names either side of a merge (an alias, retype, block or
 //! keep) always wins, so `newsdex entities keep NAME` undoes a merge.
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -313,31 +313,16 @@ fn kind_moves(model: Option<&Model>, names: &NamesByKind) -> Vec<Merge> {
     let Some(persons) = names.get(&EntityKind::Person) else {
         return Vec::new();
     };
-    let key = |n: &str| alias_key(n).to_lowercase();
-    // Every run of words shorter than a person's name it sits in ("Orme" and "Dana" in "Dana
-    // Orme"): a name found here is part of a longer person's name. One set, so the pass stays
-    // linear in the archive's names.
-    let mut inside: std::collections::HashSet<String> = std::collections::HashSet::new();
-    for n in persons {
-        let k = key(&n.name);
-        let words: Vec<&str> = k.split(' ').collect();
-        for len in 1..words.len() {
-            for w in words.windows(len) {
-                inside.insert(w.join(" "));
-            }
+    let inside = inside_longer_names(persons);
+    let mut elsewhere: HashMap<(EntityKind, String), u64> = HashMap::new();
+    for (&kind, list) in names.iter().filter(|(k, _)| **k != EntityKind::Person) {
+        for n in list {
+            *elsewhere.entry((kind, kind_key(&n.name))).or_default() += n.articles;
         }
     }
-    let elsewhere: HashMap<(EntityKind, String), u64> = names
-        .iter()
-        .filter(|(k, _)| **k != EntityKind::Person)
-        .flat_map(|(&k, list)| list.iter().map(move |n| ((k, key(&n.name)), n.articles)))
-        .fold(HashMap::new(), |mut acc, (k, a)| {
-            *acc.entry(k).or_insert(0) += a;
-            acc
-        });
     let mut out = Vec::new();
     for p in persons.iter().filter(|p| !p.name.trim().is_empty()) {
-        let k = key(&p.name);
+        let k = kind_key(&p.name);
         let words: Vec<&str> = k.split(' ').collect();
         if inside.contains(&k)
             || (words.len() > 1
@@ -371,6 +356,28 @@ fn kind_moves(model: Option<&Model>, names: &NamesByKind) -> Vec<Merge> {
         }
     }
     out
+}
+
+/// How the kind move compares names across kinds: the alias key, in lower case.
+fn kind_key(name: &str) -> String {
+    alias_key(name).to_lowercase()
+}
+
+/// Every run of words shorter than a person's name it sits in ("Orme" and "Dana" in "Dana
+/// Orme"), by [`kind_key`]: a name found here is part of a longer person's name. One set, so the
+/// kind move stays linear in the archive's names.
+fn inside_longer_names(persons: &[NameCount]) -> HashSet<String> {
+    let mut inside = HashSet::new();
+    for n in persons {
+        let k = kind_key(&n.name);
+        let words: Vec<&str> = k.split(' ').collect();
+        for len in 1..words.len() {
+            for w in words.windows(len) {
+                inside.insert(w.join(" "));
+            }
+        }
+    }
+    inside
 }
 
 struct Name<'a> {
