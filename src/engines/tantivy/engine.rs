@@ -20,7 +20,7 @@ use super::rerank::{self, Plan};
 use super::schema::Fields;
 use super::stems;
 use super::timeline::TimelineCollector;
-use super::{build, export, facets, related};
+use super::{best, build, export, facets, related};
 use crate::backend::Backend;
 use crate::entities::EntityKind;
 use crate::entities::rules::EntityRules;
@@ -385,13 +385,21 @@ impl Engine {
         // A second pass re-scores the first pass's best: they are kept from the top, and the
         // page is cut after re-scoring.
         let second = req.sort == Sort::Relevance && plan.active(&req.ranking);
-        let top = match second {
-            true => TopDocs::with_limit(plan.depth(&req.ranking, req.offset + limit)),
-            false => TopDocs::with_limit(limit.max(1)).and_offset(req.offset),
-        };
+        let top = TopDocs::with_limit(limit.max(1)).and_offset(req.offset);
         let dates = req.timeline.map(|interval| TimelineCollector { interval });
         let (docs, total, (counted, matching), dates): (Vec<(f32, DocAddress)>, usize, _, _) =
             match req.sort {
+                // The second pass's depth is kept by `best::Best`, at a fraction of the cost
+                // of tantivy's general collector.
+                Sort::Relevance if second => searcher.search(
+                    &full,
+                    &(
+                        best::Best::new(plan.depth(&req.ranking, req.offset + limit)),
+                        Count,
+                        facet_collectors,
+                        dates,
+                    ),
+                )?,
                 Sort::Relevance => searcher.search(
                     &full,
                     &(top.order_by_score(), Count, facet_collectors, dates),

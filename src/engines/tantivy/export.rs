@@ -43,7 +43,7 @@ fn score_from_key(key: i64) -> Score {
 }
 
 /// Flips the magnitude bits of negative floats so integer order is float order; its own inverse.
-fn orderable(bits: i32) -> i32 {
+pub(super) fn orderable(bits: i32) -> i32 {
     bits ^ ((((bits >> 31) as u32) >> 1) as i32)
 }
 

@@ -1,6 +1,7 @@
 //! The embedded engine: a tantivy index in a folder. Its schema, documents, stem tables and
 //! manifest files (the storage), and its searcher (BM25F, a second pass of feedback and proximity, facets, timeline, related
 //! coverage, export), behind [`crate::backend::Backend`] and [`crate::backend::Store`].
+pub mod best;
 pub mod bm25f;
 pub mod build;
 pub mod check;
