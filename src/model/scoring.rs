@@ -153,8 +153,12 @@ pub fn pair_score(
 /// either way; each occurrence of the first word counts once, at its best.
 pub fn meetings(first: &[u32], second: &[u32], window: u32) -> (u32, u32) {
     let (mut ordered, mut near) = (0, 0);
+    // The first word's positions rise, so where its window opens in `second` only moves on.
+    let mut from = 0;
     for &p in first {
-        let from = second.partition_point(|&q| q + window < p);
+        while from < second.len() && second[from] + window < p {
+            from += 1;
+        }
         let mut best = 0;
         for &q in second[from..].iter().take_while(|&&q| q <= p + window) {
             if q > p && q - p <= ORDERED_GAP {

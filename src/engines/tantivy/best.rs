@@ -42,6 +42,9 @@ pub struct SegmentBest {
     keys: Vec<u64>,
     /// Only hits whose key is below this can still be among the best.
     bound: u64,
+    /// The score of `bound`: a hit scoring below it is out without its key being made (most
+    /// matches, once the buffer has been cut).
+    least: Score,
     worst: Arc<AtomicU32>,
 }
 
@@ -60,9 +63,9 @@ fn key(score: Score, doc: DocId) -> u64 {
     (u64::from(rank(score)) << 32) | u64::from(doc)
 }
 
-/// The smallest key of a hit ranked below `rank`.
+/// The smallest key of a hit ranked below `rank` (none past the last rank).
 fn below(rank: u32) -> u64 {
-    (u64::from(rank) + 1) << 32
+    rank.checked_add(1).map_or(u64::MAX, |r| u64::from(r) << 32)
 }
 
 impl SegmentBest {
@@ -77,6 +80,7 @@ impl SegmentBest {
         let here = (last >> 32) as u32;
         let worst = self.worst.fetch_min(here, Ordering::Relaxed).min(here);
         self.bound = last.min(below(worst));
+        self.least = score_of((self.bound >> 32) as u32);
     }
 }
 
@@ -89,15 +93,16 @@ impl Collector for Best {
         segment: SegmentOrdinal,
         _reader: &SegmentReader,
     ) -> tantivy::Result<SegmentBest> {
-        let worst = self.worst.load(Ordering::Relaxed);
+        let (bound, least) = match self.worst.load(Ordering::Relaxed) {
+            u32::MAX => (u64::MAX, Score::NEG_INFINITY),
+            w => (below(w), score_of(w)),
+        };
         Ok(SegmentBest {
             segment,
             size: self.size,
             keys: Vec::with_capacity(2 * self.size),
-            bound: match worst {
-                u32::MAX => u64::MAX,
-                w => below(w),
-            },
+            bound,
+            least,
             worst: self.worst.clone(),
         })
     }
@@ -135,6 +140,10 @@ impl SegmentCollector for SegmentBest {
 
     #[inline]
     fn collect(&mut self, doc: DocId, score: Score) {
+        // Below `least` its rank, and so its key, is past `bound` (-0 and NaN go on to the key).
+        if score < self.least {
+            return;
+        }
         let key = key(score, doc);
         if key >= self.bound {
             return;

@@ -20,7 +20,9 @@
 //! rest of the candidates (the gap) and when the sampled documents agree on the words they
 //! suggest (the agreement). Otherwise the query keeps its first-pass ranking; a gate shut
 //! before the samples are read costs nothing.
-use std::collections::HashMap;
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap;
 
 use tantivy::query::{EnableScoring, Explanation, Query};
 use tantivy::{DocAddress, DocId, DocSet, Searcher};
@@ -85,7 +87,8 @@ pub struct Reranked {
     pub decision: Option<FeedbackDecision>,
     /// The first-pass score's weight in the final score.
     pub original_weight: f32,
-    parts: HashMap<DocAddress, Parts>,
+    /// Per candidate read; a fast hash, as every candidate of the depth is looked up.
+    parts: FxHashMap<DocAddress, Parts>,
     /// The proximity pairs' names, for `--explain`.
     labels: Vec<String>,
 }
@@ -98,7 +101,7 @@ impl Reranked {
             expansion: Vec::new(),
             decision,
             original_weight: 1.0,
-            parts: HashMap::new(),
+            parts: FxHashMap::default(),
             labels: Vec::new(),
         }
     }
@@ -273,10 +276,10 @@ fn bounded(
     top: &[(f32, DocAddress)],
     pairs: &Proximity,
     end: usize,
-) -> Result<HashMap<DocAddress, Parts>> {
+) -> Result<FxHashMap<DocAddress, Parts>> {
     let first = end.min(top.len());
     if first == 0 {
-        return Ok(HashMap::new());
+        return Ok(FxHashMap::default());
     }
     let mut floor = Floor::new(first);
     let mut parts = score_parts(searcher, &top[..first], Some(pairs), &[], &mut floor, true)?;
@@ -346,20 +349,21 @@ fn score_parts(
     words: &[(Bm25fQuery, f32)],
     floor: &mut Floor,
     keep: bool,
-) -> Result<HashMap<DocAddress, Parts>> {
+) -> Result<FxHashMap<DocAddress, Parts>> {
     let scoring = EnableScoring::enabled_from_searcher(searcher);
     let weights = words
         .iter()
         .map(|(q, boost)| Ok((q.word().to_string(), q.weight(scoring)?, *boost)))
         .collect::<tantivy::Result<Vec<_>>>()?;
-    let mut by_segment: HashMap<u32, Vec<(DocId, f32)>> = HashMap::new();
+    // Segments in order, so which candidates are read does not vary from run to run.
+    let mut by_segment: BTreeMap<u32, Vec<(DocId, f32)>> = BTreeMap::new();
     for &(first, addr) in top {
         by_segment
             .entry(addr.segment_ord)
             .or_default()
             .push((addr.doc_id, first));
     }
-    let mut parts = HashMap::with_capacity(top.len());
+    let mut parts = FxHashMap::with_capacity_and_hasher(top.len(), Default::default());
     for (segment, mut docs) in by_segment {
         docs.sort_unstable_by_key(|d| d.0);
         let reader = searcher.segment_reader(segment);
