@@ -73,9 +73,13 @@ fn sum_rows(table: &Table, feats: &[u32]) -> Row {
     acc
 }
 
-/// One word type: its facts and the summed rows of its word-only features in each role.
+/// One word type: its text (`None` for tokens too long to keep), its facts and the summed rows
+/// of its word-only features in each role. The text sits beside the facts, which the tagger
+/// reads next, so checking a look-up costs no extra cache line (hence `repr(C)`: that order).
 #[derive(Clone, Copy)]
+#[repr(C)]
 struct WordType {
+    key: Option<WordKey>,
     facts: WordFacts,
     rows: [Row; ROLES],
 }
@@ -84,8 +88,8 @@ struct WordType {
 /// are recomputed each time.
 const KEY_BYTES: usize = 23;
 
-/// A token's text stored inline, so that finding a word type compares bytes in the hash table
-/// itself instead of following a pointer.
+/// A token's text stored inline in its word type, so that checking a look-up compares bytes
+/// there instead of following a pointer.
 #[derive(Clone, Copy, PartialEq, Eq)]
 struct WordKey {
     len: u8,
@@ -105,22 +109,25 @@ impl WordKey {
             bytes,
         })
     }
-}
 
-impl std::hash::Hash for WordKey {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        state.write_u64(xxh3_64(&self.bytes[..self.len as usize]));
+    fn text(&self) -> &[u8] {
+        &self.bytes[..self.len as usize]
+    }
+
+    fn is(&self, tok: &str) -> bool {
+        self.text() == tok.as_bytes()
     }
 }
 
 /// Word types by their text as written.
 #[derive(Default)]
 struct WordCache {
-    index: HashMap<WordKey, u32, BuildHasherDefault<KeyHasher>>,
+    /// By the 64-bit hash of the text. Entries are small so that the index stays in cache; the
+    /// text is checked against the type's own key. Of two words with one hash (never seen in
+    /// practice) the second is computed afresh at each token.
+    index: HashMap<u64, u32, BuildHasherDefault<KeyHasher>>,
     types: Vec<WordType>,
-    /// Per type, its key (`None` for tokens too long to keep) and how many tokens it served,
-    /// halved at each trim so that old use counts for less.
-    keys: Vec<Option<WordKey>>,
+    /// Per type, how many tokens it served, halved at each trim so that old use counts for less.
     uses: Vec<u32>,
 }
 
@@ -133,7 +140,7 @@ impl WordCache {
             return;
         }
         let mut kept: Vec<u32> = (0..self.types.len() as u32)
-            .filter(|&i| self.keys[i as usize].is_some())
+            .filter(|&i| self.types[i as usize].key.is_some())
             .collect();
         let keep = cap / 2;
         if kept.len() > keep {
@@ -149,14 +156,12 @@ impl WordCache {
         for (to, &from) in kept.iter().enumerate() {
             let from = from as usize;
             self.types[to] = self.types[from];
-            self.keys[to] = self.keys[from];
             self.uses[to] = self.uses[from] / 2;
-            if let Some(k) = self.keys[to] {
-                self.index.insert(k, to as u32);
+            if let Some(k) = self.types[to].key {
+                self.index.entry(xxh3_64(k.text())).or_insert(to as u32);
             }
         }
         self.types.truncate(kept.len());
-        self.keys.truncate(kept.len());
         self.uses.truncate(kept.len());
     }
 
@@ -169,18 +174,20 @@ impl WordCache {
         tok: &str,
         scratch: &mut TypeScratch,
     ) -> u32 {
-        let key = WordKey::of(tok);
-        if let Some(&id) = key.and_then(|k| self.index.get(&k)) {
+        let hash = (tok.len() <= KEY_BYTES).then(|| xxh3_64(tok.as_bytes()));
+        if let Some(&id) = hash.and_then(|h| self.index.get(&h))
+            && self.types[id as usize].key.is_some_and(|k| k.is(tok))
+        {
             self.uses[id as usize] += 1;
             return id;
         }
         let id = self.types.len() as u32;
         let (facts, rows) = word_rows(model, table, b, tok, scratch);
-        self.types.push(WordType { facts, rows });
-        self.keys.push(key);
+        let key = WordKey::of(tok);
+        self.types.push(WordType { key, facts, rows });
         self.uses.push(1);
-        if let Some(k) = key {
-            self.index.insert(k, id);
+        if let Some(h) = hash {
+            self.index.entry(h).or_insert(id);
         }
         id
     }
@@ -894,6 +901,51 @@ mod tests {
             changed > 10,
             "{changed} held-out sentences in capitals tagged otherwise"
         );
+    }
+
+    /// The word cache's answer for a token is the token's own facts and rows, computed afresh:
+    /// on first sight, on a repeat, for a token too long to keep, after a trim, and when the
+    /// index holds the token's hash for another word.
+    #[test]
+    fn cached_word_types_are_the_words_own() {
+        let model = embedded().expect("a trained model is compiled in");
+        let (table, b) = (&model.table, Buckets::new(model.bits));
+        let mut scratch = TypeScratch::default();
+        let fresh = |tok: &str| {
+            let (facts, rows) = word_rows(model, table, b, tok, &mut TypeScratch::default());
+            (facts.hw, facts.hl, facts.hss, facts.gaz1, rows)
+        };
+        let cached = |cache: &WordCache, id: u32| {
+            let t = &cache.types[id as usize];
+            (t.facts.hw, t.facts.hl, t.facts.hss, t.facts.gaz1, t.rows)
+        };
+        let long = "x".repeat(KEY_BYTES + 1);
+        let toks = [
+            "Merkel", "said", "the", "Berlin", "said", &long, "Merkel", "U.S.", "Zürich", &long,
+        ];
+        let mut cache = WordCache::default();
+        for tok in toks {
+            let id = cache.id(model, table, b, tok, &mut scratch);
+            assert!(cached(&cache, id) == fresh(tok), "{tok}");
+        }
+        let said = cache.id(model, table, b, "said", &mut scratch);
+        assert_eq!(
+            cache.types.len(),
+            8,
+            "repeats are looked up, long tokens never kept"
+        );
+        assert_eq!(said, 1);
+        cache.trim(4);
+        for tok in toks {
+            let id = cache.id(model, table, b, tok, &mut scratch);
+            assert!(cached(&cache, id) == fresh(tok), "{tok} after a trim");
+        }
+        // Another word under "said"'s hash: the text check turns it away.
+        let merkel = cache.id(model, table, b, "Merkel", &mut scratch);
+        cache.index.insert(xxh3_64(b"said"), merkel);
+        let id = cache.id(model, table, b, "said", &mut scratch);
+        assert_ne!(id, merkel);
+        assert!(cached(&cache, id) == fresh("said"));
     }
 
     #[test]
