@@ -518,3 +518,29 @@ pub fn is_person_noun(w: &str) -> bool {
             | "victim"
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The words' lower case is `str::to_lowercase` of the word as written, on the ASCII path
+    /// and off it (a final sigma, a dotted capital I, a ligature), and reading words one at a
+    /// time gives the list.
+    #[test]
+    fn lower_case_is_the_strings_own() {
+        let text = "Mr. O'Neil-Smith SAID: ΟΔΟΣ İstanbul ﬁnance U.S. 2024's x-";
+        let chars: Vec<char> = text.chars().collect();
+        let ws = words(&chars, 0, chars.len());
+        assert_eq!(ws.len(), 9, "{ws:?}");
+        for w in &ws {
+            let written: String = chars[w.start..w.end].iter().collect();
+            assert_eq!(w.lower, written.to_lowercase(), "{written}");
+        }
+        assert_eq!(ws[3].lower, "οδος", "final sigma");
+        assert_eq!(word_iter(&chars, 0, chars.len()).collect::<Vec<_>>(), ws);
+        assert_eq!(
+            word_iter(&chars, 4, 12).next().map(|w| w.lower),
+            Some("o'neil-s".into())
+        );
+    }
+}
