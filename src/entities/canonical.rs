@@ -14,7 +14,9 @@
 //! the article ("the Bank" after "the Bank of Japan"), and is dropped when there is none unless
 //! the tagger was confident of it.
 
-use std::collections::HashMap;
+// Fx hashing: these maps are keyed by short names and live for one article; SipHash showed in
+// the indexing profile. Nothing here depends on a map's order.
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::lexicon::alias_key;
 use super::model::Model;
@@ -195,7 +197,7 @@ fn leading_titles(model: &Model, lower: &[String], a: usize, b: usize) -> (usize
 /// knows many of them.
 fn prefixes_cut(model: &Model, lower: &[String], drafts: &mut [Draft]) {
     let name = |from: usize, to: usize| lower[from..to].join(" ");
-    let mut standing: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut standing: HashSet<String> = HashSet::default();
     for d in drafts.iter().filter(|d| d.cut_to.is_none()) {
         standing.insert(name(d.na, d.b));
         // A person's surname stands for the person ("Mr Jobs" after "Steve Jobs").
@@ -347,9 +349,9 @@ pub fn mentions(
     };
     // Candidate fuller names are looked up through an index of distinct names by word and by
     // initials, so a very long text does not cost mentions x mentions comparisons.
-    let mut first_of: HashMap<(EntityKind, String), usize> = HashMap::new();
-    let mut by_word: HashMap<&str, Vec<usize>> = HashMap::new();
-    let mut by_initials: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut first_of: HashMap<(EntityKind, String), usize> = HashMap::default();
+    let mut by_word: HashMap<&str, Vec<usize>> = HashMap::default();
+    let mut by_initials: HashMap<String, Vec<usize>> = HashMap::default();
     for (j, rj) in raws.iter().enumerate() {
         let key = (rj.kind, lower[rj.na..rj.nb].join(" "));
         if first_of.contains_key(&key) {
@@ -369,12 +371,12 @@ pub fn mentions(
         }
     }
     // Names of people and organisations, to tell a longer name from several glued together.
-    let bodies: std::collections::HashSet<&str> = first_of
+    let bodies: HashSet<&str> = first_of
         .keys()
         .filter(|(kind, _)| matches!(kind, EntityKind::Person | EntityKind::Org))
         .map(|(_, name)| name.as_str())
         .collect();
-    let mut memo: HashMap<(EntityKind, String), usize> = HashMap::new();
+    let mut memo: HashMap<(EntityKind, String), usize> = HashMap::default();
     for i in 0..n {
         let ri = &raws[i];
         let short = &lower[ri.na..ri.nb];
@@ -473,7 +475,7 @@ pub fn mentions(
     // One kind per canonical name, so one name is not listed under two kinds: the tagger may
     // call a lone "Obama" a place once among five person mentions.
     let name_key = |t: usize| lower[raws[t].na..raws[t].nb].join(" ");
-    let mut ballots: HashMap<String, KindBallot> = HashMap::new();
+    let mut ballots: HashMap<String, KindBallot> = HashMap::default();
     for i in 0..n {
         let m = margins.get(raws[i].a).copied().unwrap_or(0.0);
         ballots
@@ -595,12 +597,7 @@ pub fn is_head_word(long: &[String], word: &str) -> bool {
 /// ("Commission" in "European Commission", "Times" in "New York Times"), and `long` is one
 /// name rather than other people's or bodies' names glued to it by the tagger ("CNN White
 /// House", "Microsoft and Google"). An acronym stands for its own letters, not a head.
-fn heads(
-    written: &str,
-    short: &[String],
-    long: &[String],
-    bodies: &std::collections::HashSet<&str>,
-) -> bool {
+fn heads(written: &str, short: &[String], long: &[String], bodies: &HashSet<&str>) -> bool {
     let [word] = short else { return false };
     let acronym = written.chars().filter(|c| c.is_alphabetic()).count() > 1
         && !written.chars().any(|c| c.is_lowercase());

@@ -282,12 +282,29 @@ impl LinkCount {
 /// forms (without one, those classes are left out); `links` are the acronyms the archive's
 /// articles spell out, the only evidence an acronym merge is made on.
 pub fn find(model: Option<&Model>, names: &NamesByKind, links: &[LinkCount]) -> EntityMerges {
-    let mut merges = Vec::new();
-    for (&kind, list) in names {
-        let spelt: Vec<&LinkCount> = links.iter().filter(|l| l.link.kind == kind).collect();
-        merges.extend(find_kind(model, kind, list, &spelt));
-    }
-    merges.extend(kind_moves(model, names));
+    // Each kind's merges depend on that kind's names alone, so the kinds are searched side by
+    // side (this pass runs once the index run is otherwise done, on one core) and their merges
+    // joined in the order of the kinds, as one after the other would give them.
+    let (per_kind, moves) = std::thread::scope(|scope| {
+        let running: Vec<_> = names
+            .iter()
+            .map(|(&kind, list)| {
+                scope.spawn(move || {
+                    let spelt: Vec<&LinkCount> =
+                        links.iter().filter(|l| l.link.kind == kind).collect();
+                    find_kind(model, kind, list, &spelt)
+                })
+            })
+            .collect();
+        let moves = kind_moves(model, names);
+        let per_kind: Vec<Vec<Merge>> = running
+            .into_iter()
+            .map(|t| t.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect();
+        (per_kind, moves)
+    });
+    let mut merges: Vec<Merge> = per_kind.into_iter().flatten().collect();
+    merges.extend(moves);
     EntityMerges { merges }
 }
 

@@ -59,14 +59,24 @@ pub fn whole_names(
         }
     }
     let mut out = Vec::with_capacity(spans.len());
+    // The tagger gives spans in text order, so each sentence's are found by two binary searches
+    // instead of a pass over the document's spans per sentence.
+    let sorted = spans.is_sorted_by_key(|sp| sp.0);
     for s in sents {
-        let mut here: Vec<Span> = spans
-            .iter()
-            .copied()
-            .filter(|&(a, _, _)| s.contains(&a))
-            .collect();
+        let in_sentence: Vec<Span> = if sorted {
+            let from = spans.partition_point(|sp| sp.0 < s.start);
+            let to = spans.partition_point(|sp| sp.0 < s.end);
+            spans[from..to.max(from)].to_vec()
+        } else {
+            spans
+                .iter()
+                .copied()
+                .filter(|&(a, _, _)| s.contains(&a))
+                .collect()
+        };
+        let mut here = in_sentence.clone();
         here.retain(|sp| !w.is_code(*sp, s));
-        for &(a, b, _) in spans.iter().filter(|&&(a, _, _)| s.contains(&a)) {
+        for &(a, b, _) in &in_sentence {
             if !here.iter().any(|h| h.0 == a) {
                 w.named[a..b].iter_mut().for_each(|x| *x = false);
             }

@@ -7,7 +7,7 @@
 //! (the latest person named with that role nearby; for an organisation noun, the latest
 //! organisation). An attribution clause whose subject is none of these ("one resident said")
 //! gives no speaker.
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use super::Attribution;
 use super::marks::Span;

@@ -117,6 +117,10 @@ fn combine(model: &learned::Model, mut q: Quote, candidates: &[learned::Candidat
 fn by_rules(text: &str, mentions: &[Mention], rank: bool) -> Vec<(Quote, Vec<learned::Candidate>)> {
     let chars: Vec<char> = text.chars().collect();
     let spans = marks::spans(&chars);
+    if spans.is_empty() {
+        // No quotation marks, no quotes: the attribution's preparation would be wasted.
+        return Vec::new();
+    }
     let mentions = referents::untagged_acronyms(&chars, &referents::shared_surnames(mentions));
     let doc = attribute::Doc::new(&chars, &mentions, &spans);
     let mut out: Vec<(Quote, Vec<learned::Candidate>)> = Vec::new();

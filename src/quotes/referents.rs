@@ -4,10 +4,10 @@
 //! tagger took for a person cannot say anything, and "she said" cannot point to a man the text
 //! calls "he" or "Mr". Kept apart from `attribute` because these are facts about the text's
 //! entities, read once per text, while attribution is read per quote.
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use super::marks::Span;
-use super::words::{Word, words};
+use super::words::{Word, word_iter, words};
 use crate::entities::{EntityKind, Mention};
 
 /// Which way a pronoun or a title points.
@@ -73,7 +73,7 @@ pub fn genders(chars: &[char], mentions: &[&Mention], spans: &[Span]) -> HashMap
         .copied()
         .collect();
     let quoted = |at: usize| spans.iter().any(|s| at >= s.start && at < s.end);
-    let mut votes: HashMap<&str, (u32, u32)> = HashMap::new();
+    let mut votes: HashMap<&str, (u32, u32)> = HashMap::default();
     for (i, m) in people.iter().enumerate() {
         let title = words(chars, m.start.saturating_sub(6), m.start)
             .last()
@@ -115,8 +115,10 @@ fn next_pronoun(
     let until = until.min(chars.len());
     let mut last_end = from;
     let mut ends = 0;
-    let ws = words(chars, from, until);
-    for (k, w) in ws.iter().enumerate() {
+    // Lazily: the stretch runs to the next person, often the rest of the text, and the answer
+    // comes within two sentences.
+    let mut before: Option<Word> = None;
+    for w in word_iter(chars, from, until) {
         let crossed = sentence_ends(chars, last_end, w.start);
         ends += crossed;
         last_end = w.end;
@@ -124,16 +126,20 @@ fn next_pronoun(
             return None;
         }
         if quoted(w.start) {
+            before = Some(w);
             continue;
         }
-        let relative = k > 0 && matches!(ws[k - 1].lower.as_str(), "who" | "whom" | "that");
+        let relative = before
+            .as_ref()
+            .is_some_and(|p| matches!(p.lower.as_str(), "who" | "whom" | "that"));
         let here = (ends == 0 && opens && !relative) || (ends == 1 && crossed > 0);
-        if let Some(g) = subject_pronoun(w).filter(|_| here) {
+        if let Some(g) = subject_pronoun(&w).filter(|_| here) {
             return Some(g);
         }
         if ends == 1 {
             return None;
         }
+        before = Some(w);
     }
     None
 }
@@ -239,7 +245,9 @@ pub fn untagged_acronyms(chars: &[char], mentions: &[Mention]) -> Vec<Mention> {
             let end = k + needle.len();
             let bounded = !chars[k - 1].is_alphanumeric()
                 && chars.get(end).is_none_or(|c| !c.is_alphanumeric());
-            if chars[k..end] == needle[..] && bounded && !covered(k, end) {
+            // The first character alone rules out almost every place, without a comparison
+            // of the whole needle.
+            if chars[k] == needle[0] && chars[k..end] == needle[..] && bounded && !covered(k, end) {
                 out.push(Mention {
                     start: k,
                     end,

@@ -12,12 +12,18 @@ pub struct Word {
 /// The words of `chars[from..to]`: runs of letters and digits, keeping inner apostrophes,
 /// hyphens and the dot of an abbreviation ("Mr.", "U.S.") inside the word.
 pub fn words(chars: &[char], from: usize, to: usize) -> Vec<Word> {
-    let mut out = Vec::new();
+    word_iter(chars, from, to).collect()
+}
+
+/// [`words`] one at a time, for readers that stop after the first few words of a long stretch.
+pub fn word_iter(chars: &[char], from: usize, to: usize) -> impl Iterator<Item = Word> + '_ {
     let mut i = from;
-    while i < to {
-        if !chars[i].is_alphanumeric() {
+    std::iter::from_fn(move || {
+        while i < to && !chars[i].is_alphanumeric() {
             i += 1;
-            continue;
+        }
+        if i >= to {
+            return None;
         }
         let start = i;
         while i < to
@@ -28,13 +34,22 @@ pub fn words(chars: &[char], from: usize, to: usize) -> Vec<Word> {
         {
             i += 1;
         }
-        out.push(Word {
-            lower: chars[start..i].iter().collect::<String>().to_lowercase(),
+        Some(Word {
+            lower: lower_of(&chars[start..i]),
             start,
             end: i,
-        });
+        })
+    })
+}
+
+/// The lower case of a run of characters, as `str::to_lowercase` gives it; ASCII (most words)
+/// without building the word twice.
+fn lower_of(run: &[char]) -> String {
+    if run.iter().all(char::is_ascii) {
+        run.iter().map(|c| c.to_ascii_lowercase()).collect()
+    } else {
+        run.iter().collect::<String>().to_lowercase()
     }
-    out
 }
 
 /// Verbs that introduce or close a direct quote.
@@ -502,4 +517,30 @@ pub fn is_person_noun(w: &str) -> bool {
             | "owner"
             | "victim"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The words' lower case is `str::to_lowercase` of the word as written, on the ASCII path
+    /// and off it (a final sigma, a dotted capital I, a ligature), and reading words one at a
+    /// time gives the list.
+    #[test]
+    fn lower_case_is_the_strings_own() {
+        let text = "Mr. O'Neil-Smith SAID: ΟΔΟΣ İstanbul ﬁnance U.S. 2024's x-";
+        let chars: Vec<char> = text.chars().collect();
+        let ws = words(&chars, 0, chars.len());
+        assert_eq!(ws.len(), 9, "{ws:?}");
+        for w in &ws {
+            let written: String = chars[w.start..w.end].iter().collect();
+            assert_eq!(w.lower, written.to_lowercase(), "{written}");
+        }
+        assert_eq!(ws[3].lower, "οδος", "final sigma");
+        assert_eq!(word_iter(&chars, 0, chars.len()).collect::<Vec<_>>(), ws);
+        assert_eq!(
+            word_iter(&chars, 4, 12).next().map(|w| w.lower),
+            Some("o'neil-s".into())
+        );
+    }
 }

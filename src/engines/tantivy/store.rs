@@ -240,23 +240,28 @@ impl Store for TantivyStore {
 const THREAD_BUDGET_MIN: usize = 15_000_000;
 
 /// The writer tantivy's `Index::writer` would make (one indexing thread per core, at most 8, each
-/// with its share of the budget), with one merge thread instead of four: the run's merges come
-/// one after the other at its end (`merge_bounded`), each holding its own pages only.
+/// with its share of the budget), with two merge threads instead of four: the run's merges come
+/// at its end (`merge_bounded`), two at a time, each holding its own pages only.
 fn writer_options(memory_bytes: usize) -> IndexWriterOptions {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let threads = cores.min(8).min(memory_bytes / THREAD_BUDGET_MIN).max(1);
     IndexWriterOptions::builder()
         .num_worker_threads(threads)
         .memory_budget_per_thread(memory_bytes / threads)
-        .num_merge_threads(1)
+        .num_merge_threads(MERGES_AT_ONCE)
         .build()
 }
+
+/// Merges that run side by side at the end of a run (see `merge_bounded`): one per core of a
+/// small machine, so that the end of the run is not one core's work, with at most twice
+/// [`MERGE_BYTES`] of segment files mapped at once.
+const MERGES_AT_ONCE: usize = 2;
 
 /// Most bytes of segment files that one merge reads.
 const MERGE_BYTES: u64 = 128 << 20;
 
-/// Merge the index's segments in groups of at most [`MERGE_BYTES`], one group after the other,
-/// smallest segments first; a segment that size or larger is left as it is.
+/// Merge the index's segments in groups of at most [`MERGE_BYTES`], [`MERGES_AT_ONCE`] groups at
+/// a time, smallest segments first; a segment that size or larger is left as it is.
 ///
 /// A merge reads its segments through memory maps, and every page it touches counts in the run's
 /// resident memory until the merge ends. tantivy's own policy merged during the run, while the
@@ -276,8 +281,11 @@ fn merge_bounded(writer: &mut IndexWriter<ArticleDoc>, index: &NewsIndex) -> Res
             (id, sizes.get(&id.uuid_string()).copied().unwrap_or(0))
         })
         .collect();
-    for group in merge_groups(segments, MERGE_BYTES) {
-        writer.merge(&group).wait()?;
+    for pair in merge_groups(segments, MERGE_BYTES).chunks(MERGES_AT_ONCE) {
+        let running: Vec<_> = pair.iter().map(|group| writer.merge(group)).collect();
+        for merge in running {
+            merge.wait()?;
+        }
     }
     Ok(())
 }
