@@ -170,6 +170,28 @@ impl<'a> Doc<'a> {
         }
     }
 
+    /// `Philippe` when the text names `Philippe Saint-Andre`: a person the tagger knows by a
+    /// first name alone is the one person of the text whose fuller name opens with it.
+    pub fn full_name(&self, mut s: Speaker) -> Speaker {
+        if s.kind != EntityKind::Person || s.name.contains(' ') {
+            return s;
+        }
+        let mut fuller = self
+            .mentions
+            .iter()
+            .filter(|m| m.kind == EntityKind::Person)
+            .map(|m| m.canonical.as_str())
+            .filter(|c| {
+                c.split_whitespace().count() > 1 && c.split_whitespace().next() == Some(&s.name)
+            });
+        if let Some(first) = fuller.next()
+            && fuller.all(|c| c == first)
+        {
+            s.name = first.to_string();
+        }
+        s
+    }
+
     /// The mentions that can speak: persons and organisations outside quotes, in text order.
     pub fn speakable(&self) -> &[&'a Mention] {
         &self.mentions
@@ -226,6 +248,14 @@ impl<'a> Doc<'a> {
             return Found::Speaker(s);
         }
         let (after, according) = self.after_clause(i);
+        // `When he said immigrants would "…", Kern tweeted back`: a quote inside a clause
+        // opened by a subordinating conjunction is attributed in that clause; the subject
+        // after it belongs to the main clause.
+        if matches!(after, Clause::Speaker(_)) && self.in_subordinate_clause(i) {
+            if let Clause::Speaker(s) = self.before_clause(i) {
+                return Found::Speaker(s);
+            }
+        }
         if !according {
             match after {
                 Clause::Speaker(s) => return Found::Speaker(s),
@@ -246,6 +276,22 @@ impl<'a> Doc<'a> {
                 },
             },
         }
+    }
+
+    /// Does span `i` stand in a clause its sentence opens with a subordinating conjunction
+    /// (`When`, `After`, `Although` …), with no comma closing that clause before the quote?
+    fn in_subordinate_clause(&self, i: usize) -> bool {
+        let open = self.spans[i].open;
+        let start = self.sentence_start(open.saturating_sub(CLAUSE_CHARS), open);
+        let ws = words(self.chars, start, open);
+        let opens = ws.first().is_some_and(|w| {
+            matches!(
+                w.lower.as_str(),
+                "when" | "after" | "as" | "while" | "although" | "though" | "if" | "because"
+                    | "since" | "before" | "once" | "whereas"
+            )
+        });
+        opens && !self.chars[start..open].contains(&',')
     }
 
     /// `"..." – Paul Manafort` or `"..." — Karen Hao, MIT Technology Review`: a quote signed,
@@ -639,10 +685,13 @@ impl<'a> Doc<'a> {
     /// a person's name ends no introductory phrase: `On tape Mr Kern, who ...` opens on its
     /// subject.
     fn intro_len(&self, ws: &[Word], short: bool) -> usize {
-        let prepositional = ws.first().is_some_and(|w| is_preposition(&w.lower))
-            || (ws.len() > 1
-                && (ws[0].lower.ends_with("ed") || ws[0].lower.ends_with("ing"))
-                && is_preposition(&ws[1].lower));
+        // `Also asked about the report, Kern said`: an adverb may open the phrase.
+        let lead = ws.iter().take_while(|w| is_filler(&w.lower)).count();
+        let head = &ws[lead.min(ws.len())..];
+        let prepositional = head.first().is_some_and(|w| is_preposition(&w.lower))
+            || (head.len() > 1
+                && (head[0].lower.ends_with("ed") || head[0].lower.ends_with("ing"))
+                && is_preposition(&head[1].lower));
         let reach = if prepositional { INTRO_WORDS } else { 5 };
         let comma = |w: &Word| self.chars.get(w.end) == Some(&',');
         let Some(c) = ws.iter().take(reach).position(comma) else {
@@ -1380,6 +1429,11 @@ impl<'a> Doc<'a> {
             if let Some(m) = self.speaker_of_sentence(start, end).filter(|m| fits(m)) {
                 return Some(m);
             }
+            // `the president continued to bring up Clinton's emails. "…," he tweeted`: a
+            // sentence whose subject is a definite role is about that role's person.
+            if let Some(m) = self.role_subject(start, end).filter(|m| fits(m)) {
+                return Some(m);
+            }
             // `... to bring up Clinton's emails. "...," he tweeted`, `In an interview with
             // Mother Jones, she promised`: a person named only as a possessive or the object of
             // a preposition is not who the sentence is about; the pronoun goes on from further
@@ -1407,6 +1461,35 @@ impl<'a> Doc<'a> {
             at = start;
         }
         None
+    }
+
+    /// The person a sentence `[from, to)` opening on "the" + a person role (`The president
+    /// continued …`, after any introductory phrase) is about, when the role resolves to one.
+    fn role_subject(&self, from: usize, to: usize) -> Option<&'a Mention> {
+        let quoted = |k: usize| self.spans.iter().any(|s| k >= s.open && k < s.after());
+        let ws: Vec<Word> = words(self.chars, from, to)
+            .into_iter()
+            .filter(|w| !quoted(w.start))
+            .collect();
+        let ws = &ws[self.intro_len(&ws, true)..];
+        if ws.first()?.lower != "the" {
+            return None;
+        }
+        let r = (1..ws.len().min(4)).find(|&k| is_person_role(&ws[k].lower))?;
+        // The role is the head of the subject: a verb-like word follows, no name.
+        let next = ws.get(r + 1)?;
+        if self.capital(next) || is_preposition(&next.lower) {
+            return None;
+        }
+        match self.role(&ws[..=r], ws[0].start)? {
+            Clause::Speaker(s) if s.kind == EntityKind::Person => self
+                .mentions
+                .iter()
+                .rev()
+                .find(|m| m.canonical == s.name && m.end <= ws[0].start)
+                .copied(),
+            _ => None,
+        }
     }
 
     /// Can this person, named in the sentence `ws`, be what a later "he"/"she" stands for? A
@@ -1480,8 +1563,17 @@ impl<'a> Doc<'a> {
                 return self.person_before_pronoun(&ws, k, from);
             }
             // `Steyer, a critic of Trump, entered the race, vowing ...`: a participle's subject
-            // is the sentence's first, not the name nearest to it.
+            // is the sentence's first, not the name nearest to it, read past an introductory
+            // phrase (`Also asked about a report on Gray, Kern said ... but added`).
             let nearest = !self.borrows_subject(&ws, v);
+            if !nearest {
+                let skip = self.intro_len(&ws, false);
+                if skip > 0 && skip < v {
+                    return self
+                        .subject_mention(ws[skip].start, ws[v].start, false)
+                        .filter(|m| m.kind == EntityKind::Person);
+                }
+            }
             self.subject_mention(from, ws[v].start, nearest)
         }?;
         (m.kind == EntityKind::Person).then_some(m)
