@@ -188,6 +188,26 @@ impl<'a> Doc<'a> {
             && fuller.all(|c| c == first)
         {
             s.name = first.to_string();
+            return s;
+        }
+        // `Philippe Saint-Andre` read as a person and a place: a mention right after the
+        // first name, one space between, is the rest of the name.
+        let rests: Vec<String> = self
+            .all
+            .iter()
+            .filter(|m| m.kind == EntityKind::Person && m.canonical == s.name)
+            .filter_map(|m| {
+                self.all
+                    .iter()
+                    .find(|n| n.start == m.end + 1 && self.chars[m.end] == ' ')
+                    .map(|n| self.chars[n.start..n.end].iter().collect())
+            })
+            .collect();
+        if let Some(rest) = rests.first()
+            && rests.iter().all(|r| r == rest)
+            && !rest.contains(' ')
+        {
+            s.name = format!("{} {rest}", s.name);
         }
         s
     }
@@ -1667,8 +1687,12 @@ impl<'a> Doc<'a> {
                 .map_or(0, |d| d + 1);
             // `the Palestinian ambassador` is not `U.S. Ambassador Nikki Haley`: a nationality
             // before the role must be written with the person too (a club or a place, `the
-            // Old Trafford boss`, is often written only there).
-            let qualifiers: Vec<String> = ws[d..r]
+            // Old Trafford boss`, is often written only there), whatever the tagger made of it.
+            let q = ws[..r]
+                .iter()
+                .rposition(|w| is_determiner(&w.lower))
+                .map_or(0, |q| q + 1);
+            let qualifiers: Vec<String> = ws[q.min(d)..r]
                 .iter()
                 .filter(|w| self.capital(w) && is_demonym(&w.lower))
                 .map(|w| stem(&w.lower))
