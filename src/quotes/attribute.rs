@@ -307,8 +307,18 @@ impl<'a> Doc<'a> {
         let opens = ws.first().is_some_and(|w| {
             matches!(
                 w.lower.as_str(),
-                "when" | "after" | "as" | "while" | "although" | "though" | "if" | "because"
-                    | "since" | "before" | "once" | "whereas"
+                "when"
+                    | "after"
+                    | "as"
+                    | "while"
+                    | "although"
+                    | "though"
+                    | "if"
+                    | "because"
+                    | "since"
+                    | "before"
+                    | "once"
+                    | "whereas"
             )
         });
         opens && !self.chars[start..open].contains(&',')
@@ -804,7 +814,14 @@ impl<'a> Doc<'a> {
             return Clause::Nothing;
         }
         let ws = words(self.chars, start, to);
-        let Some(v) = (0..ws.len()).find(|&k| self.verb(&ws, k)) else {
+        // `Castillo worries that fundamentalism will win.` then a quote paragraph: a thought
+        // reported with "that" introduces its thinker's words as a speech verb does.
+        let thought = |k: usize| {
+            !beat
+                && is_verb_of_thought(&ws[k].lower)
+                && ws.get(k + 1).is_some_and(|w| w.lower == "that")
+        };
+        let Some(v) = (0..ws.len()).find(|&k| self.verb(&ws, k) || thought(k)) else {
             // The action beat: `McCain rolled her eyes. "That's so rude."` — a bare quote right
             // after a sentence about what a person did is that person's.
             return if beat {
@@ -905,6 +922,13 @@ impl<'a> Doc<'a> {
                     .iter()
                     .any(|w| is_preposition(&w.lower))
         })?;
+        // `The university released a statement saying`: the document's issuer is the subject
+        // of the verb that issued it.
+        if let Some(k) = (r.saturating_sub(3)..r).find(|&k| is_issuing_verb(&ws[k].lower))
+            && k > 0
+        {
+            return Some(self.subject_before(&ws[..k], ws[k].start));
+        }
         let det = ws[..r]
             .iter()
             .rev()
@@ -1377,11 +1401,18 @@ impl<'a> Doc<'a> {
         };
         let near = &subject[subject.len().saturating_sub(5)..];
         // The description's noun is a person's (`the veteran game maker` is no company).
+        // A word of a name is no description (`a spokeswoman for Oxford University`).
+        let named = |w: &Word| {
+            self.mentions
+                .iter()
+                .any(|m| m.start <= w.start && w.end <= m.end)
+        };
         let noun = near.iter().rposition(|w| {
-            is_person_role(&w.lower)
-                || is_org_role(&w.lower)
-                || is_spokes_word(&w.lower)
-                || is_person_noun(&w.lower)
+            !named(w)
+                && (is_person_role(&w.lower)
+                    || is_org_role(&w.lower)
+                    || is_spokes_word(&w.lower)
+                    || is_person_noun(&w.lower))
         });
         let described = noun.is_some_and(|r| {
             let w = &near[r].lower;
@@ -2078,6 +2109,26 @@ fn is_demonym(w: &str) -> bool {
             .any(|end| w.ends_with(end))
 }
 
+/// Verbs that report a thought (`worries that`, `believes that`): with "that" they introduce
+/// the thinker's words in the next paragraph.
+fn is_verb_of_thought(w: &str) -> bool {
+    matches!(
+        w,
+        "worries"
+            | "worried"
+            | "believes"
+            | "believed"
+            | "thinks"
+            | "thought"
+            | "fears"
+            | "feared"
+            | "feels"
+            | "felt"
+            | "hopes"
+            | "hoped"
+    )
+}
+
 /// Verbs that carry another (`the country has said`, `officials are expected`).
 fn is_auxiliary(w: &str) -> bool {
     matches!(
@@ -2193,6 +2244,12 @@ fn is_institution(noun: &str) -> bool {
             | "federation"
             | "league"
             | "board"
+            | "university"
+            | "college"
+            | "school"
+            | "institute"
+            | "foundation"
+            | "hospital"
     )
 }
 

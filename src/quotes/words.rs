@@ -250,6 +250,20 @@ pub fn is_speech_verb(w: &str) -> bool {
         "threatened",
         "reporting",
         "tweeting",
+        // Round 10: the participles of verbs above that open a mixed quote after a document
+        // or a comma (`released a memo announcing that "..."`).
+        "announcing",
+        "stating",
+        "writing",
+        "suggesting",
+        "stressing",
+        "acknowledging",
+        "admitting",
+        "recalling",
+        "predicting",
+        "threatening",
+        "emphasising",
+        "emphasizing",
     ];
     VERBS.contains(&w)
 }
@@ -420,6 +434,14 @@ pub fn is_org_role(w: &str) -> bool {
             | "body"
             | "maker"
             | "giant"
+            // Round 10: bodies named by their kind (`the university said`), only ever the one
+            // whose name holds the word (see `is_institution`).
+            | "university"
+            | "college"
+            | "school"
+            | "institute"
+            | "foundation"
+            | "hospital"
     )
 }
 

@@ -745,3 +745,25 @@ fn he_after_a_sentence_about_the_president_is_the_president() {
         &[("The board ignored", Some("Tom Bell"))],
     );
 }
+
+#[test]
+fn a_document_released_with_a_participle_speaks_for_the_subject_that_released_it() {
+    expect_speakers(
+        "document-participle.txt",
+        &[
+            ("the parade will honour", Some("Harbour Board")),
+            (
+                "Every consideration is made",
+                Some("Caldmoor Southern University"),
+            ),
+        ],
+    );
+}
+
+#[test]
+fn a_thought_reported_with_that_introduces_the_thinkers_quote_paragraph() {
+    expect_speakers(
+        "thought-paragraph.txt",
+        &[("The next step, if we think", Some("Daniel Okafor"))],
+    );
+}
