@@ -271,10 +271,11 @@ impl<'a> Doc<'a> {
         // `When he said immigrants would "…", Kern tweeted back`: a quote inside a clause
         // opened by a subordinating conjunction is attributed in that clause; the subject
         // after it belongs to the main clause.
-        if matches!(after, Clause::Speaker(_)) && self.in_subordinate_clause(i) {
-            if let Clause::Speaker(s) = self.before_clause(i) {
-                return Found::Speaker(s);
-            }
+        if matches!(after, Clause::Speaker(_))
+            && self.in_subordinate_clause(i)
+            && let Clause::Speaker(s) = self.before_clause(i)
+        {
+            return Found::Speaker(s);
         }
         if !according {
             match after {
@@ -498,7 +499,7 @@ impl<'a> Doc<'a> {
             self.last_quoted(span),
             Some(',' | '.' | '?' | '!' | '…' | '—' | '-')
         ) || matches!(self.chars.get(from), Some(',' | '—'));
-        if !joined {
+        if !joined && !self.bare_attribution(i, &ws) {
             return (Clause::Nothing, false);
         }
         if ws.len() >= 2 && ws[0].lower == "according" && ws[1].lower == "to" {
@@ -530,15 +531,43 @@ impl<'a> Doc<'a> {
 
     /// `"...," Tom Porcelli, chief economist at a bank in the city, wrote`: a name, an apposition
     /// between commas that may be long, and the verb right after the second comma.
-    fn verb_after_apposition(&self, ws: &[Word]) -> Option<usize> {
-        // A title before the name (`Rev. Rob Schenck, president of ...`) is part of it.
-        let first = ws.iter().find(|w| !is_abbreviation(&w.lower))?;
-        let name = self
-            .mentions
+    /// `"I never thought I would be here" he told the crowd.`: a quote opening its sentence,
+    /// its comma left out, followed right away by "he"/"she" or a name and a speech verb.
+    fn bare_attribution(&self, i: usize, ws: &[Word]) -> bool {
+        let open = self.spans[i].open;
+        let opens_sentence = self.chars[..open]
             .iter()
-            .find(|m| m.start == first.start && m.kind == EntityKind::Person)?;
+            .rev()
+            .find(|c| !c.is_whitespace())
+            .is_none_or(|&c| matches!(c, '.' | '?' | '!' | '\n' | ':'))
+            || self.opens_paragraph(i);
+        let subject = ws.first().is_some_and(|w| {
+            matches!(
+                pronoun_kind(&w.lower),
+                Some(PronounKind::He | PronounKind::She)
+            )
+        });
+        opens_sentence && subject && ws.len() >= 2 && self.verb(ws, 1)
+    }
+
+    fn verb_after_apposition(&self, ws: &[Word]) -> Option<usize> {
+        // A title before the name (`Rev. Rob Schenck, president of ...`, `Representative Bill
+        // Kern, who ...`, `Harbour Trust president Ada Kern said`) is part of it: capitalised
+        // words and roles only.
+        let name = self.mentions.iter().find(|m| {
+            m.kind == EntityKind::Person
+                && ws.first().is_some_and(|f| m.start >= f.start)
+                && ws
+                    .iter()
+                    .take_while(|w| w.end <= m.start)
+                    .all(|w| self.capital(w) || is_person_role(&w.lower))
+                && ws.iter().take_while(|w| w.end <= m.start).count() <= 5
+        })?;
         if self.chars.get(name.end) != Some(&',') {
-            return None;
+            // No apposition: the verb follows the name.
+            let v = ws.iter().position(|w| w.start > name.end)?;
+            let v = v + ws[v..].iter().take_while(|w| is_filler(&w.lower)).count();
+            return (v < ws.len() && self.verb(ws, v)).then_some(v);
         }
         let close = (name.end + 1..ws.last()?.start).find(|&k| self.chars[k] == ',')?;
         let v = ws.iter().position(|w| w.start > close)?;
@@ -1392,6 +1421,16 @@ impl<'a> Doc<'a> {
             .filter(|w| !quoted(w.start))
             .collect();
         let v = self.last_verb(&ws)?;
+        // `A judge ordered his release`: a verb that takes an object here reports no words, so
+        // the judge is no speaker a later "he" stands for.
+        if ws.get(v + 1).is_some_and(|n| is_determiner(&n.lower))
+            && !matches!(
+                ws[v].lower.as_str(),
+                "said" | "says" | "told" | "tells" | "asked" | "asks" | "wrote" | "writes"
+            )
+        {
+            return None;
+        }
         let inverted = ws[..v].iter().all(|w| is_filler(&w.lower));
         let subject: &[Word] = if inverted {
             let rest = &ws[v + 1..];

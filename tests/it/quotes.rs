@@ -767,3 +767,30 @@ fn a_thought_reported_with_that_introduces_the_thinkers_quote_paragraph() {
         &[("The next step, if we think", Some("Daniel Okafor"))],
     );
 }
+
+#[test]
+fn a_title_before_the_name_and_a_relative_clause_after_it_keep_the_verb_in_reach() {
+    expect_speakers(
+        "title-before-name.txt",
+        &[
+            ("The law is on our side", Some("Tom Bell")),
+            ("When a species has recovered", Some("Ada Kern")),
+        ],
+    );
+}
+
+#[test]
+fn a_verb_with_an_object_reports_no_words_for_a_later_pronoun() {
+    expect_speakers(
+        "object-verb.txt",
+        &[("I did not think that today", Some("Marco Lenz"))],
+    );
+}
+
+#[test]
+fn a_quote_opening_its_sentence_without_a_comma_before_she_said_is_hers() {
+    expect_speakers(
+        "bare-attribution.txt",
+        &[("I never thought I would be back", Some("Rita Solberg"))],
+    );
+}
