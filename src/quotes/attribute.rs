@@ -13,8 +13,9 @@ use super::Attribution;
 use super::marks::Span;
 use super::referents::{Gender, can_speak, genders};
 use super::words::{
-    PronounKind, Word, is_org_role, is_passive_auxiliary, is_person_noun, is_person_role,
-    is_preposition, is_speech_verb, is_spokes_word, other_sense, pronoun_kind, words,
+    PronounKind, Word, is_kind_of_body, is_org_role, is_passive_auxiliary, is_person_noun,
+    is_person_role, is_preposition, is_speech_verb, is_spokes_word, other_sense, pronoun_kind,
+    words,
 };
 use crate::entities::{EntityKind, Mention};
 
@@ -2283,13 +2284,7 @@ fn is_institution(noun: &str) -> bool {
             | "federation"
             | "league"
             | "board"
-            | "university"
-            | "college"
-            | "school"
-            | "institute"
-            | "foundation"
-            | "hospital"
-    )
+    ) || is_kind_of_body(noun)
 }
 
 /// Where the subject after an inverted verb may end: six words on, not counting titles and

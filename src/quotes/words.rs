@@ -434,14 +434,15 @@ pub fn is_org_role(w: &str) -> bool {
             | "body"
             | "maker"
             | "giant"
-            // Round 10: bodies named by their kind (`the university said`), only ever the one
-            // whose name holds the word (see `is_institution`).
-            | "university"
-            | "college"
-            | "school"
-            | "institute"
-            | "foundation"
-            | "hospital"
+    ) || is_kind_of_body(w)
+}
+
+/// Bodies named by their kind (`the university said`, round 10): such a noun only ever stands
+/// for a body whose name holds it (an institution's noun in `attribute::is_institution`).
+pub fn is_kind_of_body(w: &str) -> bool {
+    matches!(
+        w,
+        "university" | "college" | "school" | "institute" | "foundation" | "hospital"
     )
 }
 
