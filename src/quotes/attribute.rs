@@ -13,8 +13,9 @@ use super::Attribution;
 use super::marks::Span;
 use super::referents::{Gender, can_speak, genders};
 use super::words::{
-    PronounKind, Word, is_org_role, is_passive_auxiliary, is_person_noun, is_person_role,
-    is_preposition, is_speech_verb, is_spokes_word, other_sense, pronoun_kind, words,
+    PronounKind, Word, is_kind_of_body, is_org_role, is_passive_auxiliary, is_person_noun,
+    is_person_role, is_preposition, is_speech_verb, is_spokes_word, other_sense, pronoun_kind,
+    words,
 };
 use crate::entities::{EntityKind, Mention};
 
@@ -28,6 +29,9 @@ const REFERENCE_CHARS: usize = 2500;
 const ROLE_NEAR: usize = 60;
 /// Words after an inverted speech verb that may hold its subject (titles and ranks not counted).
 const HEAD_WORDS: usize = 6;
+/// Words a title may stand from the name it is written with: before it (`Deputy Finance
+/// Minister Ada Kern`) or in the apposition after its comma (`Kern, the deputy minister`).
+const TITLE_WORDS: usize = 4;
 /// Words an introductory phrase opening on a preposition may run to its comma.
 const INTRO_WORDS: usize = 12;
 /// How many sentences a pronoun may go back through sentences whose subject is the same pronoun.
@@ -167,6 +171,48 @@ impl<'a> Doc<'a> {
         }
     }
 
+    /// `Philippe` when the text names `Philippe Saint-Andre`: a person the tagger knows by a
+    /// first name alone is the one person of the text whose fuller name opens with it.
+    pub fn full_name(&self, mut s: Speaker) -> Speaker {
+        if s.kind != EntityKind::Person || s.name.contains(' ') {
+            return s;
+        }
+        let mut fuller = self
+            .mentions
+            .iter()
+            .filter(|m| m.kind == EntityKind::Person)
+            .map(|m| m.canonical.as_str())
+            .filter(|c| {
+                c.split_whitespace().count() > 1 && c.split_whitespace().next() == Some(&s.name)
+            });
+        if let Some(first) = fuller.next()
+            && fuller.all(|c| c == first)
+        {
+            s.name = first.to_string();
+            return s;
+        }
+        // `Philippe Saint-Andre` read as a person and a place: a mention right after the
+        // first name, one space between, is the rest of the name.
+        let rests: Vec<String> = self
+            .all
+            .iter()
+            .filter(|m| m.kind == EntityKind::Person && m.canonical == s.name)
+            .filter_map(|m| {
+                self.all
+                    .iter()
+                    .find(|n| n.start == m.end + 1 && self.chars[m.end] == ' ')
+                    .map(|n| self.chars[n.start..n.end].iter().collect())
+            })
+            .collect();
+        if let Some(rest) = rests.first()
+            && rests.iter().all(|r| r == rest)
+            && !rest.contains(' ')
+        {
+            s.name = format!("{} {rest}", s.name);
+        }
+        s
+    }
+
     /// The mentions that can speak: persons and organisations outside quotes, in text order.
     pub fn speakable(&self) -> &[&'a Mention] {
         &self.mentions
@@ -194,8 +240,10 @@ impl<'a> Doc<'a> {
         let w = &ws[k];
         // `the letter read`: "read" speaks only with a document as its subject.
         let document_reads = matches!(w.lower.as_str(), "read" | "reads")
-            && k > 0
-            && is_document_noun(&ws[k - 1].lower);
+            && ((k > 0 && is_document_noun(&ws[k - 1].lower))
+                // `"…," read the report.`: inverted, the document after the verb.
+                || (ws.get(k + 1).is_some_and(|d| is_determiner(&d.lower))
+                    && ws.get(k + 2).is_some_and(|n| is_document_noun(&n.lower))));
         if !is_speech_verb(&w.lower) && !document_reads {
             return false;
         }
@@ -221,6 +269,15 @@ impl<'a> Doc<'a> {
             return Found::Speaker(s);
         }
         let (after, according) = self.after_clause(i);
+        // `When he said immigrants would "…", Kern tweeted back`: a quote inside a clause
+        // opened by a subordinating conjunction is attributed in that clause; the subject
+        // after it belongs to the main clause.
+        if matches!(after, Clause::Speaker(_))
+            && self.in_subordinate_clause(i)
+            && let Clause::Speaker(s) = self.before_clause(i)
+        {
+            return Found::Speaker(s);
+        }
         if !according {
             match after {
                 Clause::Speaker(s) => return Found::Speaker(s),
@@ -241,6 +298,32 @@ impl<'a> Doc<'a> {
                 },
             },
         }
+    }
+
+    /// Does span `i` stand in a clause its sentence opens with a subordinating conjunction
+    /// (`When`, `After`, `Although` …), with no comma closing that clause before the quote?
+    fn in_subordinate_clause(&self, i: usize) -> bool {
+        let open = self.spans[i].open;
+        let start = self.sentence_start(open.saturating_sub(CLAUSE_CHARS), open);
+        let ws = words(self.chars, start, open);
+        let opens = ws.first().is_some_and(|w| {
+            matches!(
+                w.lower.as_str(),
+                "when"
+                    | "after"
+                    | "as"
+                    | "while"
+                    | "although"
+                    | "though"
+                    | "if"
+                    | "because"
+                    | "since"
+                    | "before"
+                    | "once"
+                    | "whereas"
+            )
+        });
+        opens && !self.chars[start..open].contains(&',')
     }
 
     /// `"..." – Paul Manafort` or `"..." — Karen Hao, MIT Technology Review`: a quote signed,
@@ -417,7 +500,7 @@ impl<'a> Doc<'a> {
             self.last_quoted(span),
             Some(',' | '.' | '?' | '!' | '…' | '—' | '-')
         ) || matches!(self.chars.get(from), Some(',' | '—'));
-        if !joined {
+        if !joined && !self.bare_attribution(i, &ws) {
             return (Clause::Nothing, false);
         }
         if ws.len() >= 2 && ws[0].lower == "according" && ws[1].lower == "to" {
@@ -449,15 +532,43 @@ impl<'a> Doc<'a> {
 
     /// `"...," Tom Porcelli, chief economist at a bank in the city, wrote`: a name, an apposition
     /// between commas that may be long, and the verb right after the second comma.
-    fn verb_after_apposition(&self, ws: &[Word]) -> Option<usize> {
-        // A title before the name (`Rev. Rob Schenck, president of ...`) is part of it.
-        let first = ws.iter().find(|w| !is_abbreviation(&w.lower))?;
-        let name = self
-            .mentions
+    /// `"I never thought I would be here" he told the crowd.`: a quote opening its sentence,
+    /// its comma left out, followed right away by "he"/"she" or a name and a speech verb.
+    fn bare_attribution(&self, i: usize, ws: &[Word]) -> bool {
+        let open = self.spans[i].open;
+        let opens_sentence = self.chars[..open]
             .iter()
-            .find(|m| m.start == first.start && m.kind == EntityKind::Person)?;
+            .rev()
+            .find(|c| !c.is_whitespace())
+            .is_none_or(|&c| matches!(c, '.' | '?' | '!' | '\n' | ':'))
+            || self.opens_paragraph(i);
+        let subject = ws.first().is_some_and(|w| {
+            matches!(
+                pronoun_kind(&w.lower),
+                Some(PronounKind::He | PronounKind::She)
+            )
+        });
+        opens_sentence && subject && ws.len() >= 2 && self.verb(ws, 1)
+    }
+
+    fn verb_after_apposition(&self, ws: &[Word]) -> Option<usize> {
+        // A title before the name (`Rev. Rob Schenck, president of ...`, `Representative Bill
+        // Kern, who ...`, `Harbour Trust president Ada Kern said`) is part of it: capitalised
+        // words and roles only.
+        let name = self.mentions.iter().find(|m| {
+            m.kind == EntityKind::Person
+                && ws.first().is_some_and(|f| m.start >= f.start)
+                && ws
+                    .iter()
+                    .take_while(|w| w.end <= m.start)
+                    .all(|w| self.capital(w) || is_person_role(&w.lower))
+                && ws.iter().take_while(|w| w.end <= m.start).count() <= 5
+        })?;
         if self.chars.get(name.end) != Some(&',') {
-            return None;
+            // No apposition: the verb follows the name.
+            let v = ws.iter().position(|w| w.start > name.end)?;
+            let v = v + ws[v..].iter().take_while(|w| is_filler(&w.lower)).count();
+            return (v < ws.len() && self.verb(ws, v)).then_some(v);
         }
         let close = (name.end + 1..ws.last()?.start).find(|&k| self.chars[k] == ',')?;
         let v = ws.iter().position(|w| w.start > close)?;
@@ -634,10 +745,13 @@ impl<'a> Doc<'a> {
     /// a person's name ends no introductory phrase: `On tape Mr Kern, who ...` opens on its
     /// subject.
     fn intro_len(&self, ws: &[Word], short: bool) -> usize {
-        let prepositional = ws.first().is_some_and(|w| is_preposition(&w.lower))
-            || (ws.len() > 1
-                && (ws[0].lower.ends_with("ed") || ws[0].lower.ends_with("ing"))
-                && is_preposition(&ws[1].lower));
+        // `Also asked about the report, Kern said`: an adverb may open the phrase.
+        let lead = ws.iter().take_while(|w| is_filler(&w.lower)).count();
+        let head = &ws[lead.min(ws.len())..];
+        let prepositional = head.first().is_some_and(|w| is_preposition(&w.lower))
+            || (head.len() > 1
+                && (head[0].lower.ends_with("ed") || head[0].lower.ends_with("ing"))
+                && is_preposition(&head[1].lower));
         let reach = if prepositional { INTRO_WORDS } else { 5 };
         let comma = |w: &Word| self.chars.get(w.end) == Some(&',');
         let Some(c) = ws.iter().take(reach).position(comma) else {
@@ -730,7 +844,14 @@ impl<'a> Doc<'a> {
             return Clause::Nothing;
         }
         let ws = words(self.chars, start, to);
-        let Some(v) = (0..ws.len()).find(|&k| self.verb(&ws, k)) else {
+        // `Castillo worries that fundamentalism will win.` then a quote paragraph: a thought
+        // reported with "that" introduces its thinker's words as a speech verb does.
+        let thought = |k: usize| {
+            !beat
+                && is_verb_of_thought(&ws[k].lower)
+                && ws.get(k + 1).is_some_and(|w| w.lower == "that")
+        };
+        let Some(v) = (0..ws.len()).find(|&k| self.verb(&ws, k) || thought(k)) else {
             // The action beat: `McCain rolled her eyes. "That's so rude."` — a bare quote right
             // after a sentence about what a person did is that person's.
             return if beat {
@@ -831,6 +952,13 @@ impl<'a> Doc<'a> {
                     .iter()
                     .any(|w| is_preposition(&w.lower))
         })?;
+        // `The university released a statement saying`: the document's issuer is the subject
+        // of the verb that issued it.
+        if let Some(k) = (r.saturating_sub(3)..r).find(|&k| is_issuing_verb(&ws[k].lower))
+            && k > 0
+        {
+            return Some(self.subject_before(&ws[..k], ws[k].start));
+        }
         let det = ws[..r]
             .iter()
             .rev()
@@ -879,10 +1007,23 @@ impl<'a> Doc<'a> {
         let k = (0..ws.len()).rev().find(|&k| {
             ws[k].lower.starts_with(noun)
                 && !inside(ws[k].start)
-                && ws[k.saturating_sub(3)..k].iter().any(|w| w.lower == "in")
+                && ws[k.saturating_sub(3)..k]
+                    .iter()
+                    .any(|w| w.lower == "in" || is_issuing_verb(&w.lower))
         })?;
         let from = self.sentence_start(floor, ws[k].start);
         let to = self.sentence_end(ws[k].end, here);
+        // `The ACLU published a report showing …`: the subject of the verb that issued the
+        // document is its issuer.
+        if let Some(v) = ws[k.saturating_sub(3)..k]
+            .iter()
+            .find(|w| is_issuing_verb(&w.lower))
+        {
+            return self
+                .subject_mention(from, v.start, true)
+                .filter(|m| matches!(m.kind, EntityKind::Person | EntityKind::Org))
+                .map(named);
+        }
         // A quote that runs on past the sentence asking is the one being attributed (or holds
         // it): its speaker is what is sought, so the sentence's subject answers instead.
         let quoted = (0..self.spans.len())
@@ -1013,10 +1154,15 @@ impl<'a> Doc<'a> {
             // A spokesman speaks for the body after any preposition (`a spokesman for`, `analysts
             // at`); a document only for its author (`a report by Oxfam`), never for the body it
             // was filed with or sent to (`a complaint with the FEC`, `a letter to Kern`).
-            return before.get(1).is_some_and(|s| {
-                is_spokes_word(&s.lower)
-                    || (is_document_noun(&s.lower) && matches!(p.lower.as_str(), "by" | "from"))
-            });
+            // `the letter signed by X`: a participle may stand between the document and `by`.
+            let authored = |k: usize| {
+                before.get(k).is_some_and(|s| is_document_noun(&s.lower))
+                    && matches!(p.lower.as_str(), "by" | "from")
+            };
+            let participle = before.get(1).is_some_and(|s| is_issuing_verb(&s.lower));
+            return before.get(1).is_some_and(|s| is_spokes_word(&s.lower))
+                || authored(1)
+                || (participle && authored(2));
         }
         // `a former Kern aide said`: someone who works for a person is not that person.
         if m.kind == EntityKind::Person
@@ -1025,6 +1171,14 @@ impl<'a> Doc<'a> {
                 .find(|w| w.start >= m.end)
                 .is_some_and(|w| w.start <= m.end + 1 && is_follower(&w.lower))
         {
+            return false;
+        }
+        if self.qualifies_next_name(m, ws) || self.example_in_aside(m, ws) {
+            return false;
+        }
+        // `the Vermont socialist asked`: a place between a determiner and a noun describes
+        // the noun, which is the subject.
+        if m.kind == EntityKind::Place && self.modifies_noun(m, ws) {
             return false;
         }
         let possessive = self.possessive(m);
@@ -1046,6 +1200,85 @@ impl<'a> Doc<'a> {
             return next.is_some_and(|w| is_spokes_word(&w.lower));
         }
         !qualifies_role
+    }
+
+    /// `says former Kern press secretary Ada Bell`: a person named before a role (or an aide's
+    /// word) that another person's name follows qualifies that name; the second is the subject.
+    fn qualifies_next_name(&self, m: &Mention, ws: &[Word]) -> bool {
+        if m.kind != EntityKind::Person || self.chars.get(m.end) == Some(&',') {
+            return false;
+        }
+        let after: Vec<&Word> = ws.iter().filter(|w| w.start >= m.end).take(4).collect();
+        let Some(last) = (0..after.len()).find(|&k| {
+            let w = &after[k].lower;
+            is_person_role(w) || is_follower(w)
+        }) else {
+            return false;
+        };
+        let lower = after[..=last].iter().all(|w| !self.capital(w));
+        let gap_plain = |a: usize, b: usize| {
+            self.chars[a..b]
+                .iter()
+                .all(|c| c.is_alphanumeric() || c.is_whitespace() || *c == '-')
+        };
+        lower
+            && gap_plain(m.end, after[last].end)
+            && self.mentions.iter().any(|o| {
+                o.kind == EntityKind::Person
+                    && o.start > after[last].end
+                    && o.start <= after[last].end + 1
+            })
+    }
+
+    /// `Kern and other officials, such as Commissioner Ada Bell, said`: a name given as an
+    /// example (after `such as` or `including` in its clause) is not the subject when the
+    /// clause names someone before it; alone (`some, such as the group Peta, say`) it is.
+    fn example_in_aside(&self, m: &Mention, ws: &[Word]) -> bool {
+        let comma = self.chars[..m.start]
+            .iter()
+            .rposition(|c| matches!(c, ',' | '(' | '—' | '-' | '\n'))
+            .unwrap_or(0);
+        let between: Vec<&Word> = ws
+            .iter()
+            .filter(|w| w.start >= comma && w.end <= m.start)
+            .collect();
+        let example = between.iter().any(|w| w.lower == "including")
+            || between
+                .windows(2)
+                .any(|p| p[0].lower == "such" && p[1].lower == "as");
+        let from = ws.first().map_or(comma, |w| w.start);
+        example
+            && self.mentions.iter().any(|o| {
+                matches!(o.kind, EntityKind::Person | EntityKind::Org)
+                    && o.start >= from
+                    && o.end <= comma
+            })
+    }
+
+    /// Does this place stand between a determiner and a lower-case noun (`the Vermont
+    /// socialist`, `a Texas senator`)? A verb, an adverb or a preposition after it leaves it the
+    /// subject (`the United States said`, `China on Monday said`).
+    fn modifies_noun(&self, m: &Mention, ws: &[Word]) -> bool {
+        let prev = ws.iter().rev().find(|w| w.end <= m.start);
+        let next = ws.iter().find(|w| w.start >= m.end);
+        let (Some(prev), Some(next)) = (prev, next) else {
+            return false;
+        };
+        // `a White House fact sheet said`: a document speaks for whoever issued it.
+        let document = ws
+            .iter()
+            .filter(|w| w.start >= m.end)
+            .take(3)
+            .any(|w| is_document_noun(&w.lower));
+        is_determiner(&prev.lower)
+            && !document
+            && !self.capital(next)
+            && next.start <= m.end + 1
+            && next.lower.chars().all(|c| c.is_alphabetic())
+            && !is_speech_verb(&next.lower)
+            && !is_preposition(&next.lower)
+            && !is_filler(&next.lower)
+            && !is_auxiliary(&next.lower)
     }
 
     /// The name a relative clause opened by `who`/`whom`/`that` right before the pronoun at word
@@ -1189,6 +1422,16 @@ impl<'a> Doc<'a> {
             .filter(|w| !quoted(w.start))
             .collect();
         let v = self.last_verb(&ws)?;
+        // `A judge ordered his release`: a verb that takes an object here reports no words, so
+        // the judge is no speaker a later "he" stands for.
+        if ws.get(v + 1).is_some_and(|n| is_determiner(&n.lower))
+            && !matches!(
+                ws[v].lower.as_str(),
+                "said" | "says" | "told" | "tells" | "asked" | "asks" | "wrote" | "writes"
+            )
+        {
+            return None;
+        }
         let inverted = ws[..v].iter().all(|w| is_filler(&w.lower));
         let subject: &[Word] = if inverted {
             let rest = &ws[v + 1..];
@@ -1198,11 +1441,18 @@ impl<'a> Doc<'a> {
         };
         let near = &subject[subject.len().saturating_sub(5)..];
         // The description's noun is a person's (`the veteran game maker` is no company).
+        // A word of a name is no description (`a spokeswoman for Oxford University`).
+        let named = |w: &Word| {
+            self.mentions
+                .iter()
+                .any(|m| m.start <= w.start && w.end <= m.end)
+        };
         let noun = near.iter().rposition(|w| {
-            is_person_role(&w.lower)
-                || is_org_role(&w.lower)
-                || is_spokes_word(&w.lower)
-                || is_person_noun(&w.lower)
+            !named(w)
+                && (is_person_role(&w.lower)
+                    || is_org_role(&w.lower)
+                    || is_spokes_word(&w.lower)
+                    || is_person_noun(&w.lower))
         });
         let described = noun.is_some_and(|r| {
             let w = &near[r].lower;
@@ -1270,6 +1520,11 @@ impl<'a> Doc<'a> {
             if let Some(m) = self.speaker_of_sentence(start, end).filter(|m| fits(m)) {
                 return Some(m);
             }
+            // `the president continued to bring up Clinton's emails. "…," he tweeted`: a
+            // sentence whose subject is a definite role is about that role's person.
+            if let Some(m) = self.role_subject(start, end).filter(|m| fits(m)) {
+                return Some(m);
+            }
             // `... to bring up Clinton's emails. "...," he tweeted`, `In an interview with
             // Mother Jones, she promised`: a person named only as a possessive or the object of
             // a preposition is not who the sentence is about; the pronoun goes on from further
@@ -1297,6 +1552,35 @@ impl<'a> Doc<'a> {
             at = start;
         }
         None
+    }
+
+    /// The person a sentence `[from, to)` opening on "the" + a person role (`The president
+    /// continued …`, after any introductory phrase) is about, when the role resolves to one.
+    fn role_subject(&self, from: usize, to: usize) -> Option<&'a Mention> {
+        let quoted = |k: usize| self.spans.iter().any(|s| k >= s.open && k < s.after());
+        let ws: Vec<Word> = words(self.chars, from, to)
+            .into_iter()
+            .filter(|w| !quoted(w.start))
+            .collect();
+        let ws = &ws[self.intro_len(&ws, true)..];
+        if ws.first()?.lower != "the" {
+            return None;
+        }
+        let r = (1..ws.len().min(4)).find(|&k| is_person_role(&ws[k].lower))?;
+        // The role is the head of the subject: a verb-like word follows, no name.
+        let next = ws.get(r + 1)?;
+        if self.capital(next) || is_preposition(&next.lower) {
+            return None;
+        }
+        match self.role(&ws[..=r], ws[0].start)? {
+            Clause::Speaker(s) if s.kind == EntityKind::Person => self
+                .mentions
+                .iter()
+                .rev()
+                .find(|m| m.canonical == s.name && m.end <= ws[0].start)
+                .copied(),
+            _ => None,
+        }
     }
 
     /// Can this person, named in the sentence `ws`, be what a later "he"/"she" stands for? A
@@ -1370,8 +1654,17 @@ impl<'a> Doc<'a> {
                 return self.person_before_pronoun(&ws, k, from);
             }
             // `Steyer, a critic of Trump, entered the race, vowing ...`: a participle's subject
-            // is the sentence's first, not the name nearest to it.
+            // is the sentence's first, not the name nearest to it, read past an introductory
+            // phrase (`Also asked about a report on Gray, Kern said ... but added`).
             let nearest = !self.borrows_subject(&ws, v);
+            if !nearest {
+                let skip = self.intro_len(&ws, false);
+                if skip > 0 && skip < v {
+                    return self
+                        .subject_mention(ws[skip].start, ws[v].start, false)
+                        .filter(|m| m.kind == EntityKind::Person);
+                }
+            }
             self.subject_mention(from, ws[v].start, nearest)
         }?;
         (m.kind == EntityKind::Person).then_some(m)
@@ -1433,9 +1726,11 @@ impl<'a> Doc<'a> {
     /// "the minister", "the company": a definite role noun resolved to the entity named with it,
     /// or to the one person named so far.
     fn role(&self, ws: &[Word], at: usize) -> Option<Clause> {
-        let r = ws.iter().rposition(|w| {
+        let Some(r) = ws.iter().rposition(|w| {
             is_person_role(&w.lower) || is_org_role(&w.lower) || is_spokes_word(&w.lower)
-        })?;
+        }) else {
+            return self.titled_noun(ws, at);
+        };
         let det = ws[..r]
             .iter()
             .rev()
@@ -1457,9 +1752,35 @@ impl<'a> Doc<'a> {
                 .map_or(0, |d| d + 1);
             self.org_for_role(role, &ws[d..r], at)
         } else {
-            self.person_with_role(at, role)
+            let d = ws[..r]
+                .iter()
+                .rposition(|w| is_determiner(&w.lower) || self.names_org(w))
+                .map_or(0, |d| d + 1);
+            // `the Palestinian ambassador` is not `U.S. Ambassador Nikki Haley`: a nationality
+            // before the role must be written with the person too (a club or a place, `the
+            // Old Trafford boss`, is often written only there), whatever the tagger made of it.
+            let q = ws[..r]
+                .iter()
+                .rposition(|w| is_determiner(&w.lower))
+                .map_or(0, |q| q + 1);
+            let qualifiers: Vec<String> = ws[q.min(d)..r]
+                .iter()
+                .filter(|w| self.capital(w) && is_demonym(&w.lower))
+                .map(|w| stem(&w.lower))
+                .collect();
+            let qualified = |m: &Mention| {
+                qualifiers
+                    .iter()
+                    .all(|q| self.written_near(m, |w| stem(w) == *q))
+            };
+            self.person_with_role(at, role, qualified)
                 .or_else(|| self.only_person_before(at))
                 .or_else(|| self.latest_named_speaker(at))
+                .filter(|p| {
+                    self.mentions
+                        .iter()
+                        .any(|m| m.canonical == p.canonical && m.end <= at && qualified(m))
+                })
         };
         Some(match found {
             Some(m) => Clause::Speaker(Speaker {
@@ -1468,6 +1789,43 @@ impl<'a> Doc<'a> {
             }),
             None => Clause::Anonymous,
         })
+    }
+
+    /// `"…," the agent added` after `his agent Dipo Alli`, `the inspector general said` after
+    /// `Inspector General Ada Kern`: "the" + a noun no list of roles holds stands for the latest
+    /// person the text wrote with that noun as a title, and for no one otherwise (no guess from
+    /// nearness: `the crowd`, `the poll` are nobody's title). The noun phrase is "the" and up to
+    /// three lower-case words, at the head of `ws` or ending it (next to the verb).
+    fn titled_noun(&self, ws: &[Word], at: usize) -> Option<Clause> {
+        let t = if ws.first().is_some_and(|w| w.lower == "the") {
+            0
+        } else {
+            ws.iter().rposition(|w| w.lower == "the")?
+        };
+        let noun_words = ws[t + 1..]
+            .iter()
+            .take_while(|w| {
+                !self.capital(w)
+                    && w.lower.chars().all(|c| c.is_alphabetic() || c == '-')
+                    && !is_preposition(&w.lower)
+                    && !is_filler(&w.lower)
+                    && pronoun_kind(&w.lower).is_none()
+            })
+            .take(3)
+            .count();
+        let after = t + 1 + noun_words;
+        if noun_words == 0 || !(after == ws.len() || t == 0) {
+            return None;
+        }
+        let head = &ws[after - 1].lower;
+        if is_plural_role(head) || is_document_noun(head) || is_person_noun(head) {
+            return None;
+        }
+        let m = self.person_with_role(at, head, |_| true)?;
+        Some(Clause::Speaker(Speaker {
+            via: Attribution::Role,
+            ..named(m)
+        }))
     }
 
     /// The organisation "the <modifiers> <noun>" stands for: the latest one named before `at`
@@ -1536,7 +1894,12 @@ impl<'a> Doc<'a> {
 
     /// The latest person named before `at` whose name stands next to `role` somewhere in the text
     /// before it.
-    fn person_with_role(&self, at: usize, role: &str) -> Option<&'a Mention> {
+    fn person_with_role(
+        &self,
+        at: usize,
+        role: &str,
+        keep: impl Fn(&Mention) -> bool,
+    ) -> Option<&'a Mention> {
         let before: Vec<&'a Mention> = self
             .mentions
             .iter()
@@ -1546,7 +1909,7 @@ impl<'a> Doc<'a> {
         before.iter().rev().copied().find(|p| {
             before
                 .iter()
-                .any(|m| m.canonical == p.canonical && self.named_with(m, role))
+                .any(|m| m.canonical == p.canonical && self.named_with(m, role) && keep(m))
         })
     }
 
@@ -1588,15 +1951,48 @@ impl<'a> Doc<'a> {
             .any(|w| w.lower.starts_with(noun))
     }
 
-    /// Is `role` written next to this mention ("Health Minister Ada Kern", "Kern, the
-    /// minister")? The window stops at a quotation mark or a sentence's end.
+    /// Is `role` written as this person's own title ("Health Minister Ada Kern", "Kern, the
+    /// minister")? The window stops at a quotation mark or a sentence's end. Before the name, no
+    /// other person may stand between the role and it (`President Obama's adviser Pete Rouse`);
+    /// after it, the role is the apposition's only when no other person comes first and no
+    /// preposition governs it (`Pete Rouse, counselor to the president` names Rouse's role, and
+    /// the president is someone else).
     fn named_with(&self, m: &Mention, role: &str) -> bool {
-        self.written_near(m, |w| w == role)
+        let (from, to) = self.near_window(m);
+        let ws = words(self.chars, from, to);
+        let other_between = |a: usize, b: usize| {
+            self.mentions.iter().any(|o| {
+                o.kind == EntityKind::Person
+                    && o.canonical != m.canonical
+                    && o.start >= a
+                    && o.end <= b
+            })
+        };
+        let before = ws.iter().filter(|w| w.end <= m.start).count();
+        let apposition = self.chars.get(m.end) == Some(&',');
+        (0..ws.len()).any(|k| {
+            let w = &ws[k];
+            if w.lower != role {
+                return false;
+            }
+            if w.end <= m.start {
+                // Only capitalised words of the title itself between it and the name
+                // (`Inspector General Ada Kern`, `agent Dipo Alli`), never a verb (`The
+                // petition also cited Kern`).
+                return before - k <= TITLE_WORDS
+                    && ws[k + 1..before].iter().all(|t| self.capital(t))
+                    && !other_between(w.end, m.start);
+            }
+            apposition
+                && k - before < TITLE_WORDS
+                && !other_between(m.end, w.start)
+                && !governed_by_preposition(&ws, k)
+        })
     }
 
-    /// Does a word `keep` accepts stand next to this mention, within its sentence and outside
-    /// quotation marks (`ROLE_NEAR` characters either side)?
-    fn written_near(&self, m: &Mention, keep: impl Fn(&str) -> bool) -> bool {
+    /// The stretch of text around a mention read for words written with it: `ROLE_NEAR`
+    /// characters either side, within its sentence and outside quotation marks.
+    fn near_window(&self, m: &Mention) -> (usize, usize) {
         let from = m.start.saturating_sub(ROLE_NEAR);
         let mut to = (m.end + ROLE_NEAR).min(self.chars.len());
         if let Some(k) = (m.end..to).find(|&k| is_mark(self.chars[k]) || self.ends_sentence(k)) {
@@ -1606,6 +2002,13 @@ impl<'a> Doc<'a> {
             .rev()
             .find(|&k| is_mark(self.chars[k]) || self.ends_sentence(k))
             .map_or(from, |k| k + 1);
+        (from, to)
+    }
+
+    /// Does a word `keep` accepts stand next to this mention, within its sentence and outside
+    /// quotation marks (`ROLE_NEAR` characters either side)?
+    fn written_near(&self, m: &Mention, keep: impl Fn(&str) -> bool) -> bool {
+        let (from, to) = self.near_window(m);
         words(self.chars, from, to).iter().any(|w| keep(&w.lower))
     }
 
@@ -1706,7 +2109,98 @@ fn is_document_noun(w: &str) -> bool {
             // A publication's website and headlines speak for it (`the CNN website read`).
             | "website"
             | "headline"
+            // `a White House fact sheet said`.
+            | "sheet"
     )
+}
+
+/// Verbs whose object is a document its subject issued (`published a report`, `issuing a
+/// statement`, `a letter signed by`).
+fn is_issuing_verb(w: &str) -> bool {
+    matches!(
+        w,
+        "published"
+            | "publishes"
+            | "publishing"
+            | "issued"
+            | "issues"
+            | "issuing"
+            | "released"
+            | "releases"
+            | "releasing"
+            | "sent"
+            | "sends"
+            | "sending"
+            | "penned"
+            | "signed"
+            | "filed"
+            | "posted"
+            | "submitted"
+    )
+}
+
+/// A word shaped like a nationality or a people's adjective (`Palestinian`, `Chinese`,
+/// `British`, `Israeli`, `Korean`): it says whose role a role noun is.
+fn is_demonym(w: &str) -> bool {
+    w.chars().all(|c| c.is_alphabetic())
+        && w.chars().count() > 3
+        && ["ian", "ean", "ese", "ish", "an", "i"]
+            .iter()
+            .any(|end| w.ends_with(end))
+}
+
+/// Verbs that report a thought (`worries that`, `believes that`): with "that" they introduce
+/// the thinker's words in the next paragraph.
+fn is_verb_of_thought(w: &str) -> bool {
+    matches!(
+        w,
+        "worries"
+            | "worried"
+            | "believes"
+            | "believed"
+            | "thinks"
+            | "thought"
+            | "fears"
+            | "feared"
+            | "feels"
+            | "felt"
+            | "hopes"
+            | "hoped"
+    )
+}
+
+/// Verbs that carry another (`the country has said`, `officials are expected`).
+fn is_auxiliary(w: &str) -> bool {
+    matches!(
+        w,
+        "is" | "was"
+            | "are"
+            | "were"
+            | "be"
+            | "been"
+            | "has"
+            | "had"
+            | "have"
+            | "will"
+            | "would"
+            | "should"
+            | "could"
+            | "can"
+            | "may"
+            | "might"
+            | "must"
+            | "did"
+            | "does"
+            | "do"
+    )
+}
+
+/// Is word `k` the object of a preposition: right after one, or after one and a determiner
+/// (`counselor to the president`)?
+fn governed_by_preposition(ws: &[Word], k: usize) -> bool {
+    let before = |n: usize| k.checked_sub(n).map(|j| ws[j].lower.as_str());
+    before(1).is_some_and(is_preposition)
+        || (before(1).is_some_and(is_determiner) && before(2).is_some_and(is_preposition))
 }
 
 /// The words of `ws` before mention `m`, nearest first, determiners left out.
@@ -1790,7 +2284,7 @@ fn is_institution(noun: &str) -> bool {
             | "federation"
             | "league"
             | "board"
-    )
+    ) || is_kind_of_body(noun)
 }
 
 /// Where the subject after an inverted verb may end: six words on, not counting titles and
@@ -1830,6 +2324,9 @@ fn is_inversion_verb(w: &str) -> bool {
         w,
         "said"
             | "says"
+            // Only with a document after it (`read the report`): see `Doc::verb`.
+            | "read"
+            | "reads"
             | "added"
             | "adds"
             | "asked"

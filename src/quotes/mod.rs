@@ -143,7 +143,7 @@ fn by_rules(text: &str, mentions: &[Mention], rank: bool) -> Vec<(Quote, Vec<lea
         // nobody the text names: the model is not asked to find one.
         let anonymous = matches!(found, attribute::Found::Unresolved);
         let speaker = match (found, &previous) {
-            (attribute::Found::Speaker(s), _) => Some(s),
+            (attribute::Found::Speaker(s), _) => Some(doc.full_name(s)),
             (attribute::Found::Nothing, Some((j, prev))) if doc.continues(*j, i, &prev.name) => {
                 Some(attribute::Speaker {
                     via: Attribution::Continued,

@@ -62,8 +62,9 @@ pub fn gender_of(w: &str) -> Option<Gender> {
 /// Each person's gender as the text shows it: the title written before a mention (`Mr`, `Ms`),
 /// and a "he" or "she" in the narrative (not inside a quote) that can only be that person: the
 /// first one after a name that opens its sentence's list of people, in that sentence, or the
-/// word opening the next sentence — and no other person named between them. Only subject
-/// pronouns vote: an object ("shouted at her") points at someone else as often as not, and so
+/// word opening the next sentence — and no other person named between them; and a `himself` or
+/// `herself` later in the name's own sentence, with no other person named between. Only subject
+/// and reflexive pronouns vote: an object ("shouted at her") points at someone else as often as not, and so
 /// does a pronoun opening a relative clause ("Natalie, who he says"). A person with votes both
 /// ways, or none, has no gender and matches any pronoun.
 pub fn genders(chars: &[char], mentions: &[&Mention], spans: &[Span]) -> HashMap<String, Gender> {
@@ -82,7 +83,8 @@ pub fn genders(chars: &[char], mentions: &[&Mention], spans: &[Span]) -> HashMap
         let opens = i == 0 || sentence_ends(chars, people[i - 1].end, m.start) > 0;
         let until = people.get(i + 1).map_or(chars.len(), |n| n.start);
         let pronoun = next_pronoun(chars, m.end, until, opens, &quoted);
-        for g in [title, pronoun].into_iter().flatten() {
+        let reflexive = next_reflexive(chars, m.end, until, &quoted);
+        for g in [title, pronoun, reflexive].into_iter().flatten() {
             let e = votes.entry(m.canonical.as_str()).or_default();
             match g {
                 Gender::Male => e.0 += 1,
@@ -140,6 +142,34 @@ fn next_pronoun(
             return None;
         }
         before = Some(w);
+    }
+    None
+}
+
+/// `a report that Gray tried to harm himself`: a reflexive pronoun in the name's own sentence,
+/// with no other person named between, binds to that name (a reflexive's antecedent stands in
+/// its clause).
+fn next_reflexive(
+    chars: &[char],
+    from: usize,
+    until: usize,
+    quoted: &impl Fn(usize) -> bool,
+) -> Option<Gender> {
+    let until = until.min(chars.len());
+    let mut last_end = from;
+    for w in words(chars, from, until) {
+        if sentence_ends(chars, last_end, w.start) > 0 {
+            return None;
+        }
+        last_end = w.end;
+        if quoted(w.start) {
+            continue;
+        }
+        match w.lower.as_str() {
+            "himself" => return Some(Gender::Male),
+            "herself" => return Some(Gender::Female),
+            _ => {}
+        }
     }
     None
 }

@@ -569,3 +569,32 @@ fn learned_step_leaves_an_anonymous_speaker_without_a_name() {
     assert_eq!(qs[0].speaker, None);
     assert_eq!(qs[0].attribution, Attribution::None);
 }
+
+#[test]
+fn a_speaker_known_by_a_first_name_alone_takes_the_rest_of_the_name_written_after_it() {
+    // The tagger read `Philippe Saint-Andre` as a person and a place: the speaker is the whole
+    // name all the same.
+    use crate::entities::{EntityKind, Mention};
+    let text = "Director of rugby Philippe Saint-Andre has reopened the debate. \"It is an important game,\" Philippe Saint-Andre told the Harbour Post.";
+    // The text is ASCII, so byte offsets are character offsets.
+    let mention = |kind, word: &str, from: usize| {
+        let start = from + text[from..].find(word).expect("word in text");
+        Mention {
+            kind,
+            text: word.to_string(),
+            canonical: word.to_string(),
+            start,
+            end: start + word.len(),
+        }
+    };
+    let second = text.rfind("Philippe").expect("a second mention");
+    let mentions = vec![
+        mention(EntityKind::Person, "Philippe", 0),
+        mention(EntityKind::Place, "Saint-Andre", 0),
+        mention(EntityKind::Person, "Philippe", second),
+        mention(EntityKind::Place, "Saint-Andre", second),
+    ];
+    let got = extract_with_mentions(text, &mentions);
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].speaker.as_deref(), Some("Philippe Saint-Andre"));
+}

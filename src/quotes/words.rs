@@ -265,6 +265,20 @@ pub fn is_speech_verb(w: &str) -> bool {
         "threatened",
         "reporting",
         "tweeting",
+        // Round 10: the participles of verbs above that open a mixed quote after a document
+        // or a comma (`released a memo announcing that "..."`).
+        "announcing",
+        "stating",
+        "writing",
+        "suggesting",
+        "stressing",
+        "acknowledging",
+        "admitting",
+        "recalling",
+        "predicting",
+        "threatening",
+        "emphasising",
+        "emphasizing",
     ];
     VERBS.contains(&w)
 }
@@ -435,6 +449,15 @@ pub fn is_org_role(w: &str) -> bool {
             | "body"
             | "maker"
             | "giant"
+    ) || is_kind_of_body(w)
+}
+
+/// Bodies named by their kind (`the university said`, round 10): such a noun only ever stands
+/// for a body whose name holds it (an institution's noun in `attribute::is_institution`).
+pub fn is_kind_of_body(w: &str) -> bool {
+    matches!(
+        w,
+        "university" | "college" | "school" | "institute" | "foundation" | "hospital"
     )
 }
 
