@@ -13,8 +13,9 @@ pub use crate::model::fields::meta;
 use crate::model::fields::name;
 
 /// Bumped whenever the mapping or analysis changes incompatibly (5: BM25F's union field,
-/// per-field lengths and idf similarity).
-pub const MAPPING_VERSION: u64 = 5;
+/// per-field lengths and idf similarity; 6: positions in the headline and body stems, which
+/// proximity's span queries read).
+pub const MAPPING_VERSION: u64 = 6;
 /// The key in the mapping's `_meta` that holds [`MAPPING_VERSION`].
 pub const VERSION_KEY: &str = "newsdex_mapping_version";
 /// The key in the mapping's `_meta` present while an index is written in load mode (see
@@ -125,12 +126,13 @@ fn ranked_text() -> Value {
     })
 }
 
-/// A field's stems as newsdex's analyzer makes them, with frequencies (ranked word matches),
-/// also copied to the union field. A match scores the word's idf in this field (a word scoped
-/// to it is BM25 over it alone, by the same script).
+/// A field's stems as newsdex's analyzer makes them, with frequencies (ranked word matches)
+/// and positions (where two query words meet, for proximity), also copied to the union field.
+/// A match scores the word's idf in this field (a word scoped to it is BM25 over it alone, by
+/// the same script; a span of two words scores the sum of their idfs).
 fn given_stems() -> Value {
     json!({
-        "type": "text", "analyzer": GIVEN, "index_options": "freqs", "norms": false,
+        "type": "text", "analyzer": GIVEN, "index_options": "positions", "norms": false,
         "copy_to": name::STEMS, "similarity": IDF_SIMILARITY,
     })
 }

@@ -17,8 +17,8 @@ use serde_json::{Value, json};
 use crate::analysis;
 use crate::ingest::Article;
 use crate::model::fields::name;
-use crate::model::ranking::Bm25fParams;
-use crate::model::scoring::{self, Collection};
+use crate::model::ranking::{Bm25fParams, ORDERED_GAP, ProximityParams};
+use crate::model::scoring::{self, Collection, Pair};
 
 /// A document's headline and body as ranked: their stems (newsdex's, separated by spaces) and
 /// lengths in tokens, exact and as the embedded index stores them (a derived headline is not
@@ -113,31 +113,79 @@ if (params.pf) {\
 if (tf <= 0) { return 0; }\
 return _score * tf * (params.k1 + 1.0) / (tf + params.k1 * norm);";
 
-/// Prefixes of the names [`name_words`] gives a word's clause (its score) and the clause's
-/// term (the word's idf), as `matched_queries` reports them.
-pub const WORD_NAME: &str = "newsdex_word:";
-pub const IDF_NAME: &str = "newsdex_idf:";
+/// Neighbouring pairs proximity scores inside the cluster, at most. Each costs eight span terms
+/// and six compound clauses, and the cluster refuses a query of more than 1,024 clauses (its
+/// default `indices.query.bool.max_clause_count`; a 60-word query's pairs passed it): past
+/// this a long query's further pairs are left to its words' own scores.
+pub const MAX_PAIRS: usize = 24;
 
-/// Name every word-over-headline-and-body clause of `query` and its term, so a search asked with
-/// `include_named_queries_score` returns, per hit, each word's score and idf. Their ratio is the
-/// word's saturated weighted frequency in that hit, whatever statistics the shards scored with.
-pub fn name_words(query: &mut Value) {
-    match query {
-        Value::Object(map) => {
-            if let Some(Value::Object(score)) = map.get_mut("script_score") {
-                let word = score["script"]["params"]["t"].as_str().map(str::to_string);
-                let term = &mut score["query"]["term"];
-                if let (Some(word), Some(value)) = (word, term.get(name::STEMS).cloned()) {
-                    term[name::STEMS] =
-                        json!({ "value": value, "_name": format!("{IDF_NAME}{word}") });
-                    score.insert("_name".into(), json!(format!("{WORD_NAME}{word}")));
-                }
-            }
-            map.values_mut().for_each(name_words);
+/// Proximity inside the one request: per pair (the first [`MAX_PAIRS`]) and field, the larger
+/// of an ordered meeting within `ORDERED_GAP` and a meeting either way within the window. A
+/// span over the stems fields scores the sum of its words' idf (their similarity ignores
+/// frequency), so each clause is boosted to the pair's weight times the mean idf (ordered) or
+/// half of it (either way): a pair that meets scores what one meeting scores in the embedded
+/// engine, whatever the number of meetings.
+pub fn proximity_clauses(words: &[String], pairs: &[Pair], prox: &ProximityParams) -> Vec<Value> {
+    let span = |field: &str, a: &str, b: &str, slop: u32, ordered: bool, boost: f32| {
+        json!({ "span_near": {
+            "clauses": [ { "span_term": { field: a } }, { "span_term": { field: b } } ],
+            "slop": slop, "in_order": ordered, "boost": boost,
+        }})
+    };
+    let mut out = Vec::new();
+    for p in pairs.iter().take(MAX_PAIRS) {
+        let (a, b) = (&words[p.first], &words[p.second]);
+        let w = p.weight(prox);
+        for (field, share) in [(name::BODY_STEMS, 1.0), (name::HEADLINE_STEMS, 0.5)] {
+            let ordered = ORDERED_GAP - 1;
+            out.push(json!({ "dis_max": {
+                "_name": format!("{}:{field}", p.label(words)),
+                "queries": [
+                    span(field, a, b, ordered, p.apart == 1, share * w / 2.0),
+                    span(field, a, b, prox.window.saturating_sub(1), false, share * w / 4.0),
+                ],
+            }}));
         }
-        Value::Array(items) => items.iter_mut().for_each(name_words),
-        _ => {}
     }
+    out
+}
+
+/// A word as the first pass ranks it, cheaply: the same documents as its BM25F query (a term of
+/// the union field, or of one field's stems when `slot` scopes it), scored by the word's idf
+/// plus Lucene's own BM25 of the word as typed over the cluster-analysed headline (weighted as
+/// BM25F weighs it) and body. No script runs per match; the order only chooses which articles
+/// the rescore (the real BM25F and proximity) sees, and it puts nearly the same ones on top.
+pub fn candidate_word_query(slot: Option<usize>, stem: &str, text: &str, p: &Bm25fParams) -> Value {
+    let matched = match slot {
+        None => name::STEMS,
+        Some(0) => name::HEADLINE_STEMS,
+        Some(_) => name::BODY_STEMS,
+    };
+    let headline =
+        json!({ "match": { name::HEADLINE: { "query": text, "boost": p.headline_weight } } });
+    let body = json!({ "match": { name::BODY: { "query": text, "boost": p.body_weight } } });
+    let should = match slot {
+        None => vec![headline, body],
+        Some(0) => vec![headline],
+        Some(_) => vec![body],
+    };
+    json!({ "bool": { "must": [{ "term": { matched: stem } }], "should": should } })
+}
+
+/// The rescore that ranks a first pass's best `window` articles per shard by `query` (the search
+/// as BM25F scores it) plus `proximity`; their first-pass scores are dropped.
+pub fn rescore(window: usize, query: Value, proximity: Vec<Value>) -> Value {
+    let query = match proximity.is_empty() {
+        true => query,
+        false => json!({ "bool": { "must": [query], "should": proximity } }),
+    };
+    json!({
+        "window_size": window.max(1),
+        "query": {
+            "rescore_query": query, "query_weight": 0.0, "rescore_query_weight": 1.0,
+            "score_mode": "total",
+        },
+    })
 }
 
 /// One stemmed word scored by BM25F over headline and body.
@@ -190,23 +238,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_words_over_both_fields_are_named() {
-        let c = Collection {
-            docs: 10,
-            avg: [4.0, 12.0],
-        };
-        let p = Bm25fParams::default();
-        let mut q = json!({ "bool": { "must": [word_query("storm", &p, &c)],
-            "should": [field_word_query(0, "ship", &c)] } });
-        name_words(&mut q);
-        let word = &q["bool"]["must"][0]["script_score"];
-        assert_eq!(word["_name"], json!("newsdex_word:storm"));
-        assert_eq!(
-            word["query"]["term"][name::STEMS]["_name"],
-            json!("newsdex_idf:storm")
-        );
-        assert_eq!(word["query"]["term"][name::STEMS]["value"], json!("storm"));
-        let field = &q["bool"]["should"][0]["script_score"];
-        assert!(field.get("_name").is_none(), "{field}");
+    fn proximity_stops_at_the_cap_of_pairs() {
+        let words: Vec<String> = (0..40).map(|i| format!("w{i}")).collect();
+        let prox = ProximityParams::default();
+        let pairs = scoring::pairs(&words, &prox);
+        assert_eq!(pairs.len(), 39);
+        let clauses = proximity_clauses(&words, &pairs, &prox);
+        // Two fields per pair.
+        assert_eq!(clauses.len(), 2 * MAX_PAIRS);
+        let text = serde_json::to_string(&clauses).unwrap();
+        assert!(text.contains("near(w0 w1)"), "{text}");
+        assert!(!text.contains(&format!("near(w{MAX_PAIRS} ")), "{text}");
     }
 }
