@@ -48,9 +48,6 @@ pub struct Translator<'a> {
     /// Positive unquoted words scored with BM25F over both text fields (their stems), in the
     /// query's order: the second pass's feedback counts them and proximity pairs them.
     pub scored: Vec<String>,
-    /// Build the first pass of a rescored search: words as cheap stand-ins for their BM25F
-    /// scripts, matching the same articles (`super::ranking::candidate_word_query`).
-    pub first_pass: bool,
     /// The role of the clause being built (stop words may be dropped from optional ones).
     role: Role,
     /// How each leaf was understood, for `--explain`.
@@ -70,7 +67,6 @@ impl<'a> Translator<'a> {
             entity_rules: None,
             highlights: Vec::new(),
             scored: Vec::new(),
-            first_pass: false,
             role: Role::Required,
             understood: Vec::new(),
         }
@@ -170,14 +166,6 @@ impl<'a> Translator<'a> {
                         term: term.clone(),
                     });
                 }
-                let slot = match scope {
-                    Scope::Text => None,
-                    _ => Some(usize::from(scope == Scope::Body)),
-                };
-                if self.first_pass {
-                    let p = &self.bm25f;
-                    return Some(super::ranking::candidate_word_query(slot, term, text, p));
-                }
                 if scope == Scope::Text {
                     if positive {
                         self.scored.push(term.clone());
@@ -188,8 +176,9 @@ impl<'a> Translator<'a> {
                         &self.collection,
                     ));
                 }
+                let slot = usize::from(scope == Scope::Body);
                 Some(super::ranking::field_word_query(
-                    slot.unwrap_or(1),
+                    slot,
                     term,
                     &self.collection,
                 ))

@@ -12,6 +12,9 @@
 //! which every document carries as a number (its token count as the embedded index's field norm
 //! keeps it). Average lengths come from the collection figures each index run saves when it
 //! commits, so a search needs no request for them.
+//!
+//! Proximity is scored in the same request: a `rescore` adds span clauses over the
+//! position-indexed stems ([`proximity_clauses`]) to each shard's best `depth` articles.
 use serde_json::{Value, json};
 
 use crate::analysis;
@@ -150,40 +153,13 @@ pub fn proximity_clauses(words: &[String], pairs: &[Pair], prox: &ProximityParam
     out
 }
 
-/// A word as the first pass ranks it, cheaply: the same documents as its BM25F query (a term of
-/// the union field, or of one field's stems when `slot` scopes it), scored by the word's idf
-/// plus Lucene's own BM25 of the word as typed over the cluster-analysed headline (weighted as
-/// BM25F weighs it) and body. No script runs per match; the order only chooses which articles
-/// the rescore (the real BM25F and proximity) sees, and it puts nearly the same ones on top.
-pub fn candidate_word_query(slot: Option<usize>, stem: &str, text: &str, p: &Bm25fParams) -> Value {
-    let matched = match slot {
-        None => name::STEMS,
-        Some(0) => name::HEADLINE_STEMS,
-        Some(_) => name::BODY_STEMS,
-    };
-    let headline =
-        json!({ "match": { name::HEADLINE: { "query": text, "boost": p.headline_weight } } });
-    let body = json!({ "match": { name::BODY: { "query": text, "boost": p.body_weight } } });
-    let should = match slot {
-        None => vec![headline, body],
-        Some(0) => vec![headline],
-        Some(_) => vec![body],
-    };
-    json!({ "bool": { "must": [{ "term": { matched: stem } }], "should": should } })
-}
-
-/// The rescore that ranks a first pass's best `window` articles per shard by `query` (the search
-/// as BM25F scores it) plus `proximity`; their first-pass scores are dropped.
-pub fn rescore(window: usize, query: Value, proximity: Vec<Value>) -> Value {
-    let query = match proximity.is_empty() {
-        true => query,
-        false => json!({ "bool": { "must": [query], "should": proximity } }),
-    };
+/// The rescore that adds `proximity` to a first pass's best `window` articles per shard.
+pub fn rescore(window: usize, proximity: Vec<Value>) -> Value {
     json!({
         "window_size": window.max(1),
         "query": {
-            "rescore_query": query, "query_weight": 0.0, "rescore_query_weight": 1.0,
-            "score_mode": "total",
+            "rescore_query": { "bool": { "should": proximity } },
+            "query_weight": 1.0, "rescore_query_weight": 1.0, "score_mode": "total",
         },
     })
 }
