@@ -797,6 +797,9 @@ fn hit(found: &Value, sort: Sort, snippets: Option<&mut SnippetGenerator>) -> Hi
 /// A request translated for the cluster: its query, what snippets mark, the sources it knows.
 struct Prepared {
     query: Value,
+    /// The same query as a ranked search's first pass: the same articles, each word over
+    /// headline and body ordered by its weighted stems, no script (`ranking::first_pass_word_query`).
+    first: Value,
     highlights: Vec<crate::model::highlight::Highlight>,
     table: SourceTable,
     /// The source keys aliases name, counted apart in a source facet.
@@ -816,24 +819,34 @@ impl OpenSearch {
         let aliased = aliases.keys();
         let table = SourceTable::from_keys(aliased.clone(), aliases);
         let collection = self.figures()?.collection();
-        let mut translator = dsl::Translator::new(req, collection);
-        translator.drop_stop_words = drops_stop_words(&tree, req);
-        translator.sources = Some(&table);
-        translator.entity_rules = Some(req.entity_rules.as_ref());
-        let text = match translator.build(&tree) {
-            None if !req.query.trim().is_empty() => Some(json!({ "match_none": {} })),
-            q => q,
+        let make = |first_pass: bool| {
+            let mut t = dsl::Translator::new(req, collection);
+            t.drop_stop_words = drops_stop_words(&tree, req);
+            t.sources = Some(&table);
+            t.entity_rules = Some(req.entity_rules.as_ref());
+            t.first_pass = first_pass;
+            t
         };
-        let query = json!({ "bool": {
-            "must": [text.unwrap_or_else(|| json!({ "match_all": {} }))],
-            "filter": dsl::filters(req, Some(&table)),
-        }});
+        let whole = |text: Option<Value>| {
+            let text = match text {
+                None if !req.query.trim().is_empty() => Some(json!({ "match_none": {} })),
+                q => q,
+            };
+            json!({ "bool": {
+                "must": [text.unwrap_or_else(|| json!({ "match_all": {} }))],
+                "filter": dsl::filters(req, Some(&table)),
+            }})
+        };
+        let mut translator = make(false);
+        let query = whole(translator.build(&tree));
+        let first = whole(make(true).build(&tree));
         let highlights = std::mem::take(&mut translator.highlights);
         let scored = std::mem::take(&mut translator.scored);
         let leaves = std::mem::take(&mut translator.understood);
         drop(translator);
         Ok(Prepared {
             query,
+            first,
             highlights,
             table,
             aliased,
@@ -994,6 +1007,7 @@ impl Backend for OpenSearch {
         let started = Instant::now();
         let Prepared {
             query,
+            first,
             highlights,
             table,
             aliased,
@@ -1012,11 +1026,12 @@ impl Backend for OpenSearch {
                 && req.sort == Sort::Relevance,
             collection,
         );
-        // A ranked page is one request: BM25F over every match (totals, facets, the order), and
-        // proximity as a rescore of each shard's best `depth` (or down to the page's end), as
-        // the embedded engine re-scores its best `depth`. Feedback reads the whole top, so when
-        // its gate may open the top comes back with its text and the second pass (feedback and
-        // proximity) is done here (`rerank`).
+        // A ranked page is one request. Its first pass matches (totals, facets) and orders every
+        // match by the weighted stems, BM25F as folded at index time, without a script; a
+        // rescore ranks each shard's best `depth` (or down to the page's end) by the exact
+        // BM25F script and, unless feedback may run, proximity, as the embedded engine re-scores
+        // its best `depth`. Feedback reads the whole top, so when its gate may open the top
+        // comes back with its text and the second pass (feedback, proximity) is done here.
         let ranked = req.sort == Sort::Relevance && !deep && !req.query.trim().is_empty();
         let window = req.ranking.depth.max(req.offset + limit).max(1);
         let second = ranked && plan.may_feed();
@@ -1066,10 +1081,13 @@ impl Backend for OpenSearch {
             "_source": document::returned_source(),
             "aggs": aggs,
         });
-        let pairs = plan.pairs();
-        if ranked && !second && !pairs.is_empty() {
-            let proximity = ranking::proximity_clauses(&scored, &pairs, &req.ranking.proximity);
-            body["rescore"] = ranking::rescore(window, proximity);
+        if ranked {
+            let proximity = match second {
+                true => Vec::new(),
+                false => ranking::proximity_clauses(&scored, &plan.pairs(), &req.ranking.proximity),
+            };
+            let exact = std::mem::replace(&mut body["query"], first);
+            body["rescore"] = ranking::exact_rescore(window, exact, proximity);
             // The cluster rescores only a search ordered by score alone: equal scores come in
             // the shards' order, not the id's.
             body.as_object_mut()

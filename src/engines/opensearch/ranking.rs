@@ -13,8 +13,12 @@
 //! keeps it). Average lengths come from the collection figures each index run saves when it
 //! commits, so a search needs no request for them.
 //!
-//! Proximity is scored in the same request: a `rescore` adds span clauses over the
-//! position-indexed stems ([`proximity_clauses`]) to each shard's best `depth` articles.
+//! The script runs only where it can change the page. A ranked search's first pass orders
+//! every match by the cluster's own BM25 over the weighted stems, BM25F's weighted frequencies
+//! folded in at index time ([`weighted_stems`]), and a `rescore` ranks each shard's best
+//! `depth` by the script and proximity, span clauses over the position-indexed stems
+//! ([`proximity_clauses`]). On all of AllSides a word matches thousands of articles; the
+//! script on each of them was most of a one-word search.
 use serde_json::{Value, json};
 
 use crate::analysis;
@@ -45,6 +49,34 @@ pub fn ranked(article: &Article, body: &str) -> Ranked {
         tokens,
         stored: tokens.map(|n| scoring::stored_length(n as usize)),
     }
+}
+
+/// The weighted stems of a document (`name::WEIGHTED_STEMS`): each stem once as
+/// `stem|frequency`, its frequency BM25F's weighted frequency under the default parameters and
+/// the average lengths `avg` (the index's as far as known when it is written), in whole
+/// `1 / FOLD_SCALE`s and at least one. The cluster's BM25 over them (no length normalisation,
+/// `k1` scaled alike) then orders the articles of one word as BM25F does, and of several words
+/// nearly so; only the average lengths may have moved since the document was written, which is
+/// why the exact script still ranks the top.
+pub fn weighted_stems(ranked: &Ranked, avg: [f32; 2]) -> String {
+    use std::collections::BTreeMap;
+    use std::fmt::Write;
+    let mut freqs: BTreeMap<&str, [f32; 2]> = BTreeMap::new();
+    for (slot, stems) in ranked.stems.iter().enumerate() {
+        for stem in stems.split_whitespace() {
+            freqs.entry(stem).or_default()[slot] += 1.0;
+        }
+    }
+    let p = Bm25fParams::default();
+    let c = Collection { docs: 0, avg };
+    let mut out = String::new();
+    for (stem, freq) in freqs {
+        let weighted = scoring::weighted_freq(&p, freq, ranked.stored, &c);
+        let folded = (weighted * super::mapping::FOLD_SCALE).round().max(1.0) as u64;
+        let gap = if out.is_empty() { "" } else { " " };
+        let _ = write!(out, "{gap}{stem}|{folded}");
+    }
+    out
 }
 
 /// Articles and total headline and body tokens of an index.
@@ -153,13 +185,24 @@ pub fn proximity_clauses(words: &[String], pairs: &[Pair], prox: &ProximityParam
     out
 }
 
-/// The rescore that adds `proximity` to a first pass's best `window` articles per shard.
-pub fn rescore(window: usize, proximity: Vec<Value>) -> Value {
+/// One stemmed word as a first pass ranks it: the same articles as [`word_query`], ordered by
+/// the cluster's BM25 over the weighted stems (no script per match).
+pub fn first_pass_word_query(stem: &str) -> Value {
+    json!({ "term": { name::WEIGHTED_STEMS: stem } })
+}
+
+/// The rescore that ranks a first pass's best `window` articles per shard by `query` (the
+/// search as BM25F scores it) plus `proximity`; their first-pass scores are dropped.
+pub fn exact_rescore(window: usize, query: Value, proximity: Vec<Value>) -> Value {
+    let query = match proximity.is_empty() {
+        true => query,
+        false => json!({ "bool": { "must": [query], "should": proximity } }),
+    };
     json!({
         "window_size": window.max(1),
         "query": {
-            "rescore_query": { "bool": { "should": proximity } },
-            "query_weight": 1.0, "rescore_query_weight": 1.0, "score_mode": "total",
+            "rescore_query": query, "query_weight": 0.0, "rescore_query_weight": 1.0,
+            "score_mode": "total",
         },
     })
 }
