@@ -1052,6 +1052,31 @@ fn engines_rank_alike_with_bm25f_proximity_and_feedback() {
         let args = [args, &["--limit", "40"][..]].concat();
         assert_same_ranking(&f.search(&args), &remote_search(&f, &remote, &args), what);
     }
+    // The first pass orders by the weighted stems and keeps each shard's best `depth` for the
+    // exact script: a window of 4 per shard still holds BM25F's best 3 (compared by score,
+    // since equal scores may come in either order).
+    let everything = f.search(&["storm", "--limit", "40"]);
+    let narrow = remote_search(
+        &f,
+        &remote,
+        &["storm", "--ranking", "depth=4", "--limit", "3"],
+    );
+    assert_eq!(narrow.total, everything.total);
+    assert_eq!(narrow.hits.len(), 3);
+    let scores: BTreeMap<&str, f32> = everything
+        .hits
+        .iter()
+        .map(|h| (h.id.as_str(), h.score))
+        .collect();
+    for (hit, best) in narrow.hits.iter().zip(&everything.hits) {
+        let close = (hit.score - best.score).abs() <= 2e-3 * best.score.abs().max(1.0);
+        assert!(
+            close,
+            "window of 4: {} {} vs {}",
+            hit.id, hit.score, best.score
+        );
+        assert!((scores[hit.id.as_str()] - hit.score).abs() <= 2e-3 * hit.score.max(1.0));
+    }
     // Proximity inside the one request (no feedback possible): the same lifts, a like order.
     let spans: [(&str, &[&str], &str); 3] = [
         (

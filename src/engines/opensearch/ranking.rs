@@ -256,6 +256,53 @@ fn script(matched: &str, stem: &str, p: &Bm25fParams, c: &Collection) -> Value {
 mod tests {
     use super::*;
 
+    /// The folded frequency of `stem` in weighted stems.
+    fn folded(weighted: &str, stem: &str) -> u64 {
+        weighted
+            .split(' ')
+            .find_map(|t| t.strip_prefix(&format!("{stem}|")))
+            .map_or(0, |n| n.parse().unwrap())
+    }
+
+    #[test]
+    fn weighted_stems_order_a_words_articles_as_bm25f_does() {
+        let avg = [8.0, 300.0];
+        let c = Collection { docs: 100, avg };
+        let p = Bm25fParams::default();
+        // (headline stems, body stems): the word in the headline, often in a long body, once in
+        // a short one, twice in a middling one...
+        let docs = [
+            ("storm hit", "the storm ".repeat(40)),
+            ("quiet day", "storm ".to_string() + &"calm ".repeat(500)),
+            ("quiet day", "storm at sea".to_string()),
+            ("storm", "storm storm ".to_string() + &"wind ".repeat(200)),
+            ("", "storm ".repeat(3) + &"rain ".repeat(900)),
+        ];
+        let mut folded_order = Vec::new();
+        let mut bm25f_order = Vec::new();
+        for (i, (h, b)) in docs.iter().enumerate() {
+            let texts = [h.to_string(), b.clone()];
+            let tokens = texts.clone().map(|t| t.split_whitespace().count() as u32);
+            let freq = texts
+                .clone()
+                .map(|t| t.split_whitespace().filter(|w| *w == "storm").count() as f32);
+            let ranked = Ranked {
+                stems: texts,
+                tokens,
+                stored: tokens.map(|n| scoring::stored_length(n as usize)),
+            };
+            let weighted = weighted_stems(&ranked, avg);
+            assert!(weighted.split(' ').all(|t| t.contains('|')), "{weighted}");
+            folded_order.push((folded(&weighted, "storm"), i));
+            bm25f_order.push((scoring::word_score(&p, 2.0, freq, ranked.stored, &c), i));
+        }
+        folded_order.sort_by_key(|x| std::cmp::Reverse(x.0));
+        bm25f_order.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let folded_ids: Vec<usize> = folded_order.iter().map(|x| x.1).collect();
+        let bm25f_ids: Vec<usize> = bm25f_order.iter().map(|x| x.1).collect();
+        assert_eq!(folded_ids, bm25f_ids);
+    }
+
     #[test]
     fn proximity_stops_at_the_cap_of_pairs() {
         let words: Vec<String> = (0..40).map(|i| format!("w{i}")).collect();
