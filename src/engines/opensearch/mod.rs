@@ -1081,11 +1081,12 @@ impl Backend for OpenSearch {
             "_source": document::returned_source(),
             "aggs": aggs,
         });
-        if ranked {
-            let proximity = match second {
-                true => Vec::new(),
-                false => ranking::proximity_clauses(&scored, &plan.pairs(), &req.ranking.proximity),
-            };
+        let proximity = match ranked && !second {
+            true => ranking::proximity_clauses(&scored, &plan.pairs(), &req.ranking.proximity),
+            false => Vec::new(),
+        };
+        // A query without words over headline and body (a phrase, a field) is its own first pass.
+        if ranked && (first != body["query"] || !proximity.is_empty()) {
             let exact = std::mem::replace(&mut body["query"], first);
             body["rescore"] = ranking::exact_rescore(window, exact, proximity);
             // The cluster rescores only a search ordered by score alone: equal scores come in
