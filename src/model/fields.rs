@@ -62,6 +62,10 @@ pub mod name {
     /// matches search.
     pub const HEADLINE_STEMS: &str = "headline_stems";
     pub const BODY_STEMS: &str = "body_stems";
+    /// OpenSearch only: each stem once with its BM25F weighted frequency (headline and body,
+    /// length-normalised) folded in at index time as its term frequency, so the cluster's own
+    /// BM25 orders a first pass as BM25F does, without a script per match.
+    pub const WEIGHTED_STEMS: &str = "weighted_stems";
     /// OpenSearch only: the headline's and the body's lengths in tokens as the embedded index's
     /// field norms keep them, for BM25F's per-field length normalisation.
     pub const HEADLINE_LENGTH: &str = "headline_length";

@@ -11,8 +11,14 @@ use crate::model::copies::Signature;
 use crate::model::fields::name;
 use crate::model::write::Prepared;
 
-/// The document for one article of the file `file` (content hash `hash`).
-pub fn to_source(file: &str, hash: &str, prepared: &Prepared) -> Value {
+/// The document for one article of the file `file` (content hash `hash`); `figures`, the index's
+/// articles and tokens so far, this one counted in, give its weighted stems' average lengths.
+pub fn to_source(
+    file: &str,
+    hash: &str,
+    prepared: &Prepared,
+    figures: &mut super::ranking::Figures,
+) -> Value {
     let a = &prepared.article;
     let mut doc = Map::new();
     let mut put = |field: &str, value: Value| {
@@ -33,6 +39,11 @@ pub fn to_source(file: &str, hash: &str, prepared: &Prepared) -> Value {
     // What is indexed is what the embedded index indexes: standfirst and body as one text.
     let body = searchable_body(a);
     let ranked = super::ranking::ranked(a, &body);
+    figures.docs += 1;
+    for (sum, n) in figures.tokens.iter_mut().zip(ranked.tokens) {
+        *sum += u64::from(n);
+    }
+    let weighted = super::ranking::weighted_stems(&ranked, figures.collection().avg);
     let [headline_stems, body_stems] = ranked.stems;
     if !headline_stems.is_empty() {
         put(name::HEADLINE_STEMS, json!(headline_stems));
@@ -42,6 +53,7 @@ pub fn to_source(file: &str, hash: &str, prepared: &Prepared) -> Value {
     put(name::BODY_LENGTH, json!(ranked.stored[1]));
     put(name::HEADLINE_TOKENS, json!(ranked.tokens[0]));
     put(name::BODY_TOKENS, json!(ranked.tokens[1]));
+    put(name::WEIGHTED_STEMS, json!(weighted));
     put(name::BODY, json!(body));
     put(name::TEXT, json!(a.body));
     let source = a

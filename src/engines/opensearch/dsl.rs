@@ -48,6 +48,9 @@ pub struct Translator<'a> {
     /// Positive unquoted words scored with BM25F over both text fields (their stems), in the
     /// query's order: the second pass's feedback counts them and proximity pairs them.
     pub scored: Vec<String>,
+    /// Build a ranked search's first pass: a word over headline and body as its weighted stems'
+    /// term (`super::ranking::first_pass_word_query`), the same articles without the script.
+    pub first_pass: bool,
     /// The role of the clause being built (stop words may be dropped from optional ones).
     role: Role,
     /// How each leaf was understood, for `--explain`.
@@ -67,6 +70,7 @@ impl<'a> Translator<'a> {
             entity_rules: None,
             highlights: Vec::new(),
             scored: Vec::new(),
+            first_pass: false,
             role: Role::Required,
             understood: Vec::new(),
         }
@@ -165,6 +169,9 @@ impl<'a> Translator<'a> {
                         scope,
                         term: term.clone(),
                     });
+                }
+                if scope == Scope::Text && self.first_pass {
+                    return Some(super::ranking::first_pass_word_query(term));
                 }
                 if scope == Scope::Text {
                     if positive {

@@ -13,8 +13,9 @@ pub use crate::model::fields::meta;
 use crate::model::fields::name;
 
 /// Bumped whenever the mapping or analysis changes incompatibly (5: BM25F's union field,
-/// per-field lengths and idf similarity).
-pub const MAPPING_VERSION: u64 = 5;
+/// per-field lengths and idf similarity; 6: positions in the headline and body stems, which
+/// proximity's span queries read, and the weighted stems a first pass ranks by).
+pub const MAPPING_VERSION: u64 = 6;
 /// The key in the mapping's `_meta` that holds [`MAPPING_VERSION`].
 pub const VERSION_KEY: &str = "newsdex_mapping_version";
 /// The key in the mapping's `_meta` present while an index is written in load mode (see
@@ -25,6 +26,14 @@ const STEM: &str = "newsdex_stem";
 /// Stems made by newsdex, separated by spaces: taken as they are.
 const GIVEN: &str = "newsdex_given";
 const EXACT: &str = "newsdex_exact";
+/// `stem|frequency` pairs made by newsdex: the frequency becomes the term's.
+const WEIGHTED: &str = "newsdex_weighted";
+/// The weighted stems' similarity: Lucene's BM25 without length normalisation (the frequencies
+/// are normalised already) and with BM25F's `k1` scaled as the frequencies are, so a word scores
+/// its BM25F saturation (up to Lucene's constant factor) times its idf.
+pub const FOLDED_SIMILARITY: &str = "newsdex_folded";
+/// Weighted frequencies are kept as whole multiples of `1 / FOLD_SCALE`.
+pub const FOLD_SCALE: f32 = 100.0;
 /// The similarity of the union field: a matching document scores the word's BM25F idf, the
 /// factor the query's script multiplies its saturated per-field frequencies by.
 pub const IDF_SIMILARITY: &str = "newsdex_idf";
@@ -97,7 +106,10 @@ fn analysis() -> Value {
                 "type": "custom", "tokenizer": "newsdex_words",
                 "filter": ["newsdex_long", "lowercase", "asciifolding", "newsdex_snowball"]
             },
-            GIVEN: { "type": "custom", "tokenizer": "whitespace" }
+            GIVEN: { "type": "custom", "tokenizer": "whitespace" },
+            WEIGHTED: {
+                "type": "custom", "tokenizer": "whitespace", "filter": ["delimited_term_freq"]
+            }
         }
     })
 }
@@ -112,7 +124,21 @@ fn similarity() -> Value {
             "weight_script": { "source": "double df = term.docFreq; double n = field.docCount; \
                 return query.boost * Math.log(1.0 + (n - df + 0.5) / (df + 0.5));" },
             "script": { "source": "return weight;" }
+        },
+        FOLDED_SIMILARITY: {
+            "type": "BM25",
+            "k1": crate::model::ranking::Bm25fParams::default().k1 * FOLD_SCALE,
+            "b": 0.0,
         }
+    })
+}
+
+/// Each stem once, its weighted frequency folded in (`stem|frequency`): frequencies and
+/// documents only, no norms (the lengths are in the frequency).
+fn weighted_text() -> Value {
+    json!({
+        "type": "text", "analyzer": WEIGHTED, "index_options": "freqs", "norms": false,
+        "similarity": FOLDED_SIMILARITY,
     })
 }
 
@@ -125,12 +151,13 @@ fn ranked_text() -> Value {
     })
 }
 
-/// A field's stems as newsdex's analyzer makes them, with frequencies (ranked word matches),
-/// also copied to the union field. A match scores the word's idf in this field (a word scoped
-/// to it is BM25 over it alone, by the same script).
+/// A field's stems as newsdex's analyzer makes them, with frequencies (ranked word matches)
+/// and positions (where two query words meet, for proximity), also copied to the union field.
+/// A match scores the word's idf in this field (a word scoped to it is BM25 over it alone, by
+/// the same script; a span of two words scores the sum of their idfs).
 fn given_stems() -> Value {
     json!({
-        "type": "text", "analyzer": GIVEN, "index_options": "freqs", "norms": false,
+        "type": "text", "analyzer": GIVEN, "index_options": "positions", "norms": false,
         "copy_to": name::STEMS, "similarity": IDF_SIMILARITY,
     })
 }
@@ -173,6 +200,7 @@ fn articles() -> Value {
     put(name::HEADLINE_STEMS, given_stems());
     put(name::BODY_STEMS, given_stems());
     put(name::STEMS, union_text());
+    put(name::WEIGHTED_STEMS, weighted_text());
     put(name::HEADLINE_LENGTH, length());
     put(name::BODY_LENGTH, length());
     put(name::HEADLINE_TOKENS, length());
@@ -209,7 +237,7 @@ fn articles() -> Value {
         "_meta": { VERSION_KEY: MAPPING_VERSION },
         // The indexed body is standfirst + text, both kept on their own: no third copy; the
         // stems are made again from the text whenever an article is written.
-        "_source": { "excludes": [name::BODY, name::HEADLINE_STEMS, name::BODY_STEMS] },
+        "_source": { "excludes": [name::BODY, name::HEADLINE_STEMS, name::BODY_STEMS, name::WEIGHTED_STEMS] },
         "properties": properties,
     })
 }

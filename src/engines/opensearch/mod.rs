@@ -289,22 +289,6 @@ impl OpenSearch {
         Ok(reply)
     }
 
-    /// A `_search` whose hits carry their named clauses' scores. A cluster older than the
-    /// parameter (OpenSearch 2.13) refuses it; then the hits carry the names alone.
-    fn search_scoring_names(&self, body: &Value, query: &str) -> Result<Value> {
-        const SCORES: &str = "include_named_queries_score";
-        let with = format!(
-            "{query}{}{SCORES}=true",
-            if query.is_empty() { '?' } else { '&' }
-        );
-        match self.search_with(self.index(), body, &with) {
-            Err(Error::Engine { message, .. }) if message.contains(SCORES) => {
-                self.search_with(self.index(), body, query)
-            }
-            other => other,
-        }
-    }
-
     /// Articles in the index.
     pub fn count(&self) -> Result<u64> {
         let index = self.index();
@@ -634,29 +618,15 @@ impl OpenSearch {
         total: u64,
         end: usize,
     ) -> Result<SecondPass> {
-        let bare = !plan.may_feed();
-        let mut top: Vec<rerank::Candidate> = found
+        let top: Vec<rerank::Candidate> = found
             .into_iter()
             .map(|h| {
                 let score = h["_score"].as_f64().unwrap_or(0.0) as f32;
-                match bare {
-                    true => rerank::Candidate::bare(score, h),
-                    false => {
-                        let article = document::from_source(&h["_source"]);
-                        rerank::Candidate::new(score, h, article)
-                    }
-                }
+                let article = document::from_source(&h["_source"]);
+                rerank::Candidate::new(score, h, article)
             })
             .collect();
         let mut freqs = rerank::DocFreqs::from_aggregations(&reply["aggregations"][QUERY_WORDS]);
-        if bare {
-            let wanted = plan.to_read(&top, end, &freqs);
-            let gone = self.fetch_sources(&mut top, &wanted)?;
-            // An article deleted between the two requests is not shown.
-            for i in gone.into_iter().rev() {
-                top.remove(i);
-            }
-        }
         let mut expansion = Vec::new();
         let mut decision = None;
         if plan.feedback {
@@ -681,40 +651,6 @@ impl OpenSearch {
             expansion,
             decision,
         })
-    }
-
-    /// The `_source` of the candidates at `wanted` (positions in `top`, ascending), in one
-    /// request; the positions of those the index no longer holds.
-    fn fetch_sources(&self, top: &mut [rerank::Candidate], wanted: &[usize]) -> Result<Vec<usize>> {
-        if wanted.is_empty() {
-            return Ok(Vec::new());
-        }
-        let ids: Vec<String> = wanted.iter().map(|&i| bare_id(&top[i].hit)).collect();
-        let body = json!({
-            "size": ids.len(), "track_total_hits": false,
-            "query": { "ids": { "values": ids } },
-            "_source": document::returned_source(),
-        });
-        let mut reply = self.search_raw(self.index(), &body)?;
-        let hits = match reply["hits"]["hits"].take() {
-            Value::Array(hits) => hits,
-            _ => Vec::new(),
-        };
-        let mut sources: HashMap<String, Value> = hits
-            .into_iter()
-            .filter_map(|mut h| Some((h["_id"].as_str()?.to_string(), h["_source"].take())))
-            .collect();
-        let mut gone = Vec::new();
-        for &i in wanted {
-            match sources.remove(&bare_id(&top[i].hit)) {
-                Some(source) => {
-                    let article = document::from_source(&source);
-                    top[i].attach(source, article);
-                }
-                None => gone.push(i),
-            }
-        }
-        Ok(gone)
     }
 
     /// Hits `offset..offset+limit` beyond the result window, walked with `search_after`.
@@ -760,14 +696,6 @@ impl OpenSearch {
             .cloned()
             .unwrap_or_default())
     }
-}
-
-/// The article id of a hit asked without stored fields (its `id` doc value, which is its `_id`).
-fn bare_id(hit: &Value) -> String {
-    hit["fields"][name::ID][0]
-        .as_str()
-        .unwrap_or_default()
-        .to_string()
 }
 
 /// Whether a terms aggregation's first `size` buckets are the exact top list: every shard sent
@@ -869,6 +797,9 @@ fn hit(found: &Value, sort: Sort, snippets: Option<&mut SnippetGenerator>) -> Hi
 /// A request translated for the cluster: its query, what snippets mark, the sources it knows.
 struct Prepared {
     query: Value,
+    /// The same query as a ranked search's first pass: the same articles, each word over
+    /// headline and body ordered by its weighted stems, no script (`ranking::first_pass_word_query`).
+    first: Value,
     highlights: Vec<crate::model::highlight::Highlight>,
     table: SourceTable,
     /// The source keys aliases name, counted apart in a source facet.
@@ -888,24 +819,34 @@ impl OpenSearch {
         let aliased = aliases.keys();
         let table = SourceTable::from_keys(aliased.clone(), aliases);
         let collection = self.figures()?.collection();
-        let mut translator = dsl::Translator::new(req, collection);
-        translator.drop_stop_words = drops_stop_words(&tree, req);
-        translator.sources = Some(&table);
-        translator.entity_rules = Some(req.entity_rules.as_ref());
-        let text = match translator.build(&tree) {
-            None if !req.query.trim().is_empty() => Some(json!({ "match_none": {} })),
-            q => q,
+        let make = |first_pass: bool| {
+            let mut t = dsl::Translator::new(req, collection);
+            t.drop_stop_words = drops_stop_words(&tree, req);
+            t.sources = Some(&table);
+            t.entity_rules = Some(req.entity_rules.as_ref());
+            t.first_pass = first_pass;
+            t
         };
-        let query = json!({ "bool": {
-            "must": [text.unwrap_or_else(|| json!({ "match_all": {} }))],
-            "filter": dsl::filters(req, Some(&table)),
-        }});
+        let whole = |text: Option<Value>| {
+            let text = match text {
+                None if !req.query.trim().is_empty() => Some(json!({ "match_none": {} })),
+                q => q,
+            };
+            json!({ "bool": {
+                "must": [text.unwrap_or_else(|| json!({ "match_all": {} }))],
+                "filter": dsl::filters(req, Some(&table)),
+            }})
+        };
+        let mut translator = make(false);
+        let query = whole(translator.build(&tree));
+        let first = whole(make(true).build(&tree));
         let highlights = std::mem::take(&mut translator.highlights);
         let scored = std::mem::take(&mut translator.scored);
         let leaves = std::mem::take(&mut translator.understood);
         drop(translator);
         Ok(Prepared {
             query,
+            first,
             highlights,
             table,
             aliased,
@@ -1066,6 +1007,7 @@ impl Backend for OpenSearch {
         let started = Instant::now();
         let Prepared {
             query,
+            first,
             highlights,
             table,
             aliased,
@@ -1084,15 +1026,18 @@ impl Backend for OpenSearch {
                 && req.sort == Sort::Relevance,
             collection,
         );
-        // The second pass re-scores the first pass's best `depth` (or down to the page's end).
-        // Feedback reads them all, so they come back with their text; proximity alone reads
-        // only those that can reach the page, so the first request brings ids and scores and
-        // the second the text of those (`rerank::Plan::to_read`).
-        let second = req.sort == Sort::Relevance && !deep && plan.active();
-        let bare = second && !plan.may_feed();
+        // A ranked page is one request. Its first pass matches (totals, facets) and orders every
+        // match by the weighted stems, BM25F as folded at index time, without a script; a
+        // rescore ranks each shard's best `depth` (or down to the page's end) by the exact
+        // BM25F script and, unless feedback may run, proximity, as the embedded engine re-scores
+        // its best `depth`. Feedback reads the whole top, so when its gate may open the top
+        // comes back with its text and the second pass (feedback, proximity) is done here.
+        let ranked = req.sort == Sort::Relevance && !deep && !req.query.trim().is_empty();
+        let window = req.ranking.depth.max(req.offset + limit).max(1);
+        let second = ranked && plan.may_feed();
         let (size, from) = match (deep, second) {
             (true, _) => (0, 0),
-            (false, true) => (req.ranking.depth.max(req.offset + limit).max(1), 0),
+            (false, true) => (window, 0),
             (false, false) => (limit, req.offset),
         };
         let mut aggs = serde_json::Map::new();
@@ -1136,27 +1081,25 @@ impl Backend for OpenSearch {
             "_source": document::returned_source(),
             "aggs": aggs,
         });
-        if bare {
-            // No stored field at all, not even `_id`: stored fields are compressed in blocks
-            // with `_source`, so reading only the ids of 200 hits cost the cluster about as much
-            // as reading their text (68 against 11 ms for one three-word search on a tenth of
-            // AllSides). The id comes from its doc values instead.
-            let map = body.as_object_mut().expect("a search body is an object");
-            map.remove("_source");
-            map.insert("stored_fields".into(), json!("_none_"));
-            map.insert("docvalue_fields".into(), json!([name::ID]));
-            // Each word's score and idf per hit bound what proximity can add to it, so fewer
-            // texts are fetched (`rerank::Plan::to_read`).
-            ranking::name_words(&mut body["query"]);
+        let proximity = match ranked && !second {
+            true => ranking::proximity_clauses(&scored, &plan.pairs(), &req.ranking.proximity),
+            false => Vec::new(),
+        };
+        // A query without words over headline and body (a phrase, a field) is its own first pass.
+        if ranked && (first != body["query"] || !proximity.is_empty()) {
+            let exact = std::mem::replace(&mut body["query"], first);
+            body["rescore"] = ranking::exact_rescore(window, exact, proximity);
+            // The cluster rescores only a search ordered by score alone: equal scores come in
+            // the shards' order, not the id's.
+            body.as_object_mut()
+                .expect("a search body is an object")
+                .remove("sort");
         }
         if req.explain && req.sort == Sort::Relevance {
-            // Lucene's own account of each first-pass score.
+            // Lucene's own account of each score (the rescore's part included).
             body["explain"] = json!(true);
         }
-        let mut reply = match bare {
-            true => self.search_scoring_names(&body, search_type(req))?,
-            false => self.search_with(self.index(), &body, search_type(req))?,
-        };
+        let mut reply = self.search_with(self.index(), &body, search_type(req))?;
         let total = reply["hits"]["total"]["value"].as_u64().unwrap_or(0);
         let found = if deep {
             self.deep_page(&query, &sort, req.offset, limit)?

@@ -12,13 +12,20 @@
 //! which every document carries as a number (its token count as the embedded index's field norm
 //! keeps it). Average lengths come from the collection figures each index run saves when it
 //! commits, so a search needs no request for them.
+//!
+//! The script runs only where it can change the page. A ranked search's first pass orders
+//! every match by the cluster's own BM25 over the weighted stems, BM25F's weighted frequencies
+//! folded in at index time ([`weighted_stems`]), and a `rescore` ranks each shard's best
+//! `depth` by the script and proximity, span clauses over the position-indexed stems
+//! ([`proximity_clauses`]). On all of AllSides a word matches thousands of articles; the
+//! script on each of them was most of a one-word search.
 use serde_json::{Value, json};
 
 use crate::analysis;
 use crate::ingest::Article;
 use crate::model::fields::name;
-use crate::model::ranking::Bm25fParams;
-use crate::model::scoring::{self, Collection};
+use crate::model::ranking::{Bm25fParams, ORDERED_GAP, ProximityParams};
+use crate::model::scoring::{self, Collection, Pair};
 
 /// A document's headline and body as ranked: their stems (newsdex's, separated by spaces) and
 /// lengths in tokens, exact and as the embedded index stores them (a derived headline is not
@@ -42,6 +49,34 @@ pub fn ranked(article: &Article, body: &str) -> Ranked {
         tokens,
         stored: tokens.map(|n| scoring::stored_length(n as usize)),
     }
+}
+
+/// The weighted stems of a document (`name::WEIGHTED_STEMS`): each stem once as
+/// `stem|frequency`, its frequency BM25F's weighted frequency under the default parameters and
+/// the average lengths `avg` (the index's as far as known when it is written), in whole
+/// `1 / FOLD_SCALE`s and at least one. The cluster's BM25 over them (no length normalisation,
+/// `k1` scaled alike) then orders the articles of one word as BM25F does, and of several words
+/// nearly so; only the average lengths may have moved since the document was written, which is
+/// why the exact script still ranks the top.
+pub fn weighted_stems(ranked: &Ranked, avg: [f32; 2]) -> String {
+    use std::collections::BTreeMap;
+    use std::fmt::Write;
+    let mut freqs: BTreeMap<&str, [f32; 2]> = BTreeMap::new();
+    for (slot, stems) in ranked.stems.iter().enumerate() {
+        for stem in stems.split_whitespace() {
+            freqs.entry(stem).or_default()[slot] += 1.0;
+        }
+    }
+    let p = Bm25fParams::default();
+    let c = Collection { docs: 0, avg };
+    let mut out = String::new();
+    for (stem, freq) in freqs {
+        let weighted = scoring::weighted_freq(&p, freq, ranked.stored, &c);
+        let folded = (weighted * super::mapping::FOLD_SCALE).round().max(1.0) as u64;
+        let gap = if out.is_empty() { "" } else { " " };
+        let _ = write!(out, "{gap}{stem}|{folded}");
+    }
+    out
 }
 
 /// Articles and total headline and body tokens of an index.
@@ -113,31 +148,63 @@ if (params.pf) {\
 if (tf <= 0) { return 0; }\
 return _score * tf * (params.k1 + 1.0) / (tf + params.k1 * norm);";
 
-/// Prefixes of the names [`name_words`] gives a word's clause (its score) and the clause's
-/// term (the word's idf), as `matched_queries` reports them.
-pub const WORD_NAME: &str = "newsdex_word:";
-pub const IDF_NAME: &str = "newsdex_idf:";
+/// Neighbouring pairs proximity scores inside the cluster, at most. Each costs eight span terms
+/// and six compound clauses, and the cluster refuses a query of more than 1,024 clauses (its
+/// default `indices.query.bool.max_clause_count`; a 60-word query's pairs passed it): past
+/// this a long query's further pairs are left to its words' own scores.
+pub const MAX_PAIRS: usize = 24;
 
-/// Name every word-over-headline-and-body clause of `query` and its term, so a search asked with
-/// `include_named_queries_score` returns, per hit, each word's score and idf. Their ratio is the
-/// word's saturated weighted frequency in that hit, whatever statistics the shards scored with.
-pub fn name_words(query: &mut Value) {
-    match query {
-        Value::Object(map) => {
-            if let Some(Value::Object(score)) = map.get_mut("script_score") {
-                let word = score["script"]["params"]["t"].as_str().map(str::to_string);
-                let term = &mut score["query"]["term"];
-                if let (Some(word), Some(value)) = (word, term.get(name::STEMS).cloned()) {
-                    term[name::STEMS] =
-                        json!({ "value": value, "_name": format!("{IDF_NAME}{word}") });
-                    score.insert("_name".into(), json!(format!("{WORD_NAME}{word}")));
-                }
-            }
-            map.values_mut().for_each(name_words);
+/// Proximity inside the one request: per pair (the first [`MAX_PAIRS`]) and field, the larger
+/// of an ordered meeting within `ORDERED_GAP` and a meeting either way within the window. A
+/// span over the stems fields scores the sum of its words' idf (their similarity ignores
+/// frequency), so each clause is boosted to the pair's weight times the mean idf (ordered) or
+/// half of it (either way): a pair that meets scores what one meeting scores in the embedded
+/// engine, whatever the number of meetings.
+pub fn proximity_clauses(words: &[String], pairs: &[Pair], prox: &ProximityParams) -> Vec<Value> {
+    let span = |field: &str, a: &str, b: &str, slop: u32, ordered: bool, boost: f32| {
+        json!({ "span_near": {
+            "clauses": [ { "span_term": { field: a } }, { "span_term": { field: b } } ],
+            "slop": slop, "in_order": ordered, "boost": boost,
+        }})
+    };
+    let mut out = Vec::new();
+    for p in pairs.iter().take(MAX_PAIRS) {
+        let (a, b) = (&words[p.first], &words[p.second]);
+        let w = p.weight(prox);
+        for (field, share) in [(name::BODY_STEMS, 1.0), (name::HEADLINE_STEMS, 0.5)] {
+            let ordered = ORDERED_GAP - 1;
+            out.push(json!({ "dis_max": {
+                "_name": format!("{}:{field}", p.label(words)),
+                "queries": [
+                    span(field, a, b, ordered, p.apart == 1, share * w / 2.0),
+                    span(field, a, b, prox.window.saturating_sub(1), false, share * w / 4.0),
+                ],
+            }}));
         }
-        Value::Array(items) => items.iter_mut().for_each(name_words),
-        _ => {}
     }
+    out
+}
+
+/// One stemmed word as a first pass ranks it: the same articles as [`word_query`], ordered by
+/// the cluster's BM25 over the weighted stems (no script per match).
+pub fn first_pass_word_query(stem: &str) -> Value {
+    json!({ "term": { name::WEIGHTED_STEMS: stem } })
+}
+
+/// The rescore that ranks a first pass's best `window` articles per shard by `query` (the
+/// search as BM25F scores it) plus `proximity`; their first-pass scores are dropped.
+pub fn exact_rescore(window: usize, query: Value, proximity: Vec<Value>) -> Value {
+    let query = match proximity.is_empty() {
+        true => query,
+        false => json!({ "bool": { "must": [query], "should": proximity } }),
+    };
+    json!({
+        "window_size": window.max(1),
+        "query": {
+            "rescore_query": query, "query_weight": 0.0, "rescore_query_weight": 1.0,
+            "score_mode": "total",
+        },
+    })
 }
 
 /// One stemmed word scored by BM25F over headline and body.
@@ -189,24 +256,64 @@ fn script(matched: &str, stem: &str, p: &Bm25fParams, c: &Collection) -> Value {
 mod tests {
     use super::*;
 
+    /// The folded frequency of `stem` in weighted stems.
+    fn folded(weighted: &str, stem: &str) -> u64 {
+        weighted
+            .split(' ')
+            .find_map(|t| t.strip_prefix(&format!("{stem}|")))
+            .map_or(0, |n| n.parse().unwrap())
+    }
+
     #[test]
-    fn only_words_over_both_fields_are_named() {
-        let c = Collection {
-            docs: 10,
-            avg: [4.0, 12.0],
-        };
+    fn weighted_stems_order_a_words_articles_as_bm25f_does() {
+        let avg = [8.0, 300.0];
+        let c = Collection { docs: 100, avg };
         let p = Bm25fParams::default();
-        let mut q = json!({ "bool": { "must": [word_query("storm", &p, &c)],
-            "should": [field_word_query(0, "ship", &c)] } });
-        name_words(&mut q);
-        let word = &q["bool"]["must"][0]["script_score"];
-        assert_eq!(word["_name"], json!("newsdex_word:storm"));
-        assert_eq!(
-            word["query"]["term"][name::STEMS]["_name"],
-            json!("newsdex_idf:storm")
-        );
-        assert_eq!(word["query"]["term"][name::STEMS]["value"], json!("storm"));
-        let field = &q["bool"]["should"][0]["script_score"];
-        assert!(field.get("_name").is_none(), "{field}");
+        // (headline stems, body stems): the word in the headline, often in a long body, once in
+        // a short one, twice in a middling one...
+        let docs = [
+            ("storm hit", "the storm ".repeat(40)),
+            ("quiet day", "storm ".to_string() + &"calm ".repeat(500)),
+            ("quiet day", "storm at sea".to_string()),
+            ("storm", "storm storm ".to_string() + &"wind ".repeat(200)),
+            ("", "storm ".repeat(3) + &"rain ".repeat(900)),
+        ];
+        let mut folded_order = Vec::new();
+        let mut bm25f_order = Vec::new();
+        for (i, (h, b)) in docs.iter().enumerate() {
+            let texts = [h.to_string(), b.clone()];
+            let tokens = texts.clone().map(|t| t.split_whitespace().count() as u32);
+            let freq = texts
+                .clone()
+                .map(|t| t.split_whitespace().filter(|w| *w == "storm").count() as f32);
+            let ranked = Ranked {
+                stems: texts,
+                tokens,
+                stored: tokens.map(|n| scoring::stored_length(n as usize)),
+            };
+            let weighted = weighted_stems(&ranked, avg);
+            assert!(weighted.split(' ').all(|t| t.contains('|')), "{weighted}");
+            folded_order.push((folded(&weighted, "storm"), i));
+            bm25f_order.push((scoring::word_score(&p, 2.0, freq, ranked.stored, &c), i));
+        }
+        folded_order.sort_by_key(|x| std::cmp::Reverse(x.0));
+        bm25f_order.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let folded_ids: Vec<usize> = folded_order.iter().map(|x| x.1).collect();
+        let bm25f_ids: Vec<usize> = bm25f_order.iter().map(|x| x.1).collect();
+        assert_eq!(folded_ids, bm25f_ids);
+    }
+
+    #[test]
+    fn proximity_stops_at_the_cap_of_pairs() {
+        let words: Vec<String> = (0..40).map(|i| format!("w{i}")).collect();
+        let prox = ProximityParams::default();
+        let pairs = scoring::pairs(&words, &prox);
+        assert_eq!(pairs.len(), 39);
+        let clauses = proximity_clauses(&words, &pairs, &prox);
+        // Two fields per pair.
+        assert_eq!(clauses.len(), 2 * MAX_PAIRS);
+        let text = serde_json::to_string(&clauses).unwrap();
+        assert!(text.contains("near(w0 w1)"), "{text}");
+        assert!(!text.contains(&format!("near(w{MAX_PAIRS} ")), "{text}");
     }
 }

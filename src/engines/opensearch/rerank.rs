@@ -1,24 +1,17 @@
-//! The embedded engine's second pass (proximity and gated RM3 feedback) for OpenSearch, done in
-//! the process over the first pass's top.
+//! The embedded engine's gated RM3 feedback (and the proximity beside it) for OpenSearch, done
+//! in the process over the first pass's top.
 //!
-//! Lucene offers no query that counts where two words meet the way the embedded engine does,
-//! and feedback's words are known only after the first pass, so the cluster does what only it
-//! can (the first pass, with its totals and facets; the document frequencies the relevance
-//! model needs) and the rest is arithmetic here, over the hits' text analysed with the engines'
-//! shared analyzers into each field's stems at their positions.
-//!
-//! What text is fetched follows what can change the page. With proximity alone (the usual
-//! multi-word search) the first request returns the top `depth` ids and scores only, and a
-//! second fetches the text of the page's candidates and of those that could still climb into
-//! it ([`Plan::to_read`], the embedded engine's bound): a few dozen articles, not `depth`. The
-//! first request names each word's clause and asks the cluster for the named clauses' scores,
-//! so the bound is each candidate's own (what its words' frequencies allow), not the most any
-//! candidate could gain: fewer texts are fetched and analysed.
-//! Feedback re-weighs every candidate, so when its gate may open the first request returns the
-//! top with its text and the second (only when the gate's first checks pass) asks the document
-//! frequencies of the samples' words. Either way a search is at most two requests. The relevance model and the gate are
-//! `model::feedback` and `model::ranking`'s, the scores `model::scoring`'s, so the expansion and
-//! the final order are the embedded engine's.
+//! Feedback's words are known only after the first pass, so the cluster does what only it can
+//! (the first pass, rescored by BM25F, with its totals and facets; the document frequencies the
+//! relevance model needs) and the rest is arithmetic here, over the hits' text analysed with the
+//! engines' shared analyzers into each field's stems at their positions. A search whose gate may
+//! open gets the top back with its text in the first request, and a second (only when the gate's
+//! first checks pass) asks the document frequencies of the samples' words: at most two requests.
+//! Proximity is scored here too on that path, exactly as the embedded engine scores it, since the
+//! texts are at hand and the samples must be the first pass's best by BM25F alone. Searches whose
+//! gate cannot open score proximity inside their one request instead (`super::ranking`).
+//! The relevance model and the gate are `model::feedback` and `model::ranking`'s, the scores
+//! `model::scoring`'s, so the expansion and the final order are the embedded engine's.
 use std::cell::{OnceCell, RefCell};
 use std::collections::{BTreeSet, HashMap};
 use std::rc::Rc;
@@ -27,7 +20,6 @@ use std::sync::{Mutex, OnceLock};
 use rustc_hash::FxHashMap;
 use serde_json::{Value, json};
 
-use super::ranking::{IDF_NAME, WORD_NAME};
 use crate::analysis::{self, Memo};
 use crate::model::article::StoredArticle;
 use crate::model::explain::{Expansion, FeedbackDecision};
@@ -37,12 +29,12 @@ use crate::model::ranking::Ranking;
 use crate::model::scoring::{self, Collection, Pair};
 use tantivy::tokenizer::TextAnalyzer;
 
-/// One first-pass hit: its score, its hit as the cluster returned it, and its text (when it was
-/// fetched), analysed only when the second pass needs it.
+/// One first-pass hit: its score, its hit as the cluster returned it, and its text, analysed only
+/// when the second pass needs it.
 pub struct Candidate {
     pub score: f32,
     pub hit: Value,
-    article: Option<StoredArticle>,
+    article: StoredArticle,
     /// Headline (slot 0) and body (slot 1) stems in position order.
     stems: OnceCell<[Vec<Rc<str>>; 2]>,
 }
@@ -53,37 +45,14 @@ impl Candidate {
         Candidate {
             score,
             hit,
-            article: Some(article),
+            article,
             stems: OnceCell::new(),
         }
     }
 
-    /// A hit that came back with its id and score only; [`Candidate::attach`] gives it its text.
-    pub fn bare(score: f32, hit: Value) -> Candidate {
-        Candidate {
-            score,
-            hit,
-            article: None,
-            stems: OnceCell::new(),
-        }
-    }
-
-    /// The hit's `_source`, fetched after the first pass.
-    pub fn attach(&mut self, source: Value, article: StoredArticle) {
-        self.hit["_source"] = source;
-        self.article = Some(article);
-    }
-
-    fn has_text(&self) -> bool {
-        self.article.is_some()
-    }
-
-    /// The indexed headline (none when derived) and body; empty for a hit without its text,
-    /// which the second pass never reads (see [`Plan::rescore`]).
+    /// The indexed headline (none when derived) and body.
     fn texts(&self) -> [String; 2] {
-        let Some(article) = &self.article else {
-            return [String::new(), String::new()];
-        };
+        let article = &self.article;
         let headline = match article.headline_derived {
             true => String::new(),
             false => article.headline.clone(),
@@ -298,11 +267,6 @@ impl<'a> Plan<'a> {
         self.feedback && self.words.len() >= self.ranking.feedback.min_words.max(1)
     }
 
-    /// Whether there is a second pass worth fetching the top's text for.
-    pub fn active(&self) -> bool {
-        self.may_feed() || !self.pairs().is_empty()
-    }
-
     /// The words of the feedback samples a relevance model would weigh (the noise dropped),
     /// or `None` when the gate shuts before the samples are read.
     pub fn sample_words(
@@ -376,84 +340,6 @@ impl<'a> Plan<'a> {
         most * (1.0 + 1e-4) + 1e-6
     }
 
-    /// Which of the first pass's top (best first) proximity alone needs the text of to order the
-    /// first `end` places exactly: those places, and every candidate whose score plus the most
-    /// the pairs can add reaches the lowest of them. Proximity only adds, so the page's lowest
-    /// final score is at least its lowest first-pass score, and [`Plan::rescore`], which
-    /// bounds with the final one, reads a subset of these.
-    pub fn to_read(&self, top: &[Candidate], end: usize, freqs: &DocFreqs) -> Vec<usize> {
-        let depth = self.ranking.depth.max(1).min(top.len());
-        let end = end.min(depth);
-        let pairs = self.weighted_pairs(freqs);
-        if pairs.is_empty() || end == 0 {
-            return (0..end).collect();
-        }
-        let most = self.most_proximity(&pairs);
-        let floor = top[..end]
-            .iter()
-            .map(|c| c.score)
-            .fold(f32::INFINITY, f32::min);
-        (0..depth)
-            .filter(|&i| i < end || top[i].score + self.reach(&top[i], &pairs, most) >= floor)
-            .collect()
-    }
-
-    /// The most the pairs can add to this candidate, at most `most`. When the first pass named
-    /// its words' clauses ([`super::ranking::name_words`]), each word's score over its idf is its
-    /// saturated weighted frequency in the candidate; a pair's meetings in a field are at most
-    /// its first word's occurrences there (half of them for words apart in the query), and none
-    /// when either word is missing, so the pair's own saturated frequency is bounded by the
-    /// first word's. Without the names (or with a saturation the pair does not share) `most`.
-    fn reach(&self, candidate: &Candidate, pairs: &[(Pair, f32)], most: f32) -> f32 {
-        let bm25f = &self.ranking.bm25f;
-        let Some(named) = candidate.hit["matched_queries"].as_object() else {
-            return most;
-        };
-        if !bm25f.per_field {
-            return most;
-        }
-        let k1 = bm25f.k1;
-        let score = |prefix: &str, word: &str| {
-            named
-                .get(&format!("{prefix}{word}"))
-                .and_then(Value::as_f64)
-        };
-        // The word's saturated frequency `tf (k1 + 1) / (tf + k1)`, 0 when it is absent.
-        let saturated = |word: &str| -> Option<f32> {
-            match score(WORD_NAME, word) {
-                None => Some(0.0),
-                Some(s) => {
-                    let idf = score(IDF_NAME, word)?;
-                    (idf > 0.0).then(|| (s / idf) as f32)
-                }
-            }
-        };
-        let prox = &self.ranking.proximity;
-        let mut sum = 0.0;
-        for (pair, idf) in pairs {
-            let (a, b) = (&self.words[pair.first], &self.words[pair.second]);
-            let (Some(first), Some(second)) = (saturated(a), saturated(b)) else {
-                return most;
-            };
-            if first <= 0.0 || second <= 0.0 {
-                continue;
-            }
-            // Back from the saturated value to the weighted frequency it came from.
-            let full = k1 + 1.0;
-            let at_most = match first < full * (1.0 - 1e-4) {
-                true => {
-                    let tf = k1 * first / (full - first);
-                    let tf = if pair.apart == 1 { tf } else { 0.5 * tf };
-                    tf * full / (tf + k1)
-                }
-                false => full,
-            };
-            sum += pair.weight(prox) * idf * at_most;
-        }
-        // The cluster's scores are single floats: a margin so rounding never leaves one out.
-        (sum * (1.0 + 1e-3) + 1e-5).min(most)
-    }
-
     /// The top re-scored, best first: `original weight x (first pass + proximity) + feedback`
     /// over the first `depth`, the rest after them scaled by the original weight. Only the first
     /// `end` places must be exact (the page asked for): with proximity alone, as in the embedded
@@ -491,11 +377,7 @@ impl<'a> Plan<'a> {
             feedback: Vec::new(),
             candidate,
         };
-        // A candidate without its text is one `to_read` showed cannot reach the page.
-        let read = |candidate: Candidate| match candidate.has_text() {
-            true => self.parts(candidate, &pairs, &expanded, original_weight),
-            false => unread(candidate),
-        };
+        let read = |candidate: Candidate| self.parts(candidate, &pairs, &expanded, original_weight);
         let mut scored: Vec<Rescored> = if pairs.is_empty() && expanded.is_empty() {
             top.into_iter().map(unread).collect()
         } else if expanded.is_empty() {
@@ -696,105 +578,10 @@ mod tests {
     }
 
     #[test]
-    fn text_is_fetched_only_for_the_page_and_the_candidates_that_can_climb_into_it() {
-        let plan = interest_rate_plan();
-        let freqs = in_either(&[("interest", 10), ("rate", 10)]);
-        let texts = [
-            (10.0, "a", "rate news and more about interest today"),
-            (9.0, "b", "interest was the story and rate came later"),
-            (8.6, "c", "the interest rate rose again today"),
-            (3.0, "d", "the interest rate fell, interest rate news"),
-            (0.5, "e", "interest rate interest rate"),
-        ];
-        let whole = || -> Vec<Candidate> {
-            texts
-                .iter()
-                .map(|(score, id, body)| candidate(*score, id, "", body))
-                .collect()
-        };
-        let wanted = plan.to_read(&whole(), 2, &freqs);
-        // The pairs add at most 0.45 x idf x (k1 + 1), about 2.2 here: from 8.6 the third can
-        // pass the page's 9.0, the last two cannot.
-        assert_eq!(wanted, vec![0, 1, 2]);
-        let mut bare: Vec<Candidate> = whole()
-            .into_iter()
-            .map(|c| Candidate::bare(c.score, c.hit))
-            .collect();
-        for &i in &wanted {
-            let source = json!({ "id": texts[i].1, "text": texts[i].2 });
-            let article = super::super::document::from_source(&source);
-            bare[i].attach(source, article);
-        }
-        let order = |ranked: Vec<Rescored>| -> Vec<(String, f32)> {
-            ranked
-                .into_iter()
-                .take(2)
-                .map(|r| {
-                    (
-                        r.candidate.hit["_id"].as_str().unwrap().to_string(),
-                        r.score,
-                    )
-                })
-                .collect()
-        };
-        let read_all = order(plan.rescore(whole(), 2, &[], &freqs));
-        let ranked = plan.rescore(bare, 2, &[], &freqs);
-        // The climber was read (its words meet), though it stays off the page here.
-        let climber = ranked.iter().find(|r| r.candidate.hit["_id"] == "c");
-        assert!(climber.is_some_and(|r| r.score > 8.6 + 0.5));
-        assert_eq!(order(ranked), read_all);
-    }
-
-    #[test]
-    fn a_candidates_reach_from_its_words_scores_bounds_what_proximity_gives_it() {
-        let plan = interest_rate_plan();
-        let freqs = in_either(&[("interest", 10), ("rate", 30)]);
-        let pairs = plan.weighted_pairs(&freqs);
-        let most = plan.most_proximity(&pairs);
-        let bodies = [
-            "interest rate interest rate interest rate",
-            "the interest rate rose",
-            "interest was high and so was the rate of it all in the long report today",
-            "interest alone, no other word of the query in this text at all",
-        ];
-        for (i, body) in bodies.iter().enumerate() {
-            let mut c = candidate(1.0, &format!("d{i}"), "", body);
-            // As the cluster names them: the word's script score and its term's idf.
-            let idf = 2.5;
-            let mut named = serde_json::Map::new();
-            let (len, known) = (c.lengths(&plan.known), &plan.known);
-            for w in plan.words {
-                let freq = c.freq(known, w);
-                if freq.iter().sum::<f32>() > 0.0 {
-                    let s =
-                        scoring::word_score(&plan.ranking.bm25f, idf, freq, len, &plan.collection);
-                    named.insert(format!("{WORD_NAME}{w}"), json!(s));
-                    named.insert(format!("{IDF_NAME}{w}"), json!(idf));
-                }
-            }
-            c.hit["matched_queries"] = Value::Object(named);
-            let reach = plan.reach(&c, &pairs, most);
-            let given = plan.parts(c, &pairs, &[], 1.0).near[0].1;
-            assert!(reach >= given, "{body}: {reach} < {given}");
-            assert!(reach <= most);
-            if i == 3 {
-                assert_eq!(reach, 1e-5, "a missing word meets nothing");
-            }
-            if i == 2 {
-                assert!(
-                    reach < most / 2.0,
-                    "one occurrence cannot saturate: {reach}"
-                );
-            }
-        }
-    }
-
-    #[test]
     fn proximity_lifts_the_words_together_and_keeps_the_rest_in_order() {
         let plan = interest_rate_plan();
         let pairs: Vec<(usize, usize)> = plan.pairs().iter().map(|p| (p.first, p.second)).collect();
         assert_eq!(pairs, vec![(0, 1)]);
-        assert!(plan.active());
         let apart = candidate(2.0, "apart", "", "rate news and more about interest today");
         let together = candidate(1.9, "together", "", "the interest rate rose again today");
         let freqs = in_either(&[("interest", 10), ("rate", 10)]);

@@ -72,6 +72,9 @@ pub struct OpenSearchStore {
     signatures: BTreeMap<String, Signature>,
     /// Articles the cluster took from this store.
     taken: u64,
+    /// The index's articles and tokens as saved before the run plus those written since: the
+    /// average lengths each article's weighted stems are folded with.
+    figures: super::ranking::Figures,
 }
 
 impl OpenSearchStore {
@@ -82,7 +85,10 @@ impl OpenSearchStore {
     }
 
     fn new(engine: OpenSearch, fresh: bool) -> OpenSearchStore {
+        // Only averages come of it: an index not yet counted starts from its first articles.
+        let figures = engine.figures().unwrap_or_default();
         OpenSearchStore {
+            figures,
             engine,
             fresh,
             signatures: BTreeMap::new(),
@@ -326,7 +332,7 @@ impl Store for OpenSearchStore {
         }
         for article in &piece.articles {
             *record += 1;
-            let source = document::to_source(&piece.file, &hash, article);
+            let source = document::to_source(&piece.file, &hash, article, &mut self.figures);
             line(
                 &mut self.buffer,
                 &json!({ "index": { "_index": index, "_id": article.article.id } }),
