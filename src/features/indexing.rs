@@ -481,7 +481,11 @@ fn worker(
 }
 
 /// Articles with their named entities (when the plan asks for them).
-fn documents(articles: Vec<ingest::Article>, plan: &IndexPlan) -> Vec<Prepared> {
+fn documents(
+    articles: Vec<ingest::Article>,
+    plan: &IndexPlan,
+    warnings: &mut Vec<Warning>,
+) -> Vec<Prepared> {
     articles
         .into_iter()
         .map(|mut article| {
@@ -490,27 +494,60 @@ fn documents(articles: Vec<ingest::Article>, plan: &IndexPlan) -> Vec<Prepared> 
                 .copies
                 .then(|| crate::model::copies::Signature::of(&article.id, &body))
                 .flatten();
-            let (entities, quotes, links) = if plan.entities {
-                let tagged = headline_and_body(&article.headline, &body);
-                // One tokenization of the text gives the mentions and the body's credits.
-                let found = crate::entities::extract_crediting(&tagged, tagged.len() - body.len());
-                credit_authors(&mut article, found.credited);
-                let mentions = found.mentions;
-                let quotes = body_quotes(&article.headline, &tagged, &mentions);
-                let links = crate::entities::merges::links_of(&mentions);
-                (entity_set(&mentions), quotes, links)
+            let found = if plan.entities {
+                analyse(&article.headline, &body).unwrap_or_else(|fault| {
+                    warnings.push(Warning::NotAnalysed {
+                        detail: format!("{:?}: {fault}", article.headline),
+                    });
+                    Analysis::default()
+                })
             } else {
-                Default::default()
+                Analysis::default()
             };
+            credit_authors(&mut article, found.credited);
             Prepared {
                 article,
-                entities,
-                quotes,
+                entities: found.entities,
+                quotes: found.quotes,
                 signature,
-                links,
+                links: found.links,
             }
         })
         .collect()
+}
+
+/// What the tagger and the quote rules find in one article.
+#[derive(Default)]
+struct Analysis {
+    entities: crate::model::article::EntitySet,
+    quotes: Vec<crate::quotes::Quote>,
+    links: Vec<crate::entities::merges::Link>,
+    credited: Vec<String>,
+}
+
+/// Tags the article and finds its quotes. A fault in that code (a bug, never the text's fault)
+/// costs this one article its entities and quotes, not the run: the article is still indexed
+/// and searchable, and the file is reported with the fault.
+fn analyse(headline: &str, body: &str) -> std::result::Result<Analysis, String> {
+    std::panic::catch_unwind(|| {
+        let tagged = headline_and_body(headline, body);
+        // One tokenization of the text gives the mentions and the body's credits.
+        let found = crate::entities::extract_crediting(&tagged, tagged.len() - body.len());
+        let mentions = found.mentions;
+        Analysis {
+            entities: entity_set(&mentions),
+            quotes: body_quotes(headline, &tagged, &mentions),
+            links: crate::entities::merges::links_of(&mentions),
+            credited: found.credited,
+        }
+    })
+    .map_err(|payload| {
+        payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "an internal fault".to_string())
+    })
 }
 
 /// The authors a credit line or byline of the body names, added to the article's own (each
@@ -541,10 +578,10 @@ fn parse_job(job: &Job, root: &Path, plan: &IndexPlan) -> (u64, Outcome) {
         return (hash, Outcome::SameContent);
     }
     match ingest::parse_bytes(root, &job.item.rel, format, &bytes, &plan.parse) {
-        Ok(parsed) => (
+        Ok(mut parsed) => (
             hash,
             Outcome::Parsed {
-                docs: documents(parsed.articles, plan),
+                docs: documents(parsed.articles, plan, &mut parsed.warnings),
                 warnings: parsed.warnings,
             },
         ),
@@ -620,8 +657,8 @@ fn parse_slice(
     lines: usize,
 ) -> Outcome {
     match ingest::parse_jsonl_chunk(root, &job.item.rel, slice, first_line, &plan.parse) {
-        Ok(parsed) => Outcome::Parsed {
-            docs: documents(parsed.articles, plan),
+        Ok(mut parsed) => Outcome::Parsed {
+            docs: documents(parsed.articles, plan, &mut parsed.warnings),
             warnings: parsed.warnings,
         },
         Err(reason) => Outcome::Parsed {

@@ -94,6 +94,9 @@ pub enum Warning {
     /// A document read only in part (a PDF past its time budget, or with pages its parser cannot
     /// read); what was read is kept, and `detail` says what was not.
     PartlyRead { detail: String },
+    /// An article indexed without its entities and quotes: finding them failed (a fault in
+    /// newsdex, reported rather than stopping the run); `detail` names the article and the fault.
+    NotAnalysed { detail: String },
 }
 
 impl Warning {
@@ -277,7 +280,7 @@ pub fn parse_jsonl_chunk(
             Warning::BadDate { record, .. } | Warning::UnparsedDate { record, .. } => {
                 *record = record.map(|r| r + shift)
             }
-            Warning::PartlyRead { .. } => {}
+            Warning::PartlyRead { .. } | Warning::NotAnalysed { .. } => {}
         }
     }
     finish(root, rel, extracted, opts)

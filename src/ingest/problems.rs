@@ -54,6 +54,11 @@ impl Warning {
             Warning::BadDate { value, .. } => ("bad_date", "impossible date", value),
             Warning::UnparsedDate { value, .. } => ("unparsed_date", "date not understood", value),
             Warning::PartlyRead { detail } => ("partly_read", "read in part", detail),
+            Warning::NotAnalysed { detail } => (
+                "not_analysed",
+                "indexed without entities and quotes",
+                detail,
+            ),
         };
         Words {
             code,
@@ -67,7 +72,7 @@ impl Warning {
         match self {
             Warning::BadRecord { record, .. } => Some(*record),
             Warning::BadDate { record, .. } | Warning::UnparsedDate { record, .. } => *record,
-            Warning::PartlyRead { .. } => None,
+            Warning::PartlyRead { .. } | Warning::NotAnalysed { .. } => None,
         }
     }
 

@@ -1004,21 +1004,24 @@ impl<'a> Doc<'a> {
         let here = self.sentence_start(floor, at);
         let ws = words(self.chars, floor, here);
         let inside = |k: usize| self.spans.iter().any(|s| s.open < k && k < s.after());
+        // The words just before the document's name, within its own sentence: a verb in the
+        // sentence before (`… released it. Statement copies …`) introduced something else.
+        let lead = |k: usize| {
+            let from = self.sentence_start(floor, ws[k].start);
+            ws[k.saturating_sub(3)..k]
+                .iter()
+                .filter(move |w| w.start >= from)
+        };
         let k = (0..ws.len()).rev().find(|&k| {
             ws[k].lower.starts_with(noun)
                 && !inside(ws[k].start)
-                && ws[k.saturating_sub(3)..k]
-                    .iter()
-                    .any(|w| w.lower == "in" || is_issuing_verb(&w.lower))
+                && lead(k).any(|w| w.lower == "in" || is_issuing_verb(&w.lower))
         })?;
         let from = self.sentence_start(floor, ws[k].start);
         let to = self.sentence_end(ws[k].end, here);
         // `The ACLU published a report showing …`: the subject of the verb that issued the
         // document is its issuer.
-        if let Some(v) = ws[k.saturating_sub(3)..k]
-            .iter()
-            .find(|w| is_issuing_verb(&w.lower))
-        {
+        if let Some(v) = lead(k).find(|w| is_issuing_verb(&w.lower)) {
             return self
                 .subject_mention(from, v.start, true)
                 .filter(|m| matches!(m.kind, EntityKind::Person | EntityKind::Org))
@@ -1075,6 +1078,11 @@ impl<'a> Doc<'a> {
     /// preferred to an organisation (an affiliation: "Oxfam's Barbara Stocking"); before a verb
     /// the nearest one to it, after an inverted verb the first.
     fn subject_mention(&self, from: usize, to: usize, before_verb: bool) -> Option<&'a Mention> {
+        if from >= to {
+            // An empty stretch names no one (and a reversed one is a caller's slip, not a
+            // reason to stop reading the article).
+            return None;
+        }
         let ws = words(self.chars, from, to);
         let candidates: Vec<&'a Mention> = self
             .mentions

@@ -794,3 +794,35 @@ fn a_quote_opening_its_sentence_without_a_comma_before_she_said_is_hers() {
         &[("I never thought I would be back", Some("Rita Solberg"))],
     );
 }
+
+/// A regression: a document named right after an issuing verb of the sentence before (`… its
+/// office released it. Statement copies …`, then `"…," the statement said`) sent the quote rules
+/// a reversed stretch of text. The panic stopped `newsdex quotes` and the whole index run.
+#[test]
+fn regression_an_issuing_verb_in_the_sentence_before_stopped_the_index_run() {
+    let f = Fixture::new();
+    let issuer = f.write(
+        "ferry.txt",
+        "Harbour council votes on ferry plan\n\nThe harbour council met on Monday and its office \
+         released it. Statement copies went to every reporter in the room.\n\n\"We will not \
+         negotiate over the ferry,\" the statement said.\n",
+    );
+    f.write(
+        "market.txt",
+        "Market hall reopens\n\nThe market hall reopened on Tuesday after a year of repairs.\n",
+    );
+    let quotes = quotes_of(&issuer);
+    let texts: Vec<&str> = quotes.iter().map(|q| q.text.as_str()).collect();
+    assert_eq!(texts, ["We will not negotiate over the ferry,"]);
+    // The previous sentence's verb released something else: no issuer is claimed for it.
+    assert_eq!(quotes[0].speaker, None);
+
+    let out = f.index_docs(&[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(search(&f, &["quote:negotiate"]).hits.len(), 1);
+    assert_eq!(search(&f, &["market"]).total, 1);
+}
