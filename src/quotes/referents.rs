@@ -157,7 +157,8 @@ fn next_reflexive(
 ) -> Option<Gender> {
     let until = until.min(chars.len());
     let mut last_end = from;
-    for w in words(chars, from, until) {
+    // Lazily, as in `next_pronoun`: the answer is in the name's own sentence.
+    for w in word_iter(chars, from, until) {
         if sentence_ends(chars, last_end, w.start) > 0 {
             return None;
         }
