@@ -146,9 +146,8 @@ pub struct Table {
     pub width: usize,
     pub scale: [f32; 2],
     pub trans: [[f32; NTRANS]; 2],
-    pub present: Vec<u64>,
-    /// `present` again, each word beside the number of rows before it, so that finding a row
-    /// reads one cache line of the index instead of two (the rows are found at random).
+    /// Which buckets have rows, 64 to a block, each beside the number of rows before it, so that
+    /// finding a row reads one cache line of the index instead of two (rows are found at random).
     blocks: Vec<Block>,
     pub rows: Vec<i16>,
 }
@@ -160,6 +159,19 @@ struct Block {
     before: u32,
 }
 
+/// The blocks of a bitmap of buckets with rows.
+fn blocks(present: &[u64]) -> Vec<Block> {
+    let mut before = 0u32;
+    present
+        .iter()
+        .map(|&w| {
+            let block = Block { present: w, before };
+            before += w.count_ones();
+            block
+        })
+        .collect()
+}
+
 impl Default for Table {
     fn default() -> Self {
         Table {
@@ -167,7 +179,6 @@ impl Default for Table {
             width: NTAGS,
             scale: [1.0; 2],
             trans: [[0.0; NTRANS]; 2],
-            present: vec![0],
             blocks: vec![Block {
                 present: 0,
                 before: 0,
@@ -208,33 +219,19 @@ impl Table {
                 rows.extend_from_slice(&q);
             }
         }
-        let mut t = Table {
+        Table {
             bits,
             width,
             scale,
             trans: [*s1.trans, s2.map_or([0.0; NTRANS], |s| *s.trans)],
-            present,
-            blocks: Vec::new(),
+            blocks: blocks(&present),
             rows,
-        };
-        t.build_rank();
-        t
+        }
     }
 
-    fn build_rank(&mut self) {
-        let mut r = 0u32;
-        self.blocks = self
-            .present
-            .iter()
-            .map(|&w| {
-                let here = r;
-                r += w.count_ones();
-                Block {
-                    present: w,
-                    before: here,
-                }
-            })
-            .collect();
+    /// Which buckets have rows, 64 to a word (the bitmap the model file stores).
+    pub fn present(&self) -> impl Iterator<Item = u64> + '_ {
+        self.blocks.iter().map(|b| b.present)
     }
 
     pub fn row_count(&self) -> usize {
@@ -502,8 +499,8 @@ impl Writer {
         for t in w.trans.iter().flatten() {
             self.0.extend_from_slice(&t.to_le_bytes());
         }
-        self.u32(w.present.len() as u32);
-        for x in &w.present {
+        self.u32(w.blocks.len() as u32);
+        for x in w.present() {
             self.0.extend_from_slice(&x.to_le_bytes());
         }
         self.u32(w.rows.len() as u32);
@@ -569,26 +566,18 @@ impl<'a> Reader<'a> {
         if present.len() != (1usize << bits).div_ceil(64) {
             return None;
         }
-        let mut w = Table {
+        let with_rows: usize = present.iter().map(|x| x.count_ones() as usize).sum();
+        if with_rows * width != rows.len() {
+            return None;
+        }
+        Some(Table {
             bits,
             width,
             scale,
             trans,
-            present,
-            blocks: Vec::new(),
+            blocks: blocks(&present),
             rows,
-        };
-        w.build_rank();
-        if w.present
-            .iter()
-            .map(|x| x.count_ones() as usize)
-            .sum::<usize>()
-            * width
-            != w.rows.len()
-        {
-            return None;
-        }
-        Some(w)
+        })
     }
 }
 
@@ -615,10 +604,11 @@ mod tests {
     #[test]
     fn rows_found_through_blocks_are_the_counted_rows() {
         let table = &embedded().expect("a trained model is compiled in").table;
+        let present: Vec<u64> = table.present().collect();
         let counted = |f: usize| {
-            let (word, bit) = (table.present[f / 64], 1u64 << (f % 64));
+            let (word, bit) = (present[f / 64], 1u64 << (f % 64));
             (word & bit != 0).then(|| {
-                let before: usize = table.present[..f / 64]
+                let before: usize = present[..f / 64]
                     .iter()
                     .map(|w| w.count_ones() as usize)
                     .sum::<usize>()
