@@ -44,6 +44,9 @@ const BRACKET_CHARS: usize = 24;
 /// Sentences a paragraph may go on for after X's quote for a quote paragraph right after it
 /// to go on in X's voice.
 const PARAGRAPH_SENTENCES: usize = 4;
+/// Words a sentence after a quote's own full stop may have and still be its attribution alone
+/// (`"…." Fox 9 reported.`).
+const SHORT_ATTRIBUTION_WORDS: usize = 4;
 /// Words a sentence-closing attribution may have after its verb (`, Kern said in a statement.`).
 const FINAL_TAIL_WORDS: usize = 4;
 /// How many earlier quotes a document may be traced back through (`the statement said` asks who
@@ -260,6 +263,17 @@ impl<'a> Doc<'a> {
             return false;
         }
         !other_sense(&w.lower, ws.get(k + 1).map(|n| n.lower.as_str()))
+            || ws
+                .get(k + 1)
+                .is_some_and(|n| n.lower == "for" && self.quote_right_after(n.end))
+    }
+
+    /// Does a quote open right after `at`, blanks aside (`called for "strength and security"`:
+    /// what was called for, in marks, is the caller's words)?
+    fn quote_right_after(&self, at: usize) -> bool {
+        self.spans
+            .iter()
+            .any(|s| s.open >= at && self.chars[at..s.open].iter().all(|c| c.is_whitespace()))
     }
 
     /// The speaker of span `i`, if its clauses name one. "according to" after a quote names a
@@ -489,9 +503,26 @@ impl<'a> Doc<'a> {
         let to = self.paragraph_or_quote_bound_after(i, from);
         let to = self.sentence_end(from, to);
         let ws = words(self.chars, from, to);
+        // `… has been described as "…" by Borough President Ada Kern`: a passive speech verb
+        // before the quote, its agent after it.
+        // Only a name speaks here: `by the sentencing judge` is nobody the text names.
+        if ws.first().is_some_and(|w| w.lower == "by") && self.passive_before(i) {
+            return match self.subject_after(&ws[1..], to) {
+                Clause::Speaker(s) if s.via == Attribution::Named => (Clause::Speaker(s), false),
+                _ => (Clause::Anonymous, false),
+            };
+        }
         // A quote that ends its own sentence with a full stop is rarely followed by its speaker
         // ("...," she said is the form); a capital after it starts a new sentence.
-        if self.last_quoted(span) == Some('.') && ws.first().is_some_and(|w| self.capital(w)) {
+        // Unless that sentence is the attribution alone (`"…." Fox 9 reported.`): a speech
+        // verb among a few words, the sentence ending there.
+        let attribution_alone = ws.len() <= SHORT_ATTRIBUTION_WORDS
+            && self.ends_sentence_at(to)
+            && (0..ws.len()).any(|k| self.verb(&ws, k));
+        if self.last_quoted(span) == Some('.')
+            && ws.first().is_some_and(|w| self.capital(w))
+            && !attribution_alone
+        {
             return (Clause::Nothing, false);
         }
         // A quote the sentence runs on from (`called it "reckless" and left`) has its speaker
@@ -528,6 +559,23 @@ impl<'a> Doc<'a> {
             return (self.subject_after(&ws[v + 1..], to), false);
         }
         (self.subject_before(&ws[..v], ws[v].start), false)
+    }
+
+    /// Does span `i` follow a passive speech verb right away (`was described as`, `has been
+    /// widely called`)?
+    fn passive_before(&self, i: usize) -> bool {
+        let open = self.spans[i].open;
+        let start = self.sentence_start(open.saturating_sub(CLAUSE_CHARS), open);
+        let ws = words(self.chars, start, open);
+        let mut k = ws.len();
+        if k > 0 && ws[k - 1].lower == "as" {
+            k -= 1;
+        }
+        if k < 2 || !is_speech_verb(&ws[k - 1].lower) {
+            return false;
+        }
+        let aux = |w: &Word| is_passive_auxiliary(&w.lower);
+        aux(&ws[k - 2]) || (k >= 3 && ws[k - 2].lower.ends_with("ly") && aux(&ws[k - 3]))
     }
 
     /// `"...," Tom Porcelli, chief economist at a bank in the city, wrote`: a name, an apposition
@@ -854,8 +902,20 @@ impl<'a> Doc<'a> {
         let Some(v) = (0..ws.len()).find(|&k| self.verb(&ws, k) || thought(k)) else {
             // The action beat: `McCain rolled her eyes. "That's so rude."` — a bare quote right
             // after a sentence about what a person did is that person's.
-            return if beat {
-                self.person_subject(start, to)
+            if beat {
+                return self.person_subject(start, to);
+            }
+            // `As the hearing went on Kern began to lay out his argument.` then a quote
+            // paragraph: a sentence whose subject takes up words of its own (an argument, a
+            // statement, a point) introduces them as a speech verb does.
+            return if (1..ws.len()).any(|k| introduces_words(&ws, k)) {
+                match self.sentence_subject(start, to) {
+                    Clause::Speaker(s) => Clause::Speaker(Speaker {
+                        via: Attribution::Continued,
+                        ..s
+                    }),
+                    _ => Clause::Nothing,
+                }
             } else {
                 Clause::Nothing
             };
@@ -1091,11 +1151,13 @@ impl<'a> Doc<'a> {
             .filter(|m| self.can_be_subject(m, &ws))
             .copied()
             .collect();
-        let comma_before_verb = self.chars[from..to]
+        let last_before_verb = self.chars[from..to]
             .iter()
             .rev()
             .find(|c| !c.is_whitespace())
-            == Some(&',');
+            .copied();
+        let comma_before_verb = last_before_verb == Some(',');
+        let dash_before_verb = last_before_verb.filter(|c| matches!(c, '—' | '–'));
         let pick = |kind: EntityKind| {
             let of_kind: Vec<&'a Mention> = candidates
                 .iter()
@@ -1103,9 +1165,20 @@ impl<'a> Doc<'a> {
                 .copied()
                 .collect();
             let first = of_kind.first().copied();
-            // `Lavrov, in a call with Pompeo, said`: the subject is before the aside.
-            let aside = first.is_some_and(|m| self.chars.get(m.end) == Some(&','));
-            if before_verb && !(aside && comma_before_verb) {
+            // `Lavrov, in a call with Pompeo, said`: the subject is before the aside, between
+            // commas or dashes (`Bratton — who came back under de Blasio — labels that`).
+            let opens_aside = |m: &Mention| {
+                self.chars[m.end.min(to)..to]
+                    .iter()
+                    .find(|c| !c.is_whitespace())
+                    .copied()
+            };
+            let aside = first.is_some_and(|m| match opens_aside(m) {
+                Some(',') => comma_before_verb,
+                Some(d @ ('—' | '–')) => dash_before_verb == Some(d),
+                _ => false,
+            });
+            if before_verb && !aside {
                 of_kind.last().map(|&m| self.first_of_pair(&of_kind, m))
             } else {
                 first
@@ -1139,19 +1212,36 @@ impl<'a> Doc<'a> {
 
     /// A capitalised word the tagger left untagged that is the last name of a person named
     /// before ("said King" after "Rep. Peter King").
+    ///
+    /// Likewise an organisation the text goes on calling by the first word of its name
+    /// (`"…," Justice said` after `the Justice Department`).
     fn surname(&self, w: &Word, at: usize) -> Option<&'a Mention> {
         if !self.capital(w) || w.end - w.start < 2 {
             return None;
         }
         let word: String = self.chars[w.start..w.end].iter().collect();
+        let short_org = |m: &Mention| {
+            m.kind == EntityKind::Org
+                && m.canonical.split_whitespace().count() > 1
+                && m.canonical.split_whitespace().next() == Some(word.as_str())
+        };
+        if self
+            .all
+            .iter()
+            .any(|m| m.start <= w.start && w.end <= m.end)
+        {
+            return None;
+        }
         self.mentions
             .iter()
             .rev()
-            .filter(|m| m.kind == EntityKind::Person && m.end <= at)
+            .filter(|m| m.end <= at)
             .find(|m| {
-                m.canonical.split_whitespace().count() > 1
+                (m.kind == EntityKind::Person
+                    && m.canonical.split_whitespace().count() > 1
                     && m.canonical.ends_with(&word)
-                    && m.canonical[..m.canonical.len() - word.len()].ends_with(' ')
+                    && m.canonical[..m.canonical.len() - word.len()].ends_with(' '))
+                    || short_org(m)
             })
             .copied()
     }
@@ -2029,11 +2119,14 @@ impl<'a> Doc<'a> {
             .copied()
     }
 
+    /// The quote's last character, blanks aside; a nested quote's closing single mark is
+    /// passed over (`"I said, 'Don't scream at me,'" Navarro recounted`: the comma before it
+    /// is the quote's own, joining it to its attribution).
     fn last_quoted(&self, span: &Span) -> Option<char> {
         self.chars[span.start..span.end]
             .iter()
             .rev()
-            .find(|c| !c.is_whitespace())
+            .find(|c| !c.is_whitespace() && !matches!(c, '\'' | '’'))
             .copied()
     }
 
@@ -2066,6 +2159,11 @@ impl<'a> Doc<'a> {
             w.end != i
                 || !(is_abbreviation(&w.lower) || w.end - w.start == 1 || is_initials(&w.lower))
         })
+    }
+
+    /// Does a sentence end at `at`: its full stop, a line break or the end of the text?
+    fn ends_sentence_at(&self, at: usize) -> bool {
+        at >= self.chars.len() || self.ends_sentence(at) || self.chars[at] == '\n'
     }
 
     /// Where the sentence from `from` ends: its full stop, or a line break (a headline or a
@@ -2155,6 +2253,19 @@ fn is_demonym(w: &str) -> bool {
         && ["ian", "ean", "ese", "ish", "an", "i"]
             .iter()
             .any(|end| w.ends_with(end))
+}
+
+/// Is word `k` a noun for someone's own words after a determiner or possessive (`his
+/// argument`, `a statement`, `the point`)?
+fn introduces_words(ws: &[Word], k: usize) -> bool {
+    let noun = matches!(
+        ws[k].lower.as_str(),
+        "argument" | "statement" | "point" | "remarks" | "message" | "appeal" | "case" | "call"
+    );
+    noun && matches!(
+        ws[k - 1].lower.as_str(),
+        "a" | "an" | "the" | "his" | "her" | "its" | "their" | "this"
+    )
 }
 
 /// Verbs that report a thought (`worries that`, `believes that`): with "that" they introduce

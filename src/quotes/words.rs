@@ -279,6 +279,24 @@ pub fn is_speech_verb(w: &str) -> bool {
         "threatening",
         "emphasising",
         "emphasizing",
+        // Round 11: verbs of saying with a manner (`"…," Bratton fumed`, `"…," he gloats`) and
+        // of estimating and advising that give a body's words (`"…," Gallup estimates`, `the
+        // agency advised "…"`), and the present of `labelled` (`labels that "…"`).
+        "fumed",
+        "fumes",
+        "gloated",
+        "gloats",
+        "scoffed",
+        "snapped",
+        "bragged",
+        "brags",
+        "boasts",
+        "mocked",
+        "estimates",
+        "estimated",
+        "advised",
+        "advises",
+        "labels",
     ];
     VERBS.contains(&w)
 }
