@@ -80,6 +80,9 @@ struct CachedSettings {
     checking: bool,
 }
 
+/// A companion document's `(_seq_no, _primary_term)`, `None` while there is no document.
+type DocVersion = Option<(u64, u64)>;
+
 /// What [`OpenSearch::ensure`] found.
 enum Ensured {
     /// The index was made by this call.
@@ -377,7 +380,7 @@ impl OpenSearch {
     /// the caller goes on with the copy it has: a served search never waits for it (it was the
     /// one search in every few seconds that took a request more, the slowest of a run), and a
     /// change another process made shows from the first search after the check.
-    fn versioned_settings(&self) -> Result<(Arc<Value>, Option<(u64, u64)>)> {
+    fn versioned_settings(&self) -> Result<(Arc<Value>, DocVersion)> {
         let mut cache = self.settings_cache();
         if let Some(c) = cache.as_mut() {
             if c.checked.elapsed() >= SETTINGS_FRESH && !c.checking {
