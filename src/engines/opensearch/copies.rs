@@ -23,6 +23,8 @@ pub struct CachedGroups {
     version: Option<(u64, u64)>,
     checked: Instant,
     groups: Arc<CopyGroups>,
+    /// A check of the version is under way on a thread of its own.
+    checking: bool,
 }
 
 pub type GroupsCache = Arc<Mutex<Option<CachedGroups>>>;
@@ -61,22 +63,22 @@ impl OpenSearch {
         // Read back by id (real-time), never searched: no refresh to wait for.
         let path = self.groups_path();
         let written = self.client.call(Method::PUT, &path, Some(&doc)).map(|_| ());
-        *self.groups.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        *self.groups_cache() = None;
         written
     }
 
-    /// The groups kept with the index: the process's copy while it is fresh, else after a check
-    /// of the document's version (no body), read again only when it changed.
+    /// The groups kept with the index: the process's copy, its document's version (no body)
+    /// checked on a thread of its own once the copy is older than [`SETTINGS_FRESH`] (as the
+    /// settings are), read again once that version changed.
     pub fn copy_groups(&self) -> Result<Arc<CopyGroups>> {
-        let mut cache = self.groups.lock().unwrap_or_else(|e| e.into_inner());
+        let mut cache = self.groups_cache();
         if let Some(c) = cache.as_mut() {
-            if c.checked.elapsed() < SETTINGS_FRESH {
-                return Ok(Arc::clone(&c.groups));
+            if c.checked.elapsed() >= SETTINGS_FRESH && !c.checking {
+                c.checking = true;
+                let engine = self.clone();
+                std::thread::spawn(move || engine.check_groups());
             }
-            if self.read_groups(false)?.1 == c.version && c.version.is_some() {
-                c.checked = Instant::now();
-                return Ok(Arc::clone(&c.groups));
-            }
+            return Ok(Arc::clone(&c.groups));
         }
         let (doc, version) = self.read_groups(true)?;
         let stored = match doc[meta::TABLE].as_str() {
@@ -91,8 +93,33 @@ impl OpenSearch {
             version,
             checked: Instant::now(),
             groups: Arc::clone(&groups),
+            checking: false,
         });
         Ok(groups)
+    }
+
+    /// Confirm the cached table's version: kept when unchanged, dropped (the next reader reads
+    /// it whole) when changed or when there is no document (an index whose groups are still in
+    /// its articles), checked again by the next reader when the cluster did not answer.
+    fn check_groups(&self) {
+        let found = self.read_groups(false).map(|(_, version)| version);
+        let mut cache = self.groups_cache();
+        let Some(c) = cache.as_mut() else {
+            return;
+        };
+        match found {
+            Ok(version) if version == c.version && version.is_some() => {
+                c.checked = Instant::now();
+                c.checking = false;
+            }
+            Ok(_) => *cache = None,
+            Err(_) => c.checking = false,
+        }
+    }
+
+    /// A poisoned lock only means a reader panicked; the cached table is whole.
+    fn groups_cache(&self) -> std::sync::MutexGuard<'_, Option<CachedGroups>> {
+        self.groups.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// The groups document's `_source` (when asked for) and version.

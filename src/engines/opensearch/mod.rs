@@ -70,11 +70,18 @@ pub struct OpenSearch {
 
 /// The companion settings document as last read, and when its version was last confirmed.
 struct CachedSettings {
-    doc: Value,
+    /// Shared, not copied, with each reader: with entity merges and rules it runs to hundreds of
+    /// kilobytes, and a search reads it several times.
+    doc: Arc<Value>,
     /// `(_seq_no, _primary_term)`, `None` while there is no document.
     version: Option<(u64, u64)>,
     checked: Instant,
+    /// A check of the version is under way (see [`OpenSearch::versioned_settings`]).
+    checking: bool,
 }
+
+/// A companion document's `(_seq_no, _primary_term)`, `None` while there is no document.
+type DocVersion = Option<(u64, u64)>;
 
 /// What [`OpenSearch::ensure`] found.
 enum Ensured {
@@ -363,37 +370,64 @@ impl OpenSearch {
         }
     }
 
-    /// The saved settings: from the process's copy while it is fresh, else after a check of the
-    /// document's version (no body) and a read only when it changed.
-    fn settings_doc(&self) -> Result<Value> {
+    /// The saved settings: the process's copy, checked against the document's version (no body)
+    /// once it is older than [`SETTINGS_FRESH`], and read again once that version changed.
+    fn settings_doc(&self) -> Result<Arc<Value>> {
         Ok(self.versioned_settings()?.0)
     }
 
-    /// [`Self::settings_doc`] with the version it is.
-    fn versioned_settings(&self) -> Result<(Value, Option<(u64, u64)>)> {
-        let mut cache = self.settings.lock().unwrap_or_else(|e| e.into_inner());
+    /// [`Self::settings_doc`] with the version it is. The check runs on a thread of its own while
+    /// the caller goes on with the copy it has: a served search never waits for it (it was the
+    /// one search in every few seconds that took a request more, the slowest of a run), and a
+    /// change another process made shows from the first search after the check.
+    fn versioned_settings(&self) -> Result<(Arc<Value>, DocVersion)> {
+        let mut cache = self.settings_cache();
         if let Some(c) = cache.as_mut() {
-            if c.checked.elapsed() < SETTINGS_FRESH {
-                return Ok((c.doc.clone(), c.version));
+            if c.checked.elapsed() >= SETTINGS_FRESH && !c.checking {
+                c.checking = true;
+                let engine = self.clone();
+                std::thread::spawn(move || engine.check_settings());
             }
-            let (_, version) = self.read_settings(false)?;
-            if version == c.version {
-                c.checked = Instant::now();
-                return Ok((c.doc.clone(), c.version));
-            }
+            return Ok((Arc::clone(&c.doc), c.version));
         }
         let (doc, version) = self.read_settings(true)?;
+        let doc = Arc::new(doc);
         *cache = Some(CachedSettings {
-            doc: doc.clone(),
+            doc: Arc::clone(&doc),
             version,
             checked: Instant::now(),
+            checking: false,
         });
         Ok((doc, version))
     }
 
+    /// Confirm the cached settings' version: kept when unchanged, dropped (the next reader
+    /// reads them whole) when changed, checked again by the next reader when the cluster did not
+    /// answer.
+    fn check_settings(&self) {
+        let found = self.read_settings(false).map(|(_, version)| version);
+        let mut cache = self.settings_cache();
+        let Some(c) = cache.as_mut() else {
+            return;
+        };
+        match found {
+            Ok(version) if version == c.version => {
+                c.checked = Instant::now();
+                c.checking = false;
+            }
+            Ok(_) => *cache = None,
+            Err(_) => c.checking = false,
+        }
+    }
+
+    /// A poisoned lock only means a reader panicked; the cached copy is whole.
+    fn settings_cache(&self) -> std::sync::MutexGuard<'_, Option<CachedSettings>> {
+        self.settings.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// Forget the cached settings (this process just changed them).
     fn settings_changed(&self) {
-        *self.settings.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        *self.settings_cache() = None;
     }
 
     /// The collection figures BM25F reads: as the last index run saved them, else counted now
@@ -451,7 +485,7 @@ impl OpenSearch {
 
     /// Set one field of the saved settings, keeping the others.
     fn save_setting(&self, key: &str, value: Value) -> Result<()> {
-        let mut doc = self.settings_doc()?;
+        let mut doc = Value::clone(&*self.settings_doc()?);
         if !doc.is_object() {
             doc = json!({});
         }

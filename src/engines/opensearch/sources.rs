@@ -1,13 +1,20 @@
 //! The source facet inside the one search request.
 //!
 //! Every article carries its folded source key from index time, so outlets are counted by a
-//! terms aggregation over the key, with the spellings of each key beneath it (the facet shows
-//! an outlet in its most common spelling). Aliases merge keys at query time without re-indexing:
-//! the keys they name are counted exactly by a second aggregation restricted to them, and the
-//! first asks for as many more keys as there are aliased ones, so the top outlets are exact
+//! terms aggregation over the key, and the spellings beside it by one over the spellings (the
+//! facet shows an outlet in its most common spelling). A spelling's key is the same fold of it
+//! here, so each listed key gathers its spellings from that list; their counts are whole when
+//! they add up to the key's exact count (a terms aggregation never counts a value over). The
+//! spellings used to be a sub-aggregation under every key bucket: on all of AllSides that was a
+//! quarter to a third of the cluster's time for a one-word search (`shard_size` buckets per shard,
+//! each with its own list), the largest part of newsdex's request beyond the raw one. Aliases
+//! merge keys at query time without re-indexing: the keys they name are counted exactly by a
+//! third aggregation restricted to them (with their spellings beneath, a handful of buckets), and
+//! the first asks for as many more keys as there are aliased ones, so the top outlets are exact
 //! whatever the aliases merge. When the cluster cannot vouch for the counts (a shard held back
-//! values), [`spelling_counts`] says so and the engine counts exhaustively instead.
-use std::collections::BTreeMap;
+//! values, or a key's spellings fell outside the list), [`spelling_counts`] says so and the
+//! engine counts exhaustively instead.
+use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{Value, json};
 
@@ -16,10 +23,15 @@ use crate::model::results::FacetCount;
 
 /// Aggregation names.
 const TOP: &str = "source_keys";
+const SPELLED: &str = "source_spellings";
 const ALIASED: &str = "source_aliased";
 const SPELLINGS: &str = "spellings";
-/// Spellings asked per key; a key with more is counted exhaustively.
+/// Spellings asked per aliased key; a key with more is counted exhaustively.
 const MAX_SPELLINGS: usize = 16;
+/// Spellings listed per key listed: most outlets have one spelling (491 spellings of 490 keys
+/// on all of AllSides), and the spare places keep a listed key's rarer spellings in the list when
+/// keys just below the list have more common ones.
+const SPELLINGS_PER_KEY: usize = 2;
 /// Longest facet (with aliased keys) asked of a terms aggregation; longer ones (a batch's "every
 /// source") are counted exhaustively.
 const MAX_KEYS: usize = 5_000;
@@ -43,13 +55,19 @@ pub fn aggregations(size: usize, aliased: &[String]) -> Vec<(String, Value)> {
     if wanted > MAX_KEYS {
         return Vec::new();
     }
-    let mut out = vec![(
-        TOP.to_string(),
-        json!({
-            "terms": { "field": name::SOURCE_KEY, "size": wanted, "shard_size": (wanted * 20).max(1_000) },
-            "aggs": spellings,
-        }),
-    )];
+    let shard_size = (wanted * 20).max(1_000);
+    let mut out = vec![
+        (
+            TOP.to_string(),
+            json!({ "terms": { "field": name::SOURCE_KEY, "size": wanted, "shard_size": shard_size } }),
+        ),
+        (
+            SPELLED.to_string(),
+            json!({ "terms": {
+                "field": name::SOURCE, "size": wanted * SPELLINGS_PER_KEY, "shard_size": shard_size,
+            } }),
+        ),
+    ];
     if !aliased.is_empty() {
         out.push((
             ALIASED.to_string(),
@@ -71,18 +89,37 @@ fn exact(agg: &Value) -> bool {
 /// count of the top list when it left keys out; `None` when the cluster cannot vouch for them.
 pub fn spelling_counts(aggs: &Value) -> Option<(Vec<FacetCount>, Option<u64>)> {
     let top = &aggs[TOP];
-    if top.is_null() {
+    if top.is_null() || !exact(top) {
         return None;
     }
     let mut keys: BTreeMap<String, Vec<FacetCount>> = BTreeMap::new();
-    for agg in [top, &aggs[ALIASED]] {
-        if agg.is_null() {
-            continue;
-        }
-        if !exact(agg) {
+    let mut spelled: HashMap<String, Vec<FacetCount>> = HashMap::new();
+    for b in aggs[SPELLED]["buckets"].as_array()? {
+        let count = FacetCount {
+            value: b["key"].as_str()?.to_string(),
+            count: b["doc_count"].as_u64()?,
+        };
+        spelled
+            .entry(crate::ingest::source::key(&count.value))
+            .or_default()
+            .push(count);
+    }
+    for bucket in top["buckets"].as_array()? {
+        let key = bucket["key"].as_str()?;
+        let counts = spelled.remove(key).unwrap_or_default();
+        // Each listed count is at most the spelling's own: adding up to the key's exact count,
+        // they are all exact and no spelling of the key is missing.
+        if counts.iter().map(|c| c.count).sum::<u64>() != bucket["doc_count"].as_u64()? {
             return None;
         }
-        for bucket in agg["buckets"].as_array()? {
+        keys.insert(key.to_string(), counts);
+    }
+    let aliased = &aggs[ALIASED];
+    if !aliased.is_null() {
+        if !exact(aliased) {
+            return None;
+        }
+        for bucket in aliased["buckets"].as_array()? {
             let key = bucket["key"].as_str()?;
             let spelled = &bucket[SPELLINGS];
             if spelled["sum_other_doc_count"].as_u64() != Some(0) || !exact(spelled) {
@@ -109,4 +146,45 @@ pub fn spelling_counts(aggs: &Value) -> Option<(Vec<FacetCount>, Option<u64>)> {
             .and_then(|b| b["doc_count"].as_u64()),
     };
     Some((keys.into_values().flatten().collect(), cut))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn terms(buckets: &[(&str, u64)], other: u64) -> Value {
+        let buckets: Vec<Value> = buckets
+            .iter()
+            .map(|(k, n)| json!({ "key": k, "doc_count": n }))
+            .collect();
+        json!({ "doc_count_error_upper_bound": 0, "sum_other_doc_count": other, "buckets": buckets })
+    }
+
+    #[test]
+    fn each_listed_key_gathers_its_spellings_from_the_flat_list() {
+        let fox = crate::ingest::source::key("Fox News");
+        let bbc = crate::ingest::source::key("BBC");
+        assert_eq!(fox, crate::ingest::source::key("FOX NEWS"));
+        let aggs = json!({
+            TOP: terms(&[(&fox, 5), (&bbc, 2)], 3),
+            // A spelling of a key below the list comes between them.
+            SPELLED: terms(&[("Fox News", 4), ("Reuters", 3), ("BBC", 2), ("FOX NEWS", 1)], 0),
+        });
+        let (mut counts, cut) = spelling_counts(&aggs).expect("vouched for");
+        counts.sort_by(|a, b| a.value.cmp(&b.value));
+        let got: Vec<(&str, u64)> = counts.iter().map(|c| (c.value.as_str(), c.count)).collect();
+        assert_eq!(got, [("BBC", 2), ("FOX NEWS", 1), ("Fox News", 4)]);
+        assert_eq!(cut, Some(2));
+    }
+
+    #[test]
+    fn a_key_whose_spellings_fell_outside_the_list_is_not_vouched_for() {
+        let fox = crate::ingest::source::key("Fox News");
+        let aggs = json!({
+            TOP: terms(&[(&fox, 5)], 0),
+            // "FOX NEWS" (1) was not listed: the spellings add up to 4 of the key's 5.
+            SPELLED: terms(&[("Fox News", 4)], 1),
+        });
+        assert!(spelling_counts(&aggs).is_none());
+    }
 }
