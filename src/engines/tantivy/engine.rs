@@ -8,11 +8,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
 use chrono::NaiveDate;
-use rayon::prelude::*;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, EmptyQuery, Occur, Query, TermQuery, TermSetQuery};
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DateTime, DocAddress, Executor, IndexReader, Order, Searcher, Term};
+use tantivy::{DateTime, DocAddress, IndexReader, Order, Searcher, Term};
 
 use super::document::{Parts, read_article, read_article_parts};
 use super::facets::GlobalOrdinals;
@@ -51,34 +50,6 @@ pub struct Engine {
     doc_freqs: Option<Mutex<DocFreqCache>>,
     /// The groups of copies, read again only when an index run saved new ones.
     groups: super::copies::GroupsCache,
-    /// Threads one search spreads its work over, kept only by engines that answer many queries
-    /// (see [`search_pool`]).
-    pool: Option<Arc<rayon::ThreadPool>>,
-}
-
-/// A server's searches each run on one thread of their own, but most of a search's work splits:
-/// the first pass by segment, and once it is done, the page's hits (a stored document and a
-/// snippet each) beside the facet counts. On an otherwise idle machine that is what a request's
-/// latency waits for; spread over the cores it shrinks with them (a busy server gains nothing but
-/// loses little: the pool's threads are the same cores, and a search waits for its own parts
-/// only). One pool per process, as many threads as cores; none on a single core, where it would
-/// only add hand-overs.
-fn search_pool() -> Option<Arc<rayon::ThreadPool>> {
-    static POOL: std::sync::OnceLock<Option<Arc<rayon::ThreadPool>>> = std::sync::OnceLock::new();
-    POOL.get_or_init(|| {
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        (cores > 1)
-            .then(|| {
-                rayon::ThreadPoolBuilder::new()
-                    .num_threads(cores)
-                    .thread_name(|n| format!("newsdex-search-{n}"))
-                    .build()
-                    .ok()
-            })
-            .flatten()
-            .map(Arc::new)
-    })
-    .clone()
 }
 
 /// Most words whose document frequency a long-lived engine remembers (a few MB at most).
@@ -200,21 +171,14 @@ impl Engine {
             results: None,
             doc_freqs: None,
             groups: Default::default(),
-            pool: None,
         })
     }
 
     /// An engine for many queries (the server): facet dictionaries are merged once per commit
     /// seen, which makes every later facet count a matter of array lookups.
     /// It also remembers recent results until the next commit, unless `remember` is false.
-    pub fn open_long_lived(mut index: NewsIndex, remember: bool) -> Result<Engine> {
-        let pool = search_pool();
-        // Before the reader: its searchers keep the executor the index had when it was made.
-        if let Some(pool) = &pool {
-            index.index.set_executor(Executor::ThreadPool(pool.clone()));
-        }
+    pub fn open_long_lived(index: NewsIndex, remember: bool) -> Result<Engine> {
         let mut engine = Engine::open(index)?;
-        engine.pool = pool;
         engine.ordinals = Some(Mutex::new(OrdinalCache::default()));
         engine.doc_freqs = Some(Mutex::new(DocFreqCache::default()));
         if remember {
@@ -463,66 +427,51 @@ impl Engine {
                     )
                 }
             };
+        let (docs, reranked) = match second {
+            true => {
+                let r = rerank::rerank(
+                    searcher,
+                    &|word: &str| self.doc_freq(searcher, word),
+                    self.fields(),
+                    &req.ranking,
+                    &plan,
+                    rerank::FirstPass {
+                        top: docs,
+                        total: total as u64,
+                        end: req.offset + limit,
+                    },
+                )?;
+                let page = r
+                    .docs
+                    .iter()
+                    .skip(req.offset)
+                    .take(limit)
+                    .copied()
+                    .collect();
+                (page, Some(r))
+            }
+            false => (docs, None),
+        };
+        let docs = if limit == 0 { Vec::new() } else { docs };
         let quotes = QuoteFilter::new(req);
         // Most searches show no quotes: their hits leave the stored quotes unparsed.
         let read_quotes = !quotes.shows_none();
-        // The page (second pass, stored documents, snippets) and the facets need nothing of
-        // each other: both start from the first pass.
-        let page = || -> Result<Page> {
-            let (docs, reranked) = match second {
-                true => {
-                    let r = rerank::rerank(
-                        searcher,
-                        &|word: &str| self.doc_freq(searcher, word),
-                        self.fields(),
-                        &req.ranking,
-                        &plan,
-                        rerank::FirstPass {
-                            top: docs,
-                            total: total as u64,
-                            end: req.offset + limit,
-                        },
-                    )?;
-                    let page = r
-                        .docs
-                        .iter()
-                        .skip(req.offset)
-                        .take(limit)
-                        .copied()
-                        .collect();
-                    (page, Some(r))
-                }
-                false => (docs, None),
-            };
-            let docs = if limit == 0 { Vec::new() } else { docs };
-            let hits = self.hits(searcher, &docs, &highlights, read_quotes)?;
-            Ok(Page {
-                docs,
-                reranked,
-                hits,
-            })
+        let (mut hits, mut counts) = match (&later, &matching) {
+            // Counting by merged dictionaries costs less than starting a thread to do it beside
+            // the snippets would.
+            (Some(columns), Some(matching)) => (
+                self.hits(searcher, &docs, &highlights, read_quotes)?,
+                facets::count_matching(columns, matching)?,
+            ),
+            _ => (
+                self.hits(searcher, &docs, &highlights, read_quotes)?,
+                counted.unwrap_or_default(),
+            ),
         };
-        let lists = || -> Result<(Vec<Vec<crate::model::results::FacetCount>>, bool)> {
-            let mut counts = match (&later, &matching) {
-                (Some(columns), Some(matching)) => facets::count_matching(columns, matching)?,
-                _ => counted.unwrap_or_default(),
-            };
-            let shown = match &matching {
-                Some(matching) => self.show_entity_facets(searcher, req, matching, &mut counts)?,
-                None => false,
-            };
-            Ok((counts, shown))
+        let entity_facets_shown = match &matching {
+            Some(matching) => self.show_entity_facets(searcher, req, matching, &mut counts)?,
+            None => false,
         };
-        let (page, lists) = match &self.pool {
-            Some(pool) => pool.join(page, lists),
-            None => (page(), lists()),
-        };
-        let Page {
-            docs,
-            reranked,
-            mut hits,
-        } = page?;
-        let (counts, entity_facets_shown) = lists?;
         for hit in &mut hits {
             hit.quotes = quotes.select(std::mem::take(&mut hit.quotes));
         }
@@ -791,22 +740,10 @@ impl Engine {
         highlights: &[Highlight],
         quotes: bool,
     ) -> Result<Vec<Hit>> {
-        let one = |snippets: &mut SnippetGenerator, &(score, addr): &(f32, DocAddress)| {
-            self.hit(searcher, addr, score, Some(snippets), quotes)
-        };
-        match &self.pool {
-            // Each hit is a block of the store to decompress and a body to scan: the page's
-            // share of the work, spread over the pool (in order: the collect keeps it).
-            Some(pool) if docs.len() > 1 => pool.install(|| {
-                docs.par_iter()
-                    .map_init(|| SnippetGenerator::new(highlights.to_vec()), one)
-                    .collect()
-            }),
-            _ => {
-                let mut snippets = SnippetGenerator::new(highlights.to_vec());
-                docs.iter().map(|d| one(&mut snippets, d)).collect()
-            }
-        }
+        let mut snippets = SnippetGenerator::new(highlights.to_vec());
+        docs.iter()
+            .map(|&(score, addr)| self.hit(searcher, addr, score, Some(&mut snippets), quotes))
+            .collect()
     }
 
     /// One hit; its quotes are read from the store only when `quotes`.
@@ -1028,14 +965,6 @@ impl Backend for Engine {
     ) -> Result<u64> {
         Engine::export(self, req, options, each)
     }
-}
-
-/// The requested page of a search: its documents in order with their scores, the second pass
-/// that ordered them (if any), and their hits.
-struct Page {
-    docs: Vec<(f32, DocAddress)>,
-    reranked: Option<rerank::Reranked>,
-    hits: Vec<Hit>,
 }
 
 /// A request made ready to run: the query, and what snippets and `--explain` need.
