@@ -18,7 +18,7 @@
 //! A `Tagger` owns its caches and scratch buffers and is meant to live across many documents:
 //! `extract` keeps one per thread for the embedded model. Memory is bounded by trimming a cache
 //! between documents once it holds `WORD_CAP` word types (about 450 bytes each with the index,
-//! so about 7 MB) or `SHAPE_CAP` shape windows (about 2 MB). The word cache keeps its most used
+//! so about 15 MB per thread) or `SHAPE_CAP` shape windows (about 2 MB). The word cache keeps its most used
 //! half when trimmed (the common words of every article), the shape cache is cleared. A model with a capitals table
 //! (see `Model::tag_doc`) has a second set of caches for it, filled only from sentences in
 //! capitals, which that table alone scores.
@@ -45,7 +45,7 @@ const W: usize = 2 * NTAGS;
 type Row = [i32; W];
 
 /// Word types kept before the word cache is cleared.
-pub const WORD_CAP: usize = 1 << 14;
+pub const WORD_CAP: usize = 1 << 15;
 /// Shape windows kept before the shape cache is cleared.
 pub const SHAPE_CAP: usize = 1 << 14;
 

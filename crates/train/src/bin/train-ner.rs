@@ -42,6 +42,10 @@ struct Args {
     /// into the binary (to compare models side by side without rebuilding).
     #[arg(long)]
     model: Option<PathBuf>,
+    /// With --bench-texts: word types the tagger's cache holds before it is trimmed (the
+    /// indexer's is `tagger::WORD_CAP`), to weigh the cache's size against its misses.
+    #[arg(long, default_value_t = newsdex::entities::tagger::WORD_CAP)]
+    word_cap: usize,
     /// Output model file.
     #[arg(long, default_value = "models/ner.bin")]
     out: PathBuf,
@@ -147,7 +151,7 @@ fn main() -> anyhow::Result<()> {
         return bench(model()?, input);
     }
     if let Some(dir) = &a.bench_texts {
-        return bench_texts(model()?, dir);
+        return bench_texts(model()?, dir, a.word_cap);
     }
     run(&TrainOptions {
         train: a.train.unwrap_or_default(),
@@ -240,7 +244,7 @@ fn bench(model: &Model, input: &std::path::Path) -> anyhow::Result<()> {
 
 /// Extraction speed on real articles (one raw-text file each), as the indexer runs it: one
 /// `extract` call per article on one thread, the thread's tagger reused across articles.
-fn bench_texts(model: &Model, dir: &std::path::Path) -> anyhow::Result<()> {
+fn bench_texts(model: &Model, dir: &std::path::Path, word_cap: usize) -> anyhow::Result<()> {
     let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)?
         .map(|e| e.map(|e| e.path()))
         .collect::<Result<_, _>>()?;
@@ -250,7 +254,7 @@ fn bench_texts(model: &Model, dir: &std::path::Path) -> anyhow::Result<()> {
         .map(|p| std::fs::read(p).map(|b| String::from_utf8_lossy(&b).into_owned()))
         .collect::<Result<_, _>>()?;
     let bytes: usize = texts.iter().map(|t| t.len()).sum();
-    let mut tagger = Tagger::new(model);
+    let mut tagger = Tagger::with_capacity(model, word_cap, newsdex::entities::tagger::SHAPE_CAP);
     for round in 1..=5 {
         let t = Instant::now();
         let mentions: usize = texts.iter().map(|t| tagger.extract(t).len()).sum();
