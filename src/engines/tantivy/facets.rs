@@ -564,6 +564,10 @@ fn top_values(segments: &[LocalCounts], size: usize) -> Vec<FacetCount> {
         // Name each segment's leading values; the best unnamed value of a segment is a bound on
         // what any unnamed value can have there.
         let mut known: Vec<HashMap<Vec<u8>, u64>> = Vec::with_capacity(segments.len());
+        // A segment that named every value it touched has nothing more to look up: any other
+        // value counts 0 there. An exhaustive listing (the archive-wide merge pass asks for every
+        // value) otherwise searched each segment's dictionary for every value others named.
+        let mut whole: Vec<bool> = Vec::with_capacity(segments.len());
         let mut bound: u64 = 0;
         for seg in segments {
             let lead = leading_ords(seg, depth.saturating_add(1));
@@ -581,6 +585,7 @@ fn top_values(segments: &[LocalCounts], size: usize) -> Vec<FacetCount> {
                     }
                 });
             known.push(named);
+            whole.push(take == seg.touched.len());
             bound += lead.get(take).map_or(0, |&o| seg.counts[o as usize] as u64);
         }
         let candidates: HashSet<&Vec<u8>> = known.iter().flat_map(|k| k.keys()).collect();
@@ -590,8 +595,12 @@ fn top_values(segments: &[LocalCounts], size: usize) -> Vec<FacetCount> {
             .map(|bytes| FacetCount {
                 count: segments
                     .iter()
-                    .zip(&known)
-                    .map(|(s, k)| k.get(bytes).copied().unwrap_or_else(|| count_of(s, bytes)))
+                    .zip(known.iter().zip(&whole))
+                    .map(|(s, (k, &whole))| match k.get(bytes) {
+                        Some(&n) => n,
+                        None if whole => 0,
+                        None => count_of(s, bytes),
+                    })
                     .sum(),
                 value: String::from_utf8_lossy(bytes).into_owned(),
             })
