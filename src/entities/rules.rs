@@ -54,8 +54,11 @@ struct AliasIndex(
     std::sync::OnceLock<Vec<(Entity, Option<Entity>)>>,
     /// The same answers by name, for `resolve`: every name of every hit is resolved, and the
     /// blocks and retypes are lists to scan, so a served page spent a tenth of its time there.
-    std::sync::OnceLock<std::collections::HashMap<String, Vec<(EntityKind, Option<Entity>)>>>,
+    std::sync::OnceLock<ResolvedByName>,
 );
+
+/// What each rule-mentioned name resolves to, per kind it may be found as.
+type ResolvedByName = std::collections::HashMap<String, Vec<(EntityKind, Option<Entity>)>>;
 
 impl Clone for AliasIndex {
     fn clone(&self) -> Self {
@@ -421,8 +424,7 @@ impl EntityRules {
     /// as itself: every rule (alias, block, retype) applies to a name it spells out.
     pub fn resolve(&self, kind: EntityKind, name: &str) -> Option<Entity> {
         let by_name = self.by_from.3.get_or_init(|| {
-            let mut map: std::collections::HashMap<String, Vec<(EntityKind, Option<Entity>)>> =
-                Default::default();
+            let mut map = ResolvedByName::default();
             for ((k, n), target) in self.resolved() {
                 map.entry(n.clone()).or_default().push((*k, target.clone()));
             }
