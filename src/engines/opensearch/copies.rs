@@ -5,29 +5,18 @@
 //!
 //! An index written before the table was kept has each group in its articles' `copy_group`
 //! field; it is read from there until an index run saves the table.
-use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::sync::Arc;
 
 use super::client::Method;
 use serde_json::{Value, json};
 
 use super::mapping::meta;
-use super::{OpenSearch, SETTINGS_FRESH, document};
+use super::{OpenSearch, document};
 use crate::Result;
 use crate::model::copies::{CopyGroups, GroupId, Member};
 use crate::model::fields::name;
 
-/// The table as last read, with the version of the document it came from.
-pub struct CachedGroups {
-    /// `(_seq_no, _primary_term)`, `None` while there is no document.
-    version: Option<(u64, u64)>,
-    checked: Instant,
-    groups: Arc<CopyGroups>,
-    /// A check of the version is under way on a thread of its own.
-    checking: bool,
-}
-
-pub type GroupsCache = Arc<Mutex<Option<CachedGroups>>>;
+pub type GroupsCache = super::revalidated::Revalidated<CopyGroups>;
 
 impl OpenSearch {
     /// Every article with a copy signature: (id, signature), walked in id order. The signature
@@ -63,63 +52,28 @@ impl OpenSearch {
         // Read back by id (real-time), never searched: no refresh to wait for.
         let path = self.groups_path();
         let written = self.client.call(Method::PUT, &path, Some(&doc)).map(|_| ());
-        *self.groups_cache() = None;
+        self.groups.forget();
         written
     }
 
-    /// The groups kept with the index: the process's copy, its document's version (no body)
-    /// checked on a thread of its own once the copy is older than [`SETTINGS_FRESH`] (as the
-    /// settings are), read again once that version changed.
+    /// The groups kept with the index: the process's copy, revalidated as the settings are
+    /// (see [`super::revalidated`]); an index whose groups are still in its articles has no
+    /// document to confirm, so it is read again each time.
     pub fn copy_groups(&self) -> Result<Arc<CopyGroups>> {
-        let mut cache = self.groups_cache();
-        if let Some(c) = cache.as_mut() {
-            if c.checked.elapsed() >= SETTINGS_FRESH && !c.checking {
-                c.checking = true;
-                let engine = self.clone();
-                std::thread::spawn(move || engine.check_groups());
-            }
-            return Ok(Arc::clone(&c.groups));
-        }
-        let (doc, version) = self.read_groups(true)?;
-        let stored = match doc[meta::TABLE].as_str() {
-            Some(text) => CopyGroups::parse(text, &self.groups_path())?,
-            None => None,
+        let load = || {
+            let (doc, version) = self.read_groups(true)?;
+            let stored = match doc[meta::TABLE].as_str() {
+                Some(text) => CopyGroups::parse(text, &self.groups_path())?,
+                None => None,
+            };
+            let groups = match stored {
+                Some(groups) => groups,
+                None => self.legacy_groups()?,
+            };
+            Ok((groups, version))
         };
-        let groups = Arc::new(match stored {
-            Some(groups) => groups,
-            None => self.legacy_groups()?,
-        });
-        *cache = Some(CachedGroups {
-            version,
-            checked: Instant::now(),
-            groups: Arc::clone(&groups),
-            checking: false,
-        });
-        Ok(groups)
-    }
-
-    /// Confirm the cached table's version: kept when unchanged, dropped (the next reader reads
-    /// it whole) when changed or when there is no document (an index whose groups are still in
-    /// its articles), checked again by the next reader when the cluster did not answer.
-    fn check_groups(&self) {
-        let found = self.read_groups(false).map(|(_, version)| version);
-        let mut cache = self.groups_cache();
-        let Some(c) = cache.as_mut() else {
-            return;
-        };
-        match found {
-            Ok(version) if version == c.version && version.is_some() => {
-                c.checked = Instant::now();
-                c.checking = false;
-            }
-            Ok(_) => *cache = None,
-            Err(_) => c.checking = false,
-        }
-    }
-
-    /// A poisoned lock only means a reader panicked; the cached table is whole.
-    fn groups_cache(&self) -> std::sync::MutexGuard<'_, Option<CachedGroups>> {
-        self.groups.lock().unwrap_or_else(|e| e.into_inner())
+        let version = |engine: &OpenSearch| Ok(engine.read_groups(false)?.1);
+        Ok(self.groups.get(self, version, load)?.0)
     }
 
     /// The groups document's `_source` (when asked for) and version.

@@ -14,13 +14,14 @@ pub mod dsl;
 pub mod mapping;
 pub mod ranking;
 pub mod rerank;
+mod revalidated;
 pub mod sources;
 pub mod store;
 pub mod url;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
@@ -63,25 +64,13 @@ pub const SETTINGS_FRESH: Duration = Duration::from_secs(3);
 #[derive(Clone)]
 pub struct OpenSearch {
     pub client: Arc<Client>,
-    settings: Arc<Mutex<Option<CachedSettings>>>,
+    settings: revalidated::Revalidated<Value>,
     /// The groups of copies as last read.
     groups: copies::GroupsCache,
 }
 
-/// The companion settings document as last read, and when its version was last confirmed.
-struct CachedSettings {
-    /// Shared, not copied, with each reader: with entity merges and rules it runs to hundreds of
-    /// kilobytes, and a search reads it several times.
-    doc: Arc<Value>,
-    /// `(_seq_no, _primary_term)`, `None` while there is no document.
-    version: Option<(u64, u64)>,
-    checked: Instant,
-    /// A check of the version is under way (see [`OpenSearch::versioned_settings`]).
-    checking: bool,
-}
-
 /// A companion document's `(_seq_no, _primary_term)`, `None` while there is no document.
-type DocVersion = Option<(u64, u64)>;
+pub type DocVersion = Option<(u64, u64)>;
 
 /// What [`OpenSearch::ensure`] found.
 enum Ensured {
@@ -107,8 +96,8 @@ impl OpenSearch {
     fn connect(url: EngineUrl) -> OpenSearch {
         OpenSearch {
             client: Arc::new(Client::new(url)),
-            settings: Arc::new(Mutex::new(None)),
-            groups: Arc::new(Mutex::new(None)),
+            settings: revalidated::Revalidated::new(false),
+            groups: revalidated::Revalidated::new(true),
         }
     }
 
@@ -376,58 +365,18 @@ impl OpenSearch {
         Ok(self.versioned_settings()?.0)
     }
 
-    /// [`Self::settings_doc`] with the version it is. The check runs on a thread of its own while
-    /// the caller goes on with the copy it has: a served search never waits for it (it was the
-    /// one search in every few seconds that took a request more, the slowest of a run), and a
-    /// change another process made shows from the first search after the check.
+    /// [`Self::settings_doc`] with the version it is (see [`revalidated`]).
     fn versioned_settings(&self) -> Result<(Arc<Value>, DocVersion)> {
-        let mut cache = self.settings_cache();
-        if let Some(c) = cache.as_mut() {
-            if c.checked.elapsed() >= SETTINGS_FRESH && !c.checking {
-                c.checking = true;
-                let engine = self.clone();
-                std::thread::spawn(move || engine.check_settings());
-            }
-            return Ok((Arc::clone(&c.doc), c.version));
-        }
-        let (doc, version) = self.read_settings(true)?;
-        let doc = Arc::new(doc);
-        *cache = Some(CachedSettings {
-            doc: Arc::clone(&doc),
-            version,
-            checked: Instant::now(),
-            checking: false,
-        });
-        Ok((doc, version))
-    }
-
-    /// Confirm the cached settings' version: kept when unchanged, dropped (the next reader
-    /// reads them whole) when changed, checked again by the next reader when the cluster did not
-    /// answer.
-    fn check_settings(&self) {
-        let found = self.read_settings(false).map(|(_, version)| version);
-        let mut cache = self.settings_cache();
-        let Some(c) = cache.as_mut() else {
-            return;
-        };
-        match found {
-            Ok(version) if version == c.version => {
-                c.checked = Instant::now();
-                c.checking = false;
-            }
-            Ok(_) => *cache = None,
-            Err(_) => c.checking = false,
-        }
-    }
-
-    /// A poisoned lock only means a reader panicked; the cached copy is whole.
-    fn settings_cache(&self) -> std::sync::MutexGuard<'_, Option<CachedSettings>> {
-        self.settings.lock().unwrap_or_else(|e| e.into_inner())
+        self.settings.get(
+            self,
+            |engine| Ok(engine.read_settings(false)?.1),
+            || self.read_settings(true),
+        )
     }
 
     /// Forget the cached settings (this process just changed them).
     fn settings_changed(&self) {
-        *self.settings_cache() = None;
+        self.settings.forget();
     }
 
     /// The collection figures BM25F reads: as the last index run saved them, else counted now
