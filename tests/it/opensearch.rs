@@ -987,15 +987,18 @@ fn assert_proximity_alike(local: &Results, far: &Results, bm25f: &Results, what:
     let score = |r: &Results| -> BTreeMap<String, f32> { ranked(r).into_iter().collect() };
     let (near, plain, cluster) = (score(local), score(bm25f), score(far));
     let lift = |with: f32, id: &str| with - plain[id];
+    // A lift is one beyond the engines' agreement on scores (the cluster's BM25F may be the
+    // stems folded at index time, equal to about 0.01%).
+    let lifted_by = |lift: f32, id: &str| lift > 2e-3 * plain[id].abs().max(1.0);
     let mut lifted = 0;
     for (id, s) in &cluster {
         let (here, there) = (lift(near[id], id), lift(*s, id));
         assert_eq!(
-            there > 1e-3,
-            here > 1e-3,
+            lifted_by(there, id),
+            lifted_by(here, id),
             "{what}: proximity lifts {id} by {here} embedded and {there} in the cluster"
         );
-        lifted += usize::from(here > 1e-3);
+        lifted += usize::from(lifted_by(here, id));
     }
     assert!(lifted > 0, "{what}: proximity lifted nothing");
     let top =
@@ -1220,7 +1223,8 @@ fn folded_first_pass_gives_way_to_the_exact_script_once_average_lengths_move() {
             ),
         ];
         for (what, args) in cases {
-            let args = [args, &["--limit", "40"][..]].concat();
+            // Every match compared: a cut at a near-tie could take either article.
+            let args = [args, &["--limit", "100"][..]].concat();
             let what = format!("{what}, {when}");
             assert_same_ranking(&f.search(&args), &remote_search(f, &remote, &args), &what);
         }

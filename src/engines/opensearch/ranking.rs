@@ -107,9 +107,9 @@ impl FoldRange {
     };
 
     pub fn note(&mut self, avg: [f32; 2]) {
-        for slot in 0..2 {
-            self.min[slot] = self.min[slot].min(avg[slot]);
-            self.max[slot] = self.max[slot].max(avg[slot]);
+        for (slot, a) in avg.into_iter().enumerate() {
+            self.min[slot] = self.min[slot].min(a);
+            self.max[slot] = self.max[slot].max(a);
         }
     }
 
