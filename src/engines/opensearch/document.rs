@@ -11,12 +11,38 @@ use crate::model::copies::Signature;
 use crate::model::fields::name;
 use crate::model::write::Prepared;
 
-/// The document for one article of the file `file` (content hash `hash`); `figures`, the index's
-/// articles and tokens so far, this one counted in, give its weighted stems' average lengths.
+/// An article's searchable body and its headline and body as ranked, made once: counted into
+/// the index's figures when the article is written, folded when it is sent.
+pub struct Analysed {
+    body: String,
+    ranked: super::ranking::Ranked,
+}
+
+impl Analysed {
+    pub fn of(prepared: &Prepared) -> Analysed {
+        // What is indexed is what the embedded index indexes: standfirst and body as one text.
+        let body = searchable_body(&prepared.article);
+        let ranked = super::ranking::ranked(&prepared.article, &body);
+        Analysed { body, ranked }
+    }
+
+    /// Count the article into `figures` (the averages later articles are folded with).
+    pub fn count_into(&self, figures: &mut super::ranking::Figures) {
+        figures.docs += 1;
+        for (sum, n) in figures.tokens.iter_mut().zip(self.ranked.tokens) {
+            *sum += u64::from(n);
+        }
+    }
+}
+
+/// The document for one article of the file `file` (content hash `hash`), analysed as
+/// `analysed`; its weighted stems are folded with `figures`' average lengths, which the fold
+/// range records.
 pub fn to_source(
     file: &str,
     hash: &str,
     prepared: &Prepared,
+    analysed: Analysed,
     figures: &mut super::ranking::Figures,
 ) -> Value {
     let a = &prepared.article;
@@ -36,14 +62,12 @@ pub fn to_source(
     if let Some(s) = a.standfirst.as_deref().filter(|s| !s.is_empty()) {
         put(name::STANDFIRST, json!(s));
     }
-    // What is indexed is what the embedded index indexes: standfirst and body as one text.
-    let body = searchable_body(a);
-    let ranked = super::ranking::ranked(a, &body);
-    figures.docs += 1;
-    for (sum, n) in figures.tokens.iter_mut().zip(ranked.tokens) {
-        *sum += u64::from(n);
+    let Analysed { body, ranked } = analysed;
+    let avg = figures.collection().avg;
+    if let Some(range) = figures.fold.as_mut() {
+        range.note(avg);
     }
-    let weighted = super::ranking::weighted_stems(&ranked, figures.collection().avg);
+    let weighted = super::ranking::weighted_stems(&ranked, avg);
     let [headline_stems, body_stems] = ranked.stems;
     if !headline_stems.is_empty() {
         put(name::HEADLINE_STEMS, json!(headline_stems));

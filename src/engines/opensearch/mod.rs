@@ -401,8 +401,11 @@ impl OpenSearch {
 
     /// Count the collection figures and save them with the index, for every search to read
     /// from the settings it already caches. Called when an index run commits.
-    pub fn save_figures(&self) -> Result<()> {
-        let figures = self.count_figures()?;
+    pub fn save_figures(&self, fold: Option<ranking::FoldRange>) -> Result<()> {
+        let figures = ranking::Figures {
+            fold,
+            ..self.count_figures()?
+        };
         self.save_setting(meta::RANKING_STATS, figures.to_json())
     }
 
@@ -790,6 +793,9 @@ struct Prepared {
     /// The query's positive unquoted words (stems) in its order, for the second pass.
     scored: Vec<String>,
     collection: crate::model::scoring::Collection,
+    /// Whether the first pass's weighted stems score BM25F exactly enough to rank by
+    /// (`ranking::Figures::folded_is_exact`): then no script re-scores the top.
+    folded: bool,
     /// How each leaf of the query was understood (`--explain`).
     leaves: Vec<crate::model::explain::Understood>,
 }
@@ -801,7 +807,9 @@ impl OpenSearch {
         // The keys aliases name are all a filter needs: a key no alias names is its own outlet.
         let aliased = aliases.keys();
         let table = SourceTable::from_keys(aliased.clone(), aliases);
-        let collection = self.figures()?.collection();
+        let figures = self.figures()?;
+        let collection = figures.collection();
+        let folded = figures.folded_is_exact(&req.ranking.bm25f);
         let make = |first_pass: bool| {
             let mut t = dsl::Translator::new(req, collection);
             t.drop_stop_words = drops_stop_words(&tree, req);
@@ -835,6 +843,7 @@ impl OpenSearch {
             aliased,
             scored,
             collection,
+            folded,
             leaves,
         })
     }
@@ -996,6 +1005,7 @@ impl Backend for OpenSearch {
             aliased,
             scored,
             collection,
+            folded,
             leaves,
         } = self.prepare(req)?;
         let limit = req.limit.min(MAX_LIMIT);
@@ -1069,9 +1079,22 @@ impl Backend for OpenSearch {
             false => Vec::new(),
         };
         // A query without words over headline and body (a phrase, a field) is its own first pass.
-        if ranked && (first != body["query"] || !proximity.is_empty()) {
-            let exact = std::mem::replace(&mut body["query"], first);
-            body["rescore"] = ranking::exact_rescore(window, exact, proximity);
+        // Where the folding holds, the first pass scores BM25F itself and only proximity is
+        // added to its best; otherwise the script re-scores them exactly.
+        let rescore = match (ranked, folded) {
+            (false, _) => None,
+            (true, true) => {
+                body["query"] = first;
+                (!proximity.is_empty()).then(|| ranking::proximity_rescore(window, proximity))
+            }
+            (true, false) if first != body["query"] || !proximity.is_empty() => {
+                let exact = std::mem::replace(&mut body["query"], first);
+                Some(ranking::exact_rescore(window, exact, proximity))
+            }
+            (true, false) => None,
+        };
+        if let Some(rescore) = rescore {
+            body["rescore"] = rescore;
             // The cluster rescores only a search ordered by score alone: equal scores come in
             // the shards' order, not the id's.
             body.as_object_mut()

@@ -15,10 +15,15 @@
 //!
 //! The script runs only where it can change the page. A ranked search's first pass orders
 //! every match by the cluster's own BM25 over the weighted stems, BM25F's weighted frequencies
-//! folded in at index time ([`weighted_stems`]), and a `rescore` ranks each shard's best
-//! `depth` by the script and proximity, span clauses over the position-indexed stems
-//! ([`proximity_clauses`]). On all of AllSides a word matches thousands of articles; the
-//! script on each of them was most of a one-word search.
+//! folded in at index time ([`weighted_stems`]), boosted so that it scores BM25F itself
+//! ([`folded_boost`]). While the average lengths have not moved past [`FOLD_TOLERANCE`] from
+//! those any article was folded with (each index run saves the range, [`FoldRange`]; an empty
+//! index's first articles are folded together once the first bulk's averages are known), that
+//! score is the ranking, and a `rescore` only adds proximity, span clauses over the
+//! position-indexed stems ([`proximity_clauses`]), to each shard's best `depth`. Otherwise the
+//! `rescore` ranks them by the script and proximity. On all of AllSides a word matches
+//! thousands of articles; the script on each of them was most of a one-word search, and on the
+//! best 200 per shard still a third of a three-word one.
 use serde_json::{Value, json};
 
 use crate::analysis;
@@ -79,11 +84,59 @@ pub fn weighted_stems(ranked: &Ranked, avg: [f32; 2]) -> String {
     out
 }
 
-/// Articles and total headline and body tokens of an index.
+/// How far the index's average lengths may move from those its weighted stems were folded with
+/// before the folded first pass no longer stands for BM25F: one sixteenth, half the finest step
+/// in which the embedded index keeps a long field's length (its one-byte norms step by 1/16 to
+/// 1/8 above 40 tokens). Below this, `length / average` moves less than the embedded engine's
+/// own rounding of the length already moves it.
+pub const FOLD_TOLERANCE: f32 = 1.0 / 16.0;
+
+/// The smallest and largest average lengths (headline, body) any article of an index was
+/// folded with ([`weighted_stems`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FoldRange {
+    pub min: [f32; 2],
+    pub max: [f32; 2],
+}
+
+impl FoldRange {
+    /// No article folded yet.
+    pub const EMPTY: FoldRange = FoldRange {
+        min: [f32::INFINITY; 2],
+        max: [f32::NEG_INFINITY; 2],
+    };
+
+    pub fn note(&mut self, avg: [f32; 2]) {
+        for (slot, a) in avg.into_iter().enumerate() {
+            self.min[slot] = self.min[slot].min(a);
+            self.max[slot] = self.max[slot].max(a);
+        }
+    }
+
+    /// Whether every article was folded with averages within [`FOLD_TOLERANCE`] of `avg`, so
+    /// the cluster's BM25 over the weighted stems scores BM25F (with the default parameters).
+    pub fn settled(&self, avg: [f32; 2]) -> bool {
+        (0..2).all(|slot| {
+            let (lo, hi, now) = (self.min[slot], self.max[slot], avg[slot]);
+            // A field no article has (headlines all derived) is folded alike in every article.
+            if hi <= 0.0 && now <= 0.0 {
+                return true;
+            }
+            lo > 0.0
+                && now > 0.0
+                && now / lo <= 1.0 + FOLD_TOLERANCE
+                && hi / now <= 1.0 + FOLD_TOLERANCE
+        })
+    }
+}
+
+/// Articles and total headline and body tokens of an index, and the averages its articles were
+/// folded with (`None` when not known: written by a build that did not record them).
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Figures {
     pub docs: u64,
     pub tokens: [u64; 2],
+    pub fold: Option<FoldRange>,
 }
 
 impl Figures {
@@ -101,19 +154,41 @@ impl Figures {
         Figures {
             docs: reply["hits"]["total"]["value"].as_u64().unwrap_or(0),
             tokens: [sum("headline_tokens"), sum("body_tokens")],
+            fold: None,
         }
     }
 
     pub fn to_json(self) -> Value {
-        json!({ "docs": self.docs, "headline_tokens": self.tokens[0], "body_tokens": self.tokens[1] })
+        let mut v = json!({ "docs": self.docs, "headline_tokens": self.tokens[0], "body_tokens": self.tokens[1] });
+        if let Some(r) = self.fold.filter(|r| r.min[0].is_finite()) {
+            v["fold_min"] = json!(r.min);
+            v["fold_max"] = json!(r.max);
+        }
+        v
     }
 
     /// The figures as saved in the settings document; `None` when none were saved.
     pub fn from_json(v: &Value) -> Option<Figures> {
+        let pair = |key: &str| -> Option<[f32; 2]> {
+            let a = v[key].as_array()?;
+            Some([a.first()?.as_f64()? as f32, a.get(1)?.as_f64()? as f32])
+        };
+        let fold = match (pair("fold_min"), pair("fold_max")) {
+            (Some(min), Some(max)) => Some(FoldRange { min, max }),
+            _ => None,
+        };
         Some(Figures {
             docs: v["docs"].as_u64()?,
             tokens: [v["headline_tokens"].as_u64()?, v["body_tokens"].as_u64()?],
+            fold,
         })
+    }
+
+    /// Whether the cluster's BM25 over the weighted stems scores BM25F under `p` here: `p` is
+    /// the default the stems were folded with, and the averages have not moved past
+    /// [`FOLD_TOLERANCE`] since any article was folded.
+    pub fn folded_is_exact(&self, p: &Bm25fParams) -> bool {
+        *p == Bm25fParams::default() && self.fold.is_some_and(|r| r.settled(self.collection().avg))
     }
 
     pub fn collection(&self) -> Collection {
@@ -186,9 +261,29 @@ pub fn proximity_clauses(words: &[String], pairs: &[Pair], prox: &ProximityParam
 }
 
 /// One stemmed word as a first pass ranks it: the same articles as [`word_query`], ordered by
-/// the cluster's BM25 over the weighted stems (no script per match).
+/// the cluster's BM25 over the weighted stems (no script per match), boosted so the score is
+/// BM25F's when the folding holds ([`Figures::folded_is_exact`]).
 pub fn first_pass_word_query(stem: &str) -> Value {
-    json!({ "term": { name::WEIGHTED_STEMS: stem } })
+    json!({ "term": { name::WEIGHTED_STEMS: { "value": stem, "boost": folded_boost() } } })
+}
+
+/// The cluster's BM25 (the classic form, which multiplies by `k1 + 1`) over frequencies and
+/// `k1` scaled by `FOLD_SCALE` scores `(k1 * FOLD_SCALE + 1) / (k1 + 1)` times BM25F's
+/// saturation; this boost takes that factor out.
+pub fn folded_boost() -> f32 {
+    let k1 = Bm25fParams::default().k1;
+    (k1 + 1.0) / (k1 * super::mapping::FOLD_SCALE + 1.0)
+}
+
+/// The rescore that adds proximity to a first pass that already scores BM25F (its scores kept).
+pub fn proximity_rescore(window: usize, proximity: Vec<Value>) -> Value {
+    json!({
+        "window_size": window.max(1),
+        "query": {
+            "rescore_query": { "bool": { "should": proximity } },
+            "query_weight": 1.0, "rescore_query_weight": 1.0, "score_mode": "total",
+        },
+    })
 }
 
 /// The rescore that ranks a first pass's best `window` articles per shard by `query` (the
@@ -315,5 +410,79 @@ mod tests {
         let text = serde_json::to_string(&clauses).unwrap();
         assert!(text.contains("near(w0 w1)"), "{text}");
         assert!(!text.contains(&format!("near(w{MAX_PAIRS} ")), "{text}");
+    }
+
+    #[test]
+    fn folded_boost_turns_the_clusters_bm25_over_folded_stems_into_bm25f() {
+        let p = Bm25fParams::default();
+        let c = Collection {
+            docs: 1000,
+            avg: [9.0, 400.0],
+        };
+        let idf = scoring::idf(1000, 37);
+        let k1 = f64::from(p.k1 * super::super::mapping::FOLD_SCALE);
+        for (freq, len) in [
+            ([1.0, 3.0], [9, 400]),
+            ([0.0, 12.0], [0, 1800]),
+            ([2.0, 0.0], [5, 60]),
+        ] {
+            let stored = len.map(|n| scoring::stored_length(n as usize));
+            let folded = f64::from(
+                (scoring::weighted_freq(&p, freq, stored, &c) * super::super::mapping::FOLD_SCALE)
+                    .round(),
+            );
+            // The cluster's classic BM25 without length normalisation, times the boost.
+            let cluster =
+                f64::from(idf) * folded * (k1 + 1.0) / (folded + k1) * f64::from(folded_boost());
+            let exact = f64::from(scoring::word_score(&p, idf, freq, stored, &c));
+            assert!(
+                (cluster - exact).abs() <= 1e-3 * exact,
+                "{cluster} vs {exact}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_folding_holds_only_near_the_averages_it_was_made_with() {
+        let mut range = FoldRange::EMPTY;
+        range.note([8.0, 300.0]);
+        range.note([8.2, 310.0]);
+        let figures = |avg: [f32; 2], fold: Option<FoldRange>| Figures {
+            docs: 100,
+            tokens: avg.map(|a| (a * 100.0) as u64),
+            fold,
+        };
+        let p = Bm25fParams::default();
+        assert!(figures([8.1, 305.0], Some(range)).folded_is_exact(&p));
+        // The body average moved by a fifth since some articles were folded.
+        assert!(!figures([8.1, 372.0], Some(range)).folded_is_exact(&p));
+        // Unknown range (an index written by an older build), or other parameters.
+        assert!(!figures([8.1, 305.0], None).folded_is_exact(&p));
+        let other = Bm25fParams { k1: 2.0, ..p };
+        assert!(!figures([8.1, 305.0], Some(range)).folded_is_exact(&other));
+        // No headlines at all (all derived) is folded alike everywhere.
+        let mut bodies = FoldRange::EMPTY;
+        bodies.note([0.0, 300.0]);
+        assert!(figures([0.0, 300.0], Some(bodies)).folded_is_exact(&p));
+    }
+
+    #[test]
+    fn the_fold_range_is_saved_with_the_figures_and_absent_from_old_ones() {
+        let mut range = FoldRange::EMPTY;
+        range.note([8.0, 300.0]);
+        let f = Figures {
+            docs: 3,
+            tokens: [24, 900],
+            fold: Some(range),
+        };
+        assert_eq!(Figures::from_json(&f.to_json()), Some(f));
+        let old = json!({ "docs": 3, "headline_tokens": 24, "body_tokens": 900 });
+        assert_eq!(Figures::from_json(&old).unwrap().fold, None);
+        // Nothing folded yet saves no range.
+        let empty = Figures {
+            fold: Some(FoldRange::EMPTY),
+            ..f
+        };
+        assert_eq!(Figures::from_json(&empty.to_json()).unwrap().fold, None);
     }
 }

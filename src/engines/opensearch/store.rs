@@ -28,7 +28,7 @@ use crate::backend::Store;
 use crate::model::copies::{Member, Signature};
 use crate::model::fields::name;
 use crate::model::manifest::{FileEntry, Manifest};
-use crate::model::write::{Piece, Rejected};
+use crate::model::write::{Piece, Prepared, Rejected};
 use crate::{Error, Result};
 
 /// A bulk request is sent once it holds this many bytes...
@@ -39,6 +39,9 @@ const BULK_ITEMS: usize = 1_000;
 const IN_FLIGHT: usize = 3;
 /// Files per delete-by-query.
 const FILES_PER_DELETE: usize = 500;
+/// The first articles of an empty index are held back this many before any is folded, so
+/// their weighted stems are folded with the averages of this many articles instead of a few.
+const HOLD_ARTICLES: usize = BULK_ITEMS;
 
 /// Which file and record each item of a bulk request came from, and its article id.
 type Origins = Vec<Origin>;
@@ -50,6 +53,15 @@ struct Origin {
     file: String,
     record: usize,
     id: String,
+}
+
+/// An article held back until the first averages are known (see [`HOLD_ARTICLES`]).
+struct Held {
+    file: String,
+    hash: String,
+    record: usize,
+    article: Prepared,
+    analysed: document::Analysed,
 }
 
 pub struct OpenSearchStore {
@@ -73,8 +85,13 @@ pub struct OpenSearchStore {
     /// Articles the cluster took from this store.
     taken: u64,
     /// The index's articles and tokens as saved before the run plus those written since: the
-    /// average lengths each article's weighted stems are folded with.
+    /// average lengths each article's weighted stems are folded with, and the range of them
+    /// (saved at each commit; searches rely on the folding only while it holds).
     figures: super::ranking::Figures,
+    /// The first articles of an empty index, not yet folded.
+    held: Vec<Held>,
+    /// Whether articles are still held back.
+    holding: bool,
 }
 
 impl OpenSearchStore {
@@ -86,9 +103,17 @@ impl OpenSearchStore {
 
     fn new(engine: OpenSearch, fresh: bool) -> OpenSearchStore {
         // Only averages come of it: an index not yet counted starts from its first articles.
-        let figures = engine.figures().unwrap_or_default();
+        let mut figures = engine.figures().unwrap_or_default();
+        // An empty index has no article folded otherwise; one written by a build that kept no
+        // fold range keeps none (unknown), so searches keep the exact script there.
+        let empty = figures.docs == 0;
+        if empty {
+            figures.fold = Some(super::ranking::FoldRange::EMPTY);
+        }
         OpenSearchStore {
             figures,
+            held: Vec::new(),
+            holding: empty,
             engine,
             fresh,
             signatures: BTreeMap::new(),
@@ -142,6 +167,7 @@ impl OpenSearchStore {
     }
 
     fn drain(&mut self) -> Result<()> {
+        self.release_held();
         self.dispatch()?;
         let mut first_error = None;
         while !self.in_flight.is_empty() {
@@ -150,6 +176,42 @@ impl OpenSearchStore {
             }
         }
         first_error.map_or(Ok(()), Err)
+    }
+
+    /// Fold and buffer the held articles, all with the averages of them all, and hold no more.
+    fn release_held(&mut self) {
+        self.holding = false;
+        for h in std::mem::take(&mut self.held) {
+            self.buffer_article(&h.file, &h.hash, h.record, &h.article, h.analysed);
+        }
+    }
+
+    /// One article's bulk lines into the buffer.
+    fn buffer_article(
+        &mut self,
+        file: &str,
+        hash: &str,
+        record: usize,
+        article: &Prepared,
+        analysed: document::Analysed,
+    ) {
+        let index = &self.engine.url().index;
+        let source = document::to_source(file, hash, article, analysed, &mut self.figures);
+        line(
+            &mut self.buffer,
+            &json!({ "index": { "_index": index, "_id": article.article.id } }),
+        );
+        line(&mut self.buffer, &source);
+        self.taken += 1;
+        self.origins.push(Origin {
+            file: file.to_string(),
+            record,
+            id: article.article.id.clone(),
+        });
+        if let Some(signature) = article.signature.as_ref().filter(|_| self.fresh) {
+            self.signatures
+                .insert(article.article.id.clone(), signature.clone());
+        }
     }
 
     /// Delete the superseded articles of finished files and all articles of deleted ones.
@@ -323,32 +385,33 @@ impl Store for OpenSearchStore {
         self.engine.save_source_aliases(aliases)
     }
 
-    fn write(&mut self, piece: Piece) -> Result<()> {
-        let index = self.engine.url().index.clone();
+    fn write(&mut self, mut piece: Piece) -> Result<()> {
         let hash = format!("{:016x}", piece.hash);
         let record = self.written.entry(piece.file.clone()).or_insert(0);
         if piece.first {
             *record = 0;
         }
-        for article in &piece.articles {
-            *record += 1;
-            let source = document::to_source(&piece.file, &hash, article, &mut self.figures);
-            line(
-                &mut self.buffer,
-                &json!({ "index": { "_index": index, "_id": article.article.id } }),
-            );
-            line(&mut self.buffer, &source);
-            self.taken += 1;
-            self.origins.push(Origin {
-                file: piece.file.clone(),
-                record: *record,
-                id: article.article.id.clone(),
-            });
-            if let Some(signature) = article.signature.as_ref().filter(|_| self.fresh) {
-                self.signatures
-                    .insert(article.article.id.clone(), signature.clone());
+        let mut record = *record;
+        for article in std::mem::take(&mut piece.articles) {
+            record += 1;
+            let analysed = document::Analysed::of(&article);
+            analysed.count_into(&mut self.figures);
+            if self.holding {
+                self.held.push(Held {
+                    file: piece.file.clone(),
+                    hash: hash.clone(),
+                    record,
+                    article,
+                    analysed,
+                });
+                if self.held.len() >= HOLD_ARTICLES {
+                    self.release_held();
+                }
+            } else {
+                self.buffer_article(&piece.file, &hash, record, &article, analysed);
             }
         }
+        self.written.insert(piece.file.clone(), record);
         if piece.last {
             self.finished.push((piece.file.clone(), hash));
             self.written.remove(&piece.file);
@@ -371,8 +434,9 @@ impl Store for OpenSearchStore {
             .call(Method::POST, &format!("/{index}/_refresh"), None)?;
         self.clean_up()?;
         self.save_manifest(manifest)?;
-        // Searches read BM25F's average lengths from the settings they cache.
-        self.engine.save_figures()
+        // Searches read BM25F's average lengths, and whether the folding holds, from the
+        // settings they cache.
+        self.engine.save_figures(self.figures.fold)
     }
 
     fn copy_members(&mut self) -> Result<Vec<Member>> {
