@@ -216,6 +216,9 @@ fn engines_agree_on_totals_facets_phrase_hits_and_snippets() {
         ),
         "remote index",
     );
+    // Created without a layout in the URL: one shard and one replica.
+    assert_eq!(shards_of(&remote), 1);
+    assert_eq!(replicas_of(&remote), 1);
     let remote_summary = summary(&remote_out);
     assert!(remote_summary.documents_total > 20, "{remote_summary:?}");
     assert_eq!(remote_summary.documents_total, local_run.documents_total);
@@ -775,6 +778,23 @@ fn cluster_json(base: &str, path: &str) -> serde_json::Value {
     serde_json::from_str(&text).expect("cluster JSON")
 }
 
+/// The index's settings as the cluster reports them.
+fn index_setting(remote: &Remote, key: &str) -> u64 {
+    let settings = cluster_json(&remote.base, &format!("/{}/_settings", remote.index));
+    settings[&remote.index]["settings"]["index"][key]
+        .as_str()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("{key} of {}: {settings}", remote.index))
+}
+
+fn shards_of(remote: &Remote) -> u64 {
+    index_setting(remote, "number_of_shards")
+}
+
+fn replicas_of(remote: &Remote) -> u64 {
+    index_setting(remote, "number_of_replicas")
+}
+
 /// The cluster's own counts for an index: (searches run on its shards, document gets).
 fn index_requests(base: &str, index: &str) -> (u64, u64) {
     let stats = cluster_json(base, &format!("/{index}/_stats/search,get"));
@@ -1021,19 +1041,21 @@ fn engines_rank_alike_with_bm25f_proximity_and_feedback() {
     ranking_corpus(&f);
     // Without copy groups, so the lists compared rank every article, none collapsed.
     f.index_docs(&["--no-entities", "--no-copies"]);
+    // Two shards, so the cluster scores with statistics gathered across shards (the dfs round),
+    // the path a larger archive takes; the default layout has one shard.
+    let two_shards = format!("{}?shards=2&replicas=1", remote.url());
     ok(
-        remote_run(
-            &f,
-            &remote,
-            &[
-                "index",
-                f.docs().to_str().unwrap(),
-                "--no-entities",
-                "--no-copies",
-            ],
-        ),
+        f.run(&[
+            "index",
+            f.docs().to_str().unwrap(),
+            "--no-entities",
+            "--no-copies",
+            "--engine",
+            &two_shards,
+        ]),
         "remote index",
     );
+    assert_eq!(shards_of(&remote), 2);
     // Feedback's gate opened on any query of this small corpus, so the test sees it work.
     let open = "fb_words=0,fb_gap=0,fb_agree=0";
     // The settings off by default: pairs of words further apart, samples weighted by likelihood.
