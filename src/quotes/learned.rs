@@ -343,14 +343,16 @@ impl<'a> Context<'_, 'a> {
         let target = self.pronoun_target();
         let shape = self.quote_shape();
         let pointers = self.pointers();
+        // Every candidate, near or far, also gets the features of the quote's pointers.
+        let full = |name: &str, kind: EntityKind, ms: &[&Mention]| {
+            let mut c = self.candidate(name, kind, ms, &groups, target, &shape);
+            pointer_features(&pointers, &shape, &mut c);
+            self.gap_features(&mut c);
+            c
+        };
         let mut out: Vec<Candidate> = groups
             .iter()
-            .map(|(name, kind, ms)| {
-                let mut c = self.candidate(name, *kind, ms, &groups, target, &shape);
-                pointer_features(&pointers, &shape, &mut c);
-                self.gap_features(&mut c);
-                c
-            })
+            .map(|(name, kind, ms)| full(name, *kind, ms))
             .collect();
         // The rules' speaker or a pronoun's referent may have been named further back.
         let far = [self.rule.map(|r| (r.name.as_str(), r.kind)), target]
@@ -358,10 +360,7 @@ impl<'a> Context<'_, 'a> {
             .flatten();
         for (name, kind) in far {
             if !out.iter().any(|c| c.name == name) {
-                let mut c = self.candidate(name, kind, &[], &groups, target, &shape);
-                pointer_features(&pointers, &shape, &mut c);
-                self.gap_features(&mut c);
-                out.push(c);
+                out.push(full(name, kind, &[]));
             }
         }
         out

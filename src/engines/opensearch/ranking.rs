@@ -277,13 +277,7 @@ pub fn folded_boost() -> f32 {
 
 /// The rescore that adds proximity to a first pass that already scores BM25F (its scores kept).
 pub fn proximity_rescore(window: usize, proximity: Vec<Value>) -> Value {
-    json!({
-        "window_size": window.max(1),
-        "query": {
-            "rescore_query": { "bool": { "should": proximity } },
-            "query_weight": 1.0, "rescore_query_weight": 1.0, "score_mode": "total",
-        },
-    })
+    rescore(window, json!({ "bool": { "should": proximity } }), 1.0)
 }
 
 /// The rescore that ranks a first pass's best `window` articles per shard by `query` (the
@@ -293,10 +287,16 @@ pub fn exact_rescore(window: usize, query: Value, proximity: Vec<Value>) -> Valu
         true => query,
         false => json!({ "bool": { "must": [query], "should": proximity } }),
     };
+    rescore(window, query, 0.0)
+}
+
+/// Each shard's best `window` scored again: the first-pass score times `first_weight` plus
+/// `query`'s.
+fn rescore(window: usize, query: Value, first_weight: f32) -> Value {
     json!({
         "window_size": window.max(1),
         "query": {
-            "rescore_query": query, "query_weight": 0.0, "rescore_query_weight": 1.0,
+            "rescore_query": query, "query_weight": first_weight, "rescore_query_weight": 1.0,
             "score_mode": "total",
         },
     })
