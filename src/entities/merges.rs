@@ -402,6 +402,27 @@ struct Name<'a> {
     articles: u64,
     /// Comparison words: lower case, dots dropped.
     words: Vec<String>,
+    /// The comparison words joined by spaces: the name's spelling key, made once because every
+    /// class looks names up by it, many times per name.
+    key: String,
+    /// Every comparison word is letters only (an expansion an abbreviation may stand for).
+    alphabetic: bool,
+}
+
+impl<'a> Name<'a> {
+    fn of(count: &'a NameCount) -> Name<'a> {
+        let words: Vec<String> = alias_key(&count.name)
+            .split(' ')
+            .map(str::to_lowercase)
+            .collect();
+        Name {
+            text: &count.name,
+            articles: count.articles,
+            key: words.join(" "),
+            alphabetic: words.iter().all(|w| w.chars().all(char::is_alphabetic)),
+            words,
+        }
+    }
 }
 
 fn find_kind(
@@ -413,14 +434,7 @@ fn find_kind(
     let names: Vec<Name> = list
         .iter()
         .filter(|n| !n.name.trim().is_empty())
-        .map(|n| Name {
-            text: &n.name,
-            articles: n.articles,
-            words: alias_key(&n.name)
-                .split(' ')
-                .map(str::to_lowercase)
-                .collect(),
-        })
+        .map(Name::of)
         .collect();
     let index = Index::of(&names);
     // Each name's first found target, by the order of the classes.
@@ -492,11 +506,10 @@ impl Index {
         for (i, n) in names.iter().enumerate() {
             by_opening.entry(opening(&n.words[0])).or_default().push(i);
             // The spelling most articles use stands for its key.
-            let key = n.words.join(" ");
-            match by_key.get(&key) {
+            match by_key.get(&n.key) {
                 Some(&j) if more_used(names, j, i).is_none() => {}
                 _ => {
-                    by_key.insert(key, i);
+                    by_key.insert(n.key.clone(), i);
                 }
             }
             let mut seen: Vec<&str> = Vec::new();
@@ -536,7 +549,7 @@ fn only_one(names: &[Name], candidates: impl Iterator<Item = usize>) -> Option<u
 
 /// "Labour party" -> "Labour Party": the spelling of the same words most articles use.
 fn case_variant(names: &[Name], index: &Index, i: usize) -> Option<usize> {
-    let j = *index.by_key.get(&names[i].words.join(" "))?;
+    let j = *index.by_key.get(&names[i].key)?;
     (j != i).then_some(j)
 }
 
@@ -601,13 +614,7 @@ fn abbreviation(names: &[Name], index: &Index, kind: EntityKind, i: usize) -> Op
         .into_iter()
         .flatten()
         .copied()
-        .filter(|&j| j != i && names[j].words.len() == n.words.len())
-        .filter(|&j| {
-            names[j]
-                .words
-                .iter()
-                .all(|w| w.chars().all(char::is_alphabetic))
-        })
+        .filter(|&j| j != i && names[j].words.len() == n.words.len() && names[j].alphabetic)
         .filter(|&j| {
             let long = &names[j].words;
             let pairs = || n.words.iter().zip(long);
@@ -626,18 +633,18 @@ fn opening(word: &str) -> String {
 /// letters found in `long` in order ("dems" in "democrats", "calif" in "california"). "Chris" is
 /// no abbreviation of "Christmas", nor "South" of "Southern".
 fn abbreviates(short: &str, long: &str) -> bool {
-    let s: Vec<char> = short.chars().collect();
-    if s.len() * 2 > long.chars().count() {
+    // Called for every pair of names sharing an opening, so it reads the words in place.
+    let (s_len, l_len) = (short.chars().count(), long.chars().count());
+    if s_len < 2 || s_len * 2 > l_len || s_len >= l_len {
         return false;
     }
-    let l: Vec<char> = long.chars().collect();
     // A plural abbreviates a plural only ("Refs" is not "Reformer").
-    let plural = |w: &[char]| w.last() == Some(&'s');
-    if s.len() < 2 || s.len() >= l.len() || s[..2] != l[..2] || plural(&s) != plural(&l) {
+    let plural = |w: &str| w.ends_with('s');
+    if short.chars().take(2).ne(long.chars().take(2)) || plural(short) != plural(long) {
         return false;
     }
-    let mut it = l.iter();
-    s.iter().all(|c| it.any(|x| x == c))
+    let mut it = long.chars();
+    short.chars().all(|c| it.any(|x| x == c))
 }
 
 /// "Liberal Democrat" <-> "Liberal Democrats": the same words but a plural ending on the last;
@@ -741,11 +748,10 @@ fn generic_suffix(
 /// written in lower case.
 fn names_alone(model: &Model, name: &Name) -> bool {
     use super::lexicon::{G_CAPITAL, G_CITY, G_COUNTRY, G_REGION, G_US_STATE};
-    let key = name.words.join(" ");
-    let place = model.lexicon.gazetteer(&key)
+    let place = model.lexicon.gazetteer(&name.key)
         & (G_COUNTRY | G_CAPITAL | G_CITY | G_US_STATE | G_REGION)
         != 0
-        || model.place_aliases.contains_key(&key);
+        || model.place_aliases.contains_key(&name.key);
     let generic = name.words.len() == 1 && super::canonical::is_generic_word(model, name.text);
     !place && !generic
 }
@@ -763,11 +769,12 @@ fn long_forms(
         .with_word(&n.words[0])
         .iter()
         .copied()
-        .filter(|&j| index.by_key.get(&names[j].words.join(" ")) == Some(&j))
         .filter(|&j| {
+            // Cheapest test first: the word holds for every name sharing it, often thousands.
             let w = &names[j].words;
             w.len() == n.words.len() + 1
                 && w[..n.words.len()] == n.words[..]
+                && index.by_key.get(&names[j].key) == Some(&j)
                 && names[j]
                     .text
                     .split_whitespace()
