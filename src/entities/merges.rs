@@ -494,17 +494,21 @@ fn find_kind(
 struct Index {
     by_word: HashMap<String, Vec<usize>>,
     by_key: HashMap<String, usize>,
-    /// By the first two letters of the first word, for abbreviations.
-    by_opening: HashMap<String, Vec<usize>>,
+    /// The names of letters only, by the first two letters of the first word and the number of
+    /// words: what an abbreviation can stand for.
+    by_opening: HashMap<(String, usize), Vec<usize>>,
 }
 
 impl Index {
     fn of(names: &[Name]) -> Index {
         let mut by_word: HashMap<String, Vec<usize>> = HashMap::new();
         let mut by_key = HashMap::new();
-        let mut by_opening: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_opening: HashMap<(String, usize), Vec<usize>> = HashMap::new();
         for (i, n) in names.iter().enumerate() {
-            by_opening.entry(opening(&n.words[0])).or_default().push(i);
+            if n.alphabetic {
+                let at = (opening(&n.words[0]), n.words.len());
+                by_opening.entry(at).or_default().push(i);
+            }
             // The spelling most articles use stands for its key.
             match by_key.get(&n.key) {
                 Some(&j) if more_used(names, j, i).is_none() => {}
@@ -610,11 +614,11 @@ fn abbreviation(names: &[Name], index: &Index, kind: EntityKind, i: usize) -> Op
     }
     let candidates = index
         .by_opening
-        .get(&opening(&n.words[0]))
+        .get(&(opening(&n.words[0]), n.words.len()))
         .into_iter()
         .flatten()
         .copied()
-        .filter(|&j| j != i && names[j].words.len() == n.words.len() && names[j].alphabetic)
+        .filter(|&j| j != i)
         .filter(|&j| {
             let long = &names[j].words;
             let pairs = || n.words.iter().zip(long);
