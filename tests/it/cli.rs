@@ -339,3 +339,78 @@ fn a_query_of_only_punctuation_matches_nothing_but_a_blank_query_browses() {
     assert_eq!(f.search(&["?? !!"]).total, 0);
     assert_eq!(f.search(&[" "]).total, 6);
 }
+
+/// Articles whose lead (about the first 2 KB) and a later stretch both hold matches: the lead
+/// settles the fragments only when its matches are far enough apart to fill every fragment and
+/// one window there can show every word of the query.
+fn lead_and_later_matches() -> Fixture {
+    let f = Fixture::new();
+    let filler = "Officials met again on Monday to go over the details of the plan. ".repeat(40);
+    let gap = "Ports along the coast reported quieter weeks than usual. ".repeat(4);
+    f.write(
+        "steel.txt",
+        format!(
+            "Steel duties\n\nThe tariff on steel was raised in March. {gap}Exporters said the \
+             new tariff hurt their sales. {gap}A third tariff on aluminium followed in May. \
+             {filler}Tariff after tariff, tariff upon tariff: the list of tariffs kept growing. \
+             {filler}\n"
+        ),
+    );
+    let quay = "Crews cleared the quay and checked the cranes before the first ships came in. ";
+    f.write(
+        "harbour.txt",
+        format!(
+            "Storm damage\n\nThe harbour reopened on Tuesday after the storm. {}Fishing boats \
+             waited outside for a day. Two more boats came later. {filler}Harbour boats were \
+             the first to sail out again. {filler}\n",
+            quay.repeat(17)
+        ),
+    );
+    f.index_docs(&[]);
+    f
+}
+
+/// Three matches in the lead, each a fragment apart, settle the fragments: the denser stretch
+/// further on is not looked for.
+#[test]
+fn snippet_fragments_come_from_the_lead_when_its_matches_fill_every_fragment() {
+    let f = lead_and_later_matches();
+    let r = f.search(&["tariff"]);
+    assert_eq!(r.hits.len(), 1);
+    let hit = &r.hits[0];
+    let ports = "Ports along the coast reported quieter weeks than usual.";
+    assert_eq!(
+        hit.snippet,
+        format!(
+            "The tariff on steel was raised in March. {ports} {ports} … Exporters said the new \
+             tariff hurt their sales. {ports} Ports along the coast reported quieter weeks than \
+             … A third tariff on aluminium followed in May. Officials met again on Monday to go \
+             over the details of the plan."
+        )
+    );
+    assert_eq!(hit.marked(), ["tariff", "tariff", "tariff"]);
+}
+
+/// The lead holds both words but never close together: the scan goes on, and the stretch that
+/// shows them together is one of the fragments.
+#[test]
+fn snippet_fragments_show_every_word_together_when_only_a_later_stretch_does() {
+    let f = lead_and_later_matches();
+    let r = f.search(&["harbour boats"]);
+    assert_eq!(r.hits.len(), 1);
+    let hit = &r.hits[0];
+    let plan = "Officials met again on Monday to go over the details of the plan.";
+    assert_eq!(
+        hit.snippet,
+        format!(
+            "The harbour reopened on Tuesday after the storm. Crews cleared the quay and checked \
+             the cranes before the first ships came in. … Fishing boats waited outside for a \
+             day. Two more boats came later. {plan} … Harbour boats were the first to sail out \
+             again. {plan}"
+        )
+    );
+    assert_eq!(
+        hit.marked(),
+        ["harbour", "boats", "boats", "Harbour", "boats"]
+    );
+}
