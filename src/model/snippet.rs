@@ -250,7 +250,7 @@ impl SnippetGenerator {
         // Each round analyses only the new part; matching reruns over all tokens, which is cheap.
         self.tokens.clear();
         let mut done = 0;
-        let mut scanned = LEAD_BYTES;
+        let mut scanned = SCAN_START_BYTES;
         loop {
             let end = prefix_end(text, scanned);
             self.scan(&text[done..end], done, &active, &first);
@@ -259,22 +259,12 @@ impl SnippetGenerator {
             let mut distinct: Vec<usize> = hits.iter().map(|h| h.which).collect();
             distinct.sort_unstable();
             distinct.dedup();
-            let mut enough = distinct.len() == active.len() && hits.len() >= MAX_FRAGMENTS;
-            // The lead settles the fragments only if one window there can show every part of
-            // the query and its matches are far enough apart to fill every fragment; otherwise
-            // the scan goes on as it always did.
-            if scanned < SCAN_START_BYTES {
-                enough &= stretches(&hits, FRAGMENT_CHARS) >= MAX_FRAGMENTS
-                    && all_within(&hits, self.highlights.len(), active.len(), FRAGMENT_CHARS);
-            }
+            let enough = distinct.len() == active.len() && hits.len() >= MAX_FRAGMENTS;
             if end == text.len() || enough {
                 to_char_offsets(&text[..end], &mut hits);
                 return (hits, end);
             }
-            scanned = match scanned < SCAN_START_BYTES {
-                true => SCAN_START_BYTES,
-                false => scanned.saturating_mul(4),
-            };
+            scanned = scanned.saturating_mul(4);
         }
     }
 
@@ -415,53 +405,8 @@ fn wants(
     }
 }
 
-/// How much of a body the first scan for matches reads: about its first dozen sentences. When
-/// they hold every part of the query close together and enough matches for the fragments, the
-/// fragments come from them; reading on to find denser windows later cost a quarter of a
-/// served search.
-const LEAD_BYTES: usize = 2 * 1024;
-
-/// How much of a body the scan reads when the lead does not settle the fragments.
+/// How much of a body the first scan for matches reads.
 const SCAN_START_BYTES: usize = 8 * 1024;
-
-/// How many stretches of at most `span` bytes, taken from the first match on, it takes to
-/// cover `hits` (byte ranges in text order): fewer than the fragments means the windows around
-/// them would leave a fragment empty.
-fn stretches(hits: &[Hit], span: usize) -> usize {
-    let mut count = 0;
-    let mut reach = None;
-    for h in hits {
-        if reach.is_none_or(|r| h.end > r) {
-            count += 1;
-            reach = Some(h.start + span);
-        }
-    }
-    count
-}
-
-/// Whether some stretch of at most `span` bytes holds matches of `wanted` different highlights;
-/// `hits` are byte ranges in text order, not overlapping, and `which` is below `slots`.
-fn all_within(hits: &[Hit], slots: usize, wanted: usize, span: usize) -> bool {
-    if wanted <= 1 {
-        return true;
-    }
-    let mut seen = vec![0usize; slots];
-    let (mut held, mut from) = (0, 0);
-    for (to, h) in hits.iter().enumerate() {
-        seen[h.which] += 1;
-        held += usize::from(seen[h.which] == 1);
-        while from <= to && h.end - hits[from].start > span {
-            let w = hits[from].which;
-            seen[w] -= 1;
-            held -= usize::from(seen[w] == 0);
-            from += 1;
-        }
-        if held >= wanted {
-            return true;
-        }
-    }
-    false
-}
 
 /// A byte position at or after `at` where a prefix can end without cutting a word.
 fn prefix_end(text: &str, mut at: usize) -> usize {
@@ -962,65 +907,13 @@ mod tests {
 
     #[test]
     fn regression_scan_boundary_inside_multibyte_char() {
-        // The byte where a scan stops (the lead's, then the first long scan's) falls inside a
-        // curly quote; the only match comes after it, so the scan must grow past that point
-        // without slicing the character.
-        for stop in [LEAD_BYTES, SCAN_START_BYTES] {
-            let mut body = "x".repeat(stop - 2);
-            body.push_str("\u{201d} and later the tariff talks resumed.");
-            assert!(!body.is_char_boundary(stop));
-            let mut g = SnippetGenerator::new(vec![phrase(&["tariff", "talks"])]);
-            assert_eq!(marked_words(&g.body(&body)), vec!["tariff talks"], "{stop}");
-        }
-    }
-}
-
-#[cfg(test)]
-mod lead_tests {
-    use super::*;
-
-    fn hit(start: usize, end: usize, which: usize) -> Hit {
-        Hit { start, end, which }
-    }
-
-    #[test]
-    fn stretches_count_the_spans_it_takes_to_cover_the_matches() {
-        assert_eq!(stretches(&[], 160), 0);
-        let close = [hit(0, 5, 0), hit(100, 105, 0), hit(150, 160, 0)];
-        assert_eq!(stretches(&close, 160), 1);
-        assert_eq!(stretches(&close, 159), 2);
-        let apart = [
-            hit(0, 5, 0),
-            hit(200, 205, 0),
-            hit(300, 305, 0),
-            hit(600, 605, 0),
-        ];
-        assert_eq!(stretches(&apart, 160), 3);
-        assert_eq!(stretches(&apart, 100), 4);
-        assert_eq!(stretches(&apart, 1000), 1);
-    }
-
-    #[test]
-    fn all_within_finds_a_stretch_holding_every_wanted_highlight() {
-        let apart = [hit(0, 5, 0), hit(100, 105, 1), hit(300, 305, 2)];
-        assert!(all_within(&apart, 3, 1, 10));
-        assert!(all_within(&apart, 3, 2, 105));
-        assert!(!all_within(&apart, 3, 2, 104));
-        assert!(!all_within(&apart, 3, 3, 300));
-        assert!(all_within(&apart, 3, 3, 305));
-        // A later stretch holds them all, after an earlier one that holds two.
-        let later = [
-            hit(0, 4, 0),
-            hit(10, 14, 1),
-            hit(500, 504, 1),
-            hit(520, 524, 2),
-            hit(530, 534, 0),
-        ];
-        assert!(all_within(&later, 3, 3, 34));
-        assert!(!all_within(&later, 3, 3, 33));
-        // A single match longer than the stretch.
-        assert!(!all_within(&[hit(0, 50, 0), hit(60, 64, 1)], 2, 2, 20));
-        assert!(!all_within(&[], 2, 2, 20));
+        // Byte 8192, where the first scan stops, falls inside a curly quote; the only match comes
+        // after it, so the scan must grow past that point without slicing the character.
+        let mut body = "x".repeat(SCAN_START_BYTES - 2);
+        body.push_str("\u{201d} and later the tariff talks resumed.");
+        assert!(!body.is_char_boundary(SCAN_START_BYTES));
+        let mut g = SnippetGenerator::new(vec![phrase(&["tariff", "talks"])]);
+        assert_eq!(marked_words(&g.body(&body)), vec!["tariff talks"]);
     }
 }
 
