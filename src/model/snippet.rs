@@ -947,7 +947,7 @@ mod window_tests {
                 "Zölle 😀 東京 café. ".repeat(12),
                 "Tarif\u{3000}tariff. ".repeat(30)
             ),
-            format!("{}tariff.\u{201d}\u{a0}\u{a0}Next", "é".repeat(300)),
+            format!("{} tariff.\u{201d}\u{a0}\u{a0}Next", "é".repeat(300)),
         ]
     }
 
