@@ -596,6 +596,20 @@ impl Unit for FoldedUnit {
     }
 }
 
+/// How many bytes `bytes` starts with that are ASCII: whole blocks are tested at once (a body
+/// beyond ASCII has runs of hundreds of ASCII bytes between its quotes and dashes).
+fn ascii_run(bytes: &[u8]) -> usize {
+    const BLOCK: usize = 32;
+    let mut run = 0;
+    for block in bytes.chunks(BLOCK) {
+        if !block.is_ascii() {
+            return run + block.iter().take_while(|b| b.is_ascii()).count();
+        }
+        run += block.len();
+    }
+    run
+}
+
 /// A text beyond ASCII as windows are chosen on it: one [`FoldedUnit`] per character, and where
 /// the characters beyond ASCII are, to find a window's bytes. Folding copies runs of ASCII whole:
 /// a news body beyond ASCII is mostly ASCII with a few quotes and dashes, and decoding all of it
@@ -616,7 +630,7 @@ impl Folded {
         let mut at = 0;
         let mut extra = 0;
         while at < bytes.len() {
-            let run = bytes[at..].iter().take_while(|b| b.is_ascii()).count();
+            let run = ascii_run(&bytes[at..]);
             (self.units).extend(bytes[at..at + run].iter().map(|&b| FoldedUnit(b)));
             at += run;
             if let Some(c) = text[at..].chars().next() {
@@ -984,6 +998,24 @@ mod window_tests {
             assert_eq!(g.headline(&headline), Marked { text, highlights });
         }
         assert_eq!(marked, bodies().len() - 1, "every body but one has a match");
+    }
+
+    #[test]
+    fn ascii_run_ends_at_the_first_byte_beyond_ascii() {
+        for text in [
+            "",
+            "abc",
+            "é",
+            "aé",
+            &"x".repeat(31),
+            &format!("{}é", "x".repeat(32)),
+        ] {
+            let expected = text.bytes().take_while(|b| b.is_ascii()).count();
+            assert_eq!(ascii_run(text.as_bytes()), expected, "{text:?}");
+        }
+        let long = format!("{}“{}", "y".repeat(70), "z".repeat(40));
+        assert_eq!(ascii_run(long.as_bytes()), 70);
+        assert_eq!(ascii_run("q".repeat(100).as_bytes()), 100);
     }
 
     #[test]
