@@ -650,52 +650,48 @@ impl Folded {
 }
 
 /// Pick up to three non-overlapping windows covering the most distinct matches, in text order.
-///
-/// Each round takes the window around an uncovered hit with the most distinct uncovered
-/// highlights, then the most uncovered matches, the earliest among equals. Finding a hit's
-/// window (its sentence start and end) is the costly part, so each round first bounds every
-/// hit's score by the hits within a fragment's reach of it (its window never reaches further)
-/// and finds windows in order of that bound, only while the bound can still beat the best.
 fn choose_windows<T: Unit>(chars: &[T], hits: &[Hit]) -> Vec<(usize, usize)> {
     if hits.is_empty() {
         return vec![window_from(chars, 0, 0)];
     }
-    let mut around: Vec<Option<(usize, usize)>> = vec![None; hits.len()];
+    // A hit's window does not depend on the round, and finding its sentence start is the costly
+    // part, so each is found once.
+    let around: Vec<(usize, usize)> = hits
+        .iter()
+        .map(|h| window_around(chars, h.start, h.end))
+        .collect();
     let mut covered = vec![false; hits.len()];
     let mut chosen: Vec<(usize, usize)> = Vec::new();
     let mut inside: Vec<usize> = Vec::new();
-    let mut order: Vec<(Score, usize)> = Vec::new();
     while chosen.len() < MAX_FRAGMENTS {
-        order.clear();
-        for (i, h) in hits.iter().enumerate() {
-            if !covered[i] {
-                let bound = score_within(hits, &covered, reach_of(h), &mut inside);
-                order.push((bound, i));
-            }
-        }
-        order.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        let mut best: Option<(Score, usize, Span)> = None;
-        for &(bound, i) in &order {
-            if let Some((score, first, _)) = best
-                && (bound < score || (bound == score && i > first))
-            {
-                if bound < score {
-                    break;
-                }
+        let mut best: Option<((usize, usize), (usize, usize))> = None;
+        for (i, &w) in around.iter().enumerate() {
+            if covered[i] {
                 continue;
             }
-            let h = hits[i];
-            let w = *around[i].get_or_insert_with(|| window_around(chars, h.start, h.end));
             if chosen.iter().any(|c| c.0 < w.1 && w.0 < c.1) {
                 continue;
             }
-            let score = score_within(hits, &covered, w, &mut inside);
-            let wins = best.is_none_or(|(s, first, _)| score > s || (score == s && i < first));
-            if wins {
-                best = Some((score, i, w));
+            // Hits are in text order and never overlap, so those inside a window are a run.
+            let from = hits.partition_point(|x| x.start < w.0);
+            let to = hits.partition_point(|x| x.end <= w.1).max(from);
+            inside.clear();
+            inside.extend(
+                hits[from..to]
+                    .iter()
+                    .zip(&covered[from..to])
+                    .filter(|(_, c)| !**c)
+                    .map(|(x, _)| x.which),
+            );
+            let matches = inside.len();
+            inside.sort_unstable();
+            inside.dedup();
+            let score = (inside.len(), matches);
+            if best.is_none_or(|(s, _)| score > s) {
+                best = Some((score, w));
             }
         }
-        let Some((_, _, w)) = best else { break };
+        let Some((_, w)) = best else { break };
         for (i, h) in hits.iter().enumerate() {
             if h.start < w.1 && h.end > w.0 {
                 covered[i] = true;
@@ -705,45 +701,6 @@ fn choose_windows<T: Unit>(chars: &[T], hits: &[Hit]) -> Vec<(usize, usize)> {
     }
     chosen.sort_unstable();
     chosen
-}
-
-/// A window's score: distinct highlights, then matches (see [`score_within`]).
-type Score = (usize, usize);
-
-/// A `[start, end)` range of characters.
-type Span = (usize, usize);
-
-/// The stretch any window around `h` lies in (see [`window_around`] and [`window_from`]): it
-/// starts at most a fragment before the hit and ends at most a fragment after the hit's start,
-/// or at its end; one more character each side for safety.
-fn reach_of(h: &Hit) -> (usize, usize) {
-    let from = h.start.saturating_sub(FRAGMENT_CHARS + 1);
-    (from, (h.start + FRAGMENT_CHARS + 1).max(h.end))
-}
-
-/// A window's score: how many distinct highlights and how many matches among the uncovered
-/// hits inside `[w.0, w.1)`.
-fn score_within(
-    hits: &[Hit],
-    covered: &[bool],
-    w: (usize, usize),
-    inside: &mut Vec<usize>,
-) -> (usize, usize) {
-    // Hits are in text order and never overlap, so those inside a window are a run.
-    let from = hits.partition_point(|x| x.start < w.0);
-    let to = hits.partition_point(|x| x.end <= w.1).max(from);
-    inside.clear();
-    inside.extend(
-        hits[from..to]
-            .iter()
-            .zip(&covered[from..to])
-            .filter(|(_, c)| !**c)
-            .map(|(x, _)| x.which),
-    );
-    let matches = inside.len();
-    inside.sort_unstable();
-    inside.dedup();
-    (inside.len(), matches)
 }
 
 /// A window of about FRAGMENT_CHARS containing `[start, end)`: from the sentence start when that is
@@ -1059,121 +1016,6 @@ mod window_tests {
         let long = format!("{}“{}", "y".repeat(70), "z".repeat(40));
         assert_eq!(ascii_run(long.as_bytes()), 70);
         assert_eq!(ascii_run("q".repeat(100).as_bytes()), 100);
-    }
-
-    /// The windows as chosen before bounds: a window around every hit, every round.
-    fn choose_windows_around_every_hit<T: Unit>(chars: &[T], hits: &[Hit]) -> Vec<(usize, usize)> {
-        if hits.is_empty() {
-            return vec![window_from(chars, 0, 0)];
-        }
-        // A hit's window does not depend on the round, and finding its sentence start is the costly
-        // part, so each is found once.
-        let around: Vec<(usize, usize)> = hits
-            .iter()
-            .map(|h| window_around(chars, h.start, h.end))
-            .collect();
-        let mut covered = vec![false; hits.len()];
-        let mut chosen: Vec<(usize, usize)> = Vec::new();
-        let mut inside: Vec<usize> = Vec::new();
-        while chosen.len() < MAX_FRAGMENTS {
-            let mut best: Option<((usize, usize), (usize, usize))> = None;
-            for (i, &w) in around.iter().enumerate() {
-                if covered[i] {
-                    continue;
-                }
-                if chosen.iter().any(|c| c.0 < w.1 && w.0 < c.1) {
-                    continue;
-                }
-                // Hits are in text order and never overlap, so those inside a window are a run.
-                let from = hits.partition_point(|x| x.start < w.0);
-                let to = hits.partition_point(|x| x.end <= w.1).max(from);
-                inside.clear();
-                inside.extend(
-                    hits[from..to]
-                        .iter()
-                        .zip(&covered[from..to])
-                        .filter(|(_, c)| !**c)
-                        .map(|(x, _)| x.which),
-                );
-                let matches = inside.len();
-                inside.sort_unstable();
-                inside.dedup();
-                let score = (inside.len(), matches);
-                if best.is_none_or(|(s, _)| score > s) {
-                    best = Some((score, w));
-                }
-            }
-            let Some((_, w)) = best else { break };
-            for (i, h) in hits.iter().enumerate() {
-                if h.start < w.1 && h.end > w.0 {
-                    covered[i] = true;
-                }
-            }
-            chosen.push(w);
-        }
-        chosen.sort_unstable();
-        chosen
-    }
-
-    /// Bounding each hit's window by its reach chooses the same windows as finding a window
-    /// around every hit, on bodies with sparse and dense matches of one to three highlights.
-    #[test]
-    fn bounded_window_choice_is_the_choice_around_every_hit() {
-        let words = ["tariff", "talks", "steel", "the", "said", "on"];
-        let mut seed = 7u64;
-        let mut next = |n: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed % n
-        };
-        let mut compared = 0;
-        for round in 0..300 {
-            let mut body = String::new();
-            for _ in 0..(20 + next(400)) {
-                body.push_str(words[next(words.len() as u64) as usize]);
-                body.push_str(match next(12) {
-                    0 => ". ",
-                    1 => ".\n",
-                    2 => "  ",
-                    3 => "! ",
-                    _ => " ",
-                });
-            }
-            let parts = ["tariff talks steel", "tariff", "talks steel"][round % 3];
-            let terms = analysis::terms(&mut analysis::stemmed(), parts);
-            let highlights = (terms.iter())
-                .map(|t| Highlight::Stem {
-                    scope: Scope::Text,
-                    term: t.clone(),
-                })
-                .collect();
-            let mut g = SnippetGenerator::new(highlights);
-            let (hits, _) = g.find(&body, Part::Body);
-            let units = body.as_bytes();
-            assert_eq!(
-                choose_windows(units, &hits),
-                choose_windows_around_every_hit(units, &hits),
-                "{body:?}"
-            );
-            compared += usize::from(hits.len() > MAX_FRAGMENTS);
-        }
-        assert!(
-            compared > 200,
-            "most bodies have more hits than fragments: {compared}"
-        );
-        for body in bodies() {
-            let chars: Vec<char> = body.chars().collect();
-            let hits = [Hit {
-                start: 0,
-                end: 1,
-                which: 0,
-            }];
-            assert_eq!(
-                choose_windows(&chars, &hits),
-                choose_windows_around_every_hit(&chars, &hits)
-            );
-        }
     }
 
     #[test]
