@@ -40,8 +40,8 @@ pub struct SnippetGenerator {
     stems: Memo<String>,
     /// The tokens of the text being matched that can take part in a match, reused across hits.
     tokens: Candidates,
-    /// The characters of the part of a body the fragments come from, reused across hits.
-    chars: Vec<char>,
+    /// The part of a body the fragments come from, one unit per character, reused across hits.
+    folded: Folded,
 }
 
 /// A match: char range and which highlight produced it.
@@ -192,7 +192,7 @@ impl SnippetGenerator {
                 .try_with(|kept| std::mem::replace(&mut *kept.borrow_mut(), Memo::new(KEPT_STEMS)))
                 .unwrap_or_else(|_| Memo::new(KEPT_STEMS)),
             tokens: Candidates::default(),
-            chars: Vec::new(),
+            folded: Folded::default(),
         }
     }
 
@@ -215,16 +215,18 @@ impl SnippetGenerator {
         // Fragments reach at most one fragment past the last match scanned.
         let body = &body[..prefix_end(body, scanned + 4 * FRAGMENT_CHARS)];
         // In ASCII text every byte is a character: the windows are chosen on the bytes as they
-        // lie, where other text is first decoded into characters.
+        // lie. Other text is folded to one byte per character, and only the chosen windows are
+        // decoded.
         if body.is_ascii() {
-            return fragments(body.as_bytes(), &hits);
+            let units = body.as_bytes();
+            return fragments(units, &hits, |from, to| render(units, from, to, &hits));
         }
-        let mut chars = std::mem::take(&mut self.chars);
-        chars.clear();
-        chars.extend(body.chars());
-        let out = fragments(&chars, &hits);
-        self.chars = chars;
-        out
+        self.folded.fold(body);
+        let folded = &self.folded;
+        fragments(&folded.units, &hits, |from, to| {
+            let (a, b) = (folded.byte_of(from), folded.byte_of(to));
+            render_chars(body[a..b].chars(), from, to, &hits)
+        })
     }
 
     /// The matches in `text`, and how many bytes of it were scanned to find them.
@@ -515,9 +517,14 @@ fn to_char_offsets(text: &str, hits: &mut [Hit]) {
     }
 }
 
-/// The fragments of a body prefix, given as its characters (or, when all ASCII, its bytes),
-/// around `hits` (character ranges), joined, with the highlights as character ranges.
-fn fragments<T: Unit>(units: &[T], hits: &[Hit]) -> Marked {
+/// The fragments of a body prefix, given as one unit per character, around `hits` (character
+/// ranges), joined, with the highlights as character ranges; `render` gives a window's text (see
+/// [`render`]).
+fn fragments<T: Unit>(
+    units: &[T],
+    hits: &[Hit],
+    mut render: impl FnMut(usize, usize) -> (String, Vec<[usize; 2]>, usize),
+) -> Marked {
     let mut out = Marked::default();
     let mut base = 0;
     for (i, (start, end)) in choose_windows(units, hits).into_iter().enumerate() {
@@ -525,7 +532,7 @@ fn fragments<T: Unit>(units: &[T], hits: &[Hit]) -> Marked {
             out.text.push_str(JOINER);
             base += JOINER.chars().count();
         }
-        let (text, highlights, chars) = render(units, start, end, hits);
+        let (text, highlights, chars) = render(start, end);
         out.text.push_str(&text);
         out.highlights
             .extend(highlights.into_iter().map(|[s, e]| [s + base, e + base]));
@@ -551,6 +558,94 @@ impl Unit for u8 {
     #[inline]
     fn char(self) -> char {
         char::from(self)
+    }
+}
+
+/// A character of a text beyond ASCII folded to one byte: ASCII as it is, any other character
+/// to the one byte standing for every character the windows treat alike. Windows look at a
+/// character only to ask whether it is whitespace, a line break, sentence-ending punctuation or
+/// a closing quote, and those beyond ASCII that matter are whitespace and the closing double
+/// quote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FoldedUnit(u8);
+
+impl FoldedUnit {
+    const SPACE: u8 = 0x80;
+    const CLOSING_QUOTE: u8 = 0x81;
+    const OTHER: u8 = 0x82;
+
+    fn of(c: char) -> FoldedUnit {
+        match c {
+            c if c.is_ascii() => FoldedUnit(c as u8),
+            '\u{201d}' => FoldedUnit(Self::CLOSING_QUOTE),
+            c if c.is_whitespace() => FoldedUnit(Self::SPACE),
+            _ => FoldedUnit(Self::OTHER),
+        }
+    }
+}
+
+impl Unit for FoldedUnit {
+    #[inline]
+    fn char(self) -> char {
+        match self.0 {
+            b if b < 0x80 => char::from(b),
+            Self::SPACE => '\u{2003}',
+            Self::CLOSING_QUOTE => '\u{201d}',
+            _ => '\u{fffd}',
+        }
+    }
+}
+
+/// How many bytes `bytes` starts with that are ASCII: whole blocks are tested at once (a body
+/// beyond ASCII has runs of hundreds of ASCII bytes between its quotes and dashes).
+fn ascii_run(bytes: &[u8]) -> usize {
+    const BLOCK: usize = 32;
+    let mut run = 0;
+    for block in bytes.chunks(BLOCK) {
+        if !block.is_ascii() {
+            return run + block.iter().take_while(|b| b.is_ascii()).count();
+        }
+        run += block.len();
+    }
+    run
+}
+
+/// A text beyond ASCII as windows are chosen on it: one [`FoldedUnit`] per character, and where
+/// the characters beyond ASCII are, to find a window's bytes. Folding copies runs of ASCII whole:
+/// a news body beyond ASCII is mostly ASCII with a few quotes and dashes, and decoding all of it
+/// into `char`s was a twentieth of a served search.
+#[derive(Debug, Default)]
+struct Folded {
+    units: Vec<FoldedUnit>,
+    /// Per character beyond ASCII, in text order: its character index, and how many bytes more
+    /// than characters the text holds up to and including it.
+    wide: Vec<(usize, usize)>,
+}
+
+impl Folded {
+    fn fold(&mut self, text: &str) {
+        self.units.clear();
+        self.wide.clear();
+        let bytes = text.as_bytes();
+        let mut at = 0;
+        let mut extra = 0;
+        while at < bytes.len() {
+            let run = ascii_run(&bytes[at..]);
+            (self.units).extend(bytes[at..at + run].iter().map(|&b| FoldedUnit(b)));
+            at += run;
+            if let Some(c) = text[at..].chars().next() {
+                self.units.push(FoldedUnit::of(c));
+                extra += c.len_utf8() - 1;
+                self.wide.push((self.units.len() - 1, extra));
+                at += c.len_utf8();
+            }
+        }
+    }
+
+    /// The byte offset of the character at index `char_index` (the text's length past its end).
+    fn byte_of(&self, char_index: usize) -> usize {
+        let before = self.wide.partition_point(|&(c, _)| c < char_index);
+        char_index + before.checked_sub(1).map_or(0, |k| self.wide[k].1)
     }
 }
 
@@ -697,13 +792,22 @@ fn render<T: Unit>(
     to: usize,
     hits: &[Hit],
 ) -> (String, Vec<[usize; 2]>, usize) {
+    render_chars(chars[from..to].iter().map(|c| c.char()), from, to, hits)
+}
+
+/// [`render`] of the characters `chars`, which are `[from, to)` of the text.
+fn render_chars(
+    chars: impl Iterator<Item = char>,
+    from: usize,
+    to: usize,
+    hits: &[Hit],
+) -> (String, Vec<[usize; 2]>, usize) {
     let mut out = String::with_capacity(to - from);
     let mut map = Vec::with_capacity(to - from + 1);
     let mut len = 0usize;
     let mut in_space = false;
-    for &c in &chars[from..to] {
+    for c in chars {
         map.push(len);
-        let c = c.char();
         if c.is_whitespace() {
             if !in_space {
                 out.push(' ');
@@ -850,6 +954,14 @@ mod window_tests {
                 sentence
             ),
             "Le tarif ─ tariff — tariff’s end. ".repeat(20),
+            // Whitespace beyond ASCII (no-break, em and ideographic spaces, a line separator),
+            // closing quotes after sentence ends, and characters of two to four bytes.
+            format!(
+                "{}“Tariff talks.” Then\u{a0}the tariff\u{2003}stayed.\u{2028}Tariff! {}",
+                "Zölle 😀 東京 café. ".repeat(12),
+                "Tarif\u{3000}tariff. ".repeat(30)
+            ),
+            format!("{} tariff.\u{201d}\u{a0}\u{a0}Next", "é".repeat(300)),
         ]
     }
 
@@ -870,10 +982,12 @@ mod window_tests {
             let (hits, scanned) = g.find(&body, Part::Body);
             let prefix = &body[..prefix_end(&body, scanned + 4 * FRAGMENT_CHARS)];
             let chars: Vec<char> = prefix.chars().collect();
-            let on_chars = fragments(&chars, &hits);
+            let on_chars = fragments(&chars, &hits, |f, t| render(&chars, f, t, &hits));
             marked += usize::from(!on_chars.highlights.is_empty());
             if prefix.is_ascii() {
-                assert_eq!(fragments(prefix.as_bytes(), &hits), on_chars, "{body:?}");
+                let bytes = prefix.as_bytes();
+                let on_bytes = fragments(bytes, &hits, |f, t| render(bytes, f, t, &hits));
+                assert_eq!(on_bytes, on_chars, "{body:?}");
             }
             assert_eq!(g.body(&body), on_chars, "{body:?}");
             let headline: Vec<char> = body.chars().take(90).collect();
@@ -884,6 +998,51 @@ mod window_tests {
             assert_eq!(g.headline(&headline), Marked { text, highlights });
         }
         assert_eq!(marked, bodies().len() - 1, "every body but one has a match");
+    }
+
+    #[test]
+    fn ascii_run_ends_at_the_first_byte_beyond_ascii() {
+        for text in [
+            "",
+            "abc",
+            "é",
+            "aé",
+            &"x".repeat(31),
+            &format!("{}é", "x".repeat(32)),
+        ] {
+            let expected = text.bytes().take_while(|b| b.is_ascii()).count();
+            assert_eq!(ascii_run(text.as_bytes()), expected, "{text:?}");
+        }
+        let long = format!("{}“{}", "y".repeat(70), "z".repeat(40));
+        assert_eq!(ascii_run(long.as_bytes()), 70);
+        assert_eq!(ascii_run("q".repeat(100).as_bytes()), 100);
+    }
+
+    #[test]
+    fn folded_text_has_one_unit_per_character_and_finds_each_ones_bytes() {
+        let mut folded = Folded::default();
+        for text in [
+            "",
+            "plain",
+            "é",
+            "a\u{a0}b\u{201d} 😀東x",
+            "“Tariff,” she said.\u{2028}Next",
+        ] {
+            folded.fold(text);
+            let chars: Vec<(usize, char)> = text.char_indices().collect();
+            assert_eq!(folded.units.len(), chars.len(), "{text:?}");
+            for (i, &(byte, c)) in chars.iter().enumerate() {
+                assert_eq!(folded.byte_of(i), byte, "{text:?} char {i}");
+                let unit = folded.units[i].char();
+                assert_eq!(unit.is_whitespace(), c.is_whitespace(), "{text:?} char {i}");
+                assert_eq!(
+                    unit == c,
+                    c.is_ascii() || c == '\u{201d}',
+                    "{text:?} char {i}"
+                );
+            }
+            assert_eq!(folded.byte_of(chars.len()), text.len());
+        }
     }
 }
 

@@ -1138,6 +1138,7 @@ impl ShownValues {
         let mut touched: Vec<u32> = Vec::new();
         let mut floor = (matching / FIRST_ROUND_SHARE).max(1) as u32;
         let mut counted = 0u32;
+        let mut by_kind: Vec<Vec<u32>> = Vec::new();
         loop {
             let upto = self.carried.partition_point(|&c| c >= floor) as u32;
             self.count_ids(docs, counted..upto, &mut counts, &mut touched);
@@ -1147,10 +1148,7 @@ impl ShownValues {
             if reach == 0 {
                 break;
             }
-            let least = (kinds.iter())
-                .map(|&k| self.nth_count(k, size, &counts, &touched))
-                .min()
-                .unwrap_or(0);
+            let least = self.least_nth_count(kinds, size, &counts, &touched, &mut by_kind);
             if least > reach {
                 break;
             }
@@ -1190,18 +1188,39 @@ impl ShownValues {
         }
     }
 
-    /// The `size`-th highest count among the counted values of `kind` (0 with fewer values).
-    fn nth_count(&self, kind: EntityKind, size: usize, counts: &[u32], touched: &[u32]) -> u32 {
-        let rank = kind_rank(kind);
-        let mut of_kind: Vec<u32> = (touched.iter())
-            .filter(|&&id| self.kind_of[id as usize] == rank)
-            .map(|&id| counts[id as usize])
-            .collect();
-        if size == 0 || of_kind.len() < size {
+    /// The lowest, over `kinds`, of each kind's `size`-th highest count among the counted values
+    /// (0 for a kind with fewer values). One pass over `touched` sorts every asked kind's counts
+    /// into its own buffer of `by_kind` (kept across rounds): a pass per kind read every touched
+    /// id once for each kind, a few percent of a served search.
+    fn least_nth_count(
+        &self,
+        kinds: &[EntityKind],
+        size: usize,
+        counts: &[u32],
+        touched: &[u32],
+        by_kind: &mut Vec<Vec<u32>>,
+    ) -> u32 {
+        if size == 0 || kinds.is_empty() {
             return 0;
         }
-        let (_, nth, _) = of_kind.select_nth_unstable_by(size - 1, |a, b| b.cmp(a));
-        *nth
+        by_kind.resize_with(EntityKind::ALL.len(), Vec::new);
+        let mut asked = [false; EntityKind::ALL.len()];
+        for &k in kinds {
+            asked[kind_rank(k) as usize] = true;
+        }
+        for list in by_kind.iter_mut() {
+            list.clear();
+        }
+        for &id in touched {
+            let rank = self.kind_of[id as usize] as usize;
+            if asked[rank] {
+                by_kind[rank].push(counts[id as usize]);
+            }
+        }
+        (kinds.iter())
+            .map(|&k| nth_highest(&mut by_kind[kind_rank(k) as usize], size))
+            .min()
+            .unwrap_or(0)
     }
 
     /// Counts over the live articles `docs` does not hold, subtracted from all the carried ones.
@@ -1282,6 +1301,16 @@ impl ShownValues {
 /// A kind's position in [`EntityKind::ALL`].
 fn kind_rank(kind: EntityKind) -> u8 {
     EntityKind::ALL.iter().position(|&k| k == kind).unwrap_or(0) as u8
+}
+
+/// The `n`-th highest of `values` (1 is the highest); 0 when there are fewer than `n` or `n` is 0.
+/// Reorders `values`.
+fn nth_highest(values: &mut [u32], n: usize) -> u32 {
+    if n == 0 || values.len() < n {
+        return 0;
+    }
+    let (_, nth, _) = values.select_nth_unstable_by(n - 1, |a, b| b.cmp(a));
+    *nth
 }
 
 /// Sort `ords[from..]` and drop repeats and values no rule shows (`u32::MAX`, which sorts last).
@@ -1408,6 +1437,57 @@ mod tests {
                 list
             })
             .collect()
+    }
+
+    #[test]
+    fn nth_highest_counts_from_the_top_and_is_zero_when_short() {
+        let mut values = vec![3, 9, 1, 9, 4];
+        assert_eq!(nth_highest(&mut values.clone(), 1), 9);
+        assert_eq!(nth_highest(&mut values.clone(), 2), 9);
+        assert_eq!(nth_highest(&mut values.clone(), 3), 4);
+        assert_eq!(nth_highest(&mut values.clone(), 5), 1);
+        assert_eq!(nth_highest(&mut values.clone(), 6), 0);
+        assert_eq!(nth_highest(&mut values, 0), 0);
+        assert_eq!(nth_highest(&mut [], 1), 0);
+    }
+
+    /// The one pass over the touched ids finds, for any set of asked kinds, the lowest of what
+    /// sorting each kind's counted values on its own gives.
+    #[test]
+    fn least_nth_count_is_the_lowest_kind_by_kind_nth_count() {
+        let (segments, targets) = archive(900, 1200, 3);
+        let shown = ShownValues::numbered(segments, targets, 900);
+        let mut s = Stream(5);
+        let counts: Vec<u32> = (0..shown.names.len()).map(|_| s.below(50) as u32).collect();
+        let touched: Vec<u32> = (0..shown.names.len() as u32)
+            .filter(|_| s.below(3) > 0)
+            .collect();
+        let by_sorting = |kind: EntityKind, size: usize| {
+            let mut of_kind: Vec<u32> = (touched.iter())
+                .filter(|&&id| shown.kind_of[id as usize] == kind_rank(kind))
+                .map(|&id| counts[id as usize])
+                .collect();
+            of_kind.sort_unstable_by(|a, b| b.cmp(a));
+            match size {
+                0 => 0,
+                _ => of_kind.get(size - 1).copied().unwrap_or(0),
+            }
+        };
+        let all = EntityKind::ALL;
+        let mut buffers = Vec::new();
+        let mut nonzero = 0;
+        for kinds in [&all[..], &all[1..], &all[2..3], &[all[3], all[0]], &[]] {
+            for size in [0, 1, 10, 100, 290, 400] {
+                let expected = (kinds.iter())
+                    .map(|&k| by_sorting(k, size))
+                    .min()
+                    .unwrap_or(0);
+                let found = shown.least_nth_count(kinds, size, &counts, &touched, &mut buffers);
+                assert_eq!(found, expected, "{kinds:?} size {size}");
+                nonzero += usize::from(found > 0);
+            }
+        }
+        assert!(nonzero >= 8, "most cases have a count to find: {nonzero}");
     }
 
     #[test]
