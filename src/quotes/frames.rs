@@ -39,6 +39,15 @@ pub fn framed_names(chars: &[char], spans: &[Span], mentions: Vec<Mention>) -> V
     out
 }
 
+/// A thing's name that can be a body's (`Fox 9`, `Review-Journal`, `Anti-Defamation League`):
+/// one word alone in the frame is as often a party or a people used as a noun (`The
+/// Republican insisted`).
+fn names_a_body(text: &str) -> bool {
+    text.contains(char::is_whitespace)
+        || text.contains('-')
+        || text.contains(|c: char| c.is_ascii_digit())
+}
+
 /// Take the run `chars[start..end]` as a speaker's name; true when a mention was added.
 fn adopt(chars: &[char], out: &mut Vec<Mention>, start: usize, end: usize) -> bool {
     let overlapping: Vec<usize> = (0..out.len())
@@ -66,7 +75,11 @@ fn adopt(chars: &[char], out: &mut Vec<Mention>, start: usize, end: usize) -> bo
             }
             true
         }
-        [k] if out[*k].kind == EntityKind::Misc && out[*k].start == start && out[*k].end == end => {
+        [k] if out[*k].kind == EntityKind::Misc
+            && out[*k].start == start
+            && out[*k].end == end
+            && names_a_body(&out[*k].text) =>
+        {
             let canonical = out[*k].canonical.clone();
             for m in out
                 .iter_mut()
@@ -175,6 +188,14 @@ fn run_after(chars: &[char], ws: &[Word], from: usize) -> Option<(usize, usize)>
     {
         last += 1;
     }
+    // `said Democratic strategist Paul Begala`: a capitalised word before a common noun
+    // modifies it and is no subject.
+    if ws
+        .get(last)
+        .is_some_and(|n| last > from && joined(chars, &ws[last - 1], n))
+    {
+        return None;
+    }
     name_of(chars, &ws[from..last], false)
 }
 
@@ -183,16 +204,31 @@ fn run_after(chars: &[char], ws: &[Word], from: usize) -> Option<(usize, usize)>
 /// capitalised) a word news text writes in lower case (`Officials said`).
 fn name_of(chars: &[char], run: &[Word], sentence_start: bool) -> Option<(usize, usize)> {
     let model = model::embedded()?;
+    let title = |w: &[Word]| {
+        let phrase: Vec<&str> = w.iter().map(|w| w.lower.as_str()).collect();
+        model
+            .titles
+            .contains(&lexicon::alias_key(&phrase.join(" ")))
+    };
     let mut run = run;
     let mut opens = sentence_start;
-    while let [w, rest @ ..] = run {
-        let key = lexicon::alias_key(&w.lower);
-        if key.is_empty() || w.lower == "the" || model.titles.contains(&key) {
-            run = rest;
-            opens = false;
-        } else {
-            break;
-        }
+    loop {
+        // A title of one word or two (`Rep.`, `Prime Minister`), or `the`, before the name.
+        let skip = match run {
+            [w, ..] if w.lower == "the" || title(&run[..1]) => 1,
+            [_, _, ..] if title(&run[..2]) => 2,
+            _ => break,
+        };
+        run = &run[skip..];
+        opens = false;
+    }
+    // What is left must be a name, not a title (`the Prime Minister said`), nor initials of two
+    // letters (`PM says`).
+    let letters = |w: &Word| w.lower.chars().filter(|c| c.is_alphabetic()).count();
+    if run.iter().any(|w| title(std::slice::from_ref(w)))
+        || (run.len() == 1 && letters(&run[0]) <= 2)
+    {
+        return None;
     }
     let (first, last) = (run.first()?, run.last()?);
     if !chars[first.start].is_uppercase() {
