@@ -168,7 +168,7 @@ fn run_before(chars: &[char], ws: &[Word], v: usize) -> Option<(usize, usize)> {
     {
         first -= 1;
     }
-    let sentence_start = first == 0 || opens_sentence(chars, &ws[first]);
+    let sentence_start = opens_sentence(chars, &ws[first]);
     name_of(chars, &ws[first..v], sentence_start)
 }
 
@@ -293,19 +293,20 @@ fn joined(chars: &[char], a: &Word, b: &Word) -> bool {
     b.start == a.end + 1 && chars[a.end] == ' '
 }
 
-/// Does the word open its sentence (or line, or quote)?
+/// Does the word open its sentence (or line, or quote)? Not after a quote that closes on a
+/// comma (`…her," Radio 7 reported`): the sentence goes on there.
 fn opens_sentence(chars: &[char], w: &Word) -> bool {
-    let prev = chars[..w.start].iter().rev().find(|c| **c != ' ');
-    prev.is_none_or(|c| {
-        matches!(
-            c,
-            '.' | '!' | '?' | '\n' | '"' | '“' | '”' | '\'' | '‘' | '’' | ':' | '—' | '–'
-        )
-    })
+    let mut before = chars[..w.start].iter().rev().filter(|c| **c != ' ');
+    match before.next() {
+        None => true,
+        Some('"' | '”' | '’' | '\'') => before.next().is_none_or(|c| *c != ','),
+        Some(c) => matches!(c, '.' | '!' | '?' | '\n' | '“' | '‘' | ':' | '—' | '–'),
+    }
 }
 
 /// An organisation when its last word names a kind of body (`Heritage Foundation`), it is
-/// written in capitals (`CBO`) or as a possessive's thing (`Emily's List`); else a person.
+/// written in capitals (`CBO`), as a possessive's thing (`Emily's List`) or with a number
+/// (`Radio 7`); else a person.
 fn kind_of(text: &str) -> EntityKind {
     let last = text
         .split_whitespace()
@@ -322,7 +323,8 @@ fn kind_of(text: &str) -> EntityKind {
         .rev()
         .skip(1)
         .any(|w| w.ends_with("'s") || w.ends_with("’s"));
-    if acronym || possessive || is_org_role(&last) || is_kind_of_body(&last) {
+    let numbered = text.contains(|c: char| c.is_ascii_digit());
+    if acronym || possessive || numbered || is_org_role(&last) || is_kind_of_body(&last) {
         EntityKind::Org
     } else {
         EntityKind::Person
