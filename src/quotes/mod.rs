@@ -19,6 +19,7 @@ use crate::entities::{EntityKind, Mention};
 
 mod attribute;
 mod classify;
+mod frames;
 pub mod learned;
 mod marks;
 mod referents;
@@ -122,6 +123,8 @@ fn by_rules(text: &str, mentions: &[Mention], rank: bool) -> Vec<(Quote, Vec<lea
         return Vec::new();
     }
     let mentions = referents::untagged_acronyms(&chars, &referents::shared_surnames(mentions));
+    let mentions = referents::glued_canonicals(mentions);
+    let mentions = frames::framed_names(&chars, &spans, mentions);
     let doc = attribute::Doc::new(&chars, &mentions, &spans);
     let mut out: Vec<(Quote, Vec<learned::Candidate>)> = Vec::new();
     let mut found: Vec<attribute::Found> = (0..spans.len()).map(|i| doc.attribute(i)).collect();

@@ -238,6 +238,35 @@ pub fn shared_surnames(mentions: &[Mention]) -> Vec<Mention> {
     out
 }
 
+/// A person written by one name (`Behar`) whose canonical name goes on past it with a
+/// capitalised word that news text writes in lower case (`Joy Behar Slams Bolton`, from a
+/// headline the tagger read as one long name) is known by the canonical name cut after it
+/// (`Joy Behar`): no name goes on with a common word, a headline's verb does. Names that go on
+/// with a particle (`Lula da Silva`) or another name (`López Obrador`) keep their canonical.
+pub fn glued_canonicals(mentions: Vec<Mention>) -> Vec<Mention> {
+    let Some(model) = crate::entities::model::embedded() else {
+        return mentions;
+    };
+    let common = |w: &str| {
+        w.chars().next().is_some_and(char::is_uppercase)
+            && crate::entities::casing::usual(&model.lexicon, w) == Some(true)
+    };
+    let mut out = mentions;
+    for m in out.iter_mut() {
+        if m.kind != EntityKind::Person || m.text.contains(char::is_whitespace) {
+            continue;
+        }
+        let words: Vec<&str> = m.canonical.split_whitespace().collect();
+        if let Some(k) = words.iter().position(|w| *w == m.text)
+            && k > 0
+            && words.get(k + 1).is_some_and(|w| common(w))
+        {
+            m.canonical = words[..=k].join(" ");
+        }
+    }
+    out
+}
+
 /// The surname a person's mention is written as alone (`Cuomo` for Chris Cuomo), if it is one.
 fn bare_surname(m: &Mention) -> Option<&str> {
     (m.kind == EntityKind::Person && !m.text.contains(char::is_whitespace))

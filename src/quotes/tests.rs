@@ -598,3 +598,67 @@ fn a_speaker_known_by_a_first_name_alone_takes_the_rest_of_the_name_written_afte
     assert_eq!(got.len(), 1, "{got:?}");
     assert_eq!(got[0].speaker.as_deref(), Some("Philippe Saint-Andre"));
 }
+
+/// Mentions written by hand, for rules about what the tagger made of a name.
+fn mention(text: &str, written: &str, canonical: &str, kind: EntityKind) -> Mention {
+    let b = text.find(written).expect("the name is in the text");
+    let start = text[..b].chars().count();
+    Mention {
+        kind,
+        text: written.to_string(),
+        canonical: canonical.to_string(),
+        start,
+        end: start + written.chars().count(),
+    }
+}
+
+#[test]
+fn a_surname_glued_to_a_headlines_verb_speaks_as_the_name_cut_after_it() {
+    let text =
+        "Ada Kern Slams Bridge Tolls\n\n\"Drivers already paid for this bridge,\" Kern said.";
+    let glued = "Ada Kern Slams Bridge Tolls";
+    let mentions = [
+        mention(text, glued, glued, EntityKind::Person),
+        mention(text, "Kern said", glued, EntityKind::Person),
+    ];
+    // The second mention is the bare surname (`Kern`), filed under the headline's long name.
+    let mut mentions = mentions.to_vec();
+    mentions[1].text = "Kern".into();
+    mentions[1].end = mentions[1].start + 4;
+    let got = extract_with_mentions(text, &mentions);
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].speaker.as_deref(), Some("Ada Kern"));
+}
+
+#[test]
+fn a_surname_going_on_with_a_particle_keeps_its_full_name() {
+    let text =
+        "Luiz Inacio Lula da Silva spoke in Recife.\n\n\"We will build the port,\" Lula said.";
+    let full = "Luiz Inacio Lula da Silva";
+    let mut mentions = vec![
+        mention(text, full, full, EntityKind::Person),
+        mention(text, "Lula said", full, EntityKind::Person),
+    ];
+    mentions[1].text = "Lula".into();
+    mentions[1].end = mentions[1].start + 4;
+    let got = extract_with_mentions(text, &mentions);
+    assert_eq!(got[0].speaker.as_deref(), Some(full));
+}
+
+#[test]
+fn a_named_thing_in_a_speech_verb_frame_speaks_as_an_organisation() {
+    let text = "The teacher's claims were questioned.\n\n\"She never trained there,\" Channel 12 News reported.";
+    let mentions = [mention(
+        text,
+        "Channel 12 News",
+        "Channel 12 News",
+        EntityKind::Misc,
+    )];
+    let got = extract_with_mentions(text, &mentions);
+    assert_eq!(got[0].speaker.as_deref(), Some("Channel 12 News"));
+    assert_eq!(got[0].speaker_kind, Some(EntityKind::Org));
+    // One word of a thing (a party, a people) in the frame is not turned into a body.
+    let text = "The vote was close.\n\n\"It would be naive to trust them,\" the Republican said.";
+    let mentions = [mention(text, "Republican", "Republican", EntityKind::Misc)];
+    assert_eq!(extract_with_mentions(text, &mentions)[0].speaker, None);
+}

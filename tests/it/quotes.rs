@@ -914,3 +914,44 @@ fn a_short_sentence_after_a_quotes_own_full_stop_may_be_its_attribution() {
         ],
     );
 }
+
+#[test]
+fn a_surname_the_tagger_missed_speaks_when_a_speech_verb_frames_it() {
+    // The tagger finds no name in this text; `Quellhorst said` is the frame that makes one,
+    // and `he added` goes back to it.
+    expect_speakers(
+        "frame-untagged.txt",
+        &[
+            (
+                "The channel is shallower than any chart",
+                Some("Quellhorst"),
+            ),
+            ("We will not sign off", Some("Quellhorst")),
+        ],
+    );
+}
+
+#[test]
+fn a_station_with_a_number_in_its_name_speaks_after_the_quote_it_reports() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/quotes-attribution/frame-thing.txt");
+    let q = quotes_of(&path);
+    assert_eq!(q.len(), 1, "{q:?}");
+    assert_eq!(q[0].speaker.as_deref(), Some("Radio 7"));
+    assert_eq!(q[0].speaker_kind.as_deref(), Some("org"));
+}
+
+#[test]
+fn a_common_noun_opening_the_sentence_is_no_frame_name() {
+    expect_speakers(
+        "frame-according.txt",
+        &[
+            (
+                "the only way to keep the service running at all,",
+                Some("Ostrowicz"),
+            ),
+            // `Officials said:` names nobody, capital letter or not.
+            ("Nobody wants fewer boats.", None),
+        ],
+    );
+}

@@ -7,6 +7,7 @@
 //! file, features, lexicon, casing, CoNLL reading and scoring) it uses through
 //! `newsdex::entities`, so training and tagging see exactly the same features.
 
+pub mod annotation;
 pub mod clusters;
 pub mod gazetteers;
 pub mod quotes;

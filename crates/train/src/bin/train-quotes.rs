@@ -8,9 +8,10 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use clap::Parser;
 use newsdex::quotes::learned::{Cut, Policy, RULES};
+use newsdex_train::annotation::{self, Corpora, Gold, article, read_gold};
 use newsdex_train::quotes::{
     Counts, Doc, Fit, Item, feature_ids, probabilities, score, speakers, train,
 };
@@ -84,19 +85,14 @@ type Named = (String, Vec<String>);
 /// A quote's rule speaker, candidates and gold answer, before the feature names become ids.
 type RawItem = (Option<String>, Vec<Named>, Option<Option<String>>);
 
-struct Gold {
-    start: usize,
-    end: usize,
-    speaker: Option<String>,
-}
-
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let gold = read_gold(&args.data)?;
+    let gold = read_gold(&args.data, DESIGN_SETS)?;
+    let corpora = corpora(&args);
     let mut names: Vec<String> = Vec::new();
     let mut raw: Vec<(String, Vec<RawItem>, usize)> = Vec::new();
     for ((part, doc), quotes) in &gold {
-        let text = article(&args, doc)?;
+        let text = article(&corpora, doc)?;
         let mentions = newsdex::entities::extract(&text);
         let found = newsdex::quotes::extract_with_candidates(&text, &mentions);
         let matched = match_gold(&found, quotes);
@@ -468,79 +464,17 @@ fn write_model(
     fs::write(out, text).with_context(|| format!("writing {}", out.display()))
 }
 
-/// The gold quotes of every design set, by (set, document), in file order.
-fn read_gold(dir: &Path) -> anyhow::Result<BTreeMap<(String, String), Vec<Gold>>> {
-    let mut gold: BTreeMap<(String, String), Vec<Gold>> = BTreeMap::new();
-    for set in DESIGN_SETS {
-        let path = dir.join(format!("{set}.tsv"));
-        let text =
-            fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-        for (n, line) in text.lines().enumerate() {
-            if line.starts_with('#') || line.trim().is_empty() {
-                continue;
-            }
-            let f: Vec<&str> = line.split('\t').collect();
-            let [part, doc, start, end, speaker] = f.as_slice() else {
-                bail!(
-                    "{}:{}: expected 5 tab-separated fields",
-                    path.display(),
-                    n + 1
-                );
-            };
-            if !DESIGN_SETS.contains(part) {
-                continue;
-            }
-            let num = |s: &str| {
-                s.parse::<usize>()
-                    .with_context(|| format!("{}:{}: {s:?} is no offset", path.display(), n + 1))
-            };
-            gold.entry((part.to_string(), doc.to_string()))
-                .or_default()
-                .push(Gold {
-                    start: num(start)?,
-                    end: num(end)?,
-                    speaker: (*speaker != "-").then(|| speaker.to_string()),
-                });
-        }
+/// Where the annotated articles are, as the options name them.
+fn corpora(args: &Args) -> Corpora {
+    Corpora {
+        bbc: args.bbc.clone(),
+        allsides: args.allsides.clone(),
+        huffpost: args.huffpost.clone(),
     }
-    Ok(gold)
 }
 
-/// The article's text as `scripts/quotes-eval` hands it to `newsdex quotes`.
-fn article(args: &Args, doc: &str) -> anyhow::Result<String> {
-    if let Some(rest) = doc.strip_prefix("bbc/") {
-        let path = args.bbc.join(rest);
-        return fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()));
-    }
-    if let Some(line) = doc.strip_prefix("huffpost/") {
-        let n: usize = line
-            .parse()
-            .with_context(|| format!("{doc}: no line number"))?;
-        let text = fs::read_to_string(&args.huffpost)
-            .with_context(|| format!("reading {}", args.huffpost.display()))?;
-        let line = text
-            .lines()
-            .nth(n)
-            .with_context(|| format!("{} has no line {n}", args.huffpost.display()))?;
-        let v: serde_json::Value = serde_json::from_str(line)?;
-        let field = |k: &str| v[k].as_str().unwrap_or_default().to_string();
-        return Ok(format!(
-            "{}\n\n{}",
-            field("headline"),
-            field("short_description")
-        ));
-    }
-    let path = args.allsides.join(format!("{doc}.json"));
-    let text = fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-    let v: serde_json::Value = serde_json::from_str(&text)?;
-    Ok(v["content_original"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string())
-}
-
-/// Each found quote's gold quote, matched as the evaluation does: each gold quote in order takes
-/// the first unmatched found quote overlapping it.
+/// Each found quote's gold answer: `None` for a span that is no gold quote, else that quote's
+/// speaker.
 fn match_gold(
     found: &[(
         newsdex::quotes::Quote,
@@ -548,15 +482,11 @@ fn match_gold(
     )],
     quotes: &[Gold],
 ) -> Vec<Option<Option<String>>> {
-    let mut out = vec![None; found.len()];
-    for g in quotes {
-        if let Some(k) = (0..found.len())
-            .find(|&k| out[k].is_none() && found[k].0.start < g.end && found[k].0.end > g.start)
-        {
-            out[k] = Some(g.speaker.clone());
-        }
-    }
-    out
+    let spans: Vec<(usize, usize)> = found.iter().map(|(q, _)| (q.start, q.end)).collect();
+    annotation::match_gold(&spans, quotes)
+        .into_iter()
+        .map(|g| g.map(|g| quotes[g].speaker.clone()))
+        .collect()
 }
 
 #[cfg(test)]
