@@ -55,7 +55,23 @@ struct AliasIndex(
     /// The same answers by name, for `resolve`: every name of every hit is resolved, and the
     /// blocks and retypes are lists to scan, so a served page spent a tenth of its time there.
     std::sync::OnceLock<ResolvedByName>,
+    /// Positions in `retype` and in `block` per name: the automatic merges across kinds add
+    /// hundreds of retypes, and resolving every candidate scanned them all, which was a third of
+    /// a search from the command line (where nothing outlives one search).
+    std::sync::OnceLock<Positions>,
+    std::sync::OnceLock<Positions>,
 );
+
+/// Positions of rules in their list, per name the rules are about.
+type Positions = std::collections::HashMap<String, Vec<usize>>;
+
+fn positions<'a>(names: impl Iterator<Item = &'a str>) -> Positions {
+    let mut map = Positions::default();
+    for (i, name) in names.enumerate() {
+        map.entry(name.to_string()).or_default().push(i);
+    }
+    map
+}
 
 /// What each rule-mentioned name resolves to, per kind it may be found as.
 type ResolvedByName = std::collections::HashMap<String, Vec<(EntityKind, Option<Entity>)>>;
@@ -341,6 +357,7 @@ impl EntityRules {
         if from == Some(to) {
             return Err(Error::Usage(format!("{name:?} is already {}", to.as_str())));
         }
+        self.by_from = AliasIndex::default();
         self.retype.retain(|r| !(r.name == name && r.from == from));
         self.retype.push(Retype { name, to, from });
         self.validate().map_err(Error::Usage)
@@ -348,6 +365,7 @@ impl EntityRules {
 
     pub fn add_block(&mut self, name: &str, kind: Option<EntityKind>) -> Result<()> {
         let name = name.trim().to_string();
+        self.by_from = AliasIndex::default();
         self.block.retain(|b| !(b.name == name && b.kind == kind));
         self.block.push(Block { name, kind });
         self.validate().map_err(Error::Usage)
@@ -400,16 +418,25 @@ impl EntityRules {
     }
 
     fn blocked(&self, kind: EntityKind, name: &str) -> bool {
-        self.block
-            .iter()
-            .any(|b| b.name == name && applies(b.kind, kind))
+        let by_name =
+            (self.by_from.5).get_or_init(|| positions(self.block.iter().map(|b| b.name.as_str())));
+        by_name
+            .get(name)
+            .is_some_and(|at| at.iter().any(|&i| applies(self.block[i].kind, kind)))
     }
 
     fn kind_of(&self, kind: EntityKind, name: &str) -> EntityKind {
-        self.retype
-            .iter()
-            .rev()
-            .find(|r| r.name == name && applies(r.from, kind))
+        let by_name =
+            (self.by_from.4).get_or_init(|| positions(self.retype.iter().map(|r| r.name.as_str())));
+        // The last rule written wins, as in `alias_of`.
+        by_name
+            .get(name)
+            .and_then(|at| {
+                at.iter()
+                    .rev()
+                    .map(|&i| &self.retype[i])
+                    .find(|r| applies(r.from, kind))
+            })
             .map_or(kind, |r| r.to)
     }
 
