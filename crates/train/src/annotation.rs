@@ -16,11 +16,20 @@ pub struct Gold {
     pub speaker: Option<String>,
 }
 
-/// Where the annotated articles live.
-#[derive(Debug, Clone)]
+/// Where the annotated articles live: options of every command that reads the annotation.
+#[derive(Debug, Clone, clap::Args)]
 pub struct Corpora {
+    #[arg(long, default_value = "../shared/corpora/bbc/bbc")]
     pub bbc: PathBuf,
+    #[arg(
+        long,
+        default_value = "/tmp/corpora/Article-Bias-Prediction/data/jsons"
+    )]
     pub allsides: PathBuf,
+    #[arg(
+        long,
+        default_value = "../shared/corpora/huffpost-sample/News_Category_Dataset_v3.json"
+    )]
     pub huffpost: PathBuf,
 }
 

@@ -26,18 +26,8 @@ const SETS: &[&str] = &[
 struct Args {
     #[arg(long, default_value = "tests/data/quotes")]
     data: PathBuf,
-    #[arg(long, default_value = "../shared/corpora/bbc/bbc")]
-    bbc: PathBuf,
-    #[arg(
-        long,
-        default_value = "/tmp/corpora/Article-Bias-Prediction/data/jsons"
-    )]
-    allsides: PathBuf,
-    #[arg(
-        long,
-        default_value = "../shared/corpora/huffpost-sample/News_Category_Dataset_v3.json"
-    )]
-    huffpost: PathBuf,
+    #[command(flatten)]
+    corpora: Corpora,
     /// The sets to read (comma-separated; default every spent set).
     #[arg(long, value_delimiter = ',')]
     sets: Vec<String>,
@@ -102,17 +92,13 @@ fn main() -> anyhow::Result<()> {
     } else {
         args.sets.iter().map(String::as_str).collect()
     };
-    let corpora = Corpora {
-        bbc: args.bbc.clone(),
-        allsides: args.allsides.clone(),
-        huffpost: args.huffpost.clone(),
-    };
+    let corpora = &args.corpora;
     let gold = read_gold(&args.data, &sets)?;
     let mut table: BTreeMap<(Class, String), usize> = BTreeMap::new();
     let mut near: BTreeMap<Class, (usize, usize)> = BTreeMap::new();
     let mut given: BTreeMap<String, usize> = BTreeMap::new();
     for ((part, doc), quotes) in &gold {
-        let text = article(&corpora, doc)?;
+        let text = article(corpora, doc)?;
         let chars: Vec<char> = text.chars().collect();
         let mentions = newsdex::entities::extract(&text);
         let found = newsdex::quotes::extract_with_candidates(&text, &mentions);

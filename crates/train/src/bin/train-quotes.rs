@@ -39,18 +39,8 @@ struct Args {
     /// The annotation folder (`part, document, start, end, speaker` lines).
     #[arg(long, default_value = "tests/data/quotes")]
     data: PathBuf,
-    #[arg(long, default_value = "../shared/corpora/bbc/bbc")]
-    bbc: PathBuf,
-    #[arg(
-        long,
-        default_value = "/tmp/corpora/Article-Bias-Prediction/data/jsons"
-    )]
-    allsides: PathBuf,
-    #[arg(
-        long,
-        default_value = "../shared/corpora/huffpost-sample/News_Category_Dataset_v3.json"
-    )]
-    huffpost: PathBuf,
+    #[command(flatten)]
+    corpora: Corpora,
     /// Write the chosen model here (else only the cross-validation is printed).
     #[arg(long)]
     out: Option<PathBuf>,
@@ -88,11 +78,11 @@ type RawItem = (Option<String>, Vec<Named>, Option<Option<String>>);
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let gold = read_gold(&args.data, DESIGN_SETS)?;
-    let corpora = corpora(&args);
+    let corpora = &args.corpora;
     let mut names: Vec<String> = Vec::new();
     let mut raw: Vec<(String, Vec<RawItem>, usize)> = Vec::new();
     for ((part, doc), quotes) in &gold {
-        let text = article(&corpora, doc)?;
+        let text = article(corpora, doc)?;
         let mentions = newsdex::entities::extract(&text);
         let found = newsdex::quotes::extract_with_candidates(&text, &mentions);
         let matched = match_gold(&found, quotes);
@@ -462,15 +452,6 @@ fn write_model(
         }
     }
     fs::write(out, text).with_context(|| format!("writing {}", out.display()))
-}
-
-/// Where the annotated articles are, as the options name them.
-fn corpora(args: &Args) -> Corpora {
-    Corpora {
-        bbc: args.bbc.clone(),
-        allsides: args.allsides.clone(),
-        huffpost: args.huffpost.clone(),
-    }
 }
 
 /// Each found quote's gold answer: `None` for a span that is no gold quote, else that quote's
