@@ -476,28 +476,38 @@ impl EntityRules {
         Some((self.kind_of(kind, &target), target))
     }
 
-    /// Every name some rule mentions, in any role.
-    fn names(&self) -> BTreeSet<&str> {
-        let aliases = self
-            .alias
-            .iter()
-            .flat_map(|a| [a.from.as_str(), a.to.as_str()]);
-        let retypes = self.retype.iter().map(|r| r.name.as_str());
-        let blocks = self.block.iter().map(|b| b.name.as_str());
-        aliases.chain(retypes).chain(blocks).collect()
+    /// Every indexed entity some alias, block or retype is about, in the kinds it applies to:
+    /// the only ones that may show as something else (a name no rule is about shows as itself).
+    /// Crossing every rule-mentioned name with every kind instead made four times the pairs,
+    /// most of them shown as themselves, and resolving them was a third of a command-line
+    /// search: most rules (the automatic merges) are about one kind.
+    fn subjects(&self) -> BTreeSet<(EntityKind, &str)> {
+        let mut out = BTreeSet::new();
+        for a in &self.alias {
+            out.extend(Self::kinds(a.kind).map(|k| (k, a.from.as_str())));
+        }
+        for r in &self.retype {
+            out.extend(Self::kinds(r.from).map(|k| (k, r.name.as_str())));
+        }
+        for b in &self.block {
+            out.extend(Self::kinds(b.kind).map(|k| (k, b.name.as_str())));
+        }
+        out
     }
 
-    /// Indexed entities whose look the rules may change: every name a rule mentions, in every kind.
-    fn candidates(&self) -> impl Iterator<Item = Entity> + '_ {
-        self.names()
+    /// The kinds a rule narrowed to `kind` (or to none) applies to.
+    fn kinds(kind: Option<EntityKind>) -> impl Iterator<Item = EntityKind> {
+        EntityKind::ALL
             .into_iter()
-            .flat_map(|n| EntityKind::ALL.into_iter().map(move |k| (k, n.to_string())))
+            .filter(move |k| applies(kind, *k))
     }
 
-    /// The candidates with what each resolves to, resolved once.
+    /// The entities some rule is about, with what each resolves to, resolved once.
     fn resolved(&self) -> &[(Entity, Option<Entity>)] {
         self.by_from.2.get_or_init(|| {
-            self.candidates()
+            self.subjects()
+                .into_iter()
+                .map(|(k, n)| (k, n.to_string()))
                 .map(|raw| {
                     let target = self.resolve_by_rules(raw.0, &raw.1);
                     (raw, target)
@@ -597,8 +607,9 @@ impl EntityRules {
         matches: &mut dyn FnMut(&str) -> bool,
     ) -> LeafChange {
         let mut change = LeafChange::default();
-        for (k, n) in self.candidates() {
-            let target = self.resolve(k, &n);
+        // Only the entities some rule is about can show as another.
+        for ((k, n), target) in self.resolved() {
+            let (k, n) = (*k, n.clone());
             if target.as_ref() == Some(&(k, n.clone())) {
                 continue;
             }

@@ -11,6 +11,7 @@
 //!   and stop once no unnamed value could still make the list.
 use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
+use std::io;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use tantivy::collector::{Collector, SegmentCollector};
@@ -676,10 +677,8 @@ impl Collector for SetCounter {
                 continue;
             };
             let mut sets_of: HashMap<u64, Vec<usize>> = HashMap::new();
-            for (value, set) in values {
-                if let Some(ord) = column.dictionary().term_ord(value.as_bytes())? {
-                    sets_of.entry(ord).or_default().push(set);
-                }
+            for (ord, set) in ords_of(&column, values)? {
+                sets_of.entry(ord).or_default().push(set);
             }
             if !sets_of.is_empty() {
                 columns.push((column, sets_of));
@@ -731,6 +730,42 @@ impl SegmentCollector for SegmentSets {
     fn harvest(self) -> Vec<u64> {
         self.counts
     }
+}
+
+/// A dictionary search decodes part of a block for each value; walking the dictionary in order
+/// decodes each term once. Past this share of the dictionary's terms, the walk is cheaper (an
+/// archive with thousands of merged names looks up thousands of values per segment).
+const WALK_FROM_SHARE: usize = 16;
+
+/// The segment ordinal of each value of `values` found in `column`, with what it came with.
+fn ords_of<T>(column: &StrColumn, mut values: Vec<(&str, T)>) -> io::Result<Vec<(u64, T)>> {
+    let dictionary = column.dictionary();
+    let mut out = Vec::with_capacity(values.len());
+    if values.len().saturating_mul(WALK_FROM_SHARE) < dictionary.num_terms() {
+        for (value, with) in values {
+            if let Some(ord) = dictionary.term_ord(value.as_bytes())? {
+                out.push((ord, with));
+            }
+        }
+        return Ok(out);
+    }
+    values.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    let (Some(first), Some(last)) = (values.first(), values.last()) else {
+        return Ok(out);
+    };
+    let mut terms = dictionary.range().ge(first.0).le(last.0).into_stream()?;
+    let mut values = values.into_iter().peekable();
+    while terms.advance() {
+        let key = terms.key();
+        while values.next_if(|(v, _)| v.as_bytes() < key).is_some() {}
+        while let Some((_, with)) = values.next_if(|(v, _)| v.as_bytes() == key) {
+            out.push((terms.term_ord(), with));
+        }
+        if values.peek().is_none() {
+            break;
+        }
+    }
+    Ok(out)
 }
 
 /// What [`SetCounter`] counts, through merged dictionaries: each value is found once by name for
@@ -1437,6 +1472,54 @@ mod tests {
                 list
             })
             .collect()
+    }
+
+    /// A one-segment index whose `p` column holds `names`, one per document.
+    fn column_of(names: &[String]) -> tantivy::Result<(tantivy::Index, StrColumn)> {
+        use tantivy::schema::{FAST, STRING, Schema};
+        let mut schema = Schema::builder();
+        let field = schema.add_text_field("p", STRING | FAST);
+        let index = tantivy::Index::create_in_ram(schema.build());
+        let mut writer: tantivy::IndexWriter = index.writer_with_num_threads(1, 15_000_000)?;
+        for name in names {
+            writer.add_document(tantivy::doc!(field => name.as_str()))?;
+        }
+        writer.commit()?;
+        let searcher = index.reader()?.searcher();
+        let column = searcher.segment_reader(0).fast_fields().str("p")?;
+        Ok((index, column.expect("the column was written")))
+    }
+
+    #[test]
+    fn ords_of_many_values_walks_the_dictionary_to_the_same_ordinals() -> tantivy::Result<()> {
+        let names: Vec<String> = (0..500).map(|i| format!("name {i:03}")).collect();
+        let (_index, column) = column_of(&names)?;
+        let by_search = |wanted: &[String]| -> Vec<(u64, usize)> {
+            let mut out: Vec<(u64, usize)> = (wanted.iter().enumerate())
+                .filter_map(|(i, v)| {
+                    let ord = column.dictionary().term_ord(v.as_bytes()).ok()??;
+                    Some((ord, i))
+                })
+                .collect();
+            out.sort_unstable();
+            out
+        };
+        // Few values are searched one by one; most of the dictionary is walked, with values
+        // absent from it, repeated, and before and after its first and last terms.
+        let few: Vec<String> = ["name 007", "absent", "name 499"]
+            .map(String::from)
+            .to_vec();
+        let mut many: Vec<String> = (0..200).map(|i| format!("name {:03}", i * 3)).collect();
+        many.extend(["aaa", "name 003", "name 0035", "zzz", "name 499"].map(String::from));
+        for wanted in [few, many] {
+            let values: Vec<(&str, usize)> = (wanted.iter().enumerate())
+                .map(|(i, v)| (v.as_str(), i))
+                .collect();
+            let mut got = ords_of(&column, values)?;
+            got.sort_unstable();
+            assert_eq!(got, by_search(&wanted));
+        }
+        Ok(())
     }
 
     #[test]
