@@ -98,8 +98,13 @@ pub fn tag_conll(input: &str) -> String {
 
 /// `tag_conll` with an explicit model.
 pub fn tag_conll_with(model: &model::Model, input: &str) -> String {
+    tag_conll_using(&mut tagger::Tagger::new(model), input)
+}
+
+/// `tag_conll` with a given tagger (benchmarks compare its settings).
+pub fn tag_conll_using(tagger: &mut tagger::Tagger, input: &str) -> String {
+    let model = tagger.model();
     let docs = conll::read_conll(input);
-    let mut tagger = tagger::Tagger::new(model);
     let predicted: Vec<Vec<u8>> = docs
         .iter()
         .map(|d| {
