@@ -1,6 +1,9 @@
-//! The run-time tagger: the same model, features and decoding as `Model::tag_doc`, and exactly
-//! the same tags, but with the work that depends only on a word's text done once per word type
-//! instead of once per token.
+//! The run-time tagger: the same model, features and decoding as `Model::tag_doc`, but with the
+//! work that depends only on a word's text done once per word type instead of once per token,
+//! and with only the stretches of a sentence that can hold a name scored at all (`runs`: the
+//! tokens within `REACH` of a capitalised word; the rest are "O"). Scoring every token
+//! (`with_reach(None)`) gives exactly `Model::tag_doc`'s tags; scoring runs gives them wherever
+//! the full tagger gives the held tokens "O".
 //!
 //! Most of a token's ~40 features depend on one word alone: its own forms, shape, affixes,
 //! cluster and gazetteer flags, and its form or cluster as seen by the tokens up to two places
