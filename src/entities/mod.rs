@@ -7,7 +7,8 @@
 //! for scoring). The tagger is a two-stage averaged perceptron with Viterbi decoding over BIO
 //! tags; its model (`models/ner.bin`, see `models/README.md`) is compiled into the binary and
 //! parsed once on first use. Run time tags through [`tagger::Tagger`], which caches per-word work
-//! across articles and gives exactly the tags of the plain `Model::tag_doc` that training uses.
+//! across articles and scores only the stretches near capitalised words, giving the tags of the
+//! plain `Model::tag_doc` that training uses wherever that gives the rest "O".
 //!
 //! Training is not here: the `train-ner` command, the perceptron training and cross-validation,
 //! the word clusters and the reading of the gazetteer folder live in the trainer crate
@@ -98,8 +99,13 @@ pub fn tag_conll(input: &str) -> String {
 
 /// `tag_conll` with an explicit model.
 pub fn tag_conll_with(model: &model::Model, input: &str) -> String {
+    tag_conll_using(&mut tagger::Tagger::new(model), input)
+}
+
+/// `tag_conll` with a given tagger (benchmarks compare its settings).
+pub fn tag_conll_using(tagger: &mut tagger::Tagger, input: &str) -> String {
+    let model = tagger.model();
     let docs = conll::read_conll(input);
-    let mut tagger = tagger::Tagger::new(model);
     let predicted: Vec<Vec<u8>> = docs
         .iter()
         .map(|d| {

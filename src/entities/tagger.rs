@@ -1,6 +1,9 @@
-//! The run-time tagger: the same model, features and decoding as `Model::tag_doc`, and exactly
-//! the same tags, but with the work that depends only on a word's text done once per word type
-//! instead of once per token.
+//! The run-time tagger: the same model, features and decoding as `Model::tag_doc`, but with the
+//! work that depends only on a word's text done once per word type instead of once per token,
+//! and with only the stretches of a sentence that can hold a name scored at all (`runs`: the
+//! tokens within `REACH` of a capitalised word; the rest are "O"). Scoring every token
+//! (`with_reach(None)`) gives exactly `Model::tag_doc`'s tags; scoring runs gives them wherever
+//! the full tagger gives the held tokens "O".
 //!
 //! Most of a token's ~40 features depend on one word alone: its own forms, shape, affixes,
 //! cluster and gazetteer flags, and its form or cluster as seen by the tokens up to two places
@@ -350,6 +353,8 @@ struct DocScratch {
     margins: Vec<f32>,
     /// (token, bucket) of the base features whose rows `base_rows` adds last.
     deferred: Vec<(u32, u32)>,
+    /// The main table's first-stage tags of the last document.
+    stage1: Vec<u8>,
 }
 
 /// Scoring with one weight table (the model's main table or its capitals table): the table, its
@@ -410,14 +415,15 @@ impl<'m> Scorer<'m> {
         }
     }
 
-    /// Summed base-feature rows of the tokens of `sents`, whose word types are in `ids`; other
+    /// Summed base-feature rows of the tokens of `runs`, whose word types are in `ids`; other
     /// tokens get zero rows.
-    fn base_rows(&mut self, b: Buckets, bits: u32, sents: &[Range<usize>], d: &mut DocScratch) {
+    fn base_rows(&mut self, b: Buckets, bits: u32, runs: &[Run], d: &mut DocScratch) {
         self.acc.clear();
         self.acc.resize(self.ids.len(), [0i32; W]);
         d.deferred.clear();
-        for s in sents {
-            for i in s.clone() {
+        for r in runs {
+            let s = &r.sent;
+            for i in r.span.clone() {
                 let mut acc = self.window_rows(s, i);
                 let key = self.pair_rows(b, d, s, i);
                 add(&mut acc, &self.shape_row(b, key));
@@ -531,12 +537,13 @@ impl<'m> Scorer<'m> {
         row
     }
 
-    /// Put the stage-two features' rows of the tokens of `sents` in the first half of their
+    /// Put the stage-two features' rows of the tokens of `runs` in the first half of their
     /// summed rows (the base sum stays separate, as the plain decoder scales the two apart):
     /// the tag window's from `tag_tables`, the document-level ones from `nonlocal`.
-    fn stage2_rows(&mut self, tags1: &[u8], nonlocal: &Feats, sents: &[Range<usize>]) {
-        for s in sents {
-            for i in s.clone() {
+    fn stage2_rows(&mut self, tags1: &[u8], nonlocal: &Feats, runs: &[Run]) {
+        for r in runs {
+            let s = &r.sent;
+            for i in r.span.clone() {
                 let mut e = [0i32; W];
                 for &f in nonlocal.of(i) {
                     self.table.add_to(f, &mut e);
@@ -550,13 +557,19 @@ impl<'m> Scorer<'m> {
         }
     }
 
-    /// Scale the summed rows of `stage` into emissions and decode the sentences `sents` into
-    /// their places in `tags` and `d.margins`.
-    fn decode(&self, d: &mut DocScratch, sents: &[Range<usize>], stage: usize, tags: &mut [u8]) {
+    /// Scale the summed rows of `stage` into emissions and decode the runs `runs` into their
+    /// places in `tags` and `d.margins`. A run that stops short of its sentence's end is decoded
+    /// with the skipped token beside it held at "O" (see `Run`), so its first tag pays the
+    /// transition out of "O" and its last the transition into it, as in the whole sentence.
+    fn decode(&self, d: &mut DocScratch, runs: &[Run], stage: usize, tags: &mut [u8]) {
         let scale = self.table.scale;
-        for s in sents {
+        for r in runs {
             d.em.clear();
-            for acc in &self.acc[s.clone()] {
+            let lead = r.span.start > r.sent.start;
+            if lead {
+                d.em.push(HELD_OUTSIDE);
+            }
+            for acc in &self.acc[r.span.clone()] {
                 let mut e = [0f32; NTAGS];
                 for k in 0..NTAGS {
                     e[k] = if stage == 0 {
@@ -567,11 +580,90 @@ impl<'m> Scorer<'m> {
                 }
                 d.em.push(e);
             }
-            viterbi_into(&d.em, &self.trans[stage], &mut d.back, &mut d.path);
-            tags[s.clone()].copy_from_slice(&d.path);
-            for (k, &t) in d.path.iter().enumerate() {
-                d.margins[s.start + k] = d.em[k][t as usize] - d.em[k][0];
+            if r.span.end < r.sent.end {
+                d.em.push(HELD_OUTSIDE);
             }
+            viterbi_into(&d.em, &self.trans[stage], &mut d.back, &mut d.path);
+            let first = lead as usize;
+            let path = &d.path[first..first + r.span.len()];
+            tags[r.span.clone()].copy_from_slice(path);
+            for (k, &t) in path.iter().enumerate() {
+                d.margins[r.span.start + k] = d.em[first + k][t as usize] - d.em[first + k][0];
+            }
+        }
+    }
+}
+
+/// Emissions of a skipped token beside a run: "O" or nothing. The constant it adds to every
+/// path changes no choice.
+const HELD_OUTSIDE: [f32; NTAGS] = {
+    let mut e = [f32::NEG_INFINITY; NTAGS];
+    e[0] = 0.0;
+    e
+};
+
+/// Tokens of a sentence that the tagger scores and decodes: all of it, or a stretch around the
+/// words that can be part of a name (see `runs`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Run {
+    pub sent: Range<usize>,
+    pub span: Range<usize>,
+}
+
+/// How far a run reaches either side of a token with an upper-case letter.
+///
+/// Chosen by comparing with the tagger that scores every token (`train-ner --bench ... --reach
+/// K --check-runs`; models/README.md, "Run-time cost"): within 2 (every token whose own
+/// features see a capitalised word) the full tagger still names 3 held tokens of the CoNLL dev
+/// set ("interior ministry" four words after a name, the "90" of "Interstates 80 and 90"), within 3
+/// and 4 it names 2 and 1, within 5 none; on 1,000 AllSides articles 1 of 1.09M tokens.
+pub const REACH: usize = 5;
+
+/// The runs of `sents` to score: every sentence in `whole` entirely (sentences in capitals,
+/// whose view is a guess at their casing), and of the others the tokens within `reach` of a
+/// token with an upper-case letter, merged where they touch. A sentence without one has no run:
+/// all of its tokens are "O" without a look-up of their rows.
+pub fn runs(
+    facts: &[WordFacts],
+    sents: &[Range<usize>],
+    whole: &[Range<usize>],
+    reach: Option<usize>,
+    out: &mut Vec<Run>,
+) {
+    out.clear();
+    let mut whole = whole.iter().peekable();
+    for s in sents {
+        while whole.next_if(|w| w.end <= s.start && *w != s).is_some() {}
+        let Some(reach) = reach.filter(|_| whole.peek() != Some(&s)) else {
+            out.push(Run {
+                sent: s.clone(),
+                span: s.clone(),
+            });
+            continue;
+        };
+        let mut open: Option<Range<usize>> = None;
+        for i in s.clone().filter(|&i| facts[i].cap) {
+            let (a, b) = (
+                i.saturating_sub(reach).max(s.start),
+                (i + reach + 1).min(s.end),
+            );
+            match &mut open {
+                Some(r) if a <= r.end => r.end = b,
+                _ => {
+                    if let Some(r) = open.replace(a..b) {
+                        out.push(Run {
+                            sent: s.clone(),
+                            span: r,
+                        });
+                    }
+                }
+            }
+        }
+        if let Some(r) = open {
+            out.push(Run {
+                sent: s.clone(),
+                span: r,
+            });
         }
     }
 }
@@ -585,6 +677,12 @@ pub struct Tagger<'m> {
     caps: Option<Scorer<'m>>,
     word_cap: usize,
     shape_cap: usize,
+    /// How far the scored runs reach around capitalised tokens (see `runs`); `None` scores
+    /// every token.
+    reach: Option<usize>,
+    /// The runs of the current document for the main table and for the capitals table.
+    runs: Vec<Run>,
+    caps_runs: Vec<Run>,
     types: TypeScratch,
     doc: DocScratch,
 }
@@ -605,9 +703,29 @@ impl<'m> Tagger<'m> {
             caps: model.caps.as_ref().map(|t| Scorer::new(t, b, model.bits)),
             word_cap: word_cap.max(1),
             shape_cap: shape_cap.max(1),
+            reach: Some(REACH),
+            runs: Vec::new(),
+            caps_runs: Vec::new(),
             types: TypeScratch::default(),
             doc: DocScratch::default(),
         }
+    }
+
+    /// The same tagger scoring every token, or only the runs within `reach` of a capitalised
+    /// token (see `runs`); `Some(REACH)` is the default.
+    pub fn with_reach(mut self, reach: Option<usize>) -> Self {
+        self.reach = reach;
+        self
+    }
+
+    /// The runs the last document was scored in.
+    pub fn last_runs(&self) -> &[Run] {
+        &self.runs
+    }
+
+    /// The first stage's tags of the last document (before the capitals table's).
+    pub fn last_stage1(&self) -> &[u8] {
+        &self.doc.stage1
     }
 
     pub fn model(&self) -> &'m Model {
@@ -688,17 +806,22 @@ impl<'m> Tagger<'m> {
         );
         d.margins.clear();
         d.margins.resize(n, 0.0);
-        main.base_rows(b, bits, &doc.sents, d);
+        runs(&d.facts, &doc.sents, caps_sents, self.reach, &mut self.runs);
+        runs(&d.facts, caps_sents, caps_sents, None, &mut self.caps_runs);
+        let (runs, caps_runs) = (&self.runs, &self.caps_runs);
+        main.base_rows(b, bits, runs, d);
         let mut tags = vec![0u8; n];
-        main.decode(d, &doc.sents, 0, &mut tags);
+        main.decode(d, runs, 0, &mut tags);
+        d.stage1.clear();
+        d.stage1.extend_from_slice(&tags);
         let caps = self.caps.as_mut().filter(|_| !caps_sents.is_empty());
         // The stage-1 tags the capitals table's second stage reads (see `Model::tag_doc`).
         let mut context = Vec::new();
         if let Some(c) = caps {
             c.look_up(model, b, &mut self.types, doc, caps_sents);
-            c.base_rows(b, bits, caps_sents, d);
+            c.base_rows(b, bits, caps_runs, d);
             context = tags.clone();
-            c.decode(d, caps_sents, 0, &mut context);
+            c.decode(d, caps_runs, 0, &mut context);
         }
         let infos: Vec<TokInfo> = (0..n)
             .map(|i| TokInfo {
@@ -709,17 +832,17 @@ impl<'m> Tagger<'m> {
             .collect();
         if main.table.has_stage2() {
             let extra = stage2_nonlocal_features(&infos, doc, &tags, bits);
-            main.stage2_rows(&tags, &extra, &doc.sents);
-            main.decode(d, &doc.sents, 1, &mut tags);
+            main.stage2_rows(&tags, &extra, runs);
+            main.decode(d, runs, 1, &mut tags);
         }
         if let Some(c) = self.caps.as_mut().filter(|_| !caps_sents.is_empty()) {
             if c.table.has_stage2() {
                 let extra = stage2_nonlocal_features(&infos, doc, &context, bits);
-                c.stage2_rows(&context, &extra, caps_sents);
-                c.decode(d, caps_sents, 1, &mut tags);
+                c.stage2_rows(&context, &extra, caps_runs);
+                c.decode(d, caps_runs, 1, &mut tags);
             } else {
                 // Its first stage is final (decoded again for the margins).
-                c.decode(d, caps_sents, 0, &mut tags);
+                c.decode(d, caps_runs, 0, &mut tags);
             }
         }
         tags
@@ -782,7 +905,7 @@ mod tests {
         let texts = texts();
         let mut tokens = 0;
         for (words, shapes) in [(WORD_CAP, SHAPE_CAP), (7, 3), (1, 1), (300, 40)] {
-            let mut tagger = Tagger::with_capacity(model, words, shapes);
+            let mut tagger = Tagger::with_capacity(model, words, shapes).with_reach(None);
             for _round in 0..2 {
                 for text in &texts {
                     let (toks, sents) = doc_of(text);
@@ -841,11 +964,113 @@ mod tests {
             return;
         };
         let model = embedded().expect("a trained model is compiled in");
-        let mut tagger = Tagger::new(model);
+        let mut tagger = Tagger::new(model).with_reach(None);
         for d in crate::entities::conll::read_conll(&text) {
             let doc = d.as_doc();
             assert_eq!(tagger.tag_doc(&doc), model.tag_doc(&doc));
         }
+    }
+
+    /// Tokens outside every run (`runs`) of a tagger that scores runs alone.
+    fn held(tagger: &Tagger, n: usize) -> Vec<usize> {
+        let mut kept = vec![false; n];
+        for r in tagger.last_runs() {
+            kept[r.span.clone()].fill(true);
+        }
+        (0..n).filter(|&i| !kept[i]).collect()
+    }
+
+    /// Scoring runs alone must give the full tagger's tags wherever the full tagger's own
+    /// choice for the tokens held at "O" is "O" in both stages: the best path under that
+    /// condition is then the best path, and each run's part of it is found from the run alone.
+    /// Checked on `texts` and the CoNLL dev set; documents where the full tagger tags a held
+    /// token otherwise are counted, and must be few.
+    #[test]
+    fn runs_give_the_full_taggers_tags_where_it_tags_the_rest_outside() {
+        let model = embedded().expect("a trained model is compiled in");
+        let texts = texts();
+        let dev = conll_dev()
+            .map(|t| conll::read_conll(&t))
+            .unwrap_or_default();
+        let docs = texts
+            .iter()
+            .map(|t| {
+                let (tokens, sents) = doc_of(t);
+                Doc { tokens, sents }
+            })
+            .chain(dev.iter().map(|d| d.as_doc()));
+        let (mut full, mut runs) = (Tagger::new(model).with_reach(None), Tagger::new(model));
+        let (mut same, mut reached, mut skipped, mut tokens) = (0, 0, 0, 0);
+        for doc in docs {
+            let (a, b) = (full.tag_doc(&doc), runs.tag_doc(&doc));
+            let out = held(&runs, a.len());
+            tokens += a.len();
+            skipped += out.len();
+            if out.iter().any(|&i| a[i] != 0 || full.last_stage1()[i] != 0) {
+                reached += 1;
+                continue;
+            }
+            assert_eq!(a, b, "{:?}", &doc.tokens[..doc.tokens.len().min(20)]);
+            assert!(out.iter().all(|&i| b[i] == 0));
+            same += 1;
+        }
+        eprintln!("{same} documents the same, {reached} where the full tagger tags a held token");
+        eprintln!("{skipped} of {tokens} tokens held at O");
+        assert!(
+            same > 10 && reached * 50 <= same,
+            "{same} same, {reached} reached"
+        );
+        assert!(skipped * 5 > tokens, "{skipped} of {tokens} tokens held");
+    }
+
+    /// A stretch of lower-case words far from any capitalised one is held at "O" unscored: the
+    /// runs stop `REACH` tokens past a capitalised word and start `REACH` before the next (or
+    /// at the sentence's ends); a sentence without one has no run; a sentence in capitals is
+    /// scored whole.
+    #[test]
+    fn lower_case_stretches_far_from_names_are_held_outside() {
+        let model = embedded().expect("a trained model is compiled in");
+        let text = "Angela Merkel told reporters on a rainy morning that the new rules would take \
+                    effect within a few weeks , officials in Berlin said .\n\
+                    it was not clear how many people would be affected by the rules in the end .\n\
+                    STORM HITS THE NORTHERN COAST OF THE ISLAND NEAR THE PORT OF OSLO";
+        let (toks, sents) = doc_of(text);
+        assert_eq!(sents.len(), 3, "{sents:?}");
+        let doc = Doc {
+            tokens: toks.clone(),
+            sents: sents.clone(),
+        };
+        let mut tagger = Tagger::new(model);
+        let tags = tagger.tag_doc(&doc);
+        let at = |w: &str| toks.iter().position(|t| *t == w).expect(w);
+        let (merkel, berlin) = (at("Merkel"), at("Berlin"));
+        let first: Vec<Range<usize>> = tagger
+            .last_runs()
+            .iter()
+            .filter(|r| r.sent == sents[0])
+            .map(|r| r.span.clone())
+            .collect();
+        assert_eq!(
+            first,
+            [
+                sents[0].start..merkel + REACH + 1,
+                berlin - REACH..sents[0].end
+            ]
+        );
+        assert!(tagger.last_runs().iter().all(|r| r.sent != sents[1]));
+        assert!(
+            tagger
+                .last_runs()
+                .iter()
+                .any(|r| r.sent == sents[2] && r.span == sents[2])
+        );
+        let held = held(&tagger, toks.len());
+        assert!(held.len() > 20, "{held:?}");
+        assert!(held.iter().all(|&i| tags[i] == 0));
+        // The names are found all the same.
+        let found = super::super::features::spans(&tags, &sents);
+        assert!(found.contains(&(merkel - 1, merkel + 1, 1)), "{found:?}");
+        assert!(found.iter().any(|&(a, _, _)| a == berlin), "{found:?}");
     }
 
     /// The capitals table tags the sentences in capitals and nothing else: the dev set's

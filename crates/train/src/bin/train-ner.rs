@@ -8,7 +8,8 @@ use anyhow::Context;
 use clap::Parser;
 use newsdex::entities::model::{Model, embedded_bytes};
 use newsdex::entities::tagger::Tagger;
-use newsdex::entities::{group_canonical, tag_conll_with};
+use newsdex::entities::tokenize::Doc;
+use newsdex::entities::{group_canonical, tag_conll_using, tag_conll_with};
 use newsdex_train::train::{Averaging, TrainOptions, run};
 
 #[derive(Parser, Debug)]
@@ -46,6 +47,17 @@ struct Args {
     /// indexer's is `tagger::WORD_CAP`), to weigh the cache's size against its misses.
     #[arg(long, default_value_t = newsdex::entities::tagger::WORD_CAP)]
     word_cap: usize,
+    /// With --bench or --bench-texts: score every token, as the tagger did before it skipped
+    /// the stretches far from capitalised words (`tagger::runs`), for side-by-side timing.
+    #[arg(long)]
+    every_token: bool,
+    /// With --bench or --bench-texts: how far the scored runs reach around capitalised words.
+    #[arg(long, default_value_t = newsdex::entities::tagger::REACH)]
+    reach: usize,
+    /// With --bench or --bench-texts: first compare the tags of runs with the full tagger's
+    /// (untimed; see `cascade_check`).
+    #[arg(long)]
+    check_runs: bool,
     /// Output model file.
     #[arg(long, default_value = "models/ner.bin")]
     out: PathBuf,
@@ -148,10 +160,12 @@ fn main() -> anyhow::Result<()> {
         return Ok(());
     }
     if let Some(input) = &a.bench {
-        return bench(model()?, input);
+        let reach = (!a.every_token).then_some(a.reach);
+        return bench(model()?, input, reach, a.check_runs);
     }
     if let Some(dir) = &a.bench_texts {
-        return bench_texts(model()?, dir, a.word_cap);
+        let reach = (!a.every_token).then_some(a.reach);
+        return bench_texts(model()?, dir, a.word_cap, reach, a.check_runs);
     }
     run(&TrainOptions {
         train: a.train.unwrap_or_default(),
@@ -181,7 +195,12 @@ fn main() -> anyhow::Result<()> {
 
 /// Report model load time, tagging speed on a CoNLL file (tokens given) and extraction speed on
 /// the same words as raw text (tokenizer and canonical names included).
-fn bench(model: &Model, input: &std::path::Path) -> anyhow::Result<()> {
+fn bench(
+    model: &Model,
+    input: &std::path::Path,
+    reach: Option<usize>,
+    check: bool,
+) -> anyhow::Result<()> {
     let text = std::fs::read_to_string(input)?;
     let t0 = Instant::now();
     let embedded = Model::from_bytes(embedded_bytes()).context("no model compiled in")?;
@@ -193,6 +212,10 @@ fn bench(model: &Model, input: &std::path::Path) -> anyhow::Result<()> {
         model.table.row_count()
     );
     drop(embedded);
+    let conll_docs = newsdex::entities::conll::read_conll(&text);
+    if let Some(reach) = reach.filter(|_| check) {
+        cascade_check(model, reach, conll_docs.iter().map(|d| d.as_doc()));
+    }
     let tokens = text
         .lines()
         .filter(|l| !l.trim().is_empty() && !l.starts_with("-DOCSTART-"))
@@ -200,7 +223,7 @@ fn bench(model: &Model, input: &std::path::Path) -> anyhow::Result<()> {
     let mut best = f64::MAX;
     for _ in 0..3 {
         let t = Instant::now();
-        let out = tag_conll_with(model, &text);
+        let out = tag_conll_using(&mut Tagger::new(model).with_reach(reach), &text);
         std::hint::black_box(out);
         best = best.min(t.elapsed().as_secs_f64());
     }
@@ -229,7 +252,7 @@ fn bench(model: &Model, input: &std::path::Path) -> anyhow::Result<()> {
     let mut mentions = 0;
     for _ in 0..3 {
         // A fresh tagger per round: its caches warm up within the round, as in one indexing run.
-        let mut tagger = Tagger::new(model);
+        let mut tagger = Tagger::new(model).with_reach(reach);
         let t = Instant::now();
         mentions = docs.iter().map(|d| tagger.extract(d).len()).sum::<usize>();
         best = best.min(t.elapsed().as_secs_f64());
@@ -244,7 +267,13 @@ fn bench(model: &Model, input: &std::path::Path) -> anyhow::Result<()> {
 
 /// Extraction speed on real articles (one raw-text file each), as the indexer runs it: one
 /// `extract` call per article on one thread, the thread's tagger reused across articles.
-fn bench_texts(model: &Model, dir: &std::path::Path, word_cap: usize) -> anyhow::Result<()> {
+fn bench_texts(
+    model: &Model,
+    dir: &std::path::Path,
+    word_cap: usize,
+    reach: Option<usize>,
+    check: bool,
+) -> anyhow::Result<()> {
     let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)?
         .map(|e| e.map(|e| e.path()))
         .collect::<Result<_, _>>()?;
@@ -254,7 +283,22 @@ fn bench_texts(model: &Model, dir: &std::path::Path, word_cap: usize) -> anyhow:
         .map(|p| std::fs::read(p).map(|b| String::from_utf8_lossy(&b).into_owned()))
         .collect::<Result<_, _>>()?;
     let bytes: usize = texts.iter().map(|t| t.len()).sum();
-    let mut tagger = Tagger::with_capacity(model, word_cap, newsdex::entities::tagger::SHAPE_CAP);
+    if let Some(reach) = reach.filter(|_| check) {
+        let tokenized: Vec<_> = texts
+            .iter()
+            .map(|t| newsdex::entities::tokenize::tokenize(t))
+            .collect();
+        cascade_check(
+            model,
+            reach,
+            tokenized.iter().zip(&texts).map(|(tk, text)| Doc {
+                tokens: tk.tokens.iter().map(|t| t.text(text)).collect(),
+                sents: tk.sentences.clone(),
+            }),
+        );
+    }
+    let mut tagger = Tagger::with_capacity(model, word_cap, newsdex::entities::tagger::SHAPE_CAP)
+        .with_reach(reach);
     for round in 1..=5 {
         let t = Instant::now();
         let mentions: usize = texts.iter().map(|t| tagger.extract(t).len()).sum();
@@ -267,4 +311,37 @@ fn bench_texts(model: &Model, dir: &std::path::Path, word_cap: usize) -> anyhow:
         );
     }
     Ok(())
+}
+
+/// How the tagger that scores runs (`tagger::runs`, `reach` around capitalised words) compares
+/// with the one that scores every token, untimed: the share of tokens held at "O", how many of
+/// those the full tagger tags otherwise (in its first stage or finally) and how many final tags
+/// differ anywhere.
+fn cascade_check<'a>(model: &Model, reach: usize, docs: impl Iterator<Item = Doc<'a>>) {
+    let mut full = Tagger::new(model).with_reach(None);
+    let mut runs = Tagger::new(model).with_reach(Some(reach));
+    let (mut tokens, mut skipped, mut reached1, mut reached, mut differ) = (0, 0, 0, 0, 0);
+    for doc in docs {
+        let (a, b) = (full.tag_doc(&doc), runs.tag_doc(&doc));
+        let mut kept = vec![false; a.len()];
+        for r in runs.last_runs() {
+            kept[r.span.clone()].fill(true);
+        }
+        for (i, &k) in kept.iter().enumerate() {
+            if k {
+                continue;
+            }
+            skipped += 1;
+            reached1 += (full.last_stage1()[i] != 0) as usize;
+            reached += (a[i] != 0) as usize;
+        }
+        tokens += a.len();
+        differ += a.iter().zip(&b).filter(|(x, y)| x != y).count();
+    }
+    println!(
+        "runs within {reach} of a capitalised word: {tokens} tokens, {skipped} held at O ({:.1}%), \
+         of which tagged otherwise by the full tagger {reached1} (first stage) / {reached} (final); \
+         final tags differing: {differ}",
+        100.0 * skipped as f64 / tokens.max(1) as f64
+    );
 }
