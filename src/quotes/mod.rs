@@ -123,7 +123,7 @@ fn by_rules(text: &str, mentions: &[Mention], rank: bool) -> Vec<(Quote, Vec<lea
         return Vec::new();
     }
     let mentions = referents::untagged_acronyms(&chars, &referents::shared_surnames(mentions));
-    let mentions = referents::glued_canonicals(mentions);
+    let mentions = referents::spelled_out_acronyms(referents::glued_canonicals(mentions));
     let mentions = frames::framed_names(&chars, &spans, mentions);
     let doc = attribute::Doc::new(&chars, &mentions, &spans);
     let mut out: Vec<(Quote, Vec<learned::Candidate>)> = Vec::new();
