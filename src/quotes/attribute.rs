@@ -540,6 +540,9 @@ impl<'a> Doc<'a> {
         if ws.len() >= 2 && ws[0].lower == "according" && ws[1].lower == "to" {
             return (self.subject_after(&ws[2..], to), true);
         }
+        if let Some(c) = self.quoted_as_saying(&ws) {
+            return (c, false);
+        }
         // `"...", but insisted that ...`: a clause opening on a conjunction is the sentence's
         // next clause, not the attribution of the quote before it.
         if ws
@@ -562,6 +565,29 @@ impl<'a> Doc<'a> {
             return (self.subject_after(&ws[v + 1..], to), false);
         }
         (self.subject_before(&ws[..v], ws[v].start), false)
+    }
+
+    /// `"…," the newspaper quoted Qantas chief executive Geoff Dixon as saying`: the words are
+    /// the one quoted, not the one quoting; a name between `quoted` and `as saying` speaks, and
+    /// none there (`quoted a source as saying`) gives no speaker.
+    fn quoted_as_saying(&self, ws: &[Word]) -> Option<Clause> {
+        let q = ws
+            .iter()
+            .take(AFTER_VERB_WINDOW)
+            .position(|w| matches!(w.lower.as_str(), "quoted" | "quotes" | "quoting"))?;
+        let a = (q + 1..ws.len().saturating_sub(1).min(q + 12))
+            .find(|&k| ws[k].lower == "as" && ws[k + 1].lower == "saying")?;
+        if a == q + 1 {
+            return None;
+        }
+        Some(
+            // The name nearest `as saying` is the one quoted (`quoted Qantas chief executive
+            // Geoff Dixon`), whatever the tagger made of the words before it.
+            match self.subject_mention(ws[q + 1].start, ws[a].start, true) {
+                Some(m) => Clause::Speaker(named(m)),
+                None => Clause::Anonymous,
+            },
+        )
     }
 
     /// Does span `i` follow a passive speech verb right away (`was described as`, `has been
@@ -1730,6 +1756,8 @@ impl<'a> Doc<'a> {
             return clause == 0;
         }
         match before.as_slice() {
+            // `the 21-year-old told Cadena Cope`: the listener is not who the sentence is about.
+            [v, ..] if matches!(v.lower.as_str(), "told" | "tells" | "telling") => false,
             [p, ..] if p.lower == "by" => true,
             [p, a, ..] if p.lower == "to" && a.lower == "according" => true,
             [p, ..] if is_preposition(&p.lower) => !own_sentence,
@@ -1782,6 +1810,17 @@ impl<'a> Doc<'a> {
         let ws = words(self.chars, from, to);
         let v = self.last_verb(&ws)?;
         if let Some(m) = self.contrasting_subject(&ws[v + 1..], to) {
+            return Some(m);
+        }
+        // `As Beth reported, Aghdam was clear about …`: a source named in an opening `as`
+        // clause is not who the sentence is about; the main clause's person is.
+        if ws.first().is_some_and(|w| w.lower == "as")
+            && !self.chars[from..ws[v].start].contains(&',')
+            && let Some(c) = (ws[v].end..to).find(|&k| self.chars[k] == ',')
+            && let Some(m) = self
+                .subject_mention(c + 1, to, false)
+                .filter(|m| m.kind == EntityKind::Person)
+        {
             return Some(m);
         }
         let after_comma = self.chars[from..ws[v].start]
@@ -2027,12 +2066,27 @@ impl<'a> Doc<'a> {
         let fits =
             |m: &Mention| m.kind == EntityKind::Org && constraining.iter().all(|w| holds(m, w));
         let names = names_of_org_noun(noun);
+        // `EMI said two albums - one by Coldplay - were late. "…," the company added`: a body
+        // named as the object of a preposition is rarely the one the noun takes up; one named
+        // as a subject is preferred, the latest of any kind when there is none.
         self.latest_before(at, |m| fits(m) && names.iter().any(|n| holds(m, n)))
             .or_else(|| {
                 (!is_institution(noun))
-                    .then(|| self.latest_before(at, fits))
+                    .then(|| {
+                        self.latest_before(at, |m| fits(m) && !self.after_preposition(m))
+                            .or_else(|| self.latest_before(at, fits))
+                    })
                     .flatten()
             })
+    }
+
+    /// Is a mention the object of a preposition (`one by Coldplay`, `shares in the EMI group`)?
+    fn after_preposition(&self, m: &Mention) -> bool {
+        let ws = words(self.chars, m.start.saturating_sub(30), m.start);
+        ws.iter()
+            .rev()
+            .find(|w| !is_determiner(&w.lower))
+            .is_some_and(|w| is_preposition(&w.lower))
     }
 
     /// `Simon Le Bon said ... . "..." the singer said`: a definite role that no name was written
