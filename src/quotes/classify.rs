@@ -14,7 +14,11 @@ const SPEECH_MIN_WORDS: usize = 4;
 
 pub fn is_quote(chars: &[char], span: &Span, attributed: bool) -> bool {
     let ws = words(chars, span.start, span.end);
-    if ws.is_empty() || is_title_like(chars, span, ws.len()) || named_before(chars, span) {
+    if ws.is_empty()
+        || is_title_like(chars, span, ws.len())
+        || named_before(chars, span)
+        || programme_told(chars, span, ws.len())
+    {
         return false;
     }
     attributed || ws.len() >= SPEECH_MIN_WORDS || ends_like_speech(chars, span)
@@ -48,6 +52,25 @@ fn last_char(chars: &[char], span: &Span) -> Option<char> {
         .rev()
         .find(|c| !c.is_whitespace())
         .copied()
+}
+
+/// `she told NBC's "Today"`, `Concha told "Fox & Friends."`: a short capitalised name in marks
+/// right after `told` (and an outlet's possessive) is the programme spoken to, not words said.
+fn programme_told(chars: &[char], span: &Span, n: usize) -> bool {
+    if n > SHORT_NAME_WORDS || !chars.get(span.start).is_some_and(|c| c.is_uppercase()) {
+        return false;
+    }
+    let ws = words(chars, span.open.saturating_sub(40), span.open);
+    let told = |w: &super::words::Word| matches!(w.lower.as_str(), "told" | "tells");
+    match ws.as_slice() {
+        [.., last] if told(last) => true,
+        [.., verb, outlet] => {
+            told(verb)
+                && chars[outlet.start].is_uppercase()
+                && (outlet.lower.ends_with("'s") || outlet.lower.ends_with("’s"))
+        }
+        _ => false,
+    }
 }
 
 /// The word right before the opening mark names a work or a nickname ("dubbed", "titled", "known
