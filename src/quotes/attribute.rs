@@ -1035,6 +1035,11 @@ impl<'a> Doc<'a> {
         if let Some(p) = near.iter().rev().find_map(|w| pronoun_kind(&w.lower)) {
             return self.pronoun(p, verb, None);
         }
+        // `A former senior official at the Harbour Department said`: no body speaks through
+        // someone who has left it, whatever its noun.
+        if ws.iter().any(|w| is_former(&w.lower)) && ws.iter().any(|w| is_spokes_word(&w.lower)) {
+            return Clause::Anonymous;
+        }
         let tail = &ws[ws.len().saturating_sub(5)..];
         if let Some(c) = self.document(tail, tail.len().saturating_sub(2), verb) {
             return c;
@@ -1942,7 +1947,7 @@ impl<'a> Doc<'a> {
             // the person named last: a spokesman is not who the article is about.
             let found = self
                 .person_with_role(at, role, |_| true)
-                .or_else(|| self.spoken_for(at));
+                .or_else(|| self.spoken_for(ws[r].start));
             return Some(match found {
                 Some(m) => Clause::Speaker(Speaker {
                     via: Attribution::Role,

@@ -14,11 +14,7 @@ const SPEECH_MIN_WORDS: usize = 4;
 
 pub fn is_quote(chars: &[char], span: &Span, attributed: bool) -> bool {
     let ws = words(chars, span.start, span.end);
-    if ws.is_empty()
-        || is_title_like(chars, span, ws.len())
-        || named_before(chars, span)
-        || programme_told(chars, span, ws.len())
-    {
+    if ws.is_empty() || is_title_like(chars, span, ws.len()) || named_before(chars, span) {
         return false;
     }
     attributed || ws.len() >= SPEECH_MIN_WORDS || ends_like_speech(chars, span)
@@ -56,7 +52,8 @@ fn last_char(chars: &[char], span: &Span) -> Option<char> {
 
 /// `she told NBC's "Today"`, `Concha told "Fox & Friends."`: a short capitalised name in marks
 /// right after `told` (and an outlet's possessive) is the programme spoken to, not words said.
-fn programme_told(chars: &[char], span: &Span, n: usize) -> bool {
+pub fn names_programme(chars: &[char], span: &Span) -> bool {
+    let n = words(chars, span.start, span.end).len();
     if n > SHORT_NAME_WORDS || !chars.get(span.start).is_some_and(|c| c.is_uppercase()) {
         return false;
     }
