@@ -1932,8 +1932,9 @@ impl<'a> Doc<'a> {
         let det = ws[..r]
             .iter()
             .rev()
-            .find(|w| is_determiner(&w.lower) || self.names_org(w));
-        if det.is_none_or(|d| matches!(d.lower.as_str(), "a" | "an")) {
+            .find(|w| is_determiner(&w.lower) || self.names_org(w) || w.lower == "one");
+        // `one official said`: as indefinite as `an official said`.
+        if det.is_none_or(|d| matches!(d.lower.as_str(), "a" | "an" | "one")) {
             return Some(Clause::Anonymous);
         }
         let role = &ws[r].lower;
