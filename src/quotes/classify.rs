@@ -59,15 +59,17 @@ pub fn names_programme(chars: &[char], span: &Span) -> bool {
     }
     let ws = words(chars, span.open.saturating_sub(40), span.open);
     let told = |w: &super::words::Word| matches!(w.lower.as_str(), "told" | "tells");
-    match ws.as_slice() {
-        [.., last] if told(last) => true,
-        [.., verb, outlet] => {
-            told(verb)
-                && chars[outlet.start].is_uppercase()
-                && (outlet.lower.ends_with("'s") || outlet.lower.ends_with("’s"))
-        }
-        _ => false,
+    let capital = |w: &super::words::Word| chars[w.start].is_uppercase();
+    let Some(last) = ws.last() else {
+        return false;
+    };
+    if told(last) {
+        return true;
     }
+    // The outlet may run to a few capitalised words (`Harbour Radio's`).
+    let possessive = last.lower.ends_with("'s") || last.lower.ends_with("’s");
+    let outlet = ws.iter().rev().take_while(|w| capital(w)).take(3).count();
+    possessive && outlet > 0 && ws.len() > outlet && told(&ws[ws.len() - outlet - 1])
 }
 
 /// The word right before the opening mark names a work or a nickname ("dubbed", "titled", "known
