@@ -1,7 +1,8 @@
 //! Quote or not: scare quotes ("so-called "experts""), titles of works and nicknames sit inside
 //! the same marks as speech. A span is a quote when the text attributes it, or when it reads like
 //! speech (several words, or its own closing punctuation); a span in title case, or named by
-//! "titled", "dubbed", "known as" and the like, is a name, not words someone said.
+//! "titled", "dubbed", "known as" and the like, is a name, not words someone said; so is a short
+//! capitalised name right after `told` (`told NBC's "Today"`: the programme spoken to).
 use super::marks::Span;
 use super::words::{is_naming_word, words};
 
