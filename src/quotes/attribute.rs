@@ -39,6 +39,9 @@ const PRONOUN_CHAIN: usize = 4;
 /// Words an affiliation may run to after a dash signature's name (`— Karen Hao, MIT Technology
 /// Review`).
 const SIGNATURE_WORDS: usize = 8;
+/// Words an apposition after a quote's speaker may run to before the speech verb (`"…,"
+/// Jennifer Doudna, executive director of …, which took the pledge, said`).
+const APPOSITION_WORDS: usize = 20;
 /// How long a bracket after a name may be and still qualify it (`(D-Calif.)`, `(R-Texas)`).
 const BRACKET_CHARS: usize = 24;
 /// Sentences a paragraph may go on for after X's quote for a quote paragraph right after it
@@ -537,6 +540,9 @@ impl<'a> Doc<'a> {
         if ws.len() >= 2 && ws[0].lower == "according" && ws[1].lower == "to" {
             return (self.subject_after(&ws[2..], to), true);
         }
+        if let Some(c) = self.quoted_as_saying(&ws) {
+            return (c, false);
+        }
         // `"...", but insisted that ...`: a clause opening on a conjunction is the sentence's
         // next clause, not the attribution of the quote before it.
         if ws
@@ -559,6 +565,29 @@ impl<'a> Doc<'a> {
             return (self.subject_after(&ws[v + 1..], to), false);
         }
         (self.subject_before(&ws[..v], ws[v].start), false)
+    }
+
+    /// `"…," the newspaper quoted Qantas chief executive Geoff Dixon as saying`: the words are
+    /// the one quoted, not the one quoting; a name between `quoted` and `as saying` speaks, and
+    /// none there (`quoted a source as saying`) gives no speaker.
+    fn quoted_as_saying(&self, ws: &[Word]) -> Option<Clause> {
+        let q = ws
+            .iter()
+            .take(AFTER_VERB_WINDOW)
+            .position(|w| matches!(w.lower.as_str(), "quoted" | "quotes" | "quoting"))?;
+        let a = (q + 1..ws.len().saturating_sub(1).min(q + 12))
+            .find(|&k| ws[k].lower == "as" && ws[k + 1].lower == "saying")?;
+        if a == q + 1 {
+            return None;
+        }
+        Some(
+            // The name nearest `as saying` is the one quoted (`quoted Qantas chief executive
+            // Geoff Dixon`), whatever the tagger made of the words before it.
+            match self.subject_mention(ws[q + 1].start, ws[a].start, true) {
+                Some(m) => Clause::Speaker(named(m)),
+                None => Clause::Anonymous,
+            },
+        )
     }
 
     /// Does span `i` follow a passive speech verb right away (`was described as`, `has been
@@ -618,10 +647,29 @@ impl<'a> Doc<'a> {
             let v = v + ws[v..].iter().take_while(|w| is_filler(&w.lower)).count();
             return (v < ws.len() && self.verb(ws, v)).then_some(v);
         }
-        let close = (name.end + 1..ws.last()?.start).find(|&k| self.chars[k] == ',')?;
-        let v = ws.iter().position(|w| w.start > close)?;
-        let v = v + ws[v..].iter().take_while(|w| is_filler(&w.lower)).count();
-        (v < ws.len() && self.verb(ws, v)).then_some(v)
+        let close = (name.end + 1..ws.last()?.start).find(|&k| self.chars[k] == ',');
+        if let Some(close) = close {
+            let v = ws.iter().position(|w| w.start > close)?;
+            let v = v + ws[v..].iter().take_while(|w| is_filler(&w.lower)).count();
+            if v < ws.len() && self.verb(ws, v) {
+                return Some(v);
+            }
+        }
+        // A long apposition: `Jennifer Doudna, executive director of the institute, which took
+        // the pledge, said`, `Ian Bremmer, president of the consulting firm Eurasia Group told
+        // reporters` (its closing comma left out). The first speech verb of the sentence after
+        // the name, not far, with no other person between: the name is its subject.
+        let v = ws
+            .iter()
+            .position(|w| w.start > name.end)
+            .into_iter()
+            .flat_map(|v| v..ws.len().min(v + APPOSITION_WORDS))
+            .find(|&k| self.verb(ws, k))?;
+        let between = self
+            .mentions
+            .iter()
+            .any(|m| m.kind == EntityKind::Person && m.start > name.end && m.end <= ws[v].start);
+        (!between).then_some(v)
     }
 
     fn before_clause(&self, i: usize) -> Clause {
@@ -987,6 +1035,11 @@ impl<'a> Doc<'a> {
         if let Some(p) = near.iter().rev().find_map(|w| pronoun_kind(&w.lower)) {
             return self.pronoun(p, verb, None);
         }
+        // `A former senior official at the Harbour Department said`: no body speaks through
+        // someone who has left it, whatever its noun.
+        if ws.iter().any(|w| is_former(&w.lower)) && ws.iter().any(|w| is_spokes_word(&w.lower)) {
+            return Clause::Anonymous;
+        }
         let tail = &ws[ws.len().saturating_sub(5)..];
         if let Some(c) = self.document(tail, tail.len().saturating_sub(2), verb) {
             return c;
@@ -1258,7 +1311,12 @@ impl<'a> Doc<'a> {
                     && matches!(p.lower.as_str(), "by" | "from")
             };
             let participle = before.get(1).is_some_and(|s| is_issuing_verb(&s.lower));
-            return before.get(1).is_some_and(|s| is_spokes_word(&s.lower))
+            // `a former senior official at the Energy Department said`: who has left a body
+            // no longer speaks for it.
+            let former = before.iter().skip(2).take(3).any(|w| is_former(&w.lower));
+            return before
+                .get(1)
+                .is_some_and(|s| is_spokes_word(&s.lower) && !former)
                 || authored(1)
                 || (participle && authored(2));
         }
@@ -1296,6 +1354,10 @@ impl<'a> Doc<'a> {
             });
         if possessive {
             return next.is_some_and(|w| is_spokes_word(&w.lower));
+        }
+        // `a former TSA official said`: likewise.
+        if m.kind != EntityKind::Person && before.first().is_some_and(|w| is_former(&w.lower)) {
+            return false;
         }
         !qualifies_role
     }
@@ -1642,6 +1704,9 @@ impl<'a> Doc<'a> {
                 at = start;
                 continue;
             };
+            // `Ellison's colleague from Illinois, Representative Jan Schakowsky, was …`: the
+            // sentence is about the one the possessive's noun names in apposition.
+            let first = self.apposition_of(first, end, &fits).unwrap_or(first);
             // `Now he fears ..., captain Jason Robinson ...`: a sentence whose subject is already
             // the pronoun names its people as objects; the pronoun goes on from further back.
             if !self.pronoun_before(start, first.start, gender) {
@@ -1696,11 +1761,35 @@ impl<'a> Doc<'a> {
             return clause == 0;
         }
         match before.as_slice() {
+            // `the 21-year-old told Cadena Cope`: the listener is not who the sentence is about.
+            [v, ..] if matches!(v.lower.as_str(), "told" | "tells" | "telling") => false,
             [p, ..] if p.lower == "by" => true,
             [p, a, ..] if p.lower == "to" && a.lower == "according" => true,
             [p, ..] if is_preposition(&p.lower) => !own_sentence,
             _ => self.can_be_subject(m, ws),
         }
+    }
+
+    /// The person set in apposition to a possessive's noun at the head of a sentence
+    /// (`Ellison's House colleague from Illinois, Representative Jan Schakowsky,`): one comma
+    /// before the name, one right after it, a few words between.
+    fn apposition_of(
+        &self,
+        m: &'a Mention,
+        to: usize,
+        fits: &dyn Fn(&Mention) -> bool,
+    ) -> Option<&'a Mention> {
+        if !self.possessive(m) {
+            return None;
+        }
+        let n = self
+            .mentions
+            .iter()
+            .find(|n| n.start > m.end && n.end <= to && fits(n))?;
+        let between = &self.chars[m.end..n.start];
+        let commas = between.iter().filter(|c| **c == ',').count();
+        let few = words(self.chars, m.end, n.start).len() <= TITLE_WORDS * 2;
+        (commas == 1 && few && self.chars.get(n.end) == Some(&',')).then_some(*n)
     }
 
     fn possessive(&self, m: &Mention) -> bool {
@@ -1726,6 +1815,17 @@ impl<'a> Doc<'a> {
         let ws = words(self.chars, from, to);
         let v = self.last_verb(&ws)?;
         if let Some(m) = self.contrasting_subject(&ws[v + 1..], to) {
+            return Some(m);
+        }
+        // `As Beth reported, Aghdam was clear about …`: a source named in an opening `as`
+        // clause is not who the sentence is about; the main clause's person is.
+        if ws.first().is_some_and(|w| w.lower == "as")
+            && !self.chars[from..ws[v].start].contains(&',')
+            && let Some(c) = (ws[v].end..to).find(|&k| self.chars[k] == ',')
+            && let Some(m) = self
+                .subject_mention(c + 1, to, false)
+                .filter(|m| m.kind == EntityKind::Person)
+        {
             return Some(m);
         }
         let after_comma = self.chars[from..ws[v].start]
@@ -1832,14 +1932,31 @@ impl<'a> Doc<'a> {
         let det = ws[..r]
             .iter()
             .rev()
-            .find(|w| is_determiner(&w.lower) || self.names_org(w));
-        if det.is_none_or(|d| matches!(d.lower.as_str(), "a" | "an")) {
+            .find(|w| is_determiner(&w.lower) || self.names_org(w) || w.lower == "one");
+        // `one official said`: as indefinite as `an official said`.
+        if det.is_none_or(|d| matches!(d.lower.as_str(), "a" | "an" | "one")) {
             return Some(Clause::Anonymous);
         }
         let role = &ws[r].lower;
         let owner = self.mentions.iter().find(|m| {
             m.kind == EntityKind::Org && det.is_some_and(|d| m.start <= d.start && d.end <= m.end)
         });
+        if is_spokes_word(role) && is_person_role(role) && !is_plural_role(role) {
+            // `A spokesperson for Harvard said … "…," the spokesperson said`: the definite
+            // spokesman is the one the text introduced, who speaks for the body named with
+            // them; one written with a name (`Ada Kern, a spokeswoman`) is that person. Never
+            // the person named last: a spokesman is not who the article is about.
+            let found = self
+                .person_with_role(at, role, |_| true)
+                .or_else(|| self.spoken_for(ws[r].start));
+            return Some(match found {
+                Some(m) => Clause::Speaker(Speaker {
+                    via: Attribution::Role,
+                    ..named(m)
+                }),
+                None => Clause::Anonymous,
+            });
+        }
         let found = if let Some(owner) = owner.filter(|_| is_org_role(role)) {
             // `the Federal Reserve board said`: the body named with the noun.
             Some(*owner)
@@ -1955,12 +2072,27 @@ impl<'a> Doc<'a> {
         let fits =
             |m: &Mention| m.kind == EntityKind::Org && constraining.iter().all(|w| holds(m, w));
         let names = names_of_org_noun(noun);
+        // `EMI said two albums - one by Coldplay - were late. "…," the company added`: a body
+        // named as the object of a preposition is rarely the one the noun takes up; one named
+        // as a subject is preferred, the latest of any kind when there is none.
         self.latest_before(at, |m| fits(m) && names.iter().any(|n| holds(m, n)))
             .or_else(|| {
                 (!is_institution(noun))
-                    .then(|| self.latest_before(at, fits))
+                    .then(|| {
+                        self.latest_before(at, |m| fits(m) && !self.after_preposition(m))
+                            .or_else(|| self.latest_before(at, fits))
+                    })
                     .flatten()
             })
+    }
+
+    /// Is a mention the object of a preposition (`one by Coldplay`, `shares in the EMI group`)?
+    fn after_preposition(&self, m: &Mention) -> bool {
+        let ws = words(self.chars, m.start.saturating_sub(30), m.start);
+        ws.iter()
+            .rev()
+            .find(|w| !is_determiner(&w.lower))
+            .is_some_and(|w| is_preposition(&w.lower))
     }
 
     /// `Simon Le Bon said ... . "..." the singer said`: a definite role that no name was written
@@ -2016,6 +2148,46 @@ impl<'a> Doc<'a> {
         self.mentions
             .iter()
             .any(|m| m.kind == EntityKind::Org && m.start <= w.start && w.end <= m.end)
+    }
+
+    /// The organisation the latest spokesman introduced before `at` speaks for: `a spokesperson
+    /// for Harvard`, `a Harvard spokeswoman`, `Harvard's spokesman`.
+    fn spoken_for(&self, at: usize) -> Option<&'a Mention> {
+        let from = at.saturating_sub(REFERENCE_CHARS);
+        let quoted = |k: usize| self.spans.iter().any(|s| k >= s.open && k < s.after());
+        let ws = words(self.chars, from, at);
+        let k = ws.iter().rposition(|w| {
+            is_spokes_word(&w.lower)
+                && is_person_role(&w.lower)
+                && !is_plural_role(&w.lower)
+                && !quoted(w.start)
+        })?;
+        let org = |m: &&&'a Mention| m.kind == EntityKind::Org;
+        let after = ws
+            .get(k + 1)
+            .filter(|p| is_preposition(&p.lower))
+            .and_then(|p| {
+                let next = ws.get(k + 2)?;
+                let next = if is_determiner(&next.lower) {
+                    ws.get(k + 3)?
+                } else {
+                    next
+                };
+                self.mentions
+                    .iter()
+                    .filter(org)
+                    .find(|m| m.start == next.start && p.end < m.start)
+            });
+        let before = || {
+            self.mentions.iter().filter(org).find(|m| {
+                m.end <= ws[k].start
+                    && self.chars[m.end..ws[k].start]
+                        .iter()
+                        .all(|c| c.is_whitespace() || matches!(c, '\'' | '’' | 's'))
+                    && ws[k].start - m.end <= 3
+            })
+        };
+        after.or_else(before).copied()
     }
 
     /// The one person named before `at`, if exactly one is.
@@ -2331,6 +2503,12 @@ fn words_before<'w>(m: &Mention, ws: &'w [Word]) -> Vec<&'w Word> {
         .collect()
 }
 
+/// Words for someone who no longer holds a post (`a former official`): they do not speak for
+/// the body they served.
+fn is_former(w: &str) -> bool {
+    matches!(w, "former" | "ex" | "onetime" | "one-time" | "retired")
+}
+
 /// People who work for or stand by a person (`a Kern aide`): their words are not that person's.
 fn is_follower(w: &str) -> bool {
     matches!(
@@ -2484,6 +2662,7 @@ fn is_inversion_verb(w: &str) -> bool {
             | "remarked"
             | "cautioned"
             | "asserted"
+            | "echoed"
     )
 }
 

@@ -1,7 +1,8 @@
 //! Quote or not: scare quotes ("so-called "experts""), titles of works and nicknames sit inside
 //! the same marks as speech. A span is a quote when the text attributes it, or when it reads like
 //! speech (several words, or its own closing punctuation); a span in title case, or named by
-//! "titled", "dubbed", "known as" and the like, is a name, not words someone said.
+//! "titled", "dubbed", "known as" and the like, is a name, not words someone said; so is a short
+//! capitalised name right after `told` (`told NBC's "Today"`: the programme spoken to).
 use super::marks::Span;
 use super::words::{is_naming_word, words};
 
@@ -48,6 +49,28 @@ fn last_char(chars: &[char], span: &Span) -> Option<char> {
         .rev()
         .find(|c| !c.is_whitespace())
         .copied()
+}
+
+/// `she told NBC's "Today"`, `Concha told "Fox & Friends."`: a short capitalised name in marks
+/// right after `told` (and an outlet's possessive) is the programme spoken to, not words said.
+pub fn names_programme(chars: &[char], span: &Span) -> bool {
+    let n = words(chars, span.start, span.end).len();
+    if n > SHORT_NAME_WORDS || !chars.get(span.start).is_some_and(|c| c.is_uppercase()) {
+        return false;
+    }
+    let ws = words(chars, span.open.saturating_sub(40), span.open);
+    let told = |w: &super::words::Word| matches!(w.lower.as_str(), "told" | "tells");
+    let capital = |w: &super::words::Word| chars[w.start].is_uppercase();
+    let Some(last) = ws.last() else {
+        return false;
+    };
+    if told(last) {
+        return true;
+    }
+    // The outlet may run to a few capitalised words (`Harbour Radio's`).
+    let possessive = last.lower.ends_with("'s") || last.lower.ends_with("’s");
+    let outlet = ws.iter().rev().take_while(|w| capital(w)).take(3).count();
+    possessive && outlet > 0 && ws.len() > outlet && told(&ws[ws.len() - outlet - 1])
 }
 
 /// The word right before the opening mark names a work or a nickname ("dubbed", "titled", "known

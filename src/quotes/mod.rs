@@ -123,7 +123,7 @@ fn by_rules(text: &str, mentions: &[Mention], rank: bool) -> Vec<(Quote, Vec<lea
         return Vec::new();
     }
     let mentions = referents::untagged_acronyms(&chars, &referents::shared_surnames(mentions));
-    let mentions = referents::glued_canonicals(mentions);
+    let mentions = referents::spelled_out_acronyms(referents::glued_canonicals(mentions));
     let mentions = frames::framed_names(&chars, &spans, mentions);
     let doc = attribute::Doc::new(&chars, &mentions, &spans);
     let mut out: Vec<(Quote, Vec<learned::Candidate>)> = Vec::new();
@@ -164,6 +164,14 @@ fn by_rules(text: &str, mentions: &[Mention], rank: bool) -> Vec<(Quote, Vec<lea
                     .as_ref()
                     .is_some_and(|(j, _)| doc.same_sentence(*j, i))
         });
+        if classify::names_programme(&chars, span) {
+            // `Hickox told NBC's "Today" that she doesn't "plan on …"`: the programme is no
+            // quote, but its sentence's attribution goes on to the quotes after it.
+            if let Some(s) = &speaker {
+                previous = Some((i, s.clone()));
+            }
+            continue;
+        }
         if !classify::is_quote(&chars, span, attributed) {
             continue;
         }

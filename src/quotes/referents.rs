@@ -28,7 +28,24 @@ fn is_weather_word(w: &str) -> bool {
 /// Can this mention be the speaker of a quote? Not when it is a dateline (a name in capitals
 /// followed by the agency in brackets or the dash that opens the story) or a storm's name.
 pub fn can_speak(chars: &[char], m: &Mention) -> bool {
-    !is_dateline(chars, m) && !is_weather(chars, m)
+    !is_dateline(chars, m) && !is_weather(chars, m) && !is_title_alone(m)
+}
+
+/// `Intel's General Counsel, Steve Rodgers, said`: a person mention that is a title and nothing
+/// else (the tagger took `Counsel` for a name) is nobody who can speak.
+fn is_title_alone(m: &Mention) -> bool {
+    let Some(model) = crate::entities::model::embedded() else {
+        return false;
+    };
+    m.kind == EntityKind::Person
+        && !m.text.contains(char::is_whitespace)
+        && (model
+            .titles
+            .contains(&crate::entities::lexicon::alias_key(&m.text.to_lowercase()))
+            || matches!(
+                m.text.to_lowercase().as_str(),
+                "counsel" | "counselor" | "counsellor"
+            ))
 }
 
 fn is_dateline(chars: &[char], m: &Mention) -> bool {
@@ -321,6 +338,53 @@ pub fn untagged_acronyms(chars: &[char], mentions: &[Mention]) -> Vec<Mention> {
     }
     out.sort_by_key(|m| m.start);
     out
+}
+
+/// An organisation's initials (`CBP`, `YAF`) stand for the organisation the same text names in
+/// full (`U.S. Customs and Border Protection (CBP)`, `Young America's Foundation`): the speaker
+/// is one body under one name, the full one, whichever form a quote's attribution uses. The
+/// initials are those of the full name's words, leaving out small words (`and`, `for`, `of`,
+/// `the`) and a possessive's `'s`, with or without a leading place (`U.S.`). Only a full name
+/// the text itself writes counts; none is guessed.
+pub fn spelled_out_acronyms(mentions: Vec<Mention>) -> Vec<Mention> {
+    let full: Vec<(String, String)> = mentions
+        .iter()
+        .filter(|m| m.kind == EntityKind::Org && m.canonical.contains(' '))
+        .map(|m| (m.canonical.clone(), initials(&m.canonical)))
+        .collect();
+    let mut out = mentions;
+    for m in out.iter_mut() {
+        if m.kind != EntityKind::Org || !is_acronym(&m.canonical) {
+            continue;
+        }
+        let short: String = m.canonical.chars().filter(|c| c.is_alphabetic()).collect();
+        let mut names = full.iter().filter(|(name, ini)| {
+            ini.len() >= 2 && (ini == &short || leading_place_dropped(name, ini, &short))
+        });
+        // One full name only: two bodies with the same initials leave the short form alone.
+        if let Some((name, _)) = names.next()
+            && names.all(|(other, _)| other == name)
+        {
+            m.canonical = name.clone();
+        }
+    }
+    out
+}
+
+/// The capitals of a name's words, small words and a possessive's `'s` left out.
+fn initials(name: &str) -> String {
+    name.split_whitespace()
+        .filter(|w| !matches!(*w, "and" | "for" | "of" | "the" | "on" | "in" | "&" | "at"))
+        .filter_map(|w| w.chars().next())
+        .filter(|c| c.is_uppercase())
+        .collect()
+}
+
+/// Do the initials match once a leading place written in initials (`U.S.`, `UK`) is left out?
+fn leading_place_dropped(name: &str, ini: &str, short: &str) -> bool {
+    let first = name.split_whitespace().next().unwrap_or("");
+    let place = is_acronym(first) && first.chars().filter(|c| c.is_alphabetic()).count() <= 2;
+    place && ini.get(1..) == Some(short)
 }
 
 /// Is a written name an acronym: capitals only, joined at most by `&` or full stops?

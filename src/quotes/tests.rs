@@ -662,3 +662,62 @@ fn a_named_thing_in_a_speech_verb_frame_speaks_as_an_organisation() {
     let mentions = [mention(text, "Republican", "Republican", EntityKind::Misc)];
     assert_eq!(extract_with_mentions(text, &mentions)[0].speaker, None);
 }
+
+#[test]
+fn a_title_the_tagger_took_for_a_name_is_no_speaker_and_a_long_apposition_reaches_the_verb() {
+    let text = "The pledge was signed by six firms.\n\n\"Inventors need the freedom to share,\" Northwind's General Counsel, Tomas Ekberg, said in a press release.\n\n\"These times call for generous sharing,\" Mira Solano, executive director of the Harbour Genomics Institute of Caldmoor University, which took the pledge, said.";
+    let mentions = [
+        mention(text, "Northwind", "Northwind", EntityKind::Org),
+        mention(text, "Counsel", "Counsel", EntityKind::Person),
+        mention(text, "Tomas Ekberg", "Tomas Ekberg", EntityKind::Person),
+        mention(text, "Mira Solano", "Mira Solano", EntityKind::Person),
+        mention(
+            text,
+            "Harbour Genomics Institute",
+            "Harbour Genomics Institute",
+            EntityKind::Org,
+        ),
+        mention(
+            text,
+            "Caldmoor University",
+            "Caldmoor University",
+            EntityKind::Org,
+        ),
+    ];
+    let got = extract_with_mentions(text, &mentions);
+    let speakers: Vec<Option<&str>> = got.iter().map(|q| q.speaker.as_deref()).collect();
+    assert_eq!(speakers, [Some("Tomas Ekberg"), Some("Mira Solano")]);
+}
+
+#[test]
+fn the_listener_after_told_is_not_who_he_stands_for() {
+    // The tagger took the station for a person; `he added` still goes to the player.
+    let text = "Rui Calado wants to leave Harbour City. \"I wish I was playing for Tidewater,\" the 21-year-old told Radio Meridian. The striker joined in 2004. \"If I stay I will have to carry on,\" he added.";
+    let mentions = [
+        mention(text, "Rui Calado", "Rui Calado", EntityKind::Person),
+        mention(text, "Harbour City", "Harbour City", EntityKind::Org),
+        mention(text, "Radio Meridian", "Radio Meridian", EntityKind::Person),
+    ];
+    let got = extract_with_mentions(text, &mentions);
+    let q = got
+        .iter()
+        .find(|q| q.text.starts_with("If I stay"))
+        .expect("the second quote");
+    assert_eq!(q.speaker.as_deref(), Some("Rui Calado"));
+}
+
+#[test]
+fn a_programme_after_told_is_no_quote_and_the_attribution_goes_on_past_it() {
+    let text = "Ada Kern, on Wednesday, told Harbour Radio's \"Daybreak\" that she doesn't \"plan on leaving the harbour\" and is \"appalled\" by the order.";
+    let mentions = [
+        mention(text, "Ada Kern", "Ada Kern", EntityKind::Person),
+        mention(text, "Harbour Radio", "Harbour Radio", EntityKind::Org),
+    ];
+    let got = extract_with_mentions(text, &mentions);
+    let texts: Vec<&str> = got.iter().map(|q| q.text.as_str()).collect();
+    assert!(!texts.contains(&"Daybreak"), "{got:?}");
+    assert_eq!(got.len(), 2, "{got:?}");
+    for q in &got {
+        assert_eq!(q.speaker.as_deref(), Some("Ada Kern"), "{q:?}");
+    }
+}

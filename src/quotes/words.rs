@@ -297,6 +297,9 @@ pub fn is_speech_verb(w: &str) -> bool {
         "advised",
         "advises",
         "labels",
+        // Round 14: a second speaker taking up the first's point (`"…," echoed Sen. Ada Kern`).
+        "echoed",
+        "echoes",
     ];
     VERBS.contains(&w)
 }
