@@ -13,9 +13,9 @@ use super::Attribution;
 use super::marks::Span;
 use super::referents::{Gender, can_speak, genders};
 use super::words::{
-    PronounKind, Word, is_kind_of_body, is_org_role, is_passive_auxiliary, is_person_noun,
-    is_person_role, is_preposition, is_speech_verb, is_spokes_word, other_sense, pronoun_kind,
-    words,
+    PronounKind, Word, is_kind_of_body, is_media_noun, is_org_role, is_passive_auxiliary,
+    is_person_noun, is_person_role, is_preposition, is_speech_verb, is_spokes_word, other_sense,
+    pronoun_kind, words,
 };
 use crate::entities::{EntityKind, Mention};
 
@@ -29,6 +29,9 @@ const REFERENCE_CHARS: usize = 2500;
 const ROLE_NEAR: usize = 60;
 /// Words after an inverted speech verb that may hold its subject (titles and ranks not counted).
 const HEAD_WORDS: usize = 6;
+/// Words a claim noun may stand before the `that` opening what it says (`Kern's remark at a
+/// fundraiser that …`).
+const CLAIM_WORDS: usize = 6;
 /// Words a title may stand from the name it is written with: before it (`Deputy Finance
 /// Minister Ada Kern`) or in the apposition after its comma (`Kern, the deputy minister`).
 const TITLE_WORDS: usize = 4;
@@ -269,6 +272,47 @@ impl<'a> Doc<'a> {
             || ws
                 .get(k + 1)
                 .is_some_and(|n| n.lower == "for" && self.quote_right_after(n.end))
+    }
+
+    /// `According to Politico, Kern was "furious"`: the source phrase after "according to" ends
+    /// at its first comma.
+    fn source_phrase<'w>(&self, ws: &'w [Word]) -> &'w [Word] {
+        let end = ws
+            .iter()
+            .position(|w| self.chars.get(w.end) == Some(&','))
+            .map_or(ws.len(), |k| k + 1);
+        &ws[..end]
+    }
+
+    /// `Biden's assertion that the law "…"`, `Cohen's claim that Kern was a "racist"`: words in
+    /// marks inside the clause a named possessor's claim introduces are the possessor's. Gives
+    /// the claim noun's place, so a caller can tell whether a speech verb comes after it.
+    fn possessor_claim(&self, ws: &[Word]) -> Option<(usize, Clause)> {
+        let t = ws.iter().rposition(|w| w.lower == "that")?;
+        let n = (t.saturating_sub(CLAIM_WORDS)..t)
+            .rev()
+            .find(|&k| is_claim_noun(&ws[k].lower))?;
+        // `Kern's remark at a fundraiser that …` gives her words; `the conclusion of Kern's
+        // argument is that …` and an aside (`Kern's remarks - not the first time that …`)
+        // give someone else's reading of them.
+        let between = &self.chars[ws[n].end..ws[t].start];
+        if ws[n + 1..t].iter().any(|w| is_auxiliary(&w.lower))
+            || between
+                .iter()
+                .any(|c| c.is_ascii_punctuation() || matches!(c, '—' | '–'))
+        {
+            return None;
+        }
+        let owner = &ws[n.checked_sub(1)?];
+        if !(owner.lower.ends_with("'s") || owner.lower.ends_with("’s")) {
+            return None;
+        }
+        let m = self.mentions.iter().find(|m| {
+            matches!(m.kind, EntityKind::Person | EntityKind::Org)
+                && m.end > owner.start
+                && m.end < owner.end
+        })?;
+        Some((n, Clause::Speaker(named(m))))
     }
 
     /// Does a quote open right after `at`, blanks aside (`called for "strength and security"`:
@@ -698,7 +742,19 @@ impl<'a> Doc<'a> {
             .windows(2)
             .position(|p| p[0].lower == "according" && p[1].lower == "to")
         {
-            return self.subject_after(&ws[a + 2..], span.open);
+            // `According to Politico, Kern and Bell were "blindsided"`: the source is the
+            // phrase up to its comma, not the subject of the clause after it; but a clause with
+            // a speech verb of its own (`According to a recording, Kern added that "…"`) names
+            // the speaker, the source only vouching for the words.
+            let source = self.source_phrase(&ws[a + 2..]);
+            if self.last_verb(&ws[a + 2 + source.len()..]).is_none() {
+                return self.subject_after(source, source.last().map_or(span.open, |w| w.end));
+            }
+        }
+        if let Some((n, c)) = self.possessor_claim(&ws)
+            && self.last_verb(&ws).is_none_or(|v| v <= n)
+        {
+            return c;
         }
         let Some(v) = self.last_verb(&ws) else {
             // `Kern had a similar view: "..."`: a colon right before the quote introduces it
@@ -2075,15 +2131,39 @@ impl<'a> Doc<'a> {
         // `EMI said two albums - one by Coldplay - were late. "…," the company added`: a body
         // named as the object of a preposition is rarely the one the noun takes up; one named
         // as a subject is preferred, the latest of any kind when there is none.
-        self.latest_before(at, |m| fits(m) && names.iter().any(|n| holds(m, n)))
-            .or_else(|| {
-                (!is_institution(noun))
-                    .then(|| {
-                        self.latest_before(at, |m| fits(m) && !self.after_preposition(m))
-                            .or_else(|| self.latest_before(at, fits))
-                    })
-                    .flatten()
-            })
+        let held = self.latest_before(at, |m| fits(m) && names.iter().any(|n| holds(m, n)));
+        if is_media_noun(noun) {
+            // `Fox 9 reported … "…," the outlet reported`: a publication taken up by its kind
+            // is the latest body the text gave as a source, never one only mentioned.
+            return held.or_else(|| self.latest_before(at, |m| fits(m) && self.reports(m)));
+        }
+        held.or_else(|| {
+            (!is_institution(noun))
+                .then(|| {
+                    self.latest_before(at, |m| fits(m) && !self.after_preposition(m))
+                        .or_else(|| self.latest_before(at, fits))
+                })
+                .flatten()
+        })
+    }
+
+    /// Is a mention given as a source: the subject of a speech verb within three words after it
+    /// (`Fox 9 reported`, `Politico, while reporting`) or the one after `according to`?
+    fn reports(&self, m: &Mention) -> bool {
+        let to = self.sentence_end(m.end, (m.end + CLAUSE_CHARS).min(self.chars.len()));
+        let after = words(self.chars, m.end, to);
+        let verb = (0..after.len().min(3)).any(|k| {
+            self.verb(&after, k)
+                && !self
+                    .mentions
+                    .iter()
+                    .any(|o| o.start >= m.end && o.end <= after[k].start)
+        });
+        let before = words(self.chars, m.start.saturating_sub(20), m.start);
+        let according = before.len() >= 2
+            && before[before.len() - 2].lower == "according"
+            && before[before.len() - 1].lower == "to";
+        verb || according
     }
 
     /// Is a mention the object of a preposition (`one by Coldplay`, `shares in the EMI group`)?
@@ -2355,6 +2435,33 @@ impl<'a> Doc<'a> {
 }
 
 /// Nouns for what an organisation or a person issues in writing: the document speaks for them.
+/// Nouns of saying whose `that` clause gives the words of the one they belong to (`Kern's
+/// claim that …`).
+fn is_claim_noun(w: &str) -> bool {
+    matches!(
+        w,
+        "claim"
+            | "claims"
+            | "assertion"
+            | "assertions"
+            | "remark"
+            | "remarks"
+            | "comment"
+            | "comments"
+            | "statement"
+            | "insistence"
+            | "suggestion"
+            | "argument"
+            | "contention"
+            | "warning"
+            | "promise"
+            | "pledge"
+            | "admission"
+            | "accusation"
+            | "allegation"
+    )
+}
+
 fn is_document_noun(w: &str) -> bool {
     matches!(
         w,

@@ -721,3 +721,25 @@ fn a_programme_after_told_is_no_quote_and_the_attribution_goes_on_past_it() {
         assert_eq!(q.speaker.as_deref(), Some("Ada Kern"), "{q:?}");
     }
 }
+
+#[test]
+fn the_newspaper_takes_up_the_body_that_reported() {
+    let text = "The Caldmoor Gazette reported on Monday that the ferry would stop. \"The last boat will sail in March and the crews have been told,\" the newspaper said.";
+    one(
+        text,
+        "The last boat will sail in March and the crews have been told,",
+        Some("Caldmoor Gazette"),
+    );
+}
+
+#[test]
+fn according_to_is_read_to_its_comma() {
+    let text = "According to Harbour Radio, Mayor Tomas Kern and Councillor Ada Bell were \"furious\" about the vote.";
+    one(text, "furious", Some("Harbour Radio"));
+}
+
+#[test]
+fn a_possessors_claim_that_gives_their_words() {
+    let text = "Critics doubted Mayor Tomas Kern's claim that the new bridge would \"pay for itself within a decade\" when it opened.";
+    one(text, "pay for itself within a decade", Some("Tomas Kern"));
+}

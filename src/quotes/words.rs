@@ -471,6 +471,16 @@ pub fn is_org_role(w: &str) -> bool {
             | "maker"
             | "giant"
     ) || is_kind_of_body(w)
+        || is_media_noun(w)
+}
+
+/// Nouns by which news text takes up a publication or broadcaster it named (`"…," the outlet
+/// reported`, `the newspaper said`, round 15).
+pub fn is_media_noun(w: &str) -> bool {
+    matches!(
+        w,
+        "outlet" | "newspaper" | "magazine" | "publication" | "tabloid" | "broadsheet"
+    )
 }
 
 /// Bodies named by their kind (`the university said`, round 10): such a noun only ever stands

@@ -1035,3 +1035,44 @@ fn a_source_in_an_opening_as_clause_is_not_what_she_stands_for() {
         &[("There is no fair treatment", Some("Nia Okafor"))],
     );
 }
+
+#[test]
+fn the_outlet_is_the_latest_body_the_text_gave_as_a_source() {
+    expect_speakers(
+        "media-noun.txt",
+        &[
+            ("The board met three times", Some("Caldmoor Gazette")),
+            ("Every contract signed", Some("Caldmoor Gazette")),
+        ],
+    );
+}
+
+#[test]
+fn the_newspaper_is_no_body_only_mentioned() {
+    expect_speakers(
+        "media-noun-unsourced.txt",
+        &[("Every contract signed", None)],
+    );
+}
+
+#[test]
+fn according_to_names_its_source_up_to_the_comma() {
+    expect_speakers(
+        "according-source.txt",
+        &[
+            ("blindsided", Some("Harbour Radio")),
+            ("more delays", Some("Tomas Kern")),
+        ],
+    );
+}
+
+#[test]
+fn a_claim_that_gives_the_words_of_its_possessor() {
+    expect_speakers(
+        "possessor-claim.txt",
+        &[
+            ("save the town", Some("Tomas Kern")),
+            ("the harbour belongs to nobody", Some("Ada Bell")),
+        ],
+    );
+}
