@@ -1,5 +1,6 @@
 //! The words around a quote, with character offsets: the attribution rules read a clause as a
 //! list of lower-cased words and match them against the speech verbs and role nouns below.
+use std::borrow::Cow;
 
 /// One word of a clause.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,6 +41,57 @@ pub fn word_iter(chars: &[char], from: usize, to: usize) -> impl Iterator<Item =
             end: i,
         })
     })
+}
+
+/// The words of a whole text, found once: the rules read hundreds of overlapping clauses of
+/// one text, and splitting and lower-casing each clause anew was a fifth of their time.
+pub struct Table<'c> {
+    chars: &'c [char],
+    words: Vec<Word>,
+}
+
+impl<'c> Table<'c> {
+    pub fn new(chars: &'c [char]) -> Self {
+        Table {
+            chars,
+            words: words(chars, 0, chars.len()),
+        }
+    }
+
+    /// Exactly [`words`] of `chars[from..to]`. A stretch that cuts no word of the text holds
+    /// the text's own words between its ends, so those are lent; a stretch cutting a word
+    /// (`m.start - 30`) is split afresh, since a cut word's lower case is not always a slice
+    /// of the whole word's (a final sigma).
+    pub fn words(&self, from: usize, to: usize) -> Cow<'_, [Word]> {
+        match self.uncut(from, to) {
+            Some(range) => Cow::Borrowed(&self.words[range]),
+            None => Cow::Owned(words(self.chars, from, to)),
+        }
+    }
+
+    /// [`word_iter`] through the table: for readers that stop early in a long stretch.
+    pub fn iter(&self, from: usize, to: usize) -> impl Iterator<Item = Cow<'_, Word>> + '_ {
+        let (lent, fresh) = match self.uncut(from, to) {
+            Some(range) => (self.words[range].iter(), None),
+            None => ([].iter(), Some(word_iter(self.chars, from, to))),
+        };
+        lent.map(Cow::Borrowed)
+            .chain(fresh.into_iter().flatten().map(Cow::Owned))
+    }
+
+    /// The table's words inside `from..to` when no word of the text straddles either end.
+    fn uncut(&self, from: usize, to: usize) -> Option<std::ops::Range<usize>> {
+        if to > self.chars.len() {
+            return None;
+        }
+        if from >= to {
+            return Some(0..0);
+        }
+        let a = self.words.partition_point(|w| w.end <= from);
+        let b = self.words.partition_point(|w| w.end <= to);
+        let cuts = |k: usize, at: usize| self.words.get(k).is_some_and(|w| w.start < at);
+        (!cuts(a, from) && !cuts(b, to)).then_some(a..b)
+    }
 }
 
 /// The lower case of a run of characters, as `str::to_lowercase` gives it; ASCII (most words)
