@@ -61,8 +61,9 @@ fn is_dateline(chars: &[char], m: &Mention) -> bool {
 }
 
 fn is_weather(table: &Table, m: &Mention) -> bool {
-    let ws = table.words(m.start.saturating_sub(20), m.start);
-    ws.last().is_some_and(|w| is_weather_word(&w.lower))
+    table
+        .last(m.start.saturating_sub(20), m.start)
+        .is_some_and(|w| is_weather_word(&w.lower))
 }
 
 /// The gender of a pronoun or title, if it has one.
@@ -99,8 +100,7 @@ pub fn genders(
     let mut votes: HashMap<&str, (u32, u32)> = HashMap::default();
     for (i, m) in people.iter().enumerate() {
         let title = table
-            .words(m.start.saturating_sub(6), m.start)
-            .last()
+            .last(m.start.saturating_sub(6), m.start)
             .filter(|w| w.end + 2 >= m.start)
             .and_then(|w| gender_of(&w.lower));
         let opens = i == 0 || sentence_ends(chars, people[i - 1].end, m.start) > 0;
