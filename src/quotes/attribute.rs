@@ -2153,10 +2153,20 @@ impl<'a> Doc<'a> {
             .filter(|m| m.kind == EntityKind::Person && m.end <= at)
             .copied()
             .collect();
+        // The answer for a person depends on their canonical name alone, and a person is
+        // usually named many times: each name is tried once, not once per mention.
+        let mut refused: Vec<&str> = Vec::new();
         before.iter().rev().copied().find(|p| {
-            before
+            if refused.contains(&p.canonical.as_str()) {
+                return false;
+            }
+            let found = before
                 .iter()
-                .any(|m| m.canonical == p.canonical && self.named_with(m, role) && keep(m))
+                .any(|m| m.canonical == p.canonical && self.named_with(m, role) && keep(m));
+            if !found {
+                refused.push(p.canonical.as_str());
+            }
+            found
         })
     }
 
@@ -2344,8 +2354,8 @@ impl<'a> Doc<'a> {
         if next.is_some_and(|c| c.is_lowercase()) && self.chars[i] == '.' {
             return false;
         }
-        let ws = self.table.words(i.saturating_sub(6), i);
-        ws.last().is_none_or(|w| {
+        let last = self.table.last(i.saturating_sub(6), i);
+        last.is_none_or(|w| {
             w.end != i
                 || !(is_abbreviation(&w.lower) || w.end - w.start == 1 || is_initials(&w.lower))
         })
