@@ -13,9 +13,9 @@ use super::Attribution;
 use super::marks::Span;
 use super::referents::{Gender, can_speak, genders};
 use super::words::{
-    PronounKind, Word, is_kind_of_body, is_media_noun, is_org_role, is_passive_auxiliary,
+    PronounKind, Table, Word, is_kind_of_body, is_media_noun, is_org_role, is_passive_auxiliary,
     is_person_noun, is_person_role, is_preposition, is_speech_verb, is_spokes_word, other_sense,
-    pronoun_kind, words,
+    pronoun_kind,
 };
 use crate::entities::{EntityKind, Mention};
 
@@ -73,6 +73,7 @@ pub struct Speaker {
 /// person's gender as the text shows it, and its quote spans.
 pub struct Doc<'a> {
     chars: &'a [char],
+    table: &'a Table<'a>,
     spans: &'a [Span],
     mentions: Vec<&'a Mention>,
     all: &'a [Mention],
@@ -162,16 +163,22 @@ fn is_abbreviation(w: &str) -> bool {
 }
 
 impl<'a> Doc<'a> {
-    pub fn new(chars: &'a [char], mentions: &'a [Mention], spans: &'a [Span]) -> Self {
+    pub fn new(
+        table: &'a Table<'a>,
+        chars: &'a [char],
+        mentions: &'a [Mention],
+        spans: &'a [Span],
+    ) -> Self {
         let inside = |m: &Mention| spans.iter().any(|s| m.start < s.end && m.end > s.open);
         let all = mentions;
         let mentions: Vec<&Mention> = mentions
             .iter()
-            .filter(|m| m.kind != EntityKind::Misc && !inside(m) && can_speak(chars, m))
+            .filter(|m| m.kind != EntityKind::Misc && !inside(m) && can_speak(table, chars, m))
             .collect();
-        let genders = genders(chars, &mentions, spans);
+        let genders = genders(table, chars, &mentions, spans);
         Doc {
             chars,
+            table,
             spans,
             mentions,
             all,
@@ -366,7 +373,7 @@ impl<'a> Doc<'a> {
     fn in_subordinate_clause(&self, i: usize) -> bool {
         let open = self.spans[i].open;
         let start = self.sentence_start(open.saturating_sub(CLAUSE_CHARS), open);
-        let ws = words(self.chars, start, open);
+        let ws = self.table.words(start, open);
         let opens = ws.first().is_some_and(|w| {
             matches!(
                 w.lower.as_str(),
@@ -404,7 +411,7 @@ impl<'a> Doc<'a> {
             .mentions
             .iter()
             .find(|m| m.start == first && matches!(m.kind, EntityKind::Person | EntityKind::Org))?;
-        let rest = words(self.chars, m.end, line_end);
+        let rest = self.table.words(m.end, line_end);
         let signed = rest.is_empty()
             || (self.chars[m.end] == ','
                 && rest.len() <= SIGNATURE_WORDS
@@ -440,7 +447,7 @@ impl<'a> Doc<'a> {
         if self.spans.iter().any(|s| s.open > comma && s.open < end) {
             return Clause::Nothing;
         }
-        let ws = words(self.chars, comma + 1, end);
+        let ws = self.table.words(comma + 1, end);
         let window = ws.len().min(AFTER_VERB_WINDOW);
         let Some(v) = (0..window).find(|&k| self.verb(&ws, k)) else {
             return Clause::Nothing;
@@ -472,7 +479,7 @@ impl<'a> Doc<'a> {
         if breaks > 1 || (breaks == 1 && !self.opens_paragraph(i)) {
             return false;
         }
-        let ws = words(self.chars, a, b);
+        let ws = self.table.words(a, b);
         // The newspaper convention: a paragraph that is nothing but a quote, right after the
         // paragraph where X was quoted, goes on in X's voice even when that paragraph went on
         // for a few sentences, as long as nobody else (named or not) came in between.
@@ -502,7 +509,7 @@ impl<'a> Doc<'a> {
         if a > b || b - a > 8 {
             return false;
         }
-        let ws = words(self.chars, a, b);
+        let ws = self.table.words(a, b);
         ws.len() == 1
             && matches!(ws[0].lower.as_str(), "and" | "or")
             && self.chars[a..b]
@@ -549,7 +556,7 @@ impl<'a> Doc<'a> {
         let from = span.after().min(self.chars.len());
         let to = self.paragraph_or_quote_bound_after(i, from);
         let to = self.sentence_end(from, to);
-        let ws = words(self.chars, from, to);
+        let ws = self.table.words(from, to);
         // `… has been described as "…" by Borough President Ada Kern`: a passive speech verb
         // before the quote, its agent after it.
         // Only a name speaks here: `by the sentencing judge` is nobody the text names.
@@ -639,7 +646,7 @@ impl<'a> Doc<'a> {
     fn passive_before(&self, i: usize) -> bool {
         let open = self.spans[i].open;
         let start = self.sentence_start(open.saturating_sub(CLAUSE_CHARS), open);
-        let ws = words(self.chars, start, open);
+        let ws = self.table.words(start, open);
         let mut k = ws.len();
         if k > 0 && ws[k - 1].lower == "as" {
             k -= 1;
@@ -728,7 +735,7 @@ impl<'a> Doc<'a> {
             None => from == 0,
         };
         let start = self.sentence_start(from, span.open);
-        let ws = words(self.chars, start, span.open);
+        let ws = self.table.words(start, span.open);
         if ws.is_empty() && para && start == from {
             // A block quote introduced by the paragraph before (`As Kern notes:`).
             return self.introduced_by_colon(from, prev_end, self.whole_paragraph(i));
@@ -862,9 +869,12 @@ impl<'a> Doc<'a> {
     /// (`Last week, ...`), a pronoun, a name among its first words, or "the" + a role.
     fn sentence_subject(&self, start: usize, to: usize) -> Clause {
         let quoted = |k: usize| self.spans.iter().any(|s| k >= s.open && k < s.after());
-        let mut ws: Vec<Word> = words(self.chars, start, to)
-            .into_iter()
+        let mut ws: Vec<Word> = self
+            .table
+            .words(start, to)
+            .iter()
             .filter(|w| !quoted(w.start))
+            .cloned()
             .collect();
         while ws
             .first()
@@ -964,7 +974,7 @@ impl<'a> Doc<'a> {
         if self.spans.iter().any(|s| s.open >= start && s.open < colon) {
             return Clause::Nothing;
         }
-        let ws = words(self.chars, start, colon);
+        let ws = self.table.words(start, colon);
         let Some(v) = (0..ws.len()).rev().find(|&k| self.verb(&ws, k)) else {
             // `Alexander closed out the segment with this:`: as in one paragraph, a colon
             // introduces the next paragraph's quote in the voice of its sentence's subject.
@@ -995,7 +1005,7 @@ impl<'a> Doc<'a> {
         if self.spans.iter().any(|s| s.open >= start && s.open < to) {
             return Clause::Nothing;
         }
-        let ws = words(self.chars, start, to);
+        let ws = self.table.words(start, to);
         // `Castillo worries that fundamentalism will win.` then a quote paragraph: a thought
         // reported with "that" introduces its thinker's words as a speech verb does.
         let thought = |k: usize| {
@@ -1171,7 +1181,7 @@ impl<'a> Doc<'a> {
     fn earlier_issuer(&self, noun: &str, at: usize) -> Option<Speaker> {
         let floor = at.saturating_sub(REFERENCE_CHARS);
         let here = self.sentence_start(floor, at);
-        let ws = words(self.chars, floor, here);
+        let ws = self.table.words(floor, here);
         let inside = |k: usize| self.spans.iter().any(|s| s.open < k && k < s.after());
         // The words just before the document's name, within its own sentence: a verb in the
         // sentence before (`… released it. Statement copies …`) introduced something else.
@@ -1252,7 +1262,7 @@ impl<'a> Doc<'a> {
             // reason to stop reading the article).
             return None;
         }
-        let ws = words(self.chars, from, to);
+        let ws = self.table.words(from, to);
         let candidates: Vec<&'a Mention> = self
             .mentions
             .iter()
@@ -1633,9 +1643,12 @@ impl<'a> Doc<'a> {
         fits: &dyn Fn(&Mention) -> bool,
     ) -> Option<Clause> {
         let quoted = |k: usize| self.spans.iter().any(|s| k >= s.open && k < s.after());
-        let ws: Vec<Word> = words(self.chars, from, to)
-            .into_iter()
+        let ws: Vec<Word> = self
+            .table
+            .words(from, to)
+            .iter()
             .filter(|w| !quoted(w.start))
+            .cloned()
             .collect();
         let v = self.last_verb(&ws)?;
         // `A judge ordered his release`: a verb that takes an object here reports no words, so
@@ -1745,7 +1758,7 @@ impl<'a> Doc<'a> {
             // Mother Jones, she promised`: a person named only as a possessive or the object of
             // a preposition is not who the sentence is about; the pronoun goes on from further
             // back.
-            let sentence = words(self.chars, start, at);
+            let sentence = self.table.words(start, at);
             let Some(first) = self
                 .mentions
                 .iter()
@@ -1777,9 +1790,12 @@ impl<'a> Doc<'a> {
     /// continued …`, after any introductory phrase) is about, when the role resolves to one.
     fn role_subject(&self, from: usize, to: usize) -> Option<&'a Mention> {
         let quoted = |k: usize| self.spans.iter().any(|s| k >= s.open && k < s.after());
-        let ws: Vec<Word> = words(self.chars, from, to)
-            .into_iter()
+        let ws: Vec<Word> = self
+            .table
+            .words(from, to)
+            .iter()
             .filter(|w| !quoted(w.start))
+            .cloned()
             .collect();
         let ws = &ws[self.intro_len(&ws, true)..];
         if ws.first()?.lower != "the" {
@@ -1844,7 +1860,7 @@ impl<'a> Doc<'a> {
             .find(|n| n.start > m.end && n.end <= to && fits(n))?;
         let between = &self.chars[m.end..n.start];
         let commas = between.iter().filter(|c| **c == ',').count();
-        let few = words(self.chars, m.end, n.start).len() <= TITLE_WORDS * 2;
+        let few = self.table.words(m.end, n.start).len() <= TITLE_WORDS * 2;
         (commas == 1 && few && self.chars.get(n.end) == Some(&',')).then_some(*n)
     }
 
@@ -1856,7 +1872,7 @@ impl<'a> Doc<'a> {
     /// Does a "he" (or "she") of `gender` stand in the narrative of `[from, to)`?
     fn pronoun_before(&self, from: usize, to: usize, gender: Gender) -> bool {
         let quoted = |k: usize| self.spans.iter().any(|s| k >= s.start && k < s.end);
-        words(self.chars, from, to).iter().any(|w| {
+        self.table.words(from, to).iter().any(|w| {
             !quoted(w.start)
                 && matches!(
                     (w.lower.as_str(), gender),
@@ -1868,7 +1884,7 @@ impl<'a> Doc<'a> {
     /// The person a sentence `[from, to)` says spoke: the named subject of its last speech verb
     /// (`..., argued Mr Howard`).
     fn speaker_of_sentence(&self, from: usize, to: usize) -> Option<&'a Mention> {
-        let ws = words(self.chars, from, to);
+        let ws = self.table.words(from, to);
         let v = self.last_verb(&ws)?;
         if let Some(m) = self.contrasting_subject(&ws[v + 1..], to) {
             return Some(m);
@@ -1945,7 +1961,9 @@ impl<'a> Doc<'a> {
         let head = head_end(&clause[1..], to).min(clause.get(5).map_or(to, |w| w.start));
         let m = self.subject_mention(from, head, true)?;
         // Only a determiner or names (an affiliation: `Tennis Australia's`) before the person.
-        let opens = words(self.chars, from, m.start)
+        let opens = self
+            .table
+            .words(from, m.start)
             .iter()
             .all(|w| is_determiner(&w.lower) || self.capital(w));
         (m.kind == EntityKind::Person && opens).then_some(m)
@@ -1961,7 +1979,7 @@ impl<'a> Doc<'a> {
             PronounKind::It => return None,
         };
         let exclude = self.relative_head(ws, k);
-        let before = words(self.chars, from, ws[k].start);
+        let before = self.table.words(from, ws[k].start);
         self.mentions
             .iter()
             .rev()
@@ -2151,7 +2169,7 @@ impl<'a> Doc<'a> {
     /// (`Fox 9 reported`, `Politico, while reporting`) or the one after `according to`?
     fn reports(&self, m: &Mention) -> bool {
         let to = self.sentence_end(m.end, (m.end + CLAUSE_CHARS).min(self.chars.len()));
-        let after = words(self.chars, m.end, to);
+        let after = self.table.words(m.end, to);
         let verb = (0..after.len().min(3)).any(|k| {
             self.verb(&after, k)
                 && !self
@@ -2159,7 +2177,7 @@ impl<'a> Doc<'a> {
                     .iter()
                     .any(|o| o.start >= m.end && o.end <= after[k].start)
         });
-        let before = words(self.chars, m.start.saturating_sub(20), m.start);
+        let before = self.table.words(m.start.saturating_sub(20), m.start);
         let according = before.len() >= 2
             && before[before.len() - 2].lower == "according"
             && before[before.len() - 1].lower == "to";
@@ -2168,7 +2186,7 @@ impl<'a> Doc<'a> {
 
     /// Is a mention the object of a preposition (`one by Coldplay`, `shares in the EMI group`)?
     fn after_preposition(&self, m: &Mention) -> bool {
-        let ws = words(self.chars, m.start.saturating_sub(30), m.start);
+        let ws = self.table.words(m.start.saturating_sub(30), m.start);
         ws.iter()
             .rev()
             .find(|w| !is_determiner(&w.lower))
@@ -2192,7 +2210,7 @@ impl<'a> Doc<'a> {
         if self.chars.get(m.end) != Some(&',') {
             return false;
         }
-        let ws = words(self.chars, m.end, (m.end + 40).min(self.chars.len()));
+        let ws = self.table.words(m.end, (m.end + 40).min(self.chars.len()));
         ws.len() >= 2
             && ws[0].start - m.end <= 3
             && matches!(
@@ -2216,10 +2234,20 @@ impl<'a> Doc<'a> {
             .filter(|m| m.kind == EntityKind::Person && m.end <= at)
             .copied()
             .collect();
+        // The answer for a person depends on their canonical name alone, and a person is
+        // usually named many times: each name is tried once, not once per mention.
+        let mut refused: Vec<&str> = Vec::new();
         before.iter().rev().copied().find(|p| {
-            before
+            if refused.contains(&p.canonical.as_str()) {
+                return false;
+            }
+            let found = before
                 .iter()
-                .any(|m| m.canonical == p.canonical && self.named_with(m, role) && keep(m))
+                .any(|m| m.canonical == p.canonical && self.named_with(m, role) && keep(m));
+            if !found {
+                refused.push(p.canonical.as_str());
+            }
+            found
         })
     }
 
@@ -2235,7 +2263,7 @@ impl<'a> Doc<'a> {
     fn spoken_for(&self, at: usize) -> Option<&'a Mention> {
         let from = at.saturating_sub(REFERENCE_CHARS);
         let quoted = |k: usize| self.spans.iter().any(|s| k >= s.open && k < s.after());
-        let ws = words(self.chars, from, at);
+        let ws = self.table.words(from, at);
         let k = ws.iter().rposition(|w| {
             is_spokes_word(&w.lower)
                 && is_person_role(&w.lower)
@@ -2288,7 +2316,7 @@ impl<'a> Doc<'a> {
     /// never its author.
     fn issued(&self, m: &Mention, noun: &str) -> bool {
         let from = m.start.saturating_sub(ROLE_NEAR);
-        let before = words(self.chars, from, m.start);
+        let before = self.table.words(from, m.start);
         if before.last().is_some_and(|w| is_preposition(&w.lower)) {
             return false;
         }
@@ -2296,7 +2324,8 @@ impl<'a> Doc<'a> {
         if let Some(k) = (m.end..to).find(|&k| is_mark(self.chars[k]) || self.ends_sentence(k)) {
             to = k;
         }
-        words(self.chars, m.end, to)
+        self.table
+            .words(m.end, to)
             .iter()
             .any(|w| w.lower.starts_with(noun))
     }
@@ -2309,7 +2338,7 @@ impl<'a> Doc<'a> {
     /// the president is someone else).
     fn named_with(&self, m: &Mention, role: &str) -> bool {
         let (from, to) = self.near_window(m);
-        let ws = words(self.chars, from, to);
+        let ws = self.table.words(from, to);
         let other_between = |a: usize, b: usize| {
             self.mentions.iter().any(|o| {
                 o.kind == EntityKind::Person
@@ -2359,7 +2388,7 @@ impl<'a> Doc<'a> {
     /// quotation marks (`ROLE_NEAR` characters either side)?
     fn written_near(&self, m: &Mention, keep: impl Fn(&str) -> bool) -> bool {
         let (from, to) = self.near_window(m);
-        words(self.chars, from, to).iter().any(|w| keep(&w.lower))
+        self.table.words(from, to).iter().any(|w| keep(&w.lower))
     }
 
     fn latest_before(&self, at: usize, keep: impl Fn(&Mention) -> bool) -> Option<&'a Mention> {
@@ -2406,8 +2435,8 @@ impl<'a> Doc<'a> {
         if next.is_some_and(|c| c.is_lowercase()) && self.chars[i] == '.' {
             return false;
         }
-        let ws = words(self.chars, i.saturating_sub(6), i);
-        ws.last().is_none_or(|w| {
+        let last = self.table.last(i.saturating_sub(6), i);
+        last.is_none_or(|w| {
             w.end != i
                 || !(is_abbreviation(&w.lower) || w.end - w.start == 1 || is_initials(&w.lower))
         })

@@ -4,7 +4,7 @@
 //! "titled", "dubbed", "known as" and the like, is a name, not words someone said; so is a short
 //! capitalised name right after `told` (`told NBC's "Today"`: the programme spoken to).
 use super::marks::Span;
-use super::words::{is_naming_word, words};
+use super::words::{Table, Word, is_naming_word};
 
 /// Longest name in marks taken for a title or nickname when all its long words are capitalised.
 const TITLE_MAX_WORDS: usize = 10;
@@ -13,9 +13,9 @@ const SHORT_NAME_WORDS: usize = 4;
 /// Shortest unattributed span taken for speech.
 const SPEECH_MIN_WORDS: usize = 4;
 
-pub fn is_quote(chars: &[char], span: &Span, attributed: bool) -> bool {
-    let ws = words(chars, span.start, span.end);
-    if ws.is_empty() || is_title_like(chars, span, ws.len()) || named_before(chars, span) {
+pub fn is_quote(table: &Table, chars: &[char], span: &Span, attributed: bool) -> bool {
+    let ws = table.words(span.start, span.end);
+    if ws.is_empty() || is_title_like(table, chars, span, ws.len()) || named_before(table, span) {
         return false;
     }
     attributed || ws.len() >= SPEECH_MIN_WORDS || ends_like_speech(chars, span)
@@ -23,7 +23,7 @@ pub fn is_quote(chars: &[char], span: &Span, attributed: bool) -> bool {
 
 /// "Night Harbour", "The Long Way Home": every word of four letters or more capitalised, and no
 /// sentence punctuation of its own.
-fn is_title_like(chars: &[char], span: &Span, n: usize) -> bool {
+fn is_title_like(table: &Table, chars: &[char], span: &Span, n: usize) -> bool {
     // A short name may carry the sentence's full stop or comma inside the marks, as American
     // style puts it (`a group called "Friends of Harbour."`); a question or an exclamation is
     // speech.
@@ -32,7 +32,7 @@ fn is_title_like(chars: &[char], span: &Span, n: usize) -> bool {
     if n > TITLE_MAX_WORDS || (punctuated && !(end_of_name && n <= SHORT_NAME_WORDS)) {
         return false;
     }
-    let ws = words(chars, span.start, span.end);
+    let ws = table.words(span.start, span.end);
     let long: Vec<_> = ws.iter().filter(|w| w.end - w.start >= 4).collect();
     // One capitalised word ("Brexit") is as likely a scare quote as a title; both are no quote
     // unless attributed, which the caller decides.
@@ -53,14 +53,14 @@ fn last_char(chars: &[char], span: &Span) -> Option<char> {
 
 /// `she told NBC's "Today"`, `Concha told "Fox & Friends."`: a short capitalised name in marks
 /// right after `told` (and an outlet's possessive) is the programme spoken to, not words said.
-pub fn names_programme(chars: &[char], span: &Span) -> bool {
-    let n = words(chars, span.start, span.end).len();
+pub fn names_programme(table: &Table, chars: &[char], span: &Span) -> bool {
+    let n = table.words(span.start, span.end).len();
     if n > SHORT_NAME_WORDS || !chars.get(span.start).is_some_and(|c| c.is_uppercase()) {
         return false;
     }
-    let ws = words(chars, span.open.saturating_sub(40), span.open);
-    let told = |w: &super::words::Word| matches!(w.lower.as_str(), "told" | "tells");
-    let capital = |w: &super::words::Word| chars[w.start].is_uppercase();
+    let ws = table.words(span.open.saturating_sub(40), span.open);
+    let told = |w: &Word| matches!(w.lower.as_str(), "told" | "tells");
+    let capital = |w: &Word| chars[w.start].is_uppercase();
     let Some(last) = ws.last() else {
         return false;
     };
@@ -75,9 +75,9 @@ pub fn names_programme(chars: &[char], span: &Span) -> bool {
 
 /// The word right before the opening mark names a work or a nickname ("dubbed", "titled", "known
 /// as", "so-called").
-fn named_before(chars: &[char], span: &Span) -> bool {
+fn named_before(table: &Table, span: &Span) -> bool {
     let from = span.open.saturating_sub(30);
-    let ws = words(chars, from, span.open);
+    let ws = table.words(from, span.open);
     let Some(last) = ws.last() else {
         return false;
     };

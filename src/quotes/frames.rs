@@ -10,7 +10,7 @@
 //! attribution the text supports. Kept apart from `referents` because it reads the quotes'
 //! frames, not facts about the entities.
 use super::marks::Span;
-use super::words::{Word, is_kind_of_body, is_org_role, is_speech_verb, pronoun_kind, words};
+use super::words::{Table, Word, is_kind_of_body, is_org_role, is_speech_verb, pronoun_kind};
 use crate::entities::{EntityKind, Mention, casing, lexicon, model};
 
 /// Words read before a quote's opening mark for a frame (`Ada Kern told reporters on Monday:`).
@@ -25,11 +25,16 @@ const NAME_WORDS: usize = 4;
 /// The mentions with the names speech-verb frames add: a framed name no mention covers becomes
 /// a mention wherever it is written outside another mention; a framed name the tagger called a
 /// thing (`Misc`) becomes an organisation everywhere the tagger wrote it.
-pub fn framed_names(chars: &[char], spans: &[Span], mentions: Vec<Mention>) -> Vec<Mention> {
+pub fn framed_names(
+    table: &Table,
+    chars: &[char],
+    spans: &[Span],
+    mentions: Vec<Mention>,
+) -> Vec<Mention> {
     let mut out = mentions;
     let mut added = false;
     for span in spans {
-        for (start, end) in frame_runs(chars, spans, span) {
+        for (start, end) in frame_runs(table, chars, spans, span) {
             added |= adopt(chars, &mut out, start, end);
         }
     }
@@ -98,7 +103,7 @@ fn adopt(chars: &[char], out: &mut Vec<Mention>, start: usize, end: usize) -> bo
 /// The runs of capitalised words that the speech verbs next to one quote frame as its
 /// speaker: `NAME said` and `said NAME` within a few words of either mark, and
 /// `according to NAME`. Words inside any quote are no frame.
-fn frame_runs(chars: &[char], spans: &[Span], span: &Span) -> Vec<(usize, usize)> {
+fn frame_runs(table: &Table, chars: &[char], spans: &[Span], span: &Span) -> Vec<(usize, usize)> {
     let quoted = |w: &Word| spans.iter().any(|s| w.start >= s.open && w.start < s.end);
     let para_start = (0..span.open)
         .rev()
@@ -107,18 +112,15 @@ fn frame_runs(chars: &[char], spans: &[Span], span: &Span) -> Vec<(usize, usize)
     let para_end = (span.end..chars.len())
         .find(|&k| chars[k] == '\n')
         .unwrap_or(chars.len());
-    let before: Vec<Word> = words(
-        chars,
+    let before = table.words(
         span.open.saturating_sub(FRAME_CHARS).max(para_start),
         span.open,
     );
     let before = &before[before.len().saturating_sub(BEFORE_WORDS)..];
-    let after: Vec<Word> = words(chars, span.end, (span.end + FRAME_CHARS).min(para_end))
-        .into_iter()
-        .take(AFTER_WORDS)
-        .collect();
+    let after = table.words(span.end, (span.end + FRAME_CHARS).min(para_end));
+    let after = &after[..after.len().min(AFTER_WORDS)];
     let mut runs = Vec::new();
-    for (side, ws) in [(Side::Before, before), (Side::After, after.as_slice())] {
+    for (side, ws) in [(Side::Before, before), (Side::After, after)] {
         for v in 0..ws.len() {
             if quoted(&ws[v]) {
                 continue;

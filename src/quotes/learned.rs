@@ -850,7 +850,8 @@ mod tests {
             })
             .collect();
         let spans = super::super::marks::spans(&chars);
-        let doc = Doc::new(&chars, &mentions, &spans);
+        let table = super::super::words::Table::new(&chars);
+        let doc = Doc::new(&table, &chars, &mentions, &spans);
         let tally = Tally::new(&doc, &chars);
         Context {
             doc: &doc,

@@ -68,6 +68,11 @@ impl Span {
     }
 }
 
+/// The characters [`opens`], [`closes`] and a paragraph's re-opening can act on.
+fn is_mark_or_break(c: char) -> bool {
+    matches!(c, '\n' | '"' | '“' | '”' | '«' | '»' | '„' | '‘' | '’')
+}
+
 fn is_word(c: char) -> bool {
     c.is_alphanumeric()
 }
@@ -126,6 +131,12 @@ pub fn spans(chars: &[char]) -> Vec<Span> {
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
+        // Nearly every character is neither a mark nor a line break, and neither opens, closes
+        // nor re-opens anything: passed over before the span in hand is taken apart.
+        if !is_mark_or_break(c) {
+            i += 1;
+            continue;
+        }
         if c == '\n' {
             if let Some((family, span)) = open.as_mut() {
                 let mut k = i + 1;

@@ -124,8 +124,9 @@ fn by_rules(text: &str, mentions: &[Mention], rank: bool) -> Vec<(Quote, Vec<lea
     }
     let mentions = referents::untagged_acronyms(&chars, &referents::shared_surnames(mentions));
     let mentions = referents::spelled_out_acronyms(referents::glued_canonicals(mentions));
-    let mentions = frames::framed_names(&chars, &spans, mentions);
-    let doc = attribute::Doc::new(&chars, &mentions, &spans);
+    let table = words::Table::new(&chars);
+    let mentions = frames::framed_names(&table, &chars, &spans, mentions);
+    let doc = attribute::Doc::new(&table, &chars, &mentions, &spans);
     let mut out: Vec<(Quote, Vec<learned::Candidate>)> = Vec::new();
     let mut found: Vec<attribute::Found> = (0..spans.len()).map(|i| doc.attribute(i)).collect();
     // `"open to each other" and "avoid all extremism," according to Kern`: a quote joined to
@@ -164,7 +165,7 @@ fn by_rules(text: &str, mentions: &[Mention], rank: bool) -> Vec<(Quote, Vec<lea
                     .as_ref()
                     .is_some_and(|(j, _)| doc.same_sentence(*j, i))
         });
-        if classify::names_programme(&chars, span) {
+        if classify::names_programme(&table, &chars, span) {
             // `Hickox told NBC's "Today" that she doesn't "plan on …"`: the programme is no
             // quote, but its sentence's attribution goes on to the quotes after it.
             if let Some(s) = &speaker {
@@ -172,7 +173,7 @@ fn by_rules(text: &str, mentions: &[Mention], rank: bool) -> Vec<(Quote, Vec<lea
             }
             continue;
         }
-        if !classify::is_quote(&chars, span, attributed) {
+        if !classify::is_quote(&table, &chars, span, attributed) {
             continue;
         }
         let candidates = if let Some(tally) = tally.as_ref().filter(|_| !anonymous) {

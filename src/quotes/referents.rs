@@ -7,7 +7,7 @@
 use rustc_hash::FxHashMap as HashMap;
 
 use super::marks::Span;
-use super::words::{Word, word_iter, words};
+use super::words::{Table, Word};
 use crate::entities::{EntityKind, Mention};
 
 /// Which way a pronoun or a title points.
@@ -27,8 +27,8 @@ fn is_weather_word(w: &str) -> bool {
 
 /// Can this mention be the speaker of a quote? Not when it is a dateline (a name in capitals
 /// followed by the agency in brackets or the dash that opens the story) or a storm's name.
-pub fn can_speak(chars: &[char], m: &Mention) -> bool {
-    !is_dateline(chars, m) && !is_weather(chars, m) && !is_title_alone(m)
+pub fn can_speak(table: &Table, chars: &[char], m: &Mention) -> bool {
+    !is_dateline(chars, m) && !is_weather(table, m) && !is_title_alone(m)
 }
 
 /// `Intel's General Counsel, Steve Rodgers, said`: a person mention that is a title and nothing
@@ -60,9 +60,10 @@ fn is_dateline(chars: &[char], m: &Mention) -> bool {
     matches!(next, Some('(' | '—' | '–' | '-'))
 }
 
-fn is_weather(chars: &[char], m: &Mention) -> bool {
-    let ws = words(chars, m.start.saturating_sub(20), m.start);
-    ws.last().is_some_and(|w| is_weather_word(&w.lower))
+fn is_weather(table: &Table, m: &Mention) -> bool {
+    table
+        .last(m.start.saturating_sub(20), m.start)
+        .is_some_and(|w| is_weather_word(&w.lower))
 }
 
 /// The gender of a pronoun or title, if it has one.
@@ -84,7 +85,12 @@ pub fn gender_of(w: &str) -> Option<Gender> {
 /// and reflexive pronouns vote: an object ("shouted at her") points at someone else as often as not, and so
 /// does a pronoun opening a relative clause ("Natalie, who he says"). A person with votes both
 /// ways, or none, has no gender and matches any pronoun.
-pub fn genders(chars: &[char], mentions: &[&Mention], spans: &[Span]) -> HashMap<String, Gender> {
+pub fn genders(
+    table: &Table,
+    chars: &[char],
+    mentions: &[&Mention],
+    spans: &[Span],
+) -> HashMap<String, Gender> {
     let people: Vec<&Mention> = mentions
         .iter()
         .filter(|m| m.kind == EntityKind::Person)
@@ -93,14 +99,14 @@ pub fn genders(chars: &[char], mentions: &[&Mention], spans: &[Span]) -> HashMap
     let quoted = |at: usize| spans.iter().any(|s| at >= s.start && at < s.end);
     let mut votes: HashMap<&str, (u32, u32)> = HashMap::default();
     for (i, m) in people.iter().enumerate() {
-        let title = words(chars, m.start.saturating_sub(6), m.start)
-            .last()
+        let title = table
+            .last(m.start.saturating_sub(6), m.start)
             .filter(|w| w.end + 2 >= m.start)
             .and_then(|w| gender_of(&w.lower));
         let opens = i == 0 || sentence_ends(chars, people[i - 1].end, m.start) > 0;
         let until = people.get(i + 1).map_or(chars.len(), |n| n.start);
-        let pronoun = next_pronoun(chars, m.end, until, opens, &quoted);
-        let reflexive = next_reflexive(chars, m.end, until, &quoted);
+        let pronoun = next_pronoun(table, chars, m.end, until, opens, &quoted);
+        let reflexive = next_reflexive(table, chars, m.end, until, &quoted);
         for g in [title, pronoun, reflexive].into_iter().flatten() {
             let e = votes.entry(m.canonical.as_str()).or_default();
             match g {
@@ -125,6 +131,7 @@ pub fn genders(chars: &[char], mentions: &[&Mention], spans: &[Span]) -> HashMap
 /// The pronoun after a name at `from` that stands for it: in its own sentence when the name is
 /// the first person of that sentence (`opens`), else only as the next sentence's first word.
 fn next_pronoun(
+    table: &Table,
     chars: &[char],
     from: usize,
     until: usize,
@@ -136,8 +143,8 @@ fn next_pronoun(
     let mut ends = 0;
     // Lazily: the stretch runs to the next person, often the rest of the text, and the answer
     // comes within two sentences.
-    let mut before: Option<Word> = None;
-    for w in word_iter(chars, from, until) {
+    let mut before: Option<std::borrow::Cow<Word>> = None;
+    for w in table.iter(from, until) {
         let crossed = sentence_ends(chars, last_end, w.start);
         ends += crossed;
         last_end = w.end;
@@ -167,6 +174,7 @@ fn next_pronoun(
 /// with no other person named between, binds to that name (a reflexive's antecedent stands in
 /// its clause).
 fn next_reflexive(
+    table: &Table,
     chars: &[char],
     from: usize,
     until: usize,
@@ -175,7 +183,7 @@ fn next_reflexive(
     let until = until.min(chars.len());
     let mut last_end = from;
     // Lazily, as in `next_pronoun`: the answer is in the name's own sentence.
-    for w in word_iter(chars, from, until) {
+    for w in table.iter(from, until) {
         if sentence_ends(chars, last_end, w.start) > 0 {
             return None;
         }
