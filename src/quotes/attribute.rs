@@ -1481,7 +1481,9 @@ impl<'a> Doc<'a> {
             .iter()
             .filter(|m| m.start >= from && m.start < end)
             .map(|m| {
-                let reach = self.qualified_name(m, ws).map_or(m.end, |o| o.end.max(m.end));
+                let reach = self
+                    .qualified_name(m, ws)
+                    .map_or(m.end, |o| o.end.max(m.end));
                 reach.min(to)
             })
             .fold(end, usize::max)

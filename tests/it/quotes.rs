@@ -1076,3 +1076,34 @@ fn a_claim_that_gives_the_words_of_its_possessor() {
         ],
     );
 }
+
+#[test]
+fn an_employer_and_job_title_before_a_name_give_the_name() {
+    expect_speakers(
+        "employer-title-name.txt",
+        &[
+            ("investors on edge", Some("Tomas Kern")),
+            ("Stocks could stay volatile", Some("Tomas Kern")),
+            ("smaller than the cost", Some("Ada Bell")),
+        ],
+    );
+}
+
+#[test]
+fn an_employer_before_a_title_with_no_name_still_speaks() {
+    expect_speakers(
+        "employer-unnamed-title.txt",
+        &[("We will not move", Some("Northwind Shipping"))],
+    );
+}
+
+#[test]
+fn a_lone_surname_is_the_person_it_ends_not_a_middle_name() {
+    expect_speakers(
+        "surname-second-reference.txt",
+        &[
+            ("not just a programme", Some("Peter Kern")),
+            ("my mother relies on", Some("Peter Kern")),
+        ],
+    );
+}
