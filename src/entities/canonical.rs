@@ -452,7 +452,17 @@ pub fn mentions(
                 }
                 _ => contained || acronym,
             };
-            if matches && rank(j) > rank(best) {
+            // `Ryan` after `Paul Ryan` and his mother `Betty Ryan Douglas`: a lone word is a
+            // person's surname on second reference, so a name it ends outranks a longer one
+            // that holds it as a first or middle name.
+            let ends_with = |k: usize| {
+                let r = &raws[k];
+                r.kind == EntityKind::Person
+                    && short.len() == 1
+                    && r.nb - r.na > 1
+                    && lower[r.nb - 1] == short[0]
+            };
+            if matches && (ends_with(j), rank(j)) > (ends_with(best), rank(best)) {
                 best = j;
             }
         }

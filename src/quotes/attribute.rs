@@ -125,6 +125,19 @@ fn introduces_someone(w: &str) -> bool {
     is_person_noun(w) || is_person_role(w) || is_spokes_word(w)
 }
 
+/// Words that join or govern others; none stands inside a job title.
+fn is_function_word(w: &str) -> bool {
+    is_determiner(w) || is_preposition(w) || matches!(w, "and" | "or" | "but" | "nor" | "who")
+}
+
+/// A noun for someone who does something (`strategist`, `producer`, `organizer`), the usual
+/// last word of a job title the role list does not hold.
+fn is_agent_noun(w: &str) -> bool {
+    w.chars().count() >= 6
+        && w.chars().all(|c| c.is_ascii_lowercase() || c == '-')
+        && ["ist", "er", "or"].iter().any(|s| w.ends_with(s))
+}
+
 fn is_determiner(w: &str) -> bool {
     matches!(w, "the" | "a" | "an" | "its" | "his" | "her" | "their")
 }
@@ -1234,7 +1247,7 @@ impl<'a> Doc<'a> {
             return self.pronoun(p, first.start, None);
         }
         // The subject comes first: a mention within its first words, or "the" + role.
-        let head_end = head_end(ws, to);
+        let head_end = self.head_through_name(ws, first.start, head_end(ws, to), to);
         if let Some(m) = self.subject_mention(first.start, head_end, false) {
             return Clause::Speaker(named(m));
         }
@@ -1431,29 +1444,59 @@ impl<'a> Doc<'a> {
     /// `says former Kern press secretary Ada Bell`: a person named before a role (or an aide's
     /// word) that another person's name follows qualifies that name; the second is the subject.
     fn qualifies_next_name(&self, m: &Mention, ws: &[Word]) -> bool {
-        if m.kind != EntityKind::Person || self.chars.get(m.end) == Some(&',') {
-            return false;
+        self.qualified_name(m, ws).is_some()
+    }
+
+    /// The person whose title `m` qualifies: `former Kern press secretary Ada Bell`, and an
+    /// employer before a job title (`Northwind Capital senior market strategist Ada Bell`,
+    /// `Halden Institute immigration policy analyst Ada Bell`), where the title is a run of
+    /// lower-case words ending in a role or an agent noun, and the name follows at once.
+    fn qualified_name(&self, m: &Mention, ws: &[Word]) -> Option<&'a Mention> {
+        if self.chars.get(m.end) == Some(&',') {
+            return None;
         }
         let after: Vec<&Word> = ws.iter().filter(|w| w.start >= m.end).take(4).collect();
-        let Some(last) = (0..after.len()).find(|&k| {
-            let w = &after[k].lower;
-            is_person_role(w) || is_follower(w)
-        }) else {
-            return false;
+        let title_word = |w: &str| {
+            is_person_role(w)
+                || is_follower(w)
+                || (m.kind != EntityKind::Person && is_agent_noun(w))
         };
-        let lower = after[..=last].iter().all(|w| !self.capital(w));
-        let gap_plain = |a: usize, b: usize| {
-            self.chars[a..b]
-                .iter()
-                .all(|c| c.is_alphanumeric() || c.is_whitespace() || *c == '-')
-        };
-        lower
-            && gap_plain(m.end, after[last].end)
-            && self.mentions.iter().any(|o| {
+        let last = (0..after.len()).find(|&k| title_word(&after[k].lower))?;
+        // A function word means the words are a clause or a list, not a title (`said Kern
+        // and Bell`, `Kern told reporters Bell …`).
+        let plain_title = after[..=last]
+            .iter()
+            .all(|w| !self.capital(w) && !is_function_word(&w.lower));
+        let gap_plain = self.chars[m.end..after[last].end]
+            .iter()
+            .all(|c| c.is_alphanumeric() || c.is_whitespace() || *c == '-');
+        if !(plain_title && gap_plain) {
+            return None;
+        }
+        self.mentions
+            .iter()
+            .find(|o| {
                 o.kind == EntityKind::Person
                     && o.start > after[last].end
                     && o.start <= after[last].end + 1
             })
+            .copied()
+    }
+
+    /// The head window after an inverted verb, widened so that it never cuts a name in two
+    /// and takes in the name an employer and title qualify (`said Northwind Capital senior
+    /// market strategist Ada Bell` is seven words before the name ends).
+    fn head_through_name(&self, ws: &[Word], from: usize, end: usize, to: usize) -> usize {
+        self.mentions
+            .iter()
+            .filter(|m| m.start >= from && m.start < end)
+            .map(|m| {
+                let reach = self
+                    .qualified_name(m, ws)
+                    .map_or(m.end, |o| o.end.max(m.end));
+                reach.min(to)
+            })
+            .fold(end, usize::max)
     }
 
     /// `Kern and other officials, such as Commissioner Ada Bell, said`: a name given as an

@@ -1076,3 +1076,34 @@ fn a_claim_that_gives_the_words_of_its_possessor() {
         ],
     );
 }
+
+#[test]
+fn an_employer_and_job_title_before_a_name_give_the_name() {
+    expect_speakers(
+        "employer-title-name.txt",
+        &[
+            ("No doubt worries", Some("Tomas Kern")),
+            ("Stocks could stay volatile", Some("Tomas Kern")),
+            ("the cost of a week", Some("Ada Bell")),
+        ],
+    );
+}
+
+#[test]
+fn an_employer_before_a_title_with_no_name_still_speaks() {
+    expect_speakers(
+        "employer-unnamed-title.txt",
+        &[("We will not move", Some("Northwind Shipping"))],
+    );
+}
+
+#[test]
+fn a_lone_surname_is_the_person_it_ends_not_a_middle_name() {
+    expect_speakers(
+        "surname-second-reference.txt",
+        &[
+            ("When I think about pensions", Some("Peter Kern")),
+            ("It is what my mother", Some("Peter Kern")),
+        ],
+    );
+}
