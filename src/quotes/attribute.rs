@@ -42,6 +42,8 @@ const PRONOUN_CHAIN: usize = 4;
 /// Words an affiliation may run to after a dash signature's name (`— Karen Hao, MIT Technology
 /// Review`).
 const SIGNATURE_WORDS: usize = 8;
+/// Words a signature standing on its own line after a quote may have (`Ed Morrissey, Hot Air`).
+const SIGNATURE_LINE_WORDS: usize = 12;
 /// Words an apposition after a quote's speaker may run to before the speech verb (`"…,"
 /// Jennifer Doudna, executive director of …, which took the pledge, said`).
 const APPOSITION_WORDS: usize = 20;
@@ -409,27 +411,85 @@ impl<'a> Doc<'a> {
 
     /// `"..." – Paul Manafort` or `"..." — Karen Hao, MIT Technology Review`: a quote signed,
     /// epigraph-style, by a dash and a name that closes the paragraph (an affiliation after a
-    /// comma aside). Anything else after the name (a verb, a clause) is no signature.
+    /// comma aside). Roundups of opinion columns sign on the line after the quote instead
+    /// (`"…"` then `Ed Morrissey, Hot Air`), and may sign for a board (`— Editorial board,
+    /// Washington Post`, the outlet's). Anything else after the name (a verb, a clause, a full
+    /// stop) is no signature.
     fn dash_signature(&self, i: usize) -> Option<Speaker> {
         let after = self.spans[i].after().min(self.chars.len());
-        let line_end = (after..self.chars.len())
-            .find(|&k| self.chars[k] == '\n')
-            .unwrap_or(self.chars.len());
-        let dash = (after..line_end).find(|&k| !self.chars[k].is_whitespace())?;
-        if !matches!(self.chars[dash], '–' | '—' | '-') {
-            return None;
+        let line_end = self.line_end(after);
+        match (after..line_end).find(|&k| !self.chars[k].is_whitespace()) {
+            Some(dash) if matches!(self.chars[dash], '–' | '—' | '-' | '/') => {
+                self.signature(dash + 1, line_end)
+            }
+            Some(_) => None,
+            // The quote closes its line: a signature stands alone on the next line with text.
+            None => {
+                let start =
+                    (line_end..self.chars.len()).find(|&k| !self.chars[k].is_whitespace())?;
+                let end = self.line_end(start);
+                if matches!(self.chars[start], '–' | '—' | '-' | '/') {
+                    return self.signature(start + 1, end);
+                }
+                // Undashed, the line must read as a byline, not a sentence or a headline.
+                let ws = self.table.words(start, end);
+                let last = (start..end)
+                    .rev()
+                    .find(|&k| !self.chars[k].is_whitespace())?;
+                if ws.len() > SIGNATURE_LINE_WORDS
+                    || matches!(self.chars[last], '.' | '?' | '!' | ':' | '"' | '”')
+                {
+                    return None;
+                }
+                // Nor a lone tagged word such as a layout label: undashed, a person signs.
+                self.signature(start, end)
+                    .filter(|s| s.kind == EntityKind::Person)
+            }
         }
-        let first = (dash + 1..line_end).find(|&k| !self.chars[k].is_whitespace())?;
-        let m = self
+    }
+
+    /// The signer named from `from` to the line's `end`: a person or organisation and at most
+    /// an affiliation after a comma (`, Hot Air`) or `to` (`to HuffPost`, whom the words were
+    /// given to), or a board of an outlet (`Editorial board, X`), whose words are the outlet's.
+    fn signature(&self, from: usize, end: usize) -> Option<Speaker> {
+        let first = (from..end).find(|&k| !self.chars[k].is_whitespace())?;
+        let speakable = |m: &&Mention| matches!(m.kind, EntityKind::Person | EntityKind::Org);
+        let m = match self
             .mentions
             .iter()
-            .find(|m| m.start == first && matches!(m.kind, EntityKind::Person | EntityKind::Org))?;
-        let rest = self.table.words(m.end, line_end);
+            .copied()
+            .filter(speakable)
+            .find(|m| m.start == first)
+        {
+            Some(m) => m,
+            None => {
+                let comma = (first..end).find(|&k| self.chars[k] == ',')?;
+                let board = self.table.words(first, comma);
+                let is_board = matches!(
+                    board.iter().map(|w| w.lower.as_str()).collect::<Vec<_>>()[..],
+                    ["editorial", "board"] | ["the", "editorial", "board"] | ["the", "editors"]
+                );
+                let outlet = (comma + 1..end).find(|&k| !self.chars[k].is_whitespace())?;
+                let m = self
+                    .mentions
+                    .iter()
+                    .find(|m| m.start == outlet && m.kind == EntityKind::Org)?;
+                return (is_board && self.table.words(m.end, end).is_empty()).then(|| named(m));
+            }
+        };
+        let rest = self.table.words(m.end, end);
         let signed = rest.is_empty()
-            || (self.chars[m.end] == ','
+            || ((self.chars[m.end] == ',' || rest[0].lower == "to")
                 && rest.len() <= SIGNATURE_WORDS
                 && !(0..rest.len()).any(|k| self.verb(&rest, k)));
         signed.then(|| named(m))
+    }
+
+    /// Where the line holding `at` ends (its newline, or the text's end).
+    fn line_end(&self, at: usize) -> usize {
+        (at..self.chars.len())
+            .find(|&k| self.chars[k] == '\n')
+            .unwrap_or(self.chars.len())
     }
 
     /// `The bank expects rates to stay low for a "considerable time" as the recovery
