@@ -565,6 +565,22 @@ fn a_quote_signed_by_a_dash_and_a_name_is_that_persons() {
 }
 
 #[test]
+fn a_quote_signed_on_the_line_after_it_or_by_a_board_is_the_signers() {
+    expect_speakers(
+        "signature-line.txt",
+        &[
+            ("The council has chosen", Some("Marta Lindqvist")),
+            ("A town that cannot cross", Some("Jonas Feld")),
+            // A board signs for its outlet.
+            ("Nothing in the plan", Some("Eastbay Times")),
+            ("We will keep the ferry", Some("Ada Bell")),
+            // The line after is a sentence of its own, with a verb and a full stop: no signature.
+            ("The first pier goes in", None),
+        ],
+    );
+}
+
+#[test]
 fn a_quote_paragraph_after_the_speakers_paragraph_goes_on_in_that_voice() {
     expect_speakers(
         "quote-paragraph.txt",
