@@ -15,7 +15,7 @@ use super::referents::{Gender, can_speak, genders};
 use super::words::{
     PronounKind, Table, Word, is_kind_of_body, is_media_noun, is_org_role, is_passive_auxiliary,
     is_person_noun, is_person_role, is_preposition, is_speech_verb, is_spokes_word, other_sense,
-    pronoun_kind,
+    paragraph_end, pronoun_kind,
 };
 use crate::entities::{EntityKind, Mention};
 
@@ -417,7 +417,7 @@ impl<'a> Doc<'a> {
     /// stop) is no signature.
     fn dash_signature(&self, i: usize) -> Option<Speaker> {
         let after = self.spans[i].after().min(self.chars.len());
-        let line_end = self.line_end(after);
+        let line_end = paragraph_end(self.chars, after);
         match (after..line_end).find(|&k| !self.chars[k].is_whitespace()) {
             Some(dash) if matches!(self.chars[dash], '–' | '—' | '-' | '/') => {
                 self.signature(dash + 1, line_end)
@@ -427,7 +427,7 @@ impl<'a> Doc<'a> {
             None => {
                 let start =
                     (line_end..self.chars.len()).find(|&k| !self.chars[k].is_whitespace())?;
-                let end = self.line_end(start);
+                let end = paragraph_end(self.chars, start);
                 if matches!(self.chars[start], '–' | '—' | '-' | '/') {
                     return self.signature(start + 1, end);
                 }
@@ -483,13 +483,6 @@ impl<'a> Doc<'a> {
                 && rest.len() <= SIGNATURE_WORDS
                 && !(0..rest.len()).any(|k| self.verb(&rest, k)));
         signed.then(|| named(m))
-    }
-
-    /// Where the line holding `at` ends (its newline, or the text's end).
-    fn line_end(&self, at: usize) -> usize {
-        (at..self.chars.len())
-            .find(|&k| self.chars[k] == '\n')
-            .unwrap_or(self.chars.len())
     }
 
     /// `The bank expects rates to stay low for a "considerable time" as the recovery

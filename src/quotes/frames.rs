@@ -10,7 +10,10 @@
 //! attribution the text supports. Kept apart from `referents` because it reads the quotes'
 //! frames, not facts about the entities.
 use super::marks::Span;
-use super::words::{Table, Word, is_kind_of_body, is_org_role, is_speech_verb, pronoun_kind};
+use super::words::{
+    Table, Word, is_kind_of_body, is_org_role, is_speech_verb, paragraph_end, paragraph_start,
+    pronoun_kind,
+};
 use crate::entities::{EntityKind, Mention, casing, lexicon, model};
 
 /// Words read before a quote's opening mark for a frame (`Ada Kern told reporters on Monday:`).
@@ -105,13 +108,8 @@ fn adopt(chars: &[char], out: &mut Vec<Mention>, start: usize, end: usize) -> bo
 /// `according to NAME`. Words inside any quote are no frame.
 fn frame_runs(table: &Table, chars: &[char], spans: &[Span], span: &Span) -> Vec<(usize, usize)> {
     let quoted = |w: &Word| spans.iter().any(|s| w.start >= s.open && w.start < s.end);
-    let para_start = (0..span.open)
-        .rev()
-        .find(|&k| chars[k] == '\n')
-        .map_or(0, |k| k + 1);
-    let para_end = (span.end..chars.len())
-        .find(|&k| chars[k] == '\n')
-        .unwrap_or(chars.len());
+    let para_start = paragraph_start(chars, span.open);
+    let para_end = paragraph_end(chars, span.end);
     let before = table.words(
         span.open.saturating_sub(FRAME_CHARS).max(para_start),
         span.open,

@@ -17,7 +17,9 @@ use rustc_hash::FxHashMap;
 use super::attribute::{Doc, Speaker};
 use super::marks::Span;
 use super::referents::Gender;
-use super::words::{PronounKind, Word, is_preposition, pronoun_kind, words};
+use super::words::{
+    PronounKind, Word, is_preposition, paragraph_end, paragraph_start, pronoun_kind, words,
+};
 use crate::entities::{EntityKind, Mention};
 
 /// How far back (characters) a pronoun next to a quote looks for the entity it stands for.
@@ -729,21 +731,6 @@ fn pointer_features(p: &Pointers, shape: &[String], c: &mut Candidate) {
 /// last edge.
 fn bucket(n: usize, edges: &[usize]) -> usize {
     edges.iter().position(|&e| n <= e).unwrap_or(edges.len())
-}
-
-fn paragraph_start(chars: &[char], k: usize) -> usize {
-    chars[..k.min(chars.len())]
-        .iter()
-        .rposition(|&c| c == '\n')
-        .map_or(0, |p| p + 1)
-}
-
-fn paragraph_end(chars: &[char], k: usize) -> usize {
-    let k = k.min(chars.len());
-    chars[k..]
-        .iter()
-        .position(|&c| c == '\n')
-        .map_or(chars.len(), |p| k + p)
 }
 
 /// The start of the paragraph before the one starting at `start`, over blank lines.

@@ -13,6 +13,23 @@ pub struct Word {
     pub end: usize,
 }
 
+/// Where the paragraph (the line) holding `k` starts: after the newline before it.
+pub fn paragraph_start(chars: &[char], k: usize) -> usize {
+    chars[..k.min(chars.len())]
+        .iter()
+        .rposition(|&c| c == '\n')
+        .map_or(0, |p| p + 1)
+}
+
+/// Where the paragraph (the line) holding `k` ends: its newline, or the text's end.
+pub fn paragraph_end(chars: &[char], k: usize) -> usize {
+    let k = k.min(chars.len());
+    chars[k..]
+        .iter()
+        .position(|&c| c == '\n')
+        .map_or(chars.len(), |p| k + p)
+}
+
 /// The words of `chars[from..to]`: runs of letters and digits, keeping inner apostrophes,
 /// hyphens and the dot of an abbreviation ("Mr.", "U.S.") inside the word.
 pub fn words(chars: &[char], from: usize, to: usize) -> Vec<Word> {
