@@ -583,10 +583,22 @@ impl<'a> Doc<'a> {
                 .all(|c| c.is_alphabetic() || c.is_whitespace() || *c == ',')
     }
 
-    /// Do spans `j` and `i` stand in one sentence: no sentence end nor line break between them?
+    /// Do spans `j` and `i` stand in one sentence: no sentence end nor line break between them,
+    /// and `j` does not end one itself (`… go to waste.” Now a ‘good crisis’ …`: the quote's
+    /// own full stop, a capital after its closing mark, closes the sentence it stands in).
     pub fn same_sentence(&self, j: usize, i: usize) -> bool {
         let (a, b) = (self.spans[j].after(), self.spans[i].open);
-        a <= b && !(a..b).any(|k| self.ends_sentence(k) || self.chars[k] == '\n')
+        a <= b
+            && !(a..b).any(|k| self.ends_sentence(k) || self.chars[k] == '\n')
+            && !self.quote_ends_sentence(&self.spans[j])
+    }
+
+    /// Does quote `s` end its sentence with its own last mark of sentence punctuation?
+    fn quote_ends_sentence(&self, s: &Span) -> bool {
+        (s.start..s.end)
+            .rev()
+            .find(|&k| !self.chars[k].is_whitespace())
+            .is_some_and(|k| self.ends_sentence(k) && self.ends_quote_and_sentence(s, k))
     }
 
     /// Is span `i` a paragraph of its own: nothing but blanks after it up to the line's end?

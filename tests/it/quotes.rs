@@ -1123,3 +1123,24 @@ fn a_lone_surname_is_the_person_it_ends_not_a_middle_name() {
         ],
     );
 }
+
+#[test]
+fn a_quote_that_ends_its_sentence_ends_it_for_the_phrase_in_marks_after_it() {
+    let name = "quote-closes-sentence.txt";
+    let got = speakers_of(name);
+    // The quote's own full stop closed the mayor's sentence: two words in marks in the next
+    // sentence are a term, not her words going on, so they are no quote.
+    assert!(
+        !got.iter().any(|(t, _)| t.starts_with("harbour levy")),
+        "{name}: {got:?}"
+    );
+    // In one sentence a short phrase still shares the attribution.
+    expect_speakers(
+        name,
+        &[
+            ("The ferry has to pay", Some("Ada Kern")),
+            ("unfair", Some("Ada Kern")),
+            ("long overdue", Some("Ada Kern")),
+        ],
+    );
+}
