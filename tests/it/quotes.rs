@@ -1141,6 +1141,8 @@ fn a_quote_that_ends_its_sentence_ends_it_for_the_phrase_in_marks_after_it() {
             ("The ferry has to pay", Some("Ada Kern")),
             ("unfair", Some("Ada Kern")),
             ("long overdue", Some("Ada Kern")),
+            // The next sentence reports speech itself: the phrase goes on in her voice.
+            ("summer", Some("Ada Kern")),
         ],
     );
 }
