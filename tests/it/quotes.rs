@@ -1146,3 +1146,24 @@ fn a_quote_that_ends_its_sentence_ends_it_for_the_phrase_in_marks_after_it() {
         ],
     );
 }
+
+#[test]
+fn a_programme_in_capitals_after_on_or_of_is_no_quote() {
+    let name = "programme-on-of.txt";
+    let got = speakers_of(name);
+    for programme in ["Sea Talk", "KTV Tonight"] {
+        assert!(
+            !got.iter().any(|(t, _)| t.starts_with(programme)),
+            "{name}: {programme:?} in {got:?}"
+        );
+    }
+    // The sentence's attribution still reaches the words after the programme's name.
+    expect_speakers(
+        name,
+        &[
+            ("a promise kept.", Some("Ada Bell")),
+            ("historic", Some("Tomas Kern")),
+            ("open by June.", Some("Tomas Kern")),
+        ],
+    );
+}
