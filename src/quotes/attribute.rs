@@ -583,10 +583,39 @@ impl<'a> Doc<'a> {
                 .all(|c| c.is_alphabetic() || c.is_whitespace() || *c == ',')
     }
 
-    /// Do spans `j` and `i` stand in one sentence: no sentence end nor line break between them?
+    /// Do spans `j` and `i` stand in one sentence: no sentence end nor line break between them,
+    /// and `j` does not end one itself (`… go to waste.” Now a ‘good crisis’ …`: the quote's
+    /// own full stop, a capital after its closing mark, closes the sentence it stands in),
+    /// unless the sentence holding `i` reports speech too (`….” At the end of January, his
+    /// committee moved into “wartime” mode, he said`): then it goes on in the same voice.
     pub fn same_sentence(&self, j: usize, i: usize) -> bool {
         let (a, b) = (self.spans[j].after(), self.spans[i].open);
-        a <= b && !(a..b).any(|k| self.ends_sentence(k) || self.chars[k] == '\n')
+        a <= b
+            && !(a..b).any(|k| self.ends_sentence(k) || self.chars[k] == '\n')
+            && (!self.quote_ends_sentence(&self.spans[j]) || self.reports_speech(a, i))
+    }
+
+    /// Does the sentence running from `from` through span `i` hold a speech verb outside quotes?
+    fn reports_speech(&self, from: usize, i: usize) -> bool {
+        let after = self.spans[i].after().min(self.chars.len());
+        let end = self.sentence_end(after, paragraph_end(self.chars, after));
+        let quoted = |k: usize| self.spans.iter().any(|s| k >= s.open && k < s.after());
+        let ws: Vec<Word> = self
+            .table
+            .words(from, end)
+            .iter()
+            .filter(|w| !quoted(w.start))
+            .cloned()
+            .collect();
+        (0..ws.len()).any(|k| self.verb(&ws, k))
+    }
+
+    /// Does quote `s` end its sentence with its own last mark of sentence punctuation?
+    fn quote_ends_sentence(&self, s: &Span) -> bool {
+        (s.start..s.end)
+            .rev()
+            .find(|&k| !self.chars[k].is_whitespace())
+            .is_some_and(|k| self.ends_sentence(k) && self.ends_quote_and_sentence(s, k))
     }
 
     /// Is span `i` a paragraph of its own: nothing but blanks after it up to the line's end?

@@ -2,7 +2,8 @@
 //! the same marks as speech. A span is a quote when the text attributes it, or when it reads like
 //! speech (several words, or its own closing punctuation); a span in title case, or named by
 //! "titled", "dubbed", "known as" and the like, is a name, not words someone said; so is a short
-//! capitalised name right after `told` (`told NBC's "Today"`: the programme spoken to).
+//! capitalised name right after `told` (`told NBC's "Today"`: the programme spoken to), or one in
+//! capitals throughout after `on` or `of` (`appeared on CNBC's "Squawk Box"`).
 use super::marks::Span;
 use super::words::{Table, Word, is_naming_word};
 
@@ -52,7 +53,8 @@ fn last_char(chars: &[char], span: &Span) -> Option<char> {
 }
 
 /// `she told NBC's "Today"`, `Concha told "Fox & Friends."`: a short capitalised name in marks
-/// right after `told` (and an outlet's possessive) is the programme spoken to, not words said.
+/// right after `told` (and an outlet's possessive) is the programme spoken to, not words said;
+/// so is one in capitals throughout after `on` or `of` (`appeared on CNBC's "Squawk Box"`).
 pub fn names_programme(table: &Table, chars: &[char], span: &Span) -> bool {
     let n = table.words(span.start, span.end).len();
     if n > SHORT_NAME_WORDS || !chars.get(span.start).is_some_and(|c| c.is_uppercase()) {
@@ -64,13 +66,22 @@ pub fn names_programme(table: &Table, chars: &[char], span: &Span) -> bool {
     let Some(last) = ws.last() else {
         return false;
     };
-    if told(last) {
+    // `on NBC's "Today."`, `an edition of "Harbour Live"`: a name in capitals throughout after
+    // "on" or "of" is what someone appeared on or in, whatever verb the sentence has.
+    let aired = |w: &Word| matches!(w.lower.as_str(), "on" | "of");
+    let titled = table
+        .words(span.start, span.end)
+        .iter()
+        .all(|w| chars[w.start].is_uppercase() || chars[w.start].is_ascii_digit())
+        && !matches!(last_char(chars, span), Some('!' | '?'));
+    if told(last) || (titled && aired(last)) {
         return true;
     }
     // The outlet may run to a few capitalised words (`Harbour Radio's`).
     let possessive = last.lower.ends_with("'s") || last.lower.ends_with("’s");
     let outlet = ws.iter().rev().take_while(|w| capital(w)).take(3).count();
-    possessive && outlet > 0 && ws.len() > outlet && told(&ws[ws.len() - outlet - 1])
+    let before = ws.len().checked_sub(outlet + 1).map(|k| &ws[k]);
+    possessive && outlet > 0 && before.is_some_and(|w| told(w) || (titled && w.lower == "on"))
 }
 
 /// The word right before the opening mark names a work or a nickname ("dubbed", "titled", "known

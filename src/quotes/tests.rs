@@ -209,6 +209,29 @@ fn exactly(text: &str, want: &[(&str, Option<&str>)]) {
 }
 
 #[test]
+fn a_short_phrase_after_a_quote_ending_its_sentence_does_not_go_on_in_its_voice() {
+    exactly(
+        "Fares\n\nAda Kern said: \"The ferry must pay its way.\" The \"harbour levy\" starts in May.\n\nKern called it \"fair\" and \"overdue\".\n",
+        &[
+            ("The ferry must pay its way.", Some("Ada Kern")),
+            ("fair", Some("Ada Kern")),
+            ("overdue", Some("Ada Kern")),
+        ],
+    );
+}
+
+#[test]
+fn a_short_phrase_in_a_next_sentence_that_reports_speech_goes_on_in_its_voice() {
+    exactly(
+        "Fares\n\nAda Kern said: \"The ferry must pay its way.\" In June the town moves to \"summer\" fares, she said, starting in the north.\n",
+        &[
+            ("The ferry must pay its way.", Some("Ada Kern")),
+            ("summer", Some("Ada Kern")),
+        ],
+    );
+}
+
+#[test]
 fn a_full_stop_before_a_lower_case_word_ends_no_sentence() {
     exactly(
         "Ferry prices rise\n\nFerry fares on the northern routes rose again in March. \"The winners are clearly the harbour towns,\" said Calder Marine Inc. analyst Rosa Mendel.\n",

@@ -1123,3 +1123,47 @@ fn a_lone_surname_is_the_person_it_ends_not_a_middle_name() {
         ],
     );
 }
+
+#[test]
+fn a_quote_that_ends_its_sentence_ends_it_for_the_phrase_in_marks_after_it() {
+    let name = "quote-closes-sentence.txt";
+    let got = speakers_of(name);
+    // The quote's own full stop closed the mayor's sentence: two words in marks in the next
+    // sentence are a term, not her words going on, so they are no quote.
+    assert!(
+        !got.iter().any(|(t, _)| t.starts_with("harbour levy")),
+        "{name}: {got:?}"
+    );
+    // In one sentence a short phrase still shares the attribution.
+    expect_speakers(
+        name,
+        &[
+            ("The ferry has to pay", Some("Ada Kern")),
+            ("unfair", Some("Ada Kern")),
+            ("long overdue", Some("Ada Kern")),
+            // The next sentence reports speech itself: the phrase goes on in her voice.
+            ("summer", Some("Ada Kern")),
+        ],
+    );
+}
+
+#[test]
+fn a_programme_in_capitals_after_on_or_of_is_no_quote() {
+    let name = "programme-on-of.txt";
+    let got = speakers_of(name);
+    for programme in ["Sea Talk", "KTV Tonight"] {
+        assert!(
+            !got.iter().any(|(t, _)| t.starts_with(programme)),
+            "{name}: {programme:?} in {got:?}"
+        );
+    }
+    // The sentence's attribution still reaches the words after the programme's name.
+    expect_speakers(
+        name,
+        &[
+            ("a promise kept.", Some("Ada Bell")),
+            ("historic", Some("Tomas Kern")),
+            ("open by June.", Some("Tomas Kern")),
+        ],
+    );
+}
