@@ -244,6 +244,11 @@ impl<'a> Doc<'a> {
         s
     }
 
+    /// The text's words, split once: the learned step's features read the same clauses.
+    pub fn table(&self) -> &'a Table<'a> {
+        self.table
+    }
+
     /// The mentions that can speak: persons and organisations outside quotes, in text order.
     pub fn speakable(&self) -> &[&'a Mention] {
         &self.mentions

@@ -9,6 +9,7 @@
 //!
 //! The model never invents a speaker: a candidate is always a mention the tagger found, and a
 //! quote whose best candidate scores under the threshold keeps the rules' answer (or none).
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::LazyLock;
 
@@ -18,7 +19,7 @@ use super::attribute::{Doc, Speaker};
 use super::marks::Span;
 use super::referents::Gender;
 use super::words::{
-    PronounKind, Word, is_preposition, paragraph_end, paragraph_start, pronoun_kind, words,
+    PronounKind, Table, Word, is_preposition, paragraph_end, paragraph_start, pronoun_kind,
 };
 use crate::entities::{EntityKind, Mention};
 
@@ -251,23 +252,13 @@ impl Tally {
     }
 }
 
-/// The first `n` words of the paragraph from `from` on, read from a short stretch when that
-/// holds them: the words of a whole long paragraph are not needed for its first few.
-fn first_words(chars: &[char], from: usize, n: usize) -> Vec<Word> {
-    const STRETCH: usize = 400;
-    let stretch = (from + STRETCH).min(chars.len());
-    let near = chars[from.min(stretch)..stretch]
-        .iter()
-        .position(|&c| c == '\n')
-        .map(|p| from + p);
-    let ws = words(chars, from, near.unwrap_or(stretch));
-    let whole = near.is_some() || stretch == chars.len();
-    if ws.len() > n || whole {
-        return ws.into_iter().take(n).collect();
-    }
-    words(chars, from, paragraph_end(chars, from))
-        .into_iter()
+/// The first `n` words of the paragraph from `from` on: the table lends them, and a stretch
+/// cutting a word is split only as far as the `n` words reach.
+fn first_words(table: &Table, chars: &[char], from: usize, n: usize) -> Vec<Word> {
+    table
+        .iter(from, paragraph_end(chars, from))
         .take(n)
+        .map(Cow::into_owned)
         .collect()
 }
 
@@ -398,8 +389,9 @@ impl<'a> Context<'_, 'a> {
 
     /// Is a mention the object of a preposition (`speaking to X`), by the word before it?
     fn after_preposition(&self, from: usize, m: &Mention) -> bool {
-        words(self.chars, from.max(m.start.saturating_sub(20)), m.start)
-            .last()
+        self.doc
+            .table()
+            .last(from.max(m.start.saturating_sub(20)), m.start)
             .is_some_and(|w| is_preposition(&w.lower))
     }
 
@@ -426,7 +418,7 @@ impl<'a> Context<'_, 'a> {
             sentence_subject: self.subject_in(start, open).map(|m| m.canonical.as_str()),
             ..Pointers::default()
         };
-        let ws = words(self.chars, start, open);
+        let ws = self.doc.table().words(start, open);
         if let Some(v) = (0..ws.len()).rev().find(|&k| self.doc.verb(&ws, k)) {
             p.verb_subject = self
                 .named_in(start, ws[v].start)
@@ -454,7 +446,7 @@ impl<'a> Context<'_, 'a> {
             .find(|&k| !self.chars[k].is_whitespace())?;
         let start = self.sentence_start(last).max(prev);
         let subject = self.subject_in(start, end)?;
-        let ws = words(self.chars, start, end);
+        let ws = self.doc.table().words(start, end);
         let how = if self.chars[last] == ':' {
             "colon"
         } else if self.spans.iter().any(|q| q.open >= prev && q.open < end) {
@@ -551,7 +543,7 @@ impl<'a> Context<'_, 'a> {
             f.push(format!("{s}&verb_before&ends={ends}"));
         }
         if ends == 0 {
-            let ws = words(self.chars, a, b);
+            let ws = self.doc.table().words(a, b);
             if (0..ws.len()).any(|k| self.doc.verb(&ws, k)) {
                 f.push(format!("{s}&verb_between"));
             }
@@ -572,19 +564,19 @@ impl<'a> Context<'_, 'a> {
     }
 
     /// The words of a mention's sentence before it.
-    fn words_before(&self, m: &Mention) -> Vec<Word> {
+    fn words_before(&self, m: &Mention) -> Cow<'a, [Word]> {
         let floor = m.start.saturating_sub(SENTENCE_CHARS);
         let start = (floor..m.start)
             .rev()
             .find(|&k| self.chars[k] == '\n' || self.doc.ends_sentence(k))
             .map_or(floor, |k| k + 1);
-        words(self.chars, start, m.start)
+        self.doc.table().words(start, m.start)
     }
 
     /// The position of the speech verb a mention is the subject of (`X said`, `X, a
     /// spokesman, said`), among the words after it in its sentence.
     fn verb_after(&self, m: &Mention) -> Option<usize> {
-        let ws = first_words(self.chars, m.end, VERB_AFTER_WORDS);
+        let ws = first_words(self.doc.table(), self.chars, m.end, VERB_AFTER_WORDS);
         let ws = &ws[..];
         let stop = ws
             .iter()
@@ -596,11 +588,10 @@ impl<'a> Context<'_, 'a> {
     /// Does an inverted speech verb stand right before a mention (`said X`, `said the
     /// group's leader, X`)?
     fn verb_before(&self, m: &Mention) -> bool {
-        let ws = words(
-            self.chars,
-            m.start.saturating_sub(VERB_BEFORE_CHARS),
-            m.start,
-        );
+        let ws = self
+            .doc
+            .table()
+            .words(m.start.saturating_sub(VERB_BEFORE_CHARS), m.start);
         let n = ws.len();
         (n.saturating_sub(3)..n).any(|k| self.doc.verb(&ws, k))
             && self.sentence_ends(ws.first().map_or(m.start, |w| w.start), m.start) == 0
@@ -610,14 +601,14 @@ impl<'a> Context<'_, 'a> {
     /// phrase inside one, whether it is its paragraph.
     fn quote_shape(&self) -> Vec<String> {
         let span = self.span();
-        let n = words(self.chars, span.start, span.end).len();
+        let n = self.doc.table().words(span.start, span.end).len();
         let mut out = vec![format!("len={}", bucket(n, &[3, 8, 20]))];
         let floor = span.open.saturating_sub(SENTENCE_CHARS);
         let start = (floor..span.open)
             .rev()
             .find(|&k| self.chars[k] == '\n' || self.doc.ends_sentence(k))
             .map_or(floor, |k| k + 1);
-        let lead = words(self.chars, start, span.open);
+        let lead = self.doc.table().words(start, span.open);
         let colon = self.chars[start..span.open]
             .iter()
             .rev()
@@ -674,7 +665,7 @@ impl<'a> Context<'_, 'a> {
         let after = self.after();
         // The verb beside a pronoun among the first three words stands within the first six
         // (and the verb test reads the word after it).
-        let ws = first_words(self.chars, after, 7);
+        let ws = first_words(self.doc.table(), self.chars, after, 7);
         let head = &ws[..ws.len().min(3)];
         let verb_near = |ws: &[Word], k: usize| {
             (k.saturating_sub(1)..(k + 3).min(ws.len())).any(|v| v != k && self.doc.verb(ws, v))
@@ -691,7 +682,7 @@ impl<'a> Context<'_, 'a> {
             .rev()
             .find(|&k| self.doc.ends_sentence(k))
             .map_or(floor, |k| k + 1);
-        let ws = words(self.chars, start, open);
+        let ws = self.doc.table().words(start, open);
         (0..ws.len().min(2))
             .find(|&k| pronoun_kind(&ws[k].lower).is_some() && verb_near(&ws, k))
             .and_then(|k| pronoun_kind(&ws[k].lower))
