@@ -229,6 +229,27 @@ impl WordCache {
         self.types.truncate(kept.len());
     }
 
+    /// The id the index holds under the token's hash (`EMPTY` when none or too long to keep):
+    /// its word type's, unless two words share the hash (see `confirm`).
+    fn guess(&self, tok: &str) -> u32 {
+        if tok.len() > KEY_BYTES {
+            return EMPTY;
+        }
+        self.index.get(xxh3_64(tok.as_bytes())).unwrap_or(EMPTY)
+    }
+
+    /// Whether type `id` (from `guess`) is the token's own, counting the use when it is: then
+    /// `id` would have answered the same.
+    fn confirm(&mut self, id: u32, tok: &str) -> bool {
+        match self.types.get_mut(id as usize) {
+            Some(t) if t.key.is_some_and(|k| k.is(tok)) => {
+                t.uses += 1;
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// The id of a token's word type, adding it if new.
     fn id(
         &mut self,
@@ -477,8 +498,19 @@ impl<'m> Scorer<'m> {
     ) {
         self.ids.clear();
         self.ids.resize(doc.tokens.len(), 0);
+        // Two passes, each a cache miss per rare word, with no token waiting on another's: the
+        // index's guess for every token first, then the guesses checked against the types'
+        // texts. One pass did both for a token before the next, and a look-up of a word out
+        // of cache waited on each miss in turn. A token with no guess, or a wrong one, goes
+        // the whole way (`id`), which also finds the types added earlier in the document.
         for i in sents.iter().flat_map(|s| s.clone()) {
-            self.ids[i] = self.words.id(model, self.table, b, doc.tokens[i], t);
+            self.ids[i] = self.words.guess(doc.tokens[i]);
+        }
+        for i in sents.iter().flat_map(|s| s.clone()) {
+            let tok = doc.tokens[i];
+            if !self.words.confirm(self.ids[i], tok) {
+                self.ids[i] = self.words.id(model, self.table, b, tok, t);
+            }
         }
     }
 
