@@ -14,6 +14,8 @@
 //! the article ("the Bank" after "the Bank of Japan"), and is dropped when there is none unless
 //! the tagger was confident of it.
 
+use std::sync::LazyLock;
+
 // Fx hashing: these maps are keyed by short names and live for one article; SipHash showed in
 // the indexing profile. Nothing here depends on a map's order.
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -119,6 +121,13 @@ const JUNK: &[&str] = &[
     "afp",
 ];
 
+/// Whether `w` (lower case) is in `JUNK`: asked of every word of every mention, so a hashed set
+/// rather than a scan of the list.
+fn is_junk(w: &str) -> bool {
+    static SET: LazyLock<HashSet<&str>> = LazyLock::new(|| JUNK.iter().copied().collect());
+    SET.contains(w)
+}
+
 /// How far (in emission score) the tagger's choice for a lone generic word must beat "not an
 /// entity" for the word to stay a mention without a longer name to lean on. `train-ner` chooses
 /// it on the cross-validated predictions of the training set and prints it.
@@ -164,7 +173,14 @@ struct Draft {
 
 /// Leading "the" and titles ("the Prime Minister"), longest title first: where the name starts
 /// after "the" alone, and after the titles too.
-fn leading_titles(model: &Model, lower: &[String], a: usize, b: usize) -> (usize, usize) {
+/// `buf` is scratch space for the keys tried.
+fn leading_titles(
+    model: &Model,
+    lower: &[String],
+    a: usize,
+    b: usize,
+    buf: &mut String,
+) -> (usize, usize) {
     let plain = if a + 1 < b && lower[a] == "the" {
         a + 1
     } else {
@@ -174,8 +190,8 @@ fn leading_titles(model: &Model, lower: &[String], a: usize, b: usize) -> (usize
     'strip: while na < b {
         for len in (1..=3).rev() {
             if na + len < b {
-                let key = lower[na..na + len].join(" ");
-                if model.titles.contains(&key) || key == "the" {
+                let key = joined(buf, &lower[na..na + len]);
+                if model.titles.contains(key) || key == "the" {
                     na += len;
                     continue 'strip;
                 }
@@ -184,6 +200,19 @@ fn leading_titles(model: &Model, lower: &[String], a: usize, b: usize) -> (usize
         break;
     }
     (plain, na.max(plain))
+}
+
+/// `words` joined by single spaces, written into `buf` (asked once per title tried: a buffer
+/// kept for the article instead of a string each time).
+fn joined<'b>(buf: &'b mut String, words: &[String]) -> &'b str {
+    buf.clear();
+    for (k, w) in words.iter().enumerate() {
+        if k > 0 {
+            buf.push(' ');
+        }
+        buf.push_str(w);
+    }
+    buf
 }
 
 /// Cut each draft's doubtful first words where the article shows they are not part of the
@@ -213,7 +242,7 @@ fn prefixes_cut(model: &Model, lower: &[String], drafts: &mut [Draft]) {
         let described = opener
             && d.kind == EntityKind::Person
             && model.lexicon.gazetteer(&lower[to]) & super::lexicon::G_FIRST_NAME != 0;
-        let cut = (opener && JUNK.contains(&lower[d.na].as_str()))
+        let cut = (opener && is_junk(&lower[d.na]))
             || described
             || (standing.contains(&name(to, d.b))
                 && !standing.contains(&whole)
@@ -258,6 +287,8 @@ pub fn mentions(
         }
     }
     let mut drafts: Vec<Draft> = Vec::new();
+    // Scratch space for the phrases looked up in the title and junk lists.
+    let mut key = String::new();
     for &(a, mut b, ty) in spans {
         if off_prose[a..b].iter().any(|&x| x) {
             continue;
@@ -266,7 +297,7 @@ pub fn mentions(
             b -= 1;
         }
         let kind = kind_of(ty);
-        let (na, titled) = leading_titles(model, &lower, a, b);
+        let (na, titled) = leading_titles(model, &lower, a, b, &mut key);
         // A person's title is never part of the name. Another kind's may be ("General
         // Motors"), and so may a capitalised ordinary word opening the sentence ("Apparently
         // Trump said" against "White House aides said"): `prefixes_cut` decides both. A name
@@ -298,10 +329,8 @@ pub fn mentions(
         let words = &lower[na..nb];
         let has_alpha = words.iter().any(|w| w.chars().any(|c| c.is_alphabetic()));
         let has_upper = (na..nb).any(|i| tokens[i].text(text).chars().any(|c| c.is_uppercase()));
-        let all_junk = words
-            .iter()
-            .all(|w| JUNK.contains(&w.as_str()) || model.titles.contains(w));
-        let whole_junk = JUNK.contains(&words.join(" ").as_str());
+        let all_junk = words.iter().all(|w| is_junk(w) || model.titles.contains(w));
+        let whole_junk = is_junk(joined(&mut key, words));
         if !has_alpha || !has_upper || all_junk || whole_junk {
             continue;
         }

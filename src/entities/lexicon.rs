@@ -194,6 +194,13 @@ impl Lexicon {
 /// Key for alias and title lookups: lower case, dots dropped, spaces collapsed.
 pub fn alias_key(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    alias_key_into(s, &mut out);
+    out
+}
+
+/// [`alias_key`] written into `out` (cleared first), for callers that keep a buffer.
+pub fn alias_key_into(s: &str, out: &mut String) {
+    out.clear();
     for w in s.split_whitespace() {
         if !out.is_empty() {
             out.push(' ');
@@ -204,7 +211,9 @@ pub fn alias_key(s: &str) -> String {
             }
         }
     }
-    out.trim_start_matches("the ").to_string()
+    // Leading "the "s are cut from the key in place: no second string.
+    let the = out.len() - out.trim_start_matches("the ").len();
+    out.drain(..the);
 }
 
 #[cfg(test)]
@@ -231,5 +240,8 @@ mod tests {
         assert_eq!(alias_key("U.S."), "us");
         assert_eq!(alias_key("The  Netherlands"), "netherlands");
         assert_eq!(alias_key("Prime Minister"), "prime minister");
+        assert_eq!(alias_key("The the  Hague"), "hague");
+        assert_eq!(alias_key("Theodore"), "theodore");
+        assert_eq!(alias_key("the"), "the");
     }
 }

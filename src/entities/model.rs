@@ -254,14 +254,33 @@ impl Table {
 
     #[inline]
     fn row(&self, f: u32) -> Option<&[i16]> {
+        self.row_of(f).map(|idx| self.row_at(idx))
+    }
+
+    /// Where bucket `f`'s row is among the stored rows; `None` for an absent (zero) row.
+    #[inline]
+    pub fn row_of(&self, f: u32) -> Option<u32> {
         let f = f as usize;
         let block = *self.blocks.get(f >> 6)?;
         let bit = 1u64 << (f & 63);
         if block.present & bit == 0 {
             return None;
         }
-        let idx = block.before as usize + (block.present & (bit - 1)).count_ones() as usize;
-        Some(&self.rows[idx * self.width..(idx + 1) * self.width])
+        Some(block.before + (block.present & (bit - 1)).count_ones())
+    }
+
+    #[inline]
+    fn row_at(&self, idx: u32) -> &[i16] {
+        let idx = idx as usize;
+        &self.rows[idx * self.width..(idx + 1) * self.width]
+    }
+
+    /// Add the stored row `idx` (from `row_of`) to `acc`.
+    #[inline]
+    pub fn add_row(&self, idx: u32, acc: &mut [i32; 2 * NTAGS]) {
+        for (a, &v) in acc.iter_mut().zip(self.row_at(idx)) {
+            *a += v as i32;
+        }
     }
 }
 

@@ -17,12 +17,12 @@
 //!   loses those words; a span ending in one loses them;
 //! - a code in angle brackets, or a code-shaped word in round brackets (letters with a dotted
 //!   exchange suffix or digits, "IBM.N", "0005.HK"), is not a name.
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::ops::Range;
 
 use super::casing;
 use super::lexicon::{
-    G_CAPITAL, G_CITY, G_COUNTRY, G_FIRST_NAME, G_ORG_SUFFIX, G_REGION, G_US_STATE, alias_key,
+    G_CAPITAL, G_CITY, G_COUNTRY, G_FIRST_NAME, G_ORG_SUFFIX, G_REGION, G_US_STATE, alias_key_into,
 };
 use super::model::Model;
 use super::tokenize::normalize;
@@ -312,12 +312,18 @@ pub fn is_legal_form(model: &Model, t: &str) -> bool {
     if !t.starts_with(char::is_uppercase) {
         return false;
     }
-    let key = alias_key(&normalize(t));
-    let flags = model.lexicon.gazetteer(&key);
-    flags & G_ORG_SUFFIX != 0
-        && flags & (G_COUNTRY | G_CAPITAL | G_CITY | G_US_STATE | G_REGION | G_FIRST_NAME) == 0
-        && !model.place_aliases.contains_key(&key)
-        && casing::usual(&model.lexicon, t) != Some(true)
+    // Asked of most capitalised words in names: the key goes in a buffer kept by the thread.
+    thread_local! {
+        static KEY: RefCell<String> = const { RefCell::new(String::new()) };
+    }
+    let listed = KEY.with_borrow_mut(|key| {
+        alias_key_into(&normalize(t), key);
+        let flags = model.lexicon.gazetteer(key);
+        flags & G_ORG_SUFFIX != 0
+            && flags & (G_COUNTRY | G_CAPITAL | G_CITY | G_US_STATE | G_REGION | G_FIRST_NAME) == 0
+            && !model.place_aliases.contains_key(key.as_str())
+    });
+    listed && casing::usual(&model.lexicon, t) != Some(true)
 }
 
 /// A ticker or exchange code: upper-case letters with a dotted suffix ("IBM.N", "VOD.L"), or

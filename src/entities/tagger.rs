@@ -26,14 +26,12 @@
 //! (see `Model::tag_doc`) has a second set of caches for it, filled only from sentences in
 //! capitals, which that table alone scores.
 
-use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
 use std::ops::Range;
 
 use xxhash_rust::xxh3::xxh3_64;
 
 use super::features::{
-    BOS, Buckets, DocStat, EOS, Feats, KeyHasher, KeyMap, Sink, TokInfo, WordFacts, affix_features,
+    BOS, Buckets, DocStat, EOS, Feats, KeyMap, Sink, TokInfo, WordFacts, affix_features,
     cluster_feats, doc_context_features, phrase_gazetteers, sentence_contexts, spans,
     stage2_nonlocal_features, tag_left_features, tag_right_features, tag_trigram_features,
     window_tag,
@@ -76,13 +74,18 @@ fn sum_rows(table: &Table, feats: &[u32]) -> Row {
     acc
 }
 
-/// One word type: its text (`None` for tokens too long to keep), its facts and the summed rows
-/// of its word-only features in each role. The text sits beside the facts, which the tagger
-/// reads next, so checking a look-up costs no extra cache line (hence `repr(C)`: that order).
+/// One word type: its text (`None` for tokens too long to keep), its facts, how many tokens it
+/// served and the summed rows of its word-only features in each role. What a look-up reads
+/// (the text, then the facts and the count) comes first, in the type's first two cache lines
+/// (hence `repr(C)`: that order). The rows stay beside them: kept in an array of their own,
+/// the look-ups read less memory but the rows, no longer fetched along with their type's
+/// first lines, cost more to the scoring than the look-ups saved (indexing profile, session 23).
 #[derive(Clone, Copy)]
 #[repr(C)]
 struct WordType {
     key: Option<WordKey>,
+    /// Halved at each trim so that old use counts for less.
+    uses: u32,
     facts: WordFacts,
     rows: [Row; ROLES],
 }
@@ -122,16 +125,75 @@ impl WordKey {
     }
 }
 
+/// Word-type ids by the 64-bit hash of their text, in open addressing with the hash and the id
+/// in one slot: a look-up reads one cache line, where a general map read its control bytes and
+/// then, elsewhere, its bucket (two misses per token for the rarer words).
+#[derive(Default)]
+struct TypeIndex {
+    /// `(hash, id)`; `id == EMPTY` marks a free slot. At most half full, a power of two long.
+    slots: Vec<(u64, u32)>,
+    len: usize,
+}
+
+const EMPTY: u32 = u32::MAX;
+
+impl TypeIndex {
+    /// The slot holding `h`, or the free slot where it would go.
+    fn slot(&self, h: u64) -> usize {
+        let mask = self.slots.len() - 1;
+        let mut i = h as usize & mask;
+        loop {
+            let (k, id) = self.slots[i];
+            if id == EMPTY || k == h {
+                return i;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    fn get(&self, h: u64) -> Option<u32> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let (k, id) = self.slots[self.slot(h)];
+        (id != EMPTY && k == h).then_some(id)
+    }
+
+    /// Map `h` to `id` unless `h` is mapped already (the first word under a hash keeps it).
+    fn insert(&mut self, h: u64, id: u32) {
+        if (self.len + 1) * 2 > self.slots.len() {
+            self.grow();
+        }
+        let i = self.slot(h);
+        if self.slots[i].1 == EMPTY {
+            self.slots[i] = (h, id);
+            self.len += 1;
+        }
+    }
+
+    fn grow(&mut self) {
+        let old = std::mem::take(&mut self.slots);
+        self.slots = vec![(0, EMPTY); (old.len() * 2).max(1024)];
+        self.len = 0;
+        for (h, id) in old.into_iter().filter(|&(_, id)| id != EMPTY) {
+            self.insert(h, id);
+        }
+    }
+
+    /// Empty every slot, keeping the table's size (a trim refills it at once).
+    fn clear(&mut self) {
+        self.slots.fill((0, EMPTY));
+        self.len = 0;
+    }
+}
+
 /// Word types by their text as written.
 #[derive(Default)]
 struct WordCache {
-    /// By the 64-bit hash of the text. Entries are small so that the index stays in cache; the
-    /// text is checked against the type's own key. Of two words with one hash (never seen in
-    /// practice) the second is computed afresh at each token.
-    index: HashMap<u64, u32, BuildHasherDefault<KeyHasher>>,
+    /// Ids by the hash of the text; the text is checked against the type's own key. Of two
+    /// words with one hash (never seen in practice) the second is computed afresh at each token.
+    index: TypeIndex,
     types: Vec<WordType>,
-    /// Per type, how many tokens it served, halved at each trim so that old use counts for less.
-    uses: Vec<u32>,
 }
 
 impl WordCache {
@@ -149,7 +211,7 @@ impl WordCache {
         if kept.len() > keep {
             // Most used first; ties by id, so the choice is the same on every run.
             kept.select_nth_unstable_by_key(keep, |&i| {
-                (std::cmp::Reverse(self.uses[i as usize]), i)
+                (std::cmp::Reverse(self.types[i as usize].uses), i)
             });
             kept.truncate(keep);
         }
@@ -159,13 +221,33 @@ impl WordCache {
         for (to, &from) in kept.iter().enumerate() {
             let from = from as usize;
             self.types[to] = self.types[from];
-            self.uses[to] = self.uses[from] / 2;
+            self.types[to].uses /= 2;
             if let Some(k) = self.types[to].key {
-                self.index.entry(xxh3_64(k.text())).or_insert(to as u32);
+                self.index.insert(xxh3_64(k.text()), to as u32);
             }
         }
         self.types.truncate(kept.len());
-        self.uses.truncate(kept.len());
+    }
+
+    /// The id the index holds under the token's hash (`EMPTY` when none or too long to keep):
+    /// its word type's, unless two words share the hash (see `confirm`).
+    fn guess(&self, tok: &str) -> u32 {
+        if tok.len() > KEY_BYTES {
+            return EMPTY;
+        }
+        self.index.get(xxh3_64(tok.as_bytes())).unwrap_or(EMPTY)
+    }
+
+    /// Whether type `id` (from `guess`) is the token's own, counting the use when it is: then
+    /// `id` would have answered the same.
+    fn confirm(&mut self, id: u32, tok: &str) -> bool {
+        match self.types.get_mut(id as usize) {
+            Some(t) if t.key.is_some_and(|k| k.is(tok)) => {
+                t.uses += 1;
+                true
+            }
+            _ => false,
+        }
     }
 
     /// The id of a token's word type, adding it if new.
@@ -178,19 +260,24 @@ impl WordCache {
         scratch: &mut TypeScratch,
     ) -> u32 {
         let hash = (tok.len() <= KEY_BYTES).then(|| xxh3_64(tok.as_bytes()));
-        if let Some(&id) = hash.and_then(|h| self.index.get(&h))
-            && self.types[id as usize].key.is_some_and(|k| k.is(tok))
-        {
-            self.uses[id as usize] += 1;
-            return id;
+        if let Some(id) = hash.and_then(|h| self.index.get(h)) {
+            let t = &mut self.types[id as usize];
+            if t.key.is_some_and(|k| k.is(tok)) {
+                t.uses += 1;
+                return id;
+            }
         }
         let id = self.types.len() as u32;
         let (facts, rows) = word_rows(model, table, b, tok, scratch);
         let key = WordKey::of(tok);
-        self.types.push(WordType { key, facts, rows });
-        self.uses.push(1);
+        self.types.push(WordType {
+            key,
+            uses: 1,
+            facts,
+            rows,
+        });
         if let Some(h) = hash {
-            self.index.entry(h).or_insert(id);
+            self.index.insert(h, id);
         }
         id
     }
@@ -351,7 +438,8 @@ struct DocScratch {
     feats: Vec<u32>,
     /// Per token, how far the chosen tag's emission beats "O" in the last decoding pass.
     margins: Vec<f32>,
-    /// (token, bucket) of the base features whose rows `base_rows` adds last.
+    /// (token, bucket) of the base features whose rows `base_rows` adds last; in its last pass,
+    /// (token, stored row).
     deferred: Vec<(u32, u32)>,
     /// The main table's first-stage tags of the last document.
     stage1: Vec<u8>,
@@ -410,8 +498,19 @@ impl<'m> Scorer<'m> {
     ) {
         self.ids.clear();
         self.ids.resize(doc.tokens.len(), 0);
+        // Two passes, each a cache miss per rare word, with no token waiting on another's: the
+        // index's guess for every token first, then the guesses checked against the types'
+        // texts. One pass did both for a token before the next, and a look-up of a word out
+        // of cache waited on each miss in turn. A token with no guess, or a wrong one, goes
+        // the whole way (`id`), which also finds the types added earlier in the document.
         for i in sents.iter().flat_map(|s| s.clone()) {
-            self.ids[i] = self.words.id(model, self.table, b, doc.tokens[i], t);
+            self.ids[i] = self.words.guess(doc.tokens[i]);
+        }
+        for i in sents.iter().flat_map(|s| s.clone()) {
+            let tok = doc.tokens[i];
+            if !self.words.confirm(self.ids[i], tok) {
+                self.ids[i] = self.words.id(model, self.table, b, tok, t);
+            }
         }
     }
 
@@ -431,12 +530,21 @@ impl<'m> Scorer<'m> {
                 self.acc[i] = acc;
             }
         }
-        // The weight-table rows of the features no cache holds, added in one tight loop after
-        // the rest: each is a cache miss of its own, and with nothing between them the processor
-        // waits for many at once instead of one per token. (Integer sums: the order of the
+        // The weight-table rows of the features no cache holds, added in tight loops after the
+        // rest: each is a cache miss of its own, and with nothing between them the processor
+        // waits for many at once instead of one per token. Two passes, because finding a row
+        // is itself a miss (its block of the bitmap) that the row's own read waits on: first
+        // every feature's row is found, then the rows are read. (Integer sums: the order of the
         // additions changes no score.)
-        for &(i, f) in &d.deferred {
-            self.table.add_to(f, &mut self.acc[i as usize]);
+        d.deferred.retain_mut(|(_, f)| match self.table.row_of(*f) {
+            Some(row) => {
+                *f = row;
+                true
+            }
+            None => false,
+        });
+        for &(i, row) in &d.deferred {
+            self.table.add_row(row, &mut self.acc[i as usize]);
         }
     }
 
@@ -1165,10 +1273,34 @@ mod tests {
         }
         // Another word under "said"'s hash: the text check turns it away.
         let merkel = cache.id(model, table, b, "Merkel", &mut scratch);
-        cache.index.insert(xxh3_64(b"said"), merkel);
+        let slot = cache.index.slot(xxh3_64(b"said"));
+        cache.index.slots[slot].1 = merkel;
         let id = cache.id(model, table, b, "said", &mut scratch);
         assert_ne!(id, merkel);
         assert!(cached(&cache, id) == fresh("said"));
+    }
+
+    /// The index finds every hash it was given through its growths and a clearing, keeps the
+    /// first id under a hash, and answers nothing for hashes it never held (including ones that
+    /// share a slot's low bits).
+    #[test]
+    fn type_index_keeps_the_first_id_of_each_hash() {
+        let mut index = TypeIndex::default();
+        assert_eq!(index.get(7), None);
+        let hashes: Vec<u64> = (0..5_000u64).map(|k| k.wrapping_mul(1 << 40) ^ k).collect();
+        for (id, &h) in hashes.iter().enumerate() {
+            index.insert(h, id as u32);
+        }
+        index.insert(hashes[3], 99_999);
+        for (id, &h) in hashes.iter().enumerate() {
+            assert_eq!(index.get(h), Some(id as u32));
+        }
+        assert_eq!(index.get(1 << 40), None);
+        assert!(index.slots.len() >= 2 * hashes.len());
+        index.clear();
+        assert!(hashes.iter().all(|&h| index.get(h).is_none()));
+        index.insert(hashes[9], 1);
+        assert_eq!(index.get(hashes[9]), Some(1));
     }
 
     #[test]
