@@ -1176,9 +1176,10 @@ impl ShownValues {
         let mut by_kind: Vec<Vec<u32>> = Vec::new();
         loop {
             let upto = self.carried.partition_point(|&c| c >= floor) as u32;
-            counted = self.count_ids(docs, counted..upto, &mut counts, &mut touched);
+            self.count_ids(docs, counted..upto, &mut counts, &mut touched);
+            counted = upto;
             // The most any value not counted yet can reach.
-            let reach = self.carried.get(counted as usize).copied().unwrap_or(0);
+            let reach = self.carried.get(upto as usize).copied().unwrap_or(0);
             if reach == 0 {
                 break;
             }
@@ -1196,46 +1197,30 @@ impl ShownValues {
     }
 
     /// Count the ids in `ids` over `docs`: in each document's ascending list, a contiguous run,
-    /// read from the shortest head lists that hold every id of the range. Returns the end of
-    /// the ids counted, which may lie past `ids.end`: a first round counts its head lists
-    /// whole. Counting more values than asked never changes the lists (each count is exact,
-    /// and a search stops only once nothing left out can reach them), while a list read to its
-    /// end needs no test per id and no mispredicted exit inside it: the test and the exit were
-    /// most of the entity facets' time.
+    /// read from the shortest head lists that hold every id of the range.
     fn count_ids(
         &self,
         docs: &[Vec<DocId>],
         ids: std::ops::Range<u32>,
         counts: &mut [u32],
         touched: &mut Vec<u32>,
-    ) -> u32 {
+    ) {
         if ids.is_empty() {
-            return ids.start;
+            return;
         }
-        if let Some((kept, heads)) = self.heads.iter().find(|(kept, _)| ids.end <= *kept) {
-            if ids.start == 0 {
-                for (head, docs) in heads.iter().zip(docs) {
-                    for &doc in docs {
-                        for &id in head.list(doc) {
-                            bump(counts, touched, u32::from(id));
-                        }
-                    }
-                }
-                return *kept;
-            }
+        if let Some((_, heads)) = self.heads.iter().find(|(kept, _)| ids.end <= *kept) {
             for (head, docs) in heads.iter().zip(docs) {
                 for &doc in docs {
                     count_run(head.list(doc), &ids, counts, touched);
                 }
             }
-            return ids.end;
+            return;
         }
         for (values, docs) in self.segments.iter().zip(docs) {
             for &doc in docs {
                 count_run(values.of(doc), &ids, counts, touched);
             }
         }
-        ids.end
     }
 
     /// The lowest, over `kinds`, of each kind's `size`-th highest count among the counted values
