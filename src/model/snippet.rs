@@ -118,7 +118,8 @@ impl FirstBytes {
             match byte.is_ascii() {
                 false => BEYOND_ASCII,
                 true => {
-                    u8::from(byte.is_ascii_alphanumeric()) * ALNUM | u8::from(first[b]) * ADMITTED
+                    (u8::from(byte.is_ascii_alphanumeric()) * ALNUM)
+                        | (u8::from(first[b]) * ADMITTED)
                 }
             }
         });
