@@ -73,8 +73,9 @@ fn positions<'a>(names: impl Iterator<Item = &'a str>) -> Positions {
     map
 }
 
-/// What each rule-mentioned name resolves to, per kind it may be found as.
-type ResolvedByName = std::collections::HashMap<String, Vec<(EntityKind, Option<Entity>)>>;
+/// What each rule-mentioned name resolves to, per kind it may be found as. Only ever looked up,
+/// for every name of every hit a server shows: a fast hash, not a keyed one.
+type ResolvedByName = rustc_hash::FxHashMap<String, Vec<(EntityKind, Option<Entity>)>>;
 
 impl Clone for AliasIndex {
     fn clone(&self) -> Self {

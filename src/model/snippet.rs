@@ -89,7 +89,12 @@ impl Candidates {
 /// Which words the active highlights could match, judged on a word's first byte: every term a
 /// match compares with (a stem, a phrase's words, a prefix's words) starts a word that can match
 /// it, since exact tokens and English stems keep a word's first letter.
-struct FirstBytes([bool; 256]);
+struct FirstBytes([bool; 256], [u8; 256]);
+
+/// A byte's class in [`FirstBytes`]' second table: bits a candidate scan tests at once.
+const ALNUM: u8 = 1;
+const ADMITTED: u8 = 2;
+const BEYOND_ASCII: u8 = 4;
 
 impl FirstBytes {
     fn of(highlights: &[Highlight], active: &[usize]) -> FirstBytes {
@@ -108,7 +113,35 @@ impl FirstBytes {
                 None => first = [true; 256],
             }
         }
-        FirstBytes(first)
+        let class = std::array::from_fn(|b| {
+            let byte = b as u8;
+            match byte.is_ascii() {
+                false => BEYOND_ASCII,
+                true => {
+                    (u8::from(byte.is_ascii_alphanumeric()) * ALNUM)
+                        | (u8::from(first[b]) * ADMITTED)
+                }
+            }
+        });
+        FirstBytes(first, class)
+    }
+
+    /// The first byte at or after `at` where a candidate may start: a byte beyond ASCII, or an
+    /// admitted byte not inside a word. `word` says whether the character before `at` belongs
+    /// to a word. An admitted letter is common inside words ("i" in most of them), and
+    /// stopping at each one to look back was most of a snippet's scan; here the byte before is
+    /// carried along, and the test is one branch that is rarely taken.
+    fn next_start(&self, bytes: &[u8], mut at: usize, mut word: bool) -> usize {
+        while let Some(&b) = bytes.get(at) {
+            let class = self.1[b as usize];
+            let outside = u8::from(!word) * ADMITTED;
+            if class & (BEYOND_ASCII | outside) != 0 {
+                break;
+            }
+            word = class & ALNUM != 0;
+            at += 1;
+        }
+        at
     }
 
     /// Whether an all-ASCII word may match: it is its own token but for case.
@@ -129,19 +162,12 @@ fn candidate_words<'t>(
     let mut at = 0;
     std::iter::from_fn(move || {
         loop {
-            // One well-predicted test per byte until a byte that may start or hold a candidate.
-            while at < bytes.len() && bytes[at] < 0x80 && !first.0[bytes[at] as usize] {
-                at += 1;
-            }
+            at = first.next_start(bytes, at, ends_in_word(&text[..at]));
             if at >= bytes.len() {
                 return None;
             }
+            // An admitted byte stopped at starts no word inside another.
             let start = if bytes[at] < 0x80 {
-                // An admitted letter inside a word is no word's start.
-                if ends_in_word(&text[..at]) {
-                    at += 1;
-                    continue;
-                }
                 at
             } else {
                 // `at` is the first byte of a character: continuation bytes are passed over
@@ -656,9 +682,10 @@ fn choose_windows<T: Unit>(chars: &[T], hits: &[Hit]) -> Vec<(usize, usize)> {
     }
     // A hit's window does not depend on the round, and finding its sentence start is the costly
     // part, so each is found once.
+    let mut starts = SentenceStarts::default();
     let around: Vec<(usize, usize)> = hits
         .iter()
-        .map(|h| window_around(chars, h.start, h.end))
+        .map(|h| window_around(chars, h.start, h.end, &mut starts))
         .collect();
     let mut covered = vec![false; hits.len()];
     let mut chosen: Vec<(usize, usize)> = Vec::new();
@@ -705,10 +732,15 @@ fn choose_windows<T: Unit>(chars: &[T], hits: &[Hit]) -> Vec<(usize, usize)> {
 
 /// A window of about FRAGMENT_CHARS containing `[start, end)`: from the sentence start when that is
 /// close enough, else from a word boundary a little before the match.
-fn window_around<T: Unit>(chars: &[T], start: usize, end: usize) -> (usize, usize) {
+fn window_around<T: Unit>(
+    chars: &[T],
+    start: usize,
+    end: usize,
+    starts: &mut SentenceStarts,
+) -> (usize, usize) {
     let room = FRAGMENT_CHARS.saturating_sub(end - start);
     let lead_max = (room / 2).max(20).min(room.max(1));
-    let from = match sentence_start_within(chars, start, lead_max.max(room * 2 / 3)) {
+    let from = match starts.within(chars, start, lead_max.max(room * 2 / 3)) {
         Some(sentence) => sentence,
         None => word_start_after(chars, start.saturating_sub(lead_max), start),
     };
@@ -748,17 +780,81 @@ fn is_sentence_end<T: Unit>(chars: &[T], i: usize) -> bool {
 
 /// Where the sentence holding `at` starts, if that is at most `reach` characters back: a window
 /// opens there only when it is that close, so the scan never walks further back than that.
+/// The tests' reference for [`SentenceStarts::within`].
+#[cfg(test)]
 fn sentence_start_within<T: Unit>(chars: &[T], at: usize, reach: usize) -> Option<usize> {
     let floor = at.saturating_sub(reach);
     let mut i = at;
     while i > 0 && i >= floor {
-        let prev = chars[i - 1].char();
-        if prev == '\n' || (prev.is_whitespace() && i >= 2 && is_sentence_end(chars, i - 2)) {
+        if starts_sentence(chars, i) {
             return Some(i);
         }
         i -= 1;
     }
     (floor == 0).then_some(0)
+}
+
+/// Whether a sentence starts at `i` (> 0): after a line break, or after whitespace that follows
+/// a sentence's end.
+#[inline]
+fn starts_sentence<T: Unit>(chars: &[T], i: usize) -> bool {
+    let prev = chars[i - 1].char();
+    prev == '\n' || (prev.is_whitespace() && i >= 2 && is_sentence_end(chars, i - 2))
+}
+
+/// The last sentence start in `[low, high]` (`low` > 0), read backwards.
+fn last_start_in<T: Unit>(chars: &[T], low: usize, high: usize) -> Option<usize> {
+    (low..=high).rev().find(|&i| starts_sentence(chars, i))
+}
+
+/// Sentence starts as windows are placed around a body's hits, in text order. Every hit looked
+/// up to a hundred characters back for its sentence's start, and a body's hits are often a few
+/// words apart, so the same characters were read again for each: here what was read is kept as
+/// a range and the last sentence start in it, and a later hit reads only what lies past it.
+#[derive(Debug, Default)]
+struct SentenceStarts {
+    /// The positions read, `[low, high]`, and the last sentence start among them.
+    read: Option<(usize, usize, Option<usize>)>,
+}
+
+impl SentenceStarts {
+    /// Where the sentence holding `at` starts, if that is at most `reach` characters back (a
+    /// fresh look back, `sentence_start_within` in the tests, gives the same).
+    fn within<T: Unit>(&mut self, chars: &[T], at: usize, reach: usize) -> Option<usize> {
+        let floor = at.saturating_sub(reach);
+        self.last_start(chars, floor.max(1), at)
+            .or((floor == 0).then_some(0))
+    }
+
+    /// The last sentence start in `[low, high]` (`low` > 0).
+    fn last_start<T: Unit>(&mut self, chars: &[T], low: usize, high: usize) -> Option<usize> {
+        if low > high {
+            return None;
+        }
+        // What was read helps a range reaching at least as far, starting no later than just past it.
+        let kept = self.read.filter(|&(_, h, _)| h <= high && low <= h + 1);
+        let Some((l, h, last)) = kept else {
+            let found = last_start_in(chars, low, high);
+            self.read = Some((found.unwrap_or(low), high, found));
+            return found;
+        };
+        if let Some(i) = last_start_in(chars, low.max(h + 1), high) {
+            self.read = Some((i, high, Some(i)));
+            return Some(i);
+        }
+        // Nothing past `h`: `last` is the last start of `[l, high]`.
+        let answer = match last {
+            Some(a) => (a >= low).then_some(a),
+            None if low >= l => None,
+            None => {
+                let found = last_start_in(chars, low, l - 1);
+                self.read = Some((found.unwrap_or(low), high, found));
+                return found;
+            }
+        };
+        self.read = Some((l, high, last));
+        answer
+    }
 }
 
 fn word_start_after<T: Unit>(chars: &[T], from: usize, limit: usize) -> usize {
@@ -1060,11 +1156,13 @@ mod candidate_tests {
         "i",
         "é",
         "naïveté’s ’immigration’s’ — ‘Ι’ (Greek iota) İstanbul ıi",
+        "x's  x-x, 'x' x_x x.x 1x x1 -- ... \"naive\" (i) i-i",
     ];
 
     #[test]
     fn candidate_words_are_the_words_first_bytes_admit_or_that_hold_a_character_beyond_ascii() {
-        for terms in [&["immigr"][..], &["i"], &["naiv", "x"], &["1"]] {
+        // An empty term admits every byte: the scan then stops wherever no word goes on.
+        for terms in [&["immigr"][..], &["i"], &["naiv", "x"], &["1"], &["", "x"]] {
             let highlights: Vec<Highlight> = (terms.iter())
                 .map(|t| Highlight::Stem {
                     scope: Scope::Text,
@@ -1079,6 +1177,35 @@ mod candidate_tests {
                     .collect();
                 let found: Vec<analysis::Word> = candidate_words(text, &first).collect();
                 assert_eq!(found, expected, "{terms:?} in {text:?}");
+            }
+        }
+    }
+
+    /// Remembered sentence starts answer as a fresh look back does, for hits in text order at
+    /// any spacing and reach, over texts dense in sentence ends, line breaks and quotes.
+    #[test]
+    fn remembered_sentence_starts_are_the_ones_a_fresh_look_back_finds() {
+        let alphabet = [b'a', b'b', b' ', b' ', b'.', b'!', b'?', b'\n', b'"', b'\t'];
+        // A small linear congruential generator: the cases are reproducible.
+        let mut seed = 0x2545_f491_u64;
+        let mut next = |n: usize| {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (seed >> 33) as usize % n
+        };
+        for _ in 0..400 {
+            let len = next(300);
+            let text: Vec<u8> = (0..len).map(|_| alphabet[next(alphabet.len())]).collect();
+            let mut starts = SentenceStarts::default();
+            let mut at = 0;
+            while at <= len {
+                let reach = next(120);
+                assert_eq!(
+                    starts.within(&text, at, reach),
+                    sentence_start_within(&text, at, reach),
+                    "at {at}, reach {reach} in {:?}",
+                    String::from_utf8_lossy(&text)
+                );
+                at += next(40);
             }
         }
     }

@@ -87,7 +87,12 @@ impl Aliases {
 
     /// The outlet a key belongs to, and the spelling its alias target was given, if any.
     fn resolve(&self, key: &str) -> (String, Option<String>) {
-        let mut key = key.to_string();
+        self.resolve_owned(key.to_string())
+    }
+
+    /// [`Aliases::resolve`] of a key the caller owns: a key no alias names (most of them) is
+    /// handed back as it came, with no copy.
+    fn resolve_owned(&self, mut key: String) -> (String, Option<String>) {
         let mut shown = None;
         for _ in 0..MAX_HOPS {
             match self.map.get(&key) {
@@ -161,22 +166,34 @@ impl SourceTable {
 
     /// Facet counts of stored spellings folded into one count per outlet, largest first.
     pub fn merge_counts(&self, counts: Vec<FacetCount>, size: usize) -> Vec<FacetCount> {
-        // Per outlet: total, alias spelling, and the count of each spelling seen.
-        let mut outlets: BTreeMap<String, (u64, Option<String>, Vec<FacetCount>)> = BTreeMap::new();
+        // Per outlet: total, alias spelling, and its most common spelling so far. A server
+        // merges every spelling of the index on every request with a source facet, so nothing
+        // here is allocated per spelling that the answer does not keep.
+        let mut outlets: BTreeMap<String, (u64, Option<String>, FacetCount)> = BTreeMap::new();
         for c in counts {
-            let (outlet, shown) = self.aliases.resolve(&key_of_spelling(&c.value));
-            let entry = outlets.entry(outlet).or_default();
-            entry.0 += c.count;
-            if shown.is_some() {
-                entry.1 = shown;
+            let (outlet, shown) = self.aliases.resolve_owned(key_of_spelling(&c.value));
+            let count = c.count;
+            match outlets.entry(outlet) {
+                std::collections::btree_map::Entry::Vacant(slot) => {
+                    slot.insert((count, shown, c));
+                }
+                std::collections::btree_map::Entry::Occupied(mut slot) => {
+                    let entry = slot.get_mut();
+                    entry.0 += count;
+                    if shown.is_some() {
+                        entry.1 = shown;
+                    }
+                    if more_common(&c, &entry.2) {
+                        entry.2 = c;
+                    }
+                }
             }
-            entry.2.push(c);
         }
         let mut merged: Vec<FacetCount> = outlets
             .into_values()
-            .map(|(count, shown, spellings)| {
-                let value = shown.unwrap_or_else(|| most_common(spellings));
-                FacetCount { value, count }
+            .map(|(count, shown, top)| FacetCount {
+                value: shown.unwrap_or(top.value),
+                count,
             })
             .collect();
         merged.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
@@ -206,14 +223,10 @@ fn key_of_spelling(spelling: &str) -> String {
     key
 }
 
-/// The spelling most articles carry; ties go to the first in byte order, so output is stable.
-fn most_common(mut spellings: Vec<FacetCount>) -> String {
-    spellings.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
-    spellings
-        .into_iter()
-        .next()
-        .map(|c| c.value)
-        .unwrap_or_default()
+/// Whether spelling `a` is shown before `b`: the one most articles carry; ties go to the first
+/// in byte order, so output is stable.
+fn more_common(a: &FacetCount, b: &FacetCount) -> bool {
+    b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)) == std::cmp::Ordering::Less
 }
 
 #[cfg(test)]

@@ -72,10 +72,17 @@ impl Bm25fParams {
         if !self.per_field {
             return self.headline_weight * h + self.body_weight * b;
         }
-        let norm =
-            |b_: f32, len: u32, avg: f32| 1.0 - b_ + b_ * len as f32 / avg.max(f32::MIN_POSITIVE);
-        self.headline_weight * h / norm(self.headline_b, c.len_headline, stats.avg_headline)
-            + self.body_weight * b / norm(self.b, c.len_body, stats.avg_body)
+        let norms = [
+            field_norm(self.headline_b, c.len_headline, stats.avg_headline),
+            field_norm(self.b, c.len_body, stats.avg_body),
+        ];
+        self.per_field_tf([h, b], norms)
+    }
+
+    /// The per-field weighted frequency from each field's length normalisation.
+    #[inline]
+    fn per_field_tf(&self, [h, b]: [f32; 2], [norm_h, norm_b]: [f32; 2]) -> f32 {
+        self.headline_weight * h / norm_h + self.body_weight * b / norm_b
     }
 
     /// The length normalisation of a document.
@@ -95,7 +102,70 @@ impl Bm25fParams {
         } else {
             self.length_norm(c, stats.avg_len)
         };
-        idf(stats.docs, stats.doc_freq) * tf * (self.k1 + 1.0) / (tf + self.k1 * norm)
+        self.saturate(idf(stats.docs, stats.doc_freq), tf, norm)
+    }
+
+    /// The last step of [`Bm25fParams::score`], for a positive `tf`.
+    #[inline]
+    fn saturate(&self, idf: f32, tf: f32, norm: f32) -> f32 {
+        idf * tf * (self.k1 + 1.0) / (tf + self.k1 * norm)
+    }
+}
+
+/// One field's length normalisation in the per-field variant.
+#[inline]
+fn field_norm(b: f32, len: u32, avg: f32) -> f32 {
+    1.0 - b + b * len as f32 / avg.max(f32::MIN_POSITIVE)
+}
+
+/// Each field's length normalisation for each of the 256 field-norm ids, in the per-field
+/// variant. Scoring every matching document of a common word divided twice and took a logarithm
+/// per call; the norms depend only on a field's average length and `b`, the same for every word
+/// of a search, so one table serves them all. The values are the very `f32`s
+/// [`Bm25fParams::weighted_tf`] computes, so scores are unchanged to the bit.
+struct NormTables {
+    key: [u32; 4],
+    norms: [[f32; 256]; 2],
+}
+
+impl NormTables {
+    fn key(params: &Bm25fParams, stats: &Stats) -> [u32; 4] {
+        let bits = [
+            params.headline_b,
+            params.b,
+            stats.avg_headline,
+            stats.avg_body,
+        ];
+        bits.map(f32::to_bits)
+    }
+
+    fn build(params: &Bm25fParams, stats: &Stats) -> NormTables {
+        let table = |b: f32, avg: f32| {
+            std::array::from_fn(|id| field_norm(b, FieldNormReader::id_to_fieldnorm(id as u8), avg))
+        };
+        NormTables {
+            key: NormTables::key(params, stats),
+            norms: [
+                table(params.headline_b, stats.avg_headline),
+                table(params.b, stats.avg_body),
+            ],
+        }
+    }
+
+    /// The tables for `params` and `stats`: this thread's last ones when they fit.
+    fn of(params: &Bm25fParams, stats: &Stats) -> Arc<NormTables> {
+        thread_local! {
+            static LAST: std::cell::RefCell<Option<Arc<NormTables>>> = const {
+                std::cell::RefCell::new(None)
+            };
+        }
+        let key = NormTables::key(params, stats);
+        let cached = LAST.with(|last| last.borrow().clone().filter(|t| t.key == key));
+        cached.unwrap_or_else(|| {
+            let tables = Arc::new(NormTables::build(params, stats));
+            LAST.with(|last| *last.borrow_mut() = Some(tables.clone()));
+            tables
+        })
     }
 }
 
@@ -374,7 +444,16 @@ impl Bm25fWeight {
             IndexRecordOption::Basic
         };
         let headline = q.headline.as_ref().unwrap_or(&q.body);
+        let tables = (self.stats.as_ref())
+            .filter(|_| q.params.per_field)
+            .map(|stats| {
+                (
+                    idf(stats.docs, stats.doc_freq),
+                    NormTables::of(&q.params, stats),
+                )
+            });
         Ok(Bm25fScorer {
+            tables,
             union: Union::new(q.postings(reader, record)?),
             norms: [
                 reader.get_fieldnorms_reader(headline.field())?,
@@ -494,9 +573,31 @@ struct Bm25fScorer {
     stats: Option<Stats>,
     with_freqs: bool,
     boost: Score,
+    /// The word's idf and the norm tables, in the per-field variant with scores wanted.
+    tables: Option<(f32, Arc<NormTables>)>,
 }
 
 impl Bm25fScorer {
+    /// [`Bm25fParams::score`] in the per-field variant, from the tables.
+    #[inline]
+    fn score_from(&self, idf: f32, tables: &NormTables) -> f32 {
+        let doc = self.union.doc;
+        let [h, b] = if self.with_freqs {
+            self.union.freqs()
+        } else {
+            self.union.present()
+        };
+        let norms = [
+            tables.norms[0][self.norms[0].fieldnorm_id(doc) as usize],
+            tables.norms[1][self.norms[1].fieldnorm_id(doc) as usize],
+        ];
+        let tf = self.params.per_field_tf([h as f32, b as f32], norms);
+        if tf <= 0.0 {
+            return 0.0;
+        }
+        self.params.saturate(idf, tf, 1.0)
+    }
+
     fn counts(&self) -> Counts {
         let doc = self.union.doc;
         let [tf_headline, tf_body] = if self.with_freqs {
@@ -555,9 +656,10 @@ impl DocSet for Bm25fScorer {
 
 impl Scorer for Bm25fScorer {
     fn score(&mut self) -> Score {
-        match self.stats {
-            Some(stats) => self.boost * self.params.score(&stats, &self.counts()),
-            None => 0.0,
+        match (&self.tables, self.stats) {
+            (Some((idf, tables)), _) => self.boost * self.score_from(*idf, tables),
+            (None, Some(stats)) => self.boost * self.params.score(&stats, &self.counts()),
+            (None, None) => 0.0,
         }
     }
 }
