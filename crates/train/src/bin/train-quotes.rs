@@ -1,6 +1,6 @@
 //! `train-quotes`: trains the quote attribution model from the hand annotation in
-//! tests/data/quotes (the twelve sets named in `DESIGN_SETS`; a set annotated later is held out
-//! until a session adds it there), chooses how it combines with the rules by
+//! tests/data/quotes (the sets named in `DESIGN_SETS`; a set annotated later is held out until
+//! a session adds it there), chooses how it combines with the rules by
 //! leave-one-set-out cross-validation, prints the cross-validated table beside the rules alone,
 //! and writes models/quotes.txt.
 
