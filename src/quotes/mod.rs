@@ -71,15 +71,32 @@ pub fn extract(text: &str) -> Vec<Quote> {
 pub fn extract_with_mentions(text: &str, mentions: &[Mention]) -> Vec<Quote> {
     let model = learned::embedded();
     if model.cut.policy == learned::Policy::Rules {
-        return by_rules(text, mentions, false)
+        return by_rules(text, mentions, Rank::None)
             .into_iter()
             .map(|(q, _)| q)
             .collect();
     }
-    by_rules(text, mentions, true)
+    // Under `fill` without a veto the model only speaks where the rules found nobody, so only
+    // those quotes need candidates (most quotes have a rule speaker).
+    let rank = if model.cut.policy == learned::Policy::Fill && model.cut.veto <= 0.0 {
+        Rank::Gaps
+    } else {
+        Rank::All
+    };
+    by_rules(text, mentions, rank)
         .into_iter()
         .map(|(q, candidates)| combine(model, q, &candidates))
         .collect()
+}
+
+/// Which quotes [`by_rules`] ranks candidates for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Rank {
+    None,
+    /// Every quote: the trainer, and policies that may overrule a rule speaker.
+    All,
+    /// Only quotes the rules gave no speaker.
+    Gaps,
 }
 
 /// The rules' quotes of one text, each with the candidates the learned model would rank: what
@@ -88,7 +105,7 @@ pub fn extract_with_candidates(
     text: &str,
     mentions: &[Mention],
 ) -> Vec<(Quote, Vec<learned::Candidate>)> {
-    by_rules(text, mentions, true)
+    by_rules(text, mentions, Rank::All)
 }
 
 /// One quote's speaker as the model and the rules together decide it.
@@ -114,8 +131,8 @@ fn combine(model: &learned::Model, mut q: Quote, candidates: &[learned::Candidat
     q
 }
 
-/// The rules' answer, with each quote's candidates when `rank` asks for them.
-fn by_rules(text: &str, mentions: &[Mention], rank: bool) -> Vec<(Quote, Vec<learned::Candidate>)> {
+/// The rules' answer, with the candidates of the quotes `rank` asks for.
+fn by_rules(text: &str, mentions: &[Mention], rank: Rank) -> Vec<(Quote, Vec<learned::Candidate>)> {
     let chars: Vec<char> = text.chars().collect();
     let spans = marks::spans(&chars);
     if spans.is_empty() {
@@ -139,7 +156,7 @@ fn by_rules(text: &str, mentions: &[Mention], rank: bool) -> Vec<(Quote, Vec<lea
             found[i] = attribute::Found::Speaker(next.clone());
         }
     }
-    let tally = rank.then(|| learned::Tally::new(&doc, &chars));
+    let tally = std::cell::OnceCell::new();
     let mut previous: Option<(usize, attribute::Speaker)> = None;
     let mut last_speaker: Option<String> = None;
     for (i, (span, found)) in spans.iter().zip(found).enumerate() {
@@ -176,10 +193,15 @@ fn by_rules(text: &str, mentions: &[Mention], rank: bool) -> Vec<(Quote, Vec<lea
         if !classify::is_quote(&table, &chars, span, attributed) {
             continue;
         }
-        let candidates = if let Some(tally) = tally.as_ref().filter(|_| !anonymous) {
+        let ranked = match rank {
+            Rank::None => false,
+            Rank::All => true,
+            Rank::Gaps => speaker.is_none(),
+        };
+        let candidates = if ranked && !anonymous {
             learned::Context {
                 doc: &doc,
-                tally,
+                tally: tally.get_or_init(|| learned::Tally::new(&doc, &chars)),
                 chars: &chars,
                 spans: &spans,
                 i,
