@@ -56,8 +56,8 @@ fn last_char(chars: &[char], span: &Span) -> Option<char> {
 /// right after `told` (and an outlet's possessive) is the programme spoken to, not words said;
 /// so is one in capitals throughout after `on` or `of` (`appeared on CNBC's "Squawk Box"`).
 pub fn names_programme(table: &Table, chars: &[char], span: &Span) -> bool {
-    let n = table.words(span.start, span.end).len();
-    if n > SHORT_NAME_WORDS || !chars.get(span.start).is_some_and(|c| c.is_uppercase()) {
+    let inner = table.words(span.start, span.end);
+    if inner.len() > SHORT_NAME_WORDS || !chars.get(span.start).is_some_and(|c| c.is_uppercase()) {
         return false;
     }
     let ws = table.words(span.open.saturating_sub(40), span.open);
@@ -69,8 +69,7 @@ pub fn names_programme(table: &Table, chars: &[char], span: &Span) -> bool {
     // `on NBC's "Today."`, `an edition of "Harbour Live"`: a name in capitals throughout after
     // "on" or "of" is what someone appeared on or in, whatever verb the sentence has.
     let aired = |w: &Word| matches!(w.lower.as_str(), "on" | "of");
-    let titled = table
-        .words(span.start, span.end)
+    let titled = inner
         .iter()
         .all(|w| chars[w.start].is_uppercase() || chars[w.start].is_ascii_digit())
         && !matches!(last_char(chars, span), Some('!' | '?'));

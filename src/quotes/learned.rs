@@ -79,6 +79,18 @@ pub struct Cut {
     pub veto: f64,
 }
 
+impl Cut {
+    /// Can [`decide`] change a quote the rules gave a speaker? Only then does such a quote need
+    /// its candidates ranked (`fill` without a veto speaks only where the rules found nobody).
+    pub fn may_overrule(self) -> bool {
+        match self.policy {
+            Policy::Rules => false,
+            Policy::Fill => self.veto > 0.0,
+            Policy::Decide => true,
+        }
+    }
+}
+
 /// The rules alone.
 pub const RULES: Cut = Cut {
     policy: Policy::Rules,

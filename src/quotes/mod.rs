@@ -76,12 +76,11 @@ pub fn extract_with_mentions(text: &str, mentions: &[Mention]) -> Vec<Quote> {
             .map(|(q, _)| q)
             .collect();
     }
-    // Under `fill` without a veto the model only speaks where the rules found nobody, so only
-    // those quotes need candidates (most quotes have a rule speaker).
-    let rank = if model.cut.policy == learned::Policy::Fill && model.cut.veto <= 0.0 {
-        Rank::Gaps
-    } else {
+    // Most quotes have a rule speaker: rank them only when the model may overrule it.
+    let rank = if model.cut.may_overrule() {
         Rank::All
+    } else {
+        Rank::Gaps
     };
     by_rules(text, mentions, rank)
         .into_iter()
