@@ -20,7 +20,7 @@ use newsdex_train::quotes::{
 /// annotated after them (scored once with `scripts/quotes-eval`) is never opened here.
 const DESIGN_SETS: &[&str] = &[
     "dev", "held-out", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7",
-    "fresh8", "fresh9", "fresh10", "fresh11", "fresh12", "fresh13",
+    "fresh8", "fresh9", "fresh10", "fresh11", "fresh12", "fresh13", "fresh14",
 ];
 /// The sets the rules were designed on last (rounds 11 to 14, fresh10 only in round 14), whose
 /// rules-alone figures flatter the rules least: reported as a row of their own.
