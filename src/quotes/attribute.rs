@@ -713,9 +713,74 @@ impl<'a> Doc<'a> {
             if !is_inversion_verb(&ws[v].lower) {
                 return (Clause::Nothing, false);
             }
-            return (self.subject_after(&ws[v + 1..], to), false);
+            let head = &ws[v + 1..ws.len().min(v + 7)];
+            let c = self.subject_after(&ws[v + 1..], to);
+            return (self.or_described(c, head, span.open, ws[v].start), false);
         }
-        (self.subject_before(&ws[..v], ws[v].start), false)
+        let c = self.subject_before(&ws[..v], ws[v].start);
+        (
+            self.or_described(c, &ws[..v], span.open, ws[v].start),
+            false,
+        )
+    }
+
+    /// An attribution right after a quote whose subject is a definite description no name was
+    /// written with (`"…," the agent added`, `"…," added the two-time Academy Award winner`):
+    /// news writing's way of not repeating the name of the person it just quoted. Only there:
+    /// before a quote, `the city promised` or `the sector "…"` is rarely a person.
+    fn or_described(&self, c: Clause, ws: &[Word], open: usize, at: usize) -> Clause {
+        let description = ws.iter().skip_while(|w| is_filler(&w.lower));
+        let ws: Vec<Word> = description.cloned().collect();
+        if !matches!(c, Clause::Anonymous) || ws.first().is_none_or(|w| w.lower != "the") {
+            return c;
+        }
+        // The description takes up the one who spoke last: when someone else spoke since the
+        // person named (`One student said …`, `the communique stated`), it may be them.
+        let Some(last) = self.latest_speech(open) else {
+            return c;
+        };
+        match self.titled_noun(&ws, at, true) {
+            Some(Clause::Speaker(s)) if self.speaks_in(&s, last) => Clause::Speaker(s),
+            _ => c,
+        }
+    }
+
+    /// The latest speech verb outside quotes before `open`, within the reference window.
+    fn latest_speech(&self, open: usize) -> Option<Word> {
+        let from = open.saturating_sub(REFERENCE_CHARS);
+        let quoted = |k: usize| self.spans.iter().any(|s| k >= s.open && k < s.after());
+        let ws = self.table.words(from, open);
+        let k = (0..ws.len())
+            .rev()
+            .find(|&k| !quoted(ws[k].start) && self.verb(&ws, k))?;
+        Some(ws[k].clone())
+    }
+
+    /// Is `s` the one speaking through `verb`: the subject its sentence gives, or a `he`/`she`
+    /// right before it (a pronoun goes on in the voice of the person named)? No organisation
+    /// may speak in that sentence (`the Attorney's Office confirmed that prosecutor Ada Kern
+    /// …`: the office, not the person, spoke).
+    fn speaks_in(&self, s: &Speaker, verb: Word) -> bool {
+        let floor = verb.start.saturating_sub(CLAUSE_CHARS);
+        let start = self.sentence_start(floor, verb.start);
+        let end = self.sentence_end(verb.end, (verb.end + CLAUSE_CHARS).min(self.chars.len()));
+        let org_speaks = self.mentions.iter().any(|o| {
+            o.kind == EntityKind::Org && o.start >= start && o.end <= end && self.reports(o)
+        });
+        if org_speaks {
+            return false;
+        }
+        let before = self.table.words(start, verb.start);
+        let pronoun = before.last().is_some_and(|w| {
+            matches!(
+                pronoun_kind(&w.lower),
+                Some(PronounKind::He | PronounKind::She)
+            )
+        });
+        pronoun
+            || self
+                .speaker_of_sentence(start, end)
+                .is_some_and(|m| m.canonical == s.name)
     }
 
     /// `"…," the newspaper quoted Qantas chief executive Geoff Dixon as saying`: the words are
@@ -2131,7 +2196,7 @@ impl<'a> Doc<'a> {
         let Some(r) = ws.iter().rposition(|w| {
             is_person_role(&w.lower) || is_org_role(&w.lower) || is_spokes_word(&w.lower)
         }) else {
-            return self.titled_noun(ws, at);
+            return self.titled_noun(ws, at, false);
         };
         let det = ws[..r]
             .iter()
@@ -2212,39 +2277,112 @@ impl<'a> Doc<'a> {
 
     /// `"…," the agent added` after `his agent Dipo Alli`, `the inspector general said` after
     /// `Inspector General Ada Kern`: "the" + a noun no list of roles holds stands for the latest
-    /// person the text wrote with that noun as a title, and for no one otherwise (no guess from
-    /// nearness: `the crowd`, `the poll` are nobody's title). The noun phrase is "the" and up to
-    /// three lower-case words, at the head of `ws` or ending it (next to the verb).
-    fn titled_noun(&self, ws: &[Word], at: usize) -> Option<Clause> {
+    /// person the text wrote with that noun as a title. Failing that, when `describe` (the
+    /// attribution right after a quote, `or_described`), a description of one person
+    /// (`"…," added the two-time Academy Award winner`) is news writing's way of not
+    /// repeating a name: it takes up the person the latest sentence naming someone gives as
+    /// speaking (`speaker_described`). Nouns for unnamed people, groups, documents and plurals
+    /// are no one's description (`the crowd`, `the poll`). The noun phrase is "the" and up to
+    /// five words, the last lower-case, at the head of `ws` or ending it (next to the verb).
+    fn titled_noun(&self, ws: &[Word], at: usize, describe: bool) -> Option<Clause> {
         let t = if ws.first().is_some_and(|w| w.lower == "the") {
             0
         } else {
             ws.iter().rposition(|w| w.lower == "the")?
         };
-        let noun_words = ws[t + 1..]
-            .iter()
-            .take_while(|w| {
-                !self.capital(w)
-                    && w.lower.chars().all(|c| c.is_alphabetic() || c == '-')
-                    && !is_preposition(&w.lower)
-                    && !is_filler(&w.lower)
-                    && pronoun_kind(&w.lower).is_none()
-            })
-            .take(3)
-            .count();
+        let noun_words = self.description_len(&ws[t + 1..]);
         let after = t + 1 + noun_words;
-        if noun_words == 0 || !(after == ws.len() || t == 0) {
+        if noun_words == 0 || !(after == ws.len() || t == 0) || self.capital(&ws[after - 1]) {
             return None;
         }
         let head = &ws[after - 1].lower;
-        if is_plural_role(head) || is_document_noun(head) || is_person_noun(head) {
+        if is_plural_role(head)
+            || is_document_noun(head)
+            || is_person_noun(head)
+            || is_collective_noun(head)
+            || is_former(head)
+            || matches!(head.as_str(), "other" | "latter" | "same")
+        {
             return None;
         }
-        let m = self.person_with_role(at, head, |_| true)?;
+        // A listed role (`the official said`) has its own reading in `role`, whose "no one"
+        // stands: a description is only what no list holds.
+        let listed = ws[t + 1..after]
+            .iter()
+            .any(|w| is_person_role(&w.lower) || is_org_role(&w.lower) || is_spokes_word(&w.lower));
+        if describe && listed {
+            return None;
+        }
+        let lower_case = ws[t + 1..after].iter().all(|w| !self.capital(w));
+        let titled = lower_case
+            .then(|| self.person_with_role(at, head, |_| true))
+            .flatten();
+        // A phrase that reaches the end of `ws` with neither punctuation nor the verb after it
+        // may go on past it: its last word read may be a modifier, not the noun.
+        let last = &ws[after - 1];
+        let whole = after < ws.len() || self.ends_phrase(last) || self.before_speech_verb(last);
+        let m = titled.or_else(|| {
+            (describe && whole)
+                .then(|| self.speaker_described(at))
+                .flatten()
+        })?;
         Some(Clause::Speaker(Speaker {
             via: Attribution::Role,
             ..named(m)
         }))
+    }
+
+    /// How many of the words after "the" make its noun phrase: up to five words, none a
+    /// function word, pronoun or speech verb, ending at the first one punctuation follows.
+    fn description_len(&self, ws: &[Word]) -> usize {
+        let mut n = 0;
+        for w in ws.iter().take(5) {
+            let l = w.lower.as_str();
+            // An adverb ends the phrase (`the Republican reportedly told`).
+            if !l.chars().all(|c| c.is_alphabetic() || c == '-')
+                || l.ends_with("ly")
+                || is_function_word(l)
+                || is_filler(l)
+                || is_speech_verb(l)
+                || pronoun_kind(l).is_some()
+            {
+                break;
+            }
+            n += 1;
+            if self.ends_phrase(w) {
+                break;
+            }
+        }
+        n
+    }
+
+    /// Does punctuation right after the word end the phrase it is in?
+    fn ends_phrase(&self, w: &Word) -> bool {
+        self.chars
+            .get(w.end)
+            .is_some_and(|c| matches!(c, ',' | '.' | ';' | ':' | '!' | '?' | '(' | ')' | '—' | '–'))
+    }
+
+    /// Is the next word a speech verb (`the agent added`)?
+    fn before_speech_verb(&self, w: &Word) -> bool {
+        let to = (w.end + 30).min(self.chars.len());
+        self.table
+            .words(w.end, to)
+            .first()
+            .is_some_and(|n| is_speech_verb(&n.lower))
+    }
+
+    /// The person a definite description takes up: the one the latest sentence naming someone
+    /// gives as speaking, unless an organisation has spoken since (`Kern said … Northwind
+    /// announced …. "…," the carmaker said` may be the body).
+    fn speaker_described(&self, at: usize) -> Option<&'a Mention> {
+        let m = self
+            .latest_named_speaker(at)
+            .filter(|m| m.kind == EntityKind::Person)?;
+        let org_since = self.mentions.iter().any(|o| {
+            o.kind == EntityKind::Org && o.start >= m.end && o.end <= at && self.reports(o)
+        });
+        (!org_since).then_some(m)
     }
 
     /// The organisation "the <modifiers> <noun>" stands for: the latest one named before `at`
@@ -2618,6 +2756,14 @@ fn is_claim_noun(w: &str) -> bool {
             | "admission"
             | "accusation"
             | "allegation"
+    )
+}
+
+/// Nouns for many people at once (`the crowd chanted`): a description of no one person.
+fn is_collective_noun(w: &str) -> bool {
+    matches!(
+        w,
+        "crowd" | "audience" | "public" | "family" | "couple" | "jury" | "panel"
     )
 }
 

@@ -766,3 +766,29 @@ fn a_possessors_claim_that_gives_their_words() {
     let text = "Critics doubted Mayor Tomas Kern's claim that the new bridge would \"pay for itself within a decade\" when it opened.";
     one(text, "pay for itself within a decade", Some("Tomas Kern"));
 }
+
+#[test]
+fn a_description_after_a_quote_is_the_person_who_spoke_last() {
+    let text = "Ada Kern said the film had a \"gentle message\" for families.\n\n\"Winter is a time you get out of it what you put into it,\" added the two-time Harbour Prize winner.";
+    one(
+        text,
+        "Winter is a time you get out of it what you put into it,",
+        Some("Ada Kern"),
+    );
+    let text = "Tomas Brenner told Harbour Radio that the contract had stalled.\n\n\"My client has sailed for eight years,\" the agent added.";
+    one(
+        text,
+        "My client has sailed for eight years,",
+        Some("Tomas Brenner"),
+    );
+}
+
+#[test]
+fn a_description_after_someone_else_spoke_is_no_one() {
+    // An unnamed speaker spoke after the person named: "the teen" may be them.
+    let text = "Ada Kern said the school would stay open. One student said the classes were empty.\n\n\"Nobody taught anything all day,\" the teen said.";
+    one(text, "Nobody taught anything all day,", None);
+    // A crowd is no one person.
+    let text = "Ada Kern said the harbour would stay shut.\n\n\"Open the harbour now,\" the crowd chanted.";
+    one(text, "Open the harbour now,", None);
+}

@@ -1167,3 +1167,22 @@ fn a_programme_in_capitals_after_on_or_of_is_no_quote() {
         ],
     );
 }
+
+// Round 19: a definite description of one person right after a quote takes up the person who
+// spoke last (fails on round 18's build, which gave these quotes no speaker).
+#[test]
+fn a_description_after_a_quote_takes_up_the_person_who_spoke_last() {
+    expect_speakers(
+        "described-speaker.txt",
+        &[
+            ("Winter is a time of year", Some("Ada Kern")),
+            ("My client has sailed", Some("Tomas Brenner")),
+            ("I do not believe the wing", Some("Elena Vasquez")),
+            // An organisation spoke after the person: the description may be the body.
+            ("Our crews are ready", None),
+            // A crowd is no one person; a description before a quote is rarely a person.
+            ("Open the harbour", None),
+            ("a fair settlement", None),
+        ],
+    );
+}
