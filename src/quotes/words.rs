@@ -8,7 +8,7 @@ use rustc_hash::FxHashSet;
 /// One word of a clause.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Word {
-    pub lower: String,
+    pub lower: Lower,
     pub start: usize,
     pub end: usize,
 }
@@ -133,11 +133,109 @@ impl<'c> Table<'c> {
 
 /// The lower case of a run of characters, as `str::to_lowercase` gives it; ASCII (most words)
 /// without building the word twice.
-fn lower_of(run: &[char]) -> String {
-    if run.iter().all(char::is_ascii) {
-        run.iter().map(|c| c.to_ascii_lowercase()).collect()
+fn lower_of(run: &[char]) -> Lower {
+    if run.len() <= INLINE && run.iter().all(char::is_ascii) {
+        let mut bytes = [0u8; INLINE];
+        for (b, c) in bytes.iter_mut().zip(run) {
+            *b = c.to_ascii_lowercase() as u8;
+        }
+        Lower(Repr::Inline {
+            len: run.len() as u8,
+            bytes,
+        })
+    } else if run.iter().all(char::is_ascii) {
+        Lower::from(
+            run.iter()
+                .map(|c| c.to_ascii_lowercase())
+                .collect::<String>(),
+        )
     } else {
-        run.iter().collect::<String>().to_lowercase()
+        Lower::from(run.iter().collect::<String>().to_lowercase())
+    }
+}
+
+/// The longest lower case (in bytes) a [`Lower`] holds without allocating: nearly every word.
+const INLINE: usize = 22;
+
+/// A word's lower case. A text's words are split and lower-cased once each, and a `String`
+/// per word was an allocation and a free per word of every indexed article; short words (all
+/// but a few) are kept inline in the word instead. Always inline when it fits, zero-padded,
+/// so equal words compare equal field by field.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Lower(Repr);
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum Repr {
+    Inline { len: u8, bytes: [u8; INLINE] },
+    Heap(Box<str>),
+}
+
+impl Lower {
+    pub fn as_str(&self) -> &str {
+        match &self.0 {
+            // Only `lower_of` and `From<String>` fill `bytes`, both from a whole `str`.
+            Repr::Inline { len, bytes } => std::str::from_utf8(&bytes[..*len as usize])
+                .expect("an inline lower case is copied from a str"),
+            Repr::Heap(s) => s,
+        }
+    }
+}
+
+impl From<String> for Lower {
+    fn from(s: String) -> Self {
+        if s.len() <= INLINE {
+            let mut bytes = [0u8; INLINE];
+            bytes[..s.len()].copy_from_slice(s.as_bytes());
+            Lower(Repr::Inline {
+                len: s.len() as u8,
+                bytes,
+            })
+        } else {
+            Lower(Repr::Heap(s.into_boxed_str()))
+        }
+    }
+}
+
+impl From<&str> for Lower {
+    fn from(s: &str) -> Self {
+        Lower::from(s.to_owned())
+    }
+}
+
+impl std::ops::Deref for Lower {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::fmt::Debug for Lower {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl std::fmt::Display for Lower {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<str> for Lower {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Lower {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<String> for Lower {
+    fn eq(&self, other: &String) -> bool {
+        self.as_str() == other
     }
 }
 
