@@ -80,13 +80,40 @@ impl<'c> Table<'c> {
 
     /// Exactly [`words`] of `chars[from..to]`. A stretch that cuts no word of the text holds
     /// the text's own words between its ends, so those are lent; a stretch cutting a word
-    /// (`m.start - 30`) is split afresh, since a cut word's lower case is not always a slice
-    /// of the whole word's (a final sigma).
+    /// (`m.start - 30`) has its cut words split afresh, since a cut word's lower case is not
+    /// always a slice of the whole word's (a final sigma).
     pub fn words(&self, from: usize, to: usize) -> Cow<'_, [Word]> {
         match self.uncut(from, to) {
             Some(range) => Cow::Borrowed(&self.words[range]),
-            None => Cow::Owned(words(self.chars, from, to)),
+            None => Cow::Owned(self.spliced(from, to)),
         }
+    }
+
+    /// [`words`] of a stretch that cuts a word at either end: the cut words split afresh and
+    /// the whole words between them copied from the table. A word ends where the text's
+    /// character after it allows no continuation, which no bound of a stretch changes, so a
+    /// stretch's words are the table's except where a bound falls inside one.
+    fn spliced(&self, from: usize, to: usize) -> Vec<Word> {
+        if to > self.chars.len() || from >= to {
+            return words(self.chars, from, to);
+        }
+        let a = self.words.partition_point(|w| w.end <= from);
+        let b = self.words.partition_point(|w| w.end <= to);
+        let mut out = Vec::with_capacity(b.saturating_sub(a) + 1);
+        let mut whole = a;
+        if let Some(first) = self.words.get(a).filter(|w| w.start < from) {
+            out.extend(word_iter(self.chars, from, first.end.min(to)));
+            whole = a + 1;
+        }
+        if whole > b {
+            // One word holds the whole stretch.
+            return out;
+        }
+        out.extend_from_slice(&self.words[whole..b]);
+        if let Some(last) = self.words.get(b).filter(|w| w.start < to) {
+            out.extend(word_iter(self.chars, last.start, to));
+        }
+        out
     }
 
     /// [`word_iter`] through the table: for readers that stop early in a long stretch.
