@@ -198,6 +198,15 @@ enum Repr {
 }
 
 impl Lower {
+    /// The bytes, unchecked: comparisons read these, since `as_str` checks that inline bytes
+    /// are UTF-8 on every call and the rules compare most words with a few fixed words.
+    fn bytes(&self) -> &[u8] {
+        match &self.0 {
+            Repr::Inline { len, bytes } => &bytes[..*len as usize],
+            Repr::Heap(s) => s.as_bytes(),
+        }
+    }
+
     pub fn as_str(&self) -> &str {
         match &self.0 {
             // Only `lower_of` and `From<String>` fill `bytes`, both from a whole `str`.
@@ -250,19 +259,19 @@ impl std::fmt::Display for Lower {
 
 impl PartialEq<str> for Lower {
     fn eq(&self, other: &str) -> bool {
-        self.as_str() == other
+        self.bytes() == other.as_bytes()
     }
 }
 
 impl PartialEq<&str> for Lower {
     fn eq(&self, other: &&str) -> bool {
-        self.as_str() == *other
+        self.bytes() == other.as_bytes()
     }
 }
 
 impl PartialEq<String> for Lower {
     fn eq(&self, other: &String) -> bool {
-        self.as_str() == other
+        self.bytes() == other.as_bytes()
     }
 }
 
