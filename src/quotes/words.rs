@@ -824,6 +824,27 @@ mod tests {
         );
     }
 
+    /// A lower case is the same text whether it fits inline or not: at the inline limit, one
+    /// byte past it and off the ASCII path, as a word and as built from a string.
+    #[test]
+    fn lower_cases_at_the_inline_limit_are_their_text() {
+        let at = "A".repeat(INLINE);
+        let past = "B".repeat(INLINE + 1);
+        let text = format!("{at} {past} ÉTÉ-{past}");
+        let chars: Vec<char> = text.chars().collect();
+        let ws = words(&chars, 0, chars.len());
+        assert_eq!(ws.len(), 3, "{ws:?}");
+        for w in &ws {
+            let written: String = chars[w.start..w.end].iter().collect();
+            let lower = written.to_lowercase();
+            assert_eq!(w.lower, lower.as_str());
+            assert_eq!(w.lower.as_str(), lower);
+            assert_eq!(w.lower, Lower::from(lower.clone()), "{written}");
+        }
+        assert_ne!(ws[0].lower, Lower::from("a".repeat(INLINE - 1)));
+        assert_ne!(ws[1].lower, ws[0].lower);
+    }
+
     /// The table answers every stretch of a text as splitting that stretch alone does, the
     /// stretches that cut a word (inside one, on an apostrophe, on an abbreviation's dot, on a
     /// final sigma) included, and reads them one at a time alike.
