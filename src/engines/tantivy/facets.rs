@@ -1010,13 +1010,12 @@ impl HeadValues {
     }
 }
 
-/// Count the ids of `ids` in one document's ascending `list`: a contiguous run of it.
+/// Call `tally` with the ids of `ids` in one document's ascending `list`: a contiguous run of it.
 #[inline]
 fn count_run<T: Copy + Into<u32>>(
     list: &[T],
     ids: &std::ops::Range<u32>,
-    counts: &mut [u32],
-    touched: &mut Vec<u32>,
+    mut tally: impl FnMut(u32),
 ) {
     let from = match ids.start {
         0 => 0,
@@ -1027,8 +1026,31 @@ fn count_run<T: Copy + Into<u32>>(
         if id >= ids.end {
             break;
         }
-        bump(counts, touched, id);
+        tally(id);
     }
+}
+
+/// Count the ids of `ids` (zero so far) over every document of `lists`, noting each id counted in
+/// `touched`. A range no longer than the documents is counted with plain increments and its
+/// counted ids are read off it afterwards: asking at every increment whether it is an id's first
+/// was a hard-to-predict branch per value, and one pass over the range costs less.
+fn count_lists<'a, T: Copy + Into<u32> + 'a>(
+    lists: impl Iterator<Item = &'a [T]>,
+    documents: usize,
+    ids: std::ops::Range<u32>,
+    counts: &mut [u32],
+    touched: &mut Vec<u32>,
+) {
+    if ids.len() > documents {
+        for list in lists {
+            count_run(list, &ids, |id| bump(counts, touched, id));
+        }
+        return;
+    }
+    for list in lists {
+        count_run(list, &ids, |id| counts[id as usize] += 1);
+    }
+    touched.extend(ids.filter(|&id| counts[id as usize] > 0));
 }
 
 impl ShownValues {
@@ -1208,19 +1230,15 @@ impl ShownValues {
         if ids.is_empty() {
             return;
         }
+        let documents = docs.iter().map(Vec::len).sum();
         if let Some((_, heads)) = self.heads.iter().find(|(kept, _)| ids.end <= *kept) {
-            for (head, docs) in heads.iter().zip(docs) {
-                for &doc in docs {
-                    count_run(head.list(doc), &ids, counts, touched);
-                }
-            }
-            return;
+            let lists = (heads.iter().zip(docs))
+                .flat_map(|(head, docs)| docs.iter().map(|&doc| head.list(doc)));
+            return count_lists(lists, documents, ids, counts, touched);
         }
-        for (values, docs) in self.segments.iter().zip(docs) {
-            for &doc in docs {
-                count_run(values.of(doc), &ids, counts, touched);
-            }
-        }
+        let lists = (self.segments.iter().zip(docs))
+            .flat_map(|(values, docs)| docs.iter().map(|&doc| values.of(doc)));
+        count_lists(lists, documents, ids, counts, touched);
     }
 
     /// The lowest, over `kinds`, of each kind's `size`-th highest count among the counted values
