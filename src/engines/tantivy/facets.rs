@@ -1030,25 +1030,33 @@ fn count_run<T: Copy + Into<u32>>(
     }
 }
 
-/// Count the ids of `ids` (zero so far) over every document of `lists`, noting each id counted in
-/// `touched`. A range no longer than the documents is counted with plain increments and its
-/// counted ids are read off it afterwards: asking at every increment whether it is an id's first
-/// was a hard-to-predict branch per value, and one pass over the range costs less.
-fn count_lists<'a, T: Copy + Into<u32> + 'a>(
-    lists: impl Iterator<Item = &'a [T]>,
-    documents: usize,
+/// Count the ids of `ids` (zero so far) in the list `list` gives each document of `docs` (per
+/// segment of `segments`), noting each id counted in `touched`. A range no longer than the
+/// documents is counted with plain increments and its counted ids are read off it afterwards:
+/// asking at every increment whether it is an id's first was a hard-to-predict branch per value,
+/// and one pass over the range costs less. Plain loops: an iterator over the lists of every
+/// segment was not inlined and cost more than the branch saved.
+fn count_lists<S, T: Copy + Into<u32>>(
+    segments: &[S],
+    docs: &[Vec<DocId>],
+    list: impl Fn(&S, DocId) -> &[T],
     ids: std::ops::Range<u32>,
     counts: &mut [u32],
     touched: &mut Vec<u32>,
 ) {
+    let documents: usize = docs.iter().map(Vec::len).sum();
     if ids.len() > documents {
-        for list in lists {
-            count_run(list, &ids, |id| bump(counts, touched, id));
+        for (segment, docs) in segments.iter().zip(docs) {
+            for &doc in docs {
+                count_run(list(segment, doc), &ids, |id| bump(counts, touched, id));
+            }
         }
         return;
     }
-    for list in lists {
-        count_run(list, &ids, |id| counts[id as usize] += 1);
+    for (segment, docs) in segments.iter().zip(docs) {
+        for &doc in docs {
+            count_run(list(segment, doc), &ids, |id| counts[id as usize] += 1);
+        }
     }
     touched.extend(ids.filter(|&id| counts[id as usize] > 0));
 }
@@ -1230,15 +1238,17 @@ impl ShownValues {
         if ids.is_empty() {
             return;
         }
-        let documents = docs.iter().map(Vec::len).sum();
         if let Some((_, heads)) = self.heads.iter().find(|(kept, _)| ids.end <= *kept) {
-            let lists = (heads.iter().zip(docs))
-                .flat_map(|(head, docs)| docs.iter().map(|&doc| head.list(doc)));
-            return count_lists(lists, documents, ids, counts, touched);
+            return count_lists(heads, docs, HeadValues::list, ids, counts, touched);
         }
-        let lists = (self.segments.iter().zip(docs))
-            .flat_map(|(values, docs)| docs.iter().map(|&doc| values.of(doc)));
-        count_lists(lists, documents, ids, counts, touched);
+        count_lists(
+            &self.segments,
+            docs,
+            SegmentValues::of,
+            ids,
+            counts,
+            touched,
+        );
     }
 
     /// The lowest, over `kinds`, of each kind's `size`-th highest count among the counted values
