@@ -157,7 +157,7 @@ fn next_pronoun(
         }
         let relative = before
             .as_ref()
-            .is_some_and(|p| ["who", "whom", "that"].iter().any(|r| p.lower == *r));
+            .is_some_and(|p| matches!(p.lower.as_str(), "who" | "whom" | "that"));
         let here = (ends == 0 && opens && !relative) || (ends == 1 && crossed > 0);
         if let Some(g) = subject_pronoun(&w).filter(|_| here) {
             return Some(g);
@@ -191,25 +191,20 @@ fn next_reflexive(
         if quoted(w.start) {
             continue;
         }
-        if w.lower == "himself" {
-            return Some(Gender::Male);
-        }
-        if w.lower == "herself" {
-            return Some(Gender::Female);
+        match w.lower.as_str() {
+            "himself" => return Some(Gender::Male),
+            "herself" => return Some(Gender::Female),
+            _ => {}
         }
     }
     None
 }
 
 fn subject_pronoun(w: &Word) -> Option<Gender> {
-    // Compared, not matched: matching reads the word through `Lower::as_str`, a UTF-8 check
-    // per word of every stretch this scans.
-    if w.lower == "he" {
-        Some(Gender::Male)
-    } else if w.lower == "she" {
-        Some(Gender::Female)
-    } else {
-        None
+    match w.lower.as_str() {
+        "he" => Some(Gender::Male),
+        "she" => Some(Gender::Female),
+        _ => None,
     }
 }
 

@@ -8,7 +8,7 @@ use rustc_hash::FxHashSet;
 /// One word of a clause.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Word {
-    pub lower: Lower,
+    pub lower: String,
     pub start: usize,
     pub end: usize,
 }
@@ -80,40 +80,13 @@ impl<'c> Table<'c> {
 
     /// Exactly [`words`] of `chars[from..to]`. A stretch that cuts no word of the text holds
     /// the text's own words between its ends, so those are lent; a stretch cutting a word
-    /// (`m.start - 30`) has its cut words split afresh, since a cut word's lower case is not
-    /// always a slice of the whole word's (a final sigma).
+    /// (`m.start - 30`) is split afresh, since a cut word's lower case is not always a slice
+    /// of the whole word's (a final sigma).
     pub fn words(&self, from: usize, to: usize) -> Cow<'_, [Word]> {
         match self.uncut(from, to) {
             Some(range) => Cow::Borrowed(&self.words[range]),
-            None => Cow::Owned(self.spliced(from, to)),
+            None => Cow::Owned(words(self.chars, from, to)),
         }
-    }
-
-    /// [`words`] of a stretch that cuts a word at either end: the cut words split afresh and
-    /// the whole words between them copied from the table. A word ends where the text's
-    /// character after it allows no continuation, which no bound of a stretch changes, so a
-    /// stretch's words are the table's except where a bound falls inside one.
-    fn spliced(&self, from: usize, to: usize) -> Vec<Word> {
-        if to > self.chars.len() || from >= to {
-            return words(self.chars, from, to);
-        }
-        let a = self.words.partition_point(|w| w.end <= from);
-        let b = self.words.partition_point(|w| w.end <= to);
-        let mut out = Vec::with_capacity(b.saturating_sub(a) + 1);
-        let mut whole = a;
-        if let Some(first) = self.words.get(a).filter(|w| w.start < from) {
-            out.extend(word_iter(self.chars, from, first.end.min(to)));
-            whole = a + 1;
-        }
-        if whole > b {
-            // One word holds the whole stretch.
-            return out;
-        }
-        out.extend_from_slice(&self.words[whole..b]);
-        if let Some(last) = self.words.get(b).filter(|w| w.start < to) {
-            out.extend(word_iter(self.chars, last.start, to));
-        }
-        out
     }
 
     /// [`word_iter`] through the table: for readers that stop early in a long stretch.
@@ -160,118 +133,11 @@ impl<'c> Table<'c> {
 
 /// The lower case of a run of characters, as `str::to_lowercase` gives it; ASCII (most words)
 /// without building the word twice.
-fn lower_of(run: &[char]) -> Lower {
-    if run.len() <= INLINE && run.iter().all(char::is_ascii) {
-        let mut bytes = [0u8; INLINE];
-        for (b, c) in bytes.iter_mut().zip(run) {
-            *b = c.to_ascii_lowercase() as u8;
-        }
-        Lower(Repr::Inline {
-            len: run.len() as u8,
-            bytes,
-        })
-    } else if run.iter().all(char::is_ascii) {
-        Lower::from(
-            run.iter()
-                .map(|c| c.to_ascii_lowercase())
-                .collect::<String>(),
-        )
+fn lower_of(run: &[char]) -> String {
+    if run.iter().all(char::is_ascii) {
+        run.iter().map(|c| c.to_ascii_lowercase()).collect()
     } else {
-        Lower::from(run.iter().collect::<String>().to_lowercase())
-    }
-}
-
-/// The longest lower case (in bytes) a [`Lower`] holds without allocating: nearly every word.
-const INLINE: usize = 22;
-
-/// A word's lower case. A text's words are split and lower-cased once each, and a `String`
-/// per word was an allocation and a free per word of every indexed article; short words (all
-/// but a few) are kept inline in the word instead. Always inline when it fits, zero-padded,
-/// so equal words compare equal field by field.
-#[derive(Clone, PartialEq, Eq, Hash)]
-pub struct Lower(Repr);
-
-#[derive(Clone, PartialEq, Eq, Hash)]
-enum Repr {
-    Inline { len: u8, bytes: [u8; INLINE] },
-    Heap(Box<str>),
-}
-
-impl Lower {
-    /// The bytes, unchecked: comparisons read these, since `as_str` checks that inline bytes
-    /// are UTF-8 on every call and the rules compare most words with a few fixed words.
-    fn bytes(&self) -> &[u8] {
-        match &self.0 {
-            Repr::Inline { len, bytes } => &bytes[..*len as usize],
-            Repr::Heap(s) => s.as_bytes(),
-        }
-    }
-
-    pub fn as_str(&self) -> &str {
-        match &self.0 {
-            // Only `lower_of` and `From<String>` fill `bytes`, both from a whole `str`.
-            Repr::Inline { len, bytes } => std::str::from_utf8(&bytes[..*len as usize])
-                .expect("an inline lower case is copied from a str"),
-            Repr::Heap(s) => s,
-        }
-    }
-}
-
-impl From<String> for Lower {
-    fn from(s: String) -> Self {
-        if s.len() <= INLINE {
-            let mut bytes = [0u8; INLINE];
-            bytes[..s.len()].copy_from_slice(s.as_bytes());
-            Lower(Repr::Inline {
-                len: s.len() as u8,
-                bytes,
-            })
-        } else {
-            Lower(Repr::Heap(s.into_boxed_str()))
-        }
-    }
-}
-
-impl From<&str> for Lower {
-    fn from(s: &str) -> Self {
-        Lower::from(s.to_owned())
-    }
-}
-
-impl std::ops::Deref for Lower {
-    type Target = str;
-    fn deref(&self) -> &str {
-        self.as_str()
-    }
-}
-
-impl std::fmt::Debug for Lower {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Debug::fmt(self.as_str(), f)
-    }
-}
-
-impl std::fmt::Display for Lower {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl PartialEq<str> for Lower {
-    fn eq(&self, other: &str) -> bool {
-        self.bytes() == other.as_bytes()
-    }
-}
-
-impl PartialEq<&str> for Lower {
-    fn eq(&self, other: &&str) -> bool {
-        self.bytes() == other.as_bytes()
-    }
-}
-
-impl PartialEq<String> for Lower {
-    fn eq(&self, other: &String) -> bool {
-        self.bytes() == other.as_bytes()
+        run.iter().collect::<String>().to_lowercase()
     }
 }
 
@@ -822,27 +688,6 @@ mod tests {
             word_iter(&chars, 4, 12).next().map(|w| w.lower),
             Some("o'neil-s".into())
         );
-    }
-
-    /// A lower case is the same text whether it fits inline or not: at the inline limit, one
-    /// byte past it and off the ASCII path, as a word and as built from a string.
-    #[test]
-    fn lower_cases_at_the_inline_limit_are_their_text() {
-        let at = "A".repeat(INLINE);
-        let past = "B".repeat(INLINE + 1);
-        let text = format!("{at} {past} ÉTÉ-{past}");
-        let chars: Vec<char> = text.chars().collect();
-        let ws = words(&chars, 0, chars.len());
-        assert_eq!(ws.len(), 3, "{ws:?}");
-        for w in &ws {
-            let written: String = chars[w.start..w.end].iter().collect();
-            let lower = written.to_lowercase();
-            assert_eq!(w.lower, lower.as_str());
-            assert_eq!(w.lower.as_str(), lower);
-            assert_eq!(w.lower, Lower::from(lower.clone()), "{written}");
-        }
-        assert_ne!(ws[0].lower, Lower::from("a".repeat(INLINE - 1)));
-        assert_ne!(ws[1].lower, ws[0].lower);
     }
 
     /// The table answers every stretch of a text as splitting that stretch alone does, the
