@@ -502,16 +502,15 @@ impl<'a> Doc<'a> {
             return Clause::Nothing;
         }
         let from = span.after().min(self.chars.len());
-        let quoted = |k: usize| self.spans.iter().any(|s| k >= s.open && k < s.after());
         let limit = (from + CLAUSE_CHARS).min(self.chars.len());
-        let Some(end) =
-            (from..limit).find(|&k| !quoted(k) && (self.ends_sentence(k) || self.chars[k] == '\n'))
+        let Some(end) = (from..limit)
+            .find(|&k| !self.quoted(k) && (self.ends_sentence(k) || self.chars[k] == '\n'))
         else {
             return Clause::Nothing;
         };
         let Some(comma) = (from..end)
             .rev()
-            .find(|&k| self.chars[k] == ',' && !quoted(k))
+            .find(|&k| self.chars[k] == ',' && !self.quoted(k))
         else {
             return Clause::Nothing;
         };
@@ -604,14 +603,7 @@ impl<'a> Doc<'a> {
     fn reports_speech(&self, from: usize, i: usize) -> bool {
         let after = self.spans[i].after().min(self.chars.len());
         let end = self.sentence_end(after, paragraph_end(self.chars, after));
-        let quoted = |k: usize| self.spans.iter().any(|s| k >= s.open && k < s.after());
-        let ws: Vec<Word> = self
-            .table
-            .words(from, end)
-            .iter()
-            .filter(|w| !quoted(w.start))
-            .cloned()
-            .collect();
+        let ws = self.unquoted_words(from, end);
         (0..ws.len()).any(|k| self.verb(&ws, k))
     }
 
@@ -729,9 +721,11 @@ impl<'a> Doc<'a> {
     /// news writing's way of not repeating the name of the person it just quoted. Only there:
     /// before a quote, `the city promised` or `the sector "…"` is rarely a person.
     fn or_described(&self, c: Clause, ws: &[Word], open: usize, at: usize) -> Clause {
-        let description = ws.iter().skip_while(|w| is_filler(&w.lower));
-        let ws: Vec<Word> = description.cloned().collect();
-        if !matches!(c, Clause::Anonymous) || ws.first().is_none_or(|w| w.lower != "the") {
+        if !matches!(c, Clause::Anonymous) {
+            return c;
+        }
+        let ws = &ws[ws.iter().take_while(|w| is_filler(&w.lower)).count()..];
+        if ws.first().is_none_or(|w| w.lower != "the") {
             return c;
         }
         // The description takes up the one who spoke last: when someone else spoke since the
@@ -739,20 +733,35 @@ impl<'a> Doc<'a> {
         let Some(last) = self.latest_speech(open) else {
             return c;
         };
-        match self.titled_noun(&ws, at, true) {
+        match self.titled_noun(ws, at, true) {
             Some(Clause::Speaker(s)) if self.speaks_in(&s, last) => Clause::Speaker(s),
             _ => c,
         }
     }
 
+    /// Is the character at `k` inside one of the text's quotes (its marks included)?
+    fn quoted(&self, k: usize) -> bool {
+        self.spans.iter().any(|s| k >= s.open && k < s.after())
+    }
+
+    /// The words of `[from, to)` outside quotes: attributions and subjects are read in the
+    /// narrator's words alone.
+    fn unquoted_words(&self, from: usize, to: usize) -> Vec<Word> {
+        self.table
+            .words(from, to)
+            .iter()
+            .filter(|w| !self.quoted(w.start))
+            .cloned()
+            .collect()
+    }
+
     /// The latest speech verb outside quotes before `open`, within the reference window.
     fn latest_speech(&self, open: usize) -> Option<Word> {
         let from = open.saturating_sub(REFERENCE_CHARS);
-        let quoted = |k: usize| self.spans.iter().any(|s| k >= s.open && k < s.after());
         let ws = self.table.words(from, open);
         let k = (0..ws.len())
             .rev()
-            .find(|&k| !quoted(ws[k].start) && self.verb(&ws, k))?;
+            .find(|&k| !self.quoted(ws[k].start) && self.verb(&ws, k))?;
         Some(ws[k].clone())
     }
 
@@ -1033,14 +1042,7 @@ impl<'a> Doc<'a> {
     /// opening conjunction and an introductory phrase between commas that names no one
     /// (`Last week, ...`), a pronoun, a name among its first words, or "the" + a role.
     fn sentence_subject(&self, start: usize, to: usize) -> Clause {
-        let quoted = |k: usize| self.spans.iter().any(|s| k >= s.open && k < s.after());
-        let mut ws: Vec<Word> = self
-            .table
-            .words(start, to)
-            .iter()
-            .filter(|w| !quoted(w.start))
-            .cloned()
-            .collect();
+        let mut ws = self.unquoted_words(start, to);
         while ws
             .first()
             .is_some_and(|w| is_contrast(&w.lower) || is_connective(&w.lower))
@@ -1837,14 +1839,7 @@ impl<'a> Doc<'a> {
         to: usize,
         fits: &dyn Fn(&Mention) -> bool,
     ) -> Option<Clause> {
-        let quoted = |k: usize| self.spans.iter().any(|s| k >= s.open && k < s.after());
-        let ws: Vec<Word> = self
-            .table
-            .words(from, to)
-            .iter()
-            .filter(|w| !quoted(w.start))
-            .cloned()
-            .collect();
+        let ws = self.unquoted_words(from, to);
         let v = self.last_verb(&ws)?;
         // `A judge ordered his release`: a verb that takes an object here reports no words, so
         // the judge is no speaker a later "he" stands for.
@@ -1984,14 +1979,7 @@ impl<'a> Doc<'a> {
     /// The person a sentence `[from, to)` opening on "the" + a person role (`The president
     /// continued …`, after any introductory phrase) is about, when the role resolves to one.
     fn role_subject(&self, from: usize, to: usize) -> Option<&'a Mention> {
-        let quoted = |k: usize| self.spans.iter().any(|s| k >= s.open && k < s.after());
-        let ws: Vec<Word> = self
-            .table
-            .words(from, to)
-            .iter()
-            .filter(|w| !quoted(w.start))
-            .cloned()
-            .collect();
+        let ws = self.unquoted_words(from, to);
         let ws = &ws[self.intro_len(&ws, true)..];
         if ws.first()?.lower != "the" {
             return None;
@@ -2530,13 +2518,12 @@ impl<'a> Doc<'a> {
     /// for Harvard`, `a Harvard spokeswoman`, `Harvard's spokesman`.
     fn spoken_for(&self, at: usize) -> Option<&'a Mention> {
         let from = at.saturating_sub(REFERENCE_CHARS);
-        let quoted = |k: usize| self.spans.iter().any(|s| k >= s.open && k < s.after());
         let ws = self.table.words(from, at);
         let k = ws.iter().rposition(|w| {
             is_spokes_word(&w.lower)
                 && is_person_role(&w.lower)
                 && !is_plural_role(&w.lower)
-                && !quoted(w.start)
+                && !self.quoted(w.start)
         })?;
         let org = |m: &&&'a Mention| m.kind == EntityKind::Org;
         let after = ws
