@@ -791,57 +791,64 @@ fn generated_index(dir: &Path, articles: usize, sentences: usize) -> PathBuf {
     index
 }
 
-fn serve_with_timeout(index: &Path, seconds: f64) -> Server {
-    Server::start_on(&[
+/// A server with its own deadline; without its memory of answers, every request is a search.
+fn serve_with_timeout(index: &Path, seconds: f64, no_cache: bool) -> Server {
+    let mut location: Vec<std::ffi::OsString> = vec![
         "--index".into(),
         index.into(),
         "--timeout".into(),
-        format!("{seconds:.3}").into(),
-    ])
+        format!("{seconds:.4}").into(),
+    ];
+    if no_cache {
+        location.push("--no-cache".into());
+    }
+    Server::start_on(&location)
+}
+
+/// The quickest of `tries` requests for `path`, each of them answered with `status`; returns the
+/// time and the last reply. The quickest, because a loaded machine only ever adds time.
+fn quickest(server: &Server, path: &str, status: u16, tries: usize) -> (Duration, Reply) {
+    let mut best = Duration::MAX;
+    let mut last = None;
+    for _ in 0..tries {
+        let started = Instant::now();
+        let reply = server.get(path);
+        best = best.min(started.elapsed());
+        assert_eq!(reply.status, status, "{path}: {}", reply.body);
+        last = Some(reply);
+    }
+    (best, last.expect("at least one try"))
 }
 
 /// A search past the server's deadline stops itself: the 503 comes at about the deadline, not
 /// when the whole search would have ended. The deadline is a tenth of the same search's own time
-/// measured here, so the test holds on a fast machine and on a loaded one alike.
+/// measured here (book-length articles: snippets and stored texts are most of it), so the test
+/// holds on a fast machine and on a loaded one alike.
 #[test]
 fn a_search_past_its_deadline_gets_its_503_near_the_deadline() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let index = generated_index(dir.path(), 6000, 12);
-    let slow = "/api/search?q=harbour&match=all&limit=100&facets=source,section";
-    let patient = serve_with_timeout(&index, 600.0);
+    let index = generated_index(dir.path(), 150, 2000);
+    let slow = "/api/search?q=harbour&match=all&limit=100&facet=source,section";
+    let patient = serve_with_timeout(&index, 600.0, true);
     // The first search of a server builds what later ones share.
     patient.json("/api/search?q=zzzz");
-    let started = Instant::now();
-    let whole = patient.get(slow);
-    let uncut = started.elapsed();
-    assert_eq!(whole.status, 200, "{}", whole.body);
+    let (uncut, whole) = quickest(&patient, slow, 200, 3);
     let total = whole.json()["total"].as_u64().expect("total");
-    assert_eq!(total, 6000);
+    assert_eq!(total, 150);
     assert!(
-        uncut > Duration::from_millis(100),
+        uncut > Duration::from_millis(20),
         "the search took only {uncut:?}: too quick to tell a cut search from a whole one"
     );
 
     let deadline = uncut.as_secs_f64() / 10.0;
-    let hurried = serve_with_timeout(&index, deadline.max(0.001));
+    let hurried = serve_with_timeout(&index, deadline.max(0.001), true);
     hurried.get("/api/search?q=zzzz");
-    let started = Instant::now();
-    let late = hurried.get(slow);
-    let cut = started.elapsed();
-    assert_eq!(late.status, 503, "{}", late.body);
+    let (cut, late) = quickest(&hurried, slow, 503, 3);
     assert!(late.body.contains("too long"), "{}", late.body);
     assert!(
         cut < uncut / 2,
-        "503 after {cut:?}; deadline {deadline:.3} s, the whole search {uncut:?}"
+        "503 after {cut:?}; deadline {deadline:.4} s, the whole search {uncut:?}"
     );
-    // Cut searches leave nothing behind: the next narrow search is answered.
-    let narrow = hurried.get("/api/search?q=%22report+number+17%22&limit=1&facets=");
-    if narrow.status == 200 {
-        assert!(narrow.json()["total"].as_u64().expect("total") >= 1);
-    } else {
-        // Only a machine too busy for even this within a tenth of the slow search's time.
-        assert!(narrow.body.contains("too long"), "{}", narrow.body);
-    }
 
     // The command line has no deadline: the same search runs to its end.
     let out = Command::new(BIN)
