@@ -49,6 +49,9 @@ pub enum Error {
     /// A search engine reached over the network failed or refused; `url` has no password.
     #[error("{url}: {message}")]
     Engine { url: String, message: String },
+    /// A search passed its deadline ([`crate::model::deadline::Deadline`]) and stopped.
+    #[error("the search took too long; try a narrower query")]
+    TooLong,
     #[error("index error: {0}")]
     Tantivy(#[from] tantivy::TantivyError),
     #[error("{0}")]

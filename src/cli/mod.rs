@@ -501,8 +501,9 @@ pub struct ServeArgs {
     /// ignored
     #[arg(long = "trusted-proxy", value_name = "ADDR")]
     pub trusted_proxies: Vec<std::net::IpAddr>,
-    /// Seconds one request may take, waiting for its turn included, before the client is told
-    /// the server is busy (HTTP 503): raise it for book-length documents on a slow machine
+    /// Seconds one request may take, waiting for its turn included, before it is answered with
+    /// HTTP 503 (busy, or took too long; a search stops itself then): raise it for book-length
+    /// documents on a slow machine
     #[arg(long, value_name = "SECONDS", default_value_t = 5.0, value_parser = positive_seconds)]
     pub timeout: f64,
 }

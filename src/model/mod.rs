@@ -1,6 +1,6 @@
 //! The engine-neutral vocabulary: requests and their options, results and hits, the article as
 //! stored, the query tree and its parser, snippets and highlights, ranking settings as data,
-//! feedback's relevance model, explanations, timelines, copy signatures and groups, the manifest, field names. Everything
+//! feedback's relevance model, search deadlines, explanations, timelines, copy signatures and groups, the manifest, field names. Everything
 //! that searches speaks it and it imports no engine, so both engines answer in one shape.
 //!
 //! Files here import each other by their own paths (`super::query::...`), never through this
@@ -8,6 +8,7 @@
 pub mod article;
 pub mod check;
 pub mod copies;
+pub mod deadline;
 pub mod explain;
 pub mod feedback;
 pub mod fields;

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 use super::copies::GroupId;
+use super::deadline::Deadline;
 use super::fields::{self, column};
 use super::query;
 use super::query::MatchMode;
@@ -146,6 +147,10 @@ pub struct SearchRequest {
     /// groups kept with the index (engines filter on this, never on `groups`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ids: Option<Vec<String>>,
+    /// When the search gives up (the server's request deadline; none for the CLI). Not part
+    /// of what is asked: two requests that differ only here have the same answer.
+    #[serde(skip)]
+    pub deadline: Deadline,
 }
 
 impl Default for SearchRequest {
@@ -173,6 +178,7 @@ impl Default for SearchRequest {
             collapse: true,
             groups: Vec::new(),
             ids: None,
+            deadline: Deadline::NONE,
         }
     }
 }

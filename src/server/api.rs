@@ -1,5 +1,6 @@
 //! The JSON API handlers: `/api/search`, `/api/articles/{id}`, `/api/articles/{id}/related`,
-//! `/api/entity` and `/api/stats`. Each validates its parameters, then hands the engine work to [`blocking`].
+//! `/api/entity` and `/api/stats`. Each validates its parameters, then hands the engine work to
+//! [`blocking`], except a search, which runs [`inline`] and stops itself at its deadline.
 use axum::Json;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
@@ -13,6 +14,7 @@ use newsdex::entities::rules::EntityRules;
 use newsdex::entities::{self, Mention};
 use newsdex::features::entity_page::{self, EntityLookup};
 use newsdex::model::article::StoredArticle;
+use newsdex::model::deadline::Deadline;
 use newsdex::model::request::SearchRequest;
 use newsdex::model::results::RelatedHit;
 use newsdex::model::results::{SearchResults, Stats};
@@ -53,8 +55,9 @@ pub async fn search(
     State(state): State<AppState>,
     query: Result<Query<Pairs>, QueryRejection>,
 ) -> Result<Json<SearchResults>, ApiError> {
-    let request = params::search_request(&pairs(query)?)?;
-    let results = blocking(&state, move |shared| {
+    let mut request = params::search_request(&pairs(query)?)?;
+    let results = inline(&state, move |shared, deadline| {
+        request.deadline = deadline;
         shared.engine.search(&request).map_err(ApiError::from)
     })
     .await?;
@@ -206,7 +209,6 @@ where
     F: FnOnce(&Shared) -> Result<T, ApiError> + Send + 'static,
 {
     let deadline = Instant::now() + state.0.limits.search_timeout;
-    let too_slow = || ApiError::unavailable("the search took too long; try a narrower query");
     let permit = permit(state).await?;
     let shared = state.0.clone();
     let task = tokio::task::spawn_blocking(move || {
@@ -217,6 +219,43 @@ where
         Err(_) => Err(too_slow()),
         Ok(Err(join)) => Err(ApiError::internal(join)),
         Ok(Ok(result)) => result,
+    }
+}
+
+/// Run a search on the thread its request arrived on, under the same cap and deadline as
+/// [`blocking`], the deadline handed to `work` for the engine to stop at. Handing a search of a
+/// millisecond or two to the blocking pool and back cost two thread wake-ups; here the runtime
+/// moves this worker's other tasks to another one instead, so a slow search stalls nobody else.
+/// A search that stops itself at the deadline answers the 503 then; one that ends a little past
+/// it (between two of the engine's checks) gets the same 503 as it ends.
+pub(super) async fn inline<T, F>(state: &AppState, work: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&Shared, Deadline) -> Result<T, ApiError>,
+{
+    let deadline = Instant::now() + state.0.limits.search_timeout;
+    let _permit = permit(state).await?;
+    let result = on_this_thread(|| work(&state.0, Deadline::at(deadline.into_std())));
+    if Instant::now() > deadline {
+        return Err(too_slow());
+    }
+    result
+}
+
+/// The engines' own "took too long", so the 503 reads the same whoever noticed.
+fn too_slow() -> ApiError {
+    ApiError::from(newsdex::Error::TooLong)
+}
+
+/// `work` on the calling thread; a panic becomes a 500, as it does on the blocking pool. Only a
+/// multi-threaded runtime can hand its other tasks on (the server's is one; a test's may not be).
+fn on_this_thread<T>(work: impl FnOnce() -> Result<T, ApiError>) -> Result<T, ApiError> {
+    let guarded = || {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(work))
+            .unwrap_or_else(|_| Err(ApiError::internal("the search failed unexpectedly")))
+    };
+    match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
+        Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(guarded),
+        _ => guarded(),
     }
 }
 
@@ -263,5 +302,81 @@ mod tests {
         assert!(queued.message.contains("busy"), "{}", queued.message);
         tokio::time::sleep(Duration::from_millis(600)).await;
         assert_eq!(blocking(&state, slow(10)).await, Ok(10));
+    }
+
+    /// `slow` as inline work that does not look at its deadline.
+    fn slow_inline(ms: u64) -> impl FnOnce(&Shared, Deadline) -> Result<u64, ApiError> {
+        move |shared, _| slow(ms)(shared)
+    }
+
+    /// Inline work that stops at its deadline, as the engines do: a check every few ms.
+    fn stopping(ms: u64) -> impl FnOnce(&Shared, Deadline) -> Result<u64, ApiError> {
+        move |_, deadline| {
+            let end = std::time::Instant::now() + Duration::from_millis(ms);
+            while std::time::Instant::now() < end {
+                deadline.check()?;
+                std::thread::sleep(Duration::from_millis(2));
+            }
+            Ok(ms)
+        }
+    }
+
+    // The server's runtime is multi-threaded; one worker makes "the others are not stalled"
+    // mean something.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+    async fn a_slow_inline_search_stalls_nobody_and_holds_its_permit() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = state(dir.path(), 150, 1);
+        assert_eq!(inline(&state, slow_inline(10)).await, Ok(10));
+        let started = Instant::now();
+        let slow_one = tokio::spawn({
+            let state = state.clone();
+            async move { inline(&state, slow_inline(500)).await }
+        });
+        // While it runs on the only worker, another task on the runtime still runs on time (the
+        // test's own body runs outside the workers, so the check must be a spawned task)...
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let other = tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(30)).await;
+            started.elapsed()
+        });
+        assert!(other.await.unwrap() < Duration::from_millis(300));
+        // ...and a second search waits for the only permit, up to its deadline: busy.
+        let queued = inline(&state, slow_inline(10)).await.unwrap_err();
+        assert_eq!(queued.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(queued.message.contains("busy"), "{}", queued.message);
+        // Work that never looks at its deadline is told "too long" only when it ends.
+        let late = slow_one.await.unwrap().unwrap_err();
+        assert!(started.elapsed() >= Duration::from_millis(500));
+        assert_eq!(late.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(late.message.contains("too long"), "{}", late.message);
+        assert_eq!(inline(&state, slow_inline(10)).await, Ok(10));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+    async fn a_search_that_checks_its_deadline_gets_its_503_at_the_deadline() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = state(dir.path(), 100, 1);
+        assert_eq!(inline(&state, stopping(10)).await, Ok(10));
+        let started = Instant::now();
+        let late = inline(&state, stopping(3000)).await.unwrap_err();
+        let took = started.elapsed();
+        assert_eq!(late.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(late.message.contains("too long"), "{}", late.message);
+        assert!(took >= Duration::from_millis(100), "{took:?}");
+        assert!(took < Duration::from_millis(1500), "{took:?}");
+        // It gave its permit back when it stopped: the next search runs at once.
+        assert_eq!(inline(&state, stopping(10)).await, Ok(10));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+    async fn a_panicking_inline_search_is_an_internal_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = state(dir.path(), 1000, 1);
+        let failed = inline(&state, |_, _| -> Result<u64, ApiError> { panic!("boom") })
+            .await
+            .unwrap_err();
+        assert_eq!(failed.status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(inline(&state, slow_inline(1)).await, Ok(1));
     }
 }

@@ -63,6 +63,9 @@ impl From<newsdex::Error> for ApiError {
             // The cluster's address (never a password) and what it said: the client can tell
             // a cluster that is down or degraded from a fault of ours, and retry later.
             err @ newsdex::Error::Engine { .. } => ApiError::unavailable(err.to_string()),
+            // A search that stopped at its deadline: the server is not at fault, the query may be
+            // too broad for the time allowed.
+            err @ newsdex::Error::TooLong => ApiError::unavailable(err.to_string()),
             other => ApiError::internal(other),
         }
     }

@@ -1,8 +1,12 @@
 //! `newsdex serve`: the HTTP JSON API and the embedded web page, on axum and tokio.
 //!
-//! One [`Backend`] serves the whole process, whichever engine it is. Search work is blocking
-//! (tantivy reads mmapped files, OpenSearch answers over HTTP), so it runs on tokio's blocking pool behind a semaphore and a deadline: a slow query costs one
-//! blocking thread, never the async workers that answer everything else. Both engines
+//! One [`Backend`] serves the whole process, whichever engine it is. Engine work is blocking
+//! (tantivy reads mmapped files, OpenSearch answers over HTTP), so it runs behind a semaphore and
+//! a deadline, either on tokio's blocking pool (answered with a 503 at the deadline while the work
+//! runs on) or, for `/api/search`, on its request's own worker inside `block_in_place` (the
+//! runtime moves that worker's other tasks elsewhere); a search carries the deadline and stops
+//! itself there, so its 503 comes at about the deadline. A slow query never stalls the async
+//! workers that answer everything else. Both engines
 //! follow commits on their own, so a concurrently running `newsdex index` shows up without restart.
 //!
 //! Routes (`GET` but for the batch and rule edits; errors are `{"error": "...", "position": N}` with 400, 404, 414 or 503):

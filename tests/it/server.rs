@@ -740,6 +740,139 @@ fn regression_a_book_length_article_view_outlived_its_deadline() {
     );
 }
 
+/// Articles of made-up words, every one carrying "harbour" in each sentence, indexed by the
+/// real binary without names (what is timed is searching, not tagging).
+fn generated_index(dir: &Path, articles: usize, sentences: usize) -> PathBuf {
+    const SYLLABLES: [&str; 12] = [
+        "ka", "lo", "mi", "ren", "tus", "vo", "dra", "pel", "sun", "gor", "bi", "fe",
+    ];
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (state >> 33) as usize
+    };
+    let root = dir.join("made-up");
+    std::fs::create_dir_all(&root).expect("mkdir");
+    for i in 0..articles {
+        let mut body = String::new();
+        for _ in 0..sentences {
+            body.push_str("The harbour");
+            for _ in 0..10 {
+                body.push(' ');
+                for _ in 0..2 + next() % 2 {
+                    body.push_str(SYLLABLES[next() % SYLLABLES.len()]);
+                }
+            }
+            body.push_str(". ");
+        }
+        write_article(
+            &root.join(format!("a{i}.txt")),
+            &format!("Harbour report number {i}"),
+            &body,
+            "Made-Up Gazette",
+        );
+    }
+    let index = dir.join("idx");
+    let out = Command::new(BIN)
+        .arg("index")
+        .arg(&root)
+        .arg("--index")
+        .arg(&index)
+        .args(["--source", "Made-Up Gazette", "--no-entities", "--quiet"])
+        .output()
+        .expect("run newsdex index");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    index
+}
+
+/// A server with its own deadline; without its memory of answers, every request is a search.
+fn serve_with_timeout(index: &Path, seconds: f64, no_cache: bool) -> Server {
+    let mut location: Vec<std::ffi::OsString> = vec![
+        "--index".into(),
+        index.into(),
+        "--timeout".into(),
+        format!("{seconds:.4}").into(),
+    ];
+    if no_cache {
+        location.push("--no-cache".into());
+    }
+    Server::start_on(&location)
+}
+
+/// The quickest of `tries` requests for `path`, each of them answered with `status`; returns the
+/// time and the last reply. The quickest, because a loaded machine only ever adds time.
+fn quickest(server: &Server, path: &str, status: u16, tries: usize) -> (Duration, Reply) {
+    let mut best = Duration::MAX;
+    let mut last = None;
+    for _ in 0..tries {
+        let started = Instant::now();
+        let reply = server.get(path);
+        best = best.min(started.elapsed());
+        assert_eq!(reply.status, status, "{path}: {}", reply.body);
+        last = Some(reply);
+    }
+    (best, last.expect("at least one try"))
+}
+
+/// A search past the server's deadline stops itself: the 503 comes at about the deadline, not
+/// when the whole search would have ended. The deadline is a tenth of the same search's own time
+/// measured here (book-length articles: snippets and stored texts are most of it), so the test
+/// holds on a fast machine and on a loaded one alike.
+#[test]
+fn a_search_past_its_deadline_gets_its_503_near_the_deadline() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let index = generated_index(dir.path(), 150, 2000);
+    let slow = "/api/search?q=harbour&match=all&limit=100&facet=source,section";
+    let patient = serve_with_timeout(&index, 600.0, true);
+    // The first search of a server builds what later ones share.
+    patient.json("/api/search?q=zzzz");
+    let (uncut, whole) = quickest(&patient, slow, 200, 3);
+    let total = whole.json()["total"].as_u64().expect("total");
+    assert_eq!(total, 150);
+    assert!(
+        uncut > Duration::from_millis(20),
+        "the search took only {uncut:?}: too quick to tell a cut search from a whole one"
+    );
+
+    let deadline = uncut.as_secs_f64() / 10.0;
+    let hurried = serve_with_timeout(&index, deadline.max(0.001), true);
+    hurried.get("/api/search?q=zzzz");
+    let (cut, late) = quickest(&hurried, slow, 503, 3);
+    assert!(late.body.contains("too long"), "{}", late.body);
+    assert!(
+        cut < uncut / 2,
+        "503 after {cut:?}; deadline {deadline:.4} s, the whole search {uncut:?}"
+    );
+
+    // The command line has no deadline: the same search runs to its end.
+    let out = Command::new(BIN)
+        .args([
+            "search", "harbour", "--match", "all", "--limit", "100", "--json",
+        ])
+        .arg("--index")
+        .arg(&index)
+        .output()
+        .expect("run newsdex search");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let cli: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(cli["total"].as_u64(), Some(total));
+    assert_eq!(
+        headlines(&cli),
+        headlines(&whole.json()),
+        "the CLI and the patient server rank alike"
+    );
+}
+
 #[test]
 fn related_finds_the_same_story_elsewhere() {
     let corpus = Corpus::new();

@@ -1105,7 +1105,11 @@ impl Backend for OpenSearch {
             // Lucene's own account of each score (the rescore's part included).
             body["explain"] = json!(true);
         }
+        // The cluster is not cut short (its own `timeout` answers with what its shards have
+        // found so far, a different answer); the request is checked on either side of it.
+        req.deadline.check()?;
         let mut reply = self.search_with(self.index(), &body, search_type(req))?;
+        req.deadline.check()?;
         let total = reply["hits"]["total"]["value"].as_u64().unwrap_or(0);
         let found = if deep {
             self.deep_page(&query, &sort, req.offset, limit)?
@@ -1165,6 +1169,8 @@ impl Backend for OpenSearch {
             .collect();
         let mut facets = BTreeMap::new();
         for facet in &req.facets {
+            // A facet may ask the cluster again.
+            req.deadline.check()?;
             let counts = if *facet == Facet::Source {
                 self.source_facet(&reply, &query, &table, req.facet_size)?
             } else {

@@ -20,11 +20,12 @@ use super::rerank::{self, Plan};
 use super::schema::Fields;
 use super::stems;
 use super::timeline::TimelineCollector;
-use super::{best, build, export, facets, related};
+use super::{best, build, deadline, export, facets, related};
 use crate::backend::Backend;
 use crate::entities::EntityKind;
 use crate::entities::rules::EntityRules;
 use crate::model::article::StoredArticle;
+use crate::model::deadline::Deadline;
 use crate::model::explain::Understood;
 use crate::model::fields::{self, column};
 use crate::model::highlight::Highlight;
@@ -340,6 +341,7 @@ impl Engine {
             plan,
             sources,
         } = self.prepare(searcher, req)?;
+        req.deadline.check()?;
         let limit = req.limit.min(MAX_LIMIT);
         // Source spellings merge after counting, so every spelling must be counted.
         let sizes: Vec<(&'static str, usize)> = req
@@ -391,7 +393,8 @@ impl Engine {
             match req.sort {
                 // The second pass's depth is kept by `best::Best`, at a fraction of the cost
                 // of tantivy's general collector.
-                Sort::Relevance if second => searcher.search(
+                Sort::Relevance if second => deadline::search(
+                    searcher,
                     &full,
                     &(
                         best::Best::new(plan.depth(&req.ranking, req.offset + limit)),
@@ -399,10 +402,13 @@ impl Engine {
                         facet_collectors,
                         dates,
                     ),
+                    req.deadline,
                 )?,
-                Sort::Relevance => searcher.search(
+                Sort::Relevance => deadline::search(
+                    searcher,
                     &full,
                     &(top.order_by_score(), Count, facet_collectors, dates),
+                    req.deadline,
                 )?,
                 Sort::Newest | Sort::Oldest => {
                     let order = if req.sort == Sort::Newest {
@@ -410,7 +416,8 @@ impl Engine {
                     } else {
                         Order::Asc
                     };
-                    let (docs, total, counts, dates) = searcher.search(
+                    let (docs, total, counts, dates) = deadline::search(
+                        searcher,
                         &full,
                         &(
                             top.order_by_fast_field::<DateTime>(column::DATE, order),
@@ -418,6 +425,7 @@ impl Engine {
                             facet_collectors,
                             dates,
                         ),
+                        req.deadline,
                     )?;
                     (
                         docs.into_iter().map(|(_, a)| (0.0, a)).collect(),
@@ -452,6 +460,7 @@ impl Engine {
             }
             false => (docs, None),
         };
+        req.deadline.check()?;
         let docs = if limit == 0 { Vec::new() } else { docs };
         let quotes = QuoteFilter::new(req);
         // Most searches show no quotes: their hits leave the stored quotes unparsed.
@@ -460,16 +469,19 @@ impl Engine {
             // Counting by merged dictionaries costs less than starting a thread to do it beside
             // the snippets would.
             (Some(columns), Some(matching)) => (
-                self.hits(searcher, &docs, &highlights, read_quotes)?,
-                facets::count_matching(columns, matching)?,
+                self.hits(searcher, &docs, &highlights, read_quotes, req.deadline)?,
+                facets::count_matching(columns, matching, req.deadline)?,
             ),
             _ => (
-                self.hits(searcher, &docs, &highlights, read_quotes)?,
+                self.hits(searcher, &docs, &highlights, read_quotes, req.deadline)?,
                 counted.unwrap_or_default(),
             ),
         };
         let entity_facets_shown = match &matching {
-            Some(matching) => self.show_entity_facets(searcher, req, matching, &mut counts)?,
+            Some(matching) => {
+                req.deadline.check()?;
+                self.show_entity_facets(searcher, req, matching, &mut counts)?
+            }
             None => false,
         };
         for hit in &mut hits {
@@ -556,9 +568,14 @@ impl Engine {
         match globals {
             Some(globals) if self.ordinals.is_some() => {
                 let counter = facets::GlobalSetCounter::new(&columns, &globals);
-                Ok(searcher.search(&query, &counter)?)
+                deadline::search(&searcher, &query, &counter, req.deadline)
             }
-            _ => Ok(searcher.search(&query, &facets::SetCounter::new(columns))?),
+            _ => deadline::search(
+                &searcher,
+                &query,
+                &facets::SetCounter::new(columns),
+                req.deadline,
+            ),
         }
     }
 
@@ -732,17 +749,22 @@ impl Engine {
         }
     }
 
-    /// The page's hits with their snippets, in order.
+    /// The page's hits with their snippets, in order; a page of long articles is stopped
+    /// between two hits at the deadline.
     fn hits(
         &self,
         searcher: &Searcher,
         docs: &[(f32, DocAddress)],
         highlights: &[Highlight],
         quotes: bool,
+        deadline: Deadline,
     ) -> Result<Vec<Hit>> {
         let mut snippets = SnippetGenerator::new(highlights.to_vec());
         docs.iter()
-            .map(|&(score, addr)| self.hit(searcher, addr, score, Some(&mut snippets), quotes))
+            .map(|&(score, addr)| {
+                deadline.check()?;
+                self.hit(searcher, addr, score, Some(&mut snippets), quotes)
+            })
             .collect()
     }
 
@@ -790,7 +812,7 @@ impl Engine {
                 after: None,
                 size: depth,
             };
-            let positions = searcher.search(&prepared.query, &page)?;
+            let positions = deadline::search(&searcher, &prepared.query, &page, req.deadline)?;
             let top = positions
                 .iter()
                 .map(|p| (p.score(req.sort), DocAddress::new(p.segment, p.doc)))
@@ -826,7 +848,7 @@ impl Engine {
                 after,
                 size,
             };
-            let positions = searcher.search(&prepared.query, &page)?;
+            let positions = deadline::search(&searcher, &prepared.query, &page, req.deadline)?;
             for position in &positions {
                 let addr = DocAddress::new(position.segment, position.doc);
                 let score = scale * position.score(req.sort);

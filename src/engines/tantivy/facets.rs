@@ -21,6 +21,7 @@ use tantivy::{DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
 use crate::entities::EntityKind;
 use crate::entities::rules::EntityRules;
 
+use crate::model::deadline::Deadline;
 use crate::model::results::FacetCount;
 
 /// One column's values across all segments of a searcher, with every document's values already
@@ -450,10 +451,12 @@ impl SegmentCollector for SegmentDocs {
 pub fn count_matching(
     columns: &[(Arc<GlobalOrdinals>, usize)],
     docs: &[Vec<DocId>],
-) -> tantivy::Result<Vec<Vec<FacetCount>>> {
+    deadline: Deadline,
+) -> crate::Result<Vec<Vec<FacetCount>>> {
     columns
         .iter()
         .map(|(global, size)| {
+            deadline.check()?;
             // A list nobody will read (the entity lists a server counts under the rules).
             if *size == 0 {
                 return Ok(Vec::new());
@@ -461,7 +464,8 @@ pub fn count_matching(
             if docs.len() > global.segments.len() {
                 return Err(tantivy::TantivyError::InternalError(
                     "facet dictionaries were built for another reader".into(),
-                ));
+                )
+                .into());
             }
             let mut counts = global.take_counts();
             let mut touched = Vec::new();

@@ -6,6 +6,7 @@ pub mod bm25f;
 pub mod build;
 pub mod check;
 pub mod copies;
+pub mod deadline;
 pub mod document;
 pub mod engine;
 pub mod export;
