@@ -64,6 +64,11 @@ pub trait Backend: Send + Sync {
     /// The archive-wide entity merges found after the last index run (none before one).
     fn entity_merges(&self) -> Result<EntityMerges>;
 
+    /// The rules searches are answered with: the entity rules, then the merges no rule is about
+    /// (`EntityMerges::under`). An engine may keep them worked out with the index, so long as
+    /// what it returns is always what the saved rules and merges give now.
+    fn effective_rules(&self) -> Result<EntityRules>;
+
     /// The groups of copies found after the last index run (none before one), shared: a
     /// long-lived engine reads them again only when a run has saved new ones.
     fn copy_groups(&self) -> Result<std::sync::Arc<CopyGroups>>;
@@ -185,6 +190,9 @@ pub trait Layer: Send + Sync {
     fn entity_merges(&self) -> Result<EntityMerges> {
         self.inner().entity_merges()
     }
+    fn effective_rules(&self) -> Result<EntityRules> {
+        self.inner().effective_rules()
+    }
     fn copy_groups(&self) -> Result<std::sync::Arc<CopyGroups>> {
         self.inner().copy_groups()
     }
@@ -243,6 +251,9 @@ impl<L: Layer> Backend for L {
     }
     fn entity_merges(&self) -> Result<EntityMerges> {
         Layer::entity_merges(self)
+    }
+    fn effective_rules(&self) -> Result<EntityRules> {
+        Layer::effective_rules(self)
     }
     fn copy_groups(&self) -> Result<std::sync::Arc<CopyGroups>> {
         Layer::copy_groups(self)

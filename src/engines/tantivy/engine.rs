@@ -930,11 +930,17 @@ impl Backend for Engine {
     }
 
     fn save_entity_rules(&self, rules: &EntityRules) -> Result<()> {
-        super::rules::save(&self.index.path, rules)
+        super::rules::save(&self.index.path, rules)?;
+        super::worked::refresh(&self.index.path);
+        Ok(())
     }
 
     fn entity_merges(&self) -> Result<crate::entities::merges::EntityMerges> {
         super::rules::load_merges(&self.index.path)
+    }
+
+    fn effective_rules(&self) -> Result<EntityRules> {
+        super::worked::load(&self.index.path)
     }
 
     fn copy_groups(&self) -> Result<Arc<crate::model::copies::CopyGroups>> {
