@@ -31,6 +31,11 @@ pub trait Backend: Send + Sync {
     /// set counts once.
     fn count_each(&self, req: &SearchRequest, sets: &[Vec<Entity>]) -> Result<Vec<u64>>;
 
+    /// For each indexed entity name, at least as many articles as carry it in the whole index
+    /// (`u64::MAX` where the engine cannot tell cheaply): a bound no search's count of the name
+    /// exceeds, for deciding what is worth counting.
+    fn indexed_articles(&self, names: &[Entity]) -> Result<Vec<u64>>;
+
     /// One stored article by id.
     fn article(&self, id: &str) -> Result<Option<StoredArticle>>;
 
@@ -158,6 +163,9 @@ pub trait Layer: Send + Sync {
     fn count_each(&self, req: &SearchRequest, sets: &[Vec<Entity>]) -> Result<Vec<u64>> {
         self.inner().count_each(req, sets)
     }
+    fn indexed_articles(&self, names: &[Entity]) -> Result<Vec<u64>> {
+        self.inner().indexed_articles(names)
+    }
     fn article(&self, id: &str) -> Result<Option<StoredArticle>> {
         self.inner().article(id)
     }
@@ -219,6 +227,9 @@ impl<L: Layer> Backend for L {
     }
     fn count_each(&self, req: &SearchRequest, sets: &[Vec<Entity>]) -> Result<Vec<u64>> {
         Layer::count_each(self, req, sets)
+    }
+    fn indexed_articles(&self, names: &[Entity]) -> Result<Vec<u64>> {
+        Layer::indexed_articles(self, names)
     }
     fn article(&self, id: &str) -> Result<Option<StoredArticle>> {
         Layer::article(self, id)

@@ -901,6 +901,19 @@ impl Backend for Engine {
         Engine::count_each(self, req, sets)
     }
 
+    /// Each name's document frequency in its kind's exact field: one term look-up per segment,
+    /// counting deleted articles too, which only loosens the bound.
+    fn indexed_articles(&self, names: &[crate::entities::rules::Entity]) -> Result<Vec<u64>> {
+        let searcher = self.searcher();
+        names
+            .iter()
+            .map(|(kind, name)| {
+                let term = Term::from_field_text(self.fields().entity_field(*kind), name);
+                Ok(searcher.doc_freq(&term)?)
+            })
+            .collect()
+    }
+
     fn article(&self, id: &str) -> Result<Option<StoredArticle>> {
         Engine::article(self, id)
     }
