@@ -103,6 +103,9 @@ pub struct Worked {
     block: Vec<(String, Option<EntityKind>)>,
     keep: Vec<(String, Option<EntityKind>)>,
     resolved: Vec<(Entity, Option<Entity>)>,
+    /// The merged values, each with its members: grouping them anew was a fifth of a one-shot
+    /// search with entity facets.
+    groups: Vec<(Entity, Vec<Entity>)>,
 }
 
 /// `name` is shown as it is indexed, whatever the archive-wide merges say.
@@ -265,6 +268,9 @@ impl EntityRules {
                 .collect(),
             keep: self.keep.iter().map(|k| (k.name.clone(), k.kind)).collect(),
             resolved: self.resolved().to_vec(),
+            groups: (self.groups().iter())
+                .map(|g| (g.target.clone(), g.members.clone()))
+                .collect(),
         }
     }
 
@@ -285,8 +291,12 @@ impl EntityRules {
                 .collect(),
             by_from: AliasIndex::default(),
         };
-        // A fresh index: nothing resolved yet, so the cell is empty and takes the list.
+        // A fresh index: nothing resolved or grouped yet, so the cells are empty and take them.
         let _ = rules.by_from.2.set(worked.resolved);
+        let groups = (worked.groups.into_iter())
+            .map(|(target, members)| Group { target, members })
+            .collect();
+        let _ = rules.by_from.1.set(groups);
         rules
     }
 

@@ -905,13 +905,27 @@ impl Backend for Engine {
     /// counting deleted articles too, which only loosens the bound.
     fn indexed_articles(&self, names: &[crate::entities::rules::Entity]) -> Result<Vec<u64>> {
         let searcher = self.searcher();
-        names
-            .iter()
-            .map(|(kind, name)| {
-                let term = Term::from_field_text(self.fields().entity_field(*kind), name);
-                Ok(searcher.doc_freq(&term)?)
-            })
-            .collect()
+        let mut out = vec![0u64; names.len()];
+        for segment in searcher.segment_readers() {
+            // Each kind's terms opened once per segment, not once per name.
+            let mut terms = HashMap::new();
+            for (total, (kind, name)) in out.iter_mut().zip(names) {
+                let field = self.fields().entity_field(*kind);
+                let inverted = match terms.entry(field) {
+                    std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                    std::collections::hash_map::Entry::Vacant(e) => {
+                        e.insert(segment.inverted_index(field)?)
+                    }
+                };
+                let term = Term::from_field_text(field, name);
+                if let Some(info) =
+                    (inverted.get_term_info(&term)).map_err(tantivy::TantivyError::from)?
+                {
+                    *total += u64::from(info.doc_freq);
+                }
+            }
+        }
+        Ok(out)
     }
 
     fn article(&self, id: &str) -> Result<Option<StoredArticle>> {

@@ -17,7 +17,7 @@ use crate::{Error, Result};
 pub const WORKED_FILE: &str = "entity-rules.worked";
 
 /// Leads every file, so a file of another format or version is never decoded as this one.
-const MAGIC: &[u8; 8] = b"ndxwrk01";
+const MAGIC: &[u8; 8] = b"ndxwrk02";
 
 /// The bytes after the magic: a digest of the rest, then the key it was worked out for.
 const DIGEST_LEN: usize = 16;
