@@ -111,7 +111,10 @@ fn read(index: &Path, key: u128) -> Option<EntityRules> {
     Some(EntityRules::from_worked(worked))
 }
 
-/// Keep `worked` as made for `key`, by a temporary file of this process's own renamed over the
+/// Tells apart the temporary files of one process's writers (a server's request threads).
+static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Keep `worked` as made for `key`, by a temporary file of this writer's own renamed over the
 /// old one: two searches writing at once each rename a whole file.
 fn write(index: &Path, key: u128, worked: &Worked) -> Result<()> {
     let path = path(index);
@@ -122,7 +125,11 @@ fn write(index: &Path, key: u128, worked: &Worked) -> Result<()> {
     let mut bytes = MAGIC.to_vec();
     bytes.extend_from_slice(&xxhash_rust::xxh3::xxh3_128(&body).to_le_bytes());
     bytes.extend_from_slice(&body);
-    let partial = index.join(format!("{WORKED_FILE}.{}.partial", std::process::id()));
+    let writer = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let partial = index.join(format!(
+        "{WORKED_FILE}.{}-{writer}.partial",
+        std::process::id()
+    ));
     std::fs::write(&partial, &bytes).map_err(|e| Error::io(&partial, e))?;
     std::fs::rename(&partial, &path).map_err(|e| {
         let _ = std::fs::remove_file(&partial);
