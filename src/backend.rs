@@ -31,6 +31,11 @@ pub trait Backend: Send + Sync {
     /// set counts once.
     fn count_each(&self, req: &SearchRequest, sets: &[Vec<Entity>]) -> Result<Vec<u64>>;
 
+    /// For each indexed entity name, at least as many articles as carry it in the whole index
+    /// (`u64::MAX` where the engine cannot tell cheaply): a bound no search's count of the name
+    /// exceeds, for deciding what is worth counting.
+    fn indexed_articles(&self, names: &[Entity]) -> Result<Vec<u64>>;
+
     /// One stored article by id.
     fn article(&self, id: &str) -> Result<Option<StoredArticle>>;
 
@@ -63,6 +68,11 @@ pub trait Backend: Send + Sync {
 
     /// The archive-wide entity merges found after the last index run (none before one).
     fn entity_merges(&self) -> Result<EntityMerges>;
+
+    /// The rules searches are answered with: the entity rules, then the merges no rule is about
+    /// (`EntityMerges::under`). An engine may keep them worked out with the index, so long as
+    /// what it returns is always what the saved rules and merges give now.
+    fn effective_rules(&self) -> Result<EntityRules>;
 
     /// The groups of copies found after the last index run (none before one), shared: a
     /// long-lived engine reads them again only when a run has saved new ones.
@@ -153,6 +163,9 @@ pub trait Layer: Send + Sync {
     fn count_each(&self, req: &SearchRequest, sets: &[Vec<Entity>]) -> Result<Vec<u64>> {
         self.inner().count_each(req, sets)
     }
+    fn indexed_articles(&self, names: &[Entity]) -> Result<Vec<u64>> {
+        self.inner().indexed_articles(names)
+    }
     fn article(&self, id: &str) -> Result<Option<StoredArticle>> {
         self.inner().article(id)
     }
@@ -185,6 +198,9 @@ pub trait Layer: Send + Sync {
     fn entity_merges(&self) -> Result<EntityMerges> {
         self.inner().entity_merges()
     }
+    fn effective_rules(&self) -> Result<EntityRules> {
+        self.inner().effective_rules()
+    }
     fn copy_groups(&self) -> Result<std::sync::Arc<CopyGroups>> {
         self.inner().copy_groups()
     }
@@ -211,6 +227,9 @@ impl<L: Layer> Backend for L {
     }
     fn count_each(&self, req: &SearchRequest, sets: &[Vec<Entity>]) -> Result<Vec<u64>> {
         Layer::count_each(self, req, sets)
+    }
+    fn indexed_articles(&self, names: &[Entity]) -> Result<Vec<u64>> {
+        Layer::indexed_articles(self, names)
     }
     fn article(&self, id: &str) -> Result<Option<StoredArticle>> {
         Layer::article(self, id)
@@ -243,6 +262,9 @@ impl<L: Layer> Backend for L {
     }
     fn entity_merges(&self) -> Result<EntityMerges> {
         Layer::entity_merges(self)
+    }
+    fn effective_rules(&self) -> Result<EntityRules> {
+        Layer::effective_rules(self)
     }
     fn copy_groups(&self) -> Result<std::sync::Arc<CopyGroups>> {
         Layer::copy_groups(self)

@@ -91,6 +91,23 @@ impl PartialEq for AliasIndex {
 
 impl Eq for AliasIndex {}
 
+/// The rules with every rule-mentioned name already resolved, in a form without optional
+/// fields left out (so any serde format reads it back): what an engine keeps beside its index so
+/// that a one-shot process does not resolve thousands of names again. Only
+/// [`EntityRules::worked`] makes one, and [`EntityRules::from_worked`] trusts it: whoever keeps
+/// one must tell it from one made of other rules.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Worked {
+    alias: Vec<(String, String, Option<EntityKind>)>,
+    retype: Vec<(String, EntityKind, Option<EntityKind>)>,
+    block: Vec<(String, Option<EntityKind>)>,
+    keep: Vec<(String, Option<EntityKind>)>,
+    resolved: Vec<(Entity, Option<Entity>)>,
+    /// The merged values, each with its members: grouping them anew was a fifth of a one-shot
+    /// search with entity facets.
+    groups: Vec<(Entity, Vec<Entity>)>,
+}
+
 /// `name` is shown as it is indexed, whatever the archive-wide merges say.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -234,6 +251,53 @@ impl EntityRules {
             && self.retype.is_empty()
             && self.block.is_empty()
             && self.keep.is_empty()
+    }
+
+    /// These rules with every rule-mentioned name resolved (resolving them now if no answer
+    /// has yet).
+    pub fn worked(&self) -> Worked {
+        Worked {
+            alias: (self.alias.iter())
+                .map(|a| (a.from.clone(), a.to.clone(), a.kind))
+                .collect(),
+            retype: (self.retype.iter())
+                .map(|r| (r.name.clone(), r.to, r.from))
+                .collect(),
+            block: (self.block.iter())
+                .map(|b| (b.name.clone(), b.kind))
+                .collect(),
+            keep: self.keep.iter().map(|k| (k.name.clone(), k.kind)).collect(),
+            resolved: self.resolved().to_vec(),
+            groups: (self.groups().iter())
+                .map(|g| (g.target.clone(), g.members.clone()))
+                .collect(),
+        }
+    }
+
+    /// The rules `worked` was made of, with its resolutions taken as they are.
+    pub fn from_worked(worked: Worked) -> EntityRules {
+        let rules = EntityRules {
+            alias: (worked.alias.into_iter())
+                .map(|(from, to, kind)| Alias { from, to, kind })
+                .collect(),
+            retype: (worked.retype.into_iter())
+                .map(|(name, to, from)| Retype { name, to, from })
+                .collect(),
+            block: (worked.block.into_iter())
+                .map(|(name, kind)| Block { name, kind })
+                .collect(),
+            keep: (worked.keep.into_iter())
+                .map(|(name, kind)| Keep { name, kind })
+                .collect(),
+            by_from: AliasIndex::default(),
+        };
+        // A fresh index: nothing resolved or grouped yet, so the cells are empty and take them.
+        let _ = rules.by_from.2.set(worked.resolved);
+        let groups = (worked.groups.into_iter())
+            .map(|(target, members)| Group { target, members })
+            .collect();
+        let _ = rules.by_from.1.set(groups);
+        rules
     }
 
     /// Rules from TOML text; a mistake is an error naming `origin` and the line.
@@ -705,6 +769,39 @@ mod tests {
         assert_eq!(EntityRules::parse(&r.to_toml(), "t").unwrap(), r);
         assert_eq!(r.remove("Jordan", None), 1);
         assert_eq!(r.retype.len(), 0);
+    }
+
+    #[test]
+    fn worked_rules_answer_as_the_rules_do() {
+        let r = rules(
+            "[[alias]]\nfrom = \"Obama\"\nto = \"Barack Obama\"\nkind = \"person\"\n\
+             [[alias]]\nfrom = \"B. Obama\"\nto = \"Obama\"\n\
+             [[retype]]\nname = \"Jordan\"\nto = \"place\"\nfrom = \"person\"\n\
+             [[block]]\nname = \"Staff Reporter\"\n\
+             [[keep]]\nname = \"Paris\"\n",
+        );
+        let back = EntityRules::from_worked(r.worked());
+        assert_eq!(back, r);
+        assert_eq!(back.groups(), r.groups());
+        assert_eq!(back.affected(), r.affected());
+        for name in [
+            "Obama",
+            "B. Obama",
+            "Barack Obama",
+            "Jordan",
+            "Staff Reporter",
+            "Paris",
+        ] {
+            for kind in EntityKind::ALL {
+                assert_eq!(
+                    back.resolve(kind, name),
+                    r.resolve(kind, name),
+                    "{kind:?} {name}"
+                );
+                assert_eq!(back.members(kind, name), r.members(kind, name));
+            }
+        }
+        assert_eq!(back.members(Person, "Obama").len(), 3);
     }
 
     #[test]

@@ -21,8 +21,7 @@ pub fn remerge(store: &mut dyn Store) -> Result<usize> {
 /// The rules a search is answered with: the entity rules kept with `engine`'s index, and after
 /// them the merges no rule is about.
 pub fn effective_rules(engine: &dyn Backend) -> Result<EntityRules> {
-    let rules = engine.entity_rules()?;
-    Ok(engine.entity_merges()?.under(&rules))
+    engine.effective_rules()
 }
 
 /// The merges in force on `engine`'s index: those no entity rule is about.

@@ -626,3 +626,57 @@ fn entity_pages_show_aliases_as_merged_names_and_lose_blocked_names() {
     );
     assert_eq!(entity_page(&f, "Meadow Lane", "person")["articles"], 0);
 }
+
+/// A one-shot search reads the rules worked out beside the index (`entity-rules.worked`); that
+/// file must never answer for rules it was not worked out from. After an edit through the CLI,
+/// a hand edit, an old file put back over a new one, a damaged, half or deleted file, every
+/// search gives the counts of the rules as they are.
+#[test]
+fn regression_a_one_shot_search_after_a_rules_edit_gives_the_fresh_counts() {
+    let f = fixture();
+    let worked = f.index().join("entity-rules.worked");
+    assert!(worked.exists(), "the index run keeps the worked rules");
+    assert_eq!(count_of(&facet(&f, "person", &[]), PRIYA), Some(2));
+
+    ok(&f, &["entities", "add-alias", CLLR, PRIYA]);
+    let merged = facet(&f, "person", &[]);
+    assert_eq!(count_of(&merged, PRIYA), Some(3), "{merged:?}");
+    assert_eq!(count_of(&merged, CLLR), None, "{merged:?}");
+    let for_alias = std::fs::read(&worked).unwrap();
+
+    // By hand, with no save through newsdex to rewrite the worked file.
+    let rules = f.index().join("entity-rules.toml");
+    std::fs::write(&rules, format!("[[block]]\nname = \"{PRIYA}\"\n")).unwrap();
+    let blocked = |when: &str| {
+        let people = facet(&f, "person", &[]);
+        assert_eq!(count_of(&people, PRIYA), None, "{when}: {people:?}");
+        assert_eq!(count_of(&people, CLLR), Some(2), "{when}: {people:?}");
+        assert_eq!(total(&f, &["", "--person", CLLR]), 2, "{when}");
+    };
+    blocked("after a hand edit");
+    let fresh = std::fs::read(&worked).unwrap();
+    assert_ne!(fresh, for_alias, "the stale file was replaced");
+
+    std::fs::write(&worked, &for_alias).unwrap();
+    blocked("with the file worked out for the alias put back");
+    let mut damaged = fresh.clone();
+    let middle = damaged.len() / 2;
+    damaged[middle] ^= 0xff;
+    for (when, bytes) in [
+        ("with a damaged file", damaged),
+        ("with half a file", fresh[..middle].to_vec()),
+        ("with an empty file", Vec::new()),
+    ] {
+        std::fs::write(&worked, bytes).unwrap();
+        blocked(when);
+        assert_eq!(std::fs::read(&worked).unwrap(), fresh, "{when}: rewritten");
+    }
+    std::fs::remove_file(&worked).unwrap();
+    blocked("with no file");
+
+    // Removing the rule through the CLI brings both names back as indexed.
+    ok(&f, &["entities", "remove", PRIYA]);
+    let people = facet(&f, "person", &[]);
+    assert_eq!(count_of(&people, PRIYA), Some(2), "{people:?}");
+    assert_eq!(count_of(&people, CLLR), Some(2), "{people:?}");
+}

@@ -882,6 +882,17 @@ impl Backend for OpenSearch {
         OpenSearch::copy_groups(self)
     }
 
+    /// No bound: a round trip per name would cost more than the counts it could spare.
+    fn indexed_articles(&self, names: &[crate::entities::rules::Entity]) -> Result<Vec<u64>> {
+        Ok(vec![u64::MAX; names.len()])
+    }
+
+    /// Worked out on every read: a remote index keeps no file beside it to hold them.
+    fn effective_rules(&self) -> Result<EntityRules> {
+        let rules = Backend::entity_rules(self)?;
+        Ok(Backend::entity_merges(self)?.under(&rules))
+    }
+
     fn entity_merges(&self) -> Result<crate::entities::merges::EntityMerges> {
         match self.settings_doc()?[meta::ENTITY_MERGES].as_str() {
             Some(text) => crate::entities::merges::EntityMerges::parse(

@@ -923,6 +923,33 @@ impl Backend for Engine {
         Engine::count_each(self, req, sets)
     }
 
+    /// Each name's document frequency in its kind's exact field: one term look-up per segment,
+    /// counting deleted articles too, which only loosens the bound.
+    fn indexed_articles(&self, names: &[crate::entities::rules::Entity]) -> Result<Vec<u64>> {
+        let searcher = self.searcher();
+        let mut out = vec![0u64; names.len()];
+        for segment in searcher.segment_readers() {
+            // Each kind's terms opened once per segment, not once per name.
+            let mut terms = HashMap::new();
+            for (total, (kind, name)) in out.iter_mut().zip(names) {
+                let field = self.fields().entity_field(*kind);
+                let inverted = match terms.entry(field) {
+                    std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                    std::collections::hash_map::Entry::Vacant(e) => {
+                        e.insert(segment.inverted_index(field)?)
+                    }
+                };
+                let term = Term::from_field_text(field, name);
+                if let Some(info) =
+                    (inverted.get_term_info(&term)).map_err(tantivy::TantivyError::from)?
+                {
+                    *total += u64::from(info.doc_freq);
+                }
+            }
+        }
+        Ok(out)
+    }
+
     fn article(&self, id: &str) -> Result<Option<StoredArticle>> {
         Engine::article(self, id)
     }
@@ -952,11 +979,17 @@ impl Backend for Engine {
     }
 
     fn save_entity_rules(&self, rules: &EntityRules) -> Result<()> {
-        super::rules::save(&self.index.path, rules)
+        super::rules::save(&self.index.path, rules)?;
+        super::worked::refresh(&self.index.path);
+        Ok(())
     }
 
     fn entity_merges(&self) -> Result<crate::entities::merges::EntityMerges> {
         super::rules::load_merges(&self.index.path)
+    }
+
+    fn effective_rules(&self) -> Result<EntityRules> {
+        super::worked::load(&self.index.path)
     }
 
     fn copy_groups(&self) -> Result<Arc<crate::model::copies::CopyGroups>> {

@@ -25,6 +25,7 @@ pub mod sources;
 pub mod stems;
 pub mod store;
 pub mod timeline;
+pub mod worked;
 
 pub use engine::Engine;
 pub use index::{NewsIndex, default_location};

@@ -26,8 +26,13 @@ pub fn read(index: &Path) -> Result<Option<String>> {
 
 /// The rules kept in an index folder (none without a file); a mistake names the file and line.
 pub fn load(index: &Path) -> Result<EntityRules> {
-    match read(index)? {
-        Some(text) => EntityRules::parse(&text, &path(index).display().to_string()),
+    parse(index, read(index)?.as_deref())
+}
+
+/// The rules in `text`, read from the rules file of `index` (none without one).
+pub fn parse(index: &Path, text: Option<&str>) -> Result<EntityRules> {
+    match text {
+        Some(text) => EntityRules::parse(text, &path(index).display().to_string()),
         None => Ok(EntityRules::default()),
     }
 }
@@ -43,11 +48,24 @@ pub fn write(index: &Path, text: &str) -> Result<()> {
 
 /// The merges kept in an index folder (none without a file).
 pub fn load_merges(index: &Path) -> Result<EntityMerges> {
+    parse_merges(index, read_merges(index)?.as_deref())
+}
+
+/// The merges file's text, if there is one.
+pub fn read_merges(index: &Path) -> Result<Option<String>> {
     let path = index.join(MERGES_FILE);
     match std::fs::read_to_string(&path) {
-        Ok(text) => EntityMerges::parse(&text, &path.display().to_string()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(EntityMerges::default()),
+        Ok(text) => Ok(Some(text)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(Error::io(path, e)),
+    }
+}
+
+/// The merges in `text`, read from the merges file of `index` (none without one).
+pub fn parse_merges(index: &Path, text: Option<&str>) -> Result<EntityMerges> {
+    match text {
+        Some(text) => EntityMerges::parse(text, &index.join(MERGES_FILE).display().to_string()),
+        None => Ok(EntityMerges::default()),
     }
 }
 

@@ -210,7 +210,9 @@ impl Store for TantivyStore {
     }
 
     fn save_entity_merges(&mut self, merges: &crate::entities::merges::EntityMerges) -> Result<()> {
-        super::rules::save_merges(&self.index.path, merges)
+        super::rules::save_merges(&self.index.path, merges)?;
+        super::worked::refresh(&self.index.path);
+        Ok(())
     }
 
     fn finish(&mut self, interrupted: bool) -> Result<u64> {
