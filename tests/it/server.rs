@@ -873,6 +873,60 @@ fn a_search_past_its_deadline_gets_its_503_near_the_deadline() {
     );
 }
 
+/// A batch past the server's deadline stops at it: one deadline covers the list, checked before
+/// each query and handed into each search. Four such batches at once (the server's fewest turns)
+/// all get their 503 at about the deadline, and a search right after is answered, not "busy":
+/// none of them runs on holding its turn. Within its deadline the same batch answers every line.
+#[test]
+fn a_batch_past_its_deadline_gets_its_503_near_the_deadline_and_frees_its_turn() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let index = generated_index(dir.path(), 150, 200);
+    let lines = 1000;
+    let body =
+        serde_json::json!({"text": "harbour\n".repeat(lines), "per_source": true}).to_string();
+    let run = |server: &Server| {
+        let started = Instant::now();
+        let reply = request(&server.addr, "POST", "/api/batch?match=all", Some(&body));
+        (started.elapsed(), reply)
+    };
+    let patient = serve_with_timeout(&index, 600.0, true);
+    patient.json("/api/search?q=zzzz");
+    let mut uncut = Duration::MAX;
+    for _ in 0..3 {
+        let (took, whole) = run(&patient);
+        assert_eq!(whole.status, 200, "{}", whole.body);
+        let rows = whole.json()["rows"].as_array().expect("rows").clone();
+        assert_eq!(rows.len(), lines);
+        assert!(rows.iter().all(|r| r["total"] == 150), "{}", rows[0]);
+        uncut = uncut.min(took);
+    }
+    assert!(
+        uncut > Duration::from_millis(20),
+        "the batch took only {uncut:?}: too quick to tell a cut batch from a whole one"
+    );
+
+    let deadline = uncut.as_secs_f64() / 10.0;
+    let hurried = serve_with_timeout(&index, deadline.max(0.001), true);
+    hurried.get("/api/search?q=zzzz");
+    let cut = std::thread::scope(|scope| {
+        let batches: Vec<_> = (0..4).map(|_| scope.spawn(|| run(&hurried))).collect();
+        let mut quickest = Duration::MAX;
+        for batch in batches {
+            let (took, late) = batch.join().expect("batch thread");
+            assert_eq!(late.status, 503, "{}", late.body);
+            assert!(late.body.contains("too long"), "{}", late.body);
+            quickest = quickest.min(took);
+        }
+        quickest
+    });
+    assert!(
+        cut < uncut / 2,
+        "503 after {cut:?}; deadline {deadline:.4} s, the whole batch {uncut:?}"
+    );
+    let after = hurried.get("/api/search?q=zzzz");
+    assert_eq!(after.status, 200, "{}", after.body);
+}
+
 #[test]
 fn related_finds_the_same_story_elsewhere() {
     let corpus = Corpus::new();
