@@ -84,8 +84,11 @@ pub async fn export(
         };
         let result = Exporter::new(&mut out, &layout).and_then(|mut exporter| {
             shared.engine.export(&request, options, &mut |hit| {
-                if let Some(started) = started.take() {
-                    let _ = started.send(Ok(()));
+                // A handler that stopped waiting (its 503 sent) has nobody to stream to.
+                if let Some(started) = started.take()
+                    && started.send(Ok(())).is_err()
+                {
+                    return Err(gone());
                 }
                 exporter.write(&hit)
             })?;
@@ -142,6 +145,14 @@ fn export_request(pairs: &[(String, String)]) -> Result<(SearchRequest, Layout),
     let mut request = params::search_request(&search)?;
     request.facets.clear();
     Ok((request, layout))
+}
+
+/// The client stopped listening: ends an export quietly, as a closed connection does.
+fn gone() -> newsdex::Error {
+    newsdex::Error::io(
+        "export",
+        std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the client went away"),
+    )
 }
 
 /// Buffers rows into chunks and sends each down the channel, waiting while the channel is full.
