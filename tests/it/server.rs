@@ -913,7 +913,8 @@ fn a_batch_past_its_deadline_gets_its_503_near_the_deadline_and_frees_its_turn()
         let mut quickest = Duration::MAX;
         for batch in batches {
             let (took, late) = batch.join().expect("batch thread");
-            assert_eq!(late.status, 503, "{}", late.body);
+            let head: String = late.body.chars().take(200).collect();
+            assert_eq!(late.status, 503, "{head}");
             assert!(late.body.contains("too long"), "{}", late.body);
             quickest = quickest.min(took);
         }
