@@ -928,6 +928,32 @@ fn a_batch_past_its_deadline_gets_its_503_near_the_deadline_and_frees_its_turn()
     assert_eq!(after.status, 200, "{}", after.body);
 }
 
+/// An export's deadline holds only until its first row: once rows flow the export runs to its
+/// end, so one that takes ten times the deadline still sends every row, whole.
+#[test]
+fn an_export_longer_than_its_deadline_still_sends_every_row() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let index = generated_index(dir.path(), 150, 2000);
+    let path = "/api/export?q=harbour&match=all&format=jsonl&fields=id,headline,snippet";
+    let patient = serve_with_timeout(&index, 600.0, true);
+    patient.get("/api/search?q=zzzz");
+    let (whole, all) = quickest(&patient, path, 200, 3);
+    assert!(
+        whole > Duration::from_millis(20),
+        "the export took only {whole:?}: too quick to outlast a deadline of a tenth"
+    );
+    let rows = all.body.lines().count();
+    assert_eq!(rows, 150);
+    let hurried = serve_with_timeout(&index, (whole.as_secs_f64() / 10.0).max(0.001), true);
+    hurried.get("/api/search?q=zzzz");
+    let long = hurried.get(path);
+    assert_eq!(long.status, 200);
+    assert_eq!(
+        long.body, all.body,
+        "the hurried export differs (took ten deadlines: {whole:?})"
+    );
+}
+
 #[test]
 fn related_finds_the_same_story_elsewhere() {
     let corpus = Corpus::new();
