@@ -49,7 +49,9 @@ pub trait Backend: Send + Sync {
     fn check(&self) -> Result<CheckReport>;
 
     /// Every hit of `req` (its limit and offset aside), in its order, handed to `each` one at a
-    /// time without holding them all; returns how many there were.
+    /// time without holding them all; returns how many there were. `req.deadline` bounds the wait
+    /// for the first hit only: once hits flow the caller is streaming them and cannot turn them
+    /// into an error page, and a long export is not a slow one.
     fn export(
         &self,
         req: &SearchRequest,

@@ -745,7 +745,7 @@ fn run_batch(a: &SearchArgs, file: &std::path::Path) -> Result<i32> {
     let lines = newsdex::features::batch::parse(&String::from_utf8_lossy(&bytes))?;
     let base = search_request(a)?;
     let engine = open::open(&a.q.location.location()?, Usage::OneShot)?;
-    let report = newsdex::features::batch::run(engine.as_ref(), &base, &lines, a.per_source);
+    let report = newsdex::features::batch::run(engine.as_ref(), &base, &lines, a.per_source)?;
     for row in &report.rows {
         if let Some(e) = &row.error {
             eprintln!("newsdex: {}:{}: {e}", file.display(), row.line);

@@ -94,8 +94,15 @@ pub fn request_for(base: &SearchRequest, line: &Line, per_source: bool) -> Searc
     req
 }
 
-/// One line run on `engine`: a failure becomes the row's error, never the batch's.
-pub fn run_line(engine: &dyn Backend, base: &SearchRequest, line: &Line, per_source: bool) -> Row {
+/// One line run on `engine`: a failure becomes the row's error, never the batch's, except a
+/// search that gave up at `base`'s deadline: the list then has no answer for that line at all, and
+/// the caller (the server) says so as it does for a single search.
+pub fn run_line(
+    engine: &dyn Backend,
+    base: &SearchRequest,
+    line: &Line,
+    per_source: bool,
+) -> Result<Row> {
     let mut row = Row {
         line: line.number,
         query: line.query.clone(),
@@ -118,19 +125,24 @@ pub fn run_line(engine: &dyn Backend, base: &SearchRequest, line: &Line, per_sou
             row.error = Some(format!("query error at position {position}: {message}"));
             row.position = Some(position);
         }
+        Err(Error::TooLong) => return Err(Error::TooLong),
         Err(e) => row.error = Some(e.to_string()),
     }
-    row
+    Ok(row)
 }
 
 /// Every line of the list, in order.
-pub fn run(engine: &dyn Backend, base: &SearchRequest, lines: &[Line], per_source: bool) -> Report {
-    Report::new(
-        lines
-            .iter()
-            .map(|line| run_line(engine, base, line, per_source))
-            .collect(),
-    )
+pub fn run(
+    engine: &dyn Backend,
+    base: &SearchRequest,
+    lines: &[Line],
+    per_source: bool,
+) -> Result<Report> {
+    lines
+        .iter()
+        .map(|line| run_line(engine, base, line, per_source))
+        .collect::<Result<_>>()
+        .map(Report::new)
 }
 
 /// The report as CSV: line, query, hits, error, then one column per source seen in any row.

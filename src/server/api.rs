@@ -193,7 +193,11 @@ fn paragraph_before(text: &str, at: usize) -> &str {
 
 /// A turn among the concurrent searches, waited for up to the search deadline.
 pub(super) async fn permit(state: &AppState) -> Result<OwnedSemaphorePermit, ApiError> {
-    let deadline = Instant::now() + state.0.limits.search_timeout;
+    permit_by(state, Instant::now() + state.0.limits.search_timeout).await
+}
+
+/// A turn, waited for up to `deadline`.
+async fn permit_by(state: &AppState, deadline: Instant) -> Result<OwnedSemaphorePermit, ApiError> {
     tokio::time::timeout_at(deadline, state.0.permits.clone().acquire_owned())
         .await
         .map_err(|_| ApiError::unavailable("the server is busy; try again shortly"))?
@@ -208,12 +212,38 @@ where
     T: Send + 'static,
     F: FnOnce(&Shared) -> Result<T, ApiError> + Send + 'static,
 {
-    let deadline = Instant::now() + state.0.limits.search_timeout;
-    let permit = permit(state).await?;
+    blocking_until(state, move |shared, _| work(shared)).await
+}
+
+/// [`blocking`], the deadline handed to `work` for the engine to stop at, so work past it ends
+/// about when its 503 is sent and frees its turn for others.
+pub(super) async fn blocking_until<T, F>(state: &AppState, work: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&Shared, Deadline) -> Result<T, ApiError> + Send + 'static,
+{
+    blocking_by(state, Instant::now() + state.0.limits.search_timeout, work).await
+}
+
+/// [`blocking_until`] with a deadline the caller chose, for a request that runs several pieces of
+/// work under one deadline (a batch).
+pub(super) async fn blocking_by<T, F>(
+    state: &AppState,
+    deadline: Instant,
+    work: F,
+) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&Shared, Deadline) -> Result<T, ApiError> + Send + 'static,
+{
+    if Instant::now() >= deadline {
+        return Err(too_slow());
+    }
+    let permit = permit_by(state, deadline).await?;
     let shared = state.0.clone();
     let task = tokio::task::spawn_blocking(move || {
         let _permit = permit;
-        work(&shared)
+        work(&shared, Deadline::at(deadline.into_std()))
     });
     match tokio::time::timeout_at(deadline, task).await {
         Err(_) => Err(too_slow()),

@@ -3,6 +3,11 @@
 //! The export runs on the blocking pool and hands the body over in chunks through a bounded
 //! channel, so a slow client slows the export down instead of making the server buffer it, and a
 //! client that goes away stops it (the next send fails, which ends the export as a closed pipe).
+//!
+//! The search deadline holds until the first hit: the status line waits for it, so an export
+//! whose first page takes too long is a 503 like a search (and stops there, freeing its turn),
+//! and one that fails before any row gets its own status. Once rows flow the export runs to its
+//! end, however long: a 200 cannot be taken back, and a long export is not a slow search.
 use std::io::Write;
 
 use axum::body::{Body, Bytes};
@@ -10,12 +15,14 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
+use tokio::time::Instant;
 
 use super::access::Caller;
 use super::params::{self, Pairs};
 use super::{ApiError, AppState};
 use newsdex::features::export::{Column, Exporter, Format, Layout};
+use newsdex::model::deadline::Deadline;
 use newsdex::model::keys::Role;
 use newsdex::model::query;
 use newsdex::model::request::{ExportOptions, SearchRequest};
@@ -40,7 +47,8 @@ pub async fn export(
         let mut count = request.clone();
         count.limit = 0;
         count.offset = 0;
-        let total = super::api::blocking(&state, move |shared| {
+        let total = super::api::blocking_until(&state, move |shared, deadline| {
+            count.deadline = deadline;
             shared.engine.search(&count).map_err(ApiError::from)
         })
         .await?
@@ -55,12 +63,17 @@ pub async fn export(
             ));
         }
     }
+    let deadline = Instant::now() + state.0.limits.search_timeout;
     let permit = super::api::permit(&state).await?;
     let (tx, mut rx) = mpsc::channel::<std::io::Result<Bytes>>(CHUNKS_IN_FLIGHT);
+    let (started, first) = oneshot::channel::<newsdex::Result<()>>();
     let shared = state.0.clone();
     let format = layout.format;
+    let mut request = request;
+    request.deadline = Deadline::at(deadline.into_std());
     tokio::task::spawn_blocking(move || {
         let _permit = permit;
+        let mut started = Some(started);
         let mut out = ChunkWriter {
             tx: tx.clone(),
             buf: Vec::with_capacity(CHUNK_BYTES),
@@ -70,20 +83,36 @@ pub async fn export(
             ..ExportOptions::default()
         };
         let result = Exporter::new(&mut out, &layout).and_then(|mut exporter| {
-            shared
-                .engine
-                .export(&request, options, &mut |hit| exporter.write(&hit))?;
+            shared.engine.export(&request, options, &mut |hit| {
+                // A handler that stopped waiting (its 503 sent) has nobody to stream to.
+                if let Some(started) = started.take()
+                    && started.send(Ok(())).is_err()
+                {
+                    return Err(gone());
+                }
+                exporter.write(&hit)
+            })?;
             exporter.finish().map(|_| ())
         });
         let result = result.and_then(|()| out.flush().map_err(|e| newsdex::Error::io("export", e)));
-        if let Err(e) = result
-            && !e.is_broken_pipe()
-        {
-            eprintln!("newsdex: export stopped: {e}");
-            // The status line has gone out: a body that ends in error is how the client hears it.
-            let _ = tx.blocking_send(Err(std::io::Error::other(e.to_string())));
+        match (started, result) {
+            // No row yet: the handler still holds the status line and tells the client itself.
+            (Some(started), result) => {
+                let _ = started.send(result);
+            }
+            (None, Err(e)) if !e.is_broken_pipe() => {
+                eprintln!("newsdex: export stopped: {e}");
+                // The status line has gone out: a body that ends in error is how the client hears it.
+                let _ = tx.blocking_send(Err(std::io::Error::other(e.to_string())));
+            }
+            (None, _) => {}
         }
     });
+    match tokio::time::timeout_at(deadline, first).await {
+        Err(_) => return Err(ApiError::from(newsdex::Error::TooLong)),
+        Ok(Err(_)) => return Err(ApiError::internal("the export failed unexpectedly")),
+        Ok(Ok(result)) => result?,
+    }
     let stream = futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx));
     let filename = format!(
         "attachment; filename=\"newsdex-export.{}\"",
@@ -116,6 +145,14 @@ fn export_request(pairs: &[(String, String)]) -> Result<(SearchRequest, Layout),
     let mut request = params::search_request(&search)?;
     request.facets.clear();
     Ok((request, layout))
+}
+
+/// The client stopped listening: ends an export quietly, as a closed connection does.
+fn gone() -> newsdex::Error {
+    newsdex::Error::io(
+        "export",
+        std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the client went away"),
+    )
 }
 
 /// Buffers rows into chunks and sends each down the channel, waiting while the channel is full.

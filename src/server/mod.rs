@@ -5,7 +5,8 @@
 //! a deadline, either on tokio's blocking pool (answered with a 503 at the deadline while the work
 //! runs on) or, for `/api/search`, on its request's own worker inside `block_in_place` (the
 //! runtime moves that worker's other tasks elsewhere); a search carries the deadline and stops
-//! itself there, so its 503 comes at about the deadline. A slow query never stalls the async
+//! itself there, so its 503 comes at about the deadline, and so do a batch's searches (one
+//! deadline for the list) and an export's until its first row. A slow query never stalls the async
 //! workers that answer everything else. Both engines
 //! follow commits on their own, so a concurrently running `newsdex index` shows up without restart.
 //!

@@ -873,6 +873,87 @@ fn a_search_past_its_deadline_gets_its_503_near_the_deadline() {
     );
 }
 
+/// A batch past the server's deadline stops at it: one deadline covers the list, checked before
+/// each query and handed into each search. Four such batches at once (the server's fewest turns)
+/// all get their 503 at about the deadline, and a search right after is answered, not "busy":
+/// none of them runs on holding its turn. Within its deadline the same batch answers every line.
+#[test]
+fn a_batch_past_its_deadline_gets_its_503_near_the_deadline_and_frees_its_turn() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let index = generated_index(dir.path(), 150, 200);
+    let lines = 1000;
+    let body =
+        serde_json::json!({"text": "harbour\n".repeat(lines), "per_source": true}).to_string();
+    let run = |server: &Server| {
+        let started = Instant::now();
+        let reply = request(&server.addr, "POST", "/api/batch?match=all", Some(&body));
+        (started.elapsed(), reply)
+    };
+    let patient = serve_with_timeout(&index, 600.0, true);
+    patient.json("/api/search?q=zzzz");
+    let mut uncut = Duration::MAX;
+    for _ in 0..3 {
+        let (took, whole) = run(&patient);
+        assert_eq!(whole.status, 200, "{}", whole.body);
+        let rows = whole.json()["rows"].as_array().expect("rows").clone();
+        assert_eq!(rows.len(), lines);
+        assert!(rows.iter().all(|r| r["total"] == 150), "{}", rows[0]);
+        uncut = uncut.min(took);
+    }
+    assert!(
+        uncut > Duration::from_millis(20),
+        "the batch took only {uncut:?}: too quick to tell a cut batch from a whole one"
+    );
+
+    let deadline = uncut.as_secs_f64() / 10.0;
+    let hurried = serve_with_timeout(&index, deadline.max(0.001), true);
+    hurried.get("/api/search?q=zzzz");
+    let cut = std::thread::scope(|scope| {
+        let batches: Vec<_> = (0..4).map(|_| scope.spawn(|| run(&hurried))).collect();
+        let mut quickest = Duration::MAX;
+        for batch in batches {
+            let (took, late) = batch.join().expect("batch thread");
+            let head: String = late.body.chars().take(200).collect();
+            assert_eq!(late.status, 503, "{head}");
+            assert!(late.body.contains("too long"), "{}", late.body);
+            quickest = quickest.min(took);
+        }
+        quickest
+    });
+    assert!(
+        cut < uncut / 2,
+        "503 after {cut:?}; deadline {deadline:.4} s, the whole batch {uncut:?}"
+    );
+    let after = hurried.get("/api/search?q=zzzz");
+    assert_eq!(after.status, 200, "{}", after.body);
+}
+
+/// An export's deadline holds only until its first row: once rows flow the export runs to its
+/// end, so one that takes ten times the deadline still sends every row, whole.
+#[test]
+fn an_export_longer_than_its_deadline_still_sends_every_row() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let index = generated_index(dir.path(), 150, 2000);
+    let path = "/api/export?q=harbour&match=all&format=jsonl&fields=id,headline,snippet";
+    let patient = serve_with_timeout(&index, 600.0, true);
+    patient.get("/api/search?q=zzzz");
+    let (whole, all) = quickest(&patient, path, 200, 3);
+    assert!(
+        whole > Duration::from_millis(20),
+        "the export took only {whole:?}: too quick to outlast a deadline of a tenth"
+    );
+    let rows = all.body.lines().count();
+    assert_eq!(rows, 150);
+    let hurried = serve_with_timeout(&index, (whole.as_secs_f64() / 10.0).max(0.001), true);
+    hurried.get("/api/search?q=zzzz");
+    let long = hurried.get(path);
+    assert_eq!(long.status, 200);
+    assert_eq!(
+        long.body, all.body,
+        "the hurried export differs (took ten deadlines: {whole:?})"
+    );
+}
+
 #[test]
 fn related_finds_the_same_story_elsewhere() {
     let corpus = Corpus::new();

@@ -989,6 +989,10 @@ impl Backend for OpenSearch {
                 body["search_after"] = a;
             }
             let reply = self.search_raw(self.index(), &body)?;
+            if count == 0 {
+                // The deadline holds until the first hit (see `Backend::export`).
+                req.deadline.check()?;
+            }
             let found = reply["hits"]["hits"]
                 .as_array()
                 .cloned()

@@ -157,6 +157,14 @@ impl OrdinalCache {
 }
 
 /// A cache whose holder panicked is still a valid cache: every update leaves it consistent.
+/// An export's deadline, which holds only until its first hit (see `Backend::export`).
+fn until_first(req: &SearchRequest, written: u64) -> Deadline {
+    match written {
+        0 => req.deadline,
+        _ => Deadline::NONE,
+    }
+}
+
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
@@ -812,7 +820,8 @@ impl Engine {
                 after: None,
                 size: depth,
             };
-            let positions = deadline::search(&searcher, &prepared.query, &page, req.deadline)?;
+            let positions =
+                deadline::search(&searcher, &prepared.query, &page, until_first(req, count))?;
             let top = positions
                 .iter()
                 .map(|p| (p.score(req.sort), DocAddress::new(p.segment, p.doc)))
@@ -848,7 +857,8 @@ impl Engine {
                 after,
                 size,
             };
-            let positions = deadline::search(&searcher, &prepared.query, &page, req.deadline)?;
+            let positions =
+                deadline::search(&searcher, &prepared.query, &page, until_first(req, count))?;
             for position in &positions {
                 let addr = DocAddress::new(position.segment, position.doc);
                 let score = scale * position.score(req.sort);
