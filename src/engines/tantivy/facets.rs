@@ -573,7 +573,8 @@ fn top_values(segments: &[LocalCounts], size: usize) -> Vec<FacetCount> {
         // value counts 0 there. An exhaustive listing (the archive-wide merge pass asks for every
         // value) otherwise searched each segment's dictionary for every value others named.
         let mut whole: Vec<bool> = Vec::with_capacity(segments.len());
-        let mut bound: u64 = 0;
+        // Per segment, the most any value it did not name can have there.
+        let mut unnamed_most: Vec<u64> = Vec::with_capacity(segments.len());
         for seg in segments {
             let lead = leading_ords(seg, depth.saturating_add(1));
             let take = lead.len().min(depth);
@@ -591,9 +592,10 @@ fn top_values(segments: &[LocalCounts], size: usize) -> Vec<FacetCount> {
                 });
             known.push(named);
             whole.push(take == seg.touched.len());
-            bound += lead.get(take).map_or(0, |&o| seg.counts[o as usize] as u64);
+            unnamed_most.push(lead.get(take).map_or(0, |&o| seg.counts[o as usize] as u64));
         }
-        let candidates: HashSet<&Vec<u8>> = known.iter().flat_map(|k| k.keys()).collect();
+        let bound: u64 = unnamed_most.iter().sum();
+        let candidates = within_reach(&known, &unnamed_most, size);
         // A value's count in a segment is known where that segment named it, looked up elsewhere.
         let mut ranked: Vec<FacetCount> = candidates
             .into_iter()
@@ -617,6 +619,45 @@ fn top_values(segments: &[LocalCounts], size: usize) -> Vec<FacetCount> {
         }
         depth = depth.saturating_mul(4);
     }
+}
+
+/// The named values that could still make a list of `size`. Each segment's dictionary search for
+/// a value it did not name is the costly part of counting, so a value is dropped unheard when even
+/// the most its unnamed segments could hold (`unnamed_most`) leaves it below `size` values' known
+/// counts: those counts only grow when completed, so it could not be in the list, however ties
+/// fall.
+fn within_reach<'a>(
+    known: &'a [HashMap<Vec<u8>, u64>],
+    unnamed_most: &[u64],
+    size: usize,
+) -> Vec<&'a Vec<u8>> {
+    let candidates: HashSet<&Vec<u8>> = known.iter().flat_map(|k| k.keys()).collect();
+    let reach: Vec<(u64, u64, &Vec<u8>)> = candidates
+        .into_iter()
+        .map(|bytes| {
+            let (mut least, mut most) = (0u64, 0u64);
+            for (k, &unnamed) in known.iter().zip(unnamed_most) {
+                match k.get(bytes) {
+                    Some(&n) => (least, most) = (least + n, most + n),
+                    None => most += unnamed,
+                }
+            }
+            (least, most, bytes)
+        })
+        .collect();
+    let floor = match size == 0 || reach.len() < size {
+        true => 0,
+        false => {
+            let mut leasts: Vec<u64> = reach.iter().map(|r| r.0).collect();
+            let (_, floor, _) = leasts.select_nth_unstable_by(size - 1, |a, b| b.cmp(a));
+            *floor
+        }
+    };
+    reach
+        .into_iter()
+        .filter(|&(_, most, _)| most >= floor)
+        .map(|(_, _, bytes)| bytes)
+        .collect()
 }
 
 /// A segment's `n` most frequent ordinals, most frequent first.
