@@ -573,7 +573,8 @@ fn top_values(segments: &[LocalCounts], size: usize) -> Vec<FacetCount> {
         // value counts 0 there. An exhaustive listing (the archive-wide merge pass asks for every
         // value) otherwise searched each segment's dictionary for every value others named.
         let mut whole: Vec<bool> = Vec::with_capacity(segments.len());
-        let mut bound: u64 = 0;
+        // Per segment, the most any value it did not name can have there.
+        let mut unnamed_most: Vec<u64> = Vec::with_capacity(segments.len());
         for seg in segments {
             let lead = leading_ords(seg, depth.saturating_add(1));
             let take = lead.len().min(depth);
@@ -591,9 +592,10 @@ fn top_values(segments: &[LocalCounts], size: usize) -> Vec<FacetCount> {
                 });
             known.push(named);
             whole.push(take == seg.touched.len());
-            bound += lead.get(take).map_or(0, |&o| seg.counts[o as usize] as u64);
+            unnamed_most.push(lead.get(take).map_or(0, |&o| seg.counts[o as usize] as u64));
         }
-        let candidates: HashSet<&Vec<u8>> = known.iter().flat_map(|k| k.keys()).collect();
+        let bound: u64 = unnamed_most.iter().sum();
+        let candidates = within_reach(&known, &unnamed_most, size);
         // A value's count in a segment is known where that segment named it, looked up elsewhere.
         let mut ranked: Vec<FacetCount> = candidates
             .into_iter()
@@ -617,6 +619,45 @@ fn top_values(segments: &[LocalCounts], size: usize) -> Vec<FacetCount> {
         }
         depth = depth.saturating_mul(4);
     }
+}
+
+/// The named values that could still make a list of `size`. Each segment's dictionary search for
+/// a value it did not name is the costly part of counting, so a value is dropped unheard when even
+/// the most its unnamed segments could hold (`unnamed_most`) leaves it below `size` values' known
+/// counts: those counts only grow when completed, so it could not be in the list, however ties
+/// fall.
+fn within_reach<'a>(
+    known: &'a [HashMap<Vec<u8>, u64>],
+    unnamed_most: &[u64],
+    size: usize,
+) -> Vec<&'a Vec<u8>> {
+    let candidates: HashSet<&Vec<u8>> = known.iter().flat_map(|k| k.keys()).collect();
+    let reach: Vec<(u64, u64, &Vec<u8>)> = candidates
+        .into_iter()
+        .map(|bytes| {
+            let (mut least, mut most) = (0u64, 0u64);
+            for (k, &unnamed) in known.iter().zip(unnamed_most) {
+                match k.get(bytes) {
+                    Some(&n) => (least, most) = (least + n, most + n),
+                    None => most += unnamed,
+                }
+            }
+            (least, most, bytes)
+        })
+        .collect();
+    let floor = match size == 0 || reach.len() < size {
+        true => 0,
+        false => {
+            let mut leasts: Vec<u64> = reach.iter().map(|r| r.0).collect();
+            let (_, floor, _) = leasts.select_nth_unstable_by(size - 1, |a, b| b.cmp(a));
+            *floor
+        }
+    };
+    reach
+        .into_iter()
+        .filter(|&(_, most, _)| most >= floor)
+        .map(|(_, _, bytes)| bytes)
+        .collect()
 }
 
 /// A segment's `n` most frequent ordinals, most frequent first.
@@ -1522,6 +1563,107 @@ mod tests {
         let searcher = index.reader()?.searcher();
         let column = searcher.segment_reader(0).fast_fields().str("p")?;
         Ok((index, column.expect("the column was written")))
+    }
+
+    /// Segments whose `p` column holds power-law names, each segment favouring other names (so
+    /// a segment's leading values are not the archive's), counted over a drawn share of docs.
+    fn skewed_segments(seed: u64) -> tantivy::Result<(tantivy::Index, Vec<LocalCounts>)> {
+        use tantivy::schema::{FAST, STRING, Schema};
+        let mut schema = Schema::builder();
+        let field = schema.add_text_field("p", STRING | FAST);
+        let index = tantivy::Index::create_in_ram(schema.build());
+        let mut writer: tantivy::IndexWriter = index.writer_with_num_threads(1, 15_000_000)?;
+        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+        let mut s = Stream(seed);
+        for shift in [0u64, 37, 211] {
+            for _ in 0..2500 {
+                // The least of three draws: low numbers are common, high ones rare.
+                let rank = s.below(900).min(s.below(900)).min(s.below(900));
+                let name = format!("n{:04}", (rank + shift) % 900);
+                writer.add_document(tantivy::doc!(field => name.as_str()))?;
+            }
+            writer.commit()?;
+        }
+        let searcher = index.reader()?.searcher();
+        let mut segments = Vec::new();
+        for reader in searcher.segment_readers() {
+            let column = reader
+                .fast_fields()
+                .str("p")?
+                .expect("the column was written");
+            let mut seg = LocalCounts {
+                counts: vec![0; column.num_terms()],
+                touched: Vec::new(),
+                column,
+            };
+            for doc in (0..reader.max_doc()).filter(|_| s.below(3) > 0) {
+                for ord in seg.column.term_ords(doc).collect::<Vec<_>>() {
+                    bump(&mut seg.counts, &mut seg.touched, ord as u32);
+                }
+            }
+            segments.push(seg);
+        }
+        Ok((index, segments))
+    }
+
+    #[test]
+    fn top_values_looking_up_only_reachable_values_is_the_full_count() -> tantivy::Result<()> {
+        for seed in [3, 17] {
+            let (_index, segments) = skewed_segments(seed)?;
+            assert_eq!(segments.len(), 3);
+            let mut all: HashMap<Vec<u8>, u64> = HashMap::new();
+            for seg in &segments {
+                let mut ords: Vec<u64> = seg.touched.iter().map(|&o| o as u64).collect();
+                ords.sort_unstable();
+                let mut next = ords.iter();
+                seg.column
+                    .dictionary()
+                    .sorted_ords_to_term_cb(&ords, |bytes| {
+                        let ord = *next.next().expect("one term per ordinal");
+                        *all.entry(bytes.to_vec()).or_default() += seg.counts[ord as usize] as u64;
+                    })?;
+            }
+            for size in [1, 3, 10, 40, 110, 5000] {
+                let mut full: Vec<FacetCount> = (all.iter())
+                    .map(|(bytes, &count)| FacetCount {
+                        value: String::from_utf8_lossy(bytes).into_owned(),
+                        count,
+                    })
+                    .collect();
+                rank(&mut full, size);
+                assert_eq!(top_values(&segments, size), full, "seed {seed} size {size}");
+            }
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn a_value_its_unnamed_segments_cannot_lift_is_not_looked_up() {
+        let named = |pairs: &[(&str, u64)]| -> HashMap<Vec<u8>, u64> {
+            pairs
+                .iter()
+                .map(|&(v, n)| (v.as_bytes().to_vec(), n))
+                .collect()
+        };
+        let known = [
+            named(&[("a", 50), ("b", 40), ("c", 9)]),
+            named(&[("a", 30), ("d", 45), ("e", 12)]),
+        ];
+        // Known at least: a 80, d 45, b 40, e 12, c 9; at most, with the first segment's unnamed
+        // values holding up to 35 and the second's up to 10: a 80, d 80, b 50, e 47, c 19.
+        let kept = |size: usize| -> Vec<String> {
+            let mut out: Vec<String> = within_reach(&known, &[35, 10], size)
+                .into_iter()
+                .map(|b| String::from_utf8_lossy(b).into_owned())
+                .collect();
+            out.sort();
+            out
+        };
+        // "d" could still reach 80 and tie "a".
+        assert_eq!(kept(1), ["a", "d"]);
+        assert_eq!(kept(2), ["a", "b", "d", "e"]);
+        assert_eq!(kept(5), ["a", "b", "c", "d", "e"]);
+        assert_eq!(kept(9), ["a", "b", "c", "d", "e"]);
     }
 
     #[test]
