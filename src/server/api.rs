@@ -263,7 +263,7 @@ where
     F: FnOnce(&Shared, Deadline) -> Result<T, ApiError>,
 {
     let deadline = Instant::now() + state.0.limits.search_timeout;
-    let _permit = permit(state).await?;
+    let _permit = permit_by(state, deadline).await?;
     let result = on_this_thread(|| work(&state.0, Deadline::at(deadline.into_std())));
     if Instant::now() > deadline {
         return Err(too_slow());

@@ -791,18 +791,19 @@ fn generated_index(dir: &Path, articles: usize, sentences: usize) -> PathBuf {
     index
 }
 
-/// A server with its own deadline; without its memory of answers, every request is a search.
-fn serve_with_timeout(index: &Path, seconds: f64, no_cache: bool) -> Server {
-    let mut location: Vec<std::ffi::OsString> = vec![
+/// A server with its own deadline and no memory of answers (every request is a search), after a
+/// first search has built what later ones share, so that no timing below pays for it.
+fn serve_with_timeout(index: &Path, seconds: f64) -> Server {
+    let location: Vec<std::ffi::OsString> = vec![
         "--index".into(),
         index.into(),
         "--timeout".into(),
         format!("{seconds:.4}").into(),
+        "--no-cache".into(),
     ];
-    if no_cache {
-        location.push("--no-cache".into());
-    }
-    Server::start_on(&location)
+    let server = Server::start_on(&location);
+    server.get("/api/search?q=zzzz");
+    server
 }
 
 /// The quickest of `tries` requests for `path`, each of them answered with `status`; returns the
@@ -829,9 +830,7 @@ fn a_search_past_its_deadline_gets_its_503_near_the_deadline() {
     let dir = tempfile::tempdir().expect("temp dir");
     let index = generated_index(dir.path(), 150, 2000);
     let slow = "/api/search?q=harbour&match=all&limit=100&facet=source,section";
-    let patient = serve_with_timeout(&index, 600.0, true);
-    // The first search of a server builds what later ones share.
-    patient.json("/api/search?q=zzzz");
+    let patient = serve_with_timeout(&index, 600.0);
     let (uncut, whole) = quickest(&patient, slow, 200, 3);
     let total = whole.json()["total"].as_u64().expect("total");
     assert_eq!(total, 150);
@@ -841,8 +840,7 @@ fn a_search_past_its_deadline_gets_its_503_near_the_deadline() {
     );
 
     let deadline = uncut.as_secs_f64() / 10.0;
-    let hurried = serve_with_timeout(&index, deadline.max(0.001), true);
-    hurried.get("/api/search?q=zzzz");
+    let hurried = serve_with_timeout(&index, deadline.max(0.001));
     let (cut, late) = quickest(&hurried, slow, 503, 3);
     assert!(late.body.contains("too long"), "{}", late.body);
     assert!(
@@ -889,8 +887,7 @@ fn a_batch_past_its_deadline_gets_its_503_near_the_deadline_and_frees_its_turn()
         let reply = request(&server.addr, "POST", "/api/batch?match=all", Some(&body));
         (started.elapsed(), reply)
     };
-    let patient = serve_with_timeout(&index, 600.0, true);
-    patient.json("/api/search?q=zzzz");
+    let patient = serve_with_timeout(&index, 600.0);
     let mut uncut = Duration::MAX;
     for _ in 0..3 {
         let (took, whole) = run(&patient);
@@ -906,8 +903,7 @@ fn a_batch_past_its_deadline_gets_its_503_near_the_deadline_and_frees_its_turn()
     );
 
     let deadline = uncut.as_secs_f64() / 10.0;
-    let hurried = serve_with_timeout(&index, deadline.max(0.001), true);
-    hurried.get("/api/search?q=zzzz");
+    let hurried = serve_with_timeout(&index, deadline.max(0.001));
     let cut = std::thread::scope(|scope| {
         let batches: Vec<_> = (0..4).map(|_| scope.spawn(|| run(&hurried))).collect();
         let mut quickest = Duration::MAX;
@@ -935,8 +931,7 @@ fn an_export_longer_than_its_deadline_still_sends_every_row() {
     let dir = tempfile::tempdir().expect("temp dir");
     let index = generated_index(dir.path(), 150, 2000);
     let path = "/api/export?q=harbour&match=all&format=jsonl&fields=id,headline,snippet";
-    let patient = serve_with_timeout(&index, 600.0, true);
-    patient.get("/api/search?q=zzzz");
+    let patient = serve_with_timeout(&index, 600.0);
     let (whole, all) = quickest(&patient, path, 200, 3);
     assert!(
         whole > Duration::from_millis(20),
@@ -944,8 +939,7 @@ fn an_export_longer_than_its_deadline_still_sends_every_row() {
     );
     let rows = all.body.lines().count();
     assert_eq!(rows, 150);
-    let hurried = serve_with_timeout(&index, (whole.as_secs_f64() / 10.0).max(0.001), true);
-    hurried.get("/api/search?q=zzzz");
+    let hurried = serve_with_timeout(&index, (whole.as_secs_f64() / 10.0).max(0.001));
     let long = hurried.get(path);
     assert_eq!(long.status, 200);
     assert_eq!(
