@@ -20,7 +20,7 @@ use super::rerank::{self, Plan};
 use super::schema::Fields;
 use super::stems;
 use super::timeline::TimelineCollector;
-use super::{best, build, deadline, export, facets, related};
+use super::{best, build, deadline, export, facets, hands, related};
 use crate::backend::Backend;
 use crate::entities::EntityKind;
 use crate::entities::rules::EntityRules;
@@ -34,7 +34,7 @@ use crate::model::quoted::QuoteFilter;
 use crate::model::request::{
     ExportOptions, Facet, MAX_LIMIT, SearchRequest, Sort, drops_stop_words,
 };
-use crate::model::results::{Hit, QueryExplanation, SearchResults, Stats};
+use crate::model::results::{FacetCount, Hit, QueryExplanation, SearchResults, Stats};
 use crate::model::snippet::SnippetGenerator;
 use crate::model::sources::{Aliases, SourceTable};
 use crate::{Error, Result};
@@ -164,6 +164,9 @@ fn until_first(req: &SearchRequest, written: u64) -> Deadline {
         _ => Deadline::NONE,
     }
 }
+
+/// A page of documents with their scores, in order.
+type ScoredPage = Vec<(f32, DocAddress)>;
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -443,55 +446,40 @@ impl Engine {
                     )
                 }
             };
-        let (docs, reranked) = match second {
-            true => {
-                let r = rerank::rerank(
-                    searcher,
-                    &|word: &str| self.doc_freq(searcher, word),
-                    self.fields(),
-                    &req.ranking,
-                    &plan,
-                    rerank::FirstPass {
-                        top: docs,
-                        total: total as u64,
-                        end: req.offset + limit,
-                    },
-                )?;
-                let page = r
-                    .docs
-                    .iter()
-                    .skip(req.offset)
-                    .take(limit)
-                    .copied()
-                    .collect();
-                (page, Some(r))
-            }
-            false => (docs, None),
-        };
-        req.deadline.check()?;
-        let docs = if limit == 0 { Vec::new() } else { docs };
         let quotes = QuoteFilter::new(req);
         // Most searches show no quotes: their hits leave the stored quotes unparsed.
         let read_quotes = !quotes.shows_none();
-        let (mut hits, mut counts) = match (&later, &matching) {
-            // Counting by merged dictionaries costs less than starting a thread to do it beside
-            // the snippets would.
-            (Some(columns), Some(matching)) => (
-                self.hits(searcher, &docs, &highlights, read_quotes, req.deadline)?,
-                facets::count_matching(columns, matching, req.deadline)?,
-            ),
-            _ => (
-                self.hits(searcher, &docs, &highlights, read_quotes, req.deadline)?,
-                counted.unwrap_or_default(),
-            ),
+        let page: hands::Shared<(f32, DocAddress), Result<Hit>> = hands::Shared::new();
+        let make_hit = |snippets: &mut SnippetGenerator, &(score, addr): &(f32, DocAddress)| {
+            req.deadline.check()?;
+            self.hit(searcher, addr, score, Some(snippets), read_quotes)
         };
-        let entity_facets_shown = match &matching {
-            Some(matching) => {
-                req.deadline.check()?;
-                self.show_entity_facets(searcher, req, matching, &mut counts)?
-            }
-            None => false,
-        };
+        let snippets = || SnippetGenerator::new(highlights.clone());
+        // This hand re-scores and learns the page, then reads hits; the other counts the
+        // facets, then reads hits off the same page.
+        let (ranked, counted) = hands::both(
+            || {
+                let promise = page.promise();
+                let ranked = self.page(searcher, req, &plan, second, docs, total, limit);
+                if let Ok((docs, _)) = &ranked {
+                    page.publish(docs.clone());
+                }
+                drop(promise);
+                page.work(snippets, make_hit);
+                ranked
+            },
+            || {
+                let counted = self.count_facets(searcher, req, later.as_ref(), matching, counted);
+                page.work(snippets, make_hit);
+                counted
+            },
+        );
+        let (docs, reranked) = ranked?;
+        let (counts, entity_facets_shown) = counted?;
+        let mut hits = (page.into_results())
+            .ok_or_else(|| Error::Other("a hit of the page was left unmade".into()))?
+            .into_iter()
+            .collect::<Result<Vec<Hit>>>()?;
         for hit in &mut hits {
             hit.quotes = quotes.select(std::mem::take(&mut hit.quotes));
         }
@@ -757,23 +745,75 @@ impl Engine {
         }
     }
 
-    /// The page's hits with their snippets, in order; a page of long articles is stopped
-    /// between two hits at the deadline.
-    fn hits(
+    /// The page's documents, re-scored by the second pass when there is one, and what the
+    /// second pass decided; a search past its deadline stops here.
+    #[allow(clippy::too_many_arguments)]
+    fn page(
         &self,
         searcher: &Searcher,
-        docs: &[(f32, DocAddress)],
-        highlights: &[Highlight],
-        quotes: bool,
-        deadline: Deadline,
-    ) -> Result<Vec<Hit>> {
-        let mut snippets = SnippetGenerator::new(highlights.to_vec());
-        docs.iter()
-            .map(|&(score, addr)| {
-                deadline.check()?;
-                self.hit(searcher, addr, score, Some(&mut snippets), quotes)
-            })
-            .collect()
+        req: &SearchRequest,
+        plan: &Plan,
+        second: bool,
+        docs: Vec<(f32, DocAddress)>,
+        total: usize,
+        limit: usize,
+    ) -> Result<(ScoredPage, Option<rerank::Reranked>)> {
+        let (docs, reranked) = match second {
+            true => {
+                let r = rerank::rerank(
+                    searcher,
+                    &|word: &str| self.doc_freq(searcher, word),
+                    self.fields(),
+                    &req.ranking,
+                    plan,
+                    rerank::FirstPass {
+                        top: docs,
+                        total: total as u64,
+                        end: req.offset + limit,
+                    },
+                )?;
+                let page = r
+                    .docs
+                    .iter()
+                    .skip(req.offset)
+                    .take(limit)
+                    .copied()
+                    .collect();
+                (page, Some(r))
+            }
+            false => (docs, None),
+        };
+        req.deadline.check()?;
+        let docs = if limit == 0 { Vec::new() } else { docs };
+        Ok((docs, reranked))
+    }
+
+    /// The facet lists, one per requested facet: counted by merged dictionaries over the
+    /// matching documents when the first pass only noted them, else as the first pass counted
+    /// them; the entity lists under the request's rules where this engine shows them (and
+    /// whether it did).
+    fn count_facets(
+        &self,
+        searcher: &Searcher,
+        req: &SearchRequest,
+        later: Option<&Vec<(Arc<GlobalOrdinals>, usize)>>,
+        matching: Option<Vec<Vec<tantivy::DocId>>>,
+        counted: Option<Vec<Vec<FacetCount>>>,
+    ) -> Result<(Vec<Vec<FacetCount>>, bool)> {
+        let mut counts = match (later, &matching) {
+            (Some(columns), Some(matching)) => {
+                facets::count_matching(columns, matching, req.deadline)?
+            }
+            _ => counted.unwrap_or_default(),
+        };
+        let shown = match &matching {
+            Some(matching) => {
+                req.deadline.check()?;
+                self.show_entity_facets(searcher, req, matching, &mut counts)?
+            }
+            None => false,
+        };
+        Ok((counts, shown))
     }
 
     /// One hit; its quotes are read from the store only when `quotes`.

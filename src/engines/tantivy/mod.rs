@@ -13,6 +13,7 @@ pub mod export;
 pub mod facets;
 pub mod feedback;
 pub mod files;
+pub mod hands;
 pub mod index;
 pub mod keys;
 pub mod manifest;
