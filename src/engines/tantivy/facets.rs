@@ -9,8 +9,8 @@
 //! - A one-shot process (the CLI) cannot amortise that merge, so it finds the top values with a
 //!   threshold algorithm: name only each segment's leading values, count those exactly everywhere,
 //!   and stop once no unnamed value could still make the list.
-use std::cmp::Ordering;
-use std::collections::{HashMap, HashSet};
+use std::cmp::{Ordering, Reverse};
+use std::collections::{BinaryHeap, HashMap, HashSet};
 use std::io;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -18,6 +18,7 @@ use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::StrColumn;
 use tantivy::{DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
 
+use super::hands;
 use crate::entities::EntityKind;
 use crate::entities::rules::EntityRules;
 
@@ -520,6 +521,35 @@ fn top_n<T>(items: &mut Vec<T>, n: usize, cmp: impl Fn(&T, &T) -> Ordering) {
     items.sort_unstable_by(cmp);
 }
 
+/// The ids of `all` (ascending, so most widely carried first) counted above zero that can make
+/// a list of `size`: read in order until `size` of them count more than the next id is carried
+/// by, since a count never exceeds the articles carrying the value, and every later id is
+/// carried by no more. A query matching most of the archive read every value of a kind, tens of
+/// thousands, to keep ten.
+fn reachable(all: &[u32], counts: &[u32], carried: &[u32], size: usize) -> Vec<u32> {
+    let mut ids = Vec::new();
+    if size == 0 {
+        return ids;
+    }
+    let mut best: BinaryHeap<Reverse<u32>> = BinaryHeap::new();
+    for &id in all {
+        let out_of_reach = |least: &Reverse<u32>| carried[id as usize] < least.0;
+        if best.len() == size && best.peek().is_some_and(out_of_reach) {
+            break;
+        }
+        let count = counts[id as usize];
+        if count == 0 {
+            continue;
+        }
+        ids.push(id);
+        best.push(Reverse(count));
+        if best.len() > size {
+            best.pop();
+        }
+    }
+    ids
+}
+
 /// The exact top `size` values, summed and named through merged dictionaries.
 fn top_global(segments: Vec<GlobalCounts>, size: usize) -> Vec<FacetCount> {
     let mut segments = segments.into_iter();
@@ -1017,6 +1047,41 @@ const FIRST_ROUND_SHARE: usize = 64;
 /// more it matches, the fewer ids per article it reads.
 const HEAD_SHARES: [usize; 3] = [256, 1024, 4096];
 
+/// From this many documents to count over, two hands count half each: below it, handing half
+/// to another thread and adding its counts back cost about what it saves.
+const SPLIT_DOCUMENTS: usize = 2048;
+
+/// `docs` (per segment, ascending) cut into two runs, the first of `at` documents, each again
+/// per segment.
+fn halves(docs: &[Vec<DocId>], at: usize) -> (Vec<&[DocId]>, Vec<&[DocId]>) {
+    let mut left = at;
+    let (mut first, mut second) = (Vec::new(), Vec::new());
+    for d in docs {
+        let cut = left.min(d.len());
+        left -= cut;
+        first.push(&d[..cut]);
+        second.push(&d[cut..]);
+    }
+    (first, second)
+}
+
+/// Per-segment document ranges cut into two with about as many documents on each side.
+type Ranges = Vec<std::ops::Range<DocId>>;
+
+fn split_ranges(ranges: &[std::ops::Range<DocId>]) -> (Ranges, Ranges) {
+    let total: usize = ranges.iter().map(|r| r.len()).sum();
+    let mut left = total / 2;
+    let (mut first, mut second) = (Vec::new(), Vec::new());
+    for r in ranges {
+        let cut = left.min(r.len());
+        left -= cut;
+        let mid = r.start + cut as DocId;
+        first.push(r.start..mid);
+        second.push(mid..r.end);
+    }
+    (first, second)
+}
+
 /// Each document's most widely carried shown-value ids, as `u16`, back to back with no other
 /// ids between them.
 ///
@@ -1085,23 +1150,23 @@ fn count_run<T: Copy + Into<u32>>(
 /// segment was not inlined and cost more than the branch saved.
 fn count_lists<S, T: Copy + Into<u32>>(
     segments: &[S],
-    docs: &[Vec<DocId>],
+    docs: &[&[DocId]],
     list: impl Fn(&S, DocId) -> &[T],
     ids: std::ops::Range<u32>,
     counts: &mut [u32],
     touched: &mut Vec<u32>,
 ) {
-    let documents: usize = docs.iter().map(Vec::len).sum();
+    let documents: usize = docs.iter().map(|d| d.len()).sum();
     if ids.len() > documents {
         for (segment, docs) in segments.iter().zip(docs) {
-            for &doc in docs {
+            for &doc in *docs {
                 count_run(list(segment, doc), &ids, |id| bump(counts, touched, id));
             }
         }
         return;
     }
     for (segment, docs) in segments.iter().zip(docs) {
-        for &doc in docs {
+        for &doc in *docs {
             count_run(list(segment, doc), &ids, |id| counts[id as usize] += 1);
         }
     }
@@ -1286,9 +1351,9 @@ impl ShownValues {
             return;
         }
         if let Some((_, heads)) = self.heads.iter().find(|(kept, _)| ids.end <= *kept) {
-            return count_lists(heads, docs, HeadValues::list, ids, counts, touched);
+            return self.count_halves(heads, docs, HeadValues::list, ids, counts, touched);
         }
-        count_lists(
+        self.count_halves(
             &self.segments,
             docs,
             SegmentValues::of,
@@ -1296,6 +1361,44 @@ impl ShownValues {
             counts,
             touched,
         );
+    }
+
+    /// [`count_lists`] over `docs`, on two hands when there are enough of them: each hand
+    /// counts half the documents into its own array, and the second's counts are added to the
+    /// first's. The same counts either way; only the order of `touched` differs, which nothing
+    /// reads.
+    fn count_halves<S: Sync, T: Copy + Into<u32>>(
+        &self,
+        segments: &[S],
+        docs: &[Vec<DocId>],
+        list: impl Fn(&S, DocId) -> &[T] + Sync,
+        ids: std::ops::Range<u32>,
+        counts: &mut [u32],
+        touched: &mut Vec<u32>,
+    ) {
+        let documents: usize = docs.iter().map(Vec::len).sum();
+        if documents < SPLIT_DOCUMENTS {
+            let all: Vec<&[DocId]> = docs.iter().map(Vec::as_slice).collect();
+            return count_lists(segments, &all, list, ids, counts, touched);
+        }
+        let (first, second) = halves(docs, documents / 2);
+        let mut theirs = self.take_counts();
+        let mut theirs_touched = Vec::new();
+        hands::both(
+            || count_lists(segments, &first, &list, ids.clone(), counts, touched),
+            || {
+                let (counts, touched) = (&mut theirs, &mut theirs_touched);
+                count_lists(segments, &second, &list, ids.clone(), counts, touched)
+            },
+        );
+        for &id in &theirs_touched {
+            let count = &mut counts[id as usize];
+            if *count == 0 {
+                touched.push(id);
+            }
+            *count += theirs[id as usize];
+        }
+        self.give_back(theirs, &theirs_touched);
     }
 
     /// The lowest, over `kinds`, of each kind's `size`-th highest count among the counted values
@@ -1334,22 +1437,51 @@ impl ShownValues {
     }
 
     /// Counts over the live articles `docs` does not hold, subtracted from all the carried ones.
+    /// On two hands when the archive is large enough: each takes half the segments' documents,
+    /// one subtracting from the carried counts, the other counting what the first then
+    /// subtracts.
     fn count_unmatched(&self, docs: &[Vec<DocId>]) -> Vec<u32> {
         // A pooled array: a fresh one this large comes from the system as pages to zero.
         let mut counts = self.take_counts();
         counts.copy_from_slice(&self.carried);
-        for (values, docs) in self.segments.iter().zip(docs) {
-            let mut next = docs.iter().copied().peekable();
-            for doc in 0..values.docs() {
+        let whole: Vec<std::ops::Range<DocId>> = (self.segments.iter())
+            .map(|values| 0..values.docs())
+            .collect();
+        if self.live < SPLIT_DOCUMENTS {
+            self.unmatched(docs, &whole, |id| counts[id as usize] -= 1);
+            return counts;
+        }
+        let (first, second) = split_ranges(&whole);
+        let mut theirs = self.take_counts();
+        hands::both(
+            || self.unmatched(docs, &first, |id| counts[id as usize] -= 1),
+            || self.unmatched(docs, &second, |id| theirs[id as usize] += 1),
+        );
+        for (count, taken) in counts.iter_mut().zip(&theirs) {
+            *count -= taken;
+        }
+        self.pool.give_back_dirty(theirs);
+        counts
+    }
+
+    /// `each` of the ids of every live document in `ranges` (per segment) that `docs` (per
+    /// segment, ascending) does not hold.
+    fn unmatched(
+        &self,
+        docs: &[Vec<DocId>],
+        ranges: &[std::ops::Range<DocId>],
+        mut each: impl FnMut(u32),
+    ) {
+        for ((values, docs), range) in self.segments.iter().zip(docs).zip(ranges) {
+            let from = docs.partition_point(|&d| d < range.start);
+            let mut next = docs[from..].iter().copied().peekable();
+            for doc in range.clone() {
                 if next.next_if_eq(&doc).is_some() {
                     continue;
                 }
-                for &id in values.of(doc) {
-                    counts[id as usize] -= 1;
-                }
+                values.of(doc).iter().for_each(|&id| each(id));
             }
         }
-        counts
     }
 
     /// Each kind's top `size` values among `touched` (every id of the kind when `None`).
@@ -1376,9 +1508,7 @@ impl ShownValues {
                     Some(touched) => (touched.iter().copied())
                         .filter(|&id| self.kind_of[id as usize] == rank)
                         .collect(),
-                    None => (all.iter().copied())
-                        .filter(|&id| counts[id as usize] > 0)
-                        .collect(),
+                    None => reachable(all, counts, &self.carried, size),
                 };
                 // Counts first: only values reaching the size-th count are compared by name
                 // (thousands of values tie at one or two articles).
@@ -1784,6 +1914,59 @@ mod tests {
                     "share {share}/400, size {size}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn counts_made_on_two_hands_are_the_full_counts() {
+        // Large enough that both ways of counting hand half the documents to another thread:
+        // result sets above SPLIT_DOCUMENTS and under half the archive, and above half (counted
+        // by subtraction).
+        let (segments, targets) = archive(9000, 6000, 5);
+        let shown = ShownValues::numbered(segments, targets, 9000);
+        let mut s = Stream(23);
+        let kinds = EntityKind::ALL;
+        for share in [120, 190, 260, 390] {
+            for size in [1, 10, 5000] {
+                let docs: Vec<Vec<DocId>> = (shown.segments.iter())
+                    .map(|seg| (0..seg.docs()).filter(|_| s.below(400) < share).collect())
+                    .collect();
+                let matching: usize = docs.iter().map(Vec::len).sum();
+                assert!(
+                    matching >= SPLIT_DOCUMENTS,
+                    "share {share}: {matching} documents"
+                );
+                let fast = shown.count(&kinds, size, &docs).expect("counted");
+                assert_eq!(
+                    fast,
+                    counted_in_full(&shown, &kinds, size, &docs),
+                    "share {share}/400, size {size}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn halves_and_split_ranges_keep_every_document_once_in_order() {
+        let docs: Vec<Vec<DocId>> = vec![vec![1, 4, 9], vec![], vec![0, 2, 3, 5], vec![7]];
+        for at in 0..=8 {
+            let (first, second) = halves(&docs, at);
+            assert_eq!(first.iter().map(|d| d.len()).sum::<usize>(), at);
+            for (k, d) in docs.iter().enumerate() {
+                assert_eq!(
+                    [first[k], second[k]].concat(),
+                    *d,
+                    "segment {k}, cut at {at}"
+                );
+            }
+        }
+        let ranges = vec![0..5, 0..0, 0..4];
+        let (first, second) = split_ranges(&ranges);
+        assert_eq!((first.iter().map(|r| r.len()).sum::<usize>()), 4);
+        for (k, r) in ranges.iter().enumerate() {
+            assert_eq!(first[k].start, r.start, "range {k}");
+            assert_eq!(first[k].end, second[k].start, "range {k}");
+            assert_eq!(second[k].end, r.end, "range {k}");
         }
     }
 }
