@@ -1898,23 +1898,38 @@ mod tests {
                 }
             }
         }
-        let mut s = Stream(11);
-        let kinds = EntityKind::ALL;
         // Result sets from a handful of articles to just under half the archive (more is
         // counted by subtraction), and list sizes from one value to more than most kinds hold.
-        for share in [1, 5, 20, 60, 140, 190] {
-            for size in [1, 3, 10, 50, 5000] {
+        let shares = [1, 5, 20, 60, 140, 190];
+        counts_are_the_full_counts(&shown, &shares, &[1, 3, 10, 50, 5000], 11);
+    }
+
+    /// Count each share (of 400) of `shown`'s documents, drawn from `seed`, with each list size
+    /// of `sizes`, and compare with a full count; the sizes of the result sets.
+    fn counts_are_the_full_counts(
+        shown: &ShownValues,
+        shares: &[u64],
+        sizes: &[usize],
+        seed: u64,
+    ) -> Vec<usize> {
+        let mut s = Stream(seed);
+        let kinds = EntityKind::ALL;
+        let mut matching = Vec::new();
+        for &share in shares {
+            for &size in sizes {
                 let docs: Vec<Vec<DocId>> = (shown.segments.iter())
                     .map(|seg| (0..seg.docs()).filter(|_| s.below(400) < share).collect())
                     .collect();
+                matching.push(docs.iter().map(Vec::len).sum());
                 let fast = shown.count(&kinds, size, &docs).expect("counted");
                 assert_eq!(
                     fast,
-                    counted_in_full(&shown, &kinds, size, &docs),
+                    counted_in_full(shown, &kinds, size, &docs),
                     "share {share}/400, size {size}"
                 );
             }
         }
+        matching
     }
 
     #[test]
@@ -1924,26 +1939,12 @@ mod tests {
         // by subtraction).
         let (segments, targets) = archive(9000, 6000, 5);
         let shown = ShownValues::numbered(segments, targets, 9000);
-        let mut s = Stream(23);
-        let kinds = EntityKind::ALL;
-        for share in [120, 190, 260, 390] {
-            for size in [1, 10, 5000] {
-                let docs: Vec<Vec<DocId>> = (shown.segments.iter())
-                    .map(|seg| (0..seg.docs()).filter(|_| s.below(400) < share).collect())
-                    .collect();
-                let matching: usize = docs.iter().map(Vec::len).sum();
-                assert!(
-                    matching >= SPLIT_DOCUMENTS,
-                    "share {share}: {matching} documents"
-                );
-                let fast = shown.count(&kinds, size, &docs).expect("counted");
-                assert_eq!(
-                    fast,
-                    counted_in_full(&shown, &kinds, size, &docs),
-                    "share {share}/400, size {size}"
-                );
-            }
-        }
+        let matching =
+            counts_are_the_full_counts(&shown, &[120, 190, 260, 390], &[1, 10, 5000], 23);
+        assert!(
+            matching.iter().all(|&m| m >= SPLIT_DOCUMENTS),
+            "{matching:?}"
+        );
     }
 
     #[test]
