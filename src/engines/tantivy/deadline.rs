@@ -6,14 +6,19 @@
 //! cannot be interrupted, so a collector can only ignore the rest. Our queries (BM25F words under
 //! a boolean query) are iterated through the same boxed scorer either way, so the loop costs
 //! what tantivy's own does. A search without a deadline is tantivy's search, untouched.
+//!
+//! Either way an index of several segments has them collected by two hands (see
+//! [`super::hands`]): this thread and a task on the pool take segments in turn, and their results
+//! are merged in the segments' order, as a single thread would merge them.
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::fastfield::AliveBitSet;
-use tantivy::query::{Query, Scorer, Weight};
+use tantivy::query::{EnableScoring, Query, Scorer, Weight};
 use tantivy::{COLLECT_BLOCK_BUFFER_LEN, Searcher, SegmentOrdinal, SegmentReader};
 use tantivy::{TERMINATED, TantivyError};
 
+use super::hands;
 use crate::model::deadline::{Deadline, Ticks};
 use crate::{Error, Result};
 
@@ -25,7 +30,7 @@ pub fn search<C: Collector>(
     deadline: Deadline,
 ) -> Result<C::Fruit> {
     if deadline.instant().is_none() {
-        return Ok(searcher.search(query, collector)?);
+        return Ok(collect(searcher, query, collector)?);
     }
     let stopped = AtomicBool::new(false);
     let bounded = Bounded {
@@ -33,12 +38,48 @@ pub fn search<C: Collector>(
         deadline,
         stopped: &stopped,
     };
-    match searcher.search(query, &bounded) {
+    match collect(searcher, query, &bounded) {
         Ok(fruit) => Ok(fruit),
         // Tantivy carries only its own errors out of a segment, so the reason travels beside.
         Err(_) if stopped.load(Ordering::Relaxed) => Err(Error::TooLong),
         Err(e) => Err(e.into()),
     }
+}
+
+/// `searcher.search(query, collector)` with the segments collected by two hands when there are
+/// several: the same weight, scoring and merge as tantivy's own search.
+fn collect<C: Collector>(
+    searcher: &Searcher,
+    query: &dyn Query,
+    collector: &C,
+) -> tantivy::Result<C::Fruit> {
+    let segments = searcher.segment_readers();
+    if segments.len() < 2 {
+        return searcher.search(query, collector);
+    }
+    let scoring = match collector.requires_scoring() {
+        true => EnableScoring::enabled_from_searcher(searcher),
+        false => EnableScoring::disabled_from_searcher(searcher),
+    };
+    let weight = query.weight(scoring)?;
+    collector.check_schema(searcher.schema())?;
+    let shared = hands::Shared::new();
+    // Largest first, so the last segment either hand takes is a small one.
+    let mut order: Vec<usize> = (0..segments.len()).collect();
+    order.sort_by_key(|&s| std::cmp::Reverse(segments[s].max_doc()));
+    shared.publish(order.clone());
+    let each = |_: &mut (), &s: &usize| {
+        collector.collect_segment(weight.as_ref(), s as SegmentOrdinal, &segments[s])
+    };
+    hands::both(|| shared.work(|| (), each), || shared.work(|| (), each));
+    let uncollected = || TantivyError::InternalError("a segment was left uncollected".into());
+    let made = shared.into_results().ok_or_else(uncollected)?;
+    let mut fruits: Vec<Option<_>> = (0..segments.len()).map(|_| None).collect();
+    for (s, fruit) in order.into_iter().zip(made) {
+        fruits[s] = Some(fruit?);
+    }
+    let fruits: Option<Vec<_>> = fruits.into_iter().collect();
+    collector.merge_fruits(fruits.ok_or_else(uncollected)?)
 }
 
 struct Bounded<'a, C> {
@@ -255,8 +296,9 @@ mod tests {
             let seen = Arc::new(AtomicUsize::new(0));
             let err = search(&searcher, query.as_ref(), &Seen(seen.clone()), past).unwrap_err();
             assert!(matches!(err, Error::TooLong), "{err}");
+            // Segments are collected by two hands, each stopping within a round of its own.
             let seen = seen.load(Ordering::Relaxed);
-            assert!(seen > 0 && seen <= Ticks::EVERY as usize, "{seen}");
+            assert!(seen > 0 && seen <= 2 * Ticks::EVERY as usize, "{seen}");
             // Scored: one document at a time.
             let err = search(
                 &searcher,

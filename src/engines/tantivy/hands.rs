@@ -9,8 +9,8 @@
 //! once), not a thread started per search. Answers do not depend on which hand did what: each
 //! hit is made alone into its own place on the page, and the facets are counted whole by one
 //! hand.
-use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
 
 /// Run `mine` here and `theirs` on the pool at once, and give back both results. A panic in
 /// either reaches this thread when both are done.
@@ -35,7 +35,9 @@ where
 pub struct Shared<T, R> {
     items: OnceLock<Vec<T>>,
     next: AtomicUsize,
-    done: OnceLock<Vec<OnceLock<R>>>,
+    /// Each item's result; a lock, not a cell, so results need only be sent between threads
+    /// (a segment's fruit is not shared).
+    done: OnceLock<Vec<Mutex<Option<R>>>>,
 }
 
 /// The promise to publish a [`Shared`] list: dropped unpublished (an error or a panic on the way
@@ -67,7 +69,7 @@ impl<T, R> Shared<T, R> {
     pub fn publish(&self, items: Vec<T>) {
         // The results' places are set before the items, and `work` waits for the items, so a
         // hand that sees the items sees the places.
-        let places = (0..items.len()).map(|_| OnceLock::new()).collect();
+        let places = (0..items.len()).map(|_| Mutex::new(None)).collect();
         if self.done.set(places).is_ok() {
             let _ = self.items.set(items);
         }
@@ -84,7 +86,10 @@ impl<T, R> Shared<T, R> {
             let i = self.next.fetch_add(1, Ordering::Relaxed);
             let Some(item) = items.get(i) else { return };
             let s = state.get_or_insert_with(|| (start.take().expect("started once"))());
-            let _ = done[i].set(each(s, item));
+            let made = each(s, item);
+            if let Ok(mut place) = done[i].lock() {
+                *place = Some(made);
+            }
         }
     }
 
@@ -92,7 +97,9 @@ impl<T, R> Shared<T, R> {
     /// when one was left unmade (never, once both hands have worked).
     pub fn into_results(self) -> Option<Vec<R>> {
         let done = self.done.into_inner().unwrap_or_default();
-        done.into_iter().map(OnceLock::into_inner).collect()
+        (done.into_iter())
+            .map(|place| place.into_inner().ok().flatten())
+            .collect()
     }
 }
 
