@@ -199,7 +199,7 @@ pub fn lookup(
     let chosen = counts.remove(at);
     // A name the rules (or the archive-wide merges) merge into another is shown as that one,
     // whichever was asked for.
-    let rules = super::merges::effective_rules(engine)?;
+    let rules = engine.effective_rules()?;
     let name = rules.aliased(chosen.kind, &name);
     let mut page = page(engine, base, query, &name, chosen, counts)?;
     let merges = super::merges::merges_in_force(engine)?;
@@ -362,7 +362,7 @@ fn page(
         .collect();
     let ids: Vec<String> = results.hits.iter().map(|h| h.id.clone()).collect();
     let read = &ids[..ids.len().min(MERGED_NAMES_ARTICLES)];
-    let rules = super::merges::effective_rules(engine)?;
+    let rules = engine.effective_rules()?;
     let merged_names = merged_names(engine, read, kind, name, &rules)?;
     let latest = results
         .hits

@@ -5,7 +5,6 @@
 use crate::Result;
 use crate::backend::{Backend, Store};
 use crate::entities::merges::{EntityMerges, find};
-use crate::entities::rules::EntityRules;
 
 /// Find the merges among every name `store` holds and keep them with the index, replacing the
 /// last run's. Called once per index run after its writes, so the merges always describe the
@@ -16,12 +15,6 @@ pub fn remerge(store: &mut dyn Store) -> Result<usize> {
     let merges = find(crate::entities::model::embedded(), &names, &links);
     store.save_entity_merges(&merges)?;
     Ok(merges.merges.len())
-}
-
-/// The rules a search is answered with: the entity rules kept with `engine`'s index, and after
-/// them the merges no rule is about.
-pub fn effective_rules(engine: &dyn Backend) -> Result<EntityRules> {
-    engine.effective_rules()
 }
 
 /// The merges in force on `engine`'s index: those no entity rule is about.

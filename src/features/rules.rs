@@ -97,9 +97,7 @@ impl Ruled {
         {
             return Ok(prepared.clone());
         }
-        let prepared = Arc::new(Prepared::new(super::merges::effective_rules(
-            self.engine.as_ref(),
-        )?));
+        let prepared = Arc::new(Prepared::new(self.engine.effective_rules()?));
         *self.prepared.lock().unwrap_or_else(|e| e.into_inner()) =
             Some((version, prepared.clone()));
         Ok(prepared)

@@ -191,13 +191,11 @@ fn paragraph_before(text: &str, at: usize) -> &str {
     &text[..cut]
 }
 
-/// A turn among the concurrent searches, waited for up to the search deadline.
-pub(super) async fn permit(state: &AppState) -> Result<OwnedSemaphorePermit, ApiError> {
-    permit_by(state, Instant::now() + state.0.limits.search_timeout).await
-}
-
-/// A turn, waited for up to `deadline`.
-async fn permit_by(state: &AppState, deadline: Instant) -> Result<OwnedSemaphorePermit, ApiError> {
+/// A turn among the concurrent searches, waited for up to the request's `deadline`.
+pub(super) async fn permit(
+    state: &AppState,
+    deadline: Instant,
+) -> Result<OwnedSemaphorePermit, ApiError> {
     tokio::time::timeout_at(deadline, state.0.permits.clone().acquire_owned())
         .await
         .map_err(|_| ApiError::unavailable("the server is busy; try again shortly"))?
@@ -239,7 +237,7 @@ where
     if Instant::now() >= deadline {
         return Err(too_slow());
     }
-    let permit = permit_by(state, deadline).await?;
+    let permit = permit(state, deadline).await?;
     let shared = state.0.clone();
     let task = tokio::task::spawn_blocking(move || {
         let _permit = permit;
@@ -263,7 +261,7 @@ where
     F: FnOnce(&Shared, Deadline) -> Result<T, ApiError>,
 {
     let deadline = Instant::now() + state.0.limits.search_timeout;
-    let _permit = permit_by(state, deadline).await?;
+    let _permit = permit(state, deadline).await?;
     let result = on_this_thread(|| work(&state.0, Deadline::at(deadline.into_std())));
     if Instant::now() > deadline {
         return Err(too_slow());

@@ -64,7 +64,7 @@ pub async fn export(
         }
     }
     let deadline = Instant::now() + state.0.limits.search_timeout;
-    let permit = super::api::permit(&state).await?;
+    let permit = super::api::permit(&state, deadline).await?;
     let (tx, mut rx) = mpsc::channel::<std::io::Result<Bytes>>(CHUNKS_IN_FLIGHT);
     let (started, first) = oneshot::channel::<newsdex::Result<()>>();
     let shared = state.0.clone();

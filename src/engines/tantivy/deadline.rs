@@ -72,14 +72,14 @@ fn collect<C: Collector>(
         collector.collect_segment(weight.as_ref(), s as SegmentOrdinal, &segments[s])
     };
     hands::both(|| shared.work(|| (), each), || shared.work(|| (), each));
-    let uncollected = || TantivyError::InternalError("a segment was left uncollected".into());
-    let made = shared.into_results().ok_or_else(uncollected)?;
-    let mut fruits: Vec<Option<_>> = (0..segments.len()).map(|_| None).collect();
-    for (s, fruit) in order.into_iter().zip(made) {
-        fruits[s] = Some(fruit?);
-    }
-    let fruits: Option<Vec<_>> = fruits.into_iter().collect();
-    collector.merge_fruits(fruits.ok_or_else(uncollected)?)
+    let made = (shared.into_results())
+        .ok_or_else(|| TantivyError::InternalError("a segment was left uncollected".into()))?;
+    // Back in the segments' order, as tantivy merges them.
+    let mut by_segment: Vec<_> = order.into_iter().zip(made).collect();
+    by_segment.sort_unstable_by_key(|&(s, _)| s);
+    let fruits =
+        (by_segment.into_iter().map(|(_, fruit)| fruit)).collect::<tantivy::Result<_>>()?;
+    collector.merge_fruits(fruits)
 }
 
 struct Bounded<'a, C> {

@@ -168,6 +168,12 @@ fn until_first(req: &SearchRequest, written: u64) -> Deadline {
 /// A page of documents with their scores, in order.
 type ScoredPage = Vec<(f32, DocAddress)>;
 
+/// Whether `req` has a second pass: it re-scores the first pass's best, which are then kept
+/// from the top and cut to the page after re-scoring.
+fn second_pass(req: &SearchRequest, plan: &Plan) -> bool {
+    req.sort == Sort::Relevance && plan.active(&req.ranking)
+}
+
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
@@ -397,7 +403,7 @@ impl Engine {
         let facet_collectors = (in_pass, later.is_some().then_some(facets::MatchingDocs));
         // A second pass re-scores the first pass's best: they are kept from the top, and the
         // page is cut after re-scoring.
-        let second = req.sort == Sort::Relevance && plan.active(&req.ranking);
+        let second = second_pass(req, &plan);
         let top = TopDocs::with_limit(limit.max(1)).and_offset(req.offset);
         let dates = req.timeline.map(|interval| TimelineCollector { interval });
         let (docs, total, (counted, matching), dates): (Vec<(f32, DocAddress)>, usize, _, _) =
@@ -460,7 +466,7 @@ impl Engine {
         let (ranked, counted) = hands::both(
             || {
                 let promise = page.promise();
-                let ranked = self.page(searcher, req, &plan, second, docs, total, limit);
+                let ranked = self.page(searcher, req, &plan, docs, total);
                 if let Ok((docs, _)) = &ranked {
                     page.publish(docs.clone());
                 }
@@ -747,18 +753,16 @@ impl Engine {
 
     /// The page's documents, re-scored by the second pass when there is one, and what the
     /// second pass decided; a search past its deadline stops here.
-    #[allow(clippy::too_many_arguments)]
     fn page(
         &self,
         searcher: &Searcher,
         req: &SearchRequest,
         plan: &Plan,
-        second: bool,
         docs: Vec<(f32, DocAddress)>,
         total: usize,
-        limit: usize,
     ) -> Result<(ScoredPage, Option<rerank::Reranked>)> {
-        let (docs, reranked) = match second {
+        let limit = req.limit.min(MAX_LIMIT);
+        let (docs, reranked) = match second_pass(req, plan) {
             true => {
                 let r = rerank::rerank(
                     searcher,
