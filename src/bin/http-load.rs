@@ -6,10 +6,10 @@
 //! algorithm on (tantivy-cli's does) holds the last piece until the client acknowledges the
 //! first, and a client delaying its acknowledgement (Linux waits up to 40 ms) stalls every such
 //! answer that long. wrk cannot change that, so a comparison with such a server measured the
-//! stall, not the engine. This client acknowledges at once (`TCP_QUICKACK` before every read), so
+//! stall, not the engine. This client acknowledges at once (`TCP_QUICKACK` after each request), so
 //! each server is measured at its own pace; a server that writes its answer whole is unaffected.
 
-use std::io::{self, BufRead, BufReader, Write};
+use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -157,21 +157,19 @@ fn exchange(
     let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nAccept: */*\r\n\r\n");
     conn.get_mut().write_all(request.as_bytes())?;
     acknowledge_at_once(conn.get_ref(), quick);
-    read_response(conn, |_| {})
+    read_response(conn)
 }
 
-/// Linux turns quick acknowledgements off again by itself, so this is asked before every read.
+/// Linux turns quick acknowledgements off again by itself, so this is asked for every request.
 fn acknowledge_at_once(stream: &TcpStream, quick: bool) {
     if quick {
         let _ = socket2::SockRef::from(stream).set_tcp_quickack(true);
     }
 }
 
-/// Read one HTTP/1.1 answer (a body of `Content-Length` bytes or chunked), calling `before_read`
-/// before each read that may wait on the network. Returns the status.
-fn read_response<R: BufRead>(conn: &mut R, mut before_read: impl FnMut(&mut R)) -> io::Result<u16> {
+/// Read one HTTP/1.1 answer (a body of `Content-Length` bytes or chunked). Returns the status.
+fn read_response<R: BufRead>(conn: &mut R) -> io::Result<u16> {
     let mut line = String::new();
-    before_read(conn);
     read_line(conn, &mut line)?;
     let status: u16 = (line.split_whitespace().nth(1))
         .and_then(|s| s.parse().ok())
@@ -201,11 +199,10 @@ fn read_response<R: BufRead>(conn: &mut R, mut before_read: impl FnMut(&mut R)) 
     if chunked {
         loop {
             line.clear();
-            before_read(conn);
             read_line(conn, &mut line)?;
             let size = usize::from_str_radix(line.trim().split(';').next().unwrap_or(""), 16)
                 .map_err(|_| bad(format!("bad chunk size {line:?}")))?;
-            skip(conn, size, &mut before_read)?;
+            skip(conn, size)?;
             line.clear();
             read_line(conn, &mut line)?;
             if size == 0 {
@@ -213,7 +210,7 @@ fn read_response<R: BufRead>(conn: &mut R, mut before_read: impl FnMut(&mut R)) 
             }
         }
     }
-    skip(conn, length.unwrap_or(0), &mut before_read)?;
+    skip(conn, length.unwrap_or(0))?;
     Ok(status)
 }
 
@@ -227,22 +224,14 @@ fn read_line<R: BufRead>(conn: &mut R, line: &mut String) -> io::Result<()> {
     Ok(())
 }
 
-fn skip<R: BufRead>(
-    conn: &mut R,
-    mut n: usize,
-    before_read: &mut impl FnMut(&mut R),
-) -> io::Result<()> {
-    let mut buf = [0u8; 16 * 1024];
-    while n > 0 {
-        before_read(conn);
-        let got = conn.read(&mut buf[..n.min(16 * 1024)])?;
-        if got == 0 {
-            return Err(io::Error::new(
-                io::ErrorKind::UnexpectedEof,
-                "connection closed",
-            ));
-        }
-        n -= got;
+/// Read past `n` bytes of body; fewer before the connection closes is an error.
+fn skip<R: BufRead>(conn: &mut R, n: usize) -> io::Result<()> {
+    let read = io::copy(&mut Read::take(&mut *conn, n as u64), &mut io::sink())?;
+    if read < n as u64 {
+        return Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            "connection closed",
+        ));
     }
     Ok(())
 }
@@ -254,11 +243,10 @@ fn bad(message: String) -> io::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::Read;
 
     fn status_and_rest(answer: &str) -> (io::Result<u16>, String) {
         let mut conn = io::Cursor::new(answer.as_bytes().to_vec());
-        let status = read_response(&mut conn, |_| {});
+        let status = read_response(&mut conn);
         let mut rest = String::new();
         conn.read_to_string(&mut rest).unwrap();
         (status, rest)
